@@ -1,0 +1,1 @@
+//! charte: the document-workflow engine of a Belgian social-coordination network.
