@@ -1,1 +1,26 @@
-//! charte: the document-workflow engine of a Belgian social-coordination network.
+//! charte: the document-workflow engine of a Belgian social-coordination
+//! network (a CPAS's "coordination sociale", art. 62 of the organic law of
+//! 8 July 1976, or a Walloon "relais social").
+//!
+//! The data flows through the modules in this order:
+//!
+//! ```text
+//! roster (CSV) ─► render (Typst) ─► seal (sha256 + ed25519) ─► mail
+//!        │                                                    │
+//!        └──► journal (hash-chained events, SQLite) ◄── collect (signed returns)
+//!                     │
+//!                     └──► governance, report, flags, workflow
+//! ```
+//!
+//! [`journal`] is the spine: every change is an event appended to a
+//! hash-chained log in the same transaction as the tables derived from it.
+//! [`cli`] is the only module that prints.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod journal;
+pub mod roster;
+pub mod workspace;
+
+pub use error::{Error, Result};

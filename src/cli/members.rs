@@ -1,0 +1,221 @@
+//! `charte members import|list|show`
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::journal::Event;
+use crate::roster::{self, Member, import};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Import or update the roster from a CSV file (all or nothing).
+    ///
+    /// Comma, semicolon or tab separated; UTF-8 (with or without BOM) or
+    /// Windows-1252; headers in English, French or Dutch. Every problem of
+    /// the file is reported with its line and column, and then nothing is
+    /// written. Organisations are matched by enterprise number: a known one is
+    /// updated, a new one added, one missing from the file left as it is.
+    Import {
+        /// The roster file.
+        file: PathBuf,
+        /// Show what would change, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List the roster.
+    List,
+    /// One organisation, with its history.
+    Show {
+        /// Enterprise number (any common spelling) or a unique name.
+        id: String,
+    },
+}
+
+pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
+    match cmd {
+        Command::Import { file, dry_run } => import_roster(&file, dry_run, ctx),
+        Command::List => list(ctx),
+        Command::Show { id } => show(&id, ctx),
+    }
+}
+
+fn import_roster(file: &std::path::Path, dry_run: bool, ctx: &Ctx) -> Result<u8> {
+    let mut ws = ctx.workspace()?;
+    let current = ws.store.members()?;
+    let plan = import::plan(file, &current)?;
+    if !dry_run && (!plan.added.is_empty() || !plan.changed.is_empty()) {
+        let bytes = crate::error::read_file(file)?;
+        let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        ws.store.transaction(ctx.now, |tx| {
+            for o in &plan.added {
+                tx.append(&Event::OrganisationAdded { organisation: o.clone() })?;
+            }
+            for (o, fields) in &plan.changed {
+                tx.append(&Event::OrganisationChanged { organisation: o.clone(), changed: fields.clone() })?;
+            }
+            tx.append(&Event::RosterImported {
+                file: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                sha256,
+                added: plan.added.len() as u64,
+                changed: plan.changed.len() as u64,
+                unchanged: plan.unchanged as u64,
+            })?;
+            Ok(())
+        })?;
+    }
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Changed<'a> {
+            enterprise_number: String,
+            name: &'a str,
+            fields: &'a [String],
+        }
+        let added: Vec<_> = plan
+            .added
+            .iter()
+            .map(|o| serde_json::json!({"enterprise_number": o.enterprise_number.formatted(), "name": o.name}))
+            .collect();
+        let changed: Vec<_> = plan
+            .changed
+            .iter()
+            .map(|(o, f)| Changed { enterprise_number: o.enterprise_number.formatted(), name: &o.name, fields: f })
+            .collect();
+        super::print_json(&serde_json::json!({
+            "dry_run": dry_run, "added": added, "changed": changed, "unchanged": plan.unchanged,
+            "not_in_file": plan.not_in_file.len(),
+        }))?;
+        return Ok(0);
+    }
+    let sep = match plan.separator {
+        '\t' => "tab".to_owned(),
+        c => format!("'{c}'"),
+    };
+    println!(
+        "{} ({}, {sep} separated): {} added, {} changed, {} unchanged",
+        file.display(),
+        plan.encoding,
+        plan.added.len(),
+        plan.changed.len(),
+        plan.unchanged
+    );
+    for o in &plan.added {
+        println!("  + {}  {}", o.enterprise_number, o.name);
+    }
+    for (o, fields) in &plan.changed {
+        println!("  ~ {}  {}: {}", o.enterprise_number, o.name, fields.join(", "));
+    }
+    if !plan.not_in_file.is_empty() {
+        println!(
+            "  {} organisation(s) of the roster are not in this file and stay as they are (set their status to former to mark a departure)",
+            plan.not_in_file.len()
+        );
+    }
+    if dry_run {
+        println!("dry run: nothing was written");
+    }
+    Ok(0)
+}
+
+/// The `members list --json` shape (DESIGN.md): scripts rely on these keys.
+#[derive(Debug, Serialize)]
+struct Listed<'a> {
+    name: &'a str,
+    enterprise_number: String,
+    email: &'a str,
+    language: &'a str,
+    status: &'a str,
+    signed_version: Option<&'a str>,
+}
+
+impl<'a> From<&'a Member> for Listed<'a> {
+    fn from(m: &'a Member) -> Self {
+        let o = &m.organisation;
+        Listed {
+            name: &o.name,
+            enterprise_number: o.enterprise_number.formatted(),
+            email: &o.email,
+            language: o.language.code(),
+            status: o.status.code(),
+            signed_version: m.signed_version.as_deref(),
+        }
+    }
+}
+
+fn list(ctx: &Ctx) -> Result<u8> {
+    let ws = ctx.workspace()?;
+    let members = ws.store.members()?;
+    if ctx.json {
+        super::print_json(&members.iter().map(Listed::from).collect::<Vec<_>>())?;
+        return Ok(0);
+    }
+    if members.is_empty() {
+        println!("The roster is empty: import one with `charte members import FILE.csv`.");
+        return Ok(0);
+    }
+    let width = members.iter().map(|m| m.organisation.name.chars().count()).max().unwrap_or(4).min(48);
+    println!("{:<12}  {:<width$}  {:<4}  {:<11}  {:<8}  email", "number", "name", "lang", "status", "signed");
+    for m in &members {
+        let o = &m.organisation;
+        let name: String = o.name.chars().take(width).collect();
+        println!(
+            "{:<12}  {:<width$}  {:<4}  {:<11}  {:<8}  {}",
+            o.enterprise_number.formatted(),
+            name,
+            o.language.code(),
+            o.status.code(),
+            m.signed_version.as_deref().unwrap_or("-"),
+            o.email
+        );
+    }
+    println!("{} organisations", members.len());
+    Ok(0)
+}
+
+fn show(id: &str, ctx: &Ctx) -> Result<u8> {
+    let ws = ctx.workspace()?;
+    let members = ws.store.members()?;
+    let m = roster::resolve(&members, id).map_err(Error::Usage)?;
+    let o = &m.organisation;
+    let history = ws.store.entries_about(o.enterprise_number.digits())?;
+    if ctx.json {
+        let mut value = serde_json::to_value(Listed::from(m)).map_err(|e| Error::usage(e.to_string()))?;
+        value["representative"] = serde_json::json!(o.representative);
+        value["representative_email"] = serde_json::json!(o.representative_email);
+        value["address"] = serde_json::json!(o.address);
+        value["sectors"] = serde_json::json!(o.sectors);
+        value["public_key"] = serde_json::json!(m.public_key);
+        value["history"] = history
+            .iter()
+            .map(|e| serde_json::json!({"seq": e.seq, "at": e.at, "kind": e.kind, "hash": e.hash}))
+            .collect();
+        super::print_json(&value)?;
+        return Ok(0);
+    }
+    println!("{}", o.name);
+    println!("  enterprise number  {}", o.enterprise_number);
+    println!("  status             {}", o.status);
+    println!("  signed charter     {}", m.signed_version.as_deref().unwrap_or("none"));
+    println!("  language           {}", o.language);
+    println!("  email              {}", o.email);
+    if let Some(r) = &o.representative {
+        println!(
+            "  representative     {r}{}",
+            o.representative_email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default()
+        );
+    }
+    if let Some(a) = &o.address {
+        println!("  address            {a}");
+    }
+    if !o.sectors.is_empty() {
+        println!("  sectors            {}", o.sectors.join(", "));
+    }
+    println!("  key registered     {}", if m.public_key.is_some() { "yes" } else { "no" });
+    println!("history:");
+    for e in &history {
+        println!("  #{:<6} {}  {}", e.seq, e.at, e.kind);
+    }
+    Ok(0)
+}

@@ -1,0 +1,110 @@
+//! The command line: clap types, and one file per command. This is the only
+//! place that prints; commands wire library calls together and hold no
+//! domain logic. Exit codes: 0 success, 1 a check failed, 2 bad input or
+//! usage (nothing was changed).
+
+mod audit;
+mod init;
+mod members;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::workspace::Workspace;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "charte",
+    version,
+    about = "The document-workflow engine of a social-coordination network",
+    long_about = "charte runs a social-coordination network's year: the roster of member organisations, \
+                  the charter and its signed adherences, convocations, attendance and votes, the annual \
+                  evaluation and the funder's report, and the organisations the committee must interpellate. \
+                  Everything lives in one workspace folder (see `charte init`)."
+)]
+pub struct Cli {
+    /// The workspace folder.
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+    /// The date to act on (YYYY-MM-DD), so a year can be replayed; default: today.
+    #[arg(long, global = true, value_name = "DATE", env = "CHARTE_NOW")]
+    now: Option<String>,
+    /// Print machine-readable JSON (on commands that list or report).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new workspace: charte.toml, charter/, charte.db, keys/, out/.
+    Init(init::Args),
+    /// The roster: import, list, show.
+    #[command(subcommand)]
+    Members(members::Command),
+    /// Verify the journal's hash chain; exit 1 naming the first broken entry.
+    Audit,
+}
+
+/// What every command receives: validated global settings.
+#[derive(Debug)]
+pub struct Ctx {
+    pub dir: PathBuf,
+    pub now: NaiveDate,
+    pub json: bool,
+}
+
+impl Ctx {
+    pub fn workspace(&self) -> Result<Workspace> {
+        Workspace::open(&self.dir, self.now)
+    }
+}
+
+/// Parses a YYYY-MM-DD date, naming the option in the error.
+pub fn parse_date(option: &str, s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::usage(format!("{option}: '{s}' is not a date (expected YYYY-MM-DD, e.g. 2026-03-12)")))
+}
+
+/// Entry point of the binary: parse, run, and turn the outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    let now = match &cli.now {
+        Some(s) => parse_date("--now", s)?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let ctx = Ctx { dir: cli.dir, now, json: cli.json };
+    match cli.command {
+        Command::Init(args) => init::run(args, &ctx),
+        Command::Members(cmd) => members::run(cmd, &ctx),
+        Command::Audit => audit::run(&ctx),
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}

@@ -1,0 +1,272 @@
+//! charte.toml → a validated [`Config`]. Unknown keys are refused (a typo in
+//! a rule must not silently fall back to a default), and every error names
+//! the file and, where toml knows it, the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::roster::{EnterpriseNumber, Language};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub coordination: Coordination,
+    pub charter: Charter,
+    #[serde(default)]
+    pub funder: Funder,
+    pub bodies: Bodies,
+    #[serde(default)]
+    pub working_groups: BTreeMap<String, WorkingGroup>,
+    /// The `[mail]` table, validated by the mail module when mail is sent.
+    #[serde(default)]
+    pub mail: Option<toml::Table>,
+    #[serde(default)]
+    pub flags: FlagRules,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Coordination {
+    pub name_fr: String,
+    pub name_nl: String,
+    pub short: String,
+    pub kind: NetworkKind,
+    pub organiser: String,
+    pub territory: String,
+    pub languages: Vec<Language>,
+}
+
+impl Coordination {
+    pub fn name(&self, lang: Language) -> &str {
+        match lang {
+            Language::Fr => &self.name_fr,
+            Language::Nl => &self.name_nl,
+        }
+    }
+
+    /// The language of the network's own reports.
+    pub fn main_language(&self) -> Language {
+        self.languages.first().copied().unwrap_or(Language::Fr)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetworkKind {
+    CoordinationSociale,
+    RelaisSocial,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Charter {
+    pub version: String,
+    pub adopted: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum FunderKind {
+    Cocom,
+    WalloonRegion,
+    #[default]
+    None,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Funder {
+    #[serde(default)]
+    pub kind: FunderKind,
+    pub programme: Option<String>,
+    pub grant: Option<f64>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bodies {
+    pub plenary: BodyRules,
+    pub committee: CommitteeRules,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Voters {
+    #[default]
+    Members,
+    Seats,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Majority {
+    #[default]
+    Simple,
+    Absolute,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyRules {
+    pub name_fr: String,
+    pub name_nl: String,
+    #[serde(default)]
+    pub min_meetings_per_year: u32,
+    #[serde(default)]
+    pub notice_clear_days: u32,
+    #[serde(default)]
+    pub receipt_days: u32,
+    #[serde(default)]
+    pub voters: Voters,
+    #[serde(default)]
+    pub majority: Majority,
+    pub casting_vote: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitteeRules {
+    pub name_fr: String,
+    pub name_nl: String,
+    #[serde(default)]
+    pub min_meetings_per_year: u32,
+    #[serde(default)]
+    pub notice_clear_days: u32,
+    #[serde(default)]
+    pub receipt_days: u32,
+    #[serde(default)]
+    pub voters: Voters,
+    #[serde(default)]
+    pub majority: Majority,
+    pub casting_vote: Option<String>,
+    #[serde(default)]
+    pub ex_officio_seats: u32,
+    #[serde(default)]
+    pub elected_seats: u32,
+    #[serde(default)]
+    pub mandate_years: u32,
+    #[serde(default)]
+    pub one_per_institution: bool,
+    #[serde(default)]
+    pub elected_must_sit_in_working_group: bool,
+    #[serde(default)]
+    pub seats: Vec<Seat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeatKind {
+    ExOfficio,
+    Elected,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seat {
+    pub person: String,
+    pub role: Option<String>,
+    pub kind: SeatKind,
+    pub enterprise_number: EnterpriseNumber,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingGroup {
+    pub name_fr: String,
+    pub name_nl: String,
+    #[serde(default)]
+    pub min_meetings_per_year: u32,
+    #[serde(default)]
+    pub notice_clear_days: u32,
+    #[serde(default)]
+    pub receipt_days: u32,
+    #[serde(default)]
+    pub members: Vec<EnterpriseNumber>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FlagRules {
+    pub absences_threshold: u32,
+    pub absences_bodies: Vec<String>,
+    pub adherence_reminder_days: u32,
+    pub adherence_overdue_days: u32,
+}
+
+impl Default for FlagRules {
+    fn default() -> Self {
+        FlagRules {
+            absences_threshold: 3,
+            absences_bodies: vec!["plenary".into()],
+            adherence_reminder_days: 14,
+            adherence_overdue_days: 45,
+        }
+    }
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| Error::Config { file: path.to_owned(), message: e.to_string() })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<()> {
+        let bad = |message: String| Error::Config { file: PathBuf::from(path), message };
+        if self.coordination.languages.is_empty() {
+            return Err(bad("coordination.languages is empty: name at least one of \"fr\", \"nl\"".into()));
+        }
+        let short = &self.coordination.short;
+        if short.is_empty() || !short.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(bad(format!(
+                "coordination.short = {short:?}: use letters, digits and '-' only (it goes into file names)"
+            )));
+        }
+        for name in self.working_groups.keys() {
+            if name == "plenary" || name == "committee" {
+                return Err(bad(format!("working_groups.{name}: this name is reserved for a body")));
+            }
+        }
+        if let (Some(a), Some(b)) = (self.funder.period_start, self.funder.period_end)
+            && b < a
+        {
+            return Err(bad("funder.period_end is before funder.period_start".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_init_template_is_valid() {
+        let c = Config::parse(crate::workspace::CONFIG_TEMPLATE, Path::new("charte.toml")).expect("template parses");
+        assert_eq!(c.bodies.plenary.notice_clear_days, 10);
+        assert_eq!(c.flags.absences_threshold, 3);
+    }
+
+    #[test]
+    fn a_typo_is_refused_with_its_line() {
+        let text = crate::workspace::CONFIG_TEMPLATE.replace("notice_clear_days = 10", "notice_clear_dayz = 10");
+        let err = Config::parse(&text, Path::new("charte.toml")).unwrap_err().to_string();
+        assert!(err.contains("notice_clear_dayz"), "{err}");
+        assert!(err.contains("line"), "{err}");
+    }
+}

@@ -1,0 +1,44 @@
+//! The events of the journal. Each is stored as canonical JSON (serde, fields
+//! in declaration order) with its type tag as the entry's `kind`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::roster::Organisation;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Event {
+    /// `charte init`.
+    WorkspaceCreated { coordination: String },
+    /// A roster import added an organisation.
+    OrganisationAdded { organisation: Organisation },
+    /// A roster import changed some of an organisation's fields.
+    OrganisationChanged { organisation: Organisation, changed: Vec<String> },
+    /// A roster import, as a whole (after its added / changed events).
+    RosterImported { file: String, sha256: String, added: u64, changed: u64, unchanged: u64 },
+    /// Free-form event used by benchmarks and tests of the chain itself.
+    Note { text: String },
+}
+
+impl Event {
+    /// The entry's `kind` column: the serde tag.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::WorkspaceCreated { .. } => "workspace-created",
+            Event::OrganisationAdded { .. } => "organisation-added",
+            Event::OrganisationChanged { .. } => "organisation-changed",
+            Event::RosterImported { .. } => "roster-imported",
+            Event::Note { .. } => "note",
+        }
+    }
+
+    /// The entry's `subject` column: what the event is about.
+    pub fn subject(&self) -> String {
+        match self {
+            Event::OrganisationAdded { organisation } | Event::OrganisationChanged { organisation, .. } => {
+                organisation.enterprise_number.digits().to_owned()
+            }
+            Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => String::new(),
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! The SQLite store: the journal table and its projections. This is the only
+//! module that speaks SQL; domain types go in and out, database types never
+//! leave it.
+//!
+//! Schema migrations are SQL files embedded at compile time, tracked with
+//! `PRAGMA user_version` and applied in one transaction; a database written
+//! by a newer charte is refused rather than misread.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Break, ChainVerifier, Entry, Event, GENESIS, entry_hash};
+use crate::error::{Error, Result};
+use crate::roster::{EnterpriseNumber, Member, Organisation};
+
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What `charte audit` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audit {
+    Intact { entries: i64, head: String },
+    Broken(Break),
+}
+
+impl Store {
+    /// Creates a new database file (refuses an existing one).
+    pub fn create(path: &Path) -> Result<Store> {
+        if path.exists() {
+            return Err(Error::usage(format!("{} already exists", path.display())));
+        }
+        Self::open_inner(path, true)
+    }
+
+    /// Opens an existing database, applying the migrations it lacks.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::usage(format!(
+                "{} is missing: this folder is not a charte workspace (see `charte init`)",
+                path.display()
+            )));
+        }
+        Self::open_inner(path, false)
+    }
+
+    fn open_inner(path: &Path, create: bool) -> Result<Store> {
+        let err = |e: rusqlite::Error| Error::Store { path: path.to_owned(), message: e.to_string() };
+        let flags = if create {
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+        } else {
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .map_err(err)?;
+        let mut store = Store { conn, path: path.to_owned() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn sql_err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |e| Error::Store { path: self.path.clone(), message: e.to_string() }
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: usize =
+            self.conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).map_err(self.sql_err())? as usize;
+        if version > MIGRATIONS.len() {
+            return Err(Error::Store {
+                path: self.path.clone(),
+                message: format!(
+                    "its schema version is {version}, this charte knows versions up to {}: use a newer charte",
+                    MIGRATIONS.len()
+                ),
+            });
+        }
+        if version == MIGRATIONS.len() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| Error::Store { path: path.clone(), message: e.to_string() };
+        let tx = self.conn.transaction().map_err(err)?;
+        for sql in &MIGRATIONS[version..] {
+            tx.execute_batch(sql).map_err(err)?;
+        }
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64).map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one transaction dated `at`: the events it appends and the
+    /// projections they update are committed together, or not at all.
+    pub fn transaction<T>(&mut self, at: NaiveDate, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let path = self.path.clone();
+        let err = move |e: rusqlite::Error| Error::Store { path: path.clone(), message: e.to_string() };
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(&err)?;
+        let (seq, hash) = tx
+            .query_row("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()
+            .map_err(&err)?
+            .unwrap_or((0, GENESIS.to_owned()));
+        let mut t = Tx { tx, seq, hash, at: at.format("%Y-%m-%d").to_string(), path: self.path.clone() };
+        let value = f(&mut t)?;
+        t.tx.commit().map_err(&err)?;
+        Ok(value)
+    }
+
+    /// Walks the whole chain; names the first broken entry.
+    pub fn audit(&self) -> Result<Audit> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, at, kind, subject, payload, prev_hash, hash FROM journal ORDER BY seq")
+            .map_err(self.sql_err())?;
+        let mut rows = stmt.query([]).map_err(self.sql_err())?;
+        let mut chain = ChainVerifier::default();
+        while let Some(r) = rows.next().map_err(self.sql_err())? {
+            let entry = Entry {
+                seq: r.get(0).map_err(self.sql_err())?,
+                at: r.get(1).map_err(self.sql_err())?,
+                kind: r.get(2).map_err(self.sql_err())?,
+                subject: r.get(3).map_err(self.sql_err())?,
+                payload: r.get(4).map_err(self.sql_err())?,
+                prev_hash: r.get(5).map_err(self.sql_err())?,
+                hash: r.get(6).map_err(self.sql_err())?,
+            };
+            if let Err(b) = chain.check(&entry) {
+                return Ok(Audit::Broken(b));
+            }
+        }
+        Ok(Audit::Intact { entries: chain.count(), head: chain.head().to_owned() })
+    }
+
+    /// The last entry's sequence number and hash.
+    pub fn head(&self) -> Result<(i64, String)> {
+        Ok(self
+            .conn
+            .query_row("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(self.sql_err())?
+            .unwrap_or((0, GENESIS.to_owned())))
+    }
+
+    /// The roster, ordered by name.
+    pub fn members(&self) -> Result<Vec<Member>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {MEMBER_COLUMNS} FROM organisations ORDER BY name COLLATE NOCASE, enterprise_number"
+            ))
+            .map_err(self.sql_err())?;
+        let rows = stmt.query_map([], member_from_row).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    pub fn member(&self, number: &EnterpriseNumber) -> Result<Option<Member>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {MEMBER_COLUMNS} FROM organisations WHERE enterprise_number = ?1"),
+                [number.digits()],
+                member_from_row,
+            )
+            .optional()
+            .map_err(self.sql_err())
+    }
+
+    /// The journal entries about one subject, oldest first.
+    pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, at, kind, subject, payload, prev_hash, hash FROM journal WHERE subject = ?1 ORDER BY seq",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([subject], |r| {
+                Ok(Entry {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    kind: r.get(2)?,
+                    subject: r.get(3)?,
+                    payload: r.get(4)?,
+                    prev_hash: r.get(5)?,
+                    hash: r.get(6)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+}
+
+const MEMBER_COLUMNS: &str = "enterprise_number, name, email, language, status, representative, \
+     representative_email, address, sectors, public_key, signed_version";
+
+fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
+    let text_err =
+        |i: usize, msg: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, msg.into());
+    let number: String = r.get(0)?;
+    let sectors: String = r.get(8)?;
+    let language: String = r.get(3)?;
+    let status: String = r.get(4)?;
+    Ok(Member {
+        organisation: Organisation {
+            enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(0, e))?,
+            name: r.get(1)?,
+            email: r.get(2)?,
+            language: language.parse().map_err(|e| text_err(3, e))?,
+            status: status.parse().map_err(|e| text_err(4, e))?,
+            representative: r.get(5)?,
+            representative_email: r.get(6)?,
+            address: r.get(7)?,
+            sectors: serde_json::from_str(&sectors).map_err(|e| text_err(8, e.to_string()))?,
+        },
+        public_key: r.get(9)?,
+        signed_version: r.get(10)?,
+    })
+}
+
+/// A transaction: appends events and updates the projections with them.
+#[derive(Debug)]
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    seq: i64,
+    hash: String,
+    at: String,
+    path: PathBuf,
+}
+
+impl Tx<'_> {
+    fn sql_err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |e| Error::Store { path: self.path.clone(), message: e.to_string() }
+    }
+
+    /// Appends one event to the journal and applies it to the projections.
+    /// Returns its sequence number.
+    pub fn append(&mut self, event: &Event) -> Result<i64> {
+        let payload = serde_json::to_string(event)
+            .map_err(|e| Error::Store { path: self.path.clone(), message: format!("cannot encode event: {e}") })?;
+        let seq = self.seq + 1;
+        let kind = event.kind();
+        let subject = event.subject();
+        let hash = entry_hash(&self.hash, seq, &self.at, kind, &subject, &payload);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO journal (seq, at, kind, subject, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| s.execute(params![seq, self.at, kind, subject, payload, self.hash, hash]))
+            .map_err(self.sql_err())?;
+        self.apply(seq, event)?;
+        self.seq = seq;
+        self.hash = hash;
+        Ok(seq)
+    }
+
+    /// The projection: how each event changes the derived tables.
+    fn apply(&self, seq: i64, event: &Event) -> Result<()> {
+        match event {
+            Event::OrganisationAdded { organisation: o } | Event::OrganisationChanged { organisation: o, .. } => {
+                let sectors = serde_json::to_string(&o.sectors).unwrap_or_else(|_| "[]".into());
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO organisations (enterprise_number, name, email, language, status, representative, \
+                         representative_email, address, sectors, first_seq, last_seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) \
+                         ON CONFLICT (enterprise_number) DO UPDATE SET name = excluded.name, email = excluded.email, \
+                         language = excluded.language, status = excluded.status, \
+                         representative = excluded.representative, representative_email = excluded.representative_email, \
+                         address = excluded.address, sectors = excluded.sectors, last_seq = excluded.last_seq",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            o.enterprise_number.digits(),
+                            o.name,
+                            o.email,
+                            o.language.code(),
+                            o.status.code(),
+                            o.representative,
+                            o.representative_email,
+                            o.address,
+                            sectors,
+                            seq
+                        ])
+                    })
+                    .map_err(self.sql_err())?;
+            }
+            Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => {}
+        }
+        Ok(())
+    }
+}

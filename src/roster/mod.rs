@@ -1,0 +1,259 @@
+//! The roster: the network's member organisations, as the coordinator
+//! declares them (CSV import), plus what charte has proof of (the charter
+//! version each one signed, the key it registered).
+
+mod enterprise;
+pub mod import;
+
+pub use enterprise::EnterpriseNumber;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// The language an organisation reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Fr,
+    Nl,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Fr => "fr",
+            Language::Nl => "nl",
+        }
+    }
+
+    /// Reads what people write in a roster: codes and names in FR/NL/EN.
+    pub fn from_roster(s: &str) -> Option<Language> {
+        match fold(s).as_str() {
+            "fr" | "f" | "francais" | "french" | "frans" => Some(Language::Fr),
+            "nl" | "n" | "nederlands" | "neerlandais" | "dutch" | "vlaams" | "flamand" => Some(Language::Nl),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for Language {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Language::from_roster(s).ok_or_else(|| format!("'{s}' is not a language (expected fr or nl)"))
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What the coordinator declares an organisation to be (DESIGN.md, Domain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Attends, does not vote.
+    Participant,
+    /// Signed the charter, votes.
+    Member,
+    /// A relais social's signatory partner.
+    Partner,
+    /// A relais social's associate member (sits in the general assembly).
+    Associate,
+    /// Left the network.
+    Former,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] =
+        [Status::Participant, Status::Member, Status::Partner, Status::Associate, Status::Former];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Participant => "participant",
+            Status::Member => "member",
+            Status::Partner => "partner",
+            Status::Associate => "associate",
+            Status::Former => "former",
+        }
+    }
+
+    /// Statuses whose holders are expected to have signed the current charter.
+    pub fn expects_signature(self) -> bool {
+        matches!(self, Status::Member | Status::Partner)
+    }
+
+    pub fn from_roster(s: &str) -> Option<Status> {
+        match fold(s).as_str() {
+            "participant" | "participante" | "deelnemer" => Some(Status::Participant),
+            "member" | "membre" | "lid" => Some(Status::Member),
+            "partner" | "partenaire" => Some(Status::Partner),
+            "associate" | "associe" | "associee" | "membreassocie" | "associatemember" | "geassocieerdlid"
+            | "geassocieerd" => Some(Status::Associate),
+            "former" | "ancien" | "ancienne" | "ancienmembre" | "formermember" | "voormalig" | "gewezenlid"
+            | "exmembre" => Some(Status::Former),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Status::from_roster(s).ok_or_else(|| {
+            format!("'{s}' is not a status (expected participant, member, partner, associate or former)")
+        })
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An organisation of the roster, as declared by the coordinator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub name: String,
+    pub enterprise_number: EnterpriseNumber,
+    pub email: String,
+    pub language: Language,
+    pub status: Status,
+    pub representative: Option<String>,
+    pub representative_email: Option<String>,
+    pub address: Option<String>,
+    pub sectors: Vec<String>,
+}
+
+impl Organisation {
+    /// The fields that differ from `other`, by their roster column name.
+    pub fn changed_fields(&self, other: &Organisation) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut check = |name: &str, differs: bool| {
+            if differs {
+                out.push(name.to_owned());
+            }
+        };
+        check("name", self.name != other.name);
+        check("email", self.email != other.email);
+        check("language", self.language != other.language);
+        check("status", self.status != other.status);
+        check("representative", self.representative != other.representative);
+        check("representative_email", self.representative_email != other.representative_email);
+        check("address", self.address != other.address);
+        check("sectors", self.sectors != other.sectors);
+        out
+    }
+
+    /// Addresses to write to: the organisation's, then its representative's.
+    pub fn recipients(&self) -> Vec<(Option<&str>, &str)> {
+        let mut out = vec![(Some(self.name.as_str()), self.email.as_str())];
+        if let Some(e) = self.representative_email.as_deref()
+            && !e.eq_ignore_ascii_case(&self.email)
+        {
+            out.push((self.representative.as_deref(), e));
+        }
+        out
+    }
+}
+
+/// An organisation with what charte has recorded about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub organisation: Organisation,
+    /// The latest charter version it signed (a collected signature).
+    pub signed_version: Option<String>,
+    /// Its registered ed25519 public key (base64).
+    pub public_key: Option<String>,
+}
+
+/// Finds one organisation by enterprise number (any spelling) or by name:
+/// an exact name (case and accents aside), else a unique part of a name.
+pub fn resolve<'a>(members: &'a [Member], id: &str) -> Result<&'a Member, String> {
+    if let Ok(n) = EnterpriseNumber::parse(id) {
+        return members
+            .iter()
+            .find(|m| m.organisation.enterprise_number == n)
+            .ok_or_else(|| format!("no organisation with enterprise number {n} on the roster"));
+    }
+    let wanted = fold(id);
+    if wanted.is_empty() {
+        return Err(format!("'{id}' is neither an enterprise number nor a name"));
+    }
+    if let Some(m) = members.iter().find(|m| fold(&m.organisation.name) == wanted) {
+        return Ok(m);
+    }
+    let partial: Vec<&Member> = members.iter().filter(|m| fold(&m.organisation.name).contains(&wanted)).collect();
+    match partial.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!("no organisation named '{id}' on the roster")),
+        many => Err(format!(
+            "'{id}' matches {} organisations: {}; give the enterprise number",
+            many.len(),
+            many.iter()
+                .take(5)
+                .map(|m| format!("{} ({})", m.organisation.name, m.organisation.enterprise_number))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Folds a word for lenient matching: lowercase, accents removed, only
+/// letters and digits kept ("Numéro d'entreprise" → "numerodentreprise").
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let base = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'œ' => {
+                out.push('o');
+                'e'
+            }
+            'æ' => {
+                out.push('a');
+                'e'
+            }
+            c => c,
+        };
+        if base.is_ascii_alphanumeric() {
+            out.push(base);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_removes_accents_case_and_punctuation() {
+        assert_eq!(fold("Numéro d'entreprise"), "numerodentreprise");
+        assert_eq!(fold("E-mail"), "email");
+        assert_eq!(fold("Représentant"), "representant");
+        assert_eq!(fold("Œuvre"), "oeuvre");
+    }
+
+    #[test]
+    fn statuses_and_languages_in_three_languages() {
+        assert_eq!(Status::from_roster("Membre"), Some(Status::Member));
+        assert_eq!(Status::from_roster("LID"), Some(Status::Member));
+        assert_eq!(Status::from_roster("membre associé"), Some(Status::Associate));
+        assert_eq!(Status::from_roster("friend"), None);
+        assert_eq!(Language::from_roster("Néerlandais"), Some(Language::Nl));
+        assert_eq!(Language::from_roster("FR"), Some(Language::Fr));
+        assert_eq!(Language::from_roster("de"), None);
+    }
+}

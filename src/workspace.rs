@@ -1,0 +1,115 @@
+//! A coordination's workspace: one folder holding its settings, charter,
+//! templates, journal, keys and generated documents (DESIGN.md).
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::journal::{Event, Store};
+
+/// The commented charte.toml that `charte init` writes.
+pub const CONFIG_TEMPLATE: &str = include_str!("../templates/workspace/charte.toml");
+const CHARTER_TEMPLATE: &str = include_str!("../templates/workspace/charter.fr.md");
+
+pub const CONFIG_FILE: &str = "charte.toml";
+pub const DB_FILE: &str = "charte.db";
+
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub config: Config,
+    pub store: Store,
+}
+
+impl Workspace {
+    /// Opens the workspace in `root`, which must have been made by `charte init`.
+    pub fn open(root: &Path, today: NaiveDate) -> Result<Workspace> {
+        let config_path = root.join(CONFIG_FILE);
+        if !config_path.is_file() {
+            return Err(Error::usage(format!(
+                "{} is not a charte workspace (no {CONFIG_FILE}); create one with `charte init DIR` or pass --dir",
+                root.display()
+            )));
+        }
+        let config = Config::load(&config_path)?;
+        let db = root.join(DB_FILE);
+        // A workspace whose journal does not exist yet (a fixture, a folder
+        // copied without its database) starts a new one.
+        let store = if db.exists() { Store::open(&db)? } else { new_store(&db, &config, today)? };
+        Ok(Workspace { root: root.to_owned(), config, store })
+    }
+
+    pub fn out_dir(&self) -> PathBuf {
+        self.root.join("out")
+    }
+
+    pub fn keys_dir(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+
+    pub fn templates_dir(&self) -> PathBuf {
+        self.root.join("templates")
+    }
+
+    pub fn charter_dir(&self) -> PathBuf {
+        self.root.join("charter")
+    }
+}
+
+/// Creates a new workspace in `root` (which may exist but must not hold a
+/// workspace already). Returns the paths created.
+pub fn init(root: &Path, today: NaiveDate) -> Result<Vec<PathBuf>> {
+    for existing in [CONFIG_FILE, DB_FILE] {
+        if root.join(existing).exists() {
+            return Err(Error::usage(format!(
+                "{} already holds a charte workspace ({existing} exists); nothing was changed",
+                root.display()
+            )));
+        }
+    }
+    let mut created = Vec::new();
+    let mkdir = |p: PathBuf, created: &mut Vec<PathBuf>| -> Result<()> {
+        std::fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+        created.push(p);
+        Ok(())
+    };
+    mkdir(root.to_owned(), &mut created)?;
+    for sub in ["charter", "templates", "workflows", "keys", "out"] {
+        mkdir(root.join(sub), &mut created)?;
+    }
+    restrict_to_owner(&root.join("keys"), 0o700)?;
+    let charter = root.join("charter").join("fr.md");
+    crate::error::write_atomic(&charter, CHARTER_TEMPLATE.as_bytes())?;
+    created.push(charter);
+
+    let config_path = root.join(CONFIG_FILE);
+    let config = Config::parse(CONFIG_TEMPLATE, &config_path)?;
+    new_store(&root.join(DB_FILE), &config, today)?;
+    created.push(root.join(DB_FILE));
+    // The settings file last: its presence is what makes the folder a workspace.
+    crate::error::write_atomic(&config_path, CONFIG_TEMPLATE.as_bytes())?;
+    created.push(config_path);
+    Ok(created)
+}
+
+fn new_store(path: &Path, config: &Config, today: NaiveDate) -> Result<Store> {
+    let mut store = Store::create(path)?;
+    store.transaction(today, |tx| {
+        tx.append(&Event::WorkspaceCreated { coordination: config.coordination.name_fr.clone() }).map(|_| ())
+    })?;
+    Ok(store)
+}
+
+/// Sets a file or folder's permission bits (Unix); elsewhere a no-op.
+pub fn restrict_to_owner(path: &Path, mode: u32) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| Error::io(path, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
