@@ -174,7 +174,10 @@ pub struct Member {
 /// Finds one organisation by enterprise number (any spelling) or by name:
 /// an exact name (case and accents aside), else a unique part of a name.
 pub fn resolve<'a>(members: &'a [Member], id: &str) -> Result<&'a Member, String> {
-    if let Ok(n) = EnterpriseNumber::parse(id) {
+    let looks_like_a_number = id.chars().filter(char::is_ascii_digit).count() >= 9
+        && id.trim_start_matches(['B', 'E', 'b', 'e']).chars().all(|c| c.is_ascii_digit() || " .-/".contains(c));
+    if looks_like_a_number {
+        let n = EnterpriseNumber::parse(id)?;
         return members
             .iter()
             .find(|m| m.organisation.enterprise_number == n)

@@ -1,0 +1,157 @@
+//! A small, readable harness: `Test::fixture("ans").run(["members", "list"]).success()`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_charte");
+
+/// The repository's root (fixtures/, tests/data/).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn data(rel: &str) -> PathBuf {
+    repo().join("tests/data").join(rel)
+}
+
+/// A temporary folder holding one workspace, `ws/`.
+pub struct Test {
+    _tmp: tempfile::TempDir,
+    pub root: PathBuf,
+    pub ws: PathBuf,
+    now: String,
+}
+
+impl Test {
+    /// An empty temporary folder; the workspace is not created yet.
+    pub fn empty() -> Test {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = tmp.path().to_owned();
+        let ws = root.join("ws");
+        Test { _tmp: tmp, root, ws, now: "2026-01-10".into() }
+    }
+
+    /// A fresh workspace made by `charte init`.
+    pub fn new() -> Test {
+        let t = Test::empty();
+        t.run(["init", t.ws.to_str().expect("utf-8 path")]).success();
+        t
+    }
+
+    /// A copy of fixtures/NAME as the workspace.
+    pub fn fixture(name: &str) -> Test {
+        let t = Test::empty();
+        copy_dir(&repo().join("fixtures").join(name), &t.ws);
+        t
+    }
+
+    /// Sets the --now date of later runs.
+    pub fn at(mut self, date: &str) -> Test {
+        self.now = date.into();
+        self
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.ws.join(rel)
+    }
+
+    /// Runs charte with --dir set to the workspace.
+    pub fn run<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--dir").arg(&self.ws).arg("--now").arg(&self.now).args(args);
+        // Relative paths in a test name files of the workspace, once it exists.
+        cmd.current_dir(if self.ws.is_dir() { &self.ws } else { &self.root });
+        cmd.env_remove("CHARTE_NOW");
+        Run::of(cmd)
+    }
+
+    /// `members list --json`, parsed.
+    pub fn members(&self) -> Vec<serde_json::Value> {
+        let out = self.run(["members", "list", "--json"]).success();
+        serde_json::from_str::<Vec<serde_json::Value>>(&out.stdout).expect("members list --json is a JSON array")
+    }
+
+    /// The number of journal entries, from `charte audit --json`.
+    pub fn journal_len(&self) -> u64 {
+        let out = self.run(["audit", "--json"]).success();
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("audit --json");
+        v["entries"].as_u64().expect("entries")
+    }
+
+    /// Everything a "nothing changed" assertion compares.
+    pub fn snapshot(&self) -> (String, u64) {
+        let out = self.run(["members", "list", "--json"]).success();
+        (out.stdout, self.journal_len())
+    }
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    command: String,
+}
+
+impl Run {
+    pub fn of(mut cmd: Command) -> Run {
+        let command = format!("{cmd:?}");
+        let out = cmd.output().expect("charte runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            command,
+        }
+    }
+
+    fn context(&self) -> String {
+        format!("command: {}\nexit: {}\nstdout:\n{}\nstderr:\n{}", self.command, self.code, self.stdout, self.stderr)
+    }
+
+    #[track_caller]
+    pub fn success(self) -> Run {
+        assert_eq!(self.code, 0, "expected success\n{}", self.context());
+        self
+    }
+
+    #[track_caller]
+    pub fn code(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "expected exit {code}\n{}", self.context());
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(self, needle: &str) -> Run {
+        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}\n{}", self.context());
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(self, needle: &str) -> Run {
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}\n{}", self.context());
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e})\n{}", self.context()))
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! One integration-test crate: every test drives the real `charte` binary on
+//! a temporary workspace. One module per area; helpers in `harness`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod audit;
+mod harness;
+mod init;
+mod members;
