@@ -81,7 +81,8 @@ fn hostile_names_are_kept_literally() {
     let t = Test::new();
     t.run(["members", "import", &roster("hostile-names.csv")]).success();
     let names: Vec<String> = t.members().iter().map(|m| m["name"].as_str().unwrap().to_owned()).collect();
-    for hostile in [r#"Asbl "L'Étoile" #1 *test* [x] $y$ <z> @w \"#, r#"#read("charte.toml")"#, "<script>alert(1)</script>"]
+    for hostile in
+        [r#"Asbl "L'Étoile" #1 *test* [x] $y$ <z> @w \"#, r#"#read("charte.toml")"#, "<script>alert(1)</script>"]
     {
         assert!(names.contains(&hostile.to_owned()), "{hostile} not kept as is in {names:?}");
     }
