@@ -21,6 +21,7 @@ pub mod config;
 pub mod error;
 pub mod journal;
 pub mod roster;
+pub mod tabular;
 pub mod workspace;
 
 pub use error::{Error, Result};

@@ -1,0 +1,85 @@
+//! charte-bench: generates the large inputs the benchmarks need (BENCHMARKS.md)
+//! and times what cannot be timed from outside. Not part of the test suite.
+//!
+//!   charte-bench roster N            a valid N-organisation roster CSV on stdout
+//!   charte-bench journal N --dir WS  appends N events to WS's journal, in batches
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use charte::journal::{Event, Store};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["roster", n] => n.parse().map_err(|e| format!("N: {e}")).and_then(roster),
+        ["journal", n, "--dir", dir] => n.parse().map_err(|e| format!("N: {e}")).and_then(|n| journal(n, dir.into())),
+        _ => Err("usage: charte-bench roster N | charte-bench journal N --dir WS".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The i-th valid enterprise number: 8 digits of body, then 97 - body mod 97.
+pub fn enterprise_number(i: u64) -> String {
+    let body = 20_000_000 + i * 7;
+    let check = 97 - body % 97;
+    let d = format!("0{body:07}{check:02}");
+    format!("{}.{}.{}", &d[0..4], &d[4..7], &d[7..10])
+}
+
+fn roster(n: u64) -> Result<(), String> {
+    let out = std::io::stdout();
+    let mut out = std::io::BufWriter::new(out.lock());
+    let sectors = ["logement", "santé", "emploi", "jeunesse", "aide alimentaire", "migration", "seniors"];
+    let mut w = || -> std::io::Result<()> {
+        writeln!(
+            out,
+            "name,enterprise_number,email,language,status,representative,representative_email,address,sectors"
+        )?;
+        for i in 0..n {
+            let lang = if i % 3 == 0 { "nl" } else { "fr" };
+            let status = if i % 4 == 0 { "participant" } else { "member" };
+            writeln!(
+                out,
+                "\"Association n° {i}\",{},contact{i}@org{i}.example.be,{lang},{status},Personne {i},rep{i}@org{i}.example.be,\"Rue de l'Exemple {}, 1000 Bruxelles\",{}|{}",
+                enterprise_number(i),
+                i % 200 + 1,
+                sectors[i as usize % sectors.len()],
+                sectors[(i as usize + 3) % sectors.len()]
+            )?;
+        }
+        out.flush()
+    };
+    w().map_err(|e| e.to_string())
+}
+
+fn journal(n: u64, dir: PathBuf) -> Result<(), String> {
+    let mut store = Store::open(&dir.join("charte.db")).map_err(|e| e.to_string())?;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).ok_or("date")?;
+    let start = Instant::now();
+    let batch = 10_000;
+    let mut done = 0;
+    while done < n {
+        let k = batch.min(n - done);
+        store
+            .transaction(day, |tx| {
+                for i in 0..k {
+                    tx.append(&Event::Note { text: format!("benchmark event {}", done + i) })?;
+                }
+                Ok(())
+            })
+            .map_err(|e| e.to_string())?;
+        done += k;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!("appended {n} events in {secs:.2} s ({:.0} events/s, transactions of {batch})", n as f64 / secs);
+    Ok(())
+}
