@@ -3,8 +3,10 @@
 //! domain logic. Exit codes: 0 success, 1 a check failed, 2 bad input or
 //! usage (nothing was changed).
 
+mod attendance;
 mod audit;
 mod init;
+mod meeting;
 mod members;
 
 use std::path::PathBuf;
@@ -47,6 +49,12 @@ enum Command {
     /// The roster: import, list, show.
     #[command(subcommand)]
     Members(members::Command),
+    /// Meetings of the plenary, the committee and the working groups.
+    #[command(subcommand)]
+    Meeting(meeting::Command),
+    /// Attendance lists of meetings.
+    #[command(subcommand)]
+    Attendance(attendance::Command),
     /// Verify the journal's hash chain; exit 1 naming the first broken entry.
     Audit,
 }
@@ -98,6 +106,8 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Init(args) => init::run(args, &ctx),
         Command::Members(cmd) => members::run(cmd, &ctx),
+        Command::Meeting(cmd) => meeting::run(cmd, &ctx),
+        Command::Attendance(cmd) => attendance::run(cmd, &ctx),
         Command::Audit => audit::run(&ctx),
     }
 }

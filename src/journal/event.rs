@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::governance::attendance::Attendance;
+use crate::governance::meeting::Meeting;
 use crate::roster::Organisation;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,6 +18,12 @@ pub enum Event {
     OrganisationChanged { organisation: Organisation, changed: Vec<String> },
     /// A roster import, as a whole (after its added / changed events).
     RosterImported { file: String, sha256: String, added: u64, changed: u64, unchanged: u64 },
+    /// `charte meeting add`.
+    MeetingAdded { meeting: Meeting },
+    /// `charte meeting cancel`.
+    MeetingCancelled { meeting: String, reason: String },
+    /// One line of an attendance list (new, or changed).
+    AttendanceRecorded { attendance: Attendance },
     /// Free-form event used by benchmarks and tests of the chain itself.
     Note { text: String },
 }
@@ -28,6 +36,9 @@ impl Event {
             Event::OrganisationAdded { .. } => "organisation-added",
             Event::OrganisationChanged { .. } => "organisation-changed",
             Event::RosterImported { .. } => "roster-imported",
+            Event::MeetingAdded { .. } => "meeting-added",
+            Event::MeetingCancelled { .. } => "meeting-cancelled",
+            Event::AttendanceRecorded { .. } => "attendance-recorded",
             Event::Note { .. } => "note",
         }
     }
@@ -38,6 +49,9 @@ impl Event {
             Event::OrganisationAdded { organisation } | Event::OrganisationChanged { organisation, .. } => {
                 organisation.enterprise_number.digits().to_owned()
             }
+            Event::MeetingAdded { meeting } => meeting.id.clone(),
+            Event::MeetingCancelled { meeting, .. } => meeting.clone(),
+            Event::AttendanceRecorded { attendance } => attendance.meeting.clone(),
             Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => String::new(),
         }
     }

@@ -13,9 +13,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Break, ChainVerifier, Entry, Event, GENESIS, entry_hash};
 use crate::error::{Error, Result};
+use crate::governance::attendance::{Attendance, Presence};
+use crate::governance::meeting::Meeting;
 use crate::roster::{EnterpriseNumber, Member, Organisation};
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_meetings.sql")];
 
 #[derive(Debug)]
 pub struct Store {
@@ -176,6 +179,66 @@ impl Store {
             .map_err(self.sql_err())
     }
 
+    /// Every meeting, by date; with the cancellation reason of cancelled ones.
+    pub fn meetings(&self) -> Result<Vec<(Meeting, Option<String>)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, body, date, time, place, title, agenda, cancelled FROM meetings ORDER BY date, time, id",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let conv = |i: usize, e: String| {
+                    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+                };
+                let date: String = r.get(2)?;
+                let time: Option<String> = r.get(3)?;
+                let agenda: String = r.get(6)?;
+                Ok((
+                    Meeting {
+                        id: r.get(0)?,
+                        body: r.get(1)?,
+                        date: date.parse().map_err(|e: chrono::ParseError| conv(2, e.to_string()))?,
+                        time: time
+                            .map(|t| chrono::NaiveTime::parse_from_str(&t, "%H:%M"))
+                            .transpose()
+                            .map_err(|e| conv(3, e.to_string()))?,
+                        place: r.get(4)?,
+                        title: r.get(5)?,
+                        agenda: serde_json::from_str(&agenda).map_err(|e| conv(6, e.to_string()))?,
+                    },
+                    r.get(7)?,
+                ))
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    /// Every attendance line recorded.
+    pub fn attendance(&self) -> Result<Vec<Attendance>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT meeting, enterprise_number, person, status FROM attendance ORDER BY meeting, enterprise_number, person")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let conv = |i: usize, e: String| {
+                    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+                };
+                let number: String = r.get(1)?;
+                let status: String = r.get(3)?;
+                Ok(Attendance {
+                    meeting: r.get(0)?,
+                    enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| conv(1, e))?,
+                    person: r.get(2)?,
+                    status: status.parse::<Presence>().map_err(|e| conv(3, e))?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
     /// The journal entries about one subject, oldest first.
     pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
         let mut stmt = self
@@ -292,6 +355,47 @@ impl Tx<'_> {
                             sectors,
                             seq
                         ])
+                    })
+                    .map_err(self.sql_err())?;
+            }
+            Event::MeetingAdded { meeting: m } => {
+                let agenda = serde_json::to_string(&m.agenda).unwrap_or_else(|_| "[]".into());
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO meetings (id, body, date, time, place, title, agenda, seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            m.id,
+                            m.body,
+                            m.date.to_string(),
+                            m.time.map(|t| t.format("%H:%M").to_string()),
+                            m.place,
+                            m.title,
+                            agenda,
+                            seq
+                        ])
+                    })
+                    .map_err(self.sql_err())?;
+            }
+            Event::MeetingCancelled { meeting, reason } => {
+                self.tx
+                    .execute(
+                        "UPDATE meetings SET cancelled = ?2, seq = ?3 WHERE id = ?1",
+                        params![meeting, reason, seq],
+                    )
+                    .map_err(self.sql_err())?;
+            }
+            Event::AttendanceRecorded { attendance: a } => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO attendance (meeting, enterprise_number, person, status, seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (meeting, enterprise_number, person) \
+                         DO UPDATE SET status = excluded.status, seq = excluded.seq",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![a.meeting, a.enterprise_number.digits(), a.person, a.status.code(), seq])
                     })
                     .map_err(self.sql_err())?;
             }

@@ -6,4 +6,5 @@
 mod audit;
 mod harness;
 mod init;
+mod meetings;
 mod members;
