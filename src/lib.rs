@@ -19,6 +19,7 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod flags;
 pub mod governance;
 pub mod journal;
 pub mod roster;

@@ -32,6 +32,6 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
         }
         Ok(())
     })?;
-    println!("{}: {} lines recorded, {} already known", file.display(), new.len(), table.rows.len() - new.len());
+    say!("{}: {} lines recorded, {} already known", file.display(), new.len(), table.rows.len() - new.len());
     Ok(0)
 }

@@ -11,7 +11,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
             if ctx.json {
                 super::print_json(&serde_json::json!({"intact": true, "entries": entries, "head": head}))?;
             } else {
-                println!("journal intact: {entries} entries, head {head}");
+                say!("journal intact: {entries} entries, head {head}");
             }
             Ok(0)
         }

@@ -13,12 +13,12 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     crate::workspace::init(&args.dir, ctx.now)?;
-    println!("New workspace in {}", args.dir.display());
-    println!("  charte.toml   the network's identity and rules: edit it first");
-    println!("  charter/      the charter text (fr.md, nl.md)");
-    println!("  charte.db     the journal");
-    println!("  keys/         run `charte keys init` to create the coordination's seal");
-    println!("  out/          generated documents");
-    println!("Next: charte --dir {} members import roster.csv", args.dir.display());
+    say!("New workspace in {}", args.dir.display());
+    say!("  charte.toml   the network's identity and rules: edit it first");
+    say!("  charter/      the charter text (fr.md, nl.md)");
+    say!("  charte.db     the journal");
+    say!("  keys/         run `charte keys init` to create the coordination's seal");
+    say!("  out/          generated documents");
+    say!("Next: charte --dir {} members import roster.csv", args.dir.display());
     Ok(0)
 }

@@ -78,7 +78,7 @@ fn add(
         agenda,
     };
     ws.store.transaction(ctx.now, |tx| tx.append(&Event::MeetingAdded { meeting: m.clone() }).map(|_| ()))?;
-    println!("{}", m.id);
+    say!("{}", m.id);
     if let Some(last) = notice::last_sending_day(date, body.notice_clear_days, body.receipt_days)
         && last < ctx.now
     {
@@ -115,7 +115,7 @@ fn list(ctx: &Ctx) -> Result<u8> {
         return super::print_json(&rows).map(|_| 0);
     }
     if meetings.is_empty() {
-        println!("No meeting yet: `charte meeting add --body plenary --date YYYY-MM-DD`.");
+        say!("No meeting yet: `charte meeting add --body plenary --date YYYY-MM-DD`.");
     }
     for (m, cancelled) in &meetings {
         let when = m.time.map_or(m.date.to_string(), |t| format!("{} {}", m.date, t.format("%H:%M")));
@@ -123,7 +123,7 @@ fn list(ctx: &Ctx) -> Result<u8> {
             Some(r) => format!("cancelled: {r}"),
             None => last_day(m).map_or(String::new(), |d| format!("convoke by {d}")),
         };
-        println!("{:<32} {:<16} {}  {}", m.id, when, m.place.as_deref().unwrap_or("-"), state);
+        say!("{:<32} {:<16} {}  {}", m.id, when, m.place.as_deref().unwrap_or("-"), state);
     }
     Ok(0)
 }
@@ -142,6 +142,6 @@ fn cancel(id: &str, reason: &str, ctx: &Ctx) -> Result<u8> {
     ws.store.transaction(ctx.now, |tx| {
         tx.append(&Event::MeetingCancelled { meeting: id.to_owned(), reason: reason.trim().to_owned() }).map(|_| ())
     })?;
-    println!("{id} cancelled");
+    say!("{id} cancelled");
     Ok(0)
 }

@@ -93,7 +93,7 @@ fn import_roster(file: &std::path::Path, dry_run: bool, ctx: &Ctx) -> Result<u8>
         '\t' => "tab".to_owned(),
         c => format!("'{c}'"),
     };
-    println!(
+    say!(
         "{} ({}, {sep} separated): {} added, {} changed, {} unchanged",
         file.display(),
         plan.encoding,
@@ -102,19 +102,19 @@ fn import_roster(file: &std::path::Path, dry_run: bool, ctx: &Ctx) -> Result<u8>
         plan.unchanged
     );
     for o in &plan.added {
-        println!("  + {}  {}", o.enterprise_number, o.name);
+        say!("  + {}  {}", o.enterprise_number, o.name);
     }
     for (o, fields) in &plan.changed {
-        println!("  ~ {}  {}: {}", o.enterprise_number, o.name, fields.join(", "));
+        say!("  ~ {}  {}: {}", o.enterprise_number, o.name, fields.join(", "));
     }
     if !plan.not_in_file.is_empty() {
-        println!(
+        say!(
             "  {} organisation(s) of the roster are not in this file and stay as they are (set their status to former to mark a departure)",
             plan.not_in_file.len()
         );
     }
     if dry_run {
-        println!("dry run: nothing was written");
+        say!("dry run: nothing was written");
     }
     Ok(0)
 }
@@ -152,15 +152,15 @@ fn list(ctx: &Ctx) -> Result<u8> {
         return Ok(0);
     }
     if members.is_empty() {
-        println!("The roster is empty: import one with `charte members import FILE.csv`.");
+        say!("The roster is empty: import one with `charte members import FILE.csv`.");
         return Ok(0);
     }
     let width = members.iter().map(|m| m.organisation.name.chars().count()).max().unwrap_or(4).min(48);
-    println!("{:<12}  {:<width$}  {:<4}  {:<11}  {:<8}  email", "number", "name", "lang", "status", "signed");
+    say!("{:<12}  {:<width$}  {:<4}  {:<11}  {:<8}  email", "number", "name", "lang", "status", "signed");
     for m in &members {
         let o = &m.organisation;
         let name: String = o.name.chars().take(width).collect();
-        println!(
+        say!(
             "{:<12}  {:<width$}  {:<4}  {:<11}  {:<8}  {}",
             o.enterprise_number.formatted(),
             name,
@@ -170,7 +170,7 @@ fn list(ctx: &Ctx) -> Result<u8> {
             o.email
         );
     }
-    println!("{} organisations", members.len());
+    say!("{} organisations", members.len());
     Ok(0)
 }
 
@@ -194,28 +194,28 @@ fn show(id: &str, ctx: &Ctx) -> Result<u8> {
         super::print_json(&value)?;
         return Ok(0);
     }
-    println!("{}", o.name);
-    println!("  enterprise number  {}", o.enterprise_number);
-    println!("  status             {}", o.status);
-    println!("  signed charter     {}", m.signed_version.as_deref().unwrap_or("none"));
-    println!("  language           {}", o.language);
-    println!("  email              {}", o.email);
+    say!("{}", o.name);
+    say!("  enterprise number  {}", o.enterprise_number);
+    say!("  status             {}", o.status);
+    say!("  signed charter     {}", m.signed_version.as_deref().unwrap_or("none"));
+    say!("  language           {}", o.language);
+    say!("  email              {}", o.email);
     if let Some(r) = &o.representative {
-        println!(
+        say!(
             "  representative     {r}{}",
             o.representative_email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default()
         );
     }
     if let Some(a) = &o.address {
-        println!("  address            {a}");
+        say!("  address            {a}");
     }
     if !o.sectors.is_empty() {
-        println!("  sectors            {}", o.sectors.join(", "));
+        say!("  sectors            {}", o.sectors.join(", "));
     }
-    println!("  key registered     {}", if m.public_key.is_some() { "yes" } else { "no" });
-    println!("history:");
+    say!("  key registered     {}", if m.public_key.is_some() { "yes" } else { "no" });
+    say!("history:");
     for e in &history {
-        println!("  #{:<6} {}  {}", e.seq, e.at, e.kind);
+        say!("  #{:<6} {}  {}", e.seq, e.at, e.kind);
     }
     Ok(0)
 }

@@ -3,8 +3,20 @@
 //! domain logic. Exit codes: 0 success, 1 a check failed, 2 bad input or
 //! usage (nothing was changed).
 
+/// `println!` that ends the process quietly when stdout is closed (a
+/// pipe into `head`), instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 mod attendance;
 mod audit;
+mod flags;
 mod init;
 mod meeting;
 mod members;
@@ -55,6 +67,8 @@ enum Command {
     /// Attendance lists of meetings.
     #[command(subcommand)]
     Attendance(attendance::Command),
+    /// Organisations and bodies the committee must look at, with evidence.
+    Flags(flags::Args),
     /// Verify the journal's hash chain; exit 1 naming the first broken entry.
     Audit,
 }
@@ -108,6 +122,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Members(cmd) => members::run(cmd, &ctx),
         Command::Meeting(cmd) => meeting::run(cmd, &ctx),
         Command::Attendance(cmd) => attendance::run(cmd, &ctx),
+        Command::Flags(args) => flags::run(args, &ctx),
         Command::Audit => audit::run(&ctx),
     }
 }
@@ -115,6 +130,6 @@ fn run(cli: Cli) -> Result<u8> {
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
-    println!("{text}");
+    say!("{text}");
     Ok(())
 }

@@ -217,9 +217,14 @@ impl Store {
 
     /// Every attendance line recorded.
     pub fn attendance(&self) -> Result<Vec<Attendance>> {
+        Ok(self.attendance_entries()?.into_iter().map(|(a, _)| a).collect())
+    }
+
+    /// Every attendance line with the journal entry that recorded it last.
+    pub fn attendance_entries(&self) -> Result<Vec<(Attendance, i64)>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT meeting, enterprise_number, person, status FROM attendance ORDER BY meeting, enterprise_number, person")
+            .prepare("SELECT meeting, enterprise_number, person, status, seq FROM attendance ORDER BY meeting, enterprise_number, person")
             .map_err(self.sql_err())?;
         let rows = stmt
             .query_map([], |r| {
@@ -228,12 +233,15 @@ impl Store {
                 };
                 let number: String = r.get(1)?;
                 let status: String = r.get(3)?;
-                Ok(Attendance {
-                    meeting: r.get(0)?,
-                    enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| conv(1, e))?,
-                    person: r.get(2)?,
-                    status: status.parse::<Presence>().map_err(|e| conv(3, e))?,
-                })
+                Ok((
+                    Attendance {
+                        meeting: r.get(0)?,
+                        enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| conv(1, e))?,
+                        person: r.get(2)?,
+                        status: status.parse::<Presence>().map_err(|e| conv(3, e))?,
+                    },
+                    r.get(4)?,
+                ))
             })
             .map_err(self.sql_err())?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())

@@ -1,0 +1,60 @@
+//! The committee's composition, as charte.toml records its seats:
+//! `committee-one-per-institution` (two elected seats from one
+//! institution), `committee-not-in-working-group` (an elected member whose
+//! institution sits in no working group), `committee-mandate-expired`.
+
+use super::{Evidence, Facts, Flag};
+use crate::config::SeatKind;
+
+pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
+    let rules = &facts.config.bodies.committee;
+    let elected: Vec<_> = rules.seats.iter().filter(|s| s.kind == SeatKind::Elected).collect();
+    let setting = |text: String| Evidence { seq: None, date: None, text };
+    let since_default = facts.config.charter.adopted;
+    if rules.one_per_institution {
+        for (i, seat) in elected.iter().enumerate() {
+            if let Some(first) = elected[..i].iter().find(|s| s.enterprise_number == seat.enterprise_number) {
+                flags.push(Flag {
+                    rule: "committee-one-per-institution",
+                    enterprise_number: Some(seat.enterprise_number.formatted()),
+                    name: facts.member_name(seat.enterprise_number.digits()),
+                    evidence: vec![setting(format!(
+                        "elected seats of {} and {} come from the same institution",
+                        first.person, seat.person
+                    ))],
+                    since: seat.since.unwrap_or(since_default),
+                });
+            }
+        }
+    }
+    if rules.elected_must_sit_in_working_group {
+        for seat in &elected {
+            let sits = facts.config.working_groups.values().any(|wg| wg.members.contains(&seat.enterprise_number));
+            if !sits {
+                flags.push(Flag {
+                    rule: "committee-not-in-working-group",
+                    enterprise_number: Some(seat.enterprise_number.formatted()),
+                    name: facts.member_name(seat.enterprise_number.digits()),
+                    evidence: vec![setting(format!(
+                        "{} holds an elected seat; the institution sits in no working group",
+                        seat.person
+                    ))],
+                    since: seat.since.unwrap_or(since_default),
+                });
+            }
+        }
+    }
+    for seat in &elected {
+        if let Some(until) = seat.until
+            && until < facts.today
+        {
+            flags.push(Flag {
+                rule: "committee-mandate-expired",
+                enterprise_number: Some(seat.enterprise_number.formatted()),
+                name: facts.member_name(seat.enterprise_number.digits()),
+                evidence: vec![setting(format!("the mandate of {} ended on {until}", seat.person))],
+                since: until.succ_opt().unwrap_or(until),
+            });
+        }
+    }
+}

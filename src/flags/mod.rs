@@ -1,0 +1,76 @@
+//! Interpellation flags: what the committee must look at, each with its
+//! evidence. One rule per file; every rule reads the same [`Facts`] and is a
+//! pure function of them, so the flags of a year can be recomputed at will.
+
+mod absences;
+mod adherence;
+mod committee;
+mod meetings;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::governance::attendance::Attendance;
+use crate::governance::meeting::Meeting;
+use crate::roster::Member;
+
+/// What the rules read.
+#[derive(Debug)]
+pub struct Facts<'a> {
+    pub config: &'a Config,
+    pub members: &'a [Member],
+    /// Meetings with their cancellation reason, if cancelled.
+    pub meetings: &'a [(Meeting, Option<String>)],
+    /// Attendance lines with the journal entry that recorded them.
+    pub attendance: &'a [(Attendance, i64)],
+    pub today: NaiveDate,
+    /// The year looked at (`--year`), or all time.
+    pub year: Option<i32>,
+}
+
+/// One piece of evidence: a journal entry, or a setting of charte.toml.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// The journal entry's sequence number, when the evidence is one.
+    pub seq: Option<i64>,
+    pub date: Option<NaiveDate>,
+    pub text: String,
+}
+
+/// A flag, in the shape of `charte flags --json` (DESIGN.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flag {
+    pub rule: &'static str,
+    /// As 0123.456.749; None for a coordination-level flag.
+    pub enterprise_number: Option<String>,
+    pub name: String,
+    pub evidence: Vec<Evidence>,
+    /// The day the condition was first met.
+    pub since: NaiveDate,
+}
+
+/// Every rule, in the order flags are listed.
+pub fn evaluate(facts: &Facts<'_>) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    adherence::check(facts, &mut flags);
+    absences::check(facts, &mut flags);
+    committee::check(facts, &mut flags);
+    meetings::check(facts, &mut flags);
+    flags
+}
+
+impl Facts<'_> {
+    /// Whether a date falls in the year looked at.
+    pub fn in_year(&self, date: NaiveDate) -> bool {
+        use chrono::Datelike;
+        self.year.is_none_or(|y| date.year() == y)
+    }
+
+    pub fn member_name(&self, digits: &str) -> String {
+        self.members
+            .iter()
+            .find(|m| m.organisation.enterprise_number.digits() == digits)
+            .map_or_else(|| digits.to_owned(), |m| m.organisation.name.clone())
+    }
+}
