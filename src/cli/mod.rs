@@ -20,6 +20,7 @@ mod flags;
 mod init;
 mod meeting;
 mod members;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +68,9 @@ enum Command {
     /// Attendance lists of meetings.
     #[command(subcommand)]
     Attendance(attendance::Command),
+    /// Reports: the annual evaluation.
+    #[command(subcommand)]
+    Report(report::Command),
     /// Organisations and bodies the committee must look at, with evidence.
     Flags(flags::Args),
     /// Verify the journal's hash chain; exit 1 naming the first broken entry.
@@ -123,6 +127,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Meeting(cmd) => meeting::run(cmd, &ctx),
         Command::Attendance(cmd) => attendance::run(cmd, &ctx),
         Command::Flags(args) => flags::run(args, &ctx),
+        Command::Report(cmd) => report::run(cmd, &ctx),
         Command::Audit => audit::run(&ctx),
     }
 }

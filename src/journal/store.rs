@@ -247,6 +247,28 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
 
+    /// The dates on which an organisation's status became `former`.
+    pub fn departures(&self) -> Result<Vec<NaiveDate>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT at FROM journal WHERE kind = 'organisation-changed' \
+                 AND json_extract(payload, '$.organisation.status') = 'former' \
+                 AND EXISTS (SELECT 1 FROM json_each(payload, '$.changed') WHERE value = 'status') ORDER BY seq",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(self.sql_err())?;
+        let mut out = Vec::new();
+        for at in rows {
+            let at = at.map_err(self.sql_err())?;
+            out.push(
+                at.parse()
+                    .map_err(|e| Error::Store { path: self.path.clone(), message: format!("bad date {at}: {e}") })?,
+            );
+        }
+        Ok(out)
+    }
+
     /// The journal entries about one subject, oldest first.
     pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
         let mut stmt = self

@@ -9,3 +9,4 @@ mod harness;
 mod init;
 mod meetings;
 mod members;
+mod report;

@@ -1,0 +1,108 @@
+//! `charte report annual --year Y [--json]`
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::flags::{self, Facts};
+use crate::report::annual;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// The annual evaluation: organisations, each body's meetings against
+    /// its minimum, attendance rates, flags. Writes out/reports/annual-Y.csv.
+    Annual {
+        #[arg(long)]
+        year: i32,
+    },
+}
+
+pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
+    let Command::Annual { year } = cmd;
+    if !(2000..=2100).contains(&year) {
+        return Err(Error::usage(format!("--year: {year} is not a plausible year")));
+    }
+    let ws = ctx.workspace()?;
+    let members = ws.store.members()?;
+    let meetings = ws.store.meetings()?;
+    let attendance_entries = ws.store.attendance_entries()?;
+    let attendance: Vec<_> = attendance_entries.iter().map(|(a, _)| a.clone()).collect();
+    let departures = ws.store.departures()?;
+    let facts = Facts {
+        config: &ws.config,
+        members: &members,
+        meetings: &meetings,
+        attendance: &attendance_entries,
+        today: ctx.now,
+        year: Some(year),
+    };
+    let report = annual::compute(
+        year,
+        annual::Inputs {
+            config: &ws.config,
+            members: &members,
+            meetings: &meetings,
+            attendance: &attendance,
+            adherences: &[],
+            departures: &departures,
+            flags: flags::evaluate(&facts),
+            today: ctx.now,
+        },
+    );
+    let dir = ws.out_dir().join("reports");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let csv_path = dir.join(format!("annual-{year}.csv"));
+    crate::error::write_atomic(&csv_path, annual_csv(&report).as_bytes())?;
+    if ctx.json {
+        return super::print_json(&report).map(|_| 0);
+    }
+    let o = &report.organisations;
+    say!("{} — {year}", ws.config.coordination.name(ws.config.coordination.main_language()));
+    say!(
+        "organisations: {} members, {} participants, {} new adherences, {} departures",
+        o.members,
+        o.participants,
+        o.new_adherences,
+        o.departures
+    );
+    for (key, b) in &report.bodies {
+        let rate =
+            b.attendance_rate.map_or("no attendance recorded".to_owned(), |r| format!("attendance {:.0}%", r * 100.0));
+        let mark = if b.held as u32 >= b.required_min { "" } else { "  (below minimum)" };
+        say!("  {key:<24} {} held / {} required, {rate}{mark}", b.held, b.required_min);
+    }
+    say!("flags: {}", report.flags.len());
+    say!("written: {}", csv_path.display());
+    Ok(0)
+}
+
+/// The report's figures as long-format CSV: one figure per line.
+fn annual_csv(report: &annual::AnnualReport) -> String {
+    let mut out = String::from("year,section,key,figure,value\n");
+    let mut line = |section: &str, key: &str, figure: &str, value: String| {
+        out.push_str(&format!("{},{section},{key},{figure},{value}\n", report.year));
+    };
+    let o = &report.organisations;
+    line("organisations", "all", "members", o.members.to_string());
+    line("organisations", "all", "participants", o.participants.to_string());
+    line("organisations", "all", "new_adherences", o.new_adherences.to_string());
+    line("organisations", "all", "departures", o.departures.to_string());
+    for (sector, n) in &o.sectors {
+        line("sectors", &csv_field(sector), "organisations", n.to_string());
+    }
+    for (key, b) in &report.bodies {
+        line("bodies", key, "held", b.held.to_string());
+        line("bodies", key, "required_min", b.required_min.to_string());
+        line("bodies", key, "present", b.present.to_string());
+        line("bodies", key, "excused", b.excused.to_string());
+        line("bodies", key, "absent", b.absent.to_string());
+        line("bodies", key, "attendance_rate", b.attendance_rate.map_or(String::new(), |r| format!("{r:.3}")));
+    }
+    line("flags", "all", "count", report.flags.len().to_string());
+    out
+}
+
+/// A CSV field that a spreadsheet will neither split nor execute: quoted,
+/// and a leading = + - @ neutralised with an apostrophe.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}

@@ -1,0 +1,4 @@
+//! Reports: the annual evaluation and the funder's subsidy report, computed
+//! from the journal's projections as of a date.
+
+pub mod annual;
