@@ -1,4 +1,4 @@
-//! `charte report annual --year Y [--json]`
+//! `charte report annual|subsidy --year Y [--json]`
 
 use super::Ctx;
 use crate::error::{Error, Result};
@@ -13,14 +13,35 @@ pub enum Command {
         #[arg(long)]
         year: i32,
     },
+    /// The funder's report (COCOM or Walloon Region, per charte.toml), with
+    /// the year's expense and staff lines.
+    Subsidy {
+        #[arg(long)]
+        year: i32,
+        /// Expense and staff lines: date, category (staff, running, project),
+        /// description, amount, document, person, fte.
+        #[arg(long, value_name = "FILE.csv")]
+        expenses: Option<std::path::PathBuf>,
+    },
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
-    let Command::Annual { year } = cmd;
-    if !(2000..=2100).contains(&year) {
-        return Err(Error::usage(format!("--year: {year} is not a plausible year")));
+    match cmd {
+        Command::Annual { year } => annual(year, ctx),
+        Command::Subsidy { year, expenses } => subsidy(year, expenses.as_deref(), ctx),
     }
-    let ws = ctx.workspace()?;
+}
+
+fn check_year(year: i32) -> Result<()> {
+    if (2000..=2100).contains(&year) {
+        Ok(())
+    } else {
+        Err(Error::usage(format!("--year: {year} is not a plausible year")))
+    }
+}
+
+/// The annual figures of `year`, as of `ctx.now`.
+fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Result<annual::AnnualReport> {
     let members = ws.store.members()?;
     let meetings = ws.store.meetings()?;
     let attendance_entries = ws.store.attendance_entries()?;
@@ -34,7 +55,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
         today: ctx.now,
         year: Some(year),
     };
-    let report = annual::compute(
+    Ok(annual::compute(
         year,
         annual::Inputs {
             config: &ws.config,
@@ -46,10 +67,64 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
             flags: flags::evaluate(&facts),
             today: ctx.now,
         },
-    );
+    ))
+}
+
+fn reports_dir(ws: &crate::workspace::Workspace) -> Result<std::path::PathBuf> {
     let dir = ws.out_dir().join("reports");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let csv_path = dir.join(format!("annual-{year}.csv"));
+    Ok(dir)
+}
+
+fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u8> {
+    check_year(year)?;
+    let ws = ctx.workspace()?;
+    let project_allowed = ws.config.funder.kind == crate::config::FunderKind::WalloonRegion;
+    let lines = match expenses {
+        Some(path) => {
+            let table = crate::tabular::read(path, 64 * 1024 * 1024, "an expenses file")?;
+            crate::report::expenses::parse(&table, year, project_allowed)
+                .map_err(|problems| Error::Input { file: path.to_owned(), problems })?
+        }
+        None => Vec::new(),
+    };
+    let activity = annual_report(&ws, year, ctx)?;
+    let Some(report) = crate::report::subsidy::compute(&ws.config, year, &lines, activity) else {
+        if ctx.json {
+            super::print_json(&serde_json::json!({"year": year, "funder": "none", "report": null}))?;
+        } else {
+            say!(
+                "This network has no funder (charte.toml: [funder] kind = \"none\"): there is no subsidy report to make."
+            );
+        }
+        return Ok(0);
+    };
+    let path = reports_dir(&ws)?.join(format!("subsidy-{year}.json"));
+    let json = serde_json::to_string_pretty(&report).map_err(|e| Error::usage(e.to_string()))?;
+    crate::error::write_atomic(&path, json.as_bytes())?;
+    if ctx.json {
+        return super::print_json(&report).map(|_| 0);
+    }
+    say!("{} subsidy report {year} ({})", report.funder, report.programme.as_deref().unwrap_or("no programme named"));
+    for (category, total) in &report.envelopes {
+        say!("  {:<10} {:>12.2} EUR", format!("{category:?}").to_lowercase(), total);
+    }
+    say!("  {:<10} {:>12.2} EUR", "total", report.eligible_total);
+    if let (Some(grant), Some(balance)) = (report.grant, report.balance) {
+        say!("  grant {grant:.2} EUR, balance {balance:.2} EUR");
+    }
+    if let Some(due) = report.due {
+        say!("  due by {due}");
+    }
+    say!("written: {}", path.display());
+    Ok(0)
+}
+
+fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
+    check_year(year)?;
+    let ws = ctx.workspace()?;
+    let report = annual_report(&ws, year, ctx)?;
+    let csv_path = reports_dir(&ws)?.join(format!("annual-{year}.csv"));
     crate::error::write_atomic(&csv_path, annual_csv(&report).as_bytes())?;
     if ctx.json {
         return super::print_json(&report).map(|_| 0);

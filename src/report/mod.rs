@@ -2,3 +2,5 @@
 //! from the journal's projections as of a date.
 
 pub mod annual;
+pub mod expenses;
+pub mod subsidy;

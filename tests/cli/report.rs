@@ -53,3 +53,60 @@ fn a_year_without_data_is_an_honest_empty_report() {
     assert_eq!(r["bodies"]["plenary"]["held"], 0);
     assert!(r["bodies"]["plenary"]["attendance_rate"].is_null());
 }
+
+#[test]
+fn cocom_subsidy_report_adds_up_the_lines_and_splits_the_grant() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-12-15");
+    std::fs::write(
+        t.path("expenses.csv"),
+        "date;category;description;amount;document;person;fte\n\
+         2026-01-31;staff;Salaire janvier;3 250,00;FICHE-2026-01;Anne Coordinatrice;1\n\
+         2026-02-28;staff;Salaire février;3 250,00;FICHE-2026-02;Anne Coordinatrice;1\n\
+         2026-02-28;personnel;Salaire février;1 400,50;FICHE-2026-02B;Marc Assistant;0,5\n\
+         2026-03-12;running;Traiteur plénière;412.30;FACT-2026-014;;\n\
+         2026-05-02;fonctionnement;Impression;87.20;FACT-2026-031;;\n",
+    )
+    .unwrap();
+    let r = t.run(["report", "subsidy", "--year", "2026", "--expenses", "expenses.csv", "--json"]).success().json();
+    assert_eq!(r["funder"], "cocom");
+    assert_eq!(r["envelopes"]["staff"], 7900.5);
+    assert_eq!(r["envelopes"]["running"], 499.5);
+    assert_eq!(r["eligible_total"], 8400.0);
+    let grant = r["grant"].as_f64().unwrap();
+    assert_eq!(r["tranches"][0]["amount"].as_f64().unwrap(), grant / 2.0);
+    assert_eq!(r["tranches"][0]["due"], "2026-06-30");
+    assert_eq!(r["staff"][0]["person"], "Anne Coordinatrice");
+    assert_eq!(r["staff"][0]["months"], 2);
+    assert_eq!(r["staff"][1]["fte"], 0.5);
+    assert!(t.path("out/reports/subsidy-2026.json").exists());
+}
+
+#[test]
+fn bad_expense_lines_are_all_reported_and_nothing_is_written() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-12-15");
+    std::fs::write(
+        t.path("expenses.csv"),
+        "date,category,description,amount,document,person,fte\n\
+         2026-01-31,staff,Salaire,-3250.00,FICHE-1,Anne,1\n\
+         2026-13-01,running,Imprimante,120.00,FACT-1,,\n\
+         2026-02-01,travel,Train,12.00,TICKET-1,,\n\
+         2026-02-01,project,Projet,12.00,P-1,,\n\
+         2025-12-31,running,Loyer,500.00,FACT-2,,\n",
+    )
+    .unwrap();
+    t.run(["report", "subsidy", "--year", "2026", "--expenses", "expenses.csv"])
+        .code(2)
+        .stderr_has("5 problems")
+        .stderr_has("line 2, column amount: '-3250.00' is negative")
+        .stderr_has("line 3, column date: '2026-13-01' is not a date")
+        .stderr_has("line 4, column category: unknown category 'travel'")
+        .stderr_has("line 5, column category: this funder has no project envelope")
+        .stderr_has("line 6, column date: 2025-12-31 is not in 2026");
+    assert!(!t.path("out/reports/subsidy-2026.json").exists());
+}
+
+#[test]
+fn a_network_without_funder_is_told_so() {
+    let t = Test::fixture("ans");
+    t.run(["report", "subsidy", "--year", "2026"]).success().stdout_has("no funder");
+}

@@ -1,0 +1,188 @@
+//! Expense and staff lines for the funder's report, from a CSV file with the
+//! same robustness as the roster: every problem at once, with line and
+//! column; one bad line and nothing is used.
+//!
+//! Columns: date, category (staff, running, project), description, amount
+//! (euros: `1234.56`, `1 234,56` or `1.234,56`), document (the supporting
+//! document's reference), person and fte (staff lines only).
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::error::Problem;
+use crate::tabular::{self, Table};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Staff,
+    Running,
+    Project,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expense {
+    pub line: u64,
+    pub date: NaiveDate,
+    pub category: Category,
+    pub description: String,
+    /// In cents, to add without rounding errors.
+    pub cents: i64,
+    pub document: String,
+    pub person: Option<String>,
+    pub fte: Option<f64>,
+}
+
+const FIELDS: &[(&str, &[&str], bool)] = &[
+    ("date", &["datum"], true),
+    ("category", &["categorie", "rubriek", "type"], true),
+    ("description", &["libelle", "omschrijving", "objet"], true),
+    ("amount", &["montant", "bedrag"], true),
+    ("document", &["piece", "justificatif", "bewijsstuk", "reference"], true),
+    ("person", &["personne", "persoon", "travailleur", "werknemer"], false),
+    ("fte", &["etp", "vte"], false),
+];
+
+/// Parses euros as Belgian spreadsheets write them, into cents.
+pub fn parse_amount(s: &str) -> Result<i64, String> {
+    let raw: String =
+        s.trim().trim_end_matches('€').trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
+    if raw.is_empty() {
+        return Err("the amount is empty".into());
+    }
+    if raw.starts_with('-') {
+        return Err(format!("'{s}' is negative: a refund is recorded as a lower expense, not a negative line"));
+    }
+    // The last '.' or ',' followed by 1-2 digits is the decimal separator;
+    // any other is a thousands separator.
+    let dec = raw.rfind(['.', ',']).filter(|&i| (1..=2).contains(&(raw.len() - i - 1)));
+    let (int, frac) = match dec {
+        Some(i) => (&raw[..i], &raw[i + 1..]),
+        None => (raw.as_str(), ""),
+    };
+    let int: String = int.chars().filter(|c| !matches!(c, '.' | ',')).collect();
+    if int.is_empty() || !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("'{s}' is not an amount in euros (e.g. 1234.56)"));
+    }
+    let euros: i64 = int.parse().map_err(|_| format!("'{s}' is too large"))?;
+    let cents: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().unwrap_or(0) * 10,
+        _ => frac.parse().unwrap_or(0),
+    };
+    euros.checked_mul(100).and_then(|e| e.checked_add(cents)).ok_or_else(|| format!("'{s}' is too large"))
+}
+
+/// Validates the lines for `year`; `project_allowed` for funders with a
+/// project envelope (the Walloon Region).
+pub fn parse(table: &Table, year: i32, project_allowed: bool) -> Result<Vec<Expense>, Vec<Problem>> {
+    let columns = tabular::map_columns(&table.header, FIELDS)?;
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for (line, row) in &table.rows {
+        let line = *line;
+        let cell = |name: &str| -> (&str, &str) {
+            columns
+                .iter()
+                .position(|&c| FIELDS[c].0 == name)
+                .map_or(("", ""), |i| (table.header[i].as_str(), row[i].as_str()))
+        };
+        let before = problems.len();
+        let (h, v) = cell("date");
+        let date = match NaiveDate::parse_from_str(v, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y"))
+        {
+            Ok(d) if d.year() == year => Some(d),
+            Ok(d) => {
+                problems.push(Problem::at(line, Some(h), format!("{d} is not in {year}, the year of the report")));
+                None
+            }
+            Err(_) => {
+                problems.push(Problem::at(
+                    line,
+                    Some(h),
+                    format!("'{v}' is not a date (expected YYYY-MM-DD or DD/MM/YYYY)"),
+                ));
+                None
+            }
+        };
+        let (h, v) = cell("category");
+        let category = match crate::roster::fold(v).as_str() {
+            "staff" | "personnel" | "fraisdepersonnel" => Some(Category::Staff),
+            "running" | "fonctionnement" | "werking" | "werkingskosten" => Some(Category::Running),
+            "project" | "projet" | "projets" => Some(Category::Project),
+            _ => {
+                problems.push(Problem::at(
+                    line,
+                    Some(h),
+                    format!("unknown category '{v}' (expected staff, running or project)"),
+                ));
+                None
+            }
+        };
+        if category == Some(Category::Project) && !project_allowed {
+            problems.push(Problem::at(line, Some(h), "this funder has no project envelope: use staff or running"));
+        }
+        let (h, v) = cell("amount");
+        let cents = parse_amount(v).map_err(|e| problems.push(Problem::at(line, Some(h), e))).ok();
+        let (h, document) = cell("document");
+        if document.is_empty() {
+            problems.push(Problem::at(line, Some(h), "every expense needs its supporting document's reference"));
+        }
+        let (dh, description) = cell("description");
+        if description.is_empty() {
+            problems.push(Problem::at(line, Some(dh), "the description is empty"));
+        }
+        let person = Some(cell("person").1.to_owned()).filter(|p| !p.is_empty());
+        let (fh, fte) = cell("fte");
+        let fte = if fte.is_empty() {
+            None
+        } else {
+            match fte.replace(',', ".").parse::<f64>() {
+                Ok(x) if x > 0.0 && x <= 1.0 => Some(x),
+                _ => {
+                    problems.push(Problem::at(
+                        line,
+                        Some(fh),
+                        format!("'{fte}' is not a full-time equivalent (0 < fte ≤ 1)"),
+                    ));
+                    None
+                }
+            }
+        };
+        if category == Some(Category::Staff) && (person.is_none() || fte.is_none()) && problems.len() == before {
+            problems.push(Problem::at(line, None, "a staff line names the person and the full-time equivalent (fte)"));
+        }
+        if problems.len() > before {
+            continue;
+        }
+        if let (Some(date), Some(category), Some(cents)) = (date, category, cents) {
+            out.push(Expense {
+                line,
+                date,
+                category,
+                description: description.to_owned(),
+                cents,
+                document: document.to_owned(),
+                person,
+                fte,
+            });
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_as_belgian_spreadsheets_write_them() {
+        assert_eq!(parse_amount("1234.56"), Ok(123_456));
+        assert_eq!(parse_amount("1 234,56"), Ok(123_456));
+        assert_eq!(parse_amount("1.234,56 €"), Ok(123_456));
+        assert_eq!(parse_amount("1,234.5"), Ok(123_450));
+        assert_eq!(parse_amount("250"), Ok(25_000));
+        assert!(parse_amount("-12.00").unwrap_err().contains("negative"));
+        assert!(parse_amount("douze").is_err());
+    }
+}
