@@ -1,1 +1,2 @@
 //! charte: the document-workflow engine of a Belgian social-coordination network.
+pub mod mail;
