@@ -74,11 +74,7 @@ impl Contact {
                 value: self.address.clone(),
                 reason: format!("{e}"),
             })?;
-        let name = self
-            .name
-            .as_ref()
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty());
+        let name = self.name.as_deref().map(one_line).filter(|n| !n.is_empty());
         Ok(Mailbox::new(name, address))
     }
 }
@@ -175,7 +171,7 @@ impl Outgoing {
             .message_id(Some(id.clone()))
             .date(SystemTime::from(self.date))
             .from(self.from.to_mailbox("from")?)
-            .subject(self.subject.clone());
+            .subject(one_line(&self.subject));
         if let Some(reply_to) = &self.reply_to {
             builder = builder.reply_to(reply_to.to_mailbox("reply_to")?);
         }
@@ -203,7 +199,7 @@ impl Outgoing {
         for attachment in &self.attachments {
             let ct = content_type(&attachment.content_type, &attachment.filename)?;
             mixed = mixed.singlepart(
-                LettreAttachment::new(attachment.filename.clone())
+                LettreAttachment::new(one_line(&attachment.filename))
                     .body(attachment.bytes.clone(), ct),
             );
         }
@@ -244,6 +240,18 @@ impl Outgoing {
         }
         hex::encode(h.finalize())
     }
+}
+
+/// A header value on one line: control characters (CR and LF above all)
+/// become spaces, runs of white space one space. lettre would encode a
+/// line break safely in a subject, but panics on one in a display name;
+/// neither belongs in a header.
+pub fn one_line(value: &str) -> String {
+    value
+        .split(|c: char| c.is_control() || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn content_type(value: &str, filename: &str) -> Result<ContentType, MessageError> {

@@ -249,6 +249,15 @@ impl Smtp {
         if e.is_tls() || e.is_client() {
             return SendError::Config(text);
         }
+        // rustls reports a refused handshake (untrusted certificate, wrong
+        // name, no common protocol) as an InvalidData I/O error on the
+        // first read or write: retrying will not change the certificate.
+        if matches!(stage, Stage::Connect | Stage::StartTls)
+            && self.security != Security::None
+            && io_kind(e) == Some(std::io::ErrorKind::InvalidData)
+        {
+            return SendError::Config(format!("TLS: {text}"));
+        }
         SendError::Transient(text)
     }
 
@@ -336,6 +345,18 @@ impl Smtp {
         })?;
         Ok(())
     }
+}
+
+/// The kind of the first I/O error in `e`'s chain of causes.
+fn io_kind(e: &SmtpError) -> Option<std::io::ErrorKind> {
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// RSET after a refused transaction; whether the connection is still good.
