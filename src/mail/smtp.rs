@@ -337,7 +337,14 @@ impl Smtp {
             failed.usable = e.status().is_some() && !failed.lost_early && reset(conn);
             return Err(failed);
         }
-        conn.message(bytes).map_err(|e| {
+        // The content and its final dot in one write: written in two, the
+        // small second write waits (Nagle) for the server's delayed ACK,
+        // 40 ms per message on a reused connection.
+        let sent = match dot_stuffed(bytes) {
+            Some(payload) => conn.command(Payload(&payload)),
+            None => conn.message(bytes),
+        };
+        sent.map_err(|e| {
             let mut failed = broken(Stage::Content, &e, false);
             // After the final reply the server is ready for the next MAIL.
             failed.usable = e.status().is_some_and(|c| u16::from(c) != 421);
@@ -357,6 +364,33 @@ fn io_kind(e: &SmtpError) -> Option<std::io::ErrorKind> {
         source = cause.source();
     }
     None
+}
+
+/// A message's content as sent after DATA: dot-stuffed (RFC 5321 §4.5.2)
+/// and terminated by `CRLF . CRLF`. `None` if the bytes are not UTF-8
+/// (they always are: the builder writes 7-bit text).
+fn dot_stuffed(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut out = String::with_capacity(text.len() + text.len() / 64 + 8);
+    if text.starts_with('.') {
+        out.push('.');
+    }
+    out.push_str(&text.replace("\r\n.", "\r\n.."));
+    out.push_str(if out.ends_with("\r\n") {
+        ".\r\n"
+    } else {
+        "\r\n.\r\n"
+    });
+    Some(out)
+}
+
+/// Written as is by `SmtpConnection::command`.
+struct Payload<'a>(&'a str);
+
+impl fmt::Display for Payload<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
 }
 
 /// RSET after a refused transaction; whether the connection is still good.
@@ -428,5 +462,24 @@ impl Transport for Smtp {
 impl Drop for Smtp {
     fn drop(&mut self) {
         self.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_stuffing() {
+        assert_eq!(
+            dot_stuffed(b"a\r\n.b\r\n").as_deref(),
+            Some("a\r\n..b\r\n.\r\n")
+        );
+        assert_eq!(
+            dot_stuffed(b".\r\n.\r\n").as_deref(),
+            Some("..\r\n..\r\n.\r\n")
+        );
+        assert_eq!(dot_stuffed(b"no end").as_deref(), Some("no end\r\n.\r\n"));
+        assert_eq!(dot_stuffed(b"\xff"), None);
     }
 }

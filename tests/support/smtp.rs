@@ -215,6 +215,17 @@ impl TestServer {
         }
     }
 
+    /// CPU seconds the server has used so far (Linux only; assumes the
+    /// usual 100 clock ticks per second).
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        let stat = fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        let after_name = &stat[stat.rfind(')')? + 2..];
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let ticks: f64 =
+            fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        Some(ticks / 100.0)
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
