@@ -8,8 +8,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use charte::mail::{
-    Attachment, Contact, Invite, Outbox, Outgoing, RetryPolicy, SendError, Smtp, SmtpOptions,
-    Transport, invite, send_with_retry,
+    Attachment, Contact, Invite, MailSettings, Outgoing, RetryPolicy, SendError, Smtp, SmtpOptions,
+    Transport, invite, send_with_retry, transport_for,
 };
 use chrono::{DateTime, NaiveDate};
 use mail_parser::{MessageParser, MimeHeaders};
@@ -93,6 +93,7 @@ fn a_convocation_arrives_whole_through_starttls_and_auth() {
         &["info@pivot.example.be", "marie.dupont@pivot.example.be"],
     );
     transport.send(&sent).expect("sent");
+    assert!(!format!("{transport:?}").contains(support::smtp::PASSWORD));
     transport.close();
 
     let received = server.messages();
@@ -477,8 +478,13 @@ fn header_injection_is_neutralised() {
 fn the_outbox_writes_eml_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     let outbox_dir = dir.path().join("out/outbox");
-    let mut outbox = Outbox::new(&outbox_dir);
-    let msg = message(7, &["info@pivot.example.be"]);
+    let settings = MailSettings::from_charte_toml(
+        "[mail]\ntransport = \"outbox\"\nfrom = \"Coordination <coordination@ixelles.example.be>\"\n",
+    )
+    .expect("settings");
+    let mut outbox = transport_for(&settings, &outbox_dir, SmtpOptions::default()).expect("outbox");
+    let mut msg = message(7, &["info@pivot.example.be"]);
+    msg.from = settings.sender().expect("sender");
     outbox.send(&msg).expect("written");
     outbox.send(&msg).expect("written again, harmlessly");
     outbox

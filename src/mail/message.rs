@@ -24,9 +24,8 @@
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
-use lettre::message::{
-    Attachment as LettreAttachment, Mailbox, MultiPart, SinglePart, header::ContentType,
-};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment as LettreAttachment, Body, Mailbox, MultiPart, SinglePart};
 use sha2::{Digest, Sha256};
 
 /// A correspondent: an address and, optionally, the name shown beside it.
@@ -200,7 +199,7 @@ impl Outgoing {
             let ct = content_type(&attachment.content_type, &attachment.filename)?;
             mixed = mixed.singlepart(
                 LettreAttachment::new(one_line(&attachment.filename))
-                    .body(attachment.bytes.clone(), ct),
+                    .body(base64(&attachment.bytes), ct),
             );
         }
         if let Some(ics) = &self.calendar {
@@ -240,6 +239,14 @@ impl Outgoing {
         }
         hex::encode(h.finalize())
     }
+}
+
+/// A file's bytes, always base64-encoded: lettre would pick 7bit for a
+/// file that happens to be ASCII, which a relay may rewrap.
+fn base64(bytes: &[u8]) -> Body {
+    // Base64 can encode anything: this encoding never refuses a body.
+    Body::new_with_encoding(bytes.to_vec(), ContentTransferEncoding::Base64)
+        .unwrap_or_else(|_| Body::new(bytes.to_vec()))
 }
 
 /// A header value on one line: control characters (CR and LF above all)
@@ -326,6 +333,23 @@ mod tests {
         let mut m = sample();
         m.to.clear();
         assert!(matches!(m.to_bytes(), Err(MessageError::NoRecipient(_))));
+    }
+
+    #[test]
+    fn attachments_are_always_base64() {
+        let mut m = sample();
+        m.attachments.push(Attachment {
+            filename: "notes.txt".into(),
+            content_type: "text/plain".into(),
+            bytes: b"hello\n".to_vec(),
+        });
+        let text = String::from_utf8(m.to_bytes().expect("bytes")).expect("ascii");
+        let part = text
+            .split("filename=\"notes.txt\"")
+            .nth(1)
+            .expect("attachment");
+        assert!(part.contains("Content-Transfer-Encoding: base64"), "{part}");
+        assert!(part.contains("aGVsbG8K"), "{part}");
     }
 
     #[test]

@@ -17,6 +17,8 @@
 //! Nothing here touches the database or prints: the caller (`charte
 //! convoke`) decides what to send, records what was sent, and reports.
 
+use std::path::Path;
+
 pub mod dates;
 pub mod ics;
 pub mod message;
@@ -32,3 +34,20 @@ pub use settings::{MailSettings, Security, SettingsError, SmtpSettings, Transpor
 pub use smtp::{Smtp, SmtpOptions};
 pub use templates::{Convocation, Rendered, TemplateError, Templates};
 pub use transport::{Outbox, RetryPolicy, SendError, Transport, send_with_retry};
+
+/// The transport the settings ask for: the [`Outbox`] writing into
+/// `outbox_dir` (a workspace's `out/outbox/`), or [`Smtp`] with the
+/// password read from the environment.
+pub fn transport_for(
+    settings: &MailSettings,
+    outbox_dir: &Path,
+    options: SmtpOptions,
+) -> Result<Box<dyn Transport>, SendError> {
+    match (settings.transport, &settings.smtp) {
+        (TransportKind::Outbox, _) => Ok(Box::new(Outbox::new(outbox_dir))),
+        (TransportKind::Smtp, Some(smtp)) => Ok(Box::new(Smtp::from_env(smtp, options)?)),
+        (TransportKind::Smtp, None) => Err(SendError::Config(
+            "mail.smtp: transport = \"smtp\" needs a [mail.smtp] table".into(),
+        )),
+    }
+}

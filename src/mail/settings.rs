@@ -10,6 +10,8 @@ use std::net::IpAddr;
 
 use serde::Deserialize;
 
+use super::message::Contact;
+
 /// `[mail]`: how convocations and other messages leave charte.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -139,6 +141,19 @@ impl MailSettings {
             .ok_or_else(|| bad("mail", "the [mail] table is missing"))?;
         mail.validate()?;
         Ok(mail)
+    }
+
+    /// `mail.from` as a contact (call [`MailSettings::validate`] first).
+    pub fn sender(&self) -> Result<Contact, SettingsError> {
+        Contact::parse(&self.from).map_err(|e| bad("mail.from", e.to_string()))
+    }
+
+    /// `mail.reply_to` as a contact, if set.
+    pub fn reply_to_contact(&self) -> Result<Option<Contact>, SettingsError> {
+        self.reply_to
+            .as_deref()
+            .map(|r| Contact::parse(r).map_err(|e| bad("mail.reply_to", e.to_string())))
+            .transpose()
     }
 
     /// Checks what deserialising could not; the error names the field.
