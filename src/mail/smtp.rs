@@ -421,10 +421,9 @@ impl Transport for Smtp {
         let bytes = message.formatted();
         let envelope = message.envelope();
 
-        let reused = self.conn.is_some();
-        let mut conn = match self.conn.take() {
-            Some(conn) if !conn.has_broken() => conn,
-            _ => self.open()?,
+        let (mut conn, reused) = match self.conn.take() {
+            Some(conn) if !conn.has_broken() => (conn, true),
+            _ => (self.open()?, false),
         };
         let mut result = self.transaction(&mut conn, envelope, &bytes);
         if let Err(Failed {
