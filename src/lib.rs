@@ -22,6 +22,7 @@ pub mod error;
 pub mod flags;
 pub mod governance;
 pub mod journal;
+pub mod mail;
 pub mod report;
 pub mod roster;
 pub mod tabular;

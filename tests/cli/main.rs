@@ -7,6 +7,8 @@ mod audit;
 mod flags;
 mod harness;
 mod init;
+mod mail;
 mod meetings;
 mod members;
 mod report;
+mod smtp;

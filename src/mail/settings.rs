@@ -1,0 +1,291 @@
+//! The `[mail]` table of charte.toml, as DESIGN.md writes it.
+//!
+//! Deserialising only checks shapes (a known transport, a port that fits in
+//! a u16); [`MailSettings::validate`] checks the rest and names the field
+//! at fault (`mail.smtp.password_env`, …) so an administrator knows which
+//! line to fix. The password itself never appears here: only the name of
+//! the environment variable that holds it.
+
+use std::net::IpAddr;
+
+use serde::Deserialize;
+
+use super::message::Contact;
+
+/// `[mail]`: how convocations and other messages leave charte.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// `"outbox"` (`.eml` files in out/outbox/) or `"smtp"`.
+    pub transport: TransportKind,
+    /// The sender: `addr@domain` or `Name <addr@domain>`.
+    pub from: String,
+    /// Where replies go (an excuse for a meeting, say), when not `from`.
+    #[serde(default)]
+    pub reply_to: Option<String>,
+    /// `[mail.smtp]`: required when `transport = "smtp"`.
+    #[serde(default)]
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// `mail.transport`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportKind {
+    Outbox,
+    Smtp,
+}
+
+/// `[mail.smtp]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    /// Defaults to the usual port of `security`: 25, 587 or 465.
+    #[serde(default)]
+    pub port: Option<u16>,
+    pub security: Security,
+    /// No AUTH without it.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The environment variable that holds the password.
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// Never valid: present only so that a password written in the file is
+    /// refused with a message that says where it belongs.
+    /// (The value is dropped unread.)
+    #[serde(default, rename = "password")]
+    password_in_file: Option<Present>,
+}
+
+/// A key that was present; its value was skipped without being kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Present;
+
+impl<'de> Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Present)
+    }
+}
+
+/// `mail.smtp.security`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain text all the way; refused with a username unless the server
+    /// is on this machine (the password would cross the network in clear).
+    None,
+    /// Plain connection upgraded by STARTTLS, which is required.
+    Starttls,
+    /// TLS from the first byte ("SMTPS", usually port 465).
+    Tls,
+}
+
+impl Security {
+    /// The usual port for this kind of connection.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Security::None => 25,
+            Security::Starttls => 587,
+            Security::Tls => 465,
+        }
+    }
+}
+
+impl SmtpSettings {
+    /// Settings for a server without AUTH (add `username` and
+    /// `password_env` for one with).
+    pub fn new(host: impl Into<String>, port: u16, security: Security) -> SmtpSettings {
+        SmtpSettings {
+            host: host.into(),
+            port: Some(port),
+            security,
+            username: None,
+            password_env: None,
+            password_in_file: None,
+        }
+    }
+
+    /// The port to connect to: the one written, or the usual one.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or_else(|| self.security.default_port())
+    }
+}
+
+/// A `[mail]` setting that cannot work, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct SettingsError {
+    /// The setting's full name, e.g. `mail.smtp.password_env`.
+    pub field: &'static str,
+    pub problem: String,
+}
+
+fn bad(field: &'static str, problem: impl Into<String>) -> SettingsError {
+    SettingsError { field, problem: problem.into() }
+}
+
+impl MailSettings {
+    /// Reads the `[mail]` table of a whole charte.toml document.
+    pub fn from_charte_toml(text: &str) -> Result<MailSettings, SettingsError> {
+        #[derive(Deserialize)]
+        struct Doc {
+            mail: Option<MailSettings>,
+        }
+        let doc: Doc = toml::from_str(text).map_err(|e| bad("mail", e.message().to_owned()))?;
+        let mail = doc.mail.ok_or_else(|| bad("mail", "the [mail] table is missing"))?;
+        mail.validate()?;
+        Ok(mail)
+    }
+
+    /// `mail.from` as a contact (call [`MailSettings::validate`] first).
+    pub fn sender(&self) -> Result<Contact, SettingsError> {
+        Contact::parse(&self.from).map_err(|e| bad("mail.from", e.to_string()))
+    }
+
+    /// `mail.reply_to` as a contact, if set.
+    pub fn reply_to_contact(&self) -> Result<Option<Contact>, SettingsError> {
+        self.reply_to.as_deref().map(|r| Contact::parse(r).map_err(|e| bad("mail.reply_to", e.to_string()))).transpose()
+    }
+
+    /// Checks what deserialising could not; the error names the field.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        check_mailbox("mail.from", &self.from)?;
+        if let Some(reply_to) = &self.reply_to {
+            check_mailbox("mail.reply_to", reply_to)?;
+        }
+        match (&self.transport, &self.smtp) {
+            (TransportKind::Smtp, None) => {
+                Err(bad("mail.smtp", "transport = \"smtp\" needs a [mail.smtp] table (host, port, security)"))
+            }
+            (_, Some(smtp)) => smtp.validate(),
+            (TransportKind::Outbox, None) => Ok(()),
+        }
+    }
+}
+
+impl SmtpSettings {
+    fn validate(&self) -> Result<(), SettingsError> {
+        if self.password_in_file.is_some() {
+            return Err(bad(
+                "mail.smtp.password",
+                "the password never goes in charte.toml: put it in an environment \
+                 variable and name that variable in password_env",
+            ));
+        }
+        let host = self.host.trim();
+        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
+            return Err(bad("mail.smtp.host", "expected a host name or an IP address"));
+        }
+        if self.port == Some(0) {
+            return Err(bad("mail.smtp.port", "0 is not a port"));
+        }
+        match &self.username {
+            Some(user) if user.trim().is_empty() => {
+                return Err(bad("mail.smtp.username", "empty; leave the line out for a server without AUTH"));
+            }
+            Some(_) => {
+                let Some(var) = &self.password_env else {
+                    return Err(bad(
+                        "mail.smtp.password_env",
+                        "required with a username: the name of the environment variable \
+                         that holds the password",
+                    ));
+                };
+                if var.is_empty() || var.contains(['=', '\0']) || var.contains(char::is_whitespace) {
+                    return Err(bad("mail.smtp.password_env", format!("{var:?} is not an environment variable name")));
+                }
+                if self.security == Security::None && !is_loopback(host) {
+                    return Err(bad(
+                        "mail.smtp.security",
+                        "\"none\" with a username would send the password in clear; \
+                         use \"starttls\" or \"tls\"",
+                    ));
+                }
+            }
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+fn check_mailbox(field: &'static str, value: &str) -> Result<(), SettingsError> {
+    value
+        .parse::<lettre::message::Mailbox>()
+        .map(|_| ())
+        .map_err(|e| bad(field, format!("{value:?} is not an email address ({e})")))
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DESIGN_EXAMPLE: &str = r#"
+[mail]
+transport = "outbox"          # or "smtp"; outbox writes .eml files to out/outbox/
+from = "coordination@cpas.example.be"
+reply_to = "coordination@cpas.example.be"   # optional
+
+[mail.smtp]
+host = "smtp.example.be"
+port = 587
+security = "starttls"         # "none", "starttls" or "tls"
+username = "coordination"     # optional: no AUTH without it
+password_env = "CHARTE_SMTP_PASSWORD"   # the password itself is never in the file
+"#;
+
+    fn field_of(text: &str) -> &'static str {
+        match MailSettings::from_charte_toml(text) {
+            Ok(_) => "",
+            Err(e) => e.field,
+        }
+    }
+
+    #[test]
+    fn reads_the_design_example() {
+        let mail = MailSettings::from_charte_toml(DESIGN_EXAMPLE).expect("valid");
+        assert_eq!(mail.transport, TransportKind::Outbox);
+        let smtp = mail.smtp.expect("smtp table");
+        assert_eq!(smtp.port(), 587);
+        assert_eq!(smtp.security, Security::Starttls);
+        assert_eq!(smtp.password_env.as_deref(), Some("CHARTE_SMTP_PASSWORD"));
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let smtp_without_table = "[mail]\ntransport = \"smtp\"\nfrom = \"a@b.be\"\n";
+        assert_eq!(field_of(smtp_without_table), "mail.smtp");
+        assert_eq!(field_of("[mail]\ntransport = \"outbox\"\nfrom = \"not an address\"\n"), "mail.from");
+        assert_eq!(field_of("[mail]\ntransport = \"outbox\"\nfrom = \"a@b.be\"\nreply_to = \"x\"\n"), "mail.reply_to");
+        let no_env = DESIGN_EXAMPLE.replace("password_env = \"CHARTE_SMTP_PASSWORD\"", "");
+        assert_eq!(field_of(&no_env), "mail.smtp.password_env");
+        let password = DESIGN_EXAMPLE.replace("password_env", "password");
+        assert_eq!(field_of(&password), "mail.smtp.password");
+        let clear = DESIGN_EXAMPLE.replace("\"starttls\"", "\"none\"");
+        assert_eq!(field_of(&clear), "mail.smtp.security");
+        let local = clear.replace("smtp.example.be", "127.0.0.1");
+        assert_eq!(field_of(&local), "");
+    }
+
+    #[test]
+    fn unknown_values_are_refused() {
+        let typo = DESIGN_EXAMPLE.replace("\"starttls\"", "\"startls\"");
+        let err = MailSettings::from_charte_toml(&typo).expect_err("typo");
+        assert!(err.problem.contains("startls"), "{err}");
+        let extra = DESIGN_EXAMPLE.replace("port = 587", "port = 587\nprot = 1");
+        let err = MailSettings::from_charte_toml(&extra).expect_err("unknown key");
+        assert!(err.problem.contains("prot"), "{err}");
+    }
+
+    #[test]
+    fn port_defaults_follow_security() {
+        let no_port = DESIGN_EXAMPLE.replace("port = 587\n", "").replace("\"starttls\"", "\"tls\"");
+        let mail = MailSettings::from_charte_toml(&no_port).expect("valid");
+        assert_eq!(mail.smtp.expect("smtp").port(), 465);
+    }
+}
