@@ -21,9 +21,9 @@ pub struct Config {
     pub bodies: Bodies,
     #[serde(default)]
     pub working_groups: BTreeMap<String, WorkingGroup>,
-    /// The `[mail]` table, validated by the mail module when mail is sent.
+    /// The `[mail]` table (DESIGN.md's names).
     #[serde(default)]
-    pub mail: Option<toml::Table>,
+    pub mail: Option<crate::mail::MailSettings>,
     #[serde(default)]
     pub flags: FlagRules,
 }
@@ -241,6 +241,9 @@ impl Config {
             if name == "plenary" || name == "committee" {
                 return Err(bad(format!("working_groups.{name}: this name is reserved for a body")));
             }
+        }
+        if let Some(mail) = &self.mail {
+            mail.validate().map_err(|e| bad(e.to_string()))?;
         }
         if let (Some(a), Some(b)) = (self.funder.period_start, self.funder.period_end)
             && b < a

@@ -18,6 +18,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod error;
 pub mod flags;
 pub mod governance;

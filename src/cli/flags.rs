@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::error::Result;
-use crate::flags::{self, Facts};
+use crate::flags;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -13,18 +13,8 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let ws = ctx.workspace()?;
-    let members = ws.store.members()?;
-    let meetings = ws.store.meetings()?;
-    let attendance = ws.store.attendance_entries()?;
-    let facts = Facts {
-        config: &ws.config,
-        members: &members,
-        meetings: &meetings,
-        attendance: &attendance,
-        today: ctx.now,
-        year: args.year,
-    };
-    let flags = flags::evaluate(&facts);
+    let loaded = flags::Loaded::load(&ws.store)?;
+    let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, args.year));
     if ctx.json {
         return super::print_json(&flags).map(|_| 0);
     }

@@ -16,6 +16,7 @@ macro_rules! say {
 
 mod attendance;
 mod audit;
+mod convoke;
 mod flags;
 mod init;
 mod meeting;
@@ -65,6 +66,8 @@ enum Command {
     /// Meetings of the plenary, the committee and the working groups.
     #[command(subcommand)]
     Meeting(meeting::Command),
+    /// Convoke a meeting's body by email, respecting the notice period.
+    Convoke(convoke::Args),
     /// Attendance lists of meetings.
     #[command(subcommand)]
     Attendance(attendance::Command),
@@ -125,11 +128,23 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Init(args) => init::run(args, &ctx),
         Command::Members(cmd) => members::run(cmd, &ctx),
         Command::Meeting(cmd) => meeting::run(cmd, &ctx),
+        Command::Convoke(args) => convoke::run(args, &ctx),
         Command::Attendance(cmd) => attendance::run(cmd, &ctx),
         Command::Flags(args) => flags::run(args, &ctx),
         Command::Report(cmd) => report::run(cmd, &ctx),
         Command::Audit => audit::run(&ctx),
     }
+}
+
+/// A progress bar on stderr for long work; invisible when stderr is not a
+/// terminal (scripts, tests).
+pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({eta} left)") {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_owned());
+    bar
 }
 
 /// Prints a value as pretty JSON on stdout.

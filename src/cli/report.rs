@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::flags::{self, Facts};
+use crate::flags;
 use crate::report::annual;
 
 #[derive(Debug, clap::Subcommand)]
@@ -42,29 +42,19 @@ fn check_year(year: i32) -> Result<()> {
 
 /// The annual figures of `year`, as of `ctx.now`.
 fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Result<annual::AnnualReport> {
-    let members = ws.store.members()?;
-    let meetings = ws.store.meetings()?;
-    let attendance_entries = ws.store.attendance_entries()?;
-    let attendance: Vec<_> = attendance_entries.iter().map(|(a, _)| a.clone()).collect();
+    let loaded = flags::Loaded::load(&ws.store)?;
+    let attendance: Vec<_> = loaded.attendance.iter().map(|(a, _)| a.clone()).collect();
     let departures = ws.store.departures()?;
-    let facts = Facts {
-        config: &ws.config,
-        members: &members,
-        meetings: &meetings,
-        attendance: &attendance_entries,
-        today: ctx.now,
-        year: Some(year),
-    };
     Ok(annual::compute(
         year,
         annual::Inputs {
             config: &ws.config,
-            members: &members,
-            meetings: &meetings,
+            members: &loaded.members,
+            meetings: &loaded.meetings,
             attendance: &attendance,
             adherences: &[],
             departures: &departures,
-            flags: flags::evaluate(&facts),
+            flags: flags::evaluate(&loaded.facts(&ws.config, ctx.now, Some(year))),
             today: ctx.now,
         },
     ))

@@ -5,6 +5,7 @@
 mod absences;
 mod adherence;
 mod committee;
+mod mail;
 mod meetings;
 
 use chrono::NaiveDate;
@@ -24,6 +25,9 @@ pub struct Facts<'a> {
     pub meetings: &'a [(Meeting, Option<String>)],
     /// Attendance lines with the journal entry that recorded them.
     pub attendance: &'a [(Attendance, i64)],
+    /// Messages sent (convocations, documents) with their state.
+    pub messages: &'a [crate::journal::store::MessageRecord],
+    pub late: &'a [crate::journal::store::LateConvocation],
     pub today: NaiveDate,
     /// The year looked at (`--year`), or all time.
     pub year: Option<i32>,
@@ -50,6 +54,43 @@ pub struct Flag {
     pub since: NaiveDate,
 }
 
+/// The store's data the rules read, loaded once.
+#[derive(Debug)]
+pub struct Loaded {
+    pub members: Vec<Member>,
+    pub meetings: Vec<(Meeting, Option<String>)>,
+    pub attendance: Vec<(Attendance, i64)>,
+    pub messages: Vec<crate::journal::store::MessageRecord>,
+    pub late: Vec<crate::journal::store::LateConvocation>,
+}
+
+impl Loaded {
+    pub fn load(store: &crate::journal::Store) -> crate::Result<Loaded> {
+        let mut messages = store.messages("convocation")?;
+        messages.extend(store.messages("adherence")?);
+        Ok(Loaded {
+            members: store.members()?,
+            meetings: store.meetings()?,
+            attendance: store.attendance_entries()?,
+            messages,
+            late: store.late_convocations()?,
+        })
+    }
+
+    pub fn facts<'a>(&'a self, config: &'a Config, today: NaiveDate, year: Option<i32>) -> Facts<'a> {
+        Facts {
+            config,
+            members: &self.members,
+            meetings: &self.meetings,
+            attendance: &self.attendance,
+            messages: &self.messages,
+            late: &self.late,
+            today,
+            year,
+        }
+    }
+}
+
 /// Every rule, in the order flags are listed.
 pub fn evaluate(facts: &Facts<'_>) -> Vec<Flag> {
     let mut flags = Vec::new();
@@ -57,6 +98,7 @@ pub fn evaluate(facts: &Facts<'_>) -> Vec<Flag> {
     absences::check(facts, &mut flags);
     committee::check(facts, &mut flags);
     meetings::check(facts, &mut flags);
+    mail::check(facts, &mut flags);
     flags
 }
 

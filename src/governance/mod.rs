@@ -3,6 +3,7 @@
 //! each, and attendance.
 
 pub mod attendance;
+pub mod convoke;
 pub mod meeting;
 pub mod notice;
 

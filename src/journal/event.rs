@@ -24,6 +24,14 @@ pub enum Event {
     MeetingCancelled { meeting: String, reason: String },
     /// One line of an attendance list (new, or changed).
     AttendanceRecorded { attendance: Attendance },
+    /// A convocation sent with less notice than the body's rule.
+    ConvocationLate { meeting: String, reason: String, clear_days: i64, required: i64 },
+    /// A message about to be handed to the mail server (or the outbox).
+    MessageIntended { message_id: String, purpose: String, about: String, enterprise_number: String, address: String },
+    /// The server accepted it.
+    MessageSent { message_id: String },
+    /// The server refused it for good (5xx).
+    MessageBounced { message_id: String, reason: String },
     /// Free-form event used by benchmarks and tests of the chain itself.
     Note { text: String },
 }
@@ -39,6 +47,10 @@ impl Event {
             Event::MeetingAdded { .. } => "meeting-added",
             Event::MeetingCancelled { .. } => "meeting-cancelled",
             Event::AttendanceRecorded { .. } => "attendance-recorded",
+            Event::ConvocationLate { .. } => "convocation-late",
+            Event::MessageIntended { .. } => "message-intended",
+            Event::MessageSent { .. } => "message-sent",
+            Event::MessageBounced { .. } => "message-bounced",
             Event::Note { .. } => "note",
         }
     }
@@ -52,6 +64,10 @@ impl Event {
             Event::MeetingAdded { meeting } => meeting.id.clone(),
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),
             Event::AttendanceRecorded { attendance } => attendance.meeting.clone(),
+            Event::ConvocationLate { meeting, .. } => meeting.clone(),
+            Event::MessageIntended { message_id, .. }
+            | Event::MessageSent { message_id }
+            | Event::MessageBounced { message_id, .. } => message_id.clone(),
             Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => String::new(),
         }
     }

@@ -17,8 +17,11 @@ use crate::governance::attendance::{Attendance, Presence};
 use crate::governance::meeting::Meeting;
 use crate::roster::{EnterpriseNumber, Member, Organisation};
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_meetings.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_meetings.sql"),
+    include_str!("migrations/0003_messages.sql"),
+];
 
 #[derive(Debug)]
 pub struct Store {
@@ -269,6 +272,53 @@ impl Store {
         Ok(out)
     }
 
+    /// The messages recorded for a purpose (e.g. "convocation"), with their state.
+    pub fn messages(&self, purpose: &str) -> Result<Vec<MessageRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT m.message_id, m.subject, m.enterprise_number, m.address, m.state, m.reason, m.seq, j.at \
+                 FROM messages m JOIN journal j ON j.seq = m.seq WHERE m.purpose = ?1 ORDER BY m.seq",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([purpose], |r| {
+                Ok(MessageRecord {
+                    message_id: r.get(0)?,
+                    about: r.get(1)?,
+                    enterprise_number: r.get(2)?,
+                    address: r.get(3)?,
+                    state: r.get(4)?,
+                    reason: r.get(5)?,
+                    seq: r.get(6)?,
+                    at: r.get(7)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    /// Convocations sent with less notice than the rule.
+    pub fn late_convocations(&self) -> Result<Vec<LateConvocation>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT meeting, reason, clear_days, required, at, seq FROM late_convocations ORDER BY seq")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(LateConvocation {
+                    meeting: r.get(0)?,
+                    reason: r.get(1)?,
+                    clear_days: r.get(2)?,
+                    required: r.get(3)?,
+                    at: r.get(4)?,
+                    seq: r.get(5)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
     /// The journal entries about one subject, oldest first.
     pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
         let mut stmt = self
@@ -292,6 +342,33 @@ impl Store {
             .map_err(self.sql_err())?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
+}
+
+/// A message as the journal knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRecord {
+    pub message_id: String,
+    /// What it is about: a meeting id, a document id.
+    pub about: String,
+    pub enterprise_number: String,
+    pub address: String,
+    /// intended, sent or bounced.
+    pub state: String,
+    pub reason: Option<String>,
+    pub seq: i64,
+    /// The date of its last state change.
+    pub at: String,
+}
+
+/// A convocation sent with less notice than the body's rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateConvocation {
+    pub meeting: String,
+    pub reason: String,
+    pub clear_days: i64,
+    pub required: i64,
+    pub at: String,
+    pub seq: i64,
 }
 
 const MEMBER_COLUMNS: &str = "enterprise_number, name, email, language, status, representative, \
@@ -427,6 +504,39 @@ impl Tx<'_> {
                     .and_then(|mut s| {
                         s.execute(params![a.meeting, a.enterprise_number.digits(), a.person, a.status.code(), seq])
                     })
+                    .map_err(self.sql_err())?;
+            }
+            Event::ConvocationLate { meeting, reason, clear_days, required } => {
+                self.tx
+                    .execute(
+                        "INSERT OR REPLACE INTO late_convocations (meeting, reason, clear_days, required, at, seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![meeting, reason, clear_days, required, self.at, seq],
+                    )
+                    .map_err(self.sql_err())?;
+            }
+            Event::MessageIntended { message_id, purpose, about, enterprise_number, address } => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO messages (message_id, purpose, subject, enterprise_number, address, state, seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, 'intended', ?6) \
+                         ON CONFLICT (message_id) DO UPDATE SET seq = excluded.seq",
+                    )
+                    .and_then(|mut s| s.execute(params![message_id, purpose, about, enterprise_number, address, seq]))
+                    .map_err(self.sql_err())?;
+            }
+            Event::MessageSent { message_id } => {
+                self.tx
+                    .prepare_cached("UPDATE messages SET state = 'sent', seq = ?2 WHERE message_id = ?1")
+                    .and_then(|mut s| s.execute(params![message_id, seq]))
+                    .map_err(self.sql_err())?;
+            }
+            Event::MessageBounced { message_id, reason } => {
+                self.tx
+                    .prepare_cached(
+                        "UPDATE messages SET state = 'bounced', reason = ?2, seq = ?3 WHERE message_id = ?1",
+                    )
+                    .and_then(|mut s| s.execute(params![message_id, reason, seq]))
                     .map_err(self.sql_err())?;
             }
             Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => {}

@@ -5,45 +5,10 @@
 //! Weekday and month in lower case in both languages, as their style
 //! guides want them in running text.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
-use serde::{Deserialize, Serialize};
 
-/// A language charte writes to its members in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    Fr,
-    Nl,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::Nl => "nl",
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl FromStr for Lang {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Lang, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "fr" => Ok(Lang::Fr),
-            "nl" => Ok(Lang::Nl),
-            other => Err(format!("{other:?} is not a language charte writes in (fr, nl)")),
-        }
-    }
-}
+/// The language of a member: the roster's.
+pub use crate::roster::Language as Lang;
 
 const WEEKDAYS_FR: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
 const WEEKDAYS_NL: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];

@@ -61,7 +61,17 @@ impl Test {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
+        self.run_env(args, &[])
+    }
+
+    /// Runs charte with extra environment variables.
+    pub fn run_env<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
         let mut cmd = Command::new(BIN);
+        cmd.envs(env.iter().copied());
         cmd.arg("--dir").arg(&self.ws).arg("--now").arg(&self.now).args(args);
         // Relative paths in a test name files of the workspace, once it exists.
         cmd.current_dir(if self.ws.is_dir() { &self.ws } else { &self.root });

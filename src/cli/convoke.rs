@@ -1,0 +1,113 @@
+//! `charte convoke MEETING [--late REASON]`
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::governance::{self, convoke};
+use crate::journal::Event;
+use crate::mail::{RetryPolicy, SmtpOptions, Templates};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The meeting's id (see `charte meeting list`).
+    meeting: String,
+    /// Send although the notice period is not met, saying why; raises a
+    /// notice-too-short flag for the committee.
+    #[arg(long, value_name = "REASON")]
+    late: Option<String>,
+}
+
+/// Settings the environment may give: a private CA for the SMTP server
+/// (`CHARTE_SMTP_CA`, a PEM file) and the first retry delay in milliseconds
+/// (`CHARTE_RETRY_BASE_MS`, default 2000).
+fn smtp_options() -> SmtpOptions {
+    SmtpOptions { extra_root_pem: std::env::var_os("CHARTE_SMTP_CA").map(Into::into), ..SmtpOptions::default() }
+}
+
+pub fn retry_policy() -> RetryPolicy {
+    let base = std::env::var("CHARTE_RETRY_BASE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    RetryPolicy { attempts: 4, base_delay: Duration::from_millis(base) }
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
+    let mut ws = ctx.workspace()?;
+    let late = args.late.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if args.late.is_some() && late.is_none() {
+        return Err(Error::usage("--late: say why the notice is short"));
+    }
+    let meetings = ws.store.meetings()?;
+    let (meeting, cancelled) = meetings
+        .iter()
+        .find(|(m, _)| m.id == args.meeting)
+        .ok_or_else(|| Error::usage(format!("no meeting '{}' (see `charte meeting list`)", args.meeting)))?;
+    if let Some(reason) = cancelled {
+        return Err(Error::usage(format!("meeting {} is cancelled ({reason}): nothing to convoke", meeting.id)));
+    }
+    let body = governance::body(&ws.config, &meeting.body).map_err(Error::Usage)?;
+    let clear_days = convoke::check_notice(&body, meeting, ctx.now, late)?;
+    let short = !governance::notice::respected(ctx.now, meeting.date, body.notice_clear_days, body.receipt_days);
+    let mail = ws.config.mail.clone().ok_or_else(|| Error::Config {
+        file: ws.root.join("charte.toml"),
+        message: "there is no [mail] table: say how mail leaves charte (transport = \"outbox\" to write .eml files)"
+            .into(),
+    })?;
+    let templates = Templates::load(Some(&ws.templates_dir().join("mail")))
+        .map_err(|e| Error::usage(format!("mail templates: {e}")))?;
+    let members = ws.store.members()?;
+    let pdfs = HashMap::new();
+    let date = ctx.now.and_time(chrono::Utc::now().time()).and_utc();
+    let planned = convoke::messages(
+        &convoke::Context {
+            config: &ws.config,
+            mail: &mail,
+            templates: &templates,
+            body: &body,
+            meeting,
+            clear_days,
+            late: if short { late } else { None },
+            date,
+            pdfs: &pdfs,
+        },
+        &members,
+    )?;
+    if short && let Some(reason) = late {
+        let already = ws.store.late_convocations()?.iter().any(|l| l.meeting == meeting.id);
+        if !already {
+            ws.store.transaction(ctx.now, |tx| {
+                tx.append(&Event::ConvocationLate {
+                    meeting: meeting.id.clone(),
+                    reason: reason.to_owned(),
+                    clear_days,
+                    required: i64::from(body.notice_clear_days + body.receipt_days),
+                })
+                .map(|_| ())
+            })?;
+        }
+    }
+    let outbox = ws.out_dir().join("outbox");
+    let mut transport = crate::mail::transport_for(&mail, &outbox, smtp_options())
+        .map_err(|e| Error::Config { file: ws.root.join("charte.toml"), message: format!("[mail]: {e}") })?;
+    let bar = super::progress(planned.len() as u64, "convocations");
+    let report =
+        crate::delivery::deliver(&mut ws.store, ctx.now, transport.as_mut(), &planned, retry_policy(), &|| bar.inc(1));
+    bar.finish_and_clear();
+    let report = report?;
+    say!(
+        "{}: {} convocations sent, {} already sent before, {} bounced ({} clear days of notice{})",
+        meeting.id,
+        report.sent,
+        report.already,
+        report.bounced.len(),
+        clear_days,
+        if short { ", short: flagged" } else { "" }
+    );
+    for (address, reason) in &report.bounced {
+        say!("  bounced: {address}: {reason}");
+    }
+    if mail.transport == crate::mail::TransportKind::Outbox {
+        say!("messages in {}", outbox.display());
+    }
+    Ok(0)
+}

@@ -1,0 +1,113 @@
+//! Durable delivery: every message has a deterministic Message-ID, is
+//! journaled as intended before it is handed to the transport, and as sent
+//! (or bounced) after. Running the same batch again sends only what was not
+//! sent: a message journaled as sent or bounced is never sent again; one
+//! left "intended" by an interruption is sent again under the same
+//! Message-ID (the one window where a server may see it twice).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+use crate::journal::{Event, Store};
+use crate::mail::{Outgoing, RetryPolicy, SendError, Transport, send_with_retry};
+
+/// A message to deliver, with what the journal records about it.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub outgoing: Outgoing,
+    /// convocation, adherence, reminder…
+    pub purpose: &'static str,
+    /// The meeting or document it is about.
+    pub about: String,
+    /// The organisation's 10 digits.
+    pub enterprise_number: String,
+    pub address: String,
+}
+
+/// What a delivery run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub sent: usize,
+    /// Sent or bounced by an earlier run: not sent again.
+    pub already: usize,
+    /// (address, reason) of the messages refused for good in this run.
+    pub bounced: Vec<(String, String)>,
+}
+
+/// Sends what has not been sent. A transient failure that outlasts the
+/// retries stops the batch with an error (what was sent stays sent); a
+/// permanent one marks that message bounced and the batch goes on.
+pub fn deliver(
+    store: &mut Store,
+    today: NaiveDate,
+    transport: &mut dyn Transport,
+    planned: &[Planned],
+    policy: RetryPolicy,
+    progress: &dyn Fn(),
+) -> Result<Report> {
+    let mut states: HashMap<String, String> = HashMap::new();
+    for purpose in planned.iter().map(|p| p.purpose).collect::<std::collections::BTreeSet<_>>() {
+        for m in store.messages(purpose)? {
+            states.insert(m.message_id, m.state);
+        }
+    }
+    let mut report = Report::default();
+    for p in planned {
+        let id = p.outgoing.message_id.clone();
+        match states.get(&id).map(String::as_str) {
+            Some("sent" | "bounced") => {
+                report.already += 1;
+                progress();
+                continue;
+            }
+            Some(_) => {}
+            None => store.transaction(today, |tx| {
+                tx.append(&Event::MessageIntended {
+                    message_id: id.clone(),
+                    purpose: p.purpose.to_owned(),
+                    about: p.about.clone(),
+                    enterprise_number: p.enterprise_number.clone(),
+                    address: p.address.clone(),
+                })
+                .map(|_| ())
+            })?,
+        }
+        match send_with_retry(transport, &p.outgoing, policy) {
+            Ok(()) => {
+                store.transaction(today, |tx| tx.append(&Event::MessageSent { message_id: id.clone() }).map(|_| ()))?;
+                report.sent += 1;
+            }
+            Err(SendError::Permanent(reason)) => {
+                store.transaction(today, |tx| {
+                    tx.append(&Event::MessageBounced { message_id: id.clone(), reason: reason.clone() }).map(|_| ())
+                })?;
+                report.bounced.push((p.address.clone(), reason));
+            }
+            Err(SendError::Transient(reason)) => {
+                transport.close();
+                return Err(Error::usage(format!(
+                    "{} of {} messages sent; then the mail server did not answer ({reason}). \
+                     Nothing else was marked sent: run the same command again to send the rest",
+                    report.sent + report.already,
+                    planned.len()
+                )));
+            }
+            Err(SendError::Config(reason)) => {
+                transport.close();
+                return Err(Error::Config {
+                    file: "charte.toml".into(),
+                    message: format!(
+                        "[mail]: {reason} ({} of {} messages sent before this)",
+                        report.sent + report.already,
+                        planned.len()
+                    ),
+                });
+            }
+        }
+        progress();
+    }
+    transport.close();
+    Ok(report)
+}

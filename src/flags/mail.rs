@@ -1,0 +1,50 @@
+//! `mail-bounced`: a message the mail server refused for good (an address
+//! that no longer exists). `notice-too-short`: a convocation sent with less
+//! notice than the body's rule (`charte convoke --late`).
+
+use super::{Evidence, Facts, Flag};
+
+pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
+    for m in facts.messages.iter().filter(|m| m.state == "bounced") {
+        let Ok(date) = m.at.parse() else { continue };
+        if !facts.in_year(date) {
+            continue;
+        }
+        flags.push(Flag {
+            rule: "mail-bounced",
+            enterprise_number: crate::roster::EnterpriseNumber::parse(&m.enterprise_number).ok().map(|n| n.formatted()),
+            name: facts.member_name(&m.enterprise_number),
+            evidence: vec![Evidence {
+                seq: Some(m.seq),
+                date: Some(date),
+                text: format!(
+                    "{} refused for {} ({})",
+                    m.address,
+                    m.about,
+                    m.reason.as_deref().unwrap_or("no reason given")
+                ),
+            }],
+            since: date,
+        });
+    }
+    for late in facts.late {
+        let Ok(date) = late.at.parse() else { continue };
+        if !facts.in_year(date) {
+            continue;
+        }
+        flags.push(Flag {
+            rule: "notice-too-short",
+            enterprise_number: None,
+            name: late.meeting.clone(),
+            evidence: vec![Evidence {
+                seq: Some(late.seq),
+                date: Some(date),
+                text: format!(
+                    "convoked with {} clear days instead of {}: {}",
+                    late.clear_days, late.required, late.reason
+                ),
+            }],
+            since: date,
+        });
+    }
+}
