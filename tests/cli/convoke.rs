@@ -168,3 +168,41 @@ fn bad_convocations_are_refused() {
     let id = add_plenary(&t);
     t.run(["convoke", &id]).code(2).stderr_has("has no one to convoke");
 }
+
+#[test]
+fn a_batch_killed_midway_resumes_without_sending_twice() {
+    let server = TestServer::start(ServerOptions::default());
+    let t = workspace(server.port);
+    // 80 organisations, valid enterprise numbers built with the mod-97 rule.
+    let mut roster = String::from("name,enterprise_number,email\n");
+    for i in 0..80u64 {
+        let body = 3_000_000 + i * 11;
+        roster.push_str(&format!("Org {i},{body:08}{:02},org{i}@example.be\n", 97 - body % 97));
+    }
+    std::fs::write(t.path("big.csv"), roster).unwrap();
+    t.run(["members", "import", "big.csv"]).success();
+    let id = add_plenary(&t);
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(["--dir", t.ws.to_str().unwrap(), "--now", "2026-02-01", "convoke", &id])
+        .envs(env())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let start = std::time::Instant::now();
+    while server.messages().len() < 10 && start.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL: no cleanup, as a power cut
+    child.wait().unwrap();
+    let before = server.messages().len();
+    assert!(before < 83, "the batch was interrupted midway ({before} messages)");
+    convoke(&t, &[&id]).success();
+    let mut per_address = std::collections::HashMap::new();
+    for r in server.messages() {
+        *per_address.entry(r.rcpt_tos[0].clone()).or_insert(0) += 1;
+    }
+    assert_eq!(per_address.len(), 83, "every address reached");
+    let twice = per_address.values().filter(|&&n| n > 1).count();
+    assert!(twice <= 1, "at most the one message in flight at the kill is sent again, {twice} were");
+    convoke(&t, &[&id]).success().stdout_has("0 convocations sent");
+}
