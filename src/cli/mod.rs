@@ -22,6 +22,7 @@ mod init;
 mod meeting;
 mod members;
 mod report;
+mod vote;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +72,8 @@ enum Command {
     /// Attendance lists of meetings.
     #[command(subcommand)]
     Attendance(attendance::Command),
+    /// Record a decision and its vote, counted by the body's rules.
+    Vote(vote::Args),
     /// Reports: the annual evaluation.
     #[command(subcommand)]
     Report(report::Command),
@@ -132,6 +135,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Attendance(cmd) => attendance::run(cmd, &ctx),
         Command::Flags(args) => flags::run(args, &ctx),
         Command::Report(cmd) => report::run(cmd, &ctx),
+        Command::Vote(args) => vote::run(args, &ctx),
         Command::Audit => audit::run(&ctx),
     }
 }

@@ -6,6 +6,7 @@ pub mod attendance;
 pub mod convoke;
 pub mod meeting;
 pub mod notice;
+pub mod vote;
 
 use crate::config::{Config, Majority, Voters};
 use crate::roster::{Language, Member, Status};

@@ -24,6 +24,13 @@ pub enum Event {
     MeetingCancelled { meeting: String, reason: String },
     /// One line of an attendance list (new, or changed).
     AttendanceRecorded { attendance: Attendance },
+    /// A decision put to the vote at a meeting, with its ballots and outcome.
+    DecisionRecorded {
+        meeting: String,
+        decision: String,
+        ballots: Vec<crate::governance::vote::Ballot>,
+        outcome: crate::governance::vote::Outcome,
+    },
     /// A convocation sent with less notice than the body's rule.
     ConvocationLate { meeting: String, reason: String, clear_days: i64, required: i64 },
     /// A message about to be handed to the mail server (or the outbox).
@@ -47,6 +54,7 @@ impl Event {
             Event::MeetingAdded { .. } => "meeting-added",
             Event::MeetingCancelled { .. } => "meeting-cancelled",
             Event::AttendanceRecorded { .. } => "attendance-recorded",
+            Event::DecisionRecorded { .. } => "decision-recorded",
             Event::ConvocationLate { .. } => "convocation-late",
             Event::MessageIntended { .. } => "message-intended",
             Event::MessageSent { .. } => "message-sent",
@@ -64,7 +72,7 @@ impl Event {
             Event::MeetingAdded { meeting } => meeting.id.clone(),
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),
             Event::AttendanceRecorded { attendance } => attendance.meeting.clone(),
-            Event::ConvocationLate { meeting, .. } => meeting.clone(),
+            Event::ConvocationLate { meeting, .. } | Event::DecisionRecorded { meeting, .. } => meeting.clone(),
             Event::MessageIntended { message_id, .. }
             | Event::MessageSent { message_id }
             | Event::MessageBounced { message_id, .. } => message_id.clone(),

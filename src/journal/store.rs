@@ -539,7 +539,10 @@ impl Tx<'_> {
                     .and_then(|mut s| s.execute(params![message_id, reason, seq]))
                     .map_err(self.sql_err())?;
             }
-            Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => {}
+            Event::WorkspaceCreated { .. }
+            | Event::RosterImported { .. }
+            | Event::DecisionRecorded { .. }
+            | Event::Note { .. } => {}
         }
         Ok(())
     }

@@ -13,3 +13,4 @@ mod meetings;
 mod members;
 mod report;
 mod smtp;
+mod vote;

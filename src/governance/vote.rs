@@ -1,0 +1,213 @@
+//! Decisions and their votes, per the body's rules: who votes (members who
+//! signed, the body's seats, or everyone present), the majority (simple:
+//! more yes than no among those present; absolute: more yes than half of
+//! those present), and the casting vote of the person the rules name (the
+//! holder of the committee seat whose role it is) on a tie.
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::Body;
+use super::attendance::{Attendance, Presence};
+use crate::config::{Config, Majority, Voters};
+use crate::error::Problem;
+use crate::roster::{EnterpriseNumber, Member, fold, resolve};
+use crate::tabular::{self, Table};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Choice {
+    Yes,
+    No,
+    Abstain,
+}
+
+impl FromStr for Choice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match fold(s).as_str() {
+            "yes" | "oui" | "ja" | "pour" | "voor" => Ok(Choice::Yes),
+            "no" | "non" | "neen" | "nee" | "contre" | "tegen" => Ok(Choice::No),
+            "abstain" | "abstention" | "onthouding" | "blanco" => Ok(Choice::Abstain),
+            _ => Err(format!("'{s}' is not a vote (expected yes, no or abstain)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ballot {
+    pub enterprise_number: EnterpriseNumber,
+    pub person: String,
+    pub choice: Choice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub yes: usize,
+    pub no: usize,
+    pub abstain: usize,
+    /// Voters present (the base of an absolute majority).
+    pub present_voters: usize,
+    pub adopted: bool,
+    /// Who broke a tie, when someone did.
+    pub casting_vote: Option<String>,
+}
+
+const FIELDS: &[(&str, &[&str], bool)] = &[
+    (
+        "enterprise_number",
+        &[
+            "bce",
+            "kbo",
+            "numeroentreprise",
+            "numerodentreprise",
+            "ondernemingsnummer",
+            "name",
+            "nom",
+            "naam",
+            "organisation",
+        ],
+        true,
+    ),
+    ("vote", &["choice", "choix", "stem"], true),
+    ("person", &["personne", "persoon"], false),
+];
+
+/// Validates ballots: each voter may vote under the body's rules, was
+/// present, and votes once.
+pub fn parse_ballots(
+    table: &Table,
+    config: &Config,
+    body: &Body,
+    members: &[Member],
+    attendance: &[Attendance],
+) -> Result<Vec<Ballot>, Vec<Problem>> {
+    let columns = tabular::map_columns(&table.header, FIELDS)?;
+    let seats = &config.bodies.committee.seats;
+    let present: HashSet<&str> =
+        attendance.iter().filter(|a| a.status == Presence::Present).map(|a| a.enterprise_number.digits()).collect();
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for (line, row) in &table.rows {
+        let line = *line;
+        let cell = |name: &str| -> (&str, &str) {
+            columns
+                .iter()
+                .position(|&c| FIELDS[c].0 == name)
+                .map_or(("", ""), |i| (table.header[i].as_str(), row[i].as_str()))
+        };
+        let (oh, org) = cell("enterprise_number");
+        let member = match resolve(members, org) {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(Problem::at(line, Some(oh), e));
+                continue;
+            }
+        };
+        let o = &member.organisation;
+        let person = cell("person").1.split_whitespace().collect::<Vec<_>>().join(" ");
+        let (vh, vote) = cell("vote");
+        let choice = match vote.parse::<Choice>() {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(Problem::at(line, Some(vh), e));
+                continue;
+            }
+        };
+        let may_vote = match body.voters {
+            Voters::Members => o.status.expects_signature(),
+            Voters::Seats => seats.iter().any(|s| {
+                s.enterprise_number == o.enterprise_number && (person.is_empty() || fold(&s.person) == fold(&person))
+            }),
+            Voters::All => true,
+        };
+        if !may_vote {
+            let why = match body.voters {
+                Voters::Members => format!("{} is a {} and does not vote: only members vote", o.name, o.status),
+                _ => format!(
+                    "{}{} holds no seat in the {}",
+                    person,
+                    if person.is_empty() { &o.name } else { "" },
+                    body.key
+                ),
+            };
+            problems.push(Problem::at(line, Some(oh), why));
+            continue;
+        }
+        if !present.contains(o.enterprise_number.digits()) {
+            problems.push(Problem::at(line, Some(oh), format!("{} was not recorded present at the meeting", o.name)));
+            continue;
+        }
+        // One vote per organisation, or per seat for a body of seats.
+        let key = match body.voters {
+            Voters::Seats => format!("{}/{}", o.enterprise_number.digits(), fold(&person)),
+            _ => o.enterprise_number.digits().to_owned(),
+        };
+        if let Some(first) = seen.insert(key, line) {
+            problems.push(Problem::at(line, Some(oh), format!("{} already voted on line {first}", o.name)));
+            continue;
+        }
+        out.push(Ballot { enterprise_number: o.enterprise_number.clone(), person, choice });
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.push(Problem::file("the file has a header but no ballot"));
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+/// Counts the ballots under the body's majority; a tie is broken by the
+/// ballot of the person holding the casting vote, if they voted yes or no.
+pub fn count(config: &Config, body: &Body, ballots: &[Ballot], present_voters: usize) -> Outcome {
+    let n = |c: Choice| ballots.iter().filter(|b| b.choice == c).count();
+    let (yes, no, abstain) = (n(Choice::Yes), n(Choice::No), n(Choice::Abstain));
+    let caster = body.casting_vote.as_deref().and_then(|role| {
+        config.bodies.committee.seats.iter().find(|s| s.role.as_deref().is_some_and(|r| fold(r) == fold(role)))
+    });
+    let (mut adopted, mut casting_vote) = match body.majority {
+        Majority::Simple => (yes > no, None),
+        Majority::Absolute => (yes * 2 > present_voters, None),
+    };
+    if yes == no
+        && let Some(seat) = caster
+        && let Some(b) = ballots.iter().find(|b| fold(&b.person) == fold(&seat.person) && b.choice != Choice::Abstain)
+    {
+        adopted = b.choice == Choice::Yes && body.majority == Majority::Simple;
+        casting_vote = Some(format!("{} ({})", seat.person, seat.role.as_deref().unwrap_or("")));
+    }
+    Outcome { yes, no, abstain, present_voters, adopted, casting_vote }
+}
+
+/// Voters present at the meeting under the body's rules (organisations, or
+/// seats for a body of seats).
+pub fn present_voters(config: &Config, body: &Body, members: &[Member], attendance: &[Attendance]) -> usize {
+    let present: Vec<&Attendance> = attendance.iter().filter(|a| a.status == Presence::Present).collect();
+    match body.voters {
+        Voters::Seats => config
+            .bodies
+            .committee
+            .seats
+            .iter()
+            .filter(|s| {
+                present.iter().any(|a| {
+                    a.enterprise_number == s.enterprise_number
+                        && (a.person.is_empty() || fold(&a.person) == fold(&s.person))
+                })
+            })
+            .count(),
+        Voters::Members => present
+            .iter()
+            .map(|a| a.enterprise_number.digits())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .filter(|d| {
+                members.iter().any(|m| {
+                    m.organisation.enterprise_number.digits() == *d && m.organisation.status.expects_signature()
+                })
+            })
+            .count(),
+        Voters::All => present.iter().map(|a| a.enterprise_number.digits()).collect::<HashSet<_>>().len(),
+    }
+}
