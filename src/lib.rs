@@ -1,1 +1,3 @@
 //! charte: the document-workflow engine of a Belgian social-coordination network.
+
+pub mod render;
