@@ -380,3 +380,71 @@ mod keys {
         );
     }
 }
+
+/// docs/verify_seal.py (Python + openssl, no charte) must accept what we
+/// seal and refuse the same forgeries. Skipped when python3 or openssl is
+/// missing.
+#[test]
+fn independent_python_verifier_agrees() {
+    let have = |cmd: &str| {
+        std::process::Command::new(cmd)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+            || std::process::Command::new(cmd)
+                .arg("version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+    };
+    if !have("python3") || !have("openssl") {
+        eprintln!("skipped: python3 or openssl not installed");
+        return;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/verify_seal.py");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let public = dir.path().join("coordination.pub");
+    std::fs::write(&public, public_key_text(&key(1).verifying_key())).expect("write key");
+    let run = |name: &str, bytes: &[u8], detached: Option<&[u8]>| -> bool {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write pdf");
+        let mut cmd = std::process::Command::new("python3");
+        cmd.arg(script).arg(&path).arg(&public);
+        if let Some(seal) = detached {
+            let seal_path = dir.path().join(format!("{name}.seal.json"));
+            std::fs::write(&seal_path, seal).expect("write seal");
+            cmd.arg(seal_path);
+        }
+        let out = cmd.output().expect("python3 runs");
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.status.success()
+    };
+    let sealed = sealed();
+    assert!(run("ok.pdf", &sealed.pdf, None));
+    assert!(run("rendered.pdf", rendered(), Some(&sealed.seal_json)));
+    let nl = seal(
+        rendered(),
+        &Manifest::new("ADH-é (1)", "adherence", "Coördinatie", day()),
+        &key(1),
+    )
+    .expect("seals");
+    assert!(run("unicode.pdf", &nl.pdf, None));
+    let altered = replace_once(
+        &sealed.pdf,
+        b"/Author(Coordination",
+        b"/Author(Coordinatiom",
+    );
+    assert!(!run("altered.pdf", &altered, None));
+    let forged = replace_once(
+        &sealed.pdf,
+        b"\"charter_version\":\"2022-02\"",
+        b"\"charter_version\":\"2099-02\"",
+    );
+    assert!(!run("forged.pdf", &forged, None));
+    assert!(!run("appended.pdf", &append_page_change(&sealed.pdf), None));
+    let other = seal(rendered(), &manifest(), &key(2)).expect("seals");
+    assert!(!run("other-key.pdf", &other.pdf, None));
+}
