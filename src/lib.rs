@@ -24,8 +24,10 @@ pub mod flags;
 pub mod governance;
 pub mod journal;
 pub mod mail;
+pub mod render;
 pub mod report;
 pub mod roster;
+pub mod seal;
 pub mod tabular;
 pub mod workspace;
 

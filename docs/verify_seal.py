@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Verify a charte-sealed PDF without charte (format: docs/seal.md).
+
+Usage: verify_seal.py FILE.pdf coordination.pub [SEAL.json]
+
+Needs Python 3.8+ and the openssl command (3.0+) for the ed25519 check;
+nothing else. Prints the manifest and exits 0 if the document is authentic
+and unaltered, 1 otherwise. With SEAL.json (a detached seal) FILE.pdf may
+be the sealed PDF or the rendered PDF alone.
+"""
+import base64, hashlib, json, os, re, subprocess, sys, tempfile
+
+SEAL_NAME = b"charte-seal.json"
+SEAL_DESC = b"charte seal: manifest of this document signed by the coordination"
+ED25519_SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")
+
+
+def fail(msg):
+    print("NOT AUTHENTIC:", msg)
+    sys.exit(1)
+
+
+def canonical(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
+
+
+def read_public_key(path):
+    lines = [l.strip() for l in open(path, encoding="utf-8") if l.strip()]
+    if len(lines) != 2 or lines[0] != "charte-ed25519-public-v1":
+        sys.exit(f"{path}: not a charte public key file")
+    key = base64.b64decode(lines[1], validate=True)
+    assert len(key) == 32
+    return key
+
+
+def ed25519_verify(public_key, message, signature):
+    """openssl pkeyutl -verify -pubin -inkey pub.pem -rawin -in msg -sigfile sig"""
+    with tempfile.TemporaryDirectory() as d:
+        der = os.path.join(d, "pub.der")
+        pem = os.path.join(d, "pub.pem")
+        msg = os.path.join(d, "manifest.bin")
+        sig = os.path.join(d, "sig.bin")
+        open(der, "wb").write(ED25519_SPKI_PREFIX + public_key)
+        open(msg, "wb").write(message)
+        open(sig, "wb").write(signature)
+        subprocess.run(["openssl", "pkey", "-pubin", "-inform", "DER", "-in", der,
+                        "-out", pem], check=True, capture_output=True)
+        r = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", pem,
+                            "-rawin", "-in", msg, "-sigfile", sig], capture_output=True)
+        return r.returncode == 0
+
+
+# --- minimal PDF reading, enough for the rendered prefix ------------------
+
+def literal_string(b, i):
+    """Decode the PDF literal string starting at b[i] == '('; return (bytes, end)."""
+    out, depth, i = bytearray(), 1, i + 1
+    esc = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
+    while depth:
+        c = b[i]
+        if c == 0x5C:  # backslash
+            i += 1
+            c = b[i]
+            if c in esc:
+                out.append(esc[c])
+            elif 0x30 <= c <= 0x37:
+                j = i
+                while j < i + 3 and 0x30 <= b[j] <= 0x37:
+                    j += 1
+                out.append(int(b[i:j], 8) & 0xFF)
+                i = j - 1
+            elif c == 13:
+                if b[i + 1] == 10:
+                    i += 1
+            elif c != 10:
+                out.append(c)
+        elif c == 0x28:
+            depth += 1
+            out.append(c)
+        elif c == 0x29:
+            depth -= 1
+            if depth:
+                out.append(c)
+        else:
+            out.append(c)
+        i += 1
+    return bytes(out), i
+
+
+def pdf_string(b, i):
+    """Decode the literal or hex string at b[i]; return (bytes, end)."""
+    if b[i:i + 1] == b"(":
+        return literal_string(b, i)
+    j = b.index(b">", i)
+    digits = re.sub(rb"\s", b"", b[i + 1:j])
+    if len(digits) % 2:
+        digits += b"0"
+    return bytes.fromhex(digits.decode()), j + 1
+
+
+def dict_end(b, start):
+    """Index just past the '>>' matching the '<<' at b[start]."""
+    depth, i = 0, start
+    while i < len(b):
+        if b[i:i + 2] == b"<<":
+            depth += 1; i += 2
+        elif b[i:i + 1] == b"<":
+            i = b.index(b">", i) + 1
+        elif b[i:i + 2] == b">>":
+            depth -= 1; i += 2
+            if depth == 0:
+                return i
+        elif b[i:i + 1] == b"(":
+            i = literal_string(b, i)[1]
+        elif b[i:i + 1] == b"%":
+            while i < len(b) and b[i] not in b"\r\n":
+                i += 1
+        else:
+            i += 1
+    raise ValueError("unterminated dictionary")
+
+
+def read_prefix(prefix):
+    """What the seal revision takes from the rendered PDF (docs/seal.md)."""
+    startxref = int(re.findall(rb"startxref\s+(\d+)", prefix)[-1])
+    if not prefix[startxref:].startswith(b"xref"):
+        fail("the rendered PDF does not use an xref table")
+    offsets, trailer, at = {}, None, startxref
+    while at is not None:                      # newest section first
+        m = re.compile(rb"xref\s+").match(prefix, at)
+        pos = m.end()
+        while True:
+            sub = re.compile(rb"(\d+)\s+(\d+)\s*[\r\n]+").match(prefix, pos)
+            if not sub:
+                break
+            first, count = int(sub.group(1)), int(sub.group(2))
+            pos = sub.end()
+            for k in range(count):
+                entry = prefix[pos:pos + 20]
+                off, gen, kind = int(entry[0:10]), int(entry[11:16]), entry[17:18]
+                if kind == b"n":
+                    offsets.setdefault(first + k, (off, gen))
+                pos += 20
+        t = prefix.index(b"trailer", pos)
+        tstart = prefix.index(b"<<", t)
+        tdict = prefix[tstart:dict_end(prefix, tstart)]
+        if trailer is None:
+            trailer = tdict
+        prev = re.search(rb"/Prev\s+(\d+)", tdict)
+        at = int(prev.group(1)) if prev else None
+
+    size = int(re.search(rb"/Size\s+(\d+)", trailer).group(1))
+    root = tuple(map(int, re.search(rb"/Root\s+(\d+)\s+(\d+)\s+R", trailer).groups()))
+    info = tuple(map(int, re.search(rb"/Info\s+(\d+)\s+(\d+)\s+R", trailer).groups()))
+    i = re.search(rb"/ID\s*\[\s*", trailer).end()
+    id0, i = pdf_string(trailer, i)
+    i = re.compile(rb"\s*").match(trailer, i).end()
+    id1, _ = pdf_string(trailer, i)
+
+    def inner(obj):
+        off, gen = offsets[obj[0]]
+        header = b"%d %d obj" % obj
+        assert prefix.startswith(header, off) and gen == obj[1]
+        start = re.compile(rb"\s*").match(prefix, off + len(header)).end()
+        assert prefix.startswith(b"<<", start)
+        return prefix[start + 2:dict_end(prefix, start) - 2]
+
+    return dict(size=size, root=root, info=info, id=(id0, id1), startxref=startxref,
+                root_inner=inner(root), info_inner=inner(info))
+
+
+def pdf_text_string(text):
+    raw = text.encode("utf-8")
+    if all(0x20 <= c < 0x7F for c in raw):
+        return b"(" + re.sub(rb"([()\\])", rb"\\\1", raw) + b")"
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+def seal_revision(prefix, seal, manifest):
+    """The exact bytes charte appends to the rendered PDF (docs/seal.md)."""
+    p = read_prefix(prefix)
+    n, date = p["size"], manifest["issued"].replace("-", "")
+    tail = bytearray(b"" if prefix[-1:] in (b"\n", b"\r") else b"\n")
+    base, offsets = len(prefix), []
+
+    offsets.append((n, 0, base + len(tail)))
+    tail += (b"%d 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fjson/Params<</Size %d"
+             b"/ModDate(D:%s000000Z)>>/Length %d>>\nstream\n"
+             % (n, len(seal), date.encode(), len(seal)))
+    tail += seal + b"\nendstream\nendobj\n"
+
+    offsets.append((n + 1, 0, base + len(tail)))
+    tail += (b"%d 0 obj\n<</Type/Filespec/F(%s)/UF(%s)/Desc(%s)/AFRelationship/Data"
+             b"/EF<</F %d 0 R/UF %d 0 R>>>>\nendobj\n"
+             % (n + 1, SEAL_NAME, SEAL_NAME, SEAL_DESC, n, n))
+
+    r, g = p["root"]
+    offsets.append((r, g, base + len(tail)))
+    tail += (b"%d %d obj\n<</Names<</EmbeddedFiles<</Names[(%s) %d 0 R]>>>>/AF[%d 0 R]"
+             % (r, g, SEAL_NAME, n + 1, n + 1))
+    tail += p["root_inner"] + b">>\nendobj\n"
+
+    i, g = p["info"]
+    offsets.append((i, g, base + len(tail)))
+    tail += b"%d %d obj\n<</CharteDocId" % (i, g) + pdf_text_string(manifest["document_id"])
+    tail += b"/CharteSha256(" + manifest["sha256"].encode() + b")"
+    tail += p["info_inner"] + b">>\nendobj\n"
+
+    xref_at = base + len(tail)
+    tail += b"xref\n"
+    offsets.sort()
+    k = 0
+    while k < len(offsets):
+        j = k + 1
+        while j < len(offsets) and offsets[j][0] == offsets[j - 1][0] + 1:
+            j += 1
+        tail += b"%d %d\n" % (offsets[k][0], j - k)
+        for _, gen, off in offsets[k:j]:
+            tail += b"%010d %05d n\r\n" % (off, gen)
+        k = j
+    tail += (b"trailer\n<</Size %d/Root %d %d R/Info %d %d R/ID[<%s><%s>]/Prev %d>>\n"
+             b"startxref\n%d\n%%%%EOF\n"
+             % (n + 2, *p["root"], *p["info"], p["id"][0].hex().upper().encode(),
+                p["id"][1].hex().upper().encode(), p["startxref"], xref_at))
+    return bytes(tail)
+
+
+EMBEDDED = re.compile(rb"\d+ 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fjson"
+                      rb"/Params<</Size \d+/ModDate\(D:\d{8}000000Z\)>>/Length (\d+)>>\nstream\n")
+
+
+def main():
+    if len(sys.argv) not in (3, 4):
+        sys.exit(__doc__)
+    data = open(sys.argv[1], "rb").read()
+    public_key = read_public_key(sys.argv[2])
+    if not data.startswith(b"%PDF-"):
+        fail("not a PDF")
+    if len(sys.argv) == 4:
+        seal = open(sys.argv[3], "rb").read()
+    else:
+        found = list(EMBEDDED.finditer(data))
+        if not found:
+            fail("no charte seal in this PDF")
+        m = found[-1]
+        seal = data[m.end():m.end() + int(m.group(1))]
+
+    # 1. The seal: canonical JSON of {manifest, public_key, signature} + "\n".
+    sealed = json.loads(seal)
+    if canonical(sealed) + b"\n" != seal:
+        fail("the seal file is not in canonical form")
+    manifest = sealed["manifest"]
+    if manifest.get("format") != "charte-seal/1":
+        fail("unknown seal format")
+    # 2. The key and the signature over the canonical manifest.
+    if base64.b64decode(sealed["public_key"]) != public_key:
+        fail("sealed with another key")
+    if not ed25519_verify(public_key, canonical(manifest),
+                          base64.b64decode(sealed["signature"])):
+        fail("invalid signature: the manifest was altered")
+    # 3. The rendered bytes.
+    length = manifest["length"]
+    if len(data) < length or hashlib.sha256(data[:length]).hexdigest() != manifest["sha256"]:
+        fail("content altered")
+    # 4. The seal revision, rebuilt, and nothing after it.
+    rest = data[length:]
+    if rest or len(sys.argv) == 3:
+        if rest != seal_revision(data[:length], seal, manifest):
+            fail("the file was modified after sealing (seal revision differs or bytes added)")
+    print(json.dumps(manifest, indent=2, ensure_ascii=False))
+    print("AUTHENTIC")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+//! Rendering: a Typst template plus a JSON value become a PDF/A-3b file.
+//!
+//! Invariants:
+//! - Values never become markup. The template reads its data from the
+//!   virtual file `/data.json` (`json("/data.json")`); an organisation named
+//!   `#read("/data.json")` prints exactly that. Charter texts written in
+//!   Markdown are turned into JSON blocks by [`markdown_blocks`], not into
+//!   Typst markup, for the same reason.
+//! - Reproducible output: no system fonts (only the fonts bundled with
+//!   typst-assets), no clock (the document date is an argument, and it is
+//!   also what `datetime.today()` returns), a caller-chosen PDF identifier.
+//!   Same inputs, same bytes.
+//! - One [`Engine`] serves a whole run, from any number of threads: the
+//!   standard library and the font book are built once; each document gets
+//!   a throw-away world holding only its template and data.
+//!
+//! Typst memoizes across compilations in a process-wide cache (comemo) that
+//! never shrinks on its own; the engine evicts old entries every few
+//! documents (see [`Engine::with_evict_every`]).
+
+mod adherence;
+mod error;
+mod markdown;
+mod templates;
+mod world;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{Datelike, NaiveDate};
+use typst::diag::{SourceDiagnostic, Warned};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, WorldExt};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+pub use adherence::{AdherenceData, CharterData, CoordinationData, DocumentData, OrganisationData};
+pub use error::{Diagnostic, RenderError};
+pub use markdown::markdown_blocks;
+pub use templates::{ADHERENCE_TEMPLATE, adherence_strings, builtin_names, load_template};
+
+use world::DocWorld;
+
+/// Path of the template inside the virtual project.
+const MAIN_PATH: &str = "/main.typ";
+/// Path of the data inside the virtual project; templates read it with
+/// `json("/data.json")`.
+pub const DATA_PATH: &str = "/data.json";
+
+/// Default number of documents between two cache evictions.
+const DEFAULT_EVICT_EVERY: usize = 8;
+/// Cache entries unused for this many evictions are dropped.
+const EVICT_MAX_AGE: usize = 2;
+
+/// The Typst compiler set up once for many documents.
+///
+/// `Engine` is `Sync`: share it by reference between rayon workers.
+pub struct Engine {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    main_id: FileId,
+    data_id: FileId,
+    evict_every: usize,
+    rendered: AtomicUsize,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("fonts", &self.fonts.len())
+            .field("evict_every", &self.evict_every)
+            .field("rendered", &self.rendered.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    /// Builds the standard library and the font book from the bundled fonts.
+    pub fn new() -> Self {
+        let fonts: Vec<Font> = typst_assets::fonts()
+            .flat_map(|data| Font::iter(Bytes::new(data)))
+            .collect();
+        let book = FontBook::from_fonts(&fonts);
+        Self {
+            library: LazyHash::new(Library::builder().build()),
+            book: LazyHash::new(book),
+            fonts,
+            main_id: virtual_file(MAIN_PATH),
+            data_id: virtual_file(DATA_PATH),
+            evict_every: DEFAULT_EVICT_EVERY,
+            rendered: AtomicUsize::new(0),
+        }
+    }
+
+    /// Evicts Typst's cache every `n` documents (0: never; then call
+    /// [`Engine::evict`] yourself). Smaller saves memory, larger saves time
+    /// when documents share much (same template, same charter).
+    #[must_use]
+    pub fn with_evict_every(mut self, n: usize) -> Self {
+        self.evict_every = n;
+        self
+    }
+
+    /// Drops cached results unused during the last `max_age` evictions
+    /// (0 clears the cache). The cache is process-wide.
+    pub fn evict(&self, max_age: usize) {
+        comemo::evict(max_age);
+    }
+
+    /// Number of documents rendered (successfully or not) by this engine.
+    pub fn rendered(&self) -> usize {
+        self.rendered.load(Ordering::Relaxed)
+    }
+
+    /// Renders `template` (Typst source) with `data` as `/data.json` into a
+    /// PDF/A-3b file dated `date`. `ident` is the stable identifier hashed
+    /// into the PDF's /ID (use the document id): same arguments, same bytes.
+    pub fn pdf(
+        &self,
+        template: &str,
+        data: &serde_json::Value,
+        date: NaiveDate,
+        ident: &str,
+    ) -> Result<Vec<u8>, RenderError> {
+        let result = self.pdf_inner(template, data, date, ident);
+        let n = self.rendered.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.evict_every > 0 && n.is_multiple_of(self.evict_every) {
+            comemo::evict(EVICT_MAX_AGE);
+        }
+        result
+    }
+
+    fn pdf_inner(
+        &self,
+        template: &str,
+        data: &serde_json::Value,
+        date: NaiveDate,
+        ident: &str,
+    ) -> Result<Vec<u8>, RenderError> {
+        let day = typst_date(date)?;
+        let data = serde_json::to_vec(data).map_err(RenderError::Data)?;
+        let world = DocWorld {
+            engine: self,
+            main: Source::new(self.main_id, template.to_owned()),
+            data: Bytes::new(data),
+            today: day,
+        };
+
+        let Warned { output, .. } = typst::compile::<PagedDocument>(&world);
+        let document =
+            output.map_err(|errors| RenderError::Template(diagnostics(&world, &errors)))?;
+
+        let midnight = typst_datetime(date)?;
+        let options = PdfOptions {
+            ident: Smart::Custom(ident.to_owned()),
+            timestamp: Some(Timestamp::new_utc(midnight)),
+            standards: pdf_a3b(),
+            ..PdfOptions::default()
+        };
+        typst_pdf::pdf(&document, &options)
+            .map_err(|errors| RenderError::Export(diagnostics(&world, &errors)))
+    }
+}
+
+fn virtual_file(path: &str) -> FileId {
+    // Both paths are constants that always parse.
+    let vpath = VirtualPath::new(path).expect("constant virtual path is valid");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+fn pdf_a3b() -> PdfStandards {
+    PdfStandards::new(&[PdfStandard::A_3b]).expect("PDF/A-3b alone is a valid standard set")
+}
+
+fn typst_date(date: NaiveDate) -> Result<Datetime, RenderError> {
+    let month = u8::try_from(date.month()).map_err(|_| RenderError::Date(date))?;
+    let day = u8::try_from(date.day()).map_err(|_| RenderError::Date(date))?;
+    Datetime::from_ymd(date.year(), month, day).ok_or(RenderError::Date(date))
+}
+
+fn typst_datetime(date: NaiveDate) -> Result<Datetime, RenderError> {
+    let month = u8::try_from(date.month()).map_err(|_| RenderError::Date(date))?;
+    let day = u8::try_from(date.day()).map_err(|_| RenderError::Date(date))?;
+    Datetime::from_ymd_hms(date.year(), month, day, 0, 0, 0).ok_or(RenderError::Date(date))
+}
+
+/// Turns Typst diagnostics into ours, with file and 1-based line/column.
+fn diagnostics(world: &DocWorld<'_>, errors: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+    errors
+        .iter()
+        .map(|diag| {
+            let (file, line, column) = locate(world, diag);
+            Diagnostic {
+                message: diag.message.to_string(),
+                file,
+                line,
+                column,
+                hints: diag.hints.iter().map(|h| h.v.to_string()).collect(),
+            }
+        })
+        .collect()
+}
+
+fn locate(
+    world: &DocWorld<'_>,
+    diag: &SourceDiagnostic,
+) -> (Option<String>, Option<usize>, Option<usize>) {
+    let Some(id) = diag.span.id() else {
+        return (None, None, None);
+    };
+    let file = if id == world.engine.main_id {
+        "template".to_owned()
+    } else if id == world.engine.data_id {
+        "data".to_owned()
+    } else {
+        id.vpath().get_with_slash().to_owned()
+    };
+    let text: &str = if id == world.engine.main_id {
+        world.main.text()
+    } else if id == world.engine.data_id {
+        std::str::from_utf8(world.data.as_slice()).unwrap_or("")
+    } else {
+        ""
+    };
+    match world.range(diag.span) {
+        Some(range) => {
+            let (line, column) = line_column(text, range.start);
+            (Some(file), Some(line), Some(column))
+        }
+        None => (Some(file), None, None),
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,208 @@
+//! The coordination's (and organisations') ed25519 keys, as small text files.
+//!
+//! ```text
+//! charte-ed25519-private-v1       charte-ed25519-public-v1
+//! <base64 of the 32-byte seed>    <base64 of the 32-byte public key>
+//! ```
+//!
+//! Two lines each, standard base64 with padding, a final newline. The
+//! private file is created with mode 0600 and never overwritten; loading
+//! it refuses a file that group or others could read (as ssh does).
+//! Error messages never contain key material.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+/// First line of a private key file.
+pub const PRIVATE_HEADER: &str = "charte-ed25519-private-v1";
+/// First line of a public key file.
+pub const PUBLIC_HEADER: &str = "charte-ed25519-public-v1";
+
+/// Why a key could not be made, written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The operating system gave no random bytes.
+    #[error("no randomness available to generate a key: {0}")]
+    Random(String),
+    /// Refusing to replace an existing key file.
+    #[error("{} already exists; refusing to overwrite a key", .0.display())]
+    Exists(PathBuf),
+    /// Reading or writing a key file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A private key file readable by group or others.
+    #[error(
+        "{} is accessible by other users (mode {mode:03o}); run: chmod 600 {}",
+        path.display(),
+        path.display()
+    )]
+    Permissions {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// Not a key file of the expected kind.
+    #[error("{} is not a charte {kind} key file: {reason}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// "private" or "public".
+        kind: &'static str,
+        /// What is wrong (never the key itself).
+        reason: &'static str,
+    },
+}
+
+/// A new signing key from the operating system's random generator.
+pub fn generate() -> Result<SigningKey, KeyError> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| KeyError::Random(e.to_string()))?;
+    let key = SigningKey::from_bytes(&seed);
+    seed.fill(0);
+    Ok(key)
+}
+
+/// Short, stable name of a public key: the first 16 hex digits of the
+/// SHA-256 of its 32 bytes.
+pub fn fingerprint(key: &VerifyingKey) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    hex::encode(&digest[..8])
+}
+
+/// The text of a public key file.
+pub fn public_key_text(key: &VerifyingKey) -> String {
+    format!("{PUBLIC_HEADER}\n{}\n", BASE64.encode(key.as_bytes()))
+}
+
+/// Writes `key` to `private_path` (mode 0600) and its public half to
+/// `public_path`. Neither file may exist already; on failure after the
+/// private file was created, the private file is removed again.
+pub fn write_keypair(
+    key: &SigningKey,
+    private_path: &Path,
+    public_path: &Path,
+) -> Result<(), KeyError> {
+    for path in [private_path, public_path] {
+        if path.exists() {
+            return Err(KeyError::Exists(path.to_path_buf()));
+        }
+    }
+    let private = format!("{PRIVATE_HEADER}\n{}\n", BASE64.encode(key.as_bytes()));
+    write_new(private_path, private.as_bytes(), 0o600)?;
+    if let Err(err) = write_new(
+        public_path,
+        public_key_text(&key.verifying_key()).as_bytes(),
+        0o644,
+    ) {
+        let _ = std::fs::remove_file(private_path);
+        return Err(err);
+    }
+    Ok(())
+}
+
+fn write_new(path: &Path, contents: &[u8], mode: u32) -> Result<(), KeyError> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut file = options.open(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::AlreadyExists => KeyError::Exists(path.to_path_buf()),
+        _ => KeyError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
+    file.write_all(contents)
+        .and_then(|()| file.sync_all())
+        .map_err(|source| KeyError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// Reads a private key file, refusing one that group or others may access.
+pub fn load_signing_key(path: &Path) -> Result<SigningKey, KeyError> {
+    let io = |source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyError::Permissions {
+                path: path.to_path_buf(),
+                mode,
+            });
+        }
+    }
+    let text = std::fs::read(path).map_err(io)?;
+    let bytes = parse_key_file(&text, PRIVATE_HEADER).map_err(|reason| KeyError::Format {
+        path: path.to_path_buf(),
+        kind: "private",
+        reason,
+    })?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+/// Reads a public key file.
+pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, KeyError> {
+    let text = std::fs::read(path).map_err(|source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let format = |reason| KeyError::Format {
+        path: path.to_path_buf(),
+        kind: "public",
+        reason,
+    };
+    let bytes = parse_key_file(&text, PUBLIC_HEADER).map_err(format)?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| format("not a valid ed25519 public key"))
+}
+
+/// Parses the public key text written by [`public_key_text`].
+pub fn parse_public_key(text: &str) -> Option<VerifyingKey> {
+    let bytes = parse_key_file(text.as_bytes(), PUBLIC_HEADER).ok()?;
+    VerifyingKey::from_bytes(&bytes).ok()
+}
+
+fn parse_key_file(text: &[u8], header: &str) -> Result<[u8; 32], &'static str> {
+    let text = std::str::from_utf8(text).map_err(|_| "not text")?;
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    if lines.next() != Some(header) {
+        return Err(
+            if header == PRIVATE_HEADER && text.starts_with(PUBLIC_HEADER) {
+                "this is a public key"
+            } else if header == PUBLIC_HEADER && text.starts_with(PRIVATE_HEADER) {
+                "this is a private key"
+            } else {
+                "unexpected first line"
+            },
+        );
+    }
+    let body = lines.next().ok_or("missing key line")?;
+    if lines.next().is_some() {
+        return Err("unexpected extra lines");
+    }
+    let decoded = BASE64.decode(body).map_err(|_| "key line is not base64")?;
+    decoded.try_into().map_err(|_| "key is not 32 bytes")
+}

@@ -1,0 +1,332 @@
+//! Sealing: the coordination vouches for a rendered document with an
+//! ed25519 signature that anyone can check offline with its public key.
+//!
+//! A sealed PDF is the rendered PDF, byte for byte, followed by exactly one
+//! incremental update (the "seal revision") that embeds `charte-seal.json`:
+//! a manifest naming the document and the SHA-256 and length of the
+//! rendered bytes, signed over its canonical JSON. The same seal is also
+//! given as a detached file.
+//!
+//! Verification (see docs/seal.md for the format):
+//! 1. find `charte-seal.json` in the PDF;
+//! 2. the seal names the given public key, and its signature over the
+//!    canonical manifest is valid;
+//! 3. the first `length` bytes of the file hash to `sha256`;
+//! 4. the rest of the file is exactly the seal revision, rebuilt from those
+//!    bytes and the seal: the revision is a pure function of the two, so
+//!    nothing else can hide in it, and an update appended after it (which
+//!    could repaint a page while leaving the hashed prefix intact) is
+//!    refused.
+//!
+//! A later revision on top of the seal (an organisation's signature) is
+//! checked by its own verifier after [`verify_sealed_part`] has vouched for
+//! the sealed part.
+
+mod keys;
+mod manifest;
+mod revision;
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+pub use keys::{
+    KeyError, PRIVATE_HEADER, PUBLIC_HEADER, fingerprint, generate, load_signing_key,
+    load_verifying_key, parse_public_key, public_key_text, write_keypair,
+};
+pub use manifest::{FORMAT, Manifest, canonical};
+
+use manifest::{ParseError, SealFile, parse_seal, seal_bytes};
+
+/// Name of the seal file embedded in a sealed PDF.
+pub const SEAL_FILE_NAME: &str = revision::SEAL_FILE_NAME;
+
+/// A sealed document.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    /// The rendered PDF followed by the seal revision.
+    pub pdf: Vec<u8>,
+    /// The seal as a detached file (the same bytes as embedded).
+    pub seal_json: Vec<u8>,
+    /// The manifest as signed (with hash, length and key filled in).
+    pub manifest: Manifest,
+}
+
+/// Why a document could not be sealed.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    /// The input is not a PDF.
+    #[error("the rendered document is not a PDF")]
+    NotPdf,
+    /// A PDF this sealer cannot extend (see docs/seal.md).
+    #[error("cannot seal this PDF: {0}")]
+    Unsupported(String),
+}
+
+/// A successful verification.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// The manifest, as signed.
+    pub manifest: Manifest,
+    /// One line for a human.
+    pub summary: String,
+    /// Length of the sealed part (rendered bytes plus seal revision).
+    pub sealed_len: usize,
+}
+
+/// Why a file is not an authentic sealed document. Every variant means
+/// "check failed"; the message says which check.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// Not a PDF at all.
+    #[error("not a PDF file")]
+    NotPdf,
+    /// A PDF that cannot be read.
+    #[error("damaged or truncated PDF: {0}")]
+    Damaged(String),
+    /// A readable PDF with no charte seal.
+    #[error("this PDF carries no charte seal")]
+    NotSealed,
+    /// The file stops before the end of its seal revision.
+    #[error("the file is truncated: {0}")]
+    Truncated(String),
+    /// The embedded or detached seal is not a valid seal file.
+    #[error("the seal is malformed: {0}")]
+    MalformedSeal(String),
+    /// The seal was made with another key.
+    #[error(
+        "sealed with key {seal_key}, not with the given key {given_key}: wrong public key, or a seal made by someone else"
+    )]
+    WrongKey {
+        /// Fingerprint of the key named in the seal.
+        seal_key: String,
+        /// Fingerprint of the key given to the verifier.
+        given_key: String,
+    },
+    /// The signature does not cover this manifest.
+    #[error("invalid signature: the seal's manifest was altered or forged")]
+    BadSignature,
+    /// The seal file was edited without changing its meaning.
+    #[error("the seal file was altered (not in canonical form)")]
+    SealAltered,
+    /// The document's bytes are not the ones that were sealed.
+    #[error("content altered: the document's SHA-256 is not the sealed one")]
+    ContentAltered,
+    /// The seal revision is not the one the seal produces.
+    #[error("the seal revision was altered")]
+    RevisionAltered,
+    /// Something follows the seal revision.
+    #[error(
+        "{0} bytes follow the seal: the document was modified after sealing (e.g. an added revision)"
+    )]
+    ExtraContent(usize),
+}
+
+/// Seals `rendered` (a PDF) with `key`. The manifest's `format`, `sha256`,
+/// `length` and `key_fingerprint` are filled in here; other fields are
+/// taken as given. `rendered` is an exact prefix of the result.
+pub fn seal(rendered: &[u8], manifest: &Manifest, key: &SigningKey) -> Result<Sealed, SealError> {
+    if !rendered.starts_with(b"%PDF-") {
+        return Err(SealError::NotPdf);
+    }
+    let mut manifest = manifest.clone();
+    manifest.format = FORMAT.to_owned();
+    manifest.sha256 = hex::encode(Sha256::digest(rendered));
+    manifest.length = rendered.len() as u64;
+    manifest.key_fingerprint = fingerprint(&key.verifying_key());
+    let seal_json = seal_bytes(&manifest, key);
+    let tail = revision::build(rendered, &seal_json, &manifest).map_err(SealError::Unsupported)?;
+    let mut pdf = Vec::with_capacity(rendered.len() + tail.len());
+    pdf.extend_from_slice(rendered);
+    pdf.extend_from_slice(&tail);
+    Ok(Sealed {
+        pdf,
+        seal_json,
+        manifest,
+    })
+}
+
+/// Verifies a sealed PDF: authentic, unaltered, and nothing added.
+pub fn verify(file: &[u8], key: &VerifyingKey) -> Result<Verdict, VerifyError> {
+    let verdict = verify_sealed_part(file, key)?;
+    match file.len() - verdict.sealed_len {
+        0 => Ok(verdict),
+        extra => Err(VerifyError::ExtraContent(extra)),
+    }
+}
+
+/// Verifies the sealed part of `file` (which may be followed by further
+/// revisions, such as an organisation's signature) and returns it; the
+/// sealed part is `file[..verdict.sealed_len]`.
+pub fn verify_sealed_part(file: &[u8], key: &VerifyingKey) -> Result<Verdict, VerifyError> {
+    let seal_json = locate(file)?;
+    let seal = check_seal(&seal_json, key)?;
+    let sealed_len = check_content(file, &seal_json, &seal.manifest)?
+        .ok_or_else(|| VerifyError::Truncated("the seal revision is missing".to_owned()))?;
+    Ok(verdict(seal, key, sealed_len))
+}
+
+/// Verifies `pdf` against a detached seal: `pdf` may be the rendered
+/// document alone or the sealed PDF (then its seal revision must be the
+/// one this seal produces, with nothing after it).
+pub fn verify_detached(
+    pdf: &[u8],
+    seal_json: &[u8],
+    key: &VerifyingKey,
+) -> Result<Verdict, VerifyError> {
+    if !pdf.starts_with(b"%PDF-") {
+        return Err(VerifyError::NotPdf);
+    }
+    let seal = check_seal(seal_json, key)?;
+    let sealed_len = check_content(pdf, seal_json, &seal.manifest)?.unwrap_or(pdf.len());
+    if sealed_len != pdf.len() {
+        return Err(VerifyError::ExtraContent(pdf.len() - sealed_len));
+    }
+    Ok(verdict(seal, key, sealed_len))
+}
+
+/// Where the sealed part of `file` ends, if it has a well-formed seal
+/// revision; a structural check only (no key, no hash): use
+/// [`verify_sealed_part`] to trust it.
+pub fn sealed_prefix_len(file: &[u8]) -> Option<usize> {
+    let seal_json = locate(file).ok()?;
+    let seal = parse_seal(&seal_json).ok()?;
+    let length = usize::try_from(seal.manifest.length).ok()?;
+    let prefix = file.get(..length)?;
+    let tail = revision::build(prefix, &seal_json, &seal.manifest).ok()?;
+    file[length..]
+        .starts_with(&tail)
+        .then_some(length + tail.len())
+}
+
+/// Finds the seal file's bytes in `file`: in its last revision, or else in
+/// the latest earlier revision that has one.
+fn locate(file: &[u8]) -> Result<Vec<u8>, VerifyError> {
+    if !file.starts_with(b"%PDF-") {
+        return Err(VerifyError::NotPdf);
+    }
+    // Signs of a cut seal revision: our file name, or bytes after the last
+    // end-of-file marker.
+    let after_last_eof = revision::revision_ends(file)
+        .last()
+        .map_or(file.len(), |&e| e);
+    let marker = revision::rfind(file, SEAL_FILE_NAME.as_bytes()).is_some()
+        || file[after_last_eof..]
+            .iter()
+            .any(|b| !b.is_ascii_whitespace());
+    let doc = match lopdf::Document::load_mem(file) {
+        Ok(doc) => doc,
+        Err(_) if marker => {
+            return Err(VerifyError::Truncated(
+                "the seal revision is incomplete".to_owned(),
+            ));
+        }
+        Err(err) => return Err(VerifyError::Damaged(err.to_string())),
+    };
+    if let Some(seal) = revision::find_seal(&doc) {
+        return Ok(seal);
+    }
+    // A later revision may have dropped the catalog's reference: look in
+    // the earlier revisions, latest first (a few at most).
+    for end in revision::revision_ends(file)
+        .into_iter()
+        .rev()
+        .filter(|&e| e < file.len())
+        .take(8)
+    {
+        if let Ok(doc) = lopdf::Document::load_mem(&file[..end])
+            && let Some(seal) = revision::find_seal(&doc)
+        {
+            return Ok(seal);
+        }
+    }
+    if marker {
+        Err(VerifyError::Truncated(
+            "the seal revision is incomplete".to_owned(),
+        ))
+    } else {
+        Err(VerifyError::NotSealed)
+    }
+}
+
+/// Parses the seal and checks key and signature.
+fn check_seal(seal_json: &[u8], key: &VerifyingKey) -> Result<SealFile, VerifyError> {
+    let seal = parse_seal(seal_json).map_err(|e| match e {
+        ParseError::Shape(reason) => VerifyError::MalformedSeal(reason),
+        ParseError::NotCanonical => VerifyError::SealAltered,
+    })?;
+    if !seal.is_from(key) {
+        return Err(VerifyError::WrongKey {
+            seal_key: seal.key_fingerprint(),
+            given_key: fingerprint(key),
+        });
+    }
+    if !seal.signature_valid(key) {
+        return Err(VerifyError::BadSignature);
+    }
+    Ok(seal)
+}
+
+/// Checks the hashed prefix, then the seal revision after it. Returns the
+/// end of the seal revision, or `None` if the file is just the prefix.
+fn check_content(
+    file: &[u8],
+    seal_json: &[u8],
+    manifest: &Manifest,
+) -> Result<Option<usize>, VerifyError> {
+    let length = usize::try_from(manifest.length).unwrap_or(usize::MAX);
+    let Some(prefix) = file.get(..length) else {
+        return Err(VerifyError::Truncated(format!(
+            "{} bytes, the sealed document alone has {length}",
+            file.len()
+        )));
+    };
+    if !hex::encode(Sha256::digest(prefix)).eq_ignore_ascii_case(&manifest.sha256) {
+        return Err(VerifyError::ContentAltered);
+    }
+    let rest = &file[length..];
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    // The prefix is the sealed one, so this rebuilds what `seal` appended.
+    let tail = revision::build(prefix, seal_json, manifest).map_err(VerifyError::Damaged)?;
+    if rest.starts_with(&tail) {
+        Ok(Some(length + tail.len()))
+    } else if tail.starts_with(rest) {
+        Err(VerifyError::Truncated(format!(
+            "the seal revision stops after {} of its {} bytes",
+            rest.len(),
+            tail.len()
+        )))
+    } else {
+        Err(VerifyError::RevisionAltered)
+    }
+}
+
+fn verdict(seal: SealFile, key: &VerifyingKey, sealed_len: usize) -> Verdict {
+    let m = seal.manifest;
+    let mut summary = format!("authentic {} {}", m.kind, m.document_id);
+    if let Some(org) = &m.organisation {
+        summary.push_str(&format!(" for {org}"));
+        if let Some(number) = &m.enterprise_number {
+            summary.push_str(&format!(" ({number})"));
+        }
+    }
+    if let Some(version) = &m.charter_version {
+        summary.push_str(&format!(", charter {version}"));
+    }
+    summary.push_str(&format!(
+        ", issued {} by {}, sealed with key {}, sha256 {}",
+        m.issued,
+        m.coordination,
+        fingerprint(key),
+        m.sha256.get(..16).unwrap_or(&m.sha256)
+    ));
+    Verdict {
+        manifest: m,
+        summary,
+        sealed_len,
+    }
+}
+
+#[cfg(test)]
+mod tests;
