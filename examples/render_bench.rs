@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use charte::render::{
-    ADHERENCE_TEMPLATE, AdherenceData, CharterData, CoordinationData, DocumentData, Engine,
-    OrganisationData, load_template,
+    ADHERENCE_TEMPLATE, AdherenceData, CharterData, CoordinationData, DocumentData, Engine, OrganisationData,
+    load_template,
 };
 use charte::seal::{self, Manifest};
 
@@ -46,11 +46,7 @@ L'adhésion est ouverte à toute organisation active sur le territoire qui sousc
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let seal_too = args.iter().any(|a| a == "--seal");
-    let out = args
-        .iter()
-        .position(|a| a == "--out")
-        .and_then(|i| args.get(i + 1))
-        .map(std::path::PathBuf::from);
+    let out = args.iter().position(|a| a == "--out").and_then(|i| args.get(i + 1)).map(std::path::PathBuf::from);
     let nums: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let n = nums.first().copied().unwrap_or(200);
     let threads = nums.get(1).copied().unwrap_or(2);
@@ -58,18 +54,14 @@ fn main() {
 
     let issued = NaiveDate::from_ymd_opt(2025, 3, 14).expect("date");
     let template = load_template(None, ADHERENCE_TEMPLATE).expect("template");
-    let charter =
-        CharterData::from_markdown("2022-02", NaiveDate::from_ymd_opt(2022, 2, 15), CHARTER);
+    let charter = CharterData::from_markdown("2022-02", NaiveDate::from_ymd_opt(2022, 2, 15), CHARTER);
     let key = seal::generate().expect("random key");
 
     let start = Instant::now();
     let engine = Engine::new().with_evict_every(evict_every);
     let setup = start.elapsed();
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("pool");
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
     let start = Instant::now();
     let bytes: usize = pool.install(|| {
         (0..n)
@@ -87,35 +79,21 @@ fn main() {
                     },
                     OrganisationData {
                         name: format!("Asbl Numéro {i} — Maison de quartier"),
-                        enterprise_number: format!(
-                            "0{:03}.{:03}.{:03}",
-                            i % 1000,
-                            (i * 7) % 1000,
-                            (i * 13) % 1000
-                        ),
+                        enterprise_number: format!("0{:03}.{:03}.{:03}", i % 1000, (i * 7) % 1000, (i * 13) % 1000),
                         address: Some(format!("Rue de la Paix {i}, 1050 Ixelles")),
                         sectors: vec!["Logement".into(), "Aide alimentaire".into()],
                         representative: Some("Jeanne Dupont".into()),
                         email: Some(format!("info{i}@exemple.be")),
                     },
                     charter.clone(),
-                    DocumentData {
-                        id: id.clone(),
-                        issued,
-                    },
+                    DocumentData { id: id.clone(), issued },
                 )
                 .expect("data");
-                let pdf = engine
-                    .pdf(&template, &data.to_value(), issued, &id)
-                    .unwrap_or_else(|e| panic!("{e}"));
+                let pdf = engine.pdf(&template, &data.to_value(), issued, &id).unwrap_or_else(|e| panic!("{e}"));
                 let pdf = if seal_too {
-                    let manifest =
-                        Manifest::new(&id, "adherence", "Coordination sociale d'Ixelles", issued)
-                            .organisation(
-                                &data.organisation.name,
-                                Some(&data.organisation.enterprise_number),
-                            )
-                            .charter_version("2022-02");
+                    let manifest = Manifest::new(&id, "adherence", "Coordination sociale d'Ixelles", issued)
+                        .organisation(&data.organisation.name, Some(&data.organisation.enterprise_number))
+                        .charter_version("2022-02");
                     seal::seal(&pdf, &manifest, &key).expect("seal").pdf
                 } else {
                     pdf

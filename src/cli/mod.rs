@@ -19,9 +19,12 @@ mod audit;
 mod convoke;
 mod flags;
 mod init;
+mod issue;
+mod keys;
 mod meeting;
 mod members;
 mod report;
+mod verify;
 mod vote;
 
 use std::path::PathBuf;
@@ -64,6 +67,13 @@ enum Command {
     /// The roster: import, list, show.
     #[command(subcommand)]
     Members(members::Command),
+    /// The coordination's seal key, and organisations' signing keys.
+    #[command(subcommand)]
+    Keys(keys::Command),
+    /// Render and seal adherence documents into out/adherence/.
+    Issue(issue::Args),
+    /// Is this sealed document authentic and unaltered? (exit 1 if not)
+    Verify(verify::Args),
     /// Meetings of the plenary, the committee and the working groups.
     #[command(subcommand)]
     Meeting(meeting::Command),
@@ -130,6 +140,9 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Init(args) => init::run(args, &ctx),
         Command::Members(cmd) => members::run(cmd, &ctx),
+        Command::Keys(cmd) => keys::run(cmd, &ctx),
+        Command::Issue(args) => issue::run(args, &ctx),
+        Command::Verify(args) => verify::run(args, &ctx),
         Command::Meeting(cmd) => meeting::run(cmd, &ctx),
         Command::Convoke(args) => convoke::run(args, &ctx),
         Command::Attendance(cmd) => attendance::run(cmd, &ctx),

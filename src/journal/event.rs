@@ -31,6 +31,8 @@ pub enum Event {
         ballots: Vec<crate::governance::vote::Ballot>,
         outcome: crate::governance::vote::Outcome,
     },
+    /// A sealed document was issued (rendered, sealed, written to out/).
+    DocumentIssued { document: crate::journal::store::IssuedDocument },
     /// A convocation sent with less notice than the body's rule.
     ConvocationLate { meeting: String, reason: String, clear_days: i64, required: i64 },
     /// A message about to be handed to the mail server (or the outbox).
@@ -55,6 +57,7 @@ impl Event {
             Event::MeetingCancelled { .. } => "meeting-cancelled",
             Event::AttendanceRecorded { .. } => "attendance-recorded",
             Event::DecisionRecorded { .. } => "decision-recorded",
+            Event::DocumentIssued { .. } => "document-issued",
             Event::ConvocationLate { .. } => "convocation-late",
             Event::MessageIntended { .. } => "message-intended",
             Event::MessageSent { .. } => "message-sent",
@@ -70,6 +73,7 @@ impl Event {
                 organisation.enterprise_number.digits().to_owned()
             }
             Event::MeetingAdded { meeting } => meeting.id.clone(),
+            Event::DocumentIssued { document } => document.enterprise_number.clone(),
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),
             Event::AttendanceRecorded { attendance } => attendance.meeting.clone(),
             Event::ConvocationLate { meeting, .. } | Event::DecisionRecorded { meeting, .. } => meeting.clone(),

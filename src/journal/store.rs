@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_meetings.sql"),
     include_str!("migrations/0003_messages.sql"),
+    include_str!("migrations/0004_documents.sql"),
 ];
 
 #[derive(Debug)]
@@ -319,6 +320,38 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
 
+    /// Every document issued, oldest first.
+    pub fn documents(&self) -> Result<Vec<IssuedDocument>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT document_id, kind, enterprise_number, charter_version, inputs_sha256, sha256, sealed_sha256, \
+                 length, file, issued, seq FROM documents ORDER BY seq",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let issued: String = r.get(9)?;
+                Ok(IssuedDocument {
+                    document_id: r.get(0)?,
+                    kind: r.get(1)?,
+                    enterprise_number: r.get(2)?,
+                    charter_version: r.get(3)?,
+                    inputs_sha256: r.get(4)?,
+                    sha256: r.get(5)?,
+                    sealed_sha256: r.get(6)?,
+                    length: r.get(7)?,
+                    file: r.get(8)?,
+                    issued: issued.parse().map_err(|e: chrono::ParseError| {
+                        rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, e.to_string().into())
+                    })?,
+                    seq: r.get(10)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
     /// The journal entries about one subject, oldest first.
     pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
         let mut stmt = self
@@ -358,6 +391,26 @@ pub struct MessageRecord {
     pub seq: i64,
     /// The date of its last state change.
     pub at: String,
+}
+
+/// A sealed document as the journal recorded its issue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IssuedDocument {
+    pub document_id: String,
+    pub kind: String,
+    /// The organisation's 10 digits.
+    pub enterprise_number: String,
+    pub charter_version: String,
+    pub inputs_sha256: String,
+    pub sha256: String,
+    pub sealed_sha256: String,
+    pub length: i64,
+    /// Relative to the workspace.
+    pub file: String,
+    pub issued: NaiveDate,
+    /// Filled in by the store (0 in a new event).
+    #[serde(default)]
+    pub seq: i64,
 }
 
 /// A convocation sent with less notice than the body's rule.
@@ -537,6 +590,31 @@ impl Tx<'_> {
                         "UPDATE messages SET state = 'bounced', reason = ?2, seq = ?3 WHERE message_id = ?1",
                     )
                     .and_then(|mut s| s.execute(params![message_id, reason, seq]))
+                    .map_err(self.sql_err())?;
+            }
+            Event::DocumentIssued { document } => {
+                let d = document;
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO documents (document_id, kind, enterprise_number, charter_version, inputs_sha256, \
+                         sha256, sealed_sha256, length, file, issued, seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            d.document_id,
+                            d.kind,
+                            d.enterprise_number,
+                            d.charter_version,
+                            d.inputs_sha256,
+                            d.sha256,
+                            d.sealed_sha256,
+                            d.length,
+                            d.file,
+                            d.issued.to_string(),
+                            seq
+                        ])
+                    })
                     .map_err(self.sql_err())?;
             }
             Event::WorkspaceCreated { .. }

@@ -84,12 +84,7 @@ pub struct DocumentData {
 impl CharterData {
     /// A charter from its Markdown text.
     pub fn from_markdown(version: &str, adopted: Option<NaiveDate>, markdown: &str) -> Self {
-        Self {
-            version: version.to_owned(),
-            adopted,
-            blocks: markdown_blocks(markdown),
-            commitments: None,
-        }
+        Self { version: version.to_owned(), adopted, blocks: markdown_blocks(markdown), commitments: None }
     }
 }
 
@@ -140,19 +135,14 @@ mod iso_date_opt {
     use chrono::NaiveDate;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-    pub(super) fn serialize<S: Serializer>(
-        date: &Option<NaiveDate>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
         match date {
             Some(date) => s.collect_str(&date.format("%Y-%m-%d")),
             None => s.serialize_none(),
         }
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<NaiveDate>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
         Option::<String>::deserialize(d)?
             .map(|text| NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(D::Error::custom))
             .transpose()

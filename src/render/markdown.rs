@@ -46,9 +46,7 @@ pub fn markdown_blocks(md: &str) -> Value {
             if list.as_ref().is_some_and(|(o, _)| *o != ordered) {
                 flush_list(&mut list, &mut blocks);
             }
-            list.get_or_insert_with(|| (ordered, Vec::new()))
-                .1
-                .push(text.to_owned());
+            list.get_or_insert_with(|| (ordered, Vec::new())).1.push(text.to_owned());
             continue;
         }
         // Inside a list, any other line continues the last item.
@@ -174,10 +172,7 @@ fn spans(text: &str) -> Value {
 /// A heading's text: bold markers and escapes removed.
 fn plain(text: &str) -> String {
     match spans(text) {
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|s| s.get("text").and_then(Value::as_str))
-            .collect(),
+        Value::Array(items) => items.iter().filter_map(|s| s.get("text").and_then(Value::as_str)).collect(),
         _ => String::new(),
     }
 }
@@ -233,9 +228,6 @@ mod tests {
 
     #[test]
     fn deep_headings_are_level_three() {
-        assert_eq!(
-            markdown_blocks("#### Deep ###"),
-            json!([{"kind": "heading", "level": 3, "text": "Deep"}])
-        );
+        assert_eq!(markdown_blocks("#### Deep ###"), json!([{"kind": "heading", "level": 3, "text": "Deep"}]));
     }
 }

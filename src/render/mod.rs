@@ -86,9 +86,7 @@ impl Default for Engine {
 impl Engine {
     /// Builds the standard library and the font book from the bundled fonts.
     pub fn new() -> Self {
-        let fonts: Vec<Font> = typst_assets::fonts()
-            .flat_map(|data| Font::iter(Bytes::new(data)))
-            .collect();
+        let fonts: Vec<Font> = typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect();
         let book = FontBook::from_fonts(&fonts);
         Self {
             library: LazyHash::new(Library::builder().build()),
@@ -156,8 +154,7 @@ impl Engine {
         };
 
         let Warned { output, .. } = typst::compile::<PagedDocument>(&world);
-        let document =
-            output.map_err(|errors| RenderError::Template(diagnostics(&world, &errors)))?;
+        let document = output.map_err(|errors| RenderError::Template(diagnostics(&world, &errors)))?;
 
         let midnight = typst_datetime(date)?;
         let options = PdfOptions {
@@ -166,8 +163,7 @@ impl Engine {
             standards: pdf_a3b(),
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(&document, &options)
-            .map_err(|errors| RenderError::Export(diagnostics(&world, &errors)))
+        typst_pdf::pdf(&document, &options).map_err(|errors| RenderError::Export(diagnostics(&world, &errors)))
     }
 }
 
@@ -210,10 +206,7 @@ fn diagnostics(world: &DocWorld<'_>, errors: &[SourceDiagnostic]) -> Vec<Diagnos
         .collect()
 }
 
-fn locate(
-    world: &DocWorld<'_>,
-    diag: &SourceDiagnostic,
-) -> (Option<String>, Option<usize>, Option<usize>) {
+fn locate(world: &DocWorld<'_>, diag: &SourceDiagnostic) -> (Option<String>, Option<usize>, Option<usize>) {
     let Some(id) = diag.span.id() else {
         return (None, None, None);
     };

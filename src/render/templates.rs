@@ -15,18 +15,9 @@ pub const ADHERENCE_TEMPLATE: &str = "adherence/adherence.typ";
 
 /// (name, contents) of every built-in template.
 const BUILTIN: &[(&str, &str)] = &[
-    (
-        ADHERENCE_TEMPLATE,
-        include_str!("../../templates/adherence/adherence.typ"),
-    ),
-    (
-        "adherence/fr.json",
-        include_str!("../../templates/adherence/fr.json"),
-    ),
-    (
-        "adherence/nl.json",
-        include_str!("../../templates/adherence/nl.json"),
-    ),
+    (ADHERENCE_TEMPLATE, include_str!("../../templates/adherence/adherence.typ")),
+    ("adherence/fr.json", include_str!("../../templates/adherence/fr.json")),
+    ("adherence/nl.json", include_str!("../../templates/adherence/nl.json")),
 ];
 
 /// Names of the built-in templates.
@@ -38,14 +29,9 @@ pub fn builtin_names() -> impl Iterator<Item = &'static str> {
 /// (`workspace_templates_dir/name`) if that file exists, else the built-in
 /// one. An override that exists but cannot be read (permissions, not UTF-8,
 /// a directory) is an error naming its path, not a silent fallback.
-pub fn load_template(
-    workspace_templates_dir: Option<&Path>,
-    name: &str,
-) -> Result<String, RenderError> {
+pub fn load_template(workspace_templates_dir: Option<&Path>, name: &str) -> Result<String, RenderError> {
     let relative = Path::new(name);
-    let plain = relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)));
+    let plain = relative.components().all(|c| matches!(c, Component::Normal(_)));
     if !plain || name.is_empty() {
         return Err(RenderError::UnknownTemplate(name.to_owned()));
     }
@@ -67,10 +53,7 @@ pub fn load_template(
 /// The adherence document's strings for `lang` (`"fr"` or `"nl"`), from
 /// `adherence/<lang>.json` (overridable like any template), as the value to
 /// put under `strings` in the document data.
-pub fn adherence_strings(
-    workspace_templates_dir: Option<&Path>,
-    lang: &str,
-) -> Result<serde_json::Value, RenderError> {
+pub fn adherence_strings(workspace_templates_dir: Option<&Path>, lang: &str) -> Result<serde_json::Value, RenderError> {
     let name = format!("adherence/{lang}.json");
     let text = load_template(workspace_templates_dir, &name)?;
     serde_json::from_str(&text).map_err(|source| RenderError::Strings { name, source })

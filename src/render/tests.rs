@@ -32,10 +32,7 @@ pub(crate) fn sample(name: &str) -> serde_json::Value {
             email: Some("info@etoile.be".into()),
         },
         CharterData::from_markdown("2022-02", Some(date(2022, 2, 15)), CHARTER),
-        DocumentData {
-            id: "ADH-2022-02-0123456749".into(),
-            issued: date(2025, 3, 1),
-        },
+        DocumentData { id: "ADH-2022-02-0123456749".into(), issued: date(2025, 3, 1) },
     )
     .expect("built-in strings load");
     data.to_value()
@@ -47,12 +44,7 @@ fn template() -> String {
 
 fn render(engine: &Engine, name: &str) -> Vec<u8> {
     engine
-        .pdf(
-            &template(),
-            &sample(name),
-            date(2025, 3, 1),
-            "ADH-2022-02-0123456749",
-        )
+        .pdf(&template(), &sample(name), date(2025, 3, 1), "ADH-2022-02-0123456749")
         .unwrap_or_else(|e| panic!("render failed: {e}"))
 }
 
@@ -73,19 +65,13 @@ fn pdftotext(pdf: &[u8]) -> String {
 #[test]
 fn names_print_literally_never_as_markup() {
     let engine = Engine::new();
-    for name in [
-        r#"Asbl "L'Étoile" #1 *test* [x] $y$ <z> @w \"#,
-        r#"#read("/data.json")"#,
-    ] {
+    for name in [r#"Asbl "L'Étoile" #1 *test* [x] $y$ <z> @w \"#, r#"#read("/data.json")"#] {
         let pdf = render(&engine, name);
         assert!(pdf.starts_with(b"%PDF-"));
         let text = pdftotext(&pdf);
         // pdftotext may turn ' into a typographic quote if the font did.
         let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(
-            flat.contains(name),
-            "{name:?} not printed literally in:\n{text}"
-        );
+        assert!(flat.contains(name), "{name:?} not printed literally in:\n{text}");
         assert!(!flat.contains("Aide alimentaire\",\""), "data file leaked");
         assert!(flat.contains("0123.456.749"));
         assert!(flat.contains("Préambule"));
@@ -118,10 +104,7 @@ fn engine_is_shared_between_threads() {
                 scope.spawn(move || render(engine, &format!("Asbl {i}")))
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("render thread"))
-            .collect()
+        handles.into_iter().map(|h| h.join().expect("render thread")).collect()
     });
     assert_eq!(pdfs.len(), 3);
     assert_eq!(engine.rendered(), 3);
@@ -139,9 +122,7 @@ fn output_is_pdf_a_3b() {
 fn template_errors_carry_the_line() {
     let engine = Engine::new();
     let template = "#let data = json(\"/data.json\")\nHello\n#data.missing\n";
-    let err = engine
-        .pdf(template, &json!({"a": 1}), date(2025, 1, 1), "x")
-        .expect_err("missing key must fail");
+    let err = engine.pdf(template, &json!({"a": 1}), date(2025, 1, 1), "x").expect_err("missing key must fail");
     let first = &err.diagnostics()[0];
     assert_eq!(first.file.as_deref(), Some("template"));
     assert_eq!(first.line, Some(3));
@@ -152,25 +133,14 @@ fn template_errors_carry_the_line() {
 fn templates_cannot_read_anything_else() {
     let engine = Engine::new();
     for template in ["#read(\"/etc/passwd\")", "#include \"/data.json\""] {
-        assert!(
-            engine
-                .pdf(template, &json!({}), date(2025, 1, 1), "x")
-                .is_err()
-        );
+        assert!(engine.pdf(template, &json!({}), date(2025, 1, 1), "x").is_err());
     }
 }
 
 #[test]
 fn today_is_the_document_date() {
     let engine = Engine::new();
-    let pdf = engine
-        .pdf(
-            "#datetime.today().display()",
-            &json!({}),
-            date(2024, 2, 29),
-            "x",
-        )
-        .expect("renders");
+    let pdf = engine.pdf("#datetime.today().display()", &json!({}), date(2024, 2, 29), "x").expect("renders");
     assert!(pdftotext(&pdf).contains("2024-02-29"));
 }
 
@@ -179,17 +149,11 @@ fn workspace_templates_override_builtins() {
     let dir = tempfile::tempdir().expect("temp dir");
     // A missing directory is fine.
     let missing = dir.path().join("nope");
-    assert_eq!(
-        load_template(Some(&missing), ADHERENCE_TEMPLATE).expect("builtin"),
-        template()
-    );
+    assert_eq!(load_template(Some(&missing), ADHERENCE_TEMPLATE).expect("builtin"), template());
     // An override wins.
     std::fs::create_dir_all(dir.path().join("adherence")).expect("mkdir");
     std::fs::write(dir.path().join(ADHERENCE_TEMPLATE), "custom").expect("write");
-    assert_eq!(
-        load_template(Some(dir.path()), ADHERENCE_TEMPLATE).expect("override"),
-        "custom"
-    );
+    assert_eq!(load_template(Some(dir.path()), ADHERENCE_TEMPLATE).expect("override"), "custom");
     // An unreadable override is an error naming the path.
     std::fs::write(dir.path().join("adherence/fr.json"), [0xff, 0xfe]).expect("write");
     let err = load_template(Some(dir.path()), "adherence/fr.json").expect_err("not UTF-8");
@@ -209,13 +173,8 @@ fn dutch_document_renders() {
     let mut data = sample("vzw De Ster");
     data["lang"] = json!("nl");
     data["strings"] = adherence_strings(None, "nl").expect("nl strings");
-    let pdf = Engine::new()
-        .pdf(&template(), &data, date(2025, 3, 14), "x")
-        .expect("renders");
+    let pdf = Engine::new().pdf(&template(), &data, date(2025, 3, 14), "x").expect("renders");
     let text = pdftotext(&pdf);
-    assert!(
-        text.contains("1\u{a0}maart 2025") || text.contains("1 maart 2025"),
-        "{text}"
-    );
+    assert!(text.contains("1\u{a0}maart 2025") || text.contains("1 maart 2025"), "{text}");
     assert!(text.contains("Ondernemingsnummer"));
 }

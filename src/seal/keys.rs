@@ -90,11 +90,7 @@ pub fn public_key_text(key: &VerifyingKey) -> String {
 /// Writes `key` to `private_path` (mode 0600) and its public half to
 /// `public_path`. Neither file may exist already; on failure after the
 /// private file was created, the private file is removed again.
-pub fn write_keypair(
-    key: &SigningKey,
-    private_path: &Path,
-    public_path: &Path,
-) -> Result<(), KeyError> {
+pub fn write_keypair(key: &SigningKey, private_path: &Path, public_path: &Path) -> Result<(), KeyError> {
     for path in [private_path, public_path] {
         if path.exists() {
             return Err(KeyError::Exists(path.to_path_buf()));
@@ -102,11 +98,7 @@ pub fn write_keypair(
     }
     let private = format!("{PRIVATE_HEADER}\n{}\n", BASE64.encode(key.as_bytes()));
     write_new(private_path, private.as_bytes(), 0o600)?;
-    if let Err(err) = write_new(
-        public_path,
-        public_key_text(&key.verifying_key()).as_bytes(),
-        0o644,
-    ) {
+    if let Err(err) = write_new(public_path, public_key_text(&key.verifying_key()).as_bytes(), 0o644) {
         let _ = std::fs::remove_file(private_path);
         return Err(err);
     }
@@ -125,34 +117,22 @@ fn write_new(path: &Path, contents: &[u8], mode: u32) -> Result<(), KeyError> {
     let _ = mode;
     let mut file = options.open(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::AlreadyExists => KeyError::Exists(path.to_path_buf()),
-        _ => KeyError::Io {
-            path: path.to_path_buf(),
-            source,
-        },
+        _ => KeyError::Io { path: path.to_path_buf(), source },
     })?;
     file.write_all(contents)
         .and_then(|()| file.sync_all())
-        .map_err(|source| KeyError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        .map_err(|source| KeyError::Io { path: path.to_path_buf(), source })
 }
 
 /// Reads a private key file, refusing one that group or others may access.
 pub fn load_signing_key(path: &Path) -> Result<SigningKey, KeyError> {
-    let io = |source| KeyError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = |source| KeyError::Io { path: path.to_path_buf(), source };
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(KeyError::Permissions {
-                path: path.to_path_buf(),
-                mode,
-            });
+            return Err(KeyError::Permissions { path: path.to_path_buf(), mode });
         }
     }
     let text = std::fs::read(path).map_err(io)?;
@@ -166,15 +146,8 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey, KeyError> {
 
 /// Reads a public key file.
 pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, KeyError> {
-    let text = std::fs::read(path).map_err(|source| KeyError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let format = |reason| KeyError::Format {
-        path: path.to_path_buf(),
-        kind: "public",
-        reason,
-    };
+    let text = std::fs::read(path).map_err(|source| KeyError::Io { path: path.to_path_buf(), source })?;
+    let format = |reason| KeyError::Format { path: path.to_path_buf(), kind: "public", reason };
     let bytes = parse_key_file(&text, PUBLIC_HEADER).map_err(format)?;
     VerifyingKey::from_bytes(&bytes).map_err(|_| format("not a valid ed25519 public key"))
 }
@@ -189,15 +162,13 @@ fn parse_key_file(text: &[u8], header: &str) -> Result<[u8; 32], &'static str> {
     let text = std::str::from_utf8(text).map_err(|_| "not text")?;
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     if lines.next() != Some(header) {
-        return Err(
-            if header == PRIVATE_HEADER && text.starts_with(PUBLIC_HEADER) {
-                "this is a public key"
-            } else if header == PUBLIC_HEADER && text.starts_with(PRIVATE_HEADER) {
-                "this is a private key"
-            } else {
-                "unexpected first line"
-            },
-        );
+        return Err(if header == PRIVATE_HEADER && text.starts_with(PUBLIC_HEADER) {
+            "this is a public key"
+        } else if header == PUBLIC_HEADER && text.starts_with(PRIVATE_HEADER) {
+            "this is a private key"
+        } else {
+            "unexpected first line"
+        });
     }
     let body = lines.next().ok_or("missing key line")?;
     if lines.next().is_some() {

@@ -149,54 +149,29 @@ pub(super) enum ParseError {
 /// Parses seal bytes; they must be in canonical form.
 pub(super) fn parse_seal(bytes: &[u8]) -> Result<SealFile, ParseError> {
     let shape = |m: &str| ParseError::Shape(m.to_owned());
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| ParseError::Shape(format!("not JSON: {e}")))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| shape("not a JSON object"))?;
-    let manifest_value = object
-        .get("manifest")
-        .cloned()
-        .ok_or_else(|| shape("no manifest"))?;
-    let manifest: Manifest = serde_json::from_value(manifest_value.clone())
-        .map_err(|e| ParseError::Shape(format!("manifest: {e}")))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| ParseError::Shape(format!("not JSON: {e}")))?;
+    let object = value.as_object().ok_or_else(|| shape("not a JSON object"))?;
+    let manifest_value = object.get("manifest").cloned().ok_or_else(|| shape("no manifest"))?;
+    let manifest: Manifest =
+        serde_json::from_value(manifest_value.clone()).map_err(|e| ParseError::Shape(format!("manifest: {e}")))?;
     if manifest.format != FORMAT {
-        return Err(ParseError::Shape(format!(
-            "unknown format {:?} (this version reads {FORMAT:?})",
-            manifest.format
-        )));
+        return Err(ParseError::Shape(format!("unknown format {:?} (this version reads {FORMAT:?})", manifest.format)));
     }
     let field = |name: &str| -> Result<Vec<u8>, ParseError> {
-        let text = object
-            .get(name)
-            .and_then(Value::as_str)
-            .ok_or_else(|| ParseError::Shape(format!("no {name}")))?;
-        BASE64
-            .decode(text)
-            .map_err(|_| ParseError::Shape(format!("{name} is not base64")))
+        let text = object.get(name).and_then(Value::as_str).ok_or_else(|| ParseError::Shape(format!("no {name}")))?;
+        BASE64.decode(text).map_err(|_| ParseError::Shape(format!("{name} is not base64")))
     };
-    let public_key: [u8; 32] = field("public_key")?
-        .try_into()
-        .map_err(|_| shape("public_key is not 32 bytes"))?;
-    let signature: [u8; 64] = field("signature")?
-        .try_into()
-        .map_err(|_| shape("signature is not 64 bytes"))?;
+    let public_key: [u8; 32] = field("public_key")?.try_into().map_err(|_| shape("public_key is not 32 bytes"))?;
+    let signature: [u8; 64] = field("signature")?.try_into().map_err(|_| shape("signature is not 64 bytes"))?;
     if object.len() != 3 {
-        return Err(shape(
-            "unexpected fields beside manifest, public_key, signature",
-        ));
+        return Err(shape("unexpected fields beside manifest, public_key, signature"));
     }
     let mut expected = canonical(&value);
     expected.push(b'\n');
     if expected != bytes {
         return Err(ParseError::NotCanonical);
     }
-    Ok(SealFile {
-        manifest_value,
-        manifest,
-        public_key,
-        signature: Signature::from_bytes(&signature),
-    })
+    Ok(SealFile { manifest_value, manifest, public_key, signature: Signature::from_bytes(&signature) })
 }
 
 impl SealFile {
@@ -207,15 +182,12 @@ impl SealFile {
 
     /// Checks the signature over the canonical manifest with `key`.
     pub fn signature_valid(&self, key: &VerifyingKey) -> bool {
-        key.verify_strict(&canonical(&self.manifest_value), &self.signature)
-            .is_ok()
+        key.verify_strict(&canonical(&self.manifest_value), &self.signature).is_ok()
     }
 
     /// Fingerprint of the key the seal names.
     pub fn key_fingerprint(&self) -> String {
-        VerifyingKey::from_bytes(&self.public_key)
-            .map(|k| fingerprint(&k))
-            .unwrap_or_else(|_| "invalid key".to_owned())
+        VerifyingKey::from_bytes(&self.public_key).map(|k| fingerprint(&k)).unwrap_or_else(|_| "invalid key".to_owned())
     }
 }
 

@@ -30,8 +30,8 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 pub use keys::{
-    KeyError, PRIVATE_HEADER, PUBLIC_HEADER, fingerprint, generate, load_signing_key,
-    load_verifying_key, parse_public_key, public_key_text, write_keypair,
+    KeyError, PRIVATE_HEADER, PUBLIC_HEADER, fingerprint, generate, load_signing_key, load_verifying_key,
+    parse_public_key, public_key_text, write_keypair,
 };
 pub use manifest::{FORMAT, Manifest, canonical};
 
@@ -115,9 +115,7 @@ pub enum VerifyError {
     #[error("the seal revision was altered")]
     RevisionAltered,
     /// Something follows the seal revision.
-    #[error(
-        "{0} bytes follow the seal: the document was modified after sealing (e.g. an added revision)"
-    )]
+    #[error("{0} bytes follow the seal: the document was modified after sealing (e.g. an added revision)")]
     ExtraContent(usize),
 }
 
@@ -138,11 +136,7 @@ pub fn seal(rendered: &[u8], manifest: &Manifest, key: &SigningKey) -> Result<Se
     let mut pdf = Vec::with_capacity(rendered.len() + tail.len());
     pdf.extend_from_slice(rendered);
     pdf.extend_from_slice(&tail);
-    Ok(Sealed {
-        pdf,
-        seal_json,
-        manifest,
-    })
+    Ok(Sealed { pdf, seal_json, manifest })
 }
 
 /// Verifies a sealed PDF: authentic, unaltered, and nothing added.
@@ -168,11 +162,7 @@ pub fn verify_sealed_part(file: &[u8], key: &VerifyingKey) -> Result<Verdict, Ve
 /// Verifies `pdf` against a detached seal: `pdf` may be the rendered
 /// document alone or the sealed PDF (then its seal revision must be the
 /// one this seal produces, with nothing after it).
-pub fn verify_detached(
-    pdf: &[u8],
-    seal_json: &[u8],
-    key: &VerifyingKey,
-) -> Result<Verdict, VerifyError> {
+pub fn verify_detached(pdf: &[u8], seal_json: &[u8], key: &VerifyingKey) -> Result<Verdict, VerifyError> {
     if !pdf.starts_with(b"%PDF-") {
         return Err(VerifyError::NotPdf);
     }
@@ -193,9 +183,7 @@ pub fn sealed_prefix_len(file: &[u8]) -> Option<usize> {
     let length = usize::try_from(seal.manifest.length).ok()?;
     let prefix = file.get(..length)?;
     let tail = revision::build(prefix, &seal_json, &seal.manifest).ok()?;
-    file[length..]
-        .starts_with(&tail)
-        .then_some(length + tail.len())
+    file[length..].starts_with(&tail).then_some(length + tail.len())
 }
 
 /// Finds the seal file's bytes in `file`: in its last revision, or else in
@@ -206,19 +194,13 @@ fn locate(file: &[u8]) -> Result<Vec<u8>, VerifyError> {
     }
     // Signs of a cut seal revision: our file name, or bytes after the last
     // end-of-file marker.
-    let after_last_eof = revision::revision_ends(file)
-        .last()
-        .map_or(file.len(), |&e| e);
+    let after_last_eof = revision::revision_ends(file).last().map_or(file.len(), |&e| e);
     let marker = revision::rfind(file, SEAL_FILE_NAME.as_bytes()).is_some()
-        || file[after_last_eof..]
-            .iter()
-            .any(|b| !b.is_ascii_whitespace());
+        || file[after_last_eof..].iter().any(|b| !b.is_ascii_whitespace());
     let doc = match lopdf::Document::load_mem(file) {
         Ok(doc) => doc,
         Err(_) if marker => {
-            return Err(VerifyError::Truncated(
-                "the seal revision is incomplete".to_owned(),
-            ));
+            return Err(VerifyError::Truncated("the seal revision is incomplete".to_owned()));
         }
         Err(err) => return Err(VerifyError::Damaged(err.to_string())),
     };
@@ -227,12 +209,7 @@ fn locate(file: &[u8]) -> Result<Vec<u8>, VerifyError> {
     }
     // A later revision may have dropped the catalog's reference: look in
     // the earlier revisions, latest first (a few at most).
-    for end in revision::revision_ends(file)
-        .into_iter()
-        .rev()
-        .filter(|&e| e < file.len())
-        .take(8)
-    {
+    for end in revision::revision_ends(file).into_iter().rev().filter(|&e| e < file.len()).take(8) {
         if let Ok(doc) = lopdf::Document::load_mem(&file[..end])
             && let Some(seal) = revision::find_seal(&doc)
         {
@@ -240,9 +217,7 @@ fn locate(file: &[u8]) -> Result<Vec<u8>, VerifyError> {
         }
     }
     if marker {
-        Err(VerifyError::Truncated(
-            "the seal revision is incomplete".to_owned(),
-        ))
+        Err(VerifyError::Truncated("the seal revision is incomplete".to_owned()))
     } else {
         Err(VerifyError::NotSealed)
     }
@@ -255,10 +230,7 @@ fn check_seal(seal_json: &[u8], key: &VerifyingKey) -> Result<SealFile, VerifyEr
         ParseError::NotCanonical => VerifyError::SealAltered,
     })?;
     if !seal.is_from(key) {
-        return Err(VerifyError::WrongKey {
-            seal_key: seal.key_fingerprint(),
-            given_key: fingerprint(key),
-        });
+        return Err(VerifyError::WrongKey { seal_key: seal.key_fingerprint(), given_key: fingerprint(key) });
     }
     if !seal.signature_valid(key) {
         return Err(VerifyError::BadSignature);
@@ -268,17 +240,10 @@ fn check_seal(seal_json: &[u8], key: &VerifyingKey) -> Result<SealFile, VerifyEr
 
 /// Checks the hashed prefix, then the seal revision after it. Returns the
 /// end of the seal revision, or `None` if the file is just the prefix.
-fn check_content(
-    file: &[u8],
-    seal_json: &[u8],
-    manifest: &Manifest,
-) -> Result<Option<usize>, VerifyError> {
+fn check_content(file: &[u8], seal_json: &[u8], manifest: &Manifest) -> Result<Option<usize>, VerifyError> {
     let length = usize::try_from(manifest.length).unwrap_or(usize::MAX);
     let Some(prefix) = file.get(..length) else {
-        return Err(VerifyError::Truncated(format!(
-            "{} bytes, the sealed document alone has {length}",
-            file.len()
-        )));
+        return Err(VerifyError::Truncated(format!("{} bytes, the sealed document alone has {length}", file.len())));
     };
     if !hex::encode(Sha256::digest(prefix)).eq_ignore_ascii_case(&manifest.sha256) {
         return Err(VerifyError::ContentAltered);
@@ -292,11 +257,7 @@ fn check_content(
     if rest.starts_with(&tail) {
         Ok(Some(length + tail.len()))
     } else if tail.starts_with(rest) {
-        Err(VerifyError::Truncated(format!(
-            "the seal revision stops after {} of its {} bytes",
-            rest.len(),
-            tail.len()
-        )))
+        Err(VerifyError::Truncated(format!("the seal revision stops after {} of its {} bytes", rest.len(), tail.len())))
     } else {
         Err(VerifyError::RevisionAltered)
     }
@@ -321,11 +282,7 @@ fn verdict(seal: SealFile, key: &VerifyingKey, sealed_len: usize) -> Verdict {
         fingerprint(key),
         m.sha256.get(..16).unwrap_or(&m.sha256)
     ));
-    Verdict {
-        manifest: m,
-        summary,
-        sealed_len,
-    }
+    Verdict { manifest: m, summary, sealed_len }
 }
 
 #[cfg(test)]

@@ -124,10 +124,7 @@ fn analyse(prefix: &[u8]) -> Result<Prefix, String> {
     let doc = Document::load_mem(prefix).map_err(|e| format!("cannot parse the PDF: {e}"))?;
     let startxref = last_startxref(prefix).ok_or("no startxref at the end of the PDF")?;
     let xref_at = usize::try_from(startxref).map_err(|_| "startxref out of range")?;
-    if !prefix
-        .get(xref_at..)
-        .is_some_and(|rest| rest.starts_with(b"xref"))
-    {
+    if !prefix.get(xref_at..).is_some_and(|rest| rest.starts_with(b"xref")) {
         return Err("the PDF uses a cross-reference stream; only xref tables are supported".into());
     }
     let trailer = &doc.trailer;
@@ -137,10 +134,7 @@ fn analyse(prefix: &[u8]) -> Result<Prefix, String> {
     };
     let reference = |key: &[u8]| match trailer.get(key) {
         Ok(Object::Reference(id)) => Ok(*id),
-        _ => Err(format!(
-            "trailer has no indirect /{}",
-            String::from_utf8_lossy(key)
-        )),
+        _ => Err(format!("trailer has no indirect /{}", String::from_utf8_lossy(key))),
     };
     let root = reference(b"Root")?;
     let info = reference(b"Info")?;
@@ -192,10 +186,7 @@ fn object_dict_inner(doc: &Document, bytes: &[u8], id: ObjectId) -> Result<Range
     let header = format!("{} {} obj", id.0, id.1);
     let rest = bytes.get(offset..).ok_or("object offset out of range")?;
     if !rest.starts_with(header.as_bytes()) {
-        return Err(format!(
-            "object {} {} is not where the xref says",
-            id.0, id.1
-        ));
+        return Err(format!("object {} {} is not where the xref says", id.0, id.1));
     }
     let mut start = offset + header.len();
     while bytes.get(start).is_some_and(u8::is_ascii_whitespace) {
@@ -307,9 +298,7 @@ pub(super) fn find_seal(doc: &Document) -> Option<Vec<u8>> {
             return None;
         };
         pairs.chunks(2).find_map(|pair| match pair {
-            [Object::String(name, _), spec] if name == SEAL_FILE_NAME.as_bytes() => {
-                spec_content(doc, spec)
-            }
+            [Object::String(name, _), spec] if name == SEAL_FILE_NAME.as_bytes() => spec_content(doc, spec),
             _ => None,
         })
     };
@@ -320,9 +309,7 @@ pub(super) fn find_seal(doc: &Document) -> Option<Vec<u8>> {
         specs.iter().find_map(|spec| {
             let dict = deref_dict(doc, spec)?;
             match dict.get(b"UF").or_else(|_| dict.get(b"F")) {
-                Ok(Object::String(name, _)) if name == SEAL_FILE_NAME.as_bytes() => {
-                    spec_content(doc, spec)
-                }
+                Ok(Object::String(name, _)) if name == SEAL_FILE_NAME.as_bytes() => spec_content(doc, spec),
                 _ => None,
             }
         })
@@ -336,11 +323,7 @@ fn spec_content(doc: &Document, spec: &Object) -> Option<Vec<u8>> {
     let Object::Stream(stream) = deref(doc, ef.get(b"F").ok()?)? else {
         return None;
     };
-    if stream.dict.has(b"Filter") {
-        stream.decompressed_content().ok()
-    } else {
-        Some(stream.content.clone())
-    }
+    if stream.dict.has(b"Filter") { stream.decompressed_content().ok() } else { Some(stream.content.clone()) }
 }
 
 fn deref<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Object> {

@@ -14,12 +14,7 @@ fn rendered() -> &'static [u8] {
     PDF.get_or_init(|| {
         let template = render::load_template(None, render::ADHERENCE_TEMPLATE).expect("template");
         Engine::new()
-            .pdf(
-                &template,
-                &render::tests::sample("Asbl L'Étoile"),
-                day(),
-                "ADH-2022-02-0123456749",
-            )
+            .pdf(&template, &render::tests::sample("Asbl L'Étoile"), day(), "ADH-2022-02-0123456749")
             .expect("renders")
     })
 }
@@ -33,14 +28,9 @@ fn key(seed: u8) -> SigningKey {
 }
 
 fn manifest() -> Manifest {
-    Manifest::new(
-        "ADH-2022-02-0123456749",
-        "adherence",
-        "Coordination sociale d'Ixelles",
-        day(),
-    )
-    .organisation("Asbl L'Étoile", Some("0123.456.749"))
-    .charter_version("2022-02")
+    Manifest::new("ADH-2022-02-0123456749", "adherence", "Coordination sociale d'Ixelles", day())
+        .organisation("Asbl L'Étoile", Some("0123.456.749"))
+        .charter_version("2022-02")
 }
 
 fn sealed() -> Sealed {
@@ -49,10 +39,7 @@ fn sealed() -> Sealed {
 
 fn replace_once(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     assert_eq!(from.len(), to.len());
-    let at = haystack
-        .windows(from.len())
-        .position(|w| w == from)
-        .expect("pattern present");
+    let at = haystack.windows(from.len()).position(|w| w == from).expect("pattern present");
     let mut out = haystack.to_vec();
     out[at..at + to.len()].copy_from_slice(to);
     out
@@ -63,17 +50,10 @@ fn append_page_change(file: &[u8]) -> Vec<u8> {
     let doc = Document::load_mem(file).expect("loads");
     let page = *doc.get_pages().get(&1).expect("page 1");
     let mut inc = IncrementalDocument::create_from(file.to_vec(), doc);
-    inc.opt_clone_object_to_new_document(page)
-        .expect("clone page");
-    let content = inc.new_document.add_object(Stream::new(
-        dictionary! {},
-        b"BT /F1 24 Tf 72 720 Td (FORGED) Tj ET".to_vec(),
-    ));
-    inc.new_document
-        .get_object_mut(page)
-        .and_then(Object::as_dict_mut)
-        .expect("page dict")
-        .set("Contents", content);
+    inc.opt_clone_object_to_new_document(page).expect("clone page");
+    let content =
+        inc.new_document.add_object(Stream::new(dictionary! {}, b"BT /F1 24 Tf 72 720 Td (FORGED) Tj ET".to_vec()));
+    inc.new_document.get_object_mut(page).and_then(Object::as_dict_mut).expect("page dict").set("Contents", content);
     let mut out = Vec::new();
     inc.save_to(&mut out).expect("saves");
     assert!(out.starts_with(file));
@@ -83,34 +63,18 @@ fn append_page_change(file: &[u8]) -> Vec<u8> {
 #[test]
 fn authentic_document_verifies() {
     let sealed = sealed();
-    assert!(
-        sealed.pdf.starts_with(rendered()),
-        "rendered bytes are a prefix"
-    );
+    assert!(sealed.pdf.starts_with(rendered()), "rendered bytes are a prefix");
     assert_eq!(sealed.manifest.length, rendered().len() as u64);
     let verdict = verify(&sealed.pdf, &key(1).verifying_key()).expect("authentic");
     assert_eq!(verdict.manifest, sealed.manifest);
     assert_eq!(verdict.sealed_len, sealed.pdf.len());
-    assert!(
-        verdict.summary.contains("ADH-2022-02-0123456749"),
-        "{}",
-        verdict.summary
-    );
+    assert!(verdict.summary.contains("ADH-2022-02-0123456749"), "{}", verdict.summary);
     assert_eq!(sealed_prefix_len(&sealed.pdf), Some(sealed.pdf.len()));
     // Lopdf reads it back with the Info keys.
     let doc = Document::load_mem(&sealed.pdf).expect("loads");
-    let info = doc
-        .trailer
-        .get(b"Info")
-        .and_then(Object::as_reference)
-        .expect("info");
+    let info = doc.trailer.get(b"Info").and_then(Object::as_reference).expect("info");
     let info = doc.get_dictionary(info).expect("info dict");
-    assert_eq!(
-        info.get(b"CharteSha256")
-            .and_then(Object::as_str)
-            .expect("sha"),
-        sealed.manifest.sha256.as_bytes()
-    );
+    assert_eq!(info.get(b"CharteSha256").and_then(Object::as_str).expect("sha"), sealed.manifest.sha256.as_bytes());
 }
 
 #[test]
@@ -127,26 +91,16 @@ fn detached_seal_verifies_rendered_and_sealed_forms() {
     verify_detached(rendered(), &sealed.seal_json, &vk).expect("rendered form");
     verify_detached(&sealed.pdf, &sealed.seal_json, &vk).expect("sealed form");
     let other = seal(rendered(), &manifest().charter_version("2099-01"), &key(1)).expect("seals");
-    assert!(matches!(
-        verify_detached(&sealed.pdf, &other.seal_json, &vk),
-        Err(VerifyError::RevisionAltered)
-    ));
+    assert!(matches!(verify_detached(&sealed.pdf, &other.seal_json, &vk), Err(VerifyError::RevisionAltered)));
     let mut changed = rendered().to_vec();
     changed[100] ^= 1;
-    assert!(matches!(
-        verify_detached(&changed, &sealed.seal_json, &vk),
-        Err(VerifyError::ContentAltered)
-    ));
+    assert!(matches!(verify_detached(&changed, &sealed.seal_json, &vk), Err(VerifyError::ContentAltered)));
 }
 
 #[test]
 fn changed_byte_in_content_is_detected() {
     let sealed = sealed();
-    let forged = replace_once(
-        &sealed.pdf,
-        b"/Author(Coordination",
-        b"/Author(Coordinatiom",
-    );
+    let forged = replace_once(&sealed.pdf, b"/Author(Coordination", b"/Author(Coordinatiom");
     let err = verify(&forged, &key(1).verifying_key()).expect_err("altered");
     assert!(matches!(err, VerifyError::ContentAltered), "{err}");
 }
@@ -154,11 +108,7 @@ fn changed_byte_in_content_is_detected() {
 #[test]
 fn edited_manifest_breaks_the_signature() {
     let sealed = sealed();
-    let forged = replace_once(
-        &sealed.pdf,
-        b"\"charter_version\":\"2022-02\"",
-        b"\"charter_version\":\"2099-02\"",
-    );
+    let forged = replace_once(&sealed.pdf, b"\"charter_version\":\"2022-02\"", b"\"charter_version\":\"2099-02\"");
     let err = verify(&forged, &key(1).verifying_key()).expect_err("forged");
     assert!(matches!(err, VerifyError::BadSignature), "{err}");
     // The same edit in the detached seal.
@@ -172,16 +122,10 @@ fn resigned_with_another_key_is_the_wrong_key() {
     let sealed = sealed();
     let err = verify(&sealed.pdf, &key(2).verifying_key()).expect_err("wrong key");
     assert!(matches!(err, VerifyError::WrongKey { .. }), "{err}");
-    assert!(
-        err.to_string()
-            .contains(&fingerprint(&key(1).verifying_key()))
-    );
+    assert!(err.to_string().contains(&fingerprint(&key(1).verifying_key())));
     // A forger who re-seals with their own key is still refused.
     let forged = seal(rendered(), &manifest(), &key(3)).expect("seals");
-    assert!(matches!(
-        verify(&forged.pdf, &key(1).verifying_key()),
-        Err(VerifyError::WrongKey { .. })
-    ));
+    assert!(matches!(verify(&forged.pdf, &key(1).verifying_key()), Err(VerifyError::WrongKey { .. })));
 }
 
 #[test]
@@ -196,28 +140,17 @@ fn truncated_files_are_refused() {
     }
     // Cut inside the rendered part: no longer a readable PDF.
     let err = verify(&sealed.pdf[..rendered().len() / 2], &vk).expect_err("truncated");
-    assert!(
-        matches!(err, VerifyError::Damaged(_) | VerifyError::NotSealed),
-        "{err}"
-    );
+    assert!(matches!(err, VerifyError::Damaged(_) | VerifyError::NotSealed), "{err}");
 }
 
 #[test]
 fn unsealed_pdf_and_garbage_are_refused() {
     let vk = key(1).verifying_key();
-    assert!(matches!(
-        verify(rendered(), &vk),
-        Err(VerifyError::NotSealed)
-    ));
-    let garbage: Vec<u8> = (0..5000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    assert!(matches!(verify(rendered(), &vk), Err(VerifyError::NotSealed)));
+    let garbage: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     assert!(matches!(verify(&garbage, &vk), Err(VerifyError::NotPdf)));
     assert!(matches!(verify(b"", &vk), Err(VerifyError::NotPdf)));
-    assert!(matches!(
-        seal(&garbage, &manifest(), &key(1)),
-        Err(SealError::NotPdf)
-    ));
+    assert!(matches!(seal(&garbage, &manifest(), &key(1)), Err(SealError::NotPdf)));
 }
 
 #[test]
@@ -233,10 +166,7 @@ fn an_appended_revision_is_refused() {
     assert_eq!(verdict.sealed_len, sealed.pdf.len());
     assert_eq!(sealed_prefix_len(&forged), Some(sealed.pdf.len()));
     // Also with the detached seal.
-    assert!(matches!(
-        verify_detached(&forged, &sealed.seal_json, &vk),
-        Err(VerifyError::ExtraContent(_))
-    ));
+    assert!(matches!(verify_detached(&forged, &sealed.seal_json, &vk), Err(VerifyError::ExtraContent(_))));
 }
 
 #[test]
@@ -254,10 +184,7 @@ fn a_revision_inserted_before_the_seal_is_refused() {
 #[test]
 fn a_sealed_pdf_cannot_be_sealed_again() {
     let sealed = sealed();
-    assert!(matches!(
-        seal(&sealed.pdf, &manifest(), &key(1)),
-        Err(SealError::Unsupported(_))
-    ));
+    assert!(matches!(seal(&sealed.pdf, &manifest(), &key(1)), Err(SealError::Unsupported(_))));
 }
 
 #[test]
@@ -283,27 +210,20 @@ fn poppler_sees_the_attachment() {
     assert!(status.success());
     assert_eq!(std::fs::read(&saved).expect("saved seal"), sealed.seal_json);
     // And the rendered text is unchanged by sealing.
-    let text = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
+    let text = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext");
     assert!(String::from_utf8_lossy(&text.stdout).contains("0123.456.749"));
 }
 
 #[test]
 fn manifest_extra_is_signed() {
-    let manifest = Manifest::new("RPT-2024", "report", "Relais social", day())
-        .extra("journal_head", serde_json::json!("abc123"));
+    let manifest =
+        Manifest::new("RPT-2024", "report", "Relais social", day()).extra("journal_head", serde_json::json!("abc123"));
     let sealed = seal(rendered(), &manifest, &key(1)).expect("seals");
     let verdict = verify(&sealed.pdf, &key(1).verifying_key()).expect("ok");
     assert_eq!(verdict.manifest.extra["journal_head"], "abc123");
     assert!(verdict.manifest.organisation.is_none());
     let forged = replace_once(&sealed.pdf, b"abc123", b"abc124");
-    assert!(matches!(
-        verify(&forged, &key(1).verifying_key()),
-        Err(VerifyError::BadSignature)
-    ));
+    assert!(matches!(verify(&forged, &key(1).verifying_key()), Err(VerifyError::BadSignature)));
 }
 
 #[test]
@@ -313,8 +233,7 @@ fn non_canonical_seal_is_refused() {
     let mut forged = sealed.seal_json.clone();
     let colon = forged.iter().position(|&b| b == b':').expect("colon");
     forged.insert(colon + 1, b' ');
-    let err =
-        verify_detached(rendered(), &forged, &key(1).verifying_key()).expect_err("not canonical");
+    let err = verify_detached(rendered(), &forged, &key(1).verifying_key()).expect_err("not canonical");
     assert!(matches!(err, VerifyError::SealAltered), "{err}");
 }
 
@@ -329,31 +248,17 @@ mod keys {
         let public = dir.path().join("coordination.pub");
         let key = generate().expect("key");
         write_keypair(&key, &private, &public).expect("written");
-        let mode = std::fs::metadata(&private)
-            .expect("meta")
-            .permissions()
-            .mode()
-            & 0o777;
+        let mode = std::fs::metadata(&private).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         let text = std::fs::read_to_string(&private).expect("read");
         assert!(text.starts_with("charte-ed25519-private-v1\n"));
-        assert_eq!(
-            load_signing_key(&private).expect("loads").to_bytes(),
-            key.to_bytes()
-        );
-        assert_eq!(
-            load_verifying_key(&public).expect("loads"),
-            key.verifying_key()
-        );
+        assert_eq!(load_signing_key(&private).expect("loads").to_bytes(), key.to_bytes());
+        assert_eq!(load_verifying_key(&public).expect("loads"), key.verifying_key());
         assert_eq!(fingerprint(&key.verifying_key()).len(), 16);
 
         // Never overwritten.
         assert!(matches!(
-            write_keypair(
-                &generate().expect("key"),
-                &private,
-                &dir.path().join("x.pub")
-            ),
+            write_keypair(&generate().expect("key"), &private, &dir.path().join("x.pub")),
             Err(KeyError::Exists(_))
         ));
         // Refused when others can read it; the message holds no key.
@@ -363,10 +268,7 @@ mod keys {
         let b64 = text.lines().nth(1).expect("key line");
         assert!(!err.to_string().contains(b64));
         // Public and private files are not confused.
-        assert!(matches!(
-            load_verifying_key(&private),
-            Err(KeyError::Format { .. })
-        ));
+        assert!(matches!(load_verifying_key(&private), Err(KeyError::Format { .. })));
         std::fs::set_permissions(&public, std::fs::Permissions::from_mode(0o600)).expect("chmod");
         let err = load_signing_key(&public).expect_err("public file");
         assert!(err.to_string().contains("public key"), "{err}");
@@ -374,10 +276,7 @@ mod keys {
 
     #[test]
     fn generated_keys_differ() {
-        assert_ne!(
-            generate().expect("key").to_bytes(),
-            generate().expect("key").to_bytes()
-        );
+        assert_ne!(generate().expect("key").to_bytes(), generate().expect("key").to_bytes());
     }
 }
 
@@ -387,14 +286,8 @@ mod keys {
 #[test]
 fn independent_python_verifier_agrees() {
     let have = |cmd: &str| {
-        std::process::Command::new(cmd)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-            || std::process::Command::new(cmd)
-                .arg("version")
-                .output()
-                .is_ok_and(|o| o.status.success())
+        std::process::Command::new(cmd).arg("--version").output().is_ok_and(|o| o.status.success())
+            || std::process::Command::new(cmd).arg("version").output().is_ok_and(|o| o.status.success())
     };
     if !have("python3") || !have("openssl") {
         eprintln!("skipped: python3 or openssl not installed");
@@ -415,34 +308,17 @@ fn independent_python_verifier_agrees() {
             cmd.arg(seal_path);
         }
         let out = cmd.output().expect("python3 runs");
-        assert!(
-            out.status.code().is_some_and(|c| c <= 1),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{name}: {}", String::from_utf8_lossy(&out.stderr));
         out.status.success()
     };
     let sealed = sealed();
     assert!(run("ok.pdf", &sealed.pdf, None));
     assert!(run("rendered.pdf", rendered(), Some(&sealed.seal_json)));
-    let nl = seal(
-        rendered(),
-        &Manifest::new("ADH-é (1)", "adherence", "Coördinatie", day()),
-        &key(1),
-    )
-    .expect("seals");
+    let nl = seal(rendered(), &Manifest::new("ADH-é (1)", "adherence", "Coördinatie", day()), &key(1)).expect("seals");
     assert!(run("unicode.pdf", &nl.pdf, None));
-    let altered = replace_once(
-        &sealed.pdf,
-        b"/Author(Coordination",
-        b"/Author(Coordinatiom",
-    );
+    let altered = replace_once(&sealed.pdf, b"/Author(Coordination", b"/Author(Coordinatiom");
     assert!(!run("altered.pdf", &altered, None));
-    let forged = replace_once(
-        &sealed.pdf,
-        b"\"charter_version\":\"2022-02\"",
-        b"\"charter_version\":\"2099-02\"",
-    );
+    let forged = replace_once(&sealed.pdf, b"\"charter_version\":\"2022-02\"", b"\"charter_version\":\"2099-02\"");
     assert!(!run("forged.pdf", &forged, None));
     assert!(!run("appended.pdf", &append_page_change(&sealed.pdf), None));
     let other = seal(rendered(), &manifest(), &key(2)).expect("seals");

@@ -5,6 +5,7 @@
 
 mod audit;
 mod convoke;
+mod documents;
 mod flags;
 mod harness;
 mod init;

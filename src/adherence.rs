@@ -1,0 +1,188 @@
+//! Adherence documents: one per organisation per charter version, rendered
+//! from the charter of the organisation's language and sealed. This module
+//! decides what to issue: the document id, the file name, and whether the
+//! inputs changed since the last document (unchanged inputs are not
+//! rendered again: the document id and hash stay the same).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::journal::store::IssuedDocument;
+use crate::render::{AdherenceData, CharterData, CoordinationData, DocumentData, OrganisationData, adherence_strings};
+use crate::roster::{Language, Member, fold};
+
+/// One document to render and seal.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub member: Member,
+    pub document_id: String,
+    /// Relative to the workspace, e.g. `out/adherence/asbl-le-pont-2022-02.pdf`.
+    pub file: PathBuf,
+    pub inputs_sha256: String,
+    /// The template's data (`/data.json`).
+    pub data: serde_json::Value,
+}
+
+/// What `charte issue` will do.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub jobs: Vec<Job>,
+    /// Organisations whose current document is up to date.
+    pub unchanged: usize,
+}
+
+/// A file-name slug: lowercase ASCII letters and digits joined by `-`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for word in name.split(|c: char| !c.is_alphanumeric()) {
+        let w = fold(word);
+        if w.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&w);
+        if out.len() >= 60 {
+            break;
+        }
+    }
+    if out.is_empty() { "organisation".to_owned() } else { out }
+}
+
+/// The charter text of each language the selected organisations read.
+fn charters(dir: &Path, members: &[&Member]) -> Result<HashMap<Language, String>> {
+    let mut out = HashMap::new();
+    for m in members {
+        let lang = m.organisation.language;
+        if out.contains_key(&lang) {
+            continue;
+        }
+        let path = dir.join(format!("{}.md", lang.code()));
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::usage(format!(
+                "{}: {e}; {} reads {} and the charter has no text in that language",
+                path.display(),
+                m.organisation.name,
+                match lang {
+                    Language::Fr => "French",
+                    Language::Nl => "Dutch",
+                }
+            ))
+        })?;
+        out.insert(lang, text);
+    }
+    Ok(out)
+}
+
+/// Plans the documents of `selected` against the documents already issued.
+pub fn plan(
+    config: &Config,
+    workspace: &Path,
+    all: &[Member],
+    selected: &[&Member],
+    issued: &[IssuedDocument],
+    template: &str,
+    today: NaiveDate,
+) -> Result<Plan> {
+    let version = &config.charter.version;
+    let texts = charters(&workspace.join("charter"), selected)?;
+    let templates_dir = workspace.join("templates");
+    let mut strings: HashMap<Language, serde_json::Value> = HashMap::new();
+    let mut slug_count: HashMap<String, usize> = HashMap::new();
+    for m in all {
+        *slug_count.entry(slug(&m.organisation.name)).or_default() += 1;
+    }
+    let mut plan = Plan::default();
+    for m in selected {
+        let o = &m.organisation;
+        let lang = o.language;
+        if let std::collections::hash_map::Entry::Vacant(e) = strings.entry(lang) {
+            e.insert(
+                adherence_strings(Some(&templates_dir), lang.code())
+                    .map_err(|e| Error::usage(format!("adherence template strings ({}): {e}", lang.code())))?,
+            );
+        }
+        let charter = CharterData::from_markdown(version, Some(config.charter.adopted), &texts[&lang]);
+        let mut data = AdherenceData {
+            lang: lang.code().to_owned(),
+            strings: strings[&lang].clone(),
+            coordination: coordination(config, lang),
+            organisation: organisation(m),
+            charter,
+            document: DocumentData { id: String::new(), issued: NaiveDate::MIN },
+        };
+        // What the document says, apart from its id and date.
+        let mut h = Sha256::new();
+        h.update(template.as_bytes());
+        h.update(serde_json::to_vec(&data.to_value()).unwrap_or_default());
+        let inputs_sha256 = hex::encode(h.finalize());
+        let previous: Vec<&IssuedDocument> = issued
+            .iter()
+            .filter(|d| d.enterprise_number == o.enterprise_number.digits() && &d.charter_version == version)
+            .collect();
+        if previous.last().is_some_and(|d| d.inputs_sha256 == inputs_sha256) {
+            plan.unchanged += 1;
+            continue;
+        }
+        let short = &config.coordination.short;
+        let base_id = format!("{short}-{version}-{}", o.enterprise_number.digits());
+        let mut base_file = slug(&o.name);
+        if slug_count.get(&base_file).copied().unwrap_or(0) > 1 {
+            base_file = format!("{base_file}-{}", o.enterprise_number.digits());
+        }
+        let (document_id, file) = match previous.len() {
+            0 => (base_id, format!("{base_file}-{version}.pdf")),
+            n => (format!("{base_id}-r{}", n + 1), format!("{base_file}-{version}-r{}.pdf", n + 1)),
+        };
+        data.document = DocumentData { id: document_id.clone(), issued: today };
+        plan.jobs.push(Job {
+            member: (*m).clone(),
+            document_id,
+            file: Path::new("out").join("adherence").join(file),
+            inputs_sha256,
+            data: data.to_value(),
+        });
+    }
+    Ok(plan)
+}
+
+fn coordination(config: &Config, lang: Language) -> CoordinationData {
+    let c = &config.coordination;
+    CoordinationData {
+        name: c.name(lang).to_owned(),
+        short: Some(c.short.clone()),
+        organiser: c.organiser.clone(),
+        territory: Some(c.territory.clone()),
+    }
+}
+
+fn organisation(m: &Member) -> OrganisationData {
+    let o = &m.organisation;
+    OrganisationData {
+        name: o.name.clone(),
+        enterprise_number: o.enterprise_number.formatted(),
+        address: o.address.clone(),
+        sectors: o.sectors.clone(),
+        representative: o.representative.clone(),
+        email: Some(o.email.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_plain_ascii() {
+        assert_eq!(slug("Asbl \"L'Étoile\" #1 *test*"), "asbl-l-etoile-1-test");
+        assert_eq!(slug("Œuvre des crèches"), "oeuvre-des-creches");
+        assert_eq!(slug("#read(\"/etc/passwd\")"), "read-etc-passwd");
+        assert_eq!(slug("***"), "organisation");
+    }
+}

@@ -1,0 +1,107 @@
+//! `charte issue [--all | ID...]`
+
+use rayon::prelude::*;
+
+use super::Ctx;
+use crate::adherence;
+use crate::error::{Error, Result};
+use crate::journal::Event;
+use crate::journal::store::IssuedDocument;
+use crate::render::{ADHERENCE_TEMPLATE, Engine, load_template};
+use crate::roster::{self, Status};
+use crate::seal::{self, Manifest};
+
+/// Documents rendered between two journal commits: bounds memory (each
+/// document is held until sealed and written) and the work an interruption
+/// can lose.
+const CHUNK: usize = 64;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Every organisation on the roster but former ones.
+    #[arg(long, conflicts_with = "ids")]
+    all: bool,
+    /// Enterprise numbers (any spelling) or unique names.
+    ids: Vec<String>,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
+    let mut ws = ctx.workspace()?;
+    if !args.all && args.ids.is_empty() {
+        return Err(Error::usage("say which organisations: --all, or their enterprise numbers or names"));
+    }
+    let key = super::keys::coordination_key(&ws)?;
+    let members = ws.store.members()?;
+    let selected: Vec<&roster::Member> = if args.all {
+        members.iter().filter(|m| m.organisation.status != Status::Former).collect()
+    } else {
+        let mut out = Vec::new();
+        for id in &args.ids {
+            out.push(roster::resolve(&members, id).map_err(Error::Usage)?);
+        }
+        out
+    };
+    let template = load_template(Some(&ws.templates_dir()), ADHERENCE_TEMPLATE)
+        .map_err(|e| Error::usage(format!("adherence template: {e}")))?;
+    let issued = ws.store.documents()?;
+    let plan = adherence::plan(&ws.config, &ws.root, &members, &selected, &issued, &template, ctx.now)?;
+    let out_dir = ws.out_dir().join("adherence");
+    std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
+    let engine = Engine::new();
+    let bar = super::progress(plan.jobs.len() as u64, "documents");
+    let version = ws.config.charter.version.clone();
+    let mut count = 0;
+    for chunk in plan.jobs.chunks(CHUNK) {
+        let rendered: Vec<Result<Vec<u8>>> = chunk
+            .par_iter()
+            .map(|job| {
+                let pdf = engine.pdf(&template, &job.data, ctx.now, &job.document_id);
+                bar.inc(1);
+                pdf.map_err(|e| {
+                    Error::usage(format!("rendering the document of {}: {e}", job.member.organisation.name))
+                })
+            })
+            .collect();
+        let mut documents = Vec::with_capacity(chunk.len());
+        for (job, pdf) in chunk.iter().zip(rendered) {
+            let pdf = pdf?;
+            let o = &job.member.organisation;
+            let manifest =
+                Manifest::new(&job.document_id, "adherence", ws.config.coordination.name(o.language), ctx.now)
+                    .organisation(&o.name, Some(&o.enterprise_number.formatted()))
+                    .charter_version(&version);
+            let sealed = seal::seal(&pdf, &manifest, &key)
+                .map_err(|e| Error::usage(format!("sealing {}: {e}", job.document_id)))?;
+            let path = ws.root.join(&job.file);
+            crate::error::write_atomic(&path, &sealed.pdf)?;
+            crate::error::write_atomic(&path.with_extension("seal.json"), &sealed.seal_json)?;
+            documents.push(IssuedDocument {
+                document_id: job.document_id.clone(),
+                kind: "adherence".into(),
+                enterprise_number: o.enterprise_number.digits().to_owned(),
+                charter_version: version.clone(),
+                inputs_sha256: job.inputs_sha256.clone(),
+                sha256: sealed.manifest.sha256.clone(),
+                sealed_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&sealed.pdf)),
+                length: sealed.pdf.len() as i64,
+                file: job.file.to_string_lossy().into_owned(),
+                issued: ctx.now,
+                seq: 0,
+            });
+        }
+        ws.store.transaction(ctx.now, |tx| {
+            for d in &documents {
+                tx.append(&Event::DocumentIssued { document: d.clone() })?;
+            }
+            Ok(())
+        })?;
+        count += documents.len();
+    }
+    bar.finish_and_clear();
+    say!(
+        "{count} adherence documents issued (charter {version}), {} unchanged; in {}",
+        plan.unchanged,
+        out_dir.display()
+    );
+    Ok(0)
+}
