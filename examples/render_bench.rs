@@ -63,7 +63,7 @@ fn main() {
     let key = seal::generate().expect("random key");
 
     let start = Instant::now();
-    let engine = Engine::new().with_evict_every(evict_every);
+    let engine = Engine::new().expect("engine").with_evict_every(evict_every);
     let setup = start.elapsed();
 
     let pool = rayon::ThreadPoolBuilder::new()

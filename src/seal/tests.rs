@@ -14,6 +14,7 @@ fn rendered() -> &'static [u8] {
     PDF.get_or_init(|| {
         let template = render::load_template(None, render::ADHERENCE_TEMPLATE).expect("template");
         Engine::new()
+            .expect("engine")
             .pdf(
                 &template,
                 &render::tests::sample("Asbl L'Étoile"),
