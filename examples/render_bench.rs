@@ -54,7 +54,7 @@ fn main() {
     let nums: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let n = nums.first().copied().unwrap_or(200);
     let threads = nums.get(1).copied().unwrap_or(2);
-    let evict_every = nums.get(2).copied().unwrap_or(8);
+    let evict_every = nums.get(2).copied().unwrap_or(2);
 
     let issued = NaiveDate::from_ymd_opt(2025, 3, 14).expect("date");
     let template = load_template(None, ADHERENCE_TEMPLATE).expect("template");

@@ -12,7 +12,8 @@
 //!   Same inputs, same bytes.
 //! - One [`Engine`] serves a whole run, from any number of threads: the
 //!   standard library and the font book are built once; each document gets
-//!   a throw-away world holding only its template and data.
+//!   a throw-away world holding only its template and data, and is compiled
+//!   on the engine's own threads (see [`Engine`] for why).
 //!
 //! Typst memoizes across compilations in a process-wide cache (comemo) that
 //! never shrinks on its own; the engine evicts old entries every few
@@ -51,8 +52,10 @@ const MAIN_PATH: &str = "/main.typ";
 /// `json("/data.json")`.
 pub const DATA_PATH: &str = "/data.json";
 
-/// Default number of documents between two cache evictions.
-const DEFAULT_EVICT_EVERY: usize = 8;
+/// Default number of documents between two cache evictions. Measured on
+/// 300 adherence documents: every 1, 2, 4, 8 documents cost the same CPU
+/// (about 20 ms a document) but peak at 48, 56, 70, 90 MB.
+const DEFAULT_EVICT_EVERY: usize = 2;
 /// Cache entries unused for this many evictions are dropped.
 const EVICT_MAX_AGE: usize = 2;
 
@@ -171,7 +174,7 @@ impl Engine {
     ) -> Result<Vec<u8>, RenderError> {
         let data = serde_json::to_vec(data).map_err(RenderError::Data)?;
         let result = if self.pool.current_thread_index().is_some() {
-            // Called from a template's own thread (nested use): no hand-off.
+            // Already on one of the engine's threads: compile here.
             render(&self.shared, template.to_owned(), data, date, ident)
         } else {
             let _slot = self.slots.acquire();
