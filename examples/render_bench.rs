@@ -50,7 +50,7 @@ fn main() {
     let nums: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let n = nums.first().copied().unwrap_or(200);
     let threads = nums.get(1).copied().unwrap_or(2);
-    let evict_every = nums.get(2).copied().unwrap_or(8);
+    let evict_every = nums.get(2).copied().unwrap_or(2);
 
     let issued = NaiveDate::from_ymd_opt(2025, 3, 14).expect("date");
     let template = load_template(None, ADHERENCE_TEMPLATE).expect("template");
@@ -58,7 +58,7 @@ fn main() {
     let key = seal::generate().expect("random key");
 
     let start = Instant::now();
-    let engine = Engine::new().with_evict_every(evict_every);
+    let engine = Engine::new().expect("engine").with_evict_every(evict_every);
     let setup = start.elapsed();
 
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
@@ -108,6 +108,9 @@ fn main() {
     });
     let elapsed = start.elapsed();
     let secs = elapsed.as_secs_f64();
+    if seal_too {
+        seal_microbench(&engine, &template, &charter, issued, &key);
+    }
     println!(
         "engine setup {:.1} ms; {n} documents on {threads} thread(s), evict every {evict_every}{}: {:.2} s, {:.1} docs/s, {:.1} ms wall per document, {} KB average",
         setup.as_secs_f64() * 1000.0,
@@ -117,4 +120,51 @@ fn main() {
         secs * 1000.0 / n as f64,
         bytes / n.max(1) / 1024,
     );
+}
+
+/// Time of `seal` and `verify` alone, on one rendered document.
+fn seal_microbench(
+    engine: &Engine,
+    template: &str,
+    charter: &CharterData,
+    issued: NaiveDate,
+    key: &ed25519_dalek::SigningKey,
+) {
+    let data = AdherenceData::new(
+        None,
+        "fr",
+        CoordinationData {
+            name: "Coordination sociale d'Ixelles".into(),
+            short: None,
+            organiser: "CPAS d'Ixelles".into(),
+            territory: None,
+        },
+        OrganisationData {
+            name: "Asbl Bench".into(),
+            enterprise_number: "0123.456.749".into(),
+            address: None,
+            sectors: vec![],
+            representative: None,
+            email: None,
+        },
+        charter.clone(),
+        DocumentData { id: "ADH-BENCH".into(), issued },
+    )
+    .expect("data");
+    let pdf = engine.pdf(template, &data.to_value(), issued, "ADH-BENCH").expect("render");
+    let manifest = Manifest::new("ADH-BENCH", "adherence", "Coordination", issued);
+    let rounds = 200;
+    let start = Instant::now();
+    let mut sealed = None;
+    for _ in 0..rounds {
+        sealed = Some(seal::seal(&pdf, &manifest, key).expect("seal"));
+    }
+    let seal_us = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+    let sealed = sealed.expect("sealed").pdf;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        seal::verify(&sealed, &key.verifying_key()).expect("verify");
+    }
+    let verify_us = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+    println!("seal {seal_us:.0} µs, verify {verify_us:.0} µs per document ({} KB)", sealed.len() / 1024);
 }

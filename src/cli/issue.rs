@@ -47,7 +47,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let plan = adherence::plan(&ws.config, &ws.root, &members, &selected, &issued, &template, ctx.now)?;
     let out_dir = ws.out_dir().join("adherence");
     std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
-    let engine = Engine::new();
+    let engine = Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
     let bar = super::progress(plan.jobs.len() as u64, "documents");
     let version = ws.config.charter.version.clone();
     let mut count = 0;

@@ -48,6 +48,12 @@ pub enum RenderError {
     /// The data could not be serialised to JSON.
     #[error("cannot serialise the document data: {0}")]
     Data(#[source] serde_json::Error),
+    /// The engine's threads could not be started.
+    #[error("cannot start the rendering threads: {0}")]
+    Threads(String),
+    /// Typst panicked (a bug in Typst or in charte).
+    #[error("the Typst compiler crashed: {0}")]
+    Panic(String),
     /// A date Typst cannot represent.
     #[error("date {0} is out of range")]
     Date(NaiveDate),

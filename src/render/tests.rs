@@ -64,7 +64,7 @@ fn pdftotext(pdf: &[u8]) -> String {
 
 #[test]
 fn names_print_literally_never_as_markup() {
-    let engine = Engine::new();
+    let engine = Engine::new().expect("engine");
     for name in [r#"Asbl "L'Étoile" #1 *test* [x] $y$ <z> @w \"#, r#"#read("/data.json")"#] {
         let pdf = render(&engine, name);
         assert!(pdf.starts_with(b"%PDF-"));
@@ -81,7 +81,7 @@ fn names_print_literally_never_as_markup() {
 
 #[test]
 fn same_inputs_same_bytes_other_name_other_bytes() {
-    let engine = Engine::new();
+    let engine = Engine::new().expect("engine");
     let a = render(&engine, "Asbl Alpha");
     let b = render(&engine, "Asbl Alpha");
     let c = render(&engine, "Asbl Beta");
@@ -89,14 +89,14 @@ fn same_inputs_same_bytes_other_name_other_bytes() {
     assert!(a != c, "a different name gave the same bytes");
     // A fresh engine (after a cache eviction) gives the same bytes too.
     engine.evict(0);
-    assert!(render(&Engine::new(), "Asbl Alpha") == a);
+    assert!(render(&Engine::new().expect("engine"), "Asbl Alpha") == a);
 }
 
 #[test]
 fn engine_is_shared_between_threads() {
     fn assert_sync<T: Sync + Send>() {}
     assert_sync::<Engine>();
-    let engine = Engine::new().with_evict_every(2);
+    let engine = Engine::new().expect("engine").with_evict_every(2);
     let pdfs: Vec<Vec<u8>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..3)
             .map(|i| {
@@ -112,7 +112,7 @@ fn engine_is_shared_between_threads() {
 
 #[test]
 fn output_is_pdf_a_3b() {
-    let pdf = render(&Engine::new(), "Asbl Alpha");
+    let pdf = render(&Engine::new().expect("engine"), "Asbl Alpha");
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains("pdfaid:part>3<") || text.contains("pdfaid:part=\"3\""));
     assert!(text.contains("pdfaid:conformance>B<") || text.contains("pdfaid:conformance=\"B\""));
@@ -120,7 +120,7 @@ fn output_is_pdf_a_3b() {
 
 #[test]
 fn template_errors_carry_the_line() {
-    let engine = Engine::new();
+    let engine = Engine::new().expect("engine");
     let template = "#let data = json(\"/data.json\")\nHello\n#data.missing\n";
     let err = engine.pdf(template, &json!({"a": 1}), date(2025, 1, 1), "x").expect_err("missing key must fail");
     let first = &err.diagnostics()[0];
@@ -131,7 +131,7 @@ fn template_errors_carry_the_line() {
 
 #[test]
 fn templates_cannot_read_anything_else() {
-    let engine = Engine::new();
+    let engine = Engine::new().expect("engine");
     for template in ["#read(\"/etc/passwd\")", "#include \"/data.json\""] {
         assert!(engine.pdf(template, &json!({}), date(2025, 1, 1), "x").is_err());
     }
@@ -139,7 +139,7 @@ fn templates_cannot_read_anything_else() {
 
 #[test]
 fn today_is_the_document_date() {
-    let engine = Engine::new();
+    let engine = Engine::new().expect("engine");
     let pdf = engine.pdf("#datetime.today().display()", &json!({}), date(2024, 2, 29), "x").expect("renders");
     assert!(pdftotext(&pdf).contains("2024-02-29"));
 }
@@ -173,8 +173,28 @@ fn dutch_document_renders() {
     let mut data = sample("vzw De Ster");
     data["lang"] = json!("nl");
     data["strings"] = adherence_strings(None, "nl").expect("nl strings");
-    let pdf = Engine::new().pdf(&template(), &data, date(2025, 3, 14), "x").expect("renders");
+    let pdf = Engine::new().expect("engine").pdf(&template(), &data, date(2025, 3, 14), "x").expect("renders");
     let text = pdftotext(&pdf);
     assert!(text.contains("1\u{a0}maart 2025") || text.contains("1 maart 2025"), "{text}");
     assert!(text.contains("Ondernemingsnummer"));
+}
+
+/// Typst parallelises with rayon; documents rendered from a caller's rayon
+/// pool must not nest on the caller's stack (regression: a stack overflow
+/// after ~140 nested documents with a plain `par_iter`). Small stacks and
+/// a cheap multi-page document make the old failure quick to reach.
+#[test]
+fn many_documents_from_a_rayon_pool_do_not_nest() {
+    use rayon::prelude::*;
+    let engine = Engine::with_threads(2).expect("engine");
+    let template =
+        "#let d = json(\"/data.json\")\n#for i in range(6) { page(width: 200pt + i * 1pt, height: 200pt)[#d.n #i] }";
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).stack_size(256 << 10).build().expect("pool");
+    let ok = pool.install(|| {
+        (0..300)
+            .into_par_iter()
+            .filter(|i| engine.pdf(template, &json!({"n": i}), date(2025, 1, 1), "x").is_ok())
+            .count()
+    });
+    assert_eq!(ok, 300);
 }

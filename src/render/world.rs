@@ -13,11 +13,11 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, World};
 
-use super::Engine;
+use super::Shared;
 
 /// One document's world; cheap to build (two `Arc` clones and a parse).
 pub(super) struct DocWorld<'a> {
-    pub(super) engine: &'a Engine,
+    pub(super) shared: &'a Shared,
     pub(super) main: Source,
     pub(super) data: Bytes,
     pub(super) today: Datetime,
@@ -25,21 +25,21 @@ pub(super) struct DocWorld<'a> {
 
 impl World for DocWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
-        &self.engine.library
+        &self.shared.library
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        &self.engine.book
+        &self.shared.book
     }
 
     fn main(&self) -> FileId {
-        self.engine.main_id
+        self.shared.main_id
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.engine.main_id {
+        if id == self.shared.main_id {
             Ok(self.main.clone())
-        } else if id == self.engine.data_id {
+        } else if id == self.shared.data_id {
             // Importing the data as Typst code would evaluate it: refuse.
             Err(FileError::NotSource)
         } else {
@@ -48,9 +48,9 @@ impl World for DocWorld<'_> {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.engine.data_id {
+        if id == self.shared.data_id {
             Ok(self.data.clone())
-        } else if id == self.engine.main_id {
+        } else if id == self.shared.main_id {
             Ok(Bytes::from_string(self.main.clone()))
         } else {
             Err(not_found(id))
@@ -58,7 +58,7 @@ impl World for DocWorld<'_> {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        self.engine.fonts.get(index).cloned()
+        self.shared.fonts.get(index).cloned()
     }
 
     fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {

@@ -192,14 +192,9 @@ fn locate(file: &[u8]) -> Result<Vec<u8>, VerifyError> {
     if !file.starts_with(b"%PDF-") {
         return Err(VerifyError::NotPdf);
     }
-    // Signs of a cut seal revision: our file name, or bytes after the last
-    // end-of-file marker.
-    let after_last_eof = revision::revision_ends(file).last().map_or(file.len(), |&e| e);
-    let marker = revision::rfind(file, SEAL_FILE_NAME.as_bytes()).is_some()
-        || file[after_last_eof..].iter().any(|b| !b.is_ascii_whitespace());
     let doc = match lopdf::Document::load_mem(file) {
         Ok(doc) => doc,
-        Err(_) if marker => {
+        Err(_) if looks_cut(file) => {
             return Err(VerifyError::Truncated("the seal revision is incomplete".to_owned()));
         }
         Err(err) => return Err(VerifyError::Damaged(err.to_string())),
@@ -216,11 +211,19 @@ fn locate(file: &[u8]) -> Result<Vec<u8>, VerifyError> {
             return Ok(seal);
         }
     }
-    if marker {
+    if looks_cut(file) {
         Err(VerifyError::Truncated("the seal revision is incomplete".to_owned()))
     } else {
         Err(VerifyError::NotSealed)
     }
+}
+
+/// Signs of a cut seal revision: our file name, or bytes after the last
+/// end-of-file marker.
+fn looks_cut(file: &[u8]) -> bool {
+    let after_last_eof = revision::revision_ends(file).last().map_or(0, |&e| e);
+    revision::rfind(file, SEAL_FILE_NAME.as_bytes()).is_some()
+        || file[after_last_eof..].iter().any(|b| !b.is_ascii_whitespace())
 }
 
 /// Parses the seal and checks key and signature.
