@@ -18,6 +18,7 @@
 
 pub mod adherence;
 pub mod cli;
+pub mod collect;
 pub mod config;
 pub mod delivery;
 pub mod error;

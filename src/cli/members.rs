@@ -27,10 +27,18 @@ pub enum Command {
     },
     /// List the roster.
     List,
-    /// One organisation, with its history.
+    /// One organisation, with its documents, signatures and history.
     Show {
         /// Enterprise number (any common spelling) or a unique name.
         id: String,
+    },
+    /// Register an organisation's public key (made by `charte keys member`),
+    /// with which it signs its returned documents.
+    SetKey {
+        /// Enterprise number (any common spelling) or a unique name.
+        id: String,
+        /// The organisation's public key file (FILE.pub).
+        file: PathBuf,
     },
 }
 
@@ -39,6 +47,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
         Command::Import { file, dry_run } => import_roster(&file, dry_run, ctx),
         Command::List => list(ctx),
         Command::Show { id } => show(&id, ctx),
+        Command::SetKey { id, file } => set_key(&id, &file, ctx),
     }
 }
 
@@ -174,12 +183,49 @@ fn list(ctx: &Ctx) -> Result<u8> {
     Ok(0)
 }
 
+fn set_key(id: &str, file: &std::path::Path, ctx: &Ctx) -> Result<u8> {
+    let mut ws = ctx.workspace()?;
+    let members = ws.store.members()?;
+    let m = roster::resolve(&members, id).map_err(Error::Usage)?;
+    let key = crate::seal::load_verifying_key(file).map_err(|e| Error::usage(e.to_string()))?;
+    use base64::Engine as _;
+    let public_key = base64::engine::general_purpose::STANDARD.encode(key.as_bytes());
+    if let Some(other) = members.iter().find(|o| o.public_key.as_deref() == Some(public_key.as_str())) {
+        if other.organisation.enterprise_number == m.organisation.enterprise_number {
+            say!("{}: this key is already registered; nothing changed", m.organisation.name);
+            return Ok(0);
+        }
+        return Err(Error::usage(format!(
+            "this key is already registered for {}: each organisation has its own key",
+            other.organisation.name
+        )));
+    }
+    let fingerprint = crate::seal::fingerprint(&key);
+    ws.store.transaction(ctx.now, |tx| {
+        tx.append(&Event::KeyRegistered {
+            enterprise_number: m.organisation.enterprise_number.digits().to_owned(),
+            public_key: public_key.clone(),
+            fingerprint: fingerprint.clone(),
+        })
+        .map(|_| ())
+    })?;
+    say!(
+        "{}: key {fingerprint} registered{}",
+        m.organisation.name,
+        if m.public_key.is_some() { " (it replaces the previous one)" } else { "" }
+    );
+    Ok(0)
+}
+
 fn show(id: &str, ctx: &Ctx) -> Result<u8> {
     let ws = ctx.workspace()?;
     let members = ws.store.members()?;
     let m = roster::resolve(&members, id).map_err(Error::Usage)?;
     let o = &m.organisation;
     let history = ws.store.entries_about(o.enterprise_number.digits())?;
+    let digits = o.enterprise_number.digits();
+    let documents: Vec<_> = ws.store.documents()?.into_iter().filter(|d| d.enterprise_number == digits).collect();
+    let adherences: Vec<_> = ws.store.adherences()?.into_iter().filter(|a| a.enterprise_number == digits).collect();
     if ctx.json {
         let mut value = serde_json::to_value(Listed::from(m)).map_err(|e| Error::usage(e.to_string()))?;
         value["representative"] = serde_json::json!(o.representative);
@@ -187,6 +233,8 @@ fn show(id: &str, ctx: &Ctx) -> Result<u8> {
         value["address"] = serde_json::json!(o.address);
         value["sectors"] = serde_json::json!(o.sectors);
         value["public_key"] = serde_json::json!(m.public_key);
+        value["documents"] = serde_json::json!(documents);
+        value["adherences"] = serde_json::json!(adherences);
         value["history"] = history
             .iter()
             .map(|e| serde_json::json!({"seq": e.seq, "at": e.at, "kind": e.kind, "hash": e.hash}))
@@ -213,6 +261,25 @@ fn show(id: &str, ctx: &Ctx) -> Result<u8> {
         say!("  sectors            {}", o.sectors.join(", "));
     }
     say!("  key registered     {}", if m.public_key.is_some() { "yes" } else { "no" });
+    if !documents.is_empty() {
+        say!("documents:");
+        for d in &documents {
+            say!("  {}  charter {}  issued {}  {}", d.document_id, d.charter_version, d.issued, d.file);
+        }
+    }
+    if !adherences.is_empty() {
+        say!("signatures:");
+        for a in &adherences {
+            say!(
+                "  {}  charter {}  {} by {}  collected {}",
+                a.document_id,
+                a.charter_version,
+                a.method,
+                a.signer,
+                a.collected
+            );
+        }
+    }
     say!("history:");
     for e in &history {
         say!("  #{:<6} {}  {}", e.seq, e.at, e.kind);

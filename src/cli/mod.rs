@@ -16,6 +16,7 @@ macro_rules! say {
 
 mod attendance;
 mod audit;
+mod collect;
 mod convoke;
 mod flags;
 mod init;
@@ -24,6 +25,7 @@ mod keys;
 mod meeting;
 mod members;
 mod report;
+mod sign;
 mod verify;
 mod vote;
 
@@ -72,6 +74,10 @@ enum Command {
     Keys(keys::Command),
     /// Render and seal adherence documents into out/adherence/.
     Issue(issue::Args),
+    /// The organisation's side: sign the issued document with its own key.
+    Sign(sign::Args),
+    /// Ingest returned documents and record the adherences they prove.
+    Collect(collect::Args),
     /// Is this sealed document authentic and unaltered? (exit 1 if not)
     Verify(verify::Args),
     /// Meetings of the plenary, the committee and the working groups.
@@ -143,6 +149,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Keys(cmd) => keys::run(cmd, &ctx),
         Command::Issue(args) => issue::run(args, &ctx),
         Command::Verify(args) => verify::run(args, &ctx),
+        Command::Sign(args) => sign::run(args, &ctx),
+        Command::Collect(args) => collect::run(args, &ctx),
         Command::Meeting(cmd) => meeting::run(cmd, &ctx),
         Command::Convoke(args) => convoke::run(args, &ctx),
         Command::Attendance(cmd) => attendance::run(cmd, &ctx),

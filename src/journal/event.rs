@@ -33,6 +33,12 @@ pub enum Event {
     },
     /// A sealed document was issued (rendered, sealed, written to out/).
     DocumentIssued { document: crate::journal::store::IssuedDocument },
+    /// `charte members set-key`: the organisation's own public key.
+    KeyRegistered { enterprise_number: String, public_key: String, fingerprint: String },
+    /// A returned, signed document was accepted.
+    AdherenceCollected { adherence: crate::journal::store::Adherence, new_status: Option<crate::roster::Status> },
+    /// A returned file was refused, and why.
+    ReturnRefused { file: String, file_sha256: String, reason: String },
     /// A convocation sent with less notice than the body's rule.
     ConvocationLate { meeting: String, reason: String, clear_days: i64, required: i64 },
     /// A message about to be handed to the mail server (or the outbox).
@@ -58,6 +64,9 @@ impl Event {
             Event::AttendanceRecorded { .. } => "attendance-recorded",
             Event::DecisionRecorded { .. } => "decision-recorded",
             Event::DocumentIssued { .. } => "document-issued",
+            Event::KeyRegistered { .. } => "key-registered",
+            Event::AdherenceCollected { .. } => "adherence-collected",
+            Event::ReturnRefused { .. } => "return-refused",
             Event::ConvocationLate { .. } => "convocation-late",
             Event::MessageIntended { .. } => "message-intended",
             Event::MessageSent { .. } => "message-sent",
@@ -74,6 +83,9 @@ impl Event {
             }
             Event::MeetingAdded { meeting } => meeting.id.clone(),
             Event::DocumentIssued { document } => document.enterprise_number.clone(),
+            Event::KeyRegistered { enterprise_number, .. } => enterprise_number.clone(),
+            Event::AdherenceCollected { adherence, .. } => adherence.enterprise_number.clone(),
+            Event::ReturnRefused { file_sha256, .. } => file_sha256.clone(),
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),
             Event::AttendanceRecorded { attendance } => attendance.meeting.clone(),
             Event::ConvocationLate { meeting, .. } | Event::DecisionRecorded { meeting, .. } => meeting.clone(),

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_meetings.sql"),
     include_str!("migrations/0003_messages.sql"),
     include_str!("migrations/0004_documents.sql"),
+    include_str!("migrations/0005_adherences.sql"),
 ];
 
 #[derive(Debug)]
@@ -352,6 +353,35 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
 
+    /// Every adherence collected, oldest first.
+    pub fn adherences(&self) -> Result<Vec<Adherence>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT file_sha256, document_id, enterprise_number, charter_version, method, signer, signed, \
+                 sealed_sha256, details, at FROM adherences ORDER BY seq",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let details: String = r.get(8)?;
+                Ok(Adherence {
+                    file_sha256: r.get(0)?,
+                    document_id: r.get(1)?,
+                    enterprise_number: r.get(2)?,
+                    charter_version: r.get(3)?,
+                    method: r.get(4)?,
+                    signer: r.get(5)?,
+                    signed: r.get(6)?,
+                    sealed_sha256: r.get(7)?,
+                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                    collected: r.get(9)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
     /// The journal entries about one subject, oldest first.
     pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
         let mut stmt = self
@@ -411,6 +441,25 @@ pub struct IssuedDocument {
     /// Filled in by the store (0 in a new event).
     #[serde(default)]
     pub seq: i64,
+}
+
+/// A signed adherence, as collected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Adherence {
+    pub file_sha256: String,
+    pub document_id: String,
+    /// The organisation's 10 digits.
+    pub enterprise_number: String,
+    pub charter_version: String,
+    /// own-key, pades or scan.
+    pub method: String,
+    pub signer: String,
+    pub signed: Option<String>,
+    pub sealed_sha256: String,
+    pub details: serde_json::Value,
+    /// The day it was collected (filled in by the store).
+    #[serde(default)]
+    pub collected: String,
 }
 
 /// A convocation sent with less notice than the body's rule.
@@ -617,7 +666,54 @@ impl Tx<'_> {
                     })
                     .map_err(self.sql_err())?;
             }
+            Event::KeyRegistered { enterprise_number, public_key, .. } => {
+                self.tx
+                    .execute(
+                        "UPDATE organisations SET public_key = ?2, last_seq = ?3 WHERE enterprise_number = ?1",
+                        params![enterprise_number, public_key, seq],
+                    )
+                    .map_err(self.sql_err())?;
+            }
+            Event::AdherenceCollected { adherence: a, new_status } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO adherences (file_sha256, document_id, enterprise_number, charter_version, method, \
+                         signer, signed, sealed_sha256, details, at, seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                        params![
+                            a.file_sha256,
+                            a.document_id,
+                            a.enterprise_number,
+                            a.charter_version,
+                            a.method,
+                            a.signer,
+                            a.signed,
+                            a.sealed_sha256,
+                            a.details.to_string(),
+                            self.at,
+                            seq
+                        ],
+                    )
+                    .map_err(self.sql_err())?;
+                // The latest version signed; versions are labels that sort by date ("2022-02").
+                self.tx
+                    .execute(
+                        "UPDATE organisations SET signed_version = ?2, last_seq = ?3 WHERE enterprise_number = ?1 \
+                         AND (signed_version IS NULL OR signed_version < ?2)",
+                        params![a.enterprise_number, a.charter_version, seq],
+                    )
+                    .map_err(self.sql_err())?;
+                if let Some(status) = new_status {
+                    self.tx
+                        .execute(
+                            "UPDATE organisations SET status = ?2 WHERE enterprise_number = ?1",
+                            params![a.enterprise_number, status.code()],
+                        )
+                        .map_err(self.sql_err())?;
+                }
+            }
             Event::WorkspaceCreated { .. }
+            | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }
             | Event::DecisionRecorded { .. }
             | Event::Note { .. } => {}

@@ -218,6 +218,19 @@ fn locate(file: &[u8]) -> Result<Vec<u8>, VerifyError> {
     }
 }
 
+/// The public key a file's own seal names. It proves nothing about who
+/// sealed the file (anyone can seal with any key): it lets a holder check
+/// the file's integrity before acting on it, and compare the key's
+/// fingerprint with one they trust.
+pub fn embedded_key(file: &[u8]) -> Result<VerifyingKey, VerifyError> {
+    let seal_json = locate(file)?;
+    let seal = parse_seal(&seal_json).map_err(|e| match e {
+        ParseError::Shape(reason) => VerifyError::MalformedSeal(reason),
+        ParseError::NotCanonical => VerifyError::SealAltered,
+    })?;
+    VerifyingKey::from_bytes(&seal.public_key).map_err(|_| VerifyError::MalformedSeal("invalid public key".into()))
+}
+
 /// Signs of a cut seal revision: our file name, or bytes after the last
 /// end-of-file marker.
 fn looks_cut(file: &[u8]) -> bool {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod collect;
 mod convoke;
 mod documents;
 mod flags;

@@ -1,0 +1,128 @@
+//! `charte collect FILE... [--scan ID]`
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use sha2::{Digest, Sha256};
+
+use super::Ctx;
+use crate::collect::{self, Outcome, Register};
+use crate::error::{Error, Result};
+use crate::journal::Event;
+use crate::roster;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Returned documents: signed with the organisation's registered key,
+    /// or signed in a PDF reader (PAdES).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The file is a scan of a paper signature by this organisation, which
+    /// the coordinator attests (enterprise number or unique name).
+    #[arg(long, value_name = "ID")]
+    scan: Option<String>,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
+    let mut ws = ctx.workspace()?;
+    let members = ws.store.members()?;
+    let issued = ws.store.documents()?;
+    let mut known: HashSet<String> = ws.store.adherences()?.into_iter().map(|a| a.file_sha256).collect();
+    let key_path = ws.keys_dir().join("coordination.pub");
+    let coordination_key = crate::seal::load_verifying_key(&key_path)
+        .map_err(|e| Error::usage(format!("{e} (the coordination's key: charte keys init)")))?;
+    let roots = trusted_roots(&ws.root)?;
+    // An unknown organisation for a scan is a refusal like any other:
+    // journaled, and the register unchanged.
+    let scan_member = args.scan.as_deref().map(|id| roster::resolve(&members, id));
+    let version = ws.config.charter.version.clone();
+    let (mut accepted, mut already, mut refused) = (0, 0, 0);
+    for path in &args.files {
+        let bytes = crate::error::read_file(path)?;
+        let outcome = match &scan_member {
+            Some(Ok(m)) => collect::attest_scan(&bytes, m, &version, &issued, &known),
+            Some(Err(e)) => Outcome::Refused { reason: format!("--scan: {e}") },
+            None => collect::examine(
+                &bytes,
+                &Register {
+                    coordination_key: &coordination_key,
+                    issued: &issued,
+                    members: &members,
+                    known_files: &known,
+                    trusted_roots: &roots,
+                },
+            ),
+        };
+        let name = path.display().to_string();
+        match outcome {
+            Outcome::Accepted(adherence) => {
+                let member =
+                    members.iter().find(|m| m.organisation.enterprise_number.digits() == adherence.enterprise_number);
+                let new_status = member
+                    .filter(|_| adherence.charter_version == version)
+                    .and_then(|m| collect::status_after_signing(m.organisation.status));
+                let who = member.map_or(adherence.enterprise_number.clone(), |m| m.organisation.name.clone());
+                known.insert(adherence.file_sha256.clone());
+                ws.store.transaction(ctx.now, |tx| {
+                    tx.append(&Event::AdherenceCollected { adherence: (*adherence).clone(), new_status }).map(|_| ())
+                })?;
+                say!(
+                    "accepted  {name}: {} signed by {who} ({}, {}){}",
+                    adherence.document_id,
+                    adherence.method,
+                    adherence.signer,
+                    new_status.map(|s| format!("; now {s}")).unwrap_or_default()
+                );
+                accepted += 1;
+            }
+            Outcome::AlreadyKnown { document_id } => {
+                say!("known     {name}: {document_id} was collected before; nothing changed");
+                already += 1;
+            }
+            Outcome::Refused { reason } => {
+                let file_sha256 = hex::encode(Sha256::digest(&bytes));
+                ws.store.transaction(ctx.now, |tx| {
+                    tx.append(&Event::ReturnRefused { file: name.clone(), file_sha256, reason: reason.clone() })
+                        .map(|_| ())
+                })?;
+                eprintln!("refused   {name}: {reason}");
+                refused += 1;
+            }
+        }
+    }
+    say!("{accepted} accepted, {already} already known, {refused} refused");
+    if refused > 0 {
+        return Err(Error::CheckFailed(format!(
+            "{refused} returned file(s) refused; the register is unchanged for them"
+        )));
+    }
+    Ok(0)
+}
+
+/// Trusted root certificates for PDF signatures: every .pem/.crt/.der file
+/// in the workspace's keys/trusted-roots/ (none: chains are not validated,
+/// and collect says so).
+fn trusted_roots(root: &std::path::Path) -> Result<Vec<Vec<u8>>> {
+    let dir = root.join("keys").join("trusted-roots");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let bytes = crate::error::read_file(&path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        if text.contains("-----BEGIN CERTIFICATE-----") {
+            for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
+                let b64: String =
+                    block.split("-----END CERTIFICATE-----").next().unwrap_or("").split_whitespace().collect();
+                use base64::Engine as _;
+                let der = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .map_err(|e| Error::usage(format!("{}: not a PEM certificate: {e}", path.display())))?;
+                out.push(der);
+            }
+        } else {
+            out.push(bytes);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,180 @@
+//! Returned documents: what an association sends back, checked against the
+//! document charte issued. Three ways back (DESIGN.md): signed with the
+//! organisation's own registered key ([`signature`]), signed in a PDF
+//! reader (PAdES, e.g. a Belgian eID), or a paper signature scanned and
+//! attested by the coordinator.
+
+pub mod signature;
+
+use std::collections::HashSet;
+
+use ed25519_dalek::VerifyingKey;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::journal::store::{Adherence, IssuedDocument};
+use crate::roster::{Member, Status};
+
+/// What became of one returned file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Accepted(Box<Adherence>),
+    /// This very file was collected before.
+    AlreadyKnown {
+        document_id: String,
+    },
+    Refused {
+        reason: String,
+    },
+}
+
+/// What a collection run checks returned files against.
+#[derive(Debug)]
+pub struct Register<'a> {
+    pub coordination_key: &'a VerifyingKey,
+    pub issued: &'a [IssuedDocument],
+    pub members: &'a [Member],
+    /// sha256 of the files already collected.
+    pub known_files: &'a HashSet<String>,
+    /// DER certificates of trusted roots for PAdES signatures.
+    pub trusted_roots: &'a [Vec<u8>],
+}
+
+fn refused(reason: impl Into<String>) -> Outcome {
+    Outcome::Refused { reason: reason.into() }
+}
+
+/// Examines a file returned signed (by the organisation's key or in a PDF
+/// reader).
+pub fn examine(file: &[u8], reg: &Register<'_>) -> Outcome {
+    let file_sha256 = hex::encode(Sha256::digest(file));
+    let verdict = match crate::seal::verify_sealed_part(file, reg.coordination_key) {
+        Ok(v) => v,
+        Err(e) => return refused(format!("the issued part is not authentic: {e}")),
+    };
+    let id = &verdict.manifest.document_id;
+    let Some(doc) = reg.issued.iter().find(|d| &d.document_id == id) else {
+        return refused(format!("document {id} was never issued by this coordination's journal"));
+    };
+    let sealed = &file[..verdict.sealed_len];
+    if hex::encode(Sha256::digest(sealed)) != doc.sealed_sha256 {
+        return refused(format!("the file does not begin with the bytes issued as {id}"));
+    }
+    if reg.known_files.contains(&file_sha256) {
+        return Outcome::AlreadyKnown { document_id: id.clone() };
+    }
+    let Some(member) = reg.members.iter().find(|m| m.organisation.enterprise_number.digits() == doc.enterprise_number)
+    else {
+        return refused(format!(
+            "document {id} was issued to {}, who is no longer on the roster",
+            doc.enterprise_number
+        ));
+    };
+    let tail = &file[verdict.sealed_len..];
+    let base = |method: &str, signer: String, signed: Option<String>, details: serde_json::Value| Adherence {
+        file_sha256: file_sha256.clone(),
+        document_id: id.clone(),
+        enterprise_number: doc.enterprise_number.clone(),
+        charter_version: doc.charter_version.clone(),
+        method: method.to_owned(),
+        signer,
+        signed,
+        sealed_sha256: doc.sealed_sha256.clone(),
+        details,
+        collected: String::new(),
+    };
+    if tail.windows(10).any(|w| w == b"/ByteRange") {
+        return match pades_verify(file, verdict.sealed_len, reg.trusted_roots) {
+            Ok((signer, details)) => Outcome::Accepted(Box::new(base("pades", signer, None, details))),
+            Err(reason) => refused(format!("the PDF signature does not verify: {reason}")),
+        };
+    }
+    let sig = match signature::extract(file, verdict.sealed_len) {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    if !sig.valid() {
+        return refused("the organisation's signature does not verify (forged or altered)");
+    }
+    if sig.statement.document_id != *id || sig.statement.sealed_sha256 != doc.sealed_sha256 {
+        return refused("the signature is about another document");
+    }
+    let fp = sig.statement.key_fingerprint.clone();
+    let registered = member.public_key.as_deref();
+    if registered != Some(sig.public_key.as_str()) {
+        let owner = reg
+            .members
+            .iter()
+            .find(|m| m.public_key.as_deref() == Some(sig.public_key.as_str()))
+            .map(|m| m.organisation.name.clone());
+        return refused(match (owner, registered) {
+            (Some(other), _) => {
+                format!("signed with the key registered for {other}, not with the key of {}", member.organisation.name)
+            }
+            (None, None) => format!(
+                "{} has no registered key (charte members set-key); the signing key {fp} is unknown",
+                member.organisation.name
+            ),
+            (None, Some(_)) => {
+                format!("signed by key {fp}, which is not the key registered for {}", member.organisation.name)
+            }
+        });
+    }
+    Outcome::Accepted(Box::new(base(
+        "own-key",
+        fp.clone(),
+        Some(sig.statement.signed.clone()),
+        json!({"key_fingerprint": fp, "signature": sig.signature}),
+    )))
+}
+
+/// A paper signature, scanned: the coordinator attests it; the file is kept
+/// by its hash. The organisation's document for the current charter must
+/// have been issued.
+pub fn attest_scan(
+    file: &[u8],
+    member: &Member,
+    version: &str,
+    issued: &[IssuedDocument],
+    known: &HashSet<String>,
+) -> Outcome {
+    let file_sha256 = hex::encode(Sha256::digest(file));
+    let Some(doc) = issued.iter().rev().find(|d| {
+        d.enterprise_number == member.organisation.enterprise_number.digits() && d.charter_version == version
+    }) else {
+        return refused(format!(
+            "no adherence document for charter {version} was issued to {}: issue it first (charte issue)",
+            member.organisation.name
+        ));
+    };
+    if known.contains(&file_sha256) {
+        return Outcome::AlreadyKnown { document_id: doc.document_id.clone() };
+    }
+    Outcome::Accepted(Box::new(Adherence {
+        file_sha256,
+        document_id: doc.document_id.clone(),
+        enterprise_number: doc.enterprise_number.clone(),
+        charter_version: doc.charter_version.clone(),
+        method: "scan".into(),
+        signer: "attested by the coordinator".into(),
+        signed: None,
+        sealed_sha256: doc.sealed_sha256.clone(),
+        details: json!({"attestation": "paper signature scanned and attested by the coordinator", "bytes": file.len()}),
+        collected: String::new(),
+    }))
+}
+
+/// The status a signature of the current charter gives: a participant
+/// becomes a member, an associate a partner.
+pub fn status_after_signing(status: Status) -> Option<Status> {
+    match status {
+        Status::Participant => Some(Status::Member),
+        Status::Associate => Some(Status::Partner),
+        _ => None,
+    }
+}
+
+/// PAdES verification, until the pades module lands.
+fn pades_verify(_file: &[u8], _issued_len: usize, _roots: &[Vec<u8>]) -> Result<(String, serde_json::Value), String> {
+    Err("PDF reader signatures (PAdES) are not supported by this build".into())
+}

@@ -1,0 +1,166 @@
+//! The organisation's own signature: an ed25519 signature over the sealed
+//! document's hash, appended to the sealed PDF as one incremental update
+//! in a fixed layout (docs/seal.md, "The organisation's signature"), and
+//! written beside it as a detached file.
+//!
+//! The update adds a single object, an embedded-file stream holding the
+//! signature file (JSON), a one-entry cross-reference section and a
+//! trailer chained to the sealed file's. Because the layout is a pure
+//! function of the sealed bytes and the signature file, a verifier rebuilds
+//! it and compares byte for byte: nothing else can ride along.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::NaiveDate;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::seal::{canonical, fingerprint};
+
+pub const FORMAT: &str = "charte-signature/1";
+
+/// What the organisation signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statement {
+    pub format: String,
+    pub document_id: String,
+    /// sha256 of the whole sealed file (rendered document and seal).
+    pub sealed_sha256: String,
+    pub sealed_length: u64,
+    /// The day of signing (YYYY-MM-DD).
+    pub signed: String,
+    pub key_fingerprint: String,
+}
+
+/// The signature file: the statement, the signature over its canonical
+/// JSON, and the public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureFile {
+    pub statement: Statement,
+    pub signature: String,
+    pub public_key: String,
+}
+
+impl SignatureFile {
+    /// Canonical JSON bytes of the whole file (the form embedded).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        canonical(&serde_json::to_value(self).unwrap_or(Value::Null))
+    }
+
+    pub fn key(&self) -> Option<VerifyingKey> {
+        let bytes: [u8; 32] = BASE64.decode(&self.public_key).ok()?.try_into().ok()?;
+        VerifyingKey::from_bytes(&bytes).ok()
+    }
+
+    /// Whether the signature covers the statement under the file's key.
+    pub fn valid(&self) -> bool {
+        let Some(key) = self.key() else { return false };
+        let Ok(sig) = BASE64.decode(&self.signature) else { return false };
+        let Ok(sig) = Signature::from_slice(&sig) else { return false };
+        let statement = canonical(&serde_json::to_value(&self.statement).unwrap_or(Value::Null));
+        key.verify(&statement, &sig).is_ok() && self.statement.key_fingerprint == fingerprint(&key)
+    }
+}
+
+/// Signs `sealed` (the issued file) as of `day`; returns the signed PDF and
+/// the detached signature file.
+pub fn sign(sealed: &[u8], document_id: &str, key: &SigningKey, day: NaiveDate) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let statement = Statement {
+        format: FORMAT.into(),
+        document_id: document_id.into(),
+        sealed_sha256: hex::encode(Sha256::digest(sealed)),
+        sealed_length: sealed.len() as u64,
+        signed: day.format("%Y-%m-%d").to_string(),
+        key_fingerprint: fingerprint(&key.verifying_key()),
+    };
+    let bytes = canonical(&serde_json::to_value(&statement).unwrap_or(Value::Null));
+    let file = SignatureFile {
+        statement,
+        signature: BASE64.encode(key.sign(&bytes).to_bytes()),
+        public_key: BASE64.encode(key.verifying_key().as_bytes()),
+    };
+    let json = file.to_bytes();
+    let tail = revision(sealed, &json)?;
+    let mut out = Vec::with_capacity(sealed.len() + tail.len());
+    out.extend_from_slice(sealed);
+    out.extend_from_slice(&tail);
+    Ok((out, json))
+}
+
+/// Reads the signature file from the update that follows `sealed_len`
+/// bytes, and checks that the update is exactly the one `sign` writes.
+pub fn extract(file: &[u8], sealed_len: usize) -> Result<SignatureFile, String> {
+    let tail = file.get(sealed_len..).ok_or("the file is shorter than the issued document")?;
+    if tail.is_empty() {
+        return Err("the file is the issued document itself: it carries no signature".into());
+    }
+    let start = find(tail, b"stream\n").ok_or("what follows the issued document is not a charte signature")? + 7;
+    let end = find(&tail[start..], b"\nendstream").ok_or("the signature update is cut")? + start;
+    let json = &tail[start..end];
+    let parsed: SignatureFile =
+        serde_json::from_slice(json).map_err(|e| format!("the signature file is not valid: {e}"))?;
+    let expected = revision(&file[..sealed_len], json)?;
+    if expected != tail {
+        return Err("the signature update was altered, or something was added after it".into());
+    }
+    if parsed.to_bytes() != json {
+        return Err("the signature file was edited (not in canonical form)".into());
+    }
+    Ok(parsed)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The signature update for `sealed` carrying `json`.
+fn revision(sealed: &[u8], json: &[u8]) -> Result<Vec<u8>, String> {
+    let doc = lopdf::Document::load_mem(sealed).map_err(|e| format!("the issued document cannot be read: {e}"))?;
+    let t = &doc.trailer;
+    let size = t.get(b"Size").and_then(lopdf::Object::as_i64).map_err(|_| "the trailer has no /Size")?;
+    let root = t.get(b"Root").and_then(lopdf::Object::as_reference).map_err(|_| "the trailer has no /Root")?;
+    let info = t.get(b"Info").and_then(lopdf::Object::as_reference).map_err(|_| "the trailer has no /Info")?;
+    let ids = t.get(b"ID").and_then(lopdf::Object::as_array).map_err(|_| "the trailer has no /ID")?;
+    let id =
+        |i: usize| ids.get(i).and_then(|o| o.as_str().ok()).map(hex::encode).ok_or("the trailer's /ID is malformed");
+    let (id0, id1) = (id(0)?, id(1)?);
+    let at = rfind(sealed, b"startxref").ok_or("no startxref in the issued document")?;
+    let prev: u64 = String::from_utf8_lossy(&sealed[at + 9..])
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .ok_or("the issued document's startxref is unreadable")?;
+    let mut tail = Vec::with_capacity(json.len() + 512);
+    if !matches!(sealed.last(), Some(b'\n' | b'\r')) {
+        tail.push(b'\n');
+    }
+    let obj_offset = sealed.len() + tail.len();
+    tail.extend_from_slice(
+        format!(
+            "{size} 0 obj\n<< /Type /EmbeddedFile /Subtype /application#2Fjson /Length {} >>\nstream\n",
+            json.len()
+        )
+        .as_bytes(),
+    );
+    tail.extend_from_slice(json);
+    tail.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref_offset = sealed.len() + tail.len();
+    tail.extend_from_slice(
+        format!(
+            "xref\n{size} 1\n{obj_offset:010} 00000 n \ntrailer\n<< /Size {} /Root {} {} R /Info {} {} R /ID [<{id0}> <{id1}>] /Prev {prev} >>\nstartxref\n{xref_offset}\n%%EOF\n",
+            size + 1,
+            root.0,
+            root.1,
+            info.0,
+            info.1
+        )
+        .as_bytes(),
+    );
+    Ok(tail)
+}
