@@ -8,23 +8,29 @@
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+        if !$crate::cli::QUIET.load(std::sync::atomic::Ordering::Relaxed)
+            && writeln!(std::io::stdout().lock(), $($arg)*).is_err()
+        {
             std::process::exit(0);
         }
     }};
 }
 
+/// Set while `charte demo` replays commands whose own output it summarises.
+pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 mod attendance;
 mod audit;
 mod collect;
 mod convoke;
+mod demo;
 mod flags;
 mod init;
 mod issue;
 mod keys;
 mod meeting;
 mod members;
-mod report;
+pub(crate) mod report;
 mod sign;
 mod verify;
 mod vote;
@@ -95,6 +101,8 @@ enum Command {
     Report(report::Command),
     /// Organisations and bodies the committee must look at, with evidence.
     Flags(flags::Args),
+    /// Replay a fixture's whole year into a fresh folder, and say where to look.
+    Demo(demo::Args),
     /// Verify the journal's hash chain; exit 1 naming the first broken entry.
     Audit,
 }
@@ -137,7 +145,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<u8> {
+pub(crate) fn run(cli: Cli) -> Result<u8> {
     let now = match &cli.now {
         Some(s) => parse_date("--now", s)?,
         None => chrono::Local::now().date_naive(),
@@ -157,6 +165,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Flags(args) => flags::run(args, &ctx),
         Command::Report(cmd) => report::run(cmd, &ctx),
         Command::Vote(args) => vote::run(args, &ctx),
+        Command::Demo(args) => demo::run(args, &ctx),
         Command::Audit => audit::run(&ctx),
     }
 }

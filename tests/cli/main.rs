@@ -6,6 +6,7 @@
 mod audit;
 mod collect;
 mod convoke;
+mod demo;
 mod documents;
 mod flags;
 mod harness;

@@ -1,0 +1,235 @@
+//! `charte demo [FIXTURE] [--out DIR]`: copies a fixture into a fresh
+//! folder and replays its year, day by day with `--now`, through the same
+//! commands a coordinator runs: the roster, the keys, the adherence
+//! documents and some returns signed with the organisations' own keys,
+//! every meeting convoked into the outbox with its notice period, the
+//! attendance, the reports and the flags.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{Days, NaiveDate};
+
+use super::Ctx;
+use crate::error::{Error, Result};
+
+const FIXTURES: &[&str] = &["woluwe-saint-lambert", "ixelles", "ans", "saint-gilles", "relais-social-luxembourg"];
+const YEAR: i32 = 2026;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A fixture's name (see fixtures/) or the path of a fixture folder.
+    #[arg(default_value = "woluwe-saint-lambert")]
+    fixture: String,
+    /// The folder to create (must not exist, or be empty); default: a new
+    /// folder in the system's temporary directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// Finds a fixture by path, or by name under ./fixtures or next to the
+/// binary's repository.
+fn locate(fixture: &str) -> Result<PathBuf> {
+    let direct = PathBuf::from(fixture);
+    if direct.join("charte.toml").is_file() {
+        return Ok(direct);
+    }
+    let mut roots = vec![PathBuf::from("fixtures"), PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(repo) = exe.ancestors().nth(3)
+    {
+        roots.push(repo.join("fixtures"));
+    }
+    roots
+        .into_iter()
+        .map(|r| r.join(fixture))
+        .find(|p| p.join("charte.toml").is_file())
+        .ok_or_else(|| Error::usage(format!("no fixture '{fixture}' (the fixtures are: {})", FIXTURES.join(", "))))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(|e| Error::io(to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+        let entry = entry.map_err(|e| Error::io(from, e))?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target).map_err(|e| Error::io(&target, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// One command of the replay, as a coordinator would type it.
+fn step(dir: &Path, now: NaiveDate, args: &[&str]) -> Result<u8> {
+    let mut argv =
+        vec!["charte".to_owned(), "--dir".into(), dir.display().to_string(), "--now".into(), now.to_string()];
+    argv.extend(args.iter().map(|s| (*s).to_owned()));
+    let cli = <super::Cli as clap::Parser>::try_parse_from(&argv).map_err(|e| Error::usage(e.to_string()))?;
+    super::run(cli)
+}
+
+fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| Error::usage("bad date"))
+}
+
+pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
+    let fixture = locate(&args.fixture)?;
+    let out = match args.out {
+        Some(dir) => dir,
+        None => std::env::temp_dir().join(format!(
+            "charte-demo-{}-{}",
+            fixture.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            std::process::id()
+        )),
+    };
+    if out.exists() && std::fs::read_dir(&out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(Error::usage(format!("{} exists and is not empty: give a new folder with --out", out.display())));
+    }
+    copy_dir(&fixture, &out)?;
+    let dir = out.as_path();
+    say!("charte demo: the year {YEAR} of {} in {}", fixture.display(), dir.display());
+
+    // New Year's day: the roster, the seal key, the year's meetings; then
+    // the adherence documents. Everything after runs in date order.
+    let jan1 = date(YEAR, 1, 1)?;
+    say!("\n== {jan1}: roster, keys, the year's meetings");
+    step(dir, jan1, &["members", "import", &dir.join("roster.csv").display().to_string()])?;
+    step(dir, jan1, &["keys", "init"])?;
+    let meetings = crate::tabular::read(&dir.join("year/meetings.csv"), 16 << 20, "a meetings file")?;
+    let attendance = crate::tabular::read(&dir.join("year/attendance.csv"), 64 << 20, "an attendance file")?;
+    let config = crate::config::Config::load(&dir.join("charte.toml"))?;
+    let work = dir.join("out/demo");
+    std::fs::create_dir_all(&work).map_err(|e| Error::io(&work, e))?;
+    let mut timeline: BTreeMap<NaiveDate, Vec<Vec<String>>> = BTreeMap::new();
+    let mut ids = Vec::new();
+    for (_, row) in &meetings.rows {
+        let [body, when, place, title, agenda] = &row[..] else { continue };
+        let (day, _) = crate::governance::meeting::parse_when(when).map_err(Error::Usage)?;
+        let b = crate::governance::body(&config, body).map_err(Error::Usage)?;
+        let id = format!("{body}-{day}");
+        let file = work.join(format!("{id}.md"));
+        let items: String = agenda.split(" | ").map(|i| format!("- {i}\n")).collect();
+        crate::error::write_atomic(&file, items.as_bytes())?;
+        let agenda = file.display().to_string();
+        with_quiet(|| {
+            step(
+                dir,
+                jan1,
+                &[
+                    "meeting", "add", "--body", body, "--date", when, "--place", place, "--title", title, "--agenda",
+                    &agenda,
+                ],
+            )
+        })?;
+        let convoke_on = crate::governance::notice::last_sending_day(day, b.notice_clear_days, b.receipt_days)
+            .unwrap_or(day)
+            .max(jan1);
+        timeline.entry(convoke_on).or_default().push(vec!["convoke".into(), id.clone()]);
+        ids.push((id, day));
+    }
+    say!("{} meetings scheduled", ids.len());
+    for (id, day) in &ids {
+        let rows: Vec<&Vec<String>> =
+            attendance.rows.iter().map(|(_, r)| r).filter(|r| r.first() == Some(id)).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let mut csv = attendance.header.join(",") + "\n";
+        for r in rows {
+            csv.push_str(&r.iter().map(|c| crate::cli::report::csv_field(c)).collect::<Vec<_>>().join(","));
+            csv.push('\n');
+        }
+        let file = work.join(format!("{id}-attendance.csv"));
+        crate::error::write_atomic(&file, csv.as_bytes())?;
+        let after = day.checked_add_days(Days::new(1)).unwrap_or(*day);
+        timeline.entry(after).or_default().push(vec!["attendance".into(), "import".into(), file.display().to_string()]);
+    }
+
+    let issue_day = date(YEAR, 1, 5)?;
+    let early: Vec<NaiveDate> = timeline.range(..issue_day).map(|(d, _)| *d).collect();
+    for day in early {
+        for s in timeline.remove(&day).unwrap_or_default() {
+            let argv: Vec<&str> = s.iter().map(String::as_str).collect();
+            with_quiet(|| step(dir, day, &argv).map(|_| ()))?;
+        }
+    }
+    say!("\n== {issue_day}: adherence documents");
+    step(dir, issue_day, &["issue", "--all"])?;
+    // Two organisations in three sign with their own key and send it back
+    // within six weeks.
+    let store = crate::journal::Store::open(&dir.join(crate::workspace::DB_FILE))?;
+    let documents = store.documents()?;
+    drop(store);
+    let keys = dir.join("organisation-keys");
+    std::fs::create_dir_all(&keys).map_err(|e| Error::io(&keys, e))?;
+    let mut returned = 0;
+    for (i, d) in documents.iter().enumerate() {
+        if i % 3 == 2 {
+            continue;
+        }
+        let day = issue_day.checked_add_days(Days::new(2 + (i % 40) as u64)).unwrap_or(issue_day);
+        let key = keys.join(format!("{}.key", d.enterprise_number)).display().to_string();
+        let signed = keys.join(format!("{}-signed.pdf", d.enterprise_number)).display().to_string();
+        let steps = timeline.entry(day).or_default();
+        steps.push(vec!["keys".into(), "member".into(), "--out".into(), key.clone()]);
+        steps.push(vec!["members".into(), "set-key".into(), d.enterprise_number.clone(), format!("{key}.pub")]);
+        steps.push(vec![
+            "sign".into(),
+            dir.join(&d.file).display().to_string(),
+            "--key".into(),
+            key,
+            "--out".into(),
+            signed.clone(),
+        ]);
+        let back = day.checked_add_days(Days::new(3)).unwrap_or(day);
+        timeline.entry(back).or_default().push(vec!["collect".into(), signed]);
+        returned += 1;
+    }
+    say!(
+        "\n== {}..{}: {returned} organisations sign with their own key and return their document; {} meetings convoked into the outbox with their notice period, attendance recorded",
+        issue_day,
+        date(YEAR, 11, 30)?,
+        ids.len()
+    );
+    for (day, steps) in &timeline {
+        for s in steps {
+            let argv: Vec<&str> = s.iter().map(String::as_str).collect();
+            with_quiet(|| step(dir, *day, &argv).map(|_| ()))?;
+        }
+    }
+
+    // December: the reports and the flags.
+    let dec = date(YEAR, 12, 31)?;
+    say!("\n== {dec}: annual evaluation");
+    step(dir, dec, &["report", "annual", "--year", &YEAR.to_string()])?;
+    say!("\n== {dec}: subsidy report");
+    let expenses = dir.join("year/expenses.csv");
+    if expenses.exists() {
+        step(
+            dir,
+            dec,
+            &["report", "subsidy", "--year", &YEAR.to_string(), "--expenses", &expenses.display().to_string()],
+        )?;
+    } else {
+        step(dir, dec, &["report", "subsidy", "--year", &YEAR.to_string()])?;
+    }
+    say!("\n== {dec}: flags for the committee");
+    step(dir, dec, &["flags", "--year", &YEAR.to_string()])?;
+    step(dir, dec, &["audit"])?;
+    say!("\nWhere to look:");
+    say!("  {}  the signed adherence documents and their seals", dir.join("out/adherence").display());
+    say!("  {}  every convocation as an .eml file", dir.join("out/outbox").display());
+    say!("  {}  the reports", dir.join("out/reports").display());
+    say!("  charte --dir {} members list | flags | meeting list | audit", dir.display());
+    Ok(0)
+}
+
+/// Runs `f` with the commands' own output silenced.
+fn with_quiet<T>(f: impl FnOnce() -> T) -> T {
+    super::QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
+    let out = f();
+    super::QUIET.store(false, std::sync::atomic::Ordering::Relaxed);
+    out
+}

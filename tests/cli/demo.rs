@@ -1,0 +1,117 @@
+//! `charte demo`: every fixture replays its whole year end to end, and the
+//! annual figures match a count made here from the fixture's own files.
+
+use std::collections::BTreeMap;
+
+use crate::harness::*;
+
+fn read_csv(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    reader.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_owned)).collect()).collect()
+}
+
+/// Meetings held per body and attendance rate per body, counted by hand.
+fn by_hand(fixture: &str) -> BTreeMap<String, (usize, Option<f64>)> {
+    let dir = repo().join("fixtures").join(fixture).join("year");
+    let mut held: BTreeMap<String, usize> = BTreeMap::new();
+    let mut body_of = BTreeMap::new();
+    for m in read_csv(&dir.join("meetings.csv")) {
+        let day = &m["date"][..10];
+        *held.entry(m["body"].clone()).or_default() += 1;
+        body_of.insert(format!("{}-{day}", m["body"]), m["body"].clone());
+    }
+    let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for a in read_csv(&dir.join("attendance.csv")) {
+        let c = counts.entry(body_of[&a["meeting"]].clone()).or_default();
+        c.1 += 1;
+        if a["status"] == "present" {
+            c.0 += 1;
+        }
+    }
+    held.into_iter()
+        .map(|(body, n)| {
+            let rate = counts.get(&body).map(|(p, t)| ((*p as f64 / *t as f64) * 1000.0).round() / 1000.0);
+            (body, (n, rate))
+        })
+        .collect()
+}
+
+#[test]
+fn every_fixture_runs_its_year_end_to_end() {
+    for fixture in ["woluwe-saint-lambert", "ixelles", "ans", "saint-gilles", "relais-social-luxembourg"] {
+        let t = Test::empty();
+        let out = t.root.join(fixture);
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args(["demo", fixture, "--out", out.to_str().unwrap()]).current_dir(repo());
+        let run = Run::of(cmd).success().stdout_has("Where to look").stdout_has("journal intact");
+        assert!(!run.stdout.contains("refused"), "{fixture}: nothing refused");
+        let count = |sub: &str, ext: &str| {
+            std::fs::read_dir(out.join(sub))
+                .map_or(0, |d| d.filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == ext)).count())
+        };
+        let roster = read_csv(&repo().join("fixtures").join(fixture).join("roster.csv")).len();
+        assert_eq!(count("out/adherence", "pdf"), roster, "{fixture}: one document per organisation");
+        assert!(count("out/outbox", "eml") > roster, "{fixture}: convocations in the outbox");
+        assert!(out.join("out/reports/annual-2026.csv").exists());
+
+        // The annual figures against the hand count.
+        let dir = out.to_str().unwrap();
+        let report = Run::of({
+            let mut c = std::process::Command::new(BIN);
+            c.args(["--dir", dir, "--now", "2026-12-31", "report", "annual", "--year", "2026", "--json"]);
+            c
+        })
+        .success()
+        .json();
+        for (body, (held, rate)) in by_hand(fixture) {
+            assert_eq!(report["bodies"][&body]["held"], held, "{fixture} {body}: meetings held");
+            match rate {
+                Some(r) => assert_eq!(report["bodies"][&body]["attendance_rate"].as_f64(), Some(r), "{fixture} {body}"),
+                None => assert!(report["bodies"][&body]["attendance_rate"].is_null()),
+            }
+        }
+        let members = Run::of({
+            let mut c = std::process::Command::new(BIN);
+            c.args(["--dir", dir, "members", "list", "--json"]);
+            c
+        })
+        .success()
+        .json();
+        let with_signature = members.as_array().unwrap().iter().filter(|m| !m["signed_version"].is_null()).count();
+        assert!(with_signature * 3 >= roster, "{fixture}: about two in three signed ({with_signature} of {roster})");
+        // The planted cases (fixtures/README.md) raise their flags.
+        let flags = Run::of({
+            let mut c = std::process::Command::new(BIN);
+            c.args(["--dir", dir, "--now", "2026-12-31", "flags", "--year", "2026", "--json"]);
+            c
+        })
+        .success()
+        .json();
+        let found = |rule: &str, number: Option<&str>| {
+            flags
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == rule && f["enterprise_number"].as_str() == number)
+                .count()
+        };
+        let all = |rule: &str| flags.as_array().unwrap().iter().filter(|f| f["rule"] == rule).count();
+        match fixture {
+            "ixelles" => {
+                assert_eq!(found("absences", Some("0883.405.625")), 1, "{flags}");
+                assert_eq!(all("absences"), 1);
+                assert_eq!(all("meetings-below-minimum"), 1, "{flags}");
+            }
+            "ans" => {
+                assert_eq!(found("absences", Some("0461.013.383")), 1, "{flags}");
+                assert_eq!(all("absences"), 1);
+            }
+            _ => {
+                assert_eq!(all("absences"), 0, "{fixture}: {flags}");
+                assert_eq!(all("meetings-below-minimum"), 0, "{fixture}: {flags}");
+            }
+        }
+        assert_eq!(all("mail-bounced"), 0);
+    }
+}
