@@ -24,16 +24,45 @@ pub struct Job {
     /// Relative to the workspace, e.g. `out/adherence/asbl-le-pont-2022-02.pdf`.
     pub file: PathBuf,
     pub inputs_sha256: String,
-    /// The template's data (`/data.json`).
-    pub data: serde_json::Value,
 }
 
 /// What `charte issue` will do.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Plan {
     pub jobs: Vec<Job>,
     /// Organisations whose current document is up to date.
     pub unchanged: usize,
+    /// Builds each job's data when it is rendered (holding 10,000 documents'
+    /// data at once would cost hundreds of megabytes).
+    pub data: DataBuilder,
+}
+
+/// The parts every document shares (charter text, strings), and how one
+/// organisation's data is made from them.
+#[derive(Debug)]
+pub struct DataBuilder {
+    config: Config,
+    charters: HashMap<Language, serde_json::Value>,
+    strings: HashMap<Language, serde_json::Value>,
+}
+
+impl DataBuilder {
+    /// The template's data (`/data.json`) for `member`.
+    pub fn data(&self, member: &Member, document_id: &str, issued: NaiveDate) -> serde_json::Value {
+        let lang = member.organisation.language;
+        let version = &self.config.charter.version;
+        let mut charter = CharterData::from_markdown(version, Some(self.config.charter.adopted), "");
+        charter.blocks = self.charters.get(&lang).cloned().unwrap_or_default();
+        AdherenceData {
+            lang: lang.code().to_owned(),
+            strings: self.strings.get(&lang).cloned().unwrap_or_default(),
+            coordination: coordination(&self.config, lang),
+            organisation: organisation(member),
+            charter,
+            document: DocumentData { id: document_id.to_owned(), issued },
+        }
+        .to_value()
+    }
 }
 
 /// A file-name slug: lowercase ASCII letters and digits joined by `-`.
@@ -55,8 +84,9 @@ pub fn slug(name: &str) -> String {
     if out.is_empty() { "organisation".to_owned() } else { out }
 }
 
-/// The charter text of each language the selected organisations read.
-fn charters(dir: &Path, members: &[&Member]) -> Result<HashMap<Language, String>> {
+/// The charter text of each language the selected organisations read, as
+/// the template's blocks.
+fn charters(dir: &Path, members: &[&Member]) -> Result<HashMap<Language, serde_json::Value>> {
     let mut out = HashMap::new();
     for m in members {
         let lang = m.organisation.language;
@@ -75,7 +105,7 @@ fn charters(dir: &Path, members: &[&Member]) -> Result<HashMap<Language, String>
                 }
             ))
         })?;
-        out.insert(lang, text);
+        out.insert(lang, crate::render::markdown_blocks(&text));
     }
     Ok(out)
 }
@@ -88,46 +118,41 @@ pub fn plan(
     selected: &[&Member],
     issued: &[IssuedDocument],
     template: &str,
-    today: NaiveDate,
 ) -> Result<Plan> {
     let version = &config.charter.version;
-    let texts = charters(&workspace.join("charter"), selected)?;
     let templates_dir = workspace.join("templates");
-    let mut strings: HashMap<Language, serde_json::Value> = HashMap::new();
-    let mut slug_count: HashMap<String, usize> = HashMap::new();
-    for m in all {
-        *slug_count.entry(slug(&m.organisation.name)).or_default() += 1;
-    }
-    let mut plan = Plan::default();
+    let mut strings = HashMap::new();
     for m in selected {
-        let o = &m.organisation;
-        let lang = o.language;
+        let lang = m.organisation.language;
         if let std::collections::hash_map::Entry::Vacant(e) = strings.entry(lang) {
             e.insert(
                 adherence_strings(Some(&templates_dir), lang.code())
                     .map_err(|e| Error::usage(format!("adherence template strings ({}): {e}", lang.code())))?,
             );
         }
-        let charter = CharterData::from_markdown(version, Some(config.charter.adopted), &texts[&lang]);
-        let mut data = AdherenceData {
-            lang: lang.code().to_owned(),
-            strings: strings[&lang].clone(),
-            coordination: coordination(config, lang),
-            organisation: organisation(m),
-            charter,
-            document: DocumentData { id: String::new(), issued: NaiveDate::MIN },
-        };
+    }
+    let data =
+        DataBuilder { config: config.clone(), charters: charters(&workspace.join("charter"), selected)?, strings };
+    let mut slug_count: HashMap<String, usize> = HashMap::new();
+    for m in all {
+        *slug_count.entry(slug(&m.organisation.name)).or_default() += 1;
+    }
+    let mut by_org: HashMap<&str, Vec<&IssuedDocument>> = HashMap::new();
+    for d in issued.iter().filter(|d| &d.charter_version == version) {
+        by_org.entry(d.enterprise_number.as_str()).or_default().push(d);
+    }
+    let mut jobs = Vec::new();
+    let mut unchanged = 0;
+    for m in selected {
+        let o = &m.organisation;
         // What the document says, apart from its id and date.
         let mut h = Sha256::new();
         h.update(template.as_bytes());
-        h.update(serde_json::to_vec(&data.to_value()).unwrap_or_default());
+        h.update(serde_json::to_vec(&data.data(m, "", NaiveDate::MIN)).unwrap_or_default());
         let inputs_sha256 = hex::encode(h.finalize());
-        let previous: Vec<&IssuedDocument> = issued
-            .iter()
-            .filter(|d| d.enterprise_number == o.enterprise_number.digits() && &d.charter_version == version)
-            .collect();
+        let previous = by_org.get(o.enterprise_number.digits()).map_or(&[][..], Vec::as_slice);
         if previous.last().is_some_and(|d| d.inputs_sha256 == inputs_sha256) {
-            plan.unchanged += 1;
+            unchanged += 1;
             continue;
         }
         let short = &config.coordination.short;
@@ -140,16 +165,14 @@ pub fn plan(
             0 => (base_id, format!("{base_file}-{version}.pdf")),
             n => (format!("{base_id}-r{}", n + 1), format!("{base_file}-{version}-r{}.pdf", n + 1)),
         };
-        data.document = DocumentData { id: document_id.clone(), issued: today };
-        plan.jobs.push(Job {
+        jobs.push(Job {
             member: (*m).clone(),
             document_id,
             file: Path::new("out").join("adherence").join(file),
             inputs_sha256,
-            data: data.to_value(),
         });
     }
-    Ok(plan)
+    Ok(Plan { jobs, unchanged, data })
 }
 
 fn coordination(config: &Config, lang: Language) -> CoordinationData {

@@ -64,9 +64,15 @@ fn render_problems(file: &Path, problems: &[Problem]) -> String {
         1 => format!("{}: 1 problem, nothing was changed:", file.display()),
         n => format!("{}: {n} problems, nothing was changed:", file.display()),
     };
-    for p in problems {
+    // A file with thousands of problems is the wrong file, or one mistake
+    // repeated: the first ones say enough.
+    const SHOWN: usize = 50;
+    for p in problems.iter().take(SHOWN) {
         out.push_str("\n  ");
         out.push_str(&p.to_string());
+    }
+    if problems.len() > SHOWN {
+        out.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
     }
     out
 }

@@ -29,9 +29,9 @@ fn main() -> ExitCode {
 
 /// The i-th valid enterprise number: 8 digits of body, then 97 - body mod 97.
 pub fn enterprise_number(i: u64) -> String {
-    let body = 20_000_000 + i * 7;
+    let body = 2_000_000 + i * 7;
     let check = 97 - body % 97;
-    let d = format!("0{body:07}{check:02}");
+    let d = format!("{body:08}{check:02}");
     format!("{}.{}.{}", &d[0..4], &d[4..7], &d[7..10])
 }
 

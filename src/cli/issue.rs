@@ -44,7 +44,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let template = load_template(Some(&ws.templates_dir()), ADHERENCE_TEMPLATE)
         .map_err(|e| Error::usage(format!("adherence template: {e}")))?;
     let issued = ws.store.documents()?;
-    let plan = adherence::plan(&ws.config, &ws.root, &members, &selected, &issued, &template, ctx.now)?;
+    let plan = adherence::plan(&ws.config, &ws.root, &members, &selected, &issued, &template)?;
     let out_dir = ws.out_dir().join("adherence");
     std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
     let engine = Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
@@ -55,7 +55,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         let rendered: Vec<Result<Vec<u8>>> = chunk
             .par_iter()
             .map(|job| {
-                let pdf = engine.pdf(&template, &job.data, ctx.now, &job.document_id);
+                let data = plan.data.data(&job.member, &job.document_id, ctx.now);
+                let pdf = engine.pdf(&template, &data, ctx.now, &job.document_id);
                 bar.inc(1);
                 pdf.map_err(|e| {
                     Error::usage(format!("rendering the document of {}: {e}", job.member.organisation.name))
