@@ -43,6 +43,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     };
     let template = load_template(Some(&ws.templates_dir()), ADHERENCE_TEMPLATE)
         .map_err(|e| Error::usage(format!("adherence template: {e}")))?;
+    let override_path = ws.templates_dir().join(ADHERENCE_TEMPLATE);
+    let origin = if override_path.is_file() {
+        override_path.display().to_string()
+    } else {
+        format!("the built-in template {ADHERENCE_TEMPLATE}")
+    };
     let issued = ws.store.documents()?;
     let plan = adherence::plan(&ws.config, &ws.root, &members, &selected, &issued, &template)?;
     let out_dir = ws.out_dir().join("adherence");
@@ -59,7 +65,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
                 let pdf = engine.pdf(&template, &data, ctx.now, &job.document_id);
                 bar.inc(1);
                 pdf.map_err(|e| {
-                    Error::usage(format!("rendering the document of {}: {e}", job.member.organisation.name))
+                    Error::usage(format!(
+                        "rendering the document of {}: {e} (in {origin}); nothing was issued for it",
+                        job.member.organisation.name
+                    ))
                 })
             })
             .collect();

@@ -169,3 +169,26 @@ fn the_same_inputs_render_the_same_bytes() {
     };
     assert_eq!(seal(&a)["manifest"]["sha256"], seal(&b)["manifest"]["sha256"], "same inputs, same rendered bytes");
 }
+
+#[test]
+fn a_broken_template_override_is_named_and_nothing_half_written() {
+    let t = wsl();
+    std::fs::create_dir_all(t.path("templates/adherence")).unwrap();
+    let builtin = std::fs::read_to_string(repo().join("templates/adherence/adherence.typ")).unwrap();
+    assert!(builtin.contains("org.enterprise_number)"));
+    std::fs::write(
+        t.path("templates/adherence/adherence.typ"),
+        builtin.replace("org.enterprise_number)", "org.numero_bce)"),
+    )
+    .unwrap();
+    let len = t.journal_len();
+    t.run(["issue", "0250.616.524"])
+        .code(2)
+        .stderr_has("does not contain key \"numero_bce\"")
+        .stderr_has("templates/adherence/adherence.typ");
+    assert_eq!(t.journal_len(), len);
+    let files: Vec<_> = std::fs::read_dir(t.path("out/adherence")).map(|d| d.collect()).unwrap_or_default();
+    assert!(files.is_empty(), "nothing half-written in out/: {files:?}");
+    std::fs::write(t.path("templates/adherence/adherence.typ"), "#let x = (").unwrap();
+    t.run(["issue", "0250.616.524"]).code(2).stderr_has("unclosed delimiter");
+}
