@@ -1,28 +1,92 @@
-//! `charte flags [--year Y] [--json]`
+//! `charte flags [--year Y] [--json]`, `charte flags mark KEY STATUS`,
+//! `charte flags letters`
 
 use super::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::flags;
+use crate::journal::Event;
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     /// Only the flags whose evidence falls in this year.
     #[arg(long)]
     year: Option<i32>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Record the committee's handling of a flag (KEY as `charte flags` shows it).
+    Mark {
+        /// The flag's key, e.g. absences:0883.405.625
+        key: String,
+        #[arg(value_enum)]
+        status: Status,
+        /// A note for the record (the committee's decision, a date).
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Status {
+    /// Back to open.
+    Open,
+    /// Put on the committee's agenda.
+    PutToCommittee,
+    /// Settled: the organisation explained, or the rule no longer applies.
+    Resolved,
+}
+
+impl Status {
+    fn code(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::PutToCommittee => "put-to-committee",
+            Status::Resolved => "resolved",
+        }
+    }
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
+    match args.command {
+        Some(Command::Mark { key, status, note }) => mark(&key, status, note, ctx),
+        None => list(args.year, ctx),
+    }
+}
+
+fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
     let ws = ctx.workspace()?;
     let loaded = flags::Loaded::load(&ws.store)?;
-    let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, args.year));
+    let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, year));
+    let statuses = ws.store.flag_statuses()?;
+    let status_of = |f: &flags::Flag| statuses.get(&f.key()).map_or("open", |(s, _, _)| s.as_str()).to_owned();
     if ctx.json {
-        return super::print_json(&flags).map(|_| 0);
+        let rows: Vec<serde_json::Value> = flags
+            .iter()
+            .map(|f| {
+                let mut v = serde_json::to_value(f).unwrap_or_default();
+                v["key"] = serde_json::json!(f.key());
+                v["status"] = serde_json::json!(status_of(f));
+                v
+            })
+            .collect();
+        return super::print_json(&rows).map(|_| 0);
     }
     if flags.is_empty() {
         say!("No flag: nothing for the committee to look at.");
     }
     for f in &flags {
-        say!("{:<32} {:<14} {} (since {})", f.rule, f.enterprise_number.as_deref().unwrap_or("-"), f.name, f.since);
+        say!(
+            "{:<32} {:<14} {} (since {}, {})",
+            f.rule,
+            f.enterprise_number.as_deref().unwrap_or("-"),
+            f.name,
+            f.since,
+            status_of(f)
+        );
         for e in &f.evidence {
             match e.seq {
                 Some(seq) => say!("    #{seq}: {}", e.text),
@@ -30,5 +94,24 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
             }
         }
     }
+    Ok(0)
+}
+
+fn mark(key: &str, status: Status, note: Option<String>, ctx: &Ctx) -> Result<u8> {
+    let mut ws = ctx.workspace()?;
+    let loaded = flags::Loaded::load(&ws.store)?;
+    let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, None));
+    if !flags.iter().any(|f| f.key() == key) && !ws.store.flag_statuses()?.contains_key(key) {
+        return Err(Error::usage(format!("no flag '{key}' (see `charte flags` for the keys)")));
+    }
+    ws.store.transaction(ctx.now, |tx| {
+        tx.append(&Event::FlagStatusChanged {
+            key: key.to_owned(),
+            status: status.code().to_owned(),
+            note: note.clone(),
+        })
+        .map(|_| ())
+    })?;
+    say!("{key}: {}", status.code());
     Ok(0)
 }

@@ -21,6 +21,7 @@ pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool:
 
 mod attendance;
 mod audit;
+mod breach;
 mod collect;
 mod convoke;
 mod demo;
@@ -99,6 +100,9 @@ enum Command {
     /// Reports: the annual evaluation.
     #[command(subcommand)]
     Report(report::Command),
+    /// Breaches of the charter noted by the committee.
+    #[command(subcommand)]
+    Breach(breach::Command),
     /// Organisations and bodies the committee must look at, with evidence.
     Flags(flags::Args),
     /// Replay a fixture's whole year into a fresh folder, and say where to look.
@@ -163,6 +167,7 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Convoke(args) => convoke::run(args, &ctx),
         Command::Attendance(cmd) => attendance::run(cmd, &ctx),
         Command::Flags(args) => flags::run(args, &ctx),
+        Command::Breach(cmd) => breach::run(cmd, &ctx),
         Command::Report(cmd) => report::run(cmd, &ctx),
         Command::Vote(args) => vote::run(args, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),

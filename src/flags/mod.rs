@@ -4,6 +4,7 @@
 
 mod absences;
 mod adherence;
+mod breach;
 mod committee;
 mod mail;
 mod meetings;
@@ -28,6 +29,8 @@ pub struct Facts<'a> {
     /// Messages sent (convocations, documents) with their state.
     pub messages: &'a [crate::journal::store::MessageRecord],
     pub late: &'a [crate::journal::store::LateConvocation],
+    /// Breaches reported: (seq, enterprise number digits, about, date).
+    pub breaches: &'a [(i64, String, String, String)],
     pub today: NaiveDate,
     /// The year looked at (`--year`), or all time.
     pub year: Option<i32>,
@@ -62,6 +65,7 @@ pub struct Loaded {
     pub attendance: Vec<(Attendance, i64)>,
     pub messages: Vec<crate::journal::store::MessageRecord>,
     pub late: Vec<crate::journal::store::LateConvocation>,
+    pub breaches: Vec<(i64, String, String, String)>,
 }
 
 impl Loaded {
@@ -74,6 +78,7 @@ impl Loaded {
             attendance: store.attendance_entries()?,
             messages,
             late: store.late_convocations()?,
+            breaches: store.breaches()?,
         })
     }
 
@@ -85,9 +90,18 @@ impl Loaded {
             attendance: &self.attendance,
             messages: &self.messages,
             late: &self.late,
+            breaches: &self.breaches,
             today,
             year,
         }
+    }
+}
+
+impl Flag {
+    /// A stable key for the committee's handling of this flag:
+    /// `rule:subject` (the enterprise number, or the body or meeting).
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.rule, self.enterprise_number.as_deref().unwrap_or(&self.name))
     }
 }
 
@@ -96,6 +110,7 @@ pub fn evaluate(facts: &Facts<'_>) -> Vec<Flag> {
     let mut flags = Vec::new();
     adherence::check(facts, &mut flags);
     absences::check(facts, &mut flags);
+    breach::check(facts, &mut flags);
     committee::check(facts, &mut flags);
     meetings::check(facts, &mut flags);
     mail::check(facts, &mut flags);

@@ -39,6 +39,10 @@ pub enum Event {
     AdherenceCollected { adherence: crate::journal::store::Adherence, new_status: Option<crate::roster::Status> },
     /// A returned file was refused, and why.
     ReturnRefused { file: String, file_sha256: String, reason: String },
+    /// `charte breach report`: the committee notes a breach of the charter.
+    BreachReported { enterprise_number: String, about: String },
+    /// The committee's handling of a flag: put to the committee, resolved, reopened.
+    FlagStatusChanged { key: String, status: String, note: Option<String> },
     /// A convocation sent with less notice than the body's rule.
     ConvocationLate { meeting: String, reason: String, clear_days: i64, required: i64 },
     /// A message about to be handed to the mail server (or the outbox).
@@ -65,6 +69,8 @@ impl Event {
             Event::DecisionRecorded { .. } => "decision-recorded",
             Event::DocumentIssued { .. } => "document-issued",
             Event::KeyRegistered { .. } => "key-registered",
+            Event::BreachReported { .. } => "breach-reported",
+            Event::FlagStatusChanged { .. } => "flag-status-changed",
             Event::AdherenceCollected { .. } => "adherence-collected",
             Event::ReturnRefused { .. } => "return-refused",
             Event::ConvocationLate { .. } => "convocation-late",
@@ -83,7 +89,10 @@ impl Event {
             }
             Event::MeetingAdded { meeting } => meeting.id.clone(),
             Event::DocumentIssued { document } => document.enterprise_number.clone(),
-            Event::KeyRegistered { enterprise_number, .. } => enterprise_number.clone(),
+            Event::KeyRegistered { enterprise_number, .. } | Event::BreachReported { enterprise_number, .. } => {
+                enterprise_number.clone()
+            }
+            Event::FlagStatusChanged { key, .. } => key.clone(),
             Event::AdherenceCollected { adherence, .. } => adherence.enterprise_number.clone(),
             Event::ReturnRefused { file_sha256, .. } => file_sha256.clone(),
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_messages.sql"),
     include_str!("migrations/0004_documents.sql"),
     include_str!("migrations/0005_adherences.sql"),
+    include_str!("migrations/0006_flags.sql"),
 ];
 
 #[derive(Debug)]
@@ -382,6 +383,25 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
 
+    /// Breaches reported: (seq, enterprise number digits, about, date).
+    pub fn breaches(&self) -> Result<Vec<(i64, String, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, enterprise_number, about, at FROM breaches ORDER BY seq")
+            .map_err(self.sql_err())?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    /// The committee's status of each flag, by key: (status, note, date).
+    pub fn flag_statuses(&self) -> Result<std::collections::HashMap<String, (String, Option<String>, String)>> {
+        let mut stmt = self.conn.prepare("SELECT key, status, note, at FROM flag_status").map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
+    }
+
     /// The journal entries about one subject, oldest first.
     pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
         let mut stmt = self
@@ -711,6 +731,22 @@ impl Tx<'_> {
                         )
                         .map_err(self.sql_err())?;
                 }
+            }
+            Event::BreachReported { enterprise_number, about } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO breaches (seq, enterprise_number, about, at) VALUES (?1, ?2, ?3, ?4)",
+                        params![seq, enterprise_number, about, self.at],
+                    )
+                    .map_err(self.sql_err())?;
+            }
+            Event::FlagStatusChanged { key, status, note } => {
+                self.tx
+                    .execute(
+                        "INSERT OR REPLACE INTO flag_status (key, status, note, at, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![key, status, note, self.at, seq],
+                    )
+                    .map_err(self.sql_err())?;
             }
             Event::WorkspaceCreated { .. }
             | Event::ReturnRefused { .. }

@@ -87,3 +87,23 @@ fn a_body_below_its_minimum_is_flagged_at_coordination_level() {
             .contains("committee requires 3 meetings in 2026; 0 held, 1 scheduled")
     }));
 }
+
+#[test]
+fn a_reported_breach_is_flagged_and_the_committee_tracks_its_status() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-03-01");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["breach", "report", "Wolu-Entraide", "--about", "a refusé d'orienter un usager vers un service membre"])
+        .success();
+    let flags = t.run(["flags", "--json"]).success().json();
+    let breach = flags.as_array().unwrap().iter().find(|f| f["rule"] == "breach-reported").unwrap().clone();
+    assert_eq!(breach["enterprise_number"], "0631.119.315");
+    assert_eq!(breach["status"], "open");
+    assert!(breach["evidence"][0]["text"].as_str().unwrap().contains("refusé d'orienter"));
+    let key = breach["key"].as_str().unwrap().to_owned();
+    t.run(["flags", "mark", &key, "put-to-committee", "--note", "comité du 12 mars"]).success();
+    let flags = t.run(["flags", "--json"]).success().json();
+    let breach = flags.as_array().unwrap().iter().find(|f| f["rule"] == "breach-reported").unwrap().clone();
+    assert_eq!(breach["status"], "put-to-committee");
+    t.run(["flags", "mark", "nothing:here", "resolved"]).code(2).stderr_has("no flag 'nothing:here'");
+    t.run(["breach", "report", "Nobody", "--about", "x"]).code(2).stderr_has("no organisation named");
+}
