@@ -62,7 +62,7 @@ fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
     let loaded = flags::Loaded::load(&ws.store)?;
     let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, year));
     let statuses = ws.store.flag_statuses()?;
-    let status_of = |f: &flags::Flag| statuses.get(&f.key()).map_or("open", |(s, _, _)| s.as_str()).to_owned();
+    let status_of = |f: &flags::Flag| statuses.get(&f.key()).map_or("open", |s| s.status.as_str()).to_owned();
     if ctx.json {
         let rows: Vec<serde_json::Value> = flags
             .iter()

@@ -393,11 +393,13 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
 
-    /// The committee's status of each flag, by key: (status, note, date).
-    pub fn flag_statuses(&self) -> Result<std::collections::HashMap<String, (String, Option<String>, String)>> {
+    /// The committee's status of each flag, by key.
+    pub fn flag_statuses(&self) -> Result<std::collections::HashMap<String, FlagStatus>> {
         let mut stmt = self.conn.prepare("SELECT key, status, note, at FROM flag_status").map_err(self.sql_err())?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, FlagStatus { status: r.get(1)?, note: r.get(2)?, at: r.get(3)? }))
+            })
             .map_err(self.sql_err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
     }
@@ -461,6 +463,15 @@ pub struct IssuedDocument {
     /// Filled in by the store (0 in a new event).
     #[serde(default)]
     pub seq: i64,
+}
+
+/// How the committee handles a flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagStatus {
+    /// open, put-to-committee or resolved.
+    pub status: String,
+    pub note: Option<String>,
+    pub at: String,
 }
 
 /// A signed adherence, as collected.
