@@ -73,6 +73,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
                     adherence.signer,
                     new_status.map(|s| format!("; now {s}")).unwrap_or_default()
                 );
+                if let Some(note) = adherence.details.get("chain_note").and_then(|n| n.as_str()) {
+                    say!("          {note}");
+                }
                 accepted += 1;
             }
             Outcome::AlreadyKnown { document_id } => {
