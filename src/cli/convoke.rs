@@ -1,6 +1,5 @@
 //! `charte convoke MEETING [--late REASON]`
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use super::Ctx;
@@ -56,22 +55,20 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let templates = Templates::load(Some(&ws.templates_dir().join("mail")))
         .map_err(|e| Error::usage(format!("mail templates: {e}")))?;
     let members = ws.store.members()?;
-    let pdfs = HashMap::new();
     let date = ctx.now.and_time(chrono::Utc::now().time()).and_utc();
-    let planned = convoke::messages(
-        &convoke::Context {
-            config: &ws.config,
-            mail: &mail,
-            templates: &templates,
-            body: &body,
-            meeting,
-            clear_days,
-            late: if short { late } else { None },
-            date,
-            pdfs: &pdfs,
-        },
-        &members,
-    )?;
+    let context = convoke::Context {
+        config: &ws.config,
+        mail: &mail,
+        templates: &templates,
+        body: &body,
+        meeting,
+        clear_days,
+        late: if short { late } else { None },
+        date,
+    };
+    let engine = crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
+    let pdfs = context.pdfs(&members, &engine, &ws.templates_dir(), ctx.now)?;
+    let planned = convoke::messages(&context, &members, &pdfs)?;
     if short && let Some(reason) = late {
         let already = ws.store.late_convocations()?.iter().any(|l| l.meeting == meeting.id);
         if !already {

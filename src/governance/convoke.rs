@@ -61,8 +61,77 @@ pub struct Context<'a> {
     pub late: Option<&'a str>,
     /// The Date header of the messages.
     pub date: DateTime<Utc>,
-    /// The PDF convocation per language (none: no attachment).
-    pub pdfs: &'a HashMap<Language, Vec<u8>>,
+}
+
+impl Context<'_> {
+    fn start(&self) -> chrono::NaiveDateTime {
+        let time = self
+            .meeting
+            .time
+            .unwrap_or_else(|| NaiveTime::from_hms_opt(DEFAULT_START.0, DEFAULT_START.1, 0).unwrap_or(NaiveTime::MIN));
+        self.meeting.date.and_time(time)
+    }
+
+    /// What the convocation says, in `lang`, to `to` (or to no one in
+    /// particular, for the PDF every recipient of that language receives).
+    pub fn convocation(&self, lang: Language, to: Option<&crate::roster::Organisation>, reply_to: &str) -> Convocation {
+        Convocation {
+            lang,
+            network: self.config.coordination.name(lang).to_owned(),
+            organiser: self.config.coordination.organiser.clone(),
+            body: self.body.name(lang).to_owned(),
+            title: self.meeting.title.clone(),
+            when: self.start(),
+            place: self.meeting.place.clone(),
+            agenda: self.meeting.agenda.clone(),
+            clear_days: self.clear_days,
+            required_clear_days: i64::from(self.body.notice_clear_days),
+            late_reason: self.late.map(str::to_owned),
+            recipient: to.map(|o| o.name.clone()).unwrap_or_default(),
+            representative: to.and_then(|o| o.representative.clone()),
+            reply_to: reply_to.to_owned(),
+        }
+    }
+
+    /// The address excuses go to.
+    pub fn reply_address(&self) -> Result<String> {
+        let bad_mail =
+            |e: crate::mail::SettingsError| Error::Config { file: "charte.toml".into(), message: e.to_string() };
+        let from = self.mail.sender().map_err(bad_mail)?;
+        Ok(self.mail.reply_to_contact().map_err(bad_mail)?.unwrap_or(from).address)
+    }
+
+    /// The PDF convocation of each language the recipients read.
+    pub fn pdfs(
+        &self,
+        members: &[Member],
+        engine: &crate::render::Engine,
+        templates_dir: &std::path::Path,
+        today: NaiveDate,
+    ) -> Result<HashMap<Language, Vec<u8>>> {
+        let reply_to = self.reply_address()?;
+        let mut out = HashMap::new();
+        for m in convoked(self.config, self.body, members) {
+            let lang = m.organisation.language;
+            if out.contains_key(&lang) {
+                continue;
+            }
+            let mut data = self.convocation(lang, None, &reply_to).data();
+            data["meeting_id"] = serde_json::Value::String(self.meeting.id.clone());
+            let pdf = crate::render::document(
+                engine,
+                Some(templates_dir),
+                crate::render::CONVOCATION_TEMPLATE,
+                lang.code(),
+                data,
+                today,
+                &format!("{}-{}", self.meeting.id, lang.code()),
+            )
+            .map_err(|e| Error::usage(format!("the PDF convocation ({}): {e}", lang.code())))?;
+            out.insert(lang, pdf);
+        }
+        Ok(out)
+    }
 }
 
 fn domain_of(address: &str) -> &str {
@@ -70,7 +139,7 @@ fn domain_of(address: &str) -> &str {
 }
 
 /// One message per address of every organisation the body convokes.
-pub fn messages(ctx: &Context<'_>, members: &[Member]) -> Result<Vec<Planned>> {
+pub fn messages(ctx: &Context<'_>, members: &[Member], pdfs: &HashMap<Language, Vec<u8>>) -> Result<Vec<Planned>> {
     let recipients = convoked(ctx.config, ctx.body, members);
     if recipients.is_empty() {
         return Err(Error::usage(format!(
@@ -93,25 +162,10 @@ pub fn messages(ctx: &Context<'_>, members: &[Member]) -> Result<Vec<Planned>> {
     for m in recipients {
         let o = &m.organisation;
         let lang = o.language;
-        let convocation = Convocation {
-            lang,
-            network: ctx.config.coordination.name(lang).to_owned(),
-            organiser: ctx.config.coordination.organiser.clone(),
-            body: ctx.body.name(lang).to_owned(),
-            title: ctx.meeting.title.clone(),
-            when: start,
-            place: ctx.meeting.place.clone(),
-            agenda: ctx.meeting.agenda.clone(),
-            clear_days: ctx.clear_days,
-            required_clear_days: i64::from(ctx.body.notice_clear_days),
-            late_reason: ctx.late.map(str::to_owned),
-            recipient: o.name.clone(),
-            representative: o.representative.clone(),
-            reply_to: reply_to.as_ref().unwrap_or(&from).address.clone(),
-        };
+        let convocation = ctx.convocation(lang, Some(o), &reply_to.as_ref().unwrap_or(&from).address);
         let rendered =
             ctx.templates.convocation(&convocation).map_err(|e| Error::usage(format!("convocation template: {e}")))?;
-        let pdf = ctx.pdfs.get(&lang);
+        let pdf = pdfs.get(&lang);
         for (k, (name, address)) in o.recipients().into_iter().enumerate() {
             let to = match name {
                 Some(n) => Contact::named(n, address),

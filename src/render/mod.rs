@@ -42,7 +42,29 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 pub use adherence::{AdherenceData, CharterData, CoordinationData, DocumentData, OrganisationData};
 pub use error::{Diagnostic, RenderError};
 pub use markdown::markdown_blocks;
-pub use templates::{ADHERENCE_TEMPLATE, adherence_strings, builtin_names, load_template};
+pub use templates::{
+    ADHERENCE_TEMPLATE, ANNUAL_TEMPLATE, CONVOCATION_TEMPLATE, LETTER_TEMPLATE, SUBSIDY_TEMPLATE, adherence_strings,
+    builtin_names, load_template, strings,
+};
+
+/// Renders the template `name` (e.g. [`ANNUAL_TEMPLATE`]) in `lang` with
+/// `data`, to which the family's strings and the language are added; the
+/// workspace's templates folder overrides the built-in files.
+pub fn document(
+    engine: &Engine,
+    templates_dir: Option<&std::path::Path>,
+    name: &str,
+    lang: &str,
+    mut data: serde_json::Value,
+    date: NaiveDate,
+    ident: &str,
+) -> Result<Vec<u8>, RenderError> {
+    let template = load_template(templates_dir, name)?;
+    let family = name.split('/').next().unwrap_or(name);
+    data["strings"] = strings(templates_dir, family, lang)?;
+    data["lang"] = serde_json::Value::String(lang.to_owned());
+    engine.pdf(&template, &data, date, ident)
+}
 
 use world::DocWorld;
 

@@ -18,7 +18,26 @@ const BUILTIN: &[(&str, &str)] = &[
     (ADHERENCE_TEMPLATE, include_str!("../../templates/adherence/adherence.typ")),
     ("adherence/fr.json", include_str!("../../templates/adherence/fr.json")),
     ("adherence/nl.json", include_str!("../../templates/adherence/nl.json")),
+    (CONVOCATION_TEMPLATE, include_str!("../../templates/convocation/convocation.typ")),
+    ("convocation/fr.json", include_str!("../../templates/convocation/fr.json")),
+    ("convocation/nl.json", include_str!("../../templates/convocation/nl.json")),
+    (ANNUAL_TEMPLATE, include_str!("../../templates/report/annual.typ")),
+    (SUBSIDY_TEMPLATE, include_str!("../../templates/report/subsidy.typ")),
+    ("report/fr.json", include_str!("../../templates/report/fr.json")),
+    ("report/nl.json", include_str!("../../templates/report/nl.json")),
+    (LETTER_TEMPLATE, include_str!("../../templates/letters/interpellation.typ")),
+    ("letters/fr.json", include_str!("../../templates/letters/fr.json")),
+    ("letters/nl.json", include_str!("../../templates/letters/nl.json")),
 ];
+
+/// The PDF convocation attached to each convocation email.
+pub const CONVOCATION_TEMPLATE: &str = "convocation/convocation.typ";
+/// The annual evaluation report.
+pub const ANNUAL_TEMPLATE: &str = "report/annual.typ";
+/// The funder's subsidy report.
+pub const SUBSIDY_TEMPLATE: &str = "report/subsidy.typ";
+/// The draft interpellation letter to a flagged organisation.
+pub const LETTER_TEMPLATE: &str = "letters/interpellation.typ";
 
 /// Names of the built-in templates.
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {
@@ -54,7 +73,17 @@ pub fn load_template(workspace_templates_dir: Option<&Path>, name: &str) -> Resu
 /// `adherence/<lang>.json` (overridable like any template), as the value to
 /// put under `strings` in the document data.
 pub fn adherence_strings(workspace_templates_dir: Option<&Path>, lang: &str) -> Result<serde_json::Value, RenderError> {
-    let name = format!("adherence/{lang}.json");
+    strings(workspace_templates_dir, "adherence", lang)
+}
+
+/// The strings of a template family (`adherence`, `convocation`, `report`,
+/// `letters`) for `lang`, from `<family>/<lang>.json`, overridable.
+pub fn strings(
+    workspace_templates_dir: Option<&Path>,
+    family: &str,
+    lang: &str,
+) -> Result<serde_json::Value, RenderError> {
+    let name = format!("{family}/{lang}.json");
     let text = load_template(workspace_templates_dir, &name)?;
     serde_json::from_str(&text).map_err(|source| RenderError::Strings { name, source })
 }

@@ -64,6 +64,16 @@ fn every_address_gets_one_convocation_in_its_language_with_an_invitation() {
         let subject = msg.subject().unwrap().to_owned();
         let dutch = r.rcpt_tos[0].contains("buurtwerk");
         assert!(subject.starts_with(if dutch { "Oproeping" } else { "Convocation" }), "{subject}");
+        let pdf = msg
+            .attachments()
+            .find(|a| a.attachment_name().is_some_and(|n| n.starts_with("convocation-") && n.ends_with(".pdf")))
+            .expect("the PDF convocation is attached");
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), pdf.contents()).unwrap();
+        let text = std::process::Command::new("pdftotext").arg(file.path()).arg("-").output().unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.contains("Salle Fabry"), "{text}");
+        assert!(text.contains(if dutch { "maart" } else { "mars" }), "the PDF is in the recipient's language: {text}");
         let ics = msg.attachments().find(|a| a.attachment_name() == Some("invite.ics")).expect("invite.ics attached");
         let ics = icalendar::parser::unfold(&String::from_utf8_lossy(ics.contents()));
         assert!(ics.contains("METHOD:REQUEST"), "{ics}");
