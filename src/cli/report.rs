@@ -45,6 +45,8 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
     let loaded = flags::Loaded::load(&ws.store)?;
     let attendance: Vec<_> = loaded.attendance.iter().map(|(a, _)| a.clone()).collect();
     let departures = ws.store.departures()?;
+    let adherences: Vec<chrono::NaiveDate> =
+        ws.store.adherences()?.iter().filter_map(|a| a.collected.parse().ok()).collect();
     Ok(annual::compute(
         year,
         annual::Inputs {
@@ -52,12 +54,73 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
             members: &loaded.members,
             meetings: &loaded.meetings,
             attendance: &attendance,
-            adherences: &[],
+            adherences: &adherences,
             departures: &departures,
             flags: flags::evaluate(&loaded.facts(&ws.config, ctx.now, Some(year))),
             today: ctx.now,
         },
     ))
+}
+
+/// Renders a report in the network's language, seals it with the
+/// coordination's key (the manifest carries the journal's head, so a funder
+/// can ask for proof that the figures come from that journal), writes
+/// out/reports/STEM.pdf and STEM.seal.json, and journals it.
+fn seal_report(
+    ws: &mut crate::workspace::Workspace,
+    ctx: &Ctx,
+    kind: &str,
+    template: &str,
+    year: i32,
+    report: serde_json::Value,
+    stem: &str,
+) -> Result<std::path::PathBuf> {
+    let key = super::keys::coordination_key(ws)?;
+    let (_, head) = ws.store.head()?;
+    let lang = ws.config.coordination.main_language();
+    let c = &ws.config.coordination;
+    let id = format!("{}-{kind}-{year}-{}", c.short, &head[..8]);
+    let body_names: serde_json::Map<String, serde_json::Value> = crate::governance::bodies(&ws.config)
+        .into_iter()
+        .map(|b| (b.key.clone(), serde_json::Value::String(b.name(lang).to_owned())))
+        .collect();
+    let data = serde_json::json!({
+        "coordination": {"name": c.name(lang), "organiser": c.organiser, "territory": c.territory},
+        "document": {"id": id, "issued": ctx.now.to_string()},
+        "journal_head": head,
+        "report": report,
+        "body_names": body_names,
+    });
+    let engine = crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
+    let pdf = crate::render::document(&engine, Some(&ws.templates_dir()), template, lang.code(), data, ctx.now, &id)
+        .map_err(|e| Error::usage(format!("rendering the {kind} report: {e}")))?;
+    let manifest = crate::seal::Manifest::new(&id, kind, c.name(lang), ctx.now)
+        .extra("journal_head", serde_json::Value::String(head.clone()))
+        .extra("year", serde_json::json!(year));
+    let sealed = crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::usage(format!("sealing {id}: {e}")))?;
+    let path = reports_dir(ws)?.join(format!("{stem}.pdf"));
+    crate::error::write_atomic(&path, &sealed.pdf)?;
+    crate::error::write_atomic(&path.with_extension("seal.json"), &sealed.seal_json)?;
+    let file = path.strip_prefix(&ws.root).unwrap_or(&path).to_string_lossy().into_owned();
+    let document = crate::journal::store::IssuedDocument {
+        document_id: id.clone(),
+        kind: kind.to_owned(),
+        enterprise_number: String::new(),
+        charter_version: ws.config.charter.version.clone(),
+        inputs_sha256: String::new(),
+        sha256: sealed.manifest.sha256.clone(),
+        sealed_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&sealed.pdf)),
+        length: sealed.pdf.len() as i64,
+        file,
+        issued: ctx.now,
+        seq: 0,
+    };
+    let known = ws.store.documents()?.iter().any(|d| d.document_id == id && d.sealed_sha256 == document.sealed_sha256);
+    if !known {
+        ws.store
+            .transaction(ctx.now, |tx| tx.append(&crate::journal::Event::DocumentIssued { document }).map(|_| ()))?;
+    }
+    Ok(path)
 }
 
 fn reports_dir(ws: &crate::workspace::Workspace) -> Result<std::path::PathBuf> {
@@ -68,7 +131,7 @@ fn reports_dir(ws: &crate::workspace::Workspace) -> Result<std::path::PathBuf> {
 
 fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u8> {
     check_year(year)?;
-    let ws = ctx.workspace()?;
+    let mut ws = ctx.workspace()?;
     let project_allowed = ws.config.funder.kind == crate::config::FunderKind::WalloonRegion;
     let lines = match expenses {
         Some(path) => {
@@ -92,6 +155,16 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u
     let path = reports_dir(&ws)?.join(format!("subsidy-{year}.json"));
     let json = serde_json::to_string_pretty(&report).map_err(|e| Error::usage(e.to_string()))?;
     crate::error::write_atomic(&path, json.as_bytes())?;
+    let value = serde_json::to_value(&report).map_err(|e| Error::usage(e.to_string()))?;
+    let pdf = seal_report(
+        &mut ws,
+        ctx,
+        "subsidy-report",
+        crate::render::SUBSIDY_TEMPLATE,
+        year,
+        value,
+        &format!("subsidy-{year}"),
+    )?;
     if ctx.json {
         return super::print_json(&report).map(|_| 0);
     }
@@ -106,16 +179,26 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u
     if let Some(due) = report.due {
         say!("  due by {due}");
     }
-    say!("written: {}", path.display());
+    say!("written: {} and {} (sealed)", path.display(), pdf.display());
     Ok(0)
 }
 
 fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
     check_year(year)?;
-    let ws = ctx.workspace()?;
+    let mut ws = ctx.workspace()?;
     let report = annual_report(&ws, year, ctx)?;
     let csv_path = reports_dir(&ws)?.join(format!("annual-{year}.csv"));
     crate::error::write_atomic(&csv_path, annual_csv(&report).as_bytes())?;
+    let value = serde_json::to_value(&report).map_err(|e| Error::usage(e.to_string()))?;
+    let pdf = seal_report(
+        &mut ws,
+        ctx,
+        "annual-report",
+        crate::render::ANNUAL_TEMPLATE,
+        year,
+        value,
+        &format!("annual-{year}"),
+    )?;
     if ctx.json {
         return super::print_json(&report).map(|_| 0);
     }
@@ -135,7 +218,7 @@ fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
         say!("  {key:<24} {} held / {} required, {rate}{mark}", b.held, b.required_min);
     }
     say!("flags: {}", report.flags.len());
-    say!("written: {}", csv_path.display());
+    say!("written: {} and {} (sealed)", csv_path.display(), pdf.display());
     Ok(0)
 }
 

@@ -6,6 +6,7 @@ use crate::harness::*;
 fn annual_figures_match_a_hand_count() {
     let t = Test::fixture("ans").at("2026-01-05");
     t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
     let members = t.members();
     let declared = members.iter().filter(|m| m["status"] == "member" || m["status"] == "partner").count();
     let others = members.len() - declared;
@@ -43,11 +44,16 @@ fn annual_figures_match_a_hand_count() {
     let csv = std::fs::read_to_string(t.path("out/reports/annual-2026.csv")).unwrap();
     assert!(csv.contains("2026,bodies,plenary,held,2\n"), "{csv}");
     assert!(csv.contains("2026,bodies,plenary,attendance_rate,0.600\n"), "{csv}");
+    let pdf = t.path("out/reports/annual-2026.pdf");
+    t.run(["verify", pdf.to_str().unwrap()]).success().stdout_has("annual-report");
+    let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("2026"));
 }
 
 #[test]
 fn a_year_without_data_is_an_honest_empty_report() {
     let t = Test::new();
+    t.run(["keys", "init"]).success();
     let r = t.run(["report", "annual", "--year", "2019", "--json"]).success().json();
     assert_eq!(r["organisations"]["members"], 0);
     assert_eq!(r["bodies"]["plenary"]["held"], 0);
@@ -57,6 +63,7 @@ fn a_year_without_data_is_an_honest_empty_report() {
 #[test]
 fn cocom_subsidy_report_adds_up_the_lines_and_splits_the_grant() {
     let t = Test::fixture("woluwe-saint-lambert").at("2026-12-15");
+    t.run(["keys", "init"]).success();
     std::fs::write(
         t.path("expenses.csv"),
         "date;category;description;amount;document;person;fte\n\
@@ -79,6 +86,19 @@ fn cocom_subsidy_report_adds_up_the_lines_and_splits_the_grant() {
     assert_eq!(r["staff"][0]["months"], 2);
     assert_eq!(r["staff"][1]["fte"], 0.5);
     assert!(t.path("out/reports/subsidy-2026.json").exists());
+    let pdf = t.path("out/reports/subsidy-2026.pdf");
+    let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Anne Coordinatrice"), "{text}");
+    // The funder verifies it offline with the public key alone.
+    let key = t.path("keys/coordination.pub");
+    t.run(["verify", pdf.to_str().unwrap(), "--key", key.to_str().unwrap()]).success().stdout_has("subsidy-report");
+    let seal: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.path("out/reports/subsidy-2026.seal.json")).unwrap()).unwrap();
+    let head = seal["manifest"]["extra"]["journal_head"].as_str().unwrap().to_owned();
+    let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    let found: i64 = conn.query_row("SELECT count(*) FROM journal WHERE hash = ?1", [&head], |r| r.get(0)).unwrap();
+    assert_eq!(found, 1, "the sealed journal head is an entry of this journal");
 }
 
 #[test]
