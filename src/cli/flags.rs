@@ -18,6 +18,16 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// Draft an interpellation letter to each flagged organisation, in its
+    /// language, into out/letters/.
+    Letters {
+        /// Only the flags of this year.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Days the organisation is given to answer.
+        #[arg(long, default_value_t = 30)]
+        reply_within_days: u32,
+    },
     /// Record the committee's handling of a flag (KEY as `charte flags` shows it).
     Mark {
         /// The flag's key, e.g. absences:0883.405.625
@@ -53,6 +63,7 @@ impl Status {
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     match args.command {
         Some(Command::Mark { key, status, note }) => mark(&key, status, note, ctx),
+        Some(Command::Letters { year, reply_within_days }) => letters(year, reply_within_days, ctx),
         None => list(args.year, ctx),
     }
 }
@@ -113,5 +124,58 @@ fn mark(key: &str, status: Status, note: Option<String>, ctx: &Ctx) -> Result<u8
         .map(|_| ())
     })?;
     say!("{key}: {}", status.code());
+    Ok(0)
+}
+
+fn letters(year: Option<i32>, reply_within_days: u32, ctx: &Ctx) -> Result<u8> {
+    let ws = ctx.workspace()?;
+    let loaded = flags::Loaded::load(&ws.store)?;
+    let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, year));
+    let statuses = ws.store.flag_statuses()?;
+    let dir = ws.out_dir().join("letters");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let engine = crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
+    let c = &ws.config.coordination;
+    let mut written = 0;
+    for f in &flags {
+        if statuses.get(&f.key()).is_some_and(|s| s.status == "resolved") {
+            continue;
+        }
+        let Some(member) = f
+            .enterprise_number
+            .as_deref()
+            .and_then(|n| loaded.members.iter().find(|m| m.organisation.enterprise_number.formatted() == n))
+        else {
+            continue; // a coordination-level flag: no organisation to write to
+        };
+        let o = &member.organisation;
+        let lang = o.language;
+        let id = format!("{}-letter-{}-{}-{}", c.short, f.rule, o.enterprise_number.digits(), ctx.now);
+        let data = serde_json::json!({
+            "coordination": {"name": c.name(lang), "organiser": c.organiser, "territory": c.territory},
+            "organisation": {
+                "name": o.name, "enterprise_number": o.enterprise_number.formatted(),
+                "address": o.address, "representative": o.representative,
+            },
+            "flag": {"rule": f.rule, "since": f.since.to_string(), "evidence": f.evidence},
+            "document": {"id": id, "issued": ctx.now.to_string()},
+            "reply_within_days": reply_within_days,
+        });
+        let pdf = crate::render::document(
+            &engine,
+            Some(&ws.templates_dir()),
+            crate::render::LETTER_TEMPLATE,
+            lang.code(),
+            data,
+            ctx.now,
+            &id,
+        )
+        .map_err(|e| Error::usage(format!("the letter to {}: {e}", o.name)))?;
+        let path = dir.join(format!("{}-{}.pdf", crate::adherence::slug(&o.name), f.rule));
+        crate::error::write_atomic(&path, &pdf)?;
+        say!("{}", path.display());
+        written += 1;
+    }
+    say!("{written} draft letters in {}", dir.display());
     Ok(0)
 }

@@ -107,3 +107,22 @@ fn a_reported_breach_is_flagged_and_the_committee_tracks_its_status() {
     t.run(["flags", "mark", "nothing:here", "resolved"]).code(2).stderr_has("no flag 'nothing:here'");
     t.run(["breach", "report", "Nobody", "--about", "x"]).code(2).stderr_has("no organisation named");
 }
+
+#[test]
+fn letters_are_drafted_in_each_organisations_language() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-03-01");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["breach", "report", "Wolu-Entraide", "--about", "n'a pas respecté le secret professionnel"]).success();
+    let nl = t.members().into_iter().find(|m| m["language"] == "nl" && m["status"] == "member").unwrap();
+    t.run(["flags", "letters"]).success().stdout_has("draft letters");
+    let letters: Vec<_> = std::fs::read_dir(t.path("out/letters")).unwrap().map(|e| e.unwrap().path()).collect();
+    let text = |p: &std::path::Path| {
+        let out = std::process::Command::new("pdftotext").arg(p).arg("-").output().unwrap();
+        String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let breach = letters.iter().find(|p| p.to_string_lossy().contains("wolu-entraide-asbl-breach-reported")).unwrap();
+    assert!(text(breach).contains("n'a pas respecté le secret professionnel"), "the evidence is in the letter");
+    let nl_name = nl["name"].as_str().unwrap();
+    let nl_letter = letters.iter().find(|p| text(p).contains(nl_name)).expect("a letter to the Dutch-speaking member");
+    assert!(!text(nl_letter).contains("Madame, Monsieur"), "written in Dutch");
+}
