@@ -217,11 +217,16 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
     }
     say!("\n== {dec}: flags for the committee");
     step(dir, dec, &["flags", "--year", &YEAR.to_string()])?;
+    with_quiet(|| step(dir, dec, &["flags", "letters", "--year", &YEAR.to_string()]))?;
     step(dir, dec, &["audit"])?;
     say!("\nWhere to look:");
     say!("  {}  the signed adherence documents and their seals", dir.join("out/adherence").display());
     say!("  {}  every convocation as an .eml file", dir.join("out/outbox").display());
-    say!("  {}  the reports", dir.join("out/reports").display());
+    say!(
+        "  {}  the reports (PDF sealed: charte verify FILE --key keys/coordination.pub)",
+        dir.join("out/reports").display()
+    );
+    say!("  {}  draft interpellation letters", dir.join("out/letters").display());
     say!("  charte --dir {} members list | flags | meeting list | audit", dir.display());
     Ok(0)
 }
