@@ -3,6 +3,9 @@
 //!
 //!   charte-bench roster N            a valid N-organisation roster CSV on stdout
 //!   charte-bench journal N --dir WS  appends N events to WS's journal, in batches
+//!   charte-bench typst-inputs WS OUT N  writes, for N organisations of WS, a
+//!       folder OUT/<i>/ with main.typ (the adherence template) and data.json:
+//!       the same inputs `charte issue` renders, for the typst command line
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -16,7 +19,10 @@ fn main() -> ExitCode {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["roster", n] => n.parse().map_err(|e| format!("N: {e}")).and_then(roster),
         ["journal", n, "--dir", dir] => n.parse().map_err(|e| format!("N: {e}")).and_then(|n| journal(n, dir.into())),
-        _ => Err("usage: charte-bench roster N | charte-bench journal N --dir WS".into()),
+        ["typst-inputs", ws, out, n] => {
+            n.parse().map_err(|e| format!("N: {e}")).and_then(|n| typst_inputs(ws.into(), out.into(), n))
+        }
+        _ => Err("usage: charte-bench roster N | journal N --dir WS | typst-inputs WS OUTDIR N".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -81,5 +87,26 @@ fn journal(n: u64, dir: PathBuf) -> Result<(), String> {
     }
     let secs = start.elapsed().as_secs_f64();
     println!("appended {n} events in {secs:.2} s ({:.0} events/s, transactions of {batch})", n as f64 / secs);
+    Ok(())
+}
+
+fn typst_inputs(ws: PathBuf, out: PathBuf, n: usize) -> Result<(), String> {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).ok_or("date")?;
+    let workspace = charte::workspace::Workspace::open(&ws, day).map_err(|e| e.to_string())?;
+    let members = workspace.store.members().map_err(|e| e.to_string())?;
+    let selected: Vec<&charte::roster::Member> = members.iter().take(n).collect();
+    let template = charte::render::load_template(Some(&workspace.templates_dir()), charte::render::ADHERENCE_TEMPLATE)
+        .map_err(|e| e.to_string())?;
+    let plan = charte::adherence::plan(&workspace.config, &workspace.root, &members, &selected, &[], &template)
+        .map_err(|e| e.to_string())?;
+    for (i, job) in plan.jobs.iter().enumerate() {
+        let dir = out.join(format!("{i:05}"));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        std::fs::write(dir.join("main.typ"), &template).map_err(|e| e.to_string())?;
+        let data = plan.data.data(&job.member, &job.document_id, day);
+        std::fs::write(dir.join("data.json"), serde_json::to_vec(&data).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    }
+    println!("{} inputs in {}", plan.jobs.len(), out.display());
     Ok(())
 }

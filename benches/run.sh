@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# charte's benchmarks (BENCHMARKS.md records what they printed and when).
+# Run from the repository root on a quiet machine:
+#   bash benches/run.sh [typst-cli-binary]
+# Builds the release binaries, then measures each target of the issues with
+# /usr/bin/time (wall time, CPU time, peak memory). Not part of the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --bins --quiet
+R=${CARGO_TARGET_DIR:-target}/release
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+TYPST=${1:-}
+measure() { /usr/bin/time -f "    %e s wall, %U s user, %S s sys, %M KB peak" "$@"; }
+
+echo "== roster: import of 10,000 organisations"
+"$R/charte" init "$T/roster" >/dev/null
+"$R/charte-bench" roster 10000 > "$T/r10k.csv"
+measure "$R/charte" --dir "$T/roster" members import "$T/r10k.csv" | head -1
+echo "== roster: the same import again (nothing changes)"
+measure "$R/charte" --dir "$T/roster" members import "$T/r10k.csv" | head -1
+
+echo "== journal: appending 100,000 events (transactions of 10,000)"
+measure "$R/charte-bench" journal 100000 --dir "$T/roster"
+echo "== journal: growing it to 1,000,000 events"
+"$R/charte-bench" journal 890000 --dir "$T/roster" >/dev/null
+echo "== journal: audit of the 1,000,000-event chain"
+measure "$R/charte" --dir "$T/roster" audit
+
+echo "== documents: issuing 1,000 adherence documents (2 pages, PDF/A-3b, sealed)"
+mkdir -p "$T/docs"
+cp -r fixtures/woluwe-saint-lambert/charte.toml fixtures/woluwe-saint-lambert/charter "$T/docs/"
+head -1001 "$T/r10k.csv" > "$T/r1k.csv"
+"$R/charte" --dir "$T/docs" members import "$T/r1k.csv" >/dev/null
+"$R/charte" --dir "$T/docs" keys init >/dev/null
+measure "$R/charte" --dir "$T/docs" --now 2026-01-05 issue --all
+echo "== documents: re-issuing the same 1,000 (nothing changed)"
+measure "$R/charte" --dir "$T/docs" --now 2026-01-06 issue --all
+
+echo "== documents: issuing for 10,000 organisations, then re-issuing with nothing changed"
+mkdir -p "$T/docs10k"
+cp -r fixtures/woluwe-saint-lambert/charte.toml fixtures/woluwe-saint-lambert/charter "$T/docs10k/"
+"$R/charte" --dir "$T/docs10k" members import "$T/r10k.csv" >/dev/null
+"$R/charte" --dir "$T/docs10k" keys init >/dev/null
+measure "$R/charte" --dir "$T/docs10k" --now 2026-01-05 issue --all
+measure "$R/charte" --dir "$T/docs10k" --now 2026-01-06 issue --all
+
+if [ -n "$TYPST" ]; then
+    echo "== peer: the typst command line once per document, same template and data, 100 documents"
+    "$R/charte-bench" typst-inputs "$T/docs" "$T/typst" 100 >/dev/null
+    start=$(date +%s.%N)
+    measure bash -c "for f in $T/typst/*/main.typ; do \"$TYPST\" compile --root \"\$(dirname \$f)\" --pdf-standard a-3b --creation-timestamp 1767571200 \"\$f\" \"\${f%.typ}.pdf\"; done"
+fi
