@@ -388,16 +388,55 @@ fn subsidy_walloon(lang: &str) -> Value {
     )
 }
 
+/// COCOM with nothing yet: no grant known, no expense, an empty year.
+fn subsidy_cocom_empty(lang: &str) -> Value {
+    let mut data = subsidy_cocom(lang);
+    let report = &mut data["report"];
+    report["programme"] = Value::Null;
+    report["period_start"] = Value::Null;
+    report["period_end"] = Value::Null;
+    report["grant"] = Value::Null;
+    report["envelopes"] = json!({});
+    report["eligible_total"] = json!(0.0);
+    report["balance"] = Value::Null;
+    report["staff"] = json!([]);
+    report["costs"] = json!([]);
+    report["tranches"] = json!([
+        {"number": 1, "share": 0.5, "amount": null, "due": "2026-06-30", "requires": ["claim", "detailed project"]},
+        {"number": 2, "share": 0.5, "amount": null, "due": null, "requires": ["activity report", "claim", "supporting documents"]}
+    ]);
+    report["year"] = json!(2026);
+    report["due"] = json!("2026-06-30");
+    report["activity"] = annual_empty(lang)["report"].clone();
+    data
+}
+
+/// Costs above the grant: a negative balance.
+fn subsidy_cocom_overrun(lang: &str) -> Value {
+    let mut data = subsidy_cocom(lang);
+    data["report"]["grant"] = json!(1234567.0);
+    data["report"]["eligible_total"] = json!(1334567.891);
+    data["report"]["balance"] = json!(-100000.89);
+    data
+}
+
 // ------------------------------------------------------------ letters
 
 fn letter(lang: &str, rule: &str, evidence: Value, representative: Option<&str>) -> Value {
+    let mut data = letter_with_address(lang, rule, evidence, representative);
+    data["organisation"]["address"] = json!(format!("Rue Gray 212, {READ}, 1050 Ixelles"));
+    data
+}
+
+/// The letter without the organisation's address nor the network's territory.
+fn letter_with_address(lang: &str, rule: &str, evidence: Value, representative: Option<&str>) -> Value {
     with_strings(
         json!({
             "coordination": coordination(lang),
             "organisation": {
                 "name": HOSTILE,
                 "enterprise_number": "0456.123.783",
-                "address": format!("Rue Gray 212, {READ}, 1050 Ixelles"),
+                "address": null,
                 "representative": representative,
             },
             "flag": {"rule": rule, "since": "2025-10-09", "evidence": evidence},
@@ -439,6 +478,9 @@ fn main() {
         out.render(&format!("subsidy-cocom-{lang}.pdf"), "report/subsidy.typ", &subsidy_cocom(lang), "2026-02-10");
         out.render(&format!("subsidy-walloon-{lang}.pdf"), "report/subsidy.typ", &subsidy_walloon(lang), "2026-02-20");
 
+        out.render(&format!("subsidy-cocom-empty-{lang}.pdf"), "report/subsidy.typ", &subsidy_cocom_empty(lang), "2026-02-10");
+        out.render(&format!("subsidy-cocom-overrun-{lang}.pdf"), "report/subsidy.typ", &subsidy_cocom_overrun(lang), "2026-02-10");
+
         let inter = "letters/interpellation.typ";
         out.render(
             &format!("letter-absences-{lang}.pdf"),
@@ -460,7 +502,11 @@ fn main() {
         out.render(
             &format!("letter-unknown-rule-{lang}.pdf"),
             inter,
-            &letter(lang, "some-future-rule", json!([]), None),
+            &{
+                let mut data = letter_with_address(lang, "some-future-rule", json!([]), None);
+                data["coordination"]["territory"] = Value::Null;
+                data
+            },
             "2026-01-20",
         );
     }

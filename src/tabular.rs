@@ -173,6 +173,48 @@ pub fn map_columns(
     if problems.is_empty() { Ok(columns) } else { Err(problems) }
 }
 
+/// A column of an import: its canonical name, its other spellings
+/// (folded), and whether the file must have it.
+pub type Field = (&'static str, &'static [&'static str], bool);
+
+/// Spellings of a column that names an organisation, by enterprise number
+/// or by name (attendance lists, ballots).
+pub const ORGANISATION_ALIASES: &[&str] = &[
+    "bce",
+    "kbo",
+    "numeroentreprise",
+    "numerodentreprise",
+    "ondernemingsnummer",
+    "name",
+    "nom",
+    "naam",
+    "organisation",
+];
+
+/// One row of a table, read by canonical column name.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    header: &'a [String],
+    row: &'a [String],
+    columns: &'a [usize],
+    fields: &'a [Field],
+}
+
+impl<'a> Record<'a> {
+    pub fn new(table: &'a Table, row: &'a [String], columns: &'a [usize], fields: &'a [Field]) -> Record<'a> {
+        Record { header: &table.header, row, columns, fields }
+    }
+
+    /// (the header as the file wrote it, the cell) of column `name`; two
+    /// empty strings when the file has no such column.
+    pub fn get(&self, name: &str) -> (&'a str, &'a str) {
+        self.columns
+            .iter()
+            .position(|&c| self.fields.get(c).is_some_and(|f| f.0 == name))
+            .map_or(("", ""), |i| (self.header[i].as_str(), self.row[i].as_str()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

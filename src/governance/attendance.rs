@@ -58,23 +58,9 @@ pub struct Attendance {
     pub status: Presence,
 }
 
-const FIELDS: &[(&str, &[&str], bool)] = &[
+const FIELDS: &[tabular::Field] = &[
     ("meeting", &["reunion", "vergadering", "meetingid"], true),
-    (
-        "enterprise_number",
-        &[
-            "bce",
-            "kbo",
-            "numeroentreprise",
-            "numerodentreprise",
-            "ondernemingsnummer",
-            "name",
-            "nom",
-            "naam",
-            "organisation",
-        ],
-        true,
-    ),
+    ("enterprise_number", tabular::ORGANISATION_ALIASES, true),
     ("status", &["statut", "presence", "aanwezigheid"], true),
     ("person", &["personne", "persoon"], false),
 ];
@@ -94,12 +80,8 @@ pub fn parse(
     let mut seen: HashMap<(String, String, String), u64> = HashMap::new();
     for (line, row) in &table.rows {
         let line = *line;
-        let cell = |name: &str| -> (&str, &str) {
-            columns
-                .iter()
-                .position(|&c| FIELDS[c].0 == name)
-                .map_or(("", ""), |i| (table.header[i].as_str(), row[i].as_str()))
-        };
+        let record = tabular::Record::new(table, row, &columns, FIELDS);
+        let cell = |name: &str| record.get(name);
         let before = problems.len();
         let (mh, meeting) = cell("meeting");
         match by_id.get(meeting) {

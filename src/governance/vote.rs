@@ -55,22 +55,8 @@ pub struct Outcome {
     pub casting_vote: Option<String>,
 }
 
-const FIELDS: &[(&str, &[&str], bool)] = &[
-    (
-        "enterprise_number",
-        &[
-            "bce",
-            "kbo",
-            "numeroentreprise",
-            "numerodentreprise",
-            "ondernemingsnummer",
-            "name",
-            "nom",
-            "naam",
-            "organisation",
-        ],
-        true,
-    ),
+const FIELDS: &[tabular::Field] = &[
+    ("enterprise_number", tabular::ORGANISATION_ALIASES, true),
     ("vote", &["choice", "choix", "stem"], true),
     ("person", &["personne", "persoon"], false),
 ];
@@ -93,12 +79,8 @@ pub fn parse_ballots(
     let mut seen: HashMap<String, u64> = HashMap::new();
     for (line, row) in &table.rows {
         let line = *line;
-        let cell = |name: &str| -> (&str, &str) {
-            columns
-                .iter()
-                .position(|&c| FIELDS[c].0 == name)
-                .map_or(("", ""), |i| (table.header[i].as_str(), row[i].as_str()))
-        };
+        let record = tabular::Record::new(table, row, &columns, FIELDS);
+        let cell = |name: &str| record.get(name);
         let (oh, org) = cell("enterprise_number");
         let member = match resolve(members, org) {
             Ok(m) => m,

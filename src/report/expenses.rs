@@ -33,7 +33,7 @@ pub struct Expense {
     pub fte: Option<f64>,
 }
 
-const FIELDS: &[(&str, &[&str], bool)] = &[
+const FIELDS: &[tabular::Field] = &[
     ("date", &["datum"], true),
     ("category", &["categorie", "rubriek", "type"], true),
     ("description", &["libelle", "omschrijving", "objet"], true),
@@ -81,12 +81,8 @@ pub fn parse(table: &Table, year: i32, project_allowed: bool) -> Result<Vec<Expe
     let mut out = Vec::new();
     for (line, row) in &table.rows {
         let line = *line;
-        let cell = |name: &str| -> (&str, &str) {
-            columns
-                .iter()
-                .position(|&c| FIELDS[c].0 == name)
-                .map_or(("", ""), |i| (table.header[i].as_str(), row[i].as_str()))
-        };
+        let record = tabular::Record::new(table, row, &columns, FIELDS);
+        let cell = |name: &str| record.get(name);
         let before = problems.len();
         let (h, v) = cell("date");
         let date = match NaiveDate::parse_from_str(v, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y"))

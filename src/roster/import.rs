@@ -17,7 +17,7 @@ use crate::tabular::{self, Table};
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// The roster's columns: canonical name, folded aliases, required.
-const FIELDS: &[(&str, &[&str], bool)] = &[
+const FIELDS: &[tabular::Field] = &[
     ("name", &["nom", "naam", "organisation", "organisatie", "denomination"], true),
     (
         "enterprise_number",
