@@ -45,6 +45,10 @@ cp -r fixtures/woluwe-saint-lambert/charte.toml fixtures/woluwe-saint-lambert/ch
 measure "$R/charte" --dir "$T/docs10k" --now 2026-01-05 issue --all
 measure "$R/charte" --dir "$T/docs10k" --now 2026-01-06 issue --all
 
+echo "== collect: 10,000 returned documents signed with the organisations' own keys"
+"$R/charte-bench" sign-all "$T/docs10k" "$T/signed" >/dev/null
+measure "$R/charte" --dir "$T/docs10k" --now 2026-01-25 collect "$T"/signed/*.pdf | tail -1
+
 if [ -n "$TYPST" ]; then
     echo "== peer: the typst command line once per document, same template and data, 100 documents"
     "$R/charte-bench" typst-inputs "$T/docs" "$T/typst" 100 >/dev/null

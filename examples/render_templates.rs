@@ -478,8 +478,18 @@ fn main() {
         out.render(&format!("subsidy-cocom-{lang}.pdf"), "report/subsidy.typ", &subsidy_cocom(lang), "2026-02-10");
         out.render(&format!("subsidy-walloon-{lang}.pdf"), "report/subsidy.typ", &subsidy_walloon(lang), "2026-02-20");
 
-        out.render(&format!("subsidy-cocom-empty-{lang}.pdf"), "report/subsidy.typ", &subsidy_cocom_empty(lang), "2026-02-10");
-        out.render(&format!("subsidy-cocom-overrun-{lang}.pdf"), "report/subsidy.typ", &subsidy_cocom_overrun(lang), "2026-02-10");
+        out.render(
+            &format!("subsidy-cocom-empty-{lang}.pdf"),
+            "report/subsidy.typ",
+            &subsidy_cocom_empty(lang),
+            "2026-02-10",
+        );
+        out.render(
+            &format!("subsidy-cocom-overrun-{lang}.pdf"),
+            "report/subsidy.typ",
+            &subsidy_cocom_overrun(lang),
+            "2026-02-10",
+        );
 
         let inter = "letters/interpellation.typ";
         out.render(

@@ -3,6 +3,9 @@
 //!
 //!   charte-bench roster N            a valid N-organisation roster CSV on stdout
 //!   charte-bench journal N --dir WS  appends N events to WS's journal, in batches
+//!   charte-bench sign-all WS OUT  for every adherence document of WS: a key
+//!       made and registered for its organisation, and the document signed
+//!       with it into OUT/ (what 10,000 organisations would send back)
 //!   charte-bench typst-inputs WS OUT N  writes, for N organisations of WS, a
 //!       folder OUT/<i>/ with main.typ (the adherence template) and data.json:
 //!       the same inputs `charte issue` renders, for the typst command line
@@ -19,6 +22,7 @@ fn main() -> ExitCode {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["roster", n] => n.parse().map_err(|e| format!("N: {e}")).and_then(roster),
         ["journal", n, "--dir", dir] => n.parse().map_err(|e| format!("N: {e}")).and_then(|n| journal(n, dir.into())),
+        ["sign-all", ws, out] => sign_all(ws.into(), out.into()),
         ["typst-inputs", ws, out, n] => {
             n.parse().map_err(|e| format!("N: {e}")).and_then(|n| typst_inputs(ws.into(), out.into(), n))
         }
@@ -108,5 +112,37 @@ fn typst_inputs(ws: PathBuf, out: PathBuf, n: usize) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     println!("{} inputs in {}", plan.jobs.len(), out.display());
+    Ok(())
+}
+
+fn sign_all(ws: PathBuf, out: PathBuf) -> Result<(), String> {
+    use base64::Engine as _;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 20).ok_or("date")?;
+    let mut workspace = charte::workspace::Workspace::open(&ws, day).map_err(|e| e.to_string())?;
+    let documents = workspace.store.documents().map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let mut events = Vec::new();
+    for d in documents.iter().filter(|d| d.kind == "adherence") {
+        let key = charte::seal::generate().map_err(|e| e.to_string())?;
+        let public_key = base64::engine::general_purpose::STANDARD.encode(key.verifying_key().as_bytes());
+        events.push(Event::KeyRegistered {
+            enterprise_number: d.enterprise_number.clone(),
+            public_key,
+            fingerprint: charte::seal::fingerprint(&key.verifying_key()),
+        });
+        let sealed = std::fs::read(ws.join(&d.file)).map_err(|e| e.to_string())?;
+        let (signed, _) = charte::collect::signature::sign(&sealed, &d.document_id, &key, day)?;
+        std::fs::write(out.join(format!("{}.pdf", d.enterprise_number)), signed).map_err(|e| e.to_string())?;
+    }
+    workspace
+        .store
+        .transaction(day, |tx| {
+            for e in &events {
+                tx.append(e)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    println!("{} documents signed into {}", events.len(), out.display());
     Ok(())
 }

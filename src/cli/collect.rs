@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::Ctx;
@@ -27,7 +28,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.workspace()?;
     let members = ws.store.members()?;
     let issued = ws.store.documents()?;
-    let mut known: HashSet<String> = ws.store.adherences()?.into_iter().map(|a| a.file_sha256).collect();
+    let known: HashSet<String> = ws.store.adherences()?.into_iter().map(|a| a.file_sha256).collect();
     let key_path = ws.keys_dir().join("coordination.pub");
     let coordination_key = crate::seal::load_verifying_key(&key_path)
         .map_err(|e| Error::usage(format!("{e} (the coordination's key: charte keys init)")))?;
@@ -36,25 +37,37 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     // journaled, and the register unchanged.
     let scan_member = args.scan.as_deref().map(|id| roster::resolve(&members, id));
     let version = ws.config.charter.version.clone();
+    // Every file is examined in parallel against the register as it was;
+    // then the outcomes are journaled in order, in one transaction.
+    let register = Register::new(&coordination_key, &issued, &members, &known, &roots);
+    let bar = super::progress(args.files.len() as u64, "returned files");
+    let examined: Vec<Result<(String, Outcome)>> = args
+        .files
+        .par_iter()
+        .map(|path| {
+            let bytes = crate::error::read_file(path)?;
+            let outcome = match &scan_member {
+                Some(Ok(m)) => collect::attest_scan(&bytes, m, &version, &issued, &known),
+                Some(Err(e)) => Outcome::Refused { reason: format!("--scan: {e}") },
+                None => collect::examine(&bytes, &register),
+            };
+            bar.inc(1);
+            Ok((hex::encode(Sha256::digest(&bytes)), outcome))
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut events = Vec::new();
+    let mut lines = Vec::new();
+    let mut this_run = HashSet::new();
     let (mut accepted, mut already, mut refused) = (0, 0, 0);
-    for path in &args.files {
-        let bytes = crate::error::read_file(path)?;
-        let outcome = match &scan_member {
-            Some(Ok(m)) => collect::attest_scan(&bytes, m, &version, &issued, &known),
-            Some(Err(e)) => Outcome::Refused { reason: format!("--scan: {e}") },
-            None => collect::examine(
-                &bytes,
-                &Register {
-                    coordination_key: &coordination_key,
-                    issued: &issued,
-                    members: &members,
-                    known_files: &known,
-                    trusted_roots: &roots,
-                },
-            ),
-        };
+    for (path, result) in args.files.iter().zip(examined) {
+        let (file_sha256, outcome) = result?;
         let name = path.display().to_string();
         match outcome {
+            Outcome::Accepted(adherence) if this_run.contains(&adherence.file_sha256) => {
+                lines.push(format!("known     {name}: {} is the same file as one above", adherence.document_id));
+                already += 1;
+            }
             Outcome::Accepted(adherence) => {
                 let member =
                     members.iter().find(|m| m.organisation.enterprise_number.digits() == adherence.enterprise_number);
@@ -62,36 +75,39 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
                     .filter(|_| adherence.charter_version == version)
                     .and_then(|m| collect::status_after_signing(m.organisation.status));
                 let who = member.map_or(adherence.enterprise_number.clone(), |m| m.organisation.name.clone());
-                known.insert(adherence.file_sha256.clone());
-                ws.store.transaction(ctx.now, |tx| {
-                    tx.append(&Event::AdherenceCollected { adherence: (*adherence).clone(), new_status }).map(|_| ())
-                })?;
-                say!(
+                this_run.insert(adherence.file_sha256.clone());
+                lines.push(format!(
                     "accepted  {name}: {} signed by {who} ({}, {}){}",
                     adherence.document_id,
                     adherence.method,
                     adherence.signer,
                     new_status.map(|s| format!("; now {s}")).unwrap_or_default()
-                );
+                ));
                 if let Some(note) = adherence.details.get("chain_note").and_then(|n| n.as_str()) {
-                    say!("          {note}");
+                    lines.push(format!("          {note}"));
                 }
+                events.push(Event::AdherenceCollected { adherence: *adherence, new_status });
                 accepted += 1;
             }
             Outcome::AlreadyKnown { document_id } => {
-                say!("known     {name}: {document_id} was collected before; nothing changed");
+                lines.push(format!("known     {name}: {document_id} was collected before; nothing changed"));
                 already += 1;
             }
             Outcome::Refused { reason } => {
-                let file_sha256 = hex::encode(Sha256::digest(&bytes));
-                ws.store.transaction(ctx.now, |tx| {
-                    tx.append(&Event::ReturnRefused { file: name.clone(), file_sha256, reason: reason.clone() })
-                        .map(|_| ())
-                })?;
                 eprintln!("refused   {name}: {reason}");
+                events.push(Event::ReturnRefused { file: name, file_sha256, reason });
                 refused += 1;
             }
         }
+    }
+    ws.store.transaction(ctx.now, |tx| {
+        for e in &events {
+            tx.append(e)?;
+        }
+        Ok(())
+    })?;
+    for line in &lines {
+        say!("{line}");
     }
     say!("{accepted} accepted, {already} already known, {refused} refused");
     if refused > 0 {

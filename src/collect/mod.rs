@@ -7,7 +7,7 @@
 pub mod pades;
 pub mod signature;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ed25519_dalek::VerifyingKey;
 use serde_json::json;
@@ -29,16 +29,39 @@ pub enum Outcome {
     },
 }
 
-/// What a collection run checks returned files against.
+/// What a collection run checks returned files against, indexed once.
 #[derive(Debug)]
 pub struct Register<'a> {
-    pub coordination_key: &'a VerifyingKey,
-    pub issued: &'a [IssuedDocument],
-    pub members: &'a [Member],
+    coordination_key: &'a VerifyingKey,
+    /// Issued documents by id.
+    issued: HashMap<&'a str, &'a IssuedDocument>,
+    /// Organisations by their 10 digits.
+    members: HashMap<&'a str, &'a Member>,
+    /// Organisations by registered public key.
+    keys: HashMap<&'a str, &'a Member>,
     /// sha256 of the files already collected.
-    pub known_files: &'a HashSet<String>,
+    known_files: &'a HashSet<String>,
     /// DER certificates of trusted roots for PAdES signatures.
-    pub trusted_roots: &'a [Vec<u8>],
+    trusted_roots: &'a [Vec<u8>],
+}
+
+impl<'a> Register<'a> {
+    pub fn new(
+        coordination_key: &'a VerifyingKey,
+        issued: &'a [IssuedDocument],
+        members: &'a [Member],
+        known_files: &'a HashSet<String>,
+        trusted_roots: &'a [Vec<u8>],
+    ) -> Register<'a> {
+        Register {
+            coordination_key,
+            issued: issued.iter().map(|d| (d.document_id.as_str(), d)).collect(),
+            members: members.iter().map(|m| (m.organisation.enterprise_number.digits(), m)).collect(),
+            keys: members.iter().filter_map(|m| Some((m.public_key.as_deref()?, m))).collect(),
+            known_files,
+            trusted_roots,
+        }
+    }
 }
 
 fn refused(reason: impl Into<String>) -> Outcome {
@@ -54,7 +77,7 @@ pub fn examine(file: &[u8], reg: &Register<'_>) -> Outcome {
         Err(e) => return refused(format!("the issued part is not authentic: {e}")),
     };
     let id = &verdict.manifest.document_id;
-    let Some(doc) = reg.issued.iter().find(|d| &d.document_id == id) else {
+    let Some(doc) = reg.issued.get(id.as_str()).copied() else {
         return refused(format!("document {id} was never issued by this coordination's journal"));
     };
     let sealed = &file[..verdict.sealed_len];
@@ -64,8 +87,7 @@ pub fn examine(file: &[u8], reg: &Register<'_>) -> Outcome {
     if reg.known_files.contains(&file_sha256) {
         return Outcome::AlreadyKnown { document_id: id.clone() };
     }
-    let Some(member) = reg.members.iter().find(|m| m.organisation.enterprise_number.digits() == doc.enterprise_number)
-    else {
+    let Some(member) = reg.members.get(doc.enterprise_number.as_str()).copied() else {
         return refused(format!(
             "document {id} was issued to {}, who is no longer on the roster",
             doc.enterprise_number
@@ -103,11 +125,7 @@ pub fn examine(file: &[u8], reg: &Register<'_>) -> Outcome {
     let fp = sig.statement.key_fingerprint.clone();
     let registered = member.public_key.as_deref();
     if registered != Some(sig.public_key.as_str()) {
-        let owner = reg
-            .members
-            .iter()
-            .find(|m| m.public_key.as_deref() == Some(sig.public_key.as_str()))
-            .map(|m| m.organisation.name.clone());
+        let owner = reg.keys.get(sig.public_key.as_str()).map(|m| m.organisation.name.clone());
         return refused(match (owner, registered) {
             (Some(other), _) => {
                 format!("signed with the key registered for {other}, not with the key of {}", member.organisation.name)

@@ -162,13 +162,7 @@ fn any_single_byte_change_in_the_issued_part_is_refused() {
     let members = store.members().unwrap();
     let key = charte::seal::load_verifying_key(&t.path("keys/coordination.pub")).unwrap();
     let known = std::collections::HashSet::new();
-    let reg = Register {
-        coordination_key: &key,
-        issued: &issued,
-        members: &members,
-        known_files: &known,
-        trusted_roots: &[],
-    };
+    let reg = Register::new(&key, &issued, &members, &known, &[]);
     assert!(matches!(examine(&signed, &reg), Outcome::Accepted(_)), "the untouched file is accepted");
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     for i in 0..300 {
