@@ -423,13 +423,13 @@ fn subsidy_cocom_overrun(lang: &str) -> Value {
 // ------------------------------------------------------------ letters
 
 fn letter(lang: &str, rule: &str, evidence: Value, representative: Option<&str>) -> Value {
-    let mut data = letter_with_address(lang, rule, evidence, representative);
+    let mut data = letter_without_address(lang, rule, evidence, representative);
     data["organisation"]["address"] = json!(format!("Rue Gray 212, {READ}, 1050 Ixelles"));
     data
 }
 
 /// The letter without the organisation's address nor the network's territory.
-fn letter_with_address(lang: &str, rule: &str, evidence: Value, representative: Option<&str>) -> Value {
+fn letter_without_address(lang: &str, rule: &str, evidence: Value, representative: Option<&str>) -> Value {
     with_strings(
         json!({
             "coordination": coordination(lang),
@@ -513,7 +513,7 @@ fn main() {
             &format!("letter-unknown-rule-{lang}.pdf"),
             inter,
             &{
-                let mut data = letter_with_address(lang, "some-future-rule", json!([]), None);
+                let mut data = letter_without_address(lang, "some-future-rule", json!([]), None);
                 data["coordination"]["territory"] = Value::Null;
                 data
             },
