@@ -119,8 +119,43 @@ fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
-/// The signature update for `sealed` carrying `json`.
-fn revision(sealed: &[u8], json: &[u8]) -> Result<Vec<u8>, String> {
+/// The last trailer of the sealed file: /Size, /Root, /Info and the two
+/// /ID strings (hex). The seal revision writes its trailer in a fixed
+/// layout (docs/seal.md), read here as text; any other layout is read with
+/// lopdf.
+struct Trailer {
+    size: i64,
+    root: (u32, u16),
+    info: (u32, u16),
+    id: (String, String),
+}
+
+fn trailer_text(sealed: &[u8]) -> Option<Trailer> {
+    let at = rfind(sealed, b"trailer")?;
+    let rest = &sealed[at..];
+    let open = find(rest, b"<<")? + 2;
+    let close = find(rest, b">>")?;
+    let dict = std::str::from_utf8(rest.get(open..close)?).ok()?;
+    let mut t = Trailer { size: -1, root: (0, 0), info: (0, 0), id: (String::new(), String::new()) };
+    for entry in dict.split('/').map(str::trim).filter(|e| !e.is_empty()) {
+        let (key, value) = entry.split_once([' ', '[']).unwrap_or((entry, ""));
+        let words: Vec<&str> = value.split_whitespace().collect();
+        let reference = || -> Option<(u32, u16)> { Some((words.first()?.parse().ok()?, words.get(1)?.parse().ok()?)) };
+        match key {
+            "Size" => t.size = words.first()?.parse().ok()?,
+            "Root" => t.root = reference()?,
+            "Info" => t.info = reference()?,
+            "ID" => {
+                let hex: Vec<&str> = value.split(['<', '>', ']', ' ']).filter(|h| !h.is_empty()).collect();
+                t.id = (hex.first()?.to_lowercase(), hex.get(1)?.to_lowercase());
+            }
+            _ => {}
+        }
+    }
+    (t.size > 0 && t.root.0 > 0 && t.info.0 > 0 && !t.id.0.is_empty()).then_some(t)
+}
+
+fn trailer_lopdf(sealed: &[u8]) -> Result<Trailer, String> {
     let doc = lopdf::Document::load_mem(sealed).map_err(|e| format!("the issued document cannot be read: {e}"))?;
     let t = &doc.trailer;
     let size = t.get(b"Size").and_then(lopdf::Object::as_i64).map_err(|_| "the trailer has no /Size")?;
@@ -129,7 +164,16 @@ fn revision(sealed: &[u8], json: &[u8]) -> Result<Vec<u8>, String> {
     let ids = t.get(b"ID").and_then(lopdf::Object::as_array).map_err(|_| "the trailer has no /ID")?;
     let id =
         |i: usize| ids.get(i).and_then(|o| o.as_str().ok()).map(hex::encode).ok_or("the trailer's /ID is malformed");
-    let (id0, id1) = (id(0)?, id(1)?);
+    Ok(Trailer { size, root, info, id: (id(0)?, id(1)?) })
+}
+
+/// The signature update for `sealed` carrying `json`.
+fn revision(sealed: &[u8], json: &[u8]) -> Result<Vec<u8>, String> {
+    let trailer = match trailer_text(sealed) {
+        Some(t) => t,
+        None => trailer_lopdf(sealed)?,
+    };
+    let Trailer { size, root, info, id: (id0, id1) } = trailer;
     let at = rfind(sealed, b"startxref").ok_or("no startxref in the issued document")?;
     let prev: u64 = String::from_utf8_lossy(&sealed[at + 9..])
         .split_whitespace()
@@ -163,4 +207,26 @@ fn revision(sealed: &[u8], json: &[u8]) -> Result<Vec<u8>, String> {
         .as_bytes(),
     );
     Ok(tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The seal's trailer read as text gives what lopdf reads.
+    #[test]
+    fn the_trailer_read_as_text_matches_lopdf() {
+        let engine = crate::render::Engine::new().expect("engine");
+        let day = NaiveDate::from_ymd_opt(2026, 1, 5).expect("date");
+        let rendered = engine.pdf("Bonjour", &serde_json::json!({}), day, "t").expect("render");
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let manifest = crate::seal::Manifest::new("T-1", "adherence", "Test", day);
+        let sealed = crate::seal::seal(&rendered, &manifest, &key).expect("seal").pdf;
+        let text = trailer_text(&sealed).expect("the seal's trailer layout");
+        let lopdf = trailer_lopdf(&sealed).expect("lopdf");
+        assert_eq!((text.size, text.root, text.info, &text.id), (lopdf.size, lopdf.root, lopdf.info, &lopdf.id));
+        let (signed, _) = sign(&sealed, "T-1", &key, day).expect("sign");
+        assert!(lopdf::Document::load_mem(&signed).is_ok(), "the signed file is a readable PDF");
+        assert!(extract(&signed, sealed.len()).expect("extract").valid());
+    }
 }
