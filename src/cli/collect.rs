@@ -1,6 +1,6 @@
 //! `charte collect FILE... [--scan ID]`
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -28,7 +28,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.workspace()?;
     let members = ws.store.members()?;
     let issued = ws.store.documents()?;
-    let known: HashSet<String> = ws.store.adherences()?.into_iter().map(|a| a.file_sha256).collect();
+    let known: HashMap<String, String> =
+        ws.store.adherences()?.into_iter().map(|a| (a.file_sha256, a.document_id)).collect();
     let key_path = ws.keys_dir().join("coordination.pub");
     let coordination_key = crate::seal::load_verifying_key(&key_path)
         .map_err(|e| Error::usage(format!("{e} (the coordination's key: charte keys init)")))?;

@@ -7,7 +7,7 @@
 pub mod pades;
 pub mod signature;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use ed25519_dalek::VerifyingKey;
 use serde_json::json;
@@ -39,8 +39,8 @@ pub struct Register<'a> {
     members: HashMap<&'a str, &'a Member>,
     /// Organisations by registered public key.
     keys: HashMap<&'a str, &'a Member>,
-    /// sha256 of the files already collected.
-    known_files: &'a HashSet<String>,
+    /// The files already collected: sha256 → document id.
+    known_files: &'a HashMap<String, String>,
     /// DER certificates of trusted roots for PAdES signatures.
     trusted_roots: &'a [Vec<u8>],
 }
@@ -50,7 +50,7 @@ impl<'a> Register<'a> {
         coordination_key: &'a VerifyingKey,
         issued: &'a [IssuedDocument],
         members: &'a [Member],
-        known_files: &'a HashSet<String>,
+        known_files: &'a HashMap<String, String>,
         trusted_roots: &'a [Vec<u8>],
     ) -> Register<'a> {
         Register {
@@ -72,6 +72,10 @@ fn refused(reason: impl Into<String>) -> Outcome {
 /// reader).
 pub fn examine(file: &[u8], reg: &Register<'_>) -> Outcome {
     let file_sha256 = hex::encode(Sha256::digest(file));
+    // These very bytes were checked and accepted before.
+    if let Some(document_id) = reg.known_files.get(&file_sha256) {
+        return Outcome::AlreadyKnown { document_id: document_id.clone() };
+    }
     let verdict = match crate::seal::verify_sealed_part(file, reg.coordination_key) {
         Ok(v) => v,
         Err(e) => return refused(format!("the issued part is not authentic: {e}")),
@@ -83,9 +87,6 @@ pub fn examine(file: &[u8], reg: &Register<'_>) -> Outcome {
     let sealed = &file[..verdict.sealed_len];
     if hex::encode(Sha256::digest(sealed)) != doc.sealed_sha256 {
         return refused(format!("the file does not begin with the bytes issued as {id}"));
-    }
-    if reg.known_files.contains(&file_sha256) {
-        return Outcome::AlreadyKnown { document_id: id.clone() };
     }
     let Some(member) = reg.members.get(doc.enterprise_number.as_str()).copied() else {
         return refused(format!(
@@ -155,7 +156,7 @@ pub fn attest_scan(
     member: &Member,
     version: &str,
     issued: &[IssuedDocument],
-    known: &HashSet<String>,
+    known: &HashMap<String, String>,
 ) -> Outcome {
     let file_sha256 = hex::encode(Sha256::digest(file));
     let Some(doc) = issued.iter().rev().find(|d| {
@@ -166,8 +167,8 @@ pub fn attest_scan(
             member.organisation.name
         ));
     };
-    if known.contains(&file_sha256) {
-        return Outcome::AlreadyKnown { document_id: doc.document_id.clone() };
+    if let Some(document_id) = known.get(&file_sha256) {
+        return Outcome::AlreadyKnown { document_id: document_id.clone() };
     }
     Outcome::Accepted(Box::new(Adherence {
         file_sha256,

@@ -161,7 +161,7 @@ fn any_single_byte_change_in_the_issued_part_is_refused() {
     let issued = store.documents().unwrap();
     let members = store.members().unwrap();
     let key = charte::seal::load_verifying_key(&t.path("keys/coordination.pub")).unwrap();
-    let known = std::collections::HashSet::new();
+    let known = std::collections::HashMap::new();
     let reg = Register::new(&key, &issued, &members, &known, &[]);
     assert!(matches!(examine(&signed, &reg), Outcome::Accepted(_)), "the untouched file is accepted");
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
