@@ -38,7 +38,9 @@ pub struct Report {
 
 /// Sends what has not been sent. A transient failure that outlasts the
 /// retries stops the batch with an error (what was sent stays sent); a
-/// permanent one marks that message bounced and the batch goes on.
+/// permanent one marks that message bounced and the batch goes on. The
+/// transport stays open for the next batch (the caller closes it), and is
+/// closed on an error.
 pub fn deliver(
     store: &mut Store,
     today: NaiveDate,
@@ -108,6 +110,5 @@ pub fn deliver(
         }
         progress();
     }
-    transport.close();
     Ok(report)
 }

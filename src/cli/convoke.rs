@@ -30,6 +30,9 @@ pub fn retry_policy() -> RetryPolicy {
     RetryPolicy { attempts: 4, base_delay: Duration::from_millis(base) }
 }
 
+/// Organisations whose messages are built and sent together.
+const BATCH: usize = 250;
+
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.workspace()?;
     let late = args.late.as_deref().map(str::trim).filter(|r| !r.is_empty());
@@ -66,9 +69,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         late: if short { late } else { None },
         date,
     };
+    let total = convoke::check_recipients(&ws.config, &body, &members)?;
     let engine = crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
     let pdfs = context.pdfs(&members, &engine, &ws.templates_dir(), ctx.now)?;
-    let planned = convoke::messages(&context, &members, &pdfs)?;
     if short && let Some(reason) = late {
         let already = ws.store.late_convocations()?.iter().any(|l| l.meeting == meeting.id);
         if !already {
@@ -86,11 +89,29 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let outbox = ws.out_dir().join("outbox");
     let mut transport = crate::mail::transport_for(&mail, &outbox, smtp_options())
         .map_err(|e| Error::Config { file: ws.root.join("charte.toml"), message: format!("[mail]: {e}") })?;
-    let bar = super::progress(planned.len() as u64, "convocations");
-    let report =
-        crate::delivery::deliver(&mut ws.store, ctx.now, transport.as_mut(), &planned, retry_policy(), &|| bar.inc(1));
+    let bar = super::progress(total as u64, "convocations");
+    // Messages are built a batch of organisations at a time: each carries
+    // its own copy of the PDF, and 10,000 organisations at once would hold
+    // gigabytes.
+    let mut report = crate::delivery::Report::default();
+    for chunk in members.chunks(BATCH) {
+        let planned = convoke::messages(&context, chunk, &pdfs)?;
+        let r = crate::delivery::deliver(&mut ws.store, ctx.now, transport.as_mut(), &planned, retry_policy(), &|| {
+            bar.inc(1)
+        });
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                bar.finish_and_clear();
+                return Err(e);
+            }
+        };
+        report.sent += r.sent;
+        report.already += r.already;
+        report.bounced.extend(r.bounced);
+    }
+    transport.close();
     bar.finish_and_clear();
-    let report = report?;
     say!(
         "{}: {} convocations sent, {} already sent before, {} bounced ({} clear days of notice{})",
         meeting.id,

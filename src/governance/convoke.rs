@@ -138,15 +138,25 @@ fn domain_of(address: &str) -> &str {
     address.rsplit_once('@').map_or("charte.invalid", |(_, d)| d.trim_end_matches('>'))
 }
 
-/// One message per address of every organisation the body convokes.
+/// Refuses a body with no one to convoke.
+pub fn check_recipients(config: &Config, body: &Body, members: &[Member]) -> Result<usize> {
+    let n: usize = convoked(config, body, members).iter().map(|m| m.organisation.recipients().len()).sum();
+    if n == 0 {
+        return Err(Error::usage(format!(
+            "the {} has no one to convoke (no organisation on the roster{})",
+            body.key,
+            if body.key == "plenary" { "" } else { " among its members or seats in charte.toml" }
+        )));
+    }
+    Ok(n)
+}
+
+/// One message per address of every organisation of `members` the body
+/// convokes (call it on a slice of the roster to build a batch at a time).
 pub fn messages(ctx: &Context<'_>, members: &[Member], pdfs: &HashMap<Language, Vec<u8>>) -> Result<Vec<Planned>> {
     let recipients = convoked(ctx.config, ctx.body, members);
     if recipients.is_empty() {
-        return Err(Error::usage(format!(
-            "the {} has no one to convoke (no organisation on the roster{})",
-            ctx.body.key,
-            if ctx.body.key == "plenary" { "" } else { " among its members or seats in charte.toml" }
-        )));
+        return Ok(Vec::new());
     }
     let bad_mail = |e: crate::mail::SettingsError| Error::Config { file: "charte.toml".into(), message: e.to_string() };
     let from = ctx.mail.sender().map_err(bad_mail)?;
