@@ -50,10 +50,12 @@ pub fn deliver(
     progress: &dyn Fn(),
 ) -> Result<Report> {
     let mut states: HashMap<String, String> = HashMap::new();
-    for purpose in planned.iter().map(|p| p.purpose).collect::<std::collections::BTreeSet<_>>() {
-        for m in store.messages(purpose)? {
-            states.insert(m.message_id, m.state);
-        }
+    // Only the messages about what this batch is about (one meeting, say),
+    // not every message ever sent for that purpose.
+    for (purpose, about) in
+        planned.iter().map(|p| (p.purpose, p.about.as_str())).collect::<std::collections::BTreeSet<_>>()
+    {
+        states.extend(store.message_states(purpose, about)?);
     }
     let mut report = Report::default();
     for p in planned {

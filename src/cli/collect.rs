@@ -47,13 +47,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         .par_iter()
         .map(|path| {
             let bytes = crate::error::read_file(path)?;
+            let file_sha256 = hex::encode(Sha256::digest(&bytes));
             let outcome = match &scan_member {
-                Some(Ok(m)) => collect::attest_scan(&bytes, m, &version, &issued, &known),
+                Some(Ok(m)) => collect::attest_scan(&bytes, &file_sha256, m, &version, &issued, &known),
                 Some(Err(e)) => Outcome::Refused { reason: format!("--scan: {e}") },
-                None => collect::examine(&bytes, &register),
+                None => collect::examine(&bytes, &file_sha256, &register),
             };
             bar.inc(1);
-            Ok((hex::encode(Sha256::digest(&bytes)), outcome))
+            Ok((file_sha256, outcome))
         })
         .collect();
     bar.finish_and_clear();

@@ -69,9 +69,10 @@ fn refused(reason: impl Into<String>) -> Outcome {
 }
 
 /// Examines a file returned signed (by the organisation's key or in a PDF
-/// reader).
-pub fn examine(file: &[u8], reg: &Register<'_>) -> Outcome {
-    let file_sha256 = hex::encode(Sha256::digest(file));
+/// reader); `file_sha256` is its hash (lowercase hex), computed once by the
+/// caller.
+pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
+    let file_sha256 = file_sha256.to_owned();
     // These very bytes were checked and accepted before.
     if let Some(document_id) = reg.known_files.get(&file_sha256) {
         return Outcome::AlreadyKnown { document_id: document_id.clone() };
@@ -153,12 +154,13 @@ pub fn examine(file: &[u8], reg: &Register<'_>) -> Outcome {
 /// have been issued.
 pub fn attest_scan(
     file: &[u8],
+    file_sha256: &str,
     member: &Member,
     version: &str,
     issued: &[IssuedDocument],
     known: &HashMap<String, String>,
 ) -> Outcome {
-    let file_sha256 = hex::encode(Sha256::digest(file));
+    let file_sha256 = file_sha256.to_owned();
     let Some(doc) = issued.iter().rev().find(|d| {
         d.enterprise_number == member.organisation.enterprise_number.digits() && d.charter_version == version
     }) else {

@@ -301,6 +301,17 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
 
+    /// The state (intended, sent, bounced) of each message about `about`
+    /// (a meeting or document id) for `purpose`, by Message-ID.
+    pub fn message_states(&self, purpose: &str, about: &str) -> Result<std::collections::HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT message_id, state FROM messages WHERE purpose = ?1 AND subject = ?2")
+            .map_err(self.sql_err())?;
+        let rows = stmt.query_map([purpose, about], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
+    }
+
     /// Convocations sent with less notice than the rule.
     pub fn late_convocations(&self) -> Result<Vec<LateConvocation>> {
         let mut stmt = self
