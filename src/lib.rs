@@ -31,6 +31,7 @@ pub mod report;
 pub mod roster;
 pub mod seal;
 pub mod tabular;
+pub mod workflow;
 pub mod workspace;
 
 pub use error::{Error, Result};

@@ -51,6 +51,16 @@ pub enum Event {
     MessageSent { message_id: String },
     /// The server refused it for good (5xx).
     MessageBounced { message_id: String, reason: String },
+    /// A subject entered a workflow (`charte run`).
+    SubjectEntered { workflow: String, subject: String, label: String },
+    /// A workflow step's effect, keyed `workflow/subject/step/attempt`; what
+    /// it did (the document, the messages, the flag) is in `outcome` and in
+    /// the events journaled with it.
+    StepDone { key: String, workflow: String, subject: String, step: String, attempt: u32, outcome: String },
+    /// A flag raised by a workflow's escalation, for the committee.
+    FlagRaised { rule: String, enterprise_number: String, subject: String, evidence: String },
+    /// A run of a workflow ended, having run `steps` steps.
+    WorkflowRun { workflow: String, steps: u64 },
     /// Free-form event used by benchmarks and tests of the chain itself.
     Note { text: String },
 }
@@ -77,6 +87,10 @@ impl Event {
             Event::MessageIntended { .. } => "message-intended",
             Event::MessageSent { .. } => "message-sent",
             Event::MessageBounced { .. } => "message-bounced",
+            Event::SubjectEntered { .. } => "subject-entered",
+            Event::StepDone { .. } => "step-done",
+            Event::FlagRaised { .. } => "flag-raised",
+            Event::WorkflowRun { .. } => "workflow-run",
             Event::Note { .. } => "note",
         }
     }
@@ -101,6 +115,10 @@ impl Event {
             Event::MessageIntended { message_id, .. }
             | Event::MessageSent { message_id }
             | Event::MessageBounced { message_id, .. } => message_id.clone(),
+            Event::SubjectEntered { workflow, subject, .. } => format!("{workflow}/{subject}"),
+            Event::StepDone { key, .. } => key.clone(),
+            Event::FlagRaised { enterprise_number, .. } => enterprise_number.clone(),
+            Event::WorkflowRun { workflow, .. } => workflow.clone(),
             Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => String::new(),
         }
     }

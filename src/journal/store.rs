@@ -6,6 +6,7 @@
 //! `PRAGMA user_version` and applied in one transaction; a database written
 //! by a newer charte is refused rather than misread.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -24,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_documents.sql"),
     include_str!("migrations/0005_adherences.sql"),
     include_str!("migrations/0006_flags.sql"),
+    include_str!("migrations/0007_workflows.sql"),
 ];
 
 #[derive(Debug)]
@@ -415,6 +417,94 @@ impl Store {
         rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
     }
 
+    /// The date of the journal's last entry (None for an empty journal).
+    pub fn last_date(&self) -> Result<Option<NaiveDate>> {
+        let at: Option<String> = self
+            .conn
+            .query_row("SELECT at FROM journal ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+            .optional()
+            .map_err(self.sql_err())?;
+        Ok(at.and_then(|a| a.parse().ok()))
+    }
+
+    /// The date of the journal's first entry (None for an empty journal).
+    pub fn first_date(&self) -> Result<Option<NaiveDate>> {
+        let at: Option<String> = self
+            .conn
+            .query_row("SELECT at FROM journal ORDER BY seq LIMIT 1", [], |r| r.get(0))
+            .optional()
+            .map_err(self.sql_err())?;
+        Ok(at.and_then(|a| a.parse().ok()))
+    }
+
+    /// The subjects of a workflow: id → (label, entered).
+    pub fn workflow_subjects(&self, workflow: &str) -> Result<HashMap<String, (String, NaiveDate)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT subject, label, entered FROM workflow_subjects WHERE workflow = ?1")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([workflow], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+            .map_err(self.sql_err())?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (subject, label, entered) = row.map_err(self.sql_err())?;
+            out.insert(subject, (label, parse_day(&entered)?));
+        }
+        Ok(out)
+    }
+
+    /// The steps a workflow did: (subject, step, attempt, day, outcome).
+    pub fn workflow_steps(&self, workflow: &str) -> Result<Vec<StepRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT subject, step, attempt, at, outcome FROM workflow_steps WHERE workflow = ?1 ORDER BY seq")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([workflow], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get(4)?))
+            })
+            .map_err(self.sql_err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (subject, step, attempt, at, outcome) = row.map_err(self.sql_err())?;
+            out.push(StepRecord { subject, step, attempt, at: parse_day(&at)?, outcome });
+        }
+        Ok(out)
+    }
+
+    /// The last run of each workflow: name → (day, steps run).
+    pub fn workflow_runs(&self) -> Result<HashMap<String, (NaiveDate, i64)>> {
+        let mut stmt =
+            self.conn.prepare("SELECT workflow, at, steps FROM workflow_runs ORDER BY seq").map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
+            .map_err(self.sql_err())?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (workflow, at, steps) = row.map_err(self.sql_err())?;
+            out.insert(workflow, (parse_day(&at)?, steps));
+        }
+        Ok(out)
+    }
+
+    /// Flags raised by workflows: (seq, rule, enterprise number, workflow subject, evidence, day).
+    pub fn raised_flags(&self) -> Result<Vec<RaisedFlag>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, rule, enterprise_number, subject, evidence, at FROM raised_flags ORDER BY seq")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?)))
+            .map_err(self.sql_err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, rule, enterprise_number, subject, evidence, at) = row.map_err(self.sql_err())?;
+            out.push(RaisedFlag { seq, rule, enterprise_number, subject, evidence, at: parse_day(&at)? });
+        }
+        Ok(out)
+    }
+
     /// The journal entries about one subject, oldest first.
     pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
         let mut stmt = self
@@ -438,6 +528,31 @@ impl Store {
             .map_err(self.sql_err())?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate> {
+    s.parse().map_err(|_| Error::usage(format!("the store holds a malformed date '{s}'")))
+}
+
+/// One step a workflow did for a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecord {
+    pub subject: String,
+    pub step: String,
+    pub attempt: u32,
+    pub at: NaiveDate,
+    pub outcome: String,
+}
+
+/// A flag a workflow raised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RaisedFlag {
+    pub seq: i64,
+    pub rule: String,
+    pub enterprise_number: String,
+    pub subject: String,
+    pub evidence: String,
+    pub at: NaiveDate,
 }
 
 /// A message as the journal knows it.
@@ -767,6 +882,41 @@ impl Tx<'_> {
                     .execute(
                         "INSERT OR REPLACE INTO flag_status (key, status, note, at, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                         params![key, status, note, self.at, seq],
+                    )
+                    .map_err(self.sql_err())?;
+            }
+            Event::SubjectEntered { workflow, subject, label } => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO workflow_subjects (workflow, subject, label, entered, seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )
+                    .and_then(|mut s| s.execute(params![workflow, subject, label, self.at, seq]))
+                    .map_err(self.sql_err())?;
+            }
+            Event::StepDone { workflow, subject, step, attempt, outcome, .. } => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO workflow_steps (workflow, subject, step, attempt, outcome, at, seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )
+                    .and_then(|mut s| s.execute(params![workflow, subject, step, attempt, outcome, self.at, seq]))
+                    .map_err(self.sql_err())?;
+            }
+            Event::FlagRaised { rule, enterprise_number, subject, evidence } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO raised_flags (seq, rule, enterprise_number, subject, evidence, at) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![seq, rule, enterprise_number, subject, evidence, self.at],
+                    )
+                    .map_err(self.sql_err())?;
+            }
+            Event::WorkflowRun { workflow, steps } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO workflow_runs (seq, workflow, steps, at) VALUES (?1, ?2, ?3, ?4)",
+                        params![seq, workflow, *steps as i64, self.at],
                     )
                     .map_err(self.sql_err())?;
             }

@@ -1,0 +1,544 @@
+//! A workflow file: what it may say, and the checks that refuse a malformed
+//! one with the file, the line and what was expected (docs/workflows.md).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, Problem, Result};
+
+/// Who a workflow is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subjects {
+    /// Organisations (not former) without a collected signature of the
+    /// current charter version; one subject per organisation and version.
+    UnsignedOrganisations,
+    /// Meetings not cancelled and not yet held.
+    UpcomingMeetings,
+    /// Each year, from its last day.
+    Years,
+    /// Each open flag about an organisation.
+    Flags,
+}
+
+impl Subjects {
+    const ALL: &[(&str, Subjects)] = &[
+        ("unsigned-organisations", Subjects::UnsignedOrganisations),
+        ("upcoming-meetings", Subjects::UpcomingMeetings),
+        ("years", Subjects::Years),
+        ("flags", Subjects::Flags),
+    ];
+
+    pub fn code(self) -> &'static str {
+        Self::ALL.iter().find(|(_, s)| *s == self).map_or("", |(c, _)| c)
+    }
+}
+
+/// A condition an `await` step waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// The organisation's signed document of the current version is collected.
+    Signed,
+    /// The flag is resolved by the committee.
+    Resolved,
+}
+
+/// What a step does, with its own settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// Render and seal the adherence document.
+    Issue,
+    /// Email the document with the named message template.
+    Send { message: String },
+    /// Wait for a condition; the steps after it run while the wait lasts.
+    Await { until: Until },
+    /// Email a reminder; `times` reminders, `repeat_days` apart.
+    Remind { message: String, repeat_days: u32, times: u32 },
+    /// Raise a flag for the committee.
+    Escalate { flag: String },
+    /// Convoke the meeting, `margin_days` before the last day its notice allows.
+    Convoke { margin_days: u32 },
+    /// Produce a sealed report.
+    Report { report: ReportKind, expenses: Option<String> },
+    /// Draft the interpellation letter.
+    Letter { reply_within_days: u32 },
+    /// Record the committee's handling of the flag.
+    Mark { status: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    Annual,
+    Subsidy,
+}
+
+impl Kind {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Kind::Issue => "issue",
+            Kind::Send { .. } => "send",
+            Kind::Await { .. } => "await",
+            Kind::Remind { .. } => "remind",
+            Kind::Escalate { .. } => "escalate",
+            Kind::Convoke { .. } => "convoke",
+            Kind::Report { .. } => "report",
+            Kind::Letter { .. } => "letter",
+            Kind::Mark { .. } => "mark",
+        }
+    }
+
+    /// How many times the step runs for one subject (its attempts).
+    pub fn times(&self) -> u32 {
+        match self {
+            Kind::Remind { times, .. } => *times,
+            _ => 1,
+        }
+    }
+}
+
+/// One step, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub name: String,
+    pub kind: Kind,
+    /// Indexes of the steps this one follows.
+    pub after: Vec<usize>,
+    pub delay_days: u32,
+}
+
+/// A validated workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workflow {
+    pub name: String,
+    pub description: String,
+    pub subjects: Subjects,
+    /// In an order where every step comes after the steps it follows.
+    pub steps: Vec<Step>,
+    /// Where it was read from: a file, or "built-in".
+    pub origin: String,
+}
+
+impl Workflow {
+    pub fn step(&self, name: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.name == name)
+    }
+}
+
+/// The workflows compiled into the binary (the repository's workflows/).
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("adhesion", include_str!("../../workflows/adhesion.toml")),
+    ("convocation", include_str!("../../workflows/convocation.toml")),
+    ("annual-report", include_str!("../../workflows/annual-report.toml")),
+    ("interpellation", include_str!("../../workflows/interpellation.toml")),
+];
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    description: String,
+    subjects: Spanned<String>,
+    #[serde(default)]
+    steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    name: Spanned<String>,
+    kind: Spanned<String>,
+    after: Option<Spanned<After>>,
+    delay_days: Option<Spanned<i64>>,
+    message: Option<String>,
+    until: Option<Spanned<String>>,
+    flag: Option<String>,
+    repeat_days: Option<Spanned<i64>>,
+    times: Option<Spanned<i64>>,
+    margin_days: Option<Spanned<i64>>,
+    report: Option<Spanned<String>>,
+    expenses: Option<String>,
+    reply_within_days: Option<Spanned<i64>>,
+    status: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum After {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Line (1-based) of a byte offset.
+fn line_of(text: &str, offset: usize) -> u64 {
+    text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() as u64 + 1
+}
+
+/// Parses and validates a workflow file's text.
+pub fn parse(name: &str, text: &str, origin: &Path) -> Result<Workflow> {
+    let fail = |offset: usize, message: String| Error::Input {
+        file: origin.to_owned(),
+        problems: vec![Problem::at(line_of(text, offset), None, message)],
+    };
+    let file: File = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        fail(offset, e.message().trim().to_owned())
+    })?;
+    let subjects =
+        Subjects::ALL.iter().find(|(c, _)| *c == file.subjects.get_ref().as_str()).map(|(_, s)| *s).ok_or_else(
+            || {
+                fail(
+                    file.subjects.span().start,
+                    format!(
+                        "subjects: unknown '{}' (expected one of: {})",
+                        file.subjects.get_ref(),
+                        Subjects::ALL.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            },
+        )?;
+    if file.steps.is_empty() {
+        return Err(fail(text.len(), "a workflow needs at least one [[steps]] table".into()));
+    }
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, s) in file.steps.iter().enumerate() {
+        let name = s.get_ref().name.get_ref();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(fail(
+                s.get_ref().name.span().start,
+                format!("name: '{name}' (expected letters, digits, '-' or '_')"),
+            ));
+        }
+        if index.insert(name.clone(), i).is_some() {
+            return Err(fail(s.get_ref().name.span().start, format!("name: a second step called '{name}'")));
+        }
+    }
+    let mut steps = Vec::new();
+    for (i, s) in file.steps.iter().enumerate() {
+        let raw = s.get_ref();
+        let kind = kind(raw, subjects).map_err(|(offset, message)| fail(offset.unwrap_or(s.span().start), message))?;
+        let after = match &raw.after {
+            None if i == 0 => Vec::new(),
+            None => vec![i - 1],
+            Some(a) => {
+                let names = match a.get_ref() {
+                    After::One(n) => vec![n.clone()],
+                    After::Many(v) => v.clone(),
+                };
+                let mut out = Vec::new();
+                for n in names {
+                    let j = *index.get(&n).ok_or_else(|| {
+                        fail(
+                            a.span().start,
+                            format!(
+                                "after: no step called '{n}' (the steps are: {})",
+                                file.steps
+                                    .iter()
+                                    .map(|s| s.get_ref().name.get_ref().as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        )
+                    })?;
+                    if j == i {
+                        return Err(fail(a.span().start, format!("after: step '{n}' cannot follow itself")));
+                    }
+                    out.push(j);
+                }
+                out
+            }
+        };
+        let delay_days = days(raw.delay_days.as_ref(), "delay_days").map_err(|(o, m)| fail(o, m))?.unwrap_or(0);
+        steps.push(Step { name: raw.name.get_ref().clone(), kind, after, delay_days });
+    }
+    let order = topological(&steps).map_err(|cycle| {
+        let first = index.get(&cycle[0]).copied().unwrap_or(0);
+        fail(
+            file.steps[first].span().start,
+            format!(
+                "the steps form a cycle: {} (each comes after the one before it: none can ever start)",
+                cycle.join(" → ")
+            ),
+        )
+    })?;
+    // Renumber into that order.
+    let position: BTreeMap<usize, usize> = order.iter().enumerate().map(|(new, old)| (*old, new)).collect();
+    let steps = order
+        .iter()
+        .map(|old| {
+            let s = &steps[*old];
+            Step { after: s.after.iter().map(|a| position[a]).collect(), ..s.clone() }
+        })
+        .collect();
+    Ok(Workflow {
+        name: name.to_owned(),
+        description: file.description,
+        subjects,
+        steps,
+        origin: origin.display().to_string(),
+    })
+}
+
+type At = (Option<usize>, String);
+
+/// A number of days: a whole number, 0 or more.
+fn days(value: Option<&Spanned<i64>>, field: &str) -> std::result::Result<Option<u32>, (usize, String)> {
+    match value {
+        None => Ok(None),
+        Some(v) => u32::try_from(*v.get_ref()).map(Some).map_err(|_| {
+            (v.span().start, format!("{field}: {} is not a number of days (expected 0 or more)", v.get_ref()))
+        }),
+    }
+}
+
+fn kind(raw: &RawStep, subjects: Subjects) -> std::result::Result<Kind, At> {
+    let code = raw.kind.get_ref().as_str();
+    let at = Some(raw.kind.span().start);
+    let need = |field: &str, value: Option<&String>| {
+        value.cloned().filter(|v| !v.trim().is_empty()).ok_or((at, format!("a '{code}' step needs {field} = \"…\"")))
+    };
+    let day = |v: Option<&Spanned<i64>>, f: &str, default: u32| {
+        days(v, f).map(|d| d.unwrap_or(default)).map_err(|(o, m)| (Some(o), m))
+    };
+    let kind = match code {
+        "issue" => Kind::Issue,
+        "send" => Kind::Send { message: need("message", raw.message.as_ref())? },
+        "await" => {
+            let until =
+                raw.until.as_ref().ok_or((at, "an 'await' step needs until = \"signed\" or \"resolved\"".into()))?;
+            match until.get_ref().as_str() {
+                "signed" => Kind::Await { until: Until::Signed },
+                "resolved" => Kind::Await { until: Until::Resolved },
+                other => {
+                    return Err((
+                        Some(until.span().start),
+                        format!("until: unknown condition '{other}' (expected \"signed\" or \"resolved\")"),
+                    ));
+                }
+            }
+        }
+        "remind" => {
+            let times = day(raw.times.as_ref(), "times", 1)?;
+            if times == 0 {
+                return Err((at, "times: a reminder step sends at least 1 reminder".into()));
+            }
+            Kind::Remind {
+                message: need("message", raw.message.as_ref())?,
+                repeat_days: day(raw.repeat_days.as_ref(), "repeat_days", 14)?.max(1),
+                times,
+            }
+        }
+        "escalate" => Kind::Escalate { flag: need("flag", raw.flag.as_ref())? },
+        "convoke" => Kind::Convoke { margin_days: day(raw.margin_days.as_ref(), "margin_days", 2)? },
+        "report" => {
+            let report =
+                raw.report.as_ref().ok_or((at, "a 'report' step needs report = \"annual\" or \"subsidy\"".into()))?;
+            let report = match report.get_ref().as_str() {
+                "annual" => ReportKind::Annual,
+                "subsidy" => ReportKind::Subsidy,
+                other => {
+                    return Err((
+                        Some(report.span().start),
+                        format!("report: unknown report '{other}' (expected \"annual\" or \"subsidy\")"),
+                    ));
+                }
+            };
+            Kind::Report { report, expenses: raw.expenses.clone() }
+        }
+        "letter" => Kind::Letter { reply_within_days: day(raw.reply_within_days.as_ref(), "reply_within_days", 30)? },
+        "mark" => {
+            let status = raw.status.as_ref().ok_or((at, "a 'mark' step needs status = \"put-to-committee\"".into()))?;
+            match status.get_ref().as_str() {
+                s @ ("put-to-committee" | "resolved" | "open") => Kind::Mark { status: s.to_owned() },
+                other => {
+                    return Err((
+                        Some(status.span().start),
+                        format!("status: unknown '{other}' (expected \"open\", \"put-to-committee\" or \"resolved\")"),
+                    ));
+                }
+            }
+        }
+        other => {
+            return Err((
+                at,
+                format!(
+                    "kind: unknown step kind '{other}' (expected one of: issue, send, await, remind, escalate, \
+                     convoke, report, letter, mark)"
+                ),
+            ));
+        }
+    };
+    let fits = match (&kind, subjects) {
+        (Kind::Issue | Kind::Send { .. } | Kind::Remind { .. } | Kind::Escalate { .. }, s) => {
+            s == Subjects::UnsignedOrganisations
+        }
+        (Kind::Await { until: Until::Signed }, s) => s == Subjects::UnsignedOrganisations,
+        (Kind::Await { until: Until::Resolved } | Kind::Letter { .. } | Kind::Mark { .. }, s) => s == Subjects::Flags,
+        (Kind::Convoke { .. }, s) => s == Subjects::UpcomingMeetings,
+        (Kind::Report { .. }, s) => s == Subjects::Years,
+    };
+    if !fits {
+        return Err((at, format!("a '{}' step does not apply to subjects = \"{}\"", describe(&kind), subjects.code())));
+    }
+    Ok(kind)
+}
+
+fn describe(kind: &Kind) -> String {
+    match kind {
+        Kind::Await { until: Until::Signed } => "await until signed".into(),
+        Kind::Await { until: Until::Resolved } => "await until resolved".into(),
+        k => k.code().into(),
+    }
+}
+
+/// Kahn's order, stable (file order among the ready steps); or the names of
+/// a cycle.
+fn topological(steps: &[Step]) -> std::result::Result<Vec<usize>, Vec<String>> {
+    let mut done: BTreeSet<usize> = BTreeSet::new();
+    let mut order = Vec::new();
+    while order.len() < steps.len() {
+        let next = (0..steps.len()).find(|i| !done.contains(i) && steps[*i].after.iter().all(|a| done.contains(a)));
+        match next {
+            Some(i) => {
+                done.insert(i);
+                order.push(i);
+            }
+            None => {
+                // Walk back from a blocked step until a step repeats: that is the cycle.
+                let mut path: Vec<usize> = Vec::new();
+                let mut at = (0..steps.len()).find(|i| !done.contains(i)).unwrap_or(0);
+                while !path.contains(&at) {
+                    path.push(at);
+                    at = steps[at].after.iter().copied().find(|a| !done.contains(a)).unwrap_or(at);
+                }
+                // `path` lists each step then the one it waits for; reversed,
+                // it is the order the steps would run in. Start it at the
+                // step written first.
+                let start = path.iter().position(|p| *p == at).unwrap_or(0);
+                let mut cycle: Vec<usize> = path[start..].iter().rev().copied().collect();
+                let first = cycle.iter().enumerate().min_by_key(|(_, s)| **s).map_or(0, |(k, _)| k);
+                cycle.rotate_left(first);
+                let mut names: Vec<String> = cycle.iter().map(|i| steps[*i].name.clone()).collect();
+                names.push(names[0].clone());
+                return Err(names);
+            }
+        }
+    }
+    Ok(order)
+}
+
+/// The workflows a workspace sees: the built-in ones, replaced or added to
+/// by the files of its workflows/ folder.
+pub fn load_all(workspace_dir: &Path) -> Result<Vec<Workflow>> {
+    let mut out: BTreeMap<String, Workflow> = BTreeMap::new();
+    for (name, text) in BUILT_IN {
+        out.insert((*name).to_owned(), parse(name, text, &PathBuf::from(format!("built-in workflows/{name}.toml")))?);
+    }
+    let dir = workspace_dir.join("workflows");
+    if dir.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| Error::io(&dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            out.insert(name.clone(), parse(&name, &text, &path)?);
+        }
+    }
+    Ok(out.into_values().collect())
+}
+
+/// One workflow by name.
+pub fn load(workspace_dir: &Path, name: &str) -> Result<Workflow> {
+    let all = load_all(workspace_dir)?;
+    let names: Vec<String> = all.iter().map(|w| w.name.clone()).collect();
+    all.into_iter()
+        .find(|w| w.name == name)
+        .ok_or_else(|| Error::usage(format!("no workflow '{name}' (the workflows are: {})", names.join(", "))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Result<Workflow> {
+        parse("test", text, Path::new("workflows/test.toml"))
+    }
+
+    fn error(text: &str) -> String {
+        parse_text(text).map(|w| format!("{w:?}")).unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_built_in_workflows_are_valid() {
+        for (name, text) in BUILT_IN {
+            let w = parse(name, text, Path::new(name)).unwrap();
+            assert!(!w.steps.is_empty(), "{name}");
+        }
+        let a = parse("adhesion", BUILT_IN[0].1, Path::new("a")).unwrap();
+        let names: Vec<&str> = a.steps.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["issue", "send", "return", "remind", "escalate"]);
+        assert_eq!(a.step("remind").unwrap().delay_days, 14);
+        assert_eq!(a.step("escalate").unwrap().delay_days, 45);
+        assert_eq!(a.step("remind").unwrap().after, vec![2]);
+        assert_eq!(a.step("send").unwrap().after, vec![0]);
+    }
+
+    #[test]
+    fn an_unknown_step_kind_names_the_line_and_the_kinds() {
+        let e = error("subjects = \"years\"\n\n[[steps]]\nname = \"x\"\nkind = \"telepathy\"\n");
+        assert!(e.contains("workflows/test.toml") && e.contains("line 5"), "{e}");
+        assert!(e.contains("unknown step kind 'telepathy'") && e.contains("issue, send, await"), "{e}");
+    }
+
+    #[test]
+    fn a_delay_that_is_not_a_number_of_days_is_refused() {
+        let e = error(
+            "subjects = \"years\"\n[[steps]]\nname = \"a\"\nkind = \"report\"\nreport = \"annual\"\ndelay_days = \"two weeks\"\n",
+        );
+        assert!(e.contains("line 6"), "{e}");
+        let e = error(
+            "subjects = \"years\"\n[[steps]]\nname = \"a\"\nkind = \"report\"\nreport = \"annual\"\ndelay_days = -3\n",
+        );
+        assert!(e.contains("line 6") && e.contains("-3 is not a number of days"), "{e}");
+    }
+
+    #[test]
+    fn a_cycle_is_named() {
+        let text = "subjects = \"unsigned-organisations\"\n\
+                    [[steps]]\nname = \"a\"\nkind = \"issue\"\nafter = \"c\"\n\
+                    [[steps]]\nname = \"b\"\nkind = \"send\"\nmessage = \"adherence\"\n\
+                    [[steps]]\nname = \"c\"\nkind = \"send\"\nmessage = \"adherence\"\n";
+        let e = error(text);
+        assert!(e.contains("cycle") && e.contains("a → b → c → a"), "{e}");
+        let e = error(
+            "subjects = \"years\"\n[[steps]]\nname = \"a\"\nkind = \"report\"\nreport = \"annual\"\nafter = \"a\"\n",
+        );
+        assert!(e.contains("cannot follow itself"), "{e}");
+    }
+
+    #[test]
+    fn malformed_files_name_what_was_expected() {
+        assert!(error("subjects = \"years\"\n[[steps]\n").contains("line 2"));
+        let e = error("subjects = \"people\"\n[[steps]]\nname=\"a\"\nkind=\"issue\"\n");
+        assert!(e.contains("line 1") && e.contains("unsigned-organisations, upcoming-meetings, years, flags"), "{e}");
+        let e =
+            error("subjects = \"years\"\n[[steps]]\nname=\"a\"\nkind=\"report\"\nreport=\"annual\"\nfrequency = 3\n");
+        assert!(e.contains("frequency"), "{e}");
+        let e = error("subjects = \"years\"\n[[steps]]\nname=\"a\"\nkind=\"issue\"\n");
+        assert!(e.contains("does not apply to subjects = \"years\""), "{e}");
+        let e = error("subjects = \"unsigned-organisations\"\n[[steps]]\nname=\"a\"\nkind=\"send\"\n");
+        assert!(e.contains("needs message"), "{e}");
+        let e = error(
+            "subjects = \"unsigned-organisations\"\n[[steps]]\nname=\"a\"\nkind=\"issue\"\n[[steps]]\nname=\"a\"\nkind=\"issue\"\n",
+        );
+        assert!(e.contains("line 6") && e.contains("second step called 'a'"), "{e}");
+        let e = error("subjects = \"unsigned-organisations\"\n[[steps]]\nname=\"a\"\nkind=\"issue\"\nafter=\"zz\"\n");
+        assert!(e.contains("no step called 'zz'"), "{e}");
+    }
+}
