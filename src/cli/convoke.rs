@@ -21,7 +21,7 @@ pub struct Args {
 /// Settings the environment may give: a private CA for the SMTP server
 /// (`CHARTE_SMTP_CA`, a PEM file) and the first retry delay in milliseconds
 /// (`CHARTE_RETRY_BASE_MS`, default 2000).
-fn smtp_options() -> SmtpOptions {
+pub fn smtp_options() -> SmtpOptions {
     SmtpOptions { extra_root_pem: std::env::var_os("CHARTE_SMTP_CA").map(Into::into), ..SmtpOptions::default() }
 }
 

@@ -61,13 +61,8 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// One command of the replay, as a coordinator would type it.
 fn step(dir: &Path, now: NaiveDate, args: &[&str]) -> Result<u8> {
-    let mut argv =
-        vec!["charte".to_owned(), "--dir".into(), dir.display().to_string(), "--now".into(), now.to_string()];
-    argv.extend(args.iter().map(|s| (*s).to_owned()));
-    let cli = <super::Cli as clap::Parser>::try_parse_from(&argv).map_err(|e| Error::usage(e.to_string()))?;
-    super::run(cli)
+    super::replay(dir, now, args)
 }
 
 fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
@@ -231,10 +226,6 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
     Ok(0)
 }
 
-/// Runs `f` with the commands' own output silenced.
 fn with_quiet<T>(f: impl FnOnce() -> T) -> T {
-    super::QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
-    let out = f();
-    super::QUIET.store(false, std::sync::atomic::Ordering::Relaxed);
-    out
+    super::with_quiet(f)
 }

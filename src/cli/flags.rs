@@ -133,49 +133,66 @@ fn letters(year: Option<i32>, reply_within_days: u32, ctx: &Ctx) -> Result<u8> {
     let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, year));
     let statuses = ws.store.flag_statuses()?;
     let dir = ws.out_dir().join("letters");
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let engine = crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
-    let c = &ws.config.coordination;
     let mut written = 0;
     for f in &flags {
         if statuses.get(&f.key()).is_some_and(|s| s.status == "resolved") {
             continue;
         }
-        let Some(member) = f
-            .enterprise_number
-            .as_deref()
-            .and_then(|n| loaded.members.iter().find(|m| m.organisation.enterprise_number.formatted() == n))
-        else {
-            continue; // a coordination-level flag: no organisation to write to
-        };
-        let o = &member.organisation;
-        let lang = o.language;
-        let id = format!("{}-letter-{}-{}-{}", c.short, f.rule, o.enterprise_number.digits(), ctx.now);
-        let data = serde_json::json!({
-            "coordination": {"name": c.name(lang), "organiser": c.organiser, "territory": c.territory},
-            "organisation": {
-                "name": o.name, "enterprise_number": o.enterprise_number.formatted(),
-                "address": o.address, "representative": o.representative,
-            },
-            "flag": {"rule": f.rule, "since": f.since.to_string(), "evidence": f.evidence},
-            "document": {"id": id, "issued": ctx.now.to_string()},
-            "reply_within_days": reply_within_days,
-        });
-        let pdf = crate::render::document(
-            &engine,
-            Some(&ws.templates_dir()),
-            crate::render::LETTER_TEMPLATE,
-            lang.code(),
-            data,
-            ctx.now,
-            &id,
-        )
-        .map_err(|e| Error::usage(format!("the letter to {}: {e}", o.name)))?;
-        let path = dir.join(format!("{}-{}.pdf", crate::adherence::slug(&o.name), f.rule));
-        crate::error::write_atomic(&path, &pdf)?;
-        say!("{}", path.display());
-        written += 1;
+        if let Some(path) = letter(&ws, &engine, &loaded.members, f, reply_within_days, ctx.now)? {
+            say!("{}", path.display());
+            written += 1;
+        }
     }
     say!("{written} draft letters in {}", dir.display());
     Ok(0)
+}
+
+/// Renders the draft interpellation letter about flag `f` to its
+/// organisation, in its language, into out/letters/; None for a
+/// coordination-level flag (no organisation to write to).
+pub fn letter(
+    ws: &crate::workspace::Workspace,
+    engine: &crate::render::Engine,
+    members: &[crate::roster::Member],
+    f: &flags::Flag,
+    reply_within_days: u32,
+    now: chrono::NaiveDate,
+) -> Result<Option<std::path::PathBuf>> {
+    let Some(member) = f
+        .enterprise_number
+        .as_deref()
+        .and_then(|n| members.iter().find(|m| m.organisation.enterprise_number.formatted() == n))
+    else {
+        return Ok(None);
+    };
+    let dir = ws.out_dir().join("letters");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let c = &ws.config.coordination;
+    let o = &member.organisation;
+    let lang = o.language;
+    let id = format!("{}-letter-{}-{}-{}", c.short, f.rule, o.enterprise_number.digits(), now);
+    let data = serde_json::json!({
+        "coordination": {"name": c.name(lang), "organiser": c.organiser, "territory": c.territory},
+        "organisation": {
+            "name": o.name, "enterprise_number": o.enterprise_number.formatted(),
+            "address": o.address, "representative": o.representative,
+        },
+        "flag": {"rule": f.rule, "since": f.since.to_string(), "evidence": f.evidence},
+        "document": {"id": id, "issued": now.to_string()},
+        "reply_within_days": reply_within_days,
+    });
+    let pdf = crate::render::document(
+        engine,
+        Some(&ws.templates_dir()),
+        crate::render::LETTER_TEMPLATE,
+        lang.code(),
+        data,
+        now,
+        &id,
+    )
+    .map_err(|e| Error::usage(format!("the letter to {}: {e}", o.name)))?;
+    let path = dir.join(format!("{}-{}.pdf", crate::adherence::slug(&o.name), f.rule));
+    crate::error::write_atomic(&path, &pdf)?;
+    Ok(Some(path))
 }

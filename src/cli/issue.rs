@@ -30,7 +30,6 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     if !args.all && args.ids.is_empty() {
         return Err(Error::usage("say which organisations: --all, or their enterprise numbers or names"));
     }
-    let key = super::keys::coordination_key(&ws)?;
     let members = ws.store.members()?;
     let selected: Vec<&roster::Member> = if args.all {
         members.iter().filter(|m| m.organisation.status != Status::Former).collect()
@@ -41,6 +40,34 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         }
         out
     };
+    let outcome = issue(&mut ws, &members, &selected, ctx.now)?;
+    say!(
+        "{} adherence documents issued (charter {}), {} unchanged; in {}",
+        outcome.issued,
+        ws.config.charter.version,
+        outcome.unchanged,
+        ws.out_dir().join("adherence").display()
+    );
+    Ok(0)
+}
+
+/// What [`issue`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub issued: usize,
+    pub unchanged: usize,
+}
+
+/// Renders, seals, writes and journals the adherence documents of
+/// `selected` whose inputs changed (in parallel, a chunk at a time, with a
+/// progress bar); the others keep their document.
+pub fn issue(
+    ws: &mut crate::workspace::Workspace,
+    members: &[roster::Member],
+    selected: &[&roster::Member],
+    now: chrono::NaiveDate,
+) -> Result<Outcome> {
+    let key = super::keys::coordination_key(ws)?;
     let template = load_template(Some(&ws.templates_dir()), ADHERENCE_TEMPLATE)
         .map_err(|e| Error::usage(format!("adherence template: {e}")))?;
     let override_path = ws.templates_dir().join(ADHERENCE_TEMPLATE);
@@ -50,7 +77,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         format!("the built-in template {ADHERENCE_TEMPLATE}")
     };
     let issued = ws.store.documents()?;
-    let plan = adherence::plan(&ws.config, &ws.root, &members, &selected, &issued, &template)?;
+    let plan = adherence::plan(&ws.config, &ws.root, members, selected, &issued, &template)?;
     let out_dir = ws.out_dir().join("adherence");
     std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
     let engine = Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
@@ -61,8 +88,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         let rendered: Vec<Result<Vec<u8>>> = chunk
             .par_iter()
             .map(|job| {
-                let data = plan.data.data(&job.member, &job.document_id, ctx.now);
-                let pdf = engine.pdf(&template, &data, ctx.now, &job.document_id);
+                let data = plan.data.data(&job.member, &job.document_id, now);
+                let pdf = engine.pdf(&template, &data, now, &job.document_id);
                 bar.inc(1);
                 pdf.map_err(|e| {
                     Error::usage(format!(
@@ -76,10 +103,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         for (job, pdf) in chunk.iter().zip(rendered) {
             let pdf = pdf?;
             let o = &job.member.organisation;
-            let manifest =
-                Manifest::new(&job.document_id, "adherence", ws.config.coordination.name(o.language), ctx.now)
-                    .organisation(&o.name, Some(&o.enterprise_number.formatted()))
-                    .charter_version(&version);
+            let manifest = Manifest::new(&job.document_id, "adherence", ws.config.coordination.name(o.language), now)
+                .organisation(&o.name, Some(&o.enterprise_number.formatted()))
+                .charter_version(&version);
             let sealed = seal::seal(&pdf, &manifest, &key)
                 .map_err(|e| Error::usage(format!("sealing {}: {e}", job.document_id)))?;
             let path = ws.root.join(&job.file);
@@ -95,11 +121,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
                 sealed_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&sealed.pdf)),
                 length: sealed.pdf.len() as i64,
                 file: job.file.to_string_lossy().into_owned(),
-                issued: ctx.now,
+                issued: now,
                 seq: 0,
             });
         }
-        ws.store.transaction(ctx.now, |tx| {
+        ws.store.transaction(now, |tx| {
             for d in &documents {
                 tx.append(&Event::DocumentIssued { document: d.clone() })?;
             }
@@ -108,10 +134,5 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         count += documents.len();
     }
     bar.finish_and_clear();
-    say!(
-        "{count} adherence documents issued (charter {version}), {} unchanged; in {}",
-        plan.unchanged,
-        out_dir.display()
-    );
-    Ok(0)
+    Ok(Outcome { issued: count, unchanged: plan.unchanged })
 }

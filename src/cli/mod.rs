@@ -32,7 +32,9 @@ mod keys;
 mod meeting;
 mod members;
 pub(crate) mod report;
+mod run;
 mod sign;
+mod status;
 mod verify;
 mod vote;
 
@@ -105,6 +107,10 @@ enum Command {
     Breach(breach::Command),
     /// Organisations and bodies the committee must look at, with evidence.
     Flags(flags::Args),
+    /// Advance a workflow (adhesion, convocation, annual-report, interpellation…) as far as it goes today.
+    Run(run::Args),
+    /// Where each subject stands in each workflow.
+    Status(status::Args),
     /// Replay a fixture's whole year into a fresh folder, and say where to look.
     Demo(demo::Args),
     /// Verify the journal's hash chain; exit 1 naming the first broken entry.
@@ -170,6 +176,8 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Breach(cmd) => breach::run(cmd, &ctx),
         Command::Report(cmd) => report::run(cmd, &ctx),
         Command::Vote(args) => vote::run(args, &ctx),
+        Command::Run(args) => run::run(args, &ctx),
+        Command::Status(args) => status::run(args, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Audit => audit::run(&ctx),
     }
@@ -191,4 +199,22 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
     say!("{text}");
     Ok(())
+}
+
+/// Runs one charte command as a coordinator would type it, in workspace
+/// `dir` on day `now` (used by the workflow runner and the demo).
+pub(crate) fn replay(dir: &std::path::Path, now: NaiveDate, args: &[&str]) -> Result<u8> {
+    let mut argv =
+        vec!["charte".to_owned(), "--dir".into(), dir.display().to_string(), "--now".into(), now.to_string()];
+    argv.extend(args.iter().map(|s| (*s).to_owned()));
+    let cli = <Cli as clap::Parser>::try_parse_from(&argv).map_err(|e| Error::usage(e.to_string()))?;
+    run(cli)
+}
+
+/// Runs `f` with the commands' own output silenced.
+pub(crate) fn with_quiet<T>(f: impl FnOnce() -> T) -> T {
+    let before = QUIET.swap(true, std::sync::atomic::Ordering::Relaxed);
+    let out = f();
+    QUIET.store(before, std::sync::atomic::Ordering::Relaxed);
+    out
 }

@@ -31,6 +31,8 @@ pub struct Facts<'a> {
     pub late: &'a [crate::journal::store::LateConvocation],
     /// Breaches reported: (seq, enterprise number digits, about, date).
     pub breaches: &'a [(i64, String, String, String)],
+    /// Flags raised by workflows' escalations.
+    pub raised: &'a [crate::journal::store::RaisedFlag],
     pub today: NaiveDate,
     /// The year looked at (`--year`), or all time.
     pub year: Option<i32>,
@@ -66,6 +68,8 @@ pub struct Loaded {
     pub messages: Vec<crate::journal::store::MessageRecord>,
     pub late: Vec<crate::journal::store::LateConvocation>,
     pub breaches: Vec<(i64, String, String, String)>,
+    /// Flags raised by workflows' escalations.
+    pub raised: Vec<crate::journal::store::RaisedFlag>,
 }
 
 impl Loaded {
@@ -79,6 +83,7 @@ impl Loaded {
             messages,
             late: store.late_convocations()?,
             breaches: store.breaches()?,
+            raised: store.raised_flags()?,
         })
     }
 
@@ -91,6 +96,7 @@ impl Loaded {
             messages: &self.messages,
             late: &self.late,
             breaches: &self.breaches,
+            raised: &self.raised,
             today,
             year,
         }
@@ -109,6 +115,7 @@ impl Flag {
 pub fn evaluate(facts: &Facts<'_>) -> Vec<Flag> {
     let mut flags = Vec::new();
     adherence::check(facts, &mut flags);
+    adherence::overdue(facts, &mut flags);
     absences::check(facts, &mut flags);
     breach::check(facts, &mut flags);
     committee::check(facts, &mut flags);

@@ -64,6 +64,18 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("convocation.nl.subject.hbs", include_str!("../../templates/mail/convocation.nl.subject.hbs")),
     ("convocation.nl.txt.hbs", include_str!("../../templates/mail/convocation.nl.txt.hbs")),
     ("convocation.nl.html.hbs", include_str!("../../templates/mail/convocation.nl.html.hbs")),
+    ("adherence.fr.subject.hbs", include_str!("../../templates/mail/adherence.fr.subject.hbs")),
+    ("adherence.fr.txt.hbs", include_str!("../../templates/mail/adherence.fr.txt.hbs")),
+    ("adherence.fr.html.hbs", include_str!("../../templates/mail/adherence.fr.html.hbs")),
+    ("adherence.nl.subject.hbs", include_str!("../../templates/mail/adherence.nl.subject.hbs")),
+    ("adherence.nl.txt.hbs", include_str!("../../templates/mail/adherence.nl.txt.hbs")),
+    ("adherence.nl.html.hbs", include_str!("../../templates/mail/adherence.nl.html.hbs")),
+    ("adherence-reminder.fr.subject.hbs", include_str!("../../templates/mail/adherence-reminder.fr.subject.hbs")),
+    ("adherence-reminder.fr.txt.hbs", include_str!("../../templates/mail/adherence-reminder.fr.txt.hbs")),
+    ("adherence-reminder.fr.html.hbs", include_str!("../../templates/mail/adherence-reminder.fr.html.hbs")),
+    ("adherence-reminder.nl.subject.hbs", include_str!("../../templates/mail/adherence-reminder.nl.subject.hbs")),
+    ("adherence-reminder.nl.txt.hbs", include_str!("../../templates/mail/adherence-reminder.nl.txt.hbs")),
+    ("adherence-reminder.nl.html.hbs", include_str!("../../templates/mail/adherence-reminder.nl.html.hbs")),
 ];
 
 /// The three parts of a message template.

@@ -126,6 +126,10 @@ impl Workflow {
     }
 }
 
+/// The flag rules an `escalate` step may raise (the other rules are
+/// computed from the journal by `charte flags`).
+pub const ESCALATIONS: &[&str] = &["adherence-overdue"];
+
 /// The workflows compiled into the binary (the repository's workflows/).
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("adhesion", include_str!("../../workflows/adhesion.toml")),
@@ -330,7 +334,19 @@ fn kind(raw: &RawStep, subjects: Subjects) -> std::result::Result<Kind, At> {
                 times,
             }
         }
-        "escalate" => Kind::Escalate { flag: need("flag", raw.flag.as_ref())? },
+        "escalate" => {
+            let flag = need("flag", raw.flag.as_ref())?;
+            if !ESCALATIONS.contains(&flag.as_str()) {
+                return Err((
+                    at,
+                    format!(
+                        "flag: '{flag}' is not a rule a workflow raises (expected one of: {})",
+                        ESCALATIONS.join(", ")
+                    ),
+                ));
+            }
+            Kind::Escalate { flag }
+        }
         "convoke" => Kind::Convoke { margin_days: day(raw.margin_days.as_ref(), "margin_days", 2)? },
         "report" => {
             let report =

@@ -13,6 +13,7 @@
 //! run the same day does nothing and an interrupted run resumes.
 
 pub mod definition;
+pub mod messages;
 pub mod plan;
 pub mod subjects;
 

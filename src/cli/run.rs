@@ -1,0 +1,450 @@
+//! `charte run WORKFLOW [--dry-run]`: advances every subject of the
+//! workflow as far as it can go today. What is due is planned by
+//! [`crate::workflow::plan`]; each effect is journaled under its key
+//! (workflow, subject, step, attempt) with a `step-done` event, in the same
+//! transaction as the effect where the effect is a journal event (a flag, a
+//! status), and right after it otherwise (documents are only rendered when
+//! their inputs changed, messages carry a Message-ID made from the key):
+//! a second run the same day does nothing, an interrupted run resumes
+//! without repeating an effect.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::journal::Event;
+use crate::journal::store::IssuedDocument;
+use crate::workflow::plan::{self, Done};
+use crate::workflow::subjects::{self, Found};
+use crate::workflow::{self, Kind, ReportKind, Subject, Workflow};
+use crate::workspace::Workspace;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "The built-in workflows are adhesion, convocation, annual-report and interpellation; \
+                        a workspace's workflows/NAME.toml replaces or adds one (docs/workflows.md). \
+                        `charte status` shows where each subject stands.")]
+pub struct Args {
+    /// The workflow's name.
+    workflow: String,
+    /// Print what would be done today, and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Organisations whose messages are built and sent together.
+const BATCH: usize = 250;
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
+    let mut ws = ctx.workspace()?;
+    let wf = workflow::load(&ws.root, &args.workflow)?;
+    if let Some(last) = ws.store.last_date()?
+        && ctx.now < last
+    {
+        return Err(Error::usage(format!(
+            "--now {} is before the journal's last entry ({last}): time does not go back. \
+             Run with --now {last} or later.",
+            ctx.now
+        )));
+    }
+    let found = subjects::gather(&ws.store, &ws.config, &wf, ctx.now)?;
+    let mut done = done_by_subject(&ws, &wf)?;
+    let entering: Vec<&Found> = found.iter().filter(|f| f.new).collect();
+    if !args.dry_run && !entering.is_empty() {
+        ws.store.transaction(ctx.now, |tx| {
+            for f in &entering {
+                tx.append(&Event::SubjectEntered {
+                    workflow: wf.name.clone(),
+                    subject: f.subject.id.clone(),
+                    label: f.subject.label.clone(),
+                })?;
+            }
+            Ok(())
+        })?;
+    }
+    let verb = if args.dry_run { "would run" } else { "ran" };
+    let mut ran: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut tried: HashSet<(String, usize, u32)> = HashSet::new();
+    loop {
+        let mut groups: BTreeMap<(usize, u32), Vec<&Subject>> = BTreeMap::new();
+        for f in &found {
+            let empty = Done::new();
+            let d = done.get(&f.subject.id).unwrap_or(&empty);
+            for (i, attempt) in plan::due(&wf, &f.subject, d, ctx.now) {
+                if tried.insert((f.subject.id.clone(), i, attempt)) {
+                    groups.entry((i, attempt)).or_default().push(&f.subject);
+                }
+            }
+        }
+        if groups.is_empty() {
+            break;
+        }
+        for ((i, attempt), group) in groups {
+            let step = &wf.steps[i];
+            let completed: Vec<String> = if args.dry_run {
+                for s in &group {
+                    say!("{} {}: {} ({})", ctx.now, step.name, s.label, s.id);
+                }
+                group.iter().map(|s| s.id.clone()).collect()
+            } else {
+                execute(&mut ws, &wf, i, attempt, &group, &done, ctx)?
+            };
+            *ran.entry(i).or_default() += completed.len();
+            for id in completed {
+                done.entry(id).or_default().insert((i, attempt), ctx.now);
+            }
+        }
+    }
+    let total: usize = ran.values().sum();
+    if !args.dry_run && (total > 0 || !entering.is_empty()) {
+        ws.store.transaction(ctx.now, |tx| {
+            tx.append(&Event::WorkflowRun { workflow: wf.name.clone(), steps: total as u64 }).map(|_| ())
+        })?;
+    }
+    say!(
+        "{} {}{}: {} subjects ({} new), {total} steps",
+        wf.name,
+        ctx.now,
+        if args.dry_run { " (dry run: nothing changed)" } else { "" },
+        found.len(),
+        entering.len()
+    );
+    for (i, n) in &ran {
+        say!("  {verb} {:<12} {n}", wf.steps[*i].name);
+    }
+    let mut waiting = 0;
+    let mut finished = 0;
+    let mut next: Option<NaiveDate> = None;
+    for f in &found {
+        let empty = Done::new();
+        let states = plan::states(&wf, &f.subject, done.get(&f.subject.id).unwrap_or(&empty), ctx.now);
+        if plan::finished(&states) {
+            finished += 1;
+        }
+        for s in &states {
+            match s {
+                plan::State::Waiting { .. } => waiting += 1,
+                plan::State::Pending { on, .. } => next = Some(next.map_or(*on, |n| n.min(*on))),
+                _ => {}
+            }
+        }
+    }
+    say!(
+        "  {finished} finished, {waiting} waiting{}",
+        next.map_or(String::new(), |d| format!(", next step due on {d}"))
+    );
+    Ok(0)
+}
+
+/// What the journal says each subject's steps did.
+pub fn done_by_subject(ws: &Workspace, wf: &Workflow) -> Result<HashMap<String, Done>> {
+    let index: HashMap<&str, usize> = wf.steps.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
+    let mut out: HashMap<String, Done> = HashMap::new();
+    for r in ws.store.workflow_steps(&wf.name)? {
+        // A step removed from the workflow file since: its record stays in the journal.
+        if let Some(i) = index.get(r.step.as_str()) {
+            out.entry(r.subject).or_default().insert((*i, r.attempt), r.at);
+        }
+    }
+    Ok(out)
+}
+
+/// Runs step `i` (attempt) for `group`; returns the subjects it completed,
+/// each journaled with its `step-done` event.
+fn execute(
+    ws: &mut Workspace,
+    wf: &Workflow,
+    i: usize,
+    attempt: u32,
+    group: &[&Subject],
+    done: &HashMap<String, Done>,
+    ctx: &Ctx,
+) -> Result<Vec<String>> {
+    let step = &wf.steps[i];
+    let outcomes: Vec<(String, String, Vec<Event>)> = match &step.kind {
+        Kind::Issue => issue(ws, group, ctx)?,
+        Kind::Send { message } | Kind::Remind { message, .. } => {
+            return send(ws, wf, i, attempt, group, done, message, ctx);
+        }
+        Kind::Escalate { flag } => escalate(ws, wf, group, done, flag)?,
+        Kind::Convoke { .. } => {
+            let mut out = Vec::new();
+            for s in group {
+                super::with_quiet(|| super::replay(&ctx.dir, ctx.now, &["convoke", &s.id]))?;
+                out.push((s.id.clone(), "convocations sent".to_owned(), Vec::new()));
+            }
+            out
+        }
+        Kind::Report { report, expenses } => {
+            let mut out = Vec::new();
+            for s in group {
+                let outcome = match report {
+                    ReportKind::Annual => {
+                        super::with_quiet(|| super::replay(&ctx.dir, ctx.now, &["report", "annual", "--year", &s.id]))?;
+                        format!("annual report {}", s.id)
+                    }
+                    ReportKind::Subsidy if ws.config.funder.kind == crate::config::FunderKind::None => {
+                        "no funder in charte.toml: no subsidy report".to_owned()
+                    }
+                    ReportKind::Subsidy => {
+                        let mut argv = vec!["report".to_owned(), "subsidy".into(), "--year".into(), s.id.clone()];
+                        if let Some(file) = expenses.as_deref().map(|e| ws.root.join(e)).filter(|p| p.is_file()) {
+                            argv.extend(["--expenses".into(), file.display().to_string()]);
+                        }
+                        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+                        super::with_quiet(|| super::replay(&ctx.dir, ctx.now, &argv))?;
+                        format!("subsidy report {}", s.id)
+                    }
+                };
+                out.push((s.id.clone(), outcome, Vec::new()));
+            }
+            out
+        }
+        Kind::Letter { reply_within_days } => {
+            let loaded = crate::flags::Loaded::load(&ws.store)?;
+            let flags = crate::flags::evaluate(&loaded.facts(&ws.config, ctx.now, None));
+            let engine =
+                crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
+            let mut out = Vec::new();
+            for s in group {
+                let Some(f) = flags.iter().find(|f| f.key() == s.id) else { continue };
+                let path = super::flags::letter(ws, &engine, &loaded.members, f, *reply_within_days, ctx.now)?;
+                let outcome =
+                    path.map_or("no organisation to write to".into(), |p| format!("draft letter {}", p.display()));
+                out.push((s.id.clone(), outcome, Vec::new()));
+            }
+            out
+        }
+        Kind::Mark { status } => group
+            .iter()
+            .map(|s| {
+                let event = Event::FlagStatusChanged {
+                    key: s.id.clone(),
+                    status: status.clone(),
+                    note: Some(format!("workflow {}, step {}", wf.name, step.name)),
+                };
+                (s.id.clone(), status.clone(), vec![event])
+            })
+            .collect(),
+        Kind::Await { .. } => Vec::new(),
+    };
+    record(ws, wf, i, attempt, outcomes, ctx.now)
+}
+
+/// Journals each subject's `step-done`, after the events of its effect, in
+/// one transaction.
+fn record(
+    ws: &mut Workspace,
+    wf: &Workflow,
+    i: usize,
+    attempt: u32,
+    outcomes: Vec<(String, String, Vec<Event>)>,
+    now: NaiveDate,
+) -> Result<Vec<String>> {
+    let step = &wf.steps[i].name;
+    ws.store.transaction(now, |tx| {
+        let mut ids = Vec::new();
+        for (subject, outcome, events) in outcomes {
+            for e in &events {
+                tx.append(e)?;
+            }
+            tx.append(&Event::StepDone {
+                key: workflow::key(&wf.name, &subject, step, attempt),
+                workflow: wf.name.clone(),
+                subject: subject.clone(),
+                step: step.clone(),
+                attempt,
+                outcome,
+            })?;
+            ids.push(subject);
+        }
+        Ok(ids)
+    })
+}
+
+/// The organisation of each subject, and the latest adherence document of
+/// the current charter version of each organisation.
+fn organisations<'a>(
+    members: &'a [crate::roster::Member],
+    group: &[&Subject],
+) -> Result<Vec<(&'a crate::roster::Member, String)>> {
+    let by_number: HashMap<&str, &crate::roster::Member> =
+        members.iter().map(|m| (m.organisation.enterprise_number.digits(), m)).collect();
+    group
+        .iter()
+        .map(|s| {
+            let number = s.enterprise_number.as_deref().unwrap_or_default();
+            by_number
+                .get(number)
+                .map(|m| (*m, s.id.clone()))
+                .ok_or_else(|| Error::usage(format!("{}: no organisation {number} on the roster", s.id)))
+        })
+        .collect()
+}
+
+fn current_documents(ws: &Workspace) -> Result<HashMap<String, IssuedDocument>> {
+    let version = &ws.config.charter.version;
+    let mut out = HashMap::new();
+    for d in ws.store.documents()? {
+        if d.kind == "adherence" && &d.charter_version == version {
+            out.insert(d.enterprise_number.clone(), d); // the latest wins
+        }
+    }
+    Ok(out)
+}
+
+fn issue(ws: &mut Workspace, group: &[&Subject], ctx: &Ctx) -> Result<Vec<(String, String, Vec<Event>)>> {
+    let members = ws.store.members()?;
+    let orgs = organisations(&members, group)?;
+    let selected: Vec<&crate::roster::Member> = orgs.iter().map(|(m, _)| *m).collect();
+    super::issue::issue(ws, &members, &selected, ctx.now)?;
+    let documents = current_documents(ws)?;
+    orgs.iter()
+        .map(|(m, id)| {
+            let d = documents
+                .get(m.organisation.enterprise_number.digits())
+                .ok_or_else(|| Error::usage(format!("no adherence document was issued for {}", m.organisation.name)))?;
+            Ok((id.clone(), format!("document {}", d.document_id), Vec::new()))
+        })
+        .collect()
+}
+
+/// The day step `name`'s first attempt was done for a subject.
+fn done_on(wf: &Workflow, done: Option<&Done>, kind: &str) -> Option<NaiveDate> {
+    let i = wf.steps.iter().position(|s| s.kind.code() == kind)?;
+    done?.get(&(i, 1)).copied()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn send(
+    ws: &mut Workspace,
+    wf: &Workflow,
+    i: usize,
+    attempt: u32,
+    group: &[&Subject],
+    done: &HashMap<String, Done>,
+    template: &str,
+    ctx: &Ctx,
+) -> Result<Vec<String>> {
+    let step = &wf.steps[i];
+    let mail = ws.config.mail.clone().ok_or_else(|| Error::Config {
+        file: ws.root.join("charte.toml"),
+        message: "there is no [mail] table: say how mail leaves charte (transport = \"outbox\" to write .eml files)"
+            .into(),
+    })?;
+    let templates = crate::mail::Templates::load(Some(&ws.templates_dir().join("mail")))
+        .map_err(|e| Error::usage(format!("mail templates: {e}")))?;
+    let members = ws.store.members()?;
+    let orgs = organisations(&members, group)?;
+    let documents = current_documents(ws)?;
+    let escalation = wf.steps.iter().find(|s| matches!(s.kind, Kind::Escalate { .. })).map(|s| s.delay_days);
+    let config = ws.config.clone();
+    let context = workflow::messages::Context {
+        config: &config,
+        mail: &mail,
+        templates: &templates,
+        template,
+        date: ctx.now.and_time(chrono::Utc::now().time()).and_utc(),
+    };
+    let about = format!("{}/{}/{attempt}", wf.name, step.name);
+    let outbox = ws.out_dir().join("outbox");
+    let mut transport = crate::mail::transport_for(&mail, &outbox, super::convoke::smtp_options())
+        .map_err(|e| Error::Config { file: ws.root.join("charte.toml"), message: format!("[mail]: {e}") })?;
+    let bar = super::progress(orgs.len() as u64, &step.name);
+    let mut completed = Vec::new();
+    for chunk in orgs.chunks(BATCH) {
+        let mut planned = Vec::new();
+        let mut per_subject: Vec<(String, usize)> = Vec::new();
+        for (m, id) in chunk {
+            let d = documents.get(m.organisation.enterprise_number.digits()).ok_or_else(|| {
+                Error::usage(format!(
+                    "{}: no adherence document of charter {} to send (the workflow issues it first)",
+                    m.organisation.name, ws.config.charter.version
+                ))
+            })?;
+            let path = ws.root.join(&d.file);
+            let pdf = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            let sent = done_on(wf, done.get(id), "send");
+            let dates = workflow::messages::Dates {
+                sent,
+                reply_by: sent.zip(escalation).and_then(|(s, e)| s.checked_add_days(chrono::Days::new(u64::from(e)))),
+            };
+            let key = workflow::key(&wf.name, id, &step.name, attempt);
+            let messages = workflow::messages::messages(&context, &key, &about, m, d, &pdf, dates)?;
+            per_subject.push((id.clone(), messages.len()));
+            planned.extend(messages);
+        }
+        let report = crate::delivery::deliver(
+            &mut ws.store,
+            ctx.now,
+            transport.as_mut(),
+            &planned,
+            super::convoke::retry_policy(),
+            &|| {},
+        );
+        let report = match report {
+            Ok(r) => r,
+            Err(e) => {
+                bar.finish_and_clear();
+                return Err(e);
+            }
+        };
+        let bounced: HashSet<&str> = report.bounced.iter().map(|(a, _)| a.as_str()).collect();
+        let mut outcomes = Vec::new();
+        let mut start = 0;
+        for (id, n) in per_subject {
+            let addresses = &planned[start..start + n];
+            start += n;
+            let refused = addresses.iter().filter(|p| bounced.contains(p.address.as_str())).count();
+            let outcome = if refused == 0 {
+                format!("sent to {n} address{}", if n == 1 { "" } else { "es" })
+            } else {
+                format!("sent to {n} addresses, {refused} bounced")
+            };
+            outcomes.push((id, outcome, Vec::new()));
+        }
+        bar.inc(chunk.len() as u64);
+        completed.extend(record(ws, wf, i, attempt, outcomes, ctx.now)?);
+    }
+    transport.close();
+    bar.finish_and_clear();
+    Ok(completed)
+}
+
+fn escalate(
+    ws: &Workspace,
+    wf: &Workflow,
+    group: &[&Subject],
+    done: &HashMap<String, Done>,
+    flag: &str,
+) -> Result<Vec<(String, String, Vec<Event>)>> {
+    let version = &ws.config.charter.version;
+    let remind = wf.steps.iter().position(|s| matches!(s.kind, Kind::Remind { .. }));
+    Ok(group
+        .iter()
+        .map(|s| {
+            let d = done.get(&s.id);
+            let mut text = format!("no signed document of charter {version} came back");
+            if let Some(sent) = done_on(wf, d, "send") {
+                text.push_str(&format!(": sent on {sent}"));
+            }
+            if let (Some(r), Some(d)) = (remind, d) {
+                let mut days: Vec<NaiveDate> =
+                    d.iter().filter(|((step, _), _)| *step == r).map(|(_, on)| *on).collect();
+                days.sort();
+                if !days.is_empty() {
+                    let list: Vec<String> = days.iter().map(NaiveDate::to_string).collect();
+                    text.push_str(&format!(", reminded on {}", list.join(", ")));
+                }
+            }
+            let event = Event::FlagRaised {
+                rule: flag.to_owned(),
+                enterprise_number: s.enterprise_number.clone().unwrap_or_default(),
+                subject: s.id.clone(),
+                evidence: text,
+            };
+            (s.id.clone(), format!("flag {flag} raised"), vec![event])
+        })
+        .collect())
+}

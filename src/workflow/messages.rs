@@ -1,0 +1,117 @@
+//! The messages of the adhesion workflow's `send` and `remind` steps: the
+//! sealed adherence document, in the organisation's language, to its
+//! address and its representative's. Message-IDs come from the step's key,
+//! so a repeated run recognises what it already sent.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+
+use crate::config::Config;
+use crate::delivery::Planned;
+use crate::error::{Error, Result};
+use crate::journal::store::IssuedDocument;
+use crate::mail::{Attachment, Contact, MailSettings, Outgoing, Templates, long_date};
+use crate::roster::Member;
+
+/// What every message of one step shares.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub mail: &'a MailSettings,
+    pub templates: &'a Templates,
+    /// The message template: `adherence`, `adherence-reminder`, or a workspace's own.
+    pub template: &'a str,
+    /// The Date header.
+    pub date: DateTime<Utc>,
+}
+
+/// When the document was first sent, and the date the reply is asked by
+/// (the escalation's), for the templates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Dates {
+    pub sent: Option<NaiveDate>,
+    pub reply_by: Option<NaiveDate>,
+}
+
+/// The message-ID's left part from a step's key: letters, digits, '.', '-'.
+fn id_part(key: &str) -> String {
+    key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '.' }).collect()
+}
+
+/// One message per address of the organisation, with the document attached.
+pub fn messages(
+    ctx: &Context<'_>,
+    key: &str,
+    about: &str,
+    member: &Member,
+    document: &IssuedDocument,
+    pdf: &[u8],
+    dates: Dates,
+) -> Result<Vec<Planned>> {
+    let bad_mail = |e: crate::mail::SettingsError| Error::Config { file: "charte.toml".into(), message: e.to_string() };
+    let from = ctx.mail.sender().map_err(bad_mail)?;
+    let reply_to = ctx.mail.reply_to_contact().map_err(bad_mail)?;
+    let domain = from.address.rsplit_once('@').map_or("charte.invalid", |(_, d)| d.trim_end_matches('>')).to_owned();
+    let o = &member.organisation;
+    let lang = o.language;
+    let data = json!({
+        "lang": lang.code(),
+        "network": ctx.config.coordination.name(lang),
+        "organiser": ctx.config.coordination.organiser,
+        "recipient": o.name,
+        "representative": o.representative,
+        "charter_version": document.charter_version,
+        "document_id": document.document_id,
+        "issued": long_date(document.issued, lang),
+        "sent": dates.sent.map(|d| long_date(d, lang)),
+        "reply_by": dates.reply_by.map(|d| long_date(d, lang)),
+        "reply_to": reply_to.as_ref().unwrap_or(&from).address,
+    });
+    let rendered = ctx
+        .templates
+        .render(ctx.template, lang, &data)
+        .map_err(|e| Error::usage(format!("mail template '{}': {e}", ctx.template)))?;
+    let file_name = std::path::Path::new(&document.file)
+        .file_name()
+        .map_or_else(|| format!("{}.pdf", document.document_id), |n| n.to_string_lossy().into_owned());
+    let mut out = Vec::new();
+    for (k, (name, address)) in o.recipients().into_iter().enumerate() {
+        let to = match name {
+            Some(n) => Contact::named(n, address),
+            None => Contact::new(address),
+        };
+        out.push(Planned {
+            outgoing: Outgoing {
+                message_id: format!("{}.{k}@{domain}", id_part(key)),
+                date: ctx.date,
+                from: from.clone(),
+                reply_to: reply_to.clone(),
+                to: vec![to],
+                subject: rendered.subject.clone(),
+                text: rendered.text.clone(),
+                html: Some(rendered.html.clone()),
+                attachments: vec![Attachment {
+                    filename: file_name.clone(),
+                    content_type: "application/pdf".into(),
+                    bytes: pdf.to_vec(),
+                }],
+                calendar: None,
+            },
+            purpose: "adherence",
+            about: about.to_owned(),
+            enterprise_number: o.enterprise_number.digits().to_owned(),
+            address: address.to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_part;
+
+    #[test]
+    fn a_key_makes_a_valid_message_id() {
+        assert_eq!(id_part("adhesion/0123456749@2022-02/send/1"), "adhesion.0123456749.2022-02.send.1");
+    }
+}
