@@ -142,77 +142,90 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
         timeline.entry(after).or_default().push(vec!["attendance".into(), "import".into(), file.display().to_string()]);
     }
 
+    // The adhesion workflow starts on the first working Monday; two
+    // organisations in three sign with their own key and send it back
+    // within six weeks, the others are reminded, then escalated.
     let issue_day = date(YEAR, 1, 5)?;
-    let early: Vec<NaiveDate> = timeline.range(..issue_day).map(|(d, _)| *d).collect();
-    for day in early {
+    let dec = date(YEAR, 12, 31)?;
+    let keys = dir.join("organisation-keys");
+    std::fs::create_dir_all(&keys).map_err(|e| Error::io(&keys, e))?;
+    let mut returned = 0;
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut day = jan1;
+    loop {
         for s in timeline.remove(&day).unwrap_or_default() {
             let argv: Vec<&str> = s.iter().map(String::as_str).collect();
             with_quiet(|| step(dir, day, &argv).map(|_| ()))?;
         }
-    }
-    say!("\n== {issue_day}: adherence documents");
-    step(dir, issue_day, &["issue", "--all"])?;
-    // Two organisations in three sign with their own key and send it back
-    // within six weeks.
-    let store = crate::journal::Store::open(&dir.join(crate::workspace::DB_FILE))?;
-    let documents = store.documents()?;
-    drop(store);
-    let keys = dir.join("organisation-keys");
-    std::fs::create_dir_all(&keys).map_err(|e| Error::io(&keys, e))?;
-    let mut returned = 0;
-    for (i, d) in documents.iter().enumerate() {
-        if i % 3 == 2 {
-            continue;
+        let mut workflows = vec!["convocation"];
+        if day >= issue_day {
+            workflows.push("adhesion");
         }
-        let day = issue_day.checked_add_days(Days::new(2 + (i % 40) as u64)).unwrap_or(issue_day);
-        let key = keys.join(format!("{}.key", d.enterprise_number)).display().to_string();
-        let signed = keys.join(format!("{}-signed.pdf", d.enterprise_number)).display().to_string();
-        let steps = timeline.entry(day).or_default();
-        steps.push(vec!["keys".into(), "member".into(), "--out".into(), key.clone()]);
-        steps.push(vec!["members".into(), "set-key".into(), d.enterprise_number.clone(), format!("{key}.pub")]);
-        steps.push(vec![
-            "sign".into(),
-            dir.join(&d.file).display().to_string(),
-            "--key".into(),
-            key,
-            "--out".into(),
-            signed.clone(),
-        ]);
-        let back = day.checked_add_days(Days::new(3)).unwrap_or(day);
-        timeline.entry(back).or_default().push(vec!["collect".into(), signed]);
-        returned += 1;
+        if day == dec {
+            workflows.extend(["annual-report", "interpellation"]);
+        }
+        for w in &workflows {
+            with_quiet(|| step(dir, day, &["run", w]))?;
+            *counts.entry(w).or_default() += 1;
+        }
+        if day == issue_day {
+            say!("\n== {issue_day}: the adhesion workflow issues and mails the adherence documents");
+            let store = crate::journal::Store::open(&dir.join(crate::workspace::DB_FILE))?;
+            let documents = store.documents()?;
+            for (i, d) in documents.iter().enumerate() {
+                if i % 3 == 2 {
+                    continue;
+                }
+                let on = day.checked_add_days(Days::new(2 + (i % 40) as u64)).unwrap_or(day);
+                let key = keys.join(format!("{}.key", d.enterprise_number)).display().to_string();
+                let signed = keys.join(format!("{}-signed.pdf", d.enterprise_number)).display().to_string();
+                let steps = timeline.entry(on).or_default();
+                steps.push(vec!["keys".into(), "member".into(), "--out".into(), key.clone()]);
+                steps.push(vec!["members".into(), "set-key".into(), d.enterprise_number.clone(), format!("{key}.pub")]);
+                steps.push(vec![
+                    "sign".into(),
+                    dir.join(&d.file).display().to_string(),
+                    "--key".into(),
+                    key,
+                    "--out".into(),
+                    signed.clone(),
+                ]);
+                let back = on.checked_add_days(Days::new(3)).unwrap_or(on);
+                timeline.entry(back).or_default().push(vec!["collect".into(), signed]);
+                returned += 1;
+            }
+            say!(
+                "{} documents; {returned} organisations will sign with their own key and return them, \
+                 the others are reminded after 14 days and flagged adherence-overdue after 45",
+                documents.len()
+            );
+        }
+        if day >= dec {
+            break;
+        }
+        // The next day anything happens: a scheduled command, or a step a
+        // workflow has due.
+        let mut next = timeline.keys().next().copied().unwrap_or(dec).min(dec);
+        if day < issue_day {
+            next = next.min(issue_day);
+        }
+        for w in ["convocation", "adhesion"] {
+            if let Some(d) = next_due(dir, w, day)? {
+                next = next.min(d);
+            }
+        }
+        day = next.max(day.succ_opt().unwrap_or(dec));
     }
     say!(
-        "\n== {}..{}: {returned} organisations sign with their own key and return their document; {} meetings convoked into the outbox with their notice period, attendance recorded",
-        issue_day,
-        date(YEAR, 11, 30)?,
-        ids.len()
+        "\n== {jan1}..{dec}: {} meetings convoked into the outbox by the convocation workflow, each with its notice \
+         period; attendance recorded; {} runs of the workflows",
+        ids.len(),
+        counts.values().sum::<usize>()
     );
-    for (day, steps) in &timeline {
-        for s in steps {
-            let argv: Vec<&str> = s.iter().map(String::as_str).collect();
-            with_quiet(|| step(dir, *day, &argv).map(|_| ()))?;
-        }
-    }
-
-    // December: the reports and the flags.
-    let dec = date(YEAR, 12, 31)?;
-    say!("\n== {dec}: annual evaluation");
-    step(dir, dec, &["report", "annual", "--year", &YEAR.to_string()])?;
-    say!("\n== {dec}: subsidy report");
-    let expenses = dir.join("year/expenses.csv");
-    if expenses.exists() {
-        step(
-            dir,
-            dec,
-            &["report", "subsidy", "--year", &YEAR.to_string(), "--expenses", &expenses.display().to_string()],
-        )?;
-    } else {
-        step(dir, dec, &["report", "subsidy", "--year", &YEAR.to_string()])?;
-    }
+    say!("\n== {dec}: the annual-report workflow sealed the reports; the interpellation workflow drafted the letters");
+    step(dir, dec, &["status", "annual-report"])?;
     say!("\n== {dec}: flags for the committee");
     step(dir, dec, &["flags", "--year", &YEAR.to_string()])?;
-    with_quiet(|| step(dir, dec, &["flags", "letters", "--year", &YEAR.to_string()]))?;
     step(dir, dec, &["audit"])?;
     say!("\nWhere to look:");
     say!("  {}  the signed adherence documents and their seals", dir.join("out/adherence").display());
@@ -228,4 +241,11 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
 
 fn with_quiet<T>(f: impl FnOnce() -> T) -> T {
     super::with_quiet(f)
+}
+
+/// The next day workflow `name` has a step due in workspace `dir`, after `today`.
+fn next_due(dir: &Path, name: &str, today: NaiveDate) -> Result<Option<NaiveDate>> {
+    let ws = crate::workspace::Workspace::open(dir, today)?;
+    let wf = crate::workflow::load(dir, name)?;
+    crate::workflow::next_due(&ws.store, &ws.config, &wf, today)
 }

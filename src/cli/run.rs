@@ -49,7 +49,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         )));
     }
     let found = subjects::gather(&ws.store, &ws.config, &wf, ctx.now)?;
-    let mut done = done_by_subject(&ws, &wf)?;
+    let mut done = workflow::done_by_subject(&ws.store, &wf)?;
     let entering: Vec<&Found> = found.iter().filter(|f| f.new).collect();
     if !args.dry_run && !entering.is_empty() {
         ws.store.transaction(ctx.now, |tx| {
@@ -135,19 +135,6 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         next.map_or(String::new(), |d| format!(", next step due on {d}"))
     );
     Ok(0)
-}
-
-/// What the journal says each subject's steps did.
-pub fn done_by_subject(ws: &Workspace, wf: &Workflow) -> Result<HashMap<String, Done>> {
-    let index: HashMap<&str, usize> = wf.steps.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
-    let mut out: HashMap<String, Done> = HashMap::new();
-    for r in ws.store.workflow_steps(&wf.name)? {
-        // A step removed from the workflow file since: its record stays in the journal.
-        if let Some(i) = index.get(r.step.as_str()) {
-            out.entry(r.subject).or_default().insert((*i, r.attempt), r.at);
-        }
-    }
-    Ok(out)
 }
 
 /// Runs step `i` (attempt) for `group`; returns the subjects it completed,

@@ -102,7 +102,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let mut rows = Vec::new();
     for wf in &workflows {
         let found = workflow::subjects::gather(&ws.store, &ws.config, wf, ctx.now)?;
-        let done = super::run::done_by_subject(&ws, wf)?;
+        let done = workflow::done_by_subject(&ws.store, wf)?;
         let entered: Vec<_> = found.iter().filter(|f| !f.new).collect();
         let new = found.len() - entered.len();
         if !ctx.json {

@@ -24,3 +24,44 @@ pub use plan::{Done, State, Subject};
 pub fn key(workflow: &str, subject: &str, step: &str, attempt: u32) -> String {
     format!("{workflow}/{subject}/{step}/{attempt}")
 }
+
+/// The first day after `today` on which a step of `workflow` will be due
+/// (None if nothing is scheduled).
+pub fn next_due(
+    store: &crate::journal::Store,
+    config: &crate::config::Config,
+    workflow: &Workflow,
+    today: chrono::NaiveDate,
+) -> crate::Result<Option<chrono::NaiveDate>> {
+    let found = subjects::gather(store, config, workflow, today)?;
+    let done = done_by_subject(store, workflow)?;
+    let empty = Done::new();
+    let mut next: Option<chrono::NaiveDate> = None;
+    for f in &found {
+        for s in plan::states(workflow, &f.subject, done.get(&f.subject.id).unwrap_or(&empty), today) {
+            if let State::Pending { on, .. } = s
+                && on > today
+            {
+                next = Some(next.map_or(on, |n| n.min(on)));
+            }
+        }
+    }
+    Ok(next)
+}
+
+/// What the journal says each subject's steps did: subject → (step, attempt) → day.
+pub fn done_by_subject(
+    store: &crate::journal::Store,
+    workflow: &Workflow,
+) -> crate::Result<std::collections::HashMap<String, Done>> {
+    let index: std::collections::HashMap<&str, usize> =
+        workflow.steps.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
+    let mut out: std::collections::HashMap<String, Done> = std::collections::HashMap::new();
+    for r in store.workflow_steps(&workflow.name)? {
+        // A step removed from the workflow file since: its record stays in the journal.
+        if let Some(i) = index.get(r.step.as_str()) {
+            out.entry(r.subject).or_default().insert((*i, r.attempt), r.at);
+        }
+    }
+    Ok(out)
+}

@@ -17,3 +17,4 @@ mod members;
 mod report;
 mod smtp;
 mod vote;
+mod workflow;
