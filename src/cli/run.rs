@@ -39,7 +39,8 @@ const BATCH: usize = 250;
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.workspace()?;
     let wf = workflow::load(&ws.root, &args.workflow)?;
-    if let Some(last) = ws.store.last_date()?
+    let last = ws.store.last_date()?;
+    if let Some(last) = last
         && ctx.now < last
     {
         return Err(Error::usage(format!(
@@ -97,7 +98,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         }
     }
     let total: usize = ran.values().sum();
-    if !args.dry_run && (total > 0 || !entering.is_empty()) {
+    // A run is recorded when it did something, or is the first thing done
+    // on its day (so a later run cannot be dated before it); a second run
+    // the same day with nothing to do writes nothing.
+    if !args.dry_run && (total > 0 || !entering.is_empty() || last.is_none_or(|l| l < ctx.now)) {
         ws.store.transaction(ctx.now, |tx| {
             tx.append(&Event::WorkflowRun { workflow: wf.name.clone(), steps: total as u64 }).map(|_| ())
         })?;

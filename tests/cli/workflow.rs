@@ -126,11 +126,14 @@ fn adhesion_mails_reminds_escalates_and_stops_at_the_signature() {
     assert!(!overdue.iter().any(|f| f["enterprise_number"] == number));
     let evidence = overdue[0]["evidence"][0]["text"].as_str().unwrap();
     assert!(evidence.contains("sent on 2026-01-05") && evidence.contains("reminded on 2026-01-19"), "{evidence}");
-    // Later runs: nothing more to do, whatever the day.
+    // Later runs: nothing more to do, whatever the day (the first run of a
+    // day records that it ran, and only that).
     let t = t.at("2026-06-01");
     let before = t.journal_len();
     t.run(["run", "adhesion"]).success().stdout_has("0 steps");
-    assert_eq!(t.journal_len(), before);
+    assert_eq!(t.journal_len(), before + 1);
+    t.run(["run", "adhesion"]).success().stdout_has("0 steps");
+    assert_eq!(t.journal_len(), before + 1);
 }
 
 #[test]
