@@ -155,16 +155,16 @@ struct RawStep {
     name: Spanned<String>,
     kind: Spanned<String>,
     after: Option<Spanned<After>>,
-    delay_days: Option<Spanned<i64>>,
+    delay_days: Option<Spanned<toml::Value>>,
     message: Option<String>,
     until: Option<Spanned<String>>,
     flag: Option<String>,
-    repeat_days: Option<Spanned<i64>>,
-    times: Option<Spanned<i64>>,
-    margin_days: Option<Spanned<i64>>,
+    repeat_days: Option<Spanned<toml::Value>>,
+    times: Option<Spanned<toml::Value>>,
+    margin_days: Option<Spanned<toml::Value>>,
     report: Option<Spanned<String>>,
     expenses: Option<String>,
-    reply_within_days: Option<Spanned<i64>>,
+    reply_within_days: Option<Spanned<toml::Value>>,
     status: Option<Spanned<String>>,
 }
 
@@ -288,13 +288,14 @@ pub fn parse(name: &str, text: &str, origin: &Path) -> Result<Workflow> {
 type At = (Option<usize>, String);
 
 /// A number of days: a whole number, 0 or more.
-fn days(value: Option<&Spanned<i64>>, field: &str) -> std::result::Result<Option<u32>, (usize, String)> {
-    match value {
-        None => Ok(None),
-        Some(v) => u32::try_from(*v.get_ref()).map(Some).map_err(|_| {
-            (v.span().start, format!("{field}: {} is not a number of days (expected 0 or more)", v.get_ref()))
-        }),
-    }
+fn days(value: Option<&Spanned<toml::Value>>, field: &str) -> std::result::Result<Option<u32>, (usize, String)> {
+    let Some(v) = value else { return Ok(None) };
+    v.get_ref().as_integer().and_then(|n| u32::try_from(n).ok()).map(Some).ok_or_else(|| {
+        (
+            v.span().start,
+            format!("{field}: {} is not a number of days (expected a whole number, 0 or more)", v.get_ref()),
+        )
+    })
 }
 
 fn kind(raw: &RawStep, subjects: Subjects) -> std::result::Result<Kind, At> {
@@ -303,7 +304,7 @@ fn kind(raw: &RawStep, subjects: Subjects) -> std::result::Result<Kind, At> {
     let need = |field: &str, value: Option<&String>| {
         value.cloned().filter(|v| !v.trim().is_empty()).ok_or((at, format!("a '{code}' step needs {field} = \"…\"")))
     };
-    let day = |v: Option<&Spanned<i64>>, f: &str, default: u32| {
+    let day = |v: Option<&Spanned<toml::Value>>, f: &str, default: u32| {
         days(v, f).map(|d| d.unwrap_or(default)).map_err(|(o, m)| (Some(o), m))
     };
     let kind = match code {
@@ -517,7 +518,7 @@ mod tests {
         let e = error(
             "subjects = \"years\"\n[[steps]]\nname = \"a\"\nkind = \"report\"\nreport = \"annual\"\ndelay_days = \"two weeks\"\n",
         );
-        assert!(e.contains("line 6"), "{e}");
+        assert!(e.contains("line 6") && e.contains("\"two weeks\" is not a number of days"), "{e}");
         let e = error(
             "subjects = \"years\"\n[[steps]]\nname = \"a\"\nkind = \"report\"\nreport = \"annual\"\ndelay_days = -3\n",
         );

@@ -113,5 +113,34 @@ fn every_fixture_runs_its_year_end_to_end() {
             }
         }
         assert_eq!(all("mail-bounced"), 0);
+
+        // The adhesion workflow: the organisations that signed are finished
+        // (no reminder, no escalation); every other one was reminded and
+        // escalated, and shows as adherence-overdue.
+        let status = Run::of({
+            let mut c = std::process::Command::new(BIN);
+            c.args(["--dir", dir, "--now", "2026-12-31", "status", "adhesion", "--json"]);
+            c
+        })
+        .success()
+        .json();
+        let subjects = status.as_array().unwrap();
+        let state = |s: &serde_json::Value, step: &str| {
+            s["steps"].as_array().unwrap().iter().find(|x| x["step"] == step).unwrap()["state"].clone()
+        };
+        let finished: Vec<_> = subjects.iter().filter(|s| s["finished"] == true).collect();
+        assert_eq!(finished.len(), with_signature, "{fixture}: the signers finished the workflow");
+        assert!(finished.iter().all(|s| state(s, "escalate") == "skipped"));
+        let waiting: Vec<_> = subjects.iter().filter(|s| s["finished"] == false).collect();
+        assert!(!waiting.is_empty(), "{fixture}: a third do not sign");
+        assert!(waiting.iter().all(|s| state(s, "remind") == "done" && state(s, "escalate") == "done"));
+        assert_eq!(all("adherence-overdue"), waiting.len(), "{fixture}");
+        let reminders = std::fs::read_dir(out.join("out/outbox"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".remind.1."))
+            .count();
+        assert!(reminders >= waiting.len(), "{fixture}: a reminder to each who had not signed");
+        // The interpellation workflow drafted a letter per organisation flagged.
+        assert!(count("out/letters", "pdf") >= waiting.len(), "{fixture}: letters");
     }
 }

@@ -195,7 +195,7 @@ fn malformed_workflows_are_refused_with_their_file_and_line() {
         "delay",
         "subjects = \"unsigned-organisations\"\n[[steps]]\nname = \"a\"\nkind = \"issue\"\n[[steps]]\n\
          name = \"b\"\nkind = \"send\"\nmessage = \"adherence\"\ndelay_days = \"two weeks\"\n",
-        &["line 9"],
+        &["line 9", "delay_days: \"two weeks\" is not a number of days"],
     );
     let t = wsl();
     t.run(["run", "payroll"]).code(2).stderr_has("no workflow 'payroll'").stderr_has("adhesion");
