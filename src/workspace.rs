@@ -41,6 +41,22 @@ impl Workspace {
         Ok(Workspace { root: root.to_owned(), config, store })
     }
 
+    /// The `[mail]` settings, or an error saying how to add them.
+    pub fn mail(&self) -> Result<crate::mail::MailSettings> {
+        self.config.mail.clone().ok_or_else(|| Error::Config {
+            file: self.root.join(CONFIG_FILE),
+            message:
+                "there is no [mail] table: say how mail leaves charte (transport = \"outbox\" to write .eml files)"
+                    .into(),
+        })
+    }
+
+    /// The mail templates: built-in, overridden by the workspace's templates/mail/.
+    pub fn mail_templates(&self) -> Result<crate::mail::Templates> {
+        crate::mail::Templates::load(Some(&self.templates_dir().join("mail")))
+            .map_err(|e| Error::usage(format!("mail templates: {e}")))
+    }
+
     pub fn out_dir(&self) -> PathBuf {
         self.root.join("out")
     }

@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::governance::{self, convoke};
 use crate::journal::Event;
-use crate::mail::{RetryPolicy, SmtpOptions, Templates};
+use crate::mail::{RetryPolicy, SmtpOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -50,13 +50,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let body = governance::body(&ws.config, &meeting.body).map_err(Error::Usage)?;
     let clear_days = convoke::check_notice(&body, meeting, ctx.now, late)?;
     let short = !governance::notice::respected(ctx.now, meeting.date, body.notice_clear_days, body.receipt_days);
-    let mail = ws.config.mail.clone().ok_or_else(|| Error::Config {
-        file: ws.root.join("charte.toml"),
-        message: "there is no [mail] table: say how mail leaves charte (transport = \"outbox\" to write .eml files)"
-            .into(),
-    })?;
-    let templates = Templates::load(Some(&ws.templates_dir().join("mail")))
-        .map_err(|e| Error::usage(format!("mail templates: {e}")))?;
+    let mail = ws.mail()?;
+    let templates = ws.mail_templates()?;
     let members = ws.store.members()?;
     let date = ctx.now.and_time(chrono::Utc::now().time()).and_utc();
     let context = convoke::Context {

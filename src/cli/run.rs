@@ -89,7 +89,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
                 }
                 group.iter().map(|s| s.id.clone()).collect()
             } else {
-                execute(&mut ws, &wf, i, attempt, &group, &done, ctx)?
+                execute(&mut ws, &Batch { wf: &wf, i, attempt, group: &group, done: &done, ctx })?
             };
             *ran.entry(i).or_default() += completed.len();
             for id in completed {
@@ -141,23 +141,26 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     Ok(0)
 }
 
-/// Runs step `i` (attempt) for `group`; returns the subjects it completed,
-/// each journaled with its `step-done` event.
-fn execute(
-    ws: &mut Workspace,
-    wf: &Workflow,
+/// One step (attempt) to run for a group of subjects.
+struct Batch<'a> {
+    wf: &'a Workflow,
+    /// The step's index in the workflow.
     i: usize,
     attempt: u32,
-    group: &[&Subject],
-    done: &HashMap<String, Done>,
-    ctx: &Ctx,
-) -> Result<Vec<String>> {
+    group: &'a [&'a Subject],
+    /// What the journal (and this run) say was done.
+    done: &'a HashMap<String, Done>,
+    ctx: &'a Ctx,
+}
+
+/// Runs the batch's step; returns the subjects it completed, each journaled
+/// with its `step-done` event.
+fn execute(ws: &mut Workspace, b: &Batch<'_>) -> Result<Vec<String>> {
+    let Batch { wf, i, group, done, ctx, .. } = *b;
     let step = &wf.steps[i];
     let outcomes: Vec<(String, String, Vec<Event>)> = match &step.kind {
         Kind::Issue => issue(ws, group, ctx)?,
-        Kind::Send { message } | Kind::Remind { message, .. } => {
-            return send(ws, wf, i, attempt, group, done, message, ctx);
-        }
+        Kind::Send { message } | Kind::Remind { message, .. } => return send(ws, b, message),
         Kind::Escalate { flag } => escalate(ws, wf, group, done, flag)?,
         Kind::Convoke { .. } => {
             let mut out = Vec::new();
@@ -220,21 +223,15 @@ fn execute(
             .collect(),
         Kind::Await { .. } => Vec::new(),
     };
-    record(ws, wf, i, attempt, outcomes, ctx.now)
+    record(ws, b, outcomes)
 }
 
 /// Journals each subject's `step-done`, after the events of its effect, in
 /// one transaction.
-fn record(
-    ws: &mut Workspace,
-    wf: &Workflow,
-    i: usize,
-    attempt: u32,
-    outcomes: Vec<(String, String, Vec<Event>)>,
-    now: NaiveDate,
-) -> Result<Vec<String>> {
+fn record(ws: &mut Workspace, b: &Batch<'_>, outcomes: Vec<(String, String, Vec<Event>)>) -> Result<Vec<String>> {
+    let Batch { wf, i, attempt, ctx, .. } = *b;
     let step = &wf.steps[i].name;
-    ws.store.transaction(now, |tx| {
+    ws.store.transaction(ctx.now, |tx| {
         let mut ids = Vec::new();
         for (subject, outcome, events) in outcomes {
             for e in &events {
@@ -307,25 +304,11 @@ fn done_on(wf: &Workflow, done: Option<&Done>, kind: &str) -> Option<NaiveDate> 
     done?.get(&(i, 1)).copied()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn send(
-    ws: &mut Workspace,
-    wf: &Workflow,
-    i: usize,
-    attempt: u32,
-    group: &[&Subject],
-    done: &HashMap<String, Done>,
-    template: &str,
-    ctx: &Ctx,
-) -> Result<Vec<String>> {
+fn send(ws: &mut Workspace, b: &Batch<'_>, template: &str) -> Result<Vec<String>> {
+    let Batch { wf, i, attempt, group, done, ctx } = *b;
     let step = &wf.steps[i];
-    let mail = ws.config.mail.clone().ok_or_else(|| Error::Config {
-        file: ws.root.join("charte.toml"),
-        message: "there is no [mail] table: say how mail leaves charte (transport = \"outbox\" to write .eml files)"
-            .into(),
-    })?;
-    let templates = crate::mail::Templates::load(Some(&ws.templates_dir().join("mail")))
-        .map_err(|e| Error::usage(format!("mail templates: {e}")))?;
+    let mail = ws.mail()?;
+    let templates = ws.mail_templates()?;
     let members = ws.store.members()?;
     let orgs = organisations(&members, group)?;
     let documents = current_documents(ws)?;
@@ -396,7 +379,7 @@ fn send(
             outcomes.push((id, outcome, Vec::new()));
         }
         bar.inc(chunk.len() as u64);
-        completed.extend(record(ws, wf, i, attempt, outcomes, ctx.now)?);
+        completed.extend(record(ws, b, outcomes)?);
     }
     transport.close();
     bar.finish_and_clear();

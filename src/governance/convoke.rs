@@ -95,10 +95,7 @@ impl Context<'_> {
 
     /// The address excuses go to.
     pub fn reply_address(&self) -> Result<String> {
-        let bad_mail =
-            |e: crate::mail::SettingsError| Error::Config { file: "charte.toml".into(), message: e.to_string() };
-        let from = self.mail.sender().map_err(bad_mail)?;
-        Ok(self.mail.reply_to_contact().map_err(bad_mail)?.unwrap_or(from).address)
+        Ok(envelope(self.mail)?.reply_address().to_owned())
     }
 
     /// The PDF convocation of each language the recipients read.
@@ -134,8 +131,9 @@ impl Context<'_> {
     }
 }
 
-fn domain_of(address: &str) -> &str {
-    address.rsplit_once('@').map_or("charte.invalid", |(_, d)| d.trim_end_matches('>'))
+/// The settings' envelope, a settings error naming charte.toml.
+pub fn envelope(mail: &MailSettings) -> Result<crate::mail::Envelope> {
+    mail.envelope().map_err(|e| Error::Config { file: "charte.toml".into(), message: e.to_string() })
 }
 
 /// Refuses a body with no one to convoke.
@@ -158,10 +156,7 @@ pub fn messages(ctx: &Context<'_>, members: &[Member], pdfs: &HashMap<Language, 
     if recipients.is_empty() {
         return Ok(Vec::new());
     }
-    let bad_mail = |e: crate::mail::SettingsError| Error::Config { file: "charte.toml".into(), message: e.to_string() };
-    let from = ctx.mail.sender().map_err(bad_mail)?;
-    let reply_to = ctx.mail.reply_to_contact().map_err(bad_mail)?;
-    let domain = domain_of(&from.address).to_owned();
+    let crate::mail::Envelope { from, reply_to, domain } = envelope(ctx.mail)?;
     let time = ctx
         .meeting
         .time

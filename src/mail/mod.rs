@@ -30,7 +30,7 @@ pub mod transport;
 pub use dates::{Lang, long_date, long_date_time};
 pub use ics::{Invite, invite};
 pub use message::{Attachment, Contact, MessageError, Outgoing};
-pub use settings::{MailSettings, Security, SettingsError, SmtpSettings, TransportKind};
+pub use settings::{Envelope, MailSettings, Security, SettingsError, SmtpSettings, TransportKind};
 pub use smtp::{Smtp, SmtpOptions};
 pub use templates::{Convocation, Rendered, TemplateError, Templates};
 pub use transport::{Outbox, RetryPolicy, SendError, Transport, send_with_retry};

@@ -125,6 +125,22 @@ fn bad(field: &'static str, problem: impl Into<String>) -> SettingsError {
     SettingsError { field, problem: problem.into() }
 }
 
+/// What every message of the coordination carries: its sender, its
+/// Reply-To, the domain of its Message-IDs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub from: Contact,
+    pub reply_to: Option<Contact>,
+    pub domain: String,
+}
+
+impl Envelope {
+    /// The address replies (and excuses) go to.
+    pub fn reply_address(&self) -> &str {
+        &self.reply_to.as_ref().unwrap_or(&self.from).address
+    }
+}
+
 impl MailSettings {
     /// Reads the `[mail]` table of a whole charte.toml document.
     pub fn from_charte_toml(text: &str) -> Result<MailSettings, SettingsError> {
@@ -146,6 +162,16 @@ impl MailSettings {
     /// `mail.reply_to` as a contact, if set.
     pub fn reply_to_contact(&self) -> Result<Option<Contact>, SettingsError> {
         self.reply_to.as_deref().map(|r| Contact::parse(r).map_err(|e| bad("mail.reply_to", e.to_string()))).transpose()
+    }
+
+    /// Who messages come from, where replies go (mail.reply_to, else
+    /// mail.from), and the domain their Message-IDs use.
+    pub fn envelope(&self) -> Result<Envelope, SettingsError> {
+        let from = self.sender()?;
+        let reply_to = self.reply_to_contact()?;
+        let domain =
+            from.address.rsplit_once('@').map_or("charte.invalid", |(_, d)| d.trim_end_matches('>')).to_owned();
+        Ok(Envelope { from, reply_to, domain })
     }
 
     /// Checks what deserialising could not; the error names the field.

@@ -48,10 +48,8 @@ pub fn messages(
     pdf: &[u8],
     dates: Dates,
 ) -> Result<Vec<Planned>> {
-    let bad_mail = |e: crate::mail::SettingsError| Error::Config { file: "charte.toml".into(), message: e.to_string() };
-    let from = ctx.mail.sender().map_err(bad_mail)?;
-    let reply_to = ctx.mail.reply_to_contact().map_err(bad_mail)?;
-    let domain = from.address.rsplit_once('@').map_or("charte.invalid", |(_, d)| d.trim_end_matches('>')).to_owned();
+    let envelope = crate::governance::convoke::envelope(ctx.mail)?;
+    let crate::mail::Envelope { from, reply_to, domain } = envelope.clone();
     let o = &member.organisation;
     let lang = o.language;
     let data = json!({
@@ -65,7 +63,7 @@ pub fn messages(
         "issued": long_date(document.issued, lang),
         "sent": dates.sent.map(|d| long_date(d, lang)),
         "reply_by": dates.reply_by.map(|d| long_date(d, lang)),
-        "reply_to": reply_to.as_ref().unwrap_or(&from).address,
+        "reply_to": envelope.reply_address(),
     });
     let rendered = ctx
         .templates
