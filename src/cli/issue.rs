@@ -109,8 +109,7 @@ pub fn issue(
             let sealed = seal::seal(&pdf, &manifest, &key)
                 .map_err(|e| Error::usage(format!("sealing {}: {e}", job.document_id)))?;
             let path = ws.root.join(&job.file);
-            crate::error::write_atomic(&path, &sealed.pdf)?;
-            crate::error::write_atomic(&path.with_extension("seal.json"), &sealed.seal_json)?;
+            sealed.write(&path)?;
             documents.push(IssuedDocument {
                 document_id: job.document_id.clone(),
                 kind: "adherence".into(),
@@ -118,7 +117,7 @@ pub fn issue(
                 charter_version: version.clone(),
                 inputs_sha256: job.inputs_sha256.clone(),
                 sha256: sealed.manifest.sha256.clone(),
-                sealed_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&sealed.pdf)),
+                sealed_sha256: sealed.sealed_sha256(),
                 length: sealed.pdf.len() as i64,
                 file: job.file.to_string_lossy().into_owned(),
                 issued: now,

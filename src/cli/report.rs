@@ -99,8 +99,7 @@ fn seal_report(
         .extra("year", serde_json::json!(year));
     let sealed = crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::usage(format!("sealing {id}: {e}")))?;
     let path = reports_dir(ws)?.join(format!("{stem}.pdf"));
-    crate::error::write_atomic(&path, &sealed.pdf)?;
-    crate::error::write_atomic(&path.with_extension("seal.json"), &sealed.seal_json)?;
+    sealed.write(&path)?;
     let file = path.strip_prefix(&ws.root).unwrap_or(&path).to_string_lossy().into_owned();
     let document = crate::journal::store::IssuedDocument {
         document_id: id.clone(),
@@ -109,7 +108,7 @@ fn seal_report(
         charter_version: ws.config.charter.version.clone(),
         inputs_sha256: String::new(),
         sha256: sealed.manifest.sha256.clone(),
-        sealed_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&sealed.pdf)),
+        sealed_sha256: sealed.sealed_sha256(),
         length: sealed.pdf.len() as i64,
         file,
         issued: ctx.now,
