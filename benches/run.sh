@@ -55,3 +55,6 @@ if [ -n "$TYPST" ]; then
     start=$(date +%s.%N)
     measure bash -c "for f in $T/typst/*/main.typ; do \"$TYPST\" compile --root \"\$(dirname \$f)\" --pdf-standard a-3b --creation-timestamp 1767571200 \"\$f\" \"\${f%.typ}.pdf\"; done"
 fi
+
+echo "== workflow: the adhesion workflow for 10,000 organisations (day 0, reminder, escalation)"
+bash benches/adhesion.sh 10000
