@@ -25,6 +25,7 @@ mod breach;
 mod collect;
 mod convoke;
 mod demo;
+mod election;
 mod flags;
 mod init;
 mod issue;
@@ -97,6 +98,9 @@ enum Command {
     Attendance(attendance::Command),
     /// Record a decision and its vote, counted by the body's rules.
     Vote(vote::Args),
+    /// Committee elections without candidates: rounds, proposal, objections, vote, seats.
+    #[command(subcommand)]
+    Election(election::Command),
     /// Reports: the annual evaluation.
     #[command(subcommand)]
     Report(report::Command),
@@ -170,6 +174,7 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Breach(cmd) => breach::run(cmd, &ctx),
         Command::Report(cmd) => report::run(cmd, &ctx),
         Command::Vote(args) => vote::run(args, &ctx),
+        Command::Election(cmd) => election::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Audit => audit::run(&ctx),
     }

@@ -51,6 +51,8 @@ pub enum Event {
     MessageSent { message_id: String },
     /// The server refused it for good (5xx).
     MessageBounced { message_id: String, reason: String },
+    /// One step of a committee election (`charte election …`).
+    ElectionRecorded { election: String, step: crate::governance::election::Step },
     /// Free-form event used by benchmarks and tests of the chain itself.
     Note { text: String },
 }
@@ -77,6 +79,7 @@ impl Event {
             Event::MessageIntended { .. } => "message-intended",
             Event::MessageSent { .. } => "message-sent",
             Event::MessageBounced { .. } => "message-bounced",
+            Event::ElectionRecorded { .. } => "election-recorded",
             Event::Note { .. } => "note",
         }
     }
@@ -96,6 +99,7 @@ impl Event {
             Event::AdherenceCollected { adherence, .. } => adherence.enterprise_number.clone(),
             Event::ReturnRefused { file_sha256, .. } => file_sha256.clone(),
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),
+            Event::ElectionRecorded { election, .. } => election.clone(),
             Event::AttendanceRecorded { attendance } => attendance.meeting.clone(),
             Event::ConvocationLate { meeting, .. } | Event::DecisionRecorded { meeting, .. } => meeting.clone(),
             Event::MessageIntended { message_id, .. }

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_documents.sql"),
     include_str!("migrations/0005_adherences.sql"),
     include_str!("migrations/0006_flags.sql"),
+    include_str!("migrations/0007_elections_events.sql"),
 ];
 
 #[derive(Debug)]
@@ -415,6 +416,69 @@ impl Store {
         rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
     }
 
+    /// The steps of an election, in order; `None` when there is no such election.
+    pub fn election_steps(&self, id: &str) -> Result<Option<Vec<crate::governance::election::Step>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT payload FROM journal WHERE kind = 'election-recorded' AND subject = ?1 ORDER BY seq",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt.query_map([id], |r| r.get::<_, String>(0)).map_err(self.sql_err())?;
+        let mut steps = Vec::new();
+        for payload in rows {
+            let payload = payload.map_err(self.sql_err())?;
+            match serde_json::from_str::<Event>(&payload) {
+                Ok(Event::ElectionRecorded { step, .. }) => steps.push(step),
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(Error::Store { path: self.path.clone(), message: format!("election {id}: {e}") });
+                }
+            }
+        }
+        Ok((!steps.is_empty()).then_some(steps))
+    }
+
+    /// The ids of the elections, oldest first.
+    pub fn elections(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT id FROM elections ORDER BY seq").map_err(self.sql_err())?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    /// The seats filled by the latest election whose mandates have begun on `today`.
+    pub fn elected_seats(&self, today: NaiveDate) -> Result<Vec<crate::config::Seat>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT person, enterprise_number, since, until FROM elected_seats WHERE election = \
+                 (SELECT election FROM elected_seats WHERE since <= ?1 ORDER BY seq DESC LIMIT 1) ORDER BY rowid",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([today.to_string()], |r| {
+                let conv = |i: usize, e: String| {
+                    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+                };
+                let number: String = r.get(1)?;
+                let since: String = r.get(2)?;
+                let until: Option<String> = r.get(3)?;
+                Ok(crate::config::Seat {
+                    person: r.get(0)?,
+                    role: None,
+                    kind: crate::config::SeatKind::Elected,
+                    enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| conv(1, e))?,
+                    since: Some(since.parse().map_err(|e: chrono::ParseError| conv(2, e.to_string()))?),
+                    until: until
+                        .map(|u| u.parse::<NaiveDate>())
+                        .transpose()
+                        .map_err(|e: chrono::ParseError| conv(3, e.to_string()))?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
     /// The journal entries about one subject, oldest first.
     pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
         let mut stmt = self
@@ -770,11 +834,46 @@ impl Tx<'_> {
                     )
                     .map_err(self.sql_err())?;
             }
+            Event::ElectionRecorded { election, step } => self.apply_election(seq, election, step)?,
             Event::WorkspaceCreated { .. }
             | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }
             | Event::DecisionRecorded { .. }
             | Event::Note { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn apply_election(&self, seq: i64, id: &str, step: &crate::governance::election::Step) -> Result<()> {
+        use crate::governance::election::Step;
+        match step {
+            Step::Opened { meeting, date, seats, .. } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO elections (id, meeting, date, seats, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![id, meeting, date.to_string(), seats, seq],
+                    )
+                    .map_err(self.sql_err())?;
+            }
+            Step::Voted { elected, .. } => {
+                for s in elected {
+                    self.tx
+                        .execute(
+                            "INSERT INTO elected_seats (election, person, enterprise_number, since, until, seq) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                            params![
+                                id,
+                                s.person,
+                                s.enterprise_number.digits(),
+                                s.since.to_string(),
+                                s.until.map(|u| u.to_string()),
+                                seq
+                            ],
+                        )
+                        .map_err(self.sql_err())?;
+                }
+            }
+            Step::Round { .. } | Step::Proposed { .. } | Step::Objected { .. } | Step::Resolved { .. } => {}
         }
         Ok(())
     }
