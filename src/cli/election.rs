@@ -12,17 +12,17 @@ use crate::journal::Event;
 use crate::roster::Member;
 use crate::workspace::Workspace;
 
-#[derive(Debug, clap::Subcommand)]
-#[command(
-    long_about = "Committee elections \"without candidates\" (élection sans candidat), held at a plenary, in this \
+/// What `charte election --help` explains.
+pub const LONG_ABOUT: &str = "Committee elections \"without candidates\" (élection sans candidat), held at a plenary, in this \
                   order: open the election at the plenary; record the naming round (each member present names one \
                   person and says why); record the change round (voters who change their choice after hearing the \
                   reasons); the facilitator proposes persons for the open seats among those named; record \
                   objections and how each was resolved; then the formal vote on the proposal (simple majority of \
                   the members present, the casting vote of the role named in charte.toml on a tie). The \
                   committee's rules (seats, one per institution, a working group, the mandate) are checked \
-                  before the result is recorded; the elected seats then replace charte.toml's elected seats."
-)]
+                  before the result is recorded; the elected seats then replace charte.toml's elected seats.";
+
+#[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Open an election at a plenary meeting; prints its id alone on stdout.
     Open {

@@ -99,7 +99,7 @@ enum Command {
     /// Record a decision and its vote, counted by the body's rules.
     Vote(vote::Args),
     /// Committee elections without candidates: rounds, proposal, objections, vote, seats.
-    #[command(subcommand)]
+    #[command(subcommand, long_about = election::LONG_ABOUT)]
     Election(election::Command),
     /// Reports: the annual evaluation.
     #[command(subcommand)]

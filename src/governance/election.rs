@@ -466,13 +466,13 @@ pub fn check_proposal(config: &Config, members: &[Member], election: &Election, 
             .find(|m| &m.organisation.enterprise_number == n)
             .map_or_else(|| n.formatted(), |m| m.organisation.name.clone())
     };
-    let named = election.tally();
+    let mut named = election.first_round.iter().chain(&election.change_round).map(|c| &c.nominee);
     for (i, n) in nominees.iter().enumerate() {
         if nominees[..i].iter().any(|p| fold(&p.person) == fold(&n.person)) {
             problems.push(format!("{} is proposed twice", n.person));
             continue;
         }
-        if !named.iter().any(|(p, _)| same_person(p, n)) {
+        if !named.any(|p| same_person(p, n)) {
             problems.push(format!(
                 "{} ({}) was not named in the rounds; the facilitator proposes among the persons named",
                 n.person,
