@@ -26,6 +26,7 @@ mod collect;
 mod convoke;
 mod demo;
 mod election;
+mod events;
 mod flags;
 mod init;
 mod issue;
@@ -101,6 +102,9 @@ enum Command {
     /// Committee elections without candidates: rounds, proposal, objections, vote, seats.
     #[command(subcommand, long_about = election::LONG_ABOUT)]
     Election(election::Command),
+    /// The network's events and actions: colloquia, network days, campaigns, bourses.
+    #[command(subcommand)]
+    Events(events::Command),
     /// Reports: the annual evaluation.
     #[command(subcommand)]
     Report(report::Command),
@@ -175,6 +179,7 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Report(cmd) => report::run(cmd, &ctx),
         Command::Vote(args) => vote::run(args, &ctx),
         Command::Election(cmd) => election::run(cmd, &ctx),
+        Command::Events(cmd) => events::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Audit => audit::run(&ctx),
     }

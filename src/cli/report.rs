@@ -58,6 +58,8 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
             departures: &departures,
             flags: flags::evaluate(&loaded.facts(&ws.config, ctx.now, Some(year))),
             today: ctx.now,
+            actions: &ws.store.actions()?,
+            statuses: &ws.store.status_history()?,
         },
     ))
 }
@@ -245,6 +247,16 @@ fn annual_csv(report: &annual::AnnualReport) -> String {
         line("bodies", key, "attendance_rate", b.attendance_rate.map_or(String::new(), |r| format!("{r:.3}")));
     }
     line("flags", "all", "count", report.flags.len().to_string());
+    let e = &report.events;
+    line("events", "all", "count", e.count.to_string());
+    line("events", "all", "participants", e.participants.to_string());
+    for (kind, k) in &e.by_kind {
+        line("events", kind, "count", k.count.to_string());
+        line("events", kind, "participants", k.participants.to_string());
+    }
+    for m in &report.membership {
+        line("membership", &m.month, "members", m.members.to_string());
+    }
     out
 }
 

@@ -53,6 +53,8 @@ pub enum Event {
     MessageBounced { message_id: String, reason: String },
     /// One step of a committee election (`charte election …`).
     ElectionRecorded { election: String, step: crate::governance::election::Step },
+    /// An event or action of the network (`charte events import`), new or changed.
+    ActionRecorded { action: crate::actions::Action },
     /// Free-form event used by benchmarks and tests of the chain itself.
     Note { text: String },
 }
@@ -80,6 +82,7 @@ impl Event {
             Event::MessageSent { .. } => "message-sent",
             Event::MessageBounced { .. } => "message-bounced",
             Event::ElectionRecorded { .. } => "election-recorded",
+            Event::ActionRecorded { .. } => "action-recorded",
             Event::Note { .. } => "note",
         }
     }
@@ -100,6 +103,7 @@ impl Event {
             Event::ReturnRefused { file_sha256, .. } => file_sha256.clone(),
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),
             Event::ElectionRecorded { election, .. } => election.clone(),
+            Event::ActionRecorded { action } => action.date.to_string(),
             Event::AttendanceRecorded { attendance } => attendance.meeting.clone(),
             Event::ConvocationLate { meeting, .. } | Event::DecisionRecorded { meeting, .. } => meeting.clone(),
             Event::MessageIntended { message_id, .. }

@@ -457,9 +457,6 @@ impl Store {
             .map_err(self.sql_err())?;
         let rows = stmt
             .query_map([today.to_string()], |r| {
-                let conv = |i: usize, e: String| {
-                    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-                };
                 let number: String = r.get(1)?;
                 let since: String = r.get(2)?;
                 let until: Option<String> = r.get(3)?;
@@ -467,12 +464,58 @@ impl Store {
                     person: r.get(0)?,
                     role: None,
                     kind: crate::config::SeatKind::Elected,
-                    enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| conv(1, e))?,
-                    since: Some(since.parse().map_err(|e: chrono::ParseError| conv(2, e.to_string()))?),
-                    until: until
-                        .map(|u| u.parse::<NaiveDate>())
-                        .transpose()
-                        .map_err(|e: chrono::ParseError| conv(3, e.to_string()))?,
+                    enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(1, e))?,
+                    since: Some(since.parse().map_err(|e| text_err(2, e))?),
+                    until: until.map(|u| u.parse::<NaiveDate>()).transpose().map_err(|e| text_err(3, e))?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    /// Every status an organisation was given (roster imports, and
+    /// signatures that made a participant a member), by date then journal
+    /// order: (date, enterprise number digits, status).
+    pub fn status_history(&self) -> Result<Vec<(NaiveDate, String, crate::roster::Status)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT at, replace(en, '.', ''), status FROM ( \
+                   SELECT seq, at, json_extract(payload, '$.organisation.enterprise_number') AS en, \
+                          json_extract(payload, '$.organisation.status') AS status \
+                   FROM journal WHERE kind IN ('organisation-added', 'organisation-changed') \
+                   UNION ALL \
+                   SELECT seq, at, json_extract(payload, '$.adherence.enterprise_number'), \
+                          json_extract(payload, '$.new_status') \
+                   FROM journal WHERE kind = 'adherence-collected' AND json_extract(payload, '$.new_status') IS NOT NULL \
+                 ) ORDER BY at, seq",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let at: String = r.get(0)?;
+                let status: String = r.get(2)?;
+                Ok((at.parse().map_err(|e| text_err(0, e))?, r.get(1)?, status.parse().map_err(|e| text_err(2, e))?))
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    /// The network's events and actions, by date.
+    pub fn actions(&self) -> Result<Vec<crate::actions::Action>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT date, kind, title, participants FROM actions ORDER BY date, key")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let date: String = r.get(0)?;
+                let kind: String = r.get(1)?;
+                Ok(crate::actions::Action {
+                    date: date.parse().map_err(|e| text_err(0, e))?,
+                    kind: kind.parse().map_err(|e| text_err(1, e))?,
+                    title: r.get(2)?,
+                    participants: r.get(3)?,
                 })
             })
             .map_err(self.sql_err())?;
@@ -579,12 +622,15 @@ pub struct LateConvocation {
     pub seq: i64,
 }
 
+/// A text column that does not hold what it should (a date, a status…).
+fn text_err(column: usize, message: impl ToString) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.to_string().into())
+}
+
 const MEMBER_COLUMNS: &str = "enterprise_number, name, email, language, status, representative, \
      representative_email, address, sectors, public_key, signed_version";
 
 fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
-    let text_err =
-        |i: usize, msg: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, msg.into());
     let number: String = r.get(0)?;
     let sectors: String = r.get(8)?;
     let language: String = r.get(3)?;
@@ -599,7 +645,7 @@ fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
             representative: r.get(5)?,
             representative_email: r.get(6)?,
             address: r.get(7)?,
-            sectors: serde_json::from_str(&sectors).map_err(|e| text_err(8, e.to_string()))?,
+            sectors: serde_json::from_str(&sectors).map_err(|e| text_err(8, e))?,
         },
         public_key: r.get(9)?,
         signed_version: r.get(10)?,
@@ -835,6 +881,16 @@ impl Tx<'_> {
                     .map_err(self.sql_err())?;
             }
             Event::ElectionRecorded { election, step } => self.apply_election(seq, election, step)?,
+            Event::ActionRecorded { action: a } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO actions (date, key, title, kind, participants, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                         ON CONFLICT (date, key) DO UPDATE SET title = excluded.title, kind = excluded.kind, \
+                         participants = excluded.participants, seq = excluded.seq",
+                        params![a.date.to_string(), a.key().1, a.title, a.kind.code(), a.participants, seq],
+                    )
+                    .map_err(self.sql_err())?;
+            }
             Event::WorkspaceCreated { .. }
             | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }

@@ -19,11 +19,12 @@ CREATE TABLE elected_seats (
 ) STRICT;
 CREATE INDEX elected_seats_seq ON elected_seats (seq);
 
-CREATE TABLE activities (
+CREATE TABLE actions (
     date         TEXT NOT NULL,      -- YYYY-MM-DD
+    key          TEXT NOT NULL,      -- the title folded (case, accents, punctuation aside)
     title        TEXT NOT NULL,
     kind         TEXT NOT NULL,      -- colloquium, network-day, campaign, bourse, other
     participants INTEGER,
     seq          INTEGER NOT NULL,
-    PRIMARY KEY (date, title)
+    PRIMARY KEY (date, key)
 ) STRICT;
