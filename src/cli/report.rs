@@ -42,8 +42,7 @@ fn check_year(year: i32) -> Result<()> {
 
 /// The annual figures of `year`, as of `ctx.now`.
 fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Result<annual::AnnualReport> {
-    let loaded = flags::Loaded::load(&ws.store)?;
-    let attendance: Vec<_> = loaded.attendance.iter().map(|(a, _)| a.clone()).collect();
+    let loaded = flags::Loaded::load_for(&ws.store, &ws.config, Some(year))?;
     let departures = ws.store.departures()?;
     let adherences: Vec<chrono::NaiveDate> =
         ws.store.adherences()?.iter().filter_map(|a| a.collected.parse().ok()).collect();
@@ -53,7 +52,7 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
             config: &ws.config,
             members: &loaded.members,
             meetings: &loaded.meetings,
-            attendance: &attendance,
+            attendance: &loaded.attendance,
             adherences: &adherences,
             departures: &departures,
             flags: flags::evaluate(&loaded.facts(&ws.config, ctx.now, Some(year))),

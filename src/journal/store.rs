@@ -229,23 +229,44 @@ impl Store {
 
     /// Every attendance line with the journal entry that recorded it last.
     pub fn attendance_entries(&self) -> Result<Vec<(Attendance, i64)>> {
+        self.attendance_where("1", rusqlite::params![])
+    }
+
+    /// The attendance lines (with their journal entry) at the meetings of
+    /// `bodies`, of any date, and at every meeting dated from `from` to
+    /// `to`: what a year's figures and the absences rule read.
+    pub fn attendance_entries_of(
+        &self,
+        bodies: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(Attendance, i64)>> {
+        let bodies = serde_json::to_string(bodies).unwrap_or_else(|_| "[]".into());
+        self.attendance_where(
+            "meeting IN (SELECT id FROM meetings WHERE body IN (SELECT value FROM json_each(?1)) \
+             OR date BETWEEN ?2 AND ?3)",
+            rusqlite::params![bodies, from.to_string(), to.to_string()],
+        )
+    }
+
+    fn attendance_where(&self, condition: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<(Attendance, i64)>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT meeting, enterprise_number, person, status, seq FROM attendance ORDER BY meeting, enterprise_number, person")
+            .prepare(&format!(
+                "SELECT meeting, enterprise_number, person, status, seq FROM attendance WHERE {condition} \
+                 ORDER BY meeting, enterprise_number, person"
+            ))
             .map_err(self.sql_err())?;
         let rows = stmt
-            .query_map([], |r| {
-                let conv = |i: usize, e: String| {
-                    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-                };
+            .query_map(params, |r| {
                 let number: String = r.get(1)?;
                 let status: String = r.get(3)?;
                 Ok((
                     Attendance {
                         meeting: r.get(0)?,
-                        enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| conv(1, e))?,
+                        enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(1, e))?,
                         person: r.get(2)?,
-                        status: status.parse::<Presence>().map_err(|e| conv(3, e))?,
+                        status: status.parse::<Presence>().map_err(|e| text_err(3, e))?,
                     },
                     r.get(4)?,
                 ))

@@ -13,7 +13,7 @@
 //! `organisations.members`, so the year's last point equals that figure
 //! when the report is made after the year.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -102,7 +102,8 @@ pub struct Inputs<'a> {
     pub config: &'a Config,
     pub members: &'a [Member],
     pub meetings: &'a [(Meeting, Option<String>)],
-    pub attendance: &'a [Attendance],
+    /// Attendance lines (with their journal entry): at least those of the year's meetings.
+    pub attendance: &'a [(Attendance, i64)],
     /// Dates of adherences collected (one per signature).
     pub adherences: &'a [NaiveDate],
     /// Dates on which an organisation became former.
@@ -137,17 +138,28 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
         .filter(|(m, cancelled)| cancelled.is_none() && m.date.year() == year && m.date <= input.today)
         .map(|(m, _)| (m.id.as_str(), m))
         .collect();
+    // One pass over the attendance: each line counts for its meeting's body
+    // when the meeting was held that year.
+    let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
+    for (a, _) in input.attendance {
+        if let Some(m) = held.get(a.meeting.as_str()) {
+            let c = counts.entry(m.body.as_str()).or_default();
+            c[match a.status {
+                Presence::Present => 0,
+                Presence::Excused => 1,
+                Presence::Absent => 2,
+            }] += 1;
+        }
+    }
     let mut bodies = BTreeMap::new();
     for body in crate::governance::bodies(input.config) {
-        let ids: BTreeSet<&str> = held.values().filter(|m| m.body == body.key).map(|m| m.id.as_str()).collect();
-        let count =
-            |p: Presence| input.attendance.iter().filter(|a| a.status == p && ids.contains(a.meeting.as_str())).count();
-        let (present, excused, absent) = (count(Presence::Present), count(Presence::Excused), count(Presence::Absent));
+        let meetings = held.values().filter(|m| m.body == body.key).count();
+        let [present, excused, absent] = counts.get(body.key.as_str()).copied().unwrap_or_default();
         let total = present + excused + absent;
         bodies.insert(
             body.key.clone(),
             BodyFigures {
-                held: ids.len(),
+                held: meetings,
                 required_min: body.min_meetings_per_year,
                 attendance_rate: (total > 0).then(|| round3(present as f64 / total as f64)),
                 present,
