@@ -40,7 +40,9 @@ pub enum Command {
     /// person, person_organisation (enterprise number or name), reason (required in the
     /// naming round). All lines are checked first; one bad line and nothing is recorded.
     Round {
+        /// The election's id, e.g. election-2026-10-13 (see `charte election list`).
         election: String,
+        /// The choices, one line per voter.
         #[arg(value_name = "FILE.csv")]
         file: PathBuf,
         /// The change round: the voters who change their choice after hearing the reasons.
@@ -50,6 +52,7 @@ pub enum Command {
     /// The facilitator's proposal for the open seats, among the persons named;
     /// proposing again amends the proposal.
     Propose {
+        /// The election's id, e.g. election-2026-10-13 (see `charte election list`).
         election: String,
         /// A proposed person: NAME=ORGANISATION (enterprise number or name); once per person.
         #[arg(long = "person", value_name = "NAME=ORGANISATION", required = true)]
@@ -57,6 +60,7 @@ pub enum Command {
     },
     /// Record an objection to a proposed person; prints its number.
     Object {
+        /// The election's id, e.g. election-2026-10-13 (see `charte election list`).
         election: String,
         /// The objecting organisation (a member present).
         #[arg(long)]
@@ -69,6 +73,7 @@ pub enum Command {
     },
     /// Record how an objection was resolved (every objection is resolved before the vote).
     Resolve {
+        /// The election's id, e.g. election-2026-10-13 (see `charte election list`).
         election: String,
         /// The objection's number (see `charte election show`).
         objection: usize,
@@ -79,6 +84,7 @@ pub enum Command {
     /// The formal vote on the proposal: counts (--for/--against/--abstain) or a ballots file;
     /// records the elected seats when adopted.
     Vote {
+        /// The election's id, e.g. election-2026-10-13 (see `charte election list`).
         election: String,
         #[arg(long = "for", value_name = "N", requires = "no", conflicts_with = "ballots")]
         yes: Option<usize>,
@@ -94,7 +100,10 @@ pub enum Command {
         ballots: Option<PathBuf>,
     },
     /// An election round by round: choices and reasons, tally, proposal, objections, vote, seats.
-    Show { election: String },
+    Show {
+        /// The election's id, e.g. election-2026-10-13 (see `charte election list`).
+        election: String,
+    },
     /// Every election, with its stage.
     List,
 }
