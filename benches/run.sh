@@ -49,6 +49,14 @@ echo "== collect: 10,000 returned documents signed with the organisations' own k
 "$R/charte-bench" sign-all "$T/docs10k" "$T/signed" >/dev/null
 measure "$R/charte" --dir "$T/docs10k" --now 2026-01-25 collect "$T"/signed/*.pdf | tail -1
 
+echo "== federation: generating 10,000 organisations and 1,000,000 attendance lines through the store"
+measure "$R/charte-bench" federation "$T/fed"
+"$R/charte" --dir "$T/fed" keys init >/dev/null
+echo "== federation: annual report of 2026 (JSON, CSV, sealed PDF)"
+measure "$R/charte" --dir "$T/fed" --now 2026-12-31 report annual --year 2026 --json >/dev/null
+echo "== federation: flags of 2026"
+measure "$R/charte" --dir "$T/fed" --now 2026-12-31 flags --year 2026 --json >/dev/null
+
 if [ -n "$TYPST" ]; then
     echo "== peer: the typst command line once per document, same template and data, 100 documents"
     "$R/charte-bench" typst-inputs "$T/docs" "$T/typst" 100 >/dev/null

@@ -16,6 +16,7 @@
 //! hash-chained log in the same transaction as the tables derived from it.
 //! [`cli`] is the only module that prints.
 
+pub mod actions;
 pub mod adherence;
 pub mod cli;
 pub mod collect;

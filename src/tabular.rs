@@ -191,6 +191,13 @@ pub const ORGANISATION_ALIASES: &[&str] = &[
     "organisation",
 ];
 
+/// A date cell as Belgian spreadsheets write it: YYYY-MM-DD or DD/MM/YYYY.
+pub fn parse_date(v: &str) -> std::result::Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(v, "%d/%m/%Y"))
+        .map_err(|_| format!("'{v}' is not a date (expected YYYY-MM-DD or DD/MM/YYYY)"))
+}
+
 /// One row of a table, read by canonical column name.
 #[derive(Debug, Clone, Copy)]
 pub struct Record<'a> {

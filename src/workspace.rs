@@ -33,11 +33,15 @@ impl Workspace {
                 root.display()
             )));
         }
-        let config = Config::load(&config_path)?;
+        let mut config = Config::load(&config_path)?;
         let db = root.join(DB_FILE);
         // A workspace whose journal does not exist yet (a fixture, a folder
         // copied without its database) starts a new one.
         let store = if db.exists() { Store::open(&db)? } else { new_store(&db, &config, today)? };
+        // The committee as it stands: the latest election's seats replace
+        // the elected seats of charte.toml once their mandates have begun
+        // (flags, convocations, votes).
+        crate::governance::election::apply_elected_seats(&mut config, store.elected_seats(today)?);
         Ok(Workspace { root: root.to_owned(), config, store })
     }
 

@@ -6,6 +6,11 @@
 //!   charte-bench sign-all WS OUT  for every adherence document of WS: a key
 //!       made and registered for its organisation, and the document signed
 //!       with it into OUT/ (what 10,000 organisations would send back)
+//!   charte-bench federation WS  a new workspace WS holding a federation-sized
+//!       journal: 10,000 organisations, 50 working groups of 200, ten years
+//!       (2017-2026) of meetings and 1,000,000 attendance lines, most members'
+//!       signatures of the current charter; written through the store, in
+//!       transactions of 50,000 events
 //!   charte-bench typst-inputs WS OUT N  writes, for N organisations of WS, a
 //!       folder OUT/<i>/ with main.typ (the adherence template) and data.json:
 //!       the same inputs `charte issue` renders, for the typst command line
@@ -23,10 +28,14 @@ fn main() -> ExitCode {
         ["roster", n] => n.parse().map_err(|e| format!("N: {e}")).and_then(roster),
         ["journal", n, "--dir", dir] => n.parse().map_err(|e| format!("N: {e}")).and_then(|n| journal(n, dir.into())),
         ["sign-all", ws, out] => sign_all(ws.into(), out.into()),
+        ["federation", ws] => federation(ws.into()),
         ["typst-inputs", ws, out, n] => {
             n.parse().map_err(|e| format!("N: {e}")).and_then(|n| typst_inputs(ws.into(), out.into(), n))
         }
-        _ => Err("usage: charte-bench roster N | journal N --dir WS | typst-inputs WS OUTDIR N".into()),
+        _ => Err(
+            "usage: charte-bench roster N | journal N --dir WS | sign-all WS OUT | federation WS | typst-inputs WS OUTDIR N"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -145,4 +154,182 @@ fn sign_all(ws: PathBuf, out: PathBuf) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     println!("{} documents signed into {}", events.len(), out.display());
     Ok(())
+}
+
+const FEDERATION_ORGS: u64 = 10_000;
+const FEDERATION_GROUPS: u64 = 50;
+const FEDERATION_GROUP_SIZE: u64 = 200;
+const FEDERATION_YEARS: std::ops::RangeInclusive<i32> = 2017..=2026;
+
+/// A cheap, deterministic mix (splitmix64) for the realistic spread of
+/// statuses and presences.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Appends events in transactions of 50,000, each dated by its own day.
+struct Batcher<'a> {
+    store: &'a mut Store,
+    day: chrono::NaiveDate,
+    pending: Vec<Event>,
+    written: u64,
+}
+
+impl Batcher<'_> {
+    fn push(&mut self, day: chrono::NaiveDate, event: Event) -> Result<(), String> {
+        if day != self.day || self.pending.len() >= 50_000 {
+            self.flush()?;
+            self.day = day;
+        }
+        self.pending.push(event);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), String> {
+        let events = std::mem::take(&mut self.pending);
+        self.written += events.len() as u64;
+        self.store
+            .transaction(self.day, |tx| {
+                for e in &events {
+                    tx.append(e)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn federation(ws: PathBuf) -> Result<(), String> {
+    use charte::governance::attendance::{Attendance, Presence};
+    use charte::governance::meeting::Meeting;
+    use charte::roster::{EnterpriseNumber, Language, Organisation, Status};
+    let start = Instant::now();
+    let date = |y: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
+    let first = date(*FEDERATION_YEARS.start(), 1, 2)?;
+    charte::workspace::init(&ws, first).map_err(|e| e.to_string())?;
+    let number = |i: u64| EnterpriseNumber::parse(&enterprise_number(i));
+    // Working groups of 200 organisations each, overlapping (an organisation sits in one or two).
+    let mut toml = charte::workspace::CONFIG_TEMPLATE.to_owned();
+    for g in 0..FEDERATION_GROUPS {
+        toml.push_str(&format!(
+            "\n[working_groups.gt{g:02}]\nname_fr = \"Groupe {g}\"\nname_nl = \"Werkgroep {g}\"\nmin_meetings_per_year = 6\nnotice_clear_days = 5\nmembers = [\n"
+        ));
+        for k in 0..FEDERATION_GROUP_SIZE {
+            toml.push_str(&format!("    \"{}\",\n", enterprise_number(group_member(g, k))));
+        }
+        toml.push_str("]\n");
+    }
+    std::fs::write(ws.join("charte.toml"), toml).map_err(|e| e.to_string())?;
+    let config = charte::config::Config::load(&ws.join("charte.toml")).map_err(|e| e.to_string())?;
+    let mut store = Store::open(&ws.join("charte.db")).map_err(|e| e.to_string())?;
+    let mut b = Batcher { store: &mut store, day: first, pending: Vec::new(), written: 0 };
+
+    // The roster: three in four are members, one in twenty leaves along the way.
+    for i in 0..FEDERATION_ORGS {
+        let status = if i % 4 == 0 { Status::Participant } else { Status::Member };
+        let organisation = Organisation {
+            name: format!("Association n° {i}"),
+            enterprise_number: number(i)?,
+            email: format!("contact{i}@org{i}.example.be"),
+            language: if i % 3 == 0 { Language::Nl } else { Language::Fr },
+            status,
+            representative: Some(format!("Personne {i}")),
+            representative_email: Some(format!("rep{i}@org{i}.example.be")),
+            address: Some(format!("Rue de l'Exemple {}, 1000 Bruxelles", i % 200 + 1)),
+            sectors: vec!["logement".into(), ["santé", "emploi", "jeunesse", "seniors"][i as usize % 4].into()],
+        };
+        b.push(first, Event::OrganisationAdded { organisation })?;
+    }
+    let seats_of = |i: u64| i * 37 % FEDERATION_ORGS;
+    let mut meeting_no = 0u64;
+    let mut lines = 0u64;
+    for year in FEDERATION_YEARS {
+        // Two plenaries (everyone convoked), five committees (8 seats), and
+        // eight meetings of each working group, spread over the year.
+        let mut meetings: Vec<(String, chrono::NaiveDate, Vec<u64>)> = Vec::new();
+        for (m, d) in [(3, 24), (10, 13)] {
+            meetings.push(("plenary".into(), date(year, m, d)?, (0..FEDERATION_ORGS).collect()));
+        }
+        for m in [2, 4, 6, 9, 11] {
+            meetings.push(("committee".into(), date(year, m, 5)?, (0..8).map(seats_of).collect()));
+        }
+        for g in 0..FEDERATION_GROUPS {
+            for k in 0..8u32 {
+                let day = date(year, 1 + k + k / 4, 1 + (g as u32 % 27))?;
+                meetings.push((
+                    format!("gt{g:02}"),
+                    day,
+                    (0..FEDERATION_GROUP_SIZE).map(|j| group_member(g, j)).collect(),
+                ));
+            }
+        }
+        meetings.sort_by_key(|m| m.1);
+        for (body, day, orgs) in meetings {
+            meeting_no += 1;
+            let id = format!("{body}-{day}-{meeting_no}");
+            b.push(
+                day,
+                Event::MeetingAdded {
+                    meeting: Meeting {
+                        id: id.clone(),
+                        body,
+                        date: day,
+                        time: None,
+                        place: Some("Salle du conseil".into()),
+                        title: None,
+                        agenda: vec!["Ordre du jour".into()],
+                    },
+                },
+            )?;
+            for i in orgs {
+                let r = mix(meeting_no << 20 | i) % 100;
+                let status = match r {
+                    0..70 => Presence::Present,
+                    70..85 => Presence::Excused,
+                    _ => Presence::Absent,
+                };
+                let attendance =
+                    Attendance { meeting: id.clone(), enterprise_number: number(i)?, person: String::new(), status };
+                b.push(day, Event::AttendanceRecorded { attendance })?;
+                lines += 1;
+            }
+        }
+        if year == *FEDERATION_YEARS.end() {
+            // Nine in ten members sign the current charter in February.
+            for i in (0..FEDERATION_ORGS).filter(|i| i % 4 != 0 && i % 10 != 7) {
+                let en = enterprise_number(i).replace('.', "");
+                let adherence = charte::journal::store::Adherence {
+                    file_sha256: format!("{:064x}", mix(i)),
+                    document_id: format!("bench-{i}"),
+                    enterprise_number: en,
+                    charter_version: config.charter.version.clone(),
+                    method: "scan".into(),
+                    signer: "coordination".into(),
+                    signed: None,
+                    sealed_sha256: format!("{:064x}", mix(i + 1)),
+                    details: serde_json::Value::Null,
+                    collected: String::new(),
+                };
+                b.push(date(year, 2, 1 + (i % 27) as u32)?, Event::AdherenceCollected { adherence, new_status: None })?;
+            }
+        }
+    }
+    b.flush()?;
+    let written = b.written;
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{} organisations, {meeting_no} meetings, {lines} attendance lines: {written} events in {secs:.1} s ({:.0} events/s)",
+        FEDERATION_ORGS,
+        written as f64 / secs
+    );
+    Ok(())
+}
+
+/// The k-th member of working group g: groups overlap, so an organisation
+/// sits in one or two groups.
+fn group_member(g: u64, k: u64) -> u64 {
+    (g * 157 + k * 53) % FEDERATION_ORGS
 }

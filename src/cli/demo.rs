@@ -141,6 +141,15 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
         let after = day.checked_add_days(Days::new(1)).unwrap_or(*day);
         timeline.entry(after).or_default().push(vec!["attendance".into(), "import".into(), file.display().to_string()]);
     }
+    let events = dir.join("year/events.csv");
+    if events.is_file() {
+        step(dir, jan1, &["events", "import", &events.display().to_string()])?;
+    }
+    let commands = other_commands(dir)?;
+    let elections = commands.iter().filter(|(_, c)| c.first().is_some_and(|w| w == "election")).count();
+    for (day, command) in commands {
+        timeline.entry(day).or_default().push(command);
+    }
 
     // The adhesion workflow starts on the first working Monday; two
     // organisations in three sign with their own key and send it back
@@ -222,6 +231,10 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
         ids.len(),
         counts.values().sum::<usize>()
     );
+    if elections > 0 {
+        say!("\n== the committee election, round by round (charte election list / show)");
+        step(dir, dec, &["election", "list"])?;
+    }
     say!("\n== {dec}: the annual-report workflow sealed the reports; the interpellation workflow drafted the letters");
     step(dir, dec, &["status", "annual-report"])?;
     say!("\n== {dec}: flags for the committee");
@@ -248,4 +261,34 @@ fn next_due(dir: &Path, name: &str, today: NaiveDate) -> Result<Option<NaiveDate
     let ws = crate::workspace::Workspace::open(dir, today)?;
     let wf = crate::workflow::load(dir, name)?;
     crate::workflow::next_due(&ws.store, &ws.config, &wf, today)
+}
+
+/// The fixture's other commands (year/commands.csv: a date, then the words
+/// of the command, one per field), with the files they name made absolute.
+fn other_commands(dir: &Path) -> Result<Vec<(NaiveDate, Vec<String>)>> {
+    let path = dir.join("year/commands.csv");
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&path)
+        .map_err(|e| Error::Input { file: path.clone(), problems: vec![crate::error::Problem::file(e.to_string())] })?;
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let bad = |message: String| Error::Input {
+            file: path.clone(),
+            problems: vec![crate::error::Problem::at(line, Some("date"), message)],
+        };
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        let day = super::parse_date("date", record.get(0).unwrap_or_default()).map_err(|e| bad(e.to_string()))?;
+        let words = record
+            .iter()
+            .skip(1)
+            .map(|w| if dir.join(w).is_file() { dir.join(w).display().to_string() } else { w.to_owned() })
+            .collect();
+        out.push((day, words));
+    }
+    Ok(out)
 }

@@ -70,7 +70,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
 
 fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
     let ws = ctx.workspace()?;
-    let loaded = flags::Loaded::load(&ws.store)?;
+    let loaded = flags::Loaded::load_for(&ws.store, &ws.config, year)?;
     let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, year));
     let statuses = ws.store.flag_statuses()?;
     let status_of = |f: &flags::Flag| statuses.get(&f.key()).map_or("open", |s| s.status.as_str()).to_owned();

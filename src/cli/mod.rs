@@ -25,6 +25,8 @@ mod breach;
 mod collect;
 mod convoke;
 mod demo;
+mod election;
+mod events;
 mod flags;
 mod init;
 mod issue;
@@ -99,6 +101,12 @@ enum Command {
     Attendance(attendance::Command),
     /// Record a decision and its vote, counted by the body's rules.
     Vote(vote::Args),
+    /// Committee elections without candidates: rounds, proposal, objections, vote, seats.
+    #[command(subcommand, long_about = election::LONG_ABOUT)]
+    Election(election::Command),
+    /// The network's events and actions: colloquia, network days, campaigns, bourses.
+    #[command(subcommand)]
+    Events(events::Command),
     /// Reports: the annual evaluation.
     #[command(subcommand)]
     Report(report::Command),
@@ -178,6 +186,8 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Vote(args) => vote::run(args, &ctx),
         Command::Run(args) => run::run(args, &ctx),
         Command::Status(args) => status::run(args, &ctx),
+        Command::Election(cmd) => election::run(cmd, &ctx),
+        Command::Events(cmd) => events::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Audit => audit::run(&ctx),
     }

@@ -42,8 +42,7 @@ fn check_year(year: i32) -> Result<()> {
 
 /// The annual figures of `year`, as of `ctx.now`.
 fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Result<annual::AnnualReport> {
-    let loaded = flags::Loaded::load(&ws.store)?;
-    let attendance: Vec<_> = loaded.attendance.iter().map(|(a, _)| a.clone()).collect();
+    let loaded = flags::Loaded::load_for(&ws.store, &ws.config, Some(year))?;
     let departures = ws.store.departures()?;
     let adherences: Vec<chrono::NaiveDate> =
         ws.store.adherences()?.iter().filter_map(|a| a.collected.parse().ok()).collect();
@@ -53,11 +52,13 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
             config: &ws.config,
             members: &loaded.members,
             meetings: &loaded.meetings,
-            attendance: &attendance,
+            attendance: &loaded.attendance,
             adherences: &adherences,
             departures: &departures,
             flags: flags::evaluate(&loaded.facts(&ws.config, ctx.now, Some(year))),
             today: ctx.now,
+            actions: &ws.store.actions()?,
+            statuses: &ws.store.status_history()?,
         },
     ))
 }
@@ -244,6 +245,16 @@ fn annual_csv(report: &annual::AnnualReport) -> String {
         line("bodies", key, "attendance_rate", b.attendance_rate.map_or(String::new(), |r| format!("{r:.3}")));
     }
     line("flags", "all", "count", report.flags.len().to_string());
+    let e = &report.events;
+    line("events", "all", "count", e.count.to_string());
+    line("events", "all", "participants", e.participants.to_string());
+    for (kind, k) in &e.by_kind {
+        line("events", kind, "count", k.count.to_string());
+        line("events", kind, "participants", k.participants.to_string());
+    }
+    for m in &report.membership {
+        line("membership", &m.month, "members", m.members.to_string());
+    }
     out
 }
 

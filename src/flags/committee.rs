@@ -1,4 +1,6 @@
-//! The committee's composition, as charte.toml records its seats:
+//! The committee's composition as it stands (charte.toml's ex-officio seats,
+//! and the elected seats of the latest election, else charte.toml's; see
+//! `governance::election::apply_elected_seats`):
 //! `committee-one-per-institution` (two elected seats from one
 //! institution), `committee-not-in-working-group` (an elected member whose
 //! institution sits in no working group), `committee-mandate-expired`.

@@ -74,12 +74,29 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn load(store: &crate::journal::Store) -> crate::Result<Loaded> {
+        Self::with_attendance(store, store.attendance_entries()?)
+    }
+
+    /// Like [`Loaded::load`], with only the attendance the flags and a
+    /// year's figures read: the absences bodies' (any date) and, with a
+    /// year, every line of that year's meetings. Far less to read in a
+    /// large journal; the flags are the same.
+    pub fn load_for(store: &crate::journal::Store, config: &Config, year: Option<i32>) -> crate::Result<Loaded> {
+        let bounds = year.and_then(|y| Some((NaiveDate::from_ymd_opt(y, 1, 1)?, NaiveDate::from_ymd_opt(y, 12, 31)?)));
+        let (from, to) = bounds.unwrap_or((NaiveDate::MAX, NaiveDate::MIN));
+        Self::with_attendance(store, store.attendance_entries_of(&config.flags.absences_bodies, from, to)?)
+    }
+
+    fn with_attendance(
+        store: &crate::journal::Store,
+        attendance: Vec<(crate::governance::attendance::Attendance, i64)>,
+    ) -> crate::Result<Loaded> {
         let mut messages = store.messages("convocation")?;
         messages.extend(store.messages("adherence")?);
         Ok(Loaded {
             members: store.members()?,
             meetings: store.meetings()?,
-            attendance: store.attendance_entries()?,
+            attendance,
             messages,
             late: store.late_convocations()?,
             breaches: store.breaches()?,

@@ -4,6 +4,7 @@
 
 pub mod attendance;
 pub mod convoke;
+pub mod election;
 pub mod meeting;
 pub mod notice;
 pub mod vote;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Body;
 use super::attendance::{Attendance, Presence};
-use crate::config::{Config, Majority, Voters};
+use crate::config::{Config, Majority, Seat, Voters};
 use crate::error::Problem;
 use crate::roster::{EnterpriseNumber, Member, fold, resolve};
 use crate::tabular::{self, Table};
@@ -144,19 +144,36 @@ pub fn parse_ballots(
 /// ballot of the person holding the casting vote, if they voted yes or no.
 pub fn count(config: &Config, body: &Body, ballots: &[Ballot], present_voters: usize) -> Outcome {
     let n = |c: Choice| ballots.iter().filter(|b| b.choice == c).count();
-    let (yes, no, abstain) = (n(Choice::Yes), n(Choice::No), n(Choice::Abstain));
-    let caster = body.casting_vote.as_deref().and_then(|role| {
+    let casting = casting_seat(config, body)
+        .and_then(|seat| ballots.iter().find(|b| fold(&b.person) == fold(&seat.person)).map(|b| (seat, b.choice)));
+    decide(body, [n(Choice::Yes), n(Choice::No), n(Choice::Abstain)], present_voters, casting)
+}
+
+/// The seat whose holder has the body's casting vote (by its role).
+pub fn casting_seat<'a>(config: &'a Config, body: &Body) -> Option<&'a Seat> {
+    body.casting_vote.as_deref().and_then(|role| {
         config.bodies.committee.seats.iter().find(|s| s.role.as_deref().is_some_and(|r| fold(r) == fold(role)))
-    });
+    })
+}
+
+/// The outcome of `[yes, no, abstain]` under the body's majority; on a tie,
+/// the casting vote (its holder and how they voted) decides unless they
+/// abstained.
+pub fn decide(
+    body: &Body,
+    [yes, no, abstain]: [usize; 3],
+    present_voters: usize,
+    casting: Option<(&Seat, Choice)>,
+) -> Outcome {
     let (mut adopted, mut casting_vote) = match body.majority {
         Majority::Simple => (yes > no, None),
         Majority::Absolute => (yes * 2 > present_voters, None),
     };
     if yes == no
-        && let Some(seat) = caster
-        && let Some(b) = ballots.iter().find(|b| fold(&b.person) == fold(&seat.person) && b.choice != Choice::Abstain)
+        && let Some((seat, choice)) = casting
+        && choice != Choice::Abstain
     {
-        adopted = b.choice == Choice::Yes && body.majority == Majority::Simple;
+        adopted = choice == Choice::Yes && body.majority == Majority::Simple;
         casting_vote = Some(format!("{} ({})", seat.person, seat.role.as_deref().unwrap_or("")));
     }
     Outcome { yes, no, abstain, present_voters, adopted, casting_vote }

@@ -61,6 +61,10 @@ pub enum Event {
     FlagRaised { rule: String, enterprise_number: String, subject: String, evidence: String },
     /// A run of a workflow ended, having run `steps` steps.
     WorkflowRun { workflow: String, steps: u64 },
+    /// One step of a committee election (`charte election …`).
+    ElectionRecorded { election: String, step: crate::governance::election::Step },
+    /// An event or action of the network (`charte events import`), new or changed.
+    ActionRecorded { action: crate::actions::Action },
     /// Free-form event used by benchmarks and tests of the chain itself.
     Note { text: String },
 }
@@ -91,6 +95,8 @@ impl Event {
             Event::StepDone { .. } => "step-done",
             Event::FlagRaised { .. } => "flag-raised",
             Event::WorkflowRun { .. } => "workflow-run",
+            Event::ElectionRecorded { .. } => "election-recorded",
+            Event::ActionRecorded { .. } => "action-recorded",
             Event::Note { .. } => "note",
         }
     }
@@ -110,6 +116,8 @@ impl Event {
             Event::AdherenceCollected { adherence, .. } => adherence.enterprise_number.clone(),
             Event::ReturnRefused { file_sha256, .. } => file_sha256.clone(),
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),
+            Event::ElectionRecorded { election, .. } => election.clone(),
+            Event::ActionRecorded { action } => action.date.to_string(),
             Event::AttendanceRecorded { attendance } => attendance.meeting.clone(),
             Event::ConvocationLate { meeting, .. } | Event::DecisionRecorded { meeting, .. } => meeting.clone(),
             Event::MessageIntended { message_id, .. }

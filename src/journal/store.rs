@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_adherences.sql"),
     include_str!("migrations/0006_flags.sql"),
     include_str!("migrations/0007_workflows.sql"),
+    include_str!("migrations/0008_elections_events.sql"),
 ];
 
 #[derive(Debug)]
@@ -230,23 +231,44 @@ impl Store {
 
     /// Every attendance line with the journal entry that recorded it last.
     pub fn attendance_entries(&self) -> Result<Vec<(Attendance, i64)>> {
+        self.attendance_where("1", rusqlite::params![])
+    }
+
+    /// The attendance lines (with their journal entry) at the meetings of
+    /// `bodies`, of any date, and at every meeting dated from `from` to
+    /// `to`: what a year's figures and the absences rule read.
+    pub fn attendance_entries_of(
+        &self,
+        bodies: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(Attendance, i64)>> {
+        let bodies = serde_json::to_string(bodies).unwrap_or_else(|_| "[]".into());
+        self.attendance_where(
+            "meeting IN (SELECT id FROM meetings WHERE body IN (SELECT value FROM json_each(?1)) \
+             OR date BETWEEN ?2 AND ?3)",
+            rusqlite::params![bodies, from.to_string(), to.to_string()],
+        )
+    }
+
+    fn attendance_where(&self, condition: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<(Attendance, i64)>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT meeting, enterprise_number, person, status, seq FROM attendance ORDER BY meeting, enterprise_number, person")
+            .prepare(&format!(
+                "SELECT meeting, enterprise_number, person, status, seq FROM attendance WHERE {condition} \
+                 ORDER BY meeting, enterprise_number, person"
+            ))
             .map_err(self.sql_err())?;
         let rows = stmt
-            .query_map([], |r| {
-                let conv = |i: usize, e: String| {
-                    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-                };
+            .query_map(params, |r| {
                 let number: String = r.get(1)?;
                 let status: String = r.get(3)?;
                 Ok((
                     Attendance {
                         meeting: r.get(0)?,
-                        enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| conv(1, e))?,
+                        enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(1, e))?,
                         person: r.get(2)?,
-                        status: status.parse::<Presence>().map_err(|e| conv(3, e))?,
+                        status: status.parse::<Presence>().map_err(|e| text_err(3, e))?,
                     },
                     r.get(4)?,
                 ))
@@ -505,6 +527,112 @@ impl Store {
         Ok(out)
     }
 
+    /// The steps of an election, in order; `None` when there is no such election.
+    pub fn election_steps(&self, id: &str) -> Result<Option<Vec<crate::governance::election::Step>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT payload FROM journal WHERE kind = 'election-recorded' AND subject = ?1 ORDER BY seq",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt.query_map([id], |r| r.get::<_, String>(0)).map_err(self.sql_err())?;
+        let mut steps = Vec::new();
+        for payload in rows {
+            let payload = payload.map_err(self.sql_err())?;
+            match serde_json::from_str::<Event>(&payload) {
+                Ok(Event::ElectionRecorded { step, .. }) => steps.push(step),
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(Error::Store { path: self.path.clone(), message: format!("election {id}: {e}") });
+                }
+            }
+        }
+        Ok((!steps.is_empty()).then_some(steps))
+    }
+
+    /// The ids of the elections, oldest first.
+    pub fn elections(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT id FROM elections ORDER BY seq").map_err(self.sql_err())?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    /// The seats filled by the latest election whose mandates have begun on `today`.
+    pub fn elected_seats(&self, today: NaiveDate) -> Result<Vec<crate::config::Seat>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT person, enterprise_number, since, until FROM elected_seats WHERE election = \
+                 (SELECT election FROM elected_seats WHERE since <= ?1 ORDER BY seq DESC LIMIT 1) ORDER BY rowid",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([today.to_string()], |r| {
+                let number: String = r.get(1)?;
+                let since: String = r.get(2)?;
+                let until: Option<String> = r.get(3)?;
+                Ok(crate::config::Seat {
+                    person: r.get(0)?,
+                    role: None,
+                    kind: crate::config::SeatKind::Elected,
+                    enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(1, e))?,
+                    since: Some(since.parse().map_err(|e| text_err(2, e))?),
+                    until: until.map(|u| u.parse::<NaiveDate>()).transpose().map_err(|e| text_err(3, e))?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    /// Every status an organisation was given (roster imports, and
+    /// signatures that made a participant a member), by date then journal
+    /// order: (date, enterprise number digits, status).
+    pub fn status_history(&self) -> Result<Vec<(NaiveDate, String, crate::roster::Status)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT at, replace(en, '.', ''), status FROM ( \
+                   SELECT seq, at, json_extract(payload, '$.organisation.enterprise_number') AS en, \
+                          json_extract(payload, '$.organisation.status') AS status \
+                   FROM journal WHERE kind IN ('organisation-added', 'organisation-changed') \
+                   UNION ALL \
+                   SELECT seq, at, json_extract(payload, '$.adherence.enterprise_number'), \
+                          json_extract(payload, '$.new_status') \
+                   FROM journal WHERE kind = 'adherence-collected' AND json_extract(payload, '$.new_status') IS NOT NULL \
+                 ) ORDER BY at, seq",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let at: String = r.get(0)?;
+                let status: String = r.get(2)?;
+                Ok((at.parse().map_err(|e| text_err(0, e))?, r.get(1)?, status.parse().map_err(|e| text_err(2, e))?))
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    /// The network's events and actions, by date.
+    pub fn actions(&self) -> Result<Vec<crate::actions::Action>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT date, kind, title, participants FROM actions ORDER BY date, key")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let date: String = r.get(0)?;
+                let kind: String = r.get(1)?;
+                Ok(crate::actions::Action {
+                    date: date.parse().map_err(|e| text_err(0, e))?,
+                    kind: kind.parse().map_err(|e| text_err(1, e))?,
+                    title: r.get(2)?,
+                    participants: r.get(3)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
     /// The journal entries about one subject, oldest first.
     pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
         let mut stmt = self
@@ -630,12 +758,15 @@ pub struct LateConvocation {
     pub seq: i64,
 }
 
+/// A text column that does not hold what it should (a date, a status…).
+fn text_err(column: usize, message: impl ToString) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.to_string().into())
+}
+
 const MEMBER_COLUMNS: &str = "enterprise_number, name, email, language, status, representative, \
      representative_email, address, sectors, public_key, signed_version";
 
 fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
-    let text_err =
-        |i: usize, msg: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, msg.into());
     let number: String = r.get(0)?;
     let sectors: String = r.get(8)?;
     let language: String = r.get(3)?;
@@ -650,7 +781,7 @@ fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
             representative: r.get(5)?,
             representative_email: r.get(6)?,
             address: r.get(7)?,
-            sectors: serde_json::from_str(&sectors).map_err(|e| text_err(8, e.to_string()))?,
+            sectors: serde_json::from_str(&sectors).map_err(|e| text_err(8, e))?,
         },
         public_key: r.get(9)?,
         signed_version: r.get(10)?,
@@ -920,11 +1051,56 @@ impl Tx<'_> {
                     )
                     .map_err(self.sql_err())?;
             }
+            Event::ElectionRecorded { election, step } => self.apply_election(seq, election, step)?,
+            Event::ActionRecorded { action: a } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO actions (date, key, title, kind, participants, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                         ON CONFLICT (date, key) DO UPDATE SET title = excluded.title, kind = excluded.kind, \
+                         participants = excluded.participants, seq = excluded.seq",
+                        params![a.date.to_string(), a.key().1, a.title, a.kind.code(), a.participants, seq],
+                    )
+                    .map_err(self.sql_err())?;
+            }
             Event::WorkspaceCreated { .. }
             | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }
             | Event::DecisionRecorded { .. }
             | Event::Note { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn apply_election(&self, seq: i64, id: &str, step: &crate::governance::election::Step) -> Result<()> {
+        use crate::governance::election::Step;
+        match step {
+            Step::Opened { meeting, date, seats, .. } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO elections (id, meeting, date, seats, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![id, meeting, date.to_string(), seats, seq],
+                    )
+                    .map_err(self.sql_err())?;
+            }
+            Step::Voted { elected, .. } => {
+                for s in elected {
+                    self.tx
+                        .execute(
+                            "INSERT INTO elected_seats (election, person, enterprise_number, since, until, seq) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                            params![
+                                id,
+                                s.person,
+                                s.enterprise_number.digits(),
+                                s.since.to_string(),
+                                s.until.map(|u| u.to_string()),
+                                seq
+                            ],
+                        )
+                        .map_err(self.sql_err())?;
+                }
+            }
+            Step::Round { .. } | Step::Proposed { .. } | Step::Objected { .. } | Step::Resolved { .. } => {}
         }
         Ok(())
     }

@@ -4,8 +4,16 @@
 //! dated in that year, on or before today, and not cancelled, whether or not
 //! attendance was recorded; its `attendance_rate` is present / (present +
 //! excused + absent) over the attendance recorded at its meetings that year.
+//!
+//! Membership over time counts, at the end of each month, the organisations
+//! whose status is member or partner: the status the coordinator declared
+//! in the roster, or that a collected signature gave (DESIGN.md: "a
+//! collected signature makes a participant a member"), as the journal
+//! recorded it by that day. It is the same definition as
+//! `organisations.members`, so the year's last point equals that figure
+//! when the report is made after the year.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -22,6 +30,45 @@ pub struct AnnualReport {
     pub organisations: Organisations,
     pub bodies: BTreeMap<String, BodyFigures>,
     pub flags: Vec<Flag>,
+    /// Each working group's activity (its figures of `bodies`, with its names).
+    pub working_groups: BTreeMap<String, WorkingGroupActivity>,
+    /// The network's events and actions of the year.
+    pub events: Events,
+    /// Members at the end of each month of the year, up to today.
+    pub membership: Vec<MonthCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkingGroupActivity {
+    pub name_fr: String,
+    pub name_nl: String,
+    /// Organisations named in charte.toml as sitting in the group.
+    pub members: usize,
+    pub held: usize,
+    pub required_min: u32,
+    pub attendance_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Events {
+    pub count: usize,
+    /// Participants summed over the events that counted them.
+    pub participants: u64,
+    pub by_kind: BTreeMap<String, KindTotal>,
+    pub list: Vec<crate::actions::Action>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct KindTotal {
+    pub count: usize,
+    pub participants: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthCount {
+    /// YYYY-MM.
+    pub month: String,
+    pub members: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -55,13 +102,19 @@ pub struct Inputs<'a> {
     pub config: &'a Config,
     pub members: &'a [Member],
     pub meetings: &'a [(Meeting, Option<String>)],
-    pub attendance: &'a [Attendance],
+    /// Attendance lines (with their journal entry): at least those of the year's meetings.
+    pub attendance: &'a [(Attendance, i64)],
     /// Dates of adherences collected (one per signature).
     pub adherences: &'a [NaiveDate],
     /// Dates on which an organisation became former.
     pub departures: &'a [NaiveDate],
     pub flags: Vec<Flag>,
     pub today: NaiveDate,
+    /// The network's events and actions (all years).
+    pub actions: &'a [crate::actions::Action],
+    /// Every status an organisation was given, by date, in journal order
+    /// (enterprise number digits, status).
+    pub statuses: &'a [(NaiveDate, String, Status)],
 }
 
 pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
@@ -85,17 +138,28 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
         .filter(|(m, cancelled)| cancelled.is_none() && m.date.year() == year && m.date <= input.today)
         .map(|(m, _)| (m.id.as_str(), m))
         .collect();
+    // One pass over the attendance: each line counts for its meeting's body
+    // when the meeting was held that year.
+    let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
+    for (a, _) in input.attendance {
+        if let Some(m) = held.get(a.meeting.as_str()) {
+            let c = counts.entry(m.body.as_str()).or_default();
+            c[match a.status {
+                Presence::Present => 0,
+                Presence::Excused => 1,
+                Presence::Absent => 2,
+            }] += 1;
+        }
+    }
     let mut bodies = BTreeMap::new();
     for body in crate::governance::bodies(input.config) {
-        let ids: BTreeSet<&str> = held.values().filter(|m| m.body == body.key).map(|m| m.id.as_str()).collect();
-        let count =
-            |p: Presence| input.attendance.iter().filter(|a| a.status == p && ids.contains(a.meeting.as_str())).count();
-        let (present, excused, absent) = (count(Presence::Present), count(Presence::Excused), count(Presence::Absent));
+        let meetings = held.values().filter(|m| m.body == body.key).count();
+        let [present, excused, absent] = counts.get(body.key.as_str()).copied().unwrap_or_default();
         let total = present + excused + absent;
         bodies.insert(
             body.key.clone(),
             BodyFigures {
-                held: ids.len(),
+                held: meetings,
                 required_min: body.min_meetings_per_year,
                 attendance_rate: (total > 0).then(|| round3(present as f64 / total as f64)),
                 present,
@@ -104,7 +168,62 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
             },
         );
     }
-    AnnualReport { year, organisations, bodies, flags: input.flags }
+    let working_groups = input
+        .config
+        .working_groups
+        .iter()
+        .filter_map(|(key, wg)| {
+            let b = bodies.get(key)?;
+            Some((
+                key.clone(),
+                WorkingGroupActivity {
+                    name_fr: wg.name_fr.clone(),
+                    name_nl: wg.name_nl.clone(),
+                    members: wg.members.len(),
+                    held: b.held,
+                    required_min: b.required_min,
+                    attendance_rate: b.attendance_rate,
+                },
+            ))
+        })
+        .collect();
+    let mut events = Events::default();
+    for a in input.actions.iter().filter(|a| a.date.year() == year && a.date <= input.today) {
+        let n = u64::from(a.participants.unwrap_or(0));
+        events.count += 1;
+        events.participants += n;
+        let k = events.by_kind.entry(a.kind.code().to_owned()).or_default();
+        k.count += 1;
+        k.participants += n;
+        events.list.push(a.clone());
+    }
+    let membership = membership(year, input.statuses, input.today);
+    AnnualReport { year, organisations, bodies, flags: input.flags, working_groups, events, membership }
+}
+
+/// Members (member or partner status) at the end of each month of `year`
+/// that has begun by `today`, counted as of that day or today if earlier.
+fn membership(year: i32, statuses: &[(NaiveDate, String, Status)], today: NaiveDate) -> Vec<MonthCount> {
+    let mut out = Vec::new();
+    let mut current: HashMap<&str, Status> = HashMap::new();
+    let mut next = 0;
+    for month in 1..=12 {
+        let Some(first) = NaiveDate::from_ymd_opt(year, month, 1) else { continue };
+        if first > today {
+            break;
+        }
+        let end = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
+        let cut = end.min(today);
+        while let Some((date, number, status)) = statuses.get(next)
+            && *date <= cut
+        {
+            current.insert(number.as_str(), *status);
+            next += 1;
+        }
+        let members = current.values().filter(|s| matches!(s, Status::Member | Status::Partner)).count();
+        out.push(MonthCount { month: format!("{year}-{month:02}"), members });
+    }
+    out
 }
 
 fn round3(x: f64) -> f64 {

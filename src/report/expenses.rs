@@ -85,19 +85,14 @@ pub fn parse(table: &Table, year: i32, project_allowed: bool) -> Result<Vec<Expe
         let cell = |name: &str| record.get(name);
         let before = problems.len();
         let (h, v) = cell("date");
-        let date = match NaiveDate::parse_from_str(v, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y"))
-        {
+        let date = match tabular::parse_date(v) {
             Ok(d) if d.year() == year => Some(d),
             Ok(d) => {
                 problems.push(Problem::at(line, Some(h), format!("{d} is not in {year}, the year of the report")));
                 None
             }
-            Err(_) => {
-                problems.push(Problem::at(
-                    line,
-                    Some(h),
-                    format!("'{v}' is not a date (expected YYYY-MM-DD or DD/MM/YYYY)"),
-                ));
+            Err(e) => {
+                problems.push(Problem::at(line, Some(h), e));
                 None
             }
         };

@@ -140,6 +140,25 @@ fn every_fixture_runs_its_year_end_to_end() {
             .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".remind.1."))
             .count();
         assert!(reminders >= waiting.len(), "{fixture}: a reminder to each who had not signed");
+        // The year's events, against a count of the fixture's file.
+        let events = read_csv(&repo().join("fixtures").join(fixture).join("year/events.csv"));
+        assert_eq!(report["events"]["count"], events.len(), "{fixture}: events");
+        let participants: u64 = events.iter().map(|e| e["participants"].parse::<u64>().unwrap()).sum();
+        assert_eq!(report["events"]["participants"], participants, "{fixture}: participants");
+        // The committee election replayed where the fixture holds one.
+        let elections = Run::of({
+            let mut c = std::process::Command::new(BIN);
+            c.args(["--dir", dir, "election", "list", "--json"]);
+            c
+        })
+        .success()
+        .json();
+        if fixture == "woluwe-saint-lambert" {
+            assert_eq!(elections[0]["stage"], "elected", "{elections}");
+            assert_eq!(elections[0]["elected"], 4);
+        } else {
+            assert_eq!(elections.as_array().unwrap().len(), 0);
+        }
         // The interpellation workflow drafted a letter per organisation flagged.
         assert!(count("out/letters", "pdf") >= waiting.len(), "{fixture}: letters");
     }

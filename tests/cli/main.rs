@@ -8,6 +8,7 @@ mod collect;
 mod convoke;
 mod demo;
 mod documents;
+mod election;
 mod flags;
 mod harness;
 mod init;

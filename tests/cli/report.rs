@@ -130,3 +130,137 @@ fn a_network_without_funder_is_told_so() {
     let t = Test::fixture("ans");
     t.run(["report", "subsidy", "--year", "2026"]).success().stdout_has("no funder");
 }
+
+/// Woluwe-Saint-Lambert: the fixture's events, two meetings of the housing
+/// working group (one cancelled) and one of the health group, a member
+/// leaving in May and a participant declared member in August; every figure
+/// below is counted by hand from the files.
+#[test]
+fn events_working_groups_and_membership_match_a_hand_count() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-01-05");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    let declared = t.members().iter().filter(|m| m["status"] == "member" || m["status"] == "partner").count();
+    // The fixture's events: 230 + 88 + 170 + 96 participants, one event of each kind but bourse.
+    t.run(["events", "import", "year/events.csv"]).success().stdout_has("4 events recorded, 0 already known");
+    let add = |body: &str, date: &str| {
+        t.run(["meeting", "add", "--body", body, "--date", date]).success().stdout.trim().to_owned()
+    };
+    let l1 = add("logement", "2026-02-10");
+    let l2 = add("logement", "2026-03-10");
+    let l3 = add("logement", "2026-04-10");
+    let s1 = add("sante", "2026-02-12");
+    t.run(["meeting", "cancel", &l3, "--reason", "salle indisponible"]).success();
+    std::fs::write(
+        t.path("att.csv"),
+        format!(
+            "meeting,enterprise_number,status\n\
+             {l1},0250.616.524,present\n{l1},0805.427.325,present\n{l1},0595.872.780,absent\n{l1},0884.396.213,excused\n\
+             {l2},0250.616.524,present\n{l2},0805.427.325,absent\n\
+             {s1},0845.285.318,present\n{s1},0492.566.394,present\n"
+        ),
+    )
+    .unwrap();
+    let t = t.at("2026-05-03");
+    t.run(["attendance", "import", "att.csv"]).success();
+    // Alpha Woluwe (a member) leaves on 3 May.
+    let roster = std::fs::read_to_string(t.path("roster.csv")).unwrap();
+    let alpha = roster.lines().find(|l| l.starts_with("Alpha Woluwe ASBL,")).unwrap();
+    let leaving = roster.replace(alpha, &alpha.replace(",member,", ",former,"));
+    std::fs::write(t.path("roster-may.csv"), &leaving).unwrap();
+    t.run(["members", "import", "roster-may.csv"]).success();
+    // Wolu-Entraide (a participant) is declared member on 1 August.
+    let t = t.at("2026-08-01");
+    let entraide = leaving.lines().find(|l| l.starts_with("Wolu-Entraide ASBL,")).unwrap();
+    std::fs::write(t.path("roster-aug.csv"), leaving.replace(entraide, &entraide.replace(",participant,", ",member,")))
+        .unwrap();
+    t.run(["members", "import", "roster-aug.csv"]).success();
+
+    let t = t.at("2026-10-15");
+    let r = t.run(["report", "annual", "--year", "2026", "--json"]).success().json();
+    // Existing keys stay.
+    for key in ["year", "organisations", "bodies", "flags"] {
+        assert!(r.get(key).is_some(), "{key}");
+    }
+    let e = &r["events"];
+    assert_eq!(e["count"], 3, "the colloquium of 12 November is after --now");
+    assert_eq!(e["participants"], 230 + 88 + 170);
+    assert_eq!(e["by_kind"]["campaign"]["participants"], 230);
+    assert_eq!(e["by_kind"]["network-day"]["count"], 1);
+    assert!(e["by_kind"].get("colloquium").is_none());
+    assert_eq!(e["list"][0]["title"], "Campagne canicule pour les seniors / Hittecampagne voor senioren");
+
+    let wg = &r["working_groups"];
+    assert_eq!(wg["logement"]["held"], 2, "the cancelled meeting does not count");
+    assert_eq!(wg["logement"]["required_min"], 4);
+    assert_eq!(wg["logement"]["members"], 4);
+    // 3 present of 6 recorded lines.
+    assert_eq!(wg["logement"]["attendance_rate"], 0.5);
+    assert_eq!(wg["sante"]["held"], 1);
+    assert_eq!(wg["sante"]["attendance_rate"], 1.0);
+    assert_eq!(wg["seniors"]["held"], 0);
+    assert!(wg["seniors"]["attendance_rate"].is_null());
+    assert_eq!(wg["logement"]["name_nl"], "Huisvesting");
+
+    let months: Vec<(String, u64)> = r["membership"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["month"].as_str().unwrap().to_owned(), m["members"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(months.len(), 10, "January to October, the months begun by --now");
+    let d = declared as u64;
+    assert_eq!(months[0], ("2026-01".to_owned(), d));
+    assert_eq!(months[3].1, d, "April");
+    assert_eq!(months[4].1, d - 1, "May: Alpha Woluwe left");
+    assert_eq!(months[6].1, d - 1, "July");
+    assert_eq!(months[7].1, d, "August: Wolu-Entraide became a member");
+    assert_eq!(months[9].1, r["organisations"]["members"].as_u64().unwrap(), "the last point is today's count");
+
+    let csv = std::fs::read_to_string(t.path("out/reports/annual-2026.csv")).unwrap();
+    assert!(csv.contains("2026,events,all,participants,488\n"), "{csv}");
+    assert!(csv.contains(&format!("2026,membership,2026-05,members,{}\n", d - 1)), "{csv}");
+    let pdf = t.path("out/reports/annual-2026.pdf");
+    let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for needle in [
+        "Nombre de membres à la fin de chaque mois",
+        "Les groupes de travail",
+        "Santé et santé mentale",
+        "Événements et actions",
+        "Journée du réseau",
+        "488 participants au total",
+        "Pique-nique de la coordination",
+    ] {
+        assert!(text.contains(needle), "the PDF lacks {needle:?}");
+    }
+}
+
+#[test]
+fn an_events_file_with_errors_records_nothing_and_an_unchanged_import_changes_nothing() {
+    let t = Test::fixture("ixelles").at("2026-03-01");
+    t.run(["events", "import", "year/events.csv"]).success().stdout_has("4 events recorded");
+    let len = t.journal_len();
+    t.run(["events", "import", "year/events.csv"]).success().stdout_has("0 events recorded, 4 already known");
+    assert_eq!(t.journal_len(), len, "re-importing the same file changes nothing");
+    std::fs::write(
+        t.path("bad.csv"),
+        "datum;soort;titel;deelnemers\n2026-04-31;campagne;Campagne A;12\n2026-05-02;fête;Fête B;x\n;autre;;\n2026-05-09;beurs;Bourse aux associations;140\n",
+    )
+    .unwrap();
+    t.run(["events", "import", "bad.csv"])
+        .code(2)
+        .stderr_has("bad.csv: 5 problems, nothing was changed")
+        .stderr_has("line 2, column datum: '2026-04-31' is not a date")
+        .stderr_has("line 3, column soort: 'fête' is not a kind of event")
+        .stderr_has("line 3, column deelnemers: 'x' is not a number of participants")
+        .stderr_has("line 4, column titel: the title is empty");
+    assert_eq!(t.journal_len(), len);
+    // A changed number of participants updates the event.
+    let csv = std::fs::read_to_string(t.path("year/events.csv")).unwrap().replace(",340", ",355");
+    std::fs::write(t.path("changed.csv"), csv).unwrap();
+    t.run(["events", "import", "changed.csv"]).success().stdout_has("1 events recorded, 3 already known");
+    let list = t.run(["events", "list", "--json"]).success().json();
+    assert_eq!(list.as_array().unwrap().len(), 4);
+    assert_eq!(list[1]["participants"], 355);
+}

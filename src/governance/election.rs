@@ -1,0 +1,617 @@
+//! Committee elections "without candidates" (élection sans candidat), as the
+//! Woluwe-Saint-Lambert charter runs them at a plenary:
+//!
+//! 1. naming round: each member organisation present names one person for
+//!    the committee and says why;
+//! 2. change round: having heard every reason, a voter may change its choice;
+//! 3. proposal: the facilitator proposes persons for the open seats, among
+//!    those named;
+//! 4. objections: anyone present may object to a proposed person; each
+//!    objection is resolved (withdrawn, answered, or the proposal amended)
+//!    before the vote;
+//! 5. the formal vote on the proposal: simple majority of those present,
+//!    the named role's casting vote on a tie ([`super::vote`]).
+//!
+//! An election is the sequence of its [`Step`]s in the journal; its state is
+//! their replay ([`Election::replay`]), and every new step is checked
+//! against that state ([`Election::admit`]) before it is recorded. The
+//! committee's composition rules (seats, one per institution, a working
+//! group, the mandate) are checked at the proposal and again before the
+//! result is recorded.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::attendance::{Attendance, Presence};
+use super::vote::{Ballot, Outcome};
+use crate::config::{Config, Seat, SeatKind};
+use crate::error::Problem;
+use crate::roster::{EnterpriseNumber, Member, fold, resolve};
+use crate::tabular::{self, Table};
+
+/// A person put forward, with the organisation they work for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nominee {
+    pub person: String,
+    pub enterprise_number: EnterpriseNumber,
+}
+
+/// One voter's choice in a round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Naming {
+    /// The voting organisation.
+    pub voter: EnterpriseNumber,
+    pub nominee: Nominee,
+    pub reason: String,
+}
+
+/// An elected seat, with its mandate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElectedSeat {
+    pub person: String,
+    pub enterprise_number: EnterpriseNumber,
+    pub since: NaiveDate,
+    pub until: Option<NaiveDate>,
+}
+
+impl ElectedSeat {
+    /// The seat as charte.toml would write it.
+    pub fn seat(&self) -> Seat {
+        Seat {
+            person: self.person.clone(),
+            role: None,
+            kind: SeatKind::Elected,
+            enterprise_number: self.enterprise_number.clone(),
+            since: Some(self.since),
+            until: self.until,
+        }
+    }
+}
+
+/// One step of an election, as journaled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
+pub enum Step {
+    /// `since`: the day the mandates begin (the plenary's date unless said otherwise).
+    Opened {
+        meeting: String,
+        date: NaiveDate,
+        seats: u32,
+        since: NaiveDate,
+    },
+    Round {
+        change: bool,
+        namings: Vec<Naming>,
+    },
+    Proposed {
+        nominees: Vec<Nominee>,
+    },
+    Objected {
+        by: EnterpriseNumber,
+        against: String,
+        reason: String,
+    },
+    Resolved {
+        objection: usize,
+        how: String,
+    },
+    Voted {
+        ballots: Vec<Ballot>,
+        outcome: Outcome,
+        elected: Vec<ElectedSeat>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Objection {
+    /// 1-based, as the commands name it.
+    pub number: usize,
+    pub by: EnterpriseNumber,
+    pub against: String,
+    pub reason: String,
+    pub resolution: Option<String>,
+}
+
+/// An election's state: the replay of its steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Election {
+    pub id: String,
+    pub meeting: String,
+    pub date: NaiveDate,
+    pub seats: u32,
+    /// The day the mandates begin.
+    pub since: NaiveDate,
+    pub first_round: Vec<Naming>,
+    pub change_round: Vec<Naming>,
+    pub proposal: Vec<Nominee>,
+    pub objections: Vec<Objection>,
+    /// Every vote held on a proposal (a rejected proposal may be amended and put again).
+    pub votes: Vec<Outcome>,
+    pub elected: Vec<ElectedSeat>,
+}
+
+/// Where an election stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Naming,
+    Proposed,
+    Elected,
+}
+
+impl Election {
+    /// Replays an election's steps; the first must be `Opened`.
+    pub fn replay(id: &str, steps: &[Step]) -> Result<Election, String> {
+        let Some(Step::Opened { meeting, date, seats, since }) = steps.first() else {
+            return Err(format!("election {id}: its journal entries do not start with its opening"));
+        };
+        let mut e = Election {
+            id: id.to_owned(),
+            meeting: meeting.clone(),
+            date: *date,
+            seats: *seats,
+            since: *since,
+            first_round: Vec::new(),
+            change_round: Vec::new(),
+            proposal: Vec::new(),
+            objections: Vec::new(),
+            votes: Vec::new(),
+            elected: Vec::new(),
+        };
+        for step in &steps[1..] {
+            e.apply(step);
+        }
+        Ok(e)
+    }
+
+    fn apply(&mut self, step: &Step) {
+        match step {
+            Step::Opened { .. } => {}
+            Step::Round { change: false, namings } => self.first_round.clone_from(namings),
+            Step::Round { change: true, namings } => self.change_round.extend(namings.iter().cloned()),
+            Step::Proposed { nominees } => self.proposal.clone_from(nominees),
+            Step::Objected { by, against, reason } => self.objections.push(Objection {
+                number: self.objections.len() + 1,
+                by: by.clone(),
+                against: against.clone(),
+                reason: reason.clone(),
+                resolution: None,
+            }),
+            Step::Resolved { objection, how } => {
+                if let Some(o) = self.objections.get_mut(objection.saturating_sub(1)) {
+                    o.resolution = Some(how.clone());
+                }
+            }
+            Step::Voted { outcome, elected, .. } => {
+                self.votes.push(outcome.clone());
+                self.elected.clone_from(elected);
+                if !outcome.adopted {
+                    // A rejected proposal is set aside; the facilitator may propose again.
+                    self.proposal.clear();
+                }
+            }
+        }
+    }
+
+    pub fn stage(&self) -> Stage {
+        if !self.elected.is_empty() {
+            Stage::Elected
+        } else if self.proposal.is_empty() {
+            Stage::Naming
+        } else {
+            Stage::Proposed
+        }
+    }
+
+    pub fn stage_name(&self) -> &'static str {
+        match self.stage() {
+            Stage::Naming if self.first_round.is_empty() => "opened",
+            Stage::Naming => "naming",
+            Stage::Proposed => "proposed",
+            Stage::Elected => "elected",
+        }
+    }
+
+    /// Each voter's choice after the change round.
+    pub fn choices(&self) -> Vec<&Naming> {
+        let mut by_voter: Vec<&Naming> = self.first_round.iter().collect();
+        for change in &self.change_round {
+            if let Some(slot) = by_voter.iter_mut().find(|n| n.voter == change.voter) {
+                *slot = change;
+            }
+        }
+        by_voter
+    }
+
+    /// Persons named, with how many voters name them now, most named first.
+    pub fn tally(&self) -> Vec<(Nominee, usize)> {
+        let mut out: Vec<(Nominee, usize)> = Vec::new();
+        for n in self.choices() {
+            match out.iter_mut().find(|(p, _)| same_person(p, &n.nominee)) {
+                Some((_, count)) => *count += 1,
+                None => out.push((n.nominee.clone(), 1)),
+            }
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.person.cmp(&b.0.person)));
+        out
+    }
+
+    /// Checks that `step` may follow the steps so far (the order of the
+    /// procedure); the content of rounds and proposals is checked by
+    /// [`parse_round`] and [`check_proposal`].
+    pub fn admit(&self, step: &Step) -> Result<(), String> {
+        if self.stage() == Stage::Elected {
+            return Err(format!("election {} is over: its result is recorded", self.id));
+        }
+        let id = &self.id;
+        match step {
+            Step::Opened { .. } => Err(format!("election {id} is already open")),
+            Step::Round { change, .. } => {
+                if self.stage() != Stage::Naming || !self.votes.is_empty() {
+                    return Err(format!("election {id}: the persons are proposed, the rounds are over"));
+                }
+                match (change, self.first_round.is_empty()) {
+                    (false, false) => Err(format!(
+                        "election {id}: the naming round is already recorded; a voter who changes its choice goes in the change round (--change)"
+                    )),
+                    (true, true) => Err(format!("election {id}: no naming round yet; the change round comes after it")),
+                    _ => Ok(()),
+                }
+            }
+            Step::Proposed { .. } => {
+                // Proposing again amends the proposal (one way to meet an objection).
+                if self.first_round.is_empty() {
+                    return Err(format!("election {id}: no naming round yet; the proposal comes after the rounds"));
+                }
+                Ok(())
+            }
+            Step::Objected { against, .. } => {
+                if self.stage() != Stage::Proposed {
+                    return Err(format!("election {id}: nothing is proposed yet, there is nothing to object to"));
+                }
+                if !self.proposal.iter().any(|n| fold(&n.person) == fold(against)) {
+                    return Err(format!(
+                        "election {id}: '{against}' is not proposed (proposed: {})",
+                        names(&self.proposal)
+                    ));
+                }
+                Ok(())
+            }
+            Step::Resolved { objection, .. } => match self.objections.get(objection.wrapping_sub(1)) {
+                None => {
+                    Err(format!("election {id}: no objection number {objection} ({} recorded)", self.objections.len()))
+                }
+                Some(o) if o.resolution.is_some() => {
+                    Err(format!("election {id}: objection {objection} is already resolved"))
+                }
+                Some(_) => Ok(()),
+            },
+            Step::Voted { .. } => {
+                if self.stage() != Stage::Proposed {
+                    return Err(format!(
+                        "election {id}: no proposal to vote on (charte election propose {id} --person \"NAME=ORGANISATION\" …)"
+                    ));
+                }
+                let open: Vec<String> = self
+                    .objections
+                    .iter()
+                    .filter(|o| o.resolution.is_none())
+                    .map(|o| format!("{} (against {})", o.number, o.against))
+                    .collect();
+                if !open.is_empty() {
+                    return Err(format!(
+                        "election {id}: objections still open: {}; resolve them first (charte election resolve)",
+                        open.join(", ")
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn same_person(a: &Nominee, b: &Nominee) -> bool {
+    fold(&a.person) == fold(&b.person) && a.enterprise_number == b.enterprise_number
+}
+
+fn names(nominees: &[Nominee]) -> String {
+    nominees.iter().map(|n| n.person.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The id of a new election at a meeting's date, given those that exist.
+pub fn new_id(date: NaiveDate, existing: &[String]) -> String {
+    super::meeting::new_id("election", date, existing)
+}
+
+/// The organisation `who` (enterprise number or name) if it may vote at the
+/// election's plenary: a member recorded present.
+pub fn present_voter<'a>(members: &'a [Member], attendance: &[Attendance], who: &str) -> Result<&'a Member, String> {
+    let m = resolve(members, who)?;
+    let o = &m.organisation;
+    if !o.status.expects_signature() {
+        return Err(format!("{} is a {} and does not vote: only members vote", o.name, o.status));
+    }
+    let present =
+        attendance.iter().any(|a| a.status == Presence::Present && a.enterprise_number == o.enterprise_number);
+    if !present {
+        return Err(format!("{} was not recorded present at the plenary of the election", o.name));
+    }
+    Ok(m)
+}
+
+/// Counted votes cannot outnumber the members present.
+pub fn check_counts([yes, no, abstain]: [usize; 3], present_voters: usize) -> Result<(), String> {
+    let total = yes + no + abstain;
+    if total > present_voters {
+        return Err(format!(
+            "{total} votes counted ({yes} for, {no} against, {abstain} abstentions) but only {present_voters} members were present"
+        ));
+    }
+    if total == 0 {
+        return Err("no vote counted".to_owned());
+    }
+    Ok(())
+}
+
+const ROUND_FIELDS: &[tabular::Field] = &[
+    ("voter", &["votant", "stemmer", "kiezer", "enterprisenumber", "bce", "kbo", "organisation"], true),
+    ("person", &["personne", "persoon", "naam", "nom"], true),
+    ("person_organisation", &["organisationdelapersonne", "organisatievandepersoon", "personorg"], true),
+    ("reason", &["raison", "motivation", "reden", "motivering", "pourquoi", "waarom"], false),
+];
+
+/// Validates a round's choices: each voter is a member present at the
+/// meeting and chooses once; the person's organisation is on the roster; a
+/// naming-round choice gives its reason; a change comes from a voter of the
+/// naming round. Every problem at once.
+pub fn parse_round(
+    table: &Table,
+    election: &Election,
+    members: &[Member],
+    attendance: &[Attendance],
+    change: bool,
+) -> Result<Vec<Naming>, Vec<Problem>> {
+    let columns = tabular::map_columns(&table.header, ROUND_FIELDS)?;
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    let mut seen: HashMap<EnterpriseNumber, u64> = HashMap::new();
+    for (line, row) in &table.rows {
+        let line = *line;
+        let record = tabular::Record::new(table, row, &columns, ROUND_FIELDS);
+        let (vh, voter) = record.get("voter");
+        let voter = match present_voter(members, attendance, voter) {
+            Ok(m) => m.organisation.enterprise_number.clone(),
+            Err(e) => {
+                problems.push(Problem::at(line, Some(vh), e));
+                continue;
+            }
+        };
+        if let Some(first) = seen.insert(voter.clone(), line) {
+            problems.push(Problem::at(line, Some(vh), format!("this voter already chose on line {first}")));
+            continue;
+        }
+        if change && !election.first_round.iter().any(|n| n.voter == voter) {
+            problems.push(Problem::at(
+                line,
+                Some(vh),
+                "this voter named nobody in the naming round, so has no choice to change",
+            ));
+            continue;
+        }
+        let (ph, person) = record.get("person");
+        let person = person.split_whitespace().collect::<Vec<_>>().join(" ");
+        if person.is_empty() {
+            problems.push(Problem::at(line, Some(ph), "name the person chosen"));
+            continue;
+        }
+        let (oh, org) = record.get("person_organisation");
+        let enterprise_number = match resolve(members, org) {
+            Ok(m) if !m.organisation.status.expects_signature() => {
+                let o = &m.organisation;
+                problems.push(Problem::at(
+                    line,
+                    Some(oh),
+                    format!("{} is a {}, not a member: the persons named work for members", o.name, o.status),
+                ));
+                continue;
+            }
+            Ok(m) => m.organisation.enterprise_number.clone(),
+            Err(e) => {
+                problems.push(Problem::at(line, Some(oh), e));
+                continue;
+            }
+        };
+        let (rh, reason) = record.get("reason");
+        if !change && reason.is_empty() {
+            let field = if rh.is_empty() { "reason" } else { rh };
+            problems.push(Problem::at(line, Some(field), "the naming round records why each person is named"));
+            continue;
+        }
+        out.push(Naming { voter, nominee: Nominee { person, enterprise_number }, reason: reason.to_owned() });
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.push(Problem::file("the file has a header but no choice"));
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+/// Parses `NAME=ORGANISATION` (enterprise number or name).
+pub fn parse_nominee(spec: &str, members: &[Member]) -> Result<Nominee, String> {
+    let Some((person, org)) = spec.split_once('=') else {
+        return Err(format!("--person '{spec}': write NAME=ORGANISATION (enterprise number or name)"));
+    };
+    let person = person.split_whitespace().collect::<Vec<_>>().join(" ");
+    if person.is_empty() {
+        return Err(format!("--person '{spec}': the name is empty"));
+    }
+    let m = resolve(members, org.trim()).map_err(|e| format!("--person '{spec}': {e}"))?;
+    Ok(Nominee { person, enterprise_number: m.organisation.enterprise_number.clone() })
+}
+
+/// The committee's composition rules, checked on a proposal (and again
+/// before a result is recorded): every problem, one sentence each.
+pub fn check_proposal(config: &Config, members: &[Member], election: &Election, nominees: &[Nominee]) -> Vec<String> {
+    let rules = &config.bodies.committee;
+    let mut problems = Vec::new();
+    if nominees.is_empty() {
+        problems.push("propose at least one person".to_owned());
+    }
+    if nominees.len() > election.seats as usize {
+        problems.push(format!("{} persons proposed for {} open seats", nominees.len(), election.seats));
+    }
+    let name_of = |n: &EnterpriseNumber| {
+        members
+            .iter()
+            .find(|m| &m.organisation.enterprise_number == n)
+            .map_or_else(|| n.formatted(), |m| m.organisation.name.clone())
+    };
+    let mut named = election.first_round.iter().chain(&election.change_round).map(|c| &c.nominee);
+    for (i, n) in nominees.iter().enumerate() {
+        if nominees[..i].iter().any(|p| fold(&p.person) == fold(&n.person)) {
+            problems.push(format!("{} is proposed twice", n.person));
+            continue;
+        }
+        if !named.any(|p| same_person(p, n)) {
+            problems.push(format!(
+                "{} ({}) was not named in the rounds; the facilitator proposes among the persons named",
+                n.person,
+                name_of(&n.enterprise_number)
+            ));
+        }
+        let member = members.iter().find(|m| m.organisation.enterprise_number == n.enterprise_number);
+        if !member.is_some_and(|m| m.organisation.status.expects_signature()) {
+            problems.push(format!(
+                "{}: {} is not a member organisation; an elected person works for a member",
+                n.person,
+                name_of(&n.enterprise_number)
+            ));
+        }
+        if rules.one_per_institution
+            && let Some(first) = nominees[..i].iter().find(|p| p.enterprise_number == n.enterprise_number)
+        {
+            problems.push(format!(
+                "{} and {} both come from {}: one elected seat per institution",
+                first.person,
+                n.person,
+                name_of(&n.enterprise_number)
+            ));
+        }
+        if rules.elected_must_sit_in_working_group
+            && !config.working_groups.values().any(|wg| wg.members.contains(&n.enterprise_number))
+        {
+            problems.push(format!(
+                "{}: {} sits in no working group; an elected member must",
+                n.person,
+                name_of(&n.enterprise_number)
+            ));
+        }
+    }
+    problems
+}
+
+/// The seats a proposal adopted gives: from `date` (the mandates' start),
+/// for the mandate's years (no end when charte.toml sets no length).
+pub fn seats(config: &Config, nominees: &[Nominee], date: NaiveDate) -> Vec<ElectedSeat> {
+    let years = config.bodies.committee.mandate_years;
+    let until = (years > 0)
+        .then(|| date.with_year(date.year() + years as i32).or_else(|| date.checked_add_days(chrono::Days::new(365))))
+        .flatten()
+        .and_then(|d| d.pred_opt());
+    nominees
+        .iter()
+        .map(|n| ElectedSeat {
+            person: n.person.clone(),
+            enterprise_number: n.enterprise_number.clone(),
+            since: date,
+            until,
+        })
+        .collect()
+}
+
+/// The committee as it stands: the ex-officio seats of charte.toml, and the
+/// elected seats of the latest election when there is one (else those of
+/// charte.toml).
+pub fn apply_elected_seats(config: &mut Config, elected: Vec<Seat>) {
+    if elected.is_empty() {
+        return;
+    }
+    let seats = &mut config.bodies.committee.seats;
+    seats.retain(|s| s.kind == SeatKind::ExOfficio);
+    seats.extend(elected);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn en(s: &str) -> EnterpriseNumber {
+        EnterpriseNumber::parse(s).unwrap()
+    }
+
+    fn naming(voter: &str, person: &str, org: &str) -> Naming {
+        Naming {
+            voter: en(voter),
+            nominee: Nominee { person: person.into(), enterprise_number: en(org) },
+            reason: "x".into(),
+        }
+    }
+
+    fn opened() -> Election {
+        let date = NaiveDate::from_ymd_opt(2026, 10, 13).unwrap();
+        Election::replay(
+            "election-2026-10-13",
+            &[Step::Opened { meeting: "plenary-2026-10-13".into(), date, seats: 2, since: date }],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_change_replaces_the_voters_first_choice() {
+        let mut e = opened();
+        e.apply(&Step::Round {
+            change: false,
+            namings: vec![
+                naming("0250.616.524", "Marie Lemaire", "0805.427.325"),
+                naming("0492.566.394", "Koen Claes", "0580.868.068"),
+                naming("0645.759.187", "Koen Claes", "0580.868.068"),
+            ],
+        });
+        e.apply(&Step::Round { change: true, namings: vec![naming("0645.759.187", "Marie Lemaire", "0805.427.325")] });
+        let tally = e.tally();
+        assert_eq!(tally[0].0.person, "Marie Lemaire");
+        assert_eq!(tally[0].1, 2);
+        assert_eq!(tally[1].1, 1);
+    }
+
+    #[test]
+    fn the_procedure_is_followed_in_order() {
+        let mut e = opened();
+        let vote = Step::Voted {
+            ballots: vec![],
+            outcome: Outcome { yes: 1, no: 0, abstain: 0, present_voters: 1, adopted: true, casting_vote: None },
+            elected: vec![],
+        };
+        assert!(e.admit(&vote).unwrap_err().contains("no proposal"));
+        assert!(e.admit(&Step::Round { change: true, namings: vec![] }).unwrap_err().contains("no naming round"));
+        e.apply(&Step::Round { change: false, namings: vec![naming("0250.616.524", "Marie Lemaire", "0805.427.325")] });
+        assert!(e.admit(&Step::Round { change: false, namings: vec![] }).is_err());
+        e.apply(&Step::Proposed {
+            nominees: vec![Nominee { person: "Marie Lemaire".into(), enterprise_number: en("0805.427.325") }],
+        });
+        e.apply(&Step::Objected { by: en("0250.616.524"), against: "Marie Lemaire".into(), reason: "r".into() });
+        assert!(e.admit(&vote).unwrap_err().contains("objections still open: 1"));
+        e.apply(&Step::Resolved { objection: 1, how: "withdrawn".into() });
+        assert!(e.admit(&vote).is_ok());
+    }
+
+    #[test]
+    fn a_two_year_mandate_ends_the_day_before_the_anniversary() {
+        let c = Config::parse(crate::workspace::CONFIG_TEMPLATE, std::path::Path::new("charte.toml")).unwrap();
+        let mut c = c;
+        c.bodies.committee.mandate_years = 2;
+        let d = NaiveDate::from_ymd_opt(2026, 10, 13).unwrap();
+        let s = seats(&c, &[Nominee { person: "A".into(), enterprise_number: en("0805.427.325") }], d);
+        assert_eq!(s[0].until, NaiveDate::from_ymd_opt(2028, 10, 12));
+    }
+}
