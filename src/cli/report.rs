@@ -59,6 +59,7 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
             today: ctx.now,
             actions: &ws.store.actions()?,
             statuses: &ws.store.status_history()?,
+            flag_statuses: &ws.store.flag_statuses()?,
         },
     ))
 }
@@ -245,6 +246,16 @@ fn annual_csv(report: &annual::AnnualReport) -> String {
         line("bodies", key, "attendance_rate", b.attendance_rate.map_or(String::new(), |r| format!("{r:.3}")));
     }
     line("flags", "all", "count", report.flags.len().to_string());
+    for (status, n) in &report.flags_by_status {
+        line("flags", status, "count", n.to_string());
+    }
+    for o in &report.attendance_by_organisation {
+        let key = &o.enterprise_number;
+        line("attendance", key, "present", o.present.to_string());
+        line("attendance", key, "excused", o.excused.to_string());
+        line("attendance", key, "absent", o.absent.to_string());
+        line("attendance", key, "attendance_rate", format!("{:.3}", o.attendance_rate));
+    }
     let e = &report.events;
     line("events", "all", "count", e.count.to_string());
     line("events", "all", "participants", e.participants.to_string());

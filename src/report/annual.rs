@@ -36,6 +36,22 @@ pub struct AnnualReport {
     pub events: Events,
     /// Members at the end of each month of the year, up to today.
     pub membership: Vec<MonthCount>,
+    /// Each organisation's attendance over the year's meetings, lowest rate first.
+    pub attendance_by_organisation: Vec<OrganisationAttendance>,
+    /// The year's flags by the committee's handling: open, put-to-committee, resolved.
+    pub flags_by_status: BTreeMap<String, usize>,
+}
+
+/// One organisation's attendance over the year.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrganisationAttendance {
+    /// As 0123.456.749.
+    pub enterprise_number: String,
+    pub name: String,
+    pub present: usize,
+    pub excused: usize,
+    pub absent: usize,
+    pub attendance_rate: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -115,6 +131,8 @@ pub struct Inputs<'a> {
     /// Every status an organisation was given, by date, in journal order
     /// (enterprise number digits, status).
     pub statuses: &'a [(NaiveDate, String, Status)],
+    /// The committee's status of each flag, by key (absent: open).
+    pub flag_statuses: &'a HashMap<String, crate::journal::store::FlagStatus>,
 }
 
 pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
@@ -141,16 +159,38 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
     // One pass over the attendance: each line counts for its meeting's body
     // when the meeting was held that year.
     let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
+    let mut by_organisation: HashMap<&str, [usize; 3]> = HashMap::new();
     for (a, _) in input.attendance {
         if let Some(m) = held.get(a.meeting.as_str()) {
-            let c = counts.entry(m.body.as_str()).or_default();
-            c[match a.status {
+            let k = match a.status {
                 Presence::Present => 0,
                 Presence::Excused => 1,
                 Presence::Absent => 2,
-            }] += 1;
+            };
+            counts.entry(m.body.as_str()).or_default()[k] += 1;
+            by_organisation.entry(a.enterprise_number.digits()).or_default()[k] += 1;
         }
     }
+    let by_number: HashMap<&str, &Member> =
+        input.members.iter().map(|m| (m.organisation.enterprise_number.digits(), m)).collect();
+    let mut attendance_by_organisation: Vec<OrganisationAttendance> = by_organisation
+        .into_iter()
+        .filter_map(|(digits, [present, excused, absent])| {
+            let member = by_number.get(digits);
+            let total = present + excused + absent;
+            (total > 0).then(|| OrganisationAttendance {
+                enterprise_number: member
+                    .map_or_else(|| digits.to_owned(), |m| m.organisation.enterprise_number.formatted()),
+                name: member.map_or_else(|| digits.to_owned(), |m| m.organisation.name.clone()),
+                present,
+                excused,
+                absent,
+                attendance_rate: round3(present as f64 / total as f64),
+            })
+        })
+        .collect();
+    attendance_by_organisation
+        .sort_by(|a, b| a.attendance_rate.total_cmp(&b.attendance_rate).then_with(|| a.name.cmp(&b.name)));
     let mut bodies = BTreeMap::new();
     for body in crate::governance::bodies(input.config) {
         let meetings = held.values().filter(|m| m.body == body.key).count();
@@ -198,7 +238,30 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
         events.list.push(a.clone());
     }
     let membership = membership(year, input.statuses, input.today);
-    AnnualReport { year, organisations, bodies, flags: input.flags, working_groups, events, membership }
+    let mut flags_by_status: BTreeMap<String, usize> =
+        ["open", "put-to-committee", "resolved"].iter().map(|s| ((*s).to_owned(), 0)).collect();
+    let shown: std::collections::HashSet<String> = input.flags.iter().map(Flag::key).collect();
+    for f in &input.flags {
+        let status = input.flag_statuses.get(&f.key()).map_or("open", |s| s.status.as_str());
+        *flags_by_status.entry(status.to_owned()).or_default() += 1;
+    }
+    // Flags resolved during the year whose cause has gone since.
+    for (key, st) in input.flag_statuses {
+        if st.status == "resolved" && !shown.contains(key) && st.at.starts_with(&format!("{year}-")) {
+            *flags_by_status.entry("resolved".to_owned()).or_default() += 1;
+        }
+    }
+    AnnualReport {
+        year,
+        organisations,
+        bodies,
+        flags: input.flags,
+        working_groups,
+        events,
+        membership,
+        attendance_by_organisation,
+        flags_by_status,
+    }
 }
 
 /// Members (member or partner status) at the end of each month of `year`

@@ -44,10 +44,29 @@ fn annual_figures_match_a_hand_count() {
     let csv = std::fs::read_to_string(t.path("out/reports/annual-2026.csv")).unwrap();
     assert!(csv.contains("2026,bodies,plenary,held,2\n"), "{csv}");
     assert!(csv.contains("2026,bodies,plenary,attendance_rate,0.600\n"), "{csv}");
+    // Per organisation: n(0) present twice (100 %), n(1) present then
+    // absent (50 %), n(2) excused (0 %); lowest rate first.
+    let by_org = r["attendance_by_organisation"].as_array().unwrap();
+    assert_eq!(by_org.len(), 3);
+    assert_eq!(by_org[0]["enterprise_number"], n(2).as_str());
+    assert_eq!((by_org[0]["excused"].as_u64(), by_org[0]["attendance_rate"].as_f64()), (Some(1), Some(0.0)));
+    assert_eq!(by_org[1]["enterprise_number"], n(1).as_str());
+    assert_eq!((by_org[1]["present"].as_u64(), by_org[1]["absent"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(by_org[1]["attendance_rate"], 0.5);
+    assert_eq!(by_org[2]["attendance_rate"], 1.0);
+    assert!(csv.contains(&format!("2026,attendance,{},attendance_rate,0.500\n", n(1))), "{csv}");
+    // Every flag of the year is open: none was put to the committee.
+    let flags = r["flags"].as_array().unwrap().len();
+    assert_eq!(r["flags_by_status"]["open"], flags);
+    assert_eq!(r["flags_by_status"]["resolved"], 0);
     let pdf = t.path("out/reports/annual-2026.pdf");
     t.run(["verify", pdf.to_str().unwrap()]).success().stdout_has("annual-report");
     let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
-    assert!(String::from_utf8_lossy(&text.stdout).contains("2026"));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("2026"));
+    assert!(text.contains("Les organisations les moins présentes"), "{text}");
+    let name = members[2]["name"].as_str().unwrap();
+    assert!(text.contains(name), "the least present organisation is named: {name}");
 }
 
 #[test]
