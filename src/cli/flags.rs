@@ -178,7 +178,13 @@ pub fn letter(
             "name": o.name, "enterprise_number": o.enterprise_number.formatted(),
             "address": o.address, "representative": o.representative,
         },
-        "flag": {"rule": f.rule, "since": f.since.to_string(), "evidence": f.evidence},
+        "flag": {
+            "rule": f.rule,
+            "since": f.since.to_string(),
+            "evidence": f.evidence.iter().map(|e| serde_json::json!({
+                "seq": e.seq, "date": e.date.map(|d| d.to_string()), "text": e.in_language(lang),
+            })).collect::<Vec<_>>(),
+        },
         "document": {"id": id, "issued": now.to_string()},
         "reply_within_days": reply_within_days,
     });

@@ -398,25 +398,48 @@ fn escalate(
     Ok(group
         .iter()
         .map(|s| {
+            use crate::mail::{Lang, long_date};
             let d = done.get(&s.id);
-            let mut text = format!("no signed document of charter {version} came back");
-            if let Some(sent) = done_on(wf, d, "send") {
-                text.push_str(&format!(": sent on {sent}"));
-            }
-            if let (Some(r), Some(d)) = (remind, d) {
-                let mut days: Vec<NaiveDate> =
-                    d.iter().filter(|((step, _), _)| *step == r).map(|(_, on)| *on).collect();
-                days.sort();
-                if !days.is_empty() {
-                    let list: Vec<String> = days.iter().map(NaiveDate::to_string).collect();
-                    text.push_str(&format!(", reminded on {}", list.join(", ")));
+            let sent = done_on(wf, d, "send");
+            let mut reminded: Vec<NaiveDate> = match (remind, d) {
+                (Some(r), Some(d)) => d.iter().filter(|((step, _), _)| *step == r).map(|(_, on)| *on).collect(),
+                _ => Vec::new(),
+            };
+            reminded.sort();
+            // The same facts in English, French and Dutch.
+            let say = |none: &str, sent_on: &str, reminded_on: &str, date: &dyn Fn(NaiveDate) -> String| {
+                let mut text = none.to_owned();
+                if let Some(day) = sent {
+                    text.push_str(&format!("{sent_on}{}", date(day)));
                 }
-            }
+                if !reminded.is_empty() {
+                    let list: Vec<String> = reminded.iter().map(|r| date(*r)).collect();
+                    text.push_str(&format!("{reminded_on}{}", list.join(", ")));
+                }
+                text
+            };
             let event = Event::FlagRaised {
                 rule: flag.to_owned(),
                 enterprise_number: s.enterprise_number.clone().unwrap_or_default(),
                 subject: s.id.clone(),
-                evidence: text,
+                evidence: say(
+                    &format!("no signed document of charter {version} came back"),
+                    ": sent on ",
+                    ", reminded on ",
+                    &|d| d.to_string(),
+                ),
+                evidence_fr: say(
+                    &format!("aucun document signé de la charte {version} n'est revenu"),
+                    " : envoyé le ",
+                    ", rappel le ",
+                    &|d| long_date(d, Lang::Fr),
+                ),
+                evidence_nl: say(
+                    &format!("geen ondertekend document van charter {version} teruggekomen"),
+                    ": verzonden op ",
+                    ", herinnering op ",
+                    &|d| long_date(d, Lang::Nl),
+                ),
             };
             (s.id.clone(), format!("flag {flag} raised"), vec![event])
         })

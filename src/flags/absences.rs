@@ -60,10 +60,17 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             name: facts.member_name(digits),
             evidence: run
                 .iter()
-                .map(|(m, _, seq)| Evidence {
-                    seq: Some(*seq),
-                    date: Some(m.date),
-                    text: format!("absent without excuse from {} ({})", m.id, m.date),
+                .map(|(m, _, seq)| {
+                    let (fr, nl) = super::dates(m.date);
+                    let body = crate::governance::body(facts.config, &m.body).ok();
+                    let name = |lang| body.as_ref().map_or(m.body.clone(), |b| b.name(lang).to_owned());
+                    Evidence::new(
+                        Some(*seq),
+                        Some(m.date),
+                        format!("absent without excuse from {} ({})", m.id, m.date),
+                        format!("absence non excusée : {}, {fr}", name(crate::roster::Language::Fr)),
+                        format!("afwezig zonder verontschuldiging: {}, {nl}", name(crate::roster::Language::Nl)),
+                    )
                 })
                 .collect(),
             since,

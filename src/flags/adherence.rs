@@ -12,25 +12,43 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
         if !o.status.expects_signature() {
             continue;
         }
-        let (rule, text) = match m.signed_version.as_deref() {
+        use crate::roster::Language::{Fr, Nl};
+        let (fr, nl) = (o.status.name(Fr), o.status.name(Nl));
+        let (rule, evidence) = match m.signed_version.as_deref() {
             Some(v) if v == current => continue,
             Some(v) => (
                 "adherence-outdated",
-                format!(
-                    "declared {} on the roster; its signature is of charter {v}, the current one is {current}",
-                    o.status
+                Evidence::new(
+                    None,
+                    Some(facts.config.charter.adopted),
+                    format!(
+                        "declared {} on the roster; its signature is of charter {v}, the current one is {current}",
+                        o.status
+                    ),
+                    format!(
+                        "inscrite comme {fr} ; sa signature porte sur la charte {v}, la version en vigueur est la {current}"
+                    ),
+                    format!(
+                        "ingeschreven als {nl}; haar handtekening geldt voor charter {v}, de geldende versie is {current}"
+                    ),
                 ),
             ),
             None => (
                 "adherence-missing",
-                format!("declared {} on the roster; no signature of charter {current} is recorded", o.status),
+                Evidence::new(
+                    None,
+                    Some(facts.config.charter.adopted),
+                    format!("declared {} on the roster; no signature of charter {current} is recorded", o.status),
+                    format!("inscrite comme {fr} ; aucune signature de la charte {current} n'est enregistrée"),
+                    format!("ingeschreven als {nl}; er is geen handtekening van charter {current} geregistreerd"),
+                ),
             ),
         };
         flags.push(Flag {
             rule,
             enterprise_number: Some(o.enterprise_number.formatted()),
             name: o.name.clone(),
-            evidence: vec![Evidence { seq: None, date: Some(facts.config.charter.adopted), text }],
+            evidence: vec![evidence],
             since: facts.config.charter.adopted,
         });
     }
@@ -57,7 +75,13 @@ pub fn overdue(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             rule: "adherence-overdue",
             enterprise_number: Some(m.organisation.enterprise_number.formatted()),
             name: m.organisation.name.clone(),
-            evidence: vec![Evidence { seq: Some(r.seq), date: Some(r.at), text: r.evidence.clone() }],
+            evidence: vec![Evidence::new(
+                Some(r.seq),
+                Some(r.at),
+                r.evidence.clone(),
+                r.evidence_fr.clone(),
+                r.evidence_nl.clone(),
+            )],
             since: r.at,
         });
     }

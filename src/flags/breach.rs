@@ -13,11 +13,7 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
         if !facts.in_year(date) {
             continue;
         }
-        per_org.entry(digits.as_str()).or_default().push(Evidence {
-            seq: Some(*seq),
-            date: Some(date),
-            text: about.clone(),
-        });
+        per_org.entry(digits.as_str()).or_default().push(Evidence::quoted(Some(*seq), Some(date), about));
     }
     for (digits, evidence) in per_org {
         let since = evidence.iter().filter_map(|e| e.date).min().unwrap_or(facts.today);

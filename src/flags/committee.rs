@@ -11,7 +11,7 @@ use crate::config::SeatKind;
 pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
     let rules = &facts.config.bodies.committee;
     let elected: Vec<_> = rules.seats.iter().filter(|s| s.kind == SeatKind::Elected).collect();
-    let setting = |text: String| Evidence { seq: None, date: None, text };
+    let setting = |text: String, fr: String, nl: String| Evidence::new(None, None, text, fr, nl);
     let since_default = facts.config.charter.adopted;
     if rules.one_per_institution {
         for (i, seat) in elected.iter().enumerate() {
@@ -20,10 +20,17 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
                     rule: "committee-one-per-institution",
                     enterprise_number: Some(seat.enterprise_number.formatted()),
                     name: facts.member_name(seat.enterprise_number.digits()),
-                    evidence: vec![setting(format!(
-                        "elected seats of {} and {} come from the same institution",
-                        first.person, seat.person
-                    ))],
+                    evidence: vec![setting(
+                        format!("elected seats of {} and {} come from the same institution", first.person, seat.person),
+                        format!(
+                            "les sièges élus de {} et de {} relèvent de la même institution",
+                            first.person, seat.person
+                        ),
+                        format!(
+                            "de verkozen zetels van {} en {} horen bij dezelfde instelling",
+                            first.person, seat.person
+                        ),
+                    )],
                     since: seat.since.unwrap_or(since_default),
                 });
             }
@@ -37,10 +44,17 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
                     rule: "committee-not-in-working-group",
                     enterprise_number: Some(seat.enterprise_number.formatted()),
                     name: facts.member_name(seat.enterprise_number.digits()),
-                    evidence: vec![setting(format!(
-                        "{} holds an elected seat; the institution sits in no working group",
-                        seat.person
-                    ))],
+                    evidence: vec![setting(
+                        format!("{} holds an elected seat; the institution sits in no working group", seat.person),
+                        format!(
+                            "{} occupe un siège élu ; son institution ne participe à aucun groupe de travail",
+                            seat.person
+                        ),
+                        format!(
+                            "{} bekleedt een verkozen zetel; de instelling neemt aan geen werkgroep deel",
+                            seat.person
+                        ),
+                    )],
                     since: seat.since.unwrap_or(since_default),
                 });
             }
@@ -54,7 +68,14 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
                 rule: "committee-mandate-expired",
                 enterprise_number: Some(seat.enterprise_number.formatted()),
                 name: facts.member_name(seat.enterprise_number.digits()),
-                evidence: vec![setting(format!("the mandate of {} ended on {until}", seat.person))],
+                evidence: vec![{
+                    let (fr, nl) = super::dates(until);
+                    setting(
+                        format!("the mandate of {} ended on {until}", seat.person),
+                        format!("le mandat de {} a pris fin le {fr}", seat.person),
+                        format!("het mandaat van {} liep af op {nl}", seat.person),
+                    )
+                }],
                 since: until.succ_opt().unwrap_or(until),
             });
         }

@@ -14,15 +14,15 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             rule: "mail-bounced",
             enterprise_number: crate::roster::EnterpriseNumber::parse(&m.enterprise_number).ok().map(|n| n.formatted()),
             name: facts.member_name(&m.enterprise_number),
-            evidence: vec![Evidence {
-                seq: Some(m.seq),
-                date: Some(date),
-                text: format!(
-                    "{} refused for {} ({})",
-                    m.address,
-                    m.about,
-                    m.reason.as_deref().unwrap_or("no reason given")
-                ),
+            evidence: vec![{
+                let reason = m.reason.as_deref().unwrap_or("-");
+                Evidence::new(
+                    Some(m.seq),
+                    Some(date),
+                    format!("{} refused for {} ({reason})", m.address, m.about),
+                    format!("le serveur de courrier a refusé l'adresse {} ({reason})", m.address),
+                    format!("de mailserver weigerde het adres {} ({reason})", m.address),
+                )
             }],
             since: date,
         });
@@ -36,14 +36,19 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             rule: "notice-too-short",
             enterprise_number: None,
             name: late.meeting.clone(),
-            evidence: vec![Evidence {
-                seq: Some(late.seq),
-                date: Some(date),
-                text: format!(
-                    "convoked with {} clear days instead of {}: {}",
+            evidence: vec![Evidence::new(
+                Some(late.seq),
+                Some(date),
+                format!("convoked with {} clear days instead of {}: {}", late.clear_days, late.required, late.reason),
+                format!(
+                    "convoquée avec {} jours francs au lieu de {} : {}",
                     late.clear_days, late.required, late.reason
                 ),
-            }],
+                format!(
+                    "bijeengeroepen met {} volle dagen in plaats van {}: {}",
+                    late.clear_days, late.required, late.reason
+                ),
+            )],
             since: date,
         });
     }

@@ -32,16 +32,28 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             rule: "meetings-below-minimum",
             enterprise_number: None,
             name: body.name_fr.clone(),
-            evidence: vec![Evidence {
-                seq: None,
-                date: Some(last.min(facts.today)),
-                text: format!(
+            evidence: vec![Evidence::new(
+                None,
+                Some(last.min(facts.today)),
+                format!(
                     "{} requires {} meetings in {year}; {held} held, {} scheduled in all",
                     body.key,
                     body.min_meetings_per_year,
                     planned.len()
                 ),
-            }],
+                format!(
+                    "{} : {} réunions requises en {year} ; {held} tenues, {} prévues en tout",
+                    body.name_fr,
+                    body.min_meetings_per_year,
+                    planned.len()
+                ),
+                format!(
+                    "{}: {} vergaderingen vereist in {year}; {held} gehouden, {} gepland in totaal",
+                    body.name_nl,
+                    body.min_meetings_per_year,
+                    planned.len()
+                ),
+            )],
             since: last.min(facts.today),
         });
     }

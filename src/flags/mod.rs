@@ -44,7 +44,37 @@ pub struct Evidence {
     /// The journal entry's sequence number, when the evidence is one.
     pub seq: Option<i64>,
     pub date: Option<NaiveDate>,
+    /// For the coordinator (the command line is in English).
     pub text: String,
+    /// The same in French and in Dutch, for the organisation's letter.
+    pub fr: String,
+    pub nl: String,
+}
+
+impl Evidence {
+    /// A piece of evidence in English, French and Dutch.
+    pub fn new(seq: Option<i64>, date: Option<NaiveDate>, text: String, fr: String, nl: String) -> Evidence {
+        Evidence { seq, date, text, fr, nl }
+    }
+
+    /// Someone's own words (the committee's), the same in every language.
+    pub fn quoted(seq: Option<i64>, date: Option<NaiveDate>, words: &str) -> Evidence {
+        Evidence::new(seq, date, words.to_owned(), words.to_owned(), words.to_owned())
+    }
+
+    /// The text in `lang`.
+    pub fn in_language(&self, lang: crate::roster::Language) -> &str {
+        match lang {
+            crate::roster::Language::Fr => &self.fr,
+            crate::roster::Language::Nl => &self.nl,
+        }
+    }
+}
+
+/// A date in words, in French and in Dutch.
+fn dates(date: NaiveDate) -> (String, String) {
+    use crate::mail::{Lang, long_date};
+    (long_date(date, Lang::Fr), long_date(date, Lang::Nl))
 }
 
 /// A flag, in the shape of `charte flags --json` (DESIGN.md).

@@ -58,7 +58,14 @@ pub enum Event {
     /// the events journaled with it.
     StepDone { key: String, workflow: String, subject: String, step: String, attempt: u32, outcome: String },
     /// A flag raised by a workflow's escalation, for the committee.
-    FlagRaised { rule: String, enterprise_number: String, subject: String, evidence: String },
+    FlagRaised {
+        rule: String,
+        enterprise_number: String,
+        subject: String,
+        evidence: String,
+        evidence_fr: String,
+        evidence_nl: String,
+    },
     /// A run of a workflow ended, having run `steps` steps.
     WorkflowRun { workflow: String, steps: u64 },
     /// One step of a committee election (`charte election …`).

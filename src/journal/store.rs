@@ -514,15 +514,33 @@ impl Store {
     pub fn raised_flags(&self) -> Result<Vec<RaisedFlag>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT seq, rule, enterprise_number, subject, evidence, at FROM raised_flags ORDER BY seq")
+            .prepare(
+                "SELECT seq, rule, enterprise_number, subject, evidence, evidence_fr, evidence_nl, at \
+                 FROM raised_flags ORDER BY seq",
+            )
             .map_err(self.sql_err())?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?)))
+            .query_map([], |r| {
+                Ok((
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                    (r.get(4)?, r.get(5)?, r.get(6)?, r.get::<_, String>(7)?),
+                ))
+            })
             .map_err(self.sql_err())?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, rule, enterprise_number, subject, evidence, at) = row.map_err(self.sql_err())?;
-            out.push(RaisedFlag { seq, rule, enterprise_number, subject, evidence, at: parse_day(&at)? });
+            let ((seq, rule, enterprise_number, subject), (evidence, evidence_fr, evidence_nl, at)) =
+                row.map_err(self.sql_err())?;
+            out.push(RaisedFlag {
+                seq,
+                rule,
+                enterprise_number,
+                subject,
+                evidence,
+                evidence_fr,
+                evidence_nl,
+                at: parse_day(&at)?,
+            });
         }
         Ok(out)
     }
@@ -680,6 +698,8 @@ pub struct RaisedFlag {
     pub enterprise_number: String,
     pub subject: String,
     pub evidence: String,
+    pub evidence_fr: String,
+    pub evidence_nl: String,
     pub at: NaiveDate,
 }
 
@@ -1034,12 +1054,12 @@ impl Tx<'_> {
                     .and_then(|mut s| s.execute(params![workflow, subject, step, attempt, outcome, self.at, seq]))
                     .map_err(self.sql_err())?;
             }
-            Event::FlagRaised { rule, enterprise_number, subject, evidence } => {
+            Event::FlagRaised { rule, enterprise_number, subject, evidence, evidence_fr, evidence_nl } => {
                 self.tx
                     .execute(
-                        "INSERT INTO raised_flags (seq, rule, enterprise_number, subject, evidence, at) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![seq, rule, enterprise_number, subject, evidence, self.at],
+                        "INSERT INTO raised_flags (seq, rule, enterprise_number, subject, evidence, evidence_fr, \
+                         evidence_nl, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![seq, rule, enterprise_number, subject, evidence, evidence_fr, evidence_nl, self.at],
                     )
                     .map_err(self.sql_err())?;
             }

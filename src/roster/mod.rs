@@ -81,6 +81,22 @@ impl Status {
         }
     }
 
+    /// The status in words, in `lang`.
+    pub fn name(self, lang: Language) -> &'static str {
+        match (self, lang) {
+            (Status::Participant, Language::Fr) => "participant",
+            (Status::Participant, Language::Nl) => "deelnemer",
+            (Status::Member, Language::Fr) => "membre",
+            (Status::Member, Language::Nl) => "lid",
+            (Status::Partner, Language::Fr) => "partenaire",
+            (Status::Partner, Language::Nl) => "partner",
+            (Status::Associate, Language::Fr) => "membre associé",
+            (Status::Associate, Language::Nl) => "geassocieerd lid",
+            (Status::Former, Language::Fr) => "ancien membre",
+            (Status::Former, Language::Nl) => "voormalig lid",
+        }
+    }
+
     /// Statuses whose holders are expected to have signed the current charter.
     pub fn expects_signature(self) -> bool {
         matches!(self, Status::Member | Status::Partner)

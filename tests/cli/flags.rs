@@ -124,5 +124,14 @@ fn letters_are_drafted_in_each_organisations_language() {
     assert!(text(breach).contains("n'a pas respecté le secret professionnel"), "the evidence is in the letter");
     let nl_name = nl["name"].as_str().unwrap();
     let nl_letter = letters.iter().find(|p| text(p).contains(nl_name)).expect("a letter to the Dutch-speaking member");
-    assert!(!text(nl_letter).contains("Madame, Monsieur"), "written in Dutch");
+    let nl_text = text(nl_letter);
+    assert!(!nl_text.contains("Madame, Monsieur"), "written in Dutch");
+    // The evidence too is in the organisation's language, not the command line's English.
+    assert!(nl_text.contains("ingeschreven als lid; er is geen handtekening van charter 2022-02"), "{nl_text}");
+    assert!(!nl_text.contains("declared member on the roster"), "{nl_text}");
+    let fr_letter = letters
+        .iter()
+        .find(|p| p.to_string_lossy().contains("adherence-missing") && text(p).contains("Madame, Monsieur"))
+        .expect("a French letter about a missing signature");
+    assert!(text(fr_letter).contains("inscrite comme membre ; aucune signature de la charte 2022-02"));
 }

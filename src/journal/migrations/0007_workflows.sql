@@ -34,6 +34,8 @@ CREATE TABLE raised_flags (
     rule              TEXT NOT NULL,
     enterprise_number TEXT NOT NULL,
     subject           TEXT NOT NULL,   -- the workflow subject, e.g. 0123456749@2022-02
-    evidence          TEXT NOT NULL,
+    evidence          TEXT NOT NULL,   -- in English, for the coordinator
+    evidence_fr       TEXT NOT NULL,   -- and for the organisation's letter
+    evidence_nl       TEXT NOT NULL,
     at                TEXT NOT NULL
 ) STRICT;
