@@ -137,7 +137,7 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u
     let lines = match expenses {
         Some(path) => {
             let table = crate::tabular::read(path, 64 * 1024 * 1024, "an expenses file")?;
-            crate::report::expenses::parse(&table, year, project_allowed)
+            crate::report::expenses::parse(&table, year, ctx.now, project_allowed)
                 .map_err(|problems| Error::Input { file: path.to_owned(), problems })?
         }
         None => Vec::new(),

@@ -73,9 +73,10 @@ pub fn parse_amount(s: &str) -> Result<i64, String> {
     euros.checked_mul(100).and_then(|e| e.checked_add(cents)).ok_or_else(|| format!("'{s}' is too large"))
 }
 
-/// Validates the lines for `year`; `project_allowed` for funders with a
+/// Validates the lines for `year`, none dated after `today` (an expense
+/// not yet made is a typing error); `project_allowed` for funders with a
 /// project envelope (the Walloon Region).
-pub fn parse(table: &Table, year: i32, project_allowed: bool) -> Result<Vec<Expense>, Vec<Problem>> {
+pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) -> Result<Vec<Expense>, Vec<Problem>> {
     let columns = tabular::map_columns(&table.header, FIELDS)?;
     let mut problems = Vec::new();
     let mut out = Vec::new();
@@ -86,6 +87,10 @@ pub fn parse(table: &Table, year: i32, project_allowed: bool) -> Result<Vec<Expe
         let before = problems.len();
         let (h, v) = cell("date");
         let date = match tabular::parse_date(v) {
+            Ok(d) if d > today => {
+                problems.push(Problem::at(line, Some(h), format!("{d} is after today ({today}): not yet spent")));
+                None
+            }
             Ok(d) if d.year() == year => Some(d),
             Ok(d) => {
                 problems.push(Problem::at(line, Some(h), format!("{d} is not in {year}, the year of the report")));

@@ -130,17 +130,19 @@ fn bad_expense_lines_are_all_reported_and_nothing_is_written() {
          2026-13-01,running,Imprimante,120.00,FACT-1,,\n\
          2026-02-01,travel,Train,12.00,TICKET-1,,\n\
          2026-02-01,project,Projet,12.00,P-1,,\n\
-         2025-12-31,running,Loyer,500.00,FACT-2,,\n",
+         2025-12-31,running,Loyer,500.00,FACT-2,,\n\
+         2026-12-20,running,Chauffage,80.00,FACT-3,,\n",
     )
     .unwrap();
     t.run(["report", "subsidy", "--year", "2026", "--expenses", "expenses.csv"])
         .code(2)
-        .stderr_has("5 problems")
+        .stderr_has("6 problems")
         .stderr_has("line 2, column amount: '-3250.00' is negative")
         .stderr_has("line 3, column date: '2026-13-01' is not a date")
         .stderr_has("line 4, column category: unknown category 'travel'")
         .stderr_has("line 5, column category: this funder has no project envelope")
-        .stderr_has("line 6, column date: 2025-12-31 is not in 2026");
+        .stderr_has("line 6, column date: 2025-12-31 is not in 2026")
+        .stderr_has("line 7, column date: 2026-12-20 is after today (2026-12-15)");
     assert!(!t.path("out/reports/subsidy-2026.json").exists());
 }
 
