@@ -26,6 +26,57 @@ pub struct Planned {
     pub address: String,
 }
 
+/// What one organisation's messages share, for [`to_organisation`].
+#[derive(Debug)]
+pub struct Letter<'a> {
+    pub envelope: &'a crate::mail::Envelope,
+    pub rendered: &'a crate::mail::Rendered,
+    /// The Date header.
+    pub date: chrono::DateTime<chrono::Utc>,
+    /// The Message-ID's left part; `.K` (the address's rank) is appended.
+    pub id: String,
+    pub purpose: &'static str,
+    pub about: &'a str,
+}
+
+/// One message per address of the organisation (its own, and its
+/// representative's where the roster has one), from the same text;
+/// `extras` gives each its attachments and calendar invitation.
+pub fn to_organisation(
+    o: &crate::roster::Organisation,
+    letter: &Letter<'_>,
+    extras: impl Fn(&crate::mail::Contact) -> Result<(Vec<crate::mail::Attachment>, Option<String>)>,
+) -> Result<Vec<Planned>> {
+    let e = letter.envelope;
+    let mut out = Vec::new();
+    for (k, (name, address)) in o.recipients().into_iter().enumerate() {
+        let to = match name {
+            Some(n) => crate::mail::Contact::named(n, address),
+            None => crate::mail::Contact::new(address),
+        };
+        let (attachments, calendar) = extras(&to)?;
+        out.push(Planned {
+            outgoing: Outgoing {
+                message_id: format!("{}.{k}@{}", letter.id, e.domain),
+                date: letter.date,
+                from: e.from.clone(),
+                reply_to: e.reply_to.clone(),
+                to: vec![to],
+                subject: letter.rendered.subject.clone(),
+                text: letter.rendered.text.clone(),
+                html: Some(letter.rendered.html.clone()),
+                attachments,
+                calendar,
+            },
+            purpose: letter.purpose,
+            about: letter.about.to_owned(),
+            enterprise_number: o.enterprise_number.digits().to_owned(),
+            address: address.to_owned(),
+        });
+    }
+    Ok(out)
+}
+
 /// What a delivery run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {

@@ -12,7 +12,7 @@ use super::{Body, convoked, notice};
 use crate::config::Config;
 use crate::delivery::Planned;
 use crate::error::{Error, Result};
-use crate::mail::{Attachment, Contact, Convocation, Invite, MailSettings, Outgoing, Templates};
+use crate::mail::{Attachment, Convocation, Invite, MailSettings, Templates};
 use crate::roster::{Language, Member};
 
 /// A meeting without a time is convoked for 9:30, and lasts two hours.
@@ -156,7 +156,7 @@ pub fn messages(ctx: &Context<'_>, members: &[Member], pdfs: &HashMap<Language, 
     if recipients.is_empty() {
         return Ok(Vec::new());
     }
-    let crate::mail::Envelope { from, reply_to, domain } = envelope(ctx.mail)?;
+    let envelope = envelope(ctx.mail)?;
     let time = ctx
         .meeting
         .time
@@ -167,17 +167,21 @@ pub fn messages(ctx: &Context<'_>, members: &[Member], pdfs: &HashMap<Language, 
     for m in recipients {
         let o = &m.organisation;
         let lang = o.language;
-        let convocation = ctx.convocation(lang, Some(o), &reply_to.as_ref().unwrap_or(&from).address);
+        let convocation = ctx.convocation(lang, Some(o), envelope.reply_address());
         let rendered =
             ctx.templates.convocation(&convocation).map_err(|e| Error::usage(format!("convocation template: {e}")))?;
         let pdf = pdfs.get(&lang);
-        for (k, (name, address)) in o.recipients().into_iter().enumerate() {
-            let to = match name {
-                Some(n) => Contact::named(n, address),
-                None => Contact::new(address),
-            };
+        let letter = crate::delivery::Letter {
+            envelope: &envelope,
+            rendered: &rendered,
+            date: ctx.date,
+            id: format!("convocation.{}.{}", ctx.meeting.id, o.enterprise_number.digits()),
+            purpose: "convocation",
+            about: &ctx.meeting.id,
+        };
+        out.extend(crate::delivery::to_organisation(o, &letter, |to| {
             let calendar = crate::mail::invite(&Invite {
-                uid: format!("{}@{domain}", ctx.meeting.id),
+                uid: format!("{}@{}", ctx.meeting.id, envelope.domain),
                 sequence: 0,
                 summary: format!("{} — {}", ctx.body.name(lang), ctx.config.coordination.name(lang)),
                 description: ctx.meeting.agenda.join("\n"),
@@ -185,38 +189,21 @@ pub fn messages(ctx: &Context<'_>, members: &[Member], pdfs: &HashMap<Language, 
                 start,
                 end,
                 stamp: ctx.date,
-                organizer: from.clone(),
+                organizer: envelope.from.clone(),
                 attendees: vec![to.clone()],
                 cancelled: false,
             })
             .map_err(|e| Error::usage(format!("calendar invitation for {}: {e}", o.name)))?;
-            let mut attachments = Vec::new();
-            if let Some(bytes) = pdf {
-                attachments.push(Attachment {
+            let attachments = pdf
+                .map(|bytes| Attachment {
                     filename: format!("convocation-{}-{}.pdf", ctx.meeting.id, lang.code()),
                     content_type: "application/pdf".into(),
                     bytes: bytes.clone(),
-                });
-            }
-            out.push(Planned {
-                outgoing: Outgoing {
-                    message_id: format!("convocation.{}.{}.{k}@{domain}", ctx.meeting.id, o.enterprise_number.digits()),
-                    date: ctx.date,
-                    from: from.clone(),
-                    reply_to: reply_to.clone(),
-                    to: vec![to],
-                    subject: rendered.subject.clone(),
-                    text: rendered.text.clone(),
-                    html: Some(rendered.html.clone()),
-                    attachments,
-                    calendar: Some(calendar),
-                },
-                purpose: "convocation",
-                about: ctx.meeting.id.clone(),
-                enterprise_number: o.enterprise_number.digits().to_owned(),
-                address: address.to_owned(),
-            });
-        }
+                })
+                .into_iter()
+                .collect();
+            Ok((attachments, Some(calendar)))
+        })?);
     }
     Ok(out)
 }

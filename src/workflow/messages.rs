@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::delivery::Planned;
 use crate::error::{Error, Result};
 use crate::journal::store::IssuedDocument;
-use crate::mail::{Attachment, Contact, MailSettings, Outgoing, Templates, long_date};
+use crate::mail::{Attachment, MailSettings, Templates, long_date};
 use crate::roster::Member;
 
 /// What every message of one step shares.
@@ -49,7 +49,6 @@ pub fn messages(
     dates: Dates,
 ) -> Result<Vec<Planned>> {
     let envelope = crate::governance::convoke::envelope(ctx.mail)?;
-    let crate::mail::Envelope { from, reply_to, domain } = envelope.clone();
     let o = &member.organisation;
     let lang = o.language;
     let data = json!({
@@ -72,36 +71,19 @@ pub fn messages(
     let file_name = std::path::Path::new(&document.file)
         .file_name()
         .map_or_else(|| format!("{}.pdf", document.document_id), |n| n.to_string_lossy().into_owned());
-    let mut out = Vec::new();
-    for (k, (name, address)) in o.recipients().into_iter().enumerate() {
-        let to = match name {
-            Some(n) => Contact::named(n, address),
-            None => Contact::new(address),
-        };
-        out.push(Planned {
-            outgoing: Outgoing {
-                message_id: format!("{}.{k}@{domain}", id_part(key)),
-                date: ctx.date,
-                from: from.clone(),
-                reply_to: reply_to.clone(),
-                to: vec![to],
-                subject: rendered.subject.clone(),
-                text: rendered.text.clone(),
-                html: Some(rendered.html.clone()),
-                attachments: vec![Attachment {
-                    filename: file_name.clone(),
-                    content_type: "application/pdf".into(),
-                    bytes: pdf.to_vec(),
-                }],
-                calendar: None,
-            },
-            purpose: "adherence",
-            about: about.to_owned(),
-            enterprise_number: o.enterprise_number.digits().to_owned(),
-            address: address.to_owned(),
-        });
-    }
-    Ok(out)
+    let letter = crate::delivery::Letter {
+        envelope: &envelope,
+        rendered: &rendered,
+        date: ctx.date,
+        id: id_part(key),
+        purpose: "adherence",
+        about,
+    };
+    crate::delivery::to_organisation(o, &letter, |_| {
+        let pdf =
+            Attachment { filename: file_name.clone(), content_type: "application/pdf".into(), bytes: pdf.to_vec() };
+        Ok((vec![pdf], None))
+    })
 }
 
 #[cfg(test)]
