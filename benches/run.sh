@@ -27,7 +27,7 @@ echo "== journal: growing it to 1,000,000 events"
 echo "== journal: audit of the 1,000,000-event chain"
 measure "$R/charte" --dir "$T/roster" audit
 
-echo "== documents: issuing 1,000 adherence documents (2 pages, PDF/A-3b, sealed)"
+echo "== documents: issuing 1,000 adherence documents (4 pages, PDF/A-3b, sealed)"
 mkdir -p "$T/docs"
 cp -r fixtures/woluwe-saint-lambert/charte.toml fixtures/woluwe-saint-lambert/charter "$T/docs/"
 head -1001 "$T/r10k.csv" > "$T/r1k.csv"

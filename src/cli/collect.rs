@@ -58,6 +58,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         })
         .collect();
     bar.finish_and_clear();
+    let by_number: HashMap<&str, &roster::Member> =
+        members.iter().map(|m| (m.organisation.enterprise_number.digits(), m)).collect();
     let mut events = Vec::new();
     let mut lines = Vec::new();
     let mut this_run = HashSet::new();
@@ -71,8 +73,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
                 already += 1;
             }
             Outcome::Accepted(adherence) => {
-                let member =
-                    members.iter().find(|m| m.organisation.enterprise_number.digits() == adherence.enterprise_number);
+                let member = by_number.get(adherence.enterprise_number.as_str()).copied();
                 let new_status = member
                     .filter(|_| adherence.charter_version == version)
                     .and_then(|m| collect::status_after_signing(m.organisation.status));

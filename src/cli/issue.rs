@@ -84,46 +84,26 @@ pub fn issue(
     let bar = super::progress(plan.jobs.len() as u64, "documents");
     let version = ws.config.charter.version.clone();
     let mut count = 0;
+    let (root, config) = (&ws.root, &ws.config);
     for chunk in plan.jobs.chunks(CHUNK) {
-        let rendered: Vec<Result<Vec<u8>>> = chunk
+        // Each document is rendered, sealed and written on a worker; the
+        // journal records the chunk's documents in order, in one commit.
+        let documents: Vec<Result<IssuedDocument>> = chunk
             .par_iter()
             .map(|job| {
                 let data = plan.data.data(&job.member, &job.document_id, now);
                 let pdf = engine.pdf(&template, &data, now, &job.document_id);
                 bar.inc(1);
-                pdf.map_err(|e| {
+                let pdf = pdf.map_err(|e| {
                     Error::usage(format!(
                         "rendering the document of {}: {e} (in {origin}); nothing was issued for it",
                         job.member.organisation.name
                     ))
-                })
+                })?;
+                issue_one(root, config, job, &pdf, &key, &version, now)
             })
             .collect();
-        let mut documents = Vec::with_capacity(chunk.len());
-        for (job, pdf) in chunk.iter().zip(rendered) {
-            let pdf = pdf?;
-            let o = &job.member.organisation;
-            let manifest = Manifest::new(&job.document_id, "adherence", ws.config.coordination.name(o.language), now)
-                .organisation(&o.name, Some(&o.enterprise_number.formatted()))
-                .charter_version(&version);
-            let sealed = seal::seal(&pdf, &manifest, &key)
-                .map_err(|e| Error::usage(format!("sealing {}: {e}", job.document_id)))?;
-            let path = ws.root.join(&job.file);
-            sealed.write(&path)?;
-            documents.push(IssuedDocument {
-                document_id: job.document_id.clone(),
-                kind: "adherence".into(),
-                enterprise_number: o.enterprise_number.digits().to_owned(),
-                charter_version: version.clone(),
-                inputs_sha256: job.inputs_sha256.clone(),
-                sha256: sealed.manifest.sha256.clone(),
-                sealed_sha256: sealed.sealed_sha256(),
-                length: sealed.pdf.len() as i64,
-                file: job.file.to_string_lossy().into_owned(),
-                issued: now,
-                seq: 0,
-            });
-        }
+        let documents = documents.into_iter().collect::<Result<Vec<_>>>()?;
         ws.store.transaction(now, |tx| {
             for d in &documents {
                 tx.append(&Event::DocumentIssued { document: d.clone() })?;
@@ -134,4 +114,38 @@ pub fn issue(
     }
     bar.finish_and_clear();
     Ok(Outcome { issued: count, unchanged: plan.unchanged })
+}
+
+/// Seals a rendered document, writes it and its detached seal, and says
+/// what to journal.
+fn issue_one(
+    root: &std::path::Path,
+    config: &crate::config::Config,
+    job: &adherence::Job,
+    pdf: &[u8],
+    key: &ed25519_dalek::SigningKey,
+    version: &str,
+    now: chrono::NaiveDate,
+) -> Result<IssuedDocument> {
+    let o = &job.member.organisation;
+    let manifest = Manifest::new(&job.document_id, "adherence", config.coordination.name(o.language), now)
+        .organisation(&o.name, Some(&o.enterprise_number.formatted()))
+        .charter_version(version);
+    let sealed =
+        seal::seal(pdf, &manifest, key).map_err(|e| Error::usage(format!("sealing {}: {e}", job.document_id)))?;
+    let path = root.join(&job.file);
+    sealed.write(&path)?;
+    Ok(IssuedDocument {
+        document_id: job.document_id.clone(),
+        kind: "adherence".into(),
+        enterprise_number: o.enterprise_number.digits().to_owned(),
+        charter_version: version.to_owned(),
+        inputs_sha256: job.inputs_sha256.clone(),
+        sha256: sealed.manifest.sha256.clone(),
+        sealed_sha256: sealed.sealed_sha256(),
+        length: sealed.pdf.len() as i64,
+        file: job.file.to_string_lossy().into_owned(),
+        issued: now,
+        seq: 0,
+    })
 }

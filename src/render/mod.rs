@@ -106,6 +106,8 @@ pub struct Engine {
     slots: Slots,
     evict_every: usize,
     rendered: AtomicUsize,
+    /// The last template parsed: a run renders one template many times.
+    parsed: Mutex<Option<Source>>,
 }
 
 /// What every document's world shares.
@@ -158,6 +160,7 @@ impl Engine {
             slots: Slots::new(threads),
             evict_every: DEFAULT_EVICT_EVERY,
             rendered: AtomicUsize::new(0),
+            parsed: Mutex::new(None),
         })
     }
 
@@ -193,14 +196,15 @@ impl Engine {
         ident: &str,
     ) -> Result<Vec<u8>, RenderError> {
         let data = serde_json::to_vec(data).map_err(RenderError::Data)?;
+        let template = self.parse(template);
         let result = if self.pool.current_thread_index().is_some() {
             // Already on one of the engine's threads: compile here.
-            render(&self.shared, template.to_owned(), data, date, ident)
+            render(&self.shared, template, data, date, ident)
         } else {
             let _slot = self.slots.acquire();
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             let shared = Arc::clone(&self.shared);
-            let (template, ident) = (template.to_owned(), ident.to_owned());
+            let ident = ident.to_owned();
             self.pool.spawn(move || {
                 let result =
                     std::panic::catch_unwind(AssertUnwindSafe(|| render(&shared, template, data, date, &ident)))
@@ -216,22 +220,31 @@ impl Engine {
         }
         result
     }
+
+    /// `template` parsed, reusing the last parse when the text is the same
+    /// (a clone shares the syntax tree and its hash).
+    fn parse(&self, template: &str) -> Source {
+        let mut parsed = self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*parsed {
+            Some(source) if source.text() == template => source.clone(),
+            _ => {
+                let source = Source::new(self.shared.main_id, template.to_owned());
+                *parsed = Some(source.clone());
+                source
+            }
+        }
+    }
 }
 
 /// Compiles and exports one document.
 fn render(
     shared: &Shared,
-    template: String,
+    template: Source,
     data: Vec<u8>,
     date: NaiveDate,
     ident: &str,
 ) -> Result<Vec<u8>, RenderError> {
-    let world = DocWorld {
-        shared,
-        main: Source::new(shared.main_id, template),
-        data: Bytes::new(data),
-        today: typst_date(date)?,
-    };
+    let world = DocWorld { shared, main: template, data: Bytes::new(data), today: typst_date(date)? };
 
     let Warned { output, .. } = typst::compile::<PagedDocument>(&world);
     let document = output.map_err(|errors| RenderError::Template(diagnostics(&world, &errors)))?;

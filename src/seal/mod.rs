@@ -263,7 +263,8 @@ fn locate_as_text(file: &[u8]) -> Option<Vec<u8>> {
     let marker: &[u8] = b" 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fjson/Params<</Size ";
     let at = revision::rfind(file, marker)?;
     let rest = &file[at..];
-    let start = rest.windows(9).position(|w| w == b">>\nstream\n")? + 9;
+    let opening: &[u8] = b">>\nstream\n";
+    let start = rest.windows(opening.len()).position(|w| w == opening)? + opening.len();
     let len = rest[start..].windows(18).position(|w| w == b"\nendstream\nendobj\n")?;
     Some(rest[start..start + len].to_vec())
 }

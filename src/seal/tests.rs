@@ -323,3 +323,32 @@ fn independent_python_verifier_agrees() {
     let other = seal(rendered(), &manifest(), &key(2)).expect("seals");
     assert!(!run("other-key.pdf", &other.pdf, None));
 }
+
+#[test]
+fn reading_through_the_xref_table_agrees_with_lopdf() {
+    let template = render::load_template(None, render::ADHERENCE_TEMPLATE).expect("template");
+    let engine = Engine::new().expect("engine");
+    let other = engine
+        .pdf(&template, &render::tests::sample("Vzw De Brug — Ω (test)"), day(), "ADH-2022-02-0987654321")
+        .expect("renders");
+    for pdf in [rendered(), &other[..], &include_bytes!("../../tests/data/pades/base.pdf")[..]] {
+        let (fast, parsed) = revision::both_analyses(pdf);
+        let fast = fast.expect("a single xref table is read through the table");
+        let parsed = parsed.expect("lopdf reads it");
+        assert!(fast.starts_with(&parsed), "{fast}\n{parsed}");
+        assert!(fast.contains("\"Type\""), "catalog keys read: {fast}");
+    }
+    // A sealed PDF (its last table has /Prev) is left to lopdf, which
+    // refuses to seal it again.
+    let (fast, parsed) = revision::both_analyses(&sealed().pdf);
+    assert_eq!(fast, None);
+    assert!(parsed.is_err());
+}
+
+#[test]
+fn the_seal_is_found_by_its_layout_without_parsing() {
+    let sealed = sealed();
+    let found = locate_as_text(&sealed.pdf).expect("the seal revision's fixed layout");
+    assert_eq!(found, sealed.seal_json);
+    assert_eq!(locate(&sealed.pdf).expect("parsed"), found);
+}
