@@ -180,3 +180,49 @@ fn any_single_byte_change_in_the_issued_part_is_refused() {
         );
     }
 }
+
+/// Signs `document` of the workspace in a PDF reader's way (PAdES, a test
+/// chain shaped like a Belgian eID card's), with pyHanko, into `out`; the
+/// chain's root is written to `certs`/root.der.
+fn pades_sign(t: &Test, document: &str, out: &str, certs: &str, alter_cms: bool) {
+    let python = std::env::var("CHARTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg(repo().join("tests/support/pades_sign.py")).arg(t.path(document)).arg(t.path(out)).arg(t.path(certs));
+    if alter_cms {
+        cmd.arg("--alter-cms");
+    }
+    let run = cmd.output().unwrap();
+    assert!(
+        run.status.success(),
+        "pades_sign.py (needs `python3 -m pip install pyhanko==0.38.0`): {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
+fn a_document_signed_in_a_pdf_reader_is_collected_with_the_signers_name() {
+    let t = issued();
+    let brussels = "out/adherence/maison-medicale-tomberg-roodebeek-2022-02.pdf";
+    pades_sign(&t, WOLU_DOC, "wolu-pades.pdf", "chain-a", false);
+    // No trusted root in the workspace: accepted, and said plainly not validated.
+    t.run(["collect", "wolu-pades.pdf"])
+        .success()
+        .stdout_has("1 accepted")
+        .stdout_has("Luc Peeters (Signature)")
+        .stdout_has("not validated");
+    let m = member(&t, "0631.119.315");
+    assert_eq!(m["signed_version"], "2022-02");
+    assert_eq!(m["adherences"][0]["method"], "pades");
+    assert_eq!(m["adherences"][0]["signer"], "Luc Peeters (Signature)");
+    // With the chain's root among the trusted roots, the chain is validated.
+    pades_sign(&t, brussels, "tomberg-pades.pdf", "chain-b", false);
+    std::fs::create_dir_all(t.path("keys/trusted-roots")).unwrap();
+    std::fs::copy(t.path("chain-b/root.der"), t.path("keys/trusted-roots/test-root.der")).unwrap();
+    let run = t.run(["collect", "tomberg-pades.pdf"]).success().stdout_has("1 accepted");
+    assert!(!run.stdout.contains("not validated"), "{}", run.stdout);
+    // One hex digit of the CMS signature changed: refused, nothing recorded.
+    let other = "out/adherence/cpas-de-woluwe-saint-lambert-2022-02.pdf";
+    pades_sign(&t, other, "altered.pdf", "chain-c", true);
+    refused(&t, "altered.pdf", "the signature is not valid");
+    assert!(member(&t, "0250.616.524")["signed_version"].is_null());
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Signs a PDF as a PDF reader does (PAdES, an incremental update with a
+/Sig dictionary and a detached CMS), for the integration tests of
+`charte collect`. Every run makes a new test chain (an RSA root, an ECDSA
+P-384 intermediate, an ECDSA P-256 signer, as a Belgian eID card's chain
+is shaped) with tests/data/pades/make_fixtures.py's helpers:
+
+    python3 pades_sign.py IN.pdf OUT.pdf CERTS_DIR [--alter-cms]
+
+writes OUT.pdf, and CERTS_DIR/root.der (the root, for keys/trusted-roots/).
+With --alter-cms, one hex digit inside the CMS signature value is changed.
+Needs pyHanko (`.ci/run` installs it).
+"""
+
+import pathlib
+import sys
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from pyhanko.sign import fields
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "data" / "pades"))
+import make_fixtures as mf  # noqa: E402
+
+
+def main():
+    source, target, certs = (pathlib.Path(a) for a in sys.argv[1:4])
+    alter = "--alter-cms" in sys.argv[4:]
+    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    root_name = mf.name("Charte Test Root CA")
+    root = mf.certificate(root_name, root_key, root_name, root_key, True, hashes.SHA256())
+    inter_key = ec.generate_private_key(ec.SECP384R1())
+    inter_name = mf.name("Charte Test Citizen CA")
+    inter = mf.certificate(inter_name, inter_key, root_name, root_key, True, hashes.SHA256())
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = mf.certificate(
+        mf.name("Luc Peeters (Signature)", "90020200246"), key, inter_name, inter_key, False, hashes.SHA384()
+    )
+    issued = source.read_bytes()
+    signed = mf.sign(issued, key, cert, [inter, root], fields.SigSeedSubFilter.PADES, "sha256")
+    assert signed.startswith(issued)
+    if alter:
+        start = signed.index(b"/Contents <") + len(b"/Contents <")
+        end = signed.index(b">", start)
+        significant = len(signed[start:end].rstrip(b"0"))
+        # Well inside the ECDSA signature value, the SignerInfo's last field.
+        position = start + significant - 40
+        digit = signed[position:position + 1]
+        signed = signed[:position] + (b"1" if digit != b"1" else b"2") + signed[position + 1:]
+    target.write_bytes(signed)
+    certs.mkdir(parents=True, exist_ok=True)
+    (certs / "root.der").write_bytes(mf.der(root))
+
+
+if __name__ == "__main__":
+    main()
