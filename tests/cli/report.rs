@@ -285,3 +285,27 @@ fn an_events_file_with_errors_records_nothing_and_an_unchanged_import_changes_no
     assert_eq!(list.as_array().unwrap().len(), 4);
     assert_eq!(list[1]["participants"], 355);
 }
+
+/// A large network's report lists the first 15 flags of a rule and says how
+/// many more the committee's list holds.
+#[test]
+fn a_long_list_of_flags_is_cut_in_the_report_and_counted() {
+    let t = Test::new().at("2026-12-31");
+    let mut roster = String::from("name,enterprise_number,email,status\n");
+    for i in 0..20u64 {
+        let body = 5_000_000 + i * 17;
+        roster.push_str(&format!("Membre {i},{body:08}{:02},m{i}@example.be,member\n", 97 - body % 97));
+    }
+    std::fs::write(t.path("roster.csv"), roster).unwrap();
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    let r = t.run(["report", "annual", "--year", "2026", "--json"]).success().json();
+    let missing = r["flags"].as_array().unwrap().iter().filter(|f| f["rule"] == "adherence-missing").count();
+    assert_eq!(missing, 20);
+    let out =
+        std::process::Command::new("pdftotext").arg(t.path("out/reports/annual-2026.pdf")).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("… et 5 autre(s)"), "{text}");
+    // Listed by name: Membre 0, 1, 10 to 19, 2, 3, 4; not 5 to 9.
+    assert!(text.contains("Membre 4") && !text.contains("Membre 9"), "the first 15 rows only");
+}
