@@ -98,10 +98,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         }
     }
     let total: usize = ran.values().sum();
-    // A run is recorded when it did something, or is the first thing done
-    // on its day (so a later run cannot be dated before it); a second run
-    // the same day with nothing to do writes nothing.
-    if !args.dry_run && (total > 0 || !entering.is_empty() || last.is_none_or(|l| l < ctx.now)) {
+    // A run is recorded when it did something, or is the workflow's first
+    // run of its day (so `charte status` says when it last ran, and a later
+    // run cannot be dated before it); a second run the same day with
+    // nothing to do writes nothing.
+    let first_today = ws.store.workflow_runs()?.get(&wf.name).is_none_or(|(day, _)| *day < ctx.now);
+    if !args.dry_run && (total > 0 || !entering.is_empty() || first_today) {
         ws.store.transaction(ctx.now, |tx| {
             tx.append(&Event::WorkflowRun { workflow: wf.name.clone(), steps: total as u64 }).map(|_| ())
         })?;
