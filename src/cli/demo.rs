@@ -259,7 +259,7 @@ fn with_quiet<T>(f: impl FnOnce() -> T) -> T {
 /// The next day workflow `name` has a step due in workspace `dir`, after `today`.
 fn next_due(dir: &Path, name: &str, today: NaiveDate) -> Result<Option<NaiveDate>> {
     let ws = crate::workspace::Workspace::open(dir, today)?;
-    let wf = crate::workflow::load(dir, name)?;
+    let wf = crate::workflow::load(dir, name, &ws.config.flags)?;
     crate::workflow::next_due(&ws.store, &ws.config, &wf, today)
 }
 

@@ -38,7 +38,7 @@ const BATCH: usize = 250;
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.workspace()?;
-    let wf = workflow::load(&ws.root, &args.workflow)?;
+    let wf = workflow::load(&ws.root, &args.workflow, &ws.config.flags)?;
     let last = ws.store.last_date()?;
     if let Some(last) = last
         && ctx.now < last

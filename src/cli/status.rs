@@ -95,8 +95,8 @@ fn sentence(wf: &Workflow, states: &[State], done: &Done) -> String {
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let ws = ctx.workspace()?;
     let workflows = match &args.workflow {
-        Some(name) => vec![workflow::load(&ws.root, name)?],
-        None => workflow::load_all(&ws.root)?,
+        Some(name) => vec![workflow::load(&ws.root, name, &ws.config.flags)?],
+        None => workflow::load_all(&ws.root, &ws.config.flags)?,
     };
     let runs = ws.store.workflow_runs()?;
     let mut rows = Vec::new();

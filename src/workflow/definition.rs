@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::config::FlagRules;
 use crate::error::{Error, Problem, Result};
 
 /// Who a workflow is about.
@@ -180,8 +181,9 @@ fn line_of(text: &str, offset: usize) -> u64 {
     text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() as u64 + 1
 }
 
-/// Parses and validates a workflow file's text.
-pub fn parse(name: &str, text: &str, origin: &Path) -> Result<Workflow> {
+/// Parses and validates a workflow file's text; a delay may name a setting
+/// of charte.toml's `[flags]` (`rules`).
+pub fn parse(name: &str, text: &str, origin: &Path, rules: &FlagRules) -> Result<Workflow> {
     let fail = |offset: usize, message: String| Error::Input {
         file: origin.to_owned(),
         problems: vec![Problem::at(line_of(text, offset), None, message)],
@@ -222,7 +224,8 @@ pub fn parse(name: &str, text: &str, origin: &Path) -> Result<Workflow> {
     let mut steps = Vec::new();
     for (i, s) in file.steps.iter().enumerate() {
         let raw = s.get_ref();
-        let kind = kind(raw, subjects).map_err(|(offset, message)| fail(offset.unwrap_or(s.span().start), message))?;
+        let kind =
+            kind(raw, subjects, rules).map_err(|(offset, message)| fail(offset.unwrap_or(s.span().start), message))?;
         let after = match &raw.after {
             None if i == 0 => Vec::new(),
             None => vec![i - 1],
@@ -254,7 +257,7 @@ pub fn parse(name: &str, text: &str, origin: &Path) -> Result<Workflow> {
                 out
             }
         };
-        let delay_days = days(raw.delay_days.as_ref(), "delay_days").map_err(|(o, m)| fail(o, m))?.unwrap_or(0);
+        let delay_days = days(raw.delay_days.as_ref(), "delay_days", rules).map_err(|(o, m)| fail(o, m))?.unwrap_or(0);
         steps.push(Step { name: raw.name.get_ref().clone(), kind, after, delay_days });
     }
     let order = topological(&steps).map_err(|cycle| {
@@ -287,25 +290,43 @@ pub fn parse(name: &str, text: &str, origin: &Path) -> Result<Workflow> {
 
 type At = (Option<usize>, String);
 
-/// A number of days: a whole number, 0 or more.
-fn days(value: Option<&Spanned<toml::Value>>, field: &str) -> std::result::Result<Option<u32>, (usize, String)> {
+/// The settings of charte.toml's `[flags]` a delay may name instead of a number.
+const DELAY_SETTINGS: &[&str] = &["adherence_reminder_days", "adherence_overdue_days"];
+
+/// A number of days: a whole number, 0 or more, or the name of a setting
+/// of charte.toml's `[flags]` that holds one.
+fn days(
+    value: Option<&Spanned<toml::Value>>,
+    field: &str,
+    rules: &FlagRules,
+) -> std::result::Result<Option<u32>, (usize, String)> {
     let Some(v) = value else { return Ok(None) };
-    v.get_ref().as_integer().and_then(|n| u32::try_from(n).ok()).map(Some).ok_or_else(|| {
+    let days = match v.get_ref() {
+        toml::Value::String(s) if s == "adherence_reminder_days" => Some(rules.adherence_reminder_days),
+        toml::Value::String(s) if s == "adherence_overdue_days" => Some(rules.adherence_overdue_days),
+        other => other.as_integer().and_then(|n| u32::try_from(n).ok()),
+    };
+    days.map(Some).ok_or_else(|| {
         (
             v.span().start,
-            format!("{field}: {} is not a number of days (expected a whole number, 0 or more)", v.get_ref()),
+            format!(
+                "{field}: {} is not a number of days (expected a whole number, 0 or more, or one of charte.toml's \
+                 [flags] settings: {})",
+                v.get_ref(),
+                DELAY_SETTINGS.join(", ")
+            ),
         )
     })
 }
 
-fn kind(raw: &RawStep, subjects: Subjects) -> std::result::Result<Kind, At> {
+fn kind(raw: &RawStep, subjects: Subjects, rules: &FlagRules) -> std::result::Result<Kind, At> {
     let code = raw.kind.get_ref().as_str();
     let at = Some(raw.kind.span().start);
     let need = |field: &str, value: Option<&String>| {
         value.cloned().filter(|v| !v.trim().is_empty()).ok_or((at, format!("a '{code}' step needs {field} = \"…\"")))
     };
     let day = |v: Option<&Spanned<toml::Value>>, f: &str, default: u32| {
-        days(v, f).map(|d| d.unwrap_or(default)).map_err(|(o, m)| (Some(o), m))
+        days(v, f, rules).map(|d| d.unwrap_or(default)).map_err(|(o, m)| (Some(o), m))
     };
     let kind = match code {
         "issue" => Kind::Issue,
@@ -448,10 +469,13 @@ fn topological(steps: &[Step]) -> std::result::Result<Vec<usize>, Vec<String>> {
 
 /// The workflows a workspace sees: the built-in ones, replaced or added to
 /// by the files of its workflows/ folder.
-pub fn load_all(workspace_dir: &Path) -> Result<Vec<Workflow>> {
+pub fn load_all(workspace_dir: &Path, rules: &FlagRules) -> Result<Vec<Workflow>> {
     let mut out: BTreeMap<String, Workflow> = BTreeMap::new();
     for (name, text) in BUILT_IN {
-        out.insert((*name).to_owned(), parse(name, text, &PathBuf::from(format!("built-in workflows/{name}.toml")))?);
+        out.insert(
+            (*name).to_owned(),
+            parse(name, text, &PathBuf::from(format!("built-in workflows/{name}.toml")), rules)?,
+        );
     }
     let dir = workspace_dir.join("workflows");
     if dir.is_dir() {
@@ -464,15 +488,15 @@ pub fn load_all(workspace_dir: &Path) -> Result<Vec<Workflow>> {
         for path in files {
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            out.insert(name.clone(), parse(&name, &text, &path)?);
+            out.insert(name.clone(), parse(&name, &text, &path, rules)?);
         }
     }
     Ok(out.into_values().collect())
 }
 
 /// One workflow by name.
-pub fn load(workspace_dir: &Path, name: &str) -> Result<Workflow> {
-    let all = load_all(workspace_dir)?;
+pub fn load(workspace_dir: &Path, name: &str, rules: &FlagRules) -> Result<Workflow> {
+    let all = load_all(workspace_dir, rules)?;
     let names: Vec<String> = all.iter().map(|w| w.name.clone()).collect();
     all.into_iter()
         .find(|w| w.name == name)
@@ -484,7 +508,7 @@ mod tests {
     use super::*;
 
     fn parse_text(text: &str) -> Result<Workflow> {
-        parse("test", text, Path::new("workflows/test.toml"))
+        parse("test", text, Path::new("workflows/test.toml"), &FlagRules::default())
     }
 
     fn error(text: &str) -> String {
@@ -494,10 +518,10 @@ mod tests {
     #[test]
     fn the_built_in_workflows_are_valid() {
         for (name, text) in BUILT_IN {
-            let w = parse(name, text, Path::new(name)).unwrap();
+            let w = parse(name, text, Path::new(name), &FlagRules::default()).unwrap();
             assert!(!w.steps.is_empty(), "{name}");
         }
-        let a = parse("adhesion", BUILT_IN[0].1, Path::new("a")).unwrap();
+        let a = parse("adhesion", BUILT_IN[0].1, Path::new("a"), &FlagRules::default()).unwrap();
         let names: Vec<&str> = a.steps.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["issue", "send", "return", "remind", "escalate"]);
         assert_eq!(a.step("remind").unwrap().delay_days, 14);

@@ -170,6 +170,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::config::FlagRules;
     use crate::workflow::definition::{BUILT_IN, parse};
 
     fn d(s: &str) -> NaiveDate {
@@ -177,7 +178,7 @@ mod tests {
     }
 
     fn adhesion() -> Workflow {
-        parse("adhesion", BUILT_IN[0].1, Path::new("adhesion.toml")).unwrap()
+        parse("adhesion", BUILT_IN[0].1, Path::new("adhesion.toml"), &FlagRules::default()).unwrap()
     }
 
     fn org(start: &str, met: Option<&str>) -> Subject {
@@ -259,8 +260,10 @@ mod tests {
 
     #[test]
     fn reminders_repeat_from_the_one_before() {
-        let text = BUILT_IN[0].1.replace("delay_days = 14\n", "delay_days = 14\ntimes = 2\nrepeat_days = 10\n");
-        let w = parse("adhesion", &text, Path::new("a")).unwrap();
+        let text = BUILT_IN[0]
+            .1
+            .replace("delay_days = \"adherence_reminder_days\"", "delay_days = 14\ntimes = 2\nrepeat_days = 10");
+        let w = parse("adhesion", &text, Path::new("a"), &FlagRules::default()).unwrap();
         let s = org("2026-01-05", None);
         let log = replay(&w, &s, &["2026-01-05", "2026-01-20", "2026-01-29", "2026-01-30", "2026-02-19"]);
         assert_eq!(
@@ -277,7 +280,7 @@ mod tests {
 
     #[test]
     fn a_convocation_is_due_margin_days_before_its_deadline_and_missed_after() {
-        let w = parse("convocation", BUILT_IN[1].1, Path::new("c")).unwrap();
+        let w = parse("convocation", BUILT_IN[1].1, Path::new("c"), &FlagRules::default()).unwrap();
         let s = Subject {
             id: "plenary-2026-03-12".into(),
             label: "plenary".into(),
@@ -302,7 +305,7 @@ mod tests {
                     [[steps]]\nname = \"a\"\nkind = \"issue\"\n\
                     [[steps]]\nname = \"b\"\nkind = \"send\"\nmessage = \"m\"\ndelay_days = 3\n\
                     [[steps]]\nname = \"c\"\nkind = \"send\"\nmessage = \"m\"\nafter = [\"a\", \"b\"]\ndelay_days = 2\n";
-        let w = parse("t", text, Path::new("t")).unwrap();
+        let w = parse("t", text, Path::new("t"), &FlagRules::default()).unwrap();
         let s = org("2026-01-01", None);
         let log = replay(&w, &s, &["2026-01-01", "2026-01-04", "2026-01-05", "2026-01-06"]);
         assert_eq!(names(&log), ["2026-01-01 a#1", "2026-01-04 b#1", "2026-01-06 c#1"]);

@@ -162,8 +162,23 @@ fn a_workspace_workflow_replaces_the_built_in_one() {
     let t = wsl().at("2026-01-05");
     std::fs::create_dir_all(t.path("workflows")).unwrap();
     let built_in = std::fs::read_to_string(repo().join("workflows/adhesion.toml")).unwrap();
-    std::fs::write(t.path("workflows/adhesion.toml"), built_in.replace("delay_days = 14", "delay_days = 7")).unwrap();
+    let mine = built_in.replace("delay_days = \"adherence_reminder_days\"", "delay_days = 7");
+    std::fs::write(t.path("workflows/adhesion.toml"), mine).unwrap();
     t.run(["run", "adhesion"]).success().stdout_has("next step due on 2026-01-12");
+}
+
+#[test]
+fn the_adhesion_delays_come_from_charte_toml() {
+    // Ans: reminder after 21 days, adherence-overdue after 60.
+    let t = Test::fixture("ans").at("2026-01-02");
+    let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
+    assert!(toml.contains("adherence_reminder_days = 21") && toml.contains("adherence_overdue_days = 60"));
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    let t = t.at("2026-01-05");
+    t.run(["run", "adhesion"]).success().stdout_has("next step due on 2026-01-26");
+    let t = t.at("2026-01-26");
+    t.run(["run", "adhesion"]).success().stdout_has("remind").stdout_has("next step due on 2026-03-06");
 }
 
 fn refused(file: &str, text: &str, expect: &[&str]) {
@@ -195,7 +210,7 @@ fn malformed_workflows_are_refused_with_their_file_and_line() {
         "delay",
         "subjects = \"unsigned-organisations\"\n[[steps]]\nname = \"a\"\nkind = \"issue\"\n[[steps]]\n\
          name = \"b\"\nkind = \"send\"\nmessage = \"adherence\"\ndelay_days = \"two weeks\"\n",
-        &["line 9", "delay_days: \"two weeks\" is not a number of days"],
+        &["line 9", "delay_days: \"two weeks\" is not a number of days", "adherence_reminder_days"],
     );
     let t = wsl();
     t.run(["run", "payroll"]).code(2).stderr_has("no workflow 'payroll'").stderr_has("adhesion");
