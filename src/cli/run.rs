@@ -49,6 +49,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
             ctx.now
         )));
     }
+    preflight(&ws, &wf)?;
     let found = subjects::gather(&ws.store, &ws.config, &wf, ctx.now)?;
     let mut done = workflow::done_by_subject(&ws.store, &wf)?;
     let entering: Vec<&Found> = found.iter().filter(|f| f.new).collect();
@@ -141,6 +142,44 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         next.map_or(String::new(), |d| format!(", next step due on {d}"))
     );
     Ok(0)
+}
+
+/// What the workflow's steps will need, checked before anything is
+/// recorded: a run that cannot go through changes nothing.
+fn preflight(ws: &Workspace, wf: &Workflow) -> Result<()> {
+    let mut templates = None;
+    for step in &wf.steps {
+        match &step.kind {
+            Kind::Issue | Kind::Report { .. } => {
+                super::keys::coordination_key(ws)?;
+            }
+            Kind::Send { message } | Kind::Remind { message, .. } => {
+                ws.mail()?;
+                if templates.is_none() {
+                    templates = Some(ws.mail_templates()?);
+                }
+                let known = templates.as_ref().map(crate::mail::Templates::origins);
+                for lang in &ws.config.coordination.languages {
+                    let file = format!("{message}.{}.subject.hbs", lang.code());
+                    if !known.is_some_and(|k| k.contains_key(&file)) {
+                        return Err(Error::usage(format!(
+                            "workflow {}, step {}: no mail template '{message}' in {} \
+                             (templates/mail/{message}.{}.subject.hbs, .txt.hbs and .html.hbs)",
+                            wf.name,
+                            step.name,
+                            lang.code(),
+                            lang.code()
+                        )));
+                    }
+                }
+            }
+            Kind::Convoke { .. } => {
+                ws.mail()?;
+            }
+            Kind::Await { .. } | Kind::Escalate { .. } | Kind::Letter { .. } | Kind::Mark { .. } => {}
+        }
+    }
+    Ok(())
 }
 
 /// One step (attempt) to run for a group of subjects.

@@ -218,6 +218,26 @@ fn malformed_workflows_are_refused_with_their_file_and_line() {
 }
 
 #[test]
+fn a_run_that_cannot_go_through_changes_nothing() {
+    // No seal key yet.
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-01-05");
+    t.run(["members", "import", "roster.csv"]).success();
+    let before = t.snapshot();
+    t.run(["run", "adhesion"]).code(2).stderr_has("charte keys init");
+    assert_eq!(t.snapshot(), before);
+    // A mail template the workflow names does not exist.
+    t.run(["keys", "init"]).success();
+    std::fs::create_dir_all(t.path("workflows")).unwrap();
+    let built_in = std::fs::read_to_string(repo().join("workflows/adhesion.toml")).unwrap();
+    std::fs::write(t.path("workflows/adhesion.toml"), built_in.replace("\"adherence-reminder\"", "\"rappel\""))
+        .unwrap();
+    let before = t.snapshot();
+    t.run(["run", "adhesion"]).code(2).stderr_has("no mail template 'rappel'");
+    assert_eq!(t.snapshot(), before);
+    assert!(!t.path("out/adherence").exists() || std::fs::read_dir(t.path("out/adherence")).unwrap().count() == 0);
+}
+
+#[test]
 fn the_convocation_workflow_convokes_in_time_and_says_when_it_is_too_late() {
     let t = wsl().at("2026-01-05");
     // The plenary needs 10 clear days: the last day to send for 12 March is 1 March.
