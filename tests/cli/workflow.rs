@@ -316,3 +316,53 @@ fn a_run_killed_midway_resumes_without_sending_twice() {
     assert_eq!(issued, 60);
     t.run(["audit"]).success();
 }
+
+#[test]
+fn the_interpellation_workflow_drafts_puts_to_the_committee_and_waits_for_the_resolution() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-03-01");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    t.run(["breach", "report", "Wolu-Entraide", "--about", "n'a pas respecté le secret professionnel"]).success();
+    let key = "breach-reported:0631.119.315";
+    t.run(["run", "interpellation"]).success().stdout_has("letter").stdout_has("agenda");
+    let letter = t.path("out/letters/wolu-entraide-asbl-breach-reported.pdf");
+    assert!(letter.exists(), "a draft letter to the organisation");
+    let flags = t.run(["flags", "--json"]).success().json();
+    let breach = flags.as_array().unwrap().iter().find(|f| f["key"] == key).unwrap().clone();
+    assert_eq!(breach["status"], "put-to-committee");
+    let status = t.run(["status", "interpellation", "--json"]).success().json();
+    let subject = status.as_array().unwrap().iter().find(|s| s["subject"] == key).unwrap().clone();
+    assert_eq!(step_state(&subject, "resolution")["state"], "waiting");
+    // The committee settles it: the workflow is finished for that flag.
+    let t = t.at("2026-03-20");
+    t.run(["flags", "mark", key, "resolved", "--note", "explications reçues"]).success();
+    t.run(["run", "interpellation"]).success();
+    let status = t.run(["status", "interpellation", "--json"]).success().json();
+    let subject = status.as_array().unwrap().iter().find(|s| s["subject"] == key).unwrap().clone();
+    assert_eq!(subject["finished"], true);
+    assert_eq!(step_state(&subject, "resolution")["on"], "2026-03-20");
+    let before = t.journal_len();
+    t.run(["run", "interpellation"]).success().stdout_has("0 steps");
+    assert_eq!(t.journal_len(), before);
+}
+
+#[test]
+fn the_annual_report_workflow_reports_on_the_last_day_of_the_year() {
+    let t = Test::fixture("ans").at("2026-01-05");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    let t = t.at("2026-12-30");
+    t.run(["run", "annual-report"]).success().stdout_has("0 steps");
+    assert!(!t.path("out/reports/annual-2026.pdf").exists());
+    let t = t.at("2026-12-31");
+    t.run(["run", "annual-report"]).success().stdout_has("annual").stdout_has("subsidy");
+    let pdf = t.path("out/reports/annual-2026.pdf");
+    t.run(["verify", pdf.to_str().unwrap()]).success();
+    // Ans has no funder: the step is done, and says so.
+    let status = t.run(["status", "annual-report", "--json"]).success().json();
+    assert_eq!(status[0]["subject"], "2026");
+    assert_eq!(status[0]["finished"], true);
+    assert!(!t.path("out/reports/subsidy-2026.pdf").exists());
+    let t = t.at("2027-01-04");
+    t.run(["run", "annual-report"]).success().stdout_has("0 steps");
+}
