@@ -303,6 +303,28 @@ fn dict_inner_at(bytes: &[u8], offset: usize, id: ObjectId) -> Result<Range<usiz
     Ok(start + 2..end - 2)
 }
 
+/// Given `bytes[start]` = `(`, the index of the `)` that closes the literal
+/// string (balanced parentheses, backslash escapes), before `limit`.
+fn literal_close(bytes: &[u8], start: usize, limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < limit.min(bytes.len()) {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'(' => depth += 1,
+            b')' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Given `bytes[start..]` starting with `<<`, the index just past the
 /// matching `>>` (strings, hex strings and comments skipped).
 fn dict_end(bytes: &[u8], start: usize) -> Option<usize> {
@@ -324,24 +346,7 @@ fn dict_end(bytes: &[u8], start: usize) -> Option<usize> {
                     return Some(i);
                 }
             }
-            b'(' => {
-                let mut nesting = 0usize;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'\\' => i += 1,
-                        b'(' => nesting += 1,
-                        b')' => {
-                            nesting -= 1;
-                            if nesting == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-                i += 1;
-            }
+            b'(' => i = literal_close(bytes, i, bytes.len())? + 1,
             b'%' => {
                 while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
                     i += 1;
@@ -439,24 +444,9 @@ impl<'a> Lexer<'a> {
                 Some(Token::Hex(start + 1..close))
             }
             b'(' => {
-                let mut depth = 0usize;
-                let mut i = start;
-                while i < self.end {
-                    match bytes[i] {
-                        b'\\' => i += 1,
-                        b'(' => depth += 1,
-                        b')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                self.at = i + 1;
-                                return Some(Token::Literal(start + 1..i));
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-                None
+                let close = literal_close(bytes, start, self.end)?;
+                self.at = close + 1;
+                Some(Token::Literal(start + 1..close))
             }
             b'[' => {
                 self.at += 1;
