@@ -39,7 +39,7 @@ const BATCH: usize = 250;
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.workspace()?;
     let wf = workflow::load(&ws.root, &args.workflow, &ws.config.flags)?;
-    let last = ws.store.last_date()?;
+    let last = ws.store.date_span()?.map(|(_, last)| last);
     if let Some(last) = last
         && ctx.now < last
     {

@@ -328,12 +328,11 @@ impl Store {
     /// The state (intended, sent, bounced) of each message about `about`
     /// (a meeting or document id) for `purpose`, by Message-ID.
     pub fn message_states(&self, purpose: &str, about: &str) -> Result<std::collections::HashMap<String, String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT message_id, state FROM messages WHERE purpose = ?1 AND subject = ?2")
-            .map_err(self.sql_err())?;
-        let rows = stmt.query_map([purpose, about], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.sql_err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
+        self.query(
+            "SELECT message_id, state FROM messages WHERE purpose = ?1 AND subject = ?2",
+            [purpose, about],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// Convocations sent with less notice than the rule.
@@ -420,129 +419,92 @@ impl Store {
 
     /// Breaches reported: (seq, enterprise number digits, about, date).
     pub fn breaches(&self) -> Result<Vec<(i64, String, String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT seq, enterprise_number, about, at FROM breaches ORDER BY seq")
-            .map_err(self.sql_err())?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(self.sql_err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+        self.query("SELECT seq, enterprise_number, about, at FROM breaches ORDER BY seq", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
     }
 
     /// The committee's status of each flag, by key.
     pub fn flag_statuses(&self) -> Result<std::collections::HashMap<String, FlagStatus>> {
-        let mut stmt = self.conn.prepare("SELECT key, status, note, at FROM flag_status").map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, FlagStatus { status: r.get(1)?, note: r.get(2)?, at: r.get(3)? }))
-            })
-            .map_err(self.sql_err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
+        self.query("SELECT key, status, note, at FROM flag_status", [], |r| {
+            Ok((r.get(0)?, FlagStatus { status: r.get(1)?, note: r.get(2)?, at: r.get(3)? }))
+        })
     }
 
-    /// The date of the journal's last entry (None for an empty journal).
-    pub fn last_date(&self) -> Result<Option<NaiveDate>> {
-        let at: Option<String> = self
-            .conn
-            .query_row("SELECT at FROM journal ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
-            .optional()
-            .map_err(self.sql_err())?;
-        Ok(at.and_then(|a| a.parse().ok()))
+    /// Runs a read query and maps each row (into a Vec, a HashMap…).
+    fn query<T, C: FromIterator<T>>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<C> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.sql_err())?;
+        let rows = stmt.query_map(params, f).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<C>>().map_err(self.sql_err())
     }
 
-    /// The date of the journal's first entry (None for an empty journal).
-    pub fn first_date(&self) -> Result<Option<NaiveDate>> {
-        let at: Option<String> = self
-            .conn
-            .query_row("SELECT at FROM journal ORDER BY seq LIMIT 1", [], |r| r.get(0))
-            .optional()
-            .map_err(self.sql_err())?;
-        Ok(at.and_then(|a| a.parse().ok()))
+    /// The dates of the journal's first and last entries (None for an empty journal).
+    pub fn date_span(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let span: Vec<(NaiveDate, NaiveDate)> = self.query(
+            "SELECT (SELECT at FROM journal ORDER BY seq LIMIT 1), (SELECT at FROM journal ORDER BY seq DESC LIMIT 1) \
+             WHERE EXISTS (SELECT 1 FROM journal)",
+            [],
+            |r| Ok((day(r, 0)?, day(r, 1)?)),
+        )?;
+        Ok(span.into_iter().next())
     }
 
     /// The subjects of a workflow: id → (label, entered).
     pub fn workflow_subjects(&self, workflow: &str) -> Result<HashMap<String, (String, NaiveDate)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT subject, label, entered FROM workflow_subjects WHERE workflow = ?1")
-            .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([workflow], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
-            .map_err(self.sql_err())?;
-        let mut out = HashMap::new();
-        for row in rows {
-            let (subject, label, entered) = row.map_err(self.sql_err())?;
-            out.insert(subject, (label, parse_day(&entered)?));
-        }
-        Ok(out)
+        self.query("SELECT subject, label, entered FROM workflow_subjects WHERE workflow = ?1", [workflow], |r| {
+            Ok((r.get(0)?, (r.get(1)?, day(r, 2)?)))
+        })
     }
 
-    /// The steps a workflow did: (subject, step, attempt, day, outcome).
+    /// The steps a workflow did, in journal order.
     pub fn workflow_steps(&self, workflow: &str) -> Result<Vec<StepRecord>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT subject, step, attempt, at, outcome FROM workflow_steps WHERE workflow = ?1 ORDER BY seq")
-            .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([workflow], |r| {
-                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get(4)?))
-            })
-            .map_err(self.sql_err())?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (subject, step, attempt, at, outcome) = row.map_err(self.sql_err())?;
-            out.push(StepRecord { subject, step, attempt, at: parse_day(&at)?, outcome });
-        }
-        Ok(out)
+        self.query(
+            "SELECT subject, step, attempt, at, outcome FROM workflow_steps WHERE workflow = ?1 ORDER BY seq",
+            [workflow],
+            |r| {
+                Ok(StepRecord {
+                    subject: r.get(0)?,
+                    step: r.get(1)?,
+                    attempt: r.get(2)?,
+                    at: day(r, 3)?,
+                    outcome: r.get(4)?,
+                })
+            },
+        )
     }
 
     /// The last run of each workflow: name → (day, steps run).
     pub fn workflow_runs(&self) -> Result<HashMap<String, (NaiveDate, i64)>> {
-        let mut stmt =
-            self.conn.prepare("SELECT workflow, at, steps FROM workflow_runs ORDER BY seq").map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
-            .map_err(self.sql_err())?;
-        let mut out = HashMap::new();
-        for row in rows {
-            let (workflow, at, steps) = row.map_err(self.sql_err())?;
-            out.insert(workflow, (parse_day(&at)?, steps));
-        }
-        Ok(out)
+        // In journal order: a later run replaces an earlier one in the map.
+        self.query("SELECT workflow, at, steps FROM workflow_runs ORDER BY seq", [], |r| {
+            Ok((r.get(0)?, (day(r, 1)?, r.get(2)?)))
+        })
     }
 
-    /// Flags raised by workflows: (seq, rule, enterprise number, workflow subject, evidence, day).
+    /// Flags raised by workflows' escalations, in journal order.
     pub fn raised_flags(&self) -> Result<Vec<RaisedFlag>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT seq, rule, enterprise_number, subject, evidence, evidence_fr, evidence_nl, at \
-                 FROM raised_flags ORDER BY seq",
-            )
-            .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
-                    (r.get(4)?, r.get(5)?, r.get(6)?, r.get::<_, String>(7)?),
-                ))
-            })
-            .map_err(self.sql_err())?;
-        let mut out = Vec::new();
-        for row in rows {
-            let ((seq, rule, enterprise_number, subject), (evidence, evidence_fr, evidence_nl, at)) =
-                row.map_err(self.sql_err())?;
-            out.push(RaisedFlag {
-                seq,
-                rule,
-                enterprise_number,
-                subject,
-                evidence,
-                evidence_fr,
-                evidence_nl,
-                at: parse_day(&at)?,
-            });
-        }
-        Ok(out)
+        self.query(
+            "SELECT seq, rule, enterprise_number, subject, evidence, evidence_fr, evidence_nl, at \
+             FROM raised_flags ORDER BY seq",
+            [],
+            |r| {
+                Ok(RaisedFlag {
+                    seq: r.get(0)?,
+                    rule: r.get(1)?,
+                    enterprise_number: r.get(2)?,
+                    subject: r.get(3)?,
+                    evidence: r.get(4)?,
+                    evidence_fr: r.get(5)?,
+                    evidence_nl: r.get(6)?,
+                    at: day(r, 7)?,
+                })
+            },
+        )
     }
 
     /// The steps of an election, in order; `None` when there is no such election.
@@ -570,9 +532,7 @@ impl Store {
 
     /// The ids of the elections, oldest first.
     pub fn elections(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("SELECT id FROM elections ORDER BY seq").map_err(self.sql_err())?;
-        let rows = stmt.query_map([], |r| r.get(0)).map_err(self.sql_err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+        self.query("SELECT id FROM elections ORDER BY seq", [], |r| r.get(0))
     }
 
     /// The seats filled by the latest election whose mandates have begun on `today`.
@@ -676,8 +636,10 @@ impl Store {
     }
 }
 
-fn parse_day(s: &str) -> Result<NaiveDate> {
-    s.parse().map_err(|_| Error::usage(format!("the store holds a malformed date '{s}'")))
+/// A YYYY-MM-DD column.
+fn day(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<NaiveDate> {
+    let text: String = r.get(column)?;
+    text.parse().map_err(|e| text_err(column, e))
 }
 
 /// One step a workflow did for a subject.

@@ -71,7 +71,7 @@ pub fn gather(store: &Store, config: &Config, workflow: &Workflow, today: NaiveD
             }
         }
         Subjects::Years => {
-            let first = store.first_date()?.map_or(today.year(), |d| d.year());
+            let first = store.date_span()?.map_or(today.year(), |(first, _)| first.year());
             for year in first..=today.year() {
                 let Some(end) = NaiveDate::from_ymd_opt(year, 12, 31) else { continue };
                 if end <= today {
