@@ -226,6 +226,11 @@ impl Config {
         Ok(config)
     }
 
+    /// Whether the organisation is a member of one of the working groups.
+    pub fn sits_in_a_working_group(&self, number: &crate::roster::EnterpriseNumber) -> bool {
+        self.working_groups.values().any(|wg| wg.members.contains(number))
+    }
+
     fn validate(&self, path: &Path) -> Result<()> {
         let bad = |message: String| Error::Config { file: PathBuf::from(path), message };
         if self.coordination.languages.is_empty() {

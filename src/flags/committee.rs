@@ -38,8 +38,7 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
     }
     if rules.elected_must_sit_in_working_group {
         for seat in &elected {
-            let sits = facts.config.working_groups.values().any(|wg| wg.members.contains(&seat.enterprise_number));
-            if !sits {
+            if !facts.config.sits_in_a_working_group(&seat.enterprise_number) {
                 flags.push(Flag {
                     rule: "committee-not-in-working-group",
                     enterprise_number: Some(seat.enterprise_number.formatted()),

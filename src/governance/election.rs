@@ -460,51 +460,36 @@ pub fn check_proposal(config: &Config, members: &[Member], election: &Election, 
     if nominees.len() > election.seats as usize {
         problems.push(format!("{} persons proposed for {} open seats", nominees.len(), election.seats));
     }
-    let name_of = |n: &EnterpriseNumber| {
-        members
-            .iter()
-            .find(|m| &m.organisation.enterprise_number == n)
-            .map_or_else(|| n.formatted(), |m| m.organisation.name.clone())
-    };
-    let mut named = election.first_round.iter().chain(&election.change_round).map(|c| &c.nominee);
+    let named: Vec<&Nominee> = election.first_round.iter().chain(&election.change_round).map(|c| &c.nominee).collect();
     for (i, n) in nominees.iter().enumerate() {
         if nominees[..i].iter().any(|p| fold(&p.person) == fold(&n.person)) {
             problems.push(format!("{} is proposed twice", n.person));
             continue;
         }
-        if !named.any(|p| same_person(p, n)) {
+        let member = members.iter().find(|m| m.organisation.enterprise_number == n.enterprise_number);
+        let organisation = member.map_or_else(|| n.enterprise_number.formatted(), |m| m.organisation.name.clone());
+        if !named.iter().any(|p| same_person(p, n)) {
             problems.push(format!(
-                "{} ({}) was not named in the rounds; the facilitator proposes among the persons named",
-                n.person,
-                name_of(&n.enterprise_number)
+                "{} ({organisation}) was not named in the rounds; the facilitator proposes among the persons named",
+                n.person
             ));
         }
-        let member = members.iter().find(|m| m.organisation.enterprise_number == n.enterprise_number);
         if !member.is_some_and(|m| m.organisation.status.expects_signature()) {
             problems.push(format!(
-                "{}: {} is not a member organisation; an elected person works for a member",
-                n.person,
-                name_of(&n.enterprise_number)
+                "{}: {organisation} is not a member organisation; an elected person works for a member",
+                n.person
             ));
         }
         if rules.one_per_institution
             && let Some(first) = nominees[..i].iter().find(|p| p.enterprise_number == n.enterprise_number)
         {
             problems.push(format!(
-                "{} and {} both come from {}: one elected seat per institution",
-                first.person,
-                n.person,
-                name_of(&n.enterprise_number)
+                "{} and {} both come from {organisation}: one elected seat per institution",
+                first.person, n.person
             ));
         }
-        if rules.elected_must_sit_in_working_group
-            && !config.working_groups.values().any(|wg| wg.members.contains(&n.enterprise_number))
-        {
-            problems.push(format!(
-                "{}: {} sits in no working group; an elected member must",
-                n.person,
-                name_of(&n.enterprise_number)
-            ));
+        if rules.elected_must_sit_in_working_group && !config.sits_in_a_working_group(&n.enterprise_number) {
+            problems.push(format!("{}: {organisation} sits in no working group; an elected member must", n.person));
         }
     }
     problems
@@ -603,6 +588,26 @@ mod tests {
         assert!(e.admit(&vote).unwrap_err().contains("objections still open: 1"));
         e.apply(&Step::Resolved { objection: 1, how: "withdrawn".into() });
         assert!(e.admit(&vote).is_ok());
+    }
+
+    #[test]
+    fn every_person_proposed_is_looked_for_among_all_the_persons_named() {
+        let mut e = opened();
+        e.apply(&Step::Round {
+            change: false,
+            namings: vec![
+                naming("0250.616.524", "Marie Lemaire", "0805.427.325"),
+                naming("0492.566.394", "Koen Claes", "0580.868.068"),
+            ],
+        });
+        let c = Config::parse(crate::workspace::CONFIG_TEMPLATE, std::path::Path::new("charte.toml")).unwrap();
+        // Proposed in another order than named: both were named.
+        let nominees = [
+            Nominee { person: "Koen Claes".into(), enterprise_number: en("0580.868.068") },
+            Nominee { person: "Marie Lemaire".into(), enterprise_number: en("0805.427.325") },
+        ];
+        let problems = check_proposal(&c, &[], &e, &nominees);
+        assert!(!problems.iter().any(|p| p.contains("was not named")), "{problems:?}");
     }
 
     #[test]
