@@ -58,8 +58,6 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         })
         .collect();
     bar.finish_and_clear();
-    let by_number: HashMap<&str, &roster::Member> =
-        members.iter().map(|m| (m.organisation.enterprise_number.digits(), m)).collect();
     let mut events = Vec::new();
     let mut lines = Vec::new();
     let mut this_run = HashSet::new();
@@ -73,7 +71,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
                 already += 1;
             }
             Outcome::Accepted(adherence) => {
-                let member = by_number.get(adherence.enterprise_number.as_str()).copied();
+                let member = register.member(&adherence.enterprise_number);
                 let new_status = member
                     .filter(|_| adherence.charter_version == version)
                     .and_then(|m| collect::status_after_signing(m.organisation.status));

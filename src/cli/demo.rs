@@ -61,10 +61,6 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-fn step(dir: &Path, now: NaiveDate, args: &[&str]) -> Result<u8> {
-    super::replay(dir, now, args)
-}
-
 fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| Error::usage("bad date"))
 }
@@ -90,8 +86,8 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
     // the adherence documents. Everything after runs in date order.
     let jan1 = date(YEAR, 1, 1)?;
     say!("\n== {jan1}: roster, keys, the year's meetings");
-    step(dir, jan1, &["members", "import", &dir.join("roster.csv").display().to_string()])?;
-    step(dir, jan1, &["keys", "init"])?;
+    super::replay(dir, jan1, &["members", "import", &dir.join("roster.csv").display().to_string()])?;
+    super::replay(dir, jan1, &["keys", "init"])?;
     let meetings = crate::tabular::read(&dir.join("year/meetings.csv"), 16 << 20, "a meetings file")?;
     let attendance = crate::tabular::read(&dir.join("year/attendance.csv"), 64 << 20, "an attendance file")?;
     let config = crate::config::Config::load(&dir.join("charte.toml"))?;
@@ -108,8 +104,8 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
         let items: String = agenda.split(" | ").map(|i| format!("- {i}\n")).collect();
         crate::error::write_atomic(&file, items.as_bytes())?;
         let agenda = file.display().to_string();
-        with_quiet(|| {
-            step(
+        super::with_quiet(|| {
+            super::replay(
                 dir,
                 jan1,
                 &[
@@ -143,7 +139,7 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
     }
     let events = dir.join("year/events.csv");
     if events.is_file() {
-        step(dir, jan1, &["events", "import", &events.display().to_string()])?;
+        super::replay(dir, jan1, &["events", "import", &events.display().to_string()])?;
     }
     let commands = other_commands(dir)?;
     let elections = commands.iter().filter(|(_, c)| c.first().is_some_and(|w| w == "election")).count();
@@ -164,7 +160,7 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
     loop {
         for s in timeline.remove(&day).unwrap_or_default() {
             let argv: Vec<&str> = s.iter().map(String::as_str).collect();
-            with_quiet(|| step(dir, day, &argv).map(|_| ()))?;
+            super::with_quiet(|| super::replay(dir, day, &argv).map(|_| ()))?;
         }
         let mut workflows = vec!["convocation"];
         if day >= issue_day {
@@ -174,7 +170,7 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
             workflows.extend(["annual-report", "interpellation"]);
         }
         for w in &workflows {
-            with_quiet(|| step(dir, day, &["run", w]))?;
+            super::with_quiet(|| super::replay(dir, day, &["run", w]))?;
             *counts.entry(w).or_default() += 1;
         }
         if day == issue_day {
@@ -233,13 +229,13 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
     );
     if elections > 0 {
         say!("\n== the committee election, round by round (charte election list / show)");
-        step(dir, dec, &["election", "list"])?;
+        super::replay(dir, dec, &["election", "list"])?;
     }
     say!("\n== {dec}: the annual-report workflow sealed the reports; the interpellation workflow drafted the letters");
-    step(dir, dec, &["status", "annual-report"])?;
+    super::replay(dir, dec, &["status", "annual-report"])?;
     say!("\n== {dec}: flags for the committee");
-    step(dir, dec, &["flags", "--year", &YEAR.to_string()])?;
-    step(dir, dec, &["audit"])?;
+    super::replay(dir, dec, &["flags", "--year", &YEAR.to_string()])?;
+    super::replay(dir, dec, &["audit"])?;
     say!("\nWhere to look:");
     say!("  {}  the signed adherence documents and their seals", dir.join("out/adherence").display());
     say!("  {}  every convocation as an .eml file", dir.join("out/outbox").display());
@@ -250,10 +246,6 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
     say!("  {}  draft interpellation letters", dir.join("out/letters").display());
     say!("  charte --dir {} members list | flags | meeting list | audit", dir.display());
     Ok(0)
-}
-
-fn with_quiet<T>(f: impl FnOnce() -> T) -> T {
-    super::with_quiet(f)
 }
 
 /// The next day workflow `name` has a step due in workspace `dir`, after `today`.

@@ -329,7 +329,7 @@ fn held(ws: &Workspace, ctx: &Ctx, e: &Election) -> Result<Vec<crate::governance
     if e.date > ctx.now {
         return Err(Error::usage(format!("election {}: its plenary ({}) has not taken place yet", e.id, e.date)));
     }
-    let attendance: Vec<_> = ws.store.attendance()?.into_iter().filter(|a| a.meeting == e.meeting).collect();
+    let attendance: Vec<_> = ws.store.attendance_at(&e.meeting)?;
     if attendance.is_empty() {
         return Err(Error::usage(format!(
             "election {}: no attendance is recorded for {}; those present vote (charte attendance import)",

@@ -110,7 +110,7 @@ fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
 
 fn mark(key: &str, status: Status, note: Option<String>, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.workspace()?;
-    let loaded = flags::Loaded::load(&ws.store)?;
+    let loaded = flags::Loaded::load_for(&ws.store, &ws.config, None)?;
     let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, None));
     if !flags.iter().any(|f| f.key() == key) && !ws.store.flag_statuses()?.contains_key(key) {
         return Err(Error::usage(format!("no flag '{key}' (see `charte flags` for the keys)")));
@@ -129,7 +129,7 @@ fn mark(key: &str, status: Status, note: Option<String>, ctx: &Ctx) -> Result<u8
 
 fn letters(year: Option<i32>, reply_within_days: u32, ctx: &Ctx) -> Result<u8> {
     let ws = ctx.workspace()?;
-    let loaded = flags::Loaded::load(&ws.store)?;
+    let loaded = flags::Loaded::load_for(&ws.store, &ws.config, year)?;
     let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, year));
     let statuses = ws.store.flag_statuses()?;
     let dir = ws.out_dir().join("letters");
@@ -159,11 +159,7 @@ pub fn letter(
     reply_within_days: u32,
     now: chrono::NaiveDate,
 ) -> Result<Option<std::path::PathBuf>> {
-    let Some(member) = f
-        .enterprise_number
-        .as_deref()
-        .and_then(|n| members.iter().find(|m| m.organisation.enterprise_number.formatted() == n))
-    else {
+    let Some(member) = f.enterprise_number.as_deref().and_then(|n| crate::roster::resolve(members, n).ok()) else {
         return Ok(None);
     };
     let dir = ws.out_dir().join("letters");

@@ -82,7 +82,6 @@ pub fn issue(
     std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
     let engine = Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
     let bar = super::progress(plan.jobs.len() as u64, "documents");
-    let version = ws.config.charter.version.clone();
     let mut count = 0;
     let (root, config) = (&ws.root, &ws.config);
     for chunk in plan.jobs.chunks(CHUNK) {
@@ -100,7 +99,7 @@ pub fn issue(
                         job.member.organisation.name
                     ))
                 })?;
-                issue_one(root, config, job, &pdf, &key, &version, now)
+                issue_one(root, config, job, &pdf, &key, now)
             })
             .collect();
         let documents = documents.into_iter().collect::<Result<Vec<_>>>()?;
@@ -124,9 +123,9 @@ fn issue_one(
     job: &adherence::Job,
     pdf: &[u8],
     key: &ed25519_dalek::SigningKey,
-    version: &str,
     now: chrono::NaiveDate,
 ) -> Result<IssuedDocument> {
+    let version = &config.charter.version;
     let o = &job.member.organisation;
     let manifest = Manifest::new(&job.document_id, "adherence", config.coordination.name(o.language), now)
         .organisation(&o.name, Some(&o.enterprise_number.formatted()))

@@ -129,13 +129,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         if plan::finished(&states) {
             finished += 1;
         }
-        for s in &states {
-            match s {
-                plan::State::Waiting { .. } => waiting += 1,
-                plan::State::Pending { on, .. } => next = Some(next.map_or(*on, |n| n.min(*on))),
-                _ => {}
-            }
-        }
+        waiting += states.iter().filter(|s| matches!(s, plan::State::Waiting { .. })).count();
+        next = next.into_iter().chain(plan::next_pending(&states, ctx.now)).min();
     }
     say!(
         "  {finished} finished, {waiting} waiting{}",
@@ -237,7 +232,7 @@ fn execute(ws: &mut Workspace, b: &Batch<'_>) -> Result<Vec<String>> {
             out
         }
         Kind::Letter { reply_within_days } => {
-            let loaded = crate::flags::Loaded::load(&ws.store)?;
+            let loaded = crate::flags::Loaded::load_for(&ws.store, &ws.config, None)?;
             let flags = crate::flags::evaluate(&loaded.facts(&ws.config, ctx.now, None));
             let engine =
                 crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
@@ -264,15 +259,19 @@ fn execute(ws: &mut Workspace, b: &Batch<'_>) -> Result<Vec<String>> {
             .collect(),
         Kind::Await { .. } => Vec::new(),
     };
-    record(ws, b, outcomes)
+    record(&mut ws.store, b, outcomes)
 }
 
 /// Journals each subject's `step-done`, after the events of its effect, in
 /// one transaction.
-fn record(ws: &mut Workspace, b: &Batch<'_>, outcomes: Vec<(String, String, Vec<Event>)>) -> Result<Vec<String>> {
+fn record(
+    store: &mut crate::journal::Store,
+    b: &Batch<'_>,
+    outcomes: Vec<(String, String, Vec<Event>)>,
+) -> Result<Vec<String>> {
     let Batch { wf, i, attempt, ctx, .. } = *b;
     let step = &wf.steps[i].name;
-    ws.store.transaction(ctx.now, |tx| {
+    store.transaction(ctx.now, |tx| {
         let mut ids = Vec::new();
         for (subject, outcome, events) in outcomes {
             for e in &events {
@@ -354,10 +353,9 @@ fn send(ws: &mut Workspace, b: &Batch<'_>, template: &str) -> Result<Vec<String>
     let orgs = organisations(&members, group)?;
     let documents = current_documents(ws)?;
     let escalation = wf.steps.iter().find(|s| matches!(s.kind, Kind::Escalate { .. })).map(|s| s.delay_days);
-    let config = ws.config.clone();
     let context = workflow::messages::Context {
-        config: &config,
-        mail: &mail,
+        config: &ws.config,
+        envelope: crate::governance::convoke::envelope(&mail)?,
         templates: &templates,
         template,
         date: ctx.now.and_time(chrono::Utc::now().time()).and_utc(),
@@ -420,7 +418,7 @@ fn send(ws: &mut Workspace, b: &Batch<'_>, template: &str) -> Result<Vec<String>
             outcomes.push((id, outcome, Vec::new()));
         }
         bar.inc(chunk.len() as u64);
-        completed.extend(record(ws, b, outcomes)?);
+        completed.extend(record(&mut ws.store, b, outcomes)?);
     }
     transport.close();
     bar.finish_and_clear();

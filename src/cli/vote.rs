@@ -34,7 +34,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         return Err(Error::usage("--decision: say what was put to the vote"));
     }
     let body = governance::body(&ws.config, &meeting.body).map_err(Error::Usage)?;
-    let attendance: Vec<_> = ws.store.attendance()?.into_iter().filter(|a| a.meeting == meeting.id).collect();
+    let attendance: Vec<_> = ws.store.attendance_at(&meeting.id)?;
     if attendance.is_empty() {
         return Err(Error::usage(format!(
             "no attendance is recorded for {}: the majority counts those present (charte attendance import)",

@@ -62,6 +62,11 @@ impl<'a> Register<'a> {
             trusted_roots,
         }
     }
+
+    /// The organisation with these 10 digits, if on the roster.
+    pub fn member(&self, digits: &str) -> Option<&'a Member> {
+        self.members.get(digits).copied()
+    }
 }
 
 fn refused(reason: impl Into<String>) -> Outcome {

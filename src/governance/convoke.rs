@@ -157,11 +157,7 @@ pub fn messages(ctx: &Context<'_>, members: &[Member], pdfs: &HashMap<Language, 
         return Ok(Vec::new());
     }
     let envelope = envelope(ctx.mail)?;
-    let time = ctx
-        .meeting
-        .time
-        .unwrap_or_else(|| NaiveTime::from_hms_opt(DEFAULT_START.0, DEFAULT_START.1, 0).unwrap_or(NaiveTime::MIN));
-    let start = ctx.meeting.date.and_time(time);
+    let start = ctx.start();
     let end = start + chrono::Duration::hours(DURATION_HOURS);
     let mut out = Vec::new();
     for m in recipients {

@@ -234,6 +234,11 @@ impl Store {
         self.attendance_where("1", rusqlite::params![])
     }
 
+    /// The attendance lines of one meeting.
+    pub fn attendance_at(&self, meeting: &str) -> Result<Vec<Attendance>> {
+        Ok(self.attendance_where("meeting = ?1", rusqlite::params![meeting])?.into_iter().map(|(a, _)| a).collect())
+    }
+
     /// The attendance lines (with their journal entry) at the meetings of
     /// `bodies`, of any date, and at every meeting dated from `from` to
     /// `to`: what a year's figures and the absences rule read.

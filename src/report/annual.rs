@@ -240,14 +240,16 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
     let membership = membership(year, input.statuses, input.today);
     let mut flags_by_status: BTreeMap<String, usize> =
         ["open", "put-to-committee", "resolved"].iter().map(|s| ((*s).to_owned(), 0)).collect();
-    let shown: std::collections::HashSet<String> = input.flags.iter().map(Flag::key).collect();
-    for f in &input.flags {
-        let status = input.flag_statuses.get(&f.key()).map_or("open", |s| s.status.as_str());
+    let keys: Vec<String> = input.flags.iter().map(Flag::key).collect();
+    for key in &keys {
+        let status = input.flag_statuses.get(key).map_or("open", |s| s.status.as_str());
         *flags_by_status.entry(status.to_owned()).or_default() += 1;
     }
     // Flags resolved during the year whose cause has gone since.
+    let this_year = format!("{year}-");
+    let shown: std::collections::HashSet<&String> = keys.iter().collect();
     for (key, st) in input.flag_statuses {
-        if st.status == "resolved" && !shown.contains(key) && st.at.starts_with(&format!("{year}-")) {
+        if st.status == "resolved" && !shown.contains(key) && st.at.starts_with(&this_year) {
             *flags_by_status.entry("resolved".to_owned()).or_default() += 1;
         }
     }

@@ -10,14 +10,15 @@ use crate::config::Config;
 use crate::delivery::Planned;
 use crate::error::{Error, Result};
 use crate::journal::store::IssuedDocument;
-use crate::mail::{Attachment, MailSettings, Templates, long_date};
+use crate::mail::{Attachment, Templates, long_date};
 use crate::roster::Member;
 
 /// What every message of one step shares.
 #[derive(Debug)]
 pub struct Context<'a> {
     pub config: &'a Config,
-    pub mail: &'a MailSettings,
+    /// Sender, reply-to and Message-ID domain, from the settings once.
+    pub envelope: crate::mail::Envelope,
     pub templates: &'a Templates,
     /// The message template: `adherence`, `adherence-reminder`, or a workspace's own.
     pub template: &'a str,
@@ -48,7 +49,7 @@ pub fn messages(
     pdf: &[u8],
     dates: Dates,
 ) -> Result<Vec<Planned>> {
-    let envelope = crate::governance::convoke::envelope(ctx.mail)?;
+    let envelope = &ctx.envelope;
     let o = &member.organisation;
     let lang = o.language;
     let data = json!({
@@ -72,7 +73,7 @@ pub fn messages(
         .file_name()
         .map_or_else(|| format!("{}.pdf", document.document_id), |n| n.to_string_lossy().into_owned());
     let letter = crate::delivery::Letter {
-        envelope: &envelope,
+        envelope,
         rendered: &rendered,
         date: ctx.date,
         id: id_part(key),

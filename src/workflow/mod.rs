@@ -36,17 +36,13 @@ pub fn next_due(
     let found = subjects::gather(store, config, workflow, today)?;
     let done = done_by_subject(store, workflow)?;
     let empty = Done::new();
-    let mut next: Option<chrono::NaiveDate> = None;
-    for f in &found {
-        for s in plan::states(workflow, &f.subject, done.get(&f.subject.id).unwrap_or(&empty), today) {
-            if let State::Pending { on, .. } = s
-                && on > today
-            {
-                next = Some(next.map_or(on, |n| n.min(on)));
-            }
-        }
-    }
-    Ok(next)
+    Ok(found
+        .iter()
+        .filter_map(|f| {
+            let states = plan::states(workflow, &f.subject, done.get(&f.subject.id).unwrap_or(&empty), today);
+            plan::next_pending(&states, today)
+        })
+        .min())
 }
 
 /// What the journal says each subject's steps did: subject → (step, attempt) → day.

@@ -160,6 +160,17 @@ pub fn due(workflow: &Workflow, subject: &Subject, done: &Done, today: NaiveDate
         .collect()
 }
 
+/// The first day after `today` on which one of these steps falls due.
+pub fn next_pending(states: &[State], today: NaiveDate) -> Option<NaiveDate> {
+    states
+        .iter()
+        .filter_map(|s| match s {
+            State::Pending { on, .. } if *on > today => Some(*on),
+            _ => None,
+        })
+        .min()
+}
+
 /// Whether the subject has nothing left to do in the workflow.
 pub fn finished(states: &[State]) -> bool {
     states.iter().all(|s| s.settled())

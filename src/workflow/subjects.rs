@@ -50,12 +50,11 @@ pub fn gather(store: &Store, config: &Config, workflow: &Workflow, today: NaiveD
             for m in store.members()? {
                 let o = &m.organisation;
                 let digits = o.enterprise_number.digits().to_owned();
-                let met = signed.get(&digits).copied();
-                let candidate = o.status != Status::Former && met.is_none();
                 if o.status == Status::Former {
                     continue; // left the network: nothing more to send
                 }
-                add(format!("{digits}@{version}"), o.name.clone(), Some(digits), today, None, met, candidate);
+                let met = signed.get(&digits).copied();
+                add(format!("{digits}@{version}"), o.name.clone(), Some(digits), today, None, met, met.is_none());
             }
         }
         Subjects::UpcomingMeetings => {
@@ -80,7 +79,7 @@ pub fn gather(store: &Store, config: &Config, workflow: &Workflow, today: NaiveD
             }
         }
         Subjects::Flags => {
-            let loaded = crate::flags::Loaded::load(store)?;
+            let loaded = crate::flags::Loaded::load_for(store, config, None)?;
             let flags = crate::flags::evaluate(&loaded.facts(config, today, None));
             let statuses = store.flag_statuses()?;
             let resolved = |key: &str| {
