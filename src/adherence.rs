@@ -50,9 +50,12 @@ impl DataBuilder {
     /// The template's data (`/data.json`) for `member`.
     pub fn data(&self, member: &Member, document_id: &str, issued: NaiveDate) -> serde_json::Value {
         let lang = member.organisation.language;
-        let version = &self.config.charter.version;
-        let mut charter = CharterData::from_markdown(version, Some(self.config.charter.adopted), "");
-        charter.blocks = self.charters.get(&lang).cloned().unwrap_or_default();
+        let charter = CharterData {
+            version: self.config.charter.version.clone(),
+            adopted: Some(self.config.charter.adopted),
+            blocks: self.charters.get(&lang).cloned().unwrap_or_default(),
+            commitments: None,
+        };
         AdherenceData {
             lang: lang.code().to_owned(),
             strings: self.strings.get(&lang).cloned().unwrap_or_default(),

@@ -210,7 +210,12 @@ fn federation(ws: PathBuf) -> Result<(), String> {
     let date = |y: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
     let first = date(*FEDERATION_YEARS.start(), 1, 2)?;
     charte::workspace::init(&ws, first).map_err(|e| e.to_string())?;
-    let number = |i: u64| EnterpriseNumber::parse(&enterprise_number(i));
+    // Each organisation's number, parsed once (the attendance lines reuse them).
+    let numbers: Vec<EnterpriseNumber> =
+        (0..FEDERATION_ORGS).map(|i| EnterpriseNumber::parse(&enterprise_number(i))).collect::<Result<_, _>>()?;
+    let number = |i: u64| -> Result<EnterpriseNumber, String> {
+        numbers.get(i as usize).cloned().ok_or_else(|| format!("no organisation {i}"))
+    };
     // Working groups of 200 organisations each, overlapping (an organisation sits in one or two).
     let mut toml = charte::workspace::CONFIG_TEMPLATE.to_owned();
     for g in 0..FEDERATION_GROUPS {
