@@ -14,7 +14,7 @@ TYPST=${1:-}
 measure() { /usr/bin/time -f "    %e s wall, %U s user, %S s sys, %M KB peak" "$@"; }
 
 echo "== roster: import of 10,000 organisations"
-"$R/charte" init "$T/roster" >/dev/null
+"$R/charte" init --replay "$T/roster" >/dev/null
 "$R/charte-bench" roster 10000 > "$T/r10k.csv"
 measure "$R/charte" --dir "$T/roster" members import "$T/r10k.csv" | head -1
 echo "== roster: the same import again (nothing changes)"

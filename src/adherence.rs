@@ -183,8 +183,8 @@ fn coordination(config: &Config, lang: Language) -> CoordinationData {
     CoordinationData {
         name: c.name(lang).to_owned(),
         short: Some(c.short.clone()),
-        organiser: c.organiser.clone(),
-        territory: Some(c.territory.clone()),
+        organiser: c.organiser(lang).to_owned(),
+        territory: c.territory(lang).map(str::to_owned),
     }
 }
 

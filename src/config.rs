@@ -26,6 +26,22 @@ pub struct Config {
     pub mail: Option<crate::mail::MailSettings>,
     #[serde(default)]
     pub flags: FlagRules,
+    #[serde(default)]
+    pub workspace: WorkspaceSettings,
+    /// What charte noticed while reading the file and the coordinator
+    /// should know (an old key read under its new name): printed, never fatal.
+    #[serde(skip)]
+    pub notes: Vec<String>,
+}
+
+/// `[workspace]`: how the workspace itself behaves.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkspaceSettings {
+    /// A replay workspace (a fixture, the demo, a test, a training copy)
+    /// may act on dates after the machine's own date; a real one may not,
+    /// so a typing error in `--now` cannot block its year.
+    pub replay: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -35,8 +51,22 @@ pub struct Coordination {
     pub name_nl: String,
     pub short: String,
     pub kind: NetworkKind,
-    pub organiser: String,
-    pub territory: String,
+    /// The CPAS (or intercommunal) that runs the network, in each language.
+    #[serde(default)]
+    pub organiser_fr: Option<String>,
+    #[serde(default)]
+    pub organiser_nl: Option<String>,
+    /// Where the network works, in each language.
+    #[serde(default)]
+    pub territory_fr: Option<String>,
+    #[serde(default)]
+    pub territory_nl: Option<String>,
+    /// The single values of workspaces made before the names had two
+    /// languages: read as the French ones (with a note).
+    #[serde(default)]
+    organiser: Option<String>,
+    #[serde(default)]
+    territory: Option<String>,
     pub languages: Vec<Language>,
 }
 
@@ -45,6 +75,44 @@ impl Coordination {
         match lang {
             Language::Fr => &self.name_fr,
             Language::Nl => &self.name_nl,
+        }
+    }
+
+    /// Who runs the network, in `lang` (the French name where no Dutch one
+    /// is given).
+    pub fn organiser(&self, lang: Language) -> &str {
+        let fr = self.organiser_fr.as_deref().unwrap_or_default();
+        match lang {
+            Language::Fr => fr,
+            Language::Nl => self.organiser_nl.as_deref().unwrap_or(fr),
+        }
+    }
+
+    /// Where the network works, in `lang`, when charte.toml says it.
+    pub fn territory(&self, lang: Language) -> Option<&str> {
+        match lang {
+            Language::Fr => self.territory_fr.as_deref(),
+            Language::Nl => self.territory_nl.as_deref().or(self.territory_fr.as_deref()),
+        }
+    }
+
+    /// Reads the keys of older workspaces under their new names, noting it.
+    fn upgrade(&mut self, notes: &mut Vec<String>) {
+        for (old, fr, nl) in [
+            ("organiser", &mut self.organiser, &mut self.organiser_fr),
+            ("territory", &mut self.territory, &mut self.territory_fr),
+        ] {
+            if let Some(value) = fr.take() {
+                if nl.is_none() {
+                    *nl = Some(value);
+                    notes.push(format!(
+                        "charte.toml: coordination.{old} is read as {old}_fr; rename it {old}_fr and add {old}_nl \
+                         (the Dutch one) so that Dutch-speaking members read it in Dutch"
+                    ));
+                } else {
+                    notes.push(format!("charte.toml: coordination.{old} is ignored: {old}_fr is set"));
+                }
+            }
         }
     }
 
@@ -220,8 +288,11 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let config: Config =
+        let mut config: Config =
             toml::from_str(text).map_err(|e| Error::Config { file: path.to_owned(), message: e.to_string() })?;
+        let mut notes = Vec::new();
+        config.coordination.upgrade(&mut notes);
+        config.notes = notes;
         config.validate(path)?;
         Ok(config)
     }
@@ -235,6 +306,11 @@ impl Config {
         let bad = |message: String| Error::Config { file: PathBuf::from(path), message };
         if self.coordination.languages.is_empty() {
             return Err(bad("coordination.languages is empty: name at least one of \"fr\", \"nl\"".into()));
+        }
+        if self.coordination.organiser_fr.as_deref().is_none_or(|o| o.trim().is_empty()) {
+            return Err(bad(
+                "coordination.organiser_fr is missing: name the CPAS (or intercommunal) that runs the network".into(),
+            ));
         }
         let short = &self.coordination.short;
         if short.is_empty() || !short.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -268,6 +344,20 @@ mod tests {
         let c = Config::parse(crate::workspace::CONFIG_TEMPLATE, Path::new("charte.toml")).expect("template parses");
         assert_eq!(c.bodies.plenary.notice_clear_days, 10);
         assert_eq!(c.flags.absences_threshold, 3);
+    }
+
+    #[test]
+    fn the_single_organiser_and_territory_of_older_workspaces_are_read_as_french_with_a_note() {
+        let text = crate::workspace::CONFIG_TEMPLATE
+            .replace("organiser_fr = ", "organiser = ")
+            .replace("organiser_nl = \"OCMW van Voorbeeld\"\n", "")
+            .replace("territory_fr = ", "territory = ");
+        let c = Config::parse(&text, Path::new("charte.toml")).expect("an older charte.toml still reads");
+        assert_eq!(c.coordination.organiser(Language::Fr), "CPAS de Exemple");
+        assert_eq!(c.coordination.organiser(Language::Nl), "CPAS de Exemple");
+        assert_eq!(c.coordination.territory(Language::Fr), Some("Exemple"));
+        assert_eq!(c.notes.len(), 2, "{:?}", c.notes);
+        assert!(c.notes[0].contains("organiser_fr"), "{:?}", c.notes);
     }
 
     #[test]

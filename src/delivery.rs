@@ -142,9 +142,21 @@ pub fn deliver(
             }
             Err(SendError::Transient(reason)) => {
                 transport.close();
-                return Err(Error::usage(format!(
-                    "{} of {} messages sent; then the mail server did not answer ({reason}). \
+                return Err(Error::temporary(format!(
+                    "{} of {} messages sent; then the mail server refused or did not answer, for now ({reason}). \
                      Nothing else was marked sent: run the same command again to send the rest",
+                    report.sent + report.already,
+                    planned.len()
+                )));
+            }
+            Err(SendError::Config(reason)) if report.sent > 0 => {
+                // Messages went out in this run: "nothing was changed" (exit 2)
+                // would be false. What was sent is journaled; once the settings
+                // are fixed, the same command sends the rest.
+                transport.close();
+                return Err(Error::temporary(format!(
+                    "{} of {} messages sent; then the mail settings were refused: {reason}. \
+                     Fix [mail] in charte.toml, then run the same command again to send the rest",
                     report.sent + report.already,
                     planned.len()
                 )));

@@ -1,7 +1,19 @@
 //! The crate-wide error type. Every variant carries what a user needs to act
-//! (the file, the line, the field, what was expected) and decides the exit
-//! code: 1 when a check failed (audit, verify, a forged document), 2 for bad
-//! input or usage — in which case nothing was changed.
+//! (the file, the line, the field, what was expected), and has a [`Kind`]
+//! that decides, in one place, the exit code (DESIGN.md "Exit codes") and
+//! the HTTP status:
+//!
+//! | kind | exit | HTTP | meaning |
+//! |---|---|---|---|
+//! | [`Kind::Invalid`] | 2 | 422 | bad input or usage; nothing was changed |
+//! | [`Kind::NotFound`] | 2 | 404 | what was named does not exist; nothing was changed |
+//! | [`Kind::CheckFailed`] | 1 | 422 | a check failed: audit, verify, a forged or altered document |
+//! | [`Kind::Temporary`] | 3 | 503 | stopped part-way by a temporary failure; what was done is journaled, running again finishes |
+//! | [`Kind::Partial`] | 4 | 207 | done for every item but those named |
+//! | [`Kind::Internal`] | 70 | 500 | a bug to report |
+//!
+//! No raw database message reaches a user: the store turns SQLite's errors
+//! into [`Error::Store`], which says what happened in words.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -37,11 +49,69 @@ impl fmt::Display for Problem {
     }
 }
 
+/// What kind of failure an error is: decides the exit code and the HTTP
+/// status (see the module's table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Invalid,
+    NotFound,
+    CheckFailed,
+    Temporary,
+    Partial,
+    Internal,
+}
+
+impl Kind {
+    /// The process exit code (DESIGN.md).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Kind::Invalid | Kind::NotFound => 2,
+            Kind::CheckFailed => 1,
+            Kind::Temporary => 3,
+            Kind::Partial => 4,
+            Kind::Internal => 70,
+        }
+    }
+
+    /// The HTTP status a web front end answers with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Kind::Invalid | Kind::CheckFailed => 422,
+            Kind::NotFound => 404,
+            Kind::Temporary => 503,
+            Kind::Partial => 207,
+            Kind::Internal => 500,
+        }
+    }
+}
+
+/// One item of a batch that could not be done, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    /// The item as a user names it (an organisation's name and number).
+    pub item: String,
+    pub reason: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Wrong use of the command line or of the workspace.
     #[error("{0}")]
     Usage(String),
+    /// What was named (a meeting, an organisation, an election) does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// Stopped by a temporary failure (a mail server's 4xx, a server down,
+    /// the workspace busy): what was done is journaled, running again
+    /// finishes the work.
+    #[error("{0}")]
+    Temporary(String),
+    /// A batch done for every item but `failed`; `done` says what was done.
+    #[error("{}", render_partial(.done, .failed))]
+    Partial { done: String, failed: Vec<Failed> },
+    /// A bug: something charte itself got wrong.
+    #[error("internal error, please report it: {0}")]
+    Internal(String),
     /// An input file with one or more problems; all of them are listed.
     #[error("{}", render_problems(.file, .problems))]
     Input { file: PathBuf, problems: Vec<Problem> },
@@ -51,9 +121,11 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: std::io::Error },
-    /// The database refused an operation.
-    #[error("database {}: {message}", .path.display())]
-    Store { path: PathBuf, message: String },
+    /// The database could not do an operation; `message` says it in words
+    /// (never SQLite's own text), `kind` is Temporary when another writer
+    /// held the workspace too long, else Internal.
+    #[error("{}: {message}", .path.display())]
+    Store { path: PathBuf, message: String, kind: Kind },
     /// A check failed: the journal is broken, a document is forged or altered.
     #[error("{0}")]
     CheckFailed(String),
@@ -77,13 +149,50 @@ fn render_problems(file: &Path, problems: &[Problem]) -> String {
     out
 }
 
+fn render_partial(done: &str, failed: &[Failed]) -> String {
+    let mut out = match failed.len() {
+        1 => format!("{done}; 1 not done, its data needs a fix:"),
+        n => format!("{done}; {n} not done, their data needs a fix:"),
+    };
+    for f in failed.iter().take(50) {
+        out.push_str(&format!("\n  {}: {}", f.item, f.reason));
+    }
+    if failed.len() > 50 {
+        out.push_str(&format!("\n  … and {} more", failed.len() - 50));
+    }
+    out
+}
+
 impl Error {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Error::Usage(_) | Error::Input { .. } | Error::Config { .. } => Kind::Invalid,
+            Error::NotFound(_) => Kind::NotFound,
+            Error::CheckFailed(_) => Kind::CheckFailed,
+            Error::Temporary(_) => Kind::Temporary,
+            Error::Partial { .. } => Kind::Partial,
+            Error::Internal(_) => Kind::Internal,
+            Error::Store { kind, .. } => *kind,
+            Error::Io { source, .. } => io_kind(source),
+        }
+    }
+
     /// The process exit code this error stands for (see DESIGN.md).
     pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::CheckFailed(_) => 1,
-            _ => 2,
-        }
+        self.kind().exit_code()
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Error::NotFound(message.into())
+    }
+
+    pub fn temporary(message: impl Into<String>) -> Self {
+        Error::Temporary(message.into())
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal(message.into())
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
@@ -92,6 +201,29 @@ impl Error {
 
     pub fn usage(message: impl Into<String>) -> Self {
         Error::Usage(message.into())
+    }
+}
+
+/// A file charte was told to read that is missing or unreadable is the
+/// user's to fix; a disk that is full or failing is not their input, and
+/// running again may succeed.
+fn io_kind(e: &std::io::Error) -> Kind {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound
+        | K::PermissionDenied
+        | K::AlreadyExists
+        | K::InvalidInput
+        | K::InvalidData
+        | K::IsADirectory
+        | K::NotADirectory
+        | K::InvalidFilename
+        | K::ReadOnlyFilesystem
+        | K::DirectoryNotEmpty => Kind::Invalid,
+        K::StorageFull | K::QuotaExceeded | K::WouldBlock | K::TimedOut | K::Interrupted | K::ResourceBusy => {
+            Kind::Temporary
+        }
+        _ => Kind::Internal,
     }
 }
 

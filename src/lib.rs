@@ -32,6 +32,7 @@ pub mod report;
 pub mod roster;
 pub mod seal;
 pub mod tabular;
+pub mod time;
 pub mod workflow;
 pub mod workspace;
 

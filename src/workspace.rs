@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::journal::{Event, Store};
+use crate::journal::{Clock, Event, Store};
 
 /// The commented charte.toml that `charte init` writes.
 pub const CONFIG_TEMPLATE: &str = include_str!("../templates/workspace/charte.toml");
@@ -35,14 +35,23 @@ impl Workspace {
         }
         let mut config = Config::load(&config_path)?;
         let db = root.join(DB_FILE);
+        let clock = Clock::new(config.workspace.replay);
         // A workspace whose journal does not exist yet (a fixture, a folder
         // copied without its database) starts a new one.
-        let store = if db.exists() { Store::open(&db)? } else { new_store(&db, &config, today)? };
+        let store = if db.exists() { Store::open(&db, clock)? } else { new_store(&db, &config, today, clock)? };
         // The committee as it stands: the latest election's seats replace
         // the elected seats of charte.toml once their mandates have begun
         // (flags, convocations, votes).
         crate::governance::election::apply_elected_seats(&mut config, store.elected_seats(today)?);
         Ok(Workspace { root: root.to_owned(), config, store })
+    }
+
+    /// Refuses, before anything is done, a change dated `at` that the
+    /// journal would refuse (time does not go back; a future date only in
+    /// a replay workspace): for commands that write files before they
+    /// journal them.
+    pub fn check_date(&self, at: NaiveDate) -> Result<()> {
+        self.store.check_date(at)
     }
 
     /// The `[mail]` settings, or an error saying how to add them.
@@ -79,8 +88,9 @@ impl Workspace {
 }
 
 /// Creates a new workspace in `root` (which may exist but must not hold a
-/// workspace already). Returns the paths created.
-pub fn init(root: &Path, today: NaiveDate) -> Result<Vec<PathBuf>> {
+/// workspace already); `replay` makes it a replay workspace (`[workspace]
+/// replay = true`: dates after today allowed). Returns the paths created.
+pub fn init(root: &Path, today: NaiveDate, replay: bool) -> Result<Vec<PathBuf>> {
     for existing in [CONFIG_FILE, DB_FILE] {
         if root.join(existing).exists() {
             return Err(Error::usage(format!(
@@ -89,6 +99,8 @@ pub fn init(root: &Path, today: NaiveDate) -> Result<Vec<PathBuf>> {
             )));
         }
     }
+    // A date the new journal would refuse is refused before any folder is made.
+    Clock::new(replay).check(today, None)?;
     let mut created = Vec::new();
     let mkdir = |p: PathBuf, created: &mut Vec<PathBuf>| -> Result<()> {
         std::fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
@@ -105,17 +117,24 @@ pub fn init(root: &Path, today: NaiveDate) -> Result<Vec<PathBuf>> {
     created.push(charter);
 
     let config_path = root.join(CONFIG_FILE);
-    let config = Config::parse(CONFIG_TEMPLATE, &config_path)?;
-    new_store(&root.join(DB_FILE), &config, today)?;
+    let text = if replay {
+        CONFIG_TEMPLATE.replacen("\nreplay = false\n", "\nreplay = true\n", 1)
+    } else {
+        CONFIG_TEMPLATE.to_owned()
+    };
+    let config = Config::parse(&text, &config_path)?;
+    new_store(&root.join(DB_FILE), &config, today, Clock::new(config.workspace.replay))?;
     created.push(root.join(DB_FILE));
     // The settings file last: its presence is what makes the folder a workspace.
-    crate::error::write_atomic(&config_path, CONFIG_TEMPLATE.as_bytes())?;
+    crate::error::write_atomic(&config_path, text.as_bytes())?;
     created.push(config_path);
     Ok(created)
 }
 
-fn new_store(path: &Path, config: &Config, today: NaiveDate) -> Result<Store> {
-    let mut store = Store::create(path)?;
+fn new_store(path: &Path, config: &Config, today: NaiveDate, clock: Clock) -> Result<Store> {
+    // Checked before the file exists: a refused date leaves no database behind.
+    clock.check(today, None)?;
+    let mut store = Store::create(path, clock)?;
     store.transaction(today, |tx| {
         tx.append(&Event::WorkspaceCreated { coordination: config.coordination.name_fr.clone() }).map(|_| ())
     })?;

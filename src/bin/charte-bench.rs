@@ -81,7 +81,8 @@ fn roster(n: u64) -> Result<(), String> {
 }
 
 fn journal(n: u64, dir: PathBuf) -> Result<(), String> {
-    let mut store = Store::open(&dir.join("charte.db")).map_err(|e| e.to_string())?;
+    let mut store =
+        Store::open(&dir.join("charte.db"), charte::journal::Clock::new(true)).map_err(|e| e.to_string())?;
     let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).ok_or("date")?;
     let start = Instant::now();
     let batch = 10_000;
@@ -209,7 +210,7 @@ fn federation(ws: PathBuf) -> Result<(), String> {
     let start = Instant::now();
     let date = |y: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
     let first = date(*FEDERATION_YEARS.start(), 1, 2)?;
-    charte::workspace::init(&ws, first).map_err(|e| e.to_string())?;
+    charte::workspace::init(&ws, first, true).map_err(|e| e.to_string())?;
     // Each organisation's number, parsed once (the attendance lines reuse them).
     let numbers: Vec<EnterpriseNumber> =
         (0..FEDERATION_ORGS).map(|i| EnterpriseNumber::parse(&enterprise_number(i))).collect::<Result<_, _>>()?;
@@ -217,7 +218,7 @@ fn federation(ws: PathBuf) -> Result<(), String> {
         numbers.get(i as usize).cloned().ok_or_else(|| format!("no organisation {i}"))
     };
     // Working groups of 200 organisations each, overlapping (an organisation sits in one or two).
-    let mut toml = charte::workspace::CONFIG_TEMPLATE.to_owned();
+    let mut toml = charte::workspace::CONFIG_TEMPLATE.replacen("\nreplay = false\n", "\nreplay = true\n", 1);
     for g in 0..FEDERATION_GROUPS {
         toml.push_str(&format!(
             "\n[working_groups.gt{g:02}]\nname_fr = \"Groupe {g}\"\nname_nl = \"Werkgroep {g}\"\nmin_meetings_per_year = 6\nnotice_clear_days = 5\nmembers = [\n"
@@ -229,7 +230,7 @@ fn federation(ws: PathBuf) -> Result<(), String> {
     }
     std::fs::write(ws.join("charte.toml"), toml).map_err(|e| e.to_string())?;
     let config = charte::config::Config::load(&ws.join("charte.toml")).map_err(|e| e.to_string())?;
-    let mut store = Store::open(&ws.join("charte.db")).map_err(|e| e.to_string())?;
+    let mut store = Store::open(&ws.join("charte.db"), charte::journal::Clock::new(true)).map_err(|e| e.to_string())?;
     let mut b = Batcher { store: &mut store, day: first, pending: Vec::new(), written: 0 };
 
     // The roster: three in four are members, one in twenty leaves along the way.

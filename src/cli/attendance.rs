@@ -18,7 +18,7 @@ pub enum Command {
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
     let Command::Import { file } = cmd;
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let table = crate::tabular::read(&file, 64 * 1024 * 1024, "an attendance list")?;
     let meetings: Vec<_> = ws.store.meetings()?.into_iter().map(|(m, _)| m).collect();
     let members = ws.store.members()?;

@@ -20,9 +20,9 @@ pub enum Command {
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
     let Command::Report { id, about } = cmd;
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let members = ws.store.members()?;
-    let m = roster::resolve(&members, &id).map_err(Error::Usage)?;
+    let m = roster::resolve(&members, &id)?;
     let about = about.split_whitespace().collect::<Vec<_>>().join(" ");
     if about.is_empty() {
         return Err(Error::usage("--about: say what the breach is"));

@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let members = ws.store.members()?;
     let issued = ws.store.documents()?;
     let known: HashMap<String, String> =

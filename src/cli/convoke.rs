@@ -34,7 +34,7 @@ pub fn retry_policy() -> RetryPolicy {
 const BATCH: usize = 250;
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let late = args.late.as_deref().map(str::trim).filter(|r| !r.is_empty());
     if args.late.is_some() && late.is_none() {
         return Err(Error::usage("--late: say why the notice is short"));
@@ -43,7 +43,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let (meeting, cancelled) = meetings
         .iter()
         .find(|(m, _)| m.id == args.meeting)
-        .ok_or_else(|| Error::usage(format!("no meeting '{}' (see `charte meeting list`)", args.meeting)))?;
+        .ok_or_else(|| Error::not_found(format!("no meeting '{}' (see `charte meeting list`)", args.meeting)))?;
     if let Some(reason) = cancelled {
         return Err(Error::usage(format!("meeting {} is cancelled ({reason}): nothing to convoke", meeting.id)));
     }
@@ -65,7 +65,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         date,
     };
     let total = convoke::check_recipients(&ws.config, &body, &members)?;
-    let engine = crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
+    let engine = crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
     let pdfs = context.pdfs(&members, &engine, &ws.templates_dir(), ctx.now)?;
     if short && let Some(reason) = late {
         let already = ws.store.late_convocations()?.iter().any(|l| l.meeting == meeting.id);

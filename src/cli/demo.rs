@@ -44,7 +44,7 @@ fn locate(fixture: &str) -> Result<PathBuf> {
         .into_iter()
         .map(|r| r.join(fixture))
         .find(|p| p.join("charte.toml").is_file())
-        .ok_or_else(|| Error::usage(format!("no fixture '{fixture}' (the fixtures are: {})", FIXTURES.join(", "))))
+        .ok_or_else(|| Error::not_found(format!("no fixture '{fixture}' (the fixtures are: {})", FIXTURES.join(", "))))
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
@@ -62,7 +62,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 }
 
 fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| Error::usage("bad date"))
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| Error::internal("a date of the demo's year does not exist"))
 }
 
 pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
@@ -175,7 +175,8 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
         }
         if day == issue_day {
             say!("\n== {issue_day}: the adhesion workflow issues and mails the adherence documents");
-            let store = crate::journal::Store::open(&dir.join(crate::workspace::DB_FILE))?;
+            let store =
+                crate::journal::Store::open(&dir.join(crate::workspace::DB_FILE), crate::journal::Clock::new(true))?;
             let documents = store.documents()?;
             for (i, d) in documents.iter().enumerate() {
                 if i % 3 == 2 {

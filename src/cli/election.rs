@@ -109,7 +109,7 @@ pub enum Command {
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = if matches!(cmd, Command::Show { .. } | Command::List) { ctx.workspace()? } else { ctx.writer()? };
     match cmd {
         Command::Open { meeting, seats, since } => {
             let since = since.map(|s| super::parse_date("--since", &s)).transpose()?;
@@ -288,7 +288,7 @@ fn open(ws: &mut Workspace, ctx: &Ctx, meeting: &str, seats: Option<u32>, since:
     let (m, cancelled) = meetings
         .iter()
         .find(|(m, _)| m.id == meeting)
-        .ok_or_else(|| Error::usage(format!("--meeting: no meeting '{meeting}' (see `charte meeting list`)")))?;
+        .ok_or_else(|| Error::not_found(format!("--meeting: no meeting '{meeting}' (see `charte meeting list`)")))?;
     if m.body != "plenary" {
         return Err(Error::usage(format!(
             "--meeting: {} is a meeting of the {}; the committee is elected by the plenary",
@@ -320,7 +320,7 @@ fn load(ws: &Workspace, id: &str) -> Result<Election> {
     let steps = ws
         .store
         .election_steps(id)?
-        .ok_or_else(|| Error::usage(format!("no election '{id}' (see `charte election list`)")))?;
+        .ok_or_else(|| Error::not_found(format!("no election '{id}' (see `charte election list`)")))?;
     Election::replay(id, &steps).map_err(Error::Usage)
 }
 

@@ -27,7 +27,7 @@ pub enum Command {
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     match cmd {
         Command::Import { file, dry_run } => {
             let table = crate::tabular::read(&file, 16 * 1024 * 1024, "an events file")?;

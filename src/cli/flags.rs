@@ -109,11 +109,11 @@ fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
 }
 
 fn mark(key: &str, status: Status, note: Option<String>, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let loaded = flags::Loaded::load_for(&ws.store, &ws.config, None)?;
     let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, None));
     if !flags.iter().any(|f| f.key() == key) && !ws.store.flag_statuses()?.contains_key(key) {
-        return Err(Error::usage(format!("no flag '{key}' (see `charte flags` for the keys)")));
+        return Err(Error::not_found(format!("no flag '{key}' (see `charte flags` for the keys)")));
     }
     ws.store.transaction(ctx.now, |tx| {
         tx.append(&Event::FlagStatusChanged {
@@ -133,7 +133,7 @@ fn letters(year: Option<i32>, reply_within_days: u32, ctx: &Ctx) -> Result<u8> {
     let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, year));
     let statuses = ws.store.flag_statuses()?;
     let dir = ws.out_dir().join("letters");
-    let engine = crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
+    let engine = crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
     let mut written = 0;
     for f in &flags {
         if statuses.get(&f.key()).is_some_and(|s| s.status == "resolved") {
@@ -169,7 +169,7 @@ pub fn letter(
     let lang = o.language;
     let id = format!("{}-letter-{}-{}-{}", c.short, f.rule, o.enterprise_number.digits(), now);
     let data = serde_json::json!({
-        "coordination": {"name": c.name(lang), "organiser": c.organiser, "territory": c.territory},
+        "coordination": {"name": c.name(lang), "organiser": c.organiser(lang), "territory": c.territory(lang)},
         "organisation": {
             "name": o.name, "enterprise_number": o.enterprise_number.formatted(),
             "address": o.address, "representative": o.representative,

@@ -9,11 +9,16 @@ use crate::error::Result;
 pub struct Args {
     /// The folder to create the workspace in (created if missing; must not hold a workspace).
     dir: PathBuf,
+    /// A replay workspace (training, a fixture, tests): it may act on dates
+    /// after today's (--now). Never for a real network's year: a mistyped
+    /// date would be accepted.
+    #[arg(long)]
+    replay: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
-    crate::workspace::init(&args.dir, ctx.now)?;
-    say!("New workspace in {}", args.dir.display());
+    crate::workspace::init(&args.dir, ctx.now, args.replay)?;
+    say!("New {}workspace in {}", if args.replay { "replay " } else { "" }, args.dir.display());
     say!("  charte.toml   the network's identity and rules: edit it first");
     say!("  charter/      the charter text (fr.md, nl.md)");
     say!("  charte.db     the journal");

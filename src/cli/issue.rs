@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::Ctx;
 use crate::adherence;
-use crate::error::{Error, Result};
+use crate::error::{Error, Failed, Result};
 use crate::journal::Event;
 use crate::journal::store::IssuedDocument;
 use crate::render::{ADHERENCE_TEMPLATE, Engine, load_template};
@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     if !args.all && args.ids.is_empty() {
         return Err(Error::usage("say which organisations: --all, or their enterprise numbers or names"));
     }
@@ -36,31 +36,39 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     } else {
         let mut out = Vec::new();
         for id in &args.ids {
-            out.push(roster::resolve(&members, id).map_err(Error::Usage)?);
+            out.push(roster::resolve(&members, id)?);
         }
         out
     };
     let outcome = issue(&mut ws, &members, &selected, ctx.now)?;
-    say!(
+    let done = format!(
         "{} adherence documents issued (charter {}), {} unchanged; in {}",
         outcome.issued,
         ws.config.charter.version,
         outcome.unchanged,
         ws.out_dir().join("adherence").display()
     );
+    if !outcome.failed.is_empty() {
+        return Err(Error::Partial { done, failed: outcome.failed });
+    }
+    say!("{done}");
     Ok(0)
 }
 
 /// What [`issue`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub issued: usize,
     pub unchanged: usize,
+    /// The organisations whose document could not be made, and why:
+    /// nothing was issued for them, the others were.
+    pub failed: Vec<Failed>,
 }
 
 /// Renders, seals, writes and journals the adherence documents of
 /// `selected` whose inputs changed (in parallel, a chunk at a time, with a
-/// progress bar); the others keep their document.
+/// progress bar); the others keep their document. An organisation whose
+/// document cannot be made is named in the outcome, and the batch goes on.
 pub fn issue(
     ws: &mut crate::workspace::Workspace,
     members: &[roster::Member],
@@ -80,9 +88,10 @@ pub fn issue(
     let plan = adherence::plan(&ws.config, &ws.root, members, selected, &issued, &template)?;
     let out_dir = ws.out_dir().join("adherence");
     std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
-    let engine = Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
+    let engine = Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
     let bar = super::progress(plan.jobs.len() as u64, "documents");
     let mut count = 0;
+    let mut failed = Vec::new();
     let (root, config) = (&ws.root, &ws.config);
     for chunk in plan.jobs.chunks(CHUNK) {
         // Each document is rendered, sealed and written on a worker; the
@@ -93,16 +102,28 @@ pub fn issue(
                 let data = plan.data.data(&job.member, &job.document_id, now);
                 let pdf = engine.pdf(&template, &data, now, &job.document_id);
                 bar.inc(1);
-                let pdf = pdf.map_err(|e| {
-                    Error::usage(format!(
-                        "rendering the document of {}: {e} (in {origin}); nothing was issued for it",
-                        job.member.organisation.name
-                    ))
-                })?;
+                let pdf = pdf.map_err(|e| Error::usage(format!("its document does not render: {e} (in {origin})")))?;
                 issue_one(root, config, job, &pdf, &key, now)
             })
             .collect();
-        let documents = documents.into_iter().collect::<Result<Vec<_>>>()?;
+        let mut ok = Vec::with_capacity(documents.len());
+        for (job, d) in chunk.iter().zip(documents) {
+            match d {
+                Ok(d) => ok.push(d),
+                // Only this organisation's data or file is at fault; a
+                // failure that would hit every document stops the batch.
+                Err(e @ (Error::Usage(_) | Error::Io { .. })) => failed.push(Failed {
+                    item: format!(
+                        "{} ({})",
+                        job.member.organisation.name,
+                        job.member.organisation.enterprise_number.formatted()
+                    ),
+                    reason: e.to_string(),
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        let documents = ok;
         ws.store.transaction(now, |tx| {
             for d in &documents {
                 tx.append(&Event::DocumentIssued { document: d.clone() })?;
@@ -112,7 +133,23 @@ pub fn issue(
         count += documents.len();
     }
     bar.finish_and_clear();
-    Ok(Outcome { issued: count, unchanged: plan.unchanged })
+    // Not one document could be made: the cause is common to all (a broken
+    // template, say), not one organisation's data, and nothing changed.
+    if count == 0
+        && plan.unchanged == 0
+        && let Some(first) = failed.first()
+    {
+        return Err(Error::Usage(format!(
+            "{}: {}; nothing was issued{}",
+            first.item,
+            first.reason,
+            match failed.len() {
+                1 => String::new(),
+                n => format!(" (nor for the {} others)", n - 1),
+            }
+        )));
+    }
+    Ok(Outcome { issued: count, unchanged: plan.unchanged, failed })
 }
 
 /// Seals a rendered document, writes it and its detached seal, and says
@@ -131,7 +168,7 @@ fn issue_one(
         .organisation(&o.name, Some(&o.enterprise_number.formatted()))
         .charter_version(version);
     let sealed =
-        seal::seal(pdf, &manifest, key).map_err(|e| Error::usage(format!("sealing {}: {e}", job.document_id)))?;
+        seal::seal(pdf, &manifest, key).map_err(|e| Error::internal(format!("sealing {}: {e}", job.document_id)))?;
     let path = root.join(&job.file);
     sealed.write(&path)?;
     Ok(IssuedDocument {

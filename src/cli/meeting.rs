@@ -51,7 +51,7 @@ fn add(
     agenda: Option<PathBuf>,
     ctx: &Ctx,
 ) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let body = governance::body(&ws.config, body).map_err(|e| Error::usage(format!("--body: {e}")))?;
     let (date, time) = meeting::parse_when(date).map_err(|e| Error::usage(format!("--date: {e}")))?;
     if date < ctx.now {
@@ -129,10 +129,10 @@ fn list(ctx: &Ctx) -> Result<u8> {
 }
 
 fn cancel(id: &str, reason: &str, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let meetings = ws.store.meetings()?;
     match meetings.iter().find(|(m, _)| m.id == id) {
-        None => return Err(Error::usage(format!("no meeting '{id}' (see `charte meeting list`)"))),
+        None => return Err(Error::not_found(format!("no meeting '{id}' (see `charte meeting list`)"))),
         Some((_, Some(_))) => return Err(Error::usage(format!("meeting '{id}' is already cancelled"))),
         Some(_) => {}
     }

@@ -52,7 +52,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
 }
 
 fn import_roster(file: &std::path::Path, dry_run: bool, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let current = ws.store.members()?;
     let plan = import::plan(file, &current)?;
     if !dry_run && (!plan.added.is_empty() || !plan.changed.is_empty()) {
@@ -184,9 +184,9 @@ fn list(ctx: &Ctx) -> Result<u8> {
 }
 
 fn set_key(id: &str, file: &std::path::Path, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let members = ws.store.members()?;
-    let m = roster::resolve(&members, id).map_err(Error::Usage)?;
+    let m = roster::resolve(&members, id)?;
     let key = crate::seal::load_verifying_key(file).map_err(|e| Error::usage(e.to_string()))?;
     use base64::Engine as _;
     let public_key = base64::engine::general_purpose::STANDARD.encode(key.as_bytes());
@@ -220,14 +220,14 @@ fn set_key(id: &str, file: &std::path::Path, ctx: &Ctx) -> Result<u8> {
 fn show(id: &str, ctx: &Ctx) -> Result<u8> {
     let ws = ctx.workspace()?;
     let members = ws.store.members()?;
-    let m = roster::resolve(&members, id).map_err(Error::Usage)?;
+    let m = roster::resolve(&members, id)?;
     let o = &m.organisation;
     let history = ws.store.entries_about(o.enterprise_number.digits())?;
     let digits = o.enterprise_number.digits();
     let documents: Vec<_> = ws.store.documents()?.into_iter().filter(|d| d.enterprise_number == digits).collect();
     let adherences: Vec<_> = ws.store.adherences()?.into_iter().filter(|a| a.enterprise_number == digits).collect();
     if ctx.json {
-        let mut value = serde_json::to_value(Listed::from(m)).map_err(|e| Error::usage(e.to_string()))?;
+        let mut value = serde_json::to_value(Listed::from(m)).map_err(|e| Error::internal(e.to_string()))?;
         value["representative"] = serde_json::json!(o.representative);
         value["representative_email"] = serde_json::json!(o.representative_email);
         value["address"] = serde_json::json!(o.address);

@@ -1,7 +1,8 @@
 //! The command line: clap types, and one file per command. This is the only
 //! place that prints; commands wire library calls together and hold no
 //! domain logic. Exit codes: 0 success, 1 a check failed, 2 bad input or
-//! usage (nothing was changed).
+//! usage (nothing was changed), 3 stopped by a temporary failure (run
+//! again), 4 done but for the items named, 70 a bug: crate::error::Kind.
 
 /// `println!` that ends the process quietly when stdout is closed (a
 /// pipe into `head`), instead of panicking.
@@ -134,8 +135,22 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The workspace, to read; what charte.toml's reading noted goes to stderr.
     pub fn workspace(&self) -> Result<Workspace> {
-        Workspace::open(&self.dir, self.now)
+        let ws = Workspace::open(&self.dir, self.now)?;
+        for note in &ws.config.notes {
+            eprintln!("note: {note}");
+        }
+        Ok(ws)
+    }
+
+    /// The workspace, to change on `--now`'s date: refused before any work
+    /// when the journal would refuse that date (DESIGN.md "Time does not
+    /// go back"), so nothing is written, not even a file.
+    pub fn writer(&self) -> Result<Workspace> {
+        let ws = self.workspace()?;
+        ws.check_date(self.now)?;
+        Ok(ws)
     }
 }
 
@@ -145,7 +160,8 @@ pub fn parse_date(option: &str, s: &str) -> Result<NaiveDate> {
         .map_err(|_| Error::usage(format!("{option}: '{s}' is not a date (expected YYYY-MM-DD, e.g. 2026-03-12)")))
 }
 
-/// Entry point of the binary: parse, run, and turn the outcome into an exit code.
+/// Entry point of the binary: parse, run, and turn the outcome into an exit
+/// code, which the error's kind decides (crate::error::Kind).
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -157,7 +173,12 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e}");
+            match e.kind() {
+                // The work was done for the others: say so before what was not.
+                crate::error::Kind::Partial => eprintln!("partly done: {e}"),
+                crate::error::Kind::Temporary => eprintln!("stopped: {e}"),
+                _ => eprintln!("error: {e}"),
+            }
             ExitCode::from(e.exit_code())
         }
     }
@@ -166,7 +187,7 @@ pub fn main() -> ExitCode {
 pub(crate) fn run(cli: Cli) -> Result<u8> {
     let now = match &cli.now {
         Some(s) => parse_date("--now", s)?,
-        None => chrono::Local::now().date_naive(),
+        None => crate::time::today(),
     };
     let ctx = Ctx { dir: cli.dir, now, json: cli.json };
     match cli.command {
@@ -206,7 +227,7 @@ pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
 
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::internal(format!("cannot encode JSON: {e}")))?;
     say!("{text}");
     Ok(())
 }
@@ -217,7 +238,7 @@ pub(crate) fn replay(dir: &std::path::Path, now: NaiveDate, args: &[&str]) -> Re
     let mut argv =
         vec!["charte".to_owned(), "--dir".into(), dir.display().to_string(), "--now".into(), now.to_string()];
     argv.extend(args.iter().map(|s| (*s).to_owned()));
-    let cli = <Cli as clap::Parser>::try_parse_from(&argv).map_err(|e| Error::usage(e.to_string()))?;
+    let cli = <Cli as clap::Parser>::try_parse_from(&argv).map_err(|e| Error::internal(e.to_string()))?;
     run(cli)
 }
 

@@ -87,19 +87,19 @@ fn seal_report(
         .map(|b| (b.key.clone(), serde_json::Value::String(b.name(lang).to_owned())))
         .collect();
     let data = serde_json::json!({
-        "coordination": {"name": c.name(lang), "organiser": c.organiser, "territory": c.territory},
+        "coordination": {"name": c.name(lang), "organiser": c.organiser(lang), "territory": c.territory(lang)},
         "document": {"id": id, "issued": ctx.now.to_string()},
         "journal_head": head,
         "report": report,
         "body_names": body_names,
     });
-    let engine = crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
+    let engine = crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
     let pdf = crate::render::document(&engine, Some(&ws.templates_dir()), template, lang.code(), data, ctx.now, &id)
         .map_err(|e| Error::usage(format!("rendering the {kind} report: {e}")))?;
     let manifest = crate::seal::Manifest::new(&id, kind, c.name(lang), ctx.now)
         .extra("journal_head", serde_json::Value::String(head.clone()))
         .extra("year", serde_json::json!(year));
-    let sealed = crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::usage(format!("sealing {id}: {e}")))?;
+    let sealed = crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::internal(format!("sealing {id}: {e}")))?;
     let path = reports_dir(ws)?.join(format!("{stem}.pdf"));
     sealed.write(&path)?;
     let file = path.strip_prefix(&ws.root).unwrap_or(&path).to_string_lossy().into_owned();
@@ -132,7 +132,7 @@ fn reports_dir(ws: &crate::workspace::Workspace) -> Result<std::path::PathBuf> {
 
 fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u8> {
     check_year(year)?;
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let project_allowed = ws.config.funder.kind == crate::config::FunderKind::WalloonRegion;
     let lines = match expenses {
         Some(path) => {
@@ -154,9 +154,9 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u
         return Ok(0);
     };
     let path = reports_dir(&ws)?.join(format!("subsidy-{year}.json"));
-    let json = serde_json::to_string_pretty(&report).map_err(|e| Error::usage(e.to_string()))?;
+    let json = serde_json::to_string_pretty(&report).map_err(|e| Error::internal(e.to_string()))?;
     crate::error::write_atomic(&path, json.as_bytes())?;
-    let value = serde_json::to_value(&report).map_err(|e| Error::usage(e.to_string()))?;
+    let value = serde_json::to_value(&report).map_err(|e| Error::internal(e.to_string()))?;
     let pdf = seal_report(
         &mut ws,
         ctx,
@@ -186,11 +186,11 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u
 
 fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
     check_year(year)?;
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let report = annual_report(&ws, year, ctx)?;
     let csv_path = reports_dir(&ws)?.join(format!("annual-{year}.csv"));
     crate::error::write_atomic(&csv_path, annual_csv(&report).as_bytes())?;
-    let value = serde_json::to_value(&report).map_err(|e| Error::usage(e.to_string()))?;
+    let value = serde_json::to_value(&report).map_err(|e| Error::internal(e.to_string()))?;
     let pdf = seal_report(
         &mut ws,
         ctx,

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::NaiveDate;
 
 use super::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, Failed, Result};
 use crate::journal::Event;
 use crate::journal::store::IssuedDocument;
 use crate::workflow::plan::{self, Done};
@@ -37,18 +37,8 @@ pub struct Args {
 const BATCH: usize = 250;
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.workspace()?;
+    let mut ws = ctx.writer()?;
     let wf = workflow::load(&ws.root, &args.workflow, &ws.config.flags)?;
-    let last = ws.store.date_span()?.map(|(_, last)| last);
-    if let Some(last) = last
-        && ctx.now < last
-    {
-        return Err(Error::usage(format!(
-            "--now {} is before the journal's last entry ({last}): time does not go back. \
-             Run with --now {last} or later.",
-            ctx.now
-        )));
-    }
     preflight(&ws, &wf)?;
     let found = subjects::gather(&ws.store, &ws.config, &wf, ctx.now)?;
     let mut done = workflow::done_by_subject(&ws.store, &wf)?;
@@ -68,6 +58,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let verb = if args.dry_run { "would run" } else { "ran" };
     let mut ran: BTreeMap<usize, usize> = BTreeMap::new();
     let mut tried: HashSet<(String, usize, u32)> = HashSet::new();
+    let mut failed: Vec<Failed> = Vec::new();
     loop {
         let mut groups: BTreeMap<(usize, u32), Vec<&Subject>> = BTreeMap::new();
         for f in &found {
@@ -90,7 +81,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
                 }
                 group.iter().map(|s| s.id.clone()).collect()
             } else {
-                execute(&mut ws, &Batch { wf: &wf, i, attempt, group: &group, done: &done, ctx })?
+                execute(&mut ws, &Batch { wf: &wf, i, attempt, group: &group, done: &done, ctx }, &mut failed)?
             };
             *ran.entry(i).or_default() += completed.len();
             for id in completed {
@@ -132,10 +123,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         waiting += states.iter().filter(|s| matches!(s, plan::State::Waiting { .. })).count();
         next = next.into_iter().chain(plan::next_pending(&states, ctx.now)).min();
     }
-    say!(
+    let summary = format!(
         "  {finished} finished, {waiting} waiting{}",
         next.map_or(String::new(), |d| format!(", next step due on {d}"))
     );
+    if !failed.is_empty() {
+        return Err(Error::Partial { done: format!("{summary}; the steps of the others ran"), failed });
+    }
+    say!("{summary}");
     Ok(0)
 }
 
@@ -191,11 +186,11 @@ struct Batch<'a> {
 
 /// Runs the batch's step; returns the subjects it completed, each journaled
 /// with its `step-done` event.
-fn execute(ws: &mut Workspace, b: &Batch<'_>) -> Result<Vec<String>> {
+fn execute(ws: &mut Workspace, b: &Batch<'_>, failed: &mut Vec<Failed>) -> Result<Vec<String>> {
     let Batch { wf, i, group, done, ctx, .. } = *b;
     let step = &wf.steps[i];
     let outcomes: Vec<(String, String, Vec<Event>)> = match &step.kind {
-        Kind::Issue => issue(ws, group, ctx)?,
+        Kind::Issue => issue(ws, group, ctx, failed)?,
         Kind::Send { message } | Kind::Remind { message, .. } => return send(ws, b, message),
         Kind::Escalate { flag } => escalate(ws, wf, group, done, flag)?,
         Kind::Convoke { .. } => {
@@ -235,7 +230,7 @@ fn execute(ws: &mut Workspace, b: &Batch<'_>) -> Result<Vec<String>> {
             let loaded = crate::flags::Loaded::load_for(&ws.store, &ws.config, None)?;
             let flags = crate::flags::evaluate(&loaded.facts(&ws.config, ctx.now, None));
             let engine =
-                crate::render::Engine::new().map_err(|e| Error::usage(format!("starting the renderer: {e}")))?;
+                crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
             let mut out = Vec::new();
             for s in group {
                 let Some(f) = flags.iter().find(|f| f.key() == s.id) else { continue };
@@ -306,7 +301,7 @@ fn organisations<'a>(
             by_number
                 .get(number)
                 .map(|m| (*m, s.id.clone()))
-                .ok_or_else(|| Error::usage(format!("{}: no organisation {number} on the roster", s.id)))
+                .ok_or_else(|| Error::internal(format!("{}: no organisation {number} on the roster", s.id)))
         })
         .collect()
 }
@@ -322,20 +317,27 @@ fn current_documents(ws: &Workspace) -> Result<HashMap<String, IssuedDocument>> 
     Ok(out)
 }
 
-fn issue(ws: &mut Workspace, group: &[&Subject], ctx: &Ctx) -> Result<Vec<(String, String, Vec<Event>)>> {
+/// Issues the group's documents; an organisation whose document cannot be
+/// made goes into `failed` and its step stays to do.
+fn issue(
+    ws: &mut Workspace,
+    group: &[&Subject],
+    ctx: &Ctx,
+    failed: &mut Vec<Failed>,
+) -> Result<Vec<(String, String, Vec<Event>)>> {
     let members = ws.store.members()?;
     let orgs = organisations(&members, group)?;
     let selected: Vec<&crate::roster::Member> = orgs.iter().map(|(m, _)| *m).collect();
-    super::issue::issue(ws, &members, &selected, ctx.now)?;
+    let outcome = super::issue::issue(ws, &members, &selected, ctx.now)?;
+    failed.extend(outcome.failed);
     let documents = current_documents(ws)?;
-    orgs.iter()
-        .map(|(m, id)| {
-            let d = documents
-                .get(m.organisation.enterprise_number.digits())
-                .ok_or_else(|| Error::usage(format!("no adherence document was issued for {}", m.organisation.name)))?;
-            Ok((id.clone(), format!("document {}", d.document_id), Vec::new()))
+    Ok(orgs
+        .iter()
+        .filter_map(|(m, id)| {
+            let d = documents.get(m.organisation.enterprise_number.digits())?;
+            Some((id.clone(), format!("document {}", d.document_id), Vec::new()))
         })
-        .collect()
+        .collect())
 }
 
 /// The day step `name`'s first attempt was done for a subject.

@@ -78,7 +78,7 @@ impl Context<'_> {
         Convocation {
             lang,
             network: self.config.coordination.name(lang).to_owned(),
-            organiser: self.config.coordination.organiser.clone(),
+            organiser: self.config.coordination.organiser(lang).to_owned(),
             body: self.body.name(lang).to_owned(),
             title: self.meeting.title.clone(),
             when: self.start(),

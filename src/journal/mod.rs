@@ -12,7 +12,7 @@ pub mod event;
 pub mod store;
 
 pub use event::Event;
-pub use store::{Store, Tx};
+pub use store::{Clock, Store, Tx};
 
 use sha2::{Digest, Sha256};
 

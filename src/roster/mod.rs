@@ -189,19 +189,19 @@ pub struct Member {
 
 /// Finds one organisation by enterprise number (any spelling) or by name:
 /// an exact name (case and accents aside), else a unique part of a name.
-pub fn resolve<'a>(members: &'a [Member], id: &str) -> Result<&'a Member, String> {
+pub fn resolve<'a>(members: &'a [Member], id: &str) -> Result<&'a Member, Unresolved> {
     let looks_like_a_number = id.chars().filter(char::is_ascii_digit).count() >= 9
         && id.trim_start_matches(['B', 'E', 'b', 'e']).chars().all(|c| c.is_ascii_digit() || " .-/".contains(c));
     if looks_like_a_number {
-        let n = EnterpriseNumber::parse(id)?;
+        let n = EnterpriseNumber::parse(id).map_err(Unresolved::Invalid)?;
         return members
             .iter()
             .find(|m| m.organisation.enterprise_number == n)
-            .ok_or_else(|| format!("no organisation with enterprise number {n} on the roster"));
+            .ok_or_else(|| Unresolved::NotFound(format!("no organisation with enterprise number {n} on the roster")));
     }
     let wanted = fold(id);
     if wanted.is_empty() {
-        return Err(format!("'{id}' is neither an enterprise number nor a name"));
+        return Err(Unresolved::Invalid(format!("'{id}' is neither an enterprise number nor a name")));
     }
     if let Some(m) = members.iter().find(|m| fold(&m.organisation.name) == wanted) {
         return Ok(m);
@@ -209,8 +209,8 @@ pub fn resolve<'a>(members: &'a [Member], id: &str) -> Result<&'a Member, String
     let partial: Vec<&Member> = members.iter().filter(|m| fold(&m.organisation.name).contains(&wanted)).collect();
     match partial.as_slice() {
         [one] => Ok(one),
-        [] => Err(format!("no organisation named '{id}' on the roster")),
-        many => Err(format!(
+        [] => Err(Unresolved::NotFound(format!("no organisation named '{id}' on the roster"))),
+        many => Err(Unresolved::Invalid(format!(
             "'{id}' matches {} organisations: {}; give the enterprise number",
             many.len(),
             many.iter()
@@ -218,7 +218,38 @@ pub fn resolve<'a>(members: &'a [Member], id: &str) -> Result<&'a Member, String
                 .map(|m| format!("{} ({})", m.organisation.name, m.organisation.enterprise_number))
                 .collect::<Vec<_>>()
                 .join(", ")
-        )),
+        ))),
+    }
+}
+
+/// Why [`resolve`] found no organisation: none matches, or the words given
+/// cannot name one (a bad number, several names match).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unresolved {
+    NotFound(String),
+    Invalid(String),
+}
+
+impl std::fmt::Display for Unresolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unresolved::NotFound(m) | Unresolved::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<Unresolved> for String {
+    fn from(u: Unresolved) -> String {
+        u.to_string()
+    }
+}
+
+impl From<Unresolved> for crate::Error {
+    fn from(u: Unresolved) -> crate::Error {
+        match u {
+            Unresolved::NotFound(m) => crate::Error::NotFound(m),
+            Unresolved::Invalid(m) => crate::Error::Usage(m),
+        }
     }
 }
 

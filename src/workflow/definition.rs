@@ -500,7 +500,7 @@ pub fn load(workspace_dir: &Path, name: &str, rules: &FlagRules) -> Result<Workf
     let names: Vec<String> = all.iter().map(|w| w.name.clone()).collect();
     all.into_iter()
         .find(|w| w.name == name)
-        .ok_or_else(|| Error::usage(format!("no workflow '{name}' (the workflows are: {})", names.join(", "))))
+        .ok_or_else(|| Error::not_found(format!("no workflow '{name}' (the workflows are: {})", names.join(", "))))
 }
 
 #[cfg(test)]

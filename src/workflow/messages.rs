@@ -55,7 +55,7 @@ pub fn messages(
     let data = json!({
         "lang": lang.code(),
         "network": ctx.config.coordination.name(lang),
-        "organiser": ctx.config.coordination.organiser,
+        "organiser": ctx.config.coordination.organiser(lang),
         "recipient": o.name,
         "representative": o.representative,
         "charter_version": document.charter_version,

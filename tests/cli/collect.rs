@@ -157,7 +157,7 @@ fn any_single_byte_change_in_the_issued_part_is_refused() {
     t.run(["sign", WOLU_DOC, "--key", "wolu.key", "--out", "signed.pdf"]).success();
     let signed = std::fs::read(t.path("signed.pdf")).unwrap();
     let issued_len = std::fs::read(t.path(WOLU_DOC)).unwrap().len();
-    let store = charte::journal::Store::open(&t.path("charte.db")).unwrap();
+    let store = charte::journal::Store::open(&t.path("charte.db"), charte::journal::Clock::new(true)).unwrap();
     let issued = store.documents().unwrap();
     let members = store.members().unwrap();
     let key = charte::seal::load_verifying_key(&t.path("keys/coordination.pub")).unwrap();

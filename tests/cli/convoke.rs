@@ -118,7 +118,7 @@ fn a_server_that_is_down_marks_nothing_sent_and_a_rerun_finishes_the_job() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let t = workspace(port);
     let id = add_plenary(&t);
-    convoke(&t, &[&id]).code(2).stderr_has("did not answer").stderr_has("run the same command again");
+    convoke(&t, &[&id]).code(3).stderr_has("for now").stderr_has("run the same command again");
     // Now a server listens on another port: point the workspace at it.
     let server = TestServer::start(ServerOptions::default());
     let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();

@@ -34,7 +34,7 @@ impl Test {
     /// A fresh workspace made by `charte init`.
     pub fn new() -> Test {
         let t = Test::empty();
-        t.run(["init", t.ws.to_str().expect("utf-8 path")]).success();
+        t.run(["init", "--replay", t.ws.to_str().expect("utf-8 path")]).success();
         t
     }
 
@@ -70,9 +70,26 @@ impl Test {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
+        self.run_full(&self.now, args, env)
+    }
+
+    /// Runs charte on another day than the test's (`--now now`).
+    pub fn run_at<I, S>(&self, now: &str, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.run_full(now, args, &[])
+    }
+
+    fn run_full<I, S>(&self, now: &str, args: I, env: &[(&str, &str)]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
         let mut cmd = Command::new(BIN);
         cmd.envs(env.iter().copied());
-        cmd.arg("--dir").arg(&self.ws).arg("--now").arg(&self.now).args(args);
+        cmd.arg("--dir").arg(&self.ws).arg("--now").arg(now).args(args);
         // Relative paths in a test name files of the workspace, once it exists.
         cmd.current_dir(if self.ws.is_dir() { &self.ws } else { &self.root });
         cmd.env_remove("CHARTE_NOW");
@@ -96,6 +113,29 @@ impl Test {
     pub fn snapshot(&self) -> (String, u64) {
         let out = self.run(["members", "list", "--json"]).success();
         (out.stdout, self.journal_len())
+    }
+
+    /// Every file under out/, with a hash of its bytes: what a "no file
+    /// written" assertion compares.
+    pub fn out_files(&self) -> Vec<(String, u64)> {
+        fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, u64)>) {
+            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, base, out);
+                } else {
+                    use std::hash::{Hash, Hasher};
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    std::fs::read(&path).unwrap_or_default().hash(&mut h);
+                    out.push((path.strip_prefix(base).unwrap_or(&path).display().to_string(), h.finish()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.ws.join("out"), &self.ws, &mut out);
+        out.sort();
+        out
     }
 }
 

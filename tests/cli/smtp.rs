@@ -124,7 +124,7 @@ impl TestServer {
         TestServer { child, port, options, dir }
     }
 
-    fn maildir(&self) -> PathBuf {
+    pub fn maildir(&self) -> PathBuf {
         self.dir.path().join("mail")
     }
 

@@ -17,6 +17,8 @@ SIGTERM.
     bounce*      550 5.1.1 (permanent)
     tempfail*    451 4.3.0 the first time that address is seen, then 250
     alwaysfail*  451 4.3.0 every time
+    hold*        451 4.3.0 while the file DIR/hold exists (a test creates
+                 it to make a server refuse for a while, then removes it)
 - --max-messages-per-connection N: the server hangs up after the Nth
   message on a connection (as servers with such a limit do).
 - Each message accepted: DIR/NNNNNN.eml (the bytes received) and
@@ -69,6 +71,8 @@ class Handler:
             code = "550 5.1.1 <%s>: recipient address rejected: user unknown" % address
         elif local.startswith("alwaysfail"):
             code = "451 4.3.0 <%s>: temporary failure, try again" % address
+        elif local.startswith("hold") and os.path.exists(os.path.join(self.state.maildir, "hold")):
+            code = "451 4.3.0 <%s>: mailbox busy, try again later" % address
         elif local.startswith("tempfail") and address.lower() not in self.state.seen_tempfail:
             self.state.seen_tempfail.add(address.lower())
             code = "451 4.3.0 <%s>: temporary failure, try again" % address
