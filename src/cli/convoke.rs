@@ -89,8 +89,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     // its own copy of the PDF, and 10,000 organisations at once would hold
     // gigabytes.
     let mut report = crate::delivery::Report::default();
+    let mut failed = Vec::new();
     for chunk in members.chunks(BATCH) {
-        let planned = convoke::messages(&context, chunk, &pdfs)?;
+        let (planned, not_built) = convoke::messages(&context, chunk, &pdfs)?;
+        failed.extend(not_built);
         let r = crate::delivery::deliver(&mut ws.store, ctx.now, transport.as_mut(), &planned, retry_policy(), &|| {
             bar.inc(1)
         });
@@ -107,7 +109,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     }
     transport.close();
     bar.finish_and_clear();
-    say!(
+    let summary = format!(
         "{}: {} convocations sent, {} already sent before, {} bounced ({} clear days of notice{})",
         meeting.id,
         report.sent,
@@ -116,11 +118,20 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         clear_days,
         if short { ", short: flagged" } else { "" }
     );
+    if !failed.is_empty() && report.sent + report.already == 0 {
+        // Not one message could be built: a common cause (the template), not one organisation's data.
+        let first = &failed[0];
+        return Err(Error::Usage(format!("{}: {}; nothing was sent", first.item, first.reason)));
+    }
+    say!("{summary}");
     for (address, reason) in &report.bounced {
         say!("  bounced: {address}: {reason}");
     }
     if mail.transport == crate::mail::TransportKind::Outbox {
         say!("messages in {}", outbox.display());
+    }
+    if !failed.is_empty() {
+        return Err(Error::Partial { done: format!("{}: the others were convoked", meeting.id), failed });
     }
     Ok(0)
 }

@@ -150,25 +150,54 @@ pub fn check_recipients(config: &Config, body: &Body, members: &[Member]) -> Res
 }
 
 /// One message per address of every organisation of `members` the body
-/// convokes (call it on a slice of the roster to build a batch at a time).
-pub fn messages(ctx: &Context<'_>, members: &[Member], pdfs: &HashMap<Language, Vec<u8>>) -> Result<Vec<Planned>> {
+/// convokes (call it on a slice of the roster to build a batch at a time),
+/// and the organisations whose messages could not be built, with why (the
+/// others are not held back by them).
+pub fn messages(
+    ctx: &Context<'_>,
+    members: &[Member],
+    pdfs: &HashMap<Language, Vec<u8>>,
+) -> Result<(Vec<Planned>, Vec<crate::error::Failed>)> {
     let recipients = convoked(ctx.config, ctx.body, members);
     if recipients.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let envelope = envelope(ctx.mail)?;
+    let mut out = Vec::new();
+    let mut failed = Vec::new();
+    for m in recipients {
+        match organisation_messages(ctx, &envelope, m, pdfs) {
+            Ok(planned) => out.extend(planned),
+            Err(e) => failed.push(crate::error::Failed {
+                item: format!("{} ({})", m.organisation.name, m.organisation.enterprise_number.formatted()),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    Ok((out, failed))
+}
+
+/// The convocations of one organisation, one per address.
+fn organisation_messages(
+    ctx: &Context<'_>,
+    envelope: &crate::mail::Envelope,
+    m: &Member,
+    pdfs: &HashMap<Language, Vec<u8>>,
+) -> Result<Vec<Planned>> {
     let start = ctx.start();
     let end = start + chrono::Duration::hours(DURATION_HOURS);
     let mut out = Vec::new();
-    for m in recipients {
+    {
         let o = &m.organisation;
         let lang = o.language;
         let convocation = ctx.convocation(lang, Some(o), envelope.reply_address());
-        let rendered =
-            ctx.templates.convocation(&convocation).map_err(|e| Error::usage(format!("convocation template: {e}")))?;
+        let rendered = ctx
+            .templates
+            .convocation(&convocation)
+            .map_err(|e| Error::usage(format!("the convocation template: {e}")))?;
         let pdf = pdfs.get(&lang);
         let letter = crate::delivery::Letter {
-            envelope: &envelope,
+            envelope,
             rendered: &rendered,
             date: ctx.date,
             id: format!("convocation.{}.{}", ctx.meeting.id, o.enterprise_number.digits()),
@@ -189,7 +218,7 @@ pub fn messages(ctx: &Context<'_>, members: &[Member], pdfs: &HashMap<Language, 
                 attendees: vec![to.clone()],
                 cancelled: false,
             })
-            .map_err(|e| Error::usage(format!("calendar invitation for {}: {e}", o.name)))?;
+            .map_err(|e| Error::usage(format!("its calendar invitation: {e}")))?;
             let attachments = pdf
                 .map(|bytes| Attachment {
                     filename: format!("convocation-{}-{}.pdf", ctx.meeting.id, lang.code()),

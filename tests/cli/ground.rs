@@ -219,3 +219,29 @@ fn an_older_charte_toml_keeps_working_and_says_what_to_rename() {
         .stderr_has("note: charte.toml: coordination.organiser is read as organiser_fr")
         .stderr_has("coordination.territory is read as territory_fr");
 }
+
+#[test]
+fn a_convocation_that_cannot_be_written_for_one_organisation_holds_back_no_other() {
+    let t = Test::new().at("2026-02-01");
+    let roster = "name,enterprise_number,email,language,representative\n\
+        ASBL Le Pont,0606.997.096,info@lepont.example.be,fr,Marie Dupont\n\
+        Maison Sans Virgule,0560.136.594,info@msv.example.be,fr,\n\
+        ASBL Zénith,0437.843.647,info@zenith.example.be,fr,\n";
+    std::fs::write(t.path("roster.csv"), roster).unwrap();
+    t.run(["members", "import", "roster.csv"]).success();
+    // The coordinator's template names a field that does not exist, in a
+    // part read only for organisations that have a representative.
+    let builtin = std::fs::read_to_string(repo().join("templates/mail/convocation.fr.txt.hbs")).unwrap();
+    let custom = builtin.replacen("{{representative}} ({{recipient}})", "{{representative}}, {{fonction}}", 1);
+    assert_ne!(custom, builtin);
+    std::fs::create_dir_all(t.path("templates/mail")).unwrap();
+    std::fs::write(t.path("templates/mail/convocation.fr.txt.hbs"), custom).unwrap();
+    let id = t.run(["meeting", "add", "--body", "plenary", "--date", "2026-03-12"]).success().stdout.trim().to_owned();
+    t.run(["convoke", &id]).code(4).stderr_has("ASBL Le Pont (0606.997.096)").stderr_has("fonction");
+    let sent = std::fs::read_dir(t.path("out/outbox")).unwrap().count();
+    assert_eq!(sent, 2, "the two others are convoked");
+    // The template mended, the same command convokes the last one only.
+    std::fs::remove_file(t.path("templates/mail/convocation.fr.txt.hbs")).unwrap();
+    t.run(["convoke", &id]).success().stdout_has("1 convocations sent, 2 already sent before");
+    assert_eq!(std::fs::read_dir(t.path("out/outbox")).unwrap().count(), 3);
+}
