@@ -132,8 +132,31 @@ pub enum NetworkKind {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Charter {
+    /// The version in force: charte.toml's, or the latest adopted since by
+    /// `charte charter adopt` (the workspace sets it for its day).
     pub version: String,
     pub adopted: NaiveDate,
+    /// Days after a new version's adoption during which a signature of the
+    /// previous version still counts (default: `[flags]
+    /// adherence_overdue_days`).
+    #[serde(default)]
+    pub grace_days: Option<u32>,
+    /// Every version adopted, charte.toml's first (filled in by the workspace).
+    #[serde(skip)]
+    pub history: crate::charter::History,
+}
+
+impl Charter {
+    /// Sets the history of versions and the version in force on `today`.
+    pub fn apply(&mut self, journaled: Vec<crate::charter::Version>, overdue_days: u32, today: NaiveDate) {
+        let mut versions = vec![crate::charter::Version { label: self.version.clone(), adopted: self.adopted }];
+        versions.extend(journaled);
+        self.history = crate::charter::History::new(versions, self.grace_days.unwrap_or(overdue_days));
+        if let Some(v) = self.history.in_force(today) {
+            self.version = v.label.clone();
+            self.adopted = v.adopted;
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -292,6 +315,9 @@ impl Config {
             toml::from_str(text).map_err(|e| Error::Config { file: path.to_owned(), message: e.to_string() })?;
         let mut notes = Vec::new();
         config.coordination.upgrade(&mut notes);
+        // Until the workspace adds the journaled versions: charte.toml's alone.
+        let overdue = config.flags.adherence_overdue_days;
+        config.charter.apply(Vec::new(), overdue, config.charter.adopted);
         config.notes = notes;
         config.validate(path)?;
         Ok(config)

@@ -18,6 +18,7 @@
 
 pub mod actions;
 pub mod adherence;
+pub mod charter;
 pub mod cli;
 pub mod collect;
 pub mod config;

@@ -43,6 +43,9 @@ impl Workspace {
         // the elected seats of charte.toml once their mandates have begun
         // (flags, convocations, votes).
         crate::governance::election::apply_elected_seats(&mut config, store.elected_seats(today)?);
+        // The charter as it stands: the latest version adopted by `today`.
+        let overdue = config.flags.adherence_overdue_days;
+        config.charter.apply(store.charter_versions()?, overdue, today);
         Ok(Workspace { root: root.to_owned(), config, store })
     }
 
@@ -52,6 +55,12 @@ impl Workspace {
     /// journal them.
     pub fn check_date(&self, at: NaiveDate) -> Result<()> {
         self.store.check_date(at)
+    }
+
+    /// Who holds a member's rights on `day`: a counted signature of the
+    /// charter in force (governance::standing).
+    pub fn standing(&self, day: NaiveDate) -> Result<crate::governance::standing::Standing> {
+        Ok(crate::governance::standing::Standing::on(&self.config.charter.history, &self.store.adherences()?, day))
     }
 
     /// The `[mail]` settings, or an error saying how to add them.

@@ -178,8 +178,12 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
             let store =
                 crate::journal::Store::open(&dir.join(crate::workspace::DB_FILE), crate::journal::Clock::new(true))?;
             let documents = store.documents()?;
+            // Membership is proof: the organisations that take part in the
+            // year's committee election all sign; of the others, one in
+            // three does not, and is reminded, then flagged.
+            let electors = election_organisations(dir)?;
             for (i, d) in documents.iter().enumerate() {
-                if i % 3 == 2 {
+                if i % 3 == 2 && !electors.contains(&d.enterprise_number) {
                     continue;
                 }
                 let on = day.checked_add_days(Days::new(2 + (i % 40) as u64)).unwrap_or(day);
@@ -247,6 +251,28 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
     say!("  {}  draft interpellation letters", dir.join("out/letters").display());
     say!("  charte --dir {} members list | flags | meeting list | audit", dir.display());
     Ok(0)
+}
+
+/// The organisations (10 digits) named in the fixture's election files and
+/// commands: voters, persons' organisations, objectors.
+fn election_organisations(dir: &Path) -> Result<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    let year = dir.join("year");
+    let Ok(entries) = std::fs::read_dir(&year) else { return Ok(out) };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.starts_with("election") || name == "commands.csv") {
+            continue;
+        }
+        let path = entry.path();
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        for token in text.split([',', '\n', '=']) {
+            if let Ok(n) = crate::roster::EnterpriseNumber::parse(token.trim()) {
+                out.insert(n.digits().to_owned());
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The next day workflow `name` has a step due in workspace `dir`, after `today`.

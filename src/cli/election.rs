@@ -122,7 +122,8 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
             let attendance = held(&ws, ctx, &e)?;
             let members = ws.store.members()?;
             let table = crate::tabular::read(&file, 16 * 1024 * 1024, "a round of choices")?;
-            let namings = election::parse_round(&table, &e, &members, &attendance, change)
+            let standing = ws.standing(e.date)?;
+            let namings = election::parse_round(&table, &e, &members, &attendance, &standing, change)
                 .map_err(|problems| Error::Input { file: file.clone(), problems })?;
             let n = namings.len();
             record(&mut ws, ctx, &e.id, Step::Round { change, namings })?;
@@ -142,7 +143,8 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
                 .map(|p| election::parse_nominee(p, &members))
                 .collect::<std::result::Result<Vec<_>, _>>()
                 .map_err(Error::Usage)?;
-            refuse(election::check_proposal(&ws.config, &members, &e, &nominees), &e.id)?;
+            let standing = ws.standing(e.date)?;
+            refuse(election::check_proposal(&ws.config, &members, &standing, &e, &nominees), &e.id)?;
             let n = nominees.len();
             record(&mut ws, ctx, &e.id, Step::Proposed { nominees })?;
             say!("{}: {n} persons proposed for {} seats", e.id, e.seats);
@@ -154,7 +156,8 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
             let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
             let members = ws.store.members()?;
             let attendance = held(&ws, ctx, &e)?;
-            let by = election::present_voter(&members, &attendance, &by)
+            let standing = ws.standing(e.date)?;
+            let by = election::present_voter(&members, &attendance, &standing, &by)
                 .map_err(|m| Error::usage(format!("--by: {m}")))?
                 .organisation
                 .enterprise_number
@@ -186,13 +189,14 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
             e.admit(&probe).map_err(Error::Usage)?;
             let attendance = held(&ws, ctx, &e)?;
             let members = ws.store.members()?;
-            refuse(election::check_proposal(&ws.config, &members, &e, &e.proposal), &e.id)?;
+            let standing = ws.standing(e.date)?;
+            refuse(election::check_proposal(&ws.config, &members, &standing, &e, &e.proposal), &e.id)?;
             let body = crate::governance::body(&ws.config, "plenary").map_err(Error::Usage)?;
-            let present = vote::present_voters(&ws.config, &body, &members, &attendance);
+            let present = vote::present_voters(&ws.config, &body, &members, &attendance, &standing);
             let (ballots, outcome) = match (ballots, yes, no) {
                 (Some(file), _, _) => {
                     let table = crate::tabular::read(&file, 16 * 1024 * 1024, "a ballot list")?;
-                    let ballots = vote::parse_ballots(&table, &ws.config, &body, &members, &attendance)
+                    let ballots = vote::parse_ballots(&table, &ws.config, &body, &members, &attendance, &standing)
                         .map_err(|problems| Error::Input { file: file.clone(), problems })?;
                     let outcome = vote::count(&ws.config, &body, &ballots, present);
                     (ballots, outcome)

@@ -23,6 +23,7 @@ pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool:
 mod attendance;
 mod audit;
 mod breach;
+mod charter;
 mod collect;
 mod convoke;
 mod demo;
@@ -84,6 +85,9 @@ enum Command {
     /// The coordination's seal key, and organisations' signing keys.
     #[command(subcommand)]
     Keys(keys::Command),
+    /// The charter's versions: adopt a new one, list them.
+    #[command(subcommand)]
+    Charter(charter::Command),
     /// Render and seal adherence documents into out/adherence/.
     Issue(issue::Args),
     /// The organisation's side: sign the issued document with its own key.
@@ -194,6 +198,7 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Init(args) => init::run(args, &ctx),
         Command::Members(cmd) => members::run(cmd, &ctx),
         Command::Keys(cmd) => keys::run(cmd, &ctx),
+        Command::Charter(cmd) => charter::run(cmd, &ctx),
         Command::Issue(args) => issue::run(args, &ctx),
         Command::Verify(args) => verify::run(args, &ctx),
         Command::Sign(args) => sign::run(args, &ctx),

@@ -44,8 +44,8 @@ fn check_year(year: i32) -> Result<()> {
 fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Result<annual::AnnualReport> {
     let loaded = flags::Loaded::load_for(&ws.store, &ws.config, Some(year))?;
     let departures = ws.store.departures()?;
-    let adherences: Vec<chrono::NaiveDate> =
-        ws.store.adherences()?.iter().filter_map(|a| a.collected.parse().ok()).collect();
+    let signatures = ws.store.adherences()?;
+    let adherences: Vec<chrono::NaiveDate> = signatures.iter().filter_map(|a| a.collected.parse().ok()).collect();
     Ok(annual::compute(
         year,
         annual::Inputs {
@@ -54,6 +54,8 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
             meetings: &loaded.meetings,
             attendance: &loaded.attendance,
             adherences: &adherences,
+            history: &ws.config.charter.history,
+            signatures: &signatures,
             departures: &departures,
             flags: flags::evaluate(&loaded.facts(&ws.config, ctx.now, Some(year))),
             today: ctx.now,
@@ -206,8 +208,10 @@ fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
     let o = &report.organisations;
     say!("{} — {year}", ws.config.coordination.name(ws.config.coordination.main_language()));
     say!(
-        "organisations: {} members, {} participants, {} new adherences, {} departures",
+        "organisations: {} members (signed the charter in force), {} declared but not signed, {} participants, \
+         {} new adherences, {} departures",
         o.members,
+        o.declared_not_signed,
         o.participants,
         o.new_adherences,
         o.departures
@@ -231,6 +235,7 @@ fn annual_csv(report: &annual::AnnualReport) -> String {
     };
     let o = &report.organisations;
     line("organisations", "all", "members", o.members.to_string());
+    line("organisations", "all", "declared_not_signed", o.declared_not_signed.to_string());
     line("organisations", "all", "participants", o.participants.to_string());
     line("organisations", "all", "new_adherences", o.new_adherences.to_string());
     line("organisations", "all", "departures", o.departures.to_string());

@@ -43,9 +43,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     }
     let members = ws.store.members()?;
     let table = crate::tabular::read(&args.ballots, 16 * 1024 * 1024, "a ballot list")?;
-    let ballots = vote::parse_ballots(&table, &ws.config, &body, &members, &attendance)
+    let standing = ws.standing(meeting.date)?;
+    let ballots = vote::parse_ballots(&table, &ws.config, &body, &members, &attendance, &standing)
         .map_err(|problems| Error::Input { file: args.ballots.clone(), problems })?;
-    let present = vote::present_voters(&ws.config, &body, &members, &attendance);
+    let present = vote::present_voters(&ws.config, &body, &members, &attendance, &standing);
     let outcome = vote::count(&ws.config, &body, &ballots, present);
     ws.store.transaction(ctx.now, |tx| {
         tx.append(&Event::DecisionRecorded {

@@ -25,6 +25,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::attendance::{Attendance, Presence};
+use super::standing::Standing;
 use super::vote::{Ballot, Outcome};
 use crate::config::{Config, Seat, SeatKind};
 use crate::error::Problem;
@@ -325,12 +326,18 @@ pub fn new_id(date: NaiveDate, existing: &[String]) -> String {
 }
 
 /// The organisation `who` (enterprise number or name) if it may vote at the
-/// election's plenary: a member recorded present.
-pub fn present_voter<'a>(members: &'a [Member], attendance: &[Attendance], who: &str) -> Result<&'a Member, String> {
+/// election's plenary: a signatory on the plenary's day (`standing`),
+/// recorded present.
+pub fn present_voter<'a>(
+    members: &'a [Member],
+    attendance: &[Attendance],
+    standing: &Standing,
+    who: &str,
+) -> Result<&'a Member, String> {
     let m = resolve(members, who)?;
     let o = &m.organisation;
-    if !o.status.expects_signature() {
-        return Err(format!("{} is a {} and does not vote: only members vote", o.name, o.status));
+    if !standing.holds(o) {
+        return Err(standing.why_not(o));
     }
     let present =
         attendance.iter().any(|a| a.status == Presence::Present && a.enterprise_number == o.enterprise_number);
@@ -370,6 +377,7 @@ pub fn parse_round(
     election: &Election,
     members: &[Member],
     attendance: &[Attendance],
+    standing: &Standing,
     change: bool,
 ) -> Result<Vec<Naming>, Vec<Problem>> {
     let columns = tabular::map_columns(&table.header, ROUND_FIELDS)?;
@@ -380,7 +388,7 @@ pub fn parse_round(
         let line = *line;
         let record = tabular::Record::new(table, row, &columns, ROUND_FIELDS);
         let (vh, voter) = record.get("voter");
-        let voter = match present_voter(members, attendance, voter) {
+        let voter = match present_voter(members, attendance, standing, voter) {
             Ok(m) => m.organisation.enterprise_number.clone(),
             Err(e) => {
                 problems.push(Problem::at(line, Some(vh), e));
@@ -407,12 +415,11 @@ pub fn parse_round(
         }
         let (oh, org) = record.get("person_organisation");
         let enterprise_number = match resolve(members, org) {
-            Ok(m) if !m.organisation.status.expects_signature() => {
-                let o = &m.organisation;
+            Ok(m) if !standing.holds(&m.organisation) => {
                 problems.push(Problem::at(
                     line,
                     Some(oh),
-                    format!("{} is a {}, not a member: the persons named work for members", o.name, o.status),
+                    format!("{}; the persons named work for signatories", standing.why_not(&m.organisation)),
                 ));
                 continue;
             }
@@ -451,7 +458,13 @@ pub fn parse_nominee(spec: &str, members: &[Member]) -> Result<Nominee, String> 
 
 /// The committee's composition rules, checked on a proposal (and again
 /// before a result is recorded): every problem, one sentence each.
-pub fn check_proposal(config: &Config, members: &[Member], election: &Election, nominees: &[Nominee]) -> Vec<String> {
+pub fn check_proposal(
+    config: &Config,
+    members: &[Member],
+    standing: &Standing,
+    election: &Election,
+    nominees: &[Nominee],
+) -> Vec<String> {
     let rules = &config.bodies.committee;
     let mut problems = Vec::new();
     if nominees.is_empty() {
@@ -474,11 +487,14 @@ pub fn check_proposal(config: &Config, members: &[Member], election: &Election, 
                 n.person
             ));
         }
-        if !member.is_some_and(|m| m.organisation.status.expects_signature()) {
-            problems.push(format!(
-                "{}: {organisation} is not a member organisation; an elected person works for a member",
-                n.person
-            ));
+        match member {
+            Some(m) if !standing.holds(&m.organisation) => problems.push(format!(
+                "{}: {}; an elected person works for a signatory",
+                n.person,
+                standing.why_not(&m.organisation)
+            )),
+            None => problems.push(format!("{}: {organisation} is not on the roster", n.person)),
+            Some(_) => {}
         }
         if rules.one_per_institution
             && let Some(first) = nominees[..i].iter().find(|p| p.enterprise_number == n.enterprise_number)
@@ -606,7 +622,8 @@ mod tests {
             Nominee { person: "Koen Claes".into(), enterprise_number: en("0580.868.068") },
             Nominee { person: "Marie Lemaire".into(), enterprise_number: en("0805.427.325") },
         ];
-        let problems = check_proposal(&c, &[], &e, &nominees);
+        let standing = Standing::on(&c.charter.history, &[], e.date);
+        let problems = check_proposal(&c, &[], &standing, &e, &nominees);
         assert!(!problems.iter().any(|p| p.contains("was not named")), "{problems:?}");
     }
 

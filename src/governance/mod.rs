@@ -7,6 +7,7 @@ pub mod convoke;
 pub mod election;
 pub mod meeting;
 pub mod notice;
+pub mod standing;
 pub mod vote;
 
 use crate::config::{Config, Majority, Voters};

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Body;
 use super::attendance::{Attendance, Presence};
+use super::standing::Standing;
 use crate::config::{Config, Majority, Seat, Voters};
 use crate::error::Problem;
 use crate::roster::{EnterpriseNumber, Member, fold, resolve};
@@ -61,7 +62,8 @@ const FIELDS: &[tabular::Field] = &[
     ("person", &["personne", "persoon"], false),
 ];
 
-/// Validates ballots: each voter may vote under the body's rules, was
+/// Validates ballots: each voter may vote under the body's rules (where
+/// members vote: a signatory on the meeting's day, `standing`), was
 /// present, and votes once.
 pub fn parse_ballots(
     table: &Table,
@@ -69,6 +71,7 @@ pub fn parse_ballots(
     body: &Body,
     members: &[Member],
     attendance: &[Attendance],
+    standing: &Standing,
 ) -> Result<Vec<Ballot>, Vec<Problem>> {
     let columns = tabular::map_columns(&table.header, FIELDS)?;
     let seats = &config.bodies.committee.seats;
@@ -100,7 +103,7 @@ pub fn parse_ballots(
             }
         };
         let may_vote = match body.voters {
-            Voters::Members => o.status.expects_signature(),
+            Voters::Members => standing.holds(o),
             Voters::Seats => seats.iter().any(|s| {
                 s.enterprise_number == o.enterprise_number && (person.is_empty() || fold(&s.person) == fold(&person))
             }),
@@ -108,7 +111,7 @@ pub fn parse_ballots(
         };
         if !may_vote {
             let why = match body.voters {
-                Voters::Members => format!("{} is a {} and does not vote: only members vote", o.name, o.status),
+                Voters::Members => standing.why_not(o),
                 _ => format!(
                     "{}{} holds no seat in the {}",
                     person,
@@ -179,9 +182,15 @@ pub fn decide(
     Outcome { yes, no, abstain, present_voters, adopted, casting_vote }
 }
 
-/// Voters present at the meeting under the body's rules (organisations, or
-/// seats for a body of seats).
-pub fn present_voters(config: &Config, body: &Body, members: &[Member], attendance: &[Attendance]) -> usize {
+/// Voters present at the meeting under the body's rules (signatories on the
+/// meeting's day, seats for a body of seats, or everyone present).
+pub fn present_voters(
+    config: &Config,
+    body: &Body,
+    members: &[Member],
+    attendance: &[Attendance],
+    standing: &Standing,
+) -> usize {
     let present: Vec<&Attendance> = attendance.iter().filter(|a| a.status == Presence::Present).collect();
     match body.voters {
         Voters::Seats => config
@@ -202,9 +211,9 @@ pub fn present_voters(config: &Config, body: &Body, members: &[Member], attendan
             .collect::<HashSet<_>>()
             .into_iter()
             .filter(|d| {
-                members.iter().any(|m| {
-                    m.organisation.enterprise_number.digits() == *d && m.organisation.status.expects_signature()
-                })
+                members
+                    .iter()
+                    .any(|m| m.organisation.enterprise_number.digits() == *d && standing.holds(&m.organisation))
             })
             .count(),
         Voters::All => present.iter().map(|a| a.enterprise_number.digits()).collect::<HashSet<_>>().len(),

@@ -72,6 +72,9 @@ pub enum Event {
     ElectionRecorded { election: String, step: crate::governance::election::Step },
     /// An event or action of the network (`charte events import`), new or changed.
     ActionRecorded { action: crate::actions::Action },
+    /// A new version of the charter (`charte charter adopt`), with the
+    /// sha256 of its text in each language (charter/<lang>.md).
+    CharterAdopted { version: String, adopted: chrono::NaiveDate, texts: std::collections::BTreeMap<String, String> },
     /// Free-form event used by benchmarks and tests of the chain itself.
     Note { text: String },
 }
@@ -104,6 +107,7 @@ impl Event {
             Event::WorkflowRun { .. } => "workflow-run",
             Event::ElectionRecorded { .. } => "election-recorded",
             Event::ActionRecorded { .. } => "action-recorded",
+            Event::CharterAdopted { .. } => "charter-adopted",
             Event::Note { .. } => "note",
         }
     }
@@ -134,6 +138,7 @@ impl Event {
             Event::StepDone { key, .. } => key.clone(),
             Event::FlagRaised { enterprise_number, .. } => enterprise_number.clone(),
             Event::WorkflowRun { workflow, .. } => workflow.clone(),
+            Event::CharterAdopted { version, .. } => version.clone(),
             Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => String::new(),
         }
     }

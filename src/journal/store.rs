@@ -336,6 +336,23 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
 
+    /// The charter versions adopted with `charte charter adopt`, in journal order.
+    pub fn charter_versions(&self) -> Result<Vec<crate::charter::Version>> {
+        let payloads: Vec<String> =
+            self.query("SELECT payload FROM journal WHERE kind = 'charter-adopted' ORDER BY seq", [], |r| r.get(0))?;
+        let mut out = Vec::new();
+        for payload in payloads {
+            match serde_json::from_str::<Event>(&payload) {
+                Ok(Event::CharterAdopted { version, adopted, .. }) => {
+                    out.push(crate::charter::Version { label: version, adopted })
+                }
+                Ok(_) => {}
+                Err(e) => return Err(corrupt(&self.path, format!("a charter-adopted entry does not read ({e})"))),
+            }
+        }
+        Ok(out)
+    }
+
     /// The dates on which an organisation's status became `former`.
     pub fn departures(&self) -> Result<Vec<NaiveDate>> {
         let mut stmt = self
@@ -1163,6 +1180,7 @@ impl Tx<'_> {
             | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }
             | Event::DecisionRecorded { .. }
+            | Event::CharterAdopted { .. }
             | Event::Note { .. } => {}
         }
         Ok(())

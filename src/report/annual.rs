@@ -5,13 +5,14 @@
 //! attendance was recorded; its `attendance_rate` is present / (present +
 //! excused + absent) over the attendance recorded at its meetings that year.
 //!
-//! Membership over time counts, at the end of each month, the organisations
-//! whose status is member or partner: the status the coordinator declared
-//! in the roster, or that a collected signature gave (DESIGN.md: "a
-//! collected signature makes a participant a member"), as the journal
-//! recorded it by that day. It is the same definition as
-//! `organisations.members`, so the year's last point equals that figure
-//! when the report is made after the year.
+//! Membership is proof, not declaration (DESIGN.md): `organisations.members`
+//! counts the organisations (not former) holding a recorded signature of
+//! the charter in force at the year's end (or today, if earlier);
+//! `declared_not_signed` those the coordinator declared member or partner
+//! without one; `participants` the others. Membership over time counts the
+//! same, at the end of each month, with the statuses and signatures the
+//! journal held by that day, so the year's last point equals
+//! `organisations.members` when the report is made after the year.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,6 +23,7 @@ use crate::config::Config;
 use crate::flags::Flag;
 use crate::governance::attendance::{Attendance, Presence};
 use crate::governance::meeting::Meeting;
+use crate::governance::standing::Standing;
 use crate::roster::{Member, Status};
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,9 +91,12 @@ pub struct MonthCount {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Organisations {
-    /// Members and partners (signatories) on the roster.
+    /// Organisations with a recorded signature of the charter in force.
     pub members: usize,
-    /// Participants and associate members.
+    /// Declared members or partners without that signature: counted apart,
+    /// they do not vote.
+    pub declared_not_signed: usize,
+    /// Participants and associate members without a signature.
     pub participants: usize,
     /// Signatures of the charter collected during the year.
     pub new_adherences: usize,
@@ -122,6 +127,9 @@ pub struct Inputs<'a> {
     pub attendance: &'a [(Attendance, i64)],
     /// Dates of adherences collected (one per signature).
     pub adherences: &'a [NaiveDate],
+    /// The charter's versions, and the signatures collected: who is a member when.
+    pub history: &'a crate::charter::History,
+    pub signatures: &'a [crate::journal::store::Adherence],
     /// Dates on which an organisation became former.
     pub departures: &'a [NaiveDate],
     pub flags: Vec<Flag>,
@@ -137,11 +145,19 @@ pub struct Inputs<'a> {
 
 pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
     let mut organisations = Organisations::default();
+    let cut = year_end(year).min(input.today);
+    let standing = Standing::on(input.history, input.signatures, cut);
     for m in input.members {
-        match m.organisation.status {
-            Status::Member | Status::Partner => organisations.members += 1,
-            Status::Participant | Status::Associate => organisations.participants += 1,
-            Status::Former => continue,
+        let o = &m.organisation;
+        if o.status == Status::Former {
+            continue;
+        }
+        if standing.holds(o) {
+            organisations.members += 1;
+        } else if o.status.expects_signature() {
+            organisations.declared_not_signed += 1;
+        } else {
+            organisations.participants += 1;
         }
         for s in &m.organisation.sectors {
             *organisations.sectors.entry(s.clone()).or_default() += 1;
@@ -237,7 +253,8 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
         k.participants += n;
         events.list.push(a.clone());
     }
-    let membership = membership(year, input.statuses, input.today);
+    let membership =
+        membership(year, input.statuses, input.today, |day| Standing::on(input.history, input.signatures, day));
     let mut flags_by_status: BTreeMap<String, usize> =
         ["open", "put-to-committee", "resolved"].iter().map(|s| ((*s).to_owned(), 0)).collect();
     let keys: Vec<String> = input.flags.iter().map(Flag::key).collect();
@@ -266,9 +283,15 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
     }
 }
 
-/// Members (member or partner status) at the end of each month of `year`
-/// that has begun by `today`, counted as of that day or today if earlier.
-fn membership(year: i32, statuses: &[(NaiveDate, String, Status)], today: NaiveDate) -> Vec<MonthCount> {
+/// Members (not former, with a counted signature) at the end of each month
+/// of `year` that has begun by `today`, counted as of that day or today if
+/// earlier.
+fn membership(
+    year: i32,
+    statuses: &[(NaiveDate, String, Status)],
+    today: NaiveDate,
+    standing: impl Fn(NaiveDate) -> Standing,
+) -> Vec<MonthCount> {
     let mut out = Vec::new();
     let mut current: HashMap<&str, Status> = HashMap::new();
     let mut next = 0;
@@ -285,10 +308,15 @@ fn membership(year: i32, statuses: &[(NaiveDate, String, Status)], today: NaiveD
             current.insert(number.as_str(), *status);
             next += 1;
         }
-        let members = current.values().filter(|s| matches!(s, Status::Member | Status::Partner)).count();
+        let signed = standing(cut);
+        let members = current.iter().filter(|(n, s)| **s != Status::Former && signed.has_signed(n)).count();
         out.push(MonthCount { month: format!("{year}-{month:02}"), members });
     }
     out
+}
+
+fn year_end(year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX)
 }
 
 fn round3(x: f64) -> f64 {

@@ -9,6 +9,7 @@ const YEAR: &str = "year/";
 fn plenary_with_election() -> (Test, String) {
     let t = Test::fixture("woluwe-saint-lambert").at("2026-10-01");
     t.run(["members", "import", "roster.csv"]).success();
+    t.sign_declared_members();
     let m = t.run(["meeting", "add", "--body", "plenary", "--date", "2026-10-13T09:30"]).success().stdout;
     assert_eq!(m.trim(), "plenary-2026-10-13");
     let lines: String = std::fs::read_to_string(t.path("year/attendance.csv"))
@@ -154,10 +155,10 @@ fn choices_of_non_members_absentees_and_for_non_members_are_refused_and_nothing_
     t.run(["election", "round", &id, "round.csv"])
         .code(2)
         .stderr_has("5 problems, nothing was changed")
-        .stderr_has("line 2, column votant: Wolu-Entraide ASBL is a participant and does not vote")
+        .stderr_has("line 2, column votant: Wolu-Entraide ASBL is a participant with no recorded signature")
         .stderr_has("line 3, column votant: Épicerie sociale Le Panier woluwéen was not recorded present")
         .stderr_has(
-            "line 4, column organisation de la personne: Résidence Les Primevères is a participant, not a member",
+            "line 4, column organisation de la personne: Résidence Les Primevères is a participant with no recorded signature",
         )
         .stderr_has("line 5, column raison: the naming round records why")
         .stderr_has("line 7, column votant: this voter already chose on line 6");
@@ -253,7 +254,7 @@ fn the_order_of_the_procedure_and_unknown_elections_are_refused() {
     .unwrap();
     t.run(["election", "vote", &id, "--ballots", "ballots.csv"])
         .code(2)
-        .stderr_has("line 5, column enterprise_number: Wolu-Entraide ASBL is a participant and does not vote");
+        .stderr_has("line 5, column enterprise_number: Wolu-Entraide ASBL is a participant with no recorded signature");
     std::fs::write(
         t.path("ballots.csv"),
         "enterprise_number,vote\n0250.616.524,oui\n0492.566.394,ja\n0645.759.187,non\n",

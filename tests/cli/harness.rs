@@ -115,6 +115,31 @@ impl Test {
         (out.stdout, self.journal_len())
     }
 
+    /// Records a signed adherence for each organisation (an attested paper
+    /// scan of its issued document): membership is proof, not declaration.
+    pub fn sign(&self, numbers: &[&str]) {
+        if !self.path("keys/coordination.key").exists() {
+            self.run(["keys", "init"]).success();
+        }
+        self.run([&["issue"][..], numbers].concat()).success();
+        for n in numbers {
+            let scan = self.root.join(format!("scan-{n}.pdf"));
+            std::fs::write(&scan, format!("paper adherence of {n}")).expect("scan");
+            self.run(["collect".as_ref(), scan.as_os_str(), "--scan".as_ref(), n.as_ref()]).success();
+        }
+    }
+
+    /// Every organisation the roster declares member or partner signs (see [`Test::sign`]).
+    pub fn sign_declared_members(&self) {
+        let numbers: Vec<String> = self
+            .members()
+            .iter()
+            .filter(|m| m["status"] == "member" || m["status"] == "partner")
+            .map(|m| m["enterprise_number"].as_str().expect("number").to_owned())
+            .collect();
+        self.sign(&numbers.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
     /// Every file under out/, with a hash of its bytes: what a "no file
     /// written" assertion compares.
     pub fn out_files(&self) -> Vec<(String, u64)> {

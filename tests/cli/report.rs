@@ -8,8 +8,14 @@ fn annual_figures_match_a_hand_count() {
     t.run(["members", "import", "roster.csv"]).success();
     t.run(["keys", "init"]).success();
     let members = t.members();
-    let declared = members.iter().filter(|m| m["status"] == "member" || m["status"] == "partner").count();
-    let others = members.len() - declared;
+    let declared: Vec<&str> = members
+        .iter()
+        .filter(|m| m["status"] == "member" || m["status"] == "partner")
+        .map(|m| m["enterprise_number"].as_str().unwrap())
+        .collect();
+    let others = members.len() - declared.len();
+    // Membership is proof: three of the declared members have signed.
+    t.sign(&declared[..3]);
     let add =
         |date: &str| t.run(["meeting", "add", "--body", "plenary", "--date", date]).success().stdout.trim().to_owned();
     let m1 = add("2026-03-10");
@@ -31,9 +37,10 @@ fn annual_figures_match_a_hand_count() {
     t.run(["attendance", "import", "att.csv"]).success();
     let r = t.run(["report", "annual", "--year", "2026", "--json"]).success().json();
     assert_eq!(r["year"], 2026);
-    assert_eq!(r["organisations"]["members"], declared);
+    assert_eq!(r["organisations"]["members"], 3, "the three that signed");
+    assert_eq!(r["organisations"]["declared_not_signed"], declared.len() - 3);
     assert_eq!(r["organisations"]["participants"], others);
-    assert_eq!(r["organisations"]["new_adherences"], 0);
+    assert_eq!(r["organisations"]["new_adherences"], 3);
     // Held: m1 and m2 (m3 cancelled, m4 after --now).
     assert_eq!(r["bodies"]["plenary"]["held"], 2);
     assert_eq!(r["bodies"]["plenary"]["required_min"], 4);
@@ -162,6 +169,7 @@ fn events_working_groups_and_membership_match_a_hand_count() {
     t.run(["members", "import", "roster.csv"]).success();
     t.run(["keys", "init"]).success();
     let declared = t.members().iter().filter(|m| m["status"] == "member" || m["status"] == "partner").count();
+    t.sign_declared_members();
     // The fixture's events: 230 + 88 + 170 + 96 participants, one event of each kind but bourse.
     t.run(["events", "import", "year/events.csv"]).success().stdout_has("4 events recorded, 0 already known");
     let add = |body: &str, date: &str| {
@@ -190,11 +198,13 @@ fn events_working_groups_and_membership_match_a_hand_count() {
     let leaving = roster.replace(alpha, &alpha.replace(",member,", ",former,"));
     std::fs::write(t.path("roster-may.csv"), &leaving).unwrap();
     t.run(["members", "import", "roster-may.csv"]).success();
-    // Wolu-Entraide (a participant) is declared member on 1 August.
+    // Wolu-Entraide (a participant) signs on 1 August: a member from then on.
     let t = t.at("2026-08-01");
-    let entraide = leaving.lines().find(|l| l.starts_with("Wolu-Entraide ASBL,")).unwrap();
-    std::fs::write(t.path("roster-aug.csv"), leaving.replace(entraide, &entraide.replace(",participant,", ",member,")))
-        .unwrap();
+    t.sign(&["0631.119.315"]);
+    // Résidence Les Primevères is declared member on 1 August, but has not signed: not a member.
+    let primeveres = leaving.lines().find(|l| l.starts_with("Résidence Les Primevères,")).unwrap();
+    let august = leaving.replace(primeveres, &primeveres.replace(",participant,", ",member,"));
+    std::fs::write(t.path("roster-aug.csv"), august).unwrap();
     t.run(["members", "import", "roster-aug.csv"]).success();
 
     let t = t.at("2026-10-15");
@@ -235,8 +245,9 @@ fn events_working_groups_and_membership_match_a_hand_count() {
     assert_eq!(months[3].1, d, "April");
     assert_eq!(months[4].1, d - 1, "May: Alpha Woluwe left");
     assert_eq!(months[6].1, d - 1, "July");
-    assert_eq!(months[7].1, d, "August: Wolu-Entraide became a member");
+    assert_eq!(months[7].1, d, "August: Wolu-Entraide signed");
     assert_eq!(months[9].1, r["organisations"]["members"].as_u64().unwrap(), "the last point is today's count");
+    assert_eq!(r["organisations"]["declared_not_signed"], 1, "Résidence Les Primevères");
 
     let csv = std::fs::read_to_string(t.path("out/reports/annual-2026.csv")).unwrap();
     assert!(csv.contains("2026,events,all,participants,488\n"), "{csv}");

@@ -5,6 +5,7 @@ use crate::harness::*;
 fn plenary_held() -> (Test, String, Vec<String>) {
     let t = Test::fixture("woluwe-saint-lambert").at("2026-02-01");
     t.run(["members", "import", "roster.csv"]).success();
+    t.sign_declared_members();
     let members = t.members();
     let ids: Vec<String> = members
         .iter()
@@ -77,7 +78,7 @@ fn ballots_of_non_voters_absentees_and_doubles_are_refused_and_nothing_recorded(
     t.run(["vote", &id, "--decision", "Budget", "--ballots", "ballots.csv"])
         .code(2)
         .stderr_has("4 problems")
-        .stderr_has("line 2, column enterprise_number: Wolu-Entraide ASBL is a participant and does not vote")
+        .stderr_has("line 2, column enterprise_number: Wolu-Entraide ASBL is a participant with no recorded signature")
         .stderr_has("line 3, column enterprise_number")
         .stderr_has("was not recorded present")
         .stderr_has("line 5, column enterprise_number")
