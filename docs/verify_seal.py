@@ -1,12 +1,25 @@
 #!/usr/bin/env python3
 """Verify a charte-sealed PDF without charte (format: docs/seal.md).
 
-Usage: verify_seal.py FILE.pdf coordination.pub [SEAL.json]
+Usage: verify_seal.py FILE.pdf coordination.pub [SEAL.json] [--signer-key ORG.pub]
 
-Needs Python 3.8+ and the openssl command (3.0+) for the ed25519 check;
+Needs Python 3.8+ and the openssl command (3.0+) for the signature checks;
 nothing else. Prints the manifest and exits 0 if the document is authentic
 and unaltered, 1 otherwise. With SEAL.json (a detached seal) FILE.pdf may
 be the sealed PDF or the rendered PDF alone.
+
+A document returned signed (docs/seal.md section 7) is checked in two parts:
+the sealed part as above, then the signature that follows it.
+- Own key (charte sign): the signature update is rebuilt byte for byte and
+  the ed25519 signature checked over its statement, which must name this
+  document and the sealed part's sha256. Whose key it is can only be
+  checked with --signer-key ORG.pub (the organisation's public key);
+  otherwise the script prints the key's fingerprint and says so.
+- PAdES (signed in a PDF reader): the signature must cover the whole file
+  but its own value, and `openssl cms -verify -noverify` must accept it
+  over those bytes (hash and signature). NOT checked here: the certificate
+  chain and revocation (the PDF reader shows them), and whether the signing
+  update changes what a reader displays (`charte verify` checks that).
 """
 import base64, hashlib, json, os, re, subprocess, sys, tempfile
 
@@ -230,15 +243,130 @@ EMBEDDED = re.compile(rb"\d+ 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fj
                       rb"/Params<</Size \d+/ModDate\(D:\d{8}000000Z\)>>/Length (\d+)>>\nstream\n")
 
 
+# --- what follows the seal: the organisation's signature ------------------
+
+def signature_revision(sealed, sig_file, p, prev):
+    """The update `charte sign` appends to the sealed file (docs/seal.md section 7)."""
+    n = p["size"] + 2                       # the seal revision's trailer /Size
+    tail = bytearray(b"" if sealed[-1:] in (b"\n", b"\r") else b"\n")
+    obj_at = len(sealed) + len(tail)
+    tail += (b"%d 0 obj\n<< /Type /EmbeddedFile /Subtype /application#2Fjson /Length %d >>\nstream\n"
+             % (n, len(sig_file)))
+    tail += sig_file + b"\nendstream\nendobj\n"
+    xref_at = len(sealed) + len(tail)
+    tail += (b"xref\n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %d %d R /Info %d %d R "
+             b"/ID [<%s> <%s>] /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
+             % (n, obj_at, n + 1, *p["root"], *p["info"], p["id"][0].hex().encode(),
+                p["id"][1].hex().encode(), prev, xref_at))
+    return bytes(tail)
+
+
+def fingerprint(public_key):
+    return hashlib.sha256(public_key).hexdigest()[:16]
+
+
+def check_own_key(sealed, after, manifest, p, prev, signer_key):
+    """Returns the lines saying who signed; fails if the signature does not hold."""
+    start = after.find(b"stream\n")
+    end = after.find(b"\nendstream", start + 7)
+    if start < 0 or end < 0:
+        fail("bytes follow the seal and they are not a charte signature: "
+             "the file was modified after sealing")
+    sig_file = after[start + 7:end]
+    try:
+        sig = json.loads(sig_file)
+        statement, public_key = sig["statement"], base64.b64decode(sig["public_key"])
+        signature = base64.b64decode(sig["signature"])
+    except (ValueError, KeyError, TypeError):
+        fail("the signature after the seal is not a valid charte signature file")
+    if after != signature_revision(sealed, sig_file, p, prev):
+        fail("the signature update was altered, or something was added after it")
+    if canonical(sig) != sig_file:
+        fail("the signature file was edited (not in canonical form)")
+    if (statement.get("format") != "charte-signature/1" or len(public_key) != 32
+            or statement.get("key_fingerprint") != fingerprint(public_key)
+            or not ed25519_verify(public_key, canonical(statement), signature)):
+        fail("the organisation's signature does not verify (forged or altered)")
+    if (statement.get("document_id") != manifest["document_id"]
+            or statement.get("sealed_sha256") != hashlib.sha256(sealed).hexdigest()
+            or statement.get("sealed_length") != len(sealed)):
+        fail("the signature is about another document")
+    fp = statement["key_fingerprint"]
+    who = manifest.get("organisation") or "the organisation"
+    if signer_key is not None:
+        if signer_key != public_key:
+            fail(f"signed with key {fp}, not with the given organisation key {fingerprint(signer_key)}")
+        return [f"then signed by {who} (own key {fp}) on {statement['signed']}",
+                f"checked: key {fp} is the key given with --signer-key"]
+    return [f"then signed by the holder of key {fp} (own key; for {who}) on {statement['signed']}",
+            f"not checked: whether key {fp} is the one {who} registered with the coordination "
+            "(ask the coordination for its fingerprint, or pass --signer-key ORG.pub)"]
+
+
+def der_length(der):
+    """Length of the DER element at the start of `der` (the CMS, before its zero padding)."""
+    if len(der) < 2:
+        return None
+    first = der[1]
+    if first < 0x80:
+        return 2 + first
+    n = first & 0x7F
+    return 2 + n + int.from_bytes(der[2:2 + n], "big")
+
+
+def check_pades(data, sealed_len):
+    """Returns the lines saying who signed; fails if the signature does not hold."""
+    ranges = re.findall(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data[sealed_len:])
+    if len(ranges) != 1:
+        fail(f"{len(ranges)} PDF signatures follow the seal; exactly one is expected")
+    a, b, c, d = map(int, ranges[0])
+    if a != 0 or c + d != len(data) or b < sealed_len or c <= b:
+        fail("the PDF signature does not cover the whole file (bytes were added or cut after signing)")
+    gap = data[b:c]
+    if not re.fullmatch(rb"<[0-9A-Fa-f]*>", gap) or not data[:b].rstrip().endswith(b"/Contents"):
+        fail("the part the PDF signature leaves out is not only its own value")
+    der = bytes.fromhex(gap[1:-1].decode() + ("0" if len(gap) % 2 else ""))
+    length = der_length(der)
+    if not length or length > len(der) or any(der[length:]):
+        fail("the PDF signature's value is not a CMS signature")
+    with tempfile.TemporaryDirectory() as t:
+        cms, content, signer = (os.path.join(t, n) for n in ("sig.der", "content.bin", "signer.pem"))
+        open(cms, "wb").write(der[:length])
+        open(content, "wb").write(data[:b] + data[c:])
+        r = subprocess.run(["openssl", "cms", "-verify", "-inform", "DER", "-in", cms, "-content", content,
+                            "-binary", "-noverify", "-signer", signer, "-out", os.devnull],
+                           capture_output=True)
+        if r.returncode != 0:
+            fail("the PDF signature is not valid: the file was changed after signing, "
+                 "or the signature does not match its certificate")
+        subject = subprocess.run(["openssl", "x509", "-in", signer, "-noout", "-subject", "-nameopt",
+                                  "utf8,sep_multiline"], capture_output=True, text=True).stdout
+    cn = re.search(r"^\s*(?:CN|commonName)\s*=\s*(.+)$", subject, re.M)
+    name = cn.group(1).strip() if cn else subject.strip()
+    return [f"then signed by {name} (PAdES, certificate of {name})",
+            "checked: the PDF signature's hash and signature over the whole file (openssl cms)",
+            "not checked: the certificate chain and revocation (a PDF reader shows them), and "
+            "whether the signing update changes what a reader displays (charte verify checks that)"]
+
+
 def main():
-    if len(sys.argv) not in (3, 4):
+    args = sys.argv[1:]
+    signer_key = None
+    if "--signer-key" in args:
+        at = args.index("--signer-key")
+        if at + 1 >= len(args):
+            sys.exit(__doc__)
+        signer_key = read_public_key(args[at + 1])
+        del args[at:at + 2]
+    if len(args) not in (2, 3):
         sys.exit(__doc__)
-    data = open(sys.argv[1], "rb").read()
-    public_key = read_public_key(sys.argv[2])
+    detached = len(args) == 3
+    data = open(args[0], "rb").read()
+    public_key = read_public_key(args[1])
     if not data.startswith(b"%PDF-"):
         fail("not a PDF")
-    if len(sys.argv) == 4:
-        seal = open(sys.argv[3], "rb").read()
+    if detached:
+        seal = open(args[2], "rb").read()
     else:
         found = list(EMBEDDED.finditer(data))
         if not found:
@@ -263,13 +391,25 @@ def main():
     length = manifest["length"]
     if len(data) < length or hashlib.sha256(data[:length]).hexdigest() != manifest["sha256"]:
         fail("content altered")
-    # 4. The seal revision, rebuilt, and nothing after it.
+    # 4. The seal revision, rebuilt; then nothing after it, or a signature.
     rest = data[length:]
-    if rest or len(sys.argv) == 3:
-        if rest != seal_revision(data[:length], seal, manifest):
-            fail("the file was modified after sealing (seal revision differs or bytes added)")
+    lines = [f"sealed by {manifest['coordination']} on {manifest['issued']}"]
+    if rest or not detached:
+        revision = seal_revision(data[:length], seal, manifest)
+        if not rest.startswith(revision):
+            fail("the file was modified after sealing (the seal revision differs)")
+        after = rest[len(revision):]
+        sealed_len = length + len(revision)
+        if b"/ByteRange" in after:
+            lines += check_pades(data, sealed_len)
+        elif after:
+            p = read_prefix(data[:length])
+            prev = int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", revision).group(1))
+            lines += check_own_key(data[:sealed_len], after, manifest, p, prev, signer_key)
     print(json.dumps(manifest, indent=2, ensure_ascii=False))
-    print("AUTHENTIC")
+    print("AUTHENTIC:", lines[0] + (", " + lines[1] if len(lines) > 1 else ""))
+    for line in lines[2:]:
+        print("  " + line)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 //! `charte collect FILE... [--scan ID]`
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -28,8 +28,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.writer()?;
     let members = ws.store.members()?;
     let issued = ws.store.documents()?;
-    let known: HashMap<String, String> =
-        ws.store.adherences()?.into_iter().map(|a| (a.file_sha256, a.document_id)).collect();
+    // Every file recorded before, counted or duplicate: a quick answer for
+    // the same file again (the transaction below decides for good).
+    let known: HashMap<String, String> = ws.store.known_returns()?;
     let key_path = ws.keys_dir().join("coordination.pub");
     let coordination_key = crate::seal::load_verifying_key(&key_path)
         .map_err(|e| Error::usage(format!("{e} (the coordination's key: charte keys init)")))?;
@@ -58,59 +59,76 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         })
         .collect();
     bar.finish_and_clear();
-    let mut events = Vec::new();
-    let mut lines = Vec::new();
-    let mut this_run = HashSet::new();
-    let (mut accepted, mut already, mut refused) = (0, 0, 0);
-    for (path, result) in args.files.iter().zip(examined) {
-        let (file_sha256, outcome) = result?;
-        let name = path.display().to_string();
-        match outcome {
-            Outcome::Accepted(adherence) if this_run.contains(&adherence.file_sha256) => {
-                lines.push(format!("known     {name}: {} is the same file as one above", adherence.document_id));
-                already += 1;
-            }
-            Outcome::Accepted(adherence) => {
-                let member = register.member(&adherence.enterprise_number);
-                let new_status = member
-                    .filter(|_| adherence.charter_version == version)
-                    .and_then(|m| collect::status_after_signing(m.organisation.status));
-                let who = member.map_or(adherence.enterprise_number.clone(), |m| m.organisation.name.clone());
-                this_run.insert(adherence.file_sha256.clone());
-                lines.push(format!(
-                    "accepted  {name}: {} signed by {who} ({}, {}){}",
-                    adherence.document_id,
-                    adherence.method,
-                    adherence.signer,
-                    new_status.map(|s| format!("; now {s}")).unwrap_or_default()
-                ));
-                if let Some(note) = adherence.details.get("chain_note").and_then(|n| n.as_str()) {
-                    lines.push(format!("          {note}"));
-                }
-                events.push(Event::AdherenceCollected { adherence: *adherence, new_status });
-                accepted += 1;
-            }
-            Outcome::AlreadyKnown { document_id } => {
+    // Whether a valid return is new, the same file again, or another
+    // return of an adherence already counted is decided here, under the
+    // write lock, against the journal as it is (files of this run
+    // included): one adherence per organisation and charter version.
+    let (lines, accepted, duplicates, already, refused) = ws.store.transaction(ctx.now, |tx| {
+        let mut lines = Vec::new();
+        let (mut accepted, mut duplicates, mut already, mut refused) = (0, 0, 0, 0);
+        for (path, result) in args.files.iter().zip(examined) {
+            let (file_sha256, outcome) = result?;
+            let name = path.display().to_string();
+            let known = match &outcome {
+                Outcome::Accepted(a) => tx.known_return(&a.file_sha256)?,
+                Outcome::AlreadyKnown { document_id } => Some(document_id.clone()),
+                Outcome::Refused { .. } => None,
+            };
+            if let Some(document_id) = known {
                 lines.push(format!("known     {name}: {document_id} was collected before; nothing changed"));
                 already += 1;
+                continue;
             }
-            Outcome::Refused { reason } => {
-                eprintln!("refused   {name}: {reason}");
-                events.push(Event::ReturnRefused { file: name, file_sha256, reason });
-                refused += 1;
+            match outcome {
+                Outcome::Accepted(adherence) => {
+                    let member = register.member(&adherence.enterprise_number);
+                    let who = member.map_or(adherence.enterprise_number.clone(), |m| m.organisation.name.clone());
+                    if let Some(first) = tx.counted_adherence(&adherence.enterprise_number, &adherence.charter_version)? {
+                        lines.push(format!(
+                            "duplicate {name}: {} signed by {who} ({}, {}) is valid, but {who}'s adherence to charter {} \
+                             was already collected on {} ({}); recorded as a duplicate, it counts nothing",
+                            adherence.document_id,
+                            adherence.method,
+                            adherence.signer,
+                            adherence.charter_version,
+                            first.collected,
+                            first.method,
+                        ));
+                        tx.append(&Event::Duplicate { file: name, adherence: *adherence, duplicate_of: first.file_sha256 })?;
+                        duplicates += 1;
+                        continue;
+                    }
+                    let new_status = member
+                        .filter(|_| adherence.charter_version == version)
+                        .and_then(|m| collect::status_after_signing(m.organisation.status));
+                    lines.push(format!(
+                        "accepted  {name}: {} signed by {who} ({}, {}){}",
+                        adherence.document_id,
+                        adherence.method,
+                        adherence.signer,
+                        new_status.map(|s| format!("; now {s}")).unwrap_or_default()
+                    ));
+                    if let Some(note) = adherence.details.get("chain_note").and_then(|n| n.as_str()) {
+                        lines.push(format!("          {note}"));
+                    }
+                    tx.append(&Event::AdherenceCollected { adherence: *adherence, new_status })?;
+                    accepted += 1;
+                }
+                Outcome::AlreadyKnown { .. } => {}
+                Outcome::Refused { reason } => {
+                    eprintln!("refused   {name}: {reason}");
+                    tx.append(&Event::ReturnRefused { file: name, file_sha256, reason })?;
+                    refused += 1;
+                }
             }
         }
-    }
-    ws.store.transaction(ctx.now, |tx| {
-        for e in &events {
-            tx.append(e)?;
-        }
-        Ok(())
+        Ok((lines, accepted, duplicates, already, refused))
     })?;
     for line in &lines {
         say!("{line}");
     }
-    say!("{accepted} accepted, {already} already known, {refused} refused");
+    let duplicates = if duplicates > 0 { format!(", {duplicates} duplicate (counted nowhere)") } else { String::new() };
+    say!("{accepted} accepted{duplicates}, {already} already known, {refused} refused");
     if refused > 0 {
         return Err(Error::CheckFailed(format!(
             "{refused} returned file(s) refused; the register is unchanged for them"
@@ -122,7 +140,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
 /// Trusted root certificates for PDF signatures: every .pem/.crt/.der file
 /// in the workspace's keys/trusted-roots/ (none: chains are not validated,
 /// and collect says so).
-fn trusted_roots(root: &std::path::Path) -> Result<Vec<Vec<u8>>> {
+pub(super) fn trusted_roots(root: &std::path::Path) -> Result<Vec<Vec<u8>>> {
     let dir = root.join("keys").join("trusted-roots");
     let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
     let mut out = Vec::new();

@@ -3,6 +3,18 @@
 //! organisation's own registered key ([`signature`]), signed in a PDF
 //! reader (PAdES, e.g. a Belgian eID), or a paper signature scanned and
 //! attested by the coordinator.
+//!
+//! [`check_signature`] checks the signature a returned file adds after its
+//! sealed part, with nothing but the file: `charte collect` (which then
+//! compares the signer with the register) and `charte verify` (which says
+//! what it could and could not check) share it, so a file one accepts the
+//! other never calls altered.
+//!
+//! One adherence per organisation and charter version: [`examine`] only
+//! says whether a file is valid proof; whether it is new, the same file
+//! again ("already known") or another valid return of an adherence already
+//! counted (a `duplicate`, journaled and counted nowhere) is decided by the
+//! caller inside the write transaction.
 
 pub mod pades;
 pub mod signature;
@@ -100,7 +112,6 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
             doc.enterprise_number
         ));
     };
-    let tail = &file[verdict.sealed_len..];
     let base = |method: &str, signer: String, signed: Option<String>, details: serde_json::Value| Adherence {
         file_sha256: file_sha256.clone(),
         document_id: id.clone(),
@@ -113,22 +124,14 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
         details,
         collected: String::new(),
     };
-    if tail.windows(10).any(|w| w == b"/ByteRange") {
-        return match pades_verify(file, verdict.sealed_len, reg.trusted_roots) {
-            Ok((signer, details)) => Outcome::Accepted(Box::new(base("pades", signer, None, details))),
-            Err(reason) => refused(reason),
-        };
-    }
-    let sig = match signature::extract(file, verdict.sealed_len) {
-        Ok(s) => s,
-        Err(e) => return refused(e),
+    let sig = match check_signature(file, verdict.sealed_len, id, &doc.sealed_sha256, reg.trusted_roots) {
+        Ok(ReturnSignature::Pades(verdict)) => {
+            let details = serde_json::to_value(&verdict).unwrap_or_default();
+            return Outcome::Accepted(Box::new(base("pades", verdict.signer_name, None, details)));
+        }
+        Ok(ReturnSignature::OwnKey(sig)) => sig,
+        Err(reason) => return refused(reason),
     };
-    if !sig.valid() {
-        return refused("the organisation's signature does not verify (forged or altered)");
-    }
-    if sig.statement.document_id != *id || sig.statement.sealed_sha256 != doc.sealed_sha256 {
-        return refused("the signature is about another document");
-    }
     let fp = sig.statement.key_fingerprint.clone();
     let registered = member.public_key.as_deref();
     if registered != Some(sig.public_key.as_str()) {
@@ -201,10 +204,44 @@ pub fn status_after_signing(status: Status) -> Option<Status> {
     }
 }
 
-/// A PDF reader's signature (PAdES), with the trusted roots of the
-/// workspace: the signer's name and what was checked.
-fn pades_verify(file: &[u8], issued_len: usize, roots: &[Vec<u8>]) -> Result<(String, serde_json::Value), String> {
-    let verdict = pades::verify(file, issued_len, roots).map_err(|e| e.to_string())?;
-    let details = serde_json::to_value(&verdict).unwrap_or_default();
-    Ok((verdict.signer_name, details))
+/// The signature a returned file adds after its sealed part, checked.
+#[derive(Debug, Clone)]
+pub enum ReturnSignature {
+    /// The organisation's own ed25519 key (docs/seal.md, section 7): valid
+    /// for the key the file carries. Whether that key is the one the
+    /// organisation registered is the caller's question (the register).
+    OwnKey(signature::SignatureFile),
+    /// A PDF reader's signature (docs/pades.md): the CMS holds over the
+    /// whole file; the chain is validated only against the roots given.
+    Pades(pades::PadesVerdict),
+    // A web signature (the organisation's signing page: a typed name and
+    // capacity, a code mailed to its address, sealed by the coordination)
+    // will be a third variant here, recognised in `check_signature` by its
+    // own revision layout and checked with the coordination's key.
+}
+
+/// Checks what `file` adds after its sealed part (`file[..sealed_len]`,
+/// already verified by the caller, whose sha256 is `sealed_sha256`) as a
+/// signature of document `document_id`: a PAdES signature when the update
+/// holds a `/ByteRange`, else the organisation's own-key signature. The
+/// error says, in plain words, what does not hold.
+pub fn check_signature(
+    file: &[u8],
+    sealed_len: usize,
+    document_id: &str,
+    sealed_sha256: &str,
+    trusted_roots: &[Vec<u8>],
+) -> Result<ReturnSignature, String> {
+    let tail = file.get(sealed_len..).ok_or("the file is shorter than the issued document")?;
+    if tail.windows(10).any(|w| w == b"/ByteRange") {
+        return pades::verify(file, sealed_len, trusted_roots).map(ReturnSignature::Pades).map_err(|e| e.to_string());
+    }
+    let sig = signature::extract(file, sealed_len)?;
+    if !sig.valid() {
+        return Err("the organisation's signature does not verify (forged or altered)".into());
+    }
+    if sig.statement.document_id != document_id || sig.statement.sealed_sha256 != sealed_sha256 {
+        return Err("the signature is about another document".into());
+    }
+    Ok(ReturnSignature::OwnKey(sig))
 }

@@ -77,6 +77,12 @@ pub enum Event {
     CharterAdopted { version: String, adopted: chrono::NaiveDate, texts: std::collections::BTreeMap<String, String> },
     /// Free-form event used by benchmarks and tests of the chain itself.
     Note { text: String },
+    /// Another valid return of an adherence already counted (same
+    /// organisation, same charter version, other bytes: signed twice, or
+    /// with its own key and in a PDF reader). Recorded so that the file is
+    /// known, and counted nowhere: `duplicate_of` is the file_sha256 of the
+    /// adherence that counts.
+    Duplicate { file: String, adherence: crate::journal::store::Adherence, duplicate_of: String },
 }
 
 impl Event {
@@ -109,6 +115,7 @@ impl Event {
             Event::ActionRecorded { .. } => "action-recorded",
             Event::CharterAdopted { .. } => "charter-adopted",
             Event::Note { .. } => "note",
+            Event::Duplicate { .. } => "duplicate",
         }
     }
 
@@ -124,7 +131,9 @@ impl Event {
                 enterprise_number.clone()
             }
             Event::FlagStatusChanged { key, .. } => key.clone(),
-            Event::AdherenceCollected { adherence, .. } => adherence.enterprise_number.clone(),
+            Event::AdherenceCollected { adherence, .. } | Event::Duplicate { adherence, .. } => {
+                adherence.enterprise_number.clone()
+            }
             Event::ReturnRefused { file_sha256, .. } => file_sha256.clone(),
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),
             Event::ElectionRecorded { election, .. } => election.clone(),

@@ -461,33 +461,23 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
 
-    /// Every adherence collected, oldest first.
+    /// Every adherence that counts, oldest first: one per organisation and
+    /// charter version, the first collected. (A journal written before
+    /// duplicates were recognised may hold several `adherence-collected`
+    /// for one organisation and version: the later ones count nowhere.)
     pub fn adherences(&self) -> Result<Vec<Adherence>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT file_sha256, document_id, enterprise_number, charter_version, method, signer, signed, \
-                 sealed_sha256, details, at FROM adherences ORDER BY seq",
-            )
-            .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([], |r| {
-                let details: String = r.get(8)?;
-                Ok(Adherence {
-                    file_sha256: r.get(0)?,
-                    document_id: r.get(1)?,
-                    enterprise_number: r.get(2)?,
-                    charter_version: r.get(3)?,
-                    method: r.get(4)?,
-                    signer: r.get(5)?,
-                    signed: r.get(6)?,
-                    sealed_sha256: r.get(7)?,
-                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
-                    collected: r.get(9)?,
-                })
-            })
-            .map_err(self.sql_err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+        let sql = format!(
+            "SELECT {ADHERENCE_COLUMNS} FROM adherences a WHERE seq = (SELECT min(seq) FROM adherences b \
+             WHERE b.enterprise_number = a.enterprise_number AND b.charter_version = a.charter_version) ORDER BY seq"
+        );
+        self.query(&sql, [], adherence_row)
+    }
+
+    /// Every returned file recorded as valid proof, counted or duplicate:
+    /// its sha256 → its document id. Collecting one of them again is
+    /// "already known".
+    pub fn known_returns(&self) -> Result<HashMap<String, String>> {
+        self.query(KNOWN_RETURNS, [], |r| Ok((r.get(0)?, r.get(1)?)))
     }
 
     /// Breaches reported: (seq, enterprise number digits, about, date).
@@ -783,6 +773,33 @@ pub struct FlagStatus {
     pub at: String,
 }
 
+/// The columns [`adherence_row`] reads, in its order.
+const ADHERENCE_COLUMNS: &str = "file_sha256, document_id, enterprise_number, charter_version, method, signer, signed, \
+                                 sealed_sha256, details, at";
+
+fn adherence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adherence> {
+    let details: String = r.get(8)?;
+    Ok(Adherence {
+        file_sha256: r.get(0)?,
+        document_id: r.get(1)?,
+        enterprise_number: r.get(2)?,
+        charter_version: r.get(3)?,
+        method: r.get(4)?,
+        signer: r.get(5)?,
+        signed: r.get(6)?,
+        sealed_sha256: r.get(7)?,
+        details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+        collected: r.get(9)?,
+    })
+}
+
+/// The returned files recorded: those collected (the `adherences` table)
+/// and the duplicates, which have no table of their own: they change no
+/// projection, so the journal is where they are read.
+const KNOWN_RETURNS: &str = "SELECT file_sha256, document_id FROM adherences UNION ALL \
+     SELECT json_extract(payload, '$.adherence.file_sha256'), json_extract(payload, '$.adherence.document_id') \
+     FROM journal WHERE kind = 'duplicate'";
+
 /// A signed adherence, as collected.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Adherence {
@@ -936,6 +953,24 @@ impl Tx<'_> {
         self.seq = seq;
         self.hash = hash;
         Ok(seq)
+    }
+
+    /// The document id of a returned file already recorded (collected or
+    /// duplicate), read under the write lock so that two collections of
+    /// the same file never both record it.
+    pub fn known_return(&self, file_sha256: &str) -> Result<Option<String>> {
+        let sql = format!("SELECT document_id FROM ({KNOWN_RETURNS}) WHERE file_sha256 = ?1 LIMIT 1");
+        self.tx.query_row(&sql, [file_sha256], |r| r.get(0)).optional().map_err(self.sql_err())
+    }
+
+    /// The adherence that counts for this organisation (10 digits) and
+    /// charter version, if one was collected; read under the write lock.
+    pub fn counted_adherence(&self, enterprise_number: &str, charter_version: &str) -> Result<Option<Adherence>> {
+        let sql = format!(
+            "SELECT {ADHERENCE_COLUMNS} FROM adherences WHERE enterprise_number = ?1 AND charter_version = ?2 \
+             ORDER BY seq LIMIT 1"
+        );
+        self.tx.query_row(&sql, [enterprise_number, charter_version], adherence_row).optional().map_err(self.sql_err())
     }
 
     /// The projection: how each event changes the derived tables.
@@ -1181,6 +1216,9 @@ impl Tx<'_> {
             | Event::RosterImported { .. }
             | Event::DecisionRecorded { .. }
             | Event::CharterAdopted { .. }
+            // A duplicate changes no table: the file is known through the
+            // journal (KNOWN_RETURNS), and it counts nowhere.
+            | Event::Duplicate { .. }
             | Event::Note { .. } => {}
         }
         Ok(())

@@ -4,7 +4,7 @@
 use crate::harness::*;
 
 /// A workspace with every document issued, and Wolu-Entraide's key made and registered.
-fn issued() -> Test {
+pub(crate) fn issued() -> Test {
     let t = Test::fixture("woluwe-saint-lambert").at("2026-02-01");
     t.run(["members", "import", "roster.csv"]).success();
     t.run(["keys", "init"]).success();
@@ -14,9 +14,9 @@ fn issued() -> Test {
     t
 }
 
-const WOLU_DOC: &str = "out/adherence/wolu-entraide-asbl-2022-02.pdf";
+pub(crate) const WOLU_DOC: &str = "out/adherence/wolu-entraide-asbl-2022-02.pdf";
 
-fn member(t: &Test, number: &str) -> serde_json::Value {
+pub(crate) fn member(t: &Test, number: &str) -> serde_json::Value {
     t.run(["members", "show", number, "--json"]).success().json()
 }
 
@@ -184,7 +184,7 @@ fn any_single_byte_change_in_the_issued_part_is_refused() {
 /// Signs `document` of the workspace in a PDF reader's way (PAdES, a test
 /// chain shaped like a Belgian eID card's), with pyHanko, into `out`; the
 /// chain's root is written to `certs`/root.der.
-fn pades_sign(t: &Test, document: &str, out: &str, certs: &str, alter_cms: bool) {
+pub(crate) fn pades_sign(t: &Test, document: &str, out: &str, certs: &str, alter_cms: bool) {
     let python = std::env::var("CHARTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let mut cmd = std::process::Command::new(python);
     cmd.arg(repo().join("tests/support/pades_sign.py")).arg(t.path(document)).arg(t.path(out)).arg(t.path(certs));
@@ -225,4 +225,50 @@ fn a_document_signed_in_a_pdf_reader_is_collected_with_the_signers_name() {
     pades_sign(&t, other, "altered.pdf", "chain-c", true);
     refused(&t, "altered.pdf", "the signature is not valid");
     assert!(member(&t, "0250.616.524")["signed_version"].is_null());
+}
+
+/// One adherence per organisation and charter version: a second valid
+/// return of the same document (here signed in a PDF reader after it was
+/// signed with the organisation's key) is a duplicate, journaled and
+/// counted nowhere; the same file again is already known.
+#[test]
+fn a_second_valid_return_of_a_collected_document_is_a_duplicate_counted_nowhere() {
+    let t = issued();
+    t.run(["sign", WOLU_DOC, "--key", "wolu.key", "--out", "signed.pdf"]).success();
+    t.run(["collect", "signed.pdf"]).success().stdout_has("1 accepted");
+    pades_sign(&t, WOLU_DOC, "wolu-pades.pdf", "chain-a", false);
+    let len = t.journal_len();
+    t.run(["collect", "wolu-pades.pdf"])
+        .success()
+        .stdout_has("duplicate wolu-pades.pdf")
+        .stdout_has("already collected")
+        .stdout_has("0 accepted, 1 duplicate");
+    assert_eq!(t.journal_len(), len + 1, "the duplicate is journaled");
+    let m = member(&t, "0631.119.315");
+    assert_eq!(m["adherences"].as_array().unwrap().len(), 1, "one adherence: {m}");
+    assert_eq!(m["adherences"][0]["method"], "own-key", "the first return is the one that counts");
+    let history: Vec<&str> = m["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(history.iter().filter(|k| **k == "duplicate").count(), 1, "{history:?}");
+    assert_eq!(history.iter().filter(|k| **k == "adherence-collected").count(), 1, "{history:?}");
+    // The same duplicate file again, and the counted one again: already known.
+    let len = t.journal_len();
+    t.run(["collect", "wolu-pades.pdf", "signed.pdf"]).success().stdout_has("0 accepted, 2 already known");
+    assert_eq!(t.journal_len(), len, "nothing journaled for files already known");
+    // Signed twice with its own key on two days: other bytes, still one adherence.
+    t.run_at("2026-02-02", ["sign", WOLU_DOC, "--key", "wolu.key", "--out", "signed-again.pdf"]).success();
+    t.run_at("2026-02-02", ["collect", "signed-again.pdf"]).success().stdout_has("1 duplicate");
+    let report = t.run_at("2026-02-02", ["report", "annual", "--year", "2026", "--json"]).success().json();
+    assert_eq!(report["organisations"]["new_adherences"], 1, "{}", report["organisations"]);
+    assert_eq!(member(&t, "0631.119.315")["adherences"].as_array().unwrap().len(), 1);
+}
+
+/// Two valid returns of one document in a single run: the first counts,
+/// the second is a duplicate.
+#[test]
+fn two_returns_of_one_document_in_one_run_count_once() {
+    let t = issued();
+    t.run(["sign", WOLU_DOC, "--key", "wolu.key", "--out", "signed.pdf"]).success();
+    pades_sign(&t, WOLU_DOC, "wolu-pades.pdf", "chain-a", false);
+    t.run(["collect", "signed.pdf", "wolu-pades.pdf"]).success().stdout_has("1 accepted, 1 duplicate");
+    assert_eq!(member(&t, "0631.119.315")["adherences"].as_array().unwrap().len(), 1);
 }

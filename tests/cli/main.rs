@@ -18,5 +18,6 @@ mod meetings;
 mod members;
 mod report;
 mod smtp;
+mod verify;
 mod vote;
 mod workflow;
