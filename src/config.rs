@@ -168,15 +168,136 @@ pub enum FunderKind {
     None,
 }
 
+/// `[funder]`: who funds the network, what it grants, when its reports are
+/// due and where they go. Every value is checked when charte.toml is read
+/// (a report must never print a grant of "NaN EUR" or a deadline that does
+/// not exist); the error names the key.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Funder {
     #[serde(default)]
     pub kind: FunderKind,
     pub programme: Option<String>,
-    pub grant: Option<f64>,
+    /// The yearly grant, in cents (written in euros: `grant = 71500.0`).
+    #[serde(default, rename = "grant", deserialize_with = "grant_cents")]
+    pub grant_cents: Option<i64>,
     pub period_start: Option<NaiveDate>,
     pub period_end: Option<NaiveDate>,
+    /// When the annual evaluation is due, in the year after the report's.
+    #[serde(default, deserialize_with = "annual_due")]
+    pub annual_due: Option<MonthDay>,
+    /// When the subsidy report is due, in the year after the report's.
+    #[serde(default, deserialize_with = "subsidy_due")]
+    pub subsidy_due: Option<MonthDay>,
+    /// The funder's service that receives the reports.
+    pub email: Option<String>,
+    /// The language the funder is written to.
+    pub language: Option<Language>,
+    /// The body that approves each report before it is sent.
+    pub approved_by: Option<ApprovedBy>,
+}
+
+impl Funder {
+    /// The day the subsidy report of `year` is due: charte.toml's
+    /// `subsidy_due`, else the Walloon Region's 1 March; COCOM's dates come
+    /// from its circular, so without one there is none.
+    pub fn subsidy_due_for(&self, year: i32) -> Option<NaiveDate> {
+        self.subsidy_due.or(self.default_due()).and_then(|d| d.in_year(year + 1))
+    }
+
+    /// The day the annual evaluation of `year` is due (same rules).
+    pub fn annual_due_for(&self, year: i32) -> Option<NaiveDate> {
+        self.annual_due.or(self.default_due()).and_then(|d| d.in_year(year + 1))
+    }
+
+    fn default_due(&self) -> Option<MonthDay> {
+        match self.kind {
+            FunderKind::WalloonRegion => Some(MonthDay { month: 3, day: 1 }),
+            FunderKind::Cocom | FunderKind::None => None,
+        }
+    }
+}
+
+/// Who approves a report before it goes to the funder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApprovedBy {
+    Plenary,
+    Committee,
+}
+
+/// A day of the year, written MM-DD ("03-01"). 02-29 is refused: a
+/// deadline must exist every year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthDay {
+    pub month: u32,
+    pub day: u32,
+}
+
+impl MonthDay {
+    pub fn parse(s: &str) -> std::result::Result<MonthDay, String> {
+        let expected = "expected MM-DD, the month then the day, e.g. \"03-01\" for 1 March";
+        let (m, d) = s.split_once('-').ok_or_else(|| format!("'{s}' is not a day of the year ({expected})"))?;
+        let two_digits = |x: &str| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit());
+        if !two_digits(m) || !two_digits(d) {
+            return Err(format!("'{s}' is not a day of the year ({expected})"));
+        }
+        let (month, day) = (m.parse().unwrap_or(0), d.parse().unwrap_or(0));
+        if (month, day) == (2, 29) {
+            return Err(format!(
+                "'{s}': 29 February is not in every year; write \"02-28\" or \"03-01\" so the deadline always exists"
+            ));
+        }
+        // 2001 is not a leap year: every day it has exists every year.
+        if NaiveDate::from_ymd_opt(2001, month, day).is_none() {
+            return Err(format!("'{s}' is not a day of the year ({expected})"));
+        }
+        Ok(MonthDay { month, day })
+    }
+
+    /// This day in `year`.
+    pub fn in_year(self, year: i32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(year, self.month, self.day)
+    }
+}
+
+fn month_day<'de, D: serde::Deserializer<'de>>(d: D, key: &str) -> std::result::Result<Option<MonthDay>, D::Error> {
+    let s = String::deserialize(d)?;
+    MonthDay::parse(&s).map(Some).map_err(|e| serde::de::Error::custom(format!("{key}: {e}")))
+}
+
+fn annual_due<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<MonthDay>, D::Error> {
+    month_day(d, "funder.annual_due")
+}
+
+fn subsidy_due<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<MonthDay>, D::Error> {
+    month_day(d, "funder.subsidy_due")
+}
+
+/// `grant`: euros, a finite amount, 0 or more, at most two decimals; an
+/// integer (`71500`) or a float (`71500.0`) as toml writes them.
+fn grant_cents<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<i64>, D::Error> {
+    let euros = f64::deserialize(d)?;
+    let bad = |why: &str| {
+        serde::de::Error::custom(format!(
+            "funder.grant = {euros}: {why} (the yearly grant in euros, e.g. grant = 71500.0)"
+        ))
+    };
+    if !euros.is_finite() {
+        return Err(bad("not an amount"));
+    }
+    if euros < 0.0 {
+        return Err(bad("a grant cannot be negative"));
+    }
+    let cents = (euros * 100.0).round();
+    if cents > crate::report::amount::MAX_CENTS as f64 {
+        return Err(bad("too large"));
+    }
+    // 71500.1 * 100 is 7150010.000000001: a float's noise, not a third decimal.
+    if (euros * 100.0 - cents).abs() > 1e-6 {
+        return Err(bad("more than two decimals"));
+    }
+    Ok(Some(cents as i64))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -352,6 +473,13 @@ impl Config {
         if let Some(mail) = &self.mail {
             mail.validate().map_err(|e| bad(e.to_string()))?;
         }
+        if let Some(email) = &self.funder.email
+            && !crate::roster::import::valid_email(email)
+        {
+            return Err(bad(format!(
+                "funder.email = {email:?} is not an email address (the funder's service, e.g. \"rapports@funder.example.be\")"
+            )));
+        }
         if let (Some(a), Some(b)) = (self.funder.period_start, self.funder.period_end)
             && b < a
         {
@@ -384,6 +512,62 @@ mod tests {
         assert_eq!(c.coordination.territory(Language::Fr), Some("Exemple"));
         assert_eq!(c.notes.len(), 2, "{:?}", c.notes);
         assert!(c.notes[0].contains("organiser_fr"), "{:?}", c.notes);
+    }
+
+    fn with_funder(lines: &str) -> std::result::Result<Config, String> {
+        let text =
+            crate::workspace::CONFIG_TEMPLATE.replace("kind = \"none\"\n", &format!("kind = \"cocom\"\n{lines}\n"));
+        Config::parse(&text, Path::new("charte.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_grant_is_a_finite_amount_in_cents() {
+        assert_eq!(with_funder("grant = 71500.0").unwrap().funder.grant_cents, Some(7_150_000));
+        assert_eq!(with_funder("grant = 71500").unwrap().funder.grant_cents, Some(7_150_000));
+        assert_eq!(with_funder("grant = 71500.1").unwrap().funder.grant_cents, Some(7_150_010));
+        assert_eq!(with_funder("grant = 0").unwrap().funder.grant_cents, Some(0));
+        for (bad, why) in [
+            ("grant = nan", "not an amount"),
+            ("grant = inf", "not an amount"),
+            ("grant = -5", "cannot be negative"),
+            ("grant = 12.345", "more than two decimals"),
+            ("grant = 1e15", "too large"),
+        ] {
+            let e = with_funder(bad).unwrap_err();
+            assert!(e.contains("funder.grant") && e.contains(why) && e.contains("line"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn due_dates_are_real_days_of_the_year() {
+        let c = with_funder("subsidy_due = \"06-30\"\nannual_due = \"03-01\"").unwrap();
+        assert_eq!(c.funder.subsidy_due_for(2026), NaiveDate::from_ymd_opt(2027, 6, 30));
+        assert_eq!(c.funder.annual_due_for(2026), NaiveDate::from_ymd_opt(2027, 3, 1));
+        // COCOM without its circular's dates: no deadline; the Walloon Region: 1 March.
+        assert_eq!(with_funder("").unwrap().funder.subsidy_due_for(2026), None);
+        let walloon = Funder { kind: FunderKind::WalloonRegion, ..Funder::default() };
+        assert_eq!(walloon.subsidy_due_for(2026), NaiveDate::from_ymd_opt(2027, 3, 1));
+        for (bad, key) in [
+            ("subsidy_due = \"02-30\"", "funder.subsidy_due"),
+            ("subsidy_due = \"02-29\"", "funder.subsidy_due"),
+            ("annual_due = \"13-01\"", "funder.annual_due"),
+            ("annual_due = \"3-1\"", "funder.annual_due"),
+            ("annual_due = \"2027-03-01\"", "funder.annual_due"),
+        ] {
+            let e = with_funder(bad).unwrap_err();
+            assert!(e.contains(key) && (e.contains("MM-DD") || e.contains("29 February")), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn where_reports_go_is_checked() {
+        let c = with_funder("email = \"rapports@cocom.example.be\"\nlanguage = \"nl\"\napproved_by = \"committee\"")
+            .unwrap();
+        assert_eq!(c.funder.language, Some(Language::Nl));
+        assert_eq!(c.funder.approved_by, Some(ApprovedBy::Committee));
+        assert!(with_funder("email = \"rapports\"").unwrap_err().contains("funder.email"));
+        assert!(with_funder("language = \"de\"").unwrap_err().contains("language"));
+        assert!(with_funder("approved_by = \"president\"").unwrap_err().contains("approved_by"));
     }
 
     #[test]

@@ -14,21 +14,27 @@ pub enum Command {
         year: i32,
     },
     /// The funder's report (COCOM or Walloon Region, per charte.toml), with
-    /// the year's expense and staff lines.
+    /// the year's expense and staff lines: give --expenses FILE.csv, or
+    /// --no-expenses for a report that says it has none.
     Subsidy {
         #[arg(long)]
         year: i32,
         /// Expense and staff lines: date, category (staff, running, project),
-        /// description, amount, document, person, fte.
+        /// description, amount (euros and cents: 1350,00 or 1.350,00 or
+        /// 1,350.00), document, person, fte.
         #[arg(long, value_name = "FILE.csv")]
         expenses: Option<std::path::PathBuf>,
+        /// Make the report without expense lines, on purpose: the report says
+        /// so on its page.
+        #[arg(long, conflicts_with = "expenses")]
+        no_expenses: bool,
     },
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
     match cmd {
         Command::Annual { year } => annual(year, ctx),
-        Command::Subsidy { year, expenses } => subsidy(year, expenses.as_deref(), ctx),
+        Command::Subsidy { year, expenses, no_expenses } => subsidy(year, expenses.as_deref(), no_expenses, ctx),
     }
 }
 
@@ -132,20 +138,11 @@ fn reports_dir(ws: &crate::workspace::Workspace) -> Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u8> {
+fn subsidy(year: i32, expenses: Option<&std::path::Path>, no_expenses: bool, ctx: &Ctx) -> Result<u8> {
     check_year(year)?;
     let mut ws = ctx.writer()?;
-    let project_allowed = ws.config.funder.kind == crate::config::FunderKind::WalloonRegion;
-    let lines = match expenses {
-        Some(path) => {
-            let table = crate::tabular::read(path, 64 * 1024 * 1024, "an expenses file")?;
-            crate::report::expenses::parse(&table, year, ctx.now, project_allowed)
-                .map_err(|problems| Error::Input { file: path.to_owned(), problems })?
-        }
-        None => Vec::new(),
-    };
-    let activity = annual_report(&ws, year, ctx)?;
-    let Some(report) = crate::report::subsidy::compute(&ws.config, year, &lines, activity) else {
+    let kind = ws.config.funder.kind;
+    if kind == crate::config::FunderKind::None {
         if ctx.json {
             super::print_json(&serde_json::json!({"year": year, "funder": "none", "report": null}))?;
         } else {
@@ -154,7 +151,30 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u
             );
         }
         return Ok(0);
+    }
+    // A report without expenses is a report of 0,00 €: made only when asked
+    // for, never because a file was forgotten.
+    let lines = match (expenses, no_expenses) {
+        (Some(path), _) => {
+            let table = crate::tabular::read(path, 64 * 1024 * 1024, "an expenses file")?;
+            let project_allowed = kind == crate::config::FunderKind::WalloonRegion;
+            Some(
+                crate::report::expenses::parse(&table, year, ctx.now, project_allowed)
+                    .map_err(|problems| Error::Input { file: path.to_owned(), problems })?,
+            )
+        }
+        (None, true) => None,
+        (None, false) => {
+            return Err(Error::usage(format!(
+                "the subsidy report {year} needs the year's expenses: give --expenses FILE.csv (the expense and \
+                 staff lines), or --no-expenses to make a report that says it has none. Nothing was changed."
+            )));
+        }
     };
+    let activity = annual_report(&ws, year, ctx)?;
+    let inputs = crate::report::subsidy::Inputs { year, issued: ctx.now, expenses: lines.as_deref(), activity };
+    let report = crate::report::subsidy::compute(&ws.config, inputs)
+        .ok_or_else(|| Error::internal("a funder without a subsidy report"))?;
     let path = reports_dir(&ws)?.join(format!("subsidy-{year}.json"));
     let json = serde_json::to_string_pretty(&report).map_err(|e| Error::internal(e.to_string()))?;
     crate::error::write_atomic(&path, json.as_bytes())?;
@@ -168,19 +188,34 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, ctx: &Ctx) -> Result<u
         value,
         &format!("subsidy-{year}"),
     )?;
+    if let Some(due) = report.due.filter(|_| report.due_past) {
+        eprintln!(
+            "warning: the subsidy report {year} was due by {due}: that day is already past on {} (the report's date); \
+             the report says so",
+            ctx.now
+        );
+    }
     if ctx.json {
         return super::print_json(&report).map(|_| 0);
     }
+    // Plain spaces between thousands: a terminal may not show the page's
+    // narrow no-break space.
+    let format = |cents: i64| crate::report::amount::format(cents).replace('\u{202f}', " ");
     say!("{} subsidy report {year} ({})", report.funder, report.programme.as_deref().unwrap_or("no programme named"));
-    for (category, total) in &report.envelopes {
-        say!("  {:<10} {:>12.2} EUR", format!("{category:?}").to_lowercase(), total);
+    if report.no_expenses {
+        say!("  made without expenses (--no-expenses): the report says no expense lines were given");
     }
-    say!("  {:<10} {:>12.2} EUR", "total", report.eligible_total);
-    if let (Some(grant), Some(balance)) = (report.grant, report.balance) {
-        say!("  grant {grant:.2} EUR, balance {balance:.2} EUR");
+    for (category, total) in &report.envelopes_cents {
+        say!("  {:<10} {:>16} EUR", format!("{category:?}").to_lowercase(), format(*total));
     }
-    if let Some(due) = report.due {
-        say!("  due by {due}");
+    say!("  {:<10} {:>16} EUR", "total", format(report.eligible_total_cents));
+    if let (Some(grant), Some(balance)) = (report.grant_cents, report.balance_cents) {
+        say!("  grant {} EUR, balance {} EUR", format(grant), format(balance));
+    }
+    match (report.due, report.due_past) {
+        (Some(due), false) => say!("  due by {due}"),
+        (Some(due), true) => say!("  was due by {due}: already past"),
+        (None, _) => say!("  no deadline printed: charte.toml's [funder] has no subsidy_due"),
     }
     say!("written: {} and {} (sealed)", path.display(), pdf.display());
     Ok(0)

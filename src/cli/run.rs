@@ -201,7 +201,7 @@ fn execute(ws: &mut Workspace, b: &Batch<'_>, failed: &mut Vec<Failed>) -> Resul
             }
             out
         }
-        Kind::Report { report, expenses } => {
+        Kind::Report { report, expenses, no_expenses } => {
             let mut out = Vec::new();
             for s in group {
                 let outcome = match report {
@@ -214,8 +214,14 @@ fn execute(ws: &mut Workspace, b: &Batch<'_>, failed: &mut Vec<Failed>) -> Resul
                     }
                     ReportKind::Subsidy => {
                         let mut argv = vec!["report".to_owned(), "subsidy".into(), "--year".into(), s.id.clone()];
-                        if let Some(file) = expenses.as_deref().map(|e| ws.root.join(e)).filter(|p| p.is_file()) {
-                            argv.extend(["--expenses".into(), file.display().to_string()]);
+                        match subsidy_expenses(ws, wf, &step.name, expenses.as_deref(), *no_expenses) {
+                            Ok(flags) => argv.extend(flags),
+                            // Not a 0,00 € report sealed in silence: this
+                            // year's step stays to do, the others go on.
+                            Err(reason) => {
+                                failed.push(Failed { item: format!("the subsidy report {}", s.id), reason });
+                                continue;
+                            }
                         }
                         let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
                         super::with_quiet(|| super::replay(&ctx.dir, ctx.now, &argv))?;
@@ -255,6 +261,37 @@ fn execute(ws: &mut Workspace, b: &Batch<'_>, failed: &mut Vec<Failed>) -> Resul
         Kind::Await { .. } => Vec::new(),
     };
     record(&mut ws.store, b, outcomes)
+}
+
+/// The expense options of a subsidy report step: `--no-expenses` when the
+/// step says `no_expenses = true`, `--expenses FILE` when its file exists;
+/// otherwise why the report cannot be made, in words.
+fn subsidy_expenses(
+    ws: &Workspace,
+    wf: &Workflow,
+    step: &str,
+    expenses: Option<&str>,
+    no_expenses: bool,
+) -> std::result::Result<Vec<String>, String> {
+    if no_expenses {
+        return Ok(vec!["--no-expenses".into()]);
+    }
+    let how = format!(
+        "or, to make the report without expenses, write no_expenses = true instead of expenses in the step \
+         '{step}' of the workflow {} (a workflows/{}.toml in the workspace replaces the built-in one)",
+        wf.name, wf.name
+    );
+    match expenses {
+        Some(rel) => {
+            let file = ws.root.join(rel);
+            if file.is_file() {
+                Ok(vec!["--expenses".into(), file.display().to_string()])
+            } else {
+                Err(format!("{rel} is not in the workspace: put the year's expense and staff lines there, {how}"))
+            }
+        }
+        None => Err(format!("the step names no expenses file: write expenses = \"FILE.csv\" in it, {how}")),
+    }
 }
 
 /// Journals each subject's `step-done`, after the events of its effect, in

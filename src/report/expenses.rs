@@ -3,8 +3,10 @@
 //! column; one bad line and nothing is used.
 //!
 //! Columns: date, category (staff, running, project), description, amount
-//! (euros: `1234.56`, `1 234,56` or `1.234,56`), document (the supporting
-//! document's reference), person and fte (staff lines only).
+//! (euros and cents, read strictly by [`super::amount::parse`]: `1234,56`,
+//! `1.234,56`, `1 234,56`, `1,234.56`; an amount that could be read two
+//! ways is refused), document (the supporting document's reference), person
+//! and fte (staff lines only).
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -42,36 +44,6 @@ const FIELDS: &[tabular::Field] = &[
     ("person", &["personne", "persoon", "travailleur", "werknemer"], false),
     ("fte", &["etp", "vte"], false),
 ];
-
-/// Parses euros as Belgian spreadsheets write them, into cents.
-pub fn parse_amount(s: &str) -> Result<i64, String> {
-    let raw: String =
-        s.trim().trim_end_matches('€').trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
-    if raw.is_empty() {
-        return Err("the amount is empty".into());
-    }
-    if raw.starts_with('-') {
-        return Err(format!("'{s}' is negative: a refund is recorded as a lower expense, not a negative line"));
-    }
-    // The last '.' or ',' followed by 1-2 digits is the decimal separator;
-    // any other is a thousands separator.
-    let dec = raw.rfind(['.', ',']).filter(|&i| (1..=2).contains(&(raw.len() - i - 1)));
-    let (int, frac) = match dec {
-        Some(i) => (&raw[..i], &raw[i + 1..]),
-        None => (raw.as_str(), ""),
-    };
-    let int: String = int.chars().filter(|c| !matches!(c, '.' | ',')).collect();
-    if int.is_empty() || !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("'{s}' is not an amount in euros (e.g. 1234.56)"));
-    }
-    let euros: i64 = int.parse().map_err(|_| format!("'{s}' is too large"))?;
-    let cents: i64 = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().unwrap_or(0) * 10,
-        _ => frac.parse().unwrap_or(0),
-    };
-    euros.checked_mul(100).and_then(|e| e.checked_add(cents)).ok_or_else(|| format!("'{s}' is too large"))
-}
 
 /// Validates the lines for `year`, none dated after `today` (an expense
 /// not yet made is a typing error); `project_allowed` for funders with a
@@ -119,7 +91,7 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
             problems.push(Problem::at(line, Some(h), "this funder has no project envelope: use staff or running"));
         }
         let (h, v) = cell("amount");
-        let cents = parse_amount(v).map_err(|e| problems.push(Problem::at(line, Some(h), e))).ok();
+        let cents = super::amount::parse(v).map_err(|e| problems.push(Problem::at(line, Some(h), e))).ok();
         let (h, document) = cell("document");
         if document.is_empty() {
             problems.push(Problem::at(line, Some(h), "every expense needs its supporting document's reference"));
@@ -165,20 +137,4 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
         }
     }
     if problems.is_empty() { Ok(out) } else { Err(problems) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_as_belgian_spreadsheets_write_them() {
-        assert_eq!(parse_amount("1234.56"), Ok(123_456));
-        assert_eq!(parse_amount("1 234,56"), Ok(123_456));
-        assert_eq!(parse_amount("1.234,56 €"), Ok(123_456));
-        assert_eq!(parse_amount("1,234.5"), Ok(123_450));
-        assert_eq!(parse_amount("250"), Ok(25_000));
-        assert!(parse_amount("-12.00").unwrap_err().contains("negative"));
-        assert!(parse_amount("douze").is_err());
-    }
 }

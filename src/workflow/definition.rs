@@ -61,8 +61,10 @@ pub enum Kind {
     Escalate { flag: String },
     /// Convoke the meeting, `margin_days` before the last day its notice allows.
     Convoke { margin_days: u32 },
-    /// Produce a sealed report.
-    Report { report: ReportKind, expenses: Option<String> },
+    /// Produce a sealed report; a subsidy report reads `expenses` (a CSV
+    /// path in the workspace) or, with `no_expenses`, is made without
+    /// expenses on purpose. Never both (refused when the file is read).
+    Report { report: ReportKind, expenses: Option<String>, no_expenses: bool },
     /// Draft the interpellation letter.
     Letter { reply_within_days: u32 },
     /// Record the committee's handling of the flag.
@@ -165,6 +167,7 @@ struct RawStep {
     margin_days: Option<Spanned<toml::Value>>,
     report: Option<Spanned<String>>,
     expenses: Option<String>,
+    no_expenses: Option<Spanned<bool>>,
     reply_within_days: Option<Spanned<toml::Value>>,
     status: Option<Spanned<String>>,
 }
@@ -383,7 +386,17 @@ fn kind(raw: &RawStep, subjects: Subjects, rules: &FlagRules) -> std::result::Re
                     ));
                 }
             };
-            Kind::Report { report, expenses: raw.expenses.clone() }
+            let no_expenses = raw.no_expenses.as_ref().is_some_and(|n| *n.get_ref());
+            if let (Some(n), Some(file)) = (raw.no_expenses.as_ref().filter(|n| *n.get_ref()), &raw.expenses) {
+                return Err((
+                    Some(n.span().start),
+                    format!(
+                        "expenses = \"{file}\" and no_expenses = true together: keep one (expenses for a report \
+                         made from that file, no_expenses = true for a report made without expenses)"
+                    ),
+                ));
+            }
+            Kind::Report { report, expenses: raw.expenses.clone(), no_expenses }
         }
         "letter" => Kind::Letter { reply_within_days: day(raw.reply_within_days.as_ref(), "reply_within_days", 30)? },
         "mark" => {
@@ -547,6 +560,19 @@ mod tests {
             "subjects = \"years\"\n[[steps]]\nname = \"a\"\nkind = \"report\"\nreport = \"annual\"\ndelay_days = -3\n",
         );
         assert!(e.contains("line 6") && e.contains("-3 is not a number of days"), "{e}");
+    }
+
+    #[test]
+    fn expenses_and_no_expenses_together_are_refused_with_the_line() {
+        let step = "subjects = \"years\"\n[[steps]]\nname = \"s\"\nkind = \"report\"\nreport = \"subsidy\"\n";
+        let e = error(&format!("{step}expenses = \"year/expenses.csv\"\nno_expenses = true\n"));
+        assert!(e.contains("workflows/test.toml") && e.contains("line 7"), "{e}");
+        assert!(e.contains("no_expenses = true together"), "{e}");
+        let w = parse_text(&format!("{step}no_expenses = true\n")).unwrap();
+        assert_eq!(w.steps[0].kind, Kind::Report { report: ReportKind::Subsidy, expenses: None, no_expenses: true });
+        let w = parse_text(&format!("{step}expenses = \"e.csv\"\nno_expenses = false\n")).unwrap();
+        assert!(matches!(&w.steps[0].kind, Kind::Report { no_expenses: false, expenses: Some(_), .. }));
+        assert!(error(&format!("{step}no_expenses = \"yes\"\n")).contains("line 6"));
     }
 
     #[test]

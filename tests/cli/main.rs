@@ -10,6 +10,7 @@ mod demo;
 mod documents;
 mod election;
 mod flags;
+mod funder;
 mod ground;
 mod harness;
 mod init;
