@@ -388,6 +388,10 @@ pub struct Seat {
     pub enterprise_number: EnterpriseNumber,
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
+    /// The journal entry that recorded the seat (an election's result);
+    /// None for a seat written in charte.toml.
+    #[serde(skip)]
+    pub recorded: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

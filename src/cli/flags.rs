@@ -71,7 +71,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
 fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
     let ws = ctx.workspace()?;
     let loaded = flags::Loaded::load_for(&ws.store, &ws.config, year)?;
-    let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, year));
+    let facts = loaded.facts(&ws.config, ctx.now, year);
+    let flags = flags::evaluate(&facts);
+    for w in flags::warnings(&facts) {
+        eprintln!("warning: {w}");
+    }
     let statuses = ws.store.flag_statuses()?;
     let status_of = |f: &flags::Flag| statuses.get(&f.key()).map_or("open", |s| s.status.as_str()).to_owned();
     if ctx.json {
@@ -90,14 +94,7 @@ fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
         say!("No flag: nothing for the committee to look at.");
     }
     for f in &flags {
-        say!(
-            "{:<32} {:<14} {} (since {}, {})",
-            f.rule,
-            f.enterprise_number.as_deref().unwrap_or("-"),
-            f.name,
-            f.since,
-            status_of(f)
-        );
+        say!("{} — {} (since {}, {})", f.key(), f.name, f.since, status_of(f));
         for e in &f.evidence {
             match e.seq {
                 Some(seq) => say!("    #{seq}: {}", e.text),
@@ -108,7 +105,22 @@ fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
     Ok(0)
 }
 
+/// A flag's key as `charte flags` prints it (`rule:0123.456.749`), from
+/// any spelling of the enterprise number (BE0123456749, 0123456749…).
+fn normalise_key(key: &str) -> String {
+    let key = key.trim();
+    match key.split_once(':') {
+        Some((rule, subject)) => match crate::roster::EnterpriseNumber::parse(subject.trim()) {
+            Ok(n) => format!("{}:{}", rule.trim(), n.formatted()),
+            Err(_) => format!("{}:{}", rule.trim(), subject.trim()),
+        },
+        None => key.to_owned(),
+    }
+}
+
 fn mark(key: &str, status: Status, note: Option<String>, ctx: &Ctx) -> Result<u8> {
+    let key = normalise_key(key);
+    let key = key.as_str();
     let mut ws = ctx.writer()?;
     let loaded = flags::Loaded::load_for(&ws.store, &ws.config, None)?;
     let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, None));
@@ -130,36 +142,61 @@ fn mark(key: &str, status: Status, note: Option<String>, ctx: &Ctx) -> Result<u8
 fn letters(year: Option<i32>, reply_within_days: u32, ctx: &Ctx) -> Result<u8> {
     let ws = ctx.workspace()?;
     let loaded = flags::Loaded::load_for(&ws.store, &ws.config, year)?;
-    let flags = flags::evaluate(&loaded.facts(&ws.config, ctx.now, year));
+    let facts = loaded.facts(&ws.config, ctx.now, year);
+    let flags = flags::evaluate(&facts);
     let statuses = ws.store.flag_statuses()?;
     let dir = ws.out_dir().join("letters");
     let engine = crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
+    let open: Vec<&flags::Flag> =
+        flags.iter().filter(|f| statuses.get(&f.key()).is_none_or(|s| s.status != "resolved")).collect();
+    let (ready, waiting): (Vec<&flags::Flag>, Vec<&flags::Flag>) =
+        open.into_iter().partition(|f| facts.may_interpellate(f));
     let mut written = 0;
-    for f in &flags {
-        if statuses.get(&f.key()).is_some_and(|s| s.status == "resolved") {
-            continue;
-        }
-        if let Some(path) = letter(&ws, &engine, &loaded.members, f, reply_within_days, ctx.now)? {
+    for (_, group) in by_organisation(&ready) {
+        if let Some(path) = letter(&ws, &engine, &loaded.members, &group, reply_within_days, ctx.now)? {
             say!("{}", path.display());
             written += 1;
         }
     }
-    say!("{written} draft letters in {}", dir.display());
+    let waiting_orgs = by_organisation(&waiting).len();
+    say!("{written} draft letters in {} (one per organisation, covering all its open flags)", dir.display());
+    if waiting_orgs > 0 {
+        say!(
+            "{waiting_orgs} organisations not written to: their adherence document was never sent, or its return is \
+             awaited until {} days after it was",
+            ws.config.flags.adherence_overdue_days
+        );
+    }
     Ok(0)
 }
 
-/// Renders the draft interpellation letter about flag `f` to its
-/// organisation, in its language, into out/letters/; None for a
-/// coordination-level flag (no organisation to write to).
+/// The flags about organisations, one group per organisation, in the
+/// order of the organisations' first flag.
+pub fn by_organisation<'a>(flags: &[&'a flags::Flag]) -> Vec<(String, Vec<&'a flags::Flag>)> {
+    let mut out: Vec<(String, Vec<&flags::Flag>)> = Vec::new();
+    for f in flags {
+        let Some(number) = &f.enterprise_number else { continue };
+        match out.iter_mut().find(|(n, _)| n == number) {
+            Some((_, group)) => group.push(f),
+            None => out.push((number.clone(), vec![f])),
+        }
+    }
+    out
+}
+
+/// Renders the draft interpellation letter to one organisation about all
+/// of `flags` (its open flags), in its language, into out/letters/; None
+/// when the organisation is not on the roster.
 pub fn letter(
     ws: &crate::workspace::Workspace,
     engine: &crate::render::Engine,
     members: &[crate::roster::Member],
-    f: &flags::Flag,
+    flags: &[&flags::Flag],
     reply_within_days: u32,
     now: chrono::NaiveDate,
 ) -> Result<Option<std::path::PathBuf>> {
-    let Some(member) = f.enterprise_number.as_deref().and_then(|n| crate::roster::resolve(members, n).ok()) else {
+    let Some(first) = flags.first() else { return Ok(None) };
+    let Some(member) = first.enterprise_number.as_deref().and_then(|n| crate::roster::resolve(members, n).ok()) else {
         return Ok(None);
     };
     let dir = ws.out_dir().join("letters");
@@ -167,20 +204,30 @@ pub fn letter(
     let c = &ws.config.coordination;
     let o = &member.organisation;
     let lang = o.language;
-    let id = format!("{}-letter-{}-{}-{}", c.short, f.rule, o.enterprise_number.digits(), now);
+    // One letter per organisation and day: its name comes from the
+    // enterprise number, which no other organisation shares.
+    let id = format!("{}-letter-{}-{}", c.short, o.enterprise_number.digits(), now);
+    let flag_data: Vec<serde_json::Value> = flags
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "rule": f.rule,
+                "since": f.since.to_string(),
+                "evidence": f.evidence.iter().map(|e| serde_json::json!({
+                    "seq": e.seq, "date": e.date.map(|d| d.to_string()), "text": e.in_language(lang),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let data = serde_json::json!({
         "coordination": {"name": c.name(lang), "organiser": c.organiser(lang), "territory": c.territory(lang)},
         "organisation": {
             "name": o.name, "enterprise_number": o.enterprise_number.formatted(),
             "address": o.address, "representative": o.representative,
         },
-        "flag": {
-            "rule": f.rule,
-            "since": f.since.to_string(),
-            "evidence": f.evidence.iter().map(|e| serde_json::json!({
-                "seq": e.seq, "date": e.date.map(|d| d.to_string()), "text": e.in_language(lang),
-            })).collect::<Vec<_>>(),
-        },
+        // `flag` (the first) for templates written before letters covered several.
+        "flag": flag_data.first(),
+        "flags": flag_data,
         "document": {"id": id, "issued": now.to_string()},
         "reply_within_days": reply_within_days,
     });
@@ -194,7 +241,7 @@ pub fn letter(
         &id,
     )
     .map_err(|e| Error::usage(format!("the letter to {}: {e}", o.name)))?;
-    let path = dir.join(format!("{}-{}.pdf", crate::adherence::slug(&o.name), f.rule));
+    let path = dir.join(format!("{id}.pdf"));
     crate::error::write_atomic(&path, &pdf)?;
     Ok(Some(path))
 }

@@ -234,16 +234,24 @@ fn execute(ws: &mut Workspace, b: &Batch<'_>, failed: &mut Vec<Failed>) -> Resul
         }
         Kind::Letter { reply_within_days } => {
             let loaded = crate::flags::Loaded::load_for(&ws.store, &ws.config, None)?;
-            let flags = crate::flags::evaluate(&loaded.facts(&ws.config, ctx.now, None));
+            let facts = loaded.facts(&ws.config, ctx.now, None);
+            let flags = crate::flags::evaluate(&facts);
             let engine =
                 crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
+            // The group's flags that may be written about today (an
+            // adherence flag waits for its delay: its step stays to do),
+            // one letter per organisation covering all of them.
+            let ready: Vec<&crate::flags::Flag> = group
+                .iter()
+                .filter_map(|s| flags.iter().find(|f| f.key() == s.id))
+                .filter(|f| facts.may_interpellate(f))
+                .collect();
             let mut out = Vec::new();
-            for s in group {
-                let Some(f) = flags.iter().find(|f| f.key() == s.id) else { continue };
-                let path = super::flags::letter(ws, &engine, &loaded.members, f, *reply_within_days, ctx.now)?;
+            for (_, of_one) in super::flags::by_organisation(&ready) {
+                let path = super::flags::letter(ws, &engine, &loaded.members, &of_one, *reply_within_days, ctx.now)?;
                 let outcome =
                     path.map_or("no organisation to write to".into(), |p| format!("draft letter {}", p.display()));
-                out.push((s.id.clone(), outcome, Vec::new()));
+                out.extend(of_one.iter().map(|f| (f.key(), outcome.clone(), Vec::new())));
             }
             out
         }

@@ -7,6 +7,7 @@ use super::{Evidence, Facts, Flag};
 
 pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
     let current = &facts.config.charter.version;
+    let adopted = facts.config.charter.adopted;
     for m in facts.members {
         let o = &m.organisation;
         if !o.status.expects_signature() {
@@ -14,42 +15,88 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
         }
         use crate::roster::Language::{Fr, Nl};
         let (fr, nl) = (o.status.name(Fr), o.status.name(Nl));
-        let (rule, evidence) = match m.signed_version.as_deref() {
+        let digits = o.enterprise_number.digits();
+        let rule = match m.signed_version.as_deref() {
             Some(v) if v == current => continue,
-            Some(v) => (
-                "adherence-outdated",
-                Evidence::new(
-                    None,
-                    Some(facts.config.charter.adopted),
-                    format!(
-                        "declared {} on the roster; its signature is of charter {v}, the current one is {current}",
-                        o.status
-                    ),
-                    format!(
-                        "inscrite comme {fr} ; sa signature porte sur la charte {v}, la version en vigueur est la {current}"
-                    ),
-                    format!(
-                        "ingeschreven als {nl}; haar handtekening geldt voor charter {v}, de geldende versie is {current}"
-                    ),
-                ),
-            ),
-            None => (
-                "adherence-missing",
-                Evidence::new(
-                    None,
-                    Some(facts.config.charter.adopted),
-                    format!("declared {} on the roster; no signature of charter {current} is recorded", o.status),
-                    format!("inscrite comme {fr} ; aucune signature de la charte {current} n'est enregistrée"),
-                    format!("ingeschreven als {nl}; er is geen handtekening van charter {current} geregistreerd"),
-                ),
-            ),
+            Some(_) => "adherence-outdated",
+            None => "adherence-missing",
         };
+        // The facts began on the later of the version's adoption and the
+        // day the organisation was declared a member (DESIGN.md).
+        let declared = facts.declared.get(digits).copied();
+        let since = declared.map_or(adopted, |(_, d)| d.max(adopted));
+        let mut evidence = Vec::new();
+        if let Some((seq, day)) = declared {
+            let (dfr, dnl) = super::dates(day);
+            evidence.push(Evidence::new(
+                Some(seq),
+                Some(day),
+                format!("declared {} on the roster on {day}", o.status),
+                format!("inscrite comme {fr} au répertoire le {dfr}"),
+                format!("ingeschreven als {nl} in het register op {dnl}"),
+            ));
+        }
+        let (afr, anl) = super::dates(adopted);
+        evidence.push(match m.signed_version.as_deref() {
+            Some(v) => Evidence::new(
+                None,
+                Some(adopted),
+                format!("its signature is of charter {v}; charter {current}, adopted on {adopted}, is in force"),
+                format!(
+                    "sa signature porte sur la charte {v} ; la version {current}, adoptée le {afr}, est en vigueur"
+                ),
+                format!(
+                    "haar handtekening geldt voor charter {v}; versie {current}, aangenomen op {anl}, is van kracht"
+                ),
+            ),
+            None => Evidence::new(
+                None,
+                Some(adopted),
+                format!("no signature of charter {current} (adopted on {adopted}) is recorded"),
+                format!("aucune signature de la charte {current} (adoptée le {afr}) n'est enregistrée"),
+                format!("er is geen handtekening van charter {current} (aangenomen op {anl}) geregistreerd"),
+            ),
+        });
+        match facts.mailed(digits) {
+            super::Mailed::Never => evidence.push(Evidence::new(
+                None,
+                None,
+                "the adherence document was never sent to it: send it before anything else".to_owned(),
+                "l'acte d'adhésion ne lui a pas encore été envoyé".to_owned(),
+                "het toetredingsdocument werd haar nog niet toegestuurd".to_owned(),
+            )),
+            super::Mailed::Waiting { sent, until } => {
+                // `until` is the first day past the delay: the last day to return it is the day before.
+                let until = until.pred_opt().unwrap_or(until);
+                let (sfr, snl) = super::dates(sent);
+                let (ufr, unl) = super::dates(until);
+                let seq = facts.first_adherence_mail.get(digits).map(|(seq, _)| *seq);
+                evidence.push(Evidence::new(
+                    seq,
+                    Some(sent),
+                    format!("adherence document sent on {sent}: waiting for its return until {until}"),
+                    format!("acte d'adhésion envoyé le {sfr} : retour attendu jusqu'au {ufr}"),
+                    format!("toetredingsdocument verstuurd op {snl}: terugzending verwacht tot {unl}"),
+                ));
+            }
+            super::Mailed::Overdue { sent } => {
+                let (sfr, snl) = super::dates(sent);
+                let seq = facts.first_adherence_mail.get(digits).map(|(seq, _)| *seq);
+                evidence.push(Evidence::new(
+                    seq,
+                    Some(sent),
+                    format!("adherence document sent on {sent}, not returned signed within the delay"),
+                    format!("acte d'adhésion envoyé le {sfr}, non revenu signé dans le délai"),
+                    format!("toetredingsdocument verstuurd op {snl}, niet ondertekend teruggekomen binnen de termijn"),
+                ));
+            }
+        }
         flags.push(Flag {
             rule,
             enterprise_number: Some(o.enterprise_number.formatted()),
             name: o.name.clone(),
-            evidence: vec![evidence],
-            since: facts.config.charter.adopted,
+            evidence,
+            since,
         });
     }
 }

@@ -11,8 +11,12 @@ use crate::config::SeatKind;
 pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
     let rules = &facts.config.bodies.committee;
     let elected: Vec<_> = rules.seats.iter().filter(|s| s.kind == SeatKind::Elected).collect();
-    let setting = |text: String, fr: String, nl: String| Evidence::new(None, None, text, fr, nl);
-    let since_default = facts.config.charter.adopted;
+    // An elected seat cites the journal entry of the election's result; a
+    // seat written in charte.toml holds since the workspace began.
+    let seat_evidence = |seat: &crate::config::Seat, text: String, fr: String, nl: String| {
+        Evidence::new(seat.recorded, seat.since, text, fr, nl)
+    };
+    let since_default = facts.opened;
     if rules.one_per_institution {
         for (i, seat) in elected.iter().enumerate() {
             if let Some(first) = elected[..i].iter().find(|s| s.enterprise_number == seat.enterprise_number) {
@@ -20,7 +24,8 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
                     rule: "committee-one-per-institution",
                     enterprise_number: Some(seat.enterprise_number.formatted()),
                     name: facts.member_name(seat.enterprise_number.digits()),
-                    evidence: vec![setting(
+                    evidence: vec![seat_evidence(
+                        seat,
                         format!("elected seats of {} and {} come from the same institution", first.person, seat.person),
                         format!(
                             "les sièges élus de {} et de {} relèvent de la même institution",
@@ -43,7 +48,8 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
                     rule: "committee-not-in-working-group",
                     enterprise_number: Some(seat.enterprise_number.formatted()),
                     name: facts.member_name(seat.enterprise_number.digits()),
-                    evidence: vec![setting(
+                    evidence: vec![seat_evidence(
+                        seat,
                         format!("{} holds an elected seat; the institution sits in no working group", seat.person),
                         format!(
                             "{} occupe un siège élu ; son institution ne participe à aucun groupe de travail",
@@ -69,7 +75,8 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
                 name: facts.member_name(seat.enterprise_number.digits()),
                 evidence: vec![{
                     let (fr, nl) = super::dates(until);
-                    setting(
+                    seat_evidence(
+                        seat,
                         format!("the mandate of {} ended on {until}", seat.person),
                         format!("le mandat de {} a pris fin le {fr}", seat.person),
                         format!("het mandaat van {} liep af op {nl}", seat.person),

@@ -1,19 +1,22 @@
 //! `meetings-below-minimum`: a body that met fewer times in a year than its
-//! rules require. For a year still running, the meetings already scheduled
-//! count: the flag rises only when even they cannot reach the minimum.
+//! rules require. It is a flag only once the year is over (DESIGN.md); for
+//! a year still running, the coordinator sees a warning when even the
+//! meetings already scheduled cannot reach the minimum.
 
 use chrono::{Datelike, NaiveDate};
 
 use super::{Evidence, Facts, Flag};
 
-pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
-    let year = facts.year.unwrap_or_else(|| facts.today.year());
-    let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
-        return;
-    };
-    if facts.today < first {
-        return;
-    }
+/// A body's shortfall in a year: its rule, the meetings held by today and
+/// those scheduled (held or not, not cancelled).
+struct Shortfall {
+    body: crate::governance::Body,
+    held: usize,
+    scheduled: usize,
+}
+
+fn shortfalls(facts: &Facts<'_>, year: i32) -> Vec<Shortfall> {
+    let mut out = Vec::new();
     for body in crate::governance::bodies(facts.config) {
         if body.min_meetings_per_year == 0 {
             continue;
@@ -28,33 +31,60 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             continue;
         }
         let held = planned.iter().filter(|m| m.date <= facts.today).count();
+        out.push(Shortfall { body, held, scheduled: planned.len() });
+    }
+    out
+}
+
+pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
+    let year = facts.year.unwrap_or_else(|| facts.today.year() - 1);
+    let Some(last) = NaiveDate::from_ymd_opt(year, 12, 31) else { return };
+    // Only a year that is over, and in which the journal was kept.
+    if facts.today <= last || year < facts.opened.year() {
+        return;
+    }
+    for s in shortfalls(facts, year) {
+        let (body, held, min) = (&s.body, s.held, s.body.min_meetings_per_year);
         flags.push(Flag {
             rule: "meetings-below-minimum",
             enterprise_number: None,
             name: body.name_fr.clone(),
             evidence: vec![Evidence::new(
                 None,
-                Some(last.min(facts.today)),
-                format!(
-                    "{} requires {} meetings in {year}; {held} held, {} scheduled in all",
-                    body.key,
-                    body.min_meetings_per_year,
-                    planned.len()
-                ),
-                format!(
-                    "{} : {} réunions requises en {year} ; {held} tenues, {} prévues en tout",
-                    body.name_fr,
-                    body.min_meetings_per_year,
-                    planned.len()
-                ),
-                format!(
-                    "{}: {} vergaderingen vereist in {year}; {held} gehouden, {} gepland in totaal",
-                    body.name_nl,
-                    body.min_meetings_per_year,
-                    planned.len()
-                ),
+                Some(last),
+                format!("{} requires {min} meetings in {year}; {held} held", body.key),
+                format!("{} : {min} réunions requises en {year} ; {}", body.name_fr, held_fr(held)),
+                format!("{}: {min} vergaderingen vereist in {year}; {held} gehouden", body.name_nl),
             )],
-            since: last.min(facts.today),
+            since: last,
         });
+    }
+}
+
+/// For the year running: bodies whose scheduled meetings cannot reach
+/// their minimum (a warning for the coordinator, not yet a flag).
+pub fn warnings(facts: &Facts<'_>) -> Vec<String> {
+    let year = facts.year.unwrap_or_else(|| facts.today.year());
+    let Some(last) = NaiveDate::from_ymd_opt(year, 12, 31) else { return Vec::new() };
+    if facts.today > last || facts.today.year() != year {
+        return Vec::new();
+    }
+    shortfalls(facts, year)
+        .into_iter()
+        .map(|s| {
+            format!(
+                "the {} requires {} meetings in {year}: {} held and {} scheduled in all so far \
+                 (schedule more with `charte meeting add`; a flag only once the year is over)",
+                s.body.key, s.body.min_meetings_per_year, s.held, s.scheduled
+            )
+        })
+        .collect()
+}
+
+fn held_fr(held: usize) -> String {
+    match held {
+        0 => "aucune tenue".to_owned(),
+        1 => "1 tenue".to_owned(),
+        n => format!("{n} tenues"),
     }
 }

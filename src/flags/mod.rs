@@ -9,6 +9,8 @@ mod committee;
 mod mail;
 mod meetings;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -33,9 +35,30 @@ pub struct Facts<'a> {
     pub breaches: &'a [(i64, String, String, String)],
     /// Flags raised by workflows' escalations.
     pub raised: &'a [crate::journal::store::RaisedFlag],
+    /// When each organisation's current declaration as member or partner
+    /// began (10 digits → the journal entry and its date).
+    pub declared: &'a HashMap<String, (i64, NaiveDate)>,
+    /// The first adherence mail sent to each organisation (10 digits → the
+    /// journal entry and its date).
+    pub first_adherence_mail: &'a HashMap<String, (i64, NaiveDate)>,
+    /// The journal's first day: what charte.toml says holds since then.
+    pub opened: NaiveDate,
     pub today: NaiveDate,
     /// The year looked at (`--year`), or all time.
     pub year: Option<i32>,
+}
+
+/// Where an organisation stands with the adherence mail (DESIGN.md): it is
+/// waiting, not in breach, until `adherence_overdue_days` after its first
+/// adherence mail; one never mailed gets no letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mailed {
+    /// The adherence document was never sent to it.
+    Never,
+    /// Sent on `sent`; its delay runs until `until` (exclusive).
+    Waiting { sent: NaiveDate, until: NaiveDate },
+    /// Sent on `sent`; the delay is over.
+    Overdue { sent: NaiveDate },
 }
 
 /// One piece of evidence: a journal entry, or a setting of charte.toml.
@@ -100,6 +123,9 @@ pub struct Loaded {
     pub breaches: Vec<(i64, String, String, String)>,
     /// Flags raised by workflows' escalations.
     pub raised: Vec<crate::journal::store::RaisedFlag>,
+    pub declared: HashMap<String, (i64, NaiveDate)>,
+    pub first_adherence_mail: HashMap<String, (i64, NaiveDate)>,
+    pub opened: NaiveDate,
 }
 
 impl Loaded {
@@ -122,7 +148,27 @@ impl Loaded {
         attendance: Vec<(crate::governance::attendance::Attendance, i64)>,
     ) -> crate::Result<Loaded> {
         let mut messages = store.messages("convocation")?;
-        messages.extend(store.messages("adherence")?);
+        let adherence = store.messages("adherence")?;
+        let mut first_adherence_mail: HashMap<String, (i64, NaiveDate)> = HashMap::new();
+        for m in adherence.iter().filter(|m| m.state == "sent") {
+            let Ok(at) = m.at.parse::<NaiveDate>() else { continue };
+            let entry = first_adherence_mail.entry(m.enterprise_number.clone()).or_insert((m.seq, at));
+            if (at, m.seq) < (entry.1, entry.0) {
+                *entry = (m.seq, at);
+            }
+        }
+        messages.extend(adherence);
+        // The start of each organisation's current run as a declared member
+        // or partner: a status given again does not move it.
+        let mut declared: HashMap<String, (i64, NaiveDate)> = HashMap::new();
+        for e in store.status_entries()? {
+            if e.status.expects_signature() {
+                declared.entry(e.enterprise_number).or_insert((e.seq, e.at));
+            } else {
+                declared.remove(&e.enterprise_number);
+            }
+        }
+        let opened = store.date_span()?.map_or(NaiveDate::MIN, |(first, _)| first);
         Ok(Loaded {
             members: store.members()?,
             meetings: store.meetings()?,
@@ -131,6 +177,9 @@ impl Loaded {
             late: store.late_convocations()?,
             breaches: store.breaches()?,
             raised: store.raised_flags()?,
+            declared,
+            first_adherence_mail,
+            opened,
         })
     }
 
@@ -144,6 +193,9 @@ impl Loaded {
             late: &self.late,
             breaches: &self.breaches,
             raised: &self.raised,
+            declared: &self.declared,
+            first_adherence_mail: &self.first_adherence_mail,
+            opened: self.opened,
             today,
             year,
         }
@@ -171,11 +223,46 @@ pub fn evaluate(facts: &Facts<'_>) -> Vec<Flag> {
     flags
 }
 
+/// What the coordinator should know but is not (yet) a flag: a body that
+/// cannot reach its minimum of meetings in a year still running.
+pub fn warnings(facts: &Facts<'_>) -> Vec<String> {
+    meetings::warnings(facts)
+}
+
+/// The rules about an organisation's adherence, which wait for the delay
+/// after its adherence mail before anything is drafted or put to the
+/// committee.
+pub fn is_adherence_rule(rule: &str) -> bool {
+    matches!(rule, "adherence-missing" | "adherence-outdated" | "adherence-overdue")
+}
+
 impl Facts<'_> {
     /// Whether a date falls in the year looked at.
     pub fn in_year(&self, date: NaiveDate) -> bool {
         use chrono::Datelike;
         self.year.is_none_or(|y| date.year() == y)
+    }
+
+    /// Where the organisation (10 digits) stands with its adherence mail.
+    pub fn mailed(&self, digits: &str) -> Mailed {
+        let Some(&(_, sent)) = self.first_adherence_mail.get(digits) else { return Mailed::Never };
+        let days = chrono::Days::new(u64::from(self.config.flags.adherence_overdue_days));
+        match sent.checked_add_days(days) {
+            Some(until) if self.today < until => Mailed::Waiting { sent, until },
+            _ => Mailed::Overdue { sent },
+        }
+    }
+
+    /// Whether a letter may be drafted, or the flag put to the committee,
+    /// for `flag` today: an adherence flag waits for the delay after the
+    /// organisation's first adherence mail, and one never mailed gets none.
+    pub fn may_interpellate(&self, flag: &Flag) -> bool {
+        if !is_adherence_rule(flag.rule) {
+            return true;
+        }
+        let Some(number) = &flag.enterprise_number else { return true };
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        matches!(self.mailed(&digits), Mailed::Overdue { .. })
     }
 
     pub fn member_name(&self, digits: &str) -> String {

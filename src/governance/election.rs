@@ -67,6 +67,7 @@ impl ElectedSeat {
             enterprise_number: self.enterprise_number.clone(),
             since: Some(self.since),
             until: self.until,
+            recorded: None,
         }
     }
 }

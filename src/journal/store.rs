@@ -603,7 +603,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT person, enterprise_number, since, until FROM elected_seats WHERE election = \
+                "SELECT person, enterprise_number, since, until, seq FROM elected_seats WHERE election = \
                  (SELECT election FROM elected_seats WHERE since <= ?1 ORDER BY seq DESC LIMIT 1) ORDER BY rowid",
             )
             .map_err(self.sql_err())?;
@@ -619,6 +619,7 @@ impl Store {
                     enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(1, e))?,
                     since: Some(since.parse().map_err(|e| text_err(2, e))?),
                     until: until.map(|u| u.parse::<NaiveDate>()).transpose().map_err(|e| text_err(3, e))?,
+                    recorded: Some(r.get(4)?),
                 })
             })
             .map_err(self.sql_err())?;
@@ -629,10 +630,16 @@ impl Store {
     /// signatures that made a participant a member), by date then journal
     /// order: (date, enterprise number digits, status).
     pub fn status_history(&self) -> Result<Vec<(NaiveDate, String, crate::roster::Status)>> {
+        Ok(self.status_entries()?.into_iter().map(|e| (e.at, e.enterprise_number, e.status)).collect())
+    }
+
+    /// Every status an organisation was given (declared in the roster, or
+    /// given by a collected signature), with its journal entry, in order.
+    pub fn status_entries(&self) -> Result<Vec<StatusEntry>> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT at, replace(en, '.', ''), status FROM ( \
+                "SELECT at, replace(en, '.', ''), status, seq FROM ( \
                    SELECT seq, at, json_extract(payload, '$.organisation.enterprise_number') AS en, \
                           json_extract(payload, '$.organisation.status') AS status \
                    FROM journal WHERE kind IN ('organisation-added', 'organisation-changed') \
@@ -647,7 +654,12 @@ impl Store {
             .query_map([], |r| {
                 let at: String = r.get(0)?;
                 let status: String = r.get(2)?;
-                Ok((at.parse().map_err(|e| text_err(0, e))?, r.get(1)?, status.parse().map_err(|e| text_err(2, e))?))
+                Ok(StatusEntry {
+                    at: at.parse().map_err(|e| text_err(0, e))?,
+                    enterprise_number: r.get(1)?,
+                    status: status.parse().map_err(|e| text_err(2, e))?,
+                    seq: r.get(3)?,
+                })
             })
             .map_err(self.sql_err())?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
@@ -726,6 +738,16 @@ pub struct RaisedFlag {
     pub evidence_fr: String,
     pub evidence_nl: String,
     pub at: NaiveDate,
+}
+
+/// A status an organisation was given, and the journal entry that gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEntry {
+    pub at: NaiveDate,
+    /// 10 digits.
+    pub enterprise_number: String,
+    pub status: crate::roster::Status,
+    pub seq: i64,
 }
 
 /// A message as the journal knows it.

@@ -101,7 +101,17 @@ fn every_fixture_runs_its_year_end_to_end() {
             "ixelles" => {
                 assert_eq!(found("absences", Some("0883.405.625")), 1, "{flags}");
                 assert_eq!(all("absences"), 1);
-                assert_eq!(all("meetings-below-minimum"), 1, "{flags}");
+                // On 31 December the year is not over: a warning, not yet a flag.
+                assert_eq!(all("meetings-below-minimum"), 0, "{flags}");
+                let after = Run::of({
+                    let mut c = std::process::Command::new(BIN);
+                    c.args(["--dir", dir, "--now", "2027-01-04", "flags", "--year", "2026", "--json"]);
+                    c
+                })
+                .success()
+                .json();
+                let below = after.as_array().unwrap().iter().filter(|f| f["rule"] == "meetings-below-minimum").count();
+                assert_eq!(below, 1, "{after}");
             }
             "ans" => {
                 assert_eq!(found("absences", Some("0461.013.383")), 1, "{flags}");
@@ -156,10 +166,49 @@ fn every_fixture_runs_its_year_end_to_end() {
         if fixture == "woluwe-saint-lambert" {
             assert_eq!(elections[0]["stage"], "elected", "{elections}");
             assert_eq!(elections[0]["elected"], 4);
+            // Membership is proof: every elected person's organisation signed.
+            let shown = Run::of({
+                let mut c = std::process::Command::new(BIN);
+                c.args(["--dir", dir, "election", "show", "election-2026-10-13", "--json"]);
+                c
+            })
+            .success()
+            .json();
+            let members = Run::of({
+                let mut c = std::process::Command::new(BIN);
+                c.args(["--dir", dir, "members", "list", "--json"]);
+                c
+            })
+            .success()
+            .json();
+            let seats = shown["elected"].as_array().expect("elected seats");
+            assert_eq!(seats.len(), 4, "{shown}");
+            for seat in seats {
+                let digits: String =
+                    seat["enterprise_number"].as_str().unwrap().chars().filter(char::is_ascii_digit).collect();
+                let m = members
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|m| m["enterprise_number"].as_str().unwrap().replace('.', "") == digits)
+                    .unwrap();
+                assert!(!m["signed_version"].is_null(), "{fixture}: an elected seat of an unsigned organisation: {m}");
+            }
         } else {
             assert_eq!(elections.as_array().unwrap().len(), 0);
         }
-        // The interpellation workflow drafted a letter per organisation flagged.
-        assert!(count("out/letters", "pdf") >= waiting.len(), "{fixture}: letters");
+        // The interpellation workflow drafted one letter per organisation
+        // flagged (the waiting ones are past their delay on 31 December).
+        let letters: Vec<String> = std::fs::read_dir(out.join("out/letters"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".pdf"))
+            .collect();
+        assert!(letters.len() >= waiting.len(), "{fixture}: letters");
+        let mut orgs: Vec<&str> = letters.iter().filter_map(|n| n.split('-').find(|p| p.len() == 10)).collect();
+        let n = orgs.len();
+        orgs.sort_unstable();
+        orgs.dedup();
+        assert_eq!(orgs.len(), n, "{fixture}: one letter per organisation: {letters:?}");
     }
 }

@@ -73,19 +73,31 @@ fn committee_composition_rules() {
 }
 
 #[test]
-fn a_body_below_its_minimum_is_flagged_at_coordination_level() {
+fn a_body_below_its_minimum_is_a_warning_during_the_year_and_a_flag_once_it_is_over() {
     let t = Test::fixture("woluwe-saint-lambert").at("2026-02-01");
     t.run(["members", "import", "roster.csv"]).success();
     t.run(["meeting", "add", "--body", "committee", "--date", "2026-03-01"]).success();
-    let flags = t.run(["flags", "--json"]).success().json();
-    let below: Vec<_> = flags.as_array().unwrap().iter().filter(|f| f["rule"] == "meetings-below-minimum").collect();
-    assert!(below.iter().all(|f| f["enterprise_number"].is_null()));
-    assert!(below.iter().any(|f| {
-        f["evidence"][0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("committee requires 3 meetings in 2026; 0 held, 1 scheduled")
-    }));
+    let run = t.run(["flags", "--json"]).success();
+    let below = |flags: &serde_json::Value| -> Vec<serde_json::Value> {
+        flags.as_array().unwrap().iter().filter(|f| f["rule"] == "meetings-below-minimum").cloned().collect()
+    };
+    assert!(below(&run.json()).is_empty(), "the year has just begun: not a flag");
+    assert!(
+        run.stderr.contains("warning: the committee requires 3 meetings in 2026: 0 held and 1 scheduled"),
+        "{}",
+        run.stderr
+    );
+    // Once 2026 is over, it is a flag of 2026, at coordination level, dated 31 December.
+    let run = t.run_at("2027-01-05", ["flags", "--year", "2026", "--json"]).success();
+    let flags = below(&run.json());
+    let committee: Vec<_> =
+        flags.iter().filter(|f| f["evidence"][0]["text"].as_str().unwrap().starts_with("committee ")).collect();
+    assert_eq!(committee.len(), 1, "{flags:?}");
+    assert!(committee[0]["enterprise_number"].is_null());
+    assert_eq!(committee[0]["since"], "2026-12-31");
+    assert!(
+        committee[0]["evidence"][0]["text"].as_str().unwrap().contains("committee requires 3 meetings in 2026; 1 held")
+    );
 }
 
 #[test]
@@ -110,8 +122,12 @@ fn a_reported_breach_is_flagged_and_the_committee_tracks_its_status() {
 
 #[test]
 fn letters_are_drafted_in_each_organisations_language() {
-    let t = Test::fixture("woluwe-saint-lambert").at("2026-03-01");
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-01-05");
     t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    t.run(["run", "adhesion"]).success();
+    // 55 days later: past the fixture's 45 days for returning the document.
+    let t = t.at("2026-03-01");
     t.run(["breach", "report", "Wolu-Entraide", "--about", "n'a pas respecté le secret professionnel"]).success();
     let nl = t.members().into_iter().find(|m| m["language"] == "nl" && m["status"] == "member").unwrap();
     t.run(["flags", "letters"]).success().stdout_has("draft letters");
@@ -120,18 +136,80 @@ fn letters_are_drafted_in_each_organisations_language() {
         let out = std::process::Command::new("pdftotext").arg(p).arg("-").output().unwrap();
         String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
     };
-    let breach = letters.iter().find(|p| p.to_string_lossy().contains("wolu-entraide-asbl-breach-reported")).unwrap();
+    let breach = letters.iter().find(|p| p.to_string_lossy().contains("0631119315")).unwrap();
     assert!(text(breach).contains("n'a pas respecté le secret professionnel"), "the evidence is in the letter");
     let nl_name = nl["name"].as_str().unwrap();
     let nl_letter = letters.iter().find(|p| text(p).contains(nl_name)).expect("a letter to the Dutch-speaking member");
     let nl_text = text(nl_letter);
     assert!(!nl_text.contains("Madame, Monsieur"), "written in Dutch");
     // The evidence too is in the organisation's language, not the command line's English.
-    assert!(nl_text.contains("ingeschreven als lid; er is geen handtekening van charter 2022-02"), "{nl_text}");
-    assert!(!nl_text.contains("declared member on the roster"), "{nl_text}");
+    assert!(nl_text.contains("er is geen handtekening van charter 2022-02"), "{nl_text}");
+    assert!(!nl_text.contains("no signature of charter"), "{nl_text}");
     let fr_letter = letters
         .iter()
-        .find(|p| p.to_string_lossy().contains("adherence-missing") && text(p).contains("Madame, Monsieur"))
+        .find(|p| text(p).contains("Madame, Monsieur") && text(p).contains("aucune signature de la charte 2022-02"))
         .expect("a French letter about a missing signature");
-    assert!(text(fr_letter).contains("inscrite comme membre ; aucune signature de la charte 2022-02"));
+    assert!(text(fr_letter).contains("inscrite comme membre au répertoire le"));
+}
+
+/// The flags' dates and journal entries, and the delay before any letter
+/// (DESIGN.md "A flag is dated from the day its facts began").
+#[test]
+fn an_adherence_flag_is_dated_from_its_facts_and_waits_for_the_delay_before_a_letter() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-01-05");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    let flags = t.run(["flags", "--json"]).success().json();
+    let cpas = flags
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "adherence-missing:0250.616.524")
+        .expect("the CPAS, a declared member without signature")
+        .clone();
+    // The charter dates from 2022; the CPAS was declared member on the roster on 5 January 2026.
+    assert_eq!(cpas["since"], "2026-01-05");
+    assert!(cpas["evidence"][0]["seq"].is_i64(), "cites the journal entry that declared it: {cpas}");
+    assert!(cpas["evidence"].to_string().contains("never sent"), "{cpas}");
+    // Never mailed: no letter.
+    t.run(["flags", "letters"]).success().stdout_has("0 draft letters");
+    // Mailed today by the adhesion workflow: the interpellation workflow drafts nothing, puts nothing to the committee.
+    t.run(["run", "adhesion"]).success();
+    t.run(["run", "interpellation"]).success();
+    assert!(!t.path("out/letters").exists() || std::fs::read_dir(t.path("out/letters")).unwrap().count() == 0);
+    let flags = t.run(["flags", "--json"]).success().json();
+    assert!(flags.as_array().unwrap().iter().all(|f| f["status"] == "open"), "only the committee moves a flag");
+    // 44 days later, still waiting; 45 days later, one letter per organisation.
+    t.run_at("2026-02-18", ["flags", "letters"]).success().stdout_has("0 draft letters");
+    t.run_at("2026-02-19", ["breach", "report", "0250.616.524", "--about", "a refusé une orientation"]).success();
+    t.run_at("2026-02-19", ["run", "interpellation"]).success();
+    let letters: Vec<String> = std::fs::read_dir(t.path("out/letters"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let cpas_letters: Vec<&String> = letters.iter().filter(|n| n.contains("0250616524")).collect();
+    assert_eq!(cpas_letters.len(), 1, "one letter for its two flags: {letters:?}");
+    let text = std::process::Command::new("pdftotext")
+        .arg(t.path(&format!("out/letters/{}", cpas_letters[0])))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("a refusé une orientation"), "{text}");
+    assert!(text.contains("aucune signature de la charte 2022-02"), "{text}");
+    let flags = t.run_at("2026-02-19", ["flags", "--json"]).success().json();
+    assert!(flags.as_array().unwrap().iter().all(|f| f["status"] == "open"), "still only the committee moves a flag");
+}
+
+#[test]
+fn flags_prints_the_key_that_mark_takes_in_any_spelling() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-03-01");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["breach", "report", "Wolu-Entraide", "--about", "x"]).success();
+    t.run(["flags"]).success().stdout_has("breach-reported:0631.119.315 — Wolu-Entraide ASBL");
+    t.run(["flags", "mark", "breach-reported:BE0631119315", "put-to-committee"]).success();
+    t.run(["flags", "mark", "breach-reported:0631 119 315", "resolved"]).success();
+    let flags = t.run(["flags", "--json"]).success().json();
+    let b = flags.as_array().unwrap().iter().find(|f| f["rule"] == "breach-reported").unwrap().clone();
+    assert_eq!(b["status"], "resolved");
 }

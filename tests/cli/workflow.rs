@@ -318,18 +318,20 @@ fn a_run_killed_midway_resumes_without_sending_twice() {
 }
 
 #[test]
-fn the_interpellation_workflow_drafts_puts_to_the_committee_and_waits_for_the_resolution() {
+fn the_interpellation_workflow_drafts_and_waits_for_the_committees_resolution() {
     let t = Test::fixture("woluwe-saint-lambert").at("2026-03-01");
     t.run(["members", "import", "roster.csv"]).success();
     t.run(["keys", "init"]).success();
     t.run(["breach", "report", "Wolu-Entraide", "--about", "n'a pas respecté le secret professionnel"]).success();
     let key = "breach-reported:0631.119.315";
-    t.run(["run", "interpellation"]).success().stdout_has("letter").stdout_has("agenda");
-    let letter = t.path("out/letters/wolu-entraide-asbl-breach-reported.pdf");
+    let out = t.run(["run", "interpellation"]).success().stdout_has("letter");
+    assert!(!out.stdout.contains("agenda"), "the workflow puts nothing on the committee's agenda: {}", out.stdout);
+    let letter = t.path("out/letters/CSWSL-letter-0631119315-2026-03-01.pdf");
     assert!(letter.exists(), "a draft letter to the organisation");
     let flags = t.run(["flags", "--json"]).success().json();
     let breach = flags.as_array().unwrap().iter().find(|f| f["key"] == key).unwrap().clone();
-    assert_eq!(breach["status"], "put-to-committee");
+    assert_eq!(breach["status"], "open", "only the committee moves a flag to the committee");
+    t.run(["flags", "mark", key, "put-to-committee"]).success();
     let status = t.run(["status", "interpellation", "--json"]).success().json();
     let subject = status.as_array().unwrap().iter().find(|s| s["subject"] == key).unwrap().clone();
     assert_eq!(step_state(&subject, "resolution")["state"], "waiting");
