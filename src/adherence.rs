@@ -21,16 +21,22 @@ use crate::roster::{Language, Member, fold};
 pub struct Job {
     pub member: Member,
     pub document_id: String,
-    /// Relative to the workspace, e.g. `out/adherence/asbl-le-pont-2022-02.pdf`.
+    /// Relative to the workspace, e.g.
+    /// `out/adherence/0437843647-asbl-le-pont-2022-02.pdf`: the enterprise
+    /// number makes it unique, the name makes it readable.
     pub file: PathBuf,
     pub inputs_sha256: String,
+    /// A document already issued whose file is missing or was altered: it
+    /// is made again, byte for byte, from the journal's record (its date,
+    /// and the sha256 it must have).
+    pub restore: Option<(NaiveDate, String)>,
 }
 
 /// What `charte issue` will do.
 #[derive(Debug)]
 pub struct Plan {
     pub jobs: Vec<Job>,
-    /// Organisations whose current document is up to date.
+    /// Organisations whose current document is up to date (and on disk).
     pub unchanged: usize,
     /// Builds each job's data when it is rendered (holding 10,000 documents'
     /// data at once would cost hundreds of megabytes).
@@ -117,7 +123,6 @@ fn charters(dir: &Path, members: &[&Member]) -> Result<HashMap<Language, serde_j
 pub fn plan(
     config: &Config,
     workspace: &Path,
-    all: &[Member],
     selected: &[&Member],
     issued: &[IssuedDocument],
     template: &str,
@@ -136,10 +141,6 @@ pub fn plan(
     }
     let data =
         DataBuilder { config: config.clone(), charters: charters(&workspace.join("charter"), selected)?, strings };
-    let mut slug_count: HashMap<String, usize> = HashMap::new();
-    for m in all {
-        *slug_count.entry(slug(&m.organisation.name)).or_default() += 1;
-    }
     let mut by_org: HashMap<&str, Vec<&IssuedDocument>> = HashMap::new();
     for d in issued.iter().filter(|d| &d.charter_version == version) {
         by_org.entry(d.enterprise_number.as_str()).or_default().push(d);
@@ -154,16 +155,28 @@ pub fn plan(
         h.update(serde_json::to_vec(&data.data(m, "", NaiveDate::MIN)).unwrap_or_default());
         let inputs_sha256 = hex::encode(h.finalize());
         let previous = by_org.get(o.enterprise_number.digits()).map_or(&[][..], Vec::as_slice);
-        if previous.last().is_some_and(|d| d.inputs_sha256 == inputs_sha256) {
-            unchanged += 1;
+        if let Some(last) = previous.last().filter(|d| d.inputs_sha256 == inputs_sha256) {
+            // Up to date in the journal; on disk too, unless its file was
+            // deleted or altered since: then it is made again as it was.
+            if on_disk_as_journaled(&workspace.join(&last.file), &last.sealed_sha256) {
+                unchanged += 1;
+            } else {
+                jobs.push(Job {
+                    member: (*m).clone(),
+                    document_id: last.document_id.clone(),
+                    file: PathBuf::from(&last.file),
+                    inputs_sha256,
+                    restore: Some((last.issued, last.sealed_sha256.clone())),
+                });
+            }
             continue;
         }
         let short = &config.coordination.short;
-        let base_id = format!("{short}-{version}-{}", o.enterprise_number.digits());
-        let mut base_file = slug(&o.name);
-        if slug_count.get(&base_file).copied().unwrap_or(0) > 1 {
-            base_file = format!("{base_file}-{}", o.enterprise_number.digits());
-        }
+        let digits = o.enterprise_number.digits();
+        let base_id = format!("{short}-{version}-{digits}");
+        // The enterprise number makes the name unique whatever the
+        // organisations are called; the slug makes it readable.
+        let base_file = format!("{digits}-{}", slug(&o.name));
         let (document_id, file) = match previous.len() {
             0 => (base_id, format!("{base_file}-{version}.pdf")),
             n => (format!("{base_id}-r{}", n + 1), format!("{base_file}-{version}-r{}.pdf", n + 1)),
@@ -173,9 +186,20 @@ pub fn plan(
             document_id,
             file: Path::new("out").join("adherence").join(file),
             inputs_sha256,
+            restore: None,
         });
     }
     Ok(Plan { jobs, unchanged, data })
+}
+
+/// Whether the file holds exactly the bytes the journal recorded.
+fn on_disk_as_journaled(path: &Path, sealed_sha256: &str) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            std::fs::read(path).is_ok_and(|bytes| hex::encode(Sha256::digest(&bytes)) == sealed_sha256)
+        }
+        _ => false,
+    }
 }
 
 fn coordination(config: &Config, lang: Language) -> CoordinationData {

@@ -236,20 +236,59 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
 
 /// Writes a file atomically: a temporary file beside it, then a rename, so a
 /// reader never sees half a file and an interrupted write leaves nothing.
+///
+/// The temporary file is created exclusively (O_EXCL) under an
+/// unpredictable name, so a link planted in the folder cannot redirect the
+/// write; the rename replaces a link at `path` rather than following it.
+/// A killed run leaves at most a `.charte-*.tmp` file, which nothing reads.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    persist(path, bytes, true)
+}
+
+/// Writes a new file atomically, as [`write_atomic`], but never replaces
+/// one: a file already at `path` holding exactly `bytes` is left as it is
+/// (a run interrupted after writing it); any other is refused, naming it.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => persist(path, bytes, false),
+        Err(e) => Err(Error::io(path, e)),
+        Ok(meta) if meta.is_file() && std::fs::read(path).is_ok_and(|b| b == bytes) => Ok(()),
+        Ok(_) => Err(Error::Usage(format!(
+            "{} already exists and is not the file charte is writing there: charte never replaces a file it did \
+             not write for this document; move that file away, then run the command again",
+            path.display()
+        ))),
+    }
+}
+
+fn persist(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
     use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp =
+        tempfile::Builder::new().prefix(".charte-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    if replace {
+        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| Error::io(path, e.error))?;
+    }
+    Ok(())
+}
+
+/// Creates `dir` (and its parents) as real folders: one that is a symbolic
+/// link is refused, so nothing charte writes lands outside the workspace.
+pub fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let meta = std::fs::symlink_metadata(dir).map_err(|e| Error::io(dir, e))?;
+    if !meta.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} is a link, not a folder: charte writes only into the workspace's own folders; replace it with a folder",
+            dir.display()
+        )));
     }
     Ok(())
 }

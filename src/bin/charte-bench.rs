@@ -111,7 +111,7 @@ fn typst_inputs(ws: PathBuf, out: PathBuf, n: usize) -> Result<(), String> {
     let selected: Vec<&charte::roster::Member> = members.iter().take(n).collect();
     let template = charte::render::load_template(Some(&workspace.templates_dir()), charte::render::ADHERENCE_TEMPLATE)
         .map_err(|e| e.to_string())?;
-    let plan = charte::adherence::plan(&workspace.config, &workspace.root, &members, &selected, &[], &template)
+    let plan = charte::adherence::plan(&workspace.config, &workspace.root, &selected, &[], &template)
         .map_err(|e| e.to_string())?;
     for (i, job) in plan.jobs.iter().enumerate() {
         let dir = out.join(format!("{i:05}"));

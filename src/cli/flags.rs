@@ -200,7 +200,8 @@ pub fn letter(
         return Ok(None);
     };
     let dir = ws.out_dir().join("letters");
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    crate::error::create_dir(&ws.out_dir())?;
+    crate::error::create_dir(&dir)?;
     let c = &ws.config.coordination;
     let o = &member.organisation;
     let lang = o.language;

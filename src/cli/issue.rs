@@ -40,12 +40,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         }
         out
     };
-    let outcome = issue(&mut ws, &members, &selected, ctx.now)?;
+    let outcome = issue(&mut ws, &selected, ctx.now)?;
     let done = format!(
-        "{} adherence documents issued (charter {}), {} unchanged; in {}",
+        "{} adherence documents issued (charter {}), {} unchanged{}; in {}",
         outcome.issued,
         ws.config.charter.version,
         outcome.unchanged,
+        match outcome.restored {
+            0 => String::new(),
+            n => format!(", {n} missing or altered on disk made again from the journal"),
+        },
         ws.out_dir().join("adherence").display()
     );
     if !outcome.failed.is_empty() {
@@ -60,6 +64,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
 pub struct Outcome {
     pub issued: usize,
     pub unchanged: usize,
+    /// Documents already issued whose file was missing or altered, made
+    /// again byte for byte from the journal's record.
+    pub restored: usize,
     /// The organisations whose document could not be made, and why:
     /// nothing was issued for them, the others were.
     pub failed: Vec<Failed>,
@@ -71,7 +78,6 @@ pub struct Outcome {
 /// document cannot be made is named in the outcome, and the batch goes on.
 pub fn issue(
     ws: &mut crate::workspace::Workspace,
-    members: &[roster::Member],
     selected: &[&roster::Member],
     now: chrono::NaiveDate,
 ) -> Result<Outcome> {
@@ -85,12 +91,13 @@ pub fn issue(
         format!("the built-in template {ADHERENCE_TEMPLATE}")
     };
     let issued = ws.store.documents()?;
-    let plan = adherence::plan(&ws.config, &ws.root, members, selected, &issued, &template)?;
-    let out_dir = ws.out_dir().join("adherence");
-    std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
+    let plan = adherence::plan(&ws.config, &ws.root, selected, &issued, &template)?;
+    crate::error::create_dir(&ws.out_dir())?;
+    crate::error::create_dir(&ws.out_dir().join("adherence"))?;
     let engine = Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
     let bar = super::progress(plan.jobs.len() as u64, "documents");
     let mut count = 0;
+    let mut restored = 0;
     let mut failed = Vec::new();
     let (root, config) = (&ws.root, &ws.config);
     for chunk in plan.jobs.chunks(CHUNK) {
@@ -99,16 +106,19 @@ pub fn issue(
         let documents: Vec<Result<IssuedDocument>> = chunk
             .par_iter()
             .map(|job| {
-                let data = plan.data.data(&job.member, &job.document_id, now);
-                let pdf = engine.pdf(&template, &data, now, &job.document_id);
+                // A document made again from the journal's record keeps its date.
+                let day = job.restore.as_ref().map_or(now, |(issued, _)| *issued);
+                let data = plan.data.data(&job.member, &job.document_id, day);
+                let pdf = engine.pdf(&template, &data, day, &job.document_id);
                 bar.inc(1);
                 let pdf = pdf.map_err(|e| Error::usage(format!("its document does not render: {e} (in {origin})")))?;
-                issue_one(root, config, job, &pdf, &key, now)
+                issue_one(root, config, job, &pdf, &key, day)
             })
             .collect();
         let mut ok = Vec::with_capacity(documents.len());
         for (job, d) in chunk.iter().zip(documents) {
             match d {
+                Ok(_) if job.restore.is_some() => restored += 1,
                 Ok(d) => ok.push(d),
                 // Only this organisation's data or file is at fault; a
                 // failure that would hit every document stops the batch.
@@ -136,6 +146,7 @@ pub fn issue(
     // Not one document could be made: the cause is common to all (a broken
     // template, say), not one organisation's data, and nothing changed.
     if count == 0
+        && restored == 0
         && plan.unchanged == 0
         && let Some(first) = failed.first()
     {
@@ -149,7 +160,7 @@ pub fn issue(
             }
         )));
     }
-    Ok(Outcome { issued: count, unchanged: plan.unchanged, failed })
+    Ok(Outcome { issued: count, unchanged: plan.unchanged, restored, failed })
 }
 
 /// Seals a rendered document, writes it and its detached seal, and says
@@ -170,7 +181,20 @@ fn issue_one(
     let sealed =
         seal::seal(pdf, &manifest, key).map_err(|e| Error::internal(format!("sealing {}: {e}", job.document_id)))?;
     let path = root.join(&job.file);
-    sealed.write(&path)?;
+    match &job.restore {
+        // The journal's own file for this document, missing or altered:
+        // only the very bytes it recorded are written back.
+        Some((_, expected)) if sealed.sealed_sha256() == *expected => sealed.write(&path)?,
+        Some((issued, _)) => {
+            return Err(Error::usage(format!(
+                "its document of {issued} ({}) is missing or altered in {} and cannot be made again identically \
+                 (the coordination's key changed since?); issue it anew after moving the file away",
+                job.document_id,
+                job.file.display()
+            )));
+        }
+        None => sealed.write_new(&path)?,
+    }
     Ok(IssuedDocument {
         document_id: job.document_id.clone(),
         kind: "adherence".into(),

@@ -14,7 +14,7 @@ pub(crate) fn issued() -> Test {
     t
 }
 
-pub(crate) const WOLU_DOC: &str = "out/adherence/wolu-entraide-asbl-2022-02.pdf";
+pub(crate) const WOLU_DOC: &str = "out/adherence/0631119315-wolu-entraide-asbl-2022-02.pdf";
 
 pub(crate) fn member(t: &Test, number: &str) -> serde_json::Value {
     t.run(["members", "show", number, "--json"]).success().json()
@@ -117,7 +117,7 @@ fn a_document_never_issued_by_this_journal_is_refused() {
     other.run(["members", "import", "roster.csv"]).success();
     other.run(["issue", "0631.119.315"]).success();
     let mut doc = other.path("out/adherence");
-    doc.push("wolu-entraide-asbl-nouveau-nom-2022-02.pdf");
+    doc.push("0631119315-wolu-entraide-asbl-nouveau-nom-2022-02.pdf");
     std::fs::copy(&doc, t.path("elsewhere.pdf")).unwrap();
     t.run(["sign", "elsewhere.pdf", "--key", "wolu.key", "--out", "elsewhere-signed.pdf"]).success();
     refused(&t, "elsewhere-signed.pdf", "does not begin with the bytes issued");
@@ -202,7 +202,7 @@ pub(crate) fn pades_sign(t: &Test, document: &str, out: &str, certs: &str, alter
 #[test]
 fn a_document_signed_in_a_pdf_reader_is_collected_with_the_signers_name() {
     let t = issued();
-    let brussels = "out/adherence/maison-medicale-tomberg-roodebeek-2022-02.pdf";
+    let brussels = "out/adherence/0845285318-maison-medicale-tomberg-roodebeek-2022-02.pdf";
     pades_sign(&t, WOLU_DOC, "wolu-pades.pdf", "chain-a", false);
     // No trusted root in the workspace: accepted, and said plainly not validated.
     t.run(["collect", "wolu-pades.pdf"])
@@ -221,7 +221,7 @@ fn a_document_signed_in_a_pdf_reader_is_collected_with_the_signers_name() {
     let run = t.run(["collect", "tomberg-pades.pdf"]).success().stdout_has("1 accepted");
     assert!(!run.stdout.contains("not validated"), "{}", run.stdout);
     // One hex digit of the CMS signature changed: refused, nothing recorded.
-    let other = "out/adherence/cpas-de-woluwe-saint-lambert-2022-02.pdf";
+    let other = "out/adherence/0250616524-cpas-de-woluwe-saint-lambert-2022-02.pdf";
     pades_sign(&t, other, "altered.pdf", "chain-c", true);
     refused(&t, "altered.pdf", "the signature is not valid");
     assert!(member(&t, "0250.616.524")["signed_version"].is_null());

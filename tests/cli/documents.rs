@@ -18,8 +18,10 @@ fn wsl() -> Test {
     t
 }
 
-fn pdf_of(t: &Test, slug: &str) -> std::path::PathBuf {
-    t.path(&format!("out/adherence/{slug}-2022-02.pdf"))
+/// An adherence document of charter 2022-02, by its file name without the
+/// version: the organisation's 10 digits, then its name as a slug.
+fn pdf_of(t: &Test, stem: &str) -> std::path::PathBuf {
+    t.path(&format!("out/adherence/{stem}-2022-02.pdf"))
 }
 
 #[test]
@@ -51,7 +53,7 @@ fn every_organisation_gets_its_document_in_its_language_and_reissue_skips_unchan
     let t = wsl();
     let members = t.members();
     t.run(["issue", "--all"]).success().stdout_has(&format!("{} adherence documents issued", members.len()));
-    let fr = pdftotext(&pdf_of(&t, "cpas-de-woluwe-saint-lambert"));
+    let fr = pdftotext(&pdf_of(&t, "0250616524-cpas-de-woluwe-saint-lambert"));
     assert!(fr.contains("Acte d'adhésion à la charte"), "{fr}");
     assert!(fr.contains("0250.616.524"));
     let nl_member = members.iter().find(|m| m["language"] == "nl").unwrap();
@@ -80,15 +82,15 @@ fn a_changed_organisation_gets_a_new_revision_and_a_new_charter_version_new_docu
     std::fs::write(t.path("roster2.csv"), roster.replace("Rue Saint-Lambert 168", "Rue Saint-Lambert 170")).unwrap();
     t.run(["members", "import", "roster2.csv"]).success().stdout_has("1 changed");
     t.run(["issue", "0250.616.524"]).success().stdout_has("1 adherence documents issued");
-    assert!(t.path("out/adherence/cpas-de-woluwe-saint-lambert-2022-02-r2.pdf").exists());
+    assert!(t.path("out/adherence/0250616524-cpas-de-woluwe-saint-lambert-2022-02-r2.pdf").exists());
     assert!(
-        pdftotext(&t.path("out/adherence/cpas-de-woluwe-saint-lambert-2022-02-r2.pdf"))
+        pdftotext(&t.path("out/adherence/0250616524-cpas-de-woluwe-saint-lambert-2022-02-r2.pdf"))
             .contains("Rue Saint-Lambert 170")
     );
     let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
     std::fs::write(t.path("charte.toml"), toml.replace("version = \"2022-02\"", "version = \"2026-06\"")).unwrap();
     t.run(["issue", "0250.616.524"]).success().stdout_has("charter 2026-06");
-    assert!(t.path("out/adherence/cpas-de-woluwe-saint-lambert-2026-06.pdf").exists());
+    assert!(t.path("out/adherence/0250616524-cpas-de-woluwe-saint-lambert-2026-06.pdf").exists());
 }
 
 #[test]
@@ -124,7 +126,7 @@ fn issuing_needs_a_selection_and_the_charter_in_each_language() {
 fn verify_says_authentic_or_what_is_wrong() {
     let t = wsl();
     t.run(["issue", "0250.616.524"]).success();
-    let pdf = pdf_of(&t, "cpas-de-woluwe-saint-lambert");
+    let pdf = pdf_of(&t, "0250616524-cpas-de-woluwe-saint-lambert");
     let key = t.path("keys/coordination.pub");
     let elsewhere = Test::empty();
     std::fs::create_dir_all(&elsewhere.ws).unwrap();
@@ -164,7 +166,8 @@ fn the_same_inputs_render_the_same_bytes() {
     b.run(["issue", "0250.616.524"]).success();
     let seal = |t: &Test| -> serde_json::Value {
         let text =
-            std::fs::read_to_string(t.path("out/adherence/cpas-de-woluwe-saint-lambert-2022-02.seal.json")).unwrap();
+            std::fs::read_to_string(t.path("out/adherence/0250616524-cpas-de-woluwe-saint-lambert-2022-02.seal.json"))
+                .unwrap();
         serde_json::from_str(&text).unwrap()
     };
     assert_eq!(seal(&a)["manifest"]["sha256"], seal(&b)["manifest"]["sha256"], "same inputs, same rendered bytes");

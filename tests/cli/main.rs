@@ -9,6 +9,7 @@ mod convoke;
 mod demo;
 mod documents;
 mod election;
+mod files;
 mod flags;
 mod funder;
 mod ground;
