@@ -19,6 +19,7 @@ mod mail;
 mod meetings;
 mod members;
 mod report;
+mod returns;
 mod smtp;
 mod verify;
 mod vote;
