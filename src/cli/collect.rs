@@ -1,4 +1,10 @@
 //! `charte collect FILE... [--scan ID]`
+//!
+//! A return that is not proof enough by itself (a scan; a PAdES signature
+//! not chained to a trusted root, or not by the representative) is
+//! received, journaled as `return-pending` and counts for nothing until
+//! the coordinator confirms it (`charte returns`): exit 0, since nothing
+//! was refused.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -13,13 +19,25 @@ use crate::journal::Event;
 use crate::roster;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+A document signed with the organisation's registered key counts at once. A PDF signed in a reader \
+(PAdES, e.g. a Belgian eID) counts at once only when its certificate chain leads to a root in \
+keys/trusted-roots/ and its signer is the organisation's representative on the roster (the name on \
+the certificate, less \"(Signature)\", in any order, case or accents); otherwise it waits for your \
+confirmation, as a scan does: see `charte returns`.
+
+Trusted roots: put each root certificate (.pem, .crt, .cer or .der) in keys/trusted-roots/. For a \
+Belgian eID, the self-signed Belgium Root CA3, CA4 and CA6 certificates (belgiumrca3.crt, \
+belgiumrca4.crt, belgiumrca6.crt from repository.eid.belgium.be). A folder or file there that cannot \
+be read is an error: nothing is collected until it is fixed.")]
 pub struct Args {
     /// Returned documents: signed with the organisation's registered key,
     /// or signed in a PDF reader (PAdES).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// The file is a scan of a paper signature by this organisation, which
-    /// the coordinator attests (enterprise number or unique name).
+    /// the coordinator attests (enterprise number or unique name); it waits
+    /// for the coordinator's confirmation (`charte returns confirm ID`).
     #[arg(long, value_name = "ID")]
     scan: Option<String>,
 }
@@ -32,8 +50,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     // the same file again (the transaction below decides for good).
     let known: HashMap<String, String> = ws.store.known_returns()?;
     let key_path = ws.keys_dir().join("coordination.pub");
-    let coordination_key = crate::seal::load_verifying_key(&key_path)
-        .map_err(|e| Error::usage(format!("{e} (the coordination's key: charte keys init)")))?;
+    let coordination_key = crate::seal::load_verifying_key(&key_path).map_err(|e| match e {
+        crate::seal::KeyError::Mismatch { .. } => Error::usage(e.to_string()),
+        e => Error::usage(format!("{e} (the coordination's key: charte keys init)")),
+    })?;
     let roots = trusted_roots(&ws.root)?;
     // An unknown organisation for a scan is a refusal like any other:
     // journaled, and the register unchanged.
@@ -63,14 +83,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     // return of an adherence already counted is decided here, under the
     // write lock, against the journal as it is (files of this run
     // included): one adherence per organisation and charter version.
-    let (lines, accepted, duplicates, already, refused) = ws.store.transaction(ctx.now, |tx| {
+    let (lines, accepted, duplicates, waiting, already, refused) = ws.store.transaction(ctx.now, |tx| {
         let mut lines = Vec::new();
-        let (mut accepted, mut duplicates, mut already, mut refused) = (0, 0, 0, 0);
+        let (mut accepted, mut duplicates, mut waiting, mut already, mut refused) = (0, 0, 0, 0, 0);
         for (path, result) in args.files.iter().zip(examined) {
             let (file_sha256, outcome) = result?;
             let name = path.display().to_string();
             let known = match &outcome {
-                Outcome::Accepted(a) => tx.known_return(&a.file_sha256)?,
+                Outcome::Accepted(a) | Outcome::Pending { adherence: a, .. } => tx.known_return(&a.file_sha256)?,
                 Outcome::AlreadyKnown { document_id } => Some(document_id.clone()),
                 Outcome::Refused { .. } => None,
             };
@@ -79,56 +99,73 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
                 already += 1;
                 continue;
             }
-            match outcome {
-                Outcome::Accepted(adherence) => {
-                    let member = register.member(&adherence.enterprise_number);
-                    let who = member.map_or(adherence.enterprise_number.clone(), |m| m.organisation.name.clone());
-                    if let Some(first) = tx.counted_adherence(&adherence.enterprise_number, &adherence.charter_version)? {
-                        lines.push(format!(
-                            "duplicate {name}: {} signed by {who} ({}, {}) is valid, but {who}'s adherence to charter {} \
-                             was already collected on {} ({}); recorded as a duplicate, it counts nothing",
-                            adherence.document_id,
-                            adherence.method,
-                            adherence.signer,
-                            adherence.charter_version,
-                            first.collected,
-                            first.method,
-                        ));
-                        tx.append(&Event::Duplicate { file: name, adherence: *adherence, duplicate_of: first.file_sha256 })?;
-                        duplicates += 1;
-                        continue;
-                    }
-                    let new_status = member
-                        .filter(|_| adherence.charter_version == version)
-                        .and_then(|m| collect::status_after_signing(m.organisation.status));
-                    lines.push(format!(
-                        "accepted  {name}: {} signed by {who} ({}, {}){}",
-                        adherence.document_id,
-                        adherence.method,
-                        adherence.signer,
-                        new_status.map(|s| format!("; now {s}")).unwrap_or_default()
-                    ));
-                    if let Some(note) = adherence.details.get("chain_note").and_then(|n| n.as_str()) {
-                        lines.push(format!("          {note}"));
-                    }
-                    tx.append(&Event::AdherenceCollected { adherence: *adherence, new_status })?;
-                    accepted += 1;
-                }
-                Outcome::AlreadyKnown { .. } => {}
+            let (adherence, waits) = match outcome {
+                Outcome::Accepted(adherence) => (adherence, None),
+                Outcome::Pending { adherence, reason } => (adherence, Some(reason)),
+                Outcome::AlreadyKnown { .. } => continue,
                 Outcome::Refused { reason } => {
                     eprintln!("refused   {name}: {reason}");
                     tx.append(&Event::ReturnRefused { file: name, file_sha256, reason })?;
                     refused += 1;
+                    continue;
                 }
+            };
+            let member = register.member(&adherence.enterprise_number);
+            let who = member.map_or(adherence.enterprise_number.clone(), |m| m.organisation.name.clone());
+            if let Some(first) = tx.counted_adherence(&adherence.enterprise_number, &adherence.charter_version)? {
+                lines.push(format!(
+                    "duplicate {name}: {} signed by {who} ({}, {}) is valid, but {who}'s adherence to charter {} \
+                     was already collected on {} ({}); recorded as a duplicate, it counts nothing",
+                    adherence.document_id,
+                    adherence.method,
+                    adherence.signer,
+                    adherence.charter_version,
+                    first.collected,
+                    first.method,
+                ));
+                tx.append(&Event::Duplicate { file: name, adherence: *adherence, duplicate_of: first.file_sha256 })?;
+                duplicates += 1;
+                continue;
             }
+            // Not proof enough by itself: received and journaled,
+            // counted nowhere until the coordinator confirms it.
+            if let Some(reason) = waits {
+                lines.push(format!(
+                    "waiting   {name}: {} of {who} ({}: {}) is valid but not proof enough by itself: {reason}",
+                    adherence.document_id, adherence.method, adherence.signer,
+                ));
+                let id = tx.append(&Event::ReturnPending { file: name, adherence: *adherence, reason })?;
+                lines.push(format!(
+                    "          it counts for nothing until then; waiting for your confirmation: \
+                     charte returns confirm {id} (or: charte returns reject {id} --reason TEXT)"
+                ));
+                waiting += 1;
+                continue;
+            }
+            let new_status = member
+                .filter(|_| adherence.charter_version == version)
+                .and_then(|m| collect::status_after_signing(m.organisation.status));
+            lines.push(format!(
+                "accepted  {name}: {} signed by {who} ({}, {}){}",
+                adherence.document_id,
+                adherence.method,
+                adherence.signer,
+                new_status.map(|s| format!("; now {s}")).unwrap_or_default()
+            ));
+            if let Some(note) = adherence.details.get("chain_note").and_then(|n| n.as_str()) {
+                lines.push(format!("          {note}"));
+            }
+            tx.append(&Event::AdherenceCollected { adherence: *adherence, new_status })?;
+            accepted += 1;
         }
-        Ok((lines, accepted, duplicates, already, refused))
+        Ok((lines, accepted, duplicates, waiting, already, refused))
     })?;
     for line in &lines {
         say!("{line}");
     }
     let duplicates = if duplicates > 0 { format!(", {duplicates} duplicate (counted nowhere)") } else { String::new() };
-    say!("{accepted} accepted{duplicates}, {already} already known, {refused} refused");
+    let waiting = if waiting > 0 { format!(", {waiting} waiting for your confirmation") } else { String::new() };
+    say!("{accepted} accepted{duplicates}{waiting}, {already} already known, {refused} refused");
     if refused > 0 {
         return Err(Error::CheckFailed(format!(
             "{refused} returned file(s) refused; the register is unchanged for them"
@@ -137,30 +174,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     Ok(0)
 }
 
-/// Trusted root certificates for PDF signatures: every .pem/.crt/.der file
-/// in the workspace's keys/trusted-roots/ (none: chains are not validated,
-/// and collect says so).
+/// Trusted root certificates for PDF signatures, from the workspace's
+/// keys/trusted-roots/ (see [`collect::trusted_roots`]; `charte verify`
+/// reads the same).
 pub(super) fn trusted_roots(root: &std::path::Path) -> Result<Vec<Vec<u8>>> {
-    let dir = root.join("keys").join("trusted-roots");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
-    let mut out = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let bytes = crate::error::read_file(&path)?;
-        let text = String::from_utf8_lossy(&bytes);
-        if text.contains("-----BEGIN CERTIFICATE-----") {
-            for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
-                let b64: String =
-                    block.split("-----END CERTIFICATE-----").next().unwrap_or("").split_whitespace().collect();
-                use base64::Engine as _;
-                let der = base64::engine::general_purpose::STANDARD
-                    .decode(b64)
-                    .map_err(|e| Error::usage(format!("{}: not a PEM certificate: {e}", path.display())))?;
-                out.push(der);
-            }
-        } else {
-            out.push(bytes);
-        }
-    }
-    Ok(out)
+    collect::trusted_roots(root)
 }

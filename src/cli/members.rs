@@ -226,6 +226,9 @@ fn show(id: &str, ctx: &Ctx) -> Result<u8> {
     let digits = o.enterprise_number.digits();
     let documents: Vec<_> = ws.store.documents()?.into_iter().filter(|d| d.enterprise_number == digits).collect();
     let adherences: Vec<_> = ws.store.adherences()?.into_iter().filter(|a| a.enterprise_number == digits).collect();
+    // Returns that waited for the coordinator's confirmation: shown apart,
+    // since a waiting one counts for nothing.
+    let returns: Vec<_> = ws.store.returns()?.into_iter().filter(|r| r.adherence.enterprise_number == digits).collect();
     if ctx.json {
         let mut value = serde_json::to_value(Listed::from(m)).map_err(|e| Error::internal(e.to_string()))?;
         value["representative"] = serde_json::json!(o.representative);
@@ -235,6 +238,17 @@ fn show(id: &str, ctx: &Ctx) -> Result<u8> {
         value["public_key"] = serde_json::json!(m.public_key);
         value["documents"] = serde_json::json!(documents);
         value["adherences"] = serde_json::json!(adherences);
+        value["returns"] = returns
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id, "state": r.state, "document_id": r.adherence.document_id,
+                    "charter_version": r.adherence.charter_version, "method": r.adherence.method,
+                    "signer": r.adherence.signer, "reason": r.reason, "received": r.received,
+                    "decided": r.decided, "note": r.note,
+                })
+            })
+            .collect();
         value["history"] = history
             .iter()
             .map(|e| serde_json::json!({"seq": e.seq, "at": e.at, "kind": e.kind, "hash": e.hash}))
@@ -277,6 +291,21 @@ fn show(id: &str, ctx: &Ctx) -> Result<u8> {
                 a.method,
                 a.signer,
                 a.collected
+            );
+        }
+    }
+    let waiting: Vec<_> = returns.iter().filter(|r| r.state == "waiting").collect();
+    if !waiting.is_empty() {
+        say!("waiting for your confirmation (they count for nothing until then):");
+        for r in waiting {
+            say!(
+                "  #{}  {}  {} by {}  received {}: charte returns confirm {}",
+                r.id,
+                r.adherence.document_id,
+                r.adherence.method,
+                r.adherence.signer,
+                r.received,
+                r.id
             );
         }
     }

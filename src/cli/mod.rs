@@ -36,6 +36,7 @@ mod keys;
 mod meeting;
 mod members;
 pub(crate) mod report;
+mod returns;
 mod run;
 mod sign;
 mod status;
@@ -96,6 +97,8 @@ enum Command {
     Collect(collect::Args),
     /// Is this sealed document authentic and unaltered? (exit 1 if not)
     Verify(verify::Args),
+    /// Returns waiting for your confirmation: list, confirm, reject, revoke.
+    Returns(returns::Args),
     /// Meetings of the plenary, the committee and the working groups.
     #[command(subcommand)]
     Meeting(meeting::Command),
@@ -203,6 +206,7 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Verify(args) => verify::run(args, &ctx),
         Command::Sign(args) => sign::run(args, &ctx),
         Command::Collect(args) => collect::run(args, &ctx),
+        Command::Returns(args) => returns::run(args, &ctx),
         Command::Meeting(cmd) => meeting::run(cmd, &ctx),
         Command::Convoke(args) => convoke::run(args, &ctx),
         Command::Attendance(cmd) => attendance::run(cmd, &ctx),

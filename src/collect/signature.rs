@@ -12,7 +12,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::NaiveDate;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -49,18 +49,22 @@ impl SignatureFile {
         canonical(&serde_json::to_value(self).unwrap_or(Value::Null))
     }
 
+    /// The key the file carries; a weak (small-order) key is no key.
     pub fn key(&self) -> Option<VerifyingKey> {
         let bytes: [u8; 32] = BASE64.decode(&self.public_key).ok()?.try_into().ok()?;
-        VerifyingKey::from_bytes(&bytes).ok()
+        crate::seal::public_key_from_bytes(&bytes).ok()
     }
 
-    /// Whether the signature covers the statement under the file's key.
+    /// Whether the signature covers the statement under the file's key,
+    /// verified strictly: a weak key, or a signature whose R is of small
+    /// order (R = identity and S = 0 "verifies" for such a key under the
+    /// lenient rules), is refused.
     pub fn valid(&self) -> bool {
         let Some(key) = self.key() else { return false };
         let Ok(sig) = BASE64.decode(&self.signature) else { return false };
         let Ok(sig) = Signature::from_slice(&sig) else { return false };
         let statement = canonical(&serde_json::to_value(&self.statement).unwrap_or(Value::Null));
-        key.verify(&statement, &sig).is_ok() && self.statement.key_fingerprint == fingerprint(&key)
+        key.verify_strict(&statement, &sig).is_ok() && self.statement.key_fingerprint == fingerprint(&key)
     }
 }
 

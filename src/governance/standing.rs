@@ -8,7 +8,10 @@
 //! organisation never does.
 //!
 //! A signature counts from the day it was collected: one collected after a
-//! meeting gives no vote at that meeting.
+//! meeting gives no vote at that meeting. Only signatures that count reach
+//! here (`Store::adherences`): a return waiting for the coordinator's
+//! confirmation, or rejected, counts nowhere; a confirmed one counts from
+//! its confirmation; a revoked confirmation no longer counts.
 
 use std::collections::HashSet;
 

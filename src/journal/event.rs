@@ -83,6 +83,29 @@ pub enum Event {
     /// known, and counted nowhere: `duplicate_of` is the file_sha256 of the
     /// adherence that counts.
     Duplicate { file: String, adherence: crate::journal::store::Adherence, duplicate_of: String },
+    /// A valid return that is not proof enough by itself (a scan; a PAdES
+    /// signature whose chain does not reach a trusted root, or whose signer
+    /// is not the representative): it waits for the coordinator's
+    /// confirmation and counts for nothing until then. Its id (`charte
+    /// returns confirm ID`) is this entry's sequence number.
+    ReturnPending { file: String, adherence: crate::journal::store::Adherence, reason: String },
+    /// `charte returns confirm ID`: the coordinator vouches for a pending
+    /// return; the adherence counts from this entry, as if collected now.
+    ReturnConfirmed { id: i64, adherence: crate::journal::store::Adherence, new_status: Option<crate::roster::Status> },
+    /// `charte returns reject ID --reason`: the pending return is refused
+    /// and counts nowhere, ever.
+    ReturnRejected { id: i64, enterprise_number: String, file_sha256: String, reason: String },
+    /// `charte returns revoke ID --reason`: a confirmation given by mistake
+    /// is withdrawn; the adherence counts nowhere from this entry on, and
+    /// `restored_status` undoes the status the confirmation had given.
+    ReturnRevoked {
+        id: i64,
+        enterprise_number: String,
+        file_sha256: String,
+        charter_version: String,
+        reason: String,
+        restored_status: Option<crate::roster::Status>,
+    },
 }
 
 impl Event {
@@ -116,6 +139,10 @@ impl Event {
             Event::CharterAdopted { .. } => "charter-adopted",
             Event::Note { .. } => "note",
             Event::Duplicate { .. } => "duplicate",
+            Event::ReturnPending { .. } => "return-pending",
+            Event::ReturnConfirmed { .. } => "return-confirmed",
+            Event::ReturnRejected { .. } => "return-rejected",
+            Event::ReturnRevoked { .. } => "return-revoked",
         }
     }
 
@@ -131,8 +158,12 @@ impl Event {
                 enterprise_number.clone()
             }
             Event::FlagStatusChanged { key, .. } => key.clone(),
-            Event::AdherenceCollected { adherence, .. } | Event::Duplicate { adherence, .. } => {
-                adherence.enterprise_number.clone()
+            Event::AdherenceCollected { adherence, .. }
+            | Event::Duplicate { adherence, .. }
+            | Event::ReturnPending { adherence, .. }
+            | Event::ReturnConfirmed { adherence, .. } => adherence.enterprise_number.clone(),
+            Event::ReturnRejected { enterprise_number, .. } | Event::ReturnRevoked { enterprise_number, .. } => {
+                enterprise_number.clone()
             }
             Event::ReturnRefused { file_sha256, .. } => file_sha256.clone(),
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_flags.sql"),
     include_str!("migrations/0007_workflows.sql"),
     include_str!("migrations/0008_elections_events.sql"),
+    include_str!("migrations/0009_returns.sql"),
 ];
 
 #[derive(Debug)]
@@ -473,6 +474,12 @@ impl Store {
         self.query(&sql, [], adherence_row)
     }
 
+    /// Every return that waited for the coordinator's confirmation, by id
+    /// (the waiting ones and those decided).
+    pub fn returns(&self) -> Result<Vec<PendingReturn>> {
+        self.query(&format!("SELECT {RETURN_COLUMNS} FROM returns ORDER BY id"), [], return_row)
+    }
+
     /// Every returned file recorded as valid proof, counted or duplicate:
     /// its sha256 → its document id. Collecting one of them again is
     /// "already known".
@@ -626,8 +633,9 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
 
-    /// Every status an organisation was given (roster imports, and
-    /// signatures that made a participant a member), by date then journal
+    /// Every status an organisation was given (roster imports, signatures
+    /// that made a participant a member, and revoked confirmations that
+    /// undid it), by date then journal
     /// order: (date, enterprise number digits, status).
     pub fn status_history(&self) -> Result<Vec<(NaiveDate, String, crate::roster::Status)>> {
         Ok(self.status_entries()?.into_iter().map(|e| (e.at, e.enterprise_number, e.status)).collect())
@@ -646,7 +654,12 @@ impl Store {
                    UNION ALL \
                    SELECT seq, at, json_extract(payload, '$.adherence.enterprise_number'), \
                           json_extract(payload, '$.new_status') \
-                   FROM journal WHERE kind = 'adherence-collected' AND json_extract(payload, '$.new_status') IS NOT NULL \
+                   FROM journal WHERE kind IN ('adherence-collected', 'return-confirmed') \
+                     AND json_extract(payload, '$.new_status') IS NOT NULL \
+                   UNION ALL \
+                   SELECT seq, at, json_extract(payload, '$.enterprise_number'), \
+                          json_extract(payload, '$.restored_status') \
+                   FROM journal WHERE kind = 'return-revoked' AND json_extract(payload, '$.restored_status') IS NOT NULL \
                  ) ORDER BY at, seq",
             )
             .map_err(self.sql_err())?;
@@ -815,12 +828,52 @@ fn adherence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adherence> {
     })
 }
 
-/// The returned files recorded: those collected (the `adherences` table)
-/// and the duplicates, which have no table of their own: they change no
-/// projection, so the journal is where they are read.
+/// The returned files recorded: those collected (the `adherences` table),
+/// those that waited for the coordinator's confirmation (`returns`, whatever
+/// was decided) and the duplicates, which have no table of their own: they
+/// change no projection, so the journal is where they are read.
 const KNOWN_RETURNS: &str = "SELECT file_sha256, document_id FROM adherences UNION ALL \
+     SELECT file_sha256, document_id FROM returns UNION ALL \
      SELECT json_extract(payload, '$.adherence.file_sha256'), json_extract(payload, '$.adherence.document_id') \
      FROM journal WHERE kind = 'duplicate'";
+
+/// A return that waited (or waits) for the coordinator's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PendingReturn {
+    /// `charte returns confirm ID`: the seq of its return-pending entry.
+    pub id: i64,
+    pub file: String,
+    pub adherence: Adherence,
+    /// Why it waits.
+    pub reason: String,
+    /// waiting, confirmed, rejected or revoked.
+    pub state: String,
+    pub received: String,
+    /// The day of the last decision, if any.
+    pub decided: Option<String>,
+    /// The reason given for a rejection or a revocation.
+    pub note: Option<String>,
+    /// The status the confirmation gave, if any.
+    pub new_status: Option<crate::roster::Status>,
+}
+
+const RETURN_COLUMNS: &str = "id, file, adherence, reason, state, received, decided, note, new_status";
+
+fn return_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingReturn> {
+    let adherence: String = r.get(2)?;
+    let new_status: Option<String> = r.get(8)?;
+    Ok(PendingReturn {
+        id: r.get(0)?,
+        file: r.get(1)?,
+        adherence: serde_json::from_str(&adherence).map_err(|e| text_err(2, e))?,
+        reason: r.get(3)?,
+        state: r.get(4)?,
+        received: r.get(5)?,
+        decided: r.get(6)?,
+        note: r.get(7)?,
+        new_status: new_status.map(|s| s.parse()).transpose().map_err(|e: String| text_err(8, e))?,
+    })
+}
 
 /// A signed adherence, as collected.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -995,6 +1048,67 @@ impl Tx<'_> {
         self.tx.query_row(&sql, [enterprise_number, charter_version], adherence_row).optional().map_err(self.sql_err())
     }
 
+    /// An organisation's status (10 digits), read under the write lock.
+    pub fn status_of(&self, enterprise_number: &str) -> Result<Option<crate::roster::Status>> {
+        let status: Option<String> = self
+            .tx
+            .query_row("SELECT status FROM organisations WHERE enterprise_number = ?1", [enterprise_number], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.sql_err())?;
+        status.map(|s| s.parse().map_err(|e: String| Error::internal(e))).transpose()
+    }
+
+    /// A return that waited for confirmation, by id; read under the write
+    /// lock, so that two decisions on it are never both taken.
+    pub fn pending_return(&self, id: i64) -> Result<Option<PendingReturn>> {
+        let sql = format!("SELECT {RETURN_COLUMNS} FROM returns WHERE id = ?1");
+        self.tx.query_row(&sql, [id], return_row).optional().map_err(self.sql_err())
+    }
+
+    /// Records an adherence that counts from entry `seq` (collected, or a
+    /// pending return confirmed), and what it changes on the roster.
+    fn insert_adherence(&self, seq: i64, a: &Adherence, new_status: Option<crate::roster::Status>) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO adherences (file_sha256, document_id, enterprise_number, charter_version, method, \
+                 signer, signed, sealed_sha256, details, at, seq) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    a.file_sha256,
+                    a.document_id,
+                    a.enterprise_number,
+                    a.charter_version,
+                    a.method,
+                    a.signer,
+                    a.signed,
+                    a.sealed_sha256,
+                    a.details.to_string(),
+                    self.at,
+                    seq
+                ],
+            )
+            .map_err(self.sql_err())?;
+        // The latest version signed; versions are labels that sort by date ("2022-02").
+        self.tx
+            .execute(
+                "UPDATE organisations SET signed_version = ?2, last_seq = ?3 WHERE enterprise_number = ?1 \
+                 AND (signed_version IS NULL OR signed_version < ?2)",
+                params![a.enterprise_number, a.charter_version, seq],
+            )
+            .map_err(self.sql_err())?;
+        if let Some(status) = new_status {
+            self.tx
+                .execute(
+                    "UPDATE organisations SET status = ?2 WHERE enterprise_number = ?1",
+                    params![a.enterprise_number, status.code()],
+                )
+                .map_err(self.sql_err())?;
+        }
+        Ok(())
+    }
+
     /// The projection: how each event changes the derived tables.
     fn apply(&self, seq: i64, event: &Event) -> Result<()> {
         match event {
@@ -1133,43 +1247,66 @@ impl Tx<'_> {
                     )
                     .map_err(self.sql_err())?;
             }
-            Event::AdherenceCollected { adherence: a, new_status } => {
+            Event::AdherenceCollected { adherence: a, new_status } => self.insert_adherence(seq, a, *new_status)?,
+            Event::ReturnPending { file, adherence: a, reason } => {
+                let adherence = serde_json::to_string(a)
+                    .map_err(|e| Error::internal(format!("cannot encode a pending return: {e}")))?;
                 self.tx
                     .execute(
-                        "INSERT INTO adherences (file_sha256, document_id, enterprise_number, charter_version, method, \
-                         signer, signed, sealed_sha256, details, at, seq) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                        "INSERT INTO returns (id, file, file_sha256, document_id, enterprise_number, charter_version, \
+                         adherence, reason, state, received, seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'waiting', ?9, ?1)",
                         params![
+                            seq,
+                            file,
                             a.file_sha256,
                             a.document_id,
                             a.enterprise_number,
                             a.charter_version,
-                            a.method,
-                            a.signer,
-                            a.signed,
-                            a.sealed_sha256,
-                            a.details.to_string(),
-                            self.at,
-                            seq
+                            adherence,
+                            reason,
+                            self.at
                         ],
                     )
                     .map_err(self.sql_err())?;
-                // The latest version signed; versions are labels that sort by date ("2022-02").
+            }
+            Event::ReturnConfirmed { id, adherence: a, new_status } => {
+                self.insert_adherence(seq, a, *new_status)?;
                 self.tx
                     .execute(
-                        "UPDATE organisations SET signed_version = ?2, last_seq = ?3 WHERE enterprise_number = ?1 \
-                         AND (signed_version IS NULL OR signed_version < ?2)",
-                        params![a.enterprise_number, a.charter_version, seq],
+                        "UPDATE returns SET state = 'confirmed', decided = ?2, new_status = ?3, seq = ?4 WHERE id = ?1",
+                        params![id, self.at, new_status.map(|s| s.code()), seq],
                     )
                     .map_err(self.sql_err())?;
-                if let Some(status) = new_status {
-                    self.tx
-                        .execute(
-                            "UPDATE organisations SET status = ?2 WHERE enterprise_number = ?1",
-                            params![a.enterprise_number, status.code()],
-                        )
-                        .map_err(self.sql_err())?;
-                }
+            }
+            Event::ReturnRejected { id, reason, .. } => {
+                self.tx
+                    .execute(
+                        "UPDATE returns SET state = 'rejected', decided = ?2, note = ?3, seq = ?4 WHERE id = ?1",
+                        params![id, self.at, reason, seq],
+                    )
+                    .map_err(self.sql_err())?;
+            }
+            Event::ReturnRevoked { id, enterprise_number, file_sha256, reason, restored_status, .. } => {
+                // The adherence leaves the table of those that count; the
+                // journal keeps its confirmation and this revocation.
+                self.tx
+                    .execute("DELETE FROM adherences WHERE file_sha256 = ?1", params![file_sha256])
+                    .map_err(self.sql_err())?;
+                self.tx
+                    .execute(
+                        "UPDATE organisations SET signed_version = (SELECT max(charter_version) FROM adherences \
+                         WHERE enterprise_number = ?1), status = coalesce(?2, status), last_seq = ?3 \
+                         WHERE enterprise_number = ?1",
+                        params![enterprise_number, restored_status.map(|s| s.code()), seq],
+                    )
+                    .map_err(self.sql_err())?;
+                self.tx
+                    .execute(
+                        "UPDATE returns SET state = 'revoked', decided = ?2, note = ?3, seq = ?4 WHERE id = ?1",
+                        params![id, self.at, reason, seq],
+                    )
+                    .map_err(self.sql_err())?;
             }
             Event::BreachReported { enterprise_number, about } => {
                 self.tx

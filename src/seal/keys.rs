@@ -9,6 +9,13 @@
 //! private file is created with mode 0600 and never overwritten; loading
 //! it refuses a file that group or others could read (as ssh does).
 //! Error messages never contain key material.
+//!
+//! A public key of small order (a "weak" key, for which a forger can make
+//! signatures that verify without any private key) is refused wherever a
+//! public key is read. A key file is checked against its other half when
+//! both lie side by side (`coordination.key` and `coordination.pub`, or
+//! `FILE` and `FILE.pub` as `charte keys member` writes them): a public key
+//! that does not match the private one would make every seal look forged.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -63,6 +70,20 @@ pub enum KeyError {
         kind: &'static str,
         /// What is wrong (never the key itself).
         reason: &'static str,
+    },
+    /// The public key beside a private key is not its other half.
+    #[error(
+        "{} does not match {}: the public key is not the other half of the private key, so every document \
+         sealed or signed with it would be refused as forged. Put back the public key that was made with \
+         this private key (from a backup), or give the private key's own public key",
+        public.display(),
+        private.display()
+    )]
+    Mismatch {
+        /// The private key file.
+        private: PathBuf,
+        /// The public key file beside it.
+        public: PathBuf,
     },
 }
 
@@ -141,21 +162,77 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey, KeyError> {
         kind: "private",
         reason,
     })?;
-    Ok(SigningKey::from_bytes(&bytes))
+    let key = SigningKey::from_bytes(&bytes);
+    // The public half beside it must be this key's: it is what everyone
+    // verifies with, so a stale or swapped one would make every new seal
+    // look forged.
+    if let Some(public) = public_beside(path) {
+        let beside = read_public_key(&public)?;
+        if beside != key.verifying_key() {
+            return Err(KeyError::Mismatch { private: path.to_path_buf(), public });
+        }
+    }
+    Ok(key)
 }
 
-/// Reads a public key file.
+/// Reads a public key file; refuses a weak key, and a key that is not the
+/// other half of the private key lying beside it (when there is one this
+/// process can read: a verifier elsewhere has only the public file).
 pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, KeyError> {
+    let key = read_public_key(path)?;
+    if let Some(private) = private_beside(path)
+        && let Ok(text) = std::fs::read(&private)
+        && let Ok(bytes) = parse_key_file(&text, PRIVATE_HEADER)
+        && SigningKey::from_bytes(&bytes).verifying_key() != key
+    {
+        return Err(KeyError::Mismatch { private, public: path.to_path_buf() });
+    }
+    Ok(key)
+}
+
+fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyError> {
     let text = std::fs::read(path).map_err(|source| KeyError::Io { path: path.to_path_buf(), source })?;
     let format = |reason| KeyError::Format { path: path.to_path_buf(), kind: "public", reason };
     let bytes = parse_key_file(&text, PUBLIC_HEADER).map_err(format)?;
-    VerifyingKey::from_bytes(&bytes).map_err(|_| format("not a valid ed25519 public key"))
+    public_key_from_bytes(&bytes).map_err(format)
 }
 
-/// Parses the public key text written by [`public_key_text`].
+/// An ed25519 public key from its 32 bytes, refusing a point that is not
+/// on the curve and a weak (small-order) one: with such a key, signatures
+/// that verify can be made without any private key.
+pub fn public_key_from_bytes(bytes: &[u8; 32]) -> Result<VerifyingKey, &'static str> {
+    let key = VerifyingKey::from_bytes(bytes).map_err(|_| "not a valid ed25519 public key")?;
+    if key.is_weak() {
+        return Err("it is a weak ed25519 key (of small order), with which anyone can forge signatures: \
+                    make a new key pair");
+    }
+    Ok(key)
+}
+
+/// The public key file that goes with a private key file: `FILE.pub`, or
+/// `NAME.pub` beside `NAME.key`, whichever exists.
+fn public_beside(private: &Path) -> Option<PathBuf> {
+    let appended = PathBuf::from(format!("{}.pub", private.display()));
+    let replaced = (private.extension()? == "key").then(|| private.with_extension("pub"));
+    [Some(appended), replaced].into_iter().flatten().find(|p| p.is_file())
+}
+
+/// The private key file that goes with a public key file: `FILE` beside
+/// `FILE.pub`, or `NAME.key` beside `NAME.pub`, whichever exists.
+fn private_beside(public: &Path) -> Option<PathBuf> {
+    if public.extension()? != "pub" {
+        return None;
+    }
+    let stripped = public.with_extension("");
+    let replaced = public.with_extension("key");
+    [stripped, replaced].into_iter().find(|p| p.is_file())
+}
+
+/// Parses the public key text written by [`public_key_text`] (a weak key
+/// is no key).
 pub fn parse_public_key(text: &str) -> Option<VerifyingKey> {
     let bytes = parse_key_file(text.as_bytes(), PUBLIC_HEADER).ok()?;
-    VerifyingKey::from_bytes(&bytes).ok()
+    public_key_from_bytes(&bytes).ok()
 }
 
 fn parse_key_file(text: &[u8], header: &str) -> Result<[u8; 32], &'static str> {

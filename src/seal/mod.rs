@@ -31,7 +31,7 @@ use sha2::{Digest, Sha256};
 
 pub use keys::{
     KeyError, PRIVATE_HEADER, PUBLIC_HEADER, fingerprint, generate, load_signing_key, load_verifying_key,
-    parse_public_key, public_key_text, write_keypair,
+    parse_public_key, public_key_from_bytes, public_key_text, write_keypair,
 };
 pub use manifest::{FORMAT, Manifest, canonical};
 

@@ -40,6 +40,9 @@ pub fn gather(store: &Store, config: &Config, workflow: &Workflow, today: NaiveD
         Subjects::UnsignedOrganisations => {
             let version = &config.charter.version;
             let mut signed: HashMap<String, NaiveDate> = HashMap::new();
+            // Only adherences that count end the wait: a return waiting for
+            // the coordinator's confirmation (or rejected, or revoked) is
+            // not among them, so the await step goes on waiting for it.
             for a in store.adherences()? {
                 if &a.charter_version == version
                     && let Ok(day) = a.collected.parse::<NaiveDate>()

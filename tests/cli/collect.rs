@@ -123,11 +123,23 @@ fn a_document_never_issued_by_this_journal_is_refused() {
     refused(&t, "elsewhere-signed.pdf", "does not begin with the bytes issued");
 }
 
+/// A scan is not proof enough by itself: it waits for the coordinator's
+/// confirmation, and counts once confirmed.
 #[test]
-fn a_scanned_paper_signature_is_recorded_as_attested() {
+fn a_scanned_paper_signature_waits_for_confirmation_then_is_recorded_as_attested() {
     let t = issued();
     std::fs::write(t.path("scan.pdf"), b"%PDF-1.4 a scanned page").unwrap();
-    t.run(["collect", "scan.pdf", "--scan", "Wolu-Entraide"]).success().stdout_has("scan").stdout_has("attested");
+    let run = t
+        .run(["collect", "scan.pdf", "--scan", "Wolu-Entraide"])
+        .success()
+        .stdout_has("scan")
+        .stdout_has("attested")
+        .stdout_has("waiting for your confirmation: charte returns confirm");
+    let m = member(&t, "0631.119.315");
+    assert!(m["signed_version"].is_null(), "a waiting scan counts for nothing: {m}");
+    assert_eq!(m["status"], "participant");
+    assert_eq!(m["returns"][0]["state"], "waiting");
+    t.run(["returns", "confirm", &pending_id(&run.stdout)]).success().stdout_has("now member");
     let m = member(&t, "0631.119.315");
     assert_eq!(m["adherences"][0]["method"], "scan");
     assert_eq!(m["signed_version"], "2022-02");
@@ -185,12 +197,16 @@ fn any_single_byte_change_in_the_issued_part_is_refused() {
 /// chain shaped like a Belgian eID card's), with pyHanko, into `out`; the
 /// chain's root is written to `certs`/root.der.
 pub(crate) fn pades_sign(t: &Test, document: &str, out: &str, certs: &str, alter_cms: bool) {
+    pades_sign_with(t, document, out, certs, if alter_cms { &["--alter-cms"] } else { &[] });
+}
+
+/// [`pades_sign`] with pades_sign.py's options: `--name CN` (the signer
+/// certificate's name), `--self-signed`, `--alter-cms`.
+pub(crate) fn pades_sign_with(t: &Test, document: &str, out: &str, certs: &str, options: &[&str]) {
     let python = std::env::var("CHARTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let mut cmd = std::process::Command::new(python);
     cmd.arg(repo().join("tests/support/pades_sign.py")).arg(t.path(document)).arg(t.path(out)).arg(t.path(certs));
-    if alter_cms {
-        cmd.arg("--alter-cms");
-    }
+    cmd.args(options);
     let run = cmd.output().unwrap();
     assert!(
         run.status.success(),
@@ -204,18 +220,23 @@ fn a_document_signed_in_a_pdf_reader_is_collected_with_the_signers_name() {
     let t = issued();
     let brussels = "out/adherence/0845285318-maison-medicale-tomberg-roodebeek-2022-02.pdf";
     pades_sign(&t, WOLU_DOC, "wolu-pades.pdf", "chain-a", false);
-    // No trusted root in the workspace: accepted, and said plainly not validated.
-    t.run(["collect", "wolu-pades.pdf"])
+    // No trusted root in the workspace: received, said plainly not
+    // validated, and waiting for the coordinator's confirmation.
+    let run = t
+        .run(["collect", "wolu-pades.pdf"])
         .success()
-        .stdout_has("1 accepted")
+        .stdout_has("0 accepted, 1 waiting for your confirmation")
         .stdout_has("Luc Peeters (Signature)")
         .stdout_has("not validated");
+    assert!(member(&t, "0631.119.315")["signed_version"].is_null());
+    t.run(["returns", "confirm", &pending_id(&run.stdout)]).success();
     let m = member(&t, "0631.119.315");
     assert_eq!(m["signed_version"], "2022-02");
     assert_eq!(m["adherences"][0]["method"], "pades");
     assert_eq!(m["adherences"][0]["signer"], "Luc Peeters (Signature)");
-    // With the chain's root among the trusted roots, the chain is validated.
-    pades_sign(&t, brussels, "tomberg-pades.pdf", "chain-b", false);
+    // With the chain's root among the trusted roots, the chain is
+    // validated, and the representative's own certificate counts at once.
+    pades_sign_with(&t, brussels, "tomberg-pades.pdf", "chain-b", &["--name", "Céline Bouzid (Signature)"]);
     std::fs::create_dir_all(t.path("keys/trusted-roots")).unwrap();
     std::fs::copy(t.path("chain-b/root.der"), t.path("keys/trusted-roots/test-root.der")).unwrap();
     let run = t.run(["collect", "tomberg-pades.pdf"]).success().stdout_has("1 accepted");

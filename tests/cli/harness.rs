@@ -116,7 +116,8 @@ impl Test {
     }
 
     /// Records a signed adherence for each organisation (an attested paper
-    /// scan of its issued document): membership is proof, not declaration.
+    /// scan of its issued document, confirmed by the coordinator at once):
+    /// membership is proof, not declaration.
     pub fn sign(&self, numbers: &[&str]) {
         if !self.path("keys/coordination.key").exists() {
             self.run(["keys", "init"]).success();
@@ -125,7 +126,9 @@ impl Test {
         for n in numbers {
             let scan = self.root.join(format!("scan-{n}.pdf"));
             std::fs::write(&scan, format!("paper adherence of {n}")).expect("scan");
-            self.run(["collect".as_ref(), scan.as_os_str(), "--scan".as_ref(), n.as_ref()]).success();
+            let run = self.run(["collect".as_ref(), scan.as_os_str(), "--scan".as_ref(), n.as_ref()]).success();
+            let id = pending_id(&run.stdout);
+            self.run(["returns", "confirm", &id]).success();
         }
     }
 
@@ -162,6 +165,16 @@ impl Test {
         out.sort();
         out
     }
+}
+
+/// The number of the return that `collect` says waits for confirmation
+/// ("charte returns confirm ID").
+#[track_caller]
+pub fn pending_id(stdout: &str) -> String {
+    let (_, after) = stdout
+        .split_once("charte returns confirm ")
+        .unwrap_or_else(|| panic!("no return waits for confirmation in:\n{stdout}"));
+    after.chars().take_while(char::is_ascii_digit).collect()
 }
 
 /// What a run printed and how it ended.

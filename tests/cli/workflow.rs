@@ -90,6 +90,14 @@ fn adhesion_mails_reminds_escalates_and_stops_at_the_signature() {
     t.run(["members", "set-key", number, "org.key.pub"]).success();
     t.run(["sign", doc.to_str().unwrap(), "--key", "org.key", "--out", "signed.pdf"]).success();
     t.run(["collect", "signed.pdf"]).success();
+    // Another sends a scan: it waits for the coordinator's confirmation,
+    // so its own wait goes on (and it is reminded) until confirmed.
+    let waiter = members.iter().find(|m| m["enterprise_number"] != number).unwrap();
+    let waiter_number = waiter["enterprise_number"].as_str().unwrap();
+    let waiter_digits: String = waiter_number.chars().filter(char::is_ascii_digit).collect();
+    std::fs::write(t.path("scan.pdf"), b"%PDF-1.4 a scanned page").unwrap();
+    let scan =
+        t.run(["collect", "scan.pdf", "--scan", waiter_number]).success().stdout_has("waiting for your confirmation");
 
     // Day 13: nothing due yet; status says when the reminder comes.
     let t = t.at("2026-01-18");
@@ -108,6 +116,9 @@ fn adhesion_mails_reminds_escalates_and_stops_at_the_signature() {
     assert_eq!(step_state(signed, "remind")["state"], "skipped");
     let other = subjects.iter().find(|s| s["enterprise_number"] != signer_digits.as_str()).unwrap();
     assert_eq!(step_state(other, "return")["state"], "waiting");
+    let waiting = subjects.iter().find(|s| s["enterprise_number"] == waiter_digits.as_str()).unwrap();
+    assert_eq!(step_state(waiting, "return")["state"], "waiting", "a return waiting for confirmation meets nothing");
+    assert!(reminders.iter().any(|n| n.contains(&waiter_digits)), "its reminder went");
     assert_eq!(step_state(other, "remind")["on"], "2026-01-19");
     assert_eq!(step_state(other, "escalate")["state"], "pending");
     assert_eq!(step_state(other, "escalate")["on"], "2026-02-19");
@@ -126,6 +137,12 @@ fn adhesion_mails_reminds_escalates_and_stops_at_the_signature() {
     assert!(!overdue.iter().any(|f| f["enterprise_number"] == number));
     let evidence = overdue[0]["evidence"][0]["text"].as_str().unwrap();
     assert!(evidence.contains("sent on 2026-01-05") && evidence.contains("reminded on 2026-01-19"), "{evidence}");
+    assert!(overdue.iter().any(|f| f["enterprise_number"] == waiter_number), "the scan still waits: overdue");
+    // Confirmed, the scan ends its wait.
+    t.run(["returns", "confirm", &pending_id(&scan.stdout)]).success();
+    let subjects = status(&t);
+    let confirmed = subjects.iter().find(|s| s["enterprise_number"] == waiter_digits.as_str()).unwrap();
+    assert_eq!(step_state(confirmed, "return")["state"], "met");
     // Later runs: nothing more to do, whatever the day (the first run of a
     // day records that it ran, and only that).
     let t = t.at("2026-06-01");

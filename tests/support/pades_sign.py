@@ -5,10 +5,13 @@
 P-384 intermediate, an ECDSA P-256 signer, as a Belgian eID card's chain
 is shaped) with tests/data/pades/make_fixtures.py's helpers:
 
-    python3 pades_sign.py IN.pdf OUT.pdf CERTS_DIR [--alter-cms]
+    python3 pades_sign.py IN.pdf OUT.pdf CERTS_DIR [--alter-cms] [--name CN] [--self-signed]
 
 writes OUT.pdf, and CERTS_DIR/root.der (the root, for keys/trusted-roots/).
 With --alter-cms, one hex digit inside the CMS signature value is changed.
+--name gives the signer certificate's common name (default "Luc Peeters
+(Signature)"); --self-signed signs with a certificate that vouches for
+itself, as a forger would make one (root.der is then that certificate).
 Needs pyHanko (`.ci/run` installs it).
 """
 
@@ -25,7 +28,10 @@ import make_fixtures as mf  # noqa: E402
 
 def main():
     source, target, certs = (pathlib.Path(a) for a in sys.argv[1:4])
-    alter = "--alter-cms" in sys.argv[4:]
+    options = sys.argv[4:]
+    alter = "--alter-cms" in options
+    signer_name = options[options.index("--name") + 1] if "--name" in options else "Luc Peeters (Signature)"
+    self_signed = "--self-signed" in options
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     root_name = mf.name("Charte Test Root CA")
     root = mf.certificate(root_name, root_key, root_name, root_key, True, hashes.SHA256())
@@ -33,11 +39,15 @@ def main():
     inter_name = mf.name("Charte Test Citizen CA")
     inter = mf.certificate(inter_name, inter_key, root_name, root_key, True, hashes.SHA256())
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = mf.certificate(
-        mf.name("Luc Peeters (Signature)", "90020200246"), key, inter_name, inter_key, False, hashes.SHA384()
-    )
+    if self_signed:
+        subject = mf.name(signer_name)
+        cert = mf.certificate(subject, key, subject, key, False, hashes.SHA256())
+        root, chain = cert, []
+    else:
+        cert = mf.certificate(mf.name(signer_name, "90020200246"), key, inter_name, inter_key, False, hashes.SHA384())
+        chain = [inter, root]
     issued = source.read_bytes()
-    signed = mf.sign(issued, key, cert, [inter, root], fields.SigSeedSubFilter.PADES, "sha256")
+    signed = mf.sign(issued, key, cert, chain, fields.SigSeedSubFilter.PADES, "sha256")
     assert signed.startswith(issued)
     if alter:
         start = signed.index(b"/Contents <") + len(b"/Contents <")

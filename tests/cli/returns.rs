@@ -1,0 +1,173 @@
+//! Returns that are not proof enough by themselves (DESIGN.md): a PAdES
+//! signature whose certificate does not lead to a trusted root, or is not
+//! the representative's, waits for the coordinator's confirmation and
+//! counts for nothing until then; `charte returns` confirms, rejects and
+//! revokes, each journaled. Real certificates, signed by pyHanko.
+
+use crate::collect::{WOLU_DOC, issued, member, pades_sign_with};
+use crate::harness::*;
+
+/// Résidence Les Primevères: a participant whose representative is David Gillet.
+const PRIMEVERES: &str = "0763.999.417";
+const PRIMEVERES_DOC: &str = "out/adherence/residence-les-primeveres-2022-02.pdf";
+
+fn members_counted(t: &Test) -> serde_json::Value {
+    t.run(["report", "annual", "--year", "2026", "--json"]).success().json()["organisations"]["members"].clone()
+}
+
+fn trust(t: &Test, certs: &str) {
+    std::fs::create_dir_all(t.path("keys/trusted-roots")).unwrap();
+    std::fs::copy(t.path(&format!("{certs}/root.der")), t.path(&format!("keys/trusted-roots/{certs}.der"))).unwrap();
+}
+
+/// Issue 13, point 3: a self-signed certificate named "Roi Philippe
+/// (Signature)" made an organisation a member, though it has a registered
+/// key of its own.
+#[test]
+fn a_self_signed_certificate_in_the_kings_name_waits_and_counts_for_nothing_until_confirmed() {
+    let t = issued();
+    pades_sign_with(&t, WOLU_DOC, "roi.pdf", "roi", &["--name", "Roi Philippe (Signature)", "--self-signed"]);
+    let members_before = members_counted(&t);
+    let run = t
+        .run(["collect", "roi.pdf"])
+        .success()
+        .stdout_has("Roi Philippe (Signature)")
+        .stdout_has("keys/trusted-roots")
+        .stdout_has("waiting for your confirmation: charte returns confirm");
+    let id = pending_id(&run.stdout);
+    let m = member(&t, "0631.119.315");
+    assert_eq!(m["status"], "participant", "{m}");
+    assert!(m["signed_version"].is_null(), "{m}");
+    assert_eq!(m["adherences"].as_array().unwrap().len(), 0, "{m}");
+    assert_eq!(m["returns"][0]["state"], "waiting");
+    t.run(["members", "show", "0631.119.315"]).success().stdout_has("waiting for your confirmation");
+    assert_eq!(members_counted(&t), members_before, "a waiting return counts nowhere");
+    // The list of returns waiting.
+    let listed = t.run(["returns", "--json"]).success().json();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["id"].to_string(), id);
+    assert_eq!(listed[0]["enterprise_number"], "0631.119.315");
+    assert_eq!(listed[0]["signer"], "Roi Philippe (Signature)");
+    assert_eq!(listed[0]["state"], "waiting");
+    t.run(["returns"]).success().stdout_has("1 return(s) waiting").stdout_has(&format!("charte returns confirm {id}"));
+    // The same file again changes nothing.
+    let len = t.journal_len();
+    t.run(["collect", "roi.pdf"]).success().stdout_has("1 already known");
+    assert_eq!(t.journal_len(), len);
+
+    // Confirmed: it counts, and the participant is a member.
+    t.run(["returns", "confirm", &id]).success().stdout_has("now member");
+    let m = member(&t, "0631.119.315");
+    assert_eq!((m["status"].as_str(), m["signed_version"].as_str()), (Some("member"), Some("2022-02")));
+    assert_eq!(m["adherences"][0]["method"], "pades");
+    assert_ne!(members_counted(&t), members_before);
+    t.run(["returns", "confirm", &id]).code(2).stderr_has("is confirmed").stderr_has("nothing was changed");
+    assert_eq!(t.run(["returns", "--json"]).success().json().as_array().unwrap().len(), 0);
+
+    // Revoked: a confirmation given by mistake, journaled, never erased.
+    let len = t.journal_len();
+    t.run(["returns", "revoke", &id, "--reason", "certificat auto-signé, pas une eID"])
+        .success()
+        .stdout_has("participant again");
+    assert_eq!(t.journal_len(), len + 1);
+    let m = member(&t, "0631.119.315");
+    assert_eq!(m["status"], "participant", "{m}");
+    assert!(m["signed_version"].is_null(), "{m}");
+    assert_eq!(m["adherences"].as_array().unwrap().len(), 0, "{m}");
+    assert_eq!(members_counted(&t), members_before);
+    let history: Vec<&str> = m["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    for kind in ["return-pending", "return-confirmed", "return-revoked"] {
+        assert!(history.contains(&kind), "{kind} in {history:?}");
+    }
+    let all = t.run(["returns", "--all", "--json"]).success().json();
+    assert_eq!(all[0]["state"], "revoked");
+    assert_eq!(all[0]["note"], "certificat auto-signé, pas une eID");
+    t.run(["returns", "revoke", &id, "--reason", "again"]).code(2).stderr_has("is revoked");
+    t.run(["returns", "confirm", "999"]).code(2).stderr_has("no return #999");
+    t.run(["audit"]).success();
+}
+
+#[test]
+fn a_rejected_return_is_journaled_and_never_counts() {
+    let t = issued();
+    pades_sign_with(&t, WOLU_DOC, "roi.pdf", "roi", &["--name", "Roi Philippe (Signature)", "--self-signed"]);
+    let id = pending_id(&t.run(["collect", "roi.pdf"]).success().stdout);
+    t.run(["returns", "reject", &id, "--reason", "  "]).code(2).stderr_has("--reason");
+    let len = t.journal_len();
+    t.run(["returns", "reject", &id, "--reason", "not signed by the association"]).success().stdout_has("rejected");
+    assert_eq!(t.journal_len(), len + 1, "the refusal is journaled");
+    let all = t.run(["returns", "--all", "--json"]).success().json();
+    assert_eq!(
+        (all[0]["state"].as_str(), all[0]["note"].as_str()),
+        (Some("rejected"), Some("not signed by the association"))
+    );
+    t.run(["returns", "confirm", &id]).code(2).stderr_has("is rejected");
+    assert!(member(&t, "0631.119.315")["signed_version"].is_null());
+    let len = t.journal_len();
+    t.run(["collect", "roi.pdf"]).success().stdout_has("1 already known");
+    assert_eq!(t.journal_len(), len);
+}
+
+/// A chain to a trusted root proves who the signer is; it must still be
+/// the organisation's representative.
+#[test]
+fn a_trusted_chain_waits_unless_the_signer_is_the_representative() {
+    let t = issued();
+    pades_sign_with(&t, PRIMEVERES_DOC, "other.pdf", "chain-a", &["--name", "Luc Peeters (Signature)"]);
+    trust(&t, "chain-a");
+    t.run(["collect", "other.pdf"])
+        .success()
+        .stdout_has("representative on the roster is David Gillet")
+        .stdout_has("waiting for your confirmation");
+    assert_eq!(member(&t, PRIMEVERES)["status"], "participant");
+    // The representative, names in another order, in capitals, with the
+    // eID's "(Signature)": counts at once.
+    pades_sign_with(&t, PRIMEVERES_DOC, "gillet.pdf", "chain-b", &["--name", "GILLET David (Signature)"]);
+    trust(&t, "chain-b");
+    t.run(["collect", "gillet.pdf"]).success().stdout_has("1 accepted").stdout_has("now member");
+    let m = member(&t, PRIMEVERES);
+    assert_eq!((m["status"].as_str(), m["signed_version"].as_str()), (Some("member"), Some("2022-02")));
+    // Accents are ignored too: Céline Bouzid of Tomberg-Roodebeek.
+    let tomberg = "out/adherence/maison-medicale-tomberg-roodebeek-2022-02.pdf";
+    pades_sign_with(&t, tomberg, "bouzid.pdf", "chain-c", &["--name", "Bouzid Celine (Authentication)"]);
+    trust(&t, "chain-c");
+    t.run(["collect", "bouzid.pdf"]).success().stdout_has("1 accepted");
+    assert_eq!(member(&t, "0845.285.318")["signed_version"], "2022-02");
+}
+
+/// A broken keys/trusted-roots/ is an error naming it, never "no chain check".
+#[test]
+fn an_unreadable_trusted_roots_folder_is_an_error_naming_it() {
+    let t = issued();
+    pades_sign_with(&t, PRIMEVERES_DOC, "gillet.pdf", "chain", &["--name", "David Gillet (Signature)"]);
+    let before = t.snapshot();
+    let roots = t.path("keys/trusted-roots");
+    // A file where the folder should be.
+    std::fs::write(&roots, b"not a folder").unwrap();
+    t.run(["collect", "gillet.pdf"]).code(2).stderr_has("keys/trusted-roots").stderr_has("nothing was changed");
+    std::fs::remove_file(&roots).unwrap();
+    // A symbolic link that loops.
+    std::os::unix::fs::symlink(&roots, &roots).unwrap();
+    t.run(["collect", "gillet.pdf"]).code(2).stderr_has("keys/trusted-roots");
+    std::fs::remove_file(&roots).unwrap();
+    // A PEM file that does not parse, and a file that is no certificate.
+    std::fs::create_dir_all(&roots).unwrap();
+    std::fs::write(
+        roots.join("belgiumrca4.pem"),
+        "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    t.run(["collect", "gillet.pdf"]).code(2).stderr_has("belgiumrca4.pem");
+    t.run(["verify", "gillet.pdf"]).code(2).stderr_has("belgiumrca4.pem");
+    std::fs::write(roots.join("belgiumrca4.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+        .unwrap();
+    t.run(["collect", "gillet.pdf"]).code(2).stderr_has("belgiumrca4.pem");
+    std::fs::remove_file(roots.join("belgiumrca4.pem")).unwrap();
+    std::fs::write(roots.join("notes.txt"), "the eID roots").unwrap();
+    t.run(["collect", "gillet.pdf"]).code(2).stderr_has("notes.txt");
+    assert_eq!(t.snapshot(), before, "nothing was changed");
+    // Fixed: the chain is checked and the representative's signature counts.
+    std::fs::remove_file(roots.join("notes.txt")).unwrap();
+    trust(&t, "chain");
+    t.run(["collect", "gillet.pdf"]).success().stdout_has("1 accepted");
+}
