@@ -9,7 +9,7 @@ use crate::harness::*;
 
 /// Résidence Les Primevères: a participant whose representative is David Gillet.
 const PRIMEVERES: &str = "0763.999.417";
-const PRIMEVERES_DOC: &str = "out/adherence/residence-les-primeveres-2022-02.pdf";
+const PRIMEVERES_DOC: &str = "out/adherence/0763999417-residence-les-primeveres-2022-02.pdf";
 
 fn members_counted(t: &Test) -> serde_json::Value {
     t.run(["report", "annual", "--year", "2026", "--json"]).success().json()["organisations"]["members"].clone()
@@ -128,7 +128,7 @@ fn a_trusted_chain_waits_unless_the_signer_is_the_representative() {
     let m = member(&t, PRIMEVERES);
     assert_eq!((m["status"].as_str(), m["signed_version"].as_str()), (Some("member"), Some("2022-02")));
     // Accents are ignored too: Céline Bouzid of Tomberg-Roodebeek.
-    let tomberg = "out/adherence/maison-medicale-tomberg-roodebeek-2022-02.pdf";
+    let tomberg = "out/adherence/0845285318-maison-medicale-tomberg-roodebeek-2022-02.pdf";
     pades_sign_with(&t, tomberg, "bouzid.pdf", "chain-c", &["--name", "Bouzid Celine (Authentication)"]);
     trust(&t, "chain-c");
     t.run(["collect", "bouzid.pdf"]).success().stdout_has("1 accepted");
