@@ -14,6 +14,7 @@ mod funder;
 mod ground;
 mod harness;
 mod init;
+mod input;
 mod mail;
 mod meetings;
 mod members;
