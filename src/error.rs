@@ -229,9 +229,60 @@ fn io_kind(e: &std::io::Error) -> Kind {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Reads a whole file, naming it in the error.
+/// Reads a whole file, naming it in the error. Only for files charte
+/// wrote itself; a file a user names goes through [`read_bounded`].
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+/// The largest document charte reads back: a returned document is at most
+/// 20 MB, whatever the channel (DESIGN.md); a sealed document or report
+/// charte wrote is far smaller.
+pub const MAX_DOCUMENT_BYTES: u64 = 20 * 1024 * 1024;
+
+/// The largest key file read: a charte key file is under 100 bytes.
+pub const MAX_KEY_BYTES: u64 = 4 * 1024;
+
+/// Reads a file a user named, refusing it when it holds more than
+/// `max_bytes` (`what` says what the file should be, e.g. "a roster").
+///
+/// The length the file system reports is not enough: it is 0 for special
+/// files (`/dev/zero`, a pipe), which would then be read until memory runs
+/// out. So the read itself is bounded: at most `max_bytes + 1` bytes are
+/// ever read, and one byte too many is a refusal naming the limit.
+pub fn read_bounded(path: &Path, max_bytes: u64, what: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let too_big = || Error::Input {
+        file: path.to_owned(),
+        problems: vec![Problem::file(format!(
+            "the file is larger than {limit}: {what} is at most {limit} (is this the right file?)",
+            limit = size_in_words(max_bytes)
+        ))],
+    };
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    // A regular file too large is refused before reading a byte of it.
+    let announced = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if announced > max_bytes {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(announced as usize);
+    file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// A size limit in words: "16 MB", "64 KB", "512 bytes".
+pub fn size_in_words(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB && bytes.is_multiple_of(MB) {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// Writes a file atomically: a temporary file beside it, then a rename, so a

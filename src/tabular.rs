@@ -28,30 +28,31 @@ impl Table {
     }
 }
 
-/// Reads a table from a file no larger than `max_bytes`; every problem of
-/// the file (unreadable, empty, ragged rows) is reported at once.
+/// Reads a table from a file no larger than `max_bytes` (a bounded read:
+/// see [`crate::error::read_bounded`]); every problem of the file
+/// (unreadable, empty, ragged rows) is reported at once.
 pub fn read(path: &Path, max_bytes: usize, what: &str) -> Result<Table> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.len() as usize > max_bytes {
-        return Err(Error::Input {
-            file: path.to_owned(),
-            problems: vec![Problem::file(format!(
-                "the file is {:.1} MB; {what} is at most {} MB (is this the right file?)",
-                meta.len() as f64 / 1_048_576.0,
-                max_bytes / 1_048_576
-            ))],
-        });
-    }
-    let bytes = crate::error::read_file(path)?;
+    let bytes = crate::error::read_bounded(path, max_bytes as u64, what)?;
     parse(&bytes).map_err(|problems| Error::Input { file: path.to_owned(), problems })
 }
 
 /// Parses bytes into a table.
 pub fn parse(bytes: &[u8]) -> std::result::Result<Table, Vec<Problem>> {
-    let (text, encoding) = decode(bytes);
+    let (text, encoding) = decode(bytes)?;
     if text.trim().is_empty() {
         return Err(vec![Problem::file("the file is empty: expected a header line, then one line per record")]);
     }
+    // Lines are counted here, from each record's byte offset, not by the
+    // CSV reader: the header is line 1 whatever the line endings (CRLF from
+    // Excel on Windows, LF, or a lone CR from old Macs).
+    let lines = LineIndex::new(text.as_bytes());
+    // The reader places a record after the previous one's terminator, so
+    // blank lines before it count as its start: its first line is the one
+    // of its first byte that is not a line break.
+    let line_of = |byte: u64| {
+        let skipped = text.as_bytes().iter().skip(byte as usize).take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        lines.line_of(byte + skipped as u64)
+    };
     let separator = sniff_separator(&text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator as u8)
@@ -71,12 +72,12 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Table, Vec<Problem>> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| line_of(p.byte()));
                 problems.push(Problem::at(line, None, format!("unreadable line: {e}")));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| line_of(p.byte()));
         if record.iter().all(str::is_empty) {
             continue; // a blank line Excel left at the end
         }
@@ -93,17 +94,108 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Table, Vec<Problem>> {
     if problems.is_empty() { Ok(Table { header, rows, encoding, separator }) } else { Err(problems) }
 }
 
-/// Decodes: UTF-8 (with or without BOM), else Windows-1252.
-fn decode(bytes: &[u8]) -> (String, &'static str) {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        && let Ok(s) = std::str::from_utf8(rest)
-    {
-        return (s.to_owned(), "UTF-8 (BOM)");
+/// Where each line of a text starts, to name the line of a byte offset.
+/// A line ends at CRLF, LF or a lone CR.
+struct LineIndex {
+    starts: Vec<u64>,
+}
+
+impl LineIndex {
+    fn new(bytes: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    i += 1;
+                    starts.push(i as u64 + 1);
+                }
+                b'\r' | b'\n' => starts.push(i as u64 + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { starts }
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_owned(), "UTF-8"),
-        Err(_) => (encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(), "Windows-1252"),
+
+    /// The 1-based line holding byte `offset`.
+    fn line_of(&self, offset: u64) -> u64 {
+        self.starts.partition_point(|&s| s <= offset) as u64
     }
+}
+
+/// Decodes the whole file one way, decided soundly: UTF-8 (with or
+/// without BOM) when it is valid UTF-8; Windows-1252 when it holds no
+/// UTF-8 multi-byte character at all (what Excel writes in Belgium); a
+/// file that mixes the two (a UTF-8 file with one stray byte) is neither,
+/// and is refused with the line and the byte rather than turned into
+/// mojibake.
+fn decode(bytes: &[u8]) -> std::result::Result<(String, &'static str), Vec<Problem>> {
+    let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()) {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let error = match std::str::from_utf8(body) {
+        Ok(s) => return Ok((s.to_owned(), if bom { "UTF-8 (BOM)" } else { "UTF-8" })),
+        Err(e) => e,
+    };
+    let skipped = if bom { 3 } else { 0 };
+    let lines = LineIndex::new(bytes);
+    let utf8_mark = if bom {
+        Some("the file starts with a UTF-8 byte order mark".to_owned())
+    } else {
+        first_utf8_multibyte(body).map(|at| format!("line {} holds UTF-8 text", lines.line_of(at as u64)))
+    };
+    if let Some(why) = utf8_mark {
+        let offset = skipped + error.valid_up_to();
+        return Err(vec![Problem::at(
+            lines.line_of(offset as u64),
+            None,
+            format!(
+                "byte 0x{:02X} (byte {} of the file) is not UTF-8, yet {why}: the file mixes two encodings; \
+                 fix that character, or save the file again as \"CSV UTF-8\"",
+                bytes[offset],
+                offset + 1
+            ),
+        )]);
+    }
+    // Windows-1252 leaves five bytes undefined: a file holding one is
+    // neither encoding.
+    if let Some(i) = body.iter().position(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)) {
+        return Err(vec![Problem::at(
+            lines.line_of(i as u64),
+            None,
+            format!(
+                "byte 0x{:02X} (byte {} of the file) is neither UTF-8 nor Windows-1252: save the file again as \"CSV UTF-8\"",
+                body[i],
+                i + 1
+            ),
+        )]);
+    }
+    Ok((encoding_rs::WINDOWS_1252.decode_without_bom_handling(body).0.into_owned(), "Windows-1252"))
+}
+
+/// The offset of the first well-formed UTF-8 multi-byte character in
+/// `bytes`, if any: the mark of a UTF-8 file, which Windows-1252 text
+/// almost never forms (it would have to read as mojibake such as "Ã©").
+fn first_utf8_multibyte(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] >= 0xC2 && bytes[i] <= 0xF4 {
+            let len = match bytes[i] {
+                0xC2..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            if let Some(seq) = bytes.get(i..i + len)
+                && std::str::from_utf8(seq).is_ok()
+            {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The separator of the header line: the most frequent of `;`, tab and `,`
@@ -134,15 +226,42 @@ pub fn map_columns(
     header: &[String],
     fields: &[(&str, &[&str], bool)],
 ) -> std::result::Result<Vec<usize>, Vec<Problem>> {
+    let (columns, unknown) = map_known_columns(header, fields)?;
+    if unknown.is_empty() {
+        return Ok(columns);
+    }
+    let known: Vec<&str> = fields.iter().map(|f| f.0).collect();
+    Err(unknown
+        .iter()
+        .map(|h| {
+            Problem::at(
+                1,
+                Some(h),
+                format!("unknown column '{h}' (known columns: {}, or their French/Dutch names)", known.join(", ")),
+            )
+        })
+        .collect())
+}
+
+/// As [`map_columns`], but a column the import does not know is no
+/// problem: it is left out (its index is `usize::MAX`) and returned by
+/// name, for the caller to say it was ignored.
+pub fn map_known_columns(
+    header: &[String],
+    fields: &[(&str, &[&str], bool)],
+) -> std::result::Result<(Vec<usize>, Vec<String>), Vec<Problem>> {
     let mut problems = Vec::new();
     let mut columns = Vec::with_capacity(header.len());
+    let mut unknown = Vec::new();
     let mut seen: Vec<Option<&str>> = vec![None; fields.len()];
     for h in header {
         let folded = crate::roster::fold(h);
-        match fields
-            .iter()
-            .position(|(name, aliases, _)| crate::roster::fold(name) == folded || aliases.contains(&folded.as_str()))
-        {
+        let words = fold_header(h);
+        let matches = |name: &str, aliases: &[&str]| {
+            let name = crate::roster::fold(name);
+            [&folded, &words].iter().any(|f| **f == name || aliases.contains(&f.as_str()))
+        };
+        match fields.iter().position(|(name, aliases, _)| matches(name, aliases)) {
             Some(i) => {
                 if let Some(first) = seen[i] {
                     problems.push(Problem::at(
@@ -155,22 +274,37 @@ pub fn map_columns(
                 columns.push(i);
             }
             None => {
-                let known: Vec<&str> = fields.iter().map(|f| f.0).collect();
-                problems.push(Problem::at(
-                    1,
-                    Some(h),
-                    format!("unknown column '{h}' (known columns: {}, or their French/Dutch names)", known.join(", ")),
-                ));
+                unknown.push(if h.is_empty() { "(a column without a name)".to_owned() } else { h.clone() });
                 columns.push(usize::MAX);
             }
         }
     }
     for (i, (name, _, required)) in fields.iter().enumerate() {
         if *required && seen[i].is_none() {
-            problems.push(Problem::at(1, None, format!("the required column '{name}' is missing")));
+            let ignored = if unknown.is_empty() {
+                String::new()
+            } else {
+                format!(" (columns not recognised: {})", unknown.join(", "))
+            };
+            problems.push(Problem::at(1, None, format!("the required column '{name}' is missing{ignored}")));
         }
     }
-    if problems.is_empty() { Ok(columns) } else { Err(problems) }
+    if problems.is_empty() { Ok((columns, unknown)) } else { Err(problems) }
+}
+
+/// A header as people write it in Excel, folded word by word with the
+/// words that carry no meaning left out: "N° BCE" → "bce", "Numéro
+/// d'entreprise" → "entreprise", "KBO-nummer" → "kbo", "Courriel du
+/// représentant" → "courrielrepresentant".
+pub fn fold_header(h: &str) -> String {
+    const FILLERS: &[&str] = &[
+        "n", "no", "nr", "num", "numero", "nummer", "du", "de", "d", "des", "la", "le", "l", "van", "het", "the", "of",
+    ];
+    // Split where the folded text would lose a character: "N°", "d'", "-".
+    h.split(|c: char| !c.is_alphanumeric())
+        .map(crate::roster::fold)
+        .filter(|w| !w.is_empty() && !FILLERS.contains(&w.as_str()))
+        .collect()
 }
 
 /// A column of an import: its canonical name, its other spellings
@@ -235,10 +369,41 @@ mod tests {
 
     #[test]
     fn windows_1252_is_decoded() {
-        let (text, enc) = decode(b"Nom;Num\xe9ro\n");
+        let (text, enc) = decode(b"Nom;Num\xe9ro\n").unwrap();
         assert_eq!(text, "Nom;Numéro\n");
         assert_eq!(enc, "Windows-1252");
-        assert_eq!(decode(b"\xEF\xBB\xBFnom").0, "nom");
+        assert_eq!(decode(b"\xEF\xBB\xBFnom").unwrap().0, "nom");
+    }
+
+    #[test]
+    fn a_utf8_file_with_one_stray_byte_is_neither() {
+        let problems = decode(b"nom\r\nCr\xc3\xa8che\r\nCaf\xe9\r\n").unwrap_err();
+        assert_eq!(problems[0].line, Some(3));
+        assert!(problems[0].message.contains("byte 0xE9 (byte 18 of the file)"), "{}", problems[0].message);
+        assert!(problems[0].message.contains("line 2 holds UTF-8 text"), "{}", problems[0].message);
+        let problems = decode(b"\xEF\xBB\xBFnom\nCaf\xe9\n").unwrap_err();
+        assert_eq!(problems[0].line, Some(2));
+        assert!(decode(b"nom\n\x81\n").unwrap_err()[0].message.contains("0x81"));
+    }
+
+    #[test]
+    fn lines_count_the_header_as_1_whatever_the_endings() {
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = ["a,b", "1,2", "\"x", "y\",3", "", "4"].join(eol);
+            let problems = parse(text.as_bytes()).unwrap_err();
+            assert_eq!(problems[0].line, Some(6), "{eol:?}");
+            let table = parse(["a,b", "1,2", "\"x", "y\",3"].join(eol).as_bytes()).unwrap();
+            assert_eq!(table.rows.iter().map(|r| r.0).collect::<Vec<_>>(), [2, 3], "{eol:?}");
+        }
+    }
+
+    #[test]
+    fn headers_as_people_write_them() {
+        assert_eq!(fold_header("N° BCE"), "bce");
+        assert_eq!(fold_header("N° d'entreprise"), "entreprise");
+        assert_eq!(fold_header("KBO-nummer"), "kbo");
+        assert_eq!(fold_header("Courriel du représentant"), "courrielrepresentant");
+        assert_eq!(fold_header("E-mail vertegenwoordiger"), "emailvertegenwoordiger");
     }
 
     #[test]

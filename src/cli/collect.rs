@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::Ctx;
 use crate::collect::{self, Outcome, Register};
-use crate::error::{Error, Result};
+use crate::error::{Error, MAX_DOCUMENT_BYTES, Result};
 use crate::journal::Event;
 use crate::roster;
 
@@ -63,21 +63,32 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     // then the outcomes are journaled in order, in one transaction.
     let register = Register::new(&coordination_key, &issued, &members, &known, &roots);
     let bar = super::progress(args.files.len() as u64, "returned files");
-    let examined: Vec<Result<(String, Outcome)>> = args
-        .files
-        .par_iter()
-        .map(|path| {
-            let bytes = crate::error::read_file(path)?;
-            let file_sha256 = hex::encode(Sha256::digest(&bytes));
-            let outcome = match &scan_member {
-                Some(Ok(m)) => collect::attest_scan(&bytes, &file_sha256, m, &version, &issued, &known),
-                Some(Err(e)) => Outcome::Refused { reason: format!("--scan: {e}") },
-                None => collect::examine(&bytes, &file_sha256, &register),
-            };
-            bar.inc(1);
-            Ok((file_sha256, outcome))
-        })
-        .collect();
+    let examine_all = || {
+        args.files
+            .par_iter()
+            .map(|path| {
+                // A returned document is at most 20 MB (DESIGN.md): the read
+                // stops one byte past that, whatever the file is.
+                let bytes = crate::error::read_bounded(path, MAX_DOCUMENT_BYTES, "a returned document")?;
+                let file_sha256 = hex::encode(Sha256::digest(&bytes));
+                let outcome = match &scan_member {
+                    Some(Ok(m)) => collect::attest_scan(&bytes, &file_sha256, m, &version, &issued, &known),
+                    Some(Err(e)) => Outcome::Refused { reason: format!("--scan: {e}") },
+                    None => collect::examine(&bytes, &file_sha256, &register),
+                };
+                bar.inc(1);
+                Ok((file_sha256, outcome))
+            })
+            .collect::<Vec<Result<(String, Outcome)>>>()
+    };
+    // Each worker holds one file at a time (examining a file runs no
+    // parallel work of its own, so a worker never picks up a second file
+    // while holding one): at most READERS files are in memory at once,
+    // whatever the number of cores or files.
+    let examined = match rayon::ThreadPoolBuilder::new().num_threads(readers()).build() {
+        Ok(pool) => pool.install(examine_all),
+        Err(e) => return Err(Error::internal(format!("no thread for the returned files: {e}"))),
+    };
     bar.finish_and_clear();
     // Whether a valid return is new, the same file again, or another
     // return of an adherence already counted is decided here, under the
@@ -172,6 +183,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         )));
     }
     Ok(0)
+}
+
+/// The most returned files examined at once, each at most
+/// [`MAX_DOCUMENT_BYTES`] read: bounds collect's peak memory (4 × 20 MB of
+/// files, plus what examining them takes) however many cores and files.
+const READERS: usize = 4;
+
+fn readers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(READERS)
 }
 
 /// Trusted root certificates for PDF signatures, from the workspace's

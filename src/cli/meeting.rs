@@ -62,8 +62,8 @@ fn add(
     }
     let agenda = match agenda {
         Some(path) => {
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            meeting::agenda_items(&text)
+            let bytes = crate::error::read_bounded(&path, meeting::MAX_AGENDA_BYTES, "an agenda")?;
+            meeting::agenda(&bytes).map_err(|problems| Error::Input { file: path.clone(), problems })?
         }
         None => Vec::new(),
     };

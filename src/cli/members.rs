@@ -56,8 +56,8 @@ fn import_roster(file: &std::path::Path, dry_run: bool, ctx: &Ctx) -> Result<u8>
     let current = ws.store.members()?;
     let plan = import::plan(file, &current)?;
     if !dry_run && (!plan.added.is_empty() || !plan.changed.is_empty()) {
-        let bytes = crate::error::read_file(file)?;
-        let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        // The file as it was read and checked, not read again.
+        let sha256 = plan.sha256.clone();
         ws.store.transaction(ctx.now, |tx| {
             for o in &plan.added {
                 tx.append(&Event::OrganisationAdded { organisation: o.clone() })?;
@@ -92,9 +92,10 @@ fn import_roster(file: &std::path::Path, dry_run: bool, ctx: &Ctx) -> Result<u8>
             .iter()
             .map(|(o, f)| Changed { enterprise_number: o.enterprise_number.formatted(), name: &o.name, fields: f })
             .collect();
+        let notes: Vec<String> = plan.notes.iter().map(ToString::to_string).collect();
         super::print_json(&serde_json::json!({
             "dry_run": dry_run, "added": added, "changed": changed, "unchanged": plan.unchanged,
-            "not_in_file": plan.not_in_file.len(),
+            "not_in_file": plan.not_in_file.len(), "ignored_columns": plan.ignored_columns, "notes": notes,
         }))?;
         return Ok(0);
     }
@@ -110,6 +111,12 @@ fn import_roster(file: &std::path::Path, dry_run: bool, ctx: &Ctx) -> Result<u8>
         plan.changed.len(),
         plan.unchanged
     );
+    if !plan.ignored_columns.is_empty() {
+        say!("  ignored columns (charte does not use them): {}", plan.ignored_columns.join(", "));
+    }
+    for note in &plan.notes {
+        say!("  note: {note}");
+    }
     for o in &plan.added {
         say!("  + {}  {}", o.enterprise_number, o.name);
     }
@@ -187,7 +194,7 @@ fn set_key(id: &str, file: &std::path::Path, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.writer()?;
     let members = ws.store.members()?;
     let m = roster::resolve(&members, id)?;
-    let key = crate::seal::load_verifying_key(file).map_err(|e| Error::usage(e.to_string()))?;
+    let key = super::verify::read_public_key(file)?;
     use base64::Engine as _;
     let public_key = base64::engine::general_purpose::STANDARD.encode(key.as_bytes());
     if let Some(other) = members.iter().find(|o| o.public_key.as_deref() == Some(public_key.as_str())) {

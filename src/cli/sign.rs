@@ -21,7 +21,7 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let key = crate::seal::load_signing_key(&args.key).map_err(|e| Error::usage(e.to_string()))?;
-    let bytes = crate::error::read_file(&args.file)?;
+    let bytes = crate::error::read_bounded(&args.file, crate::error::MAX_DOCUMENT_BYTES, "a charte document")?;
     // Check the document is whole before signing it: its own seal, verified
     // with the key it names, must cover the whole file.
     let sealed_with = crate::seal::embedded_key(&bytes)

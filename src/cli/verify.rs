@@ -45,9 +45,9 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let key_path = args.key.clone().unwrap_or_else(|| ctx.dir.join("keys").join("coordination.pub"));
-    let key = seal::load_verifying_key(&key_path)
+    let key = read_public_key(&key_path)
         .map_err(|e| Error::usage(format!("{e} (give the coordination's public key with --key FILE.pub)")))?;
-    let bytes = crate::error::read_file(&args.file)?;
+    let bytes = crate::error::read_bounded(&args.file, crate::error::MAX_DOCUMENT_BYTES, "a charte document")?;
     let file = args.file.display().to_string();
     let verdict = match seal::verify_sealed_part(&bytes, &key) {
         Ok(verdict) => verdict,
@@ -116,6 +116,9 @@ struct Signed {
 /// The own-key signature holds for the key it carries; whose key that is
 /// is checked against `--signer-key`, else the workspace's register, else
 /// said to be unchecked. A key that is not the expected one is a failure.
+///
+/// (Keys are read through [`read_public_key`], bounded: a key path a user
+/// gives may be anything, /dev/zero included.)
 fn own_key(
     sig: &collect::signature::SignatureFile,
     m: &Manifest,
@@ -126,7 +129,7 @@ fn own_key(
     let org = m.organisation.clone().unwrap_or_else(|| "the organisation".into());
     let expected = match signer_key {
         Some(path) => {
-            let key = seal::load_verifying_key(path).map_err(|e| format!("--signer-key: {e}"))?;
+            let key = read_public_key(path).map_err(|e| format!("--signer-key: {e}"))?;
             let b64 = base64::engine::general_purpose::STANDARD.encode(key.as_bytes());
             Some((b64, format!("the key given with --signer-key ({})", seal::fingerprint(&key))))
         }
@@ -213,4 +216,12 @@ fn pades(v: &collect::pades::PadesVerdict) -> Signed {
         checked.push(v.chain_note.clone());
     }
     Signed { by, checked, not_checked, json }
+}
+
+/// Reads a public key file a user named (made by `charte keys init` or
+/// `charte keys member`): bounded (a key path may name anything, /dev/zero
+/// included), a weak key refused, and checked against the private key
+/// beside it when there is one (seal::load_verifying_key).
+pub(super) fn read_public_key(path: &Path) -> Result<ed25519_dalek::VerifyingKey> {
+    seal::load_verifying_key(path).map_err(|e| Error::usage(e.to_string()))
 }

@@ -272,7 +272,7 @@ pub fn trusted_roots(workspace: &std::path::Path) -> crate::Result<Vec<Vec<u8>>>
         if !["pem", "crt", "cer", "der"].contains(&extension.as_str()) {
             return Err(broken(format!("{name} is not a certificate file (.pem, .crt, .cer or .der)")));
         }
-        let bytes = std::fs::read(&path).map_err(|e| broken(format!("{name} cannot be read ({e})")))?;
+        let bytes = crate::error::read_bounded(&path, 1024 * 1024, "a root certificate")?;
         let text = String::from_utf8_lossy(&bytes);
         let ders = if text.contains("-----BEGIN CERTIFICATE-----") {
             let mut ders = Vec::new();

@@ -20,6 +20,7 @@
 //! documents (see [`Engine::with_evict_every`]).
 
 mod adherence;
+mod coverage;
 mod error;
 mod markdown;
 mod templates;
@@ -40,6 +41,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use adherence::{AdherenceData, CharterData, CoordinationData, DocumentData, OrganisationData};
+pub use coverage::{can_print, printable};
 pub use error::{Diagnostic, RenderError};
 pub use markdown::markdown_blocks;
 pub use templates::{

@@ -52,6 +52,21 @@ impl EnterpriseNumber {
         Ok(EnterpriseNumber(digits))
     }
 
+    /// As [`EnterpriseNumber::parse`], but also reads a number Excel took
+    /// for a number and wrote without its leading 0 (`123456749`): nine
+    /// digits alone are given their 0 back when the check digits then
+    /// hold. The flag says the 0 was restored, for the import to say so.
+    pub fn parse_from_excel(input: &str) -> Result<(EnterpriseNumber, bool), String> {
+        let trimmed = input.trim();
+        match EnterpriseNumber::parse(trimmed) {
+            Ok(n) => Ok((n, false)),
+            Err(e) if trimmed.len() == 9 && trimmed.bytes().all(|b| b.is_ascii_digit()) => {
+                EnterpriseNumber::parse(&format!("0{trimmed}")).map(|n| (n, true)).map_err(|_| e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// The 10 digits, no punctuation (the key in the store).
     pub fn digits(&self) -> &str {
         &self.0
@@ -101,6 +116,16 @@ mod tests {
         assert!(EnterpriseNumber::parse("2123.456.749").unwrap_err().contains("first digit"));
         assert!(EnterpriseNumber::parse("0123.456.7x9").unwrap_err().contains("unexpected 'x'"));
         assert!(EnterpriseNumber::parse("").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn a_leading_0_dropped_by_excel_is_restored_when_the_check_holds() {
+        assert_eq!(
+            EnterpriseNumber::parse_from_excel("123456749").map(|(n, r)| (n.formatted(), r)),
+            Ok(("0123.456.749".to_owned(), true))
+        );
+        assert_eq!(EnterpriseNumber::parse_from_excel("0123456749").map(|(_, r)| r), Ok(false));
+        assert!(EnterpriseNumber::parse_from_excel("123456748").unwrap_err().contains("9 digits"));
     }
 
     #[test]

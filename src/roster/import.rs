@@ -18,7 +18,21 @@ pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// The roster's columns: canonical name, folded aliases, required.
 const FIELDS: &[tabular::Field] = &[
-    ("name", &["nom", "naam", "organisation", "organisatie", "denomination"], true),
+    (
+        "name",
+        &[
+            "nom",
+            "naam",
+            "organisation",
+            "organisatie",
+            "denomination",
+            "nomorganisation",
+            "naamorganisatie",
+            "denominationsociale",
+            "raisonsociale",
+        ],
+        true,
+    ),
     (
         "enterprise_number",
         &[
@@ -31,20 +45,33 @@ const FIELDS: &[tabular::Field] = &[
             "ondernemingsnummer",
             "kbonummer",
             "nentreprise",
+            "entreprise",
+            "onderneming",
+            "bcekbo",
+            "kbobce",
         ],
         true,
     ),
-    ("email", &["courriel", "mail", "adresseemail", "emailadres"], true),
+    ("email", &["courriel", "mail", "adresseemail", "adressecourriel", "adressemail", "emailadres", "mailadres"], true),
     ("language", &["langue", "taal"], false),
     ("status", &["statut", "statuut"], false),
-    ("representative", &["representant", "vertegenwoordiger", "mandataire"], false),
+    (
+        "representative",
+        &["representant", "vertegenwoordiger", "mandataire", "nomrepresentant", "naamvertegenwoordiger"],
+        false,
+    ),
     (
         "representative_email",
         &[
             "representativeemail",
             "courrielrepresentant",
             "emailrepresentant",
+            "mailrepresentant",
+            "representantcourriel",
+            "representantemail",
             "emailvertegenwoordiger",
+            "mailvertegenwoordiger",
+            "emailadresvertegenwoordiger",
             "vertegenwoordigeremail",
         ],
         false,
@@ -65,21 +92,54 @@ pub struct Plan {
     /// The encoding and separator detected, for the user's information.
     pub encoding: &'static str,
     pub separator: char,
+    /// Columns of the file charte does not know, left out.
+    pub ignored_columns: Vec<String>,
+    /// What the import changed in the values as written (a line break
+    /// turned into a space, a leading 0 restored, a domain in its ASCII
+    /// form), each with its line and column, for the user to check.
+    pub notes: Vec<Problem>,
+    /// The sha256 of the file as it was read (the import journals it).
+    pub sha256: String,
+}
+
+/// The longest organisation name accepted, in characters: it must fit a
+/// document's cover and an email's header.
+pub const MAX_NAME: usize = 200;
+/// The longest representative's name accepted, in characters.
+pub const MAX_PERSON: usize = 120;
+/// The longest address accepted, in characters.
+const MAX_ADDRESS: usize = 300;
+/// The longest sector name accepted, in characters.
+const MAX_SECTOR: usize = 100;
+
+/// What [`parse`] accepted, and what it changed on the way.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// Each organisation with its line.
+    pub organisations: Vec<(u64, Organisation)>,
+    pub ignored_columns: Vec<String>,
+    pub notes: Vec<Problem>,
 }
 
 /// Reads a roster file and plans its import against the current roster.
 pub fn plan(path: &Path, current: &[Member]) -> Result<Plan> {
-    let table = tabular::read(path, MAX_BYTES, "a roster")?;
-    let organisations = parse(&table).map_err(|problems| Error::Input { file: path.to_owned(), problems })?;
-    let mut plan = diff(organisations, current);
+    let bytes = crate::error::read_bounded(path, MAX_BYTES as u64, "a roster")?;
+    let input = |problems| Error::Input { file: path.to_owned(), problems };
+    let table = tabular::parse(&bytes).map_err(input)?;
+    let parsed = parse(&table).map_err(input)?;
+    let mut plan = diff(parsed.organisations, current);
     plan.encoding = table.encoding;
     plan.separator = table.separator;
+    plan.ignored_columns = parsed.ignored_columns;
+    plan.notes = parsed.notes;
+    plan.sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     Ok(plan)
 }
 
 /// Validates every row; returns all problems at once.
-pub fn parse(table: &Table) -> std::result::Result<Vec<(u64, Organisation)>, Vec<Problem>> {
-    let columns = tabular::map_columns(&table.header, FIELDS)?;
+pub fn parse(table: &Table) -> std::result::Result<Parsed, Vec<Problem>> {
+    let (columns, ignored_columns) = tabular::map_known_columns(&table.header, FIELDS)?;
+    let mut notes = Vec::new();
     let mut problems = Vec::new();
     let mut organisations = Vec::new();
     let mut first_line: HashMap<String, u64> = HashMap::new();
@@ -89,9 +149,9 @@ pub fn parse(table: &Table) -> std::result::Result<Vec<(u64, Organisation)>, Vec
             .iter()
             .zip(table.header.iter())
             .zip(record.iter())
-            .map(|((f, h), v)| (FIELDS[*f].0, (h.as_str(), v.as_str())))
+            .filter_map(|((f, h), v)| FIELDS.get(*f).map(|f| (f.0, (h.as_str(), v.as_str()))))
             .collect();
-        if let Some(o) = organisation(line, &cells, &mut problems) {
+        if let Some(o) = organisation(line, &cells, &mut notes, &mut problems) {
             let key = o.enterprise_number.digits().to_owned();
             if let Some(first) = first_line.get(&key) {
                 problems.push(Problem::at(
@@ -108,91 +168,241 @@ pub fn parse(table: &Table) -> std::result::Result<Vec<(u64, Organisation)>, Vec
     if organisations.is_empty() && problems.is_empty() {
         problems.push(Problem::file("the file has a header but no organisation"));
     }
-    if problems.is_empty() { Ok(organisations) } else { Err(problems) }
+    if problems.is_empty() { Ok(Parsed { organisations, ignored_columns, notes }) } else { Err(problems) }
 }
 
-/// Builds one organisation from its cells, pushing a problem per bad cell.
-fn organisation(line: u64, cells: &BTreeMap<&str, (&str, &str)>, problems: &mut Vec<Problem>) -> Option<Organisation> {
-    let before = problems.len();
-    let get = |f: &str| cells.get(f).map(|(h, v)| (*h, *v));
-    let mut bad = |field: &str, message: String| {
-        let header = get(field).map_or(field, |(h, _)| h);
-        problems.push(Problem::at(line, Some(header), message));
-    };
+/// One row being read: its cells by field, and where its problems and
+/// notes go.
+struct Row<'a, 'c> {
+    line: u64,
+    cells: &'a BTreeMap<&'c str, (&'c str, &'c str)>,
+    notes: &'a mut Vec<Problem>,
+    problems: &'a mut Vec<Problem>,
+}
 
-    let name = match get("name") {
-        Some((_, v)) if v.chars().any(|c| c.is_control() && !c.is_whitespace()) => {
-            bad("name", "contains control characters".into());
-            String::new()
+impl<'c> Row<'_, 'c> {
+    /// (the header as written, the cell) of a field the file has.
+    fn get(&self, field: &str) -> Option<(&'c str, &'c str)> {
+        self.cells.get(field).copied()
+    }
+
+    fn header(&self, field: &'static str) -> &'c str {
+        self.get(field).map_or(field, |(h, _)| h)
+    }
+
+    fn bad(&mut self, field: &'static str, message: String) {
+        self.problems.push(Problem::at(self.line, Some(self.header(field)), message));
+    }
+
+    fn note(&mut self, field: &'static str, message: String) {
+        self.notes.push(Problem::at(self.line, Some(self.header(field)), message));
+    }
+
+    /// A value printed in documents and mails (see [`printable_text`]);
+    /// `None` when the file has no such column, the cell is empty, or the
+    /// value is refused.
+    fn text(&mut self, field: &'static str, max: usize) -> Option<String> {
+        let (_, v) = self.get(field)?;
+        let (value, note, problem) = printable_text(v, max);
+        if let Some(n) = note {
+            self.note(field, n);
         }
-        Some((_, v)) if !v.is_empty() => v.split_whitespace().collect::<Vec<_>>().join(" "),
-        _ => {
-            bad("name", "the name is empty".into());
-            String::new()
+        if let Some(p) = problem {
+            self.bad(field, p);
+            return None;
         }
-    };
-    let number = get("enterprise_number").map(|(_, v)| EnterpriseNumber::parse(v));
-    let number = match number {
-        Some(Ok(n)) => Some(n),
-        Some(Err(e)) => {
-            bad("enterprise_number", e);
+        Some(value).filter(|v| !v.is_empty())
+    }
+
+    /// An address as [`plain_address`] accepts it, the change said.
+    fn address(&mut self, field: &'static str) -> Option<String> {
+        let (_, v) = self.get(field).filter(|(_, v)| !v.is_empty())?;
+        match plain_address(v) {
+            Ok(a) => {
+                if a != v.trim() {
+                    self.note(field, format!("'{v}' is written in its ASCII form, {a}, which every mail server takes"));
+                }
+                Some(a)
+            }
+            Err(e) => {
+                self.bad(field, e);
+                None
+            }
+        }
+    }
+}
+
+/// Builds one organisation from its cells, pushing a problem per bad cell
+/// and a note per value it had to change.
+fn organisation(
+    line: u64,
+    cells: &BTreeMap<&str, (&str, &str)>,
+    notes: &mut Vec<Problem>,
+    problems: &mut Vec<Problem>,
+) -> Option<Organisation> {
+    let before = problems.len();
+    let mut row = Row { line, cells, notes, problems };
+
+    let name = row.text("name", MAX_NAME);
+    if name.is_none() && row.get("name").is_some_and(|(_, v)| v.trim().is_empty()) {
+        row.bad("name", "the name is empty".into());
+    }
+    let number = match row.get("enterprise_number").map(|(_, v)| (v, EnterpriseNumber::parse_from_excel(v))) {
+        Some((_, Ok((n, false)))) => Some(n),
+        Some((v, Ok((n, true)))) => {
+            row.note(
+                "enterprise_number",
+                format!("{v} has 9 digits: the leading 0 Excel dropped was restored ({n}, its check digits hold)"),
+            );
+            Some(n)
+        }
+        Some((_, Err(e))) => {
+            row.bad("enterprise_number", e);
             None
         }
         None => None,
     };
-    let email = get("email").map(|(_, v)| v).unwrap_or("");
-    if email.is_empty() {
-        bad("email", "the email address is empty".into());
-    } else if !valid_email(email) {
-        bad("email", format!("'{email}' is not a valid email address"));
+    let email = row.address("email");
+    if row.get("email").is_none_or(|(_, v)| v.is_empty()) {
+        row.bad("email", "the email address is empty".into());
     }
-    let language = match get("language").map(|(_, v)| v).filter(|v| !v.is_empty()) {
+    let language = match row.get("language").map(|(_, v)| v).filter(|v| !v.is_empty()) {
         None => Language::Fr,
         Some(v) => Language::from_roster(v).unwrap_or_else(|| {
-            bad("language", format!("'{v}' is not a language (expected fr or nl)"));
+            row.bad("language", format!("'{v}' is not a language (expected fr or nl)"));
             Language::Fr
         }),
     };
-    let status = match get("status").map(|(_, v)| v).filter(|v| !v.is_empty()) {
+    let status = match row.get("status").map(|(_, v)| v).filter(|v| !v.is_empty()) {
         None => Status::Participant,
         Some(v) => v.parse().unwrap_or_else(|e| {
-            bad("status", e);
+            row.bad("status", e);
             Status::Participant
         }),
     };
-    let optional =
-        |f: &str| get(f).map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|v| !v.is_empty());
-    let representative = optional("representative");
-    let representative_email = optional("representative_email");
-    if let Some(e) = &representative_email
-        && !valid_email(e)
-    {
-        bad("representative_email", format!("'{e}' is not a valid email address"));
+    let representative = row.text("representative", MAX_PERSON);
+    let representative_email = row.address("representative_email");
+    let address = row.text("address", MAX_ADDRESS);
+    let mut sectors = Vec::new();
+    if let Some(all) = row.text("sectors", usize::MAX) {
+        for sector in all.split('|').map(str::trim).filter(|s| !s.is_empty()) {
+            if sector.chars().count() > MAX_SECTOR {
+                row.bad(
+                    "sectors",
+                    format!("a sector is {} characters long; at most {MAX_SECTOR}", sector.chars().count()),
+                );
+            }
+            sectors.push(sector.to_owned());
+        }
     }
-    let sectors = get("sectors")
-        .map(|(_, v)| v.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
-        .unwrap_or_default();
     if problems.len() > before {
         return None;
     }
     Some(Organisation {
-        name,
+        name: name?,
         enterprise_number: number?,
-        email: email.to_owned(),
+        email: email?,
         language,
         status,
         representative,
         representative_email,
-        address: optional("address"),
+        address,
         sectors,
     })
 }
 
+/// A cell as it will be printed: line breaks and tabs inside it turned
+/// into spaces (which is said, in the note), runs of spaces made one,
+/// then checked. Returns the value, the note, and the problem that
+/// refuses it: a control character, more than `max` characters, or a
+/// character the documents' fonts cannot print (an emoji, say), named by
+/// its position and code point.
+fn printable_text(v: &str, max: usize) -> (String, Option<String>, Option<String>) {
+    let note = v
+        .contains(['\n', '\r', '\t'])
+        .then(|| "a line break or tab inside the value was turned into a space".to_owned());
+    let value = v.split_whitespace().collect::<Vec<_>>().join(" ");
+    let problem = if let Some(c) = value.chars().find(|c| c.is_control()) {
+        Some(format!("contains the control character U+{:04X}, which cannot be printed", c as u32))
+    } else if value.chars().count() > max {
+        Some(format!("is {} characters long; at most {max} fit a document and a mail", value.chars().count()))
+    } else if let Err((at, c)) = crate::render::printable(&value) {
+        Some(format!(
+            "the character '{c}' (U+{:04X}, character {at} of the value) cannot be printed by the documents' fonts: \
+             remove or replace it",
+            c as u32
+        ))
+    } else {
+        None
+    };
+    (value, note, problem)
+}
+
 /// An address a mail server will take: a valid local part and a domain
-/// with a dot.
+/// with a dot (see [`plain_address`]).
 pub fn valid_email(s: &str) -> bool {
-    email_address::EmailAddress::is_valid(s)
-        && s.rsplit_once('@').is_some_and(|(_, domain)| domain.contains('.') && !domain.starts_with('['))
+    plain_address(s).is_ok()
+}
+
+/// The longest address SMTP carries (RFC 5321 4.5.3.1: a 256-octet path
+/// less its angle brackets).
+const MAX_ADDRESS_LEN: usize = 254;
+
+/// Checks an address as RFC 5321 allows it without quoting, and returns
+/// it with an internationalised domain in its ASCII form (IDNA: "café.be"
+/// becomes "xn--caf-dma.be"), which every mail server takes. A display
+/// name ("Evil <e@x.be>"), a quoted local part ("x,y"@x.be), a comment,
+/// an IP literal or a non-ASCII local part are refused, each with why:
+/// they would break the header of every mail sent to the organisation.
+pub fn plain_address(s: &str) -> std::result::Result<String, String> {
+    let s = s.trim();
+    if s.contains(['<', '>']) || s.contains(char::is_whitespace) {
+        return Err(format!(
+            "'{s}' is not a plain address: write the address alone (such as info@asbl.be), without a name, spaces or <>"
+        ));
+    }
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return Err(format!("'{s}' is not an email address (no @)"));
+    };
+    if local.starts_with('"') || local.contains('@') {
+        return Err(format!("'{s}' has a quoted or doubled local part: write a plain address, such as info@asbl.be"));
+    }
+    const SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
+    let atom = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c));
+    if local.is_empty() || local.len() > 64 || !local.split('.').all(atom) {
+        return Err(format!(
+            "'{s}' is not a valid email address: before the @ only ASCII letters, digits, dots (not doubled, \
+             not first or last) and {SPECIALS}, at most 64 characters"
+        ));
+    }
+    if domain.starts_with('[') {
+        return Err(format!("'{s}' names an IP address, not a domain: give the address with its domain"));
+    }
+    let ascii = if domain.is_ascii() {
+        domain.to_owned()
+    } else {
+        idna::domain_to_ascii_strict(domain).map_err(|_| format!("'{domain}' in '{s}' is not a valid domain name"))?
+    };
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let labels: Vec<&str> = ascii.split('.').collect();
+    let top_level_ok = labels.last().is_some_and(|t| !t.chars().all(|c| c.is_ascii_digit()));
+    if labels.len() < 2 || !labels.iter().all(|l| label(l)) || !top_level_ok || ascii.len() > 253 {
+        return Err(format!(
+            "'{s}' is not a valid email address: after the @, a domain such as asbl.be (letters, digits, \
+             hyphens and dots)"
+        ));
+    }
+    let address = format!("{local}@{ascii}");
+    if address.len() > MAX_ADDRESS_LEN {
+        return Err(format!("'{s}' is longer than the {MAX_ADDRESS_LEN} characters a mail server takes"));
+    }
+    Ok(address)
 }
 
 fn diff(file: Vec<(u64, Organisation)>, current: &[Member]) -> Plan {
@@ -232,15 +442,40 @@ mod tests {
             ["Nom", "Numéro d'entreprise", "E-mail", "Vertegenwoordiger"].iter().map(|s| s.to_string()).collect();
         assert!(tabular::map_columns(&header, FIELDS).is_ok());
         let header: Vec<String> = ["naam", "KBO", "courriel", "fax"].iter().map(|s| s.to_string()).collect();
-        let problems = tabular::map_columns(&header, FIELDS).unwrap_err();
-        assert!(problems[0].message.contains("unknown column 'fax'"));
+        let (_, ignored) = tabular::map_known_columns(&header, FIELDS).unwrap();
+        assert_eq!(ignored, ["fax"]);
+        let header: Vec<String> =
+            ["N° BCE", "Dénomination", "Courriel", "Courriel du représentant", "N° d'entreprise", "Téléphone"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        let problems = tabular::map_known_columns(&header, FIELDS).unwrap_err();
+        assert!(problems[0].message.contains("'N° d'entreprise' and 'N° BCE' are the same column"), "{problems:?}");
     }
 
     #[test]
     fn emails() {
         assert!(valid_email("info@asbl.example.be"));
+        assert!(valid_email("o'brien+roster@asbl-1.example.be"));
         assert!(!valid_email("info@@example.be"));
         assert!(!valid_email("info@localhost"));
         assert!(!valid_email("info example.be"));
+        assert!(!valid_email("Evil <e@x.be>"));
+        assert!(!valid_email("\"x,y\"@x.be"));
+        assert!(!valid_email("a..b@x.be"));
+        assert!(!valid_email("é@x.be"));
+        assert!(!valid_email("a@[10.0.0.1]"));
+        assert!(!valid_email("a@x.123"));
+        assert_eq!(plain_address("info@café.be").as_deref(), Ok("info@xn--caf-dma.be"));
+        assert_eq!(plain_address("Info@ASBL.be").as_deref(), Ok("Info@ASBL.be"));
+    }
+
+    #[test]
+    fn values_are_made_printable_or_refused() {
+        let (v, note, problem) = printable_text("ASBL Ligne\r\nBrisée", 200);
+        assert_eq!((v.as_str(), note.is_some(), problem), ("ASBL Ligne Brisée", true, None));
+        assert!(printable_text("Café 😀", 200).2.unwrap().contains("U+1F600"));
+        assert!(printable_text(&"x".repeat(201), 200).2.unwrap().contains("201 characters"));
+        assert!(printable_text("a\u{7}b", 200).2.unwrap().contains("U+0007"));
     }
 }

@@ -102,15 +102,16 @@ impl Status {
         matches!(self, Status::Member | Status::Partner)
     }
 
+    /// Reads what people write in a roster, in French, Dutch or English.
     pub fn from_roster(s: &str) -> Option<Status> {
         match fold(s).as_str() {
-            "participant" | "participante" | "deelnemer" => Some(Status::Participant),
-            "member" | "membre" | "lid" => Some(Status::Member),
+            "participant" | "participante" | "deelnemer" | "deelneemster" => Some(Status::Participant),
+            "member" | "membre" | "lid" | "membreeffectif" | "effectieflid" => Some(Status::Member),
             "partner" | "partenaire" => Some(Status::Partner),
-            "associate" | "associe" | "associee" | "membreassocie" | "associatemember" | "geassocieerdlid"
-            | "geassocieerd" => Some(Status::Associate),
-            "former" | "ancien" | "ancienne" | "ancienmembre" | "formermember" | "voormalig" | "gewezenlid"
-            | "exmembre" => Some(Status::Former),
+            "associate" | "associe" | "associee" | "membreassocie" | "membreassociee" | "associatemember"
+            | "geassocieerdlid" | "geassocieerd" => Some(Status::Associate),
+            "former" | "ancien" | "ancienne" | "ancienmembre" | "anciennemembre" | "formermember" | "voormalig"
+            | "voormaliglid" | "gewezenlid" | "exmembre" | "exlid" => Some(Status::Former),
             _ => None,
         }
     }
@@ -120,7 +121,11 @@ impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         Status::from_roster(s).ok_or_else(|| {
-            format!("'{s}' is not a status (expected participant, member, partner, associate or former)")
+            format!(
+                "'{s}' is not a status: expected participant, member, partner, associate or former \
+                 (en français : participant, membre, partenaire, associé, ancien; \
+                 in het Nederlands: deelnemer, lid, partner, geassocieerd lid, voormalig)"
+            )
         })
     }
 }
@@ -302,6 +307,20 @@ mod tests {
         assert_eq!(Status::from_roster("LID"), Some(Status::Member));
         assert_eq!(Status::from_roster("membre associé"), Some(Status::Associate));
         assert_eq!(Status::from_roster("friend"), None);
+        for (written, status) in [
+            ("participant", Status::Participant),
+            ("deelnemer", Status::Participant),
+            ("partenaire", Status::Partner),
+            ("associé", Status::Associate),
+            ("geassocieerd lid", Status::Associate),
+            ("ancien", Status::Former),
+            ("voormalig", Status::Former),
+            ("voormalig lid", Status::Former),
+        ] {
+            assert_eq!(Status::from_roster(written), Some(status), "{written}");
+        }
+        let e = "vriend".parse::<Status>().unwrap_err();
+        assert!(e.contains("membre") && e.contains("lid") && e.contains("member"), "{e}");
         assert_eq!(Language::from_roster("Néerlandais"), Some(Language::Nl));
         assert_eq!(Language::from_roster("FR"), Some(Language::Fr));
         assert_eq!(Language::from_roster("de"), None);

@@ -156,7 +156,7 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey, KeyError> {
             return Err(KeyError::Permissions { path: path.to_path_buf(), mode });
         }
     }
-    let text = std::fs::read(path).map_err(io)?;
+    let text = read_key_file(path, "private")?;
     let bytes = parse_key_file(&text, PRIVATE_HEADER).map_err(|reason| KeyError::Format {
         path: path.to_path_buf(),
         kind: "private",
@@ -181,7 +181,7 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey, KeyError> {
 pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, KeyError> {
     let key = read_public_key(path)?;
     if let Some(private) = private_beside(path)
-        && let Ok(text) = std::fs::read(&private)
+        && let Ok(text) = read_key_file(&private, "private")
         && let Ok(bytes) = parse_key_file(&text, PRIVATE_HEADER)
         && SigningKey::from_bytes(&bytes).verifying_key() != key
     {
@@ -190,8 +190,26 @@ pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, KeyError> {
     Ok(key)
 }
 
+/// A key file's bytes, read with a bound: a key path may name anything,
+/// /dev/zero included, and a key file is a few lines.
+fn read_key_file(path: &Path, kind: &'static str) -> Result<Vec<u8>, KeyError> {
+    use std::io::Read;
+    const MAX: u64 = 4096;
+    let io = |source| KeyError::Io { path: path.to_path_buf(), source };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).map_err(io)?.take(MAX + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > MAX {
+        return Err(KeyError::Format {
+            path: path.to_path_buf(),
+            kind,
+            reason: "it is larger than 4 KB, and a key file is at most 4 KB (is this the right file?)",
+        });
+    }
+    Ok(bytes)
+}
+
 fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyError> {
-    let text = std::fs::read(path).map_err(|source| KeyError::Io { path: path.to_path_buf(), source })?;
+    let text = read_key_file(path, "public")?;
     let format = |reason| KeyError::Format { path: path.to_path_buf(), kind: "public", reason };
     let bytes = parse_key_file(&text, PUBLIC_HEADER).map_err(format)?;
     public_key_from_bytes(&bytes).map_err(format)

@@ -15,6 +15,7 @@ mod funder;
 mod ground;
 mod harness;
 mod init;
+mod input;
 mod keys;
 mod mail;
 mod meetings;

@@ -45,7 +45,6 @@ fn malformed_files_are_refused_with_the_reason() {
     for (file, message) in [
         ("empty.csv", "the file is empty"),
         ("header-only.csv", "no organisation"),
-        ("unknown-column.csv", "unknown column 'fax'"),
         ("ragged.csv", "line 3: 8 fields, but the header has 9 columns"),
     ] {
         let t = Test::new();
@@ -53,6 +52,15 @@ fn malformed_files_are_refused_with_the_reason() {
         t.run(["members", "import", &roster(file)]).code(2).stderr_has(message);
         assert_eq!(t.snapshot(), before, "{file} changed something");
     }
+}
+
+#[test]
+fn an_unknown_column_is_ignored_and_named() {
+    let t = Test::new();
+    t.run(["members", "import", &roster("unknown-column.csv")])
+        .success()
+        .stdout_has("6 added")
+        .stdout_has("ignored columns (charte does not use them): fax");
 }
 
 #[test]

@@ -2,7 +2,7 @@ use crate::harness::*;
 
 /// Woluwe-Saint-Lambert's plenary: only members vote, simple majority of
 /// those present, the CPAS president breaks a tie.
-fn plenary_held() -> (Test, String, Vec<String>) {
+pub(crate) fn plenary_held() -> (Test, String, Vec<String>) {
     let t = Test::fixture("woluwe-saint-lambert").at("2026-02-01");
     t.run(["members", "import", "roster.csv"]).success();
     t.sign_declared_members();
