@@ -21,6 +21,7 @@
 
 mod adherence;
 mod error;
+pub mod grammar;
 mod markdown;
 mod templates;
 mod world;
@@ -39,7 +40,9 @@ use typst::{Library, LibraryExt, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-pub use adherence::{AdherenceData, CharterData, CoordinationData, DocumentData, OrganisationData};
+pub use adherence::{
+    AdherenceData, CharterData, ContactData, CoordinationData, DocumentData, OrganisationData, of, the,
+};
 pub use error::{Diagnostic, RenderError};
 pub use markdown::markdown_blocks;
 pub use templates::{
