@@ -17,6 +17,7 @@ mod init;
 mod mail;
 mod meetings;
 mod members;
+mod pages;
 mod report;
 mod smtp;
 mod verify;
