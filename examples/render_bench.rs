@@ -76,6 +76,7 @@ fn main() {
                         short: Some("CSI".into()),
                         organiser: "CPAS d'Ixelles".into(),
                         territory: Some("Ixelles".into()),
+                        ..Default::default()
                     },
                     OrganisationData {
                         name: format!("Asbl Numéro {i} — Maison de quartier"),
@@ -84,9 +85,10 @@ fn main() {
                         sectors: vec!["Logement".into(), "Aide alimentaire".into()],
                         representative: Some("Jeanne Dupont".into()),
                         email: Some(format!("info{i}@exemple.be")),
+                        ..Default::default()
                     },
                     charter.clone(),
-                    DocumentData { id: id.clone(), issued },
+                    DocumentData { id: id.clone(), issued, ..Default::default() },
                 )
                 .expect("data");
                 let pdf = engine.pdf(&template, &data.to_value(), issued, &id).unwrap_or_else(|e| panic!("{e}"));
@@ -138,6 +140,7 @@ fn seal_microbench(
             short: None,
             organiser: "CPAS d'Ixelles".into(),
             territory: None,
+            ..Default::default()
         },
         OrganisationData {
             name: "Asbl Bench".into(),
@@ -146,9 +149,10 @@ fn seal_microbench(
             sectors: vec![],
             representative: None,
             email: None,
+            ..Default::default()
         },
         charter.clone(),
-        DocumentData { id: "ADH-BENCH".into(), issued },
+        DocumentData { id: "ADH-BENCH".into(), issued, ..Default::default() },
     )
     .expect("data");
     let pdf = engine.pdf(template, &data.to_value(), issued, "ADH-BENCH").expect("render");

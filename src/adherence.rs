@@ -50,6 +50,8 @@ pub struct DataBuilder {
     config: Config,
     charters: HashMap<Language, serde_json::Value>,
     strings: HashMap<Language, serde_json::Value>,
+    /// Fingerprint of the key that seals this run's documents.
+    seal_key: Option<String>,
 }
 
 impl DataBuilder {
@@ -65,12 +67,21 @@ impl DataBuilder {
         AdherenceData {
             lang: lang.code().to_owned(),
             strings: self.strings.get(&lang).cloned().unwrap_or_default(),
-            coordination: coordination(&self.config, lang),
+            coordination: CoordinationData::from_config(&self.config.coordination, lang),
             organisation: organisation(member),
             charter,
-            document: DocumentData { id: document_id.to_owned(), issued },
+            document: DocumentData { id: document_id.to_owned(), issued, seal_key: self.seal_key.clone() },
         }
         .to_value()
+    }
+
+    /// The data without what does not change the document's text (the
+    /// seal key's fingerprint: a document unchanged since an earlier key
+    /// keeps that key's seal, and its page names that key).
+    fn inputs(&self, member: &Member) -> serde_json::Value {
+        let mut value = self.data(member, "", NaiveDate::MIN);
+        value["document"]["seal_key"] = serde_json::Value::Null;
+        value
     }
 }
 
@@ -139,8 +150,17 @@ pub fn plan(
             );
         }
     }
-    let data =
-        DataBuilder { config: config.clone(), charters: charters(&workspace.join("charter"), selected)?, strings };
+    // The key `charte issue` seals with (keys/coordination.key): its
+    // fingerprint is printed on the page. No key yet: issue refuses anyway.
+    let seal_key = crate::seal::load_signing_key(&workspace.join("keys").join("coordination.key"))
+        .ok()
+        .map(|key| crate::seal::fingerprint(&key.verifying_key()));
+    let data = DataBuilder {
+        config: config.clone(),
+        charters: charters(&workspace.join("charter"), selected)?,
+        strings,
+        seal_key,
+    };
     let mut by_org: HashMap<&str, Vec<&IssuedDocument>> = HashMap::new();
     for d in issued.iter().filter(|d| &d.charter_version == version) {
         by_org.entry(d.enterprise_number.as_str()).or_default().push(d);
@@ -152,7 +172,7 @@ pub fn plan(
         // What the document says, apart from its id and date.
         let mut h = Sha256::new();
         h.update(template.as_bytes());
-        h.update(serde_json::to_vec(&data.data(m, "", NaiveDate::MIN)).unwrap_or_default());
+        h.update(serde_json::to_vec(&data.inputs(m)).unwrap_or_default());
         let inputs_sha256 = hex::encode(h.finalize());
         let previous = by_org.get(o.enterprise_number.digits()).map_or(&[][..], Vec::as_slice);
         if let Some(last) = previous.last().filter(|d| d.inputs_sha256 == inputs_sha256) {
@@ -202,19 +222,10 @@ fn on_disk_as_journaled(path: &Path, sealed_sha256: &str) -> bool {
     }
 }
 
-fn coordination(config: &Config, lang: Language) -> CoordinationData {
-    let c = &config.coordination;
-    CoordinationData {
-        name: c.name(lang).to_owned(),
-        short: Some(c.short.clone()),
-        organiser: c.organiser(lang).to_owned(),
-        territory: c.territory(lang).map(str::to_owned),
-    }
-}
-
 fn organisation(m: &Member) -> OrganisationData {
     let o = &m.organisation;
     OrganisationData {
+        of_name: crate::render::of(&o.name, o.language),
         name: o.name.clone(),
         enterprise_number: o.enterprise_number.formatted(),
         address: o.address.clone(),

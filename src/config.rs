@@ -68,6 +68,86 @@ pub struct Coordination {
     #[serde(default)]
     territory: Option<String>,
     pub languages: Vec<Language>,
+    /// How members reach the coordination: printed on letters and documents.
+    #[serde(default)]
+    pub contact: Option<Contact>,
+}
+
+/// `[coordination.contact]`: the coordination's postal address, phone and
+/// email, printed wherever a member reads how to reach it (letters, the
+/// adherence document), and the place letters are written from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Postal address, one line: "Rue Exemple 1, 1000 Exemple".
+    pub address_fr: String,
+    /// The same address as a Dutch reader writes it (street and
+    /// municipality names in Dutch); the French one where absent.
+    #[serde(default)]
+    pub address_nl: Option<String>,
+    /// The place a letter is dated from ("Ixelles, le 3 mars 2026");
+    /// default: the municipality of the address.
+    #[serde(default)]
+    pub place_fr: Option<String>,
+    #[serde(default)]
+    pub place_nl: Option<String>,
+    /// A phone number as people dial it in Belgium: "02 123 45 67".
+    pub phone: String,
+    pub email: String,
+}
+
+impl Contact {
+    /// The postal address in `lang`.
+    pub fn address(&self, lang: Language) -> &str {
+        match lang {
+            Language::Fr => &self.address_fr,
+            Language::Nl => self.address_nl.as_deref().unwrap_or(&self.address_fr),
+        }
+    }
+
+    /// The place letters are dated from, in `lang`: the configured one, else
+    /// the municipality after the postcode of the address in that language.
+    pub fn place(&self, lang: Language) -> String {
+        let configured = match lang {
+            Language::Fr => self.place_fr.as_deref(),
+            Language::Nl => self.place_nl.as_deref(),
+        };
+        configured.map(str::to_owned).unwrap_or_else(|| municipality(self.address(lang)))
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        for (key, value) in [("address_fr", Some(&self.address_fr)), ("address_nl", self.address_nl.as_ref())] {
+            if let Some(value) = value
+                && (value.trim().is_empty() || !value.contains(','))
+            {
+                return Err(format!(
+                    "coordination.contact.{key} = {value:?}: write the street and the municipality on one line, \
+                     separated by a comma (\"Rue Exemple 1, 1000 Exemple\")"
+                ));
+            }
+        }
+        let digits = self.phone.chars().filter(char::is_ascii_digit).count();
+        if !(9..=15).contains(&digits) || !self.phone.chars().all(|c| c.is_ascii_digit() || " +./()-".contains(c)) {
+            return Err(format!(
+                "coordination.contact.phone = {:?}: write a phone number (\"02 123 45 67\" or \"+32 2 123 45 67\")",
+                self.phone
+            ));
+        }
+        if !crate::roster::import::valid_email(&self.email) {
+            return Err(format!("coordination.contact.email = {:?} is not an email address", self.email));
+        }
+        Ok(())
+    }
+}
+
+/// "Rue Gray 212, 1050 Ixelles" → "Ixelles": the words after a Belgian
+/// postcode in the address's last part, or that whole last part.
+fn municipality(address: &str) -> String {
+    let last = address.rsplit(',').next().unwrap_or(address).trim();
+    match last.split_once(' ') {
+        Some((code, rest)) if code.len() == 4 && code.chars().all(|c| c.is_ascii_digit()) => rest.trim().to_owned(),
+        _ => last.to_owned(),
+    }
 }
 
 impl Coordination {
@@ -463,6 +543,9 @@ impl Config {
                 "coordination.organiser_fr is missing: name the CPAS (or intercommunal) that runs the network".into(),
             ));
         }
+        if let Some(contact) = &self.coordination.contact {
+            contact.validate().map_err(bad)?;
+        }
         let short = &self.coordination.short;
         if short.is_empty() || !short.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(bad(format!(
@@ -511,11 +594,33 @@ mod tests {
             .replace("organiser_nl = \"OCMW van Voorbeeld\"\n", "")
             .replace("territory_fr = ", "territory = ");
         let c = Config::parse(&text, Path::new("charte.toml")).expect("an older charte.toml still reads");
-        assert_eq!(c.coordination.organiser(Language::Fr), "CPAS de Exemple");
-        assert_eq!(c.coordination.organiser(Language::Nl), "CPAS de Exemple");
+        assert_eq!(c.coordination.organiser(Language::Fr), "CPAS d'Exemple");
+        assert_eq!(c.coordination.organiser(Language::Nl), "CPAS d'Exemple");
         assert_eq!(c.coordination.territory(Language::Fr), Some("Exemple"));
         assert_eq!(c.notes.len(), 2, "{:?}", c.notes);
         assert!(c.notes[0].contains("organiser_fr"), "{:?}", c.notes);
+    }
+
+    #[test]
+    fn the_contact_block_gives_the_address_and_place_in_each_language() {
+        let c = Config::parse(crate::workspace::CONFIG_TEMPLATE, Path::new("charte.toml")).expect("template parses");
+        let contact = c.coordination.contact.expect("the template has a contact block");
+        assert_eq!(contact.address(Language::Nl), "Voorbeeldstraat 1, 1000 Voorbeeld");
+        assert_eq!(contact.place(Language::Fr), "Exemple");
+        assert_eq!(contact.place(Language::Nl), "Voorbeeld");
+        let text =
+            crate::workspace::CONFIG_TEMPLATE.replace("# place_fr = \"Exemple\"", "place_fr = \"Exemple-Ville\"");
+        let c = Config::parse(&text, Path::new("charte.toml")).expect("parses");
+        assert_eq!(c.coordination.contact.expect("contact").place(Language::Fr), "Exemple-Ville");
+        for (from, to, key) in [
+            ("phone = \"02 000 00 00\"", "phone = \"12\"", "phone"),
+            ("email = \"coordination@cpas.example.be\"\n\n[charter]", "email = \"x\"\n\n[charter]", "email"),
+            ("address_fr = \"Rue Exemple 1, 1000 Exemple\"", "address_fr = \"\"", "address_fr"),
+        ] {
+            let err = Config::parse(&crate::workspace::CONFIG_TEMPLATE.replace(from, to), Path::new("charte.toml"))
+                .expect_err(key);
+            assert!(err.to_string().contains(&format!("coordination.contact.{key}")), "{err}");
+        }
     }
 
     fn with_funder(lines: &str) -> std::result::Result<Config, String> {

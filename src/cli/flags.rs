@@ -221,7 +221,7 @@ pub fn letter(
         })
         .collect();
     let data = serde_json::json!({
-        "coordination": {"name": c.name(lang), "organiser": c.organiser(lang), "territory": c.territory(lang)},
+        "coordination": crate::render::CoordinationData::from_config(c, lang).to_value(),
         "organisation": {
             "name": o.name, "enterprise_number": o.enterprise_number.formatted(),
             "address": o.address, "representative": o.representative,

@@ -72,10 +72,26 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
     ))
 }
 
-/// Renders a report in the network's language, seals it with the
-/// coordination's key (the manifest carries the journal's head, so a funder
-/// can ask for proof that the figures come from that journal), writes
-/// out/reports/STEM.pdf and STEM.seal.json, and journals it.
+/// The words of a report's document id in `lang`: an id is printed on the
+/// page, so it reads in the page's language ("CSI-rapport-annuel-2026-…").
+fn id_words(kind: &str, lang: crate::roster::Language) -> &'static str {
+    use crate::roster::Language::{Fr, Nl};
+    match (kind, lang) {
+        ("annual-report", Fr) => "rapport-annuel",
+        ("annual-report", Nl) => "jaarverslag",
+        (_, Fr) => "rapport-subvention",
+        (_, Nl) => "subsidieverslag",
+    }
+}
+
+/// Renders a report in each of `languages` (the first is the network's
+/// main language), seals each with the coordination's key (the manifest
+/// carries the journal's head, so a funder can ask for proof that the
+/// figures come from that journal), writes out/reports/STEM.pdf and
+/// STEM.seal.json for the first language and STEM.LANG.pdf and
+/// STEM.LANG.seal.json for the others, and journals each. Returns the
+/// paths of the PDFs, the first language's first.
+#[allow(clippy::too_many_arguments)]
 fn seal_report(
     ws: &mut crate::workspace::Workspace,
     ctx: &Ctx,
@@ -84,52 +100,64 @@ fn seal_report(
     year: i32,
     report: serde_json::Value,
     stem: &str,
-) -> Result<std::path::PathBuf> {
+    languages: &[crate::roster::Language],
+) -> Result<Vec<std::path::PathBuf>> {
     let key = super::keys::coordination_key(ws)?;
+    let seal_key = crate::seal::fingerprint(&key.verifying_key());
     let (_, head) = ws.store.head()?;
-    let lang = ws.config.coordination.main_language();
-    let c = &ws.config.coordination;
-    let id = format!("{}-{kind}-{year}-{}", c.short, &head[..8]);
-    let body_names: serde_json::Map<String, serde_json::Value> = crate::governance::bodies(&ws.config)
-        .into_iter()
-        .map(|b| (b.key.clone(), serde_json::Value::String(b.name(lang).to_owned())))
-        .collect();
-    let data = serde_json::json!({
-        "coordination": {"name": c.name(lang), "organiser": c.organiser(lang), "territory": c.territory(lang)},
-        "document": {"id": id, "issued": ctx.now.to_string()},
-        "journal_head": head,
-        "report": report,
-        "body_names": body_names,
-    });
     let engine = crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
-    let pdf = crate::render::document(&engine, Some(&ws.templates_dir()), template, lang.code(), data, ctx.now, &id)
-        .map_err(|e| Error::usage(format!("rendering the {kind} report: {e}")))?;
-    let manifest = crate::seal::Manifest::new(&id, kind, c.name(lang), ctx.now)
-        .extra("journal_head", serde_json::Value::String(head.clone()))
-        .extra("year", serde_json::json!(year));
-    let sealed = crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::internal(format!("sealing {id}: {e}")))?;
-    let path = reports_dir(ws)?.join(format!("{stem}.pdf"));
-    sealed.write(&path)?;
-    let file = path.strip_prefix(&ws.root).unwrap_or(&path).to_string_lossy().into_owned();
-    let document = crate::journal::store::IssuedDocument {
-        document_id: id.clone(),
-        kind: kind.to_owned(),
-        enterprise_number: String::new(),
-        charter_version: ws.config.charter.version.clone(),
-        inputs_sha256: String::new(),
-        sha256: sealed.manifest.sha256.clone(),
-        sealed_sha256: sealed.sealed_sha256(),
-        length: sealed.pdf.len() as i64,
-        file,
-        issued: ctx.now,
-        seq: 0,
-    };
-    let known = ws.store.documents()?.iter().any(|d| d.document_id == id && d.sealed_sha256 == document.sealed_sha256);
-    if !known {
-        ws.store
-            .transaction(ctx.now, |tx| tx.append(&crate::journal::Event::DocumentIssued { document }).map(|_| ()))?;
+    let mut paths = Vec::new();
+    for (i, &lang) in languages.iter().enumerate() {
+        let c = &ws.config.coordination;
+        let id = format!("{}-{}-{year}-{}", c.short, id_words(kind, lang), &head[..8]);
+        let body_names: serde_json::Map<String, serde_json::Value> = crate::governance::bodies(&ws.config)
+            .into_iter()
+            .map(|b| (b.key.clone(), serde_json::Value::String(b.name(lang).to_owned())))
+            .collect();
+        let data = serde_json::json!({
+            "coordination": crate::render::CoordinationData::from_config(c, lang).to_value(),
+            "document": {"id": id, "issued": ctx.now.to_string(), "seal_key": seal_key},
+            "journal_head": head,
+            "report": report,
+            "body_names": body_names,
+        });
+        let pdf =
+            crate::render::document(&engine, Some(&ws.templates_dir()), template, lang.code(), data, ctx.now, &id)
+                .map_err(|e| Error::usage(format!("rendering the {kind} report ({}): {e}", lang.code())))?;
+        let manifest = crate::seal::Manifest::new(&id, kind, c.name(lang), ctx.now)
+            .extra("journal_head", serde_json::Value::String(head.clone()))
+            .extra("year", serde_json::json!(year))
+            .extra("language", serde_json::json!(lang.code()));
+        let sealed =
+            crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::internal(format!("sealing {id}: {e}")))?;
+        // The main language keeps the plain name scripts and workflows know.
+        let name = if i == 0 { format!("{stem}.pdf") } else { format!("{stem}.{}.pdf", lang.code()) };
+        let path = reports_dir(ws)?.join(name);
+        sealed.write(&path)?;
+        let file = path.strip_prefix(&ws.root).unwrap_or(&path).to_string_lossy().into_owned();
+        let document = crate::journal::store::IssuedDocument {
+            document_id: id.clone(),
+            kind: kind.to_owned(),
+            enterprise_number: String::new(),
+            charter_version: ws.config.charter.version.clone(),
+            inputs_sha256: String::new(),
+            sha256: sealed.manifest.sha256.clone(),
+            sealed_sha256: sealed.sealed_sha256(),
+            length: sealed.pdf.len() as i64,
+            file,
+            issued: ctx.now,
+            seq: 0,
+        };
+        let known =
+            ws.store.documents()?.iter().any(|d| d.document_id == id && d.sealed_sha256 == document.sealed_sha256);
+        if !known {
+            ws.store.transaction(ctx.now, |tx| {
+                tx.append(&crate::journal::Event::DocumentIssued { document }).map(|_| ())
+            })?;
+        }
+        paths.push(path);
     }
-    Ok(path)
+    Ok(paths)
 }
 
 fn reports_dir(ws: &crate::workspace::Workspace) -> Result<std::path::PathBuf> {
@@ -179,7 +207,9 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, no_expenses: bool, ctx
     let json = serde_json::to_string_pretty(&report).map_err(|e| Error::internal(e.to_string()))?;
     crate::error::write_atomic(&path, json.as_bytes())?;
     let value = serde_json::to_value(&report).map_err(|e| Error::internal(e.to_string()))?;
-    let pdf = seal_report(
+    // The funder reads one language: the network's main one.
+    let main = [ws.config.coordination.main_language()];
+    let pdfs = seal_report(
         &mut ws,
         ctx,
         "subsidy-report",
@@ -187,6 +217,7 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, no_expenses: bool, ctx
         year,
         value,
         &format!("subsidy-{year}"),
+        &main,
     )?;
     if let Some(due) = report.due.filter(|_| report.due_past) {
         eprintln!(
@@ -217,8 +248,13 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, no_expenses: bool, ctx
         (Some(due), true) => say!("  was due by {due}: already past"),
         (None, _) => say!("  no deadline printed: charte.toml's [funder] has no subsidy_due"),
     }
-    say!("written: {} and {} (sealed)", path.display(), pdf.display());
+    say!("written: {} and {} (sealed)", path.display(), paths_list(&pdfs));
     Ok(0)
+}
+
+/// "a.pdf" or "a.pdf, a.nl.pdf".
+fn paths_list(paths: &[std::path::PathBuf]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
 fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
@@ -228,7 +264,11 @@ fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
     let csv_path = reports_dir(&ws)?.join(format!("annual-{year}.csv"));
     crate::error::write_atomic(&csv_path, annual_csv(&report).as_bytes())?;
     let value = serde_json::to_value(&report).map_err(|e| Error::internal(e.to_string()))?;
-    let pdf = seal_report(
+    // Every member reads the evaluation: one sealed PDF per language of the
+    // network (the figures, CSV and JSON, stay one).
+    let mut languages = ws.config.coordination.languages.clone();
+    languages.dedup();
+    let pdfs = seal_report(
         &mut ws,
         ctx,
         "annual-report",
@@ -236,6 +276,7 @@ fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
         year,
         value,
         &format!("annual-{year}"),
+        &languages,
     )?;
     if ctx.json {
         return super::print_json(&report).map(|_| 0);
@@ -258,7 +299,7 @@ fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
         say!("  {key:<24} {} held / {} required, {rate}{mark}", b.held, b.required_min);
     }
     say!("flags: {}", report.flags.len());
-    say!("written: {} and {} (sealed)", csv_path.display(), pdf.display());
+    say!("written: {} and {} (sealed)", csv_path.display(), paths_list(&pdfs));
     Ok(0)
 }
 

@@ -115,6 +115,10 @@ impl Context<'_> {
             }
             let mut data = self.convocation(lang, None, &reply_to).data();
             data["meeting_id"] = serde_json::Value::String(self.meeting.id.clone());
+            // The network's name with its article and its contact block, in
+            // the page's language (see templates/convocation/convocation.typ).
+            data["coordination"] =
+                crate::render::CoordinationData::from_config(&self.config.coordination, lang).to_value();
             let pdf = crate::render::document(
                 engine,
                 Some(templates_dir),

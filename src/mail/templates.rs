@@ -241,7 +241,97 @@ fn registry(html: bool) -> Handlebars<'static> {
     }
     registry.register_helper("if", Box::new(StrictIf { positive: true }));
     registry.register_helper("unless", Box::new(StrictIf { positive: false }));
+    registry.register_helper("of", Box::new(Words::Of));
+    registry.register_helper("the", Box::new(Words::The));
+    registry.register_helper("The", Box::new(Words::TheCapital));
+    registry.register_helper("count", Box::new(Words::Count));
     registry
+}
+
+/// Names and numbers put into words as the template's language wants them
+/// (see [`crate::render::grammar`]): `{{of network}}` ("de la Coordination
+/// sociale d'Ixelles", "van de Sociale coördinatie Elsene"), `{{the x}}` and
+/// `{{The x}}` (with its article, capitalised at the start of a sentence),
+/// `{{count n "jour franc" "jours francs"}}` ("1 jour franc", "10 jours
+/// francs"). The language is the template file's (`NAME.LANG.part.hbs`).
+#[derive(Debug, Clone, Copy)]
+enum Words {
+    Of,
+    The,
+    TheCapital,
+    Count,
+}
+
+impl Words {
+    fn name(self) -> &'static str {
+        match self {
+            Words::Of => "of",
+            Words::The => "the",
+            Words::TheCapital => "The",
+            Words::Count => "count",
+        }
+    }
+}
+
+/// The language of the template being rendered, from its file name.
+fn template_lang(rc: &RenderContext<'_, '_>) -> crate::roster::Language {
+    let name = rc.get_current_template_name().map(String::as_str).unwrap_or("");
+    if name.contains(".nl.") { crate::roster::Language::Nl } else { crate::roster::Language::Fr }
+}
+
+impl HelperDef for Words {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let name = self.name();
+        let param = |i: usize| -> Result<&handlebars::PathAndJson<'rc>, RenderError> {
+            let p = h.param(i).ok_or(RenderErrorReason::ParamNotFoundForIndex(name, i))?;
+            if p.is_value_missing() {
+                return Err(RenderErrorReason::MissingVariable(p.relative_path().cloned()).into());
+            }
+            Ok(p)
+        };
+        let lang = template_lang(rc);
+        let text = match self {
+            Words::Count => {
+                let n = param(0)?.value().as_i64().ok_or(RenderErrorReason::InvalidParamType("a number"))?;
+                let one = param(1)?.value().as_str().unwrap_or_default().to_owned();
+                let many = param(2)?.value().as_str().unwrap_or_default().to_owned();
+                crate::render::grammar::plural(lang.code(), n, &format!("{{n}} {one}"), &format!("{{n}} {many}"))
+            }
+            _ => {
+                let value = param(0)?.value();
+                // A null name (an optional field) prints nothing.
+                let Some(value) = value.as_str() else {
+                    return Ok(());
+                };
+                match self {
+                    Words::Of => crate::render::of(value, lang),
+                    Words::The => crate::render::the(value, lang),
+                    _ => capitalise(&crate::render::the(value, lang)),
+                }
+            }
+        };
+        // A helper's output is not escaped by handlebars: the HTML registry's
+        // escape function is applied here, so a name stays text.
+        out.write(&r.get_escape_fn()(&text))?;
+        Ok(())
+    }
+}
+
+/// `text` with its first letter in upper case ("la Coordination…" → "La
+/// Coordination…").
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn render_error(file: &str, e: &RenderError) -> TemplateError {

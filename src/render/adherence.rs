@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{RenderError, adherence_strings, markdown_blocks};
+use super::{RenderError, adherence_strings, grammar, markdown_blocks};
 
 /// Everything the adherence template prints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,7 +28,7 @@ pub struct AdherenceData {
 }
 
 /// The coordination, as printed on the cover.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoordinationData {
     /// Full name, e.g. "Coordination sociale d'Ixelles".
     pub name: String,
@@ -38,10 +38,83 @@ pub struct CoordinationData {
     pub organiser: String,
     /// Territory covered, e.g. "Ixelles".
     pub territory: Option<String>,
+    /// The name after "of", article and elision included: "de la
+    /// Coordination sociale d'Ixelles", "van de Sociale coördinatie Elsene".
+    #[serde(default)]
+    pub of_name: String,
+    /// The name with its article, for the middle of a sentence: "la
+    /// Coordination sociale d'Ixelles" (the template capitalises it at the
+    /// start of one).
+    #[serde(default)]
+    pub the_name: String,
+    /// The organiser after "of": "du CPAS d'Ixelles", "van het OCMW van Elsene".
+    #[serde(default)]
+    pub of_organiser: String,
+    /// The organiser with its article: "le CPAS d'Ixelles".
+    #[serde(default)]
+    pub the_organiser: String,
+    /// How to reach the coordination, when charte.toml says it.
+    #[serde(default)]
+    pub contact: Option<ContactData>,
+}
+
+/// The coordination's postal address, phone and email, in the reader's
+/// language, and the place its letters are dated from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactData {
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub place: String,
+}
+
+impl CoordinationData {
+    /// The coordination of charte.toml, as a reader of `lang` reads it.
+    pub fn from_config(c: &crate::config::Coordination, lang: crate::roster::Language) -> Self {
+        let name = c.name(lang);
+        let organiser = c.organiser(lang);
+        Self {
+            name: name.to_owned(),
+            short: Some(c.short.clone()),
+            organiser: organiser.to_owned(),
+            territory: c.territory(lang).map(str::to_owned),
+            of_name: of(name, lang),
+            the_name: the(name, lang),
+            of_organiser: of(organiser, lang),
+            the_organiser: the(organiser, lang),
+            contact: c.contact.as_ref().map(|contact| ContactData {
+                address: contact.address(lang).to_owned(),
+                phone: contact.phone.clone(),
+                email: contact.email.clone(),
+                place: contact.place(lang),
+            }),
+        }
+    }
+
+    /// The JSON value templates read under `coordination`.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// `name` after "of" in `lang` (see [`super::grammar`]).
+pub fn of(name: &str, lang: crate::roster::Language) -> String {
+    match lang {
+        crate::roster::Language::Fr => grammar::de(name, grammar::french_article(name)),
+        crate::roster::Language::Nl => grammar::van(name),
+    }
+}
+
+/// `name` with its article in `lang`, where it takes one.
+pub fn the(name: &str, lang: crate::roster::Language) -> String {
+    match lang {
+        crate::roster::Language::Fr => grammar::with_article(name, grammar::french_article(name)),
+        crate::roster::Language::Nl => grammar::dutch_with_article(name),
+    }
 }
 
 /// The organisation's identity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganisationData {
     /// Legal name.
     pub name: String,
@@ -55,6 +128,9 @@ pub struct OrganisationData {
     pub representative: Option<String>,
     /// Contact address.
     pub email: Option<String>,
+    /// The name after "of": "de l'Épicerie sociale…", "d'Alpha Woluwe".
+    #[serde(default)]
+    pub of_name: String,
 }
 
 /// The charter version and its text.
@@ -72,13 +148,17 @@ pub struct CharterData {
 }
 
 /// The document's own identity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentData {
     /// Stable document id.
     pub id: String,
     /// Issue date.
     #[serde(with = "iso_date")]
     pub issued: NaiveDate,
+    /// Fingerprint of the key that seals the document (see
+    /// `seal::fingerprint`), printed with how to verify it.
+    #[serde(default)]
+    pub seal_key: Option<String>,
 }
 
 impl CharterData {

@@ -22,6 +22,7 @@
 mod adherence;
 mod coverage;
 mod error;
+pub mod grammar;
 mod markdown;
 mod templates;
 mod world;
@@ -40,7 +41,9 @@ use typst::{Library, LibraryExt, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-pub use adherence::{AdherenceData, CharterData, CoordinationData, DocumentData, OrganisationData};
+pub use adherence::{
+    AdherenceData, CharterData, ContactData, CoordinationData, DocumentData, OrganisationData, of, the,
+};
 pub use coverage::{can_print, printable};
 pub use error::{Diagnostic, RenderError};
 pub use markdown::markdown_blocks;

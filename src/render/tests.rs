@@ -22,6 +22,11 @@ pub(crate) fn sample(name: &str) -> serde_json::Value {
             short: Some("CSI".into()),
             organiser: "CPAS d'Ixelles".into(),
             territory: Some("Ixelles".into()),
+            of_name: "de la Coordination sociale d'Ixelles".into(),
+            the_name: "la Coordination sociale d'Ixelles".into(),
+            of_organiser: "du CPAS d'Ixelles".into(),
+            the_organiser: "le CPAS d'Ixelles".into(),
+            contact: None,
         },
         OrganisationData {
             name: name.into(),
@@ -30,9 +35,10 @@ pub(crate) fn sample(name: &str) -> serde_json::Value {
             sectors: vec!["Logement".into(), "Aide alimentaire".into()],
             representative: Some("Jeanne Dupont".into()),
             email: Some("info@etoile.be".into()),
+            of_name: crate::render::of(name, crate::roster::Language::Fr),
         },
         CharterData::from_markdown("2022-02", Some(date(2022, 2, 15)), CHARTER),
-        DocumentData { id: "ADH-2022-02-0123456749".into(), issued: date(2025, 3, 1) },
+        DocumentData { id: "ADH-2022-02-0123456749".into(), issued: date(2025, 3, 1), seal_key: None },
     )
     .expect("built-in strings load");
     data.to_value()

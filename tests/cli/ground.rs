@@ -232,7 +232,7 @@ fn a_convocation_that_cannot_be_written_for_one_organisation_holds_back_no_other
     // The coordinator's template names a field that does not exist, in a
     // part read only for organisations that have a representative.
     let builtin = std::fs::read_to_string(repo().join("templates/mail/convocation.fr.txt.hbs")).unwrap();
-    let custom = builtin.replacen("{{representative}} ({{recipient}})", "{{representative}}, {{fonction}}", 1);
+    let custom = builtin.replacen("{{of representative}} ({{recipient}})", "{{of representative}}, {{fonction}}", 1);
     assert_ne!(custom, builtin);
     std::fs::create_dir_all(t.path("templates/mail")).unwrap();
     std::fs::write(t.path("templates/mail/convocation.fr.txt.hbs"), custom).unwrap();

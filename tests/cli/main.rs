@@ -20,6 +20,7 @@ mod keys;
 mod mail;
 mod meetings;
 mod members;
+mod pages;
 mod report;
 mod returns;
 mod smtp;

@@ -264,7 +264,7 @@ fn events_working_groups_and_membership_match_a_hand_count() {
         "Santé et santé mentale",
         "Événements et actions",
         "Journée du réseau",
-        "488 participants au total",
+        "pour un total de 488 participants",
         "Pique-nique de la coordination",
     ] {
         assert!(text.contains(needle), "the PDF lacks {needle:?}");
@@ -319,7 +319,7 @@ fn a_long_list_of_flags_is_cut_in_the_report_and_counted() {
     let out =
         std::process::Command::new("pdftotext").arg(t.path("out/reports/annual-2026.pdf")).arg("-").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(text.contains("… et 5 autre(s)"), "{text}");
+    assert!(text.contains("… et 5 autres,"), "{text}");
     // Listed by name: Membre 0, 1, 10 to 19, 2, 3, 4; not 5 to 9.
     assert!(text.contains("Membre 4") && !text.contains("Membre 9"), "the first 15 rows only");
 }
