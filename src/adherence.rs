@@ -105,27 +105,49 @@ pub fn slug(name: &str) -> String {
 }
 
 /// The charter text of each language the selected organisations read, as
-/// the template's blocks.
+/// the template's blocks. Refused before anything is done: a language
+/// without its charter/<lang>.md (naming the organisations that read it),
+/// or a text still the placeholder `charte init` wrote.
 fn charters(dir: &Path, members: &[&Member]) -> Result<HashMap<Language, serde_json::Value>> {
-    let mut out = HashMap::new();
+    let mut readers: Vec<(Language, Vec<&str>)> = Vec::new();
     for m in members {
         let lang = m.organisation.language;
-        if out.contains_key(&lang) {
-            continue;
+        match readers.iter_mut().find(|(l, _)| *l == lang) {
+            Some((_, names)) => names.push(&m.organisation.name),
+            None => readers.push((lang, vec![&m.organisation.name])),
         }
+    }
+    let mut out = HashMap::new();
+    let mut problems = Vec::new();
+    for (lang, names) in &readers {
         let path = dir.join(format!("{}.md", lang.code()));
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Error::usage(format!(
-                "{}: {e}; {} reads {} and the charter has no text in that language",
+        let who = match names.len() {
+            1 => names[0].to_owned(),
+            n => format!("{n} organisations ({}{})", names[..n.min(3)].join(", "), if n > 3 { ", …" } else { "" }),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) if crate::workspace::is_placeholder_charter(&text) => problems.push(format!(
+                "{} is still the example text `charte init` wrote: write the network's own charter there first",
+                path.display()
+            )),
+            Ok(text) if text.trim().is_empty() => problems.push(format!("{} is empty", path.display())),
+            Ok(text) => {
+                out.insert(*lang, crate::render::markdown_blocks(&text));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => problems.push(format!(
+                "{} is missing: {who} {} {} and the charter has no text in that language",
                 path.display(),
-                m.organisation.name,
+                if names.len() == 1 { "reads" } else { "read" },
                 match lang {
                     Language::Fr => "French",
                     Language::Nl => "Dutch",
                 }
-            ))
-        })?;
-        out.insert(lang, crate::render::markdown_blocks(&text));
+            )),
+            Err(e) => problems.push(format!("{}: {e}", path.display())),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Usage(format!("nothing was issued: {}", problems.join("; "))));
     }
     Ok(out)
 }

@@ -546,6 +546,17 @@ impl Config {
         if let Some(contact) = &self.coordination.contact {
             contact.validate().map_err(bad)?;
         }
+        let version = &self.charter.version;
+        if version.is_empty()
+            || version.len() > 40
+            || !version.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            || version.starts_with('.')
+        {
+            return Err(bad(format!(
+                "charter.version = {version:?}: use at most 40 letters, digits, '-' and '.' (e.g. \"2026-01\"); \
+                 it goes into document ids and file names"
+            )));
+        }
         let short = &self.coordination.short;
         if short.is_empty() || !short.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(bad(format!(

@@ -11,7 +11,17 @@ use crate::journal::{Clock, Event, Store};
 
 /// The commented charte.toml that `charte init` writes.
 pub const CONFIG_TEMPLATE: &str = include_str!("../templates/workspace/charte.toml");
-const CHARTER_TEMPLATE: &str = include_str!("../templates/workspace/charter.fr.md");
+/// The placeholder charter `charte init` writes per language, which
+/// `issue` refuses until it is replaced by the network's own text.
+pub const CHARTER_PLACEHOLDERS: [(crate::roster::Language, &str); 2] = [
+    (crate::roster::Language::Fr, include_str!("../templates/workspace/charter.fr.md")),
+    (crate::roster::Language::Nl, include_str!("../templates/workspace/charter.nl.md")),
+];
+
+/// Whether `text` is still the placeholder `charte init` wrote.
+pub fn is_placeholder_charter(text: &str) -> bool {
+    CHARTER_PLACEHOLDERS.iter().any(|(_, p)| p.trim() == text.trim())
+}
 
 pub const CONFIG_FILE: &str = "charte.toml";
 pub const DB_FILE: &str = "charte.db";
@@ -97,9 +107,18 @@ impl Workspace {
 }
 
 /// Creates a new workspace in `root` (which may exist but must not hold a
-/// workspace already); `replay` makes it a replay workspace (`[workspace]
-/// replay = true`: dates after today allowed). Returns the paths created.
-pub fn init(root: &Path, today: NaiveDate, replay: bool) -> Result<Vec<PathBuf>> {
+/// workspace already), writing in `languages` (a placeholder charter for
+/// each); `replay` makes it a replay workspace (`[workspace] replay =
+/// true`: dates after today allowed). Returns the paths created.
+pub fn init(
+    root: &Path,
+    today: NaiveDate,
+    replay: bool,
+    languages: &[crate::roster::Language],
+) -> Result<Vec<PathBuf>> {
+    if languages.is_empty() {
+        return Err(Error::usage("--languages: name at least one of fr, nl"));
+    }
     for existing in [CONFIG_FILE, DB_FILE] {
         if root.join(existing).exists() {
             return Err(Error::usage(format!(
@@ -121,16 +140,21 @@ pub fn init(root: &Path, today: NaiveDate, replay: bool) -> Result<Vec<PathBuf>>
         mkdir(root.join(sub), &mut created)?;
     }
     restrict_to_owner(&root.join("keys"), 0o700)?;
-    let charter = root.join("charter").join("fr.md");
-    crate::error::write_atomic(&charter, CHARTER_TEMPLATE.as_bytes())?;
-    created.push(charter);
+    for lang in languages {
+        let charter = root.join("charter").join(format!("{}.md", lang.code()));
+        let text = CHARTER_PLACEHOLDERS.iter().find(|(l, _)| l == lang).map_or("", |(_, t)| t);
+        crate::error::write_atomic(&charter, text.as_bytes())?;
+        created.push(charter);
+    }
 
     let config_path = root.join(CONFIG_FILE);
-    let text = if replay {
+    let mut text = if replay {
         CONFIG_TEMPLATE.replacen("\nreplay = false\n", "\nreplay = true\n", 1)
     } else {
         CONFIG_TEMPLATE.to_owned()
     };
+    let codes: Vec<String> = languages.iter().map(|l| format!("\"{}\"", l.code())).collect();
+    text = text.replacen("\nlanguages = [\"fr\"]\n", &format!("\nlanguages = [{}]\n", codes.join(", ")), 1);
     let config = Config::parse(&text, &config_path)?;
     new_store(&root.join(DB_FILE), &config, today, Clock::new(config.workspace.replay))?;
     created.push(root.join(DB_FILE));

@@ -210,7 +210,7 @@ fn federation(ws: PathBuf) -> Result<(), String> {
     let start = Instant::now();
     let date = |y: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
     let first = date(*FEDERATION_YEARS.start(), 1, 2)?;
-    charte::workspace::init(&ws, first, true).map_err(|e| e.to_string())?;
+    charte::workspace::init(&ws, first, true, &[charte::roster::Language::Fr]).map_err(|e| e.to_string())?;
     // Each organisation's number, parsed once (the attendance lines reuse them).
     let numbers: Vec<EnterpriseNumber> =
         (0..FEDERATION_ORGS).map(|i| EnterpriseNumber::parse(&enterprise_number(i))).collect::<Result<_, _>>()?;

@@ -207,7 +207,11 @@ pub fn letter(
     let lang = o.language;
     // One letter per organisation and day: its name comes from the
     // enterprise number, which no other organisation shares.
-    let id = format!("{}-letter-{}-{}", c.short, o.enterprise_number.digits(), now);
+    let word = match lang {
+        crate::roster::Language::Fr => "lettre",
+        crate::roster::Language::Nl => "brief",
+    };
+    let id = format!("{}-{word}-{}-{}", c.short, o.enterprise_number.digits(), now);
     let flag_data: Vec<serde_json::Value> = flags
         .iter()
         .map(|f| {

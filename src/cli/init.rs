@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -14,13 +14,31 @@ pub struct Args {
     /// date would be accepted.
     #[arg(long)]
     replay: bool,
+    /// The languages the network writes to its members in, the first being
+    /// that of its own reports: fr, nl, or fr,nl / nl,fr. A placeholder
+    /// charter is written for each (charter/fr.md, charter/nl.md).
+    #[arg(long, value_name = "fr,nl", default_value = "fr", value_delimiter = ',')]
+    languages: Vec<String>,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
-    crate::workspace::init(&args.dir, ctx.now, args.replay)?;
+    let mut languages = Vec::new();
+    for code in &args.languages {
+        let lang: crate::roster::Language = code
+            .trim()
+            .parse()
+            .map_err(|_| Error::usage(format!("--languages: '{code}' is not a language charte writes in (fr, nl)")))?;
+        if !languages.contains(&lang) {
+            languages.push(lang);
+        }
+    }
+    crate::workspace::init(&args.dir, ctx.now, args.replay, &languages)?;
     say!("New {}workspace in {}", if args.replay { "replay " } else { "" }, args.dir.display());
     say!("  charte.toml   the network's identity and rules: edit it first");
-    say!("  charter/      the charter text (fr.md, nl.md)");
+    say!(
+        "  charter/      the charter text ({}): replace the placeholder with your own",
+        languages.iter().map(|l| format!("{}.md", l.code())).collect::<Vec<_>>().join(", ")
+    );
     say!("  charte.db     the journal");
     say!("  keys/         run `charte keys init` to create the coordination's seal");
     say!("  out/          generated documents");

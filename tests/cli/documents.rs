@@ -200,3 +200,32 @@ fn a_broken_template_override_is_named_and_nothing_half_written() {
     std::fs::write(t.path("templates/adherence/adherence.typ"), "#let x = (").unwrap();
     t.run(["issue", "0250.616.524"]).code(2).stderr_has("unclosed delimiter");
 }
+
+#[test]
+fn the_placeholder_charter_and_missing_languages_are_refused_before_anything() {
+    // A new workspace in both languages: a placeholder charter for each.
+    let t = Test::empty();
+    t.run(["init", "--replay", "--languages", "fr,nl", t.ws.to_str().unwrap()]).success().stdout_has("fr.md, nl.md");
+    assert!(t.path("charter/nl.md").is_file());
+    let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
+    assert!(toml.contains("\nlanguages = [\"fr\", \"nl\"]\n"), "{toml}");
+    std::fs::write(
+        t.path("roster.csv"),
+        "name,enterprise_number,email,language\nASBL Le Pont,0606.997.096,a@b.be,fr\nBuurtwerk vzw,0750.200.572,c@d.be,nl\nTaalhuis vzw,0437.843.647,e@f.be,nl\n",
+    )
+    .unwrap();
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    t.run(["issue", "--all"]).code(2).stderr_has("still the example text").stderr_has("fr.md");
+    std::fs::write(t.path("charter/fr.md"), "# Charte\n\nNotre texte.\n").unwrap();
+    std::fs::remove_file(t.path("charter/nl.md")).unwrap();
+    let before = t.out_files();
+    t.run(["issue", "--all"])
+        .code(2)
+        .stderr_has("nl.md is missing: 2 organisations (Buurtwerk vzw, Taalhuis vzw) read Dutch");
+    assert_eq!(t.out_files(), before, "nothing issued, not even for the French reader");
+    // A version label that cannot go into file names is refused on load.
+    let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
+    std::fs::write(t.path("charte.toml"), toml.replacen("version = \"2026-01\"", "version = \"../2026\"", 1)).unwrap();
+    t.run(["members", "list"]).code(2).stderr_has("charter.version");
+}

@@ -31,10 +31,12 @@ impl Test {
         Test { _tmp: tmp, root, ws, now: "2026-01-10".into() }
     }
 
-    /// A fresh workspace made by `charte init`.
+    /// A fresh workspace made by `charte init`, its placeholder charter
+    /// replaced by a text of the network's own (`issue` refuses the placeholder).
     pub fn new() -> Test {
         let t = Test::empty();
         t.run(["init", "--replay", t.ws.to_str().expect("utf-8 path")]).success();
+        std::fs::write(t.path("charter/fr.md"), "# Charte du réseau\n\nNous travaillons ensemble.\n").expect("charter");
         t
     }
 

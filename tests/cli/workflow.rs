@@ -343,7 +343,7 @@ fn the_interpellation_workflow_drafts_and_waits_for_the_committees_resolution() 
     let key = "breach-reported:0631.119.315";
     let out = t.run(["run", "interpellation"]).success().stdout_has("letter");
     assert!(!out.stdout.contains("agenda"), "the workflow puts nothing on the committee's agenda: {}", out.stdout);
-    let letter = t.path("out/letters/CSWSL-letter-0631119315-2026-03-01.pdf");
+    let letter = t.path("out/letters/CSWSL-lettre-0631119315-2026-03-01.pdf");
     assert!(letter.exists(), "a draft letter to the organisation");
     let flags = t.run(["flags", "--json"]).success().json();
     let breach = flags.as_array().unwrap().iter().find(|f| f["key"] == key).unwrap().clone();
