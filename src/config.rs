@@ -567,6 +567,16 @@ impl Config {
             if name == "plenary" || name == "committee" {
                 return Err(bad(format!("working_groups.{name}: this name is reserved for a body")));
             }
+            if name.is_empty()
+                || name.len() > 40
+                || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(bad(format!(
+                    "working_groups.{name:?}: a working group's key is what `charte meeting add --body` takes and \
+                     what meeting ids are made of: use at most 40 letters, digits, '-' and '_' (its names in \
+                     French and Dutch go in name_fr and name_nl)"
+                )));
+            }
         }
         if let Some(mail) = &self.mail {
             mail.validate().map_err(|e| bad(e.to_string()))?;

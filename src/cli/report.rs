@@ -89,8 +89,10 @@ fn id_words(kind: &str, lang: crate::roster::Language) -> &'static str {
 /// carries the journal's head, so a funder can ask for proof that the
 /// figures come from that journal), writes out/reports/STEM.pdf and
 /// STEM.seal.json for the first language and STEM.LANG.pdf and
-/// STEM.LANG.seal.json for the others, and journals each. Returns the
-/// paths of the PDFs, the first language's first.
+/// STEM.LANG.seal.json for the others, with `companions` (the report's
+/// CSV or JSON), and journals each. Nothing is written until every
+/// language rendered and sealed: a report that fails leaves no file
+/// behind. Returns the paths of the PDFs, the first language's first.
 #[allow(clippy::too_many_arguments)]
 fn seal_report(
     ws: &mut crate::workspace::Workspace,
@@ -101,12 +103,13 @@ fn seal_report(
     report: serde_json::Value,
     stem: &str,
     languages: &[crate::roster::Language],
+    companions: &[(std::path::PathBuf, Vec<u8>)],
 ) -> Result<Vec<std::path::PathBuf>> {
     let key = super::keys::coordination_key(ws)?;
     let seal_key = crate::seal::fingerprint(&key.verifying_key());
     let (_, head) = ws.store.head()?;
     let engine = crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
-    let mut paths = Vec::new();
+    let mut made = Vec::new();
     for (i, &lang) in languages.iter().enumerate() {
         let c = &ws.config.coordination;
         let id = format!("{}-{}-{year}-{}", c.short, id_words(kind, lang), &head[..8]);
@@ -132,8 +135,7 @@ fn seal_report(
             crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::internal(format!("sealing {id}: {e}")))?;
         // The main language keeps the plain name scripts and workflows know.
         let name = if i == 0 { format!("{stem}.pdf") } else { format!("{stem}.{}.pdf", lang.code()) };
-        let path = reports_dir(ws)?.join(name);
-        sealed.write(&path)?;
+        let path = ws.out_dir().join("reports").join(name);
         let file = path.strip_prefix(&ws.root).unwrap_or(&path).to_string_lossy().into_owned();
         let document = crate::journal::store::IssuedDocument {
             document_id: id.clone(),
@@ -148,9 +150,19 @@ fn seal_report(
             issued: ctx.now,
             seq: 0,
         };
-        let known =
-            ws.store.documents()?.iter().any(|d| d.document_id == id && d.sealed_sha256 == document.sealed_sha256);
-        if !known {
+        made.push((path, sealed, document));
+    }
+    reports_dir(ws)?;
+    for (path, bytes) in companions {
+        crate::error::write_atomic(path, bytes)?;
+    }
+    let known = ws.store.documents()?;
+    let mut paths = Vec::new();
+    for (path, sealed, document) in made {
+        sealed.write(&path)?;
+        let journaled =
+            known.iter().any(|d| d.document_id == document.document_id && d.sealed_sha256 == document.sealed_sha256);
+        if !journaled {
             ws.store.transaction(ctx.now, |tx| {
                 tx.append(&crate::journal::Event::DocumentIssued { document }).map(|_| ())
             })?;
@@ -160,9 +172,11 @@ fn seal_report(
     Ok(paths)
 }
 
+/// out/reports/, made if missing (a real folder, never a link).
 fn reports_dir(ws: &crate::workspace::Workspace) -> Result<std::path::PathBuf> {
+    crate::error::create_dir(&ws.out_dir())?;
     let dir = ws.out_dir().join("reports");
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    crate::error::create_dir(&dir)?;
     Ok(dir)
 }
 
@@ -203,9 +217,8 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, no_expenses: bool, ctx
     let inputs = crate::report::subsidy::Inputs { year, issued: ctx.now, expenses: lines.as_deref(), activity };
     let report = crate::report::subsidy::compute(&ws.config, inputs)
         .ok_or_else(|| Error::internal("a funder without a subsidy report"))?;
-    let path = reports_dir(&ws)?.join(format!("subsidy-{year}.json"));
+    let path = ws.out_dir().join("reports").join(format!("subsidy-{year}.json"));
     let json = serde_json::to_string_pretty(&report).map_err(|e| Error::internal(e.to_string()))?;
-    crate::error::write_atomic(&path, json.as_bytes())?;
     let value = serde_json::to_value(&report).map_err(|e| Error::internal(e.to_string()))?;
     // The funder reads one language: the network's main one.
     let main = [ws.config.coordination.main_language()];
@@ -218,6 +231,7 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, no_expenses: bool, ctx
         value,
         &format!("subsidy-{year}"),
         &main,
+        &[(path.clone(), json.into_bytes())],
     )?;
     if let Some(due) = report.due.filter(|_| report.due_past) {
         eprintln!(
@@ -261,8 +275,8 @@ fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
     check_year(year)?;
     let mut ws = ctx.writer()?;
     let report = annual_report(&ws, year, ctx)?;
-    let csv_path = reports_dir(&ws)?.join(format!("annual-{year}.csv"));
-    crate::error::write_atomic(&csv_path, annual_csv(&report).as_bytes())?;
+    let csv_path = ws.out_dir().join("reports").join(format!("annual-{year}.csv"));
+    let csv = annual_csv(&report)?;
     let value = serde_json::to_value(&report).map_err(|e| Error::internal(e.to_string()))?;
     // Every member reads the evaluation: one sealed PDF per language of the
     // network (the figures, CSV and JSON, stay one).
@@ -277,6 +291,7 @@ fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
         value,
         &format!("annual-{year}"),
         &languages,
+        &[(csv_path.clone(), csv)],
     )?;
     if ctx.json {
         return super::print_json(&report).map(|_| 0);
@@ -304,11 +319,17 @@ fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
 }
 
 /// The report's figures as long-format CSV: one figure per line.
-fn annual_csv(report: &annual::AnnualReport) -> String {
-    let mut out = String::from("year,section,key,figure,value\n");
+/// The annual figures as the CSV a Belgian spreadsheet opens as it is:
+/// UTF-8 with a BOM, `;` between fields, decimals with a comma, every text
+/// quoted where needed and a leading = + - @ neutralised (a working
+/// group's key or a sector is the coordinator's text, never a formula).
+fn annual_csv(report: &annual::AnnualReport) -> Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::from("\u{feff}".as_bytes()));
+    let mut rows: Vec<[String; 5]> = vec![["year", "section", "key", "figure", "value"].map(str::to_owned)];
     let mut line = |section: &str, key: &str, figure: &str, value: String| {
-        out.push_str(&format!("{},{section},{key},{figure},{value}\n", report.year));
+        rows.push([report.year.to_string(), section.to_owned(), spreadsheet_text(key), figure.to_owned(), value]);
     };
+    let decimal = |x: f64| format!("{x:.3}").replace('.', ",");
     let o = &report.organisations;
     line("organisations", "all", "members", o.members.to_string());
     line("organisations", "all", "declared_not_signed", o.declared_not_signed.to_string());
@@ -316,7 +337,7 @@ fn annual_csv(report: &annual::AnnualReport) -> String {
     line("organisations", "all", "new_adherences", o.new_adherences.to_string());
     line("organisations", "all", "departures", o.departures.to_string());
     for (sector, n) in &o.sectors {
-        line("sectors", &csv_field(sector), "organisations", n.to_string());
+        line("sectors", sector, "organisations", n.to_string());
     }
     for (key, b) in &report.bodies {
         line("bodies", key, "held", b.held.to_string());
@@ -324,7 +345,7 @@ fn annual_csv(report: &annual::AnnualReport) -> String {
         line("bodies", key, "present", b.present.to_string());
         line("bodies", key, "excused", b.excused.to_string());
         line("bodies", key, "absent", b.absent.to_string());
-        line("bodies", key, "attendance_rate", b.attendance_rate.map_or(String::new(), |r| format!("{r:.3}")));
+        line("bodies", key, "attendance_rate", b.attendance_rate.map_or(String::new(), decimal));
     }
     line("flags", "all", "count", report.flags.len().to_string());
     for (status, n) in &report.flags_by_status {
@@ -335,7 +356,7 @@ fn annual_csv(report: &annual::AnnualReport) -> String {
         line("attendance", key, "present", o.present.to_string());
         line("attendance", key, "excused", o.excused.to_string());
         line("attendance", key, "absent", o.absent.to_string());
-        line("attendance", key, "attendance_rate", format!("{:.3}", o.attendance_rate));
+        line("attendance", key, "attendance_rate", decimal(o.attendance_rate));
     }
     let e = &report.events;
     line("events", "all", "count", e.count.to_string());
@@ -347,7 +368,16 @@ fn annual_csv(report: &annual::AnnualReport) -> String {
     for m in &report.membership {
         line("membership", &m.month, "members", m.members.to_string());
     }
-    out
+    for row in &rows {
+        w.write_record(row).map_err(|e| Error::internal(format!("writing the CSV: {e}")))?;
+    }
+    w.into_inner().map_err(|e| Error::internal(format!("writing the CSV: {e}")))
+}
+
+/// Text a spreadsheet shows as text: a leading = + - @ (or a tab or
+/// carriage return, which some spreadsheets skip) would make it a formula.
+fn spreadsheet_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
 }
 
 /// A CSV field that a spreadsheet will neither split nor execute: quoted,

@@ -100,3 +100,32 @@ fn nothing_is_written_through_a_link() {
     t.run(["issue", "--all"]).code(2).stderr_has("is a link, not a folder");
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 1, "nothing written outside");
 }
+
+#[test]
+fn a_report_that_fails_leaves_no_file_and_its_csv_runs_no_formula() {
+    let t = Test::fixture("ans").at("2026-03-01");
+    // A sector written as a formula, with a separator and a line break.
+    std::fs::write(
+        t.path("roster.csv"),
+        "name,enterprise_number,email,status,sectors\n\
+         ASBL Le Pont,0606.997.096,a@b.be,member,\"=HYPERLINK(\"\"http://x.example\"\");a\"\n",
+    )
+    .unwrap();
+    t.run(["members", "import", "roster.csv"]).success();
+    // No seal key yet: the report cannot be sealed, and nothing is left behind.
+    let before = t.out_files();
+    t.run(["report", "annual", "--year", "2026"]).code(2).stderr_has("keys init");
+    assert_eq!(t.out_files(), before, "no CSV without its sealed report");
+    t.run(["keys", "init"]).success();
+    t.run(["report", "annual", "--year", "2026"]).success();
+    let csv = std::fs::read_to_string(t.path("out/reports/annual-2026.csv")).unwrap();
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x.example\"\");a\""), "neutralised and quoted: {csv}");
+    // A working group's key that is not a plain word is refused in charte.toml.
+    let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
+    std::fs::write(
+        t.path("charte.toml"),
+        format!("{toml}\n[working_groups.\"a,b\"]\nname_fr = \"A\"\nname_nl = \"A\"\n"),
+    )
+    .unwrap();
+    t.run(["members", "list"]).code(2).stderr_has("working group's key");
+}

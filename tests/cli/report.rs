@@ -49,8 +49,10 @@ fn annual_figures_match_a_hand_count() {
     assert!(r["bodies"]["committee"]["attendance_rate"].is_null());
     assert!(r["flags"].is_array());
     let csv = std::fs::read_to_string(t.path("out/reports/annual-2026.csv")).unwrap();
-    assert!(csv.contains("2026,bodies,plenary,held,2\n"), "{csv}");
-    assert!(csv.contains("2026,bodies,plenary,attendance_rate,0.600\n"), "{csv}");
+    // The CSV a Belgian spreadsheet opens as it is: BOM, ';', decimal comma.
+    assert!(csv.starts_with('\u{feff}'), "UTF-8 with a BOM");
+    assert!(csv.contains("2026;bodies;plenary;held;2\n"), "{csv}");
+    assert!(csv.contains("2026;bodies;plenary;attendance_rate;0,600\n"), "{csv}");
     // Per organisation: n(0) present twice (100 %), n(1) present then
     // absent (50 %), n(2) excused (0 %); lowest rate first.
     let by_org = r["attendance_by_organisation"].as_array().unwrap();
@@ -61,7 +63,7 @@ fn annual_figures_match_a_hand_count() {
     assert_eq!((by_org[1]["present"].as_u64(), by_org[1]["absent"].as_u64()), (Some(1), Some(1)));
     assert_eq!(by_org[1]["attendance_rate"], 0.5);
     assert_eq!(by_org[2]["attendance_rate"], 1.0);
-    assert!(csv.contains(&format!("2026,attendance,{},attendance_rate,0.500\n", n(1))), "{csv}");
+    assert!(csv.contains(&format!("2026;attendance;{};attendance_rate;0,500\n", n(1))), "{csv}");
     // Every flag of the year is open: none was put to the committee.
     let flags = r["flags"].as_array().unwrap().len();
     assert_eq!(r["flags_by_status"]["open"], flags);
@@ -253,8 +255,8 @@ fn events_working_groups_and_membership_match_a_hand_count() {
     assert_eq!(r["organisations"]["declared_not_signed"], 1, "Résidence Les Primevères");
 
     let csv = std::fs::read_to_string(t.path("out/reports/annual-2026.csv")).unwrap();
-    assert!(csv.contains("2026,events,all,participants,488\n"), "{csv}");
-    assert!(csv.contains(&format!("2026,membership,2026-05,members,{}\n", d - 1)), "{csv}");
+    assert!(csv.contains("2026;events;all;participants;488\n"), "{csv}");
+    assert!(csv.contains(&format!("2026;membership;2026-05;members;{}\n", d - 1)), "{csv}");
     let pdf = t.path("out/reports/annual-2026.pdf");
     let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
