@@ -89,7 +89,24 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Table, Vec<Problem>> {
             ));
             continue;
         }
-        rows.push((line, record.iter().map(str::to_owned).collect()));
+        // A control character (NUL, escape…) is nothing anyone typed: it
+        // would reach documents, mails and the journal as it is. Line
+        // breaks and tabs inside a value are the importers' to handle.
+        let mut clean = true;
+        for (i, cell) in record.iter().enumerate() {
+            if let Some(c) = cell.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+                let column = header.get(i).map(String::as_str);
+                problems.push(Problem::at(
+                    line,
+                    column,
+                    format!("contains the control character U+{:04X}, which cannot be printed: remove it", c as u32),
+                ));
+                clean = false;
+            }
+        }
+        if clean {
+            rows.push((line, record.iter().map(str::to_owned).collect()));
+        }
     }
     if problems.is_empty() { Ok(Table { header, rows, encoding, separator }) } else { Err(problems) }
 }

@@ -309,6 +309,9 @@ pub fn attest_scan(
     issued: &[IssuedDocument],
     known: &HashMap<String, String>,
 ) -> Outcome {
+    if file.is_empty() {
+        return refused("the scan is an empty file: scan the signed paper again");
+    }
     let file_sha256 = file_sha256.to_owned();
     let Some(doc) = issued.iter().rev().find(|d| {
         d.enterprise_number == member.organisation.enterprise_number.digits() && d.charter_version == version

@@ -129,3 +129,24 @@ fn a_report_that_fails_leaves_no_file_and_its_csv_runs_no_formula() {
     .unwrap();
     t.run(["members", "list"]).code(2).stderr_has("working group's key");
 }
+
+#[test]
+fn a_control_character_in_any_list_and_an_empty_scan_are_refused() {
+    let t = workspace();
+    let id = t.run(["meeting", "add", "--body", "plenary", "--date", "2026-02-20"]).success().stdout.trim().to_owned();
+    std::fs::write(
+        t.path("att.csv"),
+        format!("meeting,enterprise_number,status,person\n{id},0300.000.016,present,Ma\u{0}rie\n"),
+    )
+    .unwrap();
+    let len = t.journal_len();
+    t.run_at("2026-02-21", ["attendance", "import", "att.csv"])
+        .code(2)
+        .stderr_has("line 2, column person: contains the control character U+0000");
+    assert_eq!(t.journal_len(), len);
+    t.run(["issue", "0300.000.016"]).success();
+    std::fs::write(t.path("empty.pdf"), "").unwrap();
+    t.run_at("2026-02-21", ["collect", "empty.pdf", "--scan", "0300.000.016"]).code(1).stderr_has("empty file");
+    let m = t.run(["members", "show", "0300.000.016", "--json"]).success().json();
+    assert!(m["signed_version"].is_null());
+}
