@@ -69,7 +69,17 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
             .map(|path| {
                 // A returned document is at most 20 MB (DESIGN.md): the read
                 // stops one byte past that, whatever the file is.
-                let bytes = crate::error::read_bounded(path, MAX_DOCUMENT_BYTES, "a returned document")?;
+                // One file too large is refused like any bad return; the
+                // others of the run are collected.
+                let bytes = match crate::error::read_bounded(path, MAX_DOCUMENT_BYTES, "a returned document") {
+                    Ok(bytes) => bytes,
+                    Err(Error::Input { problems, .. }) => {
+                        bar.inc(1);
+                        let reason = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                        return Ok((String::new(), Outcome::Refused { reason }));
+                    }
+                    Err(e) => return Err(e),
+                };
                 let file_sha256 = hex::encode(Sha256::digest(&bytes));
                 let outcome = match &scan_member {
                     Some(Ok(m)) => collect::attest_scan(&bytes, &file_sha256, m, &version, &issued, &known),

@@ -35,7 +35,6 @@ fn dev_zero_is_refused_quickly_with_the_limit_on_every_reading_command() {
     for (args, limit) in [
         (vec!["members", "import", "/dev/zero"], "a roster is at most 16 MB"),
         (vec!["members", "set-key", "0606.997.096", "/dev/zero"], "a key file is at most 4 KB"),
-        (vec!["collect", "/dev/zero"], "a returned document is at most 20 MB"),
         (vec!["verify", "/dev/zero"], "a charte document is at most 20 MB"),
         (vec!["verify", "org.key.pub", "--key", "/dev/zero"], "a key file is at most 4 KB"),
         (vec!["sign", "/dev/zero", "--key", "org.key"], "a charte document is at most 20 MB"),
@@ -51,17 +50,27 @@ fn dev_zero_is_refused_quickly_with_the_limit_on_every_reading_command() {
     }
     assert_eq!(t.snapshot(), before, "nothing was changed");
     assert!(t.run(["meeting", "list", "--json"]).success().json().as_array().unwrap().is_empty());
+    // A returned file is refused like any bad return (exit 1, the refusal
+    // journaled), without holding back the other files of the run.
+    let started = Instant::now();
+    t.run(["collect", "/dev/zero"]).code(1).stderr_has("/dev/zero").stderr_has("a returned document is at most 20 MB");
+    quick(started, "collect /dev/zero");
+    assert_eq!(t.members(), serde_json::from_str::<Vec<serde_json::Value>>(&before.0).unwrap());
 }
 
 #[test]
-fn a_returned_file_over_20_mb_is_refused_before_it_is_read() {
+fn a_returned_file_over_20_mb_is_refused_before_it_is_read_as_a_bad_return() {
     let t = Test::new();
     t.run(["keys", "init"]).success();
     let big = std::fs::File::create(t.path("big.pdf")).unwrap();
     big.set_len(21 * 1024 * 1024).unwrap(); // sparse: nothing to write
-    let before = t.snapshot();
-    t.run(["collect", "big.pdf"]).code(2).stderr_has("big.pdf").stderr_has("a returned document is at most 20 MB");
-    assert_eq!(t.snapshot(), before);
+    let before = t.members();
+    t.run(["collect", "big.pdf"])
+        .code(1)
+        .stderr_has("refused")
+        .stderr_has("big.pdf")
+        .stderr_has("a returned document is at most 20 MB");
+    assert_eq!(t.members(), before, "the register is unchanged");
 }
 
 #[test]
