@@ -46,12 +46,37 @@ fn adopt(version: &str, date: &str, ctx: &Ctx) -> Result<u8> {
     if let Some(v) = history.get(version) {
         return Err(Error::usage(format!("version {version} was already adopted, on {}", v.adopted)));
     }
-    if let Some(last) = history.versions().last()
-        && adopted <= last.adopted
+    if let Some(last) = history.versions().last() {
+        if adopted <= last.adopted {
+            return Err(Error::usage(format!(
+                "--date {adopted}: version {} was adopted on {}; a new version comes after it",
+                last.label, last.adopted
+            )));
+        }
+        // Labels are compared as text where signatures are recorded: a new
+        // one sorts after the last (2027-01 after 2022-02; not v10 after v9).
+        if version <= last.label.as_str() {
+            return Err(Error::usage(format!(
+                "'{version}' does not sort after the last version's label '{}': label versions so that a later \
+                 one sorts after, e.g. by year and month (2027-01)",
+                last.label
+            )));
+        }
+    }
+    // Who voted at a meeting already recorded was decided by the version
+    // in force that day: adopting on an earlier day would change it.
+    let meetings = ws.store.meetings()?;
+    let attended: std::collections::HashSet<String> = ws.store.attendance()?.into_iter().map(|a| a.meeting).collect();
+    if let Some((m, _)) = meetings
+        .iter()
+        .filter(|(m, cancelled)| cancelled.is_none() && m.date >= adopted && attended.contains(&m.id))
+        .max_by_key(|(m, _)| m.date)
     {
         return Err(Error::usage(format!(
-            "--date {adopted}: version {} was adopted on {}; a new version comes after it",
-            last.label, last.adopted
+            "--date {adopted}: the meeting {} of {} has its attendance recorded, and who voted there was decided by \
+             the version then in force; a version adopted before it would change that. Give the day it was \
+             adopted, after {}",
+            m.id, m.date, m.date
         )));
     }
     if adopted > ctx.now {

@@ -76,7 +76,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
                     Err(Error::Input { problems, .. }) => {
                         bar.inc(1);
                         let reason = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-                        return Ok((String::new(), Outcome::Refused { reason }));
+                        // Not read, so not hashed: the refusal names the file instead.
+                        return Ok((format!("unread:{}", path.display()), Outcome::Refused { reason }));
                     }
                     Err(e) => return Err(e),
                 };

@@ -67,20 +67,20 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let total = convoke::check_recipients(&ws.config, &body, &members)?;
     let engine = crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
     let pdfs = context.pdfs(&members, &engine, &ws.templates_dir(), ctx.now)?;
-    if short && let Some(reason) = late {
-        let already = ws.store.late_convocations()?.iter().any(|l| l.meeting == meeting.id);
-        if !already {
-            ws.store.transaction(ctx.now, |tx| {
-                tx.append(&Event::ConvocationLate {
-                    meeting: meeting.id.clone(),
-                    reason: reason.to_owned(),
-                    clear_days,
-                    required: i64::from(body.notice_clear_days + body.receipt_days),
-                })
-                .map(|_| ())
-            })?;
+    // A late convocation is journaled (raising notice-too-short) just
+    // before its first message goes: one that sends nothing records nothing.
+    let mut late_pending = match (short, late) {
+        (true, Some(reason)) => {
+            let already = ws.store.late_convocations()?.iter().any(|l| l.meeting == meeting.id);
+            (!already).then(|| Event::ConvocationLate {
+                meeting: meeting.id.clone(),
+                reason: reason.to_owned(),
+                clear_days,
+                required: i64::from(body.notice_clear_days + body.receipt_days),
+            })
         }
-    }
+        _ => None,
+    };
     let outbox = ws.out_dir().join("outbox");
     let mut transport = crate::mail::transport_for(&mail, &outbox, smtp_options())
         .map_err(|e| Error::Config { file: ws.root.join("charte.toml"), message: format!("[mail]: {e}") })?;
@@ -93,6 +93,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     for chunk in members.chunks(BATCH) {
         let (planned, not_built) = convoke::messages(&context, chunk, &pdfs)?;
         failed.extend(not_built);
+        if !planned.is_empty()
+            && let Some(event) = late_pending.take()
+        {
+            ws.store.transaction(ctx.now, |tx| tx.append(&event).map(|_| ()))?;
+        }
         let r = crate::delivery::deliver(&mut ws.store, ctx.now, transport.as_mut(), &planned, retry_policy(), &|| {
             bar.inc(1)
         });
@@ -118,7 +123,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         clear_days,
         if short { ", short: flagged" } else { "" }
     );
-    if !failed.is_empty() && report.sent + report.already == 0 {
+    if !failed.is_empty() && report.sent + report.already + report.bounced.len() == 0 {
         // Not one message could be built: a common cause (the template), not one organisation's data.
         let first = &failed[0];
         return Err(Error::Usage(format!("{}: {}; nothing was sent", first.item, first.reason)));

@@ -122,7 +122,7 @@ pub fn issue(
                 Ok(d) => ok.push(d),
                 // Only this organisation's data or file is at fault; a
                 // failure that would hit every document stops the batch.
-                Err(e @ (Error::Usage(_) | Error::Io { .. })) => failed.push(Failed {
+                Err(e) if e.kind() == crate::error::Kind::Invalid => failed.push(Failed {
                     item: format!(
                         "{} ({})",
                         job.member.organisation.name,
@@ -134,12 +134,23 @@ pub fn issue(
             }
         }
         let documents = ok;
-        ws.store.transaction(now, |tx| {
+        let journaled = ws.store.transaction(now, |tx| {
             for d in &documents {
                 tx.append(&Event::DocumentIssued { document: d.clone() })?;
             }
             Ok(())
-        })?;
+        });
+        if let Err(e) = journaled {
+            // Files the journal does not know would block the next run (a
+            // file charte did not write for its document is never replaced):
+            // they go with the failed transaction.
+            for d in &documents {
+                let path = ws.root.join(&d.file);
+                let _ = std::fs::remove_file(path.with_extension("seal.json"));
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
         count += documents.len();
     }
     bar.finish_and_clear();

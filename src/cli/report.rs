@@ -51,7 +51,6 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
     let loaded = flags::Loaded::load_for(&ws.store, &ws.config, Some(year))?;
     let departures = ws.store.departures()?;
     let signatures = ws.store.adherences()?;
-    let adherences: Vec<chrono::NaiveDate> = signatures.iter().filter_map(|a| a.collected.parse().ok()).collect();
     Ok(annual::compute(
         year,
         annual::Inputs {
@@ -59,7 +58,6 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
             members: &loaded.members,
             meetings: &loaded.meetings,
             attendance: &loaded.attendance,
-            adherences: &adherences,
             history: &ws.config.charter.history,
             signatures: &signatures,
             departures: &departures,

@@ -239,33 +239,51 @@ fn execute(ws: &mut Workspace, b: &Batch<'_>, failed: &mut Vec<Failed>) -> Resul
             let engine =
                 crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
             // The group's flags that may be written about today (an
-            // adherence flag waits for its delay: its step stays to do),
-            // one letter per organisation covering all of them.
-            let ready: Vec<&crate::flags::Flag> = group
+            // adherence flag waits for its delay: its step stays to do);
+            // each of their organisations gets one letter covering all its
+            // open flags that may be written about, as `flags letters`
+            // writes it (the same file: never a letter with fewer flags).
+            let statuses = ws.store.flag_statuses()?;
+            let open_ready: Vec<&crate::flags::Flag> = flags
                 .iter()
-                .filter_map(|s| flags.iter().find(|f| f.key() == s.id))
+                .filter(|f| statuses.get(&f.key()).is_none_or(|st| st.status != "resolved"))
                 .filter(|f| facts.may_interpellate(f))
                 .collect();
+            let due: Vec<&crate::flags::Flag> =
+                group.iter().filter_map(|s| open_ready.iter().find(|f| f.key() == s.id).copied()).collect();
             let mut out = Vec::new();
-            for (_, of_one) in super::flags::by_organisation(&ready) {
-                let path = super::flags::letter(ws, &engine, &loaded.members, &of_one, *reply_within_days, ctx.now)?;
+            for (number, of_group) in super::flags::by_organisation(&due) {
+                let all: Vec<&crate::flags::Flag> = open_ready
+                    .iter()
+                    .filter(|f| f.enterprise_number.as_deref() == Some(number.as_str()))
+                    .copied()
+                    .collect();
+                let path = super::flags::letter(ws, &engine, &loaded.members, &all, *reply_within_days, ctx.now)?;
                 let outcome =
                     path.map_or("no organisation to write to".into(), |p| format!("draft letter {}", p.display()));
-                out.extend(of_one.iter().map(|f| (f.key(), outcome.clone(), Vec::new())));
+                out.extend(of_group.iter().map(|f| (f.key(), outcome.clone(), Vec::new())));
             }
             out
         }
-        Kind::Mark { status } => group
-            .iter()
-            .map(|s| {
-                let event = Event::FlagStatusChanged {
-                    key: s.id.clone(),
-                    status: status.clone(),
-                    note: Some(format!("workflow {}, step {}", wf.name, step.name)),
-                };
-                (s.id.clone(), status.clone(), vec![event])
-            })
-            .collect(),
+        Kind::Mark { status } => {
+            // An adherence flag still waiting for its delay is not put to
+            // the committee, whatever the workflow's steps say.
+            let loaded = crate::flags::Loaded::load_for(&ws.store, &ws.config, None)?;
+            let facts = loaded.facts(&ws.config, ctx.now, None);
+            let flags = crate::flags::evaluate(&facts);
+            group
+                .iter()
+                .filter(|s| flags.iter().find(|f| f.key() == s.id).is_none_or(|f| facts.may_interpellate(f)))
+                .map(|s| {
+                    let event = Event::FlagStatusChanged {
+                        key: s.id.clone(),
+                        status: status.clone(),
+                        note: Some(format!("workflow {}, step {}", wf.name, step.name)),
+                    };
+                    (s.id.clone(), status.clone(), vec![event])
+                })
+                .collect()
+        }
         Kind::Await { .. } => Vec::new(),
     };
     record(&mut ws.store, b, outcomes)

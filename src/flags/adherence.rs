@@ -70,7 +70,7 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
                 let until = until.pred_opt().unwrap_or(until);
                 let (sfr, snl) = super::dates(sent);
                 let (ufr, unl) = super::dates(until);
-                let seq = facts.first_adherence_mail.get(digits).map(|(seq, _)| *seq);
+                let seq = facts.first_adherence_mail(digits).map(|(seq, _)| seq);
                 evidence.push(Evidence::new(
                     seq,
                     Some(sent),
@@ -81,7 +81,7 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             }
             super::Mailed::Overdue { sent } => {
                 let (sfr, snl) = super::dates(sent);
-                let seq = facts.first_adherence_mail.get(digits).map(|(seq, _)| *seq);
+                let seq = facts.first_adherence_mail(digits).map(|(seq, _)| seq);
                 evidence.push(Evidence::new(
                     seq,
                     Some(sent),

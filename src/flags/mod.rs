@@ -38,9 +38,9 @@ pub struct Facts<'a> {
     /// When each organisation's current declaration as member or partner
     /// began (10 digits → the journal entry and its date).
     pub declared: &'a HashMap<String, (i64, NaiveDate)>,
-    /// The first adherence mail sent to each organisation (10 digits → the
-    /// journal entry and its date).
-    pub first_adherence_mail: &'a HashMap<String, (i64, NaiveDate)>,
+    /// The adherence mails sent to each organisation (10 digits → the
+    /// journal entries and their dates, oldest first).
+    pub adherence_mails: &'a HashMap<String, Vec<(i64, NaiveDate)>>,
     /// The journal's first day: what charte.toml says holds since then.
     pub opened: NaiveDate,
     pub today: NaiveDate,
@@ -124,7 +124,7 @@ pub struct Loaded {
     /// Flags raised by workflows' escalations.
     pub raised: Vec<crate::journal::store::RaisedFlag>,
     pub declared: HashMap<String, (i64, NaiveDate)>,
-    pub first_adherence_mail: HashMap<String, (i64, NaiveDate)>,
+    pub adherence_mails: HashMap<String, Vec<(i64, NaiveDate)>>,
     pub opened: NaiveDate,
 }
 
@@ -149,13 +149,13 @@ impl Loaded {
     ) -> crate::Result<Loaded> {
         let mut messages = store.messages("convocation")?;
         let adherence = store.messages("adherence")?;
-        let mut first_adherence_mail: HashMap<String, (i64, NaiveDate)> = HashMap::new();
+        let mut adherence_mails: HashMap<String, Vec<(i64, NaiveDate)>> = HashMap::new();
         for m in adherence.iter().filter(|m| m.state == "sent") {
             let Ok(at) = m.at.parse::<NaiveDate>() else { continue };
-            let entry = first_adherence_mail.entry(m.enterprise_number.clone()).or_insert((m.seq, at));
-            if (at, m.seq) < (entry.1, entry.0) {
-                *entry = (m.seq, at);
-            }
+            adherence_mails.entry(m.enterprise_number.clone()).or_default().push((m.seq, at));
+        }
+        for mails in adherence_mails.values_mut() {
+            mails.sort_by_key(|&(seq, at)| (at, seq));
         }
         messages.extend(adherence);
         // The start of each organisation's current run as a declared member
@@ -178,7 +178,7 @@ impl Loaded {
             breaches: store.breaches()?,
             raised: store.raised_flags()?,
             declared,
-            first_adherence_mail,
+            adherence_mails,
             opened,
         })
     }
@@ -194,7 +194,7 @@ impl Loaded {
             breaches: &self.breaches,
             raised: &self.raised,
             declared: &self.declared,
-            first_adherence_mail: &self.first_adherence_mail,
+            adherence_mails: &self.adherence_mails,
             opened: self.opened,
             today,
             year,
@@ -244,8 +244,16 @@ impl Facts<'_> {
     }
 
     /// Where the organisation (10 digits) stands with its adherence mail.
+    /// The first adherence mail sent to the organisation (10 digits) for the
+    /// charter version in force: one sent for an earlier version does not
+    /// start the delay to sign the new one.
+    pub fn first_adherence_mail(&self, digits: &str) -> Option<(i64, NaiveDate)> {
+        let adopted = self.config.charter.adopted;
+        self.adherence_mails.get(digits)?.iter().find(|(_, at)| *at >= adopted).copied()
+    }
+
     pub fn mailed(&self, digits: &str) -> Mailed {
-        let Some(&(_, sent)) = self.first_adherence_mail.get(digits) else { return Mailed::Never };
+        let Some((_, sent)) = self.first_adherence_mail(digits) else { return Mailed::Never };
         let days = chrono::Days::new(u64::from(self.config.flags.adherence_overdue_days));
         match sent.checked_add_days(days) {
             Some(until) if self.today < until => Mailed::Waiting { sent, until },

@@ -125,8 +125,6 @@ pub struct Inputs<'a> {
     pub meetings: &'a [(Meeting, Option<String>)],
     /// Attendance lines (with their journal entry): at least those of the year's meetings.
     pub attendance: &'a [(Attendance, i64)],
-    /// Dates of adherences collected (one per signature).
-    pub adherences: &'a [NaiveDate],
     /// The charter's versions, and the signatures collected: who is a member when.
     pub history: &'a crate::charter::History,
     pub signatures: &'a [crate::journal::store::Adherence],
@@ -147,23 +145,38 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
     let mut organisations = Organisations::default();
     let cut = year_end(year).min(input.today);
     let standing = Standing::on(input.history, input.signatures, cut);
+    // Each organisation's status as the journal held it on the cut day
+    // (one added after it is not counted; one that left after it is).
+    let mut status_at_cut: HashMap<&str, Status> = HashMap::new();
+    for (_, number, status) in input.statuses.iter().filter(|(d, _, _)| *d <= cut) {
+        status_at_cut.insert(number.as_str(), *status);
+    }
     for m in input.members {
         let o = &m.organisation;
-        if o.status == Status::Former {
+        let digits = o.enterprise_number.digits();
+        let Some(&status) = status_at_cut.get(digits) else { continue };
+        if status == Status::Former {
             continue;
         }
-        if standing.holds(o) {
+        if standing.has_signed(digits) {
             organisations.members += 1;
-        } else if o.status.expects_signature() {
+        } else if status.expects_signature() {
             organisations.declared_not_signed += 1;
         } else {
             organisations.participants += 1;
         }
-        for s in &m.organisation.sectors {
+        for s in &o.sectors {
             *organisations.sectors.entry(s.clone()).or_default() += 1;
         }
     }
-    organisations.new_adherences = input.adherences.iter().filter(|d| d.year() == year).count();
+    // Organisations that signed in the year, each once (DESIGN.md).
+    organisations.new_adherences = input
+        .signatures
+        .iter()
+        .filter(|a| a.collected.parse::<NaiveDate>().is_ok_and(|d| d.year() == year))
+        .map(|a| a.enterprise_number.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     organisations.departures = input.departures.iter().filter(|d| d.year() == year).count();
 
     let held: HashMap<&str, &Meeting> = input

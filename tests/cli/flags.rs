@@ -213,3 +213,29 @@ fn flags_prints_the_key_that_mark_takes_in_any_spelling() {
     let b = flags.as_array().unwrap().iter().find(|f| f["rule"] == "breach-reported").unwrap().clone();
     assert_eq!(b["status"], "resolved");
 }
+
+/// A new charter version: members have the delay to sign it again before
+/// any letter, counted from the new document's mail, not the old one's.
+#[test]
+fn after_a_new_charter_version_no_letter_before_the_new_document_was_mailed_and_waited_for() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-01-05");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.sign(&["0250.616.524"]);
+    t.run(["run", "adhesion"]).success();
+    let t = t.at("2026-09-01");
+    for lang in ["fr", "nl"] {
+        let path = t.path(&format!("charter/{lang}.md"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{text}\nNouvel article.\n")).unwrap();
+    }
+    t.run(["charter", "adopt", "2026-09", "--date", "2026-09-01"]).success();
+    let flags = t.run(["flags", "--json"]).success().json();
+    let cpas =
+        flags.as_array().unwrap().iter().find(|f| f["key"] == "adherence-outdated:0250.616.524").unwrap().clone();
+    assert!(cpas["evidence"].to_string().contains("never sent"), "the old version's mail does not count: {cpas}");
+    t.run(["flags", "letters"]).success();
+    let letters: Vec<String> = std::fs::read_dir(t.path("out/letters"))
+        .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    assert!(!letters.iter().any(|n| n.contains("0250616524")), "{letters:?}");
+}

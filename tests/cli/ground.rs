@@ -245,3 +245,17 @@ fn a_convocation_that_cannot_be_written_for_one_organisation_holds_back_no_other
     t.run(["convoke", &id]).success().stdout_has("1 convocations sent, 2 already sent before");
     assert_eq!(std::fs::read_dir(t.path("out/outbox")).unwrap().count(), 3);
 }
+
+#[test]
+fn a_late_convocation_that_sends_nothing_records_nothing() {
+    let t = Test::new().at("2026-03-05");
+    std::fs::write(t.path("roster.csv"), "name,enterprise_number,email\nASBL Le Pont,0606.997.096,a@b.be\n").unwrap();
+    t.run(["members", "import", "roster.csv"]).success();
+    std::fs::create_dir_all(t.path("templates/mail")).unwrap();
+    std::fs::write(t.path("templates/mail/convocation.fr.txt.hbs"), "{{inconnu}}").unwrap();
+    let id = t.run(["meeting", "add", "--body", "plenary", "--date", "2026-03-10"]).success().stdout.trim().to_owned();
+    let len = t.journal_len();
+    t.run(["convoke", &id, "--late", "salle confirmée tardivement"]).code(2).stderr_has("nothing was sent");
+    assert_eq!(t.journal_len(), len, "no notice-too-short flag for a convocation never sent");
+    assert!(!t.run(["flags", "--json"]).success().stdout.contains("notice-too-short"));
+}

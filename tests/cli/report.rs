@@ -325,3 +325,30 @@ fn a_long_list_of_flags_is_cut_in_the_report_and_counted() {
     // Listed by name: Membre 0, 1, 10 to 19, 2, 3, 4; not 5 to 9.
     assert!(text.contains("Membre 4") && !text.contains("Membre 9"), "the first 15 rows only");
 }
+
+/// A past year's figures are those of its last day: an organisation added
+/// after it is not counted in it.
+#[test]
+fn a_past_years_organisations_are_counted_as_they_stood_on_its_last_day() {
+    let t = Test::fixture("ans").at("2026-02-01");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    let r2026 = t.run_at("2026-12-31", ["report", "annual", "--year", "2026", "--json"]).success().json();
+    let roster = std::fs::read_to_string(t.path("roster.csv")).unwrap();
+    let header = roster.lines().next().unwrap();
+    let columns = header.split(',').count();
+    let mut line = vec![String::new(); columns];
+    for (i, c) in header.split(',').enumerate() {
+        line[i] = match c {
+            "name" => "ASBL Nouvelle en 2027".into(),
+            "enterprise_number" => "0606.997.096".into(),
+            "email" => "info@nouvelle.example.be".into(),
+            "status" => "member".into(),
+            _ => String::new(),
+        };
+    }
+    std::fs::write(t.path("roster-2027.csv"), format!("{}{}\n", roster, line.join(","))).unwrap();
+    t.run_at("2027-01-10", ["members", "import", "roster-2027.csv"]).success();
+    let again = t.run_at("2027-01-10", ["report", "annual", "--year", "2026", "--json"]).success().json();
+    assert_eq!(again["organisations"], r2026["organisations"], "2026 as it stood on 31 December");
+}

@@ -212,3 +212,19 @@ fn a_new_charter_version_needs_new_signatures_after_its_grace_period() {
     let r = t.run(["report", "annual", "--year", "2026", "--json"]).success().json();
     assert_eq!(r["organisations"]["members"], 0, "no signature of 2026-09 yet");
 }
+
+#[test]
+fn a_version_is_adopted_after_the_last_one_in_label_and_after_the_meetings_recorded() {
+    let (t, _) = plenary_with_an_unsigned_member();
+    for lang in ["fr", "nl"] {
+        let path = t.path(&format!("charter/{lang}.md"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{text}\nNouvel article.\n")).unwrap();
+    }
+    // The plenary of 12 March has its attendance: its voters were decided by 2022-02.
+    t.run(["charter", "adopt", "2026-03", "--date", "2026-03-01"])
+        .code(2)
+        .stderr_has("the meeting plenary-2026-03-12 of 2026-03-12 has its attendance recorded");
+    t.run(["charter", "adopt", "2021-12", "--date", "2026-03-13"]).code(2).stderr_has("does not sort after");
+    t.run(["charter", "adopt", "2026-03", "--date", "2026-03-13"]).success();
+}
