@@ -70,7 +70,11 @@ impl Workspace {
     /// Who holds a member's rights on `day`: a counted signature of the
     /// charter in force (governance::standing).
     pub fn standing(&self, day: NaiveDate) -> Result<crate::governance::standing::Standing> {
-        Ok(crate::governance::standing::Standing::on(&self.config.charter.history, &self.store.adherences()?, day))
+        Ok(crate::governance::standing::Standing::on(
+            &self.config.charter.history,
+            &self.store.adherence_history()?,
+            day,
+        ))
     }
 
     /// The `[mail]` settings, or an error saying how to add them.

@@ -318,6 +318,7 @@ fn federation(ws: PathBuf) -> Result<(), String> {
                     sealed_sha256: format!("{:064x}", mix(i + 1)),
                     details: serde_json::Value::Null,
                     collected: String::new(),
+                    revoked: None,
                 };
                 b.push(date(year, 2, 1 + (i % 27) as u32)?, Event::AdherenceCollected { adherence, new_status: None })?;
             }

@@ -50,7 +50,9 @@ fn check_year(year: i32) -> Result<()> {
 fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Result<annual::AnnualReport> {
     let loaded = flags::Loaded::load_for(&ws.store, &ws.config, Some(year))?;
     let departures = ws.store.departures()?;
-    let signatures = ws.store.adherences()?;
+    // Revoked confirmations too, with the day they stopped counting: a
+    // past year's figures stay what they were.
+    let signatures = ws.store.adherence_history()?;
     Ok(annual::compute(
         year,
         annual::Inputs {

@@ -138,6 +138,7 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
         sealed_sha256: doc.sealed_sha256.clone(),
         details,
         collected: String::new(),
+        revoked: None,
     };
     let sig = match check_signature(file, verdict.sealed_len, id, &doc.sealed_sha256, reg.trusted_roots) {
         Ok(ReturnSignature::Pades(verdict)) => {
@@ -339,6 +340,7 @@ pub fn attest_scan(
             sealed_sha256: doc.sealed_sha256.clone(),
             details: json!({"attestation": "paper signature scanned and attested by the coordinator", "bytes": file.len()}),
             collected: String::new(),
+            revoked: None,
         }),
     }
 }

@@ -32,13 +32,17 @@ pub struct Standing {
 }
 
 impl Standing {
-    /// Who holds a counted signature on `day`, from the adherences collected.
+    /// Who holds a counted signature on `day`, from the adherences
+    /// collected (all of them, revoked ones with the day they stopped
+    /// counting: `Store::adherence_history`).
     pub fn on(history: &History, adherences: &[Adherence], day: NaiveDate) -> Standing {
         let versions: Vec<String> = history.counting(day).into_iter().map(str::to_owned).collect();
         let day_text = day.to_string();
         let signed = adherences
             .iter()
             .filter(|a| versions.contains(&a.charter_version) && a.collected.as_str() <= day_text.as_str())
+            // A revoked confirmation counted until the day it was revoked.
+            .filter(|a| a.revoked.as_deref().is_none_or(|r| day_text.as_str() < r))
             .map(|a| a.enterprise_number.clone())
             .collect();
         Standing { day, versions, signed }

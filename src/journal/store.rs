@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_workflows.sql"),
     include_str!("migrations/0008_elections_events.sql"),
     include_str!("migrations/0009_returns.sql"),
+    include_str!("migrations/0010_revoked.sql"),
 ];
 
 #[derive(Debug)]
@@ -467,9 +468,17 @@ impl Store {
     /// duplicates were recognised may hold several `adherence-collected`
     /// for one organisation and version: the later ones count nowhere.)
     pub fn adherences(&self) -> Result<Vec<Adherence>> {
+        Ok(self.adherence_history()?.into_iter().filter(|a| a.revoked.is_none()).collect())
+    }
+
+    /// Every adherence that counts or counted, oldest first, each with the
+    /// day it stopped counting if its confirmation was revoked: what a
+    /// day's figures read (it counted from `collected` to `revoked`).
+    pub fn adherence_history(&self) -> Result<Vec<Adherence>> {
         let sql = format!(
             "SELECT {ADHERENCE_COLUMNS} FROM adherences a WHERE seq = (SELECT min(seq) FROM adherences b \
-             WHERE b.enterprise_number = a.enterprise_number AND b.charter_version = a.charter_version) ORDER BY seq"
+             WHERE b.enterprise_number = a.enterprise_number AND b.charter_version = a.charter_version \
+             AND (b.revoked IS NULL) = (a.revoked IS NULL)) ORDER BY seq"
         );
         self.query(&sql, [], adherence_row)
     }
@@ -810,7 +819,7 @@ pub struct FlagStatus {
 
 /// The columns [`adherence_row`] reads, in its order.
 const ADHERENCE_COLUMNS: &str = "file_sha256, document_id, enterprise_number, charter_version, method, signer, signed, \
-                                 sealed_sha256, details, at";
+                                 sealed_sha256, details, at, revoked";
 
 fn adherence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adherence> {
     let details: String = r.get(8)?;
@@ -825,6 +834,7 @@ fn adherence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adherence> {
         sealed_sha256: r.get(7)?,
         details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
         collected: r.get(9)?,
+        revoked: r.get(10)?,
     })
 }
 
@@ -892,6 +902,10 @@ pub struct Adherence {
     /// The day it was collected (filled in by the store).
     #[serde(default)]
     pub collected: String,
+    /// The day its confirmation was revoked, after which it counts no more
+    /// (filled in by the store).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<String>,
 }
 
 /// A convocation sent with less notice than the body's rule.
@@ -1043,7 +1057,7 @@ impl Tx<'_> {
     pub fn counted_adherence(&self, enterprise_number: &str, charter_version: &str) -> Result<Option<Adherence>> {
         let sql = format!(
             "SELECT {ADHERENCE_COLUMNS} FROM adherences WHERE enterprise_number = ?1 AND charter_version = ?2 \
-             ORDER BY seq LIMIT 1"
+             AND revoked IS NULL ORDER BY seq LIMIT 1"
         );
         self.tx.query_row(&sql, [enterprise_number, charter_version], adherence_row).optional().map_err(self.sql_err())
     }
@@ -1288,15 +1302,18 @@ impl Tx<'_> {
                     .map_err(self.sql_err())?;
             }
             Event::ReturnRevoked { id, enterprise_number, file_sha256, reason, restored_status, .. } => {
-                // The adherence leaves the table of those that count; the
-                // journal keeps its confirmation and this revocation.
+                // The adherence stops counting from this day on; the days it
+                // counted stay as they were (a past year's figures too).
                 self.tx
-                    .execute("DELETE FROM adherences WHERE file_sha256 = ?1", params![file_sha256])
+                    .execute(
+                        "UPDATE adherences SET revoked = ?2 WHERE file_sha256 = ?1",
+                        params![file_sha256, self.at],
+                    )
                     .map_err(self.sql_err())?;
                 self.tx
                     .execute(
                         "UPDATE organisations SET signed_version = (SELECT max(charter_version) FROM adherences \
-                         WHERE enterprise_number = ?1), status = coalesce(?2, status), last_seq = ?3 \
+                         WHERE enterprise_number = ?1 AND revoked IS NULL), status = coalesce(?2, status), last_seq = ?3 \
                          WHERE enterprise_number = ?1",
                         params![enterprise_number, restored_status.map(|s| s.code()), seq],
                     )

@@ -173,7 +173,8 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
     organisations.new_adherences = input
         .signatures
         .iter()
-        .filter(|a| a.collected.parse::<NaiveDate>().is_ok_and(|d| d.year() == year))
+        .filter(|a| a.collected.parse::<NaiveDate>().is_ok_and(|d| d.year() == year && d <= cut))
+        .filter(|a| a.revoked.as_deref().is_none_or(|r| r > cut.to_string().as_str()))
         .map(|a| a.enterprise_number.as_str())
         .collect::<std::collections::HashSet<_>>()
         .len();

@@ -171,3 +171,29 @@ fn an_unreadable_trusted_roots_folder_is_an_error_naming_it() {
     trust(&t, "chain");
     t.run(["collect", "gillet.pdf"]).success().stdout_has("1 accepted");
 }
+
+/// A confirmation revoked stops counting from that day: the days it
+/// counted stay as they were, a past year's figures too.
+#[test]
+fn a_revoked_confirmation_counted_until_its_revocation() {
+    let t = Test::fixture("ans").at("2026-03-01");
+    t.run(["members", "import", "roster.csv"]).success();
+    let number = t.members()[0]["enterprise_number"].as_str().unwrap().to_owned();
+    t.run(["keys", "init"]).success();
+    t.run(["issue", &number]).success();
+    std::fs::write(t.path("scan.pdf"), "paper").unwrap();
+    let run = t.run(["collect", "scan.pdf", "--scan", &number]).success();
+    let id = pending_id(&run.stdout);
+    t.run(["returns", "confirm", &id]).success();
+    let year_end = t.run_at("2026-12-31", ["report", "annual", "--year", "2026", "--json"]).success().json();
+    assert_eq!(year_end["organisations"]["members"], 1);
+    assert_eq!(year_end["organisations"]["new_adherences"], 1);
+    t.run_at("2027-01-10", ["returns", "revoke", &id, "--reason", "signature d'une autre personne"]).success();
+    let again = t.run_at("2027-01-10", ["report", "annual", "--year", "2026", "--json"]).success().json();
+    assert_eq!(again["organisations"], year_end["organisations"], "2026 stays as it was");
+    assert_eq!(again["membership"], year_end["membership"]);
+    let m = t.run_at("2027-01-10", ["members", "show", &number, "--json"]).success().json();
+    assert!(m["signed_version"].is_null(), "it no longer counts: {m}");
+    let r2027 = t.run_at("2027-01-10", ["report", "annual", "--year", "2027", "--json"]).success().json();
+    assert_eq!(r2027["organisations"]["members"], 0);
+}
