@@ -499,9 +499,19 @@ fn escalate(
 ) -> Result<Vec<(String, String, Vec<Event>)>> {
     let version = &ws.config.charter.version;
     let remind = wf.steps.iter().position(|s| matches!(s.kind, Kind::Remind { .. }));
+    // Organisations whose return came back but waits for the coordinator's
+    // confirmation: the evidence says so, not that nothing came back.
+    let waiting: std::collections::HashSet<String> = ws
+        .store
+        .returns()?
+        .into_iter()
+        .filter(|r| r.state == "waiting" && &r.adherence.charter_version == version)
+        .map(|r| r.adherence.enterprise_number)
+        .collect();
     Ok(group
         .iter()
         .map(|s| {
+            let returned = s.enterprise_number.as_ref().is_some_and(|n| waiting.contains(n));
             use crate::mail::{Lang, long_date};
             let d = done.get(&s.id);
             let sent = done_on(wf, d, "send");
@@ -527,19 +537,31 @@ fn escalate(
                 enterprise_number: s.enterprise_number.clone().unwrap_or_default(),
                 subject: s.id.clone(),
                 evidence: say(
-                    &format!("no signed document of charter {version} came back"),
+                    &if returned {
+                        format!("a signed document of charter {version} came back and waits for your confirmation (charte returns)")
+                    } else {
+                        format!("no signed document of charter {version} came back")
+                    },
                     ": sent on ",
                     ", reminded on ",
                     &|d| d.to_string(),
                 ),
                 evidence_fr: say(
-                    &format!("aucun document signé de la charte {version} n'est revenu"),
+                    &if returned {
+                        format!("un document signé de la charte {version} est revenu et attend la confirmation de la coordination")
+                    } else {
+                        format!("aucun document signé de la charte {version} n'est revenu")
+                    },
                     " : envoyé le ",
                     ", rappel le ",
                     &|d| long_date(d, Lang::Fr),
                 ),
                 evidence_nl: say(
-                    &format!("geen ondertekend document van charter {version} teruggekomen"),
+                    &if returned {
+                        format!("een ondertekend document van charter {version} is teruggekomen en wacht op de bevestiging van de coördinatie")
+                    } else {
+                        format!("geen ondertekend document van charter {version} teruggekomen")
+                    },
                     ": verzonden op ",
                     ", herinnering op ",
                     &|d| long_date(d, Lang::Nl),

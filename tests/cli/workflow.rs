@@ -137,7 +137,10 @@ fn adhesion_mails_reminds_escalates_and_stops_at_the_signature() {
     assert!(!overdue.iter().any(|f| f["enterprise_number"] == number));
     let evidence = overdue[0]["evidence"][0]["text"].as_str().unwrap();
     assert!(evidence.contains("sent on 2026-01-05") && evidence.contains("reminded on 2026-01-19"), "{evidence}");
-    assert!(overdue.iter().any(|f| f["enterprise_number"] == waiter_number), "the scan still waits: overdue");
+    let waits =
+        overdue.iter().find(|f| f["enterprise_number"] == waiter_number).expect("the scan still waits: overdue");
+    let text = waits["evidence"][0]["text"].as_str().unwrap();
+    assert!(text.contains("came back and waits for your confirmation"), "not \"nothing came back\": {text}");
     // Confirmed, the scan ends its wait.
     t.run(["returns", "confirm", &pending_id(&scan.stdout)]).success();
     let subjects = status(&t);
