@@ -10,6 +10,15 @@
 
 use chrono::NaiveDate;
 
+/// Whether `label` can name a version: it goes into document ids and file
+/// names, so at most 40 letters, digits, '-' and '.', not starting with '.'.
+pub fn is_valid_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= 40
+        && !label.starts_with('.')
+        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
 /// One version of the charter and the day it was adopted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {

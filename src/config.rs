@@ -547,11 +547,7 @@ impl Config {
             contact.validate().map_err(bad)?;
         }
         let version = &self.charter.version;
-        if version.is_empty()
-            || version.len() > 40
-            || !version.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-            || version.starts_with('.')
-        {
+        if !crate::charter::is_valid_label(version) {
             return Err(bad(format!(
                 "charter.version = {version:?}: use at most 40 letters, digits, '-' and '.' (e.g. \"2026-01\"); \
                  it goes into document ids and file names"

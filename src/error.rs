@@ -251,7 +251,6 @@ pub const MAX_KEY_BYTES: u64 = 4 * 1024;
 /// out. So the read itself is bounded: at most `max_bytes + 1` bytes are
 /// ever read, and one byte too many is a refusal naming the limit.
 pub fn read_bounded(path: &Path, max_bytes: u64, what: &str) -> Result<Vec<u8>> {
-    use std::io::Read;
     let too_big = || Error::Input {
         file: path.to_owned(),
         problems: vec![Problem::file(format!(
@@ -259,18 +258,22 @@ pub fn read_bounded(path: &Path, max_bytes: u64, what: &str) -> Result<Vec<u8>> 
             limit = size_in_words(max_bytes)
         ))],
     };
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    // A regular file too large is refused before reading a byte of it.
+    read_at_most(path, max_bytes).map_err(|e| Error::io(path, e))?.ok_or_else(too_big)
+}
+
+/// A file's bytes if it holds at most `max_bytes`, else None: a regular
+/// file too large is refused before a byte of it is read, anything else
+/// (a pipe, /dev/zero) stops one byte past the limit.
+pub fn read_at_most(path: &Path, max_bytes: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
     let announced = file.metadata().map(|m| m.len()).unwrap_or(0);
     if announced > max_bytes {
-        return Err(too_big());
+        return Ok(None);
     }
     let mut bytes = Vec::with_capacity(announced as usize);
-    file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(too_big());
-    }
-    Ok(bytes)
+    file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max_bytes).then_some(bytes))
 }
 
 /// A size limit in words: "16 MB", "64 KB", "512 bytes".

@@ -97,6 +97,16 @@ impl Workspace {
         self.root.join("out")
     }
 
+    /// out/NAME/ (adherence, letters, reports), made if missing, both
+    /// folders real ones, never links: nothing charte writes there lands
+    /// outside the workspace.
+    pub fn out_folder(&self, name: &str) -> Result<PathBuf> {
+        crate::error::create_dir(&self.out_dir())?;
+        let dir = self.out_dir().join(name);
+        crate::error::create_dir(&dir)?;
+        Ok(dir)
+    }
+
     pub fn keys_dir(&self) -> PathBuf {
         self.root.join("keys")
     }
@@ -108,6 +118,19 @@ impl Workspace {
     pub fn charter_dir(&self) -> PathBuf {
         self.root.join("charter")
     }
+}
+
+/// The commented charte.toml `charte init` writes: a replay workspace or
+/// not, in `languages`.
+pub fn config_text(replay: bool, languages: &[crate::roster::Language]) -> String {
+    let mut text = if replay {
+        CONFIG_TEMPLATE.replacen("\nreplay = false\n", "\nreplay = true\n", 1)
+    } else {
+        CONFIG_TEMPLATE.to_owned()
+    };
+    let codes: Vec<String> = languages.iter().map(|l| format!("\"{}\"", l.code())).collect();
+    text = text.replacen("\nlanguages = [\"fr\"]\n", &format!("\nlanguages = [{}]\n", codes.join(", ")), 1);
+    text
 }
 
 /// Creates a new workspace in `root` (which may exist but must not hold a
@@ -152,13 +175,7 @@ pub fn init(
     }
 
     let config_path = root.join(CONFIG_FILE);
-    let mut text = if replay {
-        CONFIG_TEMPLATE.replacen("\nreplay = false\n", "\nreplay = true\n", 1)
-    } else {
-        CONFIG_TEMPLATE.to_owned()
-    };
-    let codes: Vec<String> = languages.iter().map(|l| format!("\"{}\"", l.code())).collect();
-    text = text.replacen("\nlanguages = [\"fr\"]\n", &format!("\nlanguages = [{}]\n", codes.join(", ")), 1);
+    let text = config_text(replay, languages);
     let config = Config::parse(&text, &config_path)?;
     new_store(&root.join(DB_FILE), &config, today, Clock::new(config.workspace.replay))?;
     created.push(root.join(DB_FILE));

@@ -218,7 +218,7 @@ fn federation(ws: PathBuf) -> Result<(), String> {
         numbers.get(i as usize).cloned().ok_or_else(|| format!("no organisation {i}"))
     };
     // Working groups of 200 organisations each, overlapping (an organisation sits in one or two).
-    let mut toml = charte::workspace::CONFIG_TEMPLATE.replacen("\nreplay = false\n", "\nreplay = true\n", 1);
+    let mut toml = charte::workspace::config_text(true, &[Language::Fr]);
     for g in 0..FEDERATION_GROUPS {
         toml.push_str(&format!(
             "\n[working_groups.gt{g:02}]\nname_fr = \"Groupe {g}\"\nname_nl = \"Werkgroep {g}\"\nmin_meetings_per_year = 6\nnotice_clear_days = 5\nmembers = [\n"

@@ -36,9 +36,9 @@ fn adopt(version: &str, date: &str, ctx: &Ctx) -> Result<u8> {
     let adopted = super::parse_date("--date", date)?;
     let mut ws = ctx.writer()?;
     let version = version.trim();
-    if version.is_empty() || !version.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+    if !crate::charter::is_valid_label(version) {
         return Err(Error::usage(format!(
-            "'{version}' cannot be a version's label: use letters, digits, '-' and '.' (e.g. 2027-01); \
+            "'{version}' cannot be a version's label: use at most 40 letters, digits, '-' and '.' (e.g. 2027-01); \
              it goes into document ids and file names"
         )));
     }

@@ -54,7 +54,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         crate::seal::KeyError::Mismatch { .. } => Error::usage(e.to_string()),
         e => Error::usage(format!("{e} (the coordination's key: charte keys init)")),
     })?;
-    let roots = trusted_roots(&ws.root)?;
+    let roots = collect::trusted_roots(&ws.root)?;
     // An unknown organisation for a scan is a refusal like any other:
     // journaled, and the register unchanged.
     let scan_member = args.scan.as_deref().map(|id| roster::resolve(&members, id));
@@ -203,11 +203,4 @@ const READERS: usize = 4;
 
 fn readers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(READERS)
-}
-
-/// Trusted root certificates for PDF signatures, from the workspace's
-/// keys/trusted-roots/ (see [`collect::trusted_roots`]; `charte verify`
-/// reads the same).
-pub(super) fn trusted_roots(root: &std::path::Path) -> Result<Vec<Vec<u8>>> {
-    collect::trusted_roots(root)
 }

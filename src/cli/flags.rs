@@ -147,18 +147,15 @@ fn letters(year: Option<i32>, reply_within_days: u32, ctx: &Ctx) -> Result<u8> {
     let statuses = ws.store.flag_statuses()?;
     let dir = ws.out_dir().join("letters");
     let engine = crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
-    let open: Vec<&flags::Flag> =
-        flags.iter().filter(|f| statuses.get(&f.key()).is_none_or(|s| s.status != "resolved")).collect();
-    let (ready, waiting): (Vec<&flags::Flag>, Vec<&flags::Flag>) =
-        open.into_iter().partition(|f| facts.may_interpellate(f));
+    let (ready, waiting) = flags::for_letters(&flags, &statuses, &facts);
     let mut written = 0;
-    for (_, group) in by_organisation(&ready) {
+    for (_, group) in flags::by_organisation(&ready) {
         if let Some(path) = letter(&ws, &engine, &loaded.members, &group, reply_within_days, ctx.now)? {
             say!("{}", path.display());
             written += 1;
         }
     }
-    let waiting_orgs = by_organisation(&waiting).len();
+    let waiting_orgs = flags::by_organisation(&waiting).len();
     say!("{written} draft letters in {} (one per organisation, covering all its open flags)", dir.display());
     if waiting_orgs > 0 {
         say!(
@@ -168,20 +165,6 @@ fn letters(year: Option<i32>, reply_within_days: u32, ctx: &Ctx) -> Result<u8> {
         );
     }
     Ok(0)
-}
-
-/// The flags about organisations, one group per organisation, in the
-/// order of the organisations' first flag.
-pub fn by_organisation<'a>(flags: &[&'a flags::Flag]) -> Vec<(String, Vec<&'a flags::Flag>)> {
-    let mut out: Vec<(String, Vec<&flags::Flag>)> = Vec::new();
-    for f in flags {
-        let Some(number) = &f.enterprise_number else { continue };
-        match out.iter_mut().find(|(n, _)| n == number) {
-            Some((_, group)) => group.push(f),
-            None => out.push((number.clone(), vec![f])),
-        }
-    }
-    out
 }
 
 /// Renders the draft interpellation letter to one organisation about all
@@ -199,9 +182,7 @@ pub fn letter(
     let Some(member) = first.enterprise_number.as_deref().and_then(|n| crate::roster::resolve(members, n).ok()) else {
         return Ok(None);
     };
-    let dir = ws.out_dir().join("letters");
-    crate::error::create_dir(&ws.out_dir())?;
-    crate::error::create_dir(&dir)?;
+    let dir = ws.out_folder("letters")?;
     let c = &ws.config.coordination;
     let o = &member.organisation;
     let lang = o.language;

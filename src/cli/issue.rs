@@ -92,8 +92,7 @@ pub fn issue(
     };
     let issued = ws.store.documents()?;
     let plan = adherence::plan(&ws.config, &ws.root, selected, &issued, &template)?;
-    crate::error::create_dir(&ws.out_dir())?;
-    crate::error::create_dir(&ws.out_dir().join("adherence"))?;
+    ws.out_folder("adherence")?;
     let engine = Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
     let bar = super::progress(plan.jobs.len() as u64, "documents");
     let mut count = 0;

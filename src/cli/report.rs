@@ -152,7 +152,7 @@ fn seal_report(
         };
         made.push((path, sealed, document));
     }
-    reports_dir(ws)?;
+    ws.out_folder("reports")?;
     for (path, bytes) in companions {
         crate::error::write_atomic(path, bytes)?;
     }
@@ -170,14 +170,6 @@ fn seal_report(
         paths.push(path);
     }
     Ok(paths)
-}
-
-/// out/reports/, made if missing (a real folder, never a link).
-fn reports_dir(ws: &crate::workspace::Workspace) -> Result<std::path::PathBuf> {
-    crate::error::create_dir(&ws.out_dir())?;
-    let dir = ws.out_dir().join("reports");
-    crate::error::create_dir(&dir)?;
-    Ok(dir)
 }
 
 fn subsidy(year: i32, expenses: Option<&std::path::Path>, no_expenses: bool, ctx: &Ctx) -> Result<u8> {

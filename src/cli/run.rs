@@ -243,16 +243,11 @@ fn execute(ws: &mut Workspace, b: &Batch<'_>, failed: &mut Vec<Failed>) -> Resul
             // each of their organisations gets one letter covering all its
             // open flags that may be written about, as `flags letters`
             // writes it (the same file: never a letter with fewer flags).
-            let statuses = ws.store.flag_statuses()?;
-            let open_ready: Vec<&crate::flags::Flag> = flags
-                .iter()
-                .filter(|f| statuses.get(&f.key()).is_none_or(|st| st.status != "resolved"))
-                .filter(|f| facts.may_interpellate(f))
-                .collect();
+            let (open_ready, _) = crate::flags::for_letters(&flags, &ws.store.flag_statuses()?, &facts);
             let due: Vec<&crate::flags::Flag> =
                 group.iter().filter_map(|s| open_ready.iter().find(|f| f.key() == s.id).copied()).collect();
             let mut out = Vec::new();
-            for (number, of_group) in super::flags::by_organisation(&due) {
+            for (number, of_group) in crate::flags::by_organisation(&due) {
                 let all: Vec<&crate::flags::Flag> = open_ready
                     .iter()
                     .filter(|f| f.enterprise_number.as_deref() == Some(number.as_str()))

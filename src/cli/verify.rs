@@ -66,7 +66,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     // Something follows the seal: the organisation's signature, or a change.
     let sealed_len = verdict.sealed_len;
     let sealed_sha256 = hex::encode(Sha256::digest(&bytes[..sealed_len]));
-    let roots = super::collect::trusted_roots(&ctx.dir)?;
+    let roots = crate::collect::trusted_roots(&ctx.dir)?;
     let signed = match collect::check_signature(&bytes, sealed_len, &m.document_id, &sealed_sha256, &roots) {
         Ok(ReturnSignature::OwnKey(sig)) => own_key(&sig, m, args.signer_key.as_deref(), ctx),
         Ok(ReturnSignature::Pades(v)) => Ok(pades(&v)),

@@ -57,6 +57,7 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
                 format!("er is geen handtekening van charter {current} (aangenomen op {anl}) geregistreerd"),
             ),
         });
+        let mail_seq = facts.first_adherence_mail(digits).map(|(seq, _)| seq);
         match facts.mailed(digits) {
             super::Mailed::Never => evidence.push(Evidence::new(
                 None,
@@ -70,9 +71,8 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
                 let until = until.pred_opt().unwrap_or(until);
                 let (sfr, snl) = super::dates(sent);
                 let (ufr, unl) = super::dates(until);
-                let seq = facts.first_adherence_mail(digits).map(|(seq, _)| seq);
                 evidence.push(Evidence::new(
-                    seq,
+                    mail_seq,
                     Some(sent),
                     format!("adherence document sent on {sent}: waiting for its return until {until}"),
                     format!("acte d'adhésion envoyé le {sfr} : retour attendu jusqu'au {ufr}"),
@@ -81,9 +81,8 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             }
             super::Mailed::Overdue { sent } => {
                 let (sfr, snl) = super::dates(sent);
-                let seq = facts.first_adherence_mail(digits).map(|(seq, _)| seq);
                 evidence.push(Evidence::new(
-                    seq,
+                    mail_seq,
                     Some(sent),
                     format!("adherence document sent on {sent}, not returned signed within the delay"),
                     format!("acte d'adhésion envoyé le {sfr}, non revenu signé dans le délai"),

@@ -280,3 +280,32 @@ impl Facts<'_> {
             .map_or_else(|| digits.to_owned(), |m| m.organisation.name.clone())
     }
 }
+
+/// The flags a letter is written about today, and those that wait: a flag
+/// the committee resolved gets none, and an adherence flag waits for its
+/// delay ([`Facts::may_interpellate`]). `charte flags letters` and the
+/// interpellation workflow both write from this.
+pub fn for_letters<'a>(
+    flags: &'a [Flag],
+    statuses: &HashMap<String, crate::journal::store::FlagStatus>,
+    facts: &Facts<'_>,
+) -> (Vec<&'a Flag>, Vec<&'a Flag>) {
+    flags
+        .iter()
+        .filter(|f| statuses.get(&f.key()).is_none_or(|s| s.status != "resolved"))
+        .partition(|f| facts.may_interpellate(f))
+}
+
+/// The flags about organisations, one group per organisation (its number
+/// as 0123.456.749), in the order of the organisations' first flag.
+pub fn by_organisation<'a>(flags: &[&'a Flag]) -> Vec<(String, Vec<&'a Flag>)> {
+    let mut out: Vec<(String, Vec<&Flag>)> = Vec::new();
+    for f in flags {
+        let Some(number) = &f.enterprise_number else { continue };
+        match out.iter_mut().find(|(n, _)| n == number) {
+            Some((_, group)) => group.push(f),
+            None => out.push((number.clone(), vec![f])),
+        }
+    }
+    out
+}

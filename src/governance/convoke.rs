@@ -190,49 +190,43 @@ fn organisation_messages(
 ) -> Result<Vec<Planned>> {
     let start = ctx.start();
     let end = start + chrono::Duration::hours(DURATION_HOURS);
-    let mut out = Vec::new();
-    {
-        let o = &m.organisation;
-        let lang = o.language;
-        let convocation = ctx.convocation(lang, Some(o), envelope.reply_address());
-        let rendered = ctx
-            .templates
-            .convocation(&convocation)
-            .map_err(|e| Error::usage(format!("the convocation template: {e}")))?;
-        let pdf = pdfs.get(&lang);
-        let letter = crate::delivery::Letter {
-            envelope,
-            rendered: &rendered,
-            date: ctx.date,
-            id: format!("convocation.{}.{}", ctx.meeting.id, o.enterprise_number.digits()),
-            purpose: "convocation",
-            about: &ctx.meeting.id,
-        };
-        out.extend(crate::delivery::to_organisation(o, &letter, |to| {
-            let calendar = crate::mail::invite(&Invite {
-                uid: format!("{}@{}", ctx.meeting.id, envelope.domain),
-                sequence: 0,
-                summary: format!("{} — {}", ctx.body.name(lang), ctx.config.coordination.name(lang)),
-                description: ctx.meeting.agenda.join("\n"),
-                location: ctx.meeting.place.clone(),
-                start,
-                end,
-                stamp: ctx.date,
-                organizer: envelope.from.clone(),
-                attendees: vec![to.clone()],
-                cancelled: false,
+    let o = &m.organisation;
+    let lang = o.language;
+    let convocation = ctx.convocation(lang, Some(o), envelope.reply_address());
+    let rendered =
+        ctx.templates.convocation(&convocation).map_err(|e| Error::usage(format!("the convocation template: {e}")))?;
+    let pdf = pdfs.get(&lang);
+    let letter = crate::delivery::Letter {
+        envelope,
+        rendered: &rendered,
+        date: ctx.date,
+        id: format!("convocation.{}.{}", ctx.meeting.id, o.enterprise_number.digits()),
+        purpose: "convocation",
+        about: &ctx.meeting.id,
+    };
+    crate::delivery::to_organisation(o, &letter, |to| {
+        let calendar = crate::mail::invite(&Invite {
+            uid: format!("{}@{}", ctx.meeting.id, envelope.domain),
+            sequence: 0,
+            summary: format!("{} — {}", ctx.body.name(lang), ctx.config.coordination.name(lang)),
+            description: ctx.meeting.agenda.join("\n"),
+            location: ctx.meeting.place.clone(),
+            start,
+            end,
+            stamp: ctx.date,
+            organizer: envelope.from.clone(),
+            attendees: vec![to.clone()],
+            cancelled: false,
+        })
+        .map_err(|e| Error::usage(format!("its calendar invitation: {e}")))?;
+        let attachments = pdf
+            .map(|bytes| Attachment {
+                filename: format!("convocation-{}-{}.pdf", ctx.meeting.id, lang.code()),
+                content_type: "application/pdf".into(),
+                bytes: bytes.clone(),
             })
-            .map_err(|e| Error::usage(format!("its calendar invitation: {e}")))?;
-            let attachments = pdf
-                .map(|bytes| Attachment {
-                    filename: format!("convocation-{}-{}.pdf", ctx.meeting.id, lang.code()),
-                    content_type: "application/pdf".into(),
-                    bytes: bytes.clone(),
-                })
-                .into_iter()
-                .collect();
-            Ok((attachments, Some(calendar)))
-        })?);
-    }
-    Ok(out)
+            .into_iter()
+            .collect();
+        Ok((attachments, Some(calendar)))
+    })
 }

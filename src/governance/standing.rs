@@ -80,13 +80,4 @@ impl Standing {
             )
         }
     }
-
-    /// How many organisations hold a counted signature.
-    pub fn len(&self) -> usize {
-        self.signed.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.signed.is_empty()
-    }
 }

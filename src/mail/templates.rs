@@ -273,6 +273,20 @@ impl Words {
     }
 }
 
+/// Helper `name`'s parameter `i`, refused when missing from the data (a
+/// misspelt field must not read as empty or false).
+fn strict_param<'h, 'rc>(
+    h: &'h Helper<'rc>,
+    name: &'static str,
+    i: usize,
+) -> Result<&'h handlebars::PathAndJson<'rc>, RenderError> {
+    let p = h.param(i).ok_or(RenderErrorReason::ParamNotFoundForIndex(name, i))?;
+    if p.is_value_missing() {
+        return Err(RenderErrorReason::MissingVariable(p.relative_path().cloned()).into());
+    }
+    Ok(p)
+}
+
 /// The language of the template being rendered, from its file name.
 fn template_lang(rc: &RenderContext<'_, '_>) -> crate::roster::Language {
     let name = rc.get_current_template_name().map(String::as_str).unwrap_or("");
@@ -289,13 +303,7 @@ impl HelperDef for Words {
         out: &mut dyn Output,
     ) -> HelperResult {
         let name = self.name();
-        let param = |i: usize| -> Result<&handlebars::PathAndJson<'rc>, RenderError> {
-            let p = h.param(i).ok_or(RenderErrorReason::ParamNotFoundForIndex(name, i))?;
-            if p.is_value_missing() {
-                return Err(RenderErrorReason::MissingVariable(p.relative_path().cloned()).into());
-            }
-            Ok(p)
-        };
+        let param = |i: usize| strict_param(h, name, i);
         let lang = template_lang(rc);
         let text = match self {
             Words::Count => {
@@ -369,11 +377,7 @@ impl HelperDef for StrictIf {
         rc: &mut RenderContext<'reg, 'rc>,
         out: &mut dyn Output,
     ) -> HelperResult {
-        let name = if self.positive { "if" } else { "unless" };
-        let param = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex(name, 0))?;
-        if param.is_value_missing() {
-            return Err(RenderErrorReason::MissingVariable(param.relative_path().cloned()).into());
-        }
+        let param = strict_param(h, if self.positive { "if" } else { "unless" }, 0)?;
         let include_zero = h.hash_get("includeZero").and_then(|v| v.value().as_bool()).unwrap_or(false);
         let truthy = param.value().is_truthy(include_zero) == self.positive;
         match if truthy { h.template() } else { h.inverse() } {

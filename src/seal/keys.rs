@@ -193,19 +193,13 @@ pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, KeyError> {
 /// A key file's bytes, read with a bound: a key path may name anything,
 /// /dev/zero included, and a key file is a few lines.
 fn read_key_file(path: &Path, kind: &'static str) -> Result<Vec<u8>, KeyError> {
-    use std::io::Read;
-    const MAX: u64 = 4096;
-    let io = |source| KeyError::Io { path: path.to_path_buf(), source };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path).map_err(io)?.take(MAX + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > MAX {
-        return Err(KeyError::Format {
+    crate::error::read_at_most(path, 4096)
+        .map_err(|source| KeyError::Io { path: path.to_path_buf(), source })?
+        .ok_or_else(|| KeyError::Format {
             path: path.to_path_buf(),
             kind,
             reason: "it is larger than 4 KB, and a key file is at most 4 KB (is this the right file?)",
-        });
-    }
-    Ok(bytes)
+        })
 }
 
 fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyError> {
