@@ -14,9 +14,11 @@
 //!
 //! [`journal`] is the spine: every change is an event appended to a
 //! hash-chained log in the same transaction as the tables derived from it.
-//! [`cli`] is the only module that prints.
+//! [`app`] holds one function per action a user can take; [`cli`] (the
+//! only module that prints) and the workflow runner are front ends over it.
 
 pub mod actions;
+pub mod app;
 pub mod adherence;
 pub mod charter;
 pub mod cli;

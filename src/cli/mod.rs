@@ -49,6 +49,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use crate::app::{App, Options, Progress};
 use crate::error::{Error, Result};
 use crate::workspace::Workspace;
 
@@ -158,6 +159,52 @@ impl Ctx {
         let ws = self.workspace()?;
         ws.check_date(self.now)?;
         Ok(ws)
+    }
+
+    /// The application on `--now`'s date, to read; what charte.toml's
+    /// reading noted goes to stderr, long work shows a progress bar there.
+    pub fn app(&self) -> Result<App> {
+        self.ready(App::open(&self.dir, self.now)?)
+    }
+
+    /// The application on `--now`'s date, to change: refused before any
+    /// work when the journal would refuse that date (App::writer).
+    pub fn app_writer(&self) -> Result<App> {
+        self.ready(App::writer(&self.dir, self.now)?)
+    }
+
+    fn ready(&self, app: App) -> Result<App> {
+        for note in &app.ws.config.notes {
+            eprintln!("note: {note}");
+        }
+        Ok(app.with_progress(std::sync::Arc::new(Terminal::default())).with_options(Options::from_env()))
+    }
+}
+
+/// Progress as a bar on stderr; invisible when stderr is not a terminal
+/// (scripts, tests).
+#[derive(Default)]
+struct Terminal(std::sync::Mutex<Option<indicatif::ProgressBar>>);
+
+impl Progress for Terminal {
+    fn start(&self, len: u64, what: &str) {
+        if let Ok(mut bar) = self.0.lock() {
+            *bar = Some(progress(len, what));
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Ok(bar) = self.0.lock()
+            && let Some(bar) = bar.as_ref()
+        {
+            bar.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Ok(mut bar) = self.0.lock()
+            && let Some(bar) = bar.take()
+        {
+            bar.finish_and_clear();
+        }
     }
 }
 

@@ -1,0 +1,162 @@
+//! The application layer: one function per action a user can take, the
+//! same for every front end (the command line, the workflow runner, the
+//! web server). Each action takes a typed input (already parsed and
+//! validated by its front end), works on one [`App`], and returns a typed
+//! outcome or an [`Error`] whose kind decides the exit code and the HTTP
+//! status. An action never prints, never reads argv and holds no
+//! process-global state: what a front end shows is its own business, built
+//! from the outcome; long work reports through the [`Progress`] it was
+//! given. Each [`App`] holds its own connection to the workspace's journal,
+//! so several threads (or processes) each open their own.
+//!
+//! The rules themselves live in the domain modules (roster, adherence,
+//! seal, collect, governance, report, flags, workflow); an action strings
+//! them together: it reads what it decides on, does the work, journals
+//! what happened and says so.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+use crate::mail::{RetryPolicy, SmtpOptions};
+use crate::workspace::Workspace;
+
+/// How long work tells its front end how far it got.
+pub trait Progress: Send + Sync {
+    /// Work of `len` steps, called `what` ("documents", "convocations"), begins.
+    fn start(&self, len: u64, what: &str);
+    /// `n` more steps are done.
+    fn advance(&self, n: u64);
+    /// The work ended (done or stopped).
+    fn finish(&self);
+}
+
+/// Progress nobody watches: the workflow runner's inner steps, tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: u64, _: &str) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+}
+
+/// One piece of long work under way: advanced by the workers, finished
+/// when dropped (also when the work stops on an error).
+pub struct Bar<'a>(&'a dyn Progress);
+
+impl std::fmt::Debug for Bar<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bar")
+    }
+}
+
+impl Bar<'_> {
+    pub fn inc(&self, n: u64) {
+        self.0.advance(n);
+    }
+}
+
+impl Drop for Bar<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// How mail leaves this machine, beyond charte.toml: what the process's
+/// environment may say (read by the front end, once).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub smtp: SmtpOptions,
+    pub retry: RetryPolicy,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { smtp: SmtpOptions::default(), retry: RetryPolicy { attempts: 4, base_delay: Duration::from_secs(2) } }
+    }
+}
+
+impl Options {
+    /// A private CA for the SMTP server (`CHARTE_SMTP_CA`, a PEM file) and
+    /// the first retry delay in milliseconds (`CHARTE_RETRY_BASE_MS`,
+    /// default 2000).
+    pub fn from_env() -> Options {
+        let mut o = Options::default();
+        o.smtp.extra_root_pem = std::env::var_os("CHARTE_SMTP_CA").map(Into::into);
+        if let Some(ms) = std::env::var("CHARTE_RETRY_BASE_MS").ok().and_then(|v| v.parse().ok()) {
+            o.retry.base_delay = Duration::from_millis(ms);
+        }
+        o
+    }
+}
+
+/// One workspace, on one day, for one caller: what every action works on.
+pub struct App {
+    pub ws: Workspace,
+    /// The day the actions act on (journal entries, documents' dates).
+    pub today: NaiveDate,
+    pub options: Options,
+    progress: Arc<dyn Progress>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("root", &self.ws.root).field("today", &self.today).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// The workspace in `dir`, to read, on `today`.
+    pub fn open(dir: &Path, today: NaiveDate) -> Result<App> {
+        let ws = Workspace::open(dir, today)?;
+        Ok(App { ws, today, options: Options::default(), progress: Arc::new(Silent) })
+    }
+
+    /// The workspace in `dir`, to change on `today`: refused before any
+    /// work when the journal would refuse that date (DESIGN.md "Time does
+    /// not go back"), so nothing is written, not even a file.
+    pub fn writer(dir: &Path, today: NaiveDate) -> Result<App> {
+        let app = App::open(dir, today)?;
+        app.ws.check_date(today)?;
+        Ok(app)
+    }
+
+    #[must_use]
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> App {
+        self.progress = progress;
+        self
+    }
+
+    #[must_use]
+    pub fn with_options(mut self, options: Options) -> App {
+        self.options = options;
+        self
+    }
+
+    /// Starts long work of `len` steps: the front end's progress shows it.
+    pub fn bar(&self, len: u64, what: &str) -> Bar<'_> {
+        self.progress.start(len, what);
+        Bar(self.progress.as_ref())
+    }
+
+    /// The coordination's signing key, with a message saying how to make one.
+    pub fn coordination_key(&self) -> Result<ed25519_dalek::SigningKey> {
+        let path = self.ws.keys_dir().join("coordination.key");
+        if !path.exists() {
+            return Err(Error::usage(format!(
+                "{} does not exist: create the seal key with `charte keys init`",
+                path.display()
+            )));
+        }
+        crate::seal::load_signing_key(&path).map_err(|e| Error::usage(e.to_string()))
+    }
+
+    /// The renderer, started once per action.
+    pub fn engine() -> Result<crate::render::Engine> {
+        crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))
+    }
+}
