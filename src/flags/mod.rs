@@ -8,6 +8,7 @@ mod breach;
 mod committee;
 mod mail;
 mod meetings;
+mod status;
 
 use std::collections::HashMap;
 
@@ -18,6 +19,8 @@ use crate::config::Config;
 use crate::governance::attendance::Attendance;
 use crate::governance::meeting::Meeting;
 use crate::roster::Member;
+
+pub use status::Status;
 
 /// What the rules read.
 #[derive(Debug)]
@@ -210,6 +213,20 @@ impl Flag {
     }
 }
 
+/// A flag's key as [`Flag::key`] writes it (`rule:0123.456.749`), from any
+/// spelling of the enterprise number a coordinator may type (BE0123456749,
+/// 0123456749…); a subject that is no enterprise number stays as given.
+pub fn normalise_key(key: &str) -> String {
+    let key = key.trim();
+    match key.split_once(':') {
+        Some((rule, subject)) => match crate::roster::EnterpriseNumber::parse(subject.trim()) {
+            Ok(n) => format!("{}:{}", rule.trim(), n.formatted()),
+            Err(_) => format!("{}:{}", rule.trim(), subject.trim()),
+        },
+        None => key.to_owned(),
+    }
+}
+
 /// Every rule, in the order flags are listed.
 pub fn evaluate(facts: &Facts<'_>) -> Vec<Flag> {
     let mut flags = Vec::new();
@@ -290,10 +307,7 @@ pub fn for_letters<'a>(
     statuses: &HashMap<String, crate::journal::store::FlagStatus>,
     facts: &Facts<'_>,
 ) -> (Vec<&'a Flag>, Vec<&'a Flag>) {
-    flags
-        .iter()
-        .filter(|f| statuses.get(&f.key()).is_none_or(|s| s.status != "resolved"))
-        .partition(|f| facts.may_interpellate(f))
+    flags.iter().filter(|f| Status::of(statuses, &f.key()) != Status::Resolved).partition(|f| facts.may_interpellate(f))
 }
 
 /// The flags about organisations, one group per organisation (its number
@@ -308,4 +322,18 @@ pub fn by_organisation<'a>(flags: &[&'a Flag]) -> Vec<(String, Vec<&'a Flag>)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_key;
+
+    #[test]
+    fn a_key_reads_whatever_the_enterprise_number_s_spelling() {
+        assert_eq!(normalise_key(" absences : BE0461013383 "), "absences:0461.013.383");
+        assert_eq!(normalise_key("absences:0461.013.383"), "absences:0461.013.383");
+        // A body or a meeting is no enterprise number: kept as typed.
+        assert_eq!(normalise_key("meetings:plenary"), "meetings:plenary");
+        assert_eq!(normalise_key("typo"), "typo");
+    }
 }

@@ -20,7 +20,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::flags::Flag;
+use crate::flags::{self, Flag};
 use crate::governance::attendance::{Attendance, Presence};
 use crate::governance::meeting::Meeting;
 use crate::governance::standing::Standing;
@@ -270,18 +270,18 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
     let membership =
         membership(year, input.statuses, input.today, |day| Standing::on(input.history, input.signatures, day));
     let mut flags_by_status: BTreeMap<String, usize> =
-        ["open", "put-to-committee", "resolved"].iter().map(|s| ((*s).to_owned(), 0)).collect();
+        flags::Status::ALL.iter().map(|s| (s.code().to_owned(), 0)).collect();
     let keys: Vec<String> = input.flags.iter().map(Flag::key).collect();
     for key in &keys {
-        let status = input.flag_statuses.get(key).map_or("open", |s| s.status.as_str());
-        *flags_by_status.entry(status.to_owned()).or_default() += 1;
+        *flags_by_status.entry(flags::Status::of(input.flag_statuses, key).code().to_owned()).or_default() += 1;
     }
     // Flags resolved during the year whose cause has gone since.
     let this_year = format!("{year}-");
     let shown: std::collections::HashSet<&String> = keys.iter().collect();
     for (key, st) in input.flag_statuses {
-        if st.status == "resolved" && !shown.contains(key) && st.at.starts_with(&this_year) {
-            *flags_by_status.entry("resolved".to_owned()).or_default() += 1;
+        let resolved = flags::Status::parse(&st.status) == Some(flags::Status::Resolved);
+        if resolved && !shown.contains(key) && st.at.starts_with(&this_year) {
+            *flags_by_status.entry(flags::Status::Resolved.code().to_owned()).or_default() += 1;
         }
     }
     AnnualReport {
