@@ -14,6 +14,8 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod report;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;

@@ -116,7 +116,7 @@ enum Command {
     /// The network's events and actions: colloquia, network days, campaigns, bourses.
     #[command(subcommand)]
     Events(events::Command),
-    /// Reports: the annual evaluation.
+    /// Reports: the annual evaluation and the funder's subsidy report, sealed.
     #[command(subcommand)]
     Report(report::Command),
     /// Breaches of the charter noted by the committee.

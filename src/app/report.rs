@@ -1,0 +1,294 @@
+//! The annual evaluation and the funder's subsidy report, as actions: the
+//! figures ([`crate::report`]) computed from the journal as of the app's
+//! day, rendered in their languages, sealed with the coordination's key
+//! (the manifest carries the journal's head, so a funder can ask for proof
+//! that the figures come from that journal) and journaled as issued
+//! documents. The command line and the workflow's `report` step both make
+//! their reports here, so a report is the same file whoever asked for it.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::App;
+use crate::config::FunderKind;
+use crate::error::{Error, Result};
+use crate::flags;
+use crate::report::{Kind, annual, export, subsidy};
+use crate::roster::Language;
+
+/// The expense lines a subsidy report is made with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expenses {
+    /// The year's expense and staff lines, in a CSV file.
+    File(PathBuf),
+    /// None, on purpose: the report says on its page that it has none.
+    NoExpenses,
+    /// Neither was said: refused, because a report without expenses is a
+    /// report of 0,00 €, made only when asked for, never because a file
+    /// was forgotten.
+    Missing,
+}
+
+/// A sealed annual evaluation and where it was written.
+#[derive(Debug)]
+pub struct Annual {
+    pub report: annual::AnnualReport,
+    /// out/reports/annual-Y.csv: the figures for a spreadsheet.
+    pub csv: PathBuf,
+    /// The sealed PDFs, one per language of the network, the main one first.
+    pub pdfs: Vec<PathBuf>,
+}
+
+/// What asking for a subsidy report did.
+#[derive(Debug)]
+pub enum Subsidy {
+    /// The network has no funder (charte.toml: `[funder] kind = "none"`):
+    /// there is no report to make, and nothing was written.
+    NoFunder,
+    /// The report was made and sealed.
+    Made(Box<SealedSubsidy>),
+}
+
+/// A sealed subsidy report and where it was written.
+#[derive(Debug)]
+pub struct SealedSubsidy {
+    pub report: subsidy::SubsidyReport,
+    /// out/reports/subsidy-Y.json: the figures for the funder's scripts.
+    pub json: PathBuf,
+    /// The sealed PDF, in the network's main language (the funder reads one).
+    pub pdfs: Vec<PathBuf>,
+    /// What the coordinator should know: the deadline had already passed
+    /// on the report's date (the report says so on its page too).
+    pub warnings: Vec<String>,
+}
+
+/// The years a report can be about: a typo (`--year 226`) is refused
+/// before anything is written.
+fn check_year(year: i32) -> Result<()> {
+    if (2000..=2100).contains(&year) {
+        Ok(())
+    } else {
+        Err(Error::usage(format!("--year: {year} is not a plausible year")))
+    }
+}
+
+impl Kind {
+    /// The template that renders it (a workspace's templates/ may replace it).
+    fn template(self) -> &'static str {
+        match self {
+            Kind::Annual => crate::render::ANNUAL_TEMPLATE,
+            Kind::Subsidy => crate::render::SUBSIDY_TEMPLATE,
+        }
+    }
+}
+
+/// One report to seal ([`App::seal_report`]).
+struct Sealing<'a> {
+    kind: Kind,
+    year: i32,
+    /// The figures, as the template reads them.
+    report: serde_json::Value,
+    /// The languages to render it in, the network's main one first.
+    languages: &'a [Language],
+    /// Files written beside the PDFs (the report's CSV or JSON), with them
+    /// or not at all.
+    companions: &'a [(PathBuf, Vec<u8>)],
+}
+
+impl App {
+    /// Makes the annual evaluation of `year` as of the app's day: writes
+    /// out/reports/annual-Y.csv and one sealed PDF per language of the
+    /// network (every member reads it; the figures stay one), each
+    /// journaled as an issued document.
+    pub fn annual_report(&mut self, year: i32) -> Result<Annual> {
+        check_year(year)?;
+        let report = self.annual_figures(year)?;
+        let csv = self.ws.out_dir().join("reports").join(format!("{}.csv", Kind::Annual.stem(year)));
+        let bytes = export::annual_csv(&report)?;
+        let value = serde_json::to_value(&report).map_err(|e| Error::internal(e.to_string()))?;
+        let mut languages = self.ws.config.coordination.languages.clone();
+        languages.dedup();
+        let pdfs = self.seal_report(&Sealing {
+            kind: Kind::Annual,
+            year,
+            report: value,
+            languages: &languages,
+            companions: &[(csv.clone(), bytes)],
+        })?;
+        Ok(Annual { report, csv, pdfs })
+    }
+
+    /// Makes the funder's report of `year` (COCOM or Walloon Region, per
+    /// charte.toml) as of the app's day, with `expenses`: writes
+    /// out/reports/subsidy-Y.json and the sealed PDF in the network's main
+    /// language, journaled as an issued document. A network without a
+    /// funder gets [`Subsidy::NoFunder`]; [`Expenses::Missing`] is refused
+    /// before anything is written, as is an expenses file with a bad line
+    /// (every problem at once, with line and column).
+    pub fn subsidy_report(&mut self, year: i32, expenses: &Expenses) -> Result<Subsidy> {
+        check_year(year)?;
+        let kind = self.ws.config.funder.kind;
+        if kind == FunderKind::None {
+            return Ok(Subsidy::NoFunder);
+        }
+        let lines = match expenses {
+            Expenses::File(path) => {
+                let table = crate::tabular::read(path, 64 * 1024 * 1024, "an expenses file")?;
+                let project_allowed = kind == FunderKind::WalloonRegion;
+                Some(
+                    crate::report::expenses::parse(&table, year, self.today, project_allowed)
+                        .map_err(|problems| Error::Input { file: path.clone(), problems })?,
+                )
+            }
+            Expenses::NoExpenses => None,
+            Expenses::Missing => {
+                return Err(Error::usage(format!(
+                    "the subsidy report {year} needs the year's expenses: give --expenses FILE.csv (the expense \
+                     and staff lines), or --no-expenses to make a report that says it has none. Nothing was \
+                     changed."
+                )));
+            }
+        };
+        let activity = self.annual_figures(year)?;
+        let inputs = subsidy::Inputs { year, issued: self.today, expenses: lines.as_deref(), activity };
+        let report = subsidy::compute(&self.ws.config, inputs)
+            .ok_or_else(|| Error::internal("a funder without a subsidy report"))?;
+        let json = self.ws.out_dir().join("reports").join(format!("{}.json", Kind::Subsidy.stem(year)));
+        let text = serde_json::to_string_pretty(&report).map_err(|e| Error::internal(e.to_string()))?;
+        let value = serde_json::to_value(&report).map_err(|e| Error::internal(e.to_string()))?;
+        let main = [self.ws.config.coordination.main_language()];
+        let pdfs = self.seal_report(&Sealing {
+            kind: Kind::Subsidy,
+            year,
+            report: value,
+            languages: &main,
+            companions: &[(json.clone(), text.into_bytes())],
+        })?;
+        let warnings =
+            report.due.filter(|_| report.due_past).map(|due| past_due(year, due, self.today)).into_iter().collect();
+        Ok(Subsidy::Made(Box::new(SealedSubsidy { report, json, pdfs, warnings })))
+    }
+
+    /// The annual figures of `year`, as of the app's day: what the annual
+    /// evaluation shows and the subsidy report's activity part.
+    fn annual_figures(&self, year: i32) -> Result<annual::AnnualReport> {
+        let ws = &self.ws;
+        let loaded = flags::Loaded::load_for(&ws.store, &ws.config, Some(year))?;
+        let departures = ws.store.departures()?;
+        // Revoked confirmations too, with the day they stopped counting: a
+        // past year's figures stay what they were.
+        let signatures = ws.store.adherence_history()?;
+        Ok(annual::compute(
+            year,
+            annual::Inputs {
+                config: &ws.config,
+                members: &loaded.members,
+                meetings: &loaded.meetings,
+                attendance: &loaded.attendance,
+                history: &ws.config.charter.history,
+                signatures: &signatures,
+                departures: &departures,
+                flags: flags::evaluate(&loaded.facts(&ws.config, self.today, Some(year))),
+                today: self.today,
+                actions: &ws.store.actions()?,
+                statuses: &ws.store.status_history()?,
+                flag_statuses: &ws.store.flag_statuses()?,
+            },
+        ))
+    }
+
+    /// Renders a report in each of its languages, seals each with the
+    /// coordination's key, writes out/reports/STEM.pdf and STEM.seal.json
+    /// for the first language and STEM.LANG.pdf and STEM.LANG.seal.json for
+    /// the others, with the companions, and journals each PDF once (the
+    /// same report made again the same day is not journaled twice).
+    /// Nothing is written until every language rendered and sealed: a
+    /// report that fails leaves no file behind. Returns the paths of the
+    /// PDFs, the first language's first.
+    fn seal_report(&mut self, s: &Sealing<'_>) -> Result<Vec<PathBuf>> {
+        let key = self.coordination_key()?;
+        let seal_key = crate::seal::fingerprint(&key.verifying_key());
+        let (_, head) = self.ws.store.head()?;
+        let engine = App::engine()?;
+        let (kind, year, stem) = (s.kind.code(), s.year, s.kind.stem(s.year));
+        let ws = &self.ws;
+        let mut made = Vec::new();
+        for (i, &lang) in s.languages.iter().enumerate() {
+            let c = &ws.config.coordination;
+            let id = format!("{}-{}-{year}-{}", c.short, s.kind.id_words(lang), &head[..8]);
+            let body_names: serde_json::Map<String, serde_json::Value> = crate::governance::bodies(&ws.config)
+                .into_iter()
+                .map(|b| (b.key.clone(), serde_json::Value::String(b.name(lang).to_owned())))
+                .collect();
+            let data = serde_json::json!({
+                "coordination": crate::render::CoordinationData::from_config(c, lang).to_value(),
+                "document": {"id": id, "issued": self.today.to_string(), "seal_key": seal_key},
+                "journal_head": head,
+                "report": s.report,
+                "body_names": body_names,
+            });
+            let pdf = crate::render::document(
+                &engine,
+                Some(&ws.templates_dir()),
+                s.kind.template(),
+                lang.code(),
+                data,
+                self.today,
+                &id,
+            )
+            .map_err(|e| Error::usage(format!("rendering the {kind} report ({}): {e}", lang.code())))?;
+            let manifest = crate::seal::Manifest::new(&id, kind, c.name(lang), self.today)
+                .extra("journal_head", serde_json::Value::String(head.clone()))
+                .extra("year", serde_json::json!(year))
+                .extra("language", serde_json::json!(lang.code()));
+            let sealed =
+                crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::internal(format!("sealing {id}: {e}")))?;
+            // The main language keeps the plain name scripts and workflows know.
+            let name = if i == 0 { format!("{stem}.pdf") } else { format!("{stem}.{}.pdf", lang.code()) };
+            let path = ws.out_dir().join("reports").join(name);
+            let file = path.strip_prefix(&ws.root).unwrap_or(&path).to_string_lossy().into_owned();
+            let document = crate::journal::store::IssuedDocument {
+                document_id: id.clone(),
+                kind: kind.to_owned(),
+                enterprise_number: String::new(),
+                charter_version: ws.config.charter.version.clone(),
+                inputs_sha256: String::new(),
+                sha256: sealed.manifest.sha256.clone(),
+                sealed_sha256: sealed.sealed_sha256(),
+                length: sealed.pdf.len() as i64,
+                file,
+                issued: self.today,
+                seq: 0,
+            };
+            made.push((path, sealed, document));
+        }
+        ws.out_folder("reports")?;
+        for (path, bytes) in s.companions {
+            crate::error::write_atomic(path, bytes)?;
+        }
+        let known = ws.store.documents()?;
+        let mut paths = Vec::new();
+        for (path, sealed, document) in made {
+            sealed.write(&path)?;
+            let journaled = known
+                .iter()
+                .any(|d| d.document_id == document.document_id && d.sealed_sha256 == document.sealed_sha256);
+            if !journaled {
+                self.ws.store.transaction(self.today, |tx| {
+                    tx.append(&crate::journal::Event::DocumentIssued { document }).map(|_| ())
+                })?;
+            }
+            paths.push(path);
+        }
+        Ok(paths)
+    }
+}
+
+/// The warning of a subsidy report made after its deadline.
+fn past_due(year: i32, due: NaiveDate, today: NaiveDate) -> String {
+    format!(
+        "the subsidy report {year} was due by {due}: that day is already past on {today} (the report's date); the \
+         report says so"
+    )
+}
