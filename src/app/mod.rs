@@ -14,6 +14,7 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod flags;
 pub mod report;
 
 use std::path::Path;

@@ -253,7 +253,7 @@ fn execute(ws: &mut Workspace, b: &Batch<'_>, failed: &mut Vec<Failed>) -> Resul
                     .filter(|f| f.enterprise_number.as_deref() == Some(number.as_str()))
                     .copied()
                     .collect();
-                let path = super::flags::letter(ws, &engine, &loaded.members, &all, *reply_within_days, ctx.now)?;
+                let path = crate::app::flags::letter(ws, &engine, &loaded.members, &all, *reply_within_days, ctx.now)?;
                 let outcome =
                     path.map_or("no organisation to write to".into(), |p| format!("draft letter {}", p.display()));
                 out.extend(of_group.iter().map(|f| (f.key(), outcome.clone(), Vec::new())));
