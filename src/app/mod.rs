@@ -16,6 +16,7 @@
 
 pub mod flags;
 pub mod report;
+pub mod status;
 
 use std::path::Path;
 use std::sync::Arc;
