@@ -81,7 +81,7 @@ pub fn issue(
     selected: &[&roster::Member],
     now: chrono::NaiveDate,
 ) -> Result<Outcome> {
-    let key = super::keys::coordination_key(ws)?;
+    let key = crate::app::coordination_key(ws)?;
     let template = load_template(Some(&ws.templates_dir()), ADHERENCE_TEMPLATE)
         .map_err(|e| Error::usage(format!("adherence template: {e}")))?;
     let override_path = ws.templates_dir().join(ADHERENCE_TEMPLATE);

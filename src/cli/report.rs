@@ -105,7 +105,7 @@ fn seal_report(
     languages: &[crate::roster::Language],
     companions: &[(std::path::PathBuf, Vec<u8>)],
 ) -> Result<Vec<std::path::PathBuf>> {
-    let key = super::keys::coordination_key(ws)?;
+    let key = crate::app::coordination_key(ws)?;
     let seal_key = crate::seal::fingerprint(&key.verifying_key());
     let (_, head) = ws.store.head()?;
     let engine = crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;

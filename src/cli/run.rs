@@ -141,7 +141,7 @@ fn preflight(ws: &Workspace, wf: &Workflow) -> Result<()> {
     for step in &wf.steps {
         match &step.kind {
             Kind::Issue | Kind::Report { .. } => {
-                super::keys::coordination_key(ws)?;
+                crate::app::coordination_key(ws)?;
             }
             Kind::Send { message } | Kind::Remind { message, .. } => {
                 ws.mail()?;
