@@ -43,3 +43,11 @@ fn write_pair(private: PathBuf, public: PathBuf) -> Result<KeyPair> {
     seal::write_keypair(&key, &private, &public).map_err(key_error)?;
     Ok(KeyPair { private, public, fingerprint: seal::fingerprint(&key.verifying_key()) })
 }
+
+/// Reads a public key file a user named (made by `charte keys init` or
+/// `charte keys member`): bounded (a key path may name anything, /dev/zero
+/// included), a weak key refused, and checked against the private key
+/// beside it when there is one (seal::load_verifying_key).
+pub(crate) fn read_public_key(path: &Path) -> Result<ed25519_dalek::VerifyingKey> {
+    seal::load_verifying_key(path).map_err(|e| Error::usage(e.to_string()))
+}

@@ -16,6 +16,7 @@
 
 pub mod issue;
 pub mod keys;
+pub mod members;
 
 use std::path::Path;
 use std::sync::Arc;
