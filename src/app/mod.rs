@@ -17,6 +17,8 @@
 pub mod issue;
 pub mod keys;
 pub mod members;
+pub mod sign;
+pub mod verify;
 
 use std::path::Path;
 use std::sync::Arc;
