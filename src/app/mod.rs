@@ -14,6 +14,7 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod collect;
 pub mod issue;
 pub mod keys;
 pub mod members;
