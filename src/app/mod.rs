@@ -18,6 +18,7 @@ pub mod collect;
 pub mod issue;
 pub mod keys;
 pub mod members;
+pub mod returns;
 pub mod sign;
 pub mod verify;
 
