@@ -14,7 +14,10 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod audit;
+pub mod charter;
 pub mod collect;
+pub mod init;
 pub mod issue;
 pub mod keys;
 pub mod members;
