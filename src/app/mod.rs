@@ -14,9 +14,19 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod audit;
+pub mod charter;
+pub mod collect;
 pub mod flags;
+pub mod init;
+pub mod issue;
+pub mod keys;
+pub mod members;
 pub mod report;
+pub mod returns;
+pub mod sign;
 pub mod status;
+pub mod verify;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -58,7 +68,15 @@ impl std::fmt::Debug for Bar<'_> {
     }
 }
 
-impl Bar<'_> {
+impl<'a> Bar<'a> {
+    /// Starts long work on `progress` itself: for an action that changes
+    /// its workspace while the work runs, which [`App::bar`] (borrowing the
+    /// whole App) would not let it do.
+    pub(crate) fn start(progress: &'a dyn Progress, len: u64, what: &str) -> Bar<'a> {
+        progress.start(len, what);
+        Bar(progress)
+    }
+
     pub fn inc(&self, n: u64) {
         self.0.advance(n);
     }
@@ -143,24 +161,30 @@ impl App {
 
     /// Starts long work of `len` steps: the front end's progress shows it.
     pub fn bar(&self, len: u64, what: &str) -> Bar<'_> {
-        self.progress.start(len, what);
-        Bar(self.progress.as_ref())
+        Bar::start(self.progress.as_ref(), len, what)
     }
 
     /// The coordination's signing key, with a message saying how to make one.
     pub fn coordination_key(&self) -> Result<ed25519_dalek::SigningKey> {
-        let path = self.ws.keys_dir().join("coordination.key");
-        if !path.exists() {
-            return Err(Error::usage(format!(
-                "{} does not exist: create the seal key with `charte keys init`",
-                path.display()
-            )));
-        }
-        crate::seal::load_signing_key(&path).map_err(|e| Error::usage(e.to_string()))
+        coordination_key(&self.ws)
     }
 
     /// The renderer, started once per action.
     pub fn engine() -> Result<crate::render::Engine> {
         crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))
     }
+}
+
+/// The coordination's signing key in `ws`, with a message saying how to
+/// make one: [`App::coordination_key`], for the front-end code that does
+/// not hold an App yet.
+pub(crate) fn coordination_key(ws: &Workspace) -> Result<ed25519_dalek::SigningKey> {
+    let path = ws.keys_dir().join("coordination.key");
+    if !path.exists() {
+        return Err(Error::usage(format!(
+            "{} does not exist: create the seal key with `charte keys init`",
+            path.display()
+        )));
+    }
+    crate::seal::load_signing_key(&path).map_err(|e| Error::usage(e.to_string()))
 }

@@ -1,12 +1,12 @@
-//! `charte audit`
+//! `charte audit`: says whether [`App::audit`](crate::app::App::audit)
+//! found the journal's chain intact; exit 1 naming the first broken entry.
 
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::journal::store::Audit;
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
-    let ws = ctx.workspace()?;
-    match ws.store.audit()? {
+    match ctx.app()?.audit()? {
         Audit::Intact { entries, head } => {
             if ctx.json {
                 super::print_json(&serde_json::json!({"intact": true, "entries": entries, "head": head}))?;

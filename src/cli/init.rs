@@ -1,8 +1,10 @@
-//! `charte init DIR`
+//! `charte init DIR`: parses the languages, and says what
+//! [`crate::app::init`] created and what to do next.
 
 use std::path::PathBuf;
 
 use super::Ctx;
+use crate::app::init::Input;
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
@@ -28,20 +30,19 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
             .trim()
             .parse()
             .map_err(|_| Error::usage(format!("--languages: '{code}' is not a language charte writes in (fr, nl)")))?;
-        if !languages.contains(&lang) {
-            languages.push(lang);
-        }
+        languages.push(lang);
     }
-    crate::workspace::init(&args.dir, ctx.now, args.replay, &languages)?;
-    say!("New {}workspace in {}", if args.replay { "replay " } else { "" }, args.dir.display());
+    let input = Input { dir: args.dir, replay: args.replay, languages };
+    let created = crate::app::init::init(&input, ctx.now)?;
+    say!("New {}workspace in {}", if input.replay { "replay " } else { "" }, input.dir.display());
     say!("  charte.toml   the network's identity and rules: edit it first");
     say!(
         "  charter/      the charter text ({}): replace the placeholder with your own",
-        languages.iter().map(|l| format!("{}.md", l.code())).collect::<Vec<_>>().join(", ")
+        created.languages.iter().map(|l| format!("{}.md", l.code())).collect::<Vec<_>>().join(", ")
     );
     say!("  charte.db     the journal");
     say!("  keys/         run `charte keys init` to create the coordination's seal");
     say!("  out/          generated documents");
-    say!("Next: charte --dir {} members import roster.csv", args.dir.display());
+    say!("Next: charte --dir {} members import roster.csv", input.dir.display());
     Ok(0)
 }

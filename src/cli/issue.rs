@@ -1,20 +1,9 @@
-//! `charte issue [--all | ID...]`
-
-use rayon::prelude::*;
+//! `charte issue [--all | ID...]`: the coordinator's word for "make the
+//! adherence documents"; the work is [`App::issue`](crate::app::App::issue).
 
 use super::Ctx;
-use crate::adherence;
-use crate::error::{Error, Failed, Result};
-use crate::journal::Event;
-use crate::journal::store::IssuedDocument;
-use crate::render::{ADHERENCE_TEMPLATE, Engine, load_template};
-use crate::roster::{self, Status};
-use crate::seal::{self, Manifest};
-
-/// Documents rendered between two journal commits: bounds memory (each
-/// document is held until sealed and written) and the work an interruption
-/// can lose.
-const CHUNK: usize = 64;
+use crate::app::issue::Which;
+use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,196 +15,23 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.writer()?;
-    if !args.all && args.ids.is_empty() {
-        return Err(Error::usage("say which organisations: --all, or their enterprise numbers or names"));
-    }
-    let members = ws.store.members()?;
-    let selected: Vec<&roster::Member> = if args.all {
-        members.iter().filter(|m| m.organisation.status != Status::Former).collect()
-    } else {
-        let mut out = Vec::new();
-        for id in &args.ids {
-            out.push(roster::resolve(&members, id)?);
-        }
-        out
-    };
-    let outcome = issue(&mut ws, &selected, ctx.now)?;
+    let mut app = ctx.app_writer()?;
+    let which = if args.all { Which::All } else { Which::Ids(args.ids) };
+    let outcome = app.issue(&which)?;
     let done = format!(
         "{} adherence documents issued (charter {}), {} unchanged{}; in {}",
         outcome.issued,
-        ws.config.charter.version,
+        app.ws.config.charter.version,
         outcome.unchanged,
         match outcome.restored {
             0 => String::new(),
             n => format!(", {n} missing or altered on disk made again from the journal"),
         },
-        ws.out_dir().join("adherence").display()
+        outcome.folder.display()
     );
     if !outcome.failed.is_empty() {
         return Err(Error::Partial { done, failed: outcome.failed });
     }
     say!("{done}");
     Ok(0)
-}
-
-/// What [`issue`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub issued: usize,
-    pub unchanged: usize,
-    /// Documents already issued whose file was missing or altered, made
-    /// again byte for byte from the journal's record.
-    pub restored: usize,
-    /// The organisations whose document could not be made, and why:
-    /// nothing was issued for them, the others were.
-    pub failed: Vec<Failed>,
-}
-
-/// Renders, seals, writes and journals the adherence documents of
-/// `selected` whose inputs changed (in parallel, a chunk at a time, with a
-/// progress bar); the others keep their document. An organisation whose
-/// document cannot be made is named in the outcome, and the batch goes on.
-pub fn issue(
-    ws: &mut crate::workspace::Workspace,
-    selected: &[&roster::Member],
-    now: chrono::NaiveDate,
-) -> Result<Outcome> {
-    let key = super::keys::coordination_key(ws)?;
-    let template = load_template(Some(&ws.templates_dir()), ADHERENCE_TEMPLATE)
-        .map_err(|e| Error::usage(format!("adherence template: {e}")))?;
-    let override_path = ws.templates_dir().join(ADHERENCE_TEMPLATE);
-    let origin = if override_path.is_file() {
-        override_path.display().to_string()
-    } else {
-        format!("the built-in template {ADHERENCE_TEMPLATE}")
-    };
-    let issued = ws.store.documents()?;
-    let plan = adherence::plan(&ws.config, &ws.root, selected, &issued, &template)?;
-    ws.out_folder("adherence")?;
-    let engine = Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
-    let bar = super::progress(plan.jobs.len() as u64, "documents");
-    let mut count = 0;
-    let mut restored = 0;
-    let mut failed = Vec::new();
-    let (root, config) = (&ws.root, &ws.config);
-    for chunk in plan.jobs.chunks(CHUNK) {
-        // Each document is rendered, sealed and written on a worker; the
-        // journal records the chunk's documents in order, in one commit.
-        let documents: Vec<Result<IssuedDocument>> = chunk
-            .par_iter()
-            .map(|job| {
-                // A document made again from the journal's record keeps its date.
-                let day = job.restore.as_ref().map_or(now, |(issued, _)| *issued);
-                let data = plan.data.data(&job.member, &job.document_id, day);
-                let pdf = engine.pdf(&template, &data, day, &job.document_id);
-                bar.inc(1);
-                let pdf = pdf.map_err(|e| Error::usage(format!("its document does not render: {e} (in {origin})")))?;
-                issue_one(root, config, job, &pdf, &key, day)
-            })
-            .collect();
-        let mut ok = Vec::with_capacity(documents.len());
-        for (job, d) in chunk.iter().zip(documents) {
-            match d {
-                Ok(_) if job.restore.is_some() => restored += 1,
-                Ok(d) => ok.push(d),
-                // Only this organisation's data or file is at fault; a
-                // failure that would hit every document stops the batch.
-                Err(e) if e.kind() == crate::error::Kind::Invalid => failed.push(Failed {
-                    item: format!(
-                        "{} ({})",
-                        job.member.organisation.name,
-                        job.member.organisation.enterprise_number.formatted()
-                    ),
-                    reason: e.to_string(),
-                }),
-                Err(e) => return Err(e),
-            }
-        }
-        let documents = ok;
-        let journaled = ws.store.transaction(now, |tx| {
-            for d in &documents {
-                tx.append(&Event::DocumentIssued { document: d.clone() })?;
-            }
-            Ok(())
-        });
-        if let Err(e) = journaled {
-            // Files the journal does not know would block the next run (a
-            // file charte did not write for its document is never replaced):
-            // they go with the failed transaction.
-            for d in &documents {
-                let path = ws.root.join(&d.file);
-                let _ = std::fs::remove_file(path.with_extension("seal.json"));
-                let _ = std::fs::remove_file(path);
-            }
-            return Err(e);
-        }
-        count += documents.len();
-    }
-    bar.finish_and_clear();
-    // Not one document could be made: the cause is common to all (a broken
-    // template, say), not one organisation's data, and nothing changed.
-    if count == 0
-        && restored == 0
-        && plan.unchanged == 0
-        && let Some(first) = failed.first()
-    {
-        return Err(Error::Usage(format!(
-            "{}: {}; nothing was issued{}",
-            first.item,
-            first.reason,
-            match failed.len() {
-                1 => String::new(),
-                n => format!(" (nor for the {} others)", n - 1),
-            }
-        )));
-    }
-    Ok(Outcome { issued: count, unchanged: plan.unchanged, restored, failed })
-}
-
-/// Seals a rendered document, writes it and its detached seal, and says
-/// what to journal.
-fn issue_one(
-    root: &std::path::Path,
-    config: &crate::config::Config,
-    job: &adherence::Job,
-    pdf: &[u8],
-    key: &ed25519_dalek::SigningKey,
-    now: chrono::NaiveDate,
-) -> Result<IssuedDocument> {
-    let version = &config.charter.version;
-    let o = &job.member.organisation;
-    let manifest = Manifest::new(&job.document_id, "adherence", config.coordination.name(o.language), now)
-        .organisation(&o.name, Some(&o.enterprise_number.formatted()))
-        .charter_version(version);
-    let sealed =
-        seal::seal(pdf, &manifest, key).map_err(|e| Error::internal(format!("sealing {}: {e}", job.document_id)))?;
-    let path = root.join(&job.file);
-    match &job.restore {
-        // The journal's own file for this document, missing or altered:
-        // only the very bytes it recorded are written back.
-        Some((_, expected)) if sealed.sealed_sha256() == *expected => sealed.write(&path)?,
-        Some((issued, _)) => {
-            return Err(Error::usage(format!(
-                "its document of {issued} ({}) is missing or altered in {} and cannot be made again identically \
-                 (the coordination's key changed since?); issue it anew after moving the file away",
-                job.document_id,
-                job.file.display()
-            )));
-        }
-        None => sealed.write_new(&path)?,
-    }
-    Ok(IssuedDocument {
-        document_id: job.document_id.clone(),
-        kind: "adherence".into(),
-        enterprise_number: o.enterprise_number.digits().to_owned(),
-        charter_version: version.to_owned(),
-        inputs_sha256: job.inputs_sha256.clone(),
-        sha256: sealed.manifest.sha256.clone(),
-        sealed_sha256: sealed.sealed_sha256(),
-        length: sealed.pdf.len() as i64,
-        file: job.file.to_string_lossy().into_owned(),
-        issued: now,
-        seq: 0,
-    })
 }

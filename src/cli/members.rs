@@ -1,13 +1,14 @@
-//! `charte members import|list|show`
+//! `charte members import|list|show|set-key`: the roster's actions are
+//! [`crate::app::members`]'s; this says what they did, as text or JSON.
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
 use super::Ctx;
+use crate::app::members::KeySet;
 use crate::error::{Error, Result};
-use crate::journal::Event;
-use crate::roster::{self, Member, import};
+use crate::roster::Member;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -18,6 +19,7 @@ pub enum Command {
     /// the file is reported with its line and column, and then nothing is
     /// written. Organisations are matched by enterprise number: a known one is
     /// updated, a new one added, one missing from the file left as it is.
+    #[command(after_help = IMPORT_COLUMNS)]
     Import {
         /// The roster file.
         file: PathBuf,
@@ -42,6 +44,23 @@ pub enum Command {
     },
 }
 
+/// The roster's columns, as roster::import reads them.
+const IMPORT_COLUMNS: &str = "\
+Columns, in any order (a column charte does not know is left out, and said so):
+  name                  the organisation's name (required)
+  enterprise_number     its BCE/KBO enterprise number, in any common spelling (required)
+  email                 the address charte writes to it at (required)
+  language              fr or nl (default: fr)
+  status                participant, member, partner, associate or former (default: participant)
+  representative        the person mandated to sign for it
+  representative_email  that person's address
+  address               its postal address
+  sectors               its sectors, separated by |
+
+Headers may be in French or Dutch too: nom/naam, numéro d'entreprise/ondernemingsnummer (or \
+BCE/KBO), courriel/e-mail, langue/taal, statut/statuut, représentant/vertegenwoordiger, \
+adresse/adres, secteurs/sectoren.";
+
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
     match cmd {
         Command::Import { file, dry_run } => import_roster(&file, dry_run, ctx),
@@ -52,29 +71,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
 }
 
 fn import_roster(file: &std::path::Path, dry_run: bool, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.writer()?;
-    let current = ws.store.members()?;
-    let plan = import::plan(file, &current)?;
-    if !dry_run && (!plan.added.is_empty() || !plan.changed.is_empty()) {
-        // The file as it was read and checked, not read again.
-        let sha256 = plan.sha256.clone();
-        ws.store.transaction(ctx.now, |tx| {
-            for o in &plan.added {
-                tx.append(&Event::OrganisationAdded { organisation: o.clone() })?;
-            }
-            for (o, fields) in &plan.changed {
-                tx.append(&Event::OrganisationChanged { organisation: o.clone(), changed: fields.clone() })?;
-            }
-            tx.append(&Event::RosterImported {
-                file: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                sha256,
-                added: plan.added.len() as u64,
-                changed: plan.changed.len() as u64,
-                unchanged: plan.unchanged as u64,
-            })?;
-            Ok(())
-        })?;
-    }
+    let plan = ctx.app_writer()?.import_roster(file, dry_run)?;
     if ctx.json {
         #[derive(Serialize)]
         struct Changed<'a> {
@@ -161,8 +158,7 @@ impl<'a> From<&'a Member> for Listed<'a> {
 }
 
 fn list(ctx: &Ctx) -> Result<u8> {
-    let ws = ctx.workspace()?;
-    let members = ws.store.members()?;
+    let members = ctx.app()?.members()?;
     if ctx.json {
         super::print_json(&members.iter().map(Listed::from).collect::<Vec<_>>())?;
         return Ok(0);
@@ -191,51 +187,21 @@ fn list(ctx: &Ctx) -> Result<u8> {
 }
 
 fn set_key(id: &str, file: &std::path::Path, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.writer()?;
-    let members = ws.store.members()?;
-    let m = roster::resolve(&members, id)?;
-    let key = super::verify::read_public_key(file)?;
-    use base64::Engine as _;
-    let public_key = base64::engine::general_purpose::STANDARD.encode(key.as_bytes());
-    if let Some(other) = members.iter().find(|o| o.public_key.as_deref() == Some(public_key.as_str())) {
-        if other.organisation.enterprise_number == m.organisation.enterprise_number {
-            say!("{}: this key is already registered; nothing changed", m.organisation.name);
-            return Ok(0);
-        }
-        return Err(Error::usage(format!(
-            "this key is already registered for {}: each organisation has its own key",
-            other.organisation.name
-        )));
+    match ctx.app_writer()?.set_key(id, file)? {
+        KeySet::AlreadyRegistered { name } => say!("{name}: this key is already registered; nothing changed"),
+        KeySet::Registered { name, fingerprint, replaced } => say!(
+            "{name}: key {fingerprint} registered{}",
+            if replaced { " (it replaces the previous one)" } else { "" }
+        ),
     }
-    let fingerprint = crate::seal::fingerprint(&key);
-    ws.store.transaction(ctx.now, |tx| {
-        tx.append(&Event::KeyRegistered {
-            enterprise_number: m.organisation.enterprise_number.digits().to_owned(),
-            public_key: public_key.clone(),
-            fingerprint: fingerprint.clone(),
-        })
-        .map(|_| ())
-    })?;
-    say!(
-        "{}: key {fingerprint} registered{}",
-        m.organisation.name,
-        if m.public_key.is_some() { " (it replaces the previous one)" } else { "" }
-    );
     Ok(0)
 }
 
 fn show(id: &str, ctx: &Ctx) -> Result<u8> {
-    let ws = ctx.workspace()?;
-    let members = ws.store.members()?;
-    let m = roster::resolve(&members, id)?;
+    let file = ctx.app()?.member_file(id)?;
+    let (m, documents, adherences, returns, history) =
+        (&file.member, &file.documents, &file.adherences, &file.returns, &file.history);
     let o = &m.organisation;
-    let history = ws.store.entries_about(o.enterprise_number.digits())?;
-    let digits = o.enterprise_number.digits();
-    let documents: Vec<_> = ws.store.documents()?.into_iter().filter(|d| d.enterprise_number == digits).collect();
-    let adherences: Vec<_> = ws.store.adherences()?.into_iter().filter(|a| a.enterprise_number == digits).collect();
-    // Returns that waited for the coordinator's confirmation: shown apart,
-    // since a waiting one counts for nothing.
-    let returns: Vec<_> = ws.store.returns()?.into_iter().filter(|r| r.adherence.enterprise_number == digits).collect();
     if ctx.json {
         let mut value = serde_json::to_value(Listed::from(m)).map_err(|e| Error::internal(e.to_string()))?;
         value["representative"] = serde_json::json!(o.representative);
@@ -284,13 +250,13 @@ fn show(id: &str, ctx: &Ctx) -> Result<u8> {
     say!("  key registered     {}", if m.public_key.is_some() { "yes" } else { "no" });
     if !documents.is_empty() {
         say!("documents:");
-        for d in &documents {
+        for d in documents {
             say!("  {}  charter {}  issued {}  {}", d.document_id, d.charter_version, d.issued, d.file);
         }
     }
     if !adherences.is_empty() {
         say!("signatures:");
-        for a in &adherences {
+        for a in adherences {
             say!(
                 "  {}  charter {}  {} by {}  collected {}",
                 a.document_id,
@@ -317,7 +283,7 @@ fn show(id: &str, ctx: &Ctx) -> Result<u8> {
         }
     }
     say!("history:");
-    for e in &history {
+    for e in history {
         say!("  #{:<6} {}  {}", e.seq, e.at, e.kind);
     }
     Ok(0)

@@ -141,7 +141,7 @@ fn preflight(ws: &Workspace, wf: &Workflow) -> Result<()> {
     for step in &wf.steps {
         match &step.kind {
             Kind::Issue | Kind::Report { .. } => {
-                super::keys::coordination_key(ws)?;
+                crate::app::coordination_key(ws)?;
             }
             Kind::Send { message } | Kind::Remind { message, .. } => {
                 ws.mail()?;
@@ -386,7 +386,7 @@ fn issue(
     let members = ws.store.members()?;
     let orgs = organisations(&members, group)?;
     let selected: Vec<&crate::roster::Member> = orgs.iter().map(|(m, _)| *m).collect();
-    let outcome = super::issue::issue(ws, &selected, ctx.now)?;
+    let outcome = crate::app::issue::issue(ws, &selected, ctx.now)?;
     failed.extend(outcome.failed);
     let documents = current_documents(ws)?;
     Ok(orgs

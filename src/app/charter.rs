@@ -1,0 +1,130 @@
+//! The charter's versions: adopting a new one (journaled with the sha256
+//! of each language's text) and listing them. A new version makes every
+//! organisation sign again; signatures of the previous one still count
+//! for `[charter] grace_days` after its adoption.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use super::App;
+use crate::error::{Error, Result};
+use crate::journal::Event;
+
+/// A version adopted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adopted {
+    pub version: String,
+    pub adopted: NaiveDate,
+    /// The version it follows, and the last day its signatures still
+    /// count (the grace period's end); `None` for the first version.
+    pub previous: Option<(String, NaiveDate)>,
+    /// The grace period, in days.
+    pub grace_days: u32,
+    /// The sha256 of each language's text, by language code.
+    pub texts: BTreeMap<String, String>,
+}
+
+/// A version of the charter.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Listed {
+    pub version: String,
+    pub adopted: NaiveDate,
+    /// The version in force today.
+    pub in_force: bool,
+}
+
+impl App {
+    /// Records version `version` of the charter, adopted on `adopted`,
+    /// whose text is now in charter/ (one file per language).
+    pub fn adopt_charter(&mut self, version: &str, adopted: NaiveDate) -> Result<Adopted> {
+        let ws = &mut self.ws;
+        let version = version.trim();
+        if !crate::charter::is_valid_label(version) {
+            return Err(Error::usage(format!(
+                "'{version}' cannot be a version's label: use at most 40 letters, digits, '-' and '.' (e.g. \
+                 2027-01); it goes into document ids and file names"
+            )));
+        }
+        let history = &ws.config.charter.history;
+        if let Some(v) = history.get(version) {
+            return Err(Error::usage(format!("version {version} was already adopted, on {}", v.adopted)));
+        }
+        if let Some(last) = history.versions().last() {
+            if adopted <= last.adopted {
+                return Err(Error::usage(format!(
+                    "--date {adopted}: version {} was adopted on {}; a new version comes after it",
+                    last.label, last.adopted
+                )));
+            }
+            // Labels are compared as text where signatures are recorded: a new
+            // one sorts after the last (2027-01 after 2022-02; not v10 after v9).
+            if version <= last.label.as_str() {
+                return Err(Error::usage(format!(
+                    "'{version}' does not sort after the last version's label '{}': label versions so that a \
+                     later one sorts after, e.g. by year and month (2027-01)",
+                    last.label
+                )));
+            }
+        }
+        // Who voted at a meeting already recorded was decided by the version
+        // in force that day: adopting on an earlier day would change it.
+        let meetings = ws.store.meetings()?;
+        let attended: std::collections::HashSet<String> =
+            ws.store.attendance()?.into_iter().map(|a| a.meeting).collect();
+        if let Some((m, _)) = meetings
+            .iter()
+            .filter(|(m, cancelled)| cancelled.is_none() && m.date >= adopted && attended.contains(&m.id))
+            .max_by_key(|(m, _)| m.date)
+        {
+            return Err(Error::usage(format!(
+                "--date {adopted}: the meeting {} of {} has its attendance recorded, and who voted there was \
+                 decided by the version then in force; a version adopted before it would change that. Give the \
+                 day it was adopted, after {}",
+                m.id, m.date, m.date
+            )));
+        }
+        if adopted > self.today {
+            return Err(Error::usage(format!(
+                "--date {adopted} is after today ({}): record a version once it is adopted",
+                self.today
+            )));
+        }
+        let mut texts = BTreeMap::new();
+        for lang in &ws.config.coordination.languages {
+            let path = ws.charter_dir().join(format!("{}.md", lang.code()));
+            let text = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            if String::from_utf8_lossy(&text).trim().is_empty() {
+                return Err(Error::usage(format!("{} is empty: write the new version's text first", path.display())));
+            }
+            texts.insert(lang.code().to_owned(), hex::encode(Sha256::digest(&text)));
+        }
+        let previous = ws.config.charter.history.versions().last().map(|v| v.label.clone());
+        ws.store.transaction(self.today, |tx| {
+            tx.append(&Event::CharterAdopted { version: version.to_owned(), adopted, texts: texts.clone() }).map(|_| ())
+        })?;
+        let grace_days = ws.config.charter.history.grace_days();
+        // The grace period's last day: its end, less the day it ends on.
+        let previous = previous.and_then(|label| {
+            let end = adopted.checked_add_days(chrono::Days::new(u64::from(grace_days)))?;
+            Some((label, end.pred_opt().unwrap_or(end)))
+        });
+        Ok(Adopted { version: version.to_owned(), adopted, previous, grace_days, texts })
+    }
+
+    /// The charter's versions, oldest first, the one in force today marked.
+    pub fn charter_versions(&self) -> Vec<Listed> {
+        let history = &self.ws.config.charter.history;
+        let current = history.in_force(self.today).map(|v| v.label.clone());
+        history
+            .versions()
+            .iter()
+            .map(|v| Listed {
+                version: v.label.clone(),
+                adopted: v.adopted,
+                in_force: current.as_deref() == Some(v.label.as_str()),
+            })
+            .collect()
+    }
+}
