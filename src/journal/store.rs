@@ -4,7 +4,9 @@
 //!
 //! Schema migrations are SQL files embedded at compile time, tracked with
 //! `PRAGMA user_version` and applied in one transaction; a database written
-//! by a newer charte is refused rather than misread.
+//! by a newer charte is refused rather than misread. A migration that adds
+//! a projection also fills it from the events already journaled, so an
+//! upgraded workspace reads the same as a new one.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_elections_events.sql"),
     include_str!("migrations/0009_returns.sql"),
     include_str!("migrations/0010_revoked.sql"),
+    include_str!("migrations/0011_statuses_duplicates.sql"),
 ];
 
 #[derive(Debug)]
@@ -355,23 +358,13 @@ impl Store {
         Ok(out)
     }
 
-    /// The dates on which an organisation's status became `former`.
+    /// The dates on which a roster import made an organisation former.
     pub fn departures(&self) -> Result<Vec<NaiveDate>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT at FROM journal WHERE kind = 'organisation-changed' \
-                 AND json_extract(payload, '$.organisation.status') = 'former' \
-                 AND EXISTS (SELECT 1 FROM json_each(payload, '$.changed') WHERE value = 'status') ORDER BY seq",
-            )
-            .map_err(self.sql_err())?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(self.sql_err())?;
-        let mut out = Vec::new();
-        for at in rows {
-            let at = at.map_err(self.sql_err())?;
-            out.push(at.parse().map_err(|e| corrupt(&self.path, format!("a journal date reads {at:?} ({e})")))?);
-        }
-        Ok(out)
+        self.query(
+            "SELECT at FROM status_history WHERE roster_change = 1 AND status = ?1 ORDER BY seq",
+            [crate::roster::Status::Former.code()],
+            |r| day(r, 0),
+        )
     }
 
     /// The messages recorded for a purpose (e.g. "convocation"), with their state.
@@ -655,22 +648,7 @@ impl Store {
     pub fn status_entries(&self) -> Result<Vec<StatusEntry>> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT at, replace(en, '.', ''), status, seq FROM ( \
-                   SELECT seq, at, json_extract(payload, '$.organisation.enterprise_number') AS en, \
-                          json_extract(payload, '$.organisation.status') AS status \
-                   FROM journal WHERE kind IN ('organisation-added', 'organisation-changed') \
-                   UNION ALL \
-                   SELECT seq, at, json_extract(payload, '$.adherence.enterprise_number'), \
-                          json_extract(payload, '$.new_status') \
-                   FROM journal WHERE kind IN ('adherence-collected', 'return-confirmed') \
-                     AND json_extract(payload, '$.new_status') IS NOT NULL \
-                   UNION ALL \
-                   SELECT seq, at, json_extract(payload, '$.enterprise_number'), \
-                          json_extract(payload, '$.restored_status') \
-                   FROM journal WHERE kind = 'return-revoked' AND json_extract(payload, '$.restored_status') IS NOT NULL \
-                 ) ORDER BY at, seq",
-            )
+            .prepare("SELECT at, enterprise_number, status, seq FROM status_history ORDER BY at, seq")
             .map_err(self.sql_err())?;
         let rows = stmt
             .query_map([], |r| {
@@ -838,14 +816,12 @@ fn adherence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adherence> {
     })
 }
 
-/// The returned files recorded: those collected (the `adherences` table),
-/// those that waited for the coordinator's confirmation (`returns`, whatever
-/// was decided) and the duplicates, which have no table of their own: they
-/// change no projection, so the journal is where they are read.
+/// The returned files recorded: those collected (`adherences`), those that
+/// waited for the coordinator's confirmation (`returns`, whatever was
+/// decided) and the duplicates (`duplicates`).
 const KNOWN_RETURNS: &str = "SELECT file_sha256, document_id FROM adherences UNION ALL \
      SELECT file_sha256, document_id FROM returns UNION ALL \
-     SELECT json_extract(payload, '$.adherence.file_sha256'), json_extract(payload, '$.adherence.document_id') \
-     FROM journal WHERE kind = 'duplicate'";
+     SELECT file_sha256, document_id FROM duplicates";
 
 /// A return that waited (or waits) for the coordinator's confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -1119,7 +1095,27 @@ impl Tx<'_> {
                     params![a.enterprise_number, status.code()],
                 )
                 .map_err(self.sql_err())?;
+            self.insert_status(seq, &a.enterprise_number, status, false)?;
         }
+        Ok(())
+    }
+
+    /// Records a status an organisation (10 digits) was given by entry
+    /// `seq`; `roster_change` when a roster import changed it to this one.
+    fn insert_status(
+        &self,
+        seq: i64,
+        enterprise_number: &str,
+        status: crate::roster::Status,
+        roster_change: bool,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO status_history (seq, at, enterprise_number, status, roster_change) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut s| s.execute(params![seq, self.at, enterprise_number, status.code(), roster_change]))
+            .map_err(self.sql_err())?;
         Ok(())
     }
 
@@ -1153,6 +1149,12 @@ impl Tx<'_> {
                         ])
                     })
                     .map_err(self.sql_err())?;
+                // Every import states the status again; only one that names
+                // it among the changed fields changed it (a departure, when
+                // it is now former).
+                let roster_change = matches!(event,
+                    Event::OrganisationChanged { changed, .. } if changed.iter().any(|c| c == "status"));
+                self.insert_status(seq, o.enterprise_number.digits(), o.status, roster_change)?;
             }
             Event::MeetingAdded { meeting: m } => {
                 let agenda = serde_json::to_string(&m.agenda).unwrap_or_else(|_| "[]".into());
@@ -1305,10 +1307,7 @@ impl Tx<'_> {
                 // The adherence stops counting from this day on; the days it
                 // counted stay as they were (a past year's figures too).
                 self.tx
-                    .execute(
-                        "UPDATE adherences SET revoked = ?2 WHERE file_sha256 = ?1",
-                        params![file_sha256, self.at],
-                    )
+                    .execute("UPDATE adherences SET revoked = ?2 WHERE file_sha256 = ?1", params![file_sha256, self.at])
                     .map_err(self.sql_err())?;
                 self.tx
                     .execute(
@@ -1324,6 +1323,9 @@ impl Tx<'_> {
                         params![id, self.at, reason, seq],
                     )
                     .map_err(self.sql_err())?;
+                if let Some(status) = restored_status {
+                    self.insert_status(seq, enterprise_number, *status, false)?;
+                }
             }
             Event::BreachReported { enterprise_number, about } => {
                 self.tx
@@ -1387,14 +1389,31 @@ impl Tx<'_> {
                     )
                     .map_err(self.sql_err())?;
             }
+            // Known, so that collecting the file again changes nothing; it
+            // counts nowhere.
+            Event::Duplicate { file, adherence: a, duplicate_of } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO duplicates (seq, file, file_sha256, document_id, enterprise_number, \
+                         charter_version, duplicate_of, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![
+                            seq,
+                            file,
+                            a.file_sha256,
+                            a.document_id,
+                            a.enterprise_number,
+                            a.charter_version,
+                            duplicate_of,
+                            self.at
+                        ],
+                    )
+                    .map_err(self.sql_err())?;
+            }
             Event::WorkspaceCreated { .. }
             | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }
             | Event::DecisionRecorded { .. }
             | Event::CharterAdopted { .. }
-            // A duplicate changes no table: the file is known through the
-            // journal (KNOWN_RETURNS), and it counts nowhere.
-            | Event::Duplicate { .. }
             | Event::Note { .. } => {}
         }
         Ok(())
