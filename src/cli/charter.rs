@@ -67,10 +67,11 @@ fn adopt(version: &str, date: &str, ctx: &Ctx) -> Result<u8> {
     // in force that day: adopting on an earlier day would change it.
     let meetings = ws.store.meetings()?;
     let attended: std::collections::HashSet<String> = ws.store.attendance()?.into_iter().map(|a| a.meeting).collect();
-    if let Some((m, _)) = meetings
+    if let Some(m) = meetings
         .iter()
-        .filter(|(m, cancelled)| cancelled.is_none() && m.date >= adopted && attended.contains(&m.id))
-        .max_by_key(|(m, _)| m.date)
+        .filter(|r| r.cancelled.is_none() && r.meeting.date >= adopted && attended.contains(&r.meeting.id))
+        .map(|r| &r.meeting)
+        .max_by_key(|m| m.date)
     {
         return Err(Error::usage(format!(
             "--date {adopted}: the meeting {} of {} has its attendance recorded, and who voted there was decided by \

@@ -48,7 +48,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let issued = ws.store.documents()?;
     // Every file recorded before, counted or duplicate: a quick answer for
     // the same file again (the transaction below decides for good).
-    let known: HashMap<String, String> = ws.store.known_returns()?;
+    let known: HashMap<String, String> =
+        ws.store.known_returns()?.into_iter().map(|k| (k.file_sha256, k.document_id)).collect();
     let key_path = ws.keys_dir().join("coordination.pub");
     let coordination_key = crate::seal::load_verifying_key(&key_path).map_err(|e| match e {
         crate::seal::KeyError::Mismatch { .. } => Error::usage(e.to_string()),

@@ -77,7 +77,8 @@ fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
         eprintln!("warning: {w}");
     }
     let statuses = ws.store.flag_statuses()?;
-    let status_of = |f: &flags::Flag| statuses.get(&f.key()).map_or("open", |s| s.status.as_str()).to_owned();
+    let status_of =
+        |f: &flags::Flag| statuses.get(&f.key()).map_or(flags::Status::Open, |s| s.status).code().to_owned();
     if ctx.json {
         let rows: Vec<serde_json::Value> = flags
             .iter()

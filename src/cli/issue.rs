@@ -4,9 +4,9 @@ use rayon::prelude::*;
 
 use super::Ctx;
 use crate::adherence;
+use crate::documents::{DocumentKind, IssuedDocument};
 use crate::error::{Error, Failed, Result};
 use crate::journal::Event;
-use crate::journal::store::IssuedDocument;
 use crate::render::{ADHERENCE_TEMPLATE, Engine, load_template};
 use crate::roster::{self, Status};
 use crate::seal::{self, Manifest};
@@ -207,7 +207,7 @@ fn issue_one(
     }
     Ok(IssuedDocument {
         document_id: job.document_id.clone(),
-        kind: "adherence".into(),
+        kind: DocumentKind::Adherence,
         enterprise_number: o.enterprise_number.digits().to_owned(),
         charter_version: version.to_owned(),
         inputs_sha256: job.inputs_sha256.clone(),

@@ -1,6 +1,7 @@
 //! `charte report annual|subsidy --year Y [--json]`
 
 use super::Ctx;
+use crate::documents::{DocumentKind, IssuedDocument};
 use crate::error::{Error, Result};
 use crate::flags;
 use crate::report::annual;
@@ -66,7 +67,7 @@ fn annual_report(ws: &crate::workspace::Workspace, year: i32, ctx: &Ctx) -> Resu
             flags: flags::evaluate(&loaded.facts(&ws.config, ctx.now, Some(year))),
             today: ctx.now,
             actions: &ws.store.actions()?,
-            statuses: &ws.store.status_history()?,
+            statuses: &ws.store.status_entries()?,
             flag_statuses: &ws.store.flag_statuses()?,
         },
     ))
@@ -97,7 +98,7 @@ fn id_words(kind: &str, lang: crate::roster::Language) -> &'static str {
 fn seal_report(
     ws: &mut crate::workspace::Workspace,
     ctx: &Ctx,
-    kind: &str,
+    kind: DocumentKind,
     template: &str,
     year: i32,
     report: serde_json::Value,
@@ -107,12 +108,12 @@ fn seal_report(
 ) -> Result<Vec<std::path::PathBuf>> {
     let key = super::keys::coordination_key(ws)?;
     let seal_key = crate::seal::fingerprint(&key.verifying_key());
-    let (_, head) = ws.store.head()?;
+    let head = ws.store.head()?.hash;
     let engine = crate::render::Engine::new().map_err(|e| Error::internal(format!("starting the renderer: {e}")))?;
     let mut made = Vec::new();
     for (i, &lang) in languages.iter().enumerate() {
         let c = &ws.config.coordination;
-        let id = format!("{}-{}-{year}-{}", c.short, id_words(kind, lang), &head[..8]);
+        let id = format!("{}-{}-{year}-{}", c.short, id_words(kind.code(), lang), &head[..8]);
         let body_names: serde_json::Map<String, serde_json::Value> = crate::governance::bodies(&ws.config)
             .into_iter()
             .map(|b| (b.key.clone(), serde_json::Value::String(b.name(lang).to_owned())))
@@ -127,7 +128,7 @@ fn seal_report(
         let pdf =
             crate::render::document(&engine, Some(&ws.templates_dir()), template, lang.code(), data, ctx.now, &id)
                 .map_err(|e| Error::usage(format!("rendering the {kind} report ({}): {e}", lang.code())))?;
-        let manifest = crate::seal::Manifest::new(&id, kind, c.name(lang), ctx.now)
+        let manifest = crate::seal::Manifest::new(&id, kind.code(), c.name(lang), ctx.now)
             .extra("journal_head", serde_json::Value::String(head.clone()))
             .extra("year", serde_json::json!(year))
             .extra("language", serde_json::json!(lang.code()));
@@ -137,9 +138,9 @@ fn seal_report(
         let name = if i == 0 { format!("{stem}.pdf") } else { format!("{stem}.{}.pdf", lang.code()) };
         let path = ws.out_dir().join("reports").join(name);
         let file = path.strip_prefix(&ws.root).unwrap_or(&path).to_string_lossy().into_owned();
-        let document = crate::journal::store::IssuedDocument {
+        let document = IssuedDocument {
             document_id: id.clone(),
-            kind: kind.to_owned(),
+            kind,
             enterprise_number: String::new(),
             charter_version: ws.config.charter.version.clone(),
             inputs_sha256: String::new(),
@@ -217,7 +218,7 @@ fn subsidy(year: i32, expenses: Option<&std::path::Path>, no_expenses: bool, ctx
     let pdfs = seal_report(
         &mut ws,
         ctx,
-        "subsidy-report",
+        DocumentKind::SubsidyReport,
         crate::render::SUBSIDY_TEMPLATE,
         year,
         value,
@@ -277,7 +278,7 @@ fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
     let pdfs = seal_report(
         &mut ws,
         ctx,
-        "annual-report",
+        DocumentKind::AnnualReport,
         crate::render::ANNUAL_TEMPLATE,
         year,
         value,

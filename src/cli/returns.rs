@@ -13,9 +13,9 @@
 use serde_json::json;
 
 use super::Ctx;
+use crate::collect::{PendingReturn, ReturnState};
 use crate::error::{Error, Result};
 use crate::journal::Event;
-use crate::journal::store::PendingReturn;
 use crate::roster::{EnterpriseNumber, Status};
 
 #[derive(Debug, clap::Args)]
@@ -84,7 +84,8 @@ fn formatted(digits: &str) -> String {
 
 fn list(all: bool, ctx: &Ctx) -> Result<u8> {
     let ws = ctx.workspace()?;
-    let returns: Vec<PendingReturn> = ws.store.returns()?.into_iter().filter(|r| all || r.state == "waiting").collect();
+    let returns: Vec<PendingReturn> =
+        ws.store.returns()?.into_iter().filter(|r| all || r.state == ReturnState::Waiting).collect();
     if ctx.json {
         let mut out = Vec::new();
         for r in &returns {
@@ -109,7 +110,7 @@ fn list(all: bool, ctx: &Ctx) -> Result<u8> {
         super::print_json(&out)?;
         return Ok(0);
     }
-    let waiting = returns.iter().filter(|r| r.state == "waiting").count();
+    let waiting = returns.iter().filter(|r| r.state == ReturnState::Waiting).count();
     if returns.is_empty() {
         say!("No return waits for your confirmation.");
         return Ok(0);
@@ -134,7 +135,7 @@ fn list(all: bool, ctx: &Ctx) -> Result<u8> {
             r.received
         );
         say!("       why it waits: {}", r.reason);
-        if r.state == "waiting" {
+        if r.state == ReturnState::Waiting {
             say!("       charte returns confirm {}   or   charte returns reject {} --reason TEXT", r.id, r.id);
         } else {
             say!("       {}{decided}", r.state);
@@ -145,7 +146,7 @@ fn list(all: bool, ctx: &Ctx) -> Result<u8> {
 
 /// The return `id`, which must be in `state`; else why not, in words
 /// (nothing was changed).
-fn expect(r: Option<PendingReturn>, id: i64, state: &str) -> Result<PendingReturn> {
+fn expect(r: Option<PendingReturn>, id: i64, state: ReturnState) -> Result<PendingReturn> {
     let Some(r) = r else {
         return Err(Error::NotFound(format!(
             "there is no return #{id}: `charte returns --all` lists them; nothing was changed"
@@ -153,10 +154,12 @@ fn expect(r: Option<PendingReturn>, id: i64, state: &str) -> Result<PendingRetur
     };
     if r.state != state {
         let on = r.decided.as_deref().map(|d| format!(" on {d}")).unwrap_or_default();
-        let hint = match r.state.as_str() {
-            "confirmed" => format!(" (a confirmation given by mistake: charte returns revoke {id} --reason TEXT)"),
-            "waiting" => format!(" (charte returns confirm {id}, or reject it)"),
-            _ => String::new(),
+        let hint = match r.state {
+            ReturnState::Confirmed => {
+                format!(" (a confirmation given by mistake: charte returns revoke {id} --reason TEXT)")
+            }
+            ReturnState::Waiting => format!(" (charte returns confirm {id}, or reject it)"),
+            ReturnState::Rejected | ReturnState::Revoked => String::new(),
         };
         return Err(Error::usage(format!("return #{id} is {}{on}, not {state}{hint}; nothing was changed", r.state)));
     }
@@ -175,7 +178,7 @@ fn confirm(id: i64, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.writer()?;
     let version = ws.config.charter.version.clone();
     let (r, new_status) = ws.store.transaction(ctx.now, |tx| {
-        let r = expect(tx.pending_return(id)?, id, "waiting")?;
+        let r = expect(tx.pending_return(id)?, id, ReturnState::Waiting)?;
         let a = &r.adherence;
         // One adherence per organisation and charter version: another
         // return may have been counted while this one waited.
@@ -211,7 +214,7 @@ fn reject(id: i64, reason: &str, ctx: &Ctx) -> Result<u8> {
     let reason = reason_given(reason)?;
     let mut ws = ctx.writer()?;
     let r = ws.store.transaction(ctx.now, |tx| {
-        let r = expect(tx.pending_return(id)?, id, "waiting")?;
+        let r = expect(tx.pending_return(id)?, id, ReturnState::Waiting)?;
         tx.append(&Event::ReturnRejected {
             id,
             enterprise_number: r.adherence.enterprise_number.clone(),
@@ -232,7 +235,7 @@ fn revoke(id: i64, reason: &str, ctx: &Ctx) -> Result<u8> {
     let reason = reason_given(reason)?;
     let mut ws = ctx.writer()?;
     let (r, restored) = ws.store.transaction(ctx.now, |tx| {
-        let r = expect(tx.pending_return(id)?, id, "confirmed")?;
+        let r = expect(tx.pending_return(id)?, id, ReturnState::Confirmed)?;
         let a = &r.adherence;
         // Undo the status the confirmation gave, unless the roster has
         // changed it since (the coordinator's later word stands).

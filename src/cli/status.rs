@@ -106,7 +106,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         let entered: Vec<_> = found.iter().filter(|f| !f.new).collect();
         let new = found.len() - entered.len();
         if !ctx.json {
-            let last = runs.get(&wf.name).map_or("never run".to_owned(), |(d, n)| format!("last run {d} ({n} steps)"));
+            let last =
+                runs.get(&wf.name).map_or("never run".to_owned(), |r| format!("last run {} ({} steps)", r.at, r.steps));
             say!(
                 "{} — {} subjects, {last}{}",
                 wf.name,

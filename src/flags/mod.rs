@@ -8,16 +8,65 @@ mod breach;
 mod committee;
 mod mail;
 mod meetings;
+mod records;
+
+pub use records::{Breach, FlagStatus, RaisedFlag};
 
 use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::governance::attendance::Attendance;
-use crate::governance::meeting::Meeting;
+use crate::delivery::{MessageRecord, MessageState};
+use crate::governance::attendance::AttendanceRecord;
+use crate::governance::convoke::LateConvocation;
+use crate::governance::meeting::MeetingRecord;
 use crate::roster::Member;
+
+/// Where the committee stands with a flag (`charte flags mark`, the
+/// interpellation workflow's mark steps). The code is the text the journal
+/// and the database hold, and what `--json` prints; a flag never marked is
+/// open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Open,
+    /// On the committee's agenda.
+    PutToCommittee,
+    /// Settled: no letter is written about it.
+    Resolved,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Open, Status::PutToCommittee, Status::Resolved];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::PutToCommittee => "put-to-committee",
+            Status::Resolved => "resolved",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Status::ALL
+            .into_iter()
+            .find(|f| f.code() == s)
+            .ok_or_else(|| format!("'{s}' is not the status of a flag (expected open, put-to-committee or resolved)"))
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
 
 /// What the rules read.
 #[derive(Debug)]
@@ -25,16 +74,16 @@ pub struct Facts<'a> {
     pub config: &'a Config,
     pub members: &'a [Member],
     /// Meetings with their cancellation reason, if cancelled.
-    pub meetings: &'a [(Meeting, Option<String>)],
+    pub meetings: &'a [MeetingRecord],
     /// Attendance lines with the journal entry that recorded them.
-    pub attendance: &'a [(Attendance, i64)],
+    pub attendance: &'a [AttendanceRecord],
     /// Messages sent (convocations, documents) with their state.
-    pub messages: &'a [crate::journal::store::MessageRecord],
-    pub late: &'a [crate::journal::store::LateConvocation],
-    /// Breaches reported: (seq, enterprise number digits, about, date).
-    pub breaches: &'a [(i64, String, String, String)],
+    pub messages: &'a [MessageRecord],
+    pub late: &'a [LateConvocation],
+    /// Breaches reported by the committee.
+    pub breaches: &'a [Breach],
     /// Flags raised by workflows' escalations.
-    pub raised: &'a [crate::journal::store::RaisedFlag],
+    pub raised: &'a [RaisedFlag],
     /// When each organisation's current declaration as member or partner
     /// began (10 digits → the journal entry and its date).
     pub declared: &'a HashMap<String, (i64, NaiveDate)>,
@@ -116,13 +165,13 @@ pub struct Flag {
 #[derive(Debug)]
 pub struct Loaded {
     pub members: Vec<Member>,
-    pub meetings: Vec<(Meeting, Option<String>)>,
-    pub attendance: Vec<(Attendance, i64)>,
-    pub messages: Vec<crate::journal::store::MessageRecord>,
-    pub late: Vec<crate::journal::store::LateConvocation>,
-    pub breaches: Vec<(i64, String, String, String)>,
+    pub meetings: Vec<MeetingRecord>,
+    pub attendance: Vec<AttendanceRecord>,
+    pub messages: Vec<MessageRecord>,
+    pub late: Vec<LateConvocation>,
+    pub breaches: Vec<Breach>,
     /// Flags raised by workflows' escalations.
-    pub raised: Vec<crate::journal::store::RaisedFlag>,
+    pub raised: Vec<RaisedFlag>,
     pub declared: HashMap<String, (i64, NaiveDate)>,
     pub adherence_mails: HashMap<String, Vec<(i64, NaiveDate)>>,
     pub opened: NaiveDate,
@@ -143,16 +192,12 @@ impl Loaded {
         Self::with_attendance(store, store.attendance_entries_of(&config.flags.absences_bodies, from, to)?)
     }
 
-    fn with_attendance(
-        store: &crate::journal::Store,
-        attendance: Vec<(crate::governance::attendance::Attendance, i64)>,
-    ) -> crate::Result<Loaded> {
+    fn with_attendance(store: &crate::journal::Store, attendance: Vec<AttendanceRecord>) -> crate::Result<Loaded> {
         let mut messages = store.messages("convocation")?;
         let adherence = store.messages("adherence")?;
         let mut adherence_mails: HashMap<String, Vec<(i64, NaiveDate)>> = HashMap::new();
-        for m in adherence.iter().filter(|m| m.state == "sent") {
-            let Ok(at) = m.at.parse::<NaiveDate>() else { continue };
-            adherence_mails.entry(m.enterprise_number.clone()).or_default().push((m.seq, at));
+        for m in adherence.iter().filter(|m| m.state == MessageState::Sent) {
+            adherence_mails.entry(m.enterprise_number.clone()).or_default().push((m.seq, m.at));
         }
         for mails in adherence_mails.values_mut() {
             mails.sort_by_key(|&(seq, at)| (at, seq));
@@ -168,7 +213,7 @@ impl Loaded {
                 declared.remove(&e.enterprise_number);
             }
         }
-        let opened = store.date_span()?.map_or(NaiveDate::MIN, |(first, _)| first);
+        let opened = store.date_span()?.map_or(NaiveDate::MIN, |span| span.first);
         Ok(Loaded {
             members: store.members()?,
             meetings: store.meetings()?,
@@ -287,12 +332,12 @@ impl Facts<'_> {
 /// interpellation workflow both write from this.
 pub fn for_letters<'a>(
     flags: &'a [Flag],
-    statuses: &HashMap<String, crate::journal::store::FlagStatus>,
+    statuses: &HashMap<String, FlagStatus>,
     facts: &Facts<'_>,
 ) -> (Vec<&'a Flag>, Vec<&'a Flag>) {
     flags
         .iter()
-        .filter(|f| statuses.get(&f.key()).is_none_or(|s| s.status != "resolved"))
+        .filter(|f| statuses.get(&f.key()).is_none_or(|s| s.status != Status::Resolved))
         .partition(|f| facts.may_interpellate(f))
 }
 
