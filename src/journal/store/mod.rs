@@ -4,12 +4,12 @@
 //!
 //! - this file: the connection, the schema's migrations, the writing
 //!   transaction and the append of an event to the hash chain;
-//! - [`projections`]: how each appended event changes the derived tables,
+//! - `projections.rs`: how each appended event changes the derived tables,
 //!   in the same transaction as the append;
-//! - [`reads`]: the read API, every query, each answering with the
+//! - `reads.rs`: the read API, every query, each answering with the
 //!   domain's own types (a meeting, a message, a flag's status), never a
 //!   row or a tuple: what a second backend would have to implement;
-//! - [`records`]: the few answers that belong to the journal itself (its
+//! - `records.rs`: the few answers that belong to the journal itself (its
 //!   head, its span of dates, an audit).
 //!
 //! Schema migrations are SQL files embedded at compile time, tracked with

@@ -1,9 +1,9 @@
 //! The projections: how each event appended to the journal changes the
-//! tables derived from it. [`Tx::append`] calls [`Tx::apply`] in the same
+//! tables derived from it. [`Tx::append`] calls `Tx::apply` in the same
 //! transaction as the append, so a table never says what the journal does
-//! not (and replaying the journal rebuilds them all). Every read goes
-//! through these tables ([`super::reads`]), never through the events'
-//! JSON: a migration that adds one fills it from the events already there.
+//! not (and replaying the journal rebuilds them all). The reads
+//! (`reads.rs`) query these tables, never the events' JSON with SQL: a
+//! migration that adds one fills it from the events already there.
 
 use rusqlite::params;
 

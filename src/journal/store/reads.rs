@@ -1,10 +1,11 @@
 //! The read API: every query the store answers, each with the domain's own
 //! types (a [`MeetingRecord`], a [`MessageRecord`] with its
 //! [`MessageState`], a [`FlagStatus`]), never a database row or a tuple,
-//! and always from a table the store keeps (the journal, or a projection
-//! of it): never from the events' JSON. Together they are what a second
-//! backend would implement, behind one trait, for the rest of charte to
-//! run on it unchanged.
+//! and always from a projection, never by picking fields out of the
+//! events' JSON with SQL. (An election's steps and the charter's versions
+//! are read as their own events, whole: the events are their record.)
+//! Together they are what a second backend would implement, behind one
+//! trait, for the rest of charte to run on it unchanged.
 //!
 //! The reads are grouped by the domain they serve; the last group reads
 //! inside a writing transaction ([`Tx`]), under its lock, what a decision
