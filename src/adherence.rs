@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
+use crate::documents::IssuedDocument;
 use crate::error::{Error, Result};
-use crate::journal::store::IssuedDocument;
 use crate::render::{AdherenceData, CharterData, CoordinationData, DocumentData, OrganisationData, adherence_strings};
 use crate::roster::{Language, Member, fold};
 

@@ -6,12 +6,74 @@
 //! Message-ID (the one window where a server may see it twice).
 
 use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
 
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::journal::{Event, Store};
 use crate::mail::{Outgoing, RetryPolicy, SendError, Transport, send_with_retry};
+
+/// Where a message stands, as the journal records it. The code is the
+/// text the database holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageState {
+    /// Journaled before it was handed over; not known to have left (an
+    /// interruption): sent again under the same Message-ID.
+    Intended,
+    /// The server accepted it: never sent again.
+    Sent,
+    /// The server refused it for good (5xx): never sent again, and flagged.
+    Bounced,
+}
+
+impl MessageState {
+    pub const ALL: [MessageState; 3] = [MessageState::Intended, MessageState::Sent, MessageState::Bounced];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MessageState::Intended => "intended",
+            MessageState::Sent => "sent",
+            MessageState::Bounced => "bounced",
+        }
+    }
+}
+
+impl FromStr for MessageState {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        MessageState::ALL
+            .into_iter()
+            .find(|m| m.code() == s)
+            .ok_or_else(|| format!("'{s}' is not the state of a message (expected intended, sent or bounced)"))
+    }
+}
+
+impl fmt::Display for MessageState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A message as the journal knows it: what the flags read (a bounce, the
+/// day an adherence mail went out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRecord {
+    pub message_id: String,
+    /// What it is about: a meeting id, a document id.
+    pub about: String,
+    /// The organisation's 10 digits.
+    pub enterprise_number: String,
+    pub address: String,
+    pub state: MessageState,
+    /// Why it bounced.
+    pub reason: Option<String>,
+    /// The journal entry of its last state change.
+    pub seq: i64,
+    /// The date of its last state change.
+    pub at: NaiveDate,
+}
 
 /// A message to deliver, with what the journal records about it.
 #[derive(Debug, Clone)]
@@ -100,7 +162,7 @@ pub fn deliver(
     policy: RetryPolicy,
     progress: &dyn Fn(),
 ) -> Result<Report> {
-    let mut states: HashMap<String, String> = HashMap::new();
+    let mut states: HashMap<String, MessageState> = HashMap::new();
     // Only the messages about what this batch is about (one meeting, say),
     // not every message ever sent for that purpose.
     for (purpose, about) in
@@ -111,8 +173,8 @@ pub fn deliver(
     let mut report = Report::default();
     for p in planned {
         let id = p.outgoing.message_id.clone();
-        match states.get(&id).map(String::as_str) {
-            Some("sent" | "bounced") => {
+        match states.get(&id) {
+            Some(MessageState::Sent | MessageState::Bounced) => {
                 report.already += 1;
                 progress();
                 continue;

@@ -25,6 +25,7 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod delivery;
+pub mod documents;
 pub mod error;
 pub mod flags;
 pub mod governance;

@@ -73,10 +73,12 @@ impl App {
         let meetings = ws.store.meetings()?;
         let attended: std::collections::HashSet<String> =
             ws.store.attendance()?.into_iter().map(|a| a.meeting).collect();
-        if let Some((m, _)) = meetings
+        if let Some(m) = meetings
             .iter()
-            .filter(|(m, cancelled)| cancelled.is_none() && m.date >= adopted && attended.contains(&m.id))
-            .max_by_key(|(m, _)| m.date)
+            .filter(|r| r.cancelled.is_none())
+            .map(|r| &r.meeting)
+            .filter(|m| m.date >= adopted && attended.contains(&m.id))
+            .max_by_key(|m| m.date)
         {
             return Err(Error::usage(format!(
                 "--date {adopted}: the meeting {} of {} has its attendance recorded, and who voted there was \

@@ -15,10 +15,10 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::App;
+use crate::collect::Adherence;
 use crate::collect::{self, Outcome, Register};
 use crate::error::{Error, MAX_DOCUMENT_BYTES, Result};
 use crate::journal::Event;
-use crate::journal::store::Adherence;
 use crate::roster::{self, Status};
 
 /// The most returned files examined at once, each at most
@@ -106,7 +106,8 @@ impl App {
         let issued = self.ws.store.documents()?;
         // Every file recorded before, counted or duplicate: a quick answer for
         // the same file again (the transaction below decides for good).
-        let known: HashMap<String, String> = self.ws.store.known_returns()?;
+        let known: HashMap<String, String> =
+            self.ws.store.known_returns()?.into_iter().map(|k| (k.file_sha256, k.document_id)).collect();
         let key_path = self.ws.keys_dir().join("coordination.pub");
         let coordination_key = crate::seal::load_verifying_key(&key_path).map_err(|e| match e {
             crate::seal::KeyError::Mismatch { .. } => Error::usage(e.to_string()),

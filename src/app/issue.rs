@@ -15,9 +15,9 @@ use rayon::prelude::*;
 
 use super::{App, Bar, Progress};
 use crate::adherence;
+use crate::documents::IssuedDocument;
 use crate::error::{Error, Failed, Result};
 use crate::journal::Event;
-use crate::journal::store::IssuedDocument;
 use crate::render::{ADHERENCE_TEMPLATE, load_template};
 use crate::roster::{self, Member, Status};
 use crate::seal::{self, Manifest};
@@ -215,7 +215,7 @@ fn issue_one(
     }
     Ok(IssuedDocument {
         document_id: job.document_id.clone(),
-        kind: "adherence".into(),
+        kind: crate::documents::DocumentKind::Adherence,
         enterprise_number: o.enterprise_number.digits().to_owned(),
         charter_version: version.to_owned(),
         inputs_sha256: job.inputs_sha256.clone(),

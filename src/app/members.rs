@@ -7,8 +7,9 @@ use std::path::Path;
 use base64::Engine as _;
 
 use super::App;
+use crate::collect::{Adherence, PendingReturn};
+use crate::documents::IssuedDocument;
 use crate::error::{Error, Result};
-use crate::journal::store::{Adherence, IssuedDocument, PendingReturn};
 use crate::journal::{Entry, Event};
 use crate::roster::{self, Member, import};
 

@@ -192,7 +192,7 @@ impl App {
                 flags: flags::evaluate(&loaded.facts(&ws.config, self.today, Some(year))),
                 today: self.today,
                 actions: &ws.store.actions()?,
-                statuses: &ws.store.status_history()?,
+                statuses: &ws.store.status_entries()?,
                 flag_statuses: &ws.store.flag_statuses()?,
             },
         ))
@@ -209,7 +209,7 @@ impl App {
     fn seal_report(&mut self, s: &Sealing<'_>) -> Result<Vec<PathBuf>> {
         let key = self.coordination_key()?;
         let seal_key = crate::seal::fingerprint(&key.verifying_key());
-        let (_, head) = self.ws.store.head()?;
+        let head = self.ws.store.head()?.hash;
         let engine = App::engine()?;
         let (kind, year, stem) = (s.kind.code(), s.year, s.kind.stem(s.year));
         let ws = &self.ws;
@@ -248,9 +248,9 @@ impl App {
             let name = if i == 0 { format!("{stem}.pdf") } else { format!("{stem}.{}.pdf", lang.code()) };
             let path = ws.out_dir().join("reports").join(name);
             let file = path.strip_prefix(&ws.root).unwrap_or(&path).to_string_lossy().into_owned();
-            let document = crate::journal::store::IssuedDocument {
+            let document = crate::documents::IssuedDocument {
                 document_id: id.clone(),
-                kind: kind.to_owned(),
+                kind: s.kind.document(),
                 enterprise_number: String::new(),
                 charter_version: ws.config.charter.version.clone(),
                 inputs_sha256: String::new(),

@@ -12,9 +12,9 @@
 use chrono::NaiveDate;
 
 use super::App;
+use crate::collect::{PendingReturn, ReturnState};
 use crate::error::{Error, Result};
 use crate::journal::Event;
-use crate::journal::store::PendingReturn;
 use crate::roster::{EnterpriseNumber, Status};
 use crate::workspace::Workspace;
 
@@ -48,7 +48,7 @@ impl App {
     /// The returns waiting for a decision; with `all`, those decided too.
     pub fn returns(&self, all: bool) -> Result<Vec<Listed>> {
         let mut out = Vec::new();
-        for ret in self.ws.store.returns()?.into_iter().filter(|r| all || r.state == "waiting") {
+        for ret in self.ws.store.returns()?.into_iter().filter(|r| all || r.state == ReturnState::Waiting) {
             let digits = &ret.adherence.enterprise_number;
             let (name, enterprise_number) = (who(&self.ws, digits)?, formatted(digits));
             out.push(Listed { ret, name, enterprise_number });
@@ -61,7 +61,7 @@ impl App {
     pub fn confirm_return(&mut self, id: i64) -> Result<Decided> {
         let version = self.ws.config.charter.version.clone();
         let (ret, status) = self.ws.store.transaction(self.today, |tx| {
-            let r = expect(tx.pending_return(id)?, id, "waiting")?;
+            let r = expect(tx.pending_return(id)?, id, ReturnState::Waiting)?;
             let a = &r.adherence;
             // One adherence per organisation and charter version: another
             // return may have been counted while this one waited.
@@ -89,7 +89,7 @@ impl App {
     pub fn reject_return(&mut self, id: i64, reason: &str) -> Result<Decided> {
         let reason = reason_given(reason)?;
         let ret = self.ws.store.transaction(self.today, |tx| {
-            let r = expect(tx.pending_return(id)?, id, "waiting")?;
+            let r = expect(tx.pending_return(id)?, id, ReturnState::Waiting)?;
             tx.append(&Event::ReturnRejected {
                 id,
                 enterprise_number: r.adherence.enterprise_number.clone(),
@@ -107,7 +107,7 @@ impl App {
     pub fn revoke_return(&mut self, id: i64, reason: &str) -> Result<Decided> {
         let reason = reason_given(reason)?;
         let (ret, restored) = self.ws.store.transaction(self.today, |tx| {
-            let r = expect(tx.pending_return(id)?, id, "confirmed")?;
+            let r = expect(tx.pending_return(id)?, id, ReturnState::Confirmed)?;
             let a = &r.adherence;
             // Undo the status the confirmation gave, unless the roster has
             // changed it since (the coordinator's later word stands).
@@ -151,7 +151,7 @@ fn formatted(digits: &str) -> String {
 
 /// The return `id`, which must be in `state`; else why not, in words
 /// (nothing was changed).
-fn expect(r: Option<PendingReturn>, id: i64, state: &str) -> Result<PendingReturn> {
+fn expect(r: Option<PendingReturn>, id: i64, state: ReturnState) -> Result<PendingReturn> {
     let Some(r) = r else {
         return Err(Error::NotFound(format!(
             "there is no return #{id}: `charte returns --all` lists them; nothing was changed"
@@ -159,10 +159,12 @@ fn expect(r: Option<PendingReturn>, id: i64, state: &str) -> Result<PendingRetur
     };
     if r.state != state {
         let on = r.decided.as_deref().map(|d| format!(" on {d}")).unwrap_or_default();
-        let hint = match r.state.as_str() {
-            "confirmed" => format!(" (a confirmation given by mistake: charte returns revoke {id} --reason TEXT)"),
-            "waiting" => format!(" (charte returns confirm {id}, or reject it)"),
-            _ => String::new(),
+        let hint = match r.state {
+            ReturnState::Confirmed => {
+                format!(" (a confirmation given by mistake: charte returns revoke {id} --reason TEXT)")
+            }
+            ReturnState::Waiting => format!(" (charte returns confirm {id}, or reject it)"),
+            ReturnState::Rejected | ReturnState::Revoked => String::new(),
         };
         return Err(Error::usage(format!("return #{id} is {}{on}, not {state}{hint}; nothing was changed", r.state)));
     }

@@ -22,7 +22,7 @@ pub struct Overview {
 pub struct WorkflowStatus {
     pub workflow: String,
     /// The day of its last run and the steps that run did; None if never run.
-    pub last_run: Option<(NaiveDate, i64)>,
+    pub last_run: Option<crate::workflow::LastRun>,
     /// Subjects that have not entered yet and would on the next run.
     pub entering: usize,
     /// The subjects that entered, in a stable order.

@@ -132,7 +132,7 @@ fn sign_all(ws: PathBuf, out: PathBuf) -> Result<(), String> {
     let documents = workspace.store.documents().map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let mut events = Vec::new();
-    for d in documents.iter().filter(|d| d.kind == "adherence") {
+    for d in documents.iter().filter(|d| d.kind == charte::documents::DocumentKind::Adherence) {
         let key = charte::seal::generate().map_err(|e| e.to_string())?;
         let public_key = base64::engine::general_purpose::STANDARD.encode(key.verifying_key().as_bytes());
         events.push(Event::KeyRegistered {
@@ -307,7 +307,7 @@ fn federation(ws: PathBuf) -> Result<(), String> {
             // Nine in ten members sign the current charter in February.
             for i in (0..FEDERATION_ORGS).filter(|i| i % 4 != 0 && i % 10 != 7) {
                 let en = enterprise_number(i).replace('.', "");
-                let adherence = charte::journal::store::Adherence {
+                let adherence = charte::collect::Adherence {
                     file_sha256: format!("{:064x}", mix(i)),
                     document_id: format!("bench-{i}"),
                     enterprise_number: en,

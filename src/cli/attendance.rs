@@ -20,7 +20,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
     let Command::Import { file } = cmd;
     let mut ws = ctx.writer()?;
     let table = crate::tabular::read(&file, 64 * 1024 * 1024, "an attendance list")?;
-    let meetings: Vec<_> = ws.store.meetings()?.into_iter().map(|(m, _)| m).collect();
+    let meetings: Vec<_> = ws.store.meetings()?.into_iter().map(|r| r.meeting).collect();
     let members = ws.store.members()?;
     let rows = attendance::parse(&table, &meetings, &members, ctx.now)
         .map_err(|problems| Error::Input { file: file.clone(), problems })?;

@@ -40,9 +40,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         return Err(Error::usage("--late: say why the notice is short"));
     }
     let meetings = ws.store.meetings()?;
-    let (meeting, cancelled) = meetings
+    let crate::governance::meeting::MeetingRecord { meeting, cancelled } = meetings
         .iter()
-        .find(|(m, _)| m.id == args.meeting)
+        .find(|r| r.meeting.id == args.meeting)
         .ok_or_else(|| Error::not_found(format!("no meeting '{}' (see `charte meeting list`)", args.meeting)))?;
     if let Some(reason) = cancelled {
         return Err(Error::usage(format!("meeting {} is cancelled ({reason}): nothing to convoke", meeting.id)));

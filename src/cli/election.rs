@@ -289,9 +289,9 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
 
 fn open(ws: &mut Workspace, ctx: &Ctx, meeting: &str, seats: Option<u32>, since: Option<NaiveDate>) -> Result<u8> {
     let meetings = ws.store.meetings()?;
-    let (m, cancelled) = meetings
+    let crate::governance::meeting::MeetingRecord { meeting: m, cancelled } = meetings
         .iter()
-        .find(|(m, _)| m.id == meeting)
+        .find(|r| r.meeting.id == meeting)
         .ok_or_else(|| Error::not_found(format!("--meeting: no meeting '{meeting}' (see `charte meeting list`)")))?;
     if m.body != "plenary" {
         return Err(Error::usage(format!(

@@ -67,7 +67,7 @@ fn add(
         }
         None => Vec::new(),
     };
-    let existing: Vec<String> = ws.store.meetings()?.into_iter().map(|(m, _)| m.id).collect();
+    let existing: Vec<String> = ws.store.meetings()?.into_iter().map(|r| r.meeting.id).collect();
     let m = meeting::Meeting {
         id: meeting::new_id(&body.key, date, &existing),
         body: body.key.clone(),
@@ -104,7 +104,8 @@ fn list(ctx: &Ctx) -> Result<u8> {
     if ctx.json {
         let rows: Vec<_> = meetings
             .iter()
-            .map(|(m, cancelled)| {
+            .map(|r| {
+                let (m, cancelled) = (&r.meeting, &r.cancelled);
                 serde_json::json!({
                     "id": m.id, "body": m.body, "date": m.date, "time": m.time.map(|t| t.format("%H:%M").to_string()),
                     "place": m.place, "title": m.title, "agenda": m.agenda, "cancelled": cancelled,
@@ -117,7 +118,8 @@ fn list(ctx: &Ctx) -> Result<u8> {
     if meetings.is_empty() {
         say!("No meeting yet: `charte meeting add --body plenary --date YYYY-MM-DD`.");
     }
-    for (m, cancelled) in &meetings {
+    for r in &meetings {
+        let (m, cancelled) = (&r.meeting, &r.cancelled);
         let when = m.time.map_or(m.date.to_string(), |t| format!("{} {}", m.date, t.format("%H:%M")));
         let state = match cancelled {
             Some(r) => format!("cancelled: {r}"),
@@ -131,9 +133,9 @@ fn list(ctx: &Ctx) -> Result<u8> {
 fn cancel(id: &str, reason: &str, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.writer()?;
     let meetings = ws.store.meetings()?;
-    match meetings.iter().find(|(m, _)| m.id == id) {
+    match meetings.iter().find(|r| r.meeting.id == id) {
         None => return Err(Error::not_found(format!("no meeting '{id}' (see `charte meeting list`)"))),
-        Some((_, Some(_))) => return Err(Error::usage(format!("meeting '{id}' is already cancelled"))),
+        Some(r) if r.cancelled.is_some() => return Err(Error::usage(format!("meeting '{id}' is already cancelled"))),
         Some(_) => {}
     }
     if reason.trim().is_empty() {

@@ -267,7 +267,7 @@ fn show(id: &str, ctx: &Ctx) -> Result<u8> {
             );
         }
     }
-    let waiting: Vec<_> = returns.iter().filter(|r| r.state == "waiting").collect();
+    let waiting: Vec<_> = returns.iter().filter(|r| r.state == crate::collect::ReturnState::Waiting).collect();
     if !waiting.is_empty() {
         say!("waiting for your confirmation (they count for nothing until then):");
         for r in waiting {

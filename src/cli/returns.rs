@@ -119,7 +119,7 @@ fn list(all: bool, ctx: &Ctx) -> Result<u8> {
         super::print_json(&out)?;
         return Ok(0);
     }
-    let waiting = returns.iter().filter(|l| l.ret.state == "waiting").count();
+    let waiting = returns.iter().filter(|l| l.ret.state == crate::collect::ReturnState::Waiting).count();
     if returns.is_empty() {
         say!("No return waits for your confirmation.");
         return Ok(0);
@@ -144,7 +144,7 @@ fn list(all: bool, ctx: &Ctx) -> Result<u8> {
             r.received
         );
         say!("       why it waits: {}", r.reason);
-        if r.state == "waiting" {
+        if r.state == crate::collect::ReturnState::Waiting {
             say!("       charte returns confirm {}   or   charte returns reject {} --reason TEXT", r.id, r.id);
         } else {
             say!("       {}{decided}", r.state);

@@ -13,9 +13,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::NaiveDate;
 
 use super::Ctx;
+use crate::documents::{DocumentKind, IssuedDocument};
 use crate::error::{Error, Failed, Result};
 use crate::journal::Event;
-use crate::journal::store::IssuedDocument;
 use crate::workflow::plan::{self, Done};
 use crate::workflow::subjects::{self, Found};
 use crate::workflow::{self, Kind, ReportKind, Subject, Workflow};
@@ -94,7 +94,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     // run of its day (so `charte status` says when it last ran, and a later
     // run cannot be dated before it); a second run the same day with
     // nothing to do writes nothing.
-    let first_today = ws.store.workflow_runs()?.get(&wf.name).is_none_or(|(day, _)| *day < ctx.now);
+    let first_today = ws.store.workflow_runs()?.get(&wf.name).is_none_or(|run| run.at < ctx.now);
     if !args.dry_run && (total > 0 || !entering.is_empty() || first_today) {
         ws.store.transaction(ctx.now, |tx| {
             tx.append(&Event::WorkflowRun { workflow: wf.name.clone(), steps: total as u64 }).map(|_| ())
@@ -368,7 +368,7 @@ fn current_documents(ws: &Workspace) -> Result<HashMap<String, IssuedDocument>> 
     let version = &ws.config.charter.version;
     let mut out = HashMap::new();
     for d in ws.store.documents()? {
-        if d.kind == "adherence" && &d.charter_version == version {
+        if d.kind == DocumentKind::Adherence && &d.charter_version == version {
             out.insert(d.enterprise_number.clone(), d); // the latest wins
         }
     }
@@ -500,7 +500,7 @@ fn escalate(
         .store
         .returns()?
         .into_iter()
-        .filter(|r| r.state == "waiting" && &r.adherence.charter_version == version)
+        .filter(|r| r.state == crate::collect::ReturnState::Waiting && &r.adherence.charter_version == version)
         .map(|r| r.adherence.enterprise_number)
         .collect();
     Ok(group

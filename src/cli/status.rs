@@ -17,7 +17,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         return super::print_json(&rows).map(|_| 0);
     }
     for wf in &overview.workflows {
-        let last = wf.last_run.map_or("never run".to_owned(), |(d, n)| format!("last run {d} ({n} steps)"));
+        let last =
+            wf.last_run.as_ref().map_or("never run".to_owned(), |r| format!("last run {} ({} steps)", r.at, r.steps));
         let entering =
             if wf.entering > 0 { format!("; {} would enter on the next run", wf.entering) } else { String::new() };
         say!("{} — {} subjects, {last}{entering}", wf.workflow, wf.subjects.len());

@@ -23,9 +23,9 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let mut ws = ctx.writer()?;
     let meetings = ws.store.meetings()?;
-    let (meeting, cancelled) = meetings
+    let crate::governance::meeting::MeetingRecord { meeting, cancelled } = meetings
         .iter()
-        .find(|(m, _)| m.id == args.meeting)
+        .find(|r| r.meeting.id == args.meeting)
         .ok_or_else(|| Error::not_found(format!("no meeting '{}' (see `charte meeting list`)", args.meeting)))?;
     if cancelled.is_some() || meeting.date > ctx.now {
         return Err(Error::usage(format!("meeting {} has not taken place: no vote can be recorded", meeting.id)));

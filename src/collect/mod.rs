@@ -26,7 +26,10 @@
 //! it, and only the representative speaks for the organisation.
 
 pub mod pades;
+mod returns;
 pub mod signature;
+
+pub use returns::{Adherence, KnownReturn, PendingReturn, ReturnState};
 
 use std::collections::HashMap;
 
@@ -34,7 +37,7 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::journal::store::{Adherence, IssuedDocument};
+use crate::documents::IssuedDocument;
 use crate::roster::{Member, Status};
 
 /// What became of one returned file.

@@ -14,14 +14,15 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
     let meetings: BTreeMap<&str, &crate::governance::meeting::Meeting> = facts
         .meetings
         .iter()
-        .filter(|(m, cancelled)| cancelled.is_none() && rules.absences_bodies.contains(&m.body))
-        .map(|(m, _)| (m.id.as_str(), m))
+        .filter(|r| r.cancelled.is_none() && rules.absences_bodies.contains(&r.meeting.body))
+        .map(|r| (r.meeting.id.as_str(), &r.meeting))
         .collect();
     // Per organisation, its lines at those meetings, in date order.
     let mut per_org: BTreeMap<&str, Vec<(&crate::governance::meeting::Meeting, Presence, i64)>> = BTreeMap::new();
-    for (a, seq) in facts.attendance {
+    for r in facts.attendance {
+        let a = &r.attendance;
         if let Some(m) = meetings.get(a.meeting.as_str()) {
-            per_org.entry(a.enterprise_number.digits()).or_default().push((m, a.status, *seq));
+            per_org.entry(a.enterprise_number.digits()).or_default().push((m, a.status, r.seq));
         }
     }
     for (digits, mut lines) in per_org {

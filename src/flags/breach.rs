@@ -8,12 +8,15 @@ use super::{Evidence, Facts, Flag};
 
 pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
     let mut per_org: BTreeMap<&str, Vec<Evidence>> = BTreeMap::new();
-    for (seq, digits, about, at) in facts.breaches {
-        let Ok(date) = at.parse() else { continue };
-        if !facts.in_year(date) {
+    for b in facts.breaches {
+        if !facts.in_year(b.at) {
             continue;
         }
-        per_org.entry(digits.as_str()).or_default().push(Evidence::quoted(Some(*seq), Some(date), about));
+        per_org.entry(b.enterprise_number.as_str()).or_default().push(Evidence::quoted(
+            Some(b.seq),
+            Some(b.at),
+            &b.about,
+        ));
     }
     for (digits, evidence) in per_org {
         let since = evidence.iter().filter_map(|e| e.date).min().unwrap_or(facts.today);

@@ -5,8 +5,8 @@
 use super::{Evidence, Facts, Flag};
 
 pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
-    for m in facts.messages.iter().filter(|m| m.state == "bounced") {
-        let Ok(date) = m.at.parse() else { continue };
+    for m in facts.messages.iter().filter(|m| m.state == crate::delivery::MessageState::Bounced) {
+        let date = m.at;
         if !facts.in_year(date) {
             continue;
         }
@@ -28,7 +28,7 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
         });
     }
     for late in facts.late {
-        let Ok(date) = late.at.parse() else { continue };
+        let date = late.at;
         if !facts.in_year(date) {
             continue;
         }

@@ -24,8 +24,8 @@ fn shortfalls(facts: &Facts<'_>, year: i32) -> Vec<Shortfall> {
         let planned: Vec<_> = facts
             .meetings
             .iter()
-            .filter(|(m, cancelled)| cancelled.is_none() && m.body == body.key && m.date.year() == year)
-            .map(|(m, _)| m)
+            .filter(|r| r.cancelled.is_none() && r.meeting.body == body.key && r.meeting.date.year() == year)
+            .map(|r| &r.meeting)
             .collect();
         if planned.len() as u32 >= body.min_meetings_per_year {
             continue;

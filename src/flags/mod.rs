@@ -8,7 +8,10 @@ mod breach;
 mod committee;
 mod mail;
 mod meetings;
+mod records;
 mod status;
+
+pub use records::{Breach, FlagStatus, RaisedFlag};
 
 use std::collections::HashMap;
 
@@ -16,8 +19,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::governance::attendance::Attendance;
-use crate::governance::meeting::Meeting;
+use crate::delivery::{MessageRecord, MessageState};
+use crate::governance::attendance::AttendanceRecord;
+use crate::governance::convoke::LateConvocation;
+use crate::governance::meeting::MeetingRecord;
 use crate::roster::Member;
 
 pub use status::Status;
@@ -28,16 +33,16 @@ pub struct Facts<'a> {
     pub config: &'a Config,
     pub members: &'a [Member],
     /// Meetings with their cancellation reason, if cancelled.
-    pub meetings: &'a [(Meeting, Option<String>)],
+    pub meetings: &'a [MeetingRecord],
     /// Attendance lines with the journal entry that recorded them.
-    pub attendance: &'a [(Attendance, i64)],
+    pub attendance: &'a [AttendanceRecord],
     /// Messages sent (convocations, documents) with their state.
-    pub messages: &'a [crate::journal::store::MessageRecord],
-    pub late: &'a [crate::journal::store::LateConvocation],
-    /// Breaches reported: (seq, enterprise number digits, about, date).
-    pub breaches: &'a [(i64, String, String, String)],
+    pub messages: &'a [MessageRecord],
+    pub late: &'a [LateConvocation],
+    /// Breaches reported by the committee.
+    pub breaches: &'a [Breach],
     /// Flags raised by workflows' escalations.
-    pub raised: &'a [crate::journal::store::RaisedFlag],
+    pub raised: &'a [RaisedFlag],
     /// When each organisation's current declaration as member or partner
     /// began (10 digits → the journal entry and its date).
     pub declared: &'a HashMap<String, (i64, NaiveDate)>,
@@ -119,13 +124,13 @@ pub struct Flag {
 #[derive(Debug)]
 pub struct Loaded {
     pub members: Vec<Member>,
-    pub meetings: Vec<(Meeting, Option<String>)>,
-    pub attendance: Vec<(Attendance, i64)>,
-    pub messages: Vec<crate::journal::store::MessageRecord>,
-    pub late: Vec<crate::journal::store::LateConvocation>,
-    pub breaches: Vec<(i64, String, String, String)>,
+    pub meetings: Vec<MeetingRecord>,
+    pub attendance: Vec<AttendanceRecord>,
+    pub messages: Vec<MessageRecord>,
+    pub late: Vec<LateConvocation>,
+    pub breaches: Vec<Breach>,
     /// Flags raised by workflows' escalations.
-    pub raised: Vec<crate::journal::store::RaisedFlag>,
+    pub raised: Vec<RaisedFlag>,
     pub declared: HashMap<String, (i64, NaiveDate)>,
     pub adherence_mails: HashMap<String, Vec<(i64, NaiveDate)>>,
     pub opened: NaiveDate,
@@ -146,16 +151,12 @@ impl Loaded {
         Self::with_attendance(store, store.attendance_entries_of(&config.flags.absences_bodies, from, to)?)
     }
 
-    fn with_attendance(
-        store: &crate::journal::Store,
-        attendance: Vec<(crate::governance::attendance::Attendance, i64)>,
-    ) -> crate::Result<Loaded> {
+    fn with_attendance(store: &crate::journal::Store, attendance: Vec<AttendanceRecord>) -> crate::Result<Loaded> {
         let mut messages = store.messages("convocation")?;
         let adherence = store.messages("adherence")?;
         let mut adherence_mails: HashMap<String, Vec<(i64, NaiveDate)>> = HashMap::new();
-        for m in adherence.iter().filter(|m| m.state == "sent") {
-            let Ok(at) = m.at.parse::<NaiveDate>() else { continue };
-            adherence_mails.entry(m.enterprise_number.clone()).or_default().push((m.seq, at));
+        for m in adherence.iter().filter(|m| m.state == MessageState::Sent) {
+            adherence_mails.entry(m.enterprise_number.clone()).or_default().push((m.seq, m.at));
         }
         for mails in adherence_mails.values_mut() {
             mails.sort_by_key(|&(seq, at)| (at, seq));
@@ -171,7 +172,7 @@ impl Loaded {
                 declared.remove(&e.enterprise_number);
             }
         }
-        let opened = store.date_span()?.map_or(NaiveDate::MIN, |(first, _)| first);
+        let opened = store.date_span()?.map_or(NaiveDate::MIN, |span| span.first);
         Ok(Loaded {
             members: store.members()?,
             meetings: store.meetings()?,
@@ -304,7 +305,7 @@ impl Facts<'_> {
 /// interpellation workflow both write from this.
 pub fn for_letters<'a>(
     flags: &'a [Flag],
-    statuses: &HashMap<String, crate::journal::store::FlagStatus>,
+    statuses: &HashMap<String, FlagStatus>,
     facts: &Facts<'_>,
 ) -> (Vec<&'a Flag>, Vec<&'a Flag>) {
     flags.iter().filter(|f| Status::of(statuses, &f.key()) != Status::Resolved).partition(|f| facts.may_interpellate(f))

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::journal::store::FlagStatus;
+use super::FlagStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -41,10 +41,17 @@ impl Status {
     }
 
     /// Where the flag `key` stands in the journal's projection: open when
-    /// it was never marked (a word the journal could not have written
-    /// counts as open too).
+    /// it was never marked.
     pub fn of(statuses: &HashMap<String, FlagStatus>, key: &str) -> Status {
-        statuses.get(key).and_then(|s| Status::parse(&s.status)).unwrap_or(Status::Open)
+        statuses.get(key).map_or(Status::Open, |s| s.status)
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Status::parse(s)
+            .ok_or_else(|| format!("'{s}' is not the status of a flag (expected open, put-to-committee or resolved)"))
     }
 }
 

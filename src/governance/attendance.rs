@@ -58,6 +58,14 @@ pub struct Attendance {
     pub status: Presence,
 }
 
+/// An attendance line with the journal entry that recorded it last: the
+/// entry is the flags' evidence (an absence is cited by its entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceRecord {
+    pub attendance: Attendance,
+    pub seq: i64,
+}
+
 const FIELDS: &[tabular::Field] = &[
     ("meeting", &["reunion", "vergadering", "meetingid"], true),
     ("enterprise_number", tabular::ORGANISATION_ALIASES, true),

@@ -15,6 +15,22 @@ use crate::error::{Error, Result};
 use crate::mail::{Attachment, Convocation, Invite, MailSettings, Templates};
 use crate::roster::{Language, Member};
 
+/// A convocation sent with less notice than the body's rule
+/// (`charte convoke --late`), as the journal recorded it: what the
+/// `notice-too-short` flag reads, and what keeps a second run from
+/// recording it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateConvocation {
+    pub meeting: String,
+    /// Why the notice is short, in the coordinator's words.
+    pub reason: String,
+    /// The clear days given, and those the rule requires.
+    pub clear_days: i64,
+    pub required: i64,
+    pub at: NaiveDate,
+    pub seq: i64,
+}
+
 /// A meeting without a time is convoked for 9:30, and lasts two hours.
 const DEFAULT_START: (u32, u32) = (9, 30);
 const DURATION_HOURS: i64 = 2;

@@ -26,6 +26,16 @@ pub struct Meeting {
     pub agenda: Vec<String>,
 }
 
+/// A meeting as the journal holds it: as added, and whether it was
+/// cancelled since (a cancelled meeting keeps its record: its id is taken,
+/// and the flags and reports must know it was not held).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingRecord {
+    pub meeting: Meeting,
+    /// The reason given, when it was cancelled.
+    pub cancelled: Option<String>,
+}
+
 /// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`.
 pub fn parse_when(s: &str) -> Result<(NaiveDate, Option<NaiveTime>), String> {
     let bad = || format!("'{s}' is not a date (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM, e.g. 2026-03-12T14:00)");

@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use crate::charter::History;
-use crate::journal::store::Adherence;
+use crate::collect::Adherence;
 use crate::roster::{Organisation, Status};
 
 /// The organisations holding a counted signature on one day.

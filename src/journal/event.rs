@@ -32,11 +32,11 @@ pub enum Event {
         outcome: crate::governance::vote::Outcome,
     },
     /// A sealed document was issued (rendered, sealed, written to out/).
-    DocumentIssued { document: crate::journal::store::IssuedDocument },
+    DocumentIssued { document: crate::documents::IssuedDocument },
     /// `charte members set-key`: the organisation's own public key.
     KeyRegistered { enterprise_number: String, public_key: String, fingerprint: String },
     /// A returned, signed document was accepted.
-    AdherenceCollected { adherence: crate::journal::store::Adherence, new_status: Option<crate::roster::Status> },
+    AdherenceCollected { adherence: crate::collect::Adherence, new_status: Option<crate::roster::Status> },
     /// A returned file was refused, and why.
     ReturnRefused { file: String, file_sha256: String, reason: String },
     /// `charte breach report`: the committee notes a breach of the charter.
@@ -82,16 +82,16 @@ pub enum Event {
     /// with its own key and in a PDF reader). Recorded so that the file is
     /// known, and counted nowhere: `duplicate_of` is the file_sha256 of the
     /// adherence that counts.
-    Duplicate { file: String, adherence: crate::journal::store::Adherence, duplicate_of: String },
+    Duplicate { file: String, adherence: crate::collect::Adherence, duplicate_of: String },
     /// A valid return that is not proof enough by itself (a scan; a PAdES
     /// signature whose chain does not reach a trusted root, or whose signer
     /// is not the representative): it waits for the coordinator's
     /// confirmation and counts for nothing until then. Its id (`charte
     /// returns confirm ID`) is this entry's sequence number.
-    ReturnPending { file: String, adherence: crate::journal::store::Adherence, reason: String },
+    ReturnPending { file: String, adherence: crate::collect::Adherence, reason: String },
     /// `charte returns confirm ID`: the coordinator vouches for a pending
     /// return; the adherence counts from this entry, as if collected now.
-    ReturnConfirmed { id: i64, adherence: crate::journal::store::Adherence, new_status: Option<crate::roster::Status> },
+    ReturnConfirmed { id: i64, adherence: crate::collect::Adherence, new_status: Option<crate::roster::Status> },
     /// `charte returns reject ID --reason`: the pending return is refused
     /// and counts nowhere, ever.
     ReturnRejected { id: i64, enterprise_number: String, file_sha256: String, reason: String },

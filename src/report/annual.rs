@@ -20,11 +20,11 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::flags::{self, Flag};
-use crate::governance::attendance::{Attendance, Presence};
-use crate::governance::meeting::Meeting;
+use crate::flags::{Flag, Status as FlagStatus};
+use crate::governance::attendance::{AttendanceRecord, Presence};
+use crate::governance::meeting::{Meeting, MeetingRecord};
 use crate::governance::standing::Standing;
-use crate::roster::{Member, Status};
+use crate::roster::{Member, Status, StatusEntry};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AnnualReport {
@@ -122,23 +122,22 @@ pub struct BodyFigures {
 pub struct Inputs<'a> {
     pub config: &'a Config,
     pub members: &'a [Member],
-    pub meetings: &'a [(Meeting, Option<String>)],
+    pub meetings: &'a [MeetingRecord],
     /// Attendance lines (with their journal entry): at least those of the year's meetings.
-    pub attendance: &'a [(Attendance, i64)],
+    pub attendance: &'a [AttendanceRecord],
     /// The charter's versions, and the signatures collected: who is a member when.
     pub history: &'a crate::charter::History,
-    pub signatures: &'a [crate::journal::store::Adherence],
+    pub signatures: &'a [crate::collect::Adherence],
     /// Dates on which an organisation became former.
     pub departures: &'a [NaiveDate],
     pub flags: Vec<Flag>,
     pub today: NaiveDate,
     /// The network's events and actions (all years).
     pub actions: &'a [crate::actions::Action],
-    /// Every status an organisation was given, by date, in journal order
-    /// (enterprise number digits, status).
-    pub statuses: &'a [(NaiveDate, String, Status)],
+    /// Every status an organisation was given, by date, in journal order.
+    pub statuses: &'a [StatusEntry],
     /// The committee's status of each flag, by key (absent: open).
-    pub flag_statuses: &'a HashMap<String, crate::journal::store::FlagStatus>,
+    pub flag_statuses: &'a HashMap<String, crate::flags::FlagStatus>,
 }
 
 pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
@@ -148,8 +147,8 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
     // Each organisation's status as the journal held it on the cut day
     // (one added after it is not counted; one that left after it is).
     let mut status_at_cut: HashMap<&str, Status> = HashMap::new();
-    for (_, number, status) in input.statuses.iter().filter(|(d, _, _)| *d <= cut) {
-        status_at_cut.insert(number.as_str(), *status);
+    for e in input.statuses.iter().filter(|e| e.at <= cut) {
+        status_at_cut.insert(e.enterprise_number.as_str(), e.status);
     }
     for m in input.members {
         let o = &m.organisation;
@@ -183,14 +182,14 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
     let held: HashMap<&str, &Meeting> = input
         .meetings
         .iter()
-        .filter(|(m, cancelled)| cancelled.is_none() && m.date.year() == year && m.date <= input.today)
-        .map(|(m, _)| (m.id.as_str(), m))
+        .filter(|r| r.cancelled.is_none() && r.meeting.date.year() == year && r.meeting.date <= input.today)
+        .map(|r| (r.meeting.id.as_str(), &r.meeting))
         .collect();
     // One pass over the attendance: each line counts for its meeting's body
     // when the meeting was held that year.
     let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
     let mut by_organisation: HashMap<&str, [usize; 3]> = HashMap::new();
-    for (a, _) in input.attendance {
+    for a in input.attendance.iter().map(|r| &r.attendance) {
         if let Some(m) = held.get(a.meeting.as_str()) {
             let k = match a.status {
                 Presence::Present => 0,
@@ -270,18 +269,17 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
     let membership =
         membership(year, input.statuses, input.today, |day| Standing::on(input.history, input.signatures, day));
     let mut flags_by_status: BTreeMap<String, usize> =
-        flags::Status::ALL.iter().map(|s| (s.code().to_owned(), 0)).collect();
+        FlagStatus::ALL.iter().map(|s| (s.code().to_owned(), 0)).collect();
     let keys: Vec<String> = input.flags.iter().map(Flag::key).collect();
     for key in &keys {
-        *flags_by_status.entry(flags::Status::of(input.flag_statuses, key).code().to_owned()).or_default() += 1;
+        let status = input.flag_statuses.get(key).map_or(FlagStatus::Open, |s| s.status);
+        *flags_by_status.entry(status.code().to_owned()).or_default() += 1;
     }
     // Flags resolved during the year whose cause has gone since.
-    let this_year = format!("{year}-");
     let shown: std::collections::HashSet<&String> = keys.iter().collect();
     for (key, st) in input.flag_statuses {
-        let resolved = flags::Status::parse(&st.status) == Some(flags::Status::Resolved);
-        if resolved && !shown.contains(key) && st.at.starts_with(&this_year) {
-            *flags_by_status.entry(flags::Status::Resolved.code().to_owned()).or_default() += 1;
+        if st.status == FlagStatus::Resolved && !shown.contains(key) && st.at.year() == year {
+            *flags_by_status.entry(FlagStatus::Resolved.code().to_owned()).or_default() += 1;
         }
     }
     AnnualReport {
@@ -302,7 +300,7 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
 /// earlier.
 fn membership(
     year: i32,
-    statuses: &[(NaiveDate, String, Status)],
+    statuses: &[StatusEntry],
     today: NaiveDate,
     standing: impl Fn(NaiveDate) -> Standing,
 ) -> Vec<MonthCount> {
@@ -316,10 +314,10 @@ fn membership(
         }
         let end = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
         let cut = end.min(today);
-        while let Some((date, number, status)) = statuses.get(next)
-            && *date <= cut
+        while let Some(e) = statuses.get(next)
+            && e.at <= cut
         {
-            current.insert(number.as_str(), *status);
+            current.insert(e.enterprise_number.as_str(), e.status);
             next += 1;
         }
         let signed = standing(cut);

@@ -22,11 +22,16 @@ pub enum Kind {
 
 impl Kind {
     /// The document kind the journal and the seal's manifest carry.
-    pub fn code(self) -> &'static str {
+    pub fn document(self) -> crate::documents::DocumentKind {
         match self {
-            Kind::Annual => "annual-report",
-            Kind::Subsidy => "subsidy-report",
+            Kind::Annual => crate::documents::DocumentKind::AnnualReport,
+            Kind::Subsidy => crate::documents::DocumentKind::SubsidyReport,
         }
+    }
+
+    /// The document kind's word ("annual-report").
+    pub fn code(self) -> &'static str {
+        self.document().code()
     }
 
     /// The name its files share in out/reports/ (`annual-2026.pdf`,

@@ -136,6 +136,20 @@ impl fmt::Display for Status {
     }
 }
 
+/// A status an organisation was given, and the journal entry that gave it:
+/// declared by a roster import, given by a counted signature (a
+/// participant becomes a member), or restored by a revoked confirmation.
+/// In order, they say who was what on any day (a year's figures, how long
+/// a member has gone without signing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEntry {
+    pub at: chrono::NaiveDate,
+    /// The organisation's 10 digits.
+    pub enterprise_number: String,
+    pub status: Status,
+    pub seq: i64,
+}
+
 /// An organisation of the roster, as declared by the coordinator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organisation {

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::delivery::Planned;
+use crate::documents::IssuedDocument;
 use crate::error::{Error, Result};
-use crate::journal::store::IssuedDocument;
 use crate::mail::{Attachment, Templates, long_date};
 use crate::roster::Member;
 

@@ -20,6 +20,34 @@ pub mod subjects;
 pub use definition::{Kind, ReportKind, Step, Subjects, Until, Workflow, load, load_all};
 pub use plan::{Done, State, Subject};
 
+/// A subject as it entered a workflow: the journal remembers it, even once
+/// it stops matching the selector, so its state can still be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectRecord {
+    pub label: String,
+    pub entered: chrono::NaiveDate,
+}
+
+/// One step a workflow did for a subject (its effect is journaled under
+/// the key workflow/subject/step/attempt).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecord {
+    pub subject: String,
+    pub step: String,
+    pub attempt: u32,
+    pub at: chrono::NaiveDate,
+    pub outcome: String,
+}
+
+/// A workflow's last run: `charte status` shows it, and `charte run`
+/// records at most one run a day that does nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastRun {
+    pub at: chrono::NaiveDate,
+    /// The steps it ran.
+    pub steps: i64,
+}
+
 /// The key an effect is journaled under.
 pub fn key(workflow: &str, subject: &str, step: &str, attempt: u32) -> String {
     format!("{workflow}/{subject}/{step}/{attempt}")

@@ -27,7 +27,7 @@ pub fn gather(store: &Store, config: &Config, workflow: &Workflow, today: NaiveD
     let mut add =
         |id: String, label: String, number: Option<String>, start: NaiveDate, deadline, met, candidate: bool| {
             let (label, start, new) = match known.get(&id) {
-                Some((l, entered)) => (l.clone(), *entered, false),
+                Some(s) => (s.label.clone(), s.entered, false),
                 None if candidate => (label, start, true),
                 None => return,
             };
@@ -61,10 +61,11 @@ pub fn gather(store: &Store, config: &Config, workflow: &Workflow, today: NaiveD
             }
         }
         Subjects::UpcomingMeetings => {
-            for (m, cancelled) in store.meetings()? {
-                if cancelled.is_some() {
+            for r in store.meetings()? {
+                if r.cancelled.is_some() {
                     continue;
                 }
+                let m = r.meeting;
                 let body = crate::governance::body(config, &m.body).map_err(crate::Error::Usage)?;
                 let deadline =
                     crate::governance::notice::last_sending_day(m.date, body.notice_clear_days, body.receipt_days);
@@ -73,7 +74,7 @@ pub fn gather(store: &Store, config: &Config, workflow: &Workflow, today: NaiveD
             }
         }
         Subjects::Years => {
-            let first = store.date_span()?.map_or(today.year(), |(first, _)| first.year());
+            let first = store.date_span()?.map_or(today.year(), |span| span.first.year());
             for year in first..=today.year() {
                 let Some(end) = NaiveDate::from_ymd_opt(year, 12, 31) else { continue };
                 if end <= today {
@@ -85,9 +86,8 @@ pub fn gather(store: &Store, config: &Config, workflow: &Workflow, today: NaiveD
             let loaded = crate::flags::Loaded::load_for(store, config, None)?;
             let flags = crate::flags::evaluate(&loaded.facts(config, today, None));
             let statuses = store.flag_statuses()?;
-            let resolved = |key: &str| {
-                statuses.get(key).filter(|s| s.status == "resolved").and_then(|s| s.at.parse::<NaiveDate>().ok())
-            };
+            let resolved =
+                |key: &str| statuses.get(key).filter(|s| s.status == crate::flags::Status::Resolved).map(|s| s.at);
             for f in &flags {
                 let Some(number) = &f.enterprise_number else { continue };
                 let key = f.key();
@@ -96,7 +96,7 @@ pub fn gather(store: &Store, config: &Config, workflow: &Workflow, today: NaiveD
                 add(key, format!("{} — {}", f.rule, f.name), Some(digits), today, None, met, met.is_none());
             }
             // A flag that no longer shows (its cause went away) ends its wait.
-            for (id, (label, entered)) in &known {
+            for (id, s) in &known {
                 if !found.contains_key(id) {
                     let met = resolved(id).or(Some(today));
                     let number = id.split(':').nth(1).map(|n| n.chars().filter(char::is_ascii_digit).collect());
@@ -105,9 +105,9 @@ pub fn gather(store: &Store, config: &Config, workflow: &Workflow, today: NaiveD
                         Found {
                             subject: Subject {
                                 id: id.clone(),
-                                label: label.clone(),
+                                label: s.label.clone(),
                                 enterprise_number: number,
-                                start: *entered,
+                                start: s.entered,
                                 deadline: None,
                                 met,
                             },

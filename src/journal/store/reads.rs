@@ -1,0 +1,668 @@
+//! The read API: every query the store answers, each with the domain's own
+//! types (a [`MeetingRecord`], a [`MessageRecord`] with its
+//! [`MessageState`], a [`FlagStatus`]), never a database row or a tuple,
+//! and always from a projection, never by picking fields out of the
+//! events' JSON with SQL. (An election's steps and the charter's versions
+//! are read as their own events, whole: the events are their record.)
+//! Together they are what a second backend would implement, behind one
+//! trait, for the rest of charte to run on it unchanged.
+//!
+//! The reads are grouped by the domain they serve; the last group reads
+//! inside a writing transaction ([`Tx`]), under its lock, what a decision
+//! must see as it is (a return already recorded, an adherence that counts).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+
+use super::{Audit, DateSpan, Head, Store, Tx, corrupt, day, text_err};
+use crate::collect::{Adherence, KnownReturn, PendingReturn};
+use crate::delivery::{MessageRecord, MessageState};
+use crate::documents::IssuedDocument;
+use crate::error::{Error, Result};
+use crate::flags::{Breach, FlagStatus, RaisedFlag};
+use crate::governance::attendance::{Attendance, AttendanceRecord};
+use crate::governance::convoke::LateConvocation;
+use crate::governance::meeting::{Meeting, MeetingRecord};
+use crate::journal::{ChainVerifier, Entry, Event, GENESIS};
+use crate::roster::{EnterpriseNumber, Member, Organisation, StatusEntry};
+use crate::workflow::{LastRun, StepRecord, SubjectRecord};
+
+/// The journal itself.
+impl Store {
+    /// Walks the whole chain; names the first broken entry.
+    pub fn audit(&self) -> Result<Audit> {
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM journal ORDER BY seq")).map_err(self.sql_err())?;
+        let mut rows = stmt.query([]).map_err(self.sql_err())?;
+        let mut chain = ChainVerifier::default();
+        // One entry at a time: a journal of millions of entries is never
+        // held in memory.
+        while let Some(r) = rows.next().map_err(self.sql_err())? {
+            if let Err(b) = chain.check(&entry_row(r).map_err(self.sql_err())?) {
+                return Ok(Audit::Broken(b));
+            }
+        }
+        Ok(Audit::Intact { entries: chain.count(), head: chain.head().to_owned() })
+    }
+
+    /// The last entry (for an empty journal, seq 0 and [`GENESIS`]).
+    pub fn head(&self) -> Result<Head> {
+        let head: Vec<Head> = self.query("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok(Head { seq: r.get(0)?, hash: r.get(1)? })
+        })?;
+        Ok(head.into_iter().next().unwrap_or_else(|| Head { seq: 0, hash: GENESIS.to_owned() }))
+    }
+
+    /// The dates of the journal's first and last entries (None for an empty journal).
+    pub fn date_span(&self) -> Result<Option<DateSpan>> {
+        let span: Vec<DateSpan> = self.query(
+            "SELECT (SELECT at FROM journal ORDER BY seq LIMIT 1), (SELECT at FROM journal ORDER BY seq DESC LIMIT 1) \
+             WHERE EXISTS (SELECT 1 FROM journal)",
+            [],
+            |r| Ok(DateSpan { first: day(r, 0)?, last: day(r, 1)? }),
+        )?;
+        Ok(span.into_iter().next())
+    }
+
+    /// The journal entries about one subject, oldest first.
+    pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
+        self.query(
+            &format!("SELECT {ENTRY_COLUMNS} FROM journal WHERE subject = ?1 ORDER BY seq"),
+            [subject],
+            entry_row,
+        )
+    }
+}
+
+/// The roster.
+impl Store {
+    /// The roster, ordered by name.
+    pub fn members(&self) -> Result<Vec<Member>> {
+        self.query(
+            &format!("SELECT {MEMBER_COLUMNS} FROM organisations ORDER BY name COLLATE NOCASE, enterprise_number"),
+            [],
+            member_row,
+        )
+    }
+
+    pub fn member(&self, number: &EnterpriseNumber) -> Result<Option<Member>> {
+        let found: Vec<Member> = self.query(
+            &format!("SELECT {MEMBER_COLUMNS} FROM organisations WHERE enterprise_number = ?1"),
+            [number.digits()],
+            member_row,
+        )?;
+        Ok(found.into_iter().next())
+    }
+
+    /// Every status an organisation was given (declared in the roster,
+    /// given by a collected signature, restored by a revoked confirmation),
+    /// with its journal entry, by date then journal order.
+    pub fn status_entries(&self) -> Result<Vec<StatusEntry>> {
+        self.query("SELECT at, enterprise_number, status, seq FROM status_history ORDER BY at, seq", [], |r| {
+            let status: String = r.get(2)?;
+            Ok(StatusEntry {
+                at: day(r, 0)?,
+                enterprise_number: r.get(1)?,
+                status: status.parse().map_err(|e| text_err(2, e))?,
+                seq: r.get(3)?,
+            })
+        })
+    }
+
+    /// The dates on which a roster import made an organisation former.
+    pub fn departures(&self) -> Result<Vec<NaiveDate>> {
+        self.query(
+            "SELECT at FROM status_history WHERE roster_change = 1 AND status = ?1 ORDER BY seq",
+            [crate::roster::Status::Former.code()],
+            |r| day(r, 0),
+        )
+    }
+}
+
+/// Governance: meetings, attendance, elections, the charter's versions.
+impl Store {
+    /// Every meeting, by date; with the cancellation reason of cancelled ones.
+    pub fn meetings(&self) -> Result<Vec<MeetingRecord>> {
+        self.query(
+            "SELECT id, body, date, time, place, title, agenda, cancelled FROM meetings ORDER BY date, time, id",
+            [],
+            |r| {
+                let time: Option<String> = r.get(3)?;
+                let agenda: String = r.get(6)?;
+                Ok(MeetingRecord {
+                    meeting: Meeting {
+                        id: r.get(0)?,
+                        body: r.get(1)?,
+                        date: day(r, 2)?,
+                        time: time
+                            .map(|t| chrono::NaiveTime::parse_from_str(&t, "%H:%M"))
+                            .transpose()
+                            .map_err(|e| text_err(3, e))?,
+                        place: r.get(4)?,
+                        title: r.get(5)?,
+                        agenda: serde_json::from_str(&agenda).map_err(|e| text_err(6, e))?,
+                    },
+                    cancelled: r.get(7)?,
+                })
+            },
+        )
+    }
+
+    /// Convocations sent with less notice than the rule.
+    pub fn late_convocations(&self) -> Result<Vec<LateConvocation>> {
+        self.query(
+            "SELECT meeting, reason, clear_days, required, at, seq FROM late_convocations ORDER BY seq",
+            [],
+            |r| {
+                Ok(LateConvocation {
+                    meeting: r.get(0)?,
+                    reason: r.get(1)?,
+                    clear_days: r.get(2)?,
+                    required: r.get(3)?,
+                    at: day(r, 4)?,
+                    seq: r.get(5)?,
+                })
+            },
+        )
+    }
+
+    /// Every attendance line recorded.
+    pub fn attendance(&self) -> Result<Vec<Attendance>> {
+        Ok(self.attendance_entries()?.into_iter().map(|r| r.attendance).collect())
+    }
+
+    /// Every attendance line with the journal entry that recorded it last.
+    pub fn attendance_entries(&self) -> Result<Vec<AttendanceRecord>> {
+        self.attendance_where("1", rusqlite::params![])
+    }
+
+    /// The attendance lines of one meeting.
+    pub fn attendance_at(&self, meeting: &str) -> Result<Vec<Attendance>> {
+        Ok(self
+            .attendance_where("meeting = ?1", rusqlite::params![meeting])?
+            .into_iter()
+            .map(|r| r.attendance)
+            .collect())
+    }
+
+    /// The attendance lines (with their journal entry) at the meetings of
+    /// `bodies`, of any date, and at every meeting dated from `from` to
+    /// `to`: what a year's figures and the absences rule read.
+    pub fn attendance_entries_of(
+        &self,
+        bodies: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<AttendanceRecord>> {
+        let bodies = serde_json::to_string(bodies).unwrap_or_else(|_| "[]".into());
+        self.attendance_where(
+            "meeting IN (SELECT id FROM meetings WHERE body IN (SELECT value FROM json_each(?1)) \
+             OR date BETWEEN ?2 AND ?3)",
+            rusqlite::params![bodies, from.to_string(), to.to_string()],
+        )
+    }
+
+    fn attendance_where(&self, condition: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<AttendanceRecord>> {
+        self.query(
+            &format!(
+                "SELECT meeting, enterprise_number, person, status, seq FROM attendance WHERE {condition} \
+                 ORDER BY meeting, enterprise_number, person"
+            ),
+            params,
+            |r| {
+                let number: String = r.get(1)?;
+                let status: String = r.get(3)?;
+                Ok(AttendanceRecord {
+                    attendance: Attendance {
+                        meeting: r.get(0)?,
+                        enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(1, e))?,
+                        person: r.get(2)?,
+                        status: status.parse().map_err(|e| text_err(3, e))?,
+                    },
+                    seq: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    /// The ids of the elections, oldest first.
+    pub fn elections(&self) -> Result<Vec<String>> {
+        self.query("SELECT id FROM elections ORDER BY seq", [], |r| r.get(0))
+    }
+
+    /// The steps of an election, in order; `None` when there is no such
+    /// election. An election is its steps: they are read from its own
+    /// entries, as recorded.
+    pub fn election_steps(&self, id: &str) -> Result<Option<Vec<crate::governance::election::Step>>> {
+        let payloads: Vec<String> = self.query(
+            "SELECT payload FROM journal WHERE kind = 'election-recorded' AND subject = ?1 ORDER BY seq",
+            [id],
+            |r| r.get(0),
+        )?;
+        let mut steps = Vec::new();
+        for payload in payloads {
+            match serde_json::from_str::<Event>(&payload) {
+                Ok(Event::ElectionRecorded { step, .. }) => steps.push(step),
+                Ok(_) => {}
+                Err(e) => return Err(corrupt(&self.path, format!("election {id}'s record does not read ({e})"))),
+            }
+        }
+        Ok((!steps.is_empty()).then_some(steps))
+    }
+
+    /// The seats filled by the latest election whose mandates have begun on `today`.
+    pub fn elected_seats(&self, today: NaiveDate) -> Result<Vec<crate::config::Seat>> {
+        self.query(
+            "SELECT person, enterprise_number, since, until, seq FROM elected_seats WHERE election = \
+             (SELECT election FROM elected_seats WHERE since <= ?1 ORDER BY seq DESC LIMIT 1) ORDER BY rowid",
+            [today.to_string()],
+            |r| {
+                let number: String = r.get(1)?;
+                let until: Option<String> = r.get(3)?;
+                Ok(crate::config::Seat {
+                    person: r.get(0)?,
+                    role: None,
+                    kind: crate::config::SeatKind::Elected,
+                    enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(1, e))?,
+                    since: Some(day(r, 2)?),
+                    until: until.map(|u| u.parse::<NaiveDate>()).transpose().map_err(|e| text_err(3, e))?,
+                    recorded: Some(r.get(4)?),
+                })
+            },
+        )
+    }
+
+    /// The charter versions adopted with `charte charter adopt`, in journal
+    /// order, read from their own entries as recorded.
+    pub fn charter_versions(&self) -> Result<Vec<crate::charter::Version>> {
+        let payloads: Vec<String> =
+            self.query("SELECT payload FROM journal WHERE kind = 'charter-adopted' ORDER BY seq", [], |r| r.get(0))?;
+        let mut out = Vec::new();
+        for payload in payloads {
+            match serde_json::from_str::<Event>(&payload) {
+                Ok(Event::CharterAdopted { version, adopted, .. }) => {
+                    out.push(crate::charter::Version { label: version, adopted })
+                }
+                Ok(_) => {}
+                Err(e) => return Err(corrupt(&self.path, format!("a charter-adopted entry does not read ({e})"))),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The network's events and actions, by date.
+    pub fn actions(&self) -> Result<Vec<crate::actions::Action>> {
+        self.query("SELECT date, kind, title, participants FROM actions ORDER BY date, key", [], |r| {
+            let kind: String = r.get(1)?;
+            Ok(crate::actions::Action {
+                date: day(r, 0)?,
+                kind: kind.parse().map_err(|e| text_err(1, e))?,
+                title: r.get(2)?,
+                participants: r.get(3)?,
+            })
+        })
+    }
+}
+
+/// Mail.
+impl Store {
+    /// The messages recorded for a purpose (e.g. "convocation"), with their state.
+    pub fn messages(&self, purpose: &str) -> Result<Vec<MessageRecord>> {
+        self.query(
+            "SELECT m.message_id, m.subject, m.enterprise_number, m.address, m.state, m.reason, m.seq, j.at \
+             FROM messages m JOIN journal j ON j.seq = m.seq WHERE m.purpose = ?1 ORDER BY m.seq",
+            [purpose],
+            |r| {
+                Ok(MessageRecord {
+                    message_id: r.get(0)?,
+                    about: r.get(1)?,
+                    enterprise_number: r.get(2)?,
+                    address: r.get(3)?,
+                    state: message_state(r, 4)?,
+                    reason: r.get(5)?,
+                    seq: r.get(6)?,
+                    at: day(r, 7)?,
+                })
+            },
+        )
+    }
+
+    /// The state of each message about `about` (a meeting or document id)
+    /// for `purpose`, by Message-ID.
+    pub fn message_states(&self, purpose: &str, about: &str) -> Result<HashMap<String, MessageState>> {
+        self.query(
+            "SELECT message_id, state FROM messages WHERE purpose = ?1 AND subject = ?2",
+            [purpose, about],
+            |r| Ok((r.get(0)?, message_state(r, 1)?)),
+        )
+    }
+}
+
+/// Documents issued, and the returns that answer them.
+impl Store {
+    /// Every document issued, oldest first.
+    pub fn documents(&self) -> Result<Vec<IssuedDocument>> {
+        self.query(
+            "SELECT document_id, kind, enterprise_number, charter_version, inputs_sha256, sha256, sealed_sha256, \
+             length, file, issued, seq FROM documents ORDER BY seq",
+            [],
+            |r| {
+                let kind: String = r.get(1)?;
+                Ok(IssuedDocument {
+                    document_id: r.get(0)?,
+                    kind: kind.parse().map_err(|e| text_err(1, e))?,
+                    enterprise_number: r.get(2)?,
+                    charter_version: r.get(3)?,
+                    inputs_sha256: r.get(4)?,
+                    sha256: r.get(5)?,
+                    sealed_sha256: r.get(6)?,
+                    length: r.get(7)?,
+                    file: r.get(8)?,
+                    issued: day(r, 9)?,
+                    seq: r.get(10)?,
+                })
+            },
+        )
+    }
+
+    /// Every adherence that counts, oldest first: one per organisation and
+    /// charter version, the first collected. (A journal written before
+    /// duplicates were recognised may hold several `adherence-collected`
+    /// for one organisation and version: the later ones count nowhere.)
+    pub fn adherences(&self) -> Result<Vec<Adherence>> {
+        Ok(self.adherence_history()?.into_iter().filter(|a| a.revoked.is_none()).collect())
+    }
+
+    /// Every adherence that counts or counted, oldest first, each with the
+    /// day it stopped counting if its confirmation was revoked: what a
+    /// day's figures read (it counted from `collected` to `revoked`).
+    pub fn adherence_history(&self) -> Result<Vec<Adherence>> {
+        let sql = format!(
+            "SELECT {ADHERENCE_COLUMNS} FROM adherences a WHERE seq = (SELECT min(seq) FROM adherences b \
+             WHERE b.enterprise_number = a.enterprise_number AND b.charter_version = a.charter_version \
+             AND (b.revoked IS NULL) = (a.revoked IS NULL)) ORDER BY seq"
+        );
+        self.query(&sql, [], adherence_row)
+    }
+
+    /// Every return that waited for the coordinator's confirmation, by id
+    /// (the waiting ones and those decided).
+    pub fn returns(&self) -> Result<Vec<PendingReturn>> {
+        self.query(&format!("SELECT {RETURN_COLUMNS} FROM returns ORDER BY id"), [], return_row)
+    }
+
+    /// Every returned file recorded as valid proof, counted, waiting,
+    /// decided or duplicate: collecting one of them again is "already
+    /// known".
+    pub fn known_returns(&self) -> Result<Vec<KnownReturn>> {
+        self.query(KNOWN_RETURNS, [], |r| Ok(KnownReturn { file_sha256: r.get(0)?, document_id: r.get(1)? }))
+    }
+}
+
+/// Flags: what the committee did with them, and their evidence.
+impl Store {
+    /// Breaches reported, in journal order.
+    pub fn breaches(&self) -> Result<Vec<Breach>> {
+        self.query("SELECT seq, enterprise_number, about, at FROM breaches ORDER BY seq", [], |r| {
+            Ok(Breach { seq: r.get(0)?, enterprise_number: r.get(1)?, about: r.get(2)?, at: day(r, 3)? })
+        })
+    }
+
+    /// The committee's status of each flag, by key (a flag absent is open).
+    pub fn flag_statuses(&self) -> Result<HashMap<String, FlagStatus>> {
+        self.query("SELECT key, status, note, at FROM flag_status", [], |r| {
+            let status: String = r.get(1)?;
+            Ok((
+                r.get(0)?,
+                FlagStatus { status: status.parse().map_err(|e| text_err(1, e))?, note: r.get(2)?, at: day(r, 3)? },
+            ))
+        })
+    }
+
+    /// Flags raised by workflows' escalations, in journal order.
+    pub fn raised_flags(&self) -> Result<Vec<RaisedFlag>> {
+        self.query(
+            "SELECT seq, rule, enterprise_number, subject, evidence, evidence_fr, evidence_nl, at \
+             FROM raised_flags ORDER BY seq",
+            [],
+            |r| {
+                Ok(RaisedFlag {
+                    seq: r.get(0)?,
+                    rule: r.get(1)?,
+                    enterprise_number: r.get(2)?,
+                    subject: r.get(3)?,
+                    evidence: r.get(4)?,
+                    evidence_fr: r.get(5)?,
+                    evidence_nl: r.get(6)?,
+                    at: day(r, 7)?,
+                })
+            },
+        )
+    }
+}
+
+/// Workflows.
+impl Store {
+    /// The subjects that entered a workflow, by subject id.
+    pub fn workflow_subjects(&self, workflow: &str) -> Result<HashMap<String, SubjectRecord>> {
+        self.query("SELECT subject, label, entered FROM workflow_subjects WHERE workflow = ?1", [workflow], |r| {
+            Ok((r.get(0)?, SubjectRecord { label: r.get(1)?, entered: day(r, 2)? }))
+        })
+    }
+
+    /// The steps a workflow did, in journal order.
+    pub fn workflow_steps(&self, workflow: &str) -> Result<Vec<StepRecord>> {
+        self.query(
+            "SELECT subject, step, attempt, at, outcome FROM workflow_steps WHERE workflow = ?1 ORDER BY seq",
+            [workflow],
+            |r| {
+                Ok(StepRecord {
+                    subject: r.get(0)?,
+                    step: r.get(1)?,
+                    attempt: r.get(2)?,
+                    at: day(r, 3)?,
+                    outcome: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    /// The last run of each workflow, by name.
+    pub fn workflow_runs(&self) -> Result<HashMap<String, LastRun>> {
+        // In journal order: a later run replaces an earlier one in the map.
+        self.query("SELECT workflow, at, steps FROM workflow_runs ORDER BY seq", [], |r| {
+            Ok((r.get(0)?, LastRun { at: day(r, 1)?, steps: r.get(2)? }))
+        })
+    }
+}
+
+impl Store {
+    /// Runs a read query and maps each row (into a Vec, a HashMap…).
+    fn query<T, C: FromIterator<T>>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<C> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.sql_err())?;
+        let rows = stmt.query_map(params, f).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<C>>().map_err(self.sql_err())
+    }
+}
+
+/// Reads under the write lock: what a decision taken in the transaction
+/// must see as it is, including what the transaction appended so far.
+impl Tx<'_> {
+    /// The document id of a returned file already recorded (collected,
+    /// waiting, decided or duplicate), so that two collections of the same
+    /// file never both record it.
+    pub fn known_return(&self, file_sha256: &str) -> Result<Option<String>> {
+        let sql = format!("SELECT document_id FROM ({KNOWN_RETURNS}) WHERE file_sha256 = ?1 LIMIT 1");
+        self.tx.query_row(&sql, [file_sha256], |r| r.get(0)).optional().map_err(self.sql_err())
+    }
+
+    /// The adherence that counts for this organisation (10 digits) and
+    /// charter version, if one was collected.
+    pub fn counted_adherence(&self, enterprise_number: &str, charter_version: &str) -> Result<Option<Adherence>> {
+        let sql = format!(
+            "SELECT {ADHERENCE_COLUMNS} FROM adherences WHERE enterprise_number = ?1 AND charter_version = ?2 \
+             AND revoked IS NULL ORDER BY seq LIMIT 1"
+        );
+        self.tx.query_row(&sql, [enterprise_number, charter_version], adherence_row).optional().map_err(self.sql_err())
+    }
+
+    /// An organisation's status (10 digits).
+    pub fn status_of(&self, enterprise_number: &str) -> Result<Option<crate::roster::Status>> {
+        let status: Option<String> = self
+            .tx
+            .query_row("SELECT status FROM organisations WHERE enterprise_number = ?1", [enterprise_number], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.sql_err())?;
+        status.map(|s| s.parse().map_err(|e: String| Error::internal(e))).transpose()
+    }
+
+    /// A return that waited for confirmation, by id, so that two decisions
+    /// on it are never both taken.
+    pub fn pending_return(&self, id: i64) -> Result<Option<PendingReturn>> {
+        let sql = format!("SELECT {RETURN_COLUMNS} FROM returns WHERE id = ?1");
+        self.tx.query_row(&sql, [id], return_row).optional().map_err(self.sql_err())
+    }
+}
+
+/// The returned files recorded: those collected (`adherences`), those that
+/// waited for the coordinator's confirmation (`returns`, whatever was
+/// decided) and the duplicates (`duplicates`).
+const KNOWN_RETURNS: &str = "SELECT file_sha256, document_id FROM adherences UNION ALL \
+     SELECT file_sha256, document_id FROM returns UNION ALL \
+     SELECT file_sha256, document_id FROM duplicates";
+
+/// The columns [`entry_row`] reads, in its order.
+const ENTRY_COLUMNS: &str = "seq, at, kind, subject, payload, prev_hash, hash";
+
+fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        kind: r.get(2)?,
+        subject: r.get(3)?,
+        payload: r.get(4)?,
+        prev_hash: r.get(5)?,
+        hash: r.get(6)?,
+    })
+}
+
+/// The columns [`member_row`] reads, in its order.
+const MEMBER_COLUMNS: &str = "enterprise_number, name, email, language, status, representative, \
+     representative_email, address, sectors, public_key, signed_version";
+
+fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
+    let number: String = r.get(0)?;
+    let sectors: String = r.get(8)?;
+    let language: String = r.get(3)?;
+    let status: String = r.get(4)?;
+    Ok(Member {
+        organisation: Organisation {
+            enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(0, e))?,
+            name: r.get(1)?,
+            email: r.get(2)?,
+            language: language.parse().map_err(|e| text_err(3, e))?,
+            status: status.parse().map_err(|e| text_err(4, e))?,
+            representative: r.get(5)?,
+            representative_email: r.get(6)?,
+            address: r.get(7)?,
+            sectors: serde_json::from_str(&sectors).map_err(|e| text_err(8, e))?,
+        },
+        public_key: r.get(9)?,
+        signed_version: r.get(10)?,
+    })
+}
+
+/// The columns [`adherence_row`] reads, in its order.
+const ADHERENCE_COLUMNS: &str = "file_sha256, document_id, enterprise_number, charter_version, method, signer, signed, \
+                                 sealed_sha256, details, at, revoked";
+
+fn adherence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adherence> {
+    let details: String = r.get(8)?;
+    Ok(Adherence {
+        file_sha256: r.get(0)?,
+        document_id: r.get(1)?,
+        enterprise_number: r.get(2)?,
+        charter_version: r.get(3)?,
+        method: r.get(4)?,
+        signer: r.get(5)?,
+        signed: r.get(6)?,
+        sealed_sha256: r.get(7)?,
+        details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+        collected: r.get(9)?,
+        revoked: r.get(10)?,
+    })
+}
+
+/// The columns [`return_row`] reads, in its order.
+const RETURN_COLUMNS: &str = "id, file, adherence, reason, state, received, decided, note, new_status";
+
+fn return_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingReturn> {
+    let adherence: String = r.get(2)?;
+    let state: String = r.get(4)?;
+    let new_status: Option<String> = r.get(8)?;
+    Ok(PendingReturn {
+        id: r.get(0)?,
+        file: r.get(1)?,
+        adherence: serde_json::from_str(&adherence).map_err(|e| text_err(2, e))?,
+        reason: r.get(3)?,
+        state: state.parse().map_err(|e| text_err(4, e))?,
+        received: r.get(5)?,
+        decided: r.get(6)?,
+        note: r.get(7)?,
+        new_status: new_status.map(|s| s.parse()).transpose().map_err(|e: String| text_err(8, e))?,
+    })
+}
+
+/// A message's state column.
+fn message_state(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<MessageState> {
+    let text: String = r.get(column)?;
+    text.parse().map_err(|e| text_err(column, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::Clock;
+
+    fn store(dir: &std::path::Path) -> Store {
+        Store::create(&dir.join("charte.db"), Clock { today: day_of("2030-01-01"), replay: true }).expect("creates")
+    }
+
+    fn day_of(s: &str) -> NaiveDate {
+        s.parse().expect("a date")
+    }
+
+    #[test]
+    fn an_empty_journal_has_the_genesis_head_and_no_span() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = store(dir.path());
+        assert_eq!(s.head().expect("reads"), Head { seq: 0, hash: GENESIS.to_owned() });
+        assert_eq!(s.date_span().expect("reads"), None);
+    }
+
+    #[test]
+    fn the_span_and_head_follow_the_appends() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut s = store(dir.path());
+        s.transaction(day_of("2024-01-02"), |tx| tx.append(&Event::Note { text: "a".into() }).map(|_| ()))
+            .expect("appends");
+        let seq =
+            s.transaction(day_of("2024-03-04"), |tx| tx.append(&Event::Note { text: "b".into() })).expect("appends");
+        assert_eq!(
+            s.date_span().expect("reads"),
+            Some(DateSpan { first: day_of("2024-01-02"), last: day_of("2024-03-04") })
+        );
+        let head = s.head().expect("reads");
+        assert_eq!(head.seq, seq);
+        assert_eq!(s.entries_about("").expect("reads").last().map(|e| e.hash.clone()), Some(head.hash));
+    }
+}
