@@ -16,10 +16,12 @@
 //! hash-chained log in the same transaction as the tables derived from it.
 //! [`app`] holds one function per action a user can take; [`cli`] (the
 //! only module that prints) and the workflow runner are front ends over it.
+//! [`pdf`] is the one hand-written PDF reader (byte search, trailer and
+//! cross-reference table) under [`seal`] and [`collect`].
 
 pub mod actions;
-pub mod app;
 pub mod adherence;
+pub mod app;
 pub mod charter;
 pub mod cli;
 pub mod collect;
@@ -30,6 +32,7 @@ pub mod flags;
 pub mod governance;
 pub mod journal;
 pub mod mail;
+pub mod pdf;
 pub mod render;
 pub mod report;
 pub mod roster;

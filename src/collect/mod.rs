@@ -384,7 +384,7 @@ pub fn check_signature(
     trusted_roots: &[Vec<u8>],
 ) -> Result<ReturnSignature, String> {
     let tail = file.get(sealed_len..).ok_or("the file is shorter than the issued document")?;
-    if tail.windows(10).any(|w| w == b"/ByteRange") {
+    if crate::pdf::find(tail, b"/ByteRange").is_some() {
         return pades::verify(file, sealed_len, trusted_roots).map(ReturnSignature::Pades).map_err(|e| e.to_string());
     }
     let sig = signature::extract(file, sealed_len)?;

@@ -45,6 +45,9 @@ use cms::x509_cert::time::Time;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use sha2::Digest;
 
+use crate::pdf::find;
+use crate::pdf::syntax::{trim_end, trim_start};
+
 /// What a valid PAdES signature says about who signed, and how far the
 /// signer's certificate could be checked.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -1159,25 +1162,6 @@ fn validate_chain(
 
 // ---------------------------------------------------------------------------
 // Small helpers
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn trim_start(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|b| !is_pdf_space(*b)).unwrap_or(bytes.len());
-    &bytes[start..]
-}
-
-fn trim_end(bytes: &[u8]) -> &[u8] {
-    let end = bytes.iter().rposition(|b| !is_pdf_space(*b)).map_or(0, |i| i + 1);
-    &bytes[..end]
-}
-
-/// PDF white space (ISO 32000 §7.2.3).
-fn is_pdf_space(b: u8) -> bool {
-    matches!(b, b'\0' | b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
-}
 
 /// Parses a PDF date, `D:YYYYMMDDHHmmSSOHH'mm'` (all but the year optional).
 fn parse_pdf_date(text: &[u8]) -> Option<DateTime<FixedOffset>> {

@@ -29,6 +29,8 @@ mod revision;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
+use crate::pdf;
+
 pub use keys::{
     KeyError, PRIVATE_HEADER, PUBLIC_HEADER, fingerprint, generate, load_signing_key, load_verifying_key,
     parse_public_key, public_key_from_bytes, public_key_text, write_keypair,
@@ -238,7 +240,7 @@ fn locate(file: &[u8]) -> Result<Vec<u8>, VerifyError> {
     }
     // A later revision may have dropped the catalog's reference: look in
     // the earlier revisions, latest first (a few at most).
-    for end in revision::revision_ends(file).into_iter().rev().filter(|&e| e < file.len()).take(8) {
+    for end in pdf::revision_ends(file).into_iter().rev().filter(|&e| e < file.len()).take(8) {
         if let Ok(doc) = lopdf::Document::load_mem(&file[..end])
             && let Some(seal) = revision::find_seal(&doc)
         {
@@ -268,19 +270,19 @@ pub fn embedded_key(file: &[u8]) -> Result<VerifyingKey, VerifyError> {
 /// The seal file of the last seal revision, found by its fixed layout.
 fn locate_as_text(file: &[u8]) -> Option<Vec<u8>> {
     let marker: &[u8] = b" 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fjson/Params<</Size ";
-    let at = revision::rfind(file, marker)?;
+    let at = pdf::rfind(file, marker)?;
     let rest = &file[at..];
     let opening: &[u8] = b">>\nstream\n";
-    let start = rest.windows(opening.len()).position(|w| w == opening)? + opening.len();
-    let len = rest[start..].windows(18).position(|w| w == b"\nendstream\nendobj\n")?;
+    let start = pdf::find(rest, opening)? + opening.len();
+    let len = pdf::find(&rest[start..], b"\nendstream\nendobj\n")?;
     Some(rest[start..start + len].to_vec())
 }
 
 /// Signs of a cut seal revision: our file name, or bytes after the last
 /// end-of-file marker.
 fn looks_cut(file: &[u8]) -> bool {
-    let after_last_eof = revision::revision_ends(file).last().map_or(0, |&e| e);
-    revision::rfind(file, SEAL_FILE_NAME.as_bytes()).is_some()
+    let after_last_eof = pdf::revision_ends(file).last().map_or(0, |&e| e);
+    pdf::rfind(file, SEAL_FILE_NAME.as_bytes()).is_some()
         || file[after_last_eof..].iter().any(|b| !b.is_ascii_whitespace())
 }
 

@@ -40,7 +40,7 @@ fn sealed() -> Sealed {
 
 fn replace_once(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     assert_eq!(from.len(), to.len());
-    let at = haystack.windows(from.len()).position(|w| w == from).expect("pattern present");
+    let at = crate::pdf::find(haystack, from).expect("pattern present");
     let mut out = haystack.to_vec();
     out[at..at + to.len()].copy_from_slice(to);
     out
