@@ -39,8 +39,19 @@ pub use manifest::{FORMAT, Manifest, canonical};
 
 use manifest::{ParseError, SealFile, parse_seal, seal_bytes};
 
-/// Name of the seal file embedded in a sealed PDF.
-pub const SEAL_FILE_NAME: &str = revision::SEAL_FILE_NAME;
+/// Name of the seal file embedded in a sealed PDF: the attachment's name in
+/// the catalog's /Names and /AF (docs/seal.md, section 4), the one name a
+/// verifier looks the seal up by.
+pub const SEAL_FILE_NAME: &str = "charte-seal.json";
+
+/// What marks charte's seal revision in a PDF: the bytes between the seal
+/// file's object number and its size, at the head of the revision
+/// (docs/seal.md, section 4: `{N} 0 obj⏎<</Type/EmbeddedFile/Subtype/…`).
+/// The revision is written with it and found by it before any parsing
+/// ([`verify_sealed_part`]), so the writer and the finder cannot drift
+/// apart. An organisation's signature writes its embedded file with
+/// spaces (`<< /Type /EmbeddedFile …`), which this does not match.
+pub const SEAL_MARKER: &str = " 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fjson/Params<</Size ";
 
 /// A sealed document.
 #[derive(Debug, Clone)]
@@ -269,8 +280,7 @@ pub fn embedded_key(file: &[u8]) -> Result<VerifyingKey, VerifyError> {
 
 /// The seal file of the last seal revision, found by its fixed layout.
 fn locate_as_text(file: &[u8]) -> Option<Vec<u8>> {
-    let marker: &[u8] = b" 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fjson/Params<</Size ";
-    let at = pdf::rfind(file, marker)?;
+    let at = pdf::rfind(file, SEAL_MARKER.as_bytes())?;
     let rest = &file[at..];
     let opening: &[u8] = b">>\nstream\n";
     let start = pdf::find(rest, opening)? + opening.len();

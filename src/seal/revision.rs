@@ -15,12 +15,10 @@ use std::ops::Range;
 use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
-use super::Manifest;
+use super::{Manifest, SEAL_FILE_NAME, SEAL_MARKER};
 use crate::pdf::syntax::dict_inner_at;
 use crate::pdf::{Trailer, XrefTable, last_startxref};
 
-/// Name of the embedded seal file.
-pub(super) const SEAL_FILE_NAME: &str = "charte-seal.json";
 /// Description of the embedded seal file.
 const SEAL_DESC: &str = "charte seal: manifest of this document signed by the coordination";
 
@@ -60,7 +58,7 @@ pub(super) fn build(prefix: &[u8], seal: &[u8], manifest: &Manifest) -> Result<V
     offsets.push((file_obj, 0, base + tail.len()));
     let _ = write!(
         tail,
-        "{file_obj} 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fjson/Params<</Size {len}/ModDate(D:{date}000000Z)>>/Length {len}>>\nstream\n",
+        "{file_obj}{SEAL_MARKER}{len}/ModDate(D:{date}000000Z)>>/Length {len}>>\nstream\n",
         len = seal.len()
     );
     tail.extend_from_slice(seal);
