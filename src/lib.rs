@@ -16,6 +16,8 @@
 //! hash-chained log in the same transaction as the tables derived from it.
 //! [`app`] holds one function per action a user can take; [`cli`] (the
 //! only module that prints) and the workflow runner are front ends over it.
+//! [`pdf`] is the one hand-written PDF reader (byte search, trailer and
+//! cross-reference table) under [`seal`] and [`collect`].
 
 pub mod actions;
 pub mod adherence;
@@ -31,6 +33,7 @@ pub mod flags;
 pub mod governance;
 pub mod journal;
 pub mod mail;
+pub mod pdf;
 pub mod render;
 pub mod report;
 pub mod roster;

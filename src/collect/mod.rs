@@ -29,6 +29,7 @@ pub mod pades;
 mod returns;
 pub mod signature;
 
+pub use pades::{same_person, trusted_roots};
 pub use returns::{Adherence, KnownReturn, PendingReturn, ReturnState};
 
 use std::collections::HashMap;
@@ -146,7 +147,7 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
     let sig = match check_signature(file, verdict.sealed_len, id, &doc.sealed_sha256, reg.trusted_roots) {
         Ok(ReturnSignature::Pades(verdict)) => {
             let details = serde_json::to_value(&verdict).unwrap_or_default();
-            let waits = pades_waits(&verdict, member);
+            let waits = pades::why_pending(&verdict, member);
             let adherence = Box::new(base("pades", verdict.signer_name, None, details));
             return match waits {
                 Some(reason) => Outcome::Pending { adherence, reason },
@@ -179,126 +180,6 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
         Some(sig.statement.signed.clone()),
         json!({"key_fingerprint": fp, "signature": sig.signature}),
     )))
-}
-
-/// Why a valid PAdES signature is not proof enough by itself, if it is not:
-/// its chain does not reach a trusted root, or its signer is not the
-/// organisation's representative on the roster.
-fn pades_waits(verdict: &pades::PadesVerdict, member: &Member) -> Option<String> {
-    let org = &member.organisation;
-    let signer = &verdict.signer_name;
-    if !verdict.chain_validated {
-        return Some(format!(
-            "nothing shows who issued the certificate of '{signer}' (anyone can make one in any name), as it \
-             does not lead to a root in keys/trusted-roots/. {}",
-            verdict.chain_note
-        ));
-    }
-    match org.representative.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        None => Some(format!(
-            "the certificate of '{signer}' is valid, but the roster names no representative of {} to compare \
-             it with",
-            org.name
-        )),
-        Some(rep) if !same_person(signer, rep) => Some(format!(
-            "the certificate of '{signer}' is valid, but {}'s representative on the roster is {rep}",
-            org.name
-        )),
-        Some(_) => None,
-    }
-}
-
-/// Whether a certificate's name is the representative's (DESIGN.md): the
-/// name less a trailing "(Signature)" or "(Authentication)", compared
-/// ignoring case, accents and the order of the names ("BOUZID Céline
-/// (Signature)" is Céline Bouzid). Every name must be there, no more and
-/// no fewer: a middle name on one side only does not match.
-pub fn same_person(certificate_name: &str, representative: &str) -> bool {
-    fn names(s: &str) -> Vec<String> {
-        let mut words: Vec<String> = s
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .map(crate::roster::fold)
-            .filter(|w| !w.is_empty())
-            .collect();
-        words.sort();
-        words
-    }
-    let mut name = certificate_name.trim();
-    for suffix in ["(signature)", "(authentication)"] {
-        if let Some(at) = name.len().checked_sub(suffix.len())
-            && name.is_char_boundary(at)
-            && name[at..].eq_ignore_ascii_case(suffix)
-        {
-            name = name[..at].trim_end();
-        }
-    }
-    let (certificate, roster) = (names(name), names(representative));
-    !certificate.is_empty() && certificate == roster
-}
-
-/// The trusted root certificates for PAdES signatures (DER), from the
-/// workspace's keys/trusted-roots/: every .pem, .crt, .cer or .der file
-/// there (a PEM file may hold several). No such folder: no root, and every
-/// PAdES return waits for the coordinator's confirmation. A folder that
-/// cannot be read, or a file there that is not a certificate, is an error
-/// naming it: a broken configuration must not pass for "no chain check".
-pub fn trusted_roots(workspace: &std::path::Path) -> crate::Result<Vec<Vec<u8>>> {
-    use base64::Engine as _;
-    use cms::der::Decode as _;
-    let dir = workspace.join("keys").join("trusted-roots");
-    let broken = |what: String| {
-        crate::Error::usage(format!(
-            "{}: {what}. Trusted root certificates go in the folder keys/trusted-roots/, one .pem, .crt, .cer or \
-             .der file each (for a Belgian eID: the self-signed Belgium Root CA3, CA4 and CA6 certificates from \
-             repository.eid.belgium.be); nothing was changed",
-            dir.display()
-        ))
-    };
-    match std::fs::symlink_metadata(&dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(broken(format!("cannot be read ({e})"))),
-        Ok(_) => {}
-    }
-    let entries = std::fs::read_dir(&dir).map_err(|e| broken(format!("cannot be read as a folder ({e})")))?;
-    let mut paths = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| broken(format!("cannot be read ({e})")))?;
-        // Hidden files (.DS_Store, an editor's backup) are not meant as roots.
-        if !entry.file_name().to_string_lossy().starts_with('.') {
-            paths.push(entry.path());
-        }
-    }
-    paths.sort();
-    let mut out = Vec::new();
-    for path in paths {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-        if !["pem", "crt", "cer", "der"].contains(&extension.as_str()) {
-            return Err(broken(format!("{name} is not a certificate file (.pem, .crt, .cer or .der)")));
-        }
-        let bytes = crate::error::read_bounded(&path, 1024 * 1024, "a root certificate")?;
-        let text = String::from_utf8_lossy(&bytes);
-        let ders = if text.contains("-----BEGIN CERTIFICATE-----") {
-            let mut ders = Vec::new();
-            for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
-                let b64: String =
-                    block.split("-----END CERTIFICATE-----").next().unwrap_or("").split_whitespace().collect();
-                let der = base64::engine::general_purpose::STANDARD
-                    .decode(b64)
-                    .map_err(|_| broken(format!("{name} is not a valid PEM certificate")))?;
-                ders.push(der);
-            }
-            ders
-        } else {
-            vec![bytes]
-        };
-        for der in ders {
-            cms::x509_cert::Certificate::from_der(&der)
-                .map_err(|_| broken(format!("{name} does not hold a readable X.509 certificate")))?;
-            out.push(der);
-        }
-    }
-    Ok(out)
 }
 
 /// A paper signature, scanned: the coordinator attests it; the file is kept
@@ -387,7 +268,7 @@ pub fn check_signature(
     trusted_roots: &[Vec<u8>],
 ) -> Result<ReturnSignature, String> {
     let tail = file.get(sealed_len..).ok_or("the file is shorter than the issued document")?;
-    if tail.windows(10).any(|w| w == b"/ByteRange") {
+    if crate::pdf::find(tail, b"/ByteRange").is_some() {
         return pades::verify(file, sealed_len, trusted_roots).map(ReturnSignature::Pades).map_err(|e| e.to_string());
     }
     let sig = signature::extract(file, sealed_len)?;

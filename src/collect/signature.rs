@@ -7,7 +7,9 @@
 //! signature file (JSON), a one-entry cross-reference section and a
 //! trailer chained to the sealed file's. Because the layout is a pure
 //! function of the sealed bytes and the signature file, a verifier rebuilds
-//! it and compares byte for byte: nothing else can ride along.
+//! it and compares byte for byte: nothing else can ride along. The
+//! sealed file's last trailer, which the update chains to, is read by
+//! [`crate::pdf::Trailer`], the reader the seal itself uses.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::pdf::{self, Trailer};
 use crate::seal::{canonical, fingerprint};
 
 pub const FORMAT: &str = "charte-signature/1";
@@ -100,8 +103,8 @@ pub fn extract(file: &[u8], sealed_len: usize) -> Result<SignatureFile, String> 
     if tail.is_empty() {
         return Err("the file is the issued document itself: it carries no signature".into());
     }
-    let start = find(tail, b"stream\n").ok_or("what follows the issued document is not a charte signature")? + 7;
-    let end = find(&tail[start..], b"\nendstream").ok_or("the signature update is cut")? + start;
+    let start = pdf::find(tail, b"stream\n").ok_or("what follows the issued document is not a charte signature")? + 7;
+    let end = pdf::find(&tail[start..], b"\nendstream").ok_or("the signature update is cut")? + start;
     let json = &tail[start..end];
     let parsed: SignatureFile =
         serde_json::from_slice(json).map_err(|e| format!("the signature file is not valid: {e}"))?;
@@ -115,75 +118,11 @@ pub fn extract(file: &[u8], sealed_len: usize) -> Result<SignatureFile, String> 
     Ok(parsed)
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
-}
-
-/// The last trailer of the sealed file: /Size, /Root, /Info and the two
-/// /ID strings (hex). The seal revision writes its trailer in a fixed
-/// layout (docs/seal.md), read here as text; any other layout is read with
-/// lopdf.
-struct Trailer {
-    size: i64,
-    root: (u32, u16),
-    info: (u32, u16),
-    id: (String, String),
-}
-
-fn trailer_text(sealed: &[u8]) -> Option<Trailer> {
-    let at = rfind(sealed, b"trailer")?;
-    let rest = &sealed[at..];
-    let open = find(rest, b"<<")? + 2;
-    let close = find(rest, b">>")?;
-    let dict = std::str::from_utf8(rest.get(open..close)?).ok()?;
-    let mut t = Trailer { size: -1, root: (0, 0), info: (0, 0), id: (String::new(), String::new()) };
-    for entry in dict.split('/').map(str::trim).filter(|e| !e.is_empty()) {
-        let (key, value) = entry.split_once([' ', '[']).unwrap_or((entry, ""));
-        let words: Vec<&str> = value.split_whitespace().collect();
-        let reference = || -> Option<(u32, u16)> { Some((words.first()?.parse().ok()?, words.get(1)?.parse().ok()?)) };
-        match key {
-            "Size" => t.size = words.first()?.parse().ok()?,
-            "Root" => t.root = reference()?,
-            "Info" => t.info = reference()?,
-            "ID" => {
-                let hex: Vec<&str> = value.split(['<', '>', ']', ' ']).filter(|h| !h.is_empty()).collect();
-                t.id = (hex.first()?.to_lowercase(), hex.get(1)?.to_lowercase());
-            }
-            _ => {}
-        }
-    }
-    (t.size > 0 && t.root.0 > 0 && t.info.0 > 0 && !t.id.0.is_empty()).then_some(t)
-}
-
-fn trailer_lopdf(sealed: &[u8]) -> Result<Trailer, String> {
-    let doc = lopdf::Document::load_mem(sealed).map_err(|e| format!("the issued document cannot be read: {e}"))?;
-    let t = &doc.trailer;
-    let size = t.get(b"Size").and_then(lopdf::Object::as_i64).map_err(|_| "the trailer has no /Size")?;
-    let root = t.get(b"Root").and_then(lopdf::Object::as_reference).map_err(|_| "the trailer has no /Root")?;
-    let info = t.get(b"Info").and_then(lopdf::Object::as_reference).map_err(|_| "the trailer has no /Info")?;
-    let ids = t.get(b"ID").and_then(lopdf::Object::as_array).map_err(|_| "the trailer has no /ID")?;
-    let id =
-        |i: usize| ids.get(i).and_then(|o| o.as_str().ok()).map(hex::encode).ok_or("the trailer's /ID is malformed");
-    Ok(Trailer { size, root, info, id: (id(0)?, id(1)?) })
-}
-
 /// The signature update for `sealed` carrying `json`.
 fn revision(sealed: &[u8], json: &[u8]) -> Result<Vec<u8>, String> {
-    let trailer = match trailer_text(sealed) {
-        Some(t) => t,
-        None => trailer_lopdf(sealed)?,
-    };
-    let Trailer { size, root, info, id: (id0, id1) } = trailer;
-    let at = rfind(sealed, b"startxref").ok_or("no startxref in the issued document")?;
-    let prev: u64 = String::from_utf8_lossy(&sealed[at + 9..])
-        .split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .ok_or("the issued document's startxref is unreadable")?;
+    let Trailer { size, root, info, id: (id0, id1), startxref: prev } =
+        Trailer::read(sealed).map_err(|e| format!("the issued document cannot be extended: {e}"))?;
+    let (id0, id1) = (hex::encode(id0), hex::encode(id1));
     let mut tail = Vec::with_capacity(json.len() + 512);
     if !matches!(sealed.last(), Some(b'\n' | b'\r')) {
         tail.push(b'\n');
@@ -202,7 +141,7 @@ fn revision(sealed: &[u8], json: &[u8]) -> Result<Vec<u8>, String> {
     tail.extend_from_slice(
         format!(
             "xref\n{size} 1\n{obj_offset:010} 00000 n \ntrailer\n<< /Size {} /Root {} {} R /Info {} {} R /ID [<{id0}> <{id1}>] /Prev {prev} >>\nstartxref\n{xref_offset}\n%%EOF\n",
-            size + 1,
+            u64::from(size) + 1,
             root.0,
             root.1,
             info.0,
@@ -217,18 +156,19 @@ fn revision(sealed: &[u8], json: &[u8]) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
 
-    /// The seal's trailer read as text gives what lopdf reads.
+    /// The seal revision's trailer, which the signature chains to, read
+    /// by hand gives what lopdf reads.
     #[test]
-    fn the_trailer_read_as_text_matches_lopdf() {
+    fn the_trailer_read_by_hand_matches_lopdf() {
         let engine = crate::render::Engine::new().expect("engine");
         let day = NaiveDate::from_ymd_opt(2026, 1, 5).expect("date");
         let rendered = engine.pdf("Bonjour", &serde_json::json!({}), day, "t").expect("render");
         let key = SigningKey::from_bytes(&[7; 32]);
         let manifest = crate::seal::Manifest::new("T-1", "adherence", "Test", day);
         let sealed = crate::seal::seal(&rendered, &manifest, &key).expect("seal").pdf;
-        let text = trailer_text(&sealed).expect("the seal's trailer layout");
-        let lopdf = trailer_lopdf(&sealed).expect("lopdf");
-        assert_eq!((text.size, text.root, text.info, &text.id), (lopdf.size, lopdf.root, lopdf.info, &lopdf.id));
+        let by_hand = pdf::XrefTable::last(&sealed).expect("the seal's trailer layout").trailer;
+        let doc = lopdf::Document::load_mem(&sealed).expect("lopdf");
+        assert_eq!(by_hand, Trailer::of_document(&doc, &sealed).expect("lopdf's trailer"));
         let (signed, _) = sign(&sealed, "T-1", &key, day).expect("sign");
         assert!(lopdf::Document::load_mem(&signed).is_ok(), "the signed file is a readable PDF");
         assert!(extract(&signed, sealed.len()).expect("extract").valid());

@@ -78,7 +78,11 @@ mod tests {
         let mut statuses = HashMap::new();
         statuses.insert(
             "absences:0883.405.625".to_owned(),
-            FlagStatus { status: "resolved".into(), note: None, at: "2026-03-01".into() },
+            FlagStatus {
+                status: Status::Resolved,
+                note: None,
+                at: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("a date"),
+            },
         );
         assert_eq!(Status::of(&statuses, "absences:0883.405.625"), Status::Resolved);
         assert_eq!(Status::of(&statuses, "breach:0883.405.625"), Status::Open);

@@ -29,6 +29,8 @@ mod revision;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
+use crate::pdf;
+
 pub use keys::{
     KeyError, PRIVATE_HEADER, PUBLIC_HEADER, fingerprint, generate, load_signing_key, load_verifying_key,
     parse_public_key, public_key_from_bytes, public_key_text, write_keypair,
@@ -37,8 +39,19 @@ pub use manifest::{FORMAT, Manifest, canonical};
 
 use manifest::{ParseError, SealFile, parse_seal, seal_bytes};
 
-/// Name of the seal file embedded in a sealed PDF.
-pub const SEAL_FILE_NAME: &str = revision::SEAL_FILE_NAME;
+/// Name of the seal file embedded in a sealed PDF: the attachment's name in
+/// the catalog's /Names and /AF (docs/seal.md, section 4), the one name a
+/// verifier looks the seal up by.
+pub const SEAL_FILE_NAME: &str = "charte-seal.json";
+
+/// What marks charte's seal revision in a PDF: the bytes between the seal
+/// file's object number and its size, at the head of the revision
+/// (docs/seal.md, section 4: `{N} 0 obj⏎<</Type/EmbeddedFile/Subtype/…`).
+/// The revision is written with it and found by it before any parsing
+/// ([`verify_sealed_part`]), so the writer and the finder cannot drift
+/// apart. An organisation's signature writes its embedded file with
+/// spaces (`<< /Type /EmbeddedFile …`), which this does not match.
+pub const SEAL_MARKER: &str = " 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fjson/Params<</Size ";
 
 /// A sealed document.
 #[derive(Debug, Clone)]
@@ -238,7 +251,7 @@ fn locate(file: &[u8]) -> Result<Vec<u8>, VerifyError> {
     }
     // A later revision may have dropped the catalog's reference: look in
     // the earlier revisions, latest first (a few at most).
-    for end in revision::revision_ends(file).into_iter().rev().filter(|&e| e < file.len()).take(8) {
+    for end in pdf::revision_ends(file).into_iter().rev().filter(|&e| e < file.len()).take(8) {
         if let Ok(doc) = lopdf::Document::load_mem(&file[..end])
             && let Some(seal) = revision::find_seal(&doc)
         {
@@ -267,20 +280,19 @@ pub fn embedded_key(file: &[u8]) -> Result<VerifyingKey, VerifyError> {
 
 /// The seal file of the last seal revision, found by its fixed layout.
 fn locate_as_text(file: &[u8]) -> Option<Vec<u8>> {
-    let marker: &[u8] = b" 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fjson/Params<</Size ";
-    let at = revision::rfind(file, marker)?;
+    let at = pdf::rfind(file, SEAL_MARKER.as_bytes())?;
     let rest = &file[at..];
     let opening: &[u8] = b">>\nstream\n";
-    let start = rest.windows(opening.len()).position(|w| w == opening)? + opening.len();
-    let len = rest[start..].windows(18).position(|w| w == b"\nendstream\nendobj\n")?;
+    let start = pdf::find(rest, opening)? + opening.len();
+    let len = pdf::find(&rest[start..], b"\nendstream\nendobj\n")?;
     Some(rest[start..start + len].to_vec())
 }
 
 /// Signs of a cut seal revision: our file name, or bytes after the last
 /// end-of-file marker.
 fn looks_cut(file: &[u8]) -> bool {
-    let after_last_eof = revision::revision_ends(file).last().map_or(0, |&e| e);
-    revision::rfind(file, SEAL_FILE_NAME.as_bytes()).is_some()
+    let after_last_eof = pdf::revision_ends(file).last().map_or(0, |&e| e);
+    pdf::rfind(file, SEAL_FILE_NAME.as_bytes()).is_some()
         || file[after_last_eof..].iter().any(|b| !b.is_ascii_whitespace())
 }
 

@@ -40,7 +40,7 @@ fn sealed() -> Sealed {
 
 fn replace_once(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     assert_eq!(from.len(), to.len());
-    let at = haystack.windows(from.len()).position(|w| w == from).expect("pattern present");
+    let at = crate::pdf::find(haystack, from).expect("pattern present");
     let mut out = haystack.to_vec();
     out[at..at + to.len()].copy_from_slice(to);
     out
@@ -351,4 +351,15 @@ fn the_seal_is_found_by_its_layout_without_parsing() {
     let found = locate_as_text(&sealed.pdf).expect("the seal revision's fixed layout");
     assert_eq!(found, sealed.seal_json);
     assert_eq!(locate(&sealed.pdf).expect("parsed"), found);
+}
+
+#[test]
+fn the_seal_marker_is_the_head_of_the_seal_revision_docs_seal_md_specifies() {
+    let sealed = sealed();
+    let at = crate::pdf::rfind(&sealed.pdf, SEAL_MARKER.as_bytes()).expect("the marker in the sealed file");
+    assert!(at > rendered().len(), "found in the seal revision, not in the rendered part");
+    assert_eq!(crate::pdf::find(&sealed.pdf, SEAL_MARKER.as_bytes()), Some(at), "written once");
+    // docs/seal.md, section 4, writes a line feed as ⏎ at the end of a line.
+    let spec = include_str!("../../docs/seal.md");
+    assert!(spec.contains(&SEAL_MARKER.replace('\n', "⏎\n")), "docs/seal.md spells the marker");
 }

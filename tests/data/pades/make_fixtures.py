@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Makes the PAdES test fixtures of charte's src/collect/pades.rs.
+"""Makes the PAdES test fixtures of charte's src/collect/pades/.
 
 Run from this folder with a Python that has pyHanko (see README.md):
 
