@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_elections_events.sql"),
     include_str!("migrations/0009_returns.sql"),
     include_str!("migrations/0010_revoked.sql"),
+    include_str!("migrations/0011_relays.sql"),
 ];
 
 #[derive(Debug)]
@@ -383,20 +384,7 @@ impl Store {
                  FROM messages m JOIN journal j ON j.seq = m.seq WHERE m.purpose = ?1 ORDER BY m.seq",
             )
             .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([purpose], |r| {
-                Ok(MessageRecord {
-                    message_id: r.get(0)?,
-                    about: r.get(1)?,
-                    enterprise_number: r.get(2)?,
-                    address: r.get(3)?,
-                    state: r.get(4)?,
-                    reason: r.get(5)?,
-                    seq: r.get(6)?,
-                    at: r.get(7)?,
-                })
-            })
-            .map_err(self.sql_err())?;
+        let rows = stmt.query_map([purpose], message_row).map_err(self.sql_err())?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
     }
 
@@ -1228,6 +1216,9 @@ impl Tx<'_> {
                     .and_then(|mut s| s.execute(params![message_id, reason, seq]))
                     .map_err(self.sql_err())?;
             }
+            Event::MessageRelayIntended { .. } | Event::MessageRelayed { .. } | Event::MessageRelayBounced { .. } => {
+                self.apply_relay(seq, event)?;
+            }
             Event::DocumentIssued { document } => {
                 let d = document;
                 self.tx
@@ -1432,5 +1423,124 @@ impl Tx<'_> {
             Step::Round { .. } | Step::Proposed { .. } | Step::Objected { .. } | Step::Resolved { .. } => {}
         }
         Ok(())
+    }
+}
+
+// Messages sent on from the outbox (`charte outbox send`): the relays
+// table of migration 0011, and the reads the send loop decides on.
+
+/// A message the journal knows, with its purpose and, once it was sent on
+/// from the outbox, that relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownMessage {
+    pub purpose: String,
+    pub message: MessageRecord,
+    pub relay: Option<RelayRecord>,
+}
+
+/// A message's relay through `[mail.smtp]`, as the journal knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayRecord {
+    /// intended, relayed or bounced.
+    pub state: String,
+    pub reason: Option<String>,
+    /// The date of its last state change.
+    pub at: String,
+}
+
+impl Store {
+    /// Every message the journal knows, in the order they were last
+    /// recorded, each with its relay if it was sent on.
+    pub fn known_messages(&self) -> Result<Vec<KnownMessage>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT m.message_id, m.subject, m.enterprise_number, m.address, m.state, m.reason, m.seq, j.at, \
+                 m.purpose, r.state, r.reason, rj.at \
+                 FROM messages m JOIN journal j ON j.seq = m.seq \
+                 LEFT JOIN relays r ON r.message_id = m.message_id LEFT JOIN journal rj ON rj.seq = r.seq \
+                 ORDER BY m.seq",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let relay = match r.get::<_, Option<String>>(9)? {
+                    Some(state) => Some(RelayRecord { state, reason: r.get(10)?, at: r.get(11)? }),
+                    None => None,
+                };
+                Ok(KnownMessage { purpose: r.get(8)?, message: message_row(r)?, relay })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.sql_err())
+    }
+
+    /// The relay state (intended, relayed, bounced) of each of `ids` that
+    /// has one.
+    pub fn relay_states(&self, ids: &[&str]) -> Result<HashMap<String, String>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT state FROM relays WHERE message_id = ?1").map_err(self.sql_err())?;
+        let mut out = HashMap::new();
+        for id in ids {
+            if let Some(state) = stmt.query_row([id], |r| r.get::<_, String>(0)).optional().map_err(self.sql_err())? {
+                out.insert((*id).to_owned(), state);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A [`MessageRecord`] from columns 0 to 7: message_id, subject, enterprise_number,
+/// address, state, reason, seq, and the journal's `at` of that seq.
+fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRecord> {
+    Ok(MessageRecord {
+        message_id: r.get(0)?,
+        about: r.get(1)?,
+        enterprise_number: r.get(2)?,
+        address: r.get(3)?,
+        state: r.get(4)?,
+        reason: r.get(5)?,
+        seq: r.get(6)?,
+        at: r.get(7)?,
+    })
+}
+
+impl Tx<'_> {
+    /// A message's state (intended, sent, bounced), read under the write
+    /// lock: whether to hand it over is decided here, so two runs never
+    /// both send it.
+    pub fn message_state(&self, message_id: &str) -> Result<Option<String>> {
+        self.tx
+            .query_row("SELECT state FROM messages WHERE message_id = ?1", [message_id], |r| r.get(0))
+            .optional()
+            .map_err(self.sql_err())
+    }
+
+    /// A message's relay state (intended, relayed, bounced), read under the
+    /// write lock, as [`Tx::message_state`].
+    pub fn relay_state(&self, message_id: &str) -> Result<Option<String>> {
+        self.tx
+            .query_row("SELECT state FROM relays WHERE message_id = ?1", [message_id], |r| r.get(0))
+            .optional()
+            .map_err(self.sql_err())
+    }
+
+    /// The projection of the relay events.
+    fn apply_relay(&self, seq: i64, event: &Event) -> Result<()> {
+        let result = match event {
+            Event::MessageRelayIntended { message_id, sha256 } => self.tx.execute(
+                "INSERT INTO relays (message_id, state, sha256, seq) VALUES (?1, 'intended', ?2, ?3)",
+                params![message_id, sha256, seq],
+            ),
+            Event::MessageRelayed { message_id } => self.tx.execute(
+                "UPDATE relays SET state = 'relayed', seq = ?2 WHERE message_id = ?1",
+                params![message_id, seq],
+            ),
+            Event::MessageRelayBounced { message_id, reason } => self.tx.execute(
+                "UPDATE relays SET state = 'bounced', reason = ?2, seq = ?3 WHERE message_id = ?1",
+                params![message_id, reason, seq],
+            ),
+            _ => Ok(0),
+        };
+        result.map(|_| ()).map_err(self.sql_err())
     }
 }
