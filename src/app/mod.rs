@@ -14,6 +14,8 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod send;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,7 +56,15 @@ impl std::fmt::Debug for Bar<'_> {
     }
 }
 
-impl Bar<'_> {
+impl<'a> Bar<'a> {
+    /// Starts long work of `len` steps on `progress`, as [`App::bar`] does:
+    /// for an action that changes the journal (`&mut self.ws.store`) while
+    /// its bar runs, which `self.bar()`'s borrow of the whole App forbids.
+    pub fn start(progress: &'a dyn Progress, len: u64, what: &str) -> Bar<'a> {
+        progress.start(len, what);
+        Bar(progress)
+    }
+
     pub fn inc(&self, n: u64) {
         self.0.advance(n);
     }
@@ -139,8 +149,7 @@ impl App {
 
     /// Starts long work of `len` steps: the front end's progress shows it.
     pub fn bar(&self, len: u64, what: &str) -> Bar<'_> {
-        self.progress.start(len, what);
-        Bar(self.progress.as_ref())
+        Bar::start(self.progress.as_ref(), len, what)
     }
 
     /// The coordination's signing key, with a message saying how to make one.
