@@ -14,6 +14,7 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod outbox;
 pub mod send;
 
 use std::path::Path;
