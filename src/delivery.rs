@@ -4,6 +4,15 @@
 //! sent: a message journaled as sent or bounced is never sent again; one
 //! left "intended" by an interruption is sent again under the same
 //! Message-ID (the one window where a server may see it twice).
+//!
+//! [`Sender`] is the one send loop: convocations, the workflow runner's
+//! mails and `charte outbox send` all go through it, so they share the
+//! once-only rule, the retries, what a bounce does and what stops a run.
+//! It sends two kinds of message, each at its own stage of the journal:
+//! a message built here ([`Planned`]: `message-intended`, then
+//! `message-sent` or `message-bounced`), and a message the outbox
+//! transport wrote, sent on as written ([`Held`]: `message-relay-intended`,
+//! then `message-relayed` or `message-relay-bounced`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -12,8 +21,8 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
-use crate::journal::{Event, Store};
-use crate::mail::{Outgoing, RetryPolicy, SendError, Transport, send_with_retry};
+use crate::journal::{Event, Store, Tx};
+use crate::mail::{Outgoing, Raw, RetryPolicy, SendError, Transport, retry};
 
 /// Where a message stands, as the journal records it. The code is the
 /// text the database holds.
@@ -71,6 +80,65 @@ pub struct MessageRecord {
     pub reason: Option<String>,
     /// The journal entry of its last state change.
     pub seq: i64,
+    /// The date of its last state change.
+    pub at: NaiveDate,
+}
+
+/// Where a message the outbox wrote stands in being sent on through
+/// `[mail.smtp]` (`charte outbox send`). The code is the text the
+/// database holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RelayState {
+    /// Journaled before the hand-over, no answer known: sent on again.
+    Intended,
+    /// The server accepted it: never sent on again.
+    Relayed,
+    /// The server refused it for good: never sent on again.
+    Bounced,
+}
+
+impl RelayState {
+    pub const ALL: [RelayState; 3] = [RelayState::Intended, RelayState::Relayed, RelayState::Bounced];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RelayState::Intended => "intended",
+            RelayState::Relayed => "relayed",
+            RelayState::Bounced => "bounced",
+        }
+    }
+}
+
+impl FromStr for RelayState {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        RelayState::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| {
+            format!("'{s}' is not the state of a message sent on (expected intended, relayed or bounced)")
+        })
+    }
+}
+
+impl fmt::Display for RelayState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A message the journal knows, with its purpose and, once it was sent on
+/// from the outbox, that relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownMessage {
+    pub purpose: String,
+    pub message: MessageRecord,
+    pub relay: Option<RelayRecord>,
+}
+
+/// A message's relay through `[mail.smtp]`, as the journal knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayRecord {
+    pub state: RelayState,
+    /// Why it bounced.
+    pub reason: Option<String>,
     /// The date of its last state change.
     pub at: NaiveDate,
 }
@@ -149,11 +217,89 @@ pub struct Report {
     pub bounced: Vec<(String, String)>,
 }
 
-/// Sends what has not been sent. A transient failure that outlasts the
-/// retries stops the batch with an error (what was sent stays sent); a
-/// permanent one marks that message bounced and the batch goes on. The
-/// transport stays open for the next batch (the caller closes it), and is
-/// closed on an error.
+impl Report {
+    /// Adds another batch's counts to these.
+    pub fn absorb(&mut self, other: &Report) {
+        self.sent += other.sent;
+        self.already += other.already;
+        self.bounced.extend(other.bounced.iter().cloned());
+    }
+}
+
+/// A message the outbox transport wrote (an .eml of out/outbox/), to send
+/// on through SMTP byte for byte: charte sends only what it wrote, so the
+/// message must be one the journal knows (its Message-ID, its address).
+#[derive(Debug, Clone)]
+pub struct Held {
+    /// As the journal recorded it when the outbox wrote the message.
+    pub message_id: String,
+    /// The file's bytes, from the coordination to the journal's address.
+    pub raw: Raw,
+}
+
+/// The one send loop (see the module doc): a transport opened for a whole
+/// run, its retry policy, and what the run has done so far. Feed it a
+/// batch at a time ([`Sender::deliver`], [`Sender::relay`]) so that a large
+/// roster never holds every message in memory, then [`Sender::close`] it.
+///
+/// A transient failure that outlasts the retries stops the run with an
+/// error (exit 3: what was sent stays sent, the same command finishes the
+/// work); a permanent one marks that message bounced and the run goes on;
+/// a settings problem stops it (exit 2 when nothing went out in the run,
+/// exit 3 otherwise). After an error the transport is closed.
+pub struct Sender {
+    transport: Box<dyn Transport>,
+    tally: Tally,
+}
+
+impl std::fmt::Debug for Sender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sender").field("policy", &self.tally.policy).field("report", &self.tally.total).finish()
+    }
+}
+
+impl Sender {
+    /// A run through `transport` (see `app::send` for the one the
+    /// workspace's settings ask for).
+    pub fn new(transport: Box<dyn Transport>, policy: RetryPolicy) -> Sender {
+        Sender { transport, tally: Tally::new(policy) }
+    }
+
+    /// Sends the batch's messages not sent yet; `progress` is called once
+    /// per message, sent or not. Returns what this batch did (the run's
+    /// totals are in [`Sender::report`]).
+    pub fn deliver(
+        &mut self,
+        store: &mut Store,
+        today: NaiveDate,
+        planned: &[Planned],
+        progress: &dyn Fn(),
+    ) -> Result<Report> {
+        self.tally.batch(self.transport.as_mut(), store, today, planned, progress)
+    }
+
+    /// Sends on, as written, the batch's outbox messages not sent on yet;
+    /// as [`Sender::deliver`].
+    pub fn relay(&mut self, store: &mut Store, today: NaiveDate, held: &[Held], progress: &dyn Fn()) -> Result<Report> {
+        self.tally.batch(self.transport.as_mut(), store, today, held, progress)
+    }
+
+    /// What the run has done so far, every batch together.
+    pub fn report(&self) -> &Report {
+        &self.tally.total
+    }
+
+    /// Ends the run politely (SMTP QUIT); what it did, every batch together.
+    pub fn close(mut self) -> Report {
+        self.transport.close();
+        std::mem::take(&mut self.tally.total)
+    }
+}
+
+/// One batch through a transport the caller opened and closes, with its
+/// own counts: the loop of [`Sender`] for a caller not moved to it yet
+/// (`charte convoke`, the workflow runner). Remove it once they use a
+/// [`Sender`].
 pub fn deliver(
     store: &mut Store,
     today: NaiveDate,
@@ -162,80 +308,327 @@ pub fn deliver(
     policy: RetryPolicy,
     progress: &dyn Fn(),
 ) -> Result<Report> {
-    let mut states: HashMap<String, MessageState> = HashMap::new();
-    // Only the messages about what this batch is about (one meeting, say),
-    // not every message ever sent for that purpose.
-    for (purpose, about) in
-        planned.iter().map(|p| (p.purpose, p.about.as_str())).collect::<std::collections::BTreeSet<_>>()
-    {
-        states.extend(store.message_states(purpose, about)?);
+    Tally::new(policy).batch(transport, store, today, planned, progress)
+}
+
+/// The two stages a message goes through in the journal: sent (built and
+/// handed over by charte), then, for a message the outbox wrote, sent on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Send,
+    Relay,
+}
+
+impl Stage {
+    /// Whether the message is settled at this stage (None: not begun),
+    /// read under the write lock.
+    fn settled(self, tx: &Tx<'_>, message_id: &str) -> Result<Option<bool>> {
+        Ok(match self {
+            Stage::Send => tx.message_state(message_id)?.map(|s| s != MessageState::Intended),
+            Stage::Relay => tx.relay_state(message_id)?.map(|s| s != RelayState::Intended),
+        })
     }
-    let mut report = Report::default();
-    for p in planned {
-        let id = p.outgoing.message_id.clone();
-        match states.get(&id) {
-            Some(MessageState::Sent | MessageState::Bounced) => {
+
+    fn done(self, message_id: String) -> Event {
+        match self {
+            Stage::Send => Event::MessageSent { message_id },
+            Stage::Relay => Event::MessageRelayed { message_id },
+        }
+    }
+
+    fn bounced(self, message_id: String, reason: String) -> Event {
+        match self {
+            Stage::Send => Event::MessageBounced { message_id, reason },
+            Stage::Relay => Event::MessageRelayBounced { message_id, reason },
+        }
+    }
+}
+
+/// What the loop needs of a message, whichever its stage.
+trait Parcel {
+    const STAGE: Stage;
+    fn message_id(&self) -> &str;
+    /// Who it goes to, as a bounce names it.
+    fn address(&self) -> String;
+    /// The journal's entry before the hand-over.
+    fn intended(&self) -> Event;
+    fn hand_over(&self, transport: &mut dyn Transport) -> Result<(), SendError>;
+    /// Whether each message of a batch already recorded is settled at this
+    /// stage (sent or relayed, or bounced: never handed over again;
+    /// "intended" is not settled), read in bulk before the batch starts,
+    /// so that a batch sent before costs no write transaction.
+    fn settled(store: &Store, batch: &[Self]) -> Result<HashMap<String, bool>>
+    where
+        Self: Sized;
+}
+
+impl Parcel for Planned {
+    const STAGE: Stage = Stage::Send;
+
+    fn message_id(&self) -> &str {
+        &self.outgoing.message_id
+    }
+
+    fn address(&self) -> String {
+        self.address.clone()
+    }
+
+    fn intended(&self) -> Event {
+        Event::MessageIntended {
+            message_id: self.outgoing.message_id.clone(),
+            purpose: self.purpose.to_owned(),
+            about: self.about.clone(),
+            enterprise_number: self.enterprise_number.clone(),
+            address: self.address.clone(),
+        }
+    }
+
+    fn hand_over(&self, transport: &mut dyn Transport) -> Result<(), SendError> {
+        transport.send(&self.outgoing)
+    }
+
+    fn settled(store: &Store, batch: &[Planned]) -> Result<HashMap<String, bool>> {
+        // Only the messages about what this batch is about (one meeting,
+        // say), not every message ever sent for that purpose.
+        let mut states = HashMap::new();
+        for (purpose, about) in
+            batch.iter().map(|p| (p.purpose, p.about.as_str())).collect::<std::collections::BTreeSet<_>>()
+        {
+            states.extend(
+                store.message_states(purpose, about)?.into_iter().map(|(id, s)| (id, s != MessageState::Intended)),
+            );
+        }
+        Ok(states)
+    }
+}
+
+impl Parcel for Held {
+    const STAGE: Stage = Stage::Relay;
+
+    fn message_id(&self) -> &str {
+        &self.message_id
+    }
+
+    fn address(&self) -> String {
+        self.raw.to.join(", ")
+    }
+
+    fn intended(&self) -> Event {
+        use sha2::Digest as _;
+        Event::MessageRelayIntended {
+            message_id: self.message_id.clone(),
+            sha256: hex::encode(sha2::Sha256::digest(&self.raw.bytes)),
+        }
+    }
+
+    fn hand_over(&self, transport: &mut dyn Transport) -> Result<(), SendError> {
+        transport.send_raw(&self.raw)
+    }
+
+    fn settled(store: &Store, batch: &[Held]) -> Result<HashMap<String, bool>> {
+        let states = store.relay_states(&batch.iter().map(|h| h.message_id.as_str()).collect::<Vec<_>>())?;
+        Ok(states.into_iter().map(|(id, s)| (id, s != RelayState::Intended)).collect())
+    }
+}
+
+/// The loop itself, and the counts of the run it belongs to.
+#[derive(Debug)]
+struct Tally {
+    policy: RetryPolicy,
+    total: Report,
+    /// Messages handed to the run so far, sent or not: the "of N" of its
+    /// messages.
+    offered: usize,
+}
+
+impl Tally {
+    fn new(policy: RetryPolicy) -> Tally {
+        Tally { policy, total: Report::default(), offered: 0 }
+    }
+
+    /// Sends what of `parcels` has not been sent at its stage (see
+    /// [`Sender`] for what stops the run).
+    fn batch<P: Parcel>(
+        &mut self,
+        transport: &mut dyn Transport,
+        store: &mut Store,
+        today: NaiveDate,
+        parcels: &[P],
+        progress: &dyn Fn(),
+    ) -> Result<Report> {
+        let known = P::settled(store, parcels)?;
+        self.offered += parcels.len();
+        let mut report = Report::default();
+        for p in parcels {
+            let id = p.message_id();
+            // Decided under the write lock: another run may have sent it
+            // since this batch was read. One left "intended" goes again
+            // under the same Message-ID, journaled once.
+            let go = !known.get(id).copied().unwrap_or(false)
+                && store.transaction(today, |tx| {
+                    let settled = P::STAGE.settled(tx, id)?;
+                    if settled.is_none() {
+                        tx.append(&p.intended())?;
+                    }
+                    Ok(!settled.unwrap_or(false))
+                })?;
+            if !go {
                 report.already += 1;
                 progress();
                 continue;
             }
-            Some(_) => {}
-            None => store.transaction(today, |tx| {
-                tx.append(&Event::MessageIntended {
-                    message_id: id.clone(),
-                    purpose: p.purpose.to_owned(),
-                    about: p.about.clone(),
-                    enterprise_number: p.enterprise_number.clone(),
-                    address: p.address.clone(),
-                })
-                .map(|_| ())
-            })?,
+            match retry(self.policy, || p.hand_over(transport)) {
+                Ok(()) => {
+                    store.transaction(today, |tx| tx.append(&P::STAGE.done(id.to_owned())).map(|_| ()))?;
+                    report.sent += 1;
+                }
+                Err(SendError::Permanent(reason)) => {
+                    store.transaction(today, |tx| {
+                        tx.append(&P::STAGE.bounced(id.to_owned(), reason.clone())).map(|_| ())
+                    })?;
+                    report.bounced.push((p.address(), reason));
+                }
+                Err(failure) => {
+                    transport.close();
+                    self.total.absorb(&report);
+                    return Err(self.stopped(failure));
+                }
+            }
+            progress();
         }
-        match send_with_retry(transport, &p.outgoing, policy) {
-            Ok(()) => {
-                store.transaction(today, |tx| tx.append(&Event::MessageSent { message_id: id.clone() }).map(|_| ()))?;
-                report.sent += 1;
-            }
-            Err(SendError::Permanent(reason)) => {
-                store.transaction(today, |tx| {
-                    tx.append(&Event::MessageBounced { message_id: id.clone(), reason: reason.clone() }).map(|_| ())
-                })?;
-                report.bounced.push((p.address.clone(), reason));
-            }
-            Err(SendError::Transient(reason)) => {
-                transport.close();
-                return Err(Error::temporary(format!(
-                    "{} of {} messages sent; then the mail server refused or did not answer, for now ({reason}). \
-                     Nothing else was marked sent: run the same command again to send the rest",
-                    report.sent + report.already,
-                    planned.len()
-                )));
-            }
-            Err(SendError::Config(reason)) if report.sent > 0 => {
+        self.total.absorb(&report);
+        Ok(report)
+    }
+
+    /// Why the run stopped, in words that say what to do, once the batch's
+    /// counts are in the totals.
+    fn stopped(&self, failure: SendError) -> Error {
+        let done = self.total.sent + self.total.already;
+        let offered = self.offered;
+        match failure {
+            SendError::Config(reason) if self.total.sent > 0 => {
                 // Messages went out in this run: "nothing was changed" (exit 2)
                 // would be false. What was sent is journaled; once the settings
                 // are fixed, the same command sends the rest.
-                transport.close();
-                return Err(Error::temporary(format!(
-                    "{} of {} messages sent; then the mail settings were refused: {reason}. \
-                     Fix [mail] in charte.toml, then run the same command again to send the rest",
-                    report.sent + report.already,
-                    planned.len()
-                )));
+                Error::temporary(format!(
+                    "{done} of {offered} messages sent; then the mail settings were refused: {reason}. \
+                     Fix [mail] in charte.toml, then run the same command again to send the rest"
+                ))
             }
-            Err(SendError::Config(reason)) => {
-                transport.close();
-                return Err(Error::Config {
-                    file: "charte.toml".into(),
-                    message: format!(
-                        "[mail]: {reason} ({} of {} messages sent before this)",
-                        report.sent + report.already,
-                        planned.len()
-                    ),
-                });
-            }
+            SendError::Config(reason) => Error::Config {
+                file: "charte.toml".into(),
+                message: format!("[mail]: {reason} ({done} of {offered} messages sent before this)"),
+            },
+            // (A bounce never stops a run: only a transient failure comes here.)
+            SendError::Transient(reason) | SendError::Permanent(reason) => Error::temporary(format!(
+                "{done} of {offered} messages sent; then the mail server refused or did not answer, for now \
+                 ({reason}). Nothing else was marked sent: run the same command again to send the rest"
+            )),
         }
-        progress();
     }
-    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::error::Kind;
+    use crate::journal::Clock;
+    use crate::mail::Contact;
+
+    /// Answers each message with the next scripted result (then Ok), and
+    /// counts the hand-overs.
+    struct Scripted {
+        answers: Vec<Result<(), SendError>>,
+        calls: Rc<Cell<usize>>,
+    }
+
+    impl Scripted {
+        fn new(answers: Vec<Result<(), SendError>>) -> (Box<Scripted>, Rc<Cell<usize>>) {
+            let calls = Rc::new(Cell::new(0));
+            (Box::new(Scripted { answers, calls: Rc::clone(&calls) }), calls)
+        }
+
+        fn answer(&mut self) -> Result<(), SendError> {
+            self.calls.set(self.calls.get() + 1);
+            if self.answers.is_empty() { Ok(()) } else { self.answers.remove(0) }
+        }
+    }
+
+    impl Transport for Scripted {
+        fn send(&mut self, _: &Outgoing) -> Result<(), SendError> {
+            self.answer()
+        }
+        fn send_raw(&mut self, _: &Raw) -> Result<(), SendError> {
+            self.answer()
+        }
+    }
+
+    const QUICK: RetryPolicy = RetryPolicy { attempts: 1, base_delay: Duration::from_millis(1) };
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 2, 1).expect("date")
+    }
+
+    fn store(dir: &tempfile::TempDir) -> Store {
+        Store::create(&dir.path().join("charte.db"), Clock { today: today(), replay: true }).expect("store")
+    }
+
+    fn planned(n: usize) -> Planned {
+        let address = format!("org{n}@example.be");
+        Planned {
+            outgoing: Outgoing {
+                message_id: format!("convocation.m1.{n}@example.be"),
+                date: chrono::DateTime::from_timestamp(0, 0).expect("epoch"),
+                from: Contact::new("coordination@example.be"),
+                reply_to: None,
+                to: vec![Contact::new(address.clone())],
+                subject: "s".into(),
+                text: "t".into(),
+                html: None,
+                attachments: vec![],
+                calendar: None,
+            },
+            purpose: "convocation",
+            about: "m1".into(),
+            enterprise_number: format!("{n:010}"),
+            address,
+        }
+    }
+
+    #[test]
+    fn a_message_sent_or_bounced_is_never_handed_over_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = store(&dir);
+        let batch: Vec<Planned> = (1..=3).map(planned).collect();
+        let (transport, calls) = Scripted::new(vec![Ok(()), Err(SendError::Permanent("550".into()))]);
+        let mut sender = Sender::new(transport, QUICK);
+        let first = sender.deliver(&mut store, today(), &batch, &|| {}).expect("first");
+        assert_eq!((first.sent, first.already, first.bounced.len()), (2, 0, 1));
+        let again = sender.deliver(&mut store, today(), &batch, &|| {}).expect("again");
+        assert_eq!((again.sent, again.already), (0, 3));
+        assert_eq!(calls.get(), 3, "each message handed over once");
+        let total = sender.close();
+        assert_eq!((total.sent, total.already, total.bounced.len()), (2, 3, 1), "every batch together");
+    }
+
+    #[test]
+    fn a_settings_error_after_an_earlier_batch_sent_is_temporary_not_nothing_changed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = store(&dir);
+        let (transport, _) = Scripted::new(vec![Ok(()), Err(SendError::Config("535".into()))]);
+        let mut sender = Sender::new(transport, QUICK);
+        sender.deliver(&mut store, today(), &[planned(1)], &|| {}).expect("first batch");
+        let err = sender.deliver(&mut store, today(), &[planned(2), planned(3)], &|| {}).expect_err("stops");
+        assert_eq!(err.kind(), Kind::Temporary, "{err}");
+        assert!(err.to_string().contains("1 of 3 messages sent"), "{err}");
+
+        // A fresh run whose first message meets the same refusal changed nothing.
+        let (transport, _) = Scripted::new(vec![Err(SendError::Config("535".into()))]);
+        let err = Sender::new(transport, QUICK).deliver(&mut store, today(), &[planned(4)], &|| {}).expect_err("stops");
+        assert_eq!(err.kind(), Kind::Invalid, "{err}");
+    }
 }

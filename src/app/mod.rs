@@ -22,8 +22,10 @@ pub mod init;
 pub mod issue;
 pub mod keys;
 pub mod members;
+pub mod outbox;
 pub mod report;
 pub mod returns;
+pub mod send;
 pub mod sign;
 pub mod status;
 pub mod verify;
@@ -69,10 +71,10 @@ impl std::fmt::Debug for Bar<'_> {
 }
 
 impl<'a> Bar<'a> {
-    /// Starts long work on `progress` itself: for an action that changes
-    /// its workspace while the work runs, which [`App::bar`] (borrowing the
-    /// whole App) would not let it do.
-    pub(crate) fn start(progress: &'a dyn Progress, len: u64, what: &str) -> Bar<'a> {
+    /// Starts long work of `len` steps on `progress`, as [`App::bar`] does:
+    /// for an action that changes the journal (`&mut self.ws.store`) while
+    /// its bar runs, which `self.bar()`'s borrow of the whole App forbids.
+    pub fn start(progress: &'a dyn Progress, len: u64, what: &str) -> Bar<'a> {
         progress.start(len, what);
         Bar(progress)
     }

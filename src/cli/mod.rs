@@ -35,6 +35,7 @@ mod issue;
 mod keys;
 mod meeting;
 mod members;
+mod outbox;
 pub(crate) mod report;
 mod returns;
 mod run;
@@ -105,6 +106,9 @@ enum Command {
     Meeting(meeting::Command),
     /// Convoke a meeting's body by email, respecting the notice period.
     Convoke(convoke::Args),
+    /// What the outbox transport wrote in out/outbox/: list it, send it on through [mail.smtp].
+    #[command(subcommand, after_long_help = outbox::ABOUT)]
+    Outbox(outbox::Command),
     /// Attendance lists of meetings.
     #[command(subcommand)]
     Attendance(attendance::Command),
@@ -256,6 +260,7 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Returns(args) => returns::run(args, &ctx),
         Command::Meeting(cmd) => meeting::run(cmd, &ctx),
         Command::Convoke(args) => convoke::run(args, &ctx),
+        Command::Outbox(cmd) => outbox::run(cmd, &ctx),
         Command::Attendance(cmd) => attendance::run(cmd, &ctx),
         Command::Flags(args) => flags::run(args, &ctx),
         Command::Breach(cmd) => breach::run(cmd, &ctx),

@@ -51,6 +51,14 @@ pub enum Event {
     MessageSent { message_id: String },
     /// The server refused it for good (5xx).
     MessageBounced { message_id: String, reason: String },
+    /// `charte outbox send`: a message the outbox transport wrote (its
+    /// .eml, whose bytes hash to `sha256`) is about to be sent on through
+    /// `[mail.smtp]` as written.
+    MessageRelayIntended { message_id: String, sha256: String },
+    /// The server accepted the message sent on.
+    MessageRelayed { message_id: String },
+    /// The server refused the message sent on for good (5xx).
+    MessageRelayBounced { message_id: String, reason: String },
     /// A subject entered a workflow (`charte run`).
     SubjectEntered { workflow: String, subject: String, label: String },
     /// A workflow step's effect, keyed `workflow/subject/step/attempt`; what
@@ -130,6 +138,9 @@ impl Event {
             Event::MessageIntended { .. } => "message-intended",
             Event::MessageSent { .. } => "message-sent",
             Event::MessageBounced { .. } => "message-bounced",
+            Event::MessageRelayIntended { .. } => "message-relay-intended",
+            Event::MessageRelayed { .. } => "message-relayed",
+            Event::MessageRelayBounced { .. } => "message-relay-bounced",
             Event::SubjectEntered { .. } => "subject-entered",
             Event::StepDone { .. } => "step-done",
             Event::FlagRaised { .. } => "flag-raised",
@@ -173,7 +184,10 @@ impl Event {
             Event::ConvocationLate { meeting, .. } | Event::DecisionRecorded { meeting, .. } => meeting.clone(),
             Event::MessageIntended { message_id, .. }
             | Event::MessageSent { message_id }
-            | Event::MessageBounced { message_id, .. } => message_id.clone(),
+            | Event::MessageBounced { message_id, .. }
+            | Event::MessageRelayIntended { message_id, .. }
+            | Event::MessageRelayed { message_id }
+            | Event::MessageRelayBounced { message_id, .. } => message_id.clone(),
             Event::SubjectEntered { workflow, subject, .. } => format!("{workflow}/{subject}"),
             Event::StepDone { key, .. } => key.clone(),
             Event::FlagRaised { enterprise_number, .. } => enterprise_number.clone(),

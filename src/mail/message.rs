@@ -197,6 +197,38 @@ impl Outgoing {
     }
 }
 
+/// The Message-ID written in a message's header (without its angle
+/// brackets), if it has one: how `charte outbox` checks that an .eml of
+/// the outbox is the message the journal knows under its name. Reads the
+/// header only (up to the first empty line), unfolding continued lines;
+/// `bytes` may be just the beginning of the file.
+pub fn message_id_of(bytes: &[u8]) -> Option<String> {
+    let mut value: Option<String> = None;
+    // Line by line, so that a large message is never copied whole.
+    for line in bytes.split(|b| *b == b'\n') {
+        let line = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
+        let line = line.as_ref();
+        if line.is_empty() {
+            break;
+        }
+        match &mut value {
+            Some(v) if line.starts_with([' ', '\t']) => v.push_str(line.trim()),
+            Some(_) => break,
+            None if line.starts_with([' ', '\t']) => {} // another header's continuation
+            None => {
+                if let Some((name, rest)) = line.split_once(':')
+                    && name.trim().eq_ignore_ascii_case("message-id")
+                {
+                    value = Some(rest.trim().to_owned());
+                }
+            }
+        }
+    }
+    let value = value?;
+    let bare = value.trim().trim_start_matches('<').trim_end_matches('>');
+    (!bare.is_empty()).then(|| bare.to_owned())
+}
+
 /// A file's bytes, always base64-encoded: lettre would pick 7bit for a
 /// file that happens to be ASCII, which a relay may rewrap.
 fn base64(bytes: &[u8]) -> Body {
@@ -235,6 +267,17 @@ mod tests {
             attachments: vec![],
             calendar: None,
         }
+    }
+
+    #[test]
+    fn the_message_id_is_read_back_from_the_header() {
+        let bytes = sample().to_bytes().expect("bytes");
+        let id = sample().normalized_message_id().expect("id");
+        assert_eq!(message_id_of(&bytes).map(|i| format!("<{i}>")), Some(id));
+        assert_eq!(message_id_of(b"Subject: x\r\nMessage-ID:\r\n <a@b>\r\n\r\n").as_deref(), Some("a@b"));
+        assert_eq!(message_id_of(b"Subject: x\r\n\r\nMessage-ID: <a@b>\r\n"), None, "in the body: not a header");
+        assert_eq!(message_id_of(b"Message-ID: <>\r\n\r\n"), None);
+        assert_eq!(message_id_of(b"Subject: a\r\n Message-ID: <x@y>\r\n\r\n"), None, "a folded subject");
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! - [`message`]: an [`Outgoing`] message and its RFC 5322 bytes, headers
 //!   built by lettre's typed builders only;
 //! - [`transport`]: the [`Transport`] trait, [`SendError`] (transient,
-//!   permanent, configuration), [`send_with_retry`] and the [`Outbox`];
+//!   permanent, configuration), [`send_with_retry`], the [`Outbox`], and
+//!   [`Raw`] messages the outbox wrote, to send on as they are;
 //! - [`smtp`]: the [`Smtp`] transport, one connection for a whole batch.
 //!
 //! Nothing here touches the database or prints: the caller (`charte
@@ -29,11 +30,11 @@ pub mod transport;
 
 pub use dates::{Lang, long_date, long_date_time};
 pub use ics::{Invite, invite};
-pub use message::{Attachment, Contact, MessageError, Outgoing};
+pub use message::{Attachment, Contact, MessageError, Outgoing, message_id_of};
 pub use settings::{Envelope, MailSettings, Security, SettingsError, SmtpSettings, TransportKind};
 pub use smtp::{Smtp, SmtpOptions};
 pub use templates::{Convocation, Rendered, TemplateError, Templates};
-pub use transport::{Outbox, RetryPolicy, SendError, Transport, send_with_retry};
+pub use transport::{Outbox, Raw, RetryPolicy, SendError, Transport, retry, send_with_retry};
 
 /// The transport the settings ask for: the [`Outbox`] writing into
 /// `outbox_dir` (a workspace's `out/outbox/`), or [`Smtp`] with the

@@ -6,6 +6,8 @@
 //! when a username is set), then runs one MAIL / RCPT / DATA transaction
 //! per message on the same connection, and QUITs when closed or dropped.
 //!
+//! - A message the outbox wrote ([`Raw`]) goes through the same
+//!   transaction, its bytes as written and its envelope as given.
 //! - A refused recipient cancels the transaction (RSET) before any content
 //!   is sent, so a message reaches all of its recipients or none, and the
 //!   connection stays usable for the rest of the batch.
@@ -20,6 +22,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use lettre::Address;
 use lettre::address::Envelope;
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
@@ -30,7 +33,7 @@ use lettre::transport::smtp::response::Severity;
 
 use super::message::Outgoing;
 use super::settings::{Security, SmtpSettings};
-use super::transport::{SendError, Transport};
+use super::transport::{Raw, SendError, Transport};
 
 /// What the settings file does not say: trust, patience, connection reuse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -343,7 +346,8 @@ fn io_kind(e: &SmtpError) -> Option<std::io::ErrorKind> {
 
 /// A message's content as sent after DATA: dot-stuffed (RFC 5321 §4.5.2)
 /// and terminated by `CRLF . CRLF`. `None` if the bytes are not UTF-8
-/// (they always are: the builder writes 7-bit text).
+/// (the builder writes 7-bit text; an outbox file edited by hand may not
+/// be), and lettre's own writer stuffs them instead.
 fn dot_stuffed(bytes: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(bytes).ok()?;
     let mut out = String::with_capacity(text.len() + text.len() / 64 + 8);
@@ -381,23 +385,22 @@ fn tls_parameters(host: &str, options: &SmtpOptions) -> Result<TlsParameters, Se
     builder.build_rustls().map_err(|e| SendError::Config(format!("TLS settings: {e}")))
 }
 
-impl Transport for Smtp {
-    fn send(&mut self, msg: &Outgoing) -> Result<(), SendError> {
-        let message = msg.to_message()?;
-        let bytes = message.formatted();
-        let envelope = message.envelope();
-
+impl Smtp {
+    /// One message on the batch's connection (opened, or opened again, as
+    /// needed): the same hand-over for a message built here and for one
+    /// sent on from the outbox.
+    fn hand_over(&mut self, envelope: &Envelope, bytes: &[u8]) -> Result<(), SendError> {
         let (mut conn, reused) = match self.conn.take() {
             Some(conn) if !conn.has_broken() => (conn, true),
             _ => (self.open()?, false),
         };
-        let mut result = self.transaction(&mut conn, envelope, &bytes);
+        let mut result = self.transaction(&mut conn, envelope, bytes);
         if let Err(Failed { lost_early: true, .. }) = result
             && reused
         {
             conn.abort();
             conn = self.open()?;
-            result = self.transaction(&mut conn, envelope, &bytes);
+            result = self.transaction(&mut conn, envelope, bytes);
         }
         let keep = match &result {
             Ok(()) => true,
@@ -411,6 +414,28 @@ impl Transport for Smtp {
             conn.abort();
         }
         result.map_err(|failed| failed.error)
+    }
+}
+
+impl Transport for Smtp {
+    fn send(&mut self, msg: &Outgoing) -> Result<(), SendError> {
+        let message = msg.to_message()?;
+        self.hand_over(message.envelope(), &message.formatted())
+    }
+
+    /// The envelope from `raw`'s addresses, the content as written: a
+    /// recipient that is not an address is that message's problem (it
+    /// bounces), a sender that is not one stops the batch.
+    fn send_raw(&mut self, raw: &Raw) -> Result<(), SendError> {
+        let from: Address =
+            raw.from.trim().parse().map_err(|e| SendError::Config(format!("MAIL FROM {:?}: {e}", raw.from)))?;
+        let to = raw
+            .to
+            .iter()
+            .map(|a| a.trim().parse().map_err(|e| SendError::Permanent(format!("RCPT TO {a:?}: {e}"))))
+            .collect::<Result<Vec<Address>, _>>()?;
+        let envelope = Envelope::new(Some(from), to).map_err(|e| SendError::Permanent(format!("the envelope: {e}")))?;
+        self.hand_over(&envelope, &raw.bytes)
     }
 
     fn close(&mut self) {

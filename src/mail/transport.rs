@@ -1,5 +1,9 @@
 //! Where messages go: the trait, its errors, retries, and the outbox.
 //!
+//! A transport takes either a message charte builds ([`Outgoing`]) or one
+//! already written whole ([`Raw`]: an .eml the outbox left, sent on by
+//! `charte outbox send` byte for byte, never rebuilt).
+//!
 //! A [`SendError`] says what the caller should do next: try this message
 //! again later ([`SendError::Transient`]), give up on this message and flag
 //! its recipient ([`SendError::Permanent`]), or stop the whole batch and
@@ -58,10 +62,31 @@ impl From<MessageError> for SendError {
     }
 }
 
+/// A message already written whole, with what SMTP needs beside it (its
+/// envelope): handed over as it is, so that what the server receives is
+/// exactly what the coordinator could read in out/outbox/.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Raw {
+    /// MAIL FROM: the coordination's address (`mail.from`).
+    pub from: String,
+    /// RCPT TO: the addresses the journal recorded for the message.
+    pub to: Vec<String>,
+    /// The RFC 5322 message with its headers and Message-ID, CRLF line ends.
+    pub bytes: Vec<u8>,
+}
+
 /// Somewhere messages can be sent.
 pub trait Transport {
     /// Sends one message to all of its recipients, or to none.
     fn send(&mut self, msg: &Outgoing) -> Result<(), SendError>;
+
+    /// Sends a message already written whole to all of `raw.to`, or to
+    /// none. Only a transport that talks to a server can: the others
+    /// refuse it for the whole batch.
+    fn send_raw(&mut self, raw: &Raw) -> Result<(), SendError> {
+        let _ = raw;
+        Err(SendError::Config("this transport cannot send on a message already written: use [mail.smtp]".into()))
+    }
 
     /// Ends the batch politely (SMTP QUIT). Dropping the transport also
     /// closes it.
@@ -99,10 +124,18 @@ impl RetryPolicy {
 /// "lost before": a connection that drops after the content was sent and
 /// before the server's answer is retried, and may deliver twice.
 pub fn send_with_retry(transport: &mut dyn Transport, msg: &Outgoing, policy: RetryPolicy) -> Result<(), SendError> {
+    retry(policy, || transport.send(msg))
+}
+
+/// Runs `attempt` until it succeeds, fails for good, or the policy's
+/// attempts run out, waiting between transient failures as
+/// [`send_with_retry`] does: the same patience for a message built here
+/// and for one sent on from the outbox.
+pub fn retry(policy: RetryPolicy, mut attempt: impl FnMut() -> Result<(), SendError>) -> Result<(), SendError> {
     let attempts = policy.attempts.max(1);
     let mut n = 0;
     loop {
-        match transport.send(msg) {
+        match attempt() {
             Err(e) if e.is_transient() && n + 1 < attempts => {
                 thread::sleep(policy.delay(n));
                 n += 1;

@@ -20,6 +20,7 @@ mod keys;
 mod mail;
 mod meetings;
 mod members;
+mod outbox;
 mod pages;
 mod report;
 mod returns;

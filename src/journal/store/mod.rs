@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_returns.sql"),
     include_str!("../migrations/0010_revoked.sql"),
     include_str!("../migrations/0011_statuses_duplicates.sql"),
+    include_str!("../migrations/0012_relays.sql"),
 ];
 
 /// One workspace's database: the one connection every read and every

@@ -9,7 +9,7 @@ use rusqlite::params;
 
 use super::Tx;
 use crate::collect::{Adherence, ReturnState};
-use crate::delivery::MessageState;
+use crate::delivery::{MessageState, RelayState};
 use crate::error::{Error, Result};
 use crate::journal::Event;
 use crate::roster::Status;
@@ -189,6 +189,9 @@ impl Tx<'_> {
                     .prepare_cached("UPDATE messages SET state = ?2, reason = ?3, seq = ?4 WHERE message_id = ?1")
                     .and_then(|mut s| s.execute(params![message_id, MessageState::Bounced.code(), reason, seq]))
                     .map_err(self.sql_err())?;
+            }
+            Event::MessageRelayIntended { .. } | Event::MessageRelayed { .. } | Event::MessageRelayBounced { .. } => {
+                self.apply_relay(seq, event)?;
             }
             Event::DocumentIssued { document } => {
                 let d = document;
@@ -412,6 +415,29 @@ impl Tx<'_> {
             Step::Round { .. } | Step::Proposed { .. } | Step::Objected { .. } | Step::Resolved { .. } => {}
         }
         Ok(())
+    }
+}
+
+/// Messages sent on from the outbox (`charte outbox send`): the relays
+/// table of migration 0012.
+impl Tx<'_> {
+    fn apply_relay(&self, seq: i64, event: &Event) -> Result<()> {
+        let result = match event {
+            Event::MessageRelayIntended { message_id, sha256 } => self.tx.execute(
+                "INSERT INTO relays (message_id, state, sha256, seq) VALUES (?1, ?2, ?3, ?4)",
+                params![message_id, RelayState::Intended.code(), sha256, seq],
+            ),
+            Event::MessageRelayed { message_id } => self.tx.execute(
+                "UPDATE relays SET state = ?2, seq = ?3 WHERE message_id = ?1",
+                params![message_id, RelayState::Relayed.code(), seq],
+            ),
+            Event::MessageRelayBounced { message_id, reason } => self.tx.execute(
+                "UPDATE relays SET state = ?2, reason = ?3, seq = ?4 WHERE message_id = ?1",
+                params![message_id, RelayState::Bounced.code(), reason, seq],
+            ),
+            _ => Ok(0),
+        };
+        result.map(|_| ()).map_err(self.sql_err())
     }
 }
 

@@ -18,7 +18,7 @@ use rusqlite::OptionalExtension;
 
 use super::{Audit, DateSpan, Head, Store, Tx, corrupt, day, text_err};
 use crate::collect::{Adherence, KnownReturn, PendingReturn};
-use crate::delivery::{MessageRecord, MessageState};
+use crate::delivery::{KnownMessage, MessageRecord, MessageState, RelayRecord, RelayState};
 use crate::documents::IssuedDocument;
 use crate::error::{Error, Result};
 use crate::flags::{Breach, FlagStatus, RaisedFlag};
@@ -314,18 +314,7 @@ impl Store {
             "SELECT m.message_id, m.subject, m.enterprise_number, m.address, m.state, m.reason, m.seq, j.at \
              FROM messages m JOIN journal j ON j.seq = m.seq WHERE m.purpose = ?1 ORDER BY m.seq",
             [purpose],
-            |r| {
-                Ok(MessageRecord {
-                    message_id: r.get(0)?,
-                    about: r.get(1)?,
-                    enterprise_number: r.get(2)?,
-                    address: r.get(3)?,
-                    state: message_state(r, 4)?,
-                    reason: r.get(5)?,
-                    seq: r.get(6)?,
-                    at: day(r, 7)?,
-                })
-            },
+            message_row,
         )
     }
 
@@ -337,6 +326,46 @@ impl Store {
             [purpose, about],
             |r| Ok((r.get(0)?, message_state(r, 1)?)),
         )
+    }
+}
+
+/// Messages sent on from the outbox (`charte outbox send`).
+impl Store {
+    /// Every message the journal knows, in the order they were last
+    /// recorded, each with its relay if it was sent on.
+    pub fn known_messages(&self) -> Result<Vec<KnownMessage>> {
+        self.query(
+            "SELECT m.message_id, m.subject, m.enterprise_number, m.address, m.state, m.reason, m.seq, j.at, \
+             m.purpose, r.state, r.reason, rj.at \
+             FROM messages m JOIN journal j ON j.seq = m.seq \
+             LEFT JOIN relays r ON r.message_id = m.message_id LEFT JOIN journal rj ON rj.seq = r.seq \
+             ORDER BY m.seq",
+            [],
+            |r| {
+                let relay = match r.get::<_, Option<String>>(9)? {
+                    Some(state) => Some(RelayRecord {
+                        state: state.parse().map_err(|e| text_err(9, e))?,
+                        reason: r.get(10)?,
+                        at: day(r, 11)?,
+                    }),
+                    None => None,
+                };
+                Ok(KnownMessage { purpose: r.get(8)?, message: message_row(r)?, relay })
+            },
+        )
+    }
+
+    /// The relay state of each of `ids` that has one.
+    pub fn relay_states(&self, ids: &[&str]) -> Result<HashMap<String, RelayState>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT state FROM relays WHERE message_id = ?1").map_err(self.sql_err())?;
+        let mut out = HashMap::new();
+        for id in ids {
+            if let Some(state) = stmt.query_row([id], |r| r.get::<_, String>(0)).optional().map_err(self.sql_err())? {
+                out.insert((*id).to_owned(), state.parse().map_err(|e: String| Error::internal(e))?);
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -495,6 +524,28 @@ impl Store {
 /// Reads under the write lock: what a decision taken in the transaction
 /// must see as it is, including what the transaction appended so far.
 impl Tx<'_> {
+    /// A message's state, read under the write lock: whether to hand it
+    /// over is decided here, so two runs never both send it.
+    pub fn message_state(&self, message_id: &str) -> Result<Option<MessageState>> {
+        let state: Option<String> = self
+            .tx
+            .query_row("SELECT state FROM messages WHERE message_id = ?1", [message_id], |r| r.get(0))
+            .optional()
+            .map_err(self.sql_err())?;
+        state.map(|s| s.parse().map_err(|e: String| Error::internal(e))).transpose()
+    }
+
+    /// A message's relay state, read under the write lock, as
+    /// [`Tx::message_state`].
+    pub fn relay_state(&self, message_id: &str) -> Result<Option<RelayState>> {
+        let state: Option<String> = self
+            .tx
+            .query_row("SELECT state FROM relays WHERE message_id = ?1", [message_id], |r| r.get(0))
+            .optional()
+            .map_err(self.sql_err())?;
+        state.map(|s| s.parse().map_err(|e: String| Error::internal(e))).transpose()
+    }
+
     /// The document id of a returned file already recorded (collected,
     /// waiting, decided or duplicate), so that two collections of the same
     /// file never both record it.
@@ -623,6 +674,22 @@ fn return_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingReturn> {
 }
 
 /// A message's state column.
+/// A [`MessageRecord`] from columns 0 to 7: message_id, subject,
+/// enterprise_number, address, state, reason, seq, and the journal's `at`
+/// of that seq.
+fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRecord> {
+    Ok(MessageRecord {
+        message_id: r.get(0)?,
+        about: r.get(1)?,
+        enterprise_number: r.get(2)?,
+        address: r.get(3)?,
+        state: message_state(r, 4)?,
+        reason: r.get(5)?,
+        seq: r.get(6)?,
+        at: day(r, 7)?,
+    })
+}
+
 fn message_state(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<MessageState> {
     let text: String = r.get(column)?;
     text.parse().map_err(|e| text_err(column, e))

@@ -1,0 +1,285 @@
+//! `charte outbox list` and `charte outbox send`: what the outbox transport
+//! left in out/outbox/, and sending it on through `[mail.smtp]`.
+//!
+//! The outbox is for trying charte, or for a first year without a mail
+//! server: every message is written whole as `<Message-ID>.eml` and the
+//! journal records it as sent. Sending it on later bridges to real use:
+//! each file goes to the server byte for byte (it is a complete RFC 5322
+//! message, Message-ID included; nothing is rebuilt), from the
+//! coordination's address to the address the journal recorded for that
+//! Message-ID, through the one send loop ([`crate::delivery::Sender`]):
+//! journaled as intended before the hand-over and as relayed or bounced
+//! after, never twice.
+//!
+//! Only what charte wrote is sent: a file whose name is no message of the
+//! journal, or whose Message-ID header is not the one its name says, is
+//! named and left alone.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{App, Bar};
+use crate::delivery::{Held, Report};
+use crate::delivery::{KnownMessage, MessageState, RelayState as Stage};
+use crate::error::{Error, Failed, Result};
+use crate::mail::{Raw, message_id_of, transport::file_stem};
+use crate::roster::EnterpriseNumber;
+
+/// Messages read and sent together: each file holds its attachments, and
+/// thousands at once would hold gigabytes.
+const BATCH: usize = 250;
+
+/// Enough of a file to hold its header, where its Message-ID is.
+const HEADER_BYTES: u64 = 64 * 1024;
+
+/// One .eml file of out/outbox/, with what the journal says of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Its path in the workspace: `out/outbox/NAME.eml`.
+    pub file: String,
+    /// The message the journal recorded under this name; `None`: charte
+    /// did not write this file.
+    pub message: Option<Written>,
+    pub relay: RelayState,
+    /// The day it was sent on (relayed or bounced).
+    pub relayed_on: Option<String>,
+    /// Why it bounced, or why it is refused.
+    pub reason: Option<String>,
+}
+
+/// What the journal recorded when the outbox wrote a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Written {
+    pub message_id: String,
+    /// convocation, adherence, reminder…
+    pub purpose: String,
+    /// The meeting, document or workflow step it is about.
+    pub about: String,
+    /// The organisation's number, as printed (0123.456.749).
+    pub enterprise_number: String,
+    /// Its name on the roster.
+    pub organisation: String,
+    /// Where it goes: the envelope's recipient when sent on.
+    pub address: String,
+    /// The day it was written.
+    pub date: String,
+}
+
+/// Where a file stands with `charte outbox send`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RelayState {
+    /// Written, not sent on yet.
+    Waiting,
+    /// Handed over to the server, whose answer never came: the next
+    /// `outbox send` sends it again under the same Message-ID.
+    Intended,
+    /// Sent on: the server accepted it.
+    Relayed,
+    /// The server refused it for good (`reason`): never sent again.
+    Bounced,
+    /// Not sent, ever (`reason`): charte sends only what it wrote.
+    Refused,
+}
+
+impl RelayState {
+    /// As `outbox list` prints it.
+    pub fn label(self) -> &'static str {
+        match self {
+            RelayState::Waiting => "waiting",
+            RelayState::Intended => "intended",
+            RelayState::Relayed => "sent on",
+            RelayState::Bounced => "bounced",
+            RelayState::Refused => "refused",
+        }
+    }
+}
+
+/// What `charte outbox send` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relayed {
+    /// `already`: the files sent on (or bounced) by an earlier run.
+    pub report: Report,
+    /// The files not sent, and why.
+    pub refused: Vec<Failed>,
+    /// The server they went to, `host:port`.
+    pub server: String,
+}
+
+impl App {
+    /// Every .eml file of out/outbox/, in the order the journal recorded
+    /// their messages; the files it does not know come last, by name.
+    pub fn outbox(&self) -> Result<Vec<Entry>> {
+        let dir = self.ws.out_dir().join("outbox");
+        let listing = match std::fs::read_dir(&dir) {
+            Ok(listing) => listing,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
+        let known = self.ws.store.known_messages()?;
+        let by_stem: HashMap<String, &KnownMessage> =
+            known.iter().map(|k| (file_stem(&k.message.message_id), k)).collect();
+        let names: HashMap<String, String> = self
+            .ws
+            .store
+            .members()?
+            .into_iter()
+            .map(|m| (m.organisation.enterprise_number.digits().to_owned(), m.organisation.name))
+            .collect();
+        let mut entries = Vec::new();
+        for item in listing {
+            let item = item.map_err(|e| Error::io(&dir, e))?;
+            let name = item.file_name().to_string_lossy().into_owned();
+            // The outbox's temporary files (".NAME.eml.PID.tmp") are not messages.
+            let Some(stem) = name.strip_suffix(".eml").filter(|_| !name.starts_with('.')) else { continue };
+            let file = format!("out/outbox/{name}");
+            let regular = item.file_type().map_err(|e| Error::io(item.path(), e))?.is_file();
+            let k = by_stem.get(stem).copied();
+            let header = if regular && k.is_some() { header_message_id(&item.path())? } else { None };
+            let order = k.map_or(i64::MAX, |k| k.message.seq);
+            entries.push((order, entry(file, k, regular, header.as_deref(), &names)));
+        }
+        entries.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.file.cmp(&y.file)));
+        Ok(entries.into_iter().map(|(_, e)| e).collect())
+    }
+
+    /// Sends on through `[mail.smtp]` every file of out/outbox/ not sent
+    /// on yet, as written (see the module doc). A bounce is named and the
+    /// others go on; a temporary failure stops the run (exit 3, run it
+    /// again); the refused files are named in the outcome, never sent.
+    pub fn send_outbox(&mut self) -> Result<Relayed> {
+        let mail = self.ws.mail()?;
+        let from = mail.sender().map_err(|e| Error::Config {
+            file: self.ws.root.join(crate::workspace::CONFIG_FILE),
+            message: e.to_string(),
+        })?;
+        let mut sender = self.smtp_sender()?;
+        let server = mail.smtp.as_ref().map(|s| format!("{}:{}", s.host, s.port())).unwrap_or_default();
+        let mut refused = Vec::new();
+        let mut already = 0;
+        let mut pending = Vec::new();
+        for e in self.outbox()? {
+            match (e.relay, e.message) {
+                (RelayState::Waiting | RelayState::Intended, Some(written)) => pending.push((e.file, written)),
+                (RelayState::Relayed | RelayState::Bounced, _) => already += 1,
+                (_, _) => refused.push(Failed { item: e.file, reason: e.reason.unwrap_or_default() }),
+            }
+        }
+        let bar = Bar::start(self.progress.as_ref(), pending.len() as u64, "messages");
+        for chunk in pending.chunks(BATCH) {
+            let mut held = Vec::new();
+            for (file, written) in chunk {
+                let path = self.ws.root.join(file);
+                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                // Read again whole: the file may have changed since it was listed.
+                match mismatch(&written.message_id, message_id_of(&bytes).as_deref()) {
+                    Some(reason) => {
+                        refused.push(Failed { item: file.clone(), reason });
+                        bar.inc(1);
+                    }
+                    None => held.push(Held {
+                        message_id: written.message_id.clone(),
+                        raw: Raw { from: from.address.clone(), to: vec![written.address.clone()], bytes },
+                    }),
+                }
+            }
+            sender.relay(&mut self.ws.store, self.today, &held, &|| bar.inc(1))?;
+        }
+        drop(bar);
+        let mut report = sender.close();
+        report.already += already;
+        Ok(Relayed { report, refused, server })
+    }
+}
+
+/// One file's entry: what the journal knows of it (`k`, found by its
+/// name), and where it stands.
+fn entry(
+    file: String,
+    k: Option<&KnownMessage>,
+    regular: bool,
+    header: Option<&str>,
+    names: &HashMap<String, String>,
+) -> Entry {
+    let refused = |reason: String, message: Option<Written>| Entry {
+        file: file.clone(),
+        message,
+        relay: RelayState::Refused,
+        relayed_on: None,
+        reason: Some(reason),
+    };
+    let Some(k) = k else {
+        return refused(
+            "the journal knows no message written under this name: charte sends only what it wrote".into(),
+            None,
+        );
+    };
+    let m = &k.message;
+    let written = Written {
+        message_id: m.message_id.clone(),
+        purpose: k.purpose.clone(),
+        about: m.about.clone(),
+        enterprise_number: EnterpriseNumber::parse(&m.enterprise_number)
+            .map_or_else(|_| m.enterprise_number.clone(), |n| n.formatted()),
+        organisation: names.get(&m.enterprise_number).cloned().unwrap_or_default(),
+        address: m.address.clone(),
+        date: m.at.to_string(),
+    };
+    if !regular {
+        return refused("not a regular file (a link, a folder): charte sends only what it wrote".into(), Some(written));
+    }
+    if let Some(reason) = mismatch(&m.message_id, header) {
+        return refused(reason, Some(written));
+    }
+    match m.state {
+        MessageState::Sent => {}
+        MessageState::Intended => {
+            return refused(
+                "its writing was interrupted: run the command that wrote it again, then send the outbox on".into(),
+                Some(written),
+            );
+        }
+        other @ MessageState::Bounced => {
+            let why = m.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+            return refused(format!("the journal records it {other}{why}"), Some(written));
+        }
+    }
+    let (relay, relayed_on, reason) = match &k.relay {
+        None => (RelayState::Waiting, None, None),
+        Some(r) => match r.state {
+            Stage::Relayed => (RelayState::Relayed, Some(r.at.to_string()), None),
+            Stage::Bounced => (RelayState::Bounced, Some(r.at.to_string()), r.reason.clone()),
+            Stage::Intended => (RelayState::Intended, None, None),
+        },
+    };
+    Entry { file, message: Some(written), relay, relayed_on, reason }
+}
+
+/// Why a file is not the message `expected` (the journal's Message-ID for
+/// its name), judging by the Message-ID in its header; `None` if it is.
+fn mismatch(expected: &str, header: Option<&str>) -> Option<String> {
+    let expected = expected.trim_start_matches('<').trim_end_matches('>');
+    match header {
+        Some(id) if id == expected => None,
+        Some(id) => Some(format!(
+            "its Message-ID <{id}> is not <{expected}>, the message the journal wrote under this name: \
+             charte sends only what it wrote"
+        )),
+        None => Some(format!(
+            "it has no Message-ID header, yet the journal wrote <{expected}> under this name: \
+             charte sends only what it wrote"
+        )),
+    }
+}
+
+/// The Message-ID in the header of the file at `path` (its first bytes only).
+fn header_message_id(path: &Path) -> Result<Option<String>> {
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(HEADER_BYTES).read_to_end(&mut head))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(message_id_of(&head))
+}
