@@ -18,8 +18,8 @@
 //! only module that prints) and the workflow runner are front ends over it.
 
 pub mod actions;
-pub mod app;
 pub mod adherence;
+pub mod app;
 pub mod charter;
 pub mod cli;
 pub mod collect;
