@@ -14,6 +14,9 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod convoke;
+pub mod meetings;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,7 +57,15 @@ impl std::fmt::Debug for Bar<'_> {
     }
 }
 
-impl Bar<'_> {
+impl<'a> Bar<'a> {
+    /// Starts work of `len` steps on `progress`. [`App::bar`] is the usual
+    /// way; this one is for an action that changes the workspace while the
+    /// bar runs, and so cannot lend the whole App to it.
+    pub fn start(progress: &'a dyn Progress, len: u64, what: &str) -> Bar<'a> {
+        progress.start(len, what);
+        Bar(progress)
+    }
+
     pub fn inc(&self, n: u64) {
         self.0.advance(n);
     }
@@ -139,8 +150,7 @@ impl App {
 
     /// Starts long work of `len` steps: the front end's progress shows it.
     pub fn bar(&self, len: u64, what: &str) -> Bar<'_> {
-        self.progress.start(len, what);
-        Bar(self.progress.as_ref())
+        Bar::start(self.progress.as_ref(), len, what)
     }
 
     /// The coordination's signing key, with a message saying how to make one.
