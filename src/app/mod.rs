@@ -14,8 +14,14 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod attendance;
+pub mod breach;
 pub mod convoke;
+pub mod events;
 pub mod meetings;
+mod table_file;
+
+pub use table_file::TableFile;
 
 use std::path::Path;
 use std::sync::Arc;
