@@ -17,9 +17,11 @@
 pub mod attendance;
 pub mod breach;
 pub mod convoke;
+pub mod election;
 pub mod events;
 pub mod meetings;
 mod table_file;
+pub mod vote;
 
 pub use table_file::TableFile;
 
