@@ -404,7 +404,11 @@ pub enum Majority {
     Absolute,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// What every body of `[bodies]` says of itself: its names, how often it
+/// meets, the notice its convocations owe, who votes and how a vote is
+/// won. The plenary is just this; the committee adds its composition
+/// ([`CommitteeRules`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BodyRules {
     pub name_fr: String,
@@ -419,25 +423,19 @@ pub struct BodyRules {
     pub voters: Voters,
     #[serde(default)]
     pub majority: Majority,
+    /// The role (of a committee seat) whose holder breaks a tie.
     pub casting_vote: Option<String>,
 }
 
+/// `[bodies.committee]`: a body's rules, written in the same table as its
+/// composition (seats, mandates, the election's constraints). The rules
+/// are flattened so that charte.toml keeps one flat table; a key neither
+/// part knows is refused here, naming it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommitteeRules {
-    pub name_fr: String,
-    pub name_nl: String,
-    #[serde(default)]
-    pub min_meetings_per_year: u32,
-    #[serde(default)]
-    pub notice_clear_days: u32,
-    #[serde(default)]
-    pub receipt_days: u32,
-    #[serde(default)]
-    pub voters: Voters,
-    #[serde(default)]
-    pub majority: Majority,
-    pub casting_vote: Option<String>,
+    #[serde(flatten)]
+    pub body: BodyRules,
     #[serde(default)]
     pub ex_officio_seats: u32,
     #[serde(default)]
@@ -694,6 +692,20 @@ mod tests {
         assert!(with_funder("email = \"rapports\"").unwrap_err().contains("funder.email"));
         assert!(with_funder("language = \"de\"").unwrap_err().contains("language"));
         assert!(with_funder("approved_by = \"president\"").unwrap_err().contains("approved_by"));
+    }
+
+    #[test]
+    fn the_committee_reads_its_body_rules_and_refuses_a_typo_in_the_same_table() {
+        let c = Config::parse(crate::workspace::CONFIG_TEMPLATE, Path::new("charte.toml")).expect("template parses");
+        assert!(!c.bodies.committee.body.name_fr.is_empty());
+        let committee = crate::workspace::CONFIG_TEMPLATE.find("[bodies.committee]").expect("a committee table");
+        let (head, tail) = crate::workspace::CONFIG_TEMPLATE.split_at(committee);
+        let text = format!("{head}{}", tail.replacen("elected_seats", "elected_seatz", 1));
+        let err = Config::parse(&text, Path::new("charte.toml")).unwrap_err().to_string();
+        assert!(err.contains("elected_seatz") && err.contains("line"), "{err}");
+        let text = format!("{head}{}", tail.replacen("notice_clear_days", "notice_clear_dayz", 1));
+        let err = Config::parse(&text, Path::new("charte.toml")).unwrap_err().to_string();
+        assert!(err.contains("notice_clear_dayz") && err.contains("line"), "{err}");
     }
 
     #[test]

@@ -14,13 +14,19 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod attendance;
 pub mod audit;
+pub mod breach;
 pub mod charter;
 pub mod collect;
+pub mod convoke;
+pub mod election;
+pub mod events;
 pub mod flags;
 pub mod init;
 pub mod issue;
 pub mod keys;
+pub mod meetings;
 pub mod members;
 pub mod outbox;
 pub mod report;
@@ -28,7 +34,11 @@ pub mod returns;
 pub mod send;
 pub mod sign;
 pub mod status;
+mod table_file;
 pub mod verify;
+pub mod vote;
+
+pub use table_file::TableFile;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,9 +1,8 @@
-//! `charte breach report ID --about TEXT`
+//! `charte breach report ID --about TEXT`: prints what
+//! crate::app::breach recorded.
 
 use super::Ctx;
-use crate::error::{Error, Result};
-use crate::journal::Event;
-use crate::roster;
+use crate::error::Result;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -20,20 +19,7 @@ pub enum Command {
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
     let Command::Report { id, about } = cmd;
-    let mut ws = ctx.writer()?;
-    let members = ws.store.members()?;
-    let m = roster::resolve(&members, &id)?;
-    let about = about.split_whitespace().collect::<Vec<_>>().join(" ");
-    if about.is_empty() {
-        return Err(Error::usage("--about: say what the breach is"));
-    }
-    ws.store.transaction(ctx.now, |tx| {
-        tx.append(&Event::BreachReported {
-            enterprise_number: m.organisation.enterprise_number.digits().to_owned(),
-            about: about.clone(),
-        })
-        .map(|_| ())
-    })?;
-    say!("breach recorded for {}: the committee will see a breach-reported flag", m.organisation.name);
+    let done = ctx.app_writer()?.report_breach(&id, &about)?;
+    say!("breach recorded for {}: the committee will see a breach-reported flag", done.organisation);
     Ok(0)
 }

@@ -1,11 +1,11 @@
-//! `charte events import FILE.csv [--dry-run]` / `charte events list`
+//! `charte events import FILE.csv [--dry-run]` / `charte events list`:
+//! reads the file, prints what crate::app::events did or holds.
 
 use std::path::PathBuf;
 
 use super::Ctx;
-use crate::actions;
-use crate::error::{Error, Result};
-use crate::journal::Event;
+use crate::app::{TableFile, events};
+use crate::error::Result;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -16,6 +16,7 @@ pub enum Command {
     /// known by its date and title: importing the same file again changes
     /// nothing.
     Import {
+        /// The events, one per line (CSV from Excel, comma, semicolon or tab separated).
         #[arg(value_name = "FILE.csv")]
         file: PathBuf,
         /// Say what would change, change nothing.
@@ -27,34 +28,23 @@ pub enum Command {
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.writer()?;
     match cmd {
         Command::Import { file, dry_run } => {
-            let table = crate::tabular::read(&file, 16 * 1024 * 1024, "an events file")?;
-            let incoming = actions::parse(&table).map_err(|problems| Error::Input { file: file.clone(), problems })?;
-            let total = incoming.len();
-            let known = ws.store.actions()?;
-            let new = actions::changes(incoming, &known);
-            if !dry_run {
-                ws.store.transaction(ctx.now, |tx| {
-                    for a in &new {
-                        tx.append(&Event::ActionRecorded { action: a.clone() })?;
-                    }
-                    Ok(())
-                })?;
-            }
+            let mut app = ctx.app_writer()?;
+            let events = TableFile::read(&file, events::MAX_BYTES, "an events file")?;
+            let done = app.import_events(&events, dry_run)?;
             say!(
                 "{}: {} events {}, {} already known{}",
                 file.display(),
-                new.len(),
-                if dry_run { "would be recorded" } else { "recorded" },
-                total - new.len(),
-                if dry_run { " (dry run: nothing was changed)" } else { "" }
+                done.new,
+                if done.dry_run { "would be recorded" } else { "recorded" },
+                done.known,
+                if done.dry_run { " (dry run: nothing was changed)" } else { "" }
             );
             Ok(0)
         }
         Command::List => {
-            let all = ws.store.actions()?;
+            let all = ctx.app()?.events()?;
             if ctx.json {
                 return super::print_json(&all).map(|_| 0);
             }

@@ -5,12 +5,15 @@
 //! again), 4 done but for the items named, 70 a bug: crate::error::Kind.
 
 /// `println!` that ends the process quietly when stdout is closed (a
-/// pipe into `head`), instead of panicking.
+/// pipe into `head`), instead of panicking. Its arguments are evaluated
+/// even when output is silenced ([`QUIET`]), so that a call made inside
+/// them still happens in the demo.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
+        let line = format!($($arg)*);
         if !$crate::cli::QUIET.load(std::sync::atomic::Ordering::Relaxed)
-            && writeln!(std::io::stdout().lock(), $($arg)*).is_err()
+            && writeln!(std::io::stdout().lock(), "{line}").is_err()
         {
             std::process::exit(0);
         }

@@ -422,7 +422,7 @@ fn send(ws: &mut Workspace, b: &Batch<'_>, template: &str) -> Result<Vec<String>
     };
     let about = format!("{}/{}/{attempt}", wf.name, step.name);
     let outbox = ws.out_dir().join("outbox");
-    let mut transport = crate::mail::transport_for(&mail, &outbox, super::convoke::smtp_options())
+    let mut transport = crate::mail::transport_for(&mail, &outbox, crate::app::Options::from_env().smtp)
         .map_err(|e| Error::Config { file: ws.root.join("charte.toml"), message: format!("[mail]: {e}") })?;
     let bar = super::progress(orgs.len() as u64, &step.name);
     let mut completed = Vec::new();
@@ -453,7 +453,7 @@ fn send(ws: &mut Workspace, b: &Batch<'_>, template: &str) -> Result<Vec<String>
             ctx.now,
             transport.as_mut(),
             &planned,
-            super::convoke::retry_policy(),
+            crate::app::Options::from_env().retry,
             &|| {},
         );
         let report = match report {

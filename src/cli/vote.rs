@@ -1,15 +1,17 @@
-//! `charte vote MEETING --decision TEXT --ballots FILE.csv`
+//! `charte vote MEETING --decision TEXT --ballots FILE.csv`: reads the
+//! ballots, prints what crate::app::vote recorded. Also the one way a
+//! vote's outcome is told, which `charte election` shares.
 
 use std::path::PathBuf;
 
 use super::Ctx;
-use crate::error::{Error, Result};
-use crate::governance::{self, vote};
-use crate::journal::Event;
+use crate::app::{TableFile, vote::MAX_BALLOTS_BYTES};
+use crate::error::Result;
+use crate::governance::vote::Outcome;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The meeting's id.
+    /// The meeting's id (see `charte meeting list`).
     meeting: String,
     /// What was put to the vote.
     #[arg(long)]
@@ -21,54 +23,48 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
-    let mut ws = ctx.writer()?;
-    let meetings = ws.store.meetings()?;
-    let crate::governance::meeting::MeetingRecord { meeting, cancelled } = meetings
-        .iter()
-        .find(|r| r.meeting.id == args.meeting)
-        .ok_or_else(|| Error::not_found(format!("no meeting '{}' (see `charte meeting list`)", args.meeting)))?;
-    if cancelled.is_some() || meeting.date > ctx.now {
-        return Err(Error::usage(format!("meeting {} has not taken place: no vote can be recorded", meeting.id)));
-    }
-    if args.decision.trim().is_empty() {
-        return Err(Error::usage("--decision: say what was put to the vote"));
-    }
-    let body = governance::body(&ws.config, &meeting.body).map_err(Error::Usage)?;
-    let attendance: Vec<_> = ws.store.attendance_at(&meeting.id)?;
-    if attendance.is_empty() {
-        return Err(Error::usage(format!(
-            "no attendance is recorded for {}: the majority counts those present (charte attendance import)",
-            meeting.id
-        )));
-    }
-    let members = ws.store.members()?;
-    let table = crate::tabular::read(&args.ballots, 16 * 1024 * 1024, "a ballot list")?;
-    let standing = ws.standing(meeting.date)?;
-    let ballots = vote::parse_ballots(&table, &ws.config, &body, &members, &attendance, &standing)
-        .map_err(|problems| Error::Input { file: args.ballots.clone(), problems })?;
-    let present = vote::present_voters(&ws.config, &body, &members, &attendance, &standing);
-    let outcome = vote::count(&ws.config, &body, &ballots, present);
-    ws.store.transaction(ctx.now, |tx| {
-        tx.append(&Event::DecisionRecorded {
-            meeting: meeting.id.clone(),
-            decision: args.decision.trim().to_owned(),
-            ballots: ballots.clone(),
-            outcome: outcome.clone(),
-        })
-        .map(|_| ())
-    })?;
+    let mut app = ctx.app_writer()?;
+    let ballots = TableFile::read(&args.ballots, MAX_BALLOTS_BYTES, "a ballot list")?;
+    let done = app.vote(&args.meeting, &args.decision, &ballots)?;
     if ctx.json {
-        return super::print_json(&outcome).map(|_| 0);
+        return super::print_json(&done.outcome).map(|_| 0);
     }
-    say!(
-        "{}: {} ({} yes, {} no, {} abstentions; {} voters present){}",
-        args.decision.trim(),
-        if outcome.adopted { "adopted" } else { "rejected" },
+    say!("{}", told(&done.decision, &done.outcome, &DECISION));
+    Ok(0)
+}
+
+/// The words a vote's outcome is told in.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Words {
+    pub yes: &'static str,
+    pub no: &'static str,
+    /// Who was counted present: voters, members.
+    pub voters: &'static str,
+    /// What a rejection says (what to do next, where there is something).
+    pub rejected: &'static str,
+}
+
+/// A decision's vote.
+pub(super) const DECISION: Words = Words { yes: "yes", no: "no", voters: "voters", rejected: "rejected" };
+
+/// The vote on an election's proposal.
+pub(super) const PROPOSAL: Words =
+    Words { yes: "for", no: "against", voters: "members", rejected: "rejected: propose again, then vote" };
+
+/// A vote's outcome in one line, the same for a decision and an election:
+/// `WHAT: adopted (3 yes, 1 no, 0 abstentions; 4 voters present)`, and who
+/// broke a tie.
+pub(super) fn told(what: &str, outcome: &Outcome, words: &Words) -> String {
+    format!(
+        "{what}: {} ({} {}, {} {}, {} abstentions; {} {} present){}",
+        if outcome.adopted { "adopted" } else { words.rejected },
         outcome.yes,
+        words.yes,
         outcome.no,
+        words.no,
         outcome.abstain,
         outcome.present_voters,
+        words.voters,
         outcome.casting_vote.as_deref().map(|c| format!("; tie broken by {c}")).unwrap_or_default()
-    );
-    Ok(0)
+    )
 }

@@ -25,9 +25,10 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::attendance::{Attendance, Presence};
+use super::meeting::Meeting;
 use super::standing::Standing;
-use super::vote::{Ballot, Outcome};
-use crate::config::{Config, Seat, SeatKind};
+use super::vote::{self, Ballot, Choice, Electorate, Outcome};
+use crate::config::{CommitteeRules, Config, Seat, SeatKind};
 use crate::error::Problem;
 use crate::roster::{EnterpriseNumber, Member, fold, resolve};
 use crate::tabular::{self, Table};
@@ -346,6 +347,64 @@ pub fn present_voter<'a>(
         return Err(format!("{} was not recorded present at the plenary of the election", o.name));
     }
     Ok(m)
+}
+
+/// The opening of an election at `meeting` (cancelled for `cancelled`'s
+/// reason, if it was): the committee is elected by a plenary that is held;
+/// `seats` open default to the committee's elected seats and are never
+/// more; the mandates begin on `since`, by default the plenary's day and
+/// never before it. The step that opens it.
+pub fn opening(
+    rules: &CommitteeRules,
+    meeting: &Meeting,
+    cancelled: Option<&str>,
+    seats: Option<u32>,
+    since: Option<NaiveDate>,
+) -> Result<Step, String> {
+    if meeting.body != "plenary" {
+        return Err(format!(
+            "--meeting: {} is a meeting of the {}; the committee is elected by the plenary",
+            meeting.id, meeting.body
+        ));
+    }
+    if let Some(reason) = cancelled {
+        return Err(format!("--meeting: {} was cancelled ({reason})", meeting.id));
+    }
+    let seats = seats.unwrap_or(rules.elected_seats);
+    if seats == 0 || (rules.elected_seats > 0 && seats > rules.elected_seats) {
+        return Err(format!(
+            "--seats: {seats}; the committee has {} elected seats (charte.toml, bodies.committee.elected_seats)",
+            rules.elected_seats
+        ));
+    }
+    let since = since.unwrap_or(meeting.date);
+    if since < meeting.date {
+        return Err(format!("--since: {since} is before the plenary ({}) that elects", meeting.date));
+    }
+    Ok(Step::Opened { meeting: meeting.id.clone(), date: meeting.date, seats, since })
+}
+
+/// The outcome of a vote counted by hand at the plenary (`[for, against,
+/// abstain]`, no ballot file): the counts cannot outnumber the members
+/// present ([`check_counts`]); on a tie, `casting` says how the holder of
+/// the plenary's casting vote voted, and is required when the plenary has
+/// one.
+pub fn count_hands(plenary: &Electorate<'_>, counted: [usize; 3], casting: Option<Choice>) -> Result<Outcome, String> {
+    let present_voters = plenary.present_voters();
+    check_counts(counted, present_voters)?;
+    let [yes, no, _] = counted;
+    let casting = match (casting, vote::casting_seat(plenary.config, plenary.body)) {
+        (Some(choice), Some(seat)) => Some((seat, choice)),
+        (Some(_), None) => return Err("--casting-vote: charte.toml names no casting vote for the plenary".to_owned()),
+        (None, Some(seat)) if yes == no => {
+            return Err(format!(
+                "a tie ({yes} for, {no} against): say how {} voted with --casting-vote yes|no",
+                seat.person
+            ));
+        }
+        (None, _) => None,
+    };
+    Ok(vote::decide(plenary.body, counted, present_voters, casting))
 }
 
 /// Counted votes cannot outnumber the members present.

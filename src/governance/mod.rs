@@ -10,25 +10,32 @@ pub mod notice;
 pub mod standing;
 pub mod vote;
 
-use crate::config::{Config, Majority, Voters};
+use crate::config::{BodyRules, Config, Majority, Voters};
 use crate::roster::{Language, Member, Status};
 
-/// A body and its rules, whichever table of charte.toml they come from.
+/// A body and its rules, whichever table of charte.toml they come from:
+/// the rules are read through the body (`body.notice_clear_days`), the key
+/// is what meetings are filed under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Body {
     /// `plenary`, `committee` or a working group's key.
     pub key: String,
-    pub name_fr: String,
-    pub name_nl: String,
-    pub min_meetings_per_year: u32,
-    pub notice_clear_days: u32,
-    pub receipt_days: u32,
-    pub voters: Voters,
-    pub majority: Majority,
-    pub casting_vote: Option<String>,
+    pub rules: BodyRules,
+}
+
+impl std::ops::Deref for Body {
+    type Target = BodyRules;
+    fn deref(&self) -> &BodyRules {
+        &self.rules
+    }
 }
 
 impl Body {
+    /// The body `key` under `rules`.
+    pub fn new(key: &str, rules: &BodyRules) -> Body {
+        Body { key: key.to_owned(), rules: rules.clone() }
+    }
+
     pub fn name(&self, lang: Language) -> &str {
         match lang {
             Language::Fr => &self.name_fr,
@@ -41,46 +48,26 @@ impl Body {
     }
 }
 
-/// Every body of the workspace: plenary, committee, then working groups.
+/// Every body of the workspace: plenary, committee, then working groups
+/// (which meet and are convoked like the others, and vote as members
+/// present, by simple majority, with no casting vote).
 pub fn bodies(config: &Config) -> Vec<Body> {
-    let p = &config.bodies.plenary;
-    let c = &config.bodies.committee;
-    let mut out = vec![
-        Body {
-            key: "plenary".into(),
-            name_fr: p.name_fr.clone(),
-            name_nl: p.name_nl.clone(),
-            min_meetings_per_year: p.min_meetings_per_year,
-            notice_clear_days: p.notice_clear_days,
-            receipt_days: p.receipt_days,
-            voters: p.voters,
-            majority: p.majority,
-            casting_vote: p.casting_vote.clone(),
-        },
-        Body {
-            key: "committee".into(),
-            name_fr: c.name_fr.clone(),
-            name_nl: c.name_nl.clone(),
-            min_meetings_per_year: c.min_meetings_per_year,
-            notice_clear_days: c.notice_clear_days,
-            receipt_days: c.receipt_days,
-            voters: c.voters,
-            majority: c.majority,
-            casting_vote: c.casting_vote.clone(),
-        },
-    ];
+    let mut out =
+        vec![Body::new("plenary", &config.bodies.plenary), Body::new("committee", &config.bodies.committee.body)];
     for (key, wg) in &config.working_groups {
-        out.push(Body {
-            key: key.clone(),
-            name_fr: wg.name_fr.clone(),
-            name_nl: wg.name_nl.clone(),
-            min_meetings_per_year: wg.min_meetings_per_year,
-            notice_clear_days: wg.notice_clear_days,
-            receipt_days: wg.receipt_days,
-            voters: Voters::Members,
-            majority: Majority::Simple,
-            casting_vote: None,
-        });
+        out.push(Body::new(
+            key,
+            &BodyRules {
+                name_fr: wg.name_fr.clone(),
+                name_nl: wg.name_nl.clone(),
+                min_meetings_per_year: wg.min_meetings_per_year,
+                notice_clear_days: wg.notice_clear_days,
+                receipt_days: wg.receipt_days,
+                voters: Voters::Members,
+                majority: Majority::Simple,
+                casting_vote: None,
+            },
+        ));
     }
     out
 }

@@ -62,85 +62,141 @@ const FIELDS: &[tabular::Field] = &[
     ("person", &["personne", "persoon"], false),
 ];
 
-/// Validates ballots: each voter may vote under the body's rules (where
-/// members vote: a signatory on the meeting's day, `standing`), was
-/// present, and votes once.
-pub fn parse_ballots(
-    table: &Table,
-    config: &Config,
-    body: &Body,
-    members: &[Member],
-    attendance: &[Attendance],
-    standing: &Standing,
-) -> Result<Vec<Ballot>, Vec<Problem>> {
-    let columns = tabular::map_columns(&table.header, FIELDS)?;
-    let seats = &config.bodies.committee.seats;
-    let present: HashSet<&str> =
-        attendance.iter().filter(|a| a.status == Presence::Present).map(|a| a.enterprise_number.digits()).collect();
-    let mut problems = Vec::new();
-    let mut out = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    for (line, row) in &table.rows {
-        let line = *line;
-        let record = tabular::Record::new(table, row, &columns, FIELDS);
-        let cell = |name: &str| record.get(name);
-        let (oh, org) = cell("enterprise_number");
-        let member = match resolve(members, org) {
-            Ok(m) => m,
-            Err(e) => {
-                problems.push(Problem::at(line, Some(oh), e));
-                continue;
-            }
-        };
-        let o = &member.organisation;
-        let person = cell("person").1.split_whitespace().collect::<Vec<_>>().join(" ");
-        let (vh, vote) = cell("vote");
-        let choice = match vote.parse::<Choice>() {
-            Ok(c) => c,
-            Err(e) => {
-                problems.push(Problem::at(line, Some(vh), e));
-                continue;
-            }
-        };
-        let may_vote = match body.voters {
-            Voters::Members => standing.holds(o),
-            Voters::Seats => seats.iter().any(|s| {
-                s.enterprise_number == o.enterprise_number && (person.is_empty() || fold(&s.person) == fold(&person))
-            }),
-            Voters::All => true,
-        };
-        if !may_vote {
-            let why = match body.voters {
-                Voters::Members => standing.why_not(o),
-                _ => format!(
-                    "{}{} holds no seat in the {}",
-                    person,
-                    if person.is_empty() { &o.name } else { "" },
-                    body.key
-                ),
+/// Who takes part in a vote at a meeting: the body's rules (who votes,
+/// the majority, the casting vote) applied to those recorded present,
+/// where members vote, to the signatories on the meeting's day
+/// (`standing`). A decision's vote and an election's vote both count
+/// through it.
+#[derive(Debug, Clone, Copy)]
+pub struct Electorate<'a> {
+    pub config: &'a Config,
+    pub body: &'a Body,
+    pub members: &'a [Member],
+    pub attendance: &'a [Attendance],
+    pub standing: &'a Standing,
+}
+
+impl Electorate<'_> {
+    /// A ballot file checked ([`Electorate::ballots`]) and counted
+    /// ([`count`]) against the voters present.
+    pub fn count(&self, table: &Table) -> Result<(Vec<Ballot>, Outcome), Vec<Problem>> {
+        let ballots = self.ballots(table)?;
+        let outcome = count(self.config, self.body, &ballots, self.present_voters());
+        Ok((ballots, outcome))
+    }
+
+    /// Voters present at the meeting under the body's rules (signatories
+    /// on the meeting's day, seats for a body of seats, or everyone
+    /// present): the base of an absolute majority.
+    pub fn present_voters(&self) -> usize {
+        let Electorate { config, body, members, attendance, standing } = *self;
+        let present: Vec<&Attendance> = attendance.iter().filter(|a| a.status == Presence::Present).collect();
+        match body.voters {
+            Voters::Seats => config
+                .bodies
+                .committee
+                .seats
+                .iter()
+                .filter(|s| {
+                    present.iter().any(|a| {
+                        a.enterprise_number == s.enterprise_number
+                            && (a.person.is_empty() || fold(&a.person) == fold(&s.person))
+                    })
+                })
+                .count(),
+            Voters::Members => present
+                .iter()
+                .map(|a| a.enterprise_number.digits())
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .filter(|d| {
+                    members
+                        .iter()
+                        .any(|m| m.organisation.enterprise_number.digits() == *d && standing.holds(&m.organisation))
+                })
+                .count(),
+            Voters::All => present.iter().map(|a| a.enterprise_number.digits()).collect::<HashSet<_>>().len(),
+        }
+    }
+
+    /// Validates ballots: each voter may vote under the body's rules, was
+    /// present, and votes once. Every problem at once.
+    pub fn ballots(&self, table: &Table) -> Result<Vec<Ballot>, Vec<Problem>> {
+        let Electorate { config, body, members, attendance, standing } = *self;
+        let columns = tabular::map_columns(&table.header, FIELDS)?;
+        let seats = &config.bodies.committee.seats;
+        let present: HashSet<&str> =
+            attendance.iter().filter(|a| a.status == Presence::Present).map(|a| a.enterprise_number.digits()).collect();
+        let mut problems = Vec::new();
+        let mut out = Vec::new();
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        for (line, row) in &table.rows {
+            let line = *line;
+            let record = tabular::Record::new(table, row, &columns, FIELDS);
+            let cell = |name: &str| record.get(name);
+            let (oh, org) = cell("enterprise_number");
+            let member = match resolve(members, org) {
+                Ok(m) => m,
+                Err(e) => {
+                    problems.push(Problem::at(line, Some(oh), e));
+                    continue;
+                }
             };
-            problems.push(Problem::at(line, Some(oh), why));
-            continue;
+            let o = &member.organisation;
+            let person = cell("person").1.split_whitespace().collect::<Vec<_>>().join(" ");
+            let (vh, vote) = cell("vote");
+            let choice = match vote.parse::<Choice>() {
+                Ok(c) => c,
+                Err(e) => {
+                    problems.push(Problem::at(line, Some(vh), e));
+                    continue;
+                }
+            };
+            let may_vote = match body.voters {
+                Voters::Members => standing.holds(o),
+                Voters::Seats => seats.iter().any(|s| {
+                    s.enterprise_number == o.enterprise_number
+                        && (person.is_empty() || fold(&s.person) == fold(&person))
+                }),
+                Voters::All => true,
+            };
+            if !may_vote {
+                let why = match body.voters {
+                    Voters::Members => standing.why_not(o),
+                    _ => format!(
+                        "{}{} holds no seat in the {}",
+                        person,
+                        if person.is_empty() { &o.name } else { "" },
+                        body.key
+                    ),
+                };
+                problems.push(Problem::at(line, Some(oh), why));
+                continue;
+            }
+            if !present.contains(o.enterprise_number.digits()) {
+                problems.push(Problem::at(
+                    line,
+                    Some(oh),
+                    format!("{} was not recorded present at the meeting", o.name),
+                ));
+                continue;
+            }
+            // One vote per organisation, or per seat for a body of seats.
+            let key = match body.voters {
+                Voters::Seats => format!("{}/{}", o.enterprise_number.digits(), fold(&person)),
+                _ => o.enterprise_number.digits().to_owned(),
+            };
+            if let Some(first) = seen.insert(key, line) {
+                problems.push(Problem::at(line, Some(oh), format!("{} already voted on line {first}", o.name)));
+                continue;
+            }
+            out.push(Ballot { enterprise_number: o.enterprise_number.clone(), person, choice });
         }
-        if !present.contains(o.enterprise_number.digits()) {
-            problems.push(Problem::at(line, Some(oh), format!("{} was not recorded present at the meeting", o.name)));
-            continue;
+        if out.is_empty() && problems.is_empty() {
+            problems.push(Problem::file("the file has a header but no ballot"));
         }
-        // One vote per organisation, or per seat for a body of seats.
-        let key = match body.voters {
-            Voters::Seats => format!("{}/{}", o.enterprise_number.digits(), fold(&person)),
-            _ => o.enterprise_number.digits().to_owned(),
-        };
-        if let Some(first) = seen.insert(key, line) {
-            problems.push(Problem::at(line, Some(oh), format!("{} already voted on line {first}", o.name)));
-            continue;
-        }
-        out.push(Ballot { enterprise_number: o.enterprise_number.clone(), person, choice });
+        if problems.is_empty() { Ok(out) } else { Err(problems) }
     }
-    if out.is_empty() && problems.is_empty() {
-        problems.push(Problem::file("the file has a header but no ballot"));
-    }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
 /// Counts the ballots under the body's majority; a tie is broken by the
@@ -180,42 +236,4 @@ pub fn decide(
         casting_vote = Some(format!("{} ({})", seat.person, seat.role.as_deref().unwrap_or("")));
     }
     Outcome { yes, no, abstain, present_voters, adopted, casting_vote }
-}
-
-/// Voters present at the meeting under the body's rules (signatories on the
-/// meeting's day, seats for a body of seats, or everyone present).
-pub fn present_voters(
-    config: &Config,
-    body: &Body,
-    members: &[Member],
-    attendance: &[Attendance],
-    standing: &Standing,
-) -> usize {
-    let present: Vec<&Attendance> = attendance.iter().filter(|a| a.status == Presence::Present).collect();
-    match body.voters {
-        Voters::Seats => config
-            .bodies
-            .committee
-            .seats
-            .iter()
-            .filter(|s| {
-                present.iter().any(|a| {
-                    a.enterprise_number == s.enterprise_number
-                        && (a.person.is_empty() || fold(&a.person) == fold(&s.person))
-                })
-            })
-            .count(),
-        Voters::Members => present
-            .iter()
-            .map(|a| a.enterprise_number.digits())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .filter(|d| {
-                members
-                    .iter()
-                    .any(|m| m.organisation.enterprise_number.digits() == *d && standing.holds(&m.organisation))
-            })
-            .count(),
-        Voters::All => present.iter().map(|a| a.enterprise_number.digits()).collect::<HashSet<_>>().len(),
-    }
 }

@@ -1,0 +1,136 @@
+//! Convoking a meeting: one message per address of every organisation its
+//! body convokes, with the PDF convocation and a calendar invitation,
+//! sent durably (crate::delivery: running it again sends only what was not
+//! sent). The notice the body owes is checked first; a short notice needs
+//! a reason, which is journaled (raising the notice-too-short flag) just
+//! before the first message goes, so that a run that sends nothing records
+//! nothing. The command line and the workflow runner both convoke through
+//! [`App::convoke`].
+
+use std::path::PathBuf;
+
+use super::{App, Bar};
+use crate::error::{Error, Failed, Result};
+use crate::governance::{self, convoke};
+use crate::journal::Event;
+
+/// Organisations whose messages are built and sent together: each message
+/// carries its own copy of the PDF, and 10,000 organisations at once would
+/// hold gigabytes.
+const BATCH: usize = 250;
+
+/// What convoking did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The meeting's id.
+    pub meeting: String,
+    /// Messages sent by this run.
+    pub sent: usize,
+    /// Messages sent (or bounced) by an earlier run, not sent again.
+    pub already: usize,
+    /// (address, reason) of the messages refused for good by this run.
+    pub bounced: Vec<(String, String)>,
+    /// The clear days of notice given.
+    pub clear_days: i64,
+    /// The notice was short of the body's (sent with a reason, flagged).
+    pub short: bool,
+    /// Where the messages were written, when the transport is the outbox.
+    pub outbox: Option<PathBuf>,
+    /// Organisations whose messages could not be built, with why; the
+    /// others were convoked.
+    pub failed: Vec<Failed>,
+}
+
+impl App {
+    /// Convokes `meeting`'s body. `late`: the reason to send although the
+    /// notice is short (blank is refused). Refused, with nothing sent, when
+    /// the meeting is cancelled or past, the notice is short without a
+    /// reason, nobody is to be convoked, or not one message could be built
+    /// (a common cause: the template).
+    pub fn convoke(&mut self, meeting: &str, late: Option<&str>) -> Result<Outcome> {
+        let reason = late.map(str::trim).filter(|r| !r.is_empty());
+        if late.is_some() && reason.is_none() {
+            return Err(Error::usage("--late: say why the notice is short"));
+        }
+        let crate::governance::meeting::MeetingRecord { meeting, cancelled } = self.meeting(meeting)?;
+        if let Some(why) = cancelled {
+            return Err(Error::usage(format!("meeting {} is cancelled ({why}): nothing to convoke", meeting.id)));
+        }
+        let today = self.today;
+        let body = governance::body(&self.ws.config, &meeting.body).map_err(Error::Usage)?;
+        let clear_days = convoke::check_notice(&body, &meeting, today, reason)?;
+        let short = !governance::notice::respected(today, meeting.date, body.notice_clear_days, body.receipt_days);
+        let mail = self.ws.mail()?;
+        let templates = self.ws.mail_templates()?;
+        let members = self.ws.store.members()?;
+        let context = convoke::Context {
+            config: &self.ws.config,
+            mail: &mail,
+            templates: &templates,
+            body: &body,
+            meeting: &meeting,
+            clear_days,
+            late: if short { reason } else { None },
+            date: today.and_time(chrono::Utc::now().time()).and_utc(),
+        };
+        let total = convoke::check_recipients(&self.ws.config, &body, &members)?;
+        let pdfs = context.pdfs(&members, &App::engine()?, &self.ws.templates_dir(), today)?;
+        let mut late_pending = match (short, reason) {
+            (true, Some(reason)) => {
+                let already = self.ws.store.late_convocations()?.iter().any(|l| l.meeting == meeting.id);
+                (!already).then(|| Event::ConvocationLate {
+                    meeting: meeting.id.clone(),
+                    reason: reason.to_owned(),
+                    clear_days,
+                    required: i64::from(body.notice_clear_days + body.receipt_days),
+                })
+            }
+            _ => None,
+        };
+        let outbox = self.ws.out_dir().join("outbox");
+        let mut transport = crate::mail::transport_for(&mail, &outbox, self.options.smtp.clone())
+            .map_err(|e| Error::Config { file: self.ws.root.join("charte.toml"), message: format!("[mail]: {e}") })?;
+        // The store changes while the bar runs: the bar holds the progress
+        // alone, not the whole App.
+        let bar = Bar::start(self.progress.as_ref(), total as u64, "convocations");
+        let mut report = crate::delivery::Report::default();
+        let mut failed = Vec::new();
+        for chunk in members.chunks(BATCH) {
+            let (planned, not_built) = convoke::messages(&context, chunk, &pdfs)?;
+            failed.extend(not_built);
+            if !planned.is_empty()
+                && let Some(event) = late_pending.take()
+            {
+                self.ws.store.transaction(today, |tx| tx.append(&event).map(|_| ()))?;
+            }
+            let r = crate::delivery::deliver(
+                &mut self.ws.store,
+                today,
+                transport.as_mut(),
+                &planned,
+                self.options.retry,
+                &|| bar.inc(1),
+            )?;
+            report.sent += r.sent;
+            report.already += r.already;
+            report.bounced.extend(r.bounced);
+        }
+        transport.close();
+        drop(bar);
+        if !failed.is_empty() && report.sent + report.already + report.bounced.len() == 0 {
+            // Not one message could be built: a common cause (the template), not one organisation's data.
+            let first = &failed[0];
+            return Err(Error::Usage(format!("{}: {}; nothing was sent", first.item, first.reason)));
+        }
+        Ok(Outcome {
+            meeting: meeting.id,
+            sent: report.sent,
+            already: report.already,
+            bounced: report.bounced,
+            clear_days,
+            short,
+            outbox: (mail.transport == crate::mail::TransportKind::Outbox).then_some(outbox),
+            failed,
+        })
+    }
+}

@@ -1,0 +1,267 @@
+//! Committee elections "without candidates", step by step, as the
+//! plenary holds them (crate::governance::election says the procedure and
+//! the committee's rules): each action replays the election from the
+//! journal, checks that its step may come now, and records it. Those who
+//! take part are the members recorded present at the election's plenary,
+//! which must have taken place.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::{App, TableFile};
+use crate::error::{Error, Result};
+use crate::governance::attendance::Attendance;
+use crate::governance::election::{self, ElectedSeat, Election, Nominee, Step};
+use crate::governance::vote::{self, Choice, Electorate};
+use crate::journal::Event;
+use crate::roster::{EnterpriseNumber, Member};
+
+/// The largest file of choices (a round) or ballots read.
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// The organisations' names on the roster, to tell who named whom: an
+/// organisation no longer on it goes by its enterprise number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names(HashMap<EnterpriseNumber, String>);
+
+impl Names {
+    fn of(members: &[Member]) -> Names {
+        Names(members.iter().map(|m| (m.organisation.enterprise_number.clone(), m.organisation.name.clone())).collect())
+    }
+
+    /// The name of organisation `n`.
+    pub fn get(&self, n: &EnterpriseNumber) -> String {
+        self.0.get(n).cloned().unwrap_or_else(|| n.formatted())
+    }
+}
+
+/// An election opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// Its id, `election-<plenary's date>`.
+    pub election: String,
+    pub seats: u32,
+    /// The day the mandates begin.
+    pub since: NaiveDate,
+}
+
+/// A round recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub election: String,
+    /// The change round (else the naming round).
+    pub change: bool,
+    /// Choices recorded.
+    pub recorded: usize,
+    /// The persons named now, with how many voters name them, most first.
+    pub tally: Vec<(Nominee, usize)>,
+    pub names: Names,
+}
+
+/// A proposal recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Proposed {
+    pub persons: usize,
+    pub seats: u32,
+}
+
+/// How the proposal's vote was counted.
+#[derive(Debug, Clone)]
+pub enum Count {
+    /// A ballot file: enterprise_number (or name), vote, person.
+    Ballots(TableFile),
+    /// Counted by hand; on a tie, how the holder of the casting vote voted.
+    Hands { yes: usize, no: usize, abstain: usize, casting_vote: Option<Choice> },
+}
+
+/// The proposal's vote, recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Voted {
+    pub election: String,
+    pub outcome: vote::Outcome,
+    /// The seats the proposal gives when adopted (none when rejected).
+    pub elected: Vec<ElectedSeat>,
+    pub names: Names,
+}
+
+/// An election as it stands, with the names of the organisations it
+/// mentions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    pub election: Election,
+    pub names: Names,
+}
+
+impl App {
+    /// Opens an election at a plenary `meeting` (crate::governance::election::opening).
+    pub fn open_election(&mut self, meeting: &str, seats: Option<u32>, since: Option<NaiveDate>) -> Result<Opened> {
+        let crate::governance::meeting::MeetingRecord { meeting: m, cancelled } =
+            self.meeting(meeting).map_err(|e| match e {
+                Error::NotFound(message) => Error::NotFound(format!("--meeting: {message}")),
+                e => e,
+            })?;
+        let step = election::opening(&self.ws.config.bodies.committee, &m, cancelled.as_deref(), seats, since)
+            .map_err(Error::Usage)?;
+        let id = election::new_id(m.date, &self.ws.store.elections()?);
+        self.record(&id, step)?;
+        let e = self.election_state(&id)?;
+        Ok(Opened { election: e.id, seats: e.seats, since: e.since })
+    }
+
+    /// Records a round of choices: the naming round (each member present
+    /// names one person, with a reason), or with `change` the voters who
+    /// change their choice.
+    pub fn election_round(&mut self, id: &str, choices: &TableFile, change: bool) -> Result<Round> {
+        let e = self.election_state(id)?;
+        e.admit(&Step::Round { change, namings: vec![] }).map_err(Error::Usage)?;
+        let attendance = self.held(&e)?;
+        let members = self.ws.store.members()?;
+        let standing = self.ws.standing(e.date)?;
+        let namings = election::parse_round(&choices.table, &e, &members, &attendance, &standing, change)
+            .map_err(|p| choices.refused(p))?;
+        let recorded = namings.len();
+        self.record(&e.id, Step::Round { change, namings })?;
+        let e = self.election_state(id)?;
+        Ok(Round { election: e.id.clone(), change, recorded, tally: e.tally(), names: Names::of(&members) })
+    }
+
+    /// The facilitator's proposal: `persons`, each `NAME=ORGANISATION`
+    /// (enterprise number or name), checked against the committee's rules;
+    /// proposing again amends the proposal.
+    pub fn propose(&mut self, id: &str, persons: &[String]) -> Result<Proposed> {
+        let e = self.election_state(id)?;
+        e.admit(&Step::Proposed { nominees: vec![] }).map_err(Error::Usage)?;
+        let members = self.ws.store.members()?;
+        let nominees = persons
+            .iter()
+            .map(|p| election::parse_nominee(p, &members))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(Error::Usage)?;
+        let standing = self.ws.standing(e.date)?;
+        refuse(election::check_proposal(&self.ws.config, &members, &standing, &e, &nominees), &e.id)?;
+        let persons = nominees.len();
+        self.record(&e.id, Step::Proposed { nominees })?;
+        Ok(Proposed { persons, seats: e.seats })
+    }
+
+    /// Records an objection of `by` (a member present) against a proposed
+    /// person; returns its number.
+    pub fn object(&mut self, id: &str, by: &str, against: &str, reason: &str) -> Result<usize> {
+        let e = self.election_state(id)?;
+        let against = against.split_whitespace().collect::<Vec<_>>().join(" ");
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        let members = self.ws.store.members()?;
+        let attendance = self.held(&e)?;
+        let standing = self.ws.standing(e.date)?;
+        let by = election::present_voter(&members, &attendance, &standing, by)
+            .map_err(|m| Error::usage(format!("--by: {m}")))?
+            .organisation
+            .enterprise_number
+            .clone();
+        if reason.is_empty() {
+            return Err(Error::usage("--reason: say why"));
+        }
+        let step = Step::Objected { by, against, reason };
+        e.admit(&step).map_err(Error::Usage)?;
+        self.record(&e.id, step)?;
+        Ok(e.objections.len() + 1)
+    }
+
+    /// Records how objection number `objection` was resolved.
+    pub fn resolve_objection(&mut self, id: &str, objection: usize, how: &str) -> Result<()> {
+        let e = self.election_state(id)?;
+        let how = how.split_whitespace().collect::<Vec<_>>().join(" ");
+        if how.is_empty() {
+            return Err(Error::usage("--how: say how the objection was resolved"));
+        }
+        let step = Step::Resolved { objection, how };
+        e.admit(&step).map_err(Error::Usage)?;
+        self.record(&e.id, step)
+    }
+
+    /// The formal vote on the proposal, by the plenary's rules; the
+    /// committee's rules are checked again first. Adopted, it records the
+    /// elected seats (which then replace charte.toml's elected seats).
+    pub fn election_vote(&mut self, id: &str, count: &Count) -> Result<Voted> {
+        let e = self.election_state(id)?;
+        let probe = Step::Voted { ballots: vec![], outcome: no_outcome(), elected: vec![] };
+        e.admit(&probe).map_err(Error::Usage)?;
+        let attendance = self.held(&e)?;
+        let members = self.ws.store.members()?;
+        let standing = self.ws.standing(e.date)?;
+        let config = &self.ws.config;
+        refuse(election::check_proposal(config, &members, &standing, &e, &e.proposal), &e.id)?;
+        let plenary = crate::governance::body(config, "plenary").map_err(Error::Usage)?;
+        let electorate =
+            Electorate { config, body: &plenary, members: &members, attendance: &attendance, standing: &standing };
+        let (ballots, outcome) = match count {
+            Count::Ballots(file) => electorate.count(&file.table).map_err(|p| file.refused(p))?,
+            Count::Hands { yes, no, abstain, casting_vote } => {
+                let outcome =
+                    election::count_hands(&electorate, [*yes, *no, *abstain], *casting_vote).map_err(Error::Usage)?;
+                (vec![], outcome)
+            }
+        };
+        let elected = if outcome.adopted { election::seats(config, &e.proposal, e.since) } else { Vec::new() };
+        self.record(&e.id, Step::Voted { ballots, outcome: outcome.clone(), elected: elected.clone() })?;
+        Ok(Voted { election: e.id, outcome, elected, names: Names::of(&members) })
+    }
+
+    /// An election as it stands.
+    pub fn election(&self, id: &str) -> Result<Shown> {
+        Ok(Shown { election: self.election_state(id)?, names: Names::of(&self.ws.store.members()?) })
+    }
+
+    /// Every election, oldest first.
+    pub fn elections(&self) -> Result<Vec<Election>> {
+        self.ws.store.elections()?.iter().map(|id| self.election_state(id)).collect()
+    }
+
+    /// The election `id`, replayed from the journal.
+    fn election_state(&self, id: &str) -> Result<Election> {
+        let steps = self
+            .ws
+            .store
+            .election_steps(id)?
+            .ok_or_else(|| Error::not_found(format!("no election '{id}' (see `charte election list`)")))?;
+        Election::replay(id, &steps).map_err(Error::Usage)
+    }
+
+    /// The attendance of the election's plenary, which must have taken place.
+    fn held(&self, e: &Election) -> Result<Vec<Attendance>> {
+        if e.date > self.today {
+            return Err(Error::usage(format!("election {}: its plenary ({}) has not taken place yet", e.id, e.date)));
+        }
+        let attendance = self.ws.store.attendance_at(&e.meeting)?;
+        if attendance.is_empty() {
+            return Err(Error::usage(format!(
+                "election {}: no attendance is recorded for {}; those present vote (charte attendance import)",
+                e.id, e.meeting
+            )));
+        }
+        Ok(attendance)
+    }
+
+    fn record(&mut self, id: &str, step: Step) -> Result<()> {
+        self.ws.store.transaction(self.today, |tx| {
+            tx.append(&Event::ElectionRecorded { election: id.to_owned(), step }).map(|_| ())
+        })
+    }
+}
+
+/// Refuses a proposal that breaks the committee's rules, every problem at once.
+fn refuse(problems: Vec<String>, id: &str) -> Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "election {id}: the proposal breaks the committee's rules, nothing was recorded:\n  {}",
+        problems.join("\n  ")
+    )))
+}
+
+/// The outcome a vote step is probed with before it is counted.
+fn no_outcome() -> vote::Outcome {
+    vote::Outcome { yes: 0, no: 0, abstain: 0, present_voters: 0, adopted: false, casting_vote: None }
+}
