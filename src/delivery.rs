@@ -296,21 +296,6 @@ impl Sender {
     }
 }
 
-/// One batch through a transport the caller opened and closes, with its
-/// own counts: the loop of [`Sender`] for a caller not moved to it yet
-/// (`charte convoke`, the workflow runner). Remove it once they use a
-/// [`Sender`].
-pub fn deliver(
-    store: &mut Store,
-    today: NaiveDate,
-    transport: &mut dyn Transport,
-    planned: &[Planned],
-    policy: RetryPolicy,
-    progress: &dyn Fn(),
-) -> Result<Report> {
-    Tally::new(policy).batch(transport, store, today, planned, progress)
-}
-
 /// The two stages a message goes through in the journal: sent (built and
 /// handed over by charte), then, for a message the outbox wrote, sent on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -87,13 +87,10 @@ impl App {
             }
             _ => None,
         };
-        let outbox = self.ws.out_dir().join("outbox");
-        let mut transport = crate::mail::transport_for(&mail, &outbox, self.options.smtp.clone())
-            .map_err(|e| Error::Config { file: self.ws.root.join("charte.toml"), message: format!("[mail]: {e}") })?;
+        let mut sender = self.sender()?;
         // The store changes while the bar runs: the bar holds the progress
         // alone, not the whole App.
         let bar = Bar::start(self.progress.as_ref(), total as u64, "convocations");
-        let mut report = crate::delivery::Report::default();
         let mut failed = Vec::new();
         for chunk in members.chunks(BATCH) {
             let (planned, not_built) = convoke::messages(&context, chunk, &pdfs)?;
@@ -103,19 +100,9 @@ impl App {
             {
                 self.ws.store.transaction(today, |tx| tx.append(&event).map(|_| ()))?;
             }
-            let r = crate::delivery::deliver(
-                &mut self.ws.store,
-                today,
-                transport.as_mut(),
-                &planned,
-                self.options.retry,
-                &|| bar.inc(1),
-            )?;
-            report.sent += r.sent;
-            report.already += r.already;
-            report.bounced.extend(r.bounced);
+            sender.deliver(&mut self.ws.store, today, &planned, &|| bar.inc(1))?;
         }
-        transport.close();
+        let report = sender.close();
         drop(bar);
         if !failed.is_empty() && report.sent + report.already + report.bounced.len() == 0 {
             // Not one message could be built: a common cause (the template), not one organisation's data.
@@ -129,7 +116,7 @@ impl App {
             bounced: report.bounced,
             clear_days,
             short,
-            outbox: (mail.transport == crate::mail::TransportKind::Outbox).then_some(outbox),
+            outbox: (mail.transport == crate::mail::TransportKind::Outbox).then(|| self.ws.out_dir().join("outbox")),
             failed,
         })
     }

@@ -144,7 +144,7 @@ impl App {
 
 /// [`App::letters`] on a workspace, for the workflow runner until it works
 /// on an [`App`].
-pub(crate) fn write_letters(ws: &Workspace, today: NaiveDate, input: &LettersInput) -> Result<LettersOutcome> {
+fn write_letters(ws: &Workspace, today: NaiveDate, input: &LettersInput) -> Result<LettersOutcome> {
     let loaded = flags::Loaded::load_for(&ws.store, &ws.config, input.year)?;
     let facts = loaded.facts(&ws.config, today, input.year);
     let flags = flags::evaluate(&facts);
@@ -175,7 +175,7 @@ pub(crate) fn write_letters(ws: &Workspace, today: NaiveDate, input: &LettersInp
 /// Renders the draft interpellation letter to one organisation about all
 /// of `flags` (its open flags), in its language, into out/letters/; None
 /// when the organisation is not on the roster.
-pub(crate) fn letter(
+fn letter(
     ws: &Workspace,
     engine: &crate::render::Engine,
     members: &[crate::roster::Member],

@@ -80,12 +80,6 @@ impl App {
     }
 }
 
-/// [`App::issue_for`] on a bare workspace, with no progress shown.
-// for cli/run.rs until the runner moves
-pub(crate) fn issue(ws: &mut Workspace, members: &[&Member], now: NaiveDate) -> Result<Outcome> {
-    issue_members(ws, now, &super::Silent, members)
-}
-
 /// Renders, seals, writes and journals the documents of `selected` whose
 /// inputs changed, in parallel, a chunk at a time.
 fn issue_members(ws: &mut Workspace, now: NaiveDate, progress: &dyn Progress, selected: &[&Member]) -> Result<Outcome> {

@@ -31,6 +31,7 @@ pub mod members;
 pub mod outbox;
 pub mod report;
 pub mod returns;
+pub mod run;
 pub mod send;
 pub mod sign;
 pub mod status;

@@ -1,0 +1,589 @@
+//! The durable workflow runner: advances every subject of a workflow as
+//! far as it can go today. What is due is planned by
+//! [`crate::workflow::plan`]; each step calls the same action a coordinator
+//! would (issue, send, convoke, report, letters), and is journaled under
+//! its key (workflow, subject, step, attempt) with a `step-done` event, in
+//! the same transaction as the effect where the effect is a journal event
+//! (a flag, a status), and right after it otherwise (documents are only
+//! rendered when their inputs changed, messages carry a Message-ID made
+//! from the key): a second run the same day does nothing, an interrupted
+//! run resumes without repeating an effect.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use super::App;
+use crate::collect::ReturnState;
+use crate::documents::{DocumentKind, IssuedDocument};
+use crate::error::{Error, Failed, Result};
+use crate::journal::Event;
+use crate::workflow::plan::{self, Done};
+use crate::workflow::subjects::{self, Found};
+use crate::workflow::{self, Kind, ReportKind, Subject, Workflow};
+
+/// Organisations whose messages are built and sent together.
+const BATCH: usize = 250;
+
+/// A step a dry run would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub step: String,
+    pub subject: String,
+    pub label: String,
+}
+
+/// What a run did (or, on a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub workflow: String,
+    pub dry_run: bool,
+    /// The workflow's subjects today, and how many entered it with this run.
+    pub subjects: usize,
+    pub entering: usize,
+    /// On a dry run, each step that would run, in order.
+    pub planned: Vec<Planned>,
+    /// Each step that ran, by its name, with how many subjects, in the workflow's order.
+    pub ran: Vec<(String, usize)>,
+    pub finished: usize,
+    pub waiting: usize,
+    /// The next day a step falls due.
+    pub next: Option<NaiveDate>,
+    /// Subjects whose step could not be done, and why: it stays to do.
+    pub failed: Vec<Failed>,
+}
+
+impl Outcome {
+    /// The steps run, all subjects together.
+    pub fn steps(&self) -> usize {
+        self.ran.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// One step's result for one subject: its id, what the step-done event
+/// says happened, and the events of the effect journaled with it.
+type Done1 = (String, String, Vec<Event>);
+
+impl App {
+    /// Runs workflow `name` (built in, or the workspace's
+    /// workflows/NAME.toml) as far as it goes today; `dry_run` changes
+    /// nothing and says what would run.
+    pub fn run_workflow(&mut self, name: &str, dry_run: bool) -> Result<Outcome> {
+        let today = self.today;
+        let wf = workflow::load(&self.ws.root, name, &self.ws.config.flags)?;
+        self.preflight(&wf)?;
+        let found = subjects::gather(&self.ws.store, &self.ws.config, &wf, today)?;
+        let mut done = workflow::done_by_subject(&self.ws.store, &wf)?;
+        let entering: Vec<&Found> = found.iter().filter(|f| f.new).collect();
+        if !dry_run && !entering.is_empty() {
+            self.ws.store.transaction(today, |tx| {
+                for f in &entering {
+                    tx.append(&Event::SubjectEntered {
+                        workflow: wf.name.clone(),
+                        subject: f.subject.id.clone(),
+                        label: f.subject.label.clone(),
+                    })?;
+                }
+                Ok(())
+            })?;
+        }
+        let mut ran: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut tried: HashSet<(String, usize, u32)> = HashSet::new();
+        let mut failed: Vec<Failed> = Vec::new();
+        let mut planned = Vec::new();
+        loop {
+            let mut groups: BTreeMap<(usize, u32), Vec<&Subject>> = BTreeMap::new();
+            for f in &found {
+                let empty = Done::new();
+                let d = done.get(&f.subject.id).unwrap_or(&empty);
+                for (i, attempt) in plan::due(&wf, &f.subject, d, today) {
+                    if tried.insert((f.subject.id.clone(), i, attempt)) {
+                        groups.entry((i, attempt)).or_default().push(&f.subject);
+                    }
+                }
+            }
+            if groups.is_empty() {
+                break;
+            }
+            for ((i, attempt), group) in groups {
+                let completed: Vec<String> = if dry_run {
+                    planned.extend(group.iter().map(|s| Planned {
+                        step: wf.steps[i].name.clone(),
+                        subject: s.id.clone(),
+                        label: s.label.clone(),
+                    }));
+                    group.iter().map(|s| s.id.clone()).collect()
+                } else {
+                    self.execute(&Batch { wf: &wf, i, attempt, group: &group, done: &done }, &mut failed)?
+                };
+                *ran.entry(i).or_default() += completed.len();
+                for id in completed {
+                    done.entry(id).or_default().insert((i, attempt), today);
+                }
+            }
+        }
+        let total: usize = ran.values().sum();
+        // A run is recorded when it did something, or is the workflow's
+        // first run of its day (so `charte status` says when it last ran,
+        // and a later run cannot be dated before it); a second run the same
+        // day with nothing to do writes nothing.
+        let first_today = self.ws.store.workflow_runs()?.get(&wf.name).is_none_or(|r| r.at < today);
+        if !dry_run && (total > 0 || !entering.is_empty() || first_today) {
+            self.ws.store.transaction(today, |tx| {
+                tx.append(&Event::WorkflowRun { workflow: wf.name.clone(), steps: total as u64 }).map(|_| ())
+            })?;
+        }
+        let mut outcome = Outcome {
+            workflow: wf.name.clone(),
+            dry_run,
+            subjects: found.len(),
+            entering: entering.len(),
+            planned,
+            ran: ran.iter().map(|(i, n)| (wf.steps[*i].name.clone(), *n)).collect(),
+            finished: 0,
+            waiting: 0,
+            next: None,
+            failed,
+        };
+        for f in &found {
+            let empty = Done::new();
+            let states = plan::states(&wf, &f.subject, done.get(&f.subject.id).unwrap_or(&empty), today);
+            if plan::finished(&states) {
+                outcome.finished += 1;
+            }
+            outcome.waiting += states.iter().filter(|s| matches!(s, plan::State::Waiting { .. })).count();
+            outcome.next = outcome.next.into_iter().chain(plan::next_pending(&states, today)).min();
+        }
+        Ok(outcome)
+    }
+
+    /// What the workflow's steps will need, checked before anything is
+    /// recorded: a run that cannot go through changes nothing.
+    fn preflight(&self, wf: &Workflow) -> Result<()> {
+        let mut templates = None;
+        for step in &wf.steps {
+            match &step.kind {
+                Kind::Issue | Kind::Report { .. } => {
+                    self.coordination_key()?;
+                }
+                Kind::Send { message } | Kind::Remind { message, .. } => {
+                    self.ws.mail()?;
+                    if templates.is_none() {
+                        templates = Some(self.ws.mail_templates()?);
+                    }
+                    let known = templates.as_ref().map(crate::mail::Templates::origins);
+                    for lang in &self.ws.config.coordination.languages {
+                        let file = format!("{message}.{}.subject.hbs", lang.code());
+                        if !known.is_some_and(|k| k.contains_key(&file)) {
+                            return Err(Error::usage(format!(
+                                "workflow {}, step {}: no mail template '{message}' in {} \
+                                 (templates/mail/{message}.{}.subject.hbs, .txt.hbs and .html.hbs)",
+                                wf.name,
+                                step.name,
+                                lang.code(),
+                                lang.code()
+                            )));
+                        }
+                    }
+                }
+                Kind::Convoke { .. } => {
+                    self.ws.mail()?;
+                }
+                Kind::Await { .. } | Kind::Escalate { .. } | Kind::Letter { .. } | Kind::Mark { .. } => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the batch's step; returns the subjects it completed, each
+    /// journaled with its `step-done` event.
+    fn execute(&mut self, b: &Batch<'_>, failed: &mut Vec<Failed>) -> Result<Vec<String>> {
+        let Batch { wf, i, group, done, .. } = *b;
+        let step = &wf.steps[i];
+        let outcomes: Vec<Done1> = match &step.kind {
+            Kind::Issue => self.issue_step(group, failed)?,
+            Kind::Send { message } | Kind::Remind { message, .. } => return self.send_step(b, message),
+            Kind::Escalate { flag } => self.escalate_step(wf, group, done, flag)?,
+            Kind::Convoke { .. } => {
+                let mut out = Vec::new();
+                for s in group {
+                    let convoked = self.convoke(&s.id, None)?;
+                    if convoked.failed.is_empty() {
+                        out.push((s.id.clone(), "convocations sent".to_owned(), Vec::new()));
+                    } else {
+                        // Its step stays to do: the next run sends what is left.
+                        failed.extend(convoked.failed);
+                    }
+                }
+                out
+            }
+            Kind::Report { report, expenses, no_expenses } => {
+                let mut out = Vec::new();
+                for s in group {
+                    let year: i32 =
+                        s.id.parse().map_err(|_| Error::internal(format!("{}: a report's subject is a year", s.id)))?;
+                    let outcome = match report {
+                        ReportKind::Annual => {
+                            self.annual_report(year)?;
+                            format!("annual report {}", s.id)
+                        }
+                        ReportKind::Subsidy if self.ws.config.funder.kind == crate::config::FunderKind::None => {
+                            "no funder in charte.toml: no subsidy report".to_owned()
+                        }
+                        ReportKind::Subsidy => {
+                            match self.subsidy_expenses(wf, &step.name, expenses.as_deref(), *no_expenses) {
+                                Ok(expenses) => {
+                                    self.subsidy_report(year, &expenses)?;
+                                }
+                                // Not a 0,00 € report sealed in silence: this
+                                // year's step stays to do, the others go on.
+                                Err(reason) => {
+                                    failed.push(Failed { item: format!("the subsidy report {}", s.id), reason });
+                                    continue;
+                                }
+                            }
+                            format!("subsidy report {}", s.id)
+                        }
+                    };
+                    out.push((s.id.clone(), outcome, Vec::new()));
+                }
+                out
+            }
+            Kind::Letter { reply_within_days } => {
+                // The group's flags that may be written about today (an
+                // adherence flag waits for its delay: its step stays to do);
+                // each of their organisations gets one letter covering all
+                // its open flags that may be written about, as `flags
+                // letters` writes it (the same file: never a letter with
+                // fewer flags).
+                let keys: Vec<String> = group.iter().map(|s| s.id.clone()).collect();
+                let letters = self.letters(&super::flags::LettersInput {
+                    year: None,
+                    reply_within_days: *reply_within_days,
+                    only: Some(keys.clone()),
+                })?;
+                keys.iter()
+                    .filter_map(|key| {
+                        let letter = letters.covering(key)?;
+                        let outcome = letter
+                            .path
+                            .as_ref()
+                            .map_or("no organisation to write to".into(), |p| format!("draft letter {}", p.display()));
+                        Some((key.clone(), outcome, Vec::new()))
+                    })
+                    .collect()
+            }
+            Kind::Mark { status } => {
+                // An adherence flag still waiting for its delay is not put
+                // to the committee, whatever the workflow's steps say.
+                let loaded = crate::flags::Loaded::load_for(&self.ws.store, &self.ws.config, None)?;
+                let facts = loaded.facts(&self.ws.config, self.today, None);
+                let flags = crate::flags::evaluate(&facts);
+                group
+                    .iter()
+                    .filter(|s| flags.iter().find(|f| f.key() == s.id).is_none_or(|f| facts.may_interpellate(f)))
+                    .map(|s| {
+                        let event = Event::FlagStatusChanged {
+                            key: s.id.clone(),
+                            status: status.clone(),
+                            note: Some(format!("workflow {}, step {}", wf.name, step.name)),
+                        };
+                        (s.id.clone(), status.clone(), vec![event])
+                    })
+                    .collect()
+            }
+            Kind::Await { .. } => Vec::new(),
+        };
+        record_steps(&mut self.ws.store, self.today, b, outcomes)
+    }
+
+    /// The expenses of a subsidy report step: none when the step says
+    /// `no_expenses = true`, its file when it exists; otherwise why the
+    /// report cannot be made, in words.
+    fn subsidy_expenses(
+        &self,
+        wf: &Workflow,
+        step: &str,
+        expenses: Option<&str>,
+        no_expenses: bool,
+    ) -> std::result::Result<super::report::Expenses, String> {
+        if no_expenses {
+            return Ok(super::report::Expenses::NoExpenses);
+        }
+        let how = format!(
+            "or, to make the report without expenses, write no_expenses = true instead of expenses in the step \
+             '{step}' of the workflow {} (a workflows/{}.toml in the workspace replaces the built-in one)",
+            wf.name, wf.name
+        );
+        match expenses {
+            Some(rel) => {
+                let file = self.ws.root.join(rel);
+                if file.is_file() {
+                    Ok(super::report::Expenses::File(file))
+                } else {
+                    Err(format!("{rel} is not in the workspace: put the year's expense and staff lines there, {how}"))
+                }
+            }
+            None => Err(format!("the step names no expenses file: write expenses = \"FILE.csv\" in it, {how}")),
+        }
+    }
+
+    /// The latest adherence document of the charter version in force, per
+    /// organisation.
+    fn current_documents(&self) -> Result<HashMap<String, IssuedDocument>> {
+        let version = &self.ws.config.charter.version;
+        let mut out = HashMap::new();
+        for d in self.ws.store.documents()? {
+            if d.kind == DocumentKind::Adherence && &d.charter_version == version {
+                out.insert(d.enterprise_number.clone(), d); // the latest wins
+            }
+        }
+        Ok(out)
+    }
+
+    /// Issues the group's documents; an organisation whose document cannot
+    /// be made goes into `failed` and its step stays to do.
+    fn issue_step(&mut self, group: &[&Subject], failed: &mut Vec<Failed>) -> Result<Vec<Done1>> {
+        let members = self.ws.store.members()?;
+        let orgs = organisations(&members, group)?;
+        let selected: Vec<&crate::roster::Member> = orgs.iter().map(|(m, _)| *m).collect();
+        let outcome = self.issue_for(&selected)?;
+        failed.extend(outcome.failed);
+        let documents = self.current_documents()?;
+        Ok(orgs
+            .iter()
+            .filter_map(|(m, id)| {
+                let d = documents.get(m.organisation.enterprise_number.digits())?;
+                Some((id.clone(), format!("document {}", d.document_id), Vec::new()))
+            })
+            .collect())
+    }
+
+    fn send_step(&mut self, b: &Batch<'_>, template: &str) -> Result<Vec<String>> {
+        let Batch { wf, i, attempt, group, done } = *b;
+        let step = &wf.steps[i];
+        let mail = self.ws.mail()?;
+        let templates = self.ws.mail_templates()?;
+        let members = self.ws.store.members()?;
+        let orgs = organisations(&members, group)?;
+        let documents = self.current_documents()?;
+        let escalation = wf.steps.iter().find(|s| matches!(s.kind, Kind::Escalate { .. })).map(|s| s.delay_days);
+        let context = workflow::messages::Context {
+            config: &self.ws.config,
+            envelope: crate::governance::convoke::envelope(&mail)?,
+            templates: &templates,
+            template,
+            date: self.today.and_time(chrono::Utc::now().time()).and_utc(),
+        };
+        let about = format!("{}/{}/{attempt}", wf.name, step.name);
+        let mut sender = self.sender()?;
+        let bar = super::Bar::start(self.progress.as_ref(), orgs.len() as u64, &step.name);
+        let mut completed = Vec::new();
+        for chunk in orgs.chunks(BATCH) {
+            let mut planned = Vec::new();
+            let mut per_subject: Vec<(String, usize)> = Vec::new();
+            for (m, id) in chunk {
+                let d = documents.get(m.organisation.enterprise_number.digits()).ok_or_else(|| {
+                    Error::usage(format!(
+                        "{}: no adherence document of charter {} to send (the workflow issues it first)",
+                        m.organisation.name, self.ws.config.charter.version
+                    ))
+                })?;
+                let path = self.ws.root.join(&d.file);
+                let pdf = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                let sent = done_on(wf, done.get(id), "send");
+                let dates = workflow::messages::Dates {
+                    sent,
+                    reply_by: sent
+                        .zip(escalation)
+                        .and_then(|(s, e)| s.checked_add_days(chrono::Days::new(u64::from(e)))),
+                };
+                let key = workflow::key(&wf.name, id, &step.name, attempt);
+                let messages = workflow::messages::messages(&context, &key, &about, m, d, &pdf, dates)?;
+                per_subject.push((id.clone(), messages.len()));
+                planned.extend(messages);
+            }
+            let report = sender.deliver(&mut self.ws.store, self.today, &planned, &|| {})?;
+            let bounced: HashSet<&str> = report.bounced.iter().map(|(a, _)| a.as_str()).collect();
+            let mut outcomes = Vec::new();
+            let mut start = 0;
+            for (id, n) in per_subject {
+                let addresses = &planned[start..start + n];
+                start += n;
+                let refused = addresses.iter().filter(|p| bounced.contains(p.address.as_str())).count();
+                let outcome = if refused == 0 {
+                    format!("sent to {n} address{}", if n == 1 { "" } else { "es" })
+                } else {
+                    format!("sent to {n} addresses, {refused} bounced")
+                };
+                outcomes.push((id, outcome, Vec::new()));
+            }
+            bar.inc(chunk.len() as u64);
+            completed.extend(record_steps(&mut self.ws.store, self.today, b, outcomes)?);
+        }
+        sender.close();
+        Ok(completed)
+    }
+
+    fn escalate_step(
+        &self,
+        wf: &Workflow,
+        group: &[&Subject],
+        done: &HashMap<String, Done>,
+        flag: &str,
+    ) -> Result<Vec<Done1>> {
+        let version = &self.ws.config.charter.version;
+        let remind = wf.steps.iter().position(|s| matches!(s.kind, Kind::Remind { .. }));
+        // Organisations whose return came back but waits for the
+        // coordinator's confirmation: the evidence says so, not that
+        // nothing came back.
+        let waiting: HashSet<String> = self
+            .ws
+            .store
+            .returns()?
+            .into_iter()
+            .filter(|r| r.state == ReturnState::Waiting && &r.adherence.charter_version == version)
+            .map(|r| r.adherence.enterprise_number)
+            .collect();
+        Ok(group
+            .iter()
+            .map(|s| {
+                let returned = s.enterprise_number.as_ref().is_some_and(|n| waiting.contains(n));
+                let d = done.get(&s.id);
+                let sent = done_on(wf, d, "send");
+                let mut reminded: Vec<NaiveDate> = match (remind, d) {
+                    (Some(r), Some(d)) => d.iter().filter(|((step, _), _)| *step == r).map(|(_, on)| *on).collect(),
+                    _ => Vec::new(),
+                };
+                reminded.sort();
+                let event = Event::FlagRaised {
+                    rule: flag.to_owned(),
+                    enterprise_number: s.enterprise_number.clone().unwrap_or_default(),
+                    subject: s.id.clone(),
+                    evidence: escalation_evidence(version, returned, sent, &reminded, None),
+                    evidence_fr: escalation_evidence(version, returned, sent, &reminded, Some(crate::mail::Lang::Fr)),
+                    evidence_nl: escalation_evidence(version, returned, sent, &reminded, Some(crate::mail::Lang::Nl)),
+                };
+                (s.id.clone(), format!("flag {flag} raised"), vec![event])
+            })
+            .collect())
+    }
+}
+
+/// Journals each subject's `step-done`, after the events of its
+/// effect, in one transaction.
+fn record_steps(
+    store: &mut crate::journal::Store,
+    today: NaiveDate,
+    b: &Batch<'_>,
+    outcomes: Vec<Done1>,
+) -> Result<Vec<String>> {
+    let Batch { wf, i, attempt, .. } = *b;
+    let step = &wf.steps[i].name;
+    store.transaction(today, |tx| {
+        let mut ids = Vec::new();
+        for (subject, outcome, events) in outcomes {
+            for e in &events {
+                tx.append(e)?;
+            }
+            tx.append(&Event::StepDone {
+                key: workflow::key(&wf.name, &subject, step, attempt),
+                workflow: wf.name.clone(),
+                subject: subject.clone(),
+                step: step.clone(),
+                attempt,
+                outcome,
+            })?;
+            ids.push(subject);
+        }
+        Ok(ids)
+    })
+}
+
+/// One step (attempt) to run for a group of subjects.
+struct Batch<'a> {
+    wf: &'a Workflow,
+    /// The step's index in the workflow.
+    i: usize,
+    attempt: u32,
+    group: &'a [&'a Subject],
+    /// What the journal (and this run) say was done.
+    done: &'a HashMap<String, Done>,
+}
+
+/// The evidence of an escalation, in English (`lang` None), French or
+/// Dutch: what came back (nothing, or a return waiting for confirmation),
+/// when the document was sent and reminded.
+fn escalation_evidence(
+    version: &str,
+    returned: bool,
+    sent: Option<NaiveDate>,
+    reminded: &[NaiveDate],
+    lang: Option<crate::mail::Lang>,
+) -> String {
+    use crate::mail::{Lang, long_date};
+    let date = |d: NaiveDate| lang.map_or(d.to_string(), |l| long_date(d, l));
+    let (mut text, sent_on, reminded_on) = match (lang, returned) {
+        (None, true) => (
+            format!(
+                "a signed document of charter {version} came back and waits for your confirmation (charte returns)"
+            ),
+            ": sent on ",
+            ", reminded on ",
+        ),
+        (None, false) => (format!("no signed document of charter {version} came back"), ": sent on ", ", reminded on "),
+        (Some(Lang::Fr), true) => (
+            format!("un document signé de la charte {version} est revenu et attend la confirmation de la coordination"),
+            " : envoyé le ",
+            ", rappel le ",
+        ),
+        (Some(Lang::Fr), false) => {
+            (format!("aucun document signé de la charte {version} n'est revenu"), " : envoyé le ", ", rappel le ")
+        }
+        (Some(Lang::Nl), true) => (
+            format!(
+                "een ondertekend document van charter {version} is teruggekomen en wacht op de bevestiging van de coördinatie"
+            ),
+            ": verzonden op ",
+            ", herinnering op ",
+        ),
+        (Some(Lang::Nl), false) => (
+            format!("geen ondertekend document van charter {version} teruggekomen"),
+            ": verzonden op ",
+            ", herinnering op ",
+        ),
+    };
+    if let Some(day) = sent {
+        text.push_str(&format!("{sent_on}{}", date(day)));
+    }
+    if !reminded.is_empty() {
+        let list: Vec<String> = reminded.iter().map(|r| date(*r)).collect();
+        text.push_str(&format!("{reminded_on}{}", list.join(", ")));
+    }
+    text
+}
+
+/// The organisation of each subject.
+fn organisations<'a>(
+    members: &'a [crate::roster::Member],
+    group: &[&Subject],
+) -> Result<Vec<(&'a crate::roster::Member, String)>> {
+    let by_number: HashMap<&str, &crate::roster::Member> =
+        members.iter().map(|m| (m.organisation.enterprise_number.digits(), m)).collect();
+    group
+        .iter()
+        .map(|s| {
+            let number = s.enterprise_number.as_deref().unwrap_or_default();
+            by_number
+                .get(number)
+                .map(|m| (*m, s.id.clone()))
+                .ok_or_else(|| Error::internal(format!("{}: no organisation {number} on the roster", s.id)))
+        })
+        .collect()
+}
+
+/// The day step kind `kind`'s first attempt was done for a subject.
+fn done_on(wf: &Workflow, done: Option<&Done>, kind: &str) -> Option<NaiveDate> {
+    let i = wf.steps.iter().position(|s| s.kind.code() == kind)?;
+    done?.get(&(i, 1)).copied()
+}
