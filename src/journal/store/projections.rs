@@ -557,10 +557,13 @@ mod tests {
         assert_eq!(statuses.last().map(|e| e.status), Some(Status::Associate));
         assert_eq!(departures, &vec![day("2024-03-01")], "a rename is no departure");
         assert!(known.contains(&("f2".to_owned(), "ADH-0123456749".to_owned())), "the duplicate is known");
-        // The workspace as schema version 10 left it: neither table.
+        // The workspace as schema version 10 left it: neither table (nor
+        // the later relays).
         store
             .conn
-            .execute_batch("DROP TABLE status_history; DROP TABLE duplicates; PRAGMA user_version = 10;")
+            .execute_batch(
+                "DROP TABLE status_history; DROP TABLE duplicates; DROP TABLE relays; PRAGMA user_version = 10;",
+            )
             .expect("downgrades");
         drop(store);
         let upgraded = Store::open(&path, clock).expect("upgrades");
