@@ -201,3 +201,41 @@ pub(crate) fn coordination_key(ws: &Workspace) -> Result<ed25519_dalek::SigningK
     }
     crate::seal::load_signing_key(&path).map_err(|e| Error::usage(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the web server will do: each request (thread) opens its own
+    /// App on the one workspace; actions run side by side and agree, and a
+    /// writer's change is seen by the readers that open after it.
+    #[test]
+    fn apps_on_one_workspace_work_from_many_threads() {
+        fn assert_send<T: Send>() {}
+        assert_send::<App>();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+        let input =
+            init::Input { dir: dir.path().to_owned(), replay: true, languages: vec![crate::roster::Language::Fr] };
+        init::init(&input, day).expect("a workspace");
+        let roster = dir.path().join("roster.csv");
+        std::fs::write(&roster, "name,enterprise_number,email\nLes Amis du Quartier,0203.201.340,amis@example.be\n")
+            .expect("writes");
+        let mut writer = App::writer(dir.path(), day).expect("opens");
+        writer.import_roster(&roster, false).expect("imports");
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let root = dir.path().to_owned();
+                std::thread::spawn(move || {
+                    let app = App::open(&root, day).expect("opens");
+                    (app.members().expect("reads").len(), app.status(None).expect("reads").workflows.len())
+                })
+            })
+            .collect();
+        for t in threads {
+            let (members, workflows) = t.join().expect("a thread");
+            assert_eq!(members, 1, "the import is seen from every thread");
+            assert!(workflows >= 4, "the built-in workflows");
+        }
+    }
+}

@@ -285,10 +285,10 @@ impl App {
                     .map(|s| {
                         let event = Event::FlagStatusChanged {
                             key: s.id.clone(),
-                            status: status.clone(),
+                            status: status.code().to_owned(),
                             note: Some(format!("workflow {}, step {}", wf.name, step.name)),
                         };
-                        (s.id.clone(), status.clone(), vec![event])
+                        (s.id.clone(), status.code().to_owned(), vec![event])
                     })
                     .collect()
             }

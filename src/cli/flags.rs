@@ -33,6 +33,7 @@ pub enum Command {
     Mark {
         /// The flag's key, e.g. absences:0883.405.625
         key: String,
+        /// The committee's handling of it: open, put-to-committee or resolved.
         #[arg(value_enum)]
         status: Status,
         /// A note for the record (the committee's decision, a date).

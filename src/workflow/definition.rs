@@ -68,7 +68,7 @@ pub enum Kind {
     /// Draft the interpellation letter.
     Letter { reply_within_days: u32 },
     /// Record the committee's handling of the flag.
-    Mark { status: String },
+    Mark { status: crate::flags::Status },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -401,12 +401,15 @@ fn kind(raw: &RawStep, subjects: Subjects, rules: &FlagRules) -> std::result::Re
         "letter" => Kind::Letter { reply_within_days: day(raw.reply_within_days.as_ref(), "reply_within_days", 30)? },
         "mark" => {
             let status = raw.status.as_ref().ok_or((at, "a 'mark' step needs status = \"put-to-committee\"".into()))?;
-            match status.get_ref().as_str() {
-                s @ ("put-to-committee" | "resolved" | "open") => Kind::Mark { status: s.to_owned() },
-                other => {
+            match crate::flags::Status::parse(status.get_ref()) {
+                Some(s) => Kind::Mark { status: s },
+                None => {
                     return Err((
                         Some(status.span().start),
-                        format!("status: unknown '{other}' (expected \"open\", \"put-to-committee\" or \"resolved\")"),
+                        format!(
+                            "status: unknown '{}' (expected \"open\", \"put-to-committee\" or \"resolved\")",
+                            status.get_ref()
+                        ),
                     ));
                 }
             }
