@@ -1,6 +1,6 @@
 //! The application layer: one function per action a user can take, the
 //! same for every front end (the command line, the workflow runner, the
-//! web server). Each action takes a typed input (already parsed and
+//! demo's year, the web server). Each action takes a typed input (already parsed and
 //! validated by its front end), works on one [`App`], and returns a typed
 //! outcome or an [`Error`] whose kind decides the exit code and the HTTP
 //! status. An action never prints, never reads argv and holds no
@@ -20,6 +20,7 @@ pub mod breach;
 pub mod charter;
 pub mod collect;
 pub mod convoke;
+pub mod demo;
 pub mod election;
 pub mod events;
 pub mod flags;

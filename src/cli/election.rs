@@ -169,27 +169,31 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
             }
         }
         Command::Show { election } => return show(&ctx.app()?.election(&election)?, ctx),
-        Command::List => {
-            let all = ctx.app()?.elections()?;
-            if ctx.json {
-                let list: Vec<_> = all
-                    .iter()
-                    .map(|e| {
-                        serde_json::json!({
-                            "id": e.id, "meeting": e.meeting, "date": e.date, "seats": e.seats,
-                            "stage": e.stage_name(), "elected": e.elected.len(),
-                        })
-                    })
-                    .collect();
-                return super::print_json(&list).map(|_| 0);
-            }
-            if all.is_empty() {
-                say!("no election yet (charte election open --meeting MEETING)");
-            }
-            for e in &all {
-                say!("{}  {}  {} seats  {}", e.id, e.meeting, e.seats, e.stage_name());
-            }
-        }
+        Command::List => return list(ctx),
+    }
+    Ok(0)
+}
+
+/// Every election, with its stage.
+pub(super) fn list(ctx: &Ctx) -> Result<u8> {
+    let all = ctx.app()?.elections()?;
+    if ctx.json {
+        let list: Vec<_> = all
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "id": e.id, "meeting": e.meeting, "date": e.date, "seats": e.seats,
+                    "stage": e.stage_name(), "elected": e.elected.len(),
+                })
+            })
+            .collect();
+        return super::print_json(&list).map(|_| 0);
+    }
+    if all.is_empty() {
+        say!("no election yet (charte election open --meeting MEETING)");
+    }
+    for e in &all {
+        say!("{}  {}  {} seats  {}", e.id, e.meeting, e.seats, e.stage_name());
     }
     Ok(0)
 }

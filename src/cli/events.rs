@@ -32,15 +32,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
         Command::Import { file, dry_run } => {
             let mut app = ctx.app_writer()?;
             let events = TableFile::read(&file, events::MAX_BYTES, "an events file")?;
-            let done = app.import_events(&events, dry_run)?;
-            say!(
-                "{}: {} events {}, {} already known{}",
-                file.display(),
-                done.new,
-                if done.dry_run { "would be recorded" } else { "recorded" },
-                done.known,
-                if done.dry_run { " (dry run: nothing was changed)" } else { "" }
-            );
+            imported(&file, &app.import_events(&events, dry_run)?);
             Ok(0)
         }
         Command::List => {
@@ -55,4 +47,16 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// Says what importing the events of `file` did (or would do).
+pub(super) fn imported(file: &std::path::Path, done: &events::Imported) {
+    say!(
+        "{}: {} events {}, {} already known{}",
+        file.display(),
+        done.new,
+        if done.dry_run { "would be recorded" } else { "recorded" },
+        done.known,
+        if done.dry_run { " (dry run: nothing was changed)" } else { "" }
+    );
 }

@@ -75,7 +75,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     }
 }
 
-fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
+/// The flags (of `year` only, when given), as of `ctx.now`.
+pub(super) fn list(year: Option<i32>, ctx: &Ctx) -> Result<u8> {
     let listing = ctx.app()?.flags(year)?;
     for w in &listing.warnings {
         eprintln!("warning: {w}");

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::Ctx;
+use crate::app::keys::KeyPair;
 use crate::error::Result;
 
 #[derive(Debug, clap::Subcommand)]
@@ -24,13 +25,7 @@ pub enum Command {
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
     match cmd {
-        Command::Init => {
-            let pair = ctx.app()?.keys_init()?;
-            say!("coordination key pair created");
-            say!("  {}  private: keep it here, back it up offline, never send it", pair.private.display());
-            say!("  {}  public: give it to anyone who verifies your documents", pair.public.display());
-            say!("  fingerprint {}", pair.fingerprint);
-        }
+        Command::Init => created(&ctx.app()?.keys_init()?),
         Command::Member { out } => {
             let pair = crate::app::keys::member_keys(&out)?;
             say!("organisation key pair created");
@@ -39,4 +34,12 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// Says where the coordination's key pair was created.
+pub(super) fn created(pair: &KeyPair) {
+    say!("coordination key pair created");
+    say!("  {}  private: keep it here, back it up offline, never send it", pair.private.display());
+    say!("  {}  public: give it to anyone who verifies your documents", pair.public.display());
+    say!("  fingerprint {}", pair.fingerprint);
 }

@@ -9,6 +9,7 @@ use super::Ctx;
 use crate::app::members::KeySet;
 use crate::error::{Error, Result};
 use crate::roster::Member;
+use crate::roster::import::Plan;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -72,6 +73,11 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
 
 fn import_roster(file: &std::path::Path, dry_run: bool, ctx: &Ctx) -> Result<u8> {
     let plan = ctx.app_writer()?.import_roster(file, dry_run)?;
+    imported(file, &plan, dry_run, ctx)
+}
+
+/// Says what importing the roster `file` did (or would do, `dry_run`).
+pub(super) fn imported(file: &std::path::Path, plan: &Plan, dry_run: bool, ctx: &Ctx) -> Result<u8> {
     if ctx.json {
         #[derive(Serialize)]
         struct Changed<'a> {

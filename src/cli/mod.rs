@@ -5,23 +5,16 @@
 //! again), 4 done but for the items named, 70 a bug: crate::error::Kind.
 
 /// `println!` that ends the process quietly when stdout is closed (a
-/// pipe into `head`), instead of panicking. Its arguments are evaluated
-/// even when output is silenced ([`QUIET`]), so that a call made inside
-/// them still happens in the demo.
+/// pipe into `head`), instead of panicking.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         let line = format!($($arg)*);
-        if !$crate::cli::QUIET.load(std::sync::atomic::Ordering::Relaxed)
-            && writeln!(std::io::stdout().lock(), "{line}").is_err()
-        {
+        if writeln!(std::io::stdout().lock(), "{line}").is_err() {
             std::process::exit(0);
         }
     }};
 }
-
-/// Set while `charte demo` replays commands whose own output it summarises.
-pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 mod attendance;
 mod audit;
@@ -39,7 +32,7 @@ mod keys;
 mod meeting;
 mod members;
 mod outbox;
-pub(crate) mod report;
+mod report;
 mod returns;
 mod run;
 mod sign;
@@ -245,7 +238,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-pub(crate) fn run(cli: Cli) -> Result<u8> {
+fn run(cli: Cli) -> Result<u8> {
     let now = match &cli.now {
         Some(s) => parse_date("--now", s)?,
         None => crate::time::today(),
@@ -294,22 +287,4 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::internal(format!("cannot encode JSON: {e}")))?;
     say!("{text}");
     Ok(())
-}
-
-/// Runs one charte command as a coordinator would type it, in workspace
-/// `dir` on day `now` (used by the workflow runner and the demo).
-pub(crate) fn replay(dir: &std::path::Path, now: NaiveDate, args: &[&str]) -> Result<u8> {
-    let mut argv =
-        vec!["charte".to_owned(), "--dir".into(), dir.display().to_string(), "--now".into(), now.to_string()];
-    argv.extend(args.iter().map(|s| (*s).to_owned()));
-    let cli = <Cli as clap::Parser>::try_parse_from(&argv).map_err(|e| Error::internal(e.to_string()))?;
-    run(cli)
-}
-
-/// Runs `f` with the commands' own output silenced.
-pub(crate) fn with_quiet<T>(f: impl FnOnce() -> T) -> T {
-    let before = QUIET.swap(true, std::sync::atomic::Ordering::Relaxed);
-    let out = f();
-    QUIET.store(before, std::sync::atomic::Ordering::Relaxed);
-    out
 }

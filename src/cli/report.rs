@@ -7,9 +7,6 @@ use super::Ctx;
 use crate::app::report::{Expenses, Subsidy};
 use crate::error::Result;
 
-/// Kept where the command line's other files have always found it.
-pub use crate::report::export::csv_field;
-
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// The annual evaluation: organisations, each body's meetings against

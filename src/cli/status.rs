@@ -11,7 +11,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
-    let overview = ctx.app()?.status(args.workflow.as_deref())?;
+    show(args.workflow.as_deref(), ctx)
+}
+
+/// Where each subject stands in `workflow` (default: every workflow), as
+/// of `ctx.now`.
+pub(super) fn show(workflow: Option<&str>, ctx: &Ctx) -> Result<u8> {
+    let overview = ctx.app()?.status(workflow)?;
     if ctx.json {
         let rows: Vec<_> = overview.workflows.iter().flat_map(|w| &w.subjects).collect();
         return super::print_json(&rows).map(|_| 0);
