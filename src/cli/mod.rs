@@ -1,6 +1,6 @@
 //! The command line: clap types, and one file per command. This is the only
-//! place that prints; commands wire library calls together and hold no
-//! domain logic. Exit codes: 0 success, 1 a check failed, 2 bad input or
+//! place that prints; each command parses its arguments, calls one action
+//! of the application layer ([`crate::app`]) and prints its outcome. Exit codes: 0 success, 1 a check failed, 2 bad input or
 //! usage (nothing was changed), 3 stopped by a temporary failure (run
 //! again), 4 done but for the items named, 70 a bug: crate::error::Kind.
 
@@ -48,7 +48,6 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{App, Options, Progress};
 use crate::error::{Error, Result};
-use crate::workspace::Workspace;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -143,24 +142,6 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// The workspace, to read; what charte.toml's reading noted goes to stderr.
-    pub fn workspace(&self) -> Result<Workspace> {
-        let ws = Workspace::open(&self.dir, self.now)?;
-        for note in &ws.config.notes {
-            eprintln!("note: {note}");
-        }
-        Ok(ws)
-    }
-
-    /// The workspace, to change on `--now`'s date: refused before any work
-    /// when the journal would refuse that date (DESIGN.md "Time does not
-    /// go back"), so nothing is written, not even a file.
-    pub fn writer(&self) -> Result<Workspace> {
-        let ws = self.workspace()?;
-        ws.check_date(self.now)?;
-        Ok(ws)
-    }
-
     /// The application on `--now`'s date, to read; what charte.toml's
     /// reading noted goes to stderr, long work shows a progress bar there.
     pub fn app(&self) -> Result<App> {
