@@ -284,11 +284,6 @@ impl Sender {
         self.tally.batch(self.transport.as_mut(), store, today, held, progress)
     }
 
-    /// What the run has done so far, every batch together.
-    pub fn report(&self) -> &Report {
-        &self.tally.total
-    }
-
     /// Ends the run politely (SMTP QUIT); what it did, every batch together.
     pub fn close(mut self) -> Report {
         self.transport.close();

@@ -112,6 +112,11 @@ impl App {
             let end = adopted.checked_add_days(chrono::Days::new(u64::from(grace_days)))?;
             Some((label, end.pred_opt().unwrap_or(end)))
         });
+        // The charter in force for this App's later actions, as a new App
+        // would read it (a long-lived App, a web session, issues for the
+        // version just adopted once it is in force).
+        let root = self.ws.root.clone();
+        self.ws = crate::workspace::Workspace::open(&root, self.today)?;
         Ok(Adopted { version: version.to_owned(), adopted, previous, grace_days, texts })
     }
 

@@ -142,8 +142,8 @@ impl App {
     }
 }
 
-/// [`App::letters`] on a workspace, for the workflow runner until it works
-/// on an [`App`].
+/// The letters [`App::letters`] drafts: the flags that may be written
+/// about on `today`, one letter per organisation.
 fn write_letters(ws: &Workspace, today: NaiveDate, input: &LettersInput) -> Result<LettersOutcome> {
     let loaded = flags::Loaded::load_for(&ws.store, &ws.config, input.year)?;
     let facts = loaded.facts(&ws.config, today, input.year);

@@ -79,7 +79,7 @@ impl App {
         Ok(Added { meeting, notice_missed, notice_clear_days: body.notice_clear_days })
     }
 
-    /// Every meeting, in the journal's order, with the last day to convoke it.
+    /// Every meeting, by date, time and id, with the last day to convoke it.
     pub fn meetings(&self) -> Result<Vec<Listed>> {
         let bodies = governance::bodies(&self.ws.config);
         Ok(self

@@ -62,7 +62,7 @@ pub trait Progress: Send + Sync {
     fn finish(&self);
 }
 
-/// Progress nobody watches: the workflow runner's inner steps, tests.
+/// Progress nobody watches: a library caller's default, tests.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Silent;
 
@@ -102,26 +102,62 @@ impl Drop for Bar<'_> {
     }
 }
 
+/// Where the secrets charte.toml names are looked up (the SMTP password's
+/// variable, `[mail.smtp] password_env`): the front end decides, once;
+/// an action never reads the process's environment itself.
+#[derive(Clone)]
+pub struct Secrets(Arc<Lookup>);
+
+/// How a secret is found by its name.
+type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+impl Secrets {
+    /// No secret at all: an SMTP login is refused, saying the variable is not set.
+    pub fn none() -> Secrets {
+        Secrets(Arc::new(|_| None))
+    }
+
+    /// The process's environment variables.
+    pub fn from_env() -> Secrets {
+        Secrets(Arc::new(|name| std::env::var(name).ok()))
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+    }
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets")
+    }
+}
+
 /// How mail leaves this machine, beyond charte.toml: what the process's
 /// environment may say (read by the front end, once).
 #[derive(Debug, Clone)]
 pub struct Options {
     pub smtp: SmtpOptions,
     pub retry: RetryPolicy,
+    pub secrets: Secrets,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { smtp: SmtpOptions::default(), retry: RetryPolicy { attempts: 4, base_delay: Duration::from_secs(2) } }
+        Options {
+            smtp: SmtpOptions::default(),
+            retry: RetryPolicy { attempts: 4, base_delay: Duration::from_secs(2) },
+            secrets: Secrets::none(),
+        }
     }
 }
 
 impl Options {
-    /// A private CA for the SMTP server (`CHARTE_SMTP_CA`, a PEM file) and
+    /// A private CA for the SMTP server (`CHARTE_SMTP_CA`, a PEM file),
     /// the first retry delay in milliseconds (`CHARTE_RETRY_BASE_MS`,
-    /// default 2000).
+    /// default 2000), and the secrets from the environment.
     pub fn from_env() -> Options {
-        let mut o = Options::default();
+        let mut o = Options { secrets: Secrets::from_env(), ..Options::default() };
         o.smtp.extra_root_pem = std::env::var_os("CHARTE_SMTP_CA").map(Into::into);
         if let Some(ms) = std::env::var("CHARTE_RETRY_BASE_MS").ok().and_then(|v| v.parse().ok()) {
             o.retry.base_delay = Duration::from_millis(ms);
@@ -190,8 +226,8 @@ impl App {
 }
 
 /// The coordination's signing key in `ws`, with a message saying how to
-/// make one: [`App::coordination_key`], for the front-end code that does
-/// not hold an App yet.
+/// make one: [`App::coordination_key`], and the issue of documents, which
+/// works on the workspace while its progress bar holds the App's progress.
 pub(crate) fn coordination_key(ws: &Workspace) -> Result<ed25519_dalek::SigningKey> {
     let path = ws.keys_dir().join("coordination.key");
     if !path.exists() {

@@ -74,8 +74,9 @@ pub struct Written {
 pub enum RelayState {
     /// Written, not sent on yet.
     Waiting,
-    /// Handed over to the server, whose answer never came: the next
-    /// `outbox send` sends it again under the same Message-ID.
+    /// Journaled as about to be handed over, with no answer recorded (a run
+    /// was interrupted, maybe before the hand-over): the next `outbox send`
+    /// sends it again under the same Message-ID.
     Intended,
     /// Sent on: the server accepted it.
     Relayed,
@@ -108,6 +109,11 @@ pub struct Relayed {
     /// The server they went to, `host:port`.
     pub server: String,
 }
+
+/// The largest .eml file sent on: a message carries at most one document
+/// of [`crate::error::MAX_DOCUMENT_BYTES`], which base64 makes a third
+/// larger; anything bigger is not a message charte wrote.
+const MAX_MESSAGE_BYTES: u64 = crate::error::MAX_DOCUMENT_BYTES * 2;
 
 impl App {
     /// Every .eml file of out/outbox/, in the order the journal recorded
@@ -173,8 +179,25 @@ impl App {
             let mut held = Vec::new();
             for (file, written) in chunk {
                 let path = self.ws.root.join(file);
-                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-                // Read again whole: the file may have changed since it was listed.
+                // Read again whole: the file may have changed, or gone, since
+                // it was listed; one file that cannot be read is named, the
+                // others are sent.
+                let bytes = match crate::error::read_at_most(&path, MAX_MESSAGE_BYTES) {
+                    Ok(Some(bytes)) => bytes,
+                    Ok(None) => {
+                        refused.push(Failed {
+                            item: file.clone(),
+                            reason: "larger than any message charte writes: charte sends only what it wrote".into(),
+                        });
+                        bar.inc(1);
+                        continue;
+                    }
+                    Err(e) => {
+                        refused.push(Failed { item: file.clone(), reason: format!("cannot be read: {e}") });
+                        bar.inc(1);
+                        continue;
+                    }
+                };
                 match mismatch(&written.message_id, message_id_of(&bytes).as_deref()) {
                     Some(reason) => {
                         refused.push(Failed { item: file.clone(), reason });

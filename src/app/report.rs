@@ -207,6 +207,9 @@ impl App {
     /// report that fails leaves no file behind. Returns the paths of the
     /// PDFs, the first language's first.
     fn seal_report(&mut self, s: &Sealing<'_>) -> Result<Vec<PathBuf>> {
+        // Files are written before the journal records them: a date the
+        // journal would refuse is refused first, whoever opened the App.
+        self.ws.check_date(self.today)?;
         let key = self.coordination_key()?;
         let seal_key = crate::seal::fingerprint(&key.verifying_key());
         let head = self.ws.store.head()?.hash;

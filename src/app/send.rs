@@ -16,7 +16,8 @@ use crate::workspace::{CONFIG_FILE, Workspace};
 pub fn sender(ws: &Workspace, options: &Options) -> Result<Sender> {
     let mail = ws.mail()?;
     let transport =
-        transport_for(&mail, &ws.out_dir().join("outbox"), options.smtp.clone()).map_err(|e| settings_error(ws, &e))?;
+        transport_for(&mail, &ws.out_dir().join("outbox"), options.smtp.clone(), |name| options.secrets.get(name))
+            .map_err(|e| settings_error(ws, &e))?;
     Ok(Sender::new(transport, options.retry))
 }
 
@@ -34,7 +35,8 @@ pub fn smtp_sender(ws: &Workspace, options: &Options) -> Result<Sender> {
                 .into(),
         });
     };
-    let transport = Smtp::from_env(smtp, options.smtp.clone()).map_err(|e| settings_error(ws, &e))?;
+    let transport = Smtp::with_env(smtp, options.smtp.clone(), |name| options.secrets.get(name))
+        .map_err(|e| settings_error(ws, &e))?;
     Ok(Sender::new(Box::new(transport), options.retry))
 }
 

@@ -78,7 +78,10 @@ fn send(ctx: &Ctx) -> Result<u8> {
     let outcome = ctx.app_writer()?.send_outbox()?;
     let r = &outcome.report;
     if r.sent + r.bounced.len() + outcome.refused.len() == 0 {
-        say!("nothing to send: every message of out/outbox/ was sent on before ({})", r.already);
+        match r.already {
+            0 => say!("nothing to send: out/outbox/ holds no message."),
+            n => say!("nothing to send: every message of out/outbox/ was sent on before ({n})"),
+        }
         return Ok(0);
     }
     say!(

@@ -36,6 +36,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
 /// The words a vote's outcome is told in.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Words {
+    /// What was voted on, before "adopted" or "rejected" ("proposal "), if said.
+    pub what: &'static str,
     pub yes: &'static str,
     pub no: &'static str,
     /// Who was counted present: voters, members.
@@ -45,18 +47,24 @@ pub(super) struct Words {
 }
 
 /// A decision's vote.
-pub(super) const DECISION: Words = Words { yes: "yes", no: "no", voters: "voters", rejected: "rejected" };
+pub(super) const DECISION: Words = Words { what: "", yes: "yes", no: "no", voters: "voters", rejected: "rejected" };
 
 /// The vote on an election's proposal.
-pub(super) const PROPOSAL: Words =
-    Words { yes: "for", no: "against", voters: "members", rejected: "rejected: propose again, then vote" };
+pub(super) const PROPOSAL: Words = Words {
+    what: "proposal ",
+    yes: "for",
+    no: "against",
+    voters: "members",
+    rejected: "rejected: propose again, then vote",
+};
 
 /// A vote's outcome in one line, the same for a decision and an election:
 /// `WHAT: adopted (3 yes, 1 no, 0 abstentions; 4 voters present)`, and who
 /// broke a tie.
 pub(super) fn told(what: &str, outcome: &Outcome, words: &Words) -> String {
     format!(
-        "{what}: {} ({} {}, {} {}, {} abstentions; {} {} present){}",
+        "{what}: {}{} ({} {}, {} {}, {} abstentions; {} {} present){}",
+        words.what,
         if outcome.adopted { "adopted" } else { words.rejected },
         outcome.yes,
         words.yes,

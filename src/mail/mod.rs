@@ -38,15 +38,16 @@ pub use transport::{Outbox, Raw, RetryPolicy, SendError, Transport, retry, send_
 
 /// The transport the settings ask for: the [`Outbox`] writing into
 /// `outbox_dir` (a workspace's `out/outbox/`), or [`Smtp`] with the
-/// password read from the environment.
+/// password `env` gives for the variable the settings name.
 pub fn transport_for(
     settings: &MailSettings,
     outbox_dir: &Path,
     options: SmtpOptions,
+    env: impl Fn(&str) -> Option<String>,
 ) -> Result<Box<dyn Transport>, SendError> {
     match (settings.transport, &settings.smtp) {
         (TransportKind::Outbox, _) => Ok(Box::new(Outbox::new(outbox_dir))),
-        (TransportKind::Smtp, Some(smtp)) => Ok(Box::new(Smtp::from_env(smtp, options)?)),
+        (TransportKind::Smtp, Some(smtp)) => Ok(Box::new(Smtp::with_env(smtp, options, env)?)),
         (TransportKind::Smtp, None) => {
             Err(SendError::Config("mail.smtp: transport = \"smtp\" needs a [mail.smtp] table".into()))
         }

@@ -344,7 +344,7 @@ fn the_outbox_writes_eml_files() {
         "[mail]\ntransport = \"outbox\"\nfrom = \"Coordination <coordination@ixelles.example.be>\"\n",
     )
     .expect("settings");
-    let mut outbox = transport_for(&settings, &outbox_dir, SmtpOptions::default()).expect("outbox");
+    let mut outbox = transport_for(&settings, &outbox_dir, SmtpOptions::default(), |_| None).expect("outbox");
     let mut msg = message(7, &["info@pivot.example.be"]);
     msg.from = settings.sender().expect("sender");
     outbox.send(&msg).expect("written");

@@ -226,3 +226,23 @@ fn help_explains_the_outbox_and_sending_it_on() {
     }
     t.run(["outbox", "list", "--help"]).success().stdout_has("sent on through SMTP");
 }
+
+#[test]
+fn an_address_refused_when_sending_on_raises_the_mail_bounced_flag_on_that_day() {
+    let server = TestServer::start(ServerOptions::default());
+    let t = workspace(server.port);
+    convoke_into_the_outbox(&t);
+    let bounced = |t: &Test| {
+        let flags = t.run(["flags", "--json"]).success().json();
+        flags.as_array().unwrap().iter().filter(|f| f["rule"] == "mail-bounced").cloned().collect::<Vec<_>>()
+    };
+    assert!(bounced(&t).is_empty(), "written into the outbox, nothing was refused yet");
+    // Sent on two days later: the server refuses one address for good.
+    let t = t.at("2026-02-03");
+    outbox(&t, &["send"]).success().stdout_has("1 bounced");
+    let flags = bounced(&t);
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    assert_eq!(flags[0]["enterprise_number"], "0560.136.594");
+    assert_eq!(flags[0]["since"], "2026-02-03", "the day the server refused it");
+    assert!(flags[0]["evidence"][0]["text"].as_str().unwrap().contains("550"), "{}", flags[0]);
+}

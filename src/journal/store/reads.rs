@@ -309,11 +309,22 @@ impl Store {
 /// Mail.
 impl Store {
     /// The messages recorded for a purpose (e.g. "convocation"), with their state.
+    ///
+    /// A message the outbox wrote and `charte outbox send` sent on is as
+    /// its relay left it: sent on the day it was relayed, or bounced then
+    /// with the server's reason; that is when it reached (or failed to
+    /// reach) the organisation.
     pub fn messages(&self, purpose: &str) -> Result<Vec<MessageRecord>> {
         self.query(
-            "SELECT m.message_id, m.subject, m.enterprise_number, m.address, m.state, m.reason, m.seq, j.at \
-             FROM messages m JOIN journal j ON j.seq = m.seq WHERE m.purpose = ?1 ORDER BY m.seq",
-            [purpose],
+            "SELECT m.message_id, m.subject, m.enterprise_number, m.address, \
+             CASE WHEN r.state = ?3 THEN ?3 ELSE m.state END, \
+             CASE WHEN r.state = ?3 THEN r.reason ELSE m.reason END, \
+             CASE WHEN r.state IN (?2, ?3) THEN r.seq ELSE m.seq END, \
+             CASE WHEN r.state IN (?2, ?3) THEN rj.at ELSE j.at END \
+             FROM messages m JOIN journal j ON j.seq = m.seq \
+             LEFT JOIN relays r ON r.message_id = m.message_id LEFT JOIN journal rj ON rj.seq = r.seq \
+             WHERE m.purpose = ?1 ORDER BY m.seq",
+            [purpose, RelayState::Relayed.code(), RelayState::Bounced.code()],
             message_row,
         )
     }
@@ -524,8 +535,11 @@ impl Store {
 /// Reads under the write lock: what a decision taken in the transaction
 /// must see as it is, including what the transaction appended so far.
 impl Tx<'_> {
-    /// A message's state, read under the write lock: whether to hand it
-    /// over is decided here, so two runs never both send it.
+    /// A message's state, read under the write lock: a message another run
+    /// sent or bounced since this one read its batch is not handed over
+    /// again. (One "intended" is handed over again: it is what an
+    /// interrupted run leaves, and also what a run sending it right now
+    /// looks like.)
     pub fn message_state(&self, message_id: &str) -> Result<Option<MessageState>> {
         let state: Option<String> = self
             .tx
