@@ -466,7 +466,11 @@ impl Run {
 
     /// This run's claim, its lease starting now.
     fn claim(&self) -> crate::journal::store::Claim {
-        crate::journal::store::Claim { owner: self.owner.clone(), pid: self.pid, expires: unix_now() + LEASE.as_secs() as i64 }
+        crate::journal::store::Claim {
+            owner: self.owner.clone(),
+            pid: self.pid,
+            expires: unix_now() + LEASE.as_secs() as i64,
+        }
     }
 
     /// Whether `claim` is another run's that still holds.
@@ -495,7 +499,9 @@ fn process_alive(pid: u32) -> bool {
     }
     match std::fs::read_to_string(proc.join(pid.to_string()).join("stat")) {
         // "pid (name) S …": the state follows the name's closing parenthesis.
-        Ok(stat) => stat.rsplit_once(')').is_none_or(|(_, rest)| !matches!(rest.trim_start().chars().next(), Some('Z' | 'X'))),
+        Ok(stat) => {
+            stat.rsplit_once(')').is_none_or(|(_, rest)| !matches!(rest.trim_start().chars().next(), Some('Z' | 'X')))
+        }
         Err(_) => false,
     }
 }
@@ -721,6 +727,31 @@ mod tests {
         assert_eq!(calls.get(), 3, "each message handed over once");
         let total = sender.close();
         assert_eq!((total.sent, total.already, total.bounced.len()), (2, 3, 1), "every batch together");
+    }
+
+    #[test]
+    fn a_message_claimed_by_a_live_run_is_left_to_it_and_one_of_a_dead_run_is_taken_over() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = store(&dir);
+        let batch: Vec<Planned> = (1..=2).map(planned).collect();
+        let live = Run::new(); // this very process: alive
+        let dead = crate::journal::store::Claim { owner: "gone".into(), pid: u32::MAX, expires: i64::MAX };
+        store
+            .transaction(today(), |tx| {
+                for p in &batch {
+                    tx.append(&p.intended())?;
+                }
+                tx.set_claim("send", &batch[0].outgoing.message_id, &live.claim())?;
+                tx.set_claim("send", &batch[1].outgoing.message_id, &dead)
+            })
+            .expect("claims");
+        let (transport, calls) = Scripted::new(vec![]);
+        let mut sender = Sender::new(transport, QUICK);
+        let report = sender.deliver(&mut store, today(), &batch, &|| {}).expect("deliver");
+        assert_eq!(report.elsewhere, vec![batch[0].outgoing.message_id.clone()], "the live run's is left to it");
+        assert_eq!((report.sent, calls.get()), (1, 1), "the dead run's is sent again");
+        let left = store.transaction(today(), |tx| tx.claim("send", &batch[1].outgoing.message_id)).expect("read");
+        assert_eq!(left, None, "the claim goes with the entry that settles the message");
     }
 
     #[test]

@@ -77,7 +77,11 @@ fn two_convocations_of_one_meeting_at_once_reach_every_address_once() {
         let twice: Vec<_> = per.iter().filter(|(_, n)| **n > 1).collect();
         assert!(twice.is_empty(), "round {round}: sent twice: {twice:?}\n{}\n{}", a.stdout, b.stdout);
         let sent = count_of(&a.stdout, "convocations sent") + count_of(&b.stdout, "convocations sent");
-        assert_eq!(sent, ORGANISATIONS as usize, "round {round}: each run says what it sent\n{}\n{}", a.stdout, b.stdout);
+        assert_eq!(
+            sent, ORGANISATIONS as usize,
+            "round {round}: each run says what it sent\n{}\n{}",
+            a.stdout, b.stdout
+        );
         for run in [&a, &b] {
             let elsewhere = count_of(&run.stdout, "being sent by another run at the same time");
             let already = count_of(&run.stdout, "already sent before");

@@ -35,7 +35,9 @@ impl Tx<'_> {
     /// Takes (or takes over) the claim on `message_id` at `stage`.
     pub fn set_claim(&self, stage: &str, message_id: &str, claim: &Claim) -> Result<()> {
         self.tx
-            .prepare_cached("INSERT OR REPLACE INTO claims (stage, message_id, owner, pid, expires) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .prepare_cached(
+                "INSERT OR REPLACE INTO claims (stage, message_id, owner, pid, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
             .and_then(|mut s| s.execute(params![stage, message_id, claim.owner, claim.pid, claim.expires]))
             .map(|_| ())
             .map_err(self.sql_err())
