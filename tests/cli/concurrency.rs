@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::harness::*;
-use crate::smtp::{PASSWORD, PASSWORD_ENV, ServerOptions, TestServer, ca_pem};
+use crate::smtp::{ServerOptions, TestServer};
 
 const REPEAT: usize = 5;
 const ORGANISATIONS: u64 = 50;
@@ -23,21 +23,12 @@ fn workspace(port: u16, now: &str) -> Test {
     }
     std::fs::write(t.path("roster.csv"), roster).unwrap();
     t.run(["members", "import", "roster.csv"]).success();
-    let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
-    let smtp = format!(
-        "[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"starttls\"\nusername = \"coordination\"\npassword_env = \"{PASSWORD_ENV}\"\n\n[flags]"
-    );
-    let toml = toml.replace("transport = \"outbox\"", "transport = \"smtp\"").replace("[flags]", &smtp);
-    std::fs::write(t.path("charte.toml"), toml).unwrap();
+    crate::smtp::point_at(&t.path("charte.toml"), port);
     t
 }
 
 fn env() -> Vec<(&'static str, String)> {
-    vec![
-        (PASSWORD_ENV, PASSWORD.to_owned()),
-        ("CHARTE_SMTP_CA", ca_pem().to_str().unwrap().to_owned()),
-        ("CHARTE_RETRY_BASE_MS", "10".to_owned()),
-    ]
+    crate::smtp::client_env()
 }
 
 /// How many messages each address received.
