@@ -5,6 +5,20 @@
 //! left "intended" by an interruption is sent again under the same
 //! Message-ID (the one window where a server may see it twice).
 //!
+//! One sender at a time per message: in the transaction that journals it
+//! as intended, a run also claims the message ([`Run`]; the store's claims
+//! table). A second run at the same time that finds a live claim by
+//! another leaves that message to it and counts it as being sent elsewhere
+//! ([`Report::elsewhere`]), so two runs of one batch share it out and each
+//! address is reached once. The claim is dropped with the entry that
+//! settles the message. A claim is live while its owner's process is
+//! running (on Linux, read from /proc; where that cannot be told, it is
+//! taken as running) and its lease ([`LEASE`], longer than one hand-over
+//! with all its retries can take) has not run out; a claim left by a run
+//! that died (kill -9, a power cut) is therefore taken over by the next
+//! run at once, and its message sent again: still at most the one message
+//! in flight per crash.
+//!
 //! [`Sender`] is the one send loop: convocations, the workflow runner's
 //! mails and `charte outbox send` all go through it, so they share the
 //! once-only rule, the retries, what a bounce does and what stops a run.
@@ -213,6 +227,9 @@ pub struct Report {
     pub sent: usize,
     /// Sent or bounced by an earlier run: not sent again.
     pub already: usize,
+    /// The Message-IDs claimed by another run sending at the same time:
+    /// left to it.
+    pub elsewhere: Vec<String>,
     /// (address, reason) of the messages refused for good in this run.
     pub bounced: Vec<(String, String)>,
 }
@@ -222,6 +239,7 @@ impl Report {
     pub fn absorb(&mut self, other: &Report) {
         self.sent += other.sent;
         self.already += other.already;
+        self.elsewhere.extend(other.elsewhere.iter().cloned());
         self.bounced.extend(other.bounced.iter().cloned());
     }
 }
@@ -300,6 +318,14 @@ enum Stage {
 }
 
 impl Stage {
+    /// The claims table's name for it.
+    fn code(self) -> &'static str {
+        match self {
+            Stage::Send => "send",
+            Stage::Relay => "relay",
+        }
+    }
+
     /// Whether the message is settled at this stage (None: not begun),
     /// read under the write lock.
     fn settled(self, tx: &Tx<'_>, message_id: &str) -> Result<Option<bool>> {
@@ -411,10 +437,91 @@ impl Parcel for Held {
     }
 }
 
+/// How long a claim holds without its owner being seen to die: more than
+/// one hand-over can take with every retry (4 attempts of at most a
+/// minute each, and the waits between them).
+pub const LEASE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// One sending run, as its claims name it: its process, the instant it
+/// began and a random part, so that two runs never share a name (not even
+/// two in one process).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub owner: String,
+    pub pid: u32,
+}
+
+impl Run {
+    pub fn new() -> Run {
+        let pid = std::process::id();
+        let mut random = [0u8; 8];
+        // Without randomness the pid and the instant still tell runs apart.
+        let _ = getrandom::fill(&mut random);
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        Run { owner: format!("{pid}-{started}-{}", hex::encode(random)), pid }
+    }
+
+    /// This run's claim, its lease starting now.
+    fn claim(&self) -> crate::journal::store::Claim {
+        crate::journal::store::Claim {
+            owner: self.owner.clone(),
+            pid: self.pid,
+            expires: unix_now() + LEASE.as_secs() as i64,
+        }
+    }
+
+    /// Whether `claim` is another run's that still holds.
+    fn yields_to(&self, claim: &crate::journal::store::Claim) -> bool {
+        claim.owner != self.owner && claim.expires > unix_now() && process_alive(claim.pid)
+    }
+}
+
+impl Default for Run {
+    fn default() -> Run {
+        Run::new()
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
+}
+
+/// Whether process `pid` of this machine is running (a zombie, dead but
+/// not yet waited for, is not). Where /proc cannot tell, it is taken as
+/// running: the lease alone ends its claim.
+fn process_alive(pid: u32) -> bool {
+    let proc = std::path::Path::new("/proc");
+    if !proc.join("self/stat").exists() {
+        return true;
+    }
+    match std::fs::read_to_string(proc.join(pid.to_string()).join("stat")) {
+        // "pid (name) S …": the state follows the name's closing parenthesis.
+        Ok(stat) => {
+            stat.rsplit_once(')').is_none_or(|(_, rest)| !matches!(rest.trim_start().chars().next(), Some('Z' | 'X')))
+        }
+        Err(_) => false,
+    }
+}
+
+/// What a run may do with one message, decided under the write lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Turn {
+    /// Claimed: hand it over.
+    Go,
+    /// Settled (sent, relayed or bounced) already.
+    Settled,
+    /// Another live run holds it.
+    Elsewhere,
+}
+
 /// The loop itself, and the counts of the run it belongs to.
 #[derive(Debug)]
 struct Tally {
     policy: RetryPolicy,
+    run: Run,
     total: Report,
     /// Messages handed to the run so far, sent or not: the "of N" of its
     /// messages.
@@ -423,7 +530,15 @@ struct Tally {
 
 impl Tally {
     fn new(policy: RetryPolicy) -> Tally {
-        Tally { policy, total: Report::default(), offered: 0 }
+        Tally { policy, run: Run::new(), total: Report::default(), offered: 0 }
+    }
+
+    /// Settles `id` with `event` and drops this run's claim, together.
+    fn settle(&self, store: &mut Store, today: NaiveDate, stage: Stage, id: &str, event: &Event) -> Result<()> {
+        store.transaction(today, |tx| {
+            tx.append(event)?;
+            tx.drop_claim(stage.code(), id, &self.run.owner)
+        })
     }
 
     /// Sends what of `parcels` has not been sent at its stage (see
@@ -441,35 +556,54 @@ impl Tally {
         let mut report = Report::default();
         for p in parcels {
             let id = p.message_id();
+            let stage = P::STAGE;
             // Decided under the write lock: another run may have sent it
-            // since this batch was read. One left "intended" goes again
-            // under the same Message-ID, journaled once.
-            let go = !known.get(id).copied().unwrap_or(false)
-                && store.transaction(today, |tx| {
-                    let settled = P::STAGE.settled(tx, id)?;
+            // since this batch was read, or be sending it now (its claim).
+            // One left "intended" by a run that is gone goes again under
+            // the same Message-ID, journaled once.
+            let turn = if known.get(id).copied().unwrap_or(false) {
+                Turn::Settled
+            } else {
+                store.transaction(today, |tx| {
+                    let settled = stage.settled(tx, id)?;
+                    if settled == Some(true) {
+                        return Ok(Turn::Settled);
+                    }
+                    if let Some(claim) = tx.claim(stage.code(), id)?
+                        && self.run.yields_to(&claim)
+                    {
+                        return Ok(Turn::Elsewhere);
+                    }
+                    tx.set_claim(stage.code(), id, &self.run.claim())?;
                     if settled.is_none() {
                         tx.append(&p.intended())?;
                     }
-                    Ok(!settled.unwrap_or(false))
-                })?;
-            if !go {
-                report.already += 1;
+                    Ok(Turn::Go)
+                })?
+            };
+            match turn {
+                Turn::Go => {}
+                Turn::Settled => report.already += 1,
+                Turn::Elsewhere => report.elsewhere.push(id.to_owned()),
+            }
+            if turn != Turn::Go {
                 progress();
                 continue;
             }
             match retry(self.policy, || p.hand_over(transport)) {
                 Ok(()) => {
-                    store.transaction(today, |tx| tx.append(&P::STAGE.done(id.to_owned())).map(|_| ()))?;
+                    self.settle(store, today, stage, id, &stage.done(id.to_owned()))?;
                     report.sent += 1;
                 }
                 Err(SendError::Permanent(reason)) => {
-                    store.transaction(today, |tx| {
-                        tx.append(&P::STAGE.bounced(id.to_owned(), reason.clone())).map(|_| ())
-                    })?;
+                    self.settle(store, today, stage, id, &stage.bounced(id.to_owned(), reason.clone()))?;
                     report.bounced.push((p.address(), reason));
                 }
                 Err(failure) => {
                     transport.close();
+                    // Not sent: the next run may take it at once. (Should
+                    // this fail too, the lease ends the claim.)
+                    let _ = store.transaction(today, |tx| tx.drop_claim(stage.code(), id, &self.run.owner));
                     self.total.absorb(&report);
                     return Err(self.stopped(failure));
                 }
@@ -593,6 +727,31 @@ mod tests {
         assert_eq!(calls.get(), 3, "each message handed over once");
         let total = sender.close();
         assert_eq!((total.sent, total.already, total.bounced.len()), (2, 3, 1), "every batch together");
+    }
+
+    #[test]
+    fn a_message_claimed_by_a_live_run_is_left_to_it_and_one_of_a_dead_run_is_taken_over() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = store(&dir);
+        let batch: Vec<Planned> = (1..=2).map(planned).collect();
+        let live = Run::new(); // this very process: alive
+        let dead = crate::journal::store::Claim { owner: "gone".into(), pid: u32::MAX, expires: i64::MAX };
+        store
+            .transaction(today(), |tx| {
+                for p in &batch {
+                    tx.append(&p.intended())?;
+                }
+                tx.set_claim("send", &batch[0].outgoing.message_id, &live.claim())?;
+                tx.set_claim("send", &batch[1].outgoing.message_id, &dead)
+            })
+            .expect("claims");
+        let (transport, calls) = Scripted::new(vec![]);
+        let mut sender = Sender::new(transport, QUICK);
+        let report = sender.deliver(&mut store, today(), &batch, &|| {}).expect("deliver");
+        assert_eq!(report.elsewhere, vec![batch[0].outgoing.message_id.clone()], "the live run's is left to it");
+        assert_eq!((report.sent, calls.get()), (1, 1), "the dead run's is sent again");
+        let left = store.transaction(today(), |tx| tx.claim("send", &batch[1].outgoing.message_id)).expect("read");
+        assert_eq!(left, None, "the claim goes with the entry that settles the message");
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct Outcome {
     pub sent: usize,
     /// Messages sent (or bounced) by an earlier run, not sent again.
     pub already: usize,
+    /// Messages another run, convoking the same meeting at the same time,
+    /// had claimed: left to it.
+    pub elsewhere: usize,
     /// (address, reason) of the messages refused for good by this run.
     pub bounced: Vec<(String, String)>,
     /// The clear days of notice given.
@@ -76,15 +79,12 @@ impl App {
         let total = convoke::check_recipients(&self.ws.config, &body, &members)?;
         let pdfs = context.pdfs(&members, &App::engine()?, &self.ws.templates_dir(), today)?;
         let mut late_pending = match (short, reason) {
-            (true, Some(reason)) => {
-                let already = self.ws.store.late_convocations()?.iter().any(|l| l.meeting == meeting.id);
-                (!already).then(|| Event::ConvocationLate {
-                    meeting: meeting.id.clone(),
-                    reason: reason.to_owned(),
-                    clear_days,
-                    required: i64::from(body.notice_clear_days + body.receipt_days),
-                })
-            }
+            (true, Some(reason)) => Some(Event::ConvocationLate {
+                meeting: meeting.id.clone(),
+                reason: reason.to_owned(),
+                clear_days,
+                required: i64::from(body.notice_clear_days + body.receipt_days),
+            }),
             _ => None,
         };
         let mut sender = self.sender()?;
@@ -98,13 +98,19 @@ impl App {
             if !planned.is_empty()
                 && let Some(event) = late_pending.take()
             {
-                self.ws.store.transaction(today, |tx| tx.append(&event).map(|_| ()))?;
+                // Recorded once, whichever run (two at once) comes first.
+                self.ws.store.transaction(today, |tx| {
+                    if !tx.convocation_late(&meeting.id)? {
+                        tx.append(&event)?;
+                    }
+                    Ok(())
+                })?;
             }
             sender.deliver(&mut self.ws.store, today, &planned, &|| bar.inc(1))?;
         }
         let report = sender.close();
         drop(bar);
-        if !failed.is_empty() && report.sent + report.already + report.bounced.len() == 0 {
+        if !failed.is_empty() && report.sent + report.already + report.elsewhere.len() + report.bounced.len() == 0 {
             // Not one message could be built: a common cause (the template), not one organisation's data.
             let first = &failed[0];
             return Err(Error::Usage(format!("{}: {}; nothing was sent", first.item, first.reason)));
@@ -113,6 +119,7 @@ impl App {
             meeting: meeting.id,
             sent: report.sent,
             already: report.already,
+            elsewhere: report.elsewhere.len(),
             bounced: report.bounced,
             clear_days,
             short,

@@ -103,8 +103,13 @@ impl App {
             })?;
         let step = election::opening(&self.ws.config.bodies.committee, &m, cancelled.as_deref(), seats, since)
             .map_err(Error::Usage)?;
-        let id = election::new_id(m.date, &self.ws.store.elections()?);
-        self.record(&id, step)?;
+        // The id is allocated under the write lock: two elections opened
+        // at once get two ids.
+        let id = self.ws.store.transaction(self.today, |tx| {
+            let id = election::new_id(m.date, &tx.election_ids()?);
+            tx.append(&Event::ElectionRecorded { election: id.clone(), step })?;
+            Ok(id)
+        })?;
         let e = self.election_state(&id)?;
         Ok(Opened { election: e.id, seats: e.seats, since: e.since })
     }
@@ -164,8 +169,8 @@ impl App {
         }
         let step = Step::Objected { by, against, reason };
         e.admit(&step).map_err(Error::Usage)?;
-        self.record(&e.id, step)?;
-        Ok(e.objections.len() + 1)
+        // Numbered under the write lock: two objections at once get two numbers.
+        Ok(self.record(&e.id, step)?.objections.len() + 1)
     }
 
     /// Records how objection number `objection` was resolved.
@@ -177,7 +182,7 @@ impl App {
         }
         let step = Step::Resolved { objection, how };
         e.admit(&step).map_err(Error::Usage)?;
-        self.record(&e.id, step)
+        self.record(&e.id, step).map(|_| ())
     }
 
     /// The formal vote on the proposal, by the plenary's rules; the
@@ -243,9 +248,19 @@ impl App {
         Ok(attendance)
     }
 
-    fn record(&mut self, id: &str, step: Step) -> Result<()> {
+    /// Records a step of the election, admitted again under the write
+    /// lock against the election as it stands there (another command may
+    /// have recorded a step since this one read it: the vote, say); returns
+    /// the election as it stood before the step.
+    fn record(&mut self, id: &str, step: Step) -> Result<Election> {
         self.ws.store.transaction(self.today, |tx| {
-            tx.append(&Event::ElectionRecorded { election: id.to_owned(), step }).map(|_| ())
+            let steps = tx
+                .election_steps(id)?
+                .ok_or_else(|| Error::not_found(format!("no election '{id}' (see `charte election list`)")))?;
+            let e = Election::replay(id, &steps).map_err(Error::Usage)?;
+            e.admit(&step).map_err(Error::Usage)?;
+            tx.append(&Event::ElectionRecorded { election: id.to_owned(), step })?;
+            Ok(e)
         })
     }
 }

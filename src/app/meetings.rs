@@ -61,9 +61,8 @@ impl App {
                 new.date, self.today
             )));
         }
-        let existing: Vec<String> = self.ws.store.meetings()?.into_iter().map(|r| r.meeting.id).collect();
-        let meeting = Meeting {
-            id: governance::meeting::new_id(&body.key, new.date, &existing),
+        let mut meeting = Meeting {
+            id: String::new(),
             body: body.key.clone(),
             date: new.date,
             time: new.time,
@@ -71,9 +70,13 @@ impl App {
             title: new.title.filter(|t| !t.trim().is_empty()),
             agenda: new.agenda,
         };
-        self.ws
-            .store
-            .transaction(self.today, |tx| tx.append(&Event::MeetingAdded { meeting: meeting.clone() }).map(|_| ()))?;
+        // The id is allocated under the write lock: two meetings added at
+        // once get two ids.
+        let meeting = self.ws.store.transaction(self.today, |tx| {
+            meeting.id = governance::meeting::new_id(&meeting.body, meeting.date, &tx.meeting_ids()?);
+            tx.append(&Event::MeetingAdded { meeting: meeting.clone() })?;
+            Ok(meeting)
+        })?;
         let notice_missed = notice::last_sending_day(meeting.date, body.notice_clear_days, body.receipt_days)
             .filter(|last| *last < self.today);
         Ok(Added { meeting, notice_missed, notice_clear_days: body.notice_clear_days })

@@ -77,7 +77,11 @@ impl App {
         let entering: Vec<&Found> = found.iter().filter(|f| f.new).collect();
         if !dry_run && !entering.is_empty() {
             self.ws.store.transaction(today, |tx| {
+                // Another run may have entered them since they were read.
                 for f in &entering {
+                    if tx.subject_entered(&wf.name, &f.subject.id)? {
+                        continue;
+                    }
                     tx.append(&Event::SubjectEntered {
                         workflow: wf.name.clone(),
                         subject: f.subject.id.clone(),
@@ -407,9 +411,14 @@ impl App {
             let bounced: HashSet<&str> = report.bounced.iter().map(|(a, _)| a.as_str()).collect();
             let mut outcomes = Vec::new();
             let mut start = 0;
+            let elsewhere: HashSet<&str> = report.elsewhere.iter().map(String::as_str).collect();
             for (id, n) in per_subject {
                 let addresses = &planned[start..start + n];
                 start += n;
+                if addresses.iter().any(|p| elsewhere.contains(p.outgoing.message_id.as_str())) {
+                    // Another run is sending some of them: it records the step.
+                    continue;
+                }
                 let refused = addresses.iter().filter(|p| bounced.contains(p.address.as_str())).count();
                 let outcome = if refused == 0 {
                     format!("sent to {n} address{}", if n == 1 { "" } else { "es" })
@@ -471,7 +480,8 @@ impl App {
 }
 
 /// Journals each subject's `step-done`, after the events of its
-/// effect, in one transaction.
+/// effect, in one transaction; a step another run recorded meanwhile (two
+/// runs at once) is left as that run recorded it, and not returned.
 fn record_steps(
     store: &mut crate::journal::Store,
     today: NaiveDate,
@@ -483,6 +493,9 @@ fn record_steps(
     store.transaction(today, |tx| {
         let mut ids = Vec::new();
         for (subject, outcome, events) in outcomes {
+            if tx.step_recorded(&wf.name, &subject, step, attempt)? {
+                continue;
+            }
             for e in &events {
                 tx.append(e)?;
             }

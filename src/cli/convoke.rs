@@ -17,10 +17,11 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let done = ctx.app_writer()?.convoke(&args.meeting, args.late.as_deref())?;
     say!(
-        "{}: {} convocations sent, {} already sent before, {} bounced ({} clear days of notice{})",
+        "{}: {} convocations sent, {} already sent before, {}{} bounced ({} clear days of notice{})",
         done.meeting,
         done.sent,
         done.already,
+        super::elsewhere(done.elsewhere),
         done.bounced.len(),
         done.clear_days,
         if done.short { ", short: flagged" } else { "" }

@@ -189,6 +189,13 @@ impl Progress for Terminal {
     }
 }
 
+/// "N being sent by another run at the same time, " when another run
+/// had claimed messages of this one (crate::delivery), else nothing: what
+/// a send summary says before its bounces.
+pub fn elsewhere(n: usize) -> String {
+    if n == 0 { String::new() } else { format!("{n} being sent by another run at the same time, ") }
+}
+
 /// Parses a YYYY-MM-DD date, naming the option in the error.
 pub fn parse_date(option: &str, s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")

@@ -77,7 +77,7 @@ fn list(ctx: &Ctx) -> Result<u8> {
 fn send(ctx: &Ctx) -> Result<u8> {
     let outcome = ctx.app_writer()?.send_outbox()?;
     let r = &outcome.report;
-    if r.sent + r.bounced.len() + outcome.refused.len() == 0 {
+    if r.sent + r.elsewhere.len() + r.bounced.len() + outcome.refused.len() == 0 {
         match r.already {
             0 => say!("nothing to send: out/outbox/ holds no message."),
             n => say!("nothing to send: every message of out/outbox/ was sent on before ({n})"),
@@ -85,10 +85,11 @@ fn send(ctx: &Ctx) -> Result<u8> {
         return Ok(0);
     }
     say!(
-        "{} message(s) sent on through {}, {} already sent on before, {} bounced",
+        "{} message(s) sent on through {}, {} already sent on before, {}{} bounced",
         r.sent,
         outcome.server,
         r.already,
+        super::elsewhere(r.elsewhere.len()),
         r.bounced.len()
     );
     for (address, reason) in &r.bounced {

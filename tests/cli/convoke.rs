@@ -5,7 +5,7 @@
 use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::harness::*;
-use crate::smtp::{PASSWORD, PASSWORD_ENV, ServerOptions, TestServer, ca_pem};
+use crate::smtp::{PASSWORD_ENV, ServerOptions, TestServer, ca_pem};
 
 const ROSTER: &str = "name,enterprise_number,email,language,status,representative,representative_email\n\
 ASBL Le Pont,0606.997.096,info@lepont.example.be,fr,member,Marie Dupont,marie@lepont.example.be\n\
@@ -17,21 +17,12 @@ fn workspace(port: u16) -> Test {
     let t = Test::new().at("2026-02-01");
     std::fs::write(t.path("roster.csv"), ROSTER).unwrap();
     t.run(["members", "import", "roster.csv"]).success();
-    let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
-    let smtp = format!(
-        "[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"starttls\"\nusername = \"coordination\"\npassword_env = \"{PASSWORD_ENV}\"\n\n[flags]"
-    );
-    let toml = toml.replace("transport = \"outbox\"", "transport = \"smtp\"").replace("[flags]", &smtp);
-    std::fs::write(t.path("charte.toml"), toml).unwrap();
+    crate::smtp::point_at(&t.path("charte.toml"), port);
     t
 }
 
 fn env() -> Vec<(&'static str, String)> {
-    vec![
-        (PASSWORD_ENV, PASSWORD.to_owned()),
-        ("CHARTE_SMTP_CA", ca_pem().to_str().unwrap().to_owned()),
-        ("CHARTE_RETRY_BASE_MS", "10".to_owned()),
-    ]
+    crate::smtp::client_env()
 }
 
 fn convoke(t: &Test, args: &[&str]) -> Run {

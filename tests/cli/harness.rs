@@ -89,13 +89,37 @@ impl Test {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
+        Run::of(self.command(now, args, env))
+    }
+
+    /// Runs the same charte command twice at the same moment (both
+    /// processes started, then both waited for).
+    pub fn twice_at_once(&self, args: &[&str], env: &[(&str, &str)]) -> (Run, Run) {
+        let spawn = || {
+            let mut cmd = self.command(&self.now, args, env);
+            let command = format!("{cmd:?}");
+            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            (command, cmd.spawn().expect("charte starts"))
+        };
+        let (a, b) = (spawn(), spawn());
+        let wait = |(command, child): (String, std::process::Child)| {
+            Run::from_output(command, child.wait_with_output().expect("charte runs"))
+        };
+        (wait(a), wait(b))
+    }
+
+    fn command<I, S>(&self, now: &str, args: I, env: &[(&str, &str)]) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
         let mut cmd = Command::new(BIN);
         cmd.envs(env.iter().copied());
         cmd.arg("--dir").arg(&self.ws).arg("--now").arg(now).args(args);
         // Relative paths in a test name files of the workspace, once it exists.
         cmd.current_dir(if self.ws.is_dir() { &self.ws } else { &self.root });
         cmd.env_remove("CHARTE_NOW");
-        Run::of(cmd)
+        cmd
     }
 
     /// `members list --json`, parsed.
@@ -191,7 +215,10 @@ pub struct Run {
 impl Run {
     pub fn of(mut cmd: Command) -> Run {
         let command = format!("{cmd:?}");
-        let out = cmd.output().expect("charte runs");
+        Run::from_output(command, cmd.output().expect("charte runs"))
+    }
+
+    fn from_output(command: String, out: std::process::Output) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -225,3 +225,23 @@ impl Drop for TestServer {
 pub fn test_env(name: &str) -> Option<String> {
     (name == PASSWORD_ENV).then(|| PASSWORD.to_owned())
 }
+
+/// Points a workspace's mail (its charte.toml) at the test server on
+/// `port` (STARTTLS, AUTH).
+pub fn point_at(charte_toml: &Path, port: u16) {
+    let toml = fs::read_to_string(charte_toml).expect("charte.toml");
+    let smtp = format!(
+        "[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"starttls\"\nusername = \"coordination\"\npassword_env = \"{PASSWORD_ENV}\"\n\n[flags]"
+    );
+    let toml = toml.replace("transport = \"outbox\"", "transport = \"smtp\"").replace("[flags]", &smtp);
+    fs::write(charte_toml, toml).expect("charte.toml");
+}
+
+/// What charte needs in its environment to reach the test server.
+pub fn client_env() -> Vec<(&'static str, String)> {
+    vec![
+        (PASSWORD_ENV, PASSWORD.to_owned()),
+        ("CHARTE_SMTP_CA", ca_pem().to_string_lossy().into_owned()),
+        ("CHARTE_RETRY_BASE_MS", "10".to_owned()),
+    ]
+}

@@ -18,10 +18,12 @@
 //! a projection also fills it from the events already journaled, so an
 //! upgraded workspace reads the same as a new one.
 
+mod claims;
 mod projections;
 mod reads;
 mod records;
 
+pub use claims::Claim;
 pub use records::{Audit, DateSpan, Head};
 
 use std::path::{Path, PathBuf};
@@ -45,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_revoked.sql"),
     include_str!("../migrations/0011_statuses_duplicates.sql"),
     include_str!("../migrations/0012_relays.sql"),
+    include_str!("../migrations/0013_claims.sql"),
 ];
 
 /// One workspace's database: the one connection every read and every

@@ -558,11 +558,12 @@ mod tests {
         assert_eq!(departures, &vec![day("2024-03-01")], "a rename is no departure");
         assert!(known.contains(&("f2".to_owned(), "ADH-0123456749".to_owned())), "the duplicate is known");
         // The workspace as schema version 10 left it: neither table (nor
-        // the later relays).
+        // the later relays and claims).
         store
             .conn
             .execute_batch(
-                "DROP TABLE status_history; DROP TABLE duplicates; DROP TABLE relays; PRAGMA user_version = 10;",
+                "DROP TABLE status_history; DROP TABLE duplicates; DROP TABLE relays; DROP TABLE claims; \
+                 PRAGMA user_version = 10;",
             )
             .expect("downgrades");
         drop(store);

@@ -236,20 +236,8 @@ impl Store {
     /// election. An election is its steps: they are read from its own
     /// entries, as recorded.
     pub fn election_steps(&self, id: &str) -> Result<Option<Vec<crate::governance::election::Step>>> {
-        let payloads: Vec<String> = self.query(
-            "SELECT payload FROM journal WHERE kind = 'election-recorded' AND subject = ?1 ORDER BY seq",
-            [id],
-            |r| r.get(0),
-        )?;
-        let mut steps = Vec::new();
-        for payload in payloads {
-            match serde_json::from_str::<Event>(&payload) {
-                Ok(Event::ElectionRecorded { step, .. }) => steps.push(step),
-                Ok(_) => {}
-                Err(e) => return Err(corrupt(&self.path, format!("election {id}'s record does not read ({e})"))),
-            }
-        }
-        Ok((!steps.is_empty()).then_some(steps))
+        let payloads: Vec<String> = self.query(ELECTION_STEPS, [id], |r| r.get(0))?;
+        election_steps(&self.path, id, payloads)
     }
 
     /// The seats filled by the latest election whose mandates have begun on `today`.
@@ -532,14 +520,62 @@ impl Store {
     }
 }
 
+const ELECTION_STEPS: &str =
+    "SELECT payload FROM journal WHERE kind = 'election-recorded' AND subject = ?1 ORDER BY seq";
+
+/// An election's steps from its entries' payloads (None: no entry).
+fn election_steps(
+    path: &std::path::Path,
+    id: &str,
+    payloads: Vec<String>,
+) -> Result<Option<Vec<crate::governance::election::Step>>> {
+    let mut steps = Vec::new();
+    for payload in payloads {
+        match serde_json::from_str::<Event>(&payload) {
+            Ok(Event::ElectionRecorded { step, .. }) => steps.push(step),
+            Ok(_) => {}
+            Err(e) => return Err(corrupt(path, format!("election {id}'s record does not read ({e})"))),
+        }
+    }
+    Ok((!steps.is_empty()).then_some(steps))
+}
+
 /// Reads under the write lock: what a decision taken in the transaction
 /// must see as it is, including what the transaction appended so far.
 impl Tx<'_> {
+    /// A column of every row `sql` selects, with `params`.
+    fn texts(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(sql).map_err(self.sql_err())?;
+        let rows = stmt.query_map(params, |r| r.get(0)).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
+    }
+
+    /// The ids of every meeting (cancelled ones too): a new meeting's id
+    /// is allocated from them.
+    pub fn meeting_ids(&self) -> Result<Vec<String>> {
+        self.texts("SELECT id FROM meetings", [])
+    }
+
+    /// Whether `meeting`'s convocations are recorded as late already.
+    pub fn convocation_late(&self, meeting: &str) -> Result<bool> {
+        Ok(!self.texts("SELECT meeting FROM late_convocations WHERE meeting = ?1", [meeting])?.is_empty())
+    }
+
+    /// The ids of the elections, as [`Store::elections`].
+    pub fn election_ids(&self) -> Result<Vec<String>> {
+        self.texts("SELECT id FROM elections ORDER BY seq", [])
+    }
+
+    /// The steps of an election, as [`Store::election_steps`].
+    pub fn election_steps(&self, id: &str) -> Result<Option<Vec<crate::governance::election::Step>>> {
+        election_steps(&self.path, id, self.texts(ELECTION_STEPS, [id])?)
+    }
+
     /// A message's state, read under the write lock: a message another run
     /// sent or bounced since this one read its batch is not handed over
-    /// again. (One "intended" is handed over again: it is what an
-    /// interrupted run leaves, and also what a run sending it right now
-    /// looks like.)
+    /// again. (One "intended" is either being sent by another run right
+    /// now or left by one that was interrupted: its claim, [`Tx::claim`],
+    /// tells which.)
     pub fn message_state(&self, message_id: &str) -> Result<Option<MessageState>> {
         let state: Option<String> = self
             .tx
@@ -547,6 +583,25 @@ impl Tx<'_> {
             .optional()
             .map_err(self.sql_err())?;
         state.map(|s| s.parse().map_err(|e: String| Error::internal(e))).transpose()
+    }
+
+    /// Whether `subject` has entered `workflow`, read under the write lock.
+    pub fn subject_entered(&self, workflow: &str, subject: &str) -> Result<bool> {
+        self.tx
+            .prepare_cached("SELECT 1 FROM workflow_subjects WHERE workflow = ?1 AND subject = ?2")
+            .and_then(|mut s| s.exists(rusqlite::params![workflow, subject]))
+            .map_err(self.sql_err())
+    }
+
+    /// Whether that attempt of a workflow's step is recorded as done for
+    /// `subject`, read under the write lock: another run may have done it.
+    pub fn step_recorded(&self, workflow: &str, subject: &str, step: &str, attempt: u32) -> Result<bool> {
+        self.tx
+            .prepare_cached(
+                "SELECT 1 FROM workflow_steps WHERE workflow = ?1 AND subject = ?2 AND step = ?3 AND attempt = ?4",
+            )
+            .and_then(|mut s| s.exists(rusqlite::params![workflow, subject, step, attempt]))
+            .map_err(self.sql_err())
     }
 
     /// A message's relay state, read under the write lock, as
