@@ -84,7 +84,32 @@ impl Test {
         self.run_full(now, args, &[])
     }
 
+    /// Starts charte on `now` without waiting for it (two at once, say);
+    /// [`Running::wait`] gives its [`Run`].
+    pub fn spawn_at<I, S>(&self, now: &str, args: I) -> Running
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = self.command(now, args, &[]);
+        let command = format!("{cmd:?}");
+        let child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("charte starts");
+        Running { child, command }
+    }
+
     fn run_full<I, S>(&self, now: &str, args: I, env: &[(&str, &str)]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        Run::of(self.command(now, args, env))
+    }
+
+    fn command<I, S>(&self, now: &str, args: I, env: &[(&str, &str)]) -> Command
     where
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
@@ -95,7 +120,7 @@ impl Test {
         // Relative paths in a test name files of the workspace, once it exists.
         cmd.current_dir(if self.ws.is_dir() { &self.ws } else { &self.root });
         cmd.env_remove("CHARTE_NOW");
-        Run::of(cmd)
+        cmd
     }
 
     /// `members list --json`, parsed.
@@ -188,10 +213,27 @@ pub struct Run {
     command: String,
 }
 
+/// A charte started by [`Test::spawn_at`].
+pub struct Running {
+    child: std::process::Child,
+    command: String,
+}
+
+impl Running {
+    /// Waits for it to end.
+    pub fn wait(self) -> Run {
+        let out = self.child.wait_with_output().expect("charte runs");
+        Run::from_output(self.command, out)
+    }
+}
+
 impl Run {
     pub fn of(mut cmd: Command) -> Run {
         let command = format!("{cmd:?}");
-        let out = cmd.output().expect("charte runs");
+        Run::from_output(command, cmd.output().expect("charte runs"))
+    }
+
+    fn from_output(command: String, out: std::process::Output) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

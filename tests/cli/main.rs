@@ -5,6 +5,7 @@
 
 mod audit;
 mod collect;
+mod concurrency_documents;
 mod convoke;
 mod demo;
 mod documents;
