@@ -204,3 +204,49 @@ fn members_import_while_issue_runs_leaves_every_document_as_journaled() {
         t.run_at("2026-02-02", ["issue", "--all"]).success().stdout_has("0 adherence documents issued");
     }
 }
+
+/// Each report file holds the bytes of the document journaled last for it,
+/// and verifies.
+#[track_caller]
+fn check_reports(t: &Test) {
+    let db = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    let mut stmt = db
+        .prepare("SELECT file, sealed_sha256, document_id FROM documents WHERE file LIKE 'out/reports/%' ORDER BY seq")
+        .unwrap();
+    let mut latest: HashMap<String, (String, String)> = HashMap::new();
+    for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap() {
+        let (file, sha, id): (String, String, String) = row.unwrap();
+        latest.insert(file, (sha, id));
+    }
+    assert!(!latest.is_empty(), "no report journaled");
+    let key = t.path("keys/coordination.pub");
+    for (file, (sha, id)) in &latest {
+        assert_eq!(sha256(&t.path(file)), *sha, "{file} does not hold the bytes journaled last for it ({id})");
+        t.run(["verify", t.path(file).to_str().unwrap(), "--key", key.to_str().unwrap()]).success().stdout_has(id);
+    }
+    for entry in std::fs::read_dir(t.path("out/reports")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(!name.starts_with(".charte-"), "a temporary file was left: {name}");
+    }
+    t.run(["audit"]).success().stdout_has("intact");
+}
+
+#[test]
+fn two_reports_at_once_leave_each_file_as_journaled_last() {
+    for round in 0..REPETITIONS {
+        let t = workspace();
+        let days = if round % 2 == 0 { ["2026-02-02", "2026-02-02"] } else { ["2026-02-03", "2026-02-02"] };
+        let runs: Vec<_> = days.iter().map(|day| t.spawn_at(day, ["report", "annual", "--year", "2026"])).collect();
+        let runs: Vec<Run> = runs.into_iter().map(Running::wait).collect();
+        for run in &runs {
+            match run.code {
+                0 => {}
+                2 => assert!(run.stderr.contains("time does not go back"), "{}", run.stderr),
+                3 => assert!(run.stderr.contains("another charte command"), "{}", run.stderr),
+                code => panic!("ended with {code}\n{}\n{}", run.stdout, run.stderr),
+            }
+        }
+        assert!(runs.iter().any(|r| r.code == 0), "one of them made the report");
+        check_reports(&t);
+    }
+}

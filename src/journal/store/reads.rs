@@ -570,6 +570,12 @@ impl Tx<'_> {
         rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
     }
 
+    /// A document by its id, read under the write lock.
+    pub fn document(&self, document_id: &str) -> Result<Option<IssuedDocument>> {
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE document_id = ?1");
+        self.tx.query_row(&sql, [document_id], document_row).optional().map_err(self.sql_err())
+    }
+
     /// The document journaled last for this file (relative to the
     /// workspace), read under the write lock.
     pub fn document_at(&self, file: &str) -> Result<Option<IssuedDocument>> {
