@@ -65,20 +65,6 @@ pub struct Sealed {
 }
 
 impl Sealed {
-    /// Writes the sealed PDF to `path` and the detached seal next to it
-    /// (`NAME.seal.json`), each to a temporary file renamed into place.
-    pub fn write(&self, path: &std::path::Path) -> crate::Result<()> {
-        crate::error::write_atomic(path, &self.pdf)?;
-        crate::error::write_atomic(&path.with_extension("seal.json"), &self.seal_json)
-    }
-
-    /// Writes them as new files: a file already there that is not this
-    /// very document is never replaced (crate::error::write_new).
-    pub fn write_new(&self, path: &std::path::Path) -> crate::Result<()> {
-        crate::error::write_new(path, &self.pdf)?;
-        crate::error::write_new(&path.with_extension("seal.json"), &self.seal_json)
-    }
-
     /// The sha256 of the whole sealed file, as the journal records it.
     pub fn sealed_sha256(&self) -> String {
         hex::encode(Sha256::digest(&self.pdf))
