@@ -303,19 +303,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// one: a file already at `path` holding exactly `bytes` is left as it is
 /// (a run interrupted after writing it); any other is refused, naming it.
 pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => persist(path, bytes, false),
-        Err(e) => Err(Error::io(path, e)),
-        Ok(meta) if meta.is_file() && std::fs::read(path).is_ok_and(|b| b == bytes) => Ok(()),
-        Ok(_) => Err(Error::Usage(format!(
-            "{} already exists and is not the file charte is writing there: charte never replaces a file it did \
-             not write for this document; move that file away, then run the command again",
-            path.display()
-        ))),
+    match holds(path, &sha256_hex(bytes))? {
+        None => persist(path, bytes, false),
+        Some(true) => Ok(()),
+        Some(false) => Err(not_ours(path)),
     }
 }
 
 fn persist(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
+    let staged = stage(path, bytes)?;
+    if replace { staged.replace(path) } else { staged.place_new(path).map(|_| ()) }
+}
+
+/// A file written and synced under a temporary name of its own in the
+/// folder it goes to (`.charte-*.tmp`, created exclusively), not yet in
+/// place: a writer stages its files before taking the journal's lock,
+/// then, under the lock, puts them in place (a rename, never a copy) or
+/// drops them. Dropped, the temporary file is removed.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    sha256: String,
+}
+
+/// Stages `bytes` for `path` (see [`Staged`]).
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -325,12 +337,64 @@ fn persist(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
         tempfile::Builder::new().prefix(".charte-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    if replace {
-        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(Staged { tmp, sha256: sha256_hex(bytes) })
+}
+
+impl Staged {
+    /// The refusal to replace `path`, a file charte did not write there.
+    pub fn refusal(path: &Path) -> Error {
+        not_ours(path)
     }
-    Ok(())
+
+    /// The sha256 of the staged bytes.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Renames the file to `path`, replacing what is there (a link at
+    /// `path` is replaced, not followed).
+    pub fn replace(self, path: &Path) -> Result<()> {
+        self.tmp.persist(path).map_err(|e| Error::io(path, e.error)).map(|_| ())
+    }
+
+    /// Puts the file at `path` if nothing is there (true). A file already
+    /// there holding these very bytes is kept and the staged one dropped
+    /// (false); any other is refused, naming it, and never replaced.
+    pub fn place_new(self, path: &Path) -> Result<bool> {
+        match holds(path, &self.sha256)? {
+            Some(true) => Ok(false),
+            Some(false) => Err(not_ours(path)),
+            None => match self.tmp.persist_noclobber(path) {
+                Ok(_) => Ok(true),
+                Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Err(not_ours(path)),
+                Err(e) => Err(Error::io(path, e.error)),
+            },
+        }
+    }
+}
+
+/// What is at `path`: nothing (None), a plain file whose bytes hash to
+/// `sha256` (true), or anything else (false: other bytes, a link, a folder).
+pub fn holds(path: &Path, sha256: &str) -> Result<Option<bool>> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+        Ok(meta) => Ok(Some(meta.is_file() && std::fs::read(path).is_ok_and(|b| sha256_hex(&b) == sha256))),
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// The refusal to replace a file charte did not write for this document.
+fn not_ours(path: &Path) -> Error {
+    Error::Usage(format!(
+        "{} already exists and is not the file charte is writing there: charte never replaces a file it did \
+         not write for this document; move that file away, then run the command again",
+        path.display()
+    ))
 }
 
 /// Creates `dir` (and its parents) as real folders: one that is a symbolic

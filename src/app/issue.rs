@@ -8,7 +8,7 @@
 //! the outcome and the batch goes on: one organisation's bad data must not
 //! hold back the others' documents.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -17,7 +17,7 @@ use super::{App, Bar, Progress};
 use crate::adherence;
 use crate::documents::IssuedDocument;
 use crate::error::{Error, Failed, Result};
-use crate::journal::Event;
+use crate::journal::{Event, Tx};
 use crate::render::{ADHERENCE_TEMPLATE, load_template};
 use crate::roster::{self, Member, Status};
 use crate::seal::{self, Manifest};
@@ -100,14 +100,13 @@ fn issue_members(ws: &mut Workspace, now: NaiveDate, progress: &dyn Progress, se
     let folder = ws.out_folder("adherence")?;
     let engine = App::engine()?;
     let bar = Bar::start(progress, plan.jobs.len() as u64, "documents");
-    let mut count = 0;
-    let mut restored = 0;
-    let mut failed = Vec::new();
+    let mut tally = Tally { unchanged: plan.unchanged, ..Tally::default() };
     let (root, config) = (&ws.root, &ws.config);
     for chunk in plan.jobs.chunks(CHUNK) {
-        // Each document is rendered, sealed and written on a worker; the
-        // journal records the chunk's documents in order, in one commit.
-        let documents: Vec<Result<IssuedDocument>> = chunk
+        // Each document is rendered, sealed and staged (written to a
+        // temporary file of this run's own) on a worker; nothing is in
+        // place yet, and another run's files are never touched.
+        let documents: Vec<Result<Prepared>> = chunk
             .par_iter()
             .map(|job| {
                 // A document made again from the journal's record keeps its date.
@@ -116,53 +115,53 @@ fn issue_members(ws: &mut Workspace, now: NaiveDate, progress: &dyn Progress, se
                 let pdf = engine.pdf(&template, &data, day, &job.document_id);
                 bar.inc(1);
                 let pdf = pdf.map_err(|e| Error::usage(format!("its document does not render: {e} (in {origin})")))?;
-                issue_one(root, config, job, &pdf, &key, day)
+                prepare(root, config, job, &pdf, &key, day)
             })
             .collect();
-        let mut ok = Vec::with_capacity(documents.len());
+        let mut ready = Vec::with_capacity(documents.len());
         for (job, d) in chunk.iter().zip(documents) {
             match d {
-                Ok(_) if job.restore.is_some() => restored += 1,
-                Ok(d) => ok.push(d),
+                Ok(d) => ready.push((job, d)),
                 // Only this organisation's data or file is at fault; a
                 // failure that would hit every document stops the batch.
-                Err(e) if e.kind() == crate::error::Kind::Invalid => failed.push(Failed {
-                    item: format!(
-                        "{} ({})",
-                        job.member.organisation.name,
-                        job.member.organisation.enterprise_number.formatted()
-                    ),
-                    reason: e.to_string(),
-                }),
+                Err(e) if e.kind() == crate::error::Kind::Invalid => tally.failed.push(failure(job, e.to_string())),
                 Err(e) => return Err(e),
             }
         }
-        let documents = ok;
+        // Under the journal's write lock, what was planned from an earlier
+        // read is decided again as the journal is now: a document another
+        // run issued meanwhile is not issued twice, and a file goes into
+        // place (a rename) in the same transaction that journals it, so no
+        // two runs can leave a journaled hash over other bytes.
+        let mut placed = Vec::new();
         let journaled = ws.store.transaction(now, |tx| {
-            for d in &documents {
-                tx.append(&Event::DocumentIssued { document: d.clone() })?;
+            let mut chunk_tally = Tally::default();
+            for (job, d) in ready {
+                put_in_place(tx, root, job, d, &mut placed, &mut chunk_tally)?;
             }
-            Ok(())
+            Ok(chunk_tally)
         });
-        if let Err(e) = journaled {
-            // Files the journal does not know would block the next run (a
-            // file charte did not write for its document is never replaced):
-            // they go with the failed transaction.
-            for d in &documents {
-                let path = ws.root.join(&d.file);
-                let _ = std::fs::remove_file(path.with_extension("seal.json"));
-                let _ = std::fs::remove_file(path);
+        match journaled {
+            Ok(t) => tally.add(t),
+            Err(e) => {
+                // Files the journal does not know would block the next run (a
+                // file charte did not write for its document is never
+                // replaced): those this run put in place go with the failed
+                // transaction.
+                for path in &placed {
+                    let _ = std::fs::remove_file(path);
+                }
+                return Err(e);
             }
-            return Err(e);
         }
-        count += documents.len();
     }
     drop(bar);
     // Not one document could be made: the cause is common to all (a broken
     // template, say), not one organisation's data, and nothing changed.
-    if count == 0
+    let Tally { issued, unchanged, restored, failed } = tally;
+    if issued == 0
         && restored == 0
-        && plan.unchanged == 0
+        && unchanged == 0
         && let Some(first) = failed.first()
     {
         return Err(Error::Usage(format!(
@@ -175,19 +174,103 @@ fn issue_members(ws: &mut Workspace, now: NaiveDate, progress: &dyn Progress, se
             }
         )));
     }
-    Ok(Outcome { issued: count, unchanged: plan.unchanged, restored, failed, folder })
+    Ok(Outcome { issued, unchanged, restored, failed, folder })
 }
 
-/// Seals a rendered document, writes it and its detached seal, and says
-/// what to journal.
-fn issue_one(
-    root: &std::path::Path,
+/// What the transactions did, added up.
+#[derive(Debug, Default)]
+struct Tally {
+    issued: usize,
+    unchanged: usize,
+    restored: usize,
+    failed: Vec<Failed>,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.issued += other.issued;
+        self.unchanged += other.unchanged;
+        self.restored += other.restored;
+        self.failed.extend(other.failed);
+    }
+}
+
+/// A document sealed and staged beside its file, with what to journal.
+struct Prepared {
+    document: IssuedDocument,
+    staged: seal::StagedSeal,
+}
+
+fn failure(job: &adherence::Job, reason: String) -> Failed {
+    Failed {
+        item: format!("{} ({})", job.member.organisation.name, job.member.organisation.enterprise_number.formatted()),
+        reason,
+    }
+}
+
+/// Under the write lock: puts one staged document in place and journals
+/// it, or drops it when the journal, as it is now, says another run got
+/// there first.
+fn put_in_place(
+    tx: &mut Tx<'_>,
+    root: &Path,
+    job: &adherence::Job,
+    d: Prepared,
+    placed: &mut Vec<PathBuf>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let Prepared { document, staged } = d;
+    let path = root.join(&job.file);
+    if job.restore.is_some() {
+        // The journal's own bytes (checked when sealed): put back unless
+        // another run already did.
+        if !staged.in_place(&path)? {
+            staged.replace(&path)?;
+        }
+        tally.restored += 1;
+        return Ok(());
+    }
+    let issued = tx.documents_of(&document.enterprise_number, &document.charter_version)?;
+    if issued.last().is_some_and(|last| last.inputs_sha256 == document.inputs_sha256) {
+        // Another run issued this very document since this one planned.
+        tally.unchanged += 1;
+        return Ok(());
+    }
+    if issued.iter().any(|i| i.document_id == document.document_id) || tx.document_at(&document.file)?.is_some() {
+        tally.failed.push(failure(
+            job,
+            format!(
+                "another charte command issued a different document {} for it meanwhile; nothing was issued for it \
+                 by this one: run `charte issue` again",
+                document.document_id
+            ),
+        ));
+        return Ok(());
+    }
+    match staged.place_new(&path) {
+        Ok(files) => placed.extend(files),
+        // A file charte did not write there: this organisation only.
+        Err(e) if e.kind() == crate::error::Kind::Invalid => {
+            tally.failed.push(failure(job, e.to_string()));
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    }
+    tx.append(&Event::DocumentIssued { document })?;
+    tally.issued += 1;
+    Ok(())
+}
+
+/// Seals a rendered document, stages it and its detached seal beside its
+/// file, and says what to journal.
+fn prepare(
+    root: &Path,
     config: &crate::config::Config,
     job: &adherence::Job,
     pdf: &[u8],
     key: &ed25519_dalek::SigningKey,
     now: NaiveDate,
-) -> Result<IssuedDocument> {
+) -> Result<Prepared> {
     let version = &config.charter.version;
     let o = &job.member.organisation;
     let manifest = Manifest::new(&job.document_id, "adherence", config.coordination.name(o.language), now)
@@ -199,7 +282,7 @@ fn issue_one(
     match &job.restore {
         // The journal's own file for this document, missing or altered:
         // only the very bytes it recorded are written back.
-        Some((_, expected)) if sealed.sealed_sha256() == *expected => sealed.write(&path)?,
+        Some((_, expected)) if sealed.sealed_sha256() == *expected => {}
         Some((issued, _)) => {
             return Err(Error::usage(format!(
                 "its document of {issued} ({}) is missing or altered in {} and cannot be made again identically \
@@ -208,9 +291,10 @@ fn issue_one(
                 job.file.display()
             )));
         }
-        None => sealed.write_new(&path)?,
+        None => {}
     }
-    Ok(IssuedDocument {
+    let staged = sealed.stage(&path)?;
+    let document = IssuedDocument {
         document_id: job.document_id.clone(),
         kind: crate::documents::DocumentKind::Adherence,
         enterprise_number: o.enterprise_number.digits().to_owned(),
@@ -222,5 +306,6 @@ fn issue_one(
         file: job.file.to_string_lossy().into_owned(),
         issued: now,
         seq: 0,
-    })
+    };
+    Ok(Prepared { document, staged })
 }

@@ -270,21 +270,49 @@ impl App {
         for (path, bytes) in s.companions {
             crate::error::write_atomic(path, bytes)?;
         }
-        let known = ws.store.documents()?;
-        let mut paths = Vec::new();
+        // Each PDF and its seal are staged in a temporary file of this
+        // run's own; under the journal's write lock the report is journaled
+        // and renamed into place in one step, so the file always holds the
+        // document journaled last for it, whoever else makes a report.
+        let mut staged = Vec::with_capacity(made.len());
         for (path, sealed, document) in made {
-            sealed.write(&path)?;
-            let journaled = known
-                .iter()
-                .any(|d| d.document_id == document.document_id && d.sealed_sha256 == document.sealed_sha256);
-            if !journaled {
-                self.ws.store.transaction(self.today, |tx| {
-                    tx.append(&crate::journal::Event::DocumentIssued { document }).map(|_| ())
-                })?;
-            }
-            paths.push(path);
+            staged.push((sealed.stage(&path)?, path, document));
         }
-        Ok(paths)
+        let today = self.today;
+        self.ws.store.transaction(today, |tx| {
+            let mut to_place = Vec::with_capacity(staged.len());
+            for (files, path, document) in staged {
+                match tx.document(&document.document_id)? {
+                    // The same report made again before anything else was
+                    // journaled: not journaled twice.
+                    Some(known) if known.sealed_sha256 == document.sealed_sha256 => {}
+                    Some(known) => {
+                        return Err(Error::temporary(format!(
+                            "another charte command made this report ({}) meanwhile, on {}; nothing was changed by \
+                             this one: run it again",
+                            known.document_id, known.issued
+                        )));
+                    }
+                    None => {
+                        tx.append(&crate::journal::Event::DocumentIssued { document: document.clone() })?;
+                    }
+                }
+                to_place.push((files, path, document));
+            }
+            // Put in place last, once everything is journaled (only a
+            // failed commit can then leave a file the journal lacks), and
+            // only where this report is the one journaled last for its
+            // file: a report another run journaled after it is kept.
+            let mut paths = Vec::with_capacity(to_place.len());
+            for (files, path, document) in to_place {
+                let latest = tx.document_at(&document.file)?;
+                if latest.is_none_or(|l| l.document_id == document.document_id) && !files.in_place(&path)? {
+                    files.replace(&path)?;
+                }
+                paths.push(path);
+            }
+            Ok(paths)
+        })
     }
 }
 

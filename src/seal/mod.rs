@@ -65,23 +65,68 @@ pub struct Sealed {
 }
 
 impl Sealed {
-    /// Writes the sealed PDF to `path` and the detached seal next to it
-    /// (`NAME.seal.json`), each to a temporary file renamed into place.
-    pub fn write(&self, path: &std::path::Path) -> crate::Result<()> {
-        crate::error::write_atomic(path, &self.pdf)?;
-        crate::error::write_atomic(&path.with_extension("seal.json"), &self.seal_json)
-    }
-
-    /// Writes them as new files: a file already there that is not this
-    /// very document is never replaced (crate::error::write_new).
-    pub fn write_new(&self, path: &std::path::Path) -> crate::Result<()> {
-        crate::error::write_new(path, &self.pdf)?;
-        crate::error::write_new(&path.with_extension("seal.json"), &self.seal_json)
-    }
-
     /// The sha256 of the whole sealed file, as the journal records it.
     pub fn sealed_sha256(&self) -> String {
         hex::encode(Sha256::digest(&self.pdf))
+    }
+
+    /// Writes the sealed PDF and its detached seal to temporary files of
+    /// their own beside `path`, to be put in place under the journal's lock
+    /// ([`StagedSeal`]).
+    pub fn stage(&self, path: &std::path::Path) -> crate::Result<StagedSeal> {
+        Ok(StagedSeal {
+            pdf: crate::error::stage(path, &self.pdf)?,
+            seal: crate::error::stage(&path.with_extension("seal.json"), &self.seal_json)?,
+        })
+    }
+}
+
+/// A sealed PDF and its detached seal staged beside where they go
+/// ([`crate::error::Staged`]): dropped, both temporary files go.
+#[derive(Debug)]
+pub struct StagedSeal {
+    pdf: crate::error::Staged,
+    seal: crate::error::Staged,
+}
+
+impl StagedSeal {
+    /// Whether `path` and its seal already hold these very bytes.
+    pub fn in_place(&self, path: &std::path::Path) -> crate::Result<bool> {
+        Ok(crate::error::holds(path, self.pdf.sha256())? == Some(true)
+            && crate::error::holds(&path.with_extension("seal.json"), self.seal.sha256())? == Some(true))
+    }
+
+    /// Puts both at `path` (and `NAME.seal.json`), replacing what is there.
+    pub fn replace(self, path: &std::path::Path) -> crate::Result<()> {
+        self.pdf.replace(path)?;
+        self.seal.replace(&path.with_extension("seal.json"))
+    }
+
+    /// Puts both in place as new files: nothing is placed unless each name
+    /// is free or already holds these very bytes (any other file is refused,
+    /// never replaced). Returns the files this call put in place.
+    pub fn place_new(self, path: &std::path::Path) -> crate::Result<Vec<std::path::PathBuf>> {
+        let seal_path = path.with_extension("seal.json");
+        for (p, staged) in [(path, &self.pdf), (seal_path.as_path(), &self.seal)] {
+            if crate::error::holds(p, staged.sha256())? == Some(false) {
+                return Err(crate::error::Staged::refusal(p));
+            }
+        }
+        let mut placed = Vec::new();
+        if self.pdf.place_new(path)? {
+            placed.push(path.to_owned());
+        }
+        match self.seal.place_new(&seal_path) {
+            Ok(true) => placed.push(seal_path),
+            Ok(false) => {}
+            Err(e) => {
+                for p in &placed {
+                    let _ = std::fs::remove_file(p);
+                }
+                return Err(e);
+            }
+        }
+        Ok(placed)
     }
 }
 

@@ -84,6 +84,23 @@ impl Test {
         self.run_full(now, args, &[])
     }
 
+    /// Starts charte on `now` without waiting for it (two at once, say);
+    /// [`Running::wait`] gives its [`Run`].
+    pub fn spawn_at<I, S>(&self, now: &str, args: I) -> Running
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = self.command(now, args, &[]);
+        let command = format!("{cmd:?}");
+        let child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("charte starts");
+        Running { child, command }
+    }
+
     fn run_full<I, S>(&self, now: &str, args: I, env: &[(&str, &str)]) -> Run
     where
         I: IntoIterator<Item = S>,
@@ -210,6 +227,20 @@ pub struct Run {
     pub stdout: String,
     pub stderr: String,
     command: String,
+}
+
+/// A charte started by [`Test::spawn_at`].
+pub struct Running {
+    child: std::process::Child,
+    command: String,
+}
+
+impl Running {
+    /// Waits for it to end.
+    pub fn wait(self) -> Run {
+        let out = self.child.wait_with_output().expect("charte runs");
+        Run::from_output(self.command, out)
+    }
 }
 
 impl Run {

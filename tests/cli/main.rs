@@ -6,6 +6,7 @@
 mod audit;
 mod collect;
 mod concurrency;
+mod concurrency_documents;
 mod convoke;
 mod demo;
 mod documents;

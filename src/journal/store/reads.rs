@@ -372,27 +372,7 @@ impl Store {
 impl Store {
     /// Every document issued, oldest first.
     pub fn documents(&self) -> Result<Vec<IssuedDocument>> {
-        self.query(
-            "SELECT document_id, kind, enterprise_number, charter_version, inputs_sha256, sha256, sealed_sha256, \
-             length, file, issued, seq FROM documents ORDER BY seq",
-            [],
-            |r| {
-                let kind: String = r.get(1)?;
-                Ok(IssuedDocument {
-                    document_id: r.get(0)?,
-                    kind: kind.parse().map_err(|e| text_err(1, e))?,
-                    enterprise_number: r.get(2)?,
-                    charter_version: r.get(3)?,
-                    inputs_sha256: r.get(4)?,
-                    sha256: r.get(5)?,
-                    sealed_sha256: r.get(6)?,
-                    length: r.get(7)?,
-                    file: r.get(8)?,
-                    issued: day(r, 9)?,
-                    seq: r.get(10)?,
-                })
-            },
-        )
+        self.query(&format!("SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY seq"), [], document_row)
     }
 
     /// Every adherence that counts, oldest first: one per organisation and
@@ -633,6 +613,31 @@ impl Tx<'_> {
         self.tx.query_row(&sql, [enterprise_number, charter_version], adherence_row).optional().map_err(self.sql_err())
     }
 
+    /// The documents issued to an organisation (10 digits) for a charter
+    /// version, oldest first, read under the write lock: a document another
+    /// run issued since this one planned is seen, and never issued twice.
+    pub fn documents_of(&self, enterprise_number: &str, charter_version: &str) -> Result<Vec<IssuedDocument>> {
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE enterprise_number = ?1 AND charter_version = ?2 ORDER BY seq"
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).map_err(self.sql_err())?;
+        let rows = stmt.query_map([enterprise_number, charter_version], document_row).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
+    }
+
+    /// A document by its id, read under the write lock.
+    pub fn document(&self, document_id: &str) -> Result<Option<IssuedDocument>> {
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE document_id = ?1");
+        self.tx.query_row(&sql, [document_id], document_row).optional().map_err(self.sql_err())
+    }
+
+    /// The document journaled last for this file (relative to the
+    /// workspace), read under the write lock.
+    pub fn document_at(&self, file: &str) -> Result<Option<IssuedDocument>> {
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE file = ?1 ORDER BY seq DESC LIMIT 1");
+        self.tx.query_row(&sql, [file], document_row).optional().map_err(self.sql_err())
+    }
+
     /// An organisation's status (10 digits).
     pub fn status_of(&self, enterprise_number: &str) -> Result<Option<crate::roster::Status>> {
         let status: Option<String> = self
@@ -672,6 +677,27 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         payload: r.get(4)?,
         prev_hash: r.get(5)?,
         hash: r.get(6)?,
+    })
+}
+
+/// The columns [`document_row`] reads, in its order.
+const DOCUMENT_COLUMNS: &str = "document_id, kind, enterprise_number, charter_version, inputs_sha256, sha256, \
+     sealed_sha256, length, file, issued, seq";
+
+fn document_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IssuedDocument> {
+    let kind: String = r.get(1)?;
+    Ok(IssuedDocument {
+        document_id: r.get(0)?,
+        kind: kind.parse().map_err(|e| text_err(1, e))?,
+        enterprise_number: r.get(2)?,
+        charter_version: r.get(3)?,
+        inputs_sha256: r.get(4)?,
+        sha256: r.get(5)?,
+        sealed_sha256: r.get(6)?,
+        length: r.get(7)?,
+        file: r.get(8)?,
+        issued: day(r, 9)?,
+        seq: r.get(10)?,
     })
 }
 
