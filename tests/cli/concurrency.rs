@@ -1,7 +1,8 @@
 //! Two writers at once (issue #15), through the binary and the real SMTP
 //! server: two `convoke` of one meeting share its messages out, each
 //! address reached once; two `meeting add` get two ids; two `run
-//! convocation` send nothing twice and neither dies. Each is repeated:
+//! convocation` send nothing twice and neither dies; two `run adhesion`
+//! issue each document once, as journaled, and mail it once. Each is repeated:
 //! none may pass by luck of the timing.
 
 use std::collections::HashMap;
@@ -122,5 +123,26 @@ fn two_convocation_runs_at_once_send_nothing_twice() {
         t.run_env(["run", "convocation"], &env).success().stdout_has("0 steps");
         assert_eq!(server.messages().len(), ORGANISATIONS as usize);
         t.run(["audit"]).success();
+    }
+}
+
+#[test]
+fn two_adhesion_runs_at_once_issue_and_mail_each_document_once() {
+    let env = env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for round in 0..3 {
+        let server = TestServer::start(ServerOptions::default());
+        let t = workspace(server.port, "2026-02-02");
+        t.run(["keys", "init"]).success();
+        let (a, b) = t.twice_at_once(&["run", "adhesion"], &env);
+        a.success();
+        b.success();
+        let documents = crate::concurrency_documents::check(&t, 10);
+        assert_eq!(documents, ORGANISATIONS as usize, "round {round}: one document per organisation");
+        let per = per_address(&server);
+        assert_eq!(per.len(), ORGANISATIONS as usize, "round {round}: every address reached");
+        assert!(per.values().all(|n| *n == 1), "round {round}: nothing mailed twice: {per:?}");
+        t.run_env(["run", "adhesion"], &env).success().stdout_has("0 steps");
+        assert_eq!(server.messages().len(), ORGANISATIONS as usize);
     }
 }

@@ -67,7 +67,7 @@ fn sha256(path: &Path) -> String {
 /// document was issued twice; the journal's chain is intact. Returns the
 /// number of documents journaled.
 #[track_caller]
-fn check(t: &Test, verify_every: usize) -> usize {
+pub(crate) fn check(t: &Test, verify_every: usize) -> usize {
     let documents = journaled(t);
     let mut files = HashSet::new();
     for d in &documents {
