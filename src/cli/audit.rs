@@ -29,7 +29,9 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
         Audit::Differs(d) => {
             if ctx.json {
                 let (difference, column, stored, journal) = match &d.what {
-                    Mismatch::Column { column, stored, journal } => ("column", Some(column), stored.clone(), journal.clone()),
+                    Mismatch::Column { column, stored, journal } => {
+                        ("column", Some(column), stored.clone(), journal.clone())
+                    }
                     Mismatch::Extra => ("extra-row", None, None, None),
                     Mismatch::Missing => ("missing-row", None, None, None),
                 };

@@ -31,7 +31,11 @@ pub struct DateSpan {
 pub enum Audit {
     /// The chain holds and the journal, replayed, gives every projection
     /// table (`tables` of them) as it is stored.
-    Intact { entries: i64, head: String, tables: usize },
+    Intact {
+        entries: i64,
+        head: String,
+        tables: usize,
+    },
     Broken(Break),
     /// The chain holds but a projection table differs from the journal.
     Differs(Difference),

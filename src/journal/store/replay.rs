@@ -47,7 +47,11 @@ impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "the table {} differs from the journal: ", self.table)?;
         let shown = |v: &Option<String>| v.as_ref().map_or("none".to_owned(), |s| s.clone());
-        let (row, with) = if self.named { (format!("{}'s", self.key), "for") } else { (format!("in the row with {},", self.key), "with") };
+        let (row, with) = if self.named {
+            (format!("{}'s", self.key), "for")
+        } else {
+            (format!("in the row with {},", self.key), "with")
+        };
         match &self.what {
             Mismatch::Column { column, stored, journal } => {
                 write!(f, "{row} {column} is {} in the database, the journal gives {}", shown(stored), shown(journal))
@@ -121,7 +125,9 @@ impl Store {
         let n = columns.len();
         let next = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<Vec<Value>>> {
             match rows.next().map_err(&err)? {
-                Some(r) => (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<_>>().map(Some).map_err(&err),
+                Some(r) => {
+                    (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<_>>().map(Some).map_err(&err)
+                }
                 None => Ok(None),
             }
         };
@@ -169,7 +175,8 @@ fn projection_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 /// key's order (all of them when it has none).
 fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<(Vec<String>, Vec<usize>)> {
     let mut stmt = conn.prepare(&format!("PRAGMA table_info(\"{table}\")"))?;
-    let info: Vec<(String, i64)> = stmt.query_map([], |r| Ok((r.get(1)?, r.get(5)?)))?.collect::<rusqlite::Result<_>>()?;
+    let info: Vec<(String, i64)> =
+        stmt.query_map([], |r| Ok((r.get(1)?, r.get(5)?)))?.collect::<rusqlite::Result<_>>()?;
     let mut key: Vec<(i64, usize)> =
         info.iter().enumerate().filter(|(_, (_, pk))| *pk > 0).map(|(i, (_, pk))| (*pk, i)).collect();
     key.sort_unstable();
