@@ -123,26 +123,32 @@ impl Store {
         let mut stored_rows = stored_stmt.query([]).map_err(&err)?;
         let mut journal_rows = journal_stmt.query([]).map_err(&err)?;
         let n = columns.len();
-        let next = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<Vec<Value>>> {
-            match rows.next().map_err(&err)? {
-                Some(r) => {
-                    (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<_>>().map(Some).map_err(&err)
-                }
-                None => Ok(None),
-            }
+        let values = |r: &rusqlite::Row<'_>| -> Result<Vec<Value>> {
+            (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<_>>().map_err(&err)
         };
         let difference = |row: &[Value], what: Mismatch| {
             let (key, named) = describe_key(&columns, &key, row);
             Difference { table: table.to_owned(), key, named, what }
         };
         loop {
-            let (stored, journal) = (next(&mut stored_rows)?, next(&mut journal_rows)?);
-            let (stored, journal) = match (stored, journal) {
+            let (stored, journal) = match (stored_rows.next().map_err(&err)?, journal_rows.next().map_err(&err)?) {
                 (None, None) => return Ok(None),
-                (Some(s), None) => return Ok(Some(difference(&s, Mismatch::Extra))),
-                (None, Some(j)) => return Ok(Some(difference(&j, Mismatch::Missing))),
+                (Some(s), None) => return Ok(Some(difference(&values(s)?, Mismatch::Extra))),
+                (None, Some(j)) => return Ok(Some(difference(&values(j)?, Mismatch::Missing))),
                 (Some(s), Some(j)) => (s, j),
             };
+            // The rows are read in place; only a row that differs is copied.
+            let mut same = true;
+            for i in 0..n {
+                if stored.get_ref(i).map_err(&err)? != journal.get_ref(i).map_err(&err)? {
+                    same = false;
+                    break;
+                }
+            }
+            if same {
+                continue;
+            }
+            let (stored, journal) = (values(stored)?, values(journal)?);
             let by_key = key.iter().map(|&i| sql_order(&stored[i], &journal[i])).find(|o| o.is_ne());
             match by_key {
                 Some(Ordering::Less) => return Ok(Some(difference(&stored, Mismatch::Extra))),
