@@ -209,7 +209,7 @@ fn federation(ws: PathBuf) -> Result<(), String> {
     use charte::roster::{EnterpriseNumber, Language, Organisation, Status};
     let start = Instant::now();
     let date = |y: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
-    let first = date(*FEDERATION_YEARS.start(), 1, 2)?;
+    let first = date(*FEDERATION_YEARS.start(), 1, 1)?;
     charte::workspace::init(&ws, first, true, &[charte::roster::Language::Fr]).map_err(|e| e.to_string())?;
     // Each organisation's number, parsed once (the attendance lines reuse them).
     let numbers: Vec<EnterpriseNumber> =

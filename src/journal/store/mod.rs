@@ -10,7 +10,9 @@
 //!   domain's own types (a meeting, a message, a flag's status), never a
 //!   row or a tuple: what a second backend would have to implement;
 //! - `records.rs`: the few answers that belong to the journal itself (its
-//!   head, its span of dates, an audit).
+//!   head, its span of dates, an audit);
+//! - `replay.rs`: the audit of the derived tables, the journal replayed
+//!   into a fresh database in memory and compared with them.
 //!
 //! Schema migrations are SQL files embedded at compile time, tracked with
 //! `PRAGMA user_version` and applied in one transaction; a database written
@@ -22,9 +24,11 @@ mod claims;
 mod projections;
 mod reads;
 mod records;
+mod replay;
 
 pub use claims::Claim;
 pub use records::{Audit, DateSpan, Head};
+pub use replay::{Difference, Mismatch};
 
 use std::path::{Path, PathBuf};
 

@@ -569,5 +569,26 @@ mod tests {
         drop(store);
         let upgraded = Store::open(&path, clock).expect("upgrades");
         assert_eq!(reads(&upgraded), projected);
+        let (_, difference) = upgraded.check_projections().expect("replays");
+        assert_eq!(difference, None, "the tables the migration filled are those the journal gives");
+    }
+
+    #[test]
+    fn the_journal_replayed_gives_every_table_as_stored_and_names_a_change() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = Clock { today: day("2030-01-01"), replay: true };
+        let mut store = Store::create(&dir.path().join("charte.db"), clock).expect("creates");
+        journal(&mut store);
+        let (tables, difference) = store.check_projections().expect("replays");
+        assert_eq!(difference, None);
+        assert!(tables >= 20, "{tables} tables");
+        store.conn.execute_batch("UPDATE returns SET note = NULL WHERE state = 'revoked'").expect("changes");
+        let (_, difference) = store.check_projections().expect("replays");
+        assert_eq!(
+            difference.map(|d| d.to_string()).as_deref(),
+            Some(
+                "the table returns differs from the journal: in the row with id 7, note is none in the database, the journal gives 'a mistake'"
+            )
+        );
     }
 }

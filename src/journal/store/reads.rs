@@ -31,7 +31,9 @@ use crate::workflow::{LastRun, StepRecord, SubjectRecord};
 
 /// The journal itself.
 impl Store {
-    /// Walks the whole chain; names the first broken entry.
+    /// Walks the whole chain; names the first broken entry. Then, the
+    /// chain intact, replays it and compares the derived tables
+    /// ([`Store::check_projections`]); names the first difference.
     pub fn audit(&self) -> Result<Audit> {
         let mut stmt =
             self.conn.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM journal ORDER BY seq")).map_err(self.sql_err())?;
@@ -44,7 +46,10 @@ impl Store {
                 return Ok(Audit::Broken(b));
             }
         }
-        Ok(Audit::Intact { entries: chain.count(), head: chain.head().to_owned() })
+        Ok(match self.check_projections()? {
+            (_, Some(d)) => Audit::Differs(d),
+            (tables, None) => Audit::Intact { entries: chain.count(), head: chain.head().to_owned(), tables },
+        })
     }
 
     /// The last entry (for an empty journal, seq 0 and [`GENESIS`]).

@@ -1,8 +1,10 @@
 //! The answers that belong to the journal itself rather than to a domain:
-//! where the chain ends, which days it spans, whether it is intact.
+//! where the chain ends, which days it spans, whether it and the tables
+//! derived from it are intact.
 
 use chrono::NaiveDate;
 
+use super::Difference;
 use crate::journal::Break;
 
 /// The journal's last entry. Its hash stands for the whole journal: a
@@ -24,9 +26,17 @@ pub struct DateSpan {
     pub last: NaiveDate,
 }
 
-/// What `charte audit` found.
+/// What `charte audit` found: the chain first, then the derived tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audit {
-    Intact { entries: i64, head: String },
+    /// The chain holds and the journal, replayed, gives every projection
+    /// table (`tables` of them) as it is stored.
+    Intact {
+        entries: i64,
+        head: String,
+        tables: usize,
+    },
     Broken(Break),
+    /// The chain holds but a projection table differs from the journal.
+    Differs(Difference),
 }
