@@ -272,8 +272,38 @@ fn federation(ws: PathBuf) -> Result<(), String> {
                 ));
             }
         }
+        // The last year, nine in ten members sign the current charter in
+        // February, journaled in date order among the year's meetings.
+        let mut signatures: Vec<(chrono::NaiveDate, Event)> = Vec::new();
+        if year == *FEDERATION_YEARS.end() {
+            for i in (0..FEDERATION_ORGS).filter(|i| i % 4 != 0 && i % 10 != 7) {
+                let en = enterprise_number(i).replace('.', "");
+                let adherence = charte::collect::Adherence {
+                    file_sha256: format!("{:064x}", mix(i)),
+                    document_id: format!("bench-{i}"),
+                    enterprise_number: en,
+                    charter_version: config.charter.version.clone(),
+                    method: "scan".into(),
+                    signer: "coordination".into(),
+                    signed: None,
+                    sealed_sha256: format!("{:064x}", mix(i + 1)),
+                    details: serde_json::Value::Null,
+                    collected: String::new(),
+                    revoked: None,
+                };
+                signatures.push((
+                    date(year, 2, 1 + (i % 27) as u32)?,
+                    Event::AdherenceCollected { adherence, new_status: None },
+                ));
+            }
+            signatures.sort_by_key(|(day, _)| *day);
+        }
+        let mut signatures = signatures.into_iter().peekable();
         meetings.sort_by_key(|m| m.1);
         for (body, day, orgs) in meetings {
+            while let Some((on, event)) = signatures.next_if(|(on, _)| *on <= day) {
+                b.push(on, event)?;
+            }
             meeting_no += 1;
             let id = format!("{body}-{day}-{meeting_no}");
             b.push(
@@ -303,25 +333,8 @@ fn federation(ws: PathBuf) -> Result<(), String> {
                 lines += 1;
             }
         }
-        if year == *FEDERATION_YEARS.end() {
-            // Nine in ten members sign the current charter in February.
-            for i in (0..FEDERATION_ORGS).filter(|i| i % 4 != 0 && i % 10 != 7) {
-                let en = enterprise_number(i).replace('.', "");
-                let adherence = charte::collect::Adherence {
-                    file_sha256: format!("{:064x}", mix(i)),
-                    document_id: format!("bench-{i}"),
-                    enterprise_number: en,
-                    charter_version: config.charter.version.clone(),
-                    method: "scan".into(),
-                    signer: "coordination".into(),
-                    signed: None,
-                    sealed_sha256: format!("{:064x}", mix(i + 1)),
-                    details: serde_json::Value::Null,
-                    collected: String::new(),
-                    revoked: None,
-                };
-                b.push(date(year, 2, 1 + (i % 27) as u32)?, Event::AdherenceCollected { adherence, new_status: None })?;
-            }
+        for (on, event) in signatures {
+            b.push(on, event)?;
         }
     }
     b.flush()?;
