@@ -437,9 +437,10 @@ impl Parcel for Held {
     }
 }
 
-/// How long a claim holds without its owner being seen to die: more than
-/// one hand-over can take with every retry (4 attempts of at most a
-/// minute each, and the waits between them).
+/// How long a claim holds when whether its owner still runs cannot be told
+/// (no /proc, or another user's process hidden from us): more than one
+/// hand-over takes with its retries in practice. An owner seen running
+/// keeps its claim however long it takes; one seen gone loses it at once.
 pub const LEASE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// One sending run, as its claims name it: its process, the instant it
@@ -475,7 +476,12 @@ impl Run {
 
     /// Whether `claim` is another run's that still holds.
     fn yields_to(&self, claim: &crate::journal::store::Claim) -> bool {
-        claim.owner != self.owner && claim.expires > unix_now() && process_alive(claim.pid)
+        claim.owner != self.owner
+            && match liveness(claim.pid) {
+                Liveness::Running => true,
+                Liveness::Gone => false,
+                Liveness::Unknown => claim.expires > unix_now(),
+            }
     }
 }
 
@@ -489,20 +495,30 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
 }
 
-/// Whether process `pid` of this machine is running (a zombie, dead but
-/// not yet waited for, is not). Where /proc cannot tell, it is taken as
-/// running: the lease alone ends its claim.
-fn process_alive(pid: u32) -> bool {
+/// What this machine says of a claim's process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Liveness {
+    Running,
+    /// No such process, or a zombie (dead, not yet waited for).
+    Gone,
+    /// /proc cannot tell (not mounted, or the process hidden from this
+    /// user): the lease decides.
+    Unknown,
+}
+
+fn liveness(pid: u32) -> Liveness {
     let proc = std::path::Path::new("/proc");
     if !proc.join("self/stat").exists() {
-        return true;
+        return Liveness::Unknown;
     }
     match std::fs::read_to_string(proc.join(pid.to_string()).join("stat")) {
         // "pid (name) S …": the state follows the name's closing parenthesis.
-        Ok(stat) => {
-            stat.rsplit_once(')').is_none_or(|(_, rest)| !matches!(rest.trim_start().chars().next(), Some('Z' | 'X')))
-        }
-        Err(_) => false,
+        Ok(stat) => match stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next()) {
+            Some('Z' | 'X') => Liveness::Gone,
+            _ => Liveness::Running,
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Liveness::Gone,
+        Err(_) => Liveness::Unknown,
     }
 }
 

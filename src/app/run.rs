@@ -212,12 +212,15 @@ impl App {
                 let mut out = Vec::new();
                 for s in group {
                     let convoked = self.convoke(&s.id, None)?;
-                    if convoked.failed.is_empty() {
-                        out.push((s.id.clone(), "convocations sent".to_owned(), Vec::new()));
-                    } else {
+                    if !convoked.failed.is_empty() {
                         // Its step stays to do: the next run sends what is left.
                         failed.extend(convoked.failed);
+                    } else if convoked.elsewhere == 0 {
+                        out.push((s.id.clone(), "convocations sent".to_owned(), Vec::new()));
                     }
+                    // Some of its messages are being sent by another run at
+                    // the same time: the step stays to do, so that a next run
+                    // sends what that run may not finish.
                 }
                 out
             }

@@ -123,7 +123,8 @@ fn two_issues_on_the_same_day_issue_each_document_once() {
             b.stdout
         );
         assert_eq!(check(&t, 1), ORGANISATIONS as usize);
-        t.run_at("2026-02-02", ["issue", "--all"]).success().stdout_has("0 adherence documents issued");
+        let again = t.run_at("2026-02-02", ["issue", "--all"]).success().stdout;
+        assert!(again.starts_with("0 adherence documents issued"), "nothing issued again: {again}");
     }
 }
 
@@ -201,7 +202,8 @@ fn members_import_while_issue_runs_leaves_every_document_as_journaled() {
             let digits = format!("{body:08}{:02}", 97 - body % 97);
             assert!(latest[digits.as_str()].contains(&format!("reseau-{i}-renomme")), "{}", latest[digits.as_str()]);
         }
-        t.run_at("2026-02-02", ["issue", "--all"]).success().stdout_has("0 adherence documents issued");
+        let again = t.run_at("2026-02-02", ["issue", "--all"]).success().stdout;
+        assert!(again.starts_with("0 adherence documents issued"), "nothing issued again: {again}");
     }
 }
 

@@ -70,7 +70,7 @@ fn adhesion_mails_reminds_escalates_and_stops_at_the_signature() {
 
     // The same day again: nothing new, not one journal entry.
     let before = t.journal_len();
-    t.run(["run", "adhesion"]).success().stdout_has("0 steps");
+    t.run(["run", "adhesion"]).success().stdout_has("), 0 steps");
     assert_eq!(t.journal_len(), before);
     assert_eq!(outbox(&t).len(), addresses);
 
@@ -101,7 +101,7 @@ fn adhesion_mails_reminds_escalates_and_stops_at_the_signature() {
 
     // Day 13: nothing due yet; status says when the reminder comes.
     let t = t.at("2026-01-18");
-    t.run(["run", "adhesion"]).success().stdout_has("0 steps").stdout_has("next step due on 2026-01-19");
+    t.run(["run", "adhesion"]).success().stdout_has("), 0 steps").stdout_has("next step due on 2026-01-19");
     // Day 14: a reminder to everyone but the signer.
     let t = t.at("2026-01-19");
     t.run(["run", "adhesion"]).success().stdout_has(&format!("remind       {}", roster - 1));
@@ -150,9 +150,9 @@ fn adhesion_mails_reminds_escalates_and_stops_at_the_signature() {
     // day records that it ran, and only that).
     let t = t.at("2026-06-01");
     let before = t.journal_len();
-    t.run(["run", "adhesion"]).success().stdout_has("0 steps");
+    t.run(["run", "adhesion"]).success().stdout_has("), 0 steps");
     assert_eq!(t.journal_len(), before + 1);
-    t.run(["run", "adhesion"]).success().stdout_has("0 steps");
+    t.run(["run", "adhesion"]).success().stdout_has("), 0 steps");
     assert_eq!(t.journal_len(), before + 1);
 }
 
@@ -275,7 +275,7 @@ fn the_convocation_workflow_convokes_in_time_and_says_when_it_is_too_late() {
     assert!(outbox(&t).iter().all(|n| n.contains(&id)));
     assert!(!outbox(&t).iter().any(|n| n.contains(&late)));
     let t = t.at("2026-02-28");
-    t.run(["run", "convocation"]).success().stdout_has("0 steps");
+    t.run(["run", "convocation"]).success().stdout_has("), 0 steps");
     assert_eq!(outbox(&t).len(), sent);
 }
 
@@ -326,7 +326,7 @@ fn a_run_killed_midway_resumes_without_sending_twice() {
     assert_eq!(per_address.len(), 60, "every organisation reached");
     let twice = per_address.values().filter(|&&n| n > 1).count();
     assert!(twice <= 1, "at most the message in flight at the kill is sent again; {twice} were");
-    t.run_env(["run", "adhesion"], &env).success().stdout_has("0 steps");
+    t.run_env(["run", "adhesion"], &env).success().stdout_has("), 0 steps");
     assert_eq!(server.messages().len(), 60 + twice);
     // Each document was issued once.
     let issued = std::fs::read_dir(t.path("out/adherence"))
@@ -364,7 +364,7 @@ fn the_interpellation_workflow_drafts_and_waits_for_the_committees_resolution() 
     assert_eq!(subject["finished"], true);
     assert_eq!(step_state(&subject, "resolution")["on"], "2026-03-20");
     let before = t.journal_len();
-    t.run(["run", "interpellation"]).success().stdout_has("0 steps");
+    t.run(["run", "interpellation"]).success().stdout_has("), 0 steps");
     assert_eq!(t.journal_len(), before);
 }
 
@@ -374,7 +374,7 @@ fn the_annual_report_workflow_reports_on_the_last_day_of_the_year() {
     t.run(["members", "import", "roster.csv"]).success();
     t.run(["keys", "init"]).success();
     let t = t.at("2026-12-30");
-    t.run(["run", "annual-report"]).success().stdout_has("0 steps");
+    t.run(["run", "annual-report"]).success().stdout_has("), 0 steps");
     assert!(!t.path("out/reports/annual-2026.pdf").exists());
     let t = t.at("2026-12-31");
     t.run(["run", "annual-report"]).success().stdout_has("annual").stdout_has("subsidy");
@@ -386,5 +386,5 @@ fn the_annual_report_workflow_reports_on_the_last_day_of_the_year() {
     assert_eq!(status[0]["finished"], true);
     assert!(!t.path("out/reports/subsidy-2026.pdf").exists());
     let t = t.at("2027-01-04");
-    t.run(["run", "annual-report"]).success().stdout_has("0 steps");
+    t.run(["run", "annual-report"]).success().stdout_has("), 0 steps");
 }

@@ -35,6 +35,12 @@ impl Store {
     /// chain intact, replays it and compares the derived tables
     /// ([`Store::check_projections`]); names the first difference.
     pub fn audit(&self) -> Result<Audit> {
+        // One read transaction for the chain, the replay and every table
+        // compared: they all see the same state, even while another
+        // command writes (WAL), so a write committed meanwhile is never
+        // taken for a change made outside charte. Rolled back when dropped
+        // (it reads only).
+        let _snapshot = self.conn.unchecked_transaction().map_err(self.sql_err())?;
         let mut stmt =
             self.conn.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM journal ORDER BY seq")).map_err(self.sql_err())?;
         let mut rows = stmt.query([]).map_err(self.sql_err())?;
