@@ -209,9 +209,13 @@ impl App {
                     lines.push(Line { file, what: What::Waiting { adherence, who, reason, id } });
                     continue;
                 }
-                let new_status = member
-                    .filter(|_| adherence.charter_version == version)
-                    .and_then(|m| collect::status_after_signing(m.organisation.status));
+                // The status as it is under the lock, not as it was read
+                // before: a change journaled meanwhile is seen.
+                let new_status = if adherence.charter_version == version {
+                    tx.status_of(&adherence.enterprise_number)?.and_then(collect::status_after_signing)
+                } else {
+                    None
+                };
                 let chain_note = adherence.details.get("chain_note").and_then(|n| n.as_str()).map(str::to_owned);
                 tx.append(&Event::AdherenceCollected { adherence: (*adherence).clone(), new_status })?;
                 lines.push(Line { file, what: What::Accepted { adherence, who, new_status, chain_note } });
