@@ -47,46 +47,19 @@ impl App {
                  2027-01); it goes into document ids and file names"
             )));
         }
-        let history = &ws.config.charter.history;
-        if let Some(v) = history.get(version) {
-            return Err(Error::usage(format!("version {version} was already adopted, on {}", v.adopted)));
-        }
-        if let Some(last) = history.versions().last() {
-            if adopted <= last.adopted {
-                return Err(Error::usage(format!(
-                    "--date {adopted}: version {} was adopted on {}; a new version comes after it",
-                    last.label, last.adopted
-                )));
-            }
-            // Labels are compared as text where signatures are recorded: a new
-            // one sorts after the last (2027-01 after 2022-02; not v10 after v9).
-            if version <= last.label.as_str() {
-                return Err(Error::usage(format!(
-                    "'{version}' does not sort after the last version's label '{}': label versions so that a \
-                     later one sorts after, e.g. by year and month (2027-01)",
-                    last.label
-                )));
-            }
-        }
-        // Who voted at a meeting already recorded was decided by the version
-        // in force that day: adopting on an earlier day would change it.
+        // Checked first on what was read, before the texts are read;
+        // checked again under the write lock, on what is journaled then.
         let meetings = ws.store.meetings()?;
         let attended: std::collections::HashSet<String> =
             ws.store.attendance()?.into_iter().map(|a| a.meeting).collect();
-        if let Some(m) = meetings
+        let last_attended = meetings
             .iter()
             .filter(|r| r.cancelled.is_none())
             .map(|r| &r.meeting)
             .filter(|m| m.date >= adopted && attended.contains(&m.id))
             .max_by_key(|m| m.date)
-        {
-            return Err(Error::usage(format!(
-                "--date {adopted}: the meeting {} of {} has its attendance recorded, and who voted there was \
-                 decided by the version then in force; a version adopted before it would change that. Give the \
-                 day it was adopted, after {}",
-                m.id, m.date, m.date
-            )));
-        }
+            .map(|m| (m.id.clone(), m.date));
+        refuse_adoption(&ws.config.charter.history, version, adopted, last_attended)?;
         if adopted > self.today {
             return Err(Error::usage(format!(
                 "--date {adopted} is after today ({}): record a version once it is adopted",
@@ -102,11 +75,19 @@ impl App {
             }
             texts.insert(lang.code().to_owned(), hex::encode(Sha256::digest(&text)));
         }
-        let previous = ws.config.charter.history.versions().last().map(|v| v.label.clone());
-        ws.store.transaction(self.today, |tx| {
-            tx.append(&Event::CharterAdopted { version: version.to_owned(), adopted, texts: texts.clone() }).map(|_| ())
+        let known = &ws.config.charter.history;
+        let grace_days = known.grace_days();
+        let previous = ws.store.transaction(self.today, |tx| {
+            // The versions as journaled under the lock: another adoption
+            // committed since this one read them is seen.
+            let mut versions = known.versions().to_vec();
+            versions.extend(tx.charter_versions()?);
+            let history = crate::charter::History::new(versions, grace_days);
+            refuse_adoption(&history, version, adopted, tx.attended_meeting_from(adopted)?)?;
+            let previous = history.versions().last().map(|v| v.label.clone());
+            tx.append(&Event::CharterAdopted { version: version.to_owned(), adopted, texts: texts.clone() })?;
+            Ok(previous)
         })?;
-        let grace_days = ws.config.charter.history.grace_days();
         // The grace period's last day: its end, less the day it ends on.
         let previous = previous.and_then(|label| {
             let end = adopted.checked_add_days(chrono::Days::new(u64::from(grace_days)))?;
@@ -134,4 +115,45 @@ impl App {
             })
             .collect()
     }
+}
+
+/// Refuses adopting `version` on `adopted` after the versions of `history`
+/// (already adopted, not after the last one), or before `last_attended`,
+/// the latest meeting dated `adopted` or later whose attendance is recorded.
+fn refuse_adoption(
+    history: &crate::charter::History,
+    version: &str,
+    adopted: NaiveDate,
+    last_attended: Option<(String, NaiveDate)>,
+) -> Result<()> {
+    if let Some(v) = history.get(version) {
+        return Err(Error::usage(format!("version {version} was already adopted, on {}", v.adopted)));
+    }
+    if let Some(last) = history.versions().last() {
+        if adopted <= last.adopted {
+            return Err(Error::usage(format!(
+                "--date {adopted}: version {} was adopted on {}; a new version comes after it",
+                last.label, last.adopted
+            )));
+        }
+        // Labels are compared as text where signatures are recorded: a new
+        // one sorts after the last (2027-01 after 2022-02; not v10 after v9).
+        if version <= last.label.as_str() {
+            return Err(Error::usage(format!(
+                "'{version}' does not sort after the last version's label '{}': label versions so that a \
+                 later one sorts after, e.g. by year and month (2027-01)",
+                last.label
+            )));
+        }
+    }
+    // Who voted at a meeting already recorded was decided by the version
+    // in force that day: adopting on an earlier day would change it.
+    if let Some((id, date)) = last_attended {
+        return Err(Error::usage(format!(
+            "--date {adopted}: the meeting {id} of {date} has its attendance recorded, and who voted there was \
+             decided by the version then in force; a version adopted before it would change that. Give the \
+             day it was adopted, after {date}"
+        )));
+    }
+    Ok(())
 }

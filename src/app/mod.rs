@@ -275,4 +275,45 @@ mod tests {
             assert!(workflows >= 4, "the built-in workflows");
         }
     }
+
+    /// A workspace made on `day` with one organisation in its roster.
+    fn workspace(day: NaiveDate) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input =
+            init::Input { dir: dir.path().to_owned(), replay: true, languages: vec![crate::roster::Language::Fr] };
+        init::init(&input, day).expect("a workspace");
+        let roster = dir.path().join("roster.csv");
+        std::fs::write(
+            &roster,
+            "name,enterprise_number,email\nLes Amis du Quartier,0203.201.340,amis@example.be\n\
+             Bouche à Oreille,0417.497.106,bao@example.be\n",
+        )
+        .expect("writes");
+        App::writer(dir.path(), day).expect("opens").import_roster(&roster, false).expect("imports");
+        dir
+    }
+
+    /// Two adoptions from Apps opened before either: the second sees the
+    /// first under the write lock, and is refused.
+    #[test]
+    fn an_adoption_sees_the_versions_journaled_since_its_app_opened() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+        let dir = workspace(day);
+        std::fs::write(dir.path().join("charter").join("fr.md"), "Charte, nouvelle version.\n").expect("writes");
+        let later = NaiveDate::from_ymd_opt(2026, 3, 10).expect("a date");
+        let mut first = App::writer(dir.path(), later).expect("opens");
+        let mut second = App::writer(dir.path(), later).expect("opens");
+        let mut third = App::writer(dir.path(), later).expect("opens");
+        first.adopt_charter("2099-02", NaiveDate::from_ymd_opt(2026, 3, 5).expect("a date")).expect("adopts");
+        let err = second
+            .adopt_charter("2099-03", NaiveDate::from_ymd_opt(2026, 3, 4).expect("a date"))
+            .expect_err("an earlier date than the version journaled meanwhile");
+        assert!(err.to_string().contains("version 2099-02 was adopted on 2026-03-05"), "{err}");
+        let err = third
+            .adopt_charter("2099-02", NaiveDate::from_ymd_opt(2026, 3, 6).expect("a date"))
+            .expect_err("a version journaled meanwhile");
+        assert!(err.to_string().contains("version 2099-02 was already adopted"), "{err}");
+        let versions = App::open(dir.path(), later).expect("opens").ws.store.charter_versions().expect("reads");
+        assert_eq!(versions.len(), 1, "one version journaled: {versions:?}");
+    }
 }

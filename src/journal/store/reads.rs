@@ -278,17 +278,7 @@ impl Store {
     pub fn charter_versions(&self) -> Result<Vec<crate::charter::Version>> {
         let payloads: Vec<String> =
             self.query("SELECT payload FROM journal WHERE kind = 'charter-adopted' ORDER BY seq", [], |r| r.get(0))?;
-        let mut out = Vec::new();
-        for payload in payloads {
-            match serde_json::from_str::<Event>(&payload) {
-                Ok(Event::CharterAdopted { version, adopted, .. }) => {
-                    out.push(crate::charter::Version { label: version, adopted })
-                }
-                Ok(_) => {}
-                Err(e) => return Err(corrupt(&self.path, format!("a charter-adopted entry does not read ({e})"))),
-            }
-        }
-        Ok(out)
+        charter_versions(&self.path, payloads)
     }
 
     /// The network's events and actions, by date.
@@ -531,6 +521,21 @@ fn election_steps(
     Ok((!steps.is_empty()).then_some(steps))
 }
 
+/// The charter versions from their charter-adopted entries' payloads.
+fn charter_versions(path: &std::path::Path, payloads: Vec<String>) -> Result<Vec<crate::charter::Version>> {
+    let mut out = Vec::new();
+    for payload in payloads {
+        match serde_json::from_str::<Event>(&payload) {
+            Ok(Event::CharterAdopted { version, adopted, .. }) => {
+                out.push(crate::charter::Version { label: version, adopted })
+            }
+            Ok(_) => {}
+            Err(e) => return Err(corrupt(path, format!("a charter-adopted entry does not read ({e})"))),
+        }
+    }
+    Ok(out)
+}
+
 /// Reads under the write lock: what a decision taken in the transaction
 /// must see as it is, including what the transaction appended so far.
 impl Tx<'_> {
@@ -659,6 +664,52 @@ impl Tx<'_> {
             .optional()
             .map_err(self.sql_err())?;
         status.map(|s| s.parse().map_err(|e: String| Error::internal(e))).transpose()
+    }
+
+    /// The roster, as [`Store::members`], read under the write lock: an
+    /// import plans against it as it is.
+    pub fn members(&self) -> Result<Vec<Member>> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM organisations ORDER BY name COLLATE NOCASE, enterprise_number");
+        let mut stmt = self.tx.prepare_cached(&sql).map_err(self.sql_err())?;
+        let rows = stmt.query_map([], member_row).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
+    }
+
+    /// An organisation (10 digits), as [`Store::member`].
+    pub fn member(&self, enterprise_number: &str) -> Result<Option<Member>> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM organisations WHERE enterprise_number = ?1");
+        self.tx.query_row(&sql, [enterprise_number], member_row).optional().map_err(self.sql_err())
+    }
+
+    /// The organisation this public key (base64) is registered for, if
+    /// any, so that one key is never registered for two.
+    pub fn key_owner(&self, public_key: &str) -> Result<Option<Member>> {
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM organisations WHERE public_key = ?1 \
+             ORDER BY name COLLATE NOCASE, enterprise_number LIMIT 1"
+        );
+        self.tx.query_row(&sql, [public_key], member_row).optional().map_err(self.sql_err())
+    }
+
+    /// The charter versions adopted, as [`Store::charter_versions`].
+    pub fn charter_versions(&self) -> Result<Vec<crate::charter::Version>> {
+        let payloads = self.texts("SELECT payload FROM journal WHERE kind = 'charter-adopted' ORDER BY seq", [])?;
+        charter_versions(&self.path, payloads)
+    }
+
+    /// The latest meeting, not cancelled, dated `from` or later, whose
+    /// attendance is recorded: a charter version adopted on `from` would
+    /// change who voted there.
+    pub fn attended_meeting_from(&self, from: NaiveDate) -> Result<Option<(String, NaiveDate)>> {
+        self.tx
+            .query_row(
+                "SELECT id, date FROM meetings WHERE cancelled IS NULL AND date >= ?1 \
+                 AND id IN (SELECT meeting FROM attendance) ORDER BY date DESC, time DESC, id DESC LIMIT 1",
+                [from.to_string()],
+                |r| Ok((r.get(0)?, day(r, 1)?)),
+            )
+            .optional()
+            .map_err(self.sql_err())
     }
 
     /// A return that waited for confirmation, by id, so that two decisions
