@@ -97,24 +97,31 @@ impl App {
         let key = super::keys::read_public_key(key_file)?;
         let public_key = base64::engine::general_purpose::STANDARD.encode(key.as_bytes());
         let name = m.organisation.name.clone();
-        if let Some(other) = members.iter().find(|o| o.public_key.as_deref() == Some(public_key.as_str())) {
-            if other.organisation.enterprise_number == m.organisation.enterprise_number {
-                return Ok(KeySet::AlreadyRegistered { name });
-            }
-            return Err(Error::usage(format!(
-                "this key is already registered for {}: each organisation has its own key",
-                other.organisation.name
-            )));
-        }
+        let digits = m.organisation.enterprise_number.digits().to_owned();
         let fingerprint = crate::seal::fingerprint(&key);
-        self.ws.store.transaction(self.today, |tx| {
+        // Who has the key, and whether the organisation had one, as they
+        // are under the write lock: a key registered meanwhile is seen.
+        let replaced = self.ws.store.transaction(self.today, |tx| {
+            if let Some(other) = tx.key_owner(&public_key)? {
+                if other.organisation.enterprise_number.digits() == digits {
+                    return Ok(None);
+                }
+                return Err(Error::usage(format!(
+                    "this key is already registered for {}: each organisation has its own key",
+                    other.organisation.name
+                )));
+            }
+            let replaced = tx.member(&digits)?.is_some_and(|m| m.public_key.is_some());
             tx.append(&Event::KeyRegistered {
-                enterprise_number: m.organisation.enterprise_number.digits().to_owned(),
+                enterprise_number: digits.clone(),
                 public_key: public_key.clone(),
                 fingerprint: fingerprint.clone(),
-            })
-            .map(|_| ())
+            })?;
+            Ok(Some(replaced))
         })?;
-        Ok(KeySet::Registered { name, fingerprint, replaced: m.public_key.is_some() })
+        Ok(match replaced {
+            None => KeySet::AlreadyRegistered { name },
+            Some(replaced) => KeySet::Registered { name, fingerprint, replaced },
+        })
     }
 }

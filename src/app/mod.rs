@@ -316,4 +316,34 @@ mod tests {
         let versions = App::open(dir.path(), later).expect("opens").ws.store.charter_versions().expect("reads");
         assert_eq!(versions.len(), 1, "one version journaled: {versions:?}");
     }
+
+    /// A key registered for one organisation from an App opened before:
+    /// another App, opened before too, sees it under the write lock.
+    #[test]
+    fn a_key_registered_meanwhile_is_seen_under_the_write_lock() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+        let dir = workspace(day);
+        let key = dir.path().join("member.key");
+        keys::member_keys(&key).expect("a key pair");
+        let public = dir.path().join("member.key.pub");
+        let mut first = App::writer(dir.path(), day).expect("opens");
+        let mut second = App::writer(dir.path(), day).expect("opens");
+        let mut third = App::writer(dir.path(), day).expect("opens");
+        assert!(matches!(
+            first.set_key("0203.201.340", &public).expect("registers"),
+            members::KeySet::Registered { replaced: false, .. }
+        ));
+        let err = second.set_key("0417.497.106", &public).expect_err("the key is the other organisation's");
+        assert!(err.to_string().contains("already registered for Les Amis du Quartier"), "{err}");
+        assert_eq!(
+            third.set_key("0203.201.340", &public).expect("reads"),
+            members::KeySet::AlreadyRegistered { name: "Les Amis du Quartier".into() }
+        );
+        let other = dir.path().join("other.key");
+        keys::member_keys(&other).expect("a key pair");
+        assert!(matches!(
+            third.set_key("0203.201.340", &dir.path().join("other.key.pub")).expect("registers"),
+            members::KeySet::Registered { replaced: true, .. }
+        ));
+    }
 }
