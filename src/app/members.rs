@@ -46,10 +46,16 @@ impl App {
     pub fn import_roster(&mut self, file: &Path, dry_run: bool) -> Result<import::Plan> {
         let current = self.ws.store.members()?;
         let plan = import::plan(file, &current)?;
-        if dry_run || (plan.added.is_empty() && plan.changed.is_empty()) {
+        if dry_run {
             return Ok(plan);
         }
         self.ws.store.transaction(self.today, |tx| {
+            // Planned again on the roster as it is under the write lock:
+            // a change journaled since it was read is seen.
+            let plan = plan.against(&tx.members()?);
+            if plan.added.is_empty() && plan.changed.is_empty() {
+                return Ok(plan);
+            }
             for o in &plan.added {
                 tx.append(&Event::OrganisationAdded { organisation: o.clone() })?;
             }
@@ -64,9 +70,8 @@ impl App {
                 changed: plan.changed.len() as u64,
                 unchanged: plan.unchanged as u64,
             })?;
-            Ok(())
-        })?;
-        Ok(plan)
+            Ok(plan)
+        })
     }
 
     /// The roster, in the store's order.

@@ -100,6 +100,26 @@ pub struct Plan {
     pub notes: Vec<Problem>,
     /// The sha256 of the file as it was read (the import journals it).
     pub sha256: String,
+    /// The file's organisations, each with its line, as read and checked:
+    /// what [`Plan::against`] plans again.
+    file: Vec<(u64, Organisation)>,
+}
+
+impl Plan {
+    /// The same file planned against `current`, the roster as it is now
+    /// (under the write lock): what is added, changed or unchanged is
+    /// decided on it, not on the roster read before.
+    #[must_use]
+    pub fn against(&self, current: &[Member]) -> Plan {
+        Plan {
+            encoding: self.encoding,
+            separator: self.separator,
+            ignored_columns: self.ignored_columns.clone(),
+            notes: self.notes.clone(),
+            sha256: self.sha256.clone(),
+            ..diff(self.file.clone(), current)
+        }
+    }
 }
 
 /// The longest organisation name accepted, in characters: it must fit a
@@ -408,7 +428,7 @@ pub fn plain_address(s: &str) -> std::result::Result<String, String> {
 fn diff(file: Vec<(u64, Organisation)>, current: &[Member]) -> Plan {
     let by_number: HashMap<&str, &Organisation> =
         current.iter().map(|m| (m.organisation.enterprise_number.digits(), &m.organisation)).collect();
-    let mut plan = Plan::default();
+    let mut plan = Plan { file: file.clone(), ..Plan::default() };
     let mut mentioned = std::collections::HashSet::new();
     for (_, o) in file {
         mentioned.insert(o.enterprise_number.digits().to_owned());
