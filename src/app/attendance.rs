@@ -27,14 +27,16 @@ impl App {
         let meetings: Vec<_> = self.ws.store.meetings()?.into_iter().map(|r| r.meeting).collect();
         let members = self.ws.store.members()?;
         let rows = attendance::parse(&list.table, &meetings, &members, self.today).map_err(|p| list.refused(p))?;
-        let known = self.ws.store.attendance()?;
-        let new: Vec<_> = rows.into_iter().filter(|a| !known.contains(a)).collect();
-        self.ws.store.transaction(self.today, |tx| {
+        // Which lines are new is decided under the write lock: two imports
+        // at once never both record a line.
+        let recorded = self.ws.store.transaction(self.today, |tx| {
+            let known = tx.attendance()?;
+            let new: Vec<_> = rows.into_iter().filter(|a| !known.contains(a)).collect();
             for a in &new {
                 tx.append(&Event::AttendanceRecorded { attendance: a.clone() })?;
             }
-            Ok(())
+            Ok(new.len())
         })?;
-        Ok(Imported { recorded: new.len(), known: list.table.rows.len() - new.len() })
+        Ok(Imported { recorded, known: list.table.rows.len() - recorded })
     }
 }

@@ -95,17 +95,27 @@ impl App {
         for chunk in members.chunks(BATCH) {
             let (planned, not_built) = convoke::messages(&context, chunk, &pdfs)?;
             failed.extend(not_built);
-            if !planned.is_empty()
-                && let Some(event) = late_pending.take()
-            {
-                // Recorded once, whichever run (two at once) comes first.
-                self.ws.store.transaction(today, |tx| {
-                    if !tx.convocation_late(&meeting.id)? {
-                        tx.append(&event)?;
-                    }
-                    Ok(())
-                })?;
+            if planned.is_empty() {
+                continue;
             }
+            // Before each batch, under the write lock: a meeting cancelled
+            // meanwhile gets no more convocations.
+            let late_event = late_pending.take();
+            self.ws.store.transaction(today, |tx| {
+                if let Some(why) = tx.meeting_cancelled(&meeting.id)? {
+                    return Err(Error::usage(format!(
+                        "meeting {} is cancelled ({why}): nothing to convoke",
+                        meeting.id
+                    )));
+                }
+                // Recorded once, whichever run (two at once) comes first.
+                if let Some(event) = &late_event
+                    && !tx.convocation_late(&meeting.id)?
+                {
+                    tx.append(event)?;
+                }
+                Ok(())
+            })?;
             sender.deliver(&mut self.ws.store, today, &planned, &|| bar.inc(1))?;
         }
         let report = sender.close();

@@ -29,15 +29,19 @@ impl App {
     pub fn import_events(&mut self, file: &TableFile, dry_run: bool) -> Result<Imported> {
         let incoming = actions::parse(&file.table).map_err(|p| file.refused(p))?;
         let total = incoming.len();
-        let new = actions::changes(incoming, &self.ws.store.actions()?);
-        if !dry_run {
+        let new = if dry_run {
+            actions::changes(incoming, &self.ws.store.actions()?)
+        } else {
+            // Which lines are new is decided under the write lock: two
+            // imports at once never both record a line.
             self.ws.store.transaction(self.today, |tx| {
+                let new = actions::changes(incoming, &tx.actions()?);
                 for a in &new {
                     tx.append(&Event::ActionRecorded { action: a.clone() })?;
                 }
-                Ok(())
-            })?;
-        }
+                Ok(new)
+            })?
+        };
         Ok(Imported { new: new.len(), known: total - new.len(), dry_run })
     }
 

@@ -121,10 +121,12 @@ impl App {
         let ws = &mut self.ws;
         let loaded = flags::Loaded::load_for(&ws.store, &ws.config, None)?;
         let current = flags::evaluate(&loaded.facts(&ws.config, self.today, None));
-        if !current.iter().any(|f| f.key() == key) && !ws.store.flag_statuses()?.contains_key(&key) {
-            return Err(Error::not_found(format!("no flag '{key}' (see `charte flags` for the keys)")));
-        }
+        let flag_today = current.iter().any(|f| f.key() == key);
         ws.store.transaction(self.today, |tx| {
+            // A key marked before is read under the write lock.
+            if !flag_today && !tx.flag_marked(&key)? {
+                return Err(Error::not_found(format!("no flag '{key}' (see `charte flags` for the keys)")));
+            }
             tx.append(&Event::FlagStatusChanged { key: key.clone(), status: status.code().to_owned(), note })
                 .map(|_| ())
         })?;

@@ -110,6 +110,11 @@ impl App {
             return Err(Error::usage("--reason: say why the meeting is cancelled"));
         }
         self.ws.store.transaction(self.today, |tx| {
+            // Checked again under the write lock: cancelled twice at once,
+            // the first reason stays.
+            if tx.meeting_cancelled(id)?.is_some() {
+                return Err(Error::usage(format!("meeting '{id}' is already cancelled")));
+            }
             tx.append(&Event::MeetingCancelled { meeting: id.to_owned(), reason: reason.trim().to_owned() }).map(|_| ())
         })
     }

@@ -131,10 +131,18 @@ impl App {
         // first run of its day (so `charte status` says when it last ran,
         // and a later run cannot be dated before it); a second run the same
         // day with nothing to do writes nothing.
-        let first_today = self.ws.store.workflow_runs()?.get(&wf.name).is_none_or(|r| r.at < today);
-        if !dry_run && (total > 0 || !entering.is_empty() || first_today) {
+        // Whether it is the first is read under the write lock: two runs at
+        // once with nothing to do record one run, not two. (A run seen
+        // recorded today stays so: no need to lock for it.)
+        let did = total > 0 || !entering.is_empty();
+        let seen_today = self.ws.store.workflow_runs()?.get(&wf.name).is_some_and(|r| r.at >= today);
+        if !dry_run && (did || !seen_today) {
             self.ws.store.transaction(today, |tx| {
-                tx.append(&Event::WorkflowRun { workflow: wf.name.clone(), steps: total as u64 }).map(|_| ())
+                let first_today = tx.last_workflow_run(&wf.name)?.is_none_or(|at| at < today);
+                if did || first_today {
+                    tx.append(&Event::WorkflowRun { workflow: wf.name.clone(), steps: total as u64 })?;
+                }
+                Ok(())
             })?;
         }
         let mut outcome = Outcome {

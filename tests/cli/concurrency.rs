@@ -150,3 +150,34 @@ fn two_adhesion_runs_at_once_issue_and_mail_each_document_once() {
         assert_eq!(server.messages().len(), ORGANISATIONS as usize);
     }
 }
+
+#[test]
+fn two_imports_of_one_events_file_at_once_record_each_event_once() {
+    for round in 0..REPEAT {
+        let t = Test::fixture("ixelles").at("2026-03-01");
+        let len = t.journal_len();
+        let (a, b) = t.twice_at_once(&["events", "import", "year/events.csv"], &[]);
+        let (a, b) = (a.success().stdout, b.success().stdout);
+        let recorded = count_of(&a, "events recorded") + count_of(&b, "events recorded");
+        assert_eq!(recorded, 4, "round {round}: each event counted once:\n{a}\n{b}");
+        assert_eq!(t.journal_len(), len + 4, "round {round}: each event journaled once");
+        t.run(["audit"]).success();
+    }
+}
+
+#[test]
+fn a_meeting_cancelled_twice_at_once_keeps_one_reason() {
+    let t = Test::new().at("2026-02-01");
+    for round in 0..REPEAT {
+        let id =
+            t.run(["meeting", "add", "--body", "plenary", "--date", "2026-04-02"]).success().stdout.trim().to_owned();
+        let len = t.journal_len();
+        let (a, b) = t.twice_at_once(&["meeting", "cancel", &id, "--reason", "salle indisponible"], &[]);
+        let codes = [a.code, b.code];
+        assert!(codes.contains(&0) && codes.contains(&2), "round {round}: one cancels, one is refused: {codes:?}");
+        let refused = if a.code == 2 { a } else { b };
+        refused.stderr_has("already cancelled");
+        assert_eq!(t.journal_len(), len + 1, "round {round}: cancelled once");
+    }
+    t.run(["audit"]).success();
+}

@@ -222,19 +222,7 @@ impl Store {
                  ORDER BY meeting, enterprise_number, person"
             ),
             params,
-            |r| {
-                let number: String = r.get(1)?;
-                let status: String = r.get(3)?;
-                Ok(AttendanceRecord {
-                    attendance: Attendance {
-                        meeting: r.get(0)?,
-                        enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(1, e))?,
-                        person: r.get(2)?,
-                        status: status.parse().map_err(|e| text_err(3, e))?,
-                    },
-                    seq: r.get(4)?,
-                })
-            },
+            attendance_row,
         )
     }
 
@@ -283,15 +271,7 @@ impl Store {
 
     /// The network's events and actions, by date.
     pub fn actions(&self) -> Result<Vec<crate::actions::Action>> {
-        self.query("SELECT date, kind, title, participants FROM actions ORDER BY date, key", [], |r| {
-            let kind: String = r.get(1)?;
-            Ok(crate::actions::Action {
-                date: day(r, 0)?,
-                kind: kind.parse().map_err(|e| text_err(1, e))?,
-                title: r.get(2)?,
-                participants: r.get(3)?,
-            })
-        })
+        self.query(ACTIONS, [], action_row)
     }
 }
 
@@ -541,9 +521,61 @@ fn charter_versions(path: &std::path::Path, payloads: Vec<String>) -> Result<Vec
 impl Tx<'_> {
     /// A column of every row `sql` selects, with `params`.
     fn texts(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<String>> {
+        self.rows(sql, params, |r| r.get(0))
+    }
+
+    /// Every row `sql` selects, with `params`, mapped by `f`.
+    fn rows<T, C: FromIterator<T>>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<C> {
         let mut stmt = self.tx.prepare_cached(sql).map_err(self.sql_err())?;
-        let rows = stmt.query_map(params, |r| r.get(0)).map_err(self.sql_err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
+        let rows = stmt.query_map(params, f).map_err(self.sql_err())?;
+        rows.collect::<rusqlite::Result<C>>().map_err(self.sql_err())
+    }
+
+    /// The network's events and actions, as [`Store::actions`], read under
+    /// the write lock: two imports at once never both record a line.
+    pub fn actions(&self) -> Result<Vec<crate::actions::Action>> {
+        self.rows(ACTIONS, [], action_row)
+    }
+
+    /// Every attendance line recorded, as [`Store::attendance`], read under
+    /// the write lock: two imports at once never both record a line.
+    pub fn attendance(&self) -> Result<Vec<Attendance>> {
+        let records: Vec<AttendanceRecord> = self.rows(
+            "SELECT meeting, enterprise_number, person, status, seq FROM attendance \
+             ORDER BY meeting, enterprise_number, person",
+            [],
+            attendance_row,
+        )?;
+        Ok(records.into_iter().map(|r| r.attendance).collect())
+    }
+
+    /// Why `meeting` was cancelled, if it was (None too for no such meeting).
+    pub fn meeting_cancelled(&self, meeting: &str) -> Result<Option<String>> {
+        let found: Vec<Option<String>> =
+            self.rows("SELECT cancelled FROM meetings WHERE id = ?1", [meeting], |r| r.get(0))?;
+        Ok(found.into_iter().next().flatten())
+    }
+
+    /// Whether the committee marked the flag `key` (whatever its status).
+    pub fn flag_marked(&self, key: &str) -> Result<bool> {
+        self.tx
+            .prepare_cached("SELECT 1 FROM flag_status WHERE key = ?1")
+            .and_then(|mut s| s.exists([key]))
+            .map_err(self.sql_err())
+    }
+
+    /// The day of `workflow`'s last recorded run, if it ran.
+    pub fn last_workflow_run(&self, workflow: &str) -> Result<Option<NaiveDate>> {
+        let found: Vec<NaiveDate> =
+            self.rows("SELECT at FROM workflow_runs WHERE workflow = ?1 ORDER BY seq DESC LIMIT 1", [workflow], |r| {
+                day(r, 0)
+            })?;
+        Ok(found.into_iter().next())
     }
 
     /// The ids of every meeting (cancelled ones too): a new meeting's id
@@ -726,6 +758,35 @@ impl Tx<'_> {
 const KNOWN_RETURNS: &str = "SELECT file_sha256, document_id FROM adherences UNION ALL \
      SELECT file_sha256, document_id FROM returns UNION ALL \
      SELECT file_sha256, document_id FROM duplicates";
+
+/// The network's events and actions, by date, as [`action_row`] reads them.
+const ACTIONS: &str = "SELECT date, kind, title, participants FROM actions ORDER BY date, key";
+
+fn action_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::actions::Action> {
+    let kind: String = r.get(1)?;
+    Ok(crate::actions::Action {
+        date: day(r, 0)?,
+        kind: kind.parse().map_err(|e| text_err(1, e))?,
+        title: r.get(2)?,
+        participants: r.get(3)?,
+    })
+}
+
+/// An attendance line from columns meeting, enterprise_number, person,
+/// status, seq.
+fn attendance_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttendanceRecord> {
+    let number: String = r.get(1)?;
+    let status: String = r.get(3)?;
+    Ok(AttendanceRecord {
+        attendance: Attendance {
+            meeting: r.get(0)?,
+            enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(1, e))?,
+            person: r.get(2)?,
+            status: status.parse().map_err(|e| text_err(3, e))?,
+        },
+        seq: r.get(4)?,
+    })
+}
 
 /// The columns [`entry_row`] reads, in its order.
 const ENTRY_COLUMNS: &str = "seq, at, kind, subject, payload, prev_hash, hash";
