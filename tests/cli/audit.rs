@@ -58,19 +58,7 @@ fn a_newer_schema_is_refused_clearly() {
 
 #[test]
 fn a_workspace_after_a_year_of_work_has_its_tables_as_the_journal_gives_them() {
-    let t = Test::fixture("woluwe-saint-lambert").at("2026-10-01");
-    t.run(["members", "import", "roster.csv"]).success();
-    t.sign_declared_members();
-    t.run(["meeting", "add", "--body", "plenary", "--date", "2026-10-13T09:30"]).success();
-    let lines: String = std::fs::read_to_string(t.path("year/attendance.csv"))
-        .unwrap()
-        .lines()
-        .filter(|l| l.starts_with("plenary-2026-10-13,"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(t.path("att.csv"), format!("meeting,enterprise_number,status,person\n{lines}")).unwrap();
-    let t = t.at("2026-10-14");
-    t.run(["attendance", "import", "att.csv"]).success();
+    let t = crate::election::plenary_held();
     t.run(["audit"]).success().stdout_has("journal intact").stdout_has("derived tables intact");
     let json = t.run(["audit", "--json"]).success().json();
     assert_eq!(json["intact"], true);

@@ -4,9 +4,8 @@ const YEAR: &str = "year/";
 
 /// Woluwe-Saint-Lambert's autumn plenary of 2026-10-13, held, with its
 /// attendance from the fixture (12 members present, 4 participants present,
-/// the Épicerie sociale absent); an election opened there for the mandates
-/// of 2027-2028.
-fn plenary_with_election() -> (Test, String) {
+/// the Épicerie sociale absent), on the next day.
+pub(crate) fn plenary_held() -> Test {
     let t = Test::fixture("woluwe-saint-lambert").at("2026-10-01");
     t.run(["members", "import", "roster.csv"]).success();
     t.sign_declared_members();
@@ -21,6 +20,13 @@ fn plenary_with_election() -> (Test, String) {
     std::fs::write(t.path("att.csv"), format!("meeting,enterprise_number,status,person\n{lines}")).unwrap();
     let t = t.at("2026-10-14");
     t.run(["attendance", "import", "att.csv"]).success();
+    t
+}
+
+/// [`plenary_held`], and an election opened there for the mandates of
+/// 2027-2028.
+fn plenary_with_election() -> (Test, String) {
+    let t = plenary_held();
     let id = t
         .run(["election", "open", "--meeting", "plenary-2026-10-13", "--since", "2027-01-01"])
         .success()
