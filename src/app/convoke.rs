@@ -57,7 +57,7 @@ impl App {
         }
         let crate::governance::meeting::MeetingRecord { meeting, cancelled } = self.meeting(meeting)?;
         if let Some(why) = cancelled {
-            return Err(Error::usage(format!("meeting {} is cancelled ({why}): nothing to convoke", meeting.id)));
+            return Err(cancelled_meeting(&meeting.id, &why));
         }
         let today = self.today;
         let body = governance::body(&self.ws.config, &meeting.body).map_err(Error::Usage)?;
@@ -103,10 +103,7 @@ impl App {
             let late_event = late_pending.take();
             self.ws.store.transaction(today, |tx| {
                 if let Some(why) = tx.meeting_cancelled(&meeting.id)? {
-                    return Err(Error::usage(format!(
-                        "meeting {} is cancelled ({why}): nothing to convoke",
-                        meeting.id
-                    )));
+                    return Err(cancelled_meeting(&meeting.id, &why));
                 }
                 // Recorded once, whichever run (two at once) comes first.
                 if let Some(event) = &late_event
@@ -137,4 +134,10 @@ impl App {
             failed,
         })
     }
+}
+
+/// Why a cancelled meeting gets no convocation, checked when the action
+/// starts and again under the write lock before each batch.
+fn cancelled_meeting(id: &str, why: &str) -> Error {
+    Error::usage(format!("meeting {id} is cancelled ({why}): nothing to convoke"))
 }

@@ -83,8 +83,9 @@ impl App {
 /// Renders, seals, writes and journals the documents of `selected` whose
 /// inputs changed, in parallel, a chunk at a time.
 fn issue_members(ws: &mut Workspace, now: NaiveDate, progress: &dyn Progress, selected: &[&Member]) -> Result<Outcome> {
-    // Files are written before the journal records them: a date the
-    // journal would refuse is refused first, whoever opened the App.
+    // A date the journal would refuse is refused before anything is
+    // rendered, whoever opened the App (the transaction decides again
+    // under the lock before any file is put in place).
     ws.check_date(now)?;
     let key = super::coordination_key(ws)?;
     let template = load_template(Some(&ws.templates_dir()), ADHERENCE_TEMPLATE)

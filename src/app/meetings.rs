@@ -103,17 +103,15 @@ impl App {
     /// Cancels a meeting, saying why; a cancelled meeting is not cancelled
     /// again.
     pub fn cancel_meeting(&mut self, id: &str, reason: &str) -> Result<()> {
-        if self.meeting(id)?.cancelled.is_some() {
-            return Err(Error::usage(format!("meeting '{id}' is already cancelled")));
-        }
-        if reason.trim().is_empty() {
-            return Err(Error::usage("--reason: say why the meeting is cancelled"));
-        }
+        self.meeting(id)?;
         self.ws.store.transaction(self.today, |tx| {
-            // Checked again under the write lock: cancelled twice at once,
-            // the first reason stays.
+            // Under the write lock: cancelled twice at once, the first
+            // reason stays.
             if tx.meeting_cancelled(id)?.is_some() {
                 return Err(Error::usage(format!("meeting '{id}' is already cancelled")));
+            }
+            if reason.trim().is_empty() {
+                return Err(Error::usage("--reason: say why the meeting is cancelled"));
             }
             tx.append(&Event::MeetingCancelled { meeting: id.to_owned(), reason: reason.trim().to_owned() }).map(|_| ())
         })

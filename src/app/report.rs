@@ -207,8 +207,8 @@ impl App {
     /// report that fails leaves no file behind. Returns the paths of the
     /// PDFs, the first language's first.
     fn seal_report(&mut self, s: &Sealing<'_>) -> Result<Vec<PathBuf>> {
-        // Files are written before the journal records them: a date the
-        // journal would refuse is refused first, whoever opened the App.
+        // The companion CSV/JSON files are written before the lock: a date
+        // the journal would refuse is refused first, whoever opened the App.
         self.ws.check_date(self.today)?;
         let key = self.coordination_key()?;
         let seal_key = crate::seal::fingerprint(&key.verifying_key());

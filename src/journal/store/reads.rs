@@ -91,19 +91,11 @@ impl Store {
 impl Store {
     /// The roster, ordered by name.
     pub fn members(&self) -> Result<Vec<Member>> {
-        self.query(
-            &format!("SELECT {MEMBER_COLUMNS} FROM organisations ORDER BY name COLLATE NOCASE, enterprise_number"),
-            [],
-            member_row,
-        )
+        self.query(&members_sql(), [], member_row)
     }
 
     pub fn member(&self, number: &EnterpriseNumber) -> Result<Option<Member>> {
-        let found: Vec<Member> = self.query(
-            &format!("SELECT {MEMBER_COLUMNS} FROM organisations WHERE enterprise_number = ?1"),
-            [number.digits()],
-            member_row,
-        )?;
+        let found: Vec<Member> = self.query(&member_sql(), [number.digits()], member_row)?;
         Ok(found.into_iter().next())
     }
 
@@ -216,14 +208,7 @@ impl Store {
     }
 
     fn attendance_where(&self, condition: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<AttendanceRecord>> {
-        self.query(
-            &format!(
-                "SELECT meeting, enterprise_number, person, status, seq FROM attendance WHERE {condition} \
-                 ORDER BY meeting, enterprise_number, person"
-            ),
-            params,
-            attendance_row,
-        )
+        self.query(&attendance_sql(condition), params, attendance_row)
     }
 
     /// The ids of the elections, oldest first.
@@ -475,9 +460,7 @@ impl Store {
         params: impl rusqlite::Params,
         f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<C> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(self.sql_err())?;
-        let rows = stmt.query_map(params, f).map_err(self.sql_err())?;
-        rows.collect::<rusqlite::Result<C>>().map_err(self.sql_err())
+        rows(&self.conn, &self.path, sql, params, f)
     }
 }
 
@@ -531,9 +514,7 @@ impl Tx<'_> {
         params: impl rusqlite::Params,
         f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<C> {
-        let mut stmt = self.tx.prepare_cached(sql).map_err(self.sql_err())?;
-        let rows = stmt.query_map(params, f).map_err(self.sql_err())?;
-        rows.collect::<rusqlite::Result<C>>().map_err(self.sql_err())
+        rows(&self.tx, &self.path, sql, params, f)
     }
 
     /// The network's events and actions, as [`Store::actions`], read under
@@ -545,12 +526,7 @@ impl Tx<'_> {
     /// Every attendance line recorded, as [`Store::attendance`], read under
     /// the write lock: two imports at once never both record a line.
     pub fn attendance(&self) -> Result<Vec<Attendance>> {
-        let records: Vec<AttendanceRecord> = self.rows(
-            "SELECT meeting, enterprise_number, person, status, seq FROM attendance \
-             ORDER BY meeting, enterprise_number, person",
-            [],
-            attendance_row,
-        )?;
+        let records: Vec<AttendanceRecord> = self.rows(&attendance_sql("1"), [], attendance_row)?;
         Ok(records.into_iter().map(|r| r.attendance).collect())
     }
 
@@ -701,16 +677,12 @@ impl Tx<'_> {
     /// The roster, as [`Store::members`], read under the write lock: an
     /// import plans against it as it is.
     pub fn members(&self) -> Result<Vec<Member>> {
-        let sql = format!("SELECT {MEMBER_COLUMNS} FROM organisations ORDER BY name COLLATE NOCASE, enterprise_number");
-        let mut stmt = self.tx.prepare_cached(&sql).map_err(self.sql_err())?;
-        let rows = stmt.query_map([], member_row).map_err(self.sql_err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.sql_err())
+        self.rows(&members_sql(), [], member_row)
     }
 
     /// An organisation (10 digits), as [`Store::member`].
     pub fn member(&self, enterprise_number: &str) -> Result<Option<Member>> {
-        let sql = format!("SELECT {MEMBER_COLUMNS} FROM organisations WHERE enterprise_number = ?1");
-        self.tx.query_row(&sql, [enterprise_number], member_row).optional().map_err(self.sql_err())
+        self.tx.query_row(&member_sql(), [enterprise_number], member_row).optional().map_err(self.sql_err())
     }
 
     /// The organisation this public key (base64) is registered for, if
@@ -827,6 +799,39 @@ fn document_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IssuedDocument> {
 /// The columns [`member_row`] reads, in its order.
 const MEMBER_COLUMNS: &str = "enterprise_number, name, email, language, status, representative, \
      representative_email, address, sectors, public_key, signed_version";
+
+/// Every row `sql` selects on `conn` (the store's connection, or a write
+/// transaction's: the same reads before and under the lock), mapped by `f`.
+fn rows<T, C: FromIterator<T>>(
+    conn: &rusqlite::Connection,
+    path: &std::path::Path,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<C> {
+    let err = |e| super::db_error(path, e);
+    let mut stmt = conn.prepare_cached(sql).map_err(err)?;
+    let rows = stmt.query_map(params, f).map_err(err)?;
+    rows.collect::<rusqlite::Result<C>>().map_err(err)
+}
+
+/// The roster, ordered by name.
+fn members_sql() -> String {
+    format!("SELECT {MEMBER_COLUMNS} FROM organisations ORDER BY name COLLATE NOCASE, enterprise_number")
+}
+
+/// One organisation, by its 10 digits.
+fn member_sql() -> String {
+    format!("SELECT {MEMBER_COLUMNS} FROM organisations WHERE enterprise_number = ?1")
+}
+
+/// The attendance lines meeting `condition`, with the entry that recorded each.
+fn attendance_sql(condition: &str) -> String {
+    format!(
+        "SELECT meeting, enterprise_number, person, status, seq FROM attendance WHERE {condition} \
+         ORDER BY meeting, enterprise_number, person"
+    )
+}
 
 fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
     let number: String = r.get(0)?;
