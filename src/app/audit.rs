@@ -1,18 +1,189 @@
 //! Checking the journal's hash chain (every entry's hash recomputed and
 //! linked to the one before, so an entry changed or removed behind
-//! charte's back is named), then the tables derived from it (the journal
-//! replayed in memory and compared with them, so a row changed behind
-//! charte's back is named too).
+//! charte's back is named), the Merkle tree over it, every checkpoint
+//! known (a signed tree head: the journal must still begin with the tree
+//! it signed, so entries removed at the end or a history rewritten are
+//! named), then the tables derived from it (the journal replayed in memory
+//! and compared with them, so a row changed behind charte's back is named
+//! too).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::VerifyingKey;
 
 use super::App;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::journal::checkpoint::{self, Checkpoint, CheckpointError};
+use crate::journal::merkle::Hash;
 use crate::journal::store::Audit;
 
+/// What the audit found, and how many checkpoints it held the journal to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub audit: Audit,
+    /// Checkpoints checked (those of out/checkpoints/, of the sealed
+    /// reports in out/reports/, and those given).
+    pub checkpoints: usize,
+    /// The largest tree a checkpoint vouched for.
+    pub latest: Option<u64>,
+}
+
+/// A checkpoint and where it was found, as the messages name it.
+#[derive(Debug)]
+struct Found {
+    source: String,
+    checkpoint: Checkpoint,
+}
+
 impl App {
-    /// The journal's chain, then the derived tables: intact (how many
-    /// entries, which head, how many tables), broken at the first entry
-    /// that does not hold, or differing at the first row that does not.
-    pub fn audit(&self) -> Result<Audit> {
-        self.ws.store.audit()
+    /// The journal's chain, its tree, every checkpoint known and those
+    /// `given` (a funder's copy: a checkpoint file, or a sealed report that
+    /// embeds one), then the derived tables.
+    pub fn audit(&self, given: &[PathBuf]) -> Result<Report> {
+        let mut found = Vec::new();
+        for path in given {
+            found.push(self.given_checkpoint(path)?);
+        }
+        found.extend(self.known_checkpoints()?);
+        if !found.is_empty() {
+            let key = self.coordination_public_key()?;
+            let coordination = self.coordination_name();
+            for f in &found {
+                trusted(f, &key, coordination)?;
+            }
+        }
+        let sizes: BTreeSet<u64> = found.iter().map(|f| f.checkpoint.statement.tree_size).collect();
+        let audit = self.ws.store.audit(&sizes, |entries, roots| contradiction(&found, entries, roots))?;
+        let latest = found.iter().map(|f| f.checkpoint.statement.tree_size).max();
+        Ok(Report { audit, checkpoints: found.len(), latest })
     }
+
+    /// The coordination's public key (keys/coordination.pub).
+    pub fn coordination_public_key(&self) -> Result<VerifyingKey> {
+        let path = self.ws.keys_dir().join("coordination.pub");
+        if !path.exists() {
+            return Err(Error::usage(format!(
+                "{} does not exist: the checkpoints cannot be checked without the coordination's key",
+                path.display()
+            )));
+        }
+        super::keys::read_public_key(&path)
+    }
+
+    /// out/checkpoints/*.json, then the checkpoints the sealed reports of
+    /// out/reports/ embed, in name order.
+    fn known_checkpoints(&self) -> Result<Vec<Found>> {
+        let mut found = Vec::new();
+        for path in files(&self.ws.out_dir().join("checkpoints"), ".json")? {
+            let bytes = crate::error::read_bounded(&path, MAX_BYTES, "a checkpoint")?;
+            let checkpoint = checkpoint::read(&bytes).map_err(|e| failed(&self.shown(&path), &e))?;
+            found.push(Found { source: self.shown(&path), checkpoint });
+        }
+        for path in files(&self.ws.out_dir().join("reports"), ".seal.json")? {
+            let bytes = crate::error::read_bounded(&path, MAX_BYTES, "a seal")?;
+            let manifest = crate::seal::read_manifest(&bytes)
+                .map_err(|e| Error::CheckFailed(format!("{}: {e}", self.shown(&path))))?;
+            if let Some(value) = manifest.extra.get(checkpoint::FIELD) {
+                let checkpoint = checkpoint::from_value(value).map_err(|e| failed(&self.shown(&path), &e))?;
+                found.push(Found { source: self.shown(&path), checkpoint });
+            }
+        }
+        Ok(found)
+    }
+
+    /// A checkpoint given on the command line: its file, or the sealed
+    /// report (PDF or .seal.json) that embeds one.
+    fn given_checkpoint(&self, path: &Path) -> Result<Found> {
+        let source = path.display().to_string();
+        let bytes = crate::error::read_bounded(path, crate::error::MAX_DOCUMENT_BYTES, "a checkpoint")?;
+        let checkpoint = if bytes.starts_with(b"%PDF-") || bytes.starts_with(b"{\"manifest\"") {
+            let manifest =
+                crate::seal::read_manifest(&bytes).map_err(|e| Error::CheckFailed(format!("{source}: {e}")))?;
+            let value = manifest.extra.get(checkpoint::FIELD).ok_or_else(|| {
+                Error::usage(format!("{source}: this sealed document embeds no checkpoint (only reports do)"))
+            })?;
+            checkpoint::from_value(value)
+        } else {
+            checkpoint::read(&bytes)
+        };
+        match checkpoint {
+            Ok(checkpoint) => Ok(Found { source, checkpoint }),
+            Err(e @ CheckpointError::Malformed(_)) => Err(Error::usage(format!("{source}: {e}"))),
+            Err(e) => Err(failed(&source, &e)),
+        }
+    }
+
+    /// A path inside the workspace, as the messages show it.
+    fn shown(&self, path: &Path) -> String {
+        path.strip_prefix(&self.ws.root).unwrap_or(path).display().to_string()
+    }
+}
+
+/// A checkpoint file is at most a few hundred bytes; a seal a few kB.
+const MAX_BYTES: u64 = 1 << 20;
+
+/// The files of `dir` whose names end with `suffix`, in name order (none
+/// when the folder does not exist).
+fn files(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix) && !n.starts_with('.')) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn failed(source: &str, e: &CheckpointError) -> Error {
+    Error::CheckFailed(format!("{source}: {e}"))
+}
+
+/// A checkpoint is the coordination's: its key and its name.
+fn trusted(f: &Found, key: &VerifyingKey, coordination: &str) -> Result<()> {
+    let s = &f.checkpoint.statement;
+    if &f.checkpoint.key != key {
+        return Err(Error::CheckFailed(format!(
+            "{}: this checkpoint is signed with the key {}, not with the coordination's key {}",
+            f.source,
+            s.key_fingerprint,
+            crate::seal::fingerprint(key)
+        )));
+    }
+    if s.coordination != coordination {
+        return Err(Error::CheckFailed(format!(
+            "{}: this checkpoint is {:?}'s, not this coordination's ({coordination:?})",
+            f.source, s.coordination
+        )));
+    }
+    Ok(())
+}
+
+/// The first checkpoint the journal contradicts, in words: it covers more
+/// entries than the journal has, or its root is not the journal's.
+fn contradiction(found: &[Found], entries: u64, roots: &BTreeMap<u64, Hash>) -> Option<String> {
+    found.iter().find_map(|f| {
+        let s = &f.checkpoint.statement;
+        if s.tree_size > entries {
+            return Some(format!(
+                "{} (signed on {}) covers {} journal entries, the journal has only {entries}: entries were removed \
+                 after it; restore the workspace from a backup",
+                f.source, s.date, s.tree_size
+            ));
+        }
+        (roots.get(&s.tree_size) != Some(&f.checkpoint.root)).then(|| {
+            format!(
+                "the journal's first {} entries are not those {} signed on {}: the history was rewritten or entries \
+                 were removed; restore the workspace from a backup",
+                s.tree_size, f.source, s.date
+            )
+        })
+    })
 }

@@ -18,6 +18,7 @@ pub mod attendance;
 pub mod audit;
 pub mod breach;
 pub mod charter;
+pub mod checkpoint;
 pub mod collect;
 pub mod convoke;
 pub mod demo;

@@ -91,7 +91,7 @@ pub fn run(args: Args, _ctx: &Ctx) -> Result<u8> {
     super::status::show(Some("annual-report"), &at_end)?;
     say!("\n== {dec}: flags for the committee");
     super::flags::list(Some(year.year), &at_end)?;
-    super::audit::run(&at_end)?;
+    super::audit::run(super::audit::Args { checkpoint: Vec::new() }, &at_end)?;
     say!("\nWhere to look:");
     say!("  {}  the signed adherence documents and their seals", dir.join("out/adherence").display());
     say!("  {}  every convocation as an .eml file", dir.join("out/outbox").display());

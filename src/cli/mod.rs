@@ -129,8 +129,12 @@ enum Command {
     Status(status::Args),
     /// Replay a fixture's whole year into a fresh folder, and say where to look.
     Demo(demo::Args),
-    /// Verify the journal's hash chain; exit 1 naming the first broken entry.
-    Audit,
+    /// Verify the journal: its hash chain, its Merkle tree, every checkpoint, the tables derived from it; exit 1 naming the first thing that does not hold.
+    #[command(long_about = audit::LONG_ABOUT)]
+    Audit(audit::Args),
+    /// Sign the journal's tree head into out/checkpoints/: a checkpoint anyone can later hold it to.
+    #[command(long_about = audit::CHECKPOINT_ABOUT)]
+    Checkpoint,
 }
 
 /// What every command receives: validated global settings.
@@ -255,7 +259,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Election(cmd) => election::run(cmd, &ctx),
         Command::Events(cmd) => events::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
-        Command::Audit => audit::run(&ctx),
+        Command::Audit(args) => audit::run(args, &ctx),
+        Command::Checkpoint => audit::checkpoint(&ctx),
     }
 }
 

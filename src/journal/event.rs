@@ -85,6 +85,10 @@ pub enum Event {
     CharterAdopted { version: String, adopted: chrono::NaiveDate, texts: std::collections::BTreeMap<String, String> },
     /// Free-form event used by benchmarks and tests of the chain itself.
     Note { text: String },
+    /// `charte checkpoint`, a report, the end of a workflow run: a signed
+    /// tree head was made of the journal up to and including this entry
+    /// (out/checkpoints/, docs/journal.md "Checkpoints").
+    CheckpointMade { key_fingerprint: String },
     /// Another valid return of an adherence already counted (same
     /// organisation, same charter version, other bytes: signed twice, or
     /// with its own key and in a PDF reader). Recorded so that the file is
@@ -149,6 +153,7 @@ impl Event {
             Event::ActionRecorded { .. } => "action-recorded",
             Event::CharterAdopted { .. } => "charter-adopted",
             Event::Note { .. } => "note",
+            Event::CheckpointMade { .. } => "checkpoint-made",
             Event::Duplicate { .. } => "duplicate",
             Event::ReturnPending { .. } => "return-pending",
             Event::ReturnConfirmed { .. } => "return-confirmed",
@@ -193,7 +198,10 @@ impl Event {
             Event::FlagRaised { enterprise_number, .. } => enterprise_number.clone(),
             Event::WorkflowRun { workflow, .. } => workflow.clone(),
             Event::CharterAdopted { version, .. } => version.clone(),
-            Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => String::new(),
+            Event::WorkspaceCreated { .. }
+            | Event::RosterImported { .. }
+            | Event::Note { .. }
+            | Event::CheckpointMade { .. } => String::new(),
         }
     }
 }

@@ -8,7 +8,9 @@
 //! stored column of an entry, or removing or reordering entries, breaks the
 //! chain at that entry, which `charte audit` reports.
 
+pub mod checkpoint;
 pub mod event;
+pub mod merkle;
 pub mod store;
 
 pub use event::Event;

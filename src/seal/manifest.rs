@@ -125,53 +125,95 @@ pub(super) struct SealFile {
 
 /// Signs `manifest` with `key` and returns the seal file's bytes.
 pub(super) fn seal_bytes(manifest: &Manifest, key: &SigningKey) -> Vec<u8> {
-    let manifest_value = serde_json::to_value(manifest).unwrap_or(Value::Null);
-    let signature = key.sign(&canonical(&manifest_value));
-    let file = serde_json::json!({
-        "manifest": manifest_value,
-        "public_key": BASE64.encode(key.verifying_key().as_bytes()),
-        "signature": BASE64.encode(signature.to_bytes()),
-    });
-    let mut bytes = canonical(&file);
+    sign_object("manifest", &serde_json::to_value(manifest).unwrap_or(Value::Null), key)
+}
+
+/// A signed object's file (docs/seal.md §3): the canonical JSON of
+/// `{FIELD: value, "public_key": …, "signature": …}` and a line feed, the
+/// signature over the value's canonical bytes. Seals (`manifest`),
+/// checkpoints (`checkpoint`) and key rotations share it.
+pub fn sign_object(field: &str, value: &Value, key: &SigningKey) -> Vec<u8> {
+    let signature = key.sign(&canonical(value));
+    let mut file = serde_json::Map::new();
+    file.insert(field.to_owned(), value.clone());
+    file.insert("public_key".to_owned(), Value::String(BASE64.encode(key.verifying_key().as_bytes())));
+    file.insert("signature".to_owned(), Value::String(BASE64.encode(signature.to_bytes())));
+    let mut bytes = canonical(&Value::Object(file));
     bytes.push(b'\n');
     bytes
 }
 
-/// Why seal bytes do not parse.
+/// A signed object's file, read and checked for its shape and canonical
+/// form (not yet for its signature: [`SignedObject::signature_valid`]).
+#[derive(Debug, Clone)]
+pub struct SignedObject {
+    pub value: Value,
+    pub public_key: [u8; 32],
+    pub signature: Signature,
+}
+
 #[derive(Debug)]
-pub(super) enum ParseError {
-    /// Not the JSON shape of a seal file.
+pub enum ParseError {
     Shape(String),
-    /// Not in canonical form: the bytes were edited.
     NotCanonical,
 }
 
-/// Parses seal bytes; they must be in canonical form.
-pub(super) fn parse_seal(bytes: &[u8]) -> Result<SealFile, ParseError> {
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::Shape(reason) => f.write_str(reason),
+            ParseError::NotCanonical => f.write_str("its bytes are not in canonical form (it was altered)"),
+        }
+    }
+}
+
+/// Reads the file of an object signed under `field` ([`sign_object`]).
+pub fn parse_object(bytes: &[u8], field: &str) -> Result<SignedObject, ParseError> {
     let shape = |m: &str| ParseError::Shape(m.to_owned());
     let value: Value = serde_json::from_slice(bytes).map_err(|e| ParseError::Shape(format!("not JSON: {e}")))?;
     let object = value.as_object().ok_or_else(|| shape("not a JSON object"))?;
-    let manifest_value = object.get("manifest").cloned().ok_or_else(|| shape("no manifest"))?;
-    let manifest: Manifest =
-        serde_json::from_value(manifest_value.clone()).map_err(|e| ParseError::Shape(format!("manifest: {e}")))?;
-    if manifest.format != FORMAT {
-        return Err(ParseError::Shape(format!("unknown format {:?} (this version reads {FORMAT:?})", manifest.format)));
-    }
-    let field = |name: &str| -> Result<Vec<u8>, ParseError> {
+    let inner = object.get(field).cloned().ok_or_else(|| ParseError::Shape(format!("no {field}")))?;
+    let bytes_of = |name: &str| -> Result<Vec<u8>, ParseError> {
         let text = object.get(name).and_then(Value::as_str).ok_or_else(|| ParseError::Shape(format!("no {name}")))?;
         BASE64.decode(text).map_err(|_| ParseError::Shape(format!("{name} is not base64")))
     };
-    let public_key: [u8; 32] = field("public_key")?.try_into().map_err(|_| shape("public_key is not 32 bytes"))?;
-    let signature: [u8; 64] = field("signature")?.try_into().map_err(|_| shape("signature is not 64 bytes"))?;
+    let public_key: [u8; 32] = bytes_of("public_key")?.try_into().map_err(|_| shape("public_key is not 32 bytes"))?;
+    let signature: [u8; 64] = bytes_of("signature")?.try_into().map_err(|_| shape("signature is not 64 bytes"))?;
     if object.len() != 3 {
-        return Err(shape("unexpected fields beside manifest, public_key, signature"));
+        return Err(ParseError::Shape(format!("unexpected fields beside {field}, public_key, signature")));
     }
     let mut expected = canonical(&value);
     expected.push(b'\n');
     if expected != bytes {
         return Err(ParseError::NotCanonical);
     }
-    Ok(SealFile { manifest_value, manifest, public_key, signature: Signature::from_bytes(&signature) })
+    Ok(SignedObject { value: inner, public_key, signature: Signature::from_bytes(&signature) })
+}
+
+impl SignedObject {
+    pub fn is_from(&self, key: &VerifyingKey) -> bool {
+        &self.public_key == key.as_bytes()
+    }
+
+    /// Whether the signature holds over the value's canonical bytes, by `key`.
+    pub fn signature_valid(&self, key: &VerifyingKey) -> bool {
+        key.verify_strict(&canonical(&self.value), &self.signature).is_ok()
+    }
+
+    /// The key the file names (a weak or invalid key: None).
+    pub fn key(&self) -> Option<VerifyingKey> {
+        VerifyingKey::from_bytes(&self.public_key).ok().filter(|k| !k.is_weak())
+    }
+}
+
+pub(super) fn parse_seal(bytes: &[u8]) -> Result<SealFile, ParseError> {
+    let signed = parse_object(bytes, "manifest")?;
+    let manifest: Manifest =
+        serde_json::from_value(signed.value.clone()).map_err(|e| ParseError::Shape(format!("manifest: {e}")))?;
+    if manifest.format != FORMAT {
+        return Err(ParseError::Shape(format!("unknown format {:?} (this version reads {FORMAT:?})", manifest.format)));
+    }
+    Ok(SealFile { manifest_value: signed.value, manifest, public_key: signed.public_key, signature: signed.signature })
 }
 
 impl SealFile {

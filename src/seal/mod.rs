@@ -35,9 +35,9 @@ pub use keys::{
     KeyError, PRIVATE_HEADER, PUBLIC_HEADER, fingerprint, generate, load_signing_key, load_verifying_key,
     parse_public_key, public_key_from_bytes, public_key_text, write_keypair,
 };
-pub use manifest::{FORMAT, Manifest, canonical};
+pub use manifest::{FORMAT, Manifest, ParseError, SignedObject, canonical, parse_object, sign_object};
 
-use manifest::{ParseError, SealFile, parse_seal, seal_bytes};
+use manifest::{SealFile, parse_seal, seal_bytes};
 
 /// Name of the seal file embedded in a sealed PDF: the attachment's name in
 /// the catalog's /Names and /AF (docs/seal.md, section 4), the one name a
@@ -321,6 +321,19 @@ pub fn embedded_key(file: &[u8]) -> Result<VerifyingKey, VerifyError> {
         ParseError::NotCanonical => VerifyError::SealAltered,
     })?;
     VerifyingKey::from_bytes(&seal.public_key).map_err(|_| VerifyError::MalformedSeal("invalid public key".into()))
+}
+
+/// The manifest of a sealed PDF's own seal, or of a seal file (.seal.json),
+/// read for what it says, not checked against any key: whatever in it a
+/// caller relies on must carry its own proof (a report's checkpoint is
+/// signed in itself).
+pub fn read_manifest(file: &[u8]) -> Result<Manifest, VerifyError> {
+    let seal_json = if file.starts_with(b"%PDF-") { locate(file)? } else { file.to_vec() };
+    let seal = parse_seal(&seal_json).map_err(|e| match e {
+        ParseError::Shape(reason) => VerifyError::MalformedSeal(reason),
+        ParseError::NotCanonical => VerifyError::SealAltered,
+    })?;
+    Ok(seal.manifest)
 }
 
 /// The seal file of the last seal revision, found by its fixed layout.

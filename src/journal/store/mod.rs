@@ -25,10 +25,12 @@ mod projections;
 mod reads;
 mod records;
 mod replay;
+mod tree;
 
 pub use claims::Claim;
 pub use records::{Audit, DateSpan, Head};
 pub use replay::{Difference, Mismatch};
+pub use tree::TreeHead;
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_statuses_duplicates.sql"),
     include_str!("../migrations/0012_relays.sql"),
     include_str!("../migrations/0013_claims.sql"),
+    include_str!("../migrations/0014_merkle.sql"),
 ];
 
 /// One workspace's database: the one connection every read and every
@@ -161,6 +164,11 @@ impl Store {
         for sql in &MIGRATIONS[version..] {
             tx.execute_batch(sql).map_err(err)?;
         }
+        // Schema version 14 adds the Merkle tree: built here over the
+        // entries already journaled (SQL cannot hash).
+        if version < 14 {
+            tree::build(&tx, &path)?;
+        }
         tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64).map_err(err)?;
         tx.commit().map_err(err)
     }
@@ -198,7 +206,7 @@ impl Store {
             .map_err(&err)?
             .unwrap_or((0, GENESIS.to_owned(), None));
         self.clock.check(at, last)?;
-        let mut t = Tx { tx, seq, hash, at: at.format("%Y-%m-%d").to_string(), path: self.path.clone() };
+        let mut t = Tx { tx, seq, hash, at: at.format("%Y-%m-%d").to_string(), path: self.path.clone(), tree: None };
         let value = f(&mut t)?;
         t.tx.commit().map_err(&err)?;
         Ok(value)
@@ -213,6 +221,8 @@ pub struct Tx<'a> {
     hash: String,
     at: String,
     path: PathBuf,
+    /// The Merkle tree's frontier, read at the first append.
+    tree: Option<crate::journal::merkle::Frontier>,
 }
 
 impl Tx<'_> {
@@ -235,6 +245,10 @@ impl Tx<'_> {
             )
             .and_then(|mut s| s.execute(params![seq, self.at, kind, subject, payload, self.hash, hash]))
             .map_err(self.sql_err())?;
+        let leaf = crate::journal::merkle::parse_hash(&hash)
+            .ok_or_else(|| Error::internal(format!("entry {seq}'s hash is not 32 bytes")))?;
+        let completed = self.frontier()?.push(&leaf);
+        tree::store(&self.tx, &self.path, &completed)?;
         self.apply(seq, event)?;
         self.seq = seq;
         self.hash = hash;

@@ -378,7 +378,8 @@ impl Tx<'_> {
             | Event::RosterImported { .. }
             | Event::DecisionRecorded { .. }
             | Event::CharterAdopted { .. }
-            | Event::Note { .. } => {}
+            | Event::Note { .. }
+            | Event::CheckpointMade { .. } => {}
         }
         Ok(())
     }
@@ -563,6 +564,7 @@ mod tests {
             .conn
             .execute_batch(
                 "DROP TABLE status_history; DROP TABLE duplicates; DROP TABLE relays; DROP TABLE claims; \
+                 DROP TABLE merkle_nodes; \
                  PRAGMA user_version = 10;",
             )
             .expect("downgrades");

@@ -11,12 +11,12 @@
 //! inside a writing transaction ([`Tx`]), under its lock, what a decision
 //! must see as it is (a return already recorded, an adherence that counts).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 
-use super::{Audit, DateSpan, Head, Store, Tx, corrupt, day, text_err};
+use super::{Audit, DateSpan, Head, Store, TreeHead, Tx, corrupt, day, text_err};
 use crate::collect::{Adherence, KnownReturn, PendingReturn};
 use crate::delivery::{KnownMessage, MessageRecord, MessageState, RelayRecord, RelayState};
 use crate::documents::IssuedDocument;
@@ -25,37 +25,91 @@ use crate::flags::{Breach, FlagStatus, RaisedFlag};
 use crate::governance::attendance::{Attendance, AttendanceRecord};
 use crate::governance::convoke::LateConvocation;
 use crate::governance::meeting::{Meeting, MeetingRecord};
+use crate::journal::merkle::{self, Frontier, Hash, STORED_LEVEL};
 use crate::journal::{ChainVerifier, Entry, Event, GENESIS};
 use crate::roster::{EnterpriseNumber, Member, Organisation, StatusEntry};
 use crate::workflow::{LastRun, StepRecord, SubjectRecord};
 
+/// A stored subtree that is not the one the chain gives.
+fn tree_difference(level: u32, index: u64, seq: i64) -> String {
+    let first = (index << level) + 1;
+    format!(
+        "the Merkle tree stored beside the journal differs from the chain at the subtree of entries {first} to {seq}: \
+         the database was changed outside charte; restore it from a backup"
+    )
+}
+
 /// The journal itself.
 impl Store {
-    /// Walks the whole chain; names the first broken entry. Then, the
-    /// chain intact, replays it and compares the derived tables
-    /// ([`Store::check_projections`]); names the first difference.
-    pub fn audit(&self) -> Result<Audit> {
+    /// Walks the whole chain; names the first broken entry. Along the
+    /// way, recomputes the Merkle tree and compares the subtrees stored
+    /// with it, and notes its root at each of `sizes`; `checkpoints` then
+    /// judges those roots (the tree's size and the roots at `sizes` that
+    /// the journal reaches) and names the first checkpoint they
+    /// contradict. Then replays the journal and compares the derived
+    /// tables ([`Store::check_projections`]); names the first difference.
+    pub fn audit(
+        &self,
+        sizes: &BTreeSet<u64>,
+        checkpoints: impl FnOnce(u64, &BTreeMap<u64, Hash>) -> Option<String>,
+    ) -> Result<Audit> {
         // One read transaction for the chain, the replay and every table
         // compared: they all see the same state, even while another
         // command writes (WAL), so a write committed meanwhile is never
         // taken for a change made outside charte. Rolled back when dropped
         // (it reads only).
         let _snapshot = self.conn.unchecked_transaction().map_err(self.sql_err())?;
+        let mut stored = self.stored_subtrees()?;
         let mut stmt =
             self.conn.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM journal ORDER BY seq")).map_err(self.sql_err())?;
         let mut rows = stmt.query([]).map_err(self.sql_err())?;
         let mut chain = ChainVerifier::default();
+        let mut tree = Frontier::default();
+        let mut roots = BTreeMap::new();
         // One entry at a time: a journal of millions of entries is never
         // held in memory.
         while let Some(r) = rows.next().map_err(self.sql_err())? {
-            if let Err(b) = chain.check(&entry_row(r).map_err(self.sql_err())?) {
+            let entry = entry_row(r).map_err(self.sql_err())?;
+            if let Err(b) = chain.check(&entry) {
                 return Ok(Audit::Broken(b));
             }
+            let leaf = merkle::parse_hash(&entry.hash)
+                .ok_or_else(|| corrupt(&self.path, format!("journal entry {}'s hash does not read", entry.seq)))?;
+            for node in tree.push(&leaf).into_iter().filter(|n| n.level >= STORED_LEVEL) {
+                if stored.remove(&(node.level, node.index)) != Some(node.hash) {
+                    return Ok(Audit::Tree(tree_difference(node.level, node.index, entry.seq)));
+                }
+            }
+            if sizes.contains(&tree.size()) {
+                roots.insert(tree.size(), tree.root());
+            }
+        }
+        if let Some(&(level, index)) = stored.keys().next() {
+            return Ok(Audit::Tree(format!(
+                "the Merkle tree stored beside the journal holds subtree {level}/{index}, which no entry of the \
+                 journal makes: the database was changed outside charte; restore it from a backup"
+            )));
+        }
+        if let Some(contradiction) = checkpoints(tree.size(), &roots) {
+            return Ok(Audit::Checkpoint(contradiction));
         }
         Ok(match self.check_projections()? {
             (_, Some(d)) => Audit::Differs(d),
-            (tables, None) => Audit::Intact { entries: chain.count(), head: chain.head().to_owned(), tables },
+            (tables, None) => Audit::Intact {
+                entries: chain.count(),
+                head: chain.head().to_owned(),
+                tree: TreeHead { size: tree.size(), root: tree.root() },
+                tables,
+            },
         })
+    }
+
+    /// Every subtree stored in `merkle_nodes`, by (level, index).
+    fn stored_subtrees(&self) -> Result<HashMap<(u32, u64), Hash>> {
+        let rows: Vec<((u32, u64), Vec<u8>)> = self.query("SELECT level, idx, hash FROM merkle_nodes", [], |r| {
+            Ok(((r.get::<_, i64>(0)? as u32, r.get::<_, i64>(1)? as u64), r.get(2)?))
+        })?;
+        Ok(rows.into_iter().map(|(k, h)| (k, Hash::try_from(h).unwrap_or([0; 32]))).collect())
     }
 
     /// The last entry (for an empty journal, seq 0 and [`GENESIS`]).

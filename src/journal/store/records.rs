@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::Difference;
+use super::{Difference, TreeHead};
 use crate::journal::Break;
 
 /// The journal's last entry. Its hash stands for the whole journal: a
@@ -26,17 +26,25 @@ pub struct DateSpan {
     pub last: NaiveDate,
 }
 
-/// What `charte audit` found: the chain first, then the derived tables.
+/// What `charte audit` found: the chain first, then the Merkle tree, the
+/// checkpoints, the derived tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audit {
-    /// The chain holds and the journal, replayed, gives every projection
+    /// The chain holds, the stored tree is the chain's, every checkpoint
+    /// checked holds, and the journal, replayed, gives every projection
     /// table (`tables` of them) as it is stored.
     Intact {
         entries: i64,
         head: String,
+        /// The tree over the whole journal.
+        tree: TreeHead,
         tables: usize,
     },
     Broken(Break),
+    /// The Merkle tree stored beside the journal is not the chain's.
+    Tree(String),
+    /// A checkpoint contradicts the journal (its message names it).
+    Checkpoint(String),
     /// The chain holds but a projection table differs from the journal.
     Differs(Difference),
 }

@@ -95,7 +95,7 @@ impl Store {
         for sql in MIGRATIONS {
             tx.execute_batch(sql).map_err(&err)?;
         }
-        let mut t = Tx { tx, seq: 0, hash: GENESIS.to_owned(), at: String::new(), path: self.path.clone() };
+        let mut t = Tx { tx, seq: 0, hash: GENESIS.to_owned(), at: String::new(), path: self.path.clone(), tree: None };
         let mut stmt = self.conn.prepare("SELECT seq, at, payload FROM journal ORDER BY seq").map_err(&err)?;
         let mut rows = stmt.query([]).map_err(&err)?;
         // One entry at a time: the journal is never held in memory.
@@ -169,11 +169,13 @@ impl Store {
 
 /// The projection tables: every table the migrations make but the journal
 /// itself, the claims of the runs sending mail right now (who is sending,
-/// not what happened: crate::delivery), and SQLite's own.
+/// not what happened: crate::delivery), the Merkle tree (a function of the
+/// chain's hashes, not of the events: the audit recomputes it from the
+/// chain) and SQLite's own.
 fn projection_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name NOT IN ('journal', 'claims') ORDER BY name",
+         AND name NOT IN ('journal', 'claims', 'merkle_nodes') ORDER BY name",
     )?;
     stmt.query_map([], |r| r.get(0))?.collect()
 }
