@@ -36,6 +36,7 @@ pub mod returns;
 pub mod run;
 pub mod send;
 pub mod sign;
+pub mod since;
 pub mod status;
 mod table_file;
 pub mod verify;

@@ -212,7 +212,16 @@ impl App {
         self.ws.check_date(self.today)?;
         let key = self.coordination_key()?;
         let seal_key = crate::seal::fingerprint(&key.verifying_key());
-        let head = self.ws.store.head()?.hash;
+        let last = self.ws.store.head()?;
+        let head = last.hash;
+        // The tree of the journal the figures were read from, signed (a
+        // checkpoint the report embeds), and the proof that it extends the
+        // tree the previous report of this kind embedded.
+        let signer = self.signer()?;
+        let tree = self.ws.store.tree_head_at(last.seq as u64)?;
+        let checkpoint: serde_json::Value = serde_json::from_slice(&signer.head(tree))
+            .map_err(|e| Error::internal(format!("the report's checkpoint does not read back: {e}")))?;
+        let consistency = self.consistency_since_previous(s.kind.document(), tree)?;
         let engine = App::engine()?;
         let (kind, year, stem) = (s.kind.code(), s.year, s.kind.stem(s.year));
         let ws = &self.ws;
@@ -244,7 +253,12 @@ impl App {
             let manifest = crate::seal::Manifest::new(&id, kind, c.name(lang), self.today)
                 .extra("journal_head", serde_json::Value::String(head.clone()))
                 .extra("year", serde_json::json!(year))
-                .extra("language", serde_json::json!(lang.code()));
+                .extra("language", serde_json::json!(lang.code()))
+                .extra(crate::journal::checkpoint::FIELD, checkpoint.clone());
+            let manifest = match &consistency {
+                Some(c) => manifest.extra(CONSISTENCY, c.clone()),
+                None => manifest,
+            };
             let sealed =
                 crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::internal(format!("sealing {id}: {e}")))?;
             // The main language keeps the plain name scripts and workflows know.
@@ -279,8 +293,10 @@ impl App {
             staged.push((sealed.stage(&path)?, path, document));
         }
         let today = self.today;
-        self.ws.store.transaction(today, |tx| {
+        let checkpoints = ws.out_folder("checkpoints")?;
+        let (paths, pending) = self.ws.store.transaction(today, |tx| {
             let mut to_place = Vec::with_capacity(staged.len());
+            let mut journaled = false;
             for (files, path, document) in staged {
                 match tx.document(&document.document_id)? {
                     // The same report made again before anything else was
@@ -295,6 +311,7 @@ impl App {
                     }
                     None => {
                         tx.append(&crate::journal::Event::DocumentIssued { document: document.clone() })?;
+                        journaled = true;
                     }
                 }
                 to_place.push((files, path, document));
@@ -311,10 +328,59 @@ impl App {
                 }
                 paths.push(path);
             }
-            Ok(paths)
-        })
+            // A checkpoint after the report's own entries, so that they
+            // too are covered by a signed tree head.
+            let pending = if journaled { Some(signer.sign(tx)?) } else { None };
+            Ok((paths, pending))
+        })?;
+        if let Some(pending) = pending {
+            pending.place(&checkpoints)?;
+        }
+        Ok(paths)
+    }
+
+    /// The consistency proof from the tree the previous report of `kind`
+    /// embeds (the latest journaled whose file still holds it) to `tree`;
+    /// none when there is no such report, or it predates checkpoints. A
+    /// previous report whose tree this journal does not extend is refused:
+    /// the history it vouched for was rewritten.
+    fn consistency_since_previous(
+        &self,
+        kind: crate::documents::DocumentKind,
+        tree: crate::journal::store::TreeHead,
+    ) -> Result<Option<serde_json::Value>> {
+        let documents = self.ws.store.documents()?;
+        for doc in documents.iter().rev().filter(|d| d.kind == kind) {
+            let path = self.ws.root.join(&doc.file);
+            if crate::error::holds(&path, &doc.sealed_sha256)? != Some(true) {
+                continue;
+            }
+            let bytes = crate::error::read_bounded(&path, crate::error::MAX_DOCUMENT_BYTES, "a report")?;
+            let Ok(manifest) = crate::seal::read_manifest(&bytes) else { continue };
+            let Some(value) = manifest.extra.get(crate::journal::checkpoint::FIELD) else {
+                return Ok(None);
+            };
+            let Ok(previous) = crate::journal::checkpoint::from_value(value) else { continue };
+            let old = previous.head();
+            if old.size > tree.size || self.ws.store.tree_head_at(old.size)?.root != old.root {
+                return Err(Error::CheckFailed(format!(
+                    "the previous report {} vouched for the journal's first {} entries, and this journal does not \
+                     begin with them any more: nothing was made; run `charte audit`",
+                    doc.document_id, old.size
+                )));
+            }
+            let proof = self.ws.store.consistency_proof(old.size, tree.size)?;
+            return Ok(Some(serde_json::json!({
+                "from": {"document_id": doc.document_id, "tree_size": old.size, "root": hex::encode(old.root)},
+                "proof": proof.iter().map(hex::encode).collect::<Vec<_>>(),
+            })));
+        }
+        Ok(None)
     }
 }
+
+/// The manifest's `extra` key of a report's consistency proof.
+pub const CONSISTENCY: &str = "consistency";
 
 /// The warning of a subsidy report made after its deadline.
 fn past_due(year: i32, due: NaiveDate, today: NaiveDate) -> String {

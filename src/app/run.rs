@@ -51,6 +51,8 @@ pub struct Outcome {
     pub next: Option<NaiveDate>,
     /// Subjects whose step could not be done, and why: it stays to do.
     pub failed: Vec<Failed>,
+    /// The checkpoint written at the end of a run that changed something.
+    pub checkpoint: Option<super::checkpoint::Made>,
 }
 
 impl Outcome {
@@ -136,14 +138,22 @@ impl App {
         // recorded today stays so: no need to lock for it.)
         let did = total > 0 || !entering.is_empty();
         let seen_today = self.ws.store.workflow_runs()?.get(&wf.name).is_some_and(|r| r.at >= today);
+        let mut checkpoint = None;
         if !dry_run && (did || !seen_today) {
-            self.ws.store.transaction(today, |tx| {
+            // A run that changed something ends with a checkpoint covering
+            // it, signed when the workspace has its seal key (a network that
+            // only convokes may have none yet).
+            let signer = if did { self.signer().ok() } else { None };
+            let pending = self.ws.store.transaction(today, |tx| {
                 let first_today = tx.last_workflow_run(&wf.name)?.is_none_or(|at| at < today);
                 if did || first_today {
                     tx.append(&Event::WorkflowRun { workflow: wf.name.clone(), steps: total as u64 })?;
                 }
-                Ok(())
+                signer.as_ref().map(|s| s.sign(tx)).transpose()
             })?;
+            if let Some(pending) = pending {
+                checkpoint = Some(pending.place(&self.ws.out_folder("checkpoints")?)?);
+            }
         }
         let mut outcome = Outcome {
             workflow: wf.name.clone(),
@@ -156,6 +166,7 @@ impl App {
             waiting: 0,
             next: None,
             failed,
+            checkpoint,
         };
         for f in &found {
             let empty = Done::new();

@@ -45,5 +45,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         return Err(Error::Partial { done: format!("{summary}; the steps of the others ran"), failed: outcome.failed });
     }
     say!("{summary}");
+    if let Some(c) = &outcome.checkpoint {
+        say!("  checkpoint: {} (the journal's {} entries, signed)", c.path.display(), c.head.size);
+    }
     Ok(0)
 }

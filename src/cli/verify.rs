@@ -24,9 +24,16 @@ pub struct Args {
     /// coordination's workspace the registered key is used.
     #[arg(long, value_name = "ORG.pub")]
     signer_key: Option<PathBuf>,
+    /// An earlier sealed report: also check that the history behind FILE (a later report) extends the one
+    /// behind it, with the consistency proof FILE embeds (exit 1 if it does not).
+    #[arg(long, value_name = "OLD.pdf")]
+    since: Option<PathBuf>,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
+    if let Some(old) = &args.since {
+        return since(&args, old, ctx);
+    }
     let file = args.file.display().to_string();
     let input = Input { file: args.file, key: args.key, signer_key: args.signer_key };
     let verified = crate::app::verify::verify(&ctx.dir, ctx.now, &input)?;
@@ -62,6 +69,33 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
             }
             return Err(Error::CheckFailed(format!("{file}: NOT authentic: {reason}")));
         }
+    }
+    Ok(0)
+}
+
+/// `verify NEW --since OLD`.
+fn since(args: &Args, old: &std::path::Path, ctx: &Ctx) -> Result<u8> {
+    let key_path = args.key.clone().unwrap_or_else(|| ctx.dir.join("keys").join("coordination.pub"));
+    let key = crate::app::keys::read_public_key(&key_path)
+        .map_err(|e| Error::usage(format!("{e} (give the coordination's public key with --key FILE.pub)")))?;
+    let e = crate::app::since::extends(&args.file, old, &key)?;
+    if ctx.json {
+        super::print_json(&json!({
+            "extends": true, "new": e.new_id, "old": e.old_id, "new_tree_size": e.new_size,
+            "old_tree_size": e.old_size, "proof_hashes": e.proof_len,
+        }))?;
+    } else {
+        say!(
+            "{}: the history behind it extends the one behind {} — both reports authentic; the journal's first {} \
+             entries, behind {}, are unchanged among the {} behind {} (consistency proof of {} hashes)",
+            args.file.display(),
+            old.display(),
+            e.old_size,
+            e.old_id,
+            e.new_size,
+            e.new_id,
+            e.proof_len
+        );
     }
     Ok(0)
 }

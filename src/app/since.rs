@@ -1,0 +1,120 @@
+//! `charte verify NEW.pdf --since OLD.pdf`: the history behind a report
+//! extends the one behind an earlier report. Each sealed report embeds the
+//! checkpoint of the journal its figures were read from, and the
+//! consistency proof from the tree the previous report of its kind embeds
+//! (docs/journal.md "Proofs"); a funder holding both reports checks,
+//! offline and with the coordination's public key alone, that nothing
+//! behind the old report was removed or rewritten since.
+
+use std::path::Path;
+
+use ed25519_dalek::VerifyingKey;
+
+use crate::error::{Error, Result};
+use crate::journal::checkpoint::{self, Checkpoint};
+use crate::journal::merkle;
+use crate::seal::{self, Manifest};
+
+/// What `--since` established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extends {
+    pub old_id: String,
+    pub new_id: String,
+    pub old_size: u64,
+    pub new_size: u64,
+    /// Hashes in the proof (0 when both trees are the same).
+    pub proof_len: usize,
+}
+
+/// A report, sealed and unaltered, and the checkpoint it embeds.
+struct Report {
+    name: String,
+    manifest: Manifest,
+    checkpoint: Checkpoint,
+}
+
+/// Whether the history behind `new` extends the one behind `old`, both
+/// reports sealed with `key`.
+pub fn extends(new: &Path, old: &Path, key: &VerifyingKey) -> Result<Extends> {
+    let new = report(new, key)?;
+    let old = report(old, key)?;
+    if new.checkpoint.statement.coordination != old.checkpoint.statement.coordination {
+        return Err(Error::CheckFailed(format!(
+            "{} and {} are the reports of two coordinations ({:?}, {:?})",
+            new.name, old.name, new.checkpoint.statement.coordination, old.checkpoint.statement.coordination
+        )));
+    }
+    let (n, m) = (new.checkpoint.head(), old.checkpoint.head());
+    let outcome = |proof_len| Extends {
+        old_id: old.manifest.document_id.clone(),
+        new_id: new.manifest.document_id.clone(),
+        old_size: m.size,
+        new_size: n.size,
+        proof_len,
+    };
+    if m.size > n.size {
+        return Err(Error::usage(format!(
+            "{} vouches for {} journal entries, more than {} ({}): give the later report first",
+            old.name, m.size, new.name, n.size
+        )));
+    }
+    if m == n {
+        return Ok(outcome(0));
+    }
+    let Some(consistency) = new.manifest.extra.get(crate::app::report::CONSISTENCY) else {
+        return Err(Error::usage(format!(
+            "{} carries no proof that its history extends an earlier report's (it is the first of its kind, or \
+             made before charte gave one)",
+            new.name
+        )));
+    };
+    let (from, proof) = read_consistency(consistency)
+        .ok_or_else(|| Error::CheckFailed(format!("{}: its consistency proof is malformed", new.name)))?;
+    if from.0 != m.size || from.1 != m.root {
+        return Err(Error::CheckFailed(format!(
+            "{}'s proof starts from the tree of {} entries (report {}), not from {}'s ({} entries): check {} \
+             against that report, and that report against {}",
+            new.name, from.0, from.2, old.name, m.size, new.name, old.name
+        )));
+    }
+    if !merkle::verify_consistency(m.size, n.size, &m.root, &n.root, &proof) {
+        return Err(Error::CheckFailed(format!(
+            "the history behind {} does NOT extend the one behind {}: journal entries before {} were removed or \
+             rewritten between the two reports",
+            new.name, old.name, old.name
+        )));
+    }
+    Ok(outcome(proof.len()))
+}
+
+/// Reads and checks a sealed report: its seal with `key`, and the
+/// checkpoint it embeds, signed with the same key.
+fn report(path: &Path, key: &VerifyingKey) -> Result<Report> {
+    let name = path.display().to_string();
+    let bytes = crate::error::read_bounded(path, crate::error::MAX_DOCUMENT_BYTES, "a sealed report")?;
+    let verdict = seal::verify(&bytes, key).map_err(|e| Error::CheckFailed(format!("{name}: NOT authentic: {e}")))?;
+    let manifest = verdict.manifest;
+    let value = manifest.extra.get(checkpoint::FIELD).ok_or_else(|| {
+        Error::usage(format!("{name}: this sealed document embeds no checkpoint (reports made by this charte do)"))
+    })?;
+    let checkpoint = checkpoint::from_value(value).map_err(|e| Error::CheckFailed(format!("{name}: {e}")))?;
+    if &checkpoint.key != key {
+        return Err(Error::CheckFailed(format!(
+            "{name}: its checkpoint is signed with the key {}, not the coordination's {}",
+            checkpoint.statement.key_fingerprint,
+            seal::fingerprint(key)
+        )));
+    }
+    Ok(Report { name, manifest, checkpoint })
+}
+
+/// `{"from": {"tree_size", "root", "document_id"}, "proof": [hex…]}`.
+fn read_consistency(value: &serde_json::Value) -> Option<((u64, merkle::Hash, String), Vec<merkle::Hash>)> {
+    let from = value.get("from")?;
+    let size = from.get("tree_size")?.as_u64()?;
+    let root = merkle::parse_hash(from.get("root")?.as_str()?)?;
+    let id = from.get("document_id").and_then(|v| v.as_str()).unwrap_or("?").to_owned();
+    let proof =
+        value.get("proof")?.as_array()?.iter().map(|h| merkle::parse_hash(h.as_str()?)).collect::<Option<_>>()?;
+    Some(((size, root, id), proof))
+}

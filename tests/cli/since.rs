@@ -1,0 +1,178 @@
+//! Issue 16: every sealed report embeds the checkpoint of the journal its
+//! figures were read from and the consistency proof from the previous
+//! report of its kind; `charte verify NEW --since OLD` checks, with the
+//! coordination's public key alone, that the history behind NEW extends the
+//! one behind OLD. A workflow run that changed something ends with a
+//! checkpoint.
+
+use crate::harness::*;
+
+/// Ans with its roster and seal key, and a first annual report kept aside
+/// as the funder keeps it.
+fn reported() -> Test {
+    let t = Test::fixture("ans").at("2026-11-02");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    t.run(["report", "annual", "--year", "2025"]).success();
+    std::fs::copy(t.path("out/reports/annual-2025.pdf"), t.path("funder-2025.pdf")).unwrap();
+    t
+}
+
+fn manifest(t: &Test, rel: &str) -> serde_json::Value {
+    let seal = std::fs::read(t.path(rel)).unwrap();
+    serde_json::from_slice::<serde_json::Value>(&seal).unwrap()["manifest"].clone()
+}
+
+#[test]
+fn a_report_embeds_its_checkpoint_and_the_proof_from_the_previous_one() {
+    let t = reported();
+    let first = manifest(&t, "out/reports/annual-2025.seal.json");
+    let checkpoint = &first["extra"]["checkpoint"]["checkpoint"];
+    // The tree its figures were read from: the journal up to the head the
+    // report names.
+    let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    let size = checkpoint["tree_size"].as_i64().unwrap();
+    let hash: String = conn.query_row("SELECT hash FROM journal WHERE seq = ?1", [size], |r| r.get(0)).unwrap();
+    assert_eq!(first["extra"]["journal_head"], hash.as_str(), "{first}");
+    assert_eq!(checkpoint["format"], "charte-checkpoint/1");
+    assert!(first["extra"].get("consistency").is_none(), "the first report of its kind has no earlier one");
+    // The report's own entry is covered by the checkpoint written after it.
+    let after = format!("out/checkpoints/checkpoint-{:08}.json", t.journal_len());
+    assert!(t.path(&after).exists(), "{after}");
+
+    let t = t.at("2026-11-20");
+    t.run(["meeting", "add", "--body", "plenary", "--date", "2026-12-10"]).success();
+    t.run(["report", "annual", "--year", "2026"]).success();
+    let second = manifest(&t, "out/reports/annual-2026.seal.json");
+    let from = &second["extra"]["consistency"]["from"];
+    assert_eq!(from["tree_size"], checkpoint["tree_size"]);
+    assert_eq!(from["root"], checkpoint["root"]);
+    assert!(from["document_id"].as_str().unwrap().contains("2025"), "{from}");
+
+    t.run(["verify", "out/reports/annual-2026.pdf", "--since", "funder-2025.pdf"])
+        .success()
+        .stdout_has("extends the one behind funder-2025.pdf");
+    // The funder's side: outside the workspace, with the public key alone.
+    let elsewhere = Test::empty();
+    let key = t.path("keys/coordination.pub");
+    let r = elsewhere.run([
+        "verify",
+        t.path("out/reports/annual-2026.pdf").to_str().unwrap(),
+        "--since",
+        t.path("funder-2025.pdf").to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--json",
+    ]);
+    let v = r.success().json();
+    assert_eq!(v["extends"], true);
+    assert!(v["proof_hashes"].as_u64().unwrap() > 0);
+    // Given the wrong way round: a usage error, not a verdict.
+    t.run(["verify", "funder-2025.pdf", "--since", "out/reports/annual-2026.pdf"])
+        .code(2)
+        .stderr_has("later report first");
+    t.run(["audit"]).success().stdout_has("checkpoints: ");
+}
+
+#[test]
+fn a_report_from_a_rewritten_history_does_not_extend_the_old_one() {
+    let t = reported();
+    // The history behind the funder's report is rewritten: an early entry
+    // changed, and every later hash recomputed (a forger who read
+    // docs/journal.md), the tree rebuilt to match, the checkpoints removed.
+    t.run(["checkpoint"]).success();
+    rewrite_from(&t, 3);
+    std::fs::remove_dir_all(t.path("out/checkpoints")).unwrap();
+    std::fs::remove_file(t.path("out/reports/annual-2025.pdf")).unwrap();
+    std::fs::remove_file(t.path("out/reports/annual-2025.seal.json")).unwrap();
+    t.run(["audit"]).success(); // nothing left in the workspace contradicts it…
+    // …but the funder's copy does.
+    t.run(["audit", "--checkpoint", "funder-2025.pdf"])
+        .code(1)
+        .stderr_has("funder-2025.pdf")
+        .stderr_has("history was rewritten");
+    let t = t.at("2026-11-20");
+    t.run(["report", "annual", "--year", "2026"]).success();
+    // The new report has no proof from the old one (its file is gone), so
+    // the funder cannot be shown that the history extends theirs.
+    let r = t.run(["verify", "out/reports/annual-2026.pdf", "--since", "funder-2025.pdf"]);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_report_refuses_to_vouch_when_the_previous_ones_history_was_rewritten() {
+    let t = reported();
+    rewrite_from(&t, 3);
+    t.at("2026-11-20")
+        .run(["report", "annual", "--year", "2026"])
+        .code(1)
+        .stderr_has("previous report")
+        .stderr_has("charte audit");
+}
+
+#[test]
+fn another_coordinations_report_is_not_authentic_here() {
+    let t = reported();
+    let t = t.at("2026-11-20");
+    t.run(["meeting", "add", "--body", "plenary", "--date", "2026-12-10"]).success();
+    t.run(["report", "annual", "--year", "2026"]).success();
+    // Another workspace's report (another coordination's key): not authentic for this key.
+    let other = reported();
+    let r =
+        t.run(["verify", "out/reports/annual-2026.pdf", "--since", other.path("funder-2025.pdf").to_str().unwrap()]);
+    r.code(1).stderr_has("NOT authentic");
+}
+
+#[test]
+fn a_workflow_run_that_changed_something_ends_with_a_checkpoint() {
+    let t = Test::fixture("ans").at("2026-11-02");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    let before = t.journal_len();
+    t.run(["run", "adhesion"]).success();
+    let after = t.journal_len();
+    assert!(after > before);
+    let last = format!("out/checkpoints/checkpoint-{after:08}.json");
+    assert!(t.path(&last).exists(), "{last}");
+    // A second run the same day with nothing to do writes nothing.
+    t.run(["run", "adhesion"]).success();
+    assert_eq!(t.journal_len(), after);
+    t.run(["audit"]).success().stdout_has("checkpoints: 1 checked");
+}
+
+/// Rewrites the chain from entry `seq` on: the roster import's payload
+/// changed (a change no derived table shows),
+/// every hash from there recomputed as docs/journal.md says, and the
+/// Merkle tree's stored subtrees rebuilt to match (by charte itself, on
+/// opening a workspace whose tree is gone).
+fn rewrite_from(t: &Test, seq: i64) {
+    use sha2::{Digest, Sha256};
+    let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE journal SET payload = replace(payload, 'roster.csv', 'roster-v2.csv') \
+             WHERE kind = 'roster-imported' AND seq >= ?1",
+            [seq],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    let rows: Vec<(i64, String, String, String, String, String)> = conn
+        .prepare("SELECT seq, at, kind, subject, payload, prev_hash FROM journal ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = "0".repeat(64);
+    for (s, at, kind, subject, payload, _) in rows {
+        let data = format!("charte-journal/1\n{prev}\n{s}\n{at}\n{kind}\n{subject}\n{payload}");
+        let hash = hex::encode(Sha256::digest(data.as_bytes()));
+        conn.execute("UPDATE journal SET prev_hash = ?1, hash = ?2 WHERE seq = ?3", rusqlite::params![prev, hash, s])
+            .unwrap();
+        prev = hash;
+    }
+    // The stored tree, rebuilt by charte when the schema says it has none.
+    conn.execute_batch("DROP TABLE merkle_nodes; PRAGMA user_version = 13;").unwrap();
+    drop(conn);
+    t.run(["members", "list"]).success();
+}
