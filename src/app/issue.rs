@@ -87,7 +87,7 @@ fn issue_members(ws: &mut Workspace, now: NaiveDate, progress: &dyn Progress, se
     // rendered, whoever opened the App (the transaction decides again
     // under the lock before any file is put in place).
     ws.check_date(now)?;
-    let key = super::coordination_key(ws)?;
+    let sealer = super::keys::sealer(ws)?;
     let template = load_template(Some(&ws.templates_dir()), ADHERENCE_TEMPLATE)
         .map_err(|e| Error::usage(format!("adherence template: {e}")))?;
     let override_path = ws.templates_dir().join(ADHERENCE_TEMPLATE);
@@ -116,7 +116,7 @@ fn issue_members(ws: &mut Workspace, now: NaiveDate, progress: &dyn Progress, se
                 let pdf = engine.pdf(&template, &data, day, &job.document_id);
                 bar.inc(1);
                 let pdf = pdf.map_err(|e| Error::usage(format!("its document does not render: {e} (in {origin})")))?;
-                prepare(root, config, job, &pdf, &key, day)
+                prepare(root, config, job, &pdf, &sealer, day)
             })
             .collect();
         let mut ready = Vec::with_capacity(documents.len());
@@ -269,7 +269,7 @@ fn prepare(
     config: &crate::config::Config,
     job: &adherence::Job,
     pdf: &[u8],
-    key: &ed25519_dalek::SigningKey,
+    sealer: &seal::Sealer,
     now: NaiveDate,
 ) -> Result<Prepared> {
     let version = &config.charter.version;
@@ -278,7 +278,7 @@ fn prepare(
         .organisation(&o.name, Some(&o.enterprise_number.formatted()))
         .charter_version(version);
     let sealed =
-        seal::seal(pdf, &manifest, key).map_err(|e| Error::internal(format!("sealing {}: {e}", job.document_id)))?;
+        sealer.seal(pdf, &manifest).map_err(|e| Error::internal(format!("sealing {}: {e}", job.document_id)))?;
     let path = root.join(&job.file);
     match &job.restore {
         // The journal's own file for this document, missing or altered:

@@ -210,8 +210,8 @@ impl App {
         // The companion CSV/JSON files are written before the lock: a date
         // the journal would refuse is refused first, whoever opened the App.
         self.ws.check_date(self.today)?;
-        let key = self.coordination_key()?;
-        let seal_key = crate::seal::fingerprint(&key.verifying_key());
+        let sealer = self.sealer()?;
+        let seal_key = sealer.fingerprint();
         let head = self.ws.store.head()?.hash;
         let engine = App::engine()?;
         let (kind, year, stem) = (s.kind.code(), s.year, s.kind.stem(s.year));
@@ -245,8 +245,7 @@ impl App {
                 .extra("journal_head", serde_json::Value::String(head.clone()))
                 .extra("year", serde_json::json!(year))
                 .extra("language", serde_json::json!(lang.code()));
-            let sealed =
-                crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::internal(format!("sealing {id}: {e}")))?;
+            let sealed = sealer.seal(&pdf, &manifest).map_err(|e| Error::internal(format!("sealing {id}: {e}")))?;
             // The main language keeps the plain name scripts and workflows know.
             let name = if i == 0 { format!("{stem}.pdf") } else { format!("{stem}.{}.pdf", lang.code()) };
             let path = ws.out_dir().join("reports").join(name);

@@ -33,22 +33,33 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     for note in &verified.notes {
         eprintln!("note: {note}");
     }
+    let key = &verified.key;
     match verified.verdict {
         Verdict::AsIssued(sealed) => {
             if ctx.json {
-                super::print_json(&json!({"authentic": true, "manifest": sealed.manifest, "signature": null}))?;
+                let key = key.json(&sealed.manifest.key_fingerprint);
+                super::print_json(
+                    &json!({"authentic": true, "manifest": sealed.manifest, "signature": null, "key": key}),
+                )?;
             } else {
                 say!("{file}: authentic — {}", sealed.summary);
+                if let Some(line) = key.sentence() {
+                    say!("  key: {line}");
+                }
             }
         }
         Verdict::Signed { sealed, signature } => {
             let m = &sealed.manifest;
             if ctx.json {
-                super::print_json(&json!({"authentic": true, "manifest": m, "signature": signature.json}))?;
+                let key = key.json(&m.key_fingerprint);
+                super::print_json(&json!({"authentic": true, "manifest": m, "signature": signature.json, "key": key}))?;
                 return Ok(0);
             }
             say!("{file}: authentic — sealed by {} on {}, then signed by {}", m.coordination, m.issued, signature.by);
             say!("  sealed part: {}", sealed.summary);
+            if let Some(line) = key.sentence() {
+                say!("  key: {line}");
+            }
             for line in &signature.checked {
                 say!("  checked: {line}");
             }

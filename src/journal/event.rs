@@ -114,6 +114,19 @@ pub enum Event {
         reason: String,
         restored_status: Option<crate::roster::Status>,
     },
+    /// `charte keys rotate`: the coordination's key `previous_key` (base64)
+    /// retired, `next_key` seals from now on. `statement` is the rotation
+    /// statement the previous key signed, keys/rotations/`statement`, whose
+    /// bytes hash to `statement_sha256` (docs/seal.md, "Key rotation"). The
+    /// workspace trusts its former keys because they are journaled here.
+    KeyRotated {
+        previous_key: String,
+        previous_fingerprint: String,
+        next_key: String,
+        next_fingerprint: String,
+        statement: String,
+        statement_sha256: String,
+    },
 }
 
 impl Event {
@@ -154,6 +167,7 @@ impl Event {
             Event::ReturnConfirmed { .. } => "return-confirmed",
             Event::ReturnRejected { .. } => "return-rejected",
             Event::ReturnRevoked { .. } => "return-revoked",
+            Event::KeyRotated { .. } => "key-rotated",
         }
     }
 
@@ -193,6 +207,7 @@ impl Event {
             Event::FlagRaised { enterprise_number, .. } => enterprise_number.clone(),
             Event::WorkflowRun { workflow, .. } => workflow.clone(),
             Event::CharterAdopted { version, .. } => version.clone(),
+            Event::KeyRotated { previous_fingerprint, .. } => previous_fingerprint.clone(),
             Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => String::new(),
         }
     }
