@@ -261,13 +261,12 @@ fn sealing_key(
     let older = [&own, &carried].into_iter().flatten().find_map(|c| c.path(&key, given)?.first());
     if let Some(r) = older {
         return Err(format!(
-            "sealed with key {}, which the coordination retired on {} for key {}, not with the key given ({}): that \
-             key came after it, and trust goes forward only (a key vouches for its successor, never for the key \
-             before it). Verify this document with the former key {} (keys/retired/{}.pub of the coordination), or \
+            "sealed with key {}, a former key of the coordination (retired on {}), not with the key given ({}), \
+             which came after it: trust goes forward only, a key vouches for its successor, never for the key \
+             before it. Verify this document with the former key {} (keys/retired/{}.pub of the coordination), or \
              with `charte verify` in the coordination's workspace",
             fp(&key),
             r.date,
-            r.next_fingerprint(),
             fp(given),
             fp(&key),
             fp(&key)
