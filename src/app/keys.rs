@@ -354,6 +354,21 @@ pub(crate) fn sealer(ws: &Workspace) -> Result<Sealer> {
     }
 }
 
+/// The former keys of `chain` whose private half keys/retired/ still holds
+/// (a key that cannot be read is left out): to make again, byte for byte,
+/// a document one of them sealed before it retired.
+pub(crate) fn former_sealers(ws: &Workspace, chain: &KeyChain) -> Vec<Sealer> {
+    chain
+        .links()
+        .iter()
+        .filter_map(|r| {
+            let path = ws.keys_dir().join(RETIRED).join(format!("{}.key", r.previous_fingerprint()));
+            let key = seal::load_signing_key(&path).ok().filter(|k| k.verifying_key() == r.previous)?;
+            Sealer::former(key, chain.clone()).ok()
+        })
+        .collect()
+}
+
 /// The keys a document this coordination issued may be sealed with: the
 /// current one (keys/coordination.pub, checked against the private key
 /// beside it) and, after a rotation, every former one the journal knows.

@@ -412,6 +412,21 @@ impl KeyChain {
         self.links.iter().find(|r| &r.previous == key)
     }
 
+    /// The keys that sealed on `day`, oldest first: the one current then,
+    /// or both on the day of a rotation.
+    pub fn keys_on(&self, day: NaiveDate) -> Vec<VerifyingKey> {
+        let keys = self.keys();
+        keys.into_iter()
+            .enumerate()
+            .filter(|&(i, _)| {
+                let from = if i == 0 { NaiveDate::MIN } else { self.links[i - 1].date };
+                let until = self.links.get(i).map_or(NaiveDate::MAX, |r| r.date);
+                from <= day && day <= until
+            })
+            .map(|(_, k)| k)
+            .collect()
+    }
+
     /// Whether someone who trusts `anchor` can trust `key` through this
     /// chain, and through which rotations: `Some(&[])` when `key` is
     /// `anchor`, `Some(links)` when the chain leads forward from `anchor`
@@ -474,6 +489,10 @@ mod tests {
         assert_eq!(chain.retirement(&k1).map(|r| r.date), Some(day(1)));
         assert_eq!(chain.carried_by(&k3).len(), 2);
         assert_eq!(chain.carried_by(&k1).len(), 0);
+        assert_eq!(chain.keys_on(day(1)), vec![k1, k2], "both on the day of the rotation");
+        assert_eq!(chain.keys_on(day(3)), vec![k2]);
+        assert_eq!(chain.keys_on(NaiveDate::MIN), vec![k1]);
+        assert_eq!(chain.keys_on(day(9)), vec![k3]);
     }
 
     #[test]

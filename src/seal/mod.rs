@@ -252,6 +252,24 @@ impl Sealer {
         Ok(Sealer { key, chain })
     }
 
+    /// A former key of `chain`, to make again, byte for byte, a document
+    /// it sealed before it retired (never to seal anything new): it
+    /// carries the statements up to that key, as it did then.
+    pub fn former(key: SigningKey, chain: KeyChain) -> Result<Sealer, ChainError> {
+        if !chain.contains(&key.verifying_key()) {
+            return Err(ChainError {
+                statement: "(none)".to_owned(),
+                reason: format!("key {} is not in the chain", fingerprint(&key.verifying_key())),
+            });
+        }
+        Ok(Sealer { key, chain })
+    }
+
+    /// The sealing key.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+
     /// A key with no rotation behind it.
     pub fn single(key: SigningKey) -> Sealer {
         let chain = KeyChain::new(key.verifying_key());

@@ -354,3 +354,20 @@ fn an_interrupted_rotation_is_finished_or_forgotten_according_to_the_journal() {
     assert!(!t.path("keys/next").exists());
     t.run(["verify", WOLU_DOC]).success().stdout_has(&format!("the current key is {newest}"));
 }
+
+#[test]
+fn a_document_sealed_before_the_rotation_and_lost_is_made_again_byte_for_byte_with_its_former_key() {
+    let t = issued().at("2026-03-01");
+    let doc = t.path(WOLU_DOC);
+    let original = std::fs::read(&doc).unwrap();
+    let (old, _) = keep_key(&t, "old");
+    t.run(["keys", "rotate"]).success();
+    std::fs::remove_file(&doc).unwrap();
+    t.run(["issue", "--all"]).success().stdout_has("1 missing or altered on disk made again from the journal");
+    assert!(std::fs::read(&doc).unwrap() == original, "the very bytes issued, sealed with the former key");
+    // Without the former key's private half, it cannot be: said, nothing else done.
+    std::fs::rename(t.path(&format!("keys/retired/{old}.key")), t.root.join("away.key")).unwrap();
+    std::fs::remove_file(&doc).unwrap();
+    t.run(["issue", "--all"]).code(4).stderr_has("cannot be made again identically").stderr_has("keys/retired/");
+    assert!(!doc.exists());
+}
