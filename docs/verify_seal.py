@@ -2,6 +2,7 @@
 """Verify a charte-sealed PDF without charte (format: docs/seal.md).
 
 Usage: verify_seal.py FILE.pdf coordination.pub [SEAL.json] [--signer-key ORG.pub]
+       verify_seal.py ROTATION.json former.pub     (a key rotation statement)
 
 Needs Python 3.8+ and the openssl command (3.0+) for the signature checks;
 nothing else. Prints the manifest and exits 0 if the document is authentic
@@ -25,7 +26,8 @@ After a key rotation (docs/seal.md, "Key rotation") a document may be sealed
 with a later key than the one given: it is accepted when the rotation
 statements the document carries (its manifest's extra.key_chain) lead from
 the given key to the sealing key, each signed by the key it retires. Never
-the other way: a newer key does not vouch for an older one.
+the other way: a newer key does not vouch for an older one. A statement
+file given instead of a PDF is checked with the key it retires.
 """
 import base64, hashlib, json, os, re, subprocess, sys, tempfile
 
@@ -383,6 +385,23 @@ def chain_to(manifest, trusted, sealing):
     return order[start:end]
 
 
+def check_statement(name, data, public_key):
+    """A key rotation statement file, checked with the key it retires."""
+    try:
+        item = json.loads(data)
+    except ValueError:
+        fail("not a PDF, nor a key rotation statement")
+    if canonical(item) + b"\n" != data:
+        fail(f"key rotation statement {name}: the file was edited (not in canonical form)")
+    previous, nxt, date, _ = rotation(item, name)
+    if previous != public_key:
+        fail(f"the statement is signed by key {fingerprint(previous)}, not by the given key "
+             f"{fingerprint(public_key)}: check it with the key it retires")
+    print(json.dumps(item["statement"], indent=2, ensure_ascii=False))
+    print(f"AUTHENTIC: key rotation statement: key {fingerprint(previous)} retired on {date}, "
+          f"succeeded by key {fingerprint(nxt)}")
+
+
 def der_length(der):
     """Length of the DER element at the start of `der` (the CMS, before its zero padding)."""
     if len(der) < 2:
@@ -443,6 +462,9 @@ def main():
     detached = len(args) == 3
     data = open(args[0], "rb").read()
     public_key = read_public_key(args[1])
+    if data.startswith(b"{") and not detached:
+        check_statement(args[0], data, public_key)
+        return
     if not data.startswith(b"%PDF-"):
         fail("not a PDF")
     if detached:

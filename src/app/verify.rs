@@ -60,6 +60,9 @@ pub enum Verdict {
     AsIssued(seal::Verdict),
     /// Sealed, then signed after the seal: both hold.
     Signed { sealed: seal::Verdict, signature: Signature },
+    /// A key rotation statement (docs/seal.md, section 8) signed by the
+    /// key given: that key names its successor.
+    Rotation(Box<seal::Rotation>),
     /// Not authentic: why, in words.
     NotAuthentic { reason: String },
 }
@@ -147,6 +150,13 @@ pub fn verify(dir: &Path, today: NaiveDate, input: &Input) -> Result<Verified> {
     let given = read_public_key(&key_path)
         .map_err(|e| Error::usage(format!("{e} (give the coordination's public key with --key FILE.pub)")))?;
     let bytes = crate::error::read_bounded(&input.file, crate::error::MAX_DOCUMENT_BYTES, "a charte document")?;
+    if bytes.starts_with(b"{") {
+        return Ok(Verified {
+            verdict: statement(&input.file, &bytes, &given),
+            key: SealKey::Given,
+            notes: Vec::new(),
+        });
+    }
     // The coordination's workspace, when verify runs in one: its journal
     // knows the former keys, its register the organisations' keys.
     let ws = if dir.join(crate::workspace::DB_FILE).is_file() { Workspace::open(dir, today).ok() } else { None };
@@ -192,6 +202,29 @@ pub fn verify(dir: &Path, today: NaiveDate, input: &Input) -> Result<Verified> {
         Ok(signature) => Ok(Verified { verdict: Verdict::Signed { sealed: verdict, signature }, key, notes }),
         Err(reason) => not_authentic(reason, notes),
     }
+}
+
+/// A key rotation statement, checked with the key it must retire: the one
+/// the verifier trusts. Trust goes forward only, so a statement is never
+/// checked with the key it names.
+fn statement(file: &Path, bytes: &[u8], given: &VerifyingKey) -> Verdict {
+    let rotation = match seal::Rotation::read(&file.display().to_string(), bytes) {
+        Ok(rotation) => rotation,
+        Err(e) => return Verdict::NotAuthentic { reason: e.to_string() },
+    };
+    if rotation.previous != *given {
+        let named = if rotation.next == *given { " (it names the key given as the successor)" } else { "" };
+        return Verdict::NotAuthentic {
+            reason: format!(
+                "the statement is signed by key {}, not by the key given ({}){named}: a rotation statement is \
+                 trusted through the key it retires; check it with that key (keys/retired/{}.pub)",
+                rotation.previous_fingerprint(),
+                seal::fingerprint(given),
+                rotation.previous_fingerprint()
+            ),
+        };
+    }
+    Verdict::Rotation(Box::new(rotation))
 }
 
 /// The key to verify a document with, and why it is trusted.

@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A sealed document (PDF), as issued or returned signed.
+    /// A sealed document (PDF), as issued or returned signed; or a key
+    /// rotation statement (keys/rotations/…json), checked with the key it
+    /// retires.
     file: PathBuf,
     /// The coordination's public key; default: keys/coordination.pub of
     /// the workspace (--dir).
@@ -65,6 +67,22 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
             }
             for line in &signature.not_checked {
                 say!("  not checked: {line}");
+            }
+        }
+        Verdict::Rotation(r) => {
+            if ctx.json {
+                super::print_json(&json!({"authentic": true, "rotation": r.statement}))?;
+            } else {
+                say!(
+                    "{file}: authentic — key rotation statement of {}: key {} retired on {}, succeeded by key {}; \
+                     whoever trusts key {} can trust key {}",
+                    r.statement.coordination,
+                    r.previous_fingerprint(),
+                    r.date,
+                    r.next_fingerprint(),
+                    r.previous_fingerprint(),
+                    r.next_fingerprint()
+                );
             }
         }
         Verdict::NotAuthentic { reason } => {

@@ -257,9 +257,20 @@ fn two_rotations_make_a_chain_of_three_keys_each_trusting_only_those_after_it() 
 #[test]
 fn a_rotation_statement_edited_by_one_byte_is_refused_by_name_and_nothing_is_sealed() {
     let t = issued().at("2026-03-01");
+    let (old, old_pub) = keep_key(&t, "old");
     t.run(["keys", "rotate"]).success();
+    let new = fingerprint(&t.path(KEY));
     let name = files(&t, "rotations").remove(0);
     let path = t.path(&format!("keys/rotations/{name}"));
+    // The statement as sent to the funder: checked with the key it retires, by both verifiers.
+    elsewhere()
+        .run(["verify", s(&path), "--key", s(&old_pub)])
+        .success()
+        .stdout_has(&format!("key {old} retired on 2026-03-01, succeeded by key {new}"));
+    assert_eq!(verify_seal_py_with(&path, &old_pub, &[]).0, 0);
+    // Never with the key it names: trust goes forward only.
+    elsewhere().run(["verify", s(&path), "--key", s(&t.path(KEY))]).code(1).stderr_has("the key it retires");
+    assert_eq!(verify_seal_py_with(&path, &t.path(KEY), &[]).0, 1);
     let mut bytes = std::fs::read(&path).unwrap();
     let at = bytes.windows(12).position(|w| w == b"Coordination").unwrap();
     bytes[at] = b'K';
@@ -273,6 +284,9 @@ fn a_rotation_statement_edited_by_one_byte_is_refused_by_name_and_nothing_is_sea
         t.run(args).code(1).stderr_has(&format!("keys/rotations/{name}"));
     }
     assert_eq!((t.snapshot(), t.out_files()), before, "nothing was changed");
+    elsewhere().run(["verify", s(&path), "--key", s(&old_pub)]).code(1).stderr_has("does not verify");
+    let (code, out) = verify_seal_py_with(&path, &old_pub, &[]);
+    assert!(code == 1 && out.contains("does not verify"), "{out}");
     // Gone altogether: named too.
     std::fs::remove_file(&path).unwrap();
     t.run(["verify", WOLU_DOC]).code(1).stderr_has(&format!("keys/rotations/{name}: it cannot be read"));
