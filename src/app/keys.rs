@@ -159,14 +159,14 @@ impl App {
         for (path, bytes, mode) in files {
             staged.push((crate::error::stage_with_mode(&path, &bytes, mode)?, path));
         }
-        let event = Event::KeyRotated {
+        let event = Event::KeyRotated(seal::RotationRecord {
             previous_key: BASE64.encode(old.verifying_key().as_bytes()),
             previous_fingerprint: old_fp.clone(),
             next_key: BASE64.encode(next.verifying_key().as_bytes()),
             next_fingerprint: new_fp.clone(),
             statement: name,
             statement_sha256: rotation.sha256(),
-        };
+        });
         let mut placed = Vec::new();
         let journaled = self.ws.store.transaction(self.today, |tx| {
             let records = tx.key_rotations()?;

@@ -119,14 +119,7 @@ pub enum Event {
     /// statement the previous key signed, keys/rotations/`statement`, whose
     /// bytes hash to `statement_sha256` (docs/seal.md, "Key rotation"). The
     /// workspace trusts its former keys because they are journaled here.
-    KeyRotated {
-        previous_key: String,
-        previous_fingerprint: String,
-        next_key: String,
-        next_fingerprint: String,
-        statement: String,
-        statement_sha256: String,
-    },
+    KeyRotated(crate::seal::RotationRecord),
 }
 
 impl Event {
@@ -167,7 +160,7 @@ impl Event {
             Event::ReturnConfirmed { .. } => "return-confirmed",
             Event::ReturnRejected { .. } => "return-rejected",
             Event::ReturnRevoked { .. } => "return-revoked",
-            Event::KeyRotated { .. } => "key-rotated",
+            Event::KeyRotated(_) => "key-rotated",
         }
     }
 
@@ -207,7 +200,7 @@ impl Event {
             Event::FlagRaised { enterprise_number, .. } => enterprise_number.clone(),
             Event::WorkflowRun { workflow, .. } => workflow.clone(),
             Event::CharterAdopted { version, .. } => version.clone(),
-            Event::KeyRotated { previous_fingerprint, .. } => previous_fingerprint.clone(),
+            Event::KeyRotated(r) => r.previous_fingerprint.clone(),
             Event::WorkspaceCreated { .. } | Event::RosterImported { .. } | Event::Note { .. } => String::new(),
         }
     }

@@ -235,7 +235,7 @@ impl Rotation {
 
 /// A rotation as the journal records it (`key-rotated`): what the
 /// workspace checks its statement files against.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RotationRecord {
     /// The retired key, base64 of its 32 bytes.
     pub previous_key: String,

@@ -41,6 +41,17 @@ fn files(t: &Test, sub: &str) -> Vec<String> {
     names
 }
 
+/// Woluwe with its documents issued on 2026-02-01, then its key rotated on
+/// 2026-03-01: the former key's fingerprint and public file (kept outside
+/// the workspace), and the new key's fingerprint.
+fn rotated() -> (Test, String, PathBuf, String) {
+    let t = issued().at("2026-03-01");
+    let (old, old_pub) = keep_key(&t, "old");
+    t.run(["keys", "rotate"]).success();
+    let new = fingerprint(&t.path(KEY));
+    (t, old, old_pub, new)
+}
+
 /// A folder with nothing but what a funder has (no workspace).
 fn elsewhere() -> Test {
     let t = Test::empty();
@@ -117,10 +128,7 @@ fn after_a_rotation_a_document_issued_before_verifies_in_the_workspace_and_with_
 
 #[test]
 fn a_report_sealed_after_the_rotation_verifies_offline_with_the_former_key_through_the_chain_it_carries() {
-    let t = issued().at("2026-03-01");
-    let (old, old_pub) = keep_key(&t, "old");
-    t.run(["keys", "rotate"]).success();
-    let new = fingerprint(&t.path(KEY));
+    let (t, old, old_pub, new) = rotated();
     t.run(["report", "annual", "--year", "2025"]).success();
     let report = t.path("out/reports/annual-2025.pdf");
     let funder = elsewhere();
@@ -256,10 +264,7 @@ fn two_rotations_make_a_chain_of_three_keys_each_trusting_only_those_after_it() 
 
 #[test]
 fn a_rotation_statement_edited_by_one_byte_is_refused_by_name_and_nothing_is_sealed() {
-    let t = issued().at("2026-03-01");
-    let (old, old_pub) = keep_key(&t, "old");
-    t.run(["keys", "rotate"]).success();
-    let new = fingerprint(&t.path(KEY));
+    let (t, old, old_pub, new) = rotated();
     let name = files(&t, "rotations").remove(0);
     let path = t.path(&format!("keys/rotations/{name}"));
     // The statement as sent to the funder: checked with the key it retires, by both verifiers.
@@ -371,11 +376,9 @@ fn an_interrupted_rotation_is_finished_or_forgotten_according_to_the_journal() {
 
 #[test]
 fn a_document_sealed_before_the_rotation_and_lost_is_made_again_byte_for_byte_with_its_former_key() {
-    let t = issued().at("2026-03-01");
+    let (t, old, _, _) = rotated();
     let doc = t.path(WOLU_DOC);
     let original = std::fs::read(&doc).unwrap();
-    let (old, _) = keep_key(&t, "old");
-    t.run(["keys", "rotate"]).success();
     std::fs::remove_file(&doc).unwrap();
     t.run(["issue", "--all"]).success().stdout_has("1 missing or altered on disk made again from the journal");
     assert!(std::fs::read(&doc).unwrap() == original, "the very bytes issued, sealed with the former key");

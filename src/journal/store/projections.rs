@@ -378,7 +378,7 @@ impl Tx<'_> {
             | Event::RosterImported { .. }
             | Event::DecisionRecorded { .. }
             | Event::CharterAdopted { .. }
-            | Event::KeyRotated { .. }
+            | Event::KeyRotated(_)
             | Event::Note { .. } => {}
         }
         Ok(())

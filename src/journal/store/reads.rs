@@ -512,21 +512,7 @@ fn key_rotations(path: &std::path::Path, payloads: Vec<String>) -> Result<Vec<cr
     let mut out = Vec::new();
     for payload in payloads {
         match serde_json::from_str::<Event>(&payload) {
-            Ok(Event::KeyRotated {
-                previous_key,
-                previous_fingerprint,
-                next_key,
-                next_fingerprint,
-                statement,
-                statement_sha256,
-            }) => out.push(crate::seal::RotationRecord {
-                previous_key,
-                previous_fingerprint,
-                next_key,
-                next_fingerprint,
-                statement,
-                statement_sha256,
-            }),
+            Ok(Event::KeyRotated(record)) => out.push(record),
             Ok(_) => {}
             Err(e) => return Err(corrupt(path, format!("a key-rotated entry does not read ({e})"))),
         }
