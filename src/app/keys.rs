@@ -127,13 +127,9 @@ impl App {
             return Ok(rotated(&self.ws.root, last, true));
         }
         let old = super::coordination_key(&self.ws)?;
-        let mut chain = match journaled {
-            Some(chain) => {
-                check_current(&dir.join(COORDINATION_KEY), &chain, &old.verifying_key())?;
-                chain
-            }
-            None => KeyChain::new(old.verifying_key()),
-        };
+        if let Some(chain) = &journaled {
+            check_current(&dir.join(COORDINATION_KEY), chain, &old.verifying_key())?;
+        }
         for sub in [RETIRED, ROTATIONS, NEXT] {
             crate::error::create_dir(&dir.join(sub))?;
         }
@@ -146,7 +142,6 @@ impl App {
         let coordination = c.languages.first().map_or(c.name_fr.as_str(), |&lang| c.name(lang));
         let rotation =
             Rotation::sign(&old, &next.verifying_key(), coordination, self.today, &format!("keys/{ROTATIONS}/{name}"));
-        chain.push(rotation.clone()).map_err(|e| Error::usage(format!("{e}; nothing was changed")))?;
 
         let files: [(PathBuf, Vec<u8>, u32); 5] = [
             (dir.join(RETIRED).join(format!("{old_fp}.key")), seal::private_key_text(&old).into_bytes(), 0o600),
@@ -195,7 +190,12 @@ impl App {
             }
             return Err(e);
         }
-        finish_rotation(&dir, &new_fp)?;
+        finish_rotation(&dir, &new_fp).map_err(|e| {
+            Error::temporary(format!(
+                "the rotation to key {new_fp} is journaled, but the new key could not be put in place ({e}): run \
+                 `charte keys rotate` again to finish it (it makes no other key)"
+            ))
+        })?;
         Ok(rotated(&self.ws.root, &rotation, false))
     }
 }
