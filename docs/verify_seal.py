@@ -2,6 +2,7 @@
 """Verify a charte-sealed PDF without charte (format: docs/seal.md).
 
 Usage: verify_seal.py FILE.pdf coordination.pub [SEAL.json] [--signer-key ORG.pub]
+       verify_seal.py ROTATION.json former.pub     (a key rotation statement)
 
 Needs Python 3.8+ and the openssl command (3.0+) for the signature checks;
 nothing else. Prints the manifest and exits 0 if the document is authentic
@@ -20,6 +21,13 @@ the sealed part as above, then the signature that follows it.
   over those bytes (hash and signature). NOT checked here: the certificate
   chain and revocation (the PDF reader shows them), and whether the signing
   update changes what a reader displays (`charte verify` checks that).
+
+After a key rotation (docs/seal.md, "Key rotation") a document may be sealed
+with a later key than the one given: it is accepted when the rotation
+statements the document carries (its manifest's extra.key_chain) lead from
+the given key to the sealing key, each signed by the key it retires. Never
+the other way: a newer key does not vouch for an older one. A statement
+file given instead of a PDF is checked with the key it retires.
 """
 import base64, hashlib, json, os, re, subprocess, sys, tempfile
 
@@ -303,6 +311,97 @@ def check_own_key(sealed, after, manifest, p, prev, signer_key):
             "(ask the coordination for its fingerprint, or pass --signer-key ORG.pub)"]
 
 
+# --- after a key rotation: the chain of keys ------------------------------
+
+ROTATION_FORMAT = "charte-key-rotation/1"
+
+
+def rotation(item, name):
+    """A carried rotation statement, checked: (previous key, next key, date)."""
+    try:
+        statement = item["statement"]
+        previous = base64.b64decode(statement["previous_key"], validate=True)
+        nxt = base64.b64decode(statement["next_key"], validate=True)
+        signature = base64.b64decode(item["signature"], validate=True)
+        date = statement["date"]
+    except (KeyError, TypeError, ValueError):
+        fail(f"key rotation statement {name}: not a statement file")
+    if sorted(item) != ["public_key", "signature", "statement"]:
+        fail(f"key rotation statement {name}: unexpected fields")
+    if statement.get("format") != ROTATION_FORMAT:
+        fail(f"key rotation statement {name}: unknown format")
+    if (len(previous) != 32 or len(nxt) != 32 or previous == nxt
+            or statement.get("previous_fingerprint") != fingerprint(previous)
+            or statement.get("next_fingerprint") != fingerprint(nxt)):
+        fail(f"key rotation statement {name}: malformed keys or fingerprints")
+    if item["public_key"] != statement["previous_key"]:
+        fail(f"key rotation statement {name}: not signed by the key it retires")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        fail(f"key rotation statement {name}: bad date")
+    if not ed25519_verify(previous, canonical(statement), signature):
+        fail(f"key rotation statement {name}: the signature of key {fingerprint(previous)} does not verify: "
+             "the statement was altered or forged")
+    return previous, nxt, date, name
+
+
+def chain_to(manifest, trusted, sealing):
+    """The rotations leading from the trusted key to the sealing key through the
+    statements the document carries, oldest first; fails if there are none."""
+    carried = (manifest.get("extra") or {}).get("key_chain")
+    if not isinstance(carried, list) or not carried:
+        fail(f"sealed with another key ({fingerprint(sealing)}, not the given {fingerprint(trusted)}), "
+             "and the document carries no key rotation statement")
+    links = [rotation(item, f"key_chain[{i}] of the document") for i, item in enumerate(carried)]
+    by_previous = {}
+    for link in links:
+        if link[0] in by_previous:
+            fail(f"key rotation statement {link[3]}: key {fingerprint(link[0])} already named another successor")
+        by_previous[link[0]] = link
+    nexts = {link[1] for link in links}
+    heads = [link for link in links if link[0] not in nexts]
+    if len(heads) != 1:
+        fail("the key rotation statements do not form one line from the first key to the last")
+    order, seen, at = [], {heads[0][0]}, heads[0][0]
+    while at in by_previous:
+        link = by_previous[at]
+        if link[1] in seen:
+            fail(f"key rotation statement {link[3]}: a key appears twice in the chain")
+        seen.add(link[1])
+        order.append(link)
+        at = link[1]
+    if len(order) != len(links):
+        fail("the key rotation statements do not form one line from the first key to the last")
+    for before, after in zip(order, order[1:]):
+        if after[2] < before[2]:
+            fail(f"key rotation statement {after[3]}: dated before the rotation it follows")
+    keys = [order[0][0]] + [link[1] for link in order]
+    if trusted not in keys or sealing not in keys:
+        fail(f"sealed with key {fingerprint(sealing)}, not with the given key {fingerprint(trusted)}, "
+             "and the statements the document carries do not lead from one to the other")
+    start, end = keys.index(trusted), keys.index(sealing)
+    if start > end:
+        fail(f"sealed with key {fingerprint(sealing)}, older than the given key {fingerprint(trusted)}: "
+             "trust goes forward only (verify with the former key)")
+    return order[start:end]
+
+
+def check_statement(name, data, public_key):
+    """A key rotation statement file, checked with the key it retires."""
+    try:
+        item = json.loads(data)
+    except ValueError:
+        fail("not a PDF, nor a key rotation statement")
+    if canonical(item) + b"\n" != data:
+        fail(f"key rotation statement {name}: the file was edited (not in canonical form)")
+    previous, nxt, date, _ = rotation(item, name)
+    if previous != public_key:
+        fail(f"the statement is signed by key {fingerprint(previous)}, not by the given key "
+             f"{fingerprint(public_key)}: check it with the key it retires")
+    print(json.dumps(item["statement"], indent=2, ensure_ascii=False))
+    print(f"AUTHENTIC: key rotation statement: key {fingerprint(previous)} retired on {date}, "
+          f"succeeded by key {fingerprint(nxt)}")
+
+
 def der_length(der):
     """Length of the DER element at the start of `der` (the CMS, before its zero padding)."""
     if len(der) < 2:
@@ -363,6 +462,9 @@ def main():
     detached = len(args) == 3
     data = open(args[0], "rb").read()
     public_key = read_public_key(args[1])
+    if data.startswith(b"{") and not detached:
+        check_statement(args[0], data, public_key)
+        return
     if not data.startswith(b"%PDF-"):
         fail("not a PDF")
     if detached:
@@ -381,10 +483,11 @@ def main():
     manifest = sealed["manifest"]
     if manifest.get("format") != "charte-seal/1":
         fail("unknown seal format")
-    # 2. The key and the signature over the canonical manifest.
-    if base64.b64decode(sealed["public_key"]) != public_key:
-        fail("sealed with another key")
-    if not ed25519_verify(public_key, canonical(manifest),
+    # 2. The key and the signature over the canonical manifest: the given key,
+    #    or a successor of it through the rotation statements the document carries.
+    sealing_key = base64.b64decode(sealed["public_key"])
+    rotations = [] if sealing_key == public_key else chain_to(manifest, public_key, sealing_key)
+    if not ed25519_verify(sealing_key, canonical(manifest),
                           base64.b64decode(sealed["signature"])):
         fail("invalid signature: the manifest was altered")
     # 3. The rendered bytes.
@@ -410,7 +513,10 @@ def main():
     print("AUTHENTIC:", lines[0] + (", " + lines[1] if len(lines) > 1 else ""))
     for line in lines[2:]:
         print("  " + line)
-
+    if rotations:
+        dates = ", ".join(link[2] for link in rotations)
+        print(f"  key: sealed with key {fingerprint(sealing_key)}, the successor of the given key "
+              f"{fingerprint(public_key)} through the rotation statement(s) of {dates} carried in the document")
 
 if __name__ == "__main__":
     main()

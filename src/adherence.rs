@@ -57,6 +57,28 @@ pub struct DataBuilder {
 impl DataBuilder {
     /// The template's data (`/data.json`) for `member`.
     pub fn data(&self, member: &Member, document_id: &str, issued: NaiveDate) -> serde_json::Value {
+        self.data_with(member, document_id, issued, self.seal_key.clone())
+    }
+
+    /// The template's data for `member`, its page naming the key
+    /// `seal_key` (a former key, for a document made again as it was).
+    pub fn data_sealed_by(
+        &self,
+        member: &Member,
+        document_id: &str,
+        issued: NaiveDate,
+        seal_key: &str,
+    ) -> serde_json::Value {
+        self.data_with(member, document_id, issued, Some(seal_key.to_owned()))
+    }
+
+    fn data_with(
+        &self,
+        member: &Member,
+        document_id: &str,
+        issued: NaiveDate,
+        seal_key: Option<String>,
+    ) -> serde_json::Value {
         let lang = member.organisation.language;
         let charter = CharterData {
             version: self.config.charter.version.clone(),
@@ -70,7 +92,7 @@ impl DataBuilder {
             coordination: CoordinationData::from_config(&self.config.coordination, lang),
             organisation: organisation(member),
             charter,
-            document: DocumentData { id: document_id.to_owned(), issued, seal_key: self.seal_key.clone() },
+            document: DocumentData { id: document_id.to_owned(), issued, seal_key },
         }
         .to_value()
     }

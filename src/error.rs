@@ -326,15 +326,34 @@ pub struct Staged {
     sha256: String,
 }
 
-/// Stages `bytes` for `path` (see [`Staged`]).
+/// Stages `bytes` for `path` (see [`Staged`]), readable and writable by
+/// its owner only (mode 0600).
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
+    stage_as(path, bytes, None)
+}
+
+/// Stages `bytes` for `path` as [`stage`] does, with the permission bits
+/// `mode` (on unix): a public key, 0644, beside the private ones.
+pub fn stage_with_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<Staged> {
+    stage_as(path, bytes, Some(mode))
+}
+
+fn stage_as(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<Staged> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp =
-        tempfile::Builder::new().prefix(".charte-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".charte-").suffix(".tmp");
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     Ok(Staged { tmp, sha256: sha256_hex(bytes) })

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use ed25519_dalek::VerifyingKey;
 
 use super::App;
@@ -47,10 +48,10 @@ impl App {
         }
         found.extend(self.known_checkpoints()?);
         if !found.is_empty() {
-            let key = self.coordination_public_key()?;
+            let keys = self.coordination_keys()?;
             let coordination = self.coordination_name();
             for f in &found {
-                trusted(f, &key, coordination)?;
+                trusted(f, &keys, coordination)?;
             }
         }
         let sizes: BTreeSet<u64> = found.iter().map(|f| f.checkpoint.statement.tree_size).collect();
@@ -59,16 +60,21 @@ impl App {
         Ok(Report { audit, checkpoints: found.len(), latest })
     }
 
-    /// The coordination's public key (keys/coordination.pub).
-    pub fn coordination_public_key(&self) -> Result<VerifyingKey> {
-        let path = self.ws.keys_dir().join("coordination.pub");
+    /// Every key the coordination has sealed with, and the day each former
+    /// one retired: the chain its journal knows (after a rotation), else
+    /// keys/coordination.pub.
+    fn coordination_keys(&self) -> Result<Vec<(VerifyingKey, Option<NaiveDate>)>> {
+        if let Some(chain) = super::keys::journaled_chain(&self.ws)? {
+            return Ok(chain.keys().into_iter().map(|k| (k, chain.retirement(&k).map(|r| r.date))).collect());
+        }
+        let path = self.ws.keys_dir().join(super::keys::COORDINATION_PUB);
         if !path.exists() {
             return Err(Error::usage(format!(
                 "{} does not exist: the checkpoints cannot be checked without the coordination's key",
                 path.display()
             )));
         }
-        super::keys::read_public_key(&path)
+        Ok(vec![(super::keys::read_public_key(&path)?, None)])
     }
 
     /// out/checkpoints/*.json, then the checkpoints the sealed reports of
@@ -146,15 +152,24 @@ fn failed(source: &str, e: &CheckpointError) -> Error {
     Error::CheckFailed(format!("{source}: {e}"))
 }
 
-/// A checkpoint is the coordination's: its key and its name.
-fn trusted(f: &Found, key: &VerifyingKey, coordination: &str) -> Result<()> {
+/// A checkpoint is the coordination's: signed with one of its keys (a
+/// former one only up to the day it retired) and naming it.
+fn trusted(f: &Found, keys: &[(VerifyingKey, Option<NaiveDate>)], coordination: &str) -> Result<()> {
     let s = &f.checkpoint.statement;
-    if &f.checkpoint.key != key {
+    let Some((_, retired)) = keys.iter().find(|(k, _)| k == &f.checkpoint.key) else {
+        let known = keys.iter().map(|(k, _)| crate::seal::fingerprint(k)).collect::<Vec<_>>().join(", ");
         return Err(Error::CheckFailed(format!(
-            "{}: this checkpoint is signed with the key {}, not with the coordination's key {}",
-            f.source,
-            s.key_fingerprint,
-            crate::seal::fingerprint(key)
+            "{}: this checkpoint is signed with the key {}, not with the coordination's key ({known})",
+            f.source, s.key_fingerprint
+        )));
+    };
+    if let (Some(retired), Some(date)) = (retired, f.checkpoint.date())
+        && date > *retired
+    {
+        return Err(Error::CheckFailed(format!(
+            "{}: this checkpoint is signed on {date} with the key {}, which the coordination retired on {retired}: a \
+             retired key signs nothing, so it is not the coordination's",
+            f.source, s.key_fingerprint
         )));
     }
     if s.coordination != coordination {

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use ed25519_dalek::SigningKey;
 
 use super::App;
 use crate::error::{Error, Result};
@@ -41,11 +40,7 @@ impl App {
     /// What signs checkpoints for this workspace: its seal key, its name, the
     /// app's day.
     pub(crate) fn signer(&self) -> Result<Signer> {
-        Ok(Signer {
-            key: self.coordination_key()?,
-            coordination: self.coordination_name().to_owned(),
-            date: self.today,
-        })
+        Ok(Signer { sealer: self.sealer()?, coordination: self.coordination_name().to_owned(), date: self.today })
     }
 
     /// The coordination's name as its checkpoints carry it: in the
@@ -59,7 +54,9 @@ impl App {
 /// Signs checkpoints ([`App::signer`]).
 #[derive(Debug)]
 pub(crate) struct Signer {
-    key: SigningKey,
+    /// The coordination's current key (after a rotation, the one the
+    /// journal's chain ends with).
+    sealer: crate::seal::Sealer,
     coordination: String,
     date: NaiveDate,
 }
@@ -68,13 +65,14 @@ impl Signer {
     /// The checkpoint of the tree `head`, without journaling anything (a
     /// report's: the tree its figures were read from).
     pub fn head(&self, head: TreeHead) -> Vec<u8> {
-        checkpoint::sign(&self.coordination, head, self.date, &self.key)
+        let statement = checkpoint::statement(&self.coordination, head, self.date, &self.sealer.verifying_key());
+        self.sealer.sign_object(checkpoint::FIELD, &statement)
     }
 
     /// Inside a write transaction, as its last change: journals that a
     /// checkpoint is made, and signs the tree that entry completes.
     pub fn sign(&self, tx: &mut Tx<'_>) -> Result<Pending> {
-        let fingerprint = crate::seal::fingerprint(&self.key.verifying_key());
+        let fingerprint = self.sealer.fingerprint();
         tx.append(&crate::journal::Event::CheckpointMade { key_fingerprint: fingerprint.clone() })?;
         let head = tx.tree_head()?;
         Ok(Pending { head, bytes: self.head(head), fingerprint })

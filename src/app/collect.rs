@@ -108,17 +108,16 @@ impl App {
         // the same file again (the transaction below decides for good).
         let known: HashMap<String, String> =
             self.ws.store.known_returns()?.into_iter().map(|k| (k.file_sha256, k.document_id)).collect();
-        let key_path = self.ws.keys_dir().join("coordination.pub");
-        let coordination_key = crate::seal::load_verifying_key(&key_path).map_err(|e| match e {
-            crate::seal::KeyError::Mismatch { .. } => Error::usage(e.to_string()),
-            e => Error::usage(format!("{e} (the coordination's key: charte keys init)")),
-        })?;
+        // A document issued before a rotation is sealed with a former key,
+        // which the journal vouches for.
+        let (coordination_key, former_keys) = super::keys::trusted_keys(&self.ws)?;
         let roots = collect::trusted_roots(&self.ws.root)?;
         // An unknown organisation for a scan is a refusal like any other:
         // journaled, and the register unchanged.
         let scan_member = input.scan.as_deref().map(|id| roster::resolve(&members, id));
         let version = self.ws.config.charter.version.clone();
-        let register = Register::new(&coordination_key, &issued, &members, &known, &roots);
+        let register =
+            Register::new(&coordination_key, &issued, &members, &known, &roots).with_former_keys(&former_keys);
         let bar = self.bar(input.files.len() as u64, "returned files");
         let examine_all = || {
             input

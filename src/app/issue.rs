@@ -87,7 +87,7 @@ fn issue_members(ws: &mut Workspace, now: NaiveDate, progress: &dyn Progress, se
     // rendered, whoever opened the App (the transaction decides again
     // under the lock before any file is put in place).
     ws.check_date(now)?;
-    let key = super::coordination_key(ws)?;
+    let sealer = super::keys::sealer(ws)?;
     let template = load_template(Some(&ws.templates_dir()), ADHERENCE_TEMPLATE)
         .map_err(|e| Error::usage(format!("adherence template: {e}")))?;
     let override_path = ws.templates_dir().join(ADHERENCE_TEMPLATE);
@@ -98,6 +98,13 @@ fn issue_members(ws: &mut Workspace, now: NaiveDate, progress: &dyn Progress, se
     };
     let issued = ws.store.documents()?;
     let plan = adherence::plan(&ws.config, &ws.root, selected, &issued, &template)?;
+    // A document made again byte for byte is sealed with the key that
+    // sealed it: after a rotation, the former key in force on its day.
+    let former = if plan.jobs.iter().any(|j| j.restore.is_some()) {
+        super::keys::former_sealers(ws, sealer.chain())
+    } else {
+        Vec::new()
+    };
     let folder = ws.out_folder("adherence")?;
     let engine = App::engine()?;
     let bar = Bar::start(progress, plan.jobs.len() as u64, "documents");
@@ -110,13 +117,31 @@ fn issue_members(ws: &mut Workspace, now: NaiveDate, progress: &dyn Progress, se
         let documents: Vec<Result<Prepared>> = chunk
             .par_iter()
             .map(|job| {
-                // A document made again from the journal's record keeps its date.
+                // A document made again from the journal's record keeps its
+                // date, and its key: the one (or, on the day of a rotation,
+                // either one) that sealed on that day.
                 let day = job.restore.as_ref().map_or(now, |(issued, _)| *issued);
-                let data = plan.data.data(&job.member, &job.document_id, day);
-                let pdf = engine.pdf(&template, &data, day, &job.document_id);
-                bar.inc(1);
-                let pdf = pdf.map_err(|e| Error::usage(format!("its document does not render: {e} (in {origin})")))?;
-                prepare(root, config, job, &pdf, &key, day)
+                let candidates: Vec<&seal::Sealer> = match job.restore {
+                    None => vec![&sealer],
+                    Some(_) => sealer
+                        .chain()
+                        .keys_on(day)
+                        .iter()
+                        .rev()
+                        .filter_map(|k| std::iter::once(&sealer).chain(&former).find(|s| s.verifying_key() == *k))
+                        .collect(),
+                };
+                let _done = Done(&bar);
+                for s in candidates {
+                    let data = plan.data.data_sealed_by(&job.member, &job.document_id, day, &s.fingerprint());
+                    let pdf = engine.pdf(&template, &data, day, &job.document_id);
+                    let pdf =
+                        pdf.map_err(|e| Error::usage(format!("its document does not render: {e} (in {origin})")))?;
+                    if let Some(prepared) = prepare(root, config, job, &pdf, s, day)? {
+                        return Ok(prepared);
+                    }
+                }
+                Err(not_identical(job, day))
             })
             .collect();
         let mut ready = Vec::with_capacity(documents.len());
@@ -262,37 +287,51 @@ fn put_in_place(
     Ok(())
 }
 
+/// Counts one document done on the bar, however its work ends.
+struct Done<'a, 'b>(&'a Bar<'b>);
+
+impl Drop for Done<'_, '_> {
+    fn drop(&mut self) {
+        self.0.inc(1);
+    }
+}
+
+/// The refusal to make again a document journaled on `issued` whose file
+/// is missing or altered, when no key gives back its bytes.
+fn not_identical(job: &adherence::Job, issued: NaiveDate) -> Error {
+    Error::usage(format!(
+        "its document of {issued} ({}) is missing or altered in {} and cannot be made again identically (was it \
+         sealed with a key of which keys/retired/ holds no copy?); issue it anew after moving the file away",
+        job.document_id,
+        job.file.display()
+    ))
+}
+
 /// Seals a rendered document, stages it and its detached seal beside its
-/// file, and says what to journal.
+/// file, and says what to journal; `None` when the document is one to make
+/// again (`job.restore`) and these are not the bytes journaled.
 fn prepare(
     root: &Path,
     config: &crate::config::Config,
     job: &adherence::Job,
     pdf: &[u8],
-    key: &ed25519_dalek::SigningKey,
+    sealer: &seal::Sealer,
     now: NaiveDate,
-) -> Result<Prepared> {
+) -> Result<Option<Prepared>> {
     let version = &config.charter.version;
     let o = &job.member.organisation;
     let manifest = Manifest::new(&job.document_id, "adherence", config.coordination.name(o.language), now)
         .organisation(&o.name, Some(&o.enterprise_number.formatted()))
         .charter_version(version);
     let sealed =
-        seal::seal(pdf, &manifest, key).map_err(|e| Error::internal(format!("sealing {}: {e}", job.document_id)))?;
+        sealer.seal(pdf, &manifest).map_err(|e| Error::internal(format!("sealing {}: {e}", job.document_id)))?;
     let path = root.join(&job.file);
-    match &job.restore {
-        // The journal's own file for this document, missing or altered:
-        // only the very bytes it recorded are written back.
-        Some((_, expected)) if sealed.sealed_sha256() == *expected => {}
-        Some((issued, _)) => {
-            return Err(Error::usage(format!(
-                "its document of {issued} ({}) is missing or altered in {} and cannot be made again identically \
-                 (the coordination's key changed since?); issue it anew after moving the file away",
-                job.document_id,
-                job.file.display()
-            )));
-        }
-        None => {}
+    // The journal's own file for this document, missing or altered: only
+    // the very bytes it recorded are written back.
+    if let Some((_, expected)) = &job.restore
+        && sealed.sealed_sha256() != *expected
+    {
+        return Ok(None);
     }
     let staged = sealed.stage(&path)?;
     let document = IssuedDocument {
@@ -308,5 +347,5 @@ fn prepare(
         issued: now,
         seq: 0,
     };
-    Ok(Prepared { document, staged })
+    Ok(Some(Prepared { document, staged }))
 }

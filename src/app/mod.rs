@@ -216,9 +216,10 @@ impl App {
         Bar::start(self.progress.as_ref(), len, what)
     }
 
-    /// The coordination's signing key, with a message saying how to make one.
-    pub fn coordination_key(&self) -> Result<ed25519_dalek::SigningKey> {
-        coordination_key(&self.ws)
+    /// What seals the coordination's documents: its key, with a message
+    /// saying how to make one, and the chain of keys behind it.
+    pub fn sealer(&self) -> Result<crate::seal::Sealer> {
+        keys::sealer(&self.ws)
     }
 
     /// The renderer, started once per action.
@@ -228,10 +229,9 @@ impl App {
 }
 
 /// The coordination's signing key in `ws`, with a message saying how to
-/// make one: [`App::coordination_key`], and the issue of documents, which
-/// works on the workspace while its progress bar holds the App's progress.
+/// make one (what seals is [`keys::sealer`], which adds the chain of keys).
 pub(crate) fn coordination_key(ws: &Workspace) -> Result<ed25519_dalek::SigningKey> {
-    let path = ws.keys_dir().join("coordination.key");
+    let path = ws.keys_dir().join(keys::COORDINATION_KEY);
     if !path.exists() {
         return Err(Error::usage(format!(
             "{} does not exist: create the seal key with `charte keys init`",

@@ -210,8 +210,8 @@ impl App {
         // The companion CSV/JSON files are written before the lock: a date
         // the journal would refuse is refused first, whoever opened the App.
         self.ws.check_date(self.today)?;
-        let key = self.coordination_key()?;
-        let seal_key = crate::seal::fingerprint(&key.verifying_key());
+        let sealer = self.sealer()?;
+        let seal_key = sealer.fingerprint();
         let last = self.ws.store.head()?;
         let head = last.hash;
         // The tree of the journal the figures were read from, signed (a
@@ -259,8 +259,7 @@ impl App {
                 Some(c) => manifest.extra(CONSISTENCY, c.clone()),
                 None => manifest,
             };
-            let sealed =
-                crate::seal::seal(&pdf, &manifest, &key).map_err(|e| Error::internal(format!("sealing {id}: {e}")))?;
+            let sealed = sealer.seal(&pdf, &manifest).map_err(|e| Error::internal(format!("sealing {id}: {e}")))?;
             // The main language keeps the plain name scripts and workflows know.
             let name = if i == 0 { format!("{stem}.pdf") } else { format!("{stem}.{}.pdf", lang.code()) };
             let path = ws.out_dir().join("reports").join(name);

@@ -187,7 +187,7 @@ impl App {
         for step in &wf.steps {
             match &step.kind {
                 Kind::Issue | Kind::Report { .. } => {
-                    self.coordination_key()?;
+                    self.sealer()?;
                 }
                 Kind::Send { message } | Kind::Remind { message, .. } => {
                     self.ws.mail()?;

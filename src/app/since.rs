@@ -8,8 +8,9 @@
 
 use std::path::Path;
 
-use ed25519_dalek::VerifyingKey;
+use chrono::NaiveDate;
 
+use super::verify::{self, Input, Verdict};
 use crate::error::{Error, Result};
 use crate::journal::checkpoint::{self, Checkpoint};
 use crate::journal::merkle;
@@ -34,10 +35,12 @@ struct Report {
 }
 
 /// Whether the history behind `new` extends the one behind `old`, both
-/// reports sealed with `key`.
-pub fn extends(new: &Path, old: &Path, key: &VerifyingKey) -> Result<Extends> {
-    let new = report(new, key)?;
-    let old = report(old, key)?;
+/// reports authentic as `charte verify` run in `dir` on `today` says
+/// (with the coordination's public key `key`, else the workspace's: a
+/// report sealed after a key rotation is trusted through the chain).
+pub fn extends(dir: &Path, today: NaiveDate, new: &Path, old: &Path, key: Option<&Path>) -> Result<Extends> {
+    let new = report(dir, today, new, key)?;
+    let old = report(dir, today, old, key)?;
     if new.checkpoint.statement.coordination != old.checkpoint.statement.coordination {
         return Err(Error::CheckFailed(format!(
             "{} and {} are the reports of two coordinations ({:?}, {:?})",
@@ -87,20 +90,28 @@ pub fn extends(new: &Path, old: &Path, key: &VerifyingKey) -> Result<Extends> {
     Ok(outcome(proof.len()))
 }
 
-/// Reads and checks a sealed report: its seal with `key`, and the
-/// checkpoint it embeds, signed with the same key.
-fn report(path: &Path, key: &VerifyingKey) -> Result<Report> {
+/// Reads and checks a sealed report: its seal, as `charte verify` does,
+/// and the checkpoint it embeds, signed with the key that sealed it.
+fn report(dir: &Path, today: NaiveDate, path: &Path, key: Option<&Path>) -> Result<Report> {
     let name = path.display().to_string();
+    let input = Input { file: path.to_owned(), key: key.map(Path::to_owned), signer_key: None };
+    let manifest = match verify::verify(dir, today, &input)?.verdict {
+        Verdict::AsIssued(sealed) => sealed.manifest,
+        Verdict::NotAuthentic { reason } => return Err(Error::CheckFailed(format!("{name}: NOT authentic: {reason}"))),
+        Verdict::Signed { .. } | Verdict::Rotation(_) => {
+            return Err(Error::usage(format!("{name}: this is not a sealed report as issued")));
+        }
+    };
     let bytes = crate::error::read_bounded(path, crate::error::MAX_DOCUMENT_BYTES, "a sealed report")?;
-    let verdict = seal::verify(&bytes, key).map_err(|e| Error::CheckFailed(format!("{name}: NOT authentic: {e}")))?;
-    let manifest = verdict.manifest;
+    let key = seal::embedded_key(&bytes).map_err(|e| Error::CheckFailed(format!("{name}: {e}")))?;
+    let key = &key;
     let value = manifest.extra.get(checkpoint::FIELD).ok_or_else(|| {
         Error::usage(format!("{name}: this sealed document embeds no checkpoint (reports made by this charte do)"))
     })?;
     let checkpoint = checkpoint::from_value(value).map_err(|e| Error::CheckFailed(format!("{name}: {e}")))?;
     if &checkpoint.key != key {
         return Err(Error::CheckFailed(format!(
-            "{name}: its checkpoint is signed with the key {}, not the coordination's {}",
+            "{name}: its checkpoint is signed with the key {}, not with the key that sealed the report ({})",
             checkpoint.statement.key_fingerprint,
             seal::fingerprint(key)
         )));

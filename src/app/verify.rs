@@ -16,6 +16,13 @@
 //! - PAdES: the signature's integrity over the whole file; the certificate
 //!   chain only against keys/trusted-roots/ of the workspace, if any, and
 //!   never revocation: the PDF reader's check is the one to rely on there.
+//!
+//! After a key rotation (docs/seal.md, "Key rotation") the seal may be by
+//! another key than the one given, and still hold ([`SealKey`]): in the
+//! coordination's workspace, without --key, a former key its journal
+//! knows; anywhere, a successor of the key given, through the rotation
+//! statements of the workspace or those the document carries. Never a key
+//! older than the one given: trust goes forward only.
 
 use std::path::{Path, PathBuf};
 
@@ -24,10 +31,13 @@ use chrono::NaiveDate;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::keys::read_public_key;
+use ed25519_dalek::VerifyingKey;
+
+use super::keys::{journaled_chain, read_public_key};
 use crate::collect::{self, ReturnSignature};
 use crate::error::{Error, Result};
-use crate::seal::{self, Manifest};
+use crate::seal::{self, KeyChain, Manifest};
+use crate::workspace::Workspace;
 
 /// What to verify, against what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +60,9 @@ pub enum Verdict {
     AsIssued(seal::Verdict),
     /// Sealed, then signed after the seal: both hold.
     Signed { sealed: seal::Verdict, signature: Signature },
+    /// A key rotation statement (docs/seal.md, section 8) signed by the
+    /// key given: that key names its successor.
+    Rotation(Box<seal::Rotation>),
     /// Not authentic: why, in words.
     NotAuthentic { reason: String },
 }
@@ -67,30 +80,104 @@ pub struct Signature {
     pub json: serde_json::Value,
 }
 
-/// A verdict, and what reading the workspace's charte.toml noted on the way
-/// (when the register was looked up).
+/// The key that sealed the document, when it is not the one given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SealKey {
+    /// The key given (without --key: the workspace's keys/coordination.pub).
+    Given,
+    /// A former key of the coordination whose workspace verify runs in,
+    /// retired on `retired` for the key that followed; `current` is the
+    /// coordination's key now.
+    Former { fingerprint: String, retired: NaiveDate, current: String },
+    /// A successor of the key given (`anchor`), through the rotations of
+    /// `dates`, whose statements the document carries (`carried`) or the
+    /// workspace holds.
+    Successor { fingerprint: String, anchor: String, dates: Vec<NaiveDate>, carried: bool },
+}
+
+impl SealKey {
+    /// One sentence for a person, when the key is not the one given.
+    pub fn sentence(&self) -> Option<String> {
+        match self {
+            SealKey::Given => None,
+            SealKey::Former { fingerprint, retired, current } => Some(format!(
+                "sealed with the coordination's former key {fingerprint}, retired on {retired}; the current key is \
+                 {current}"
+            )),
+            SealKey::Successor { fingerprint, anchor, dates, carried } => {
+                let dates: Vec<String> = dates.iter().map(ToString::to_string).collect();
+                Some(format!(
+                    "sealed with key {fingerprint}, the successor of the key given ({anchor}) through the rotation \
+                     statement{} of {} signed by the key{} before, {}",
+                    if dates.len() > 1 { "s" } else { "" },
+                    dates.join(", "),
+                    if dates.len() > 1 { "s" } else { "" },
+                    if *carried { "carried in the document" } else { "in this workspace's keys/rotations/" }
+                ))
+            }
+        }
+    }
+
+    /// As `charte verify --json` says it.
+    pub fn json(&self, given: &str) -> serde_json::Value {
+        match self {
+            SealKey::Given => json!({"fingerprint": given, "trusted_as": "given"}),
+            SealKey::Former { fingerprint, retired, current } => json!({
+                "fingerprint": fingerprint, "trusted_as": "former", "retired": retired.to_string(), "current": current,
+            }),
+            SealKey::Successor { fingerprint, anchor, dates, carried } => json!({
+                "fingerprint": fingerprint, "trusted_as": "successor", "anchor": anchor,
+                "rotations": dates.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "chain": if *carried { "document" } else { "workspace" },
+            }),
+        }
+    }
+}
+
+/// A verdict, the key that sealed, and what reading the workspace's
+/// charte.toml noted on the way (when the register was looked up).
 #[derive(Debug, Clone)]
 pub struct Verified {
     pub verdict: Verdict,
+    pub key: SealKey,
     pub notes: Vec<String>,
 }
 
 /// Verifies `input.file`, run in folder `dir` (the coordination's
 /// workspace, or any folder) on `today`.
 pub fn verify(dir: &Path, today: NaiveDate, input: &Input) -> Result<Verified> {
-    let key_path = input.key.clone().unwrap_or_else(|| dir.join("keys").join("coordination.pub"));
-    let key = read_public_key(&key_path)
+    let key_path = input.key.clone().unwrap_or_else(|| dir.join("keys").join(super::keys::COORDINATION_PUB));
+    let given = read_public_key(&key_path)
         .map_err(|e| Error::usage(format!("{e} (give the coordination's public key with --key FILE.pub)")))?;
     let bytes = crate::error::read_bounded(&input.file, crate::error::MAX_DOCUMENT_BYTES, "a charte document")?;
+    if bytes.starts_with(b"{") {
+        return Ok(Verified {
+            verdict: statement(&input.file, &bytes, &given),
+            key: SealKey::Given,
+            notes: Vec::new(),
+        });
+    }
+    // The coordination's workspace, when verify runs in one: its journal
+    // knows the former keys, its register the organisations' keys.
+    let ws = if dir.join(crate::workspace::DB_FILE).is_file() { Workspace::open(dir, today).ok() } else { None };
     let mut notes = Vec::new();
-    let not_authentic =
-        |reason: String, notes: Vec<String>| Ok(Verified { verdict: Verdict::NotAuthentic { reason }, notes });
-    let verdict = match seal::verify_sealed_part(&bytes, &key) {
+    let not_authentic = |reason: String, notes: Vec<String>| {
+        Ok(Verified { verdict: Verdict::NotAuthentic { reason }, key: SealKey::Given, notes })
+    };
+    let chosen = match sealing_key(ws.as_ref(), input.key.is_none(), &given, &bytes) {
+        Ok(chosen) => chosen,
+        Err(reason) => return not_authentic(reason, notes),
+    };
+    let verdict = match seal::verify_sealed_part(&bytes, &chosen.key) {
         Ok(verdict) => verdict,
         Err(e) => return not_authentic(e.to_string(), notes),
     };
+    if let Some(reason) = chosen.sealed_after_retirement(&verdict.manifest) {
+        return not_authentic(reason, notes);
+    }
+    let key = chosen.said;
     if verdict.sealed_len == bytes.len() {
-        return Ok(Verified { verdict: Verdict::AsIssued(verdict), notes });
+        return Ok(Verified { verdict: Verdict::AsIssued(verdict), key, notes });
     }
 
     // Something follows the seal: the organisation's signature, or a change.
@@ -100,7 +187,7 @@ pub fn verify(dir: &Path, today: NaiveDate, input: &Input) -> Result<Verified> {
     let roots = collect::trusted_roots(dir)?;
     let signed = match collect::check_signature(&bytes, sealed_len, &m.document_id, &sealed_sha256, &roots) {
         Ok(ReturnSignature::OwnKey(sig)) => {
-            let register = Register { dir, today, notes: &mut notes };
+            let register = Register { ws: ws.as_ref(), notes: &mut notes };
             own_key(&sig, m, input.signer_key.as_deref(), register)
         }
         Ok(ReturnSignature::Pades(v)) => Ok(pades(&v)),
@@ -112,29 +199,130 @@ pub fn verify(dir: &Path, today: NaiveDate, input: &Input) -> Result<Verified> {
         )),
     };
     match signed {
-        Ok(signature) => Ok(Verified { verdict: Verdict::Signed { sealed: verdict, signature }, notes }),
+        Ok(signature) => Ok(Verified { verdict: Verdict::Signed { sealed: verdict, signature }, key, notes }),
         Err(reason) => not_authentic(reason, notes),
     }
 }
 
-/// Where the organisations' registered keys may be: the workspace in
-/// `dir`, opened only when needed (its charte.toml's notes kept).
+/// A key rotation statement, checked with the key it must retire: the one
+/// the verifier trusts. Trust goes forward only, so a statement is never
+/// checked with the key it names.
+fn statement(file: &Path, bytes: &[u8], given: &VerifyingKey) -> Verdict {
+    let rotation = match seal::Rotation::read(&file.display().to_string(), bytes) {
+        Ok(rotation) => rotation,
+        Err(e) => return Verdict::NotAuthentic { reason: e.to_string() },
+    };
+    if rotation.previous != *given {
+        let named = if rotation.next == *given { " (it names the key given as the successor)" } else { "" };
+        return Verdict::NotAuthentic {
+            reason: format!(
+                "the statement is signed by key {}, not by the key given ({}){named}: a rotation statement is \
+                 trusted through the key it retires; check it with that key (keys/retired/{}.pub)",
+                rotation.previous_fingerprint(),
+                seal::fingerprint(given),
+                rotation.previous_fingerprint()
+            ),
+        };
+    }
+    Verdict::Rotation(Box::new(rotation))
+}
+
+/// The key to verify a document with, and why it is trusted.
+struct Chosen {
+    key: VerifyingKey,
+    said: SealKey,
+    /// When and by which statement the coordination retired that key, if
+    /// its workspace's journal says so.
+    retired: Option<(NaiveDate, String)>,
+}
+
+impl Chosen {
+    /// A retired key never seals again: a seal dated after the key's
+    /// retirement is not the coordination's.
+    fn sealed_after_retirement(&self, m: &Manifest) -> Option<String> {
+        let (retired, statement) = self.retired.as_ref()?;
+        let issued = m.issued_date()?;
+        (issued > *retired).then(|| {
+            format!(
+                "sealed with key {} on {issued}, after the coordination retired that key on {retired} ({statement}): \
+                 charte never seals with a retired key, so this seal is not the coordination's",
+                seal::fingerprint(&self.key)
+            )
+        })
+    }
+}
+
+/// Which key to verify `file` with: the key `given`; in the coordination's
+/// workspace `ws` and without --key (`own_keys`), a former key its
+/// journal knows; or a successor of `given` through the rotation
+/// statements of `ws` or those the document carries. A seal by a key
+/// older than `given` is refused, saying so: trust goes forward only.
+/// Anything else is left to the seal's own check (with `given`), which
+/// says whose key it is not.
+fn sealing_key(
+    ws: Option<&Workspace>,
+    own_keys: bool,
+    given: &VerifyingKey,
+    file: &[u8],
+) -> std::result::Result<Chosen, String> {
+    let fp = seal::fingerprint;
+    let as_given = |retired| Chosen { key: *given, said: SealKey::Given, retired };
+    let Ok((key, manifest)) = seal::embedded_seal(file) else { return Ok(as_given(None)) };
+    let own = match ws {
+        Some(ws) => journaled_chain(ws).map_err(|e| e.to_string())?,
+        None => None,
+    };
+    let retired = own.as_ref().and_then(|c| c.retirement(&key)).map(|r| (r.date, r.name.clone()));
+    if key == *given {
+        return Ok(as_given(retired));
+    }
+    if own_keys
+        && let Some(chain) = &own
+        && let Some((date, _)) = &retired
+    {
+        let said = SealKey::Former { fingerprint: fp(&key), retired: *date, current: fp(&chain.current()) };
+        return Ok(Chosen { key, said, retired });
+    }
+    let carried = KeyChain::from_manifest(&manifest).map_err(|e| e.to_string())?;
+    for (chain, carried) in [(&own, false), (&carried, true)] {
+        if let Some(links) = chain.as_ref().and_then(|c| c.path(given, &key)) {
+            let dates = links.iter().map(|r| r.date).collect();
+            let said = SealKey::Successor { fingerprint: fp(&key), anchor: fp(given), dates, carried };
+            return Ok(Chosen { key, said, retired });
+        }
+    }
+    let older = [&own, &carried].into_iter().flatten().find_map(|c| c.path(&key, given)?.first());
+    if let Some(r) = older {
+        return Err(format!(
+            "sealed with key {}, a former key of the coordination (retired on {}), not with the key given ({}), \
+             which came after it: trust goes forward only, a key vouches for its successor, never for the key \
+             before it. Verify this document with the former key {} (keys/retired/{}.pub of the coordination), or \
+             with `charte verify` in the coordination's workspace",
+            fp(&key),
+            r.date,
+            fp(given),
+            fp(&key),
+            fp(&key)
+        ));
+    }
+    Ok(as_given(None))
+}
+
+/// Where the organisations' registered keys may be: the coordination's
+/// workspace, when verify runs in one (its charte.toml's notes kept when
+/// the register is looked up).
 struct Register<'a> {
-    dir: &'a Path,
-    today: NaiveDate,
+    ws: Option<&'a Workspace>,
     notes: &'a mut Vec<String>,
 }
 
 impl Register<'_> {
-    /// The organisation's registered key (base64), when `dir` is the
+    /// The organisation's registered key (base64), when verify runs in the
     /// coordination's workspace and the document names an organisation of
     /// its roster; `None` elsewhere (a funder's machine, any other folder).
     fn key(self, m: &Manifest) -> Option<String> {
-        if !self.dir.join(crate::workspace::DB_FILE).is_file() {
-            return None;
-        }
+        let ws = self.ws?;
         let number = crate::roster::EnterpriseNumber::parse(m.enterprise_number.as_deref()?).ok()?;
-        let ws = crate::workspace::Workspace::open(self.dir, self.today).ok()?;
         self.notes.extend(ws.config.notes.iter().cloned());
         ws.store.member(&number).ok()??.public_key
     }

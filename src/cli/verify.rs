@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A sealed document (PDF), as issued or returned signed.
+    /// A sealed document (PDF), as issued or returned signed; or a key
+    /// rotation statement (keys/rotations/…json), checked with the key it
+    /// retires.
     file: PathBuf,
     /// The coordination's public key; default: keys/coordination.pub of
     /// the workspace (--dir).
@@ -40,27 +42,54 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     for note in &verified.notes {
         eprintln!("note: {note}");
     }
+    let key = &verified.key;
     match verified.verdict {
         Verdict::AsIssued(sealed) => {
             if ctx.json {
-                super::print_json(&json!({"authentic": true, "manifest": sealed.manifest, "signature": null}))?;
+                let key = key.json(&sealed.manifest.key_fingerprint);
+                super::print_json(
+                    &json!({"authentic": true, "manifest": sealed.manifest, "signature": null, "key": key}),
+                )?;
             } else {
                 say!("{file}: authentic — {}", sealed.summary);
+                if let Some(line) = key.sentence() {
+                    say!("  key: {line}");
+                }
             }
         }
         Verdict::Signed { sealed, signature } => {
             let m = &sealed.manifest;
             if ctx.json {
-                super::print_json(&json!({"authentic": true, "manifest": m, "signature": signature.json}))?;
+                let key = key.json(&m.key_fingerprint);
+                super::print_json(&json!({"authentic": true, "manifest": m, "signature": signature.json, "key": key}))?;
                 return Ok(0);
             }
             say!("{file}: authentic — sealed by {} on {}, then signed by {}", m.coordination, m.issued, signature.by);
             say!("  sealed part: {}", sealed.summary);
+            if let Some(line) = key.sentence() {
+                say!("  key: {line}");
+            }
             for line in &signature.checked {
                 say!("  checked: {line}");
             }
             for line in &signature.not_checked {
                 say!("  not checked: {line}");
+            }
+        }
+        Verdict::Rotation(r) => {
+            if ctx.json {
+                super::print_json(&json!({"authentic": true, "rotation": r.statement}))?;
+            } else {
+                say!(
+                    "{file}: authentic — key rotation statement of {}: key {} retired on {}, succeeded by key {}; \
+                     whoever trusts key {} can trust key {}",
+                    r.statement.coordination,
+                    r.previous_fingerprint(),
+                    r.date,
+                    r.next_fingerprint(),
+                    r.previous_fingerprint(),
+                    r.next_fingerprint()
+                );
             }
         }
         Verdict::NotAuthentic { reason } => {
@@ -75,10 +104,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
 
 /// `verify NEW --since OLD`.
 fn since(args: &Args, old: &std::path::Path, ctx: &Ctx) -> Result<u8> {
-    let key_path = args.key.clone().unwrap_or_else(|| ctx.dir.join("keys").join("coordination.pub"));
-    let key = crate::app::keys::read_public_key(&key_path)
-        .map_err(|e| Error::usage(format!("{e} (give the coordination's public key with --key FILE.pub)")))?;
-    let e = crate::app::since::extends(&args.file, old, &key)?;
+    let e = crate::app::since::extends(&ctx.dir, ctx.now, &args.file, old, args.key.as_deref())?;
     if ctx.json {
         super::print_json(&json!({
             "extends": true, "new": e.new_id, "old": e.old_id, "new_tree_size": e.new_size,

@@ -64,6 +64,9 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct Register<'a> {
     coordination_key: &'a VerifyingKey,
+    /// The coordination's former keys: documents issued before a rotation
+    /// are sealed with one of them.
+    former_keys: &'a [VerifyingKey],
     /// Issued documents by id.
     issued: HashMap<&'a str, &'a IssuedDocument>,
     /// Organisations by their 10 digits.
@@ -86,12 +89,34 @@ impl<'a> Register<'a> {
     ) -> Register<'a> {
         Register {
             coordination_key,
+            former_keys: &[],
             issued: issued.iter().map(|d| (d.document_id.as_str(), d)).collect(),
             members: members.iter().map(|m| (m.organisation.enterprise_number.digits(), m)).collect(),
             keys: members.iter().filter_map(|m| Some((m.public_key.as_deref()?, m))).collect(),
             known_files,
             trusted_roots,
         }
+    }
+
+    /// The coordination's former keys (after a key rotation), whose seals
+    /// count as the current key's do.
+    #[must_use]
+    pub fn with_former_keys(mut self, keys: &'a [VerifyingKey]) -> Register<'a> {
+        self.former_keys = keys;
+        self
+    }
+
+    /// The key to check a file's seal with: the key it names when that is
+    /// a former key of the coordination, else the current key (whose check
+    /// then says the seal is someone else's).
+    fn sealing_key(&self, file: &[u8]) -> &'a VerifyingKey {
+        if self.former_keys.is_empty() {
+            return self.coordination_key;
+        }
+        crate::seal::embedded_key(file)
+            .ok()
+            .and_then(|named| self.former_keys.iter().find(|k| **k == named))
+            .unwrap_or(self.coordination_key)
     }
 
     /// The organisation with these 10 digits, if on the roster.
@@ -113,7 +138,7 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
     if let Some(document_id) = reg.known_files.get(&file_sha256) {
         return Outcome::AlreadyKnown { document_id: document_id.clone() };
     }
-    let verdict = match crate::seal::verify_sealed_part(file, reg.coordination_key) {
+    let verdict = match crate::seal::verify_sealed_part(file, reg.sealing_key(file)) {
         Ok(v) => v,
         Err(e) => return refused(format!("the issued part is not authentic: {e}")),
     };

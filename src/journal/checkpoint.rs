@@ -73,18 +73,24 @@ pub enum CheckpointError {
     Altered(String),
 }
 
-/// Signs the tree head `head` for `coordination` on `date`: the
-/// checkpoint file's bytes.
-pub fn sign(coordination: &str, head: TreeHead, date: NaiveDate, key: &SigningKey) -> Vec<u8> {
+/// What a checkpoint of the tree head `head` for `coordination` on `date`
+/// signs with the key `key`.
+pub fn statement(coordination: &str, head: TreeHead, date: NaiveDate, key: &VerifyingKey) -> Value {
     let statement = Statement {
         format: FORMAT.to_owned(),
         coordination: coordination.to_owned(),
         tree_size: head.size,
         root: hex::encode(head.root),
         date: date.format("%Y-%m-%d").to_string(),
-        key_fingerprint: seal::fingerprint(&key.verifying_key()),
+        key_fingerprint: seal::fingerprint(key),
     };
-    seal::sign_object(FIELD, &serde_json::to_value(&statement).unwrap_or(Value::Null), key)
+    serde_json::to_value(&statement).unwrap_or(Value::Null)
+}
+
+/// Signs the tree head `head` for `coordination` on `date`: the
+/// checkpoint file's bytes.
+pub fn sign(coordination: &str, head: TreeHead, date: NaiveDate, key: &SigningKey) -> Vec<u8> {
+    seal::sign_object(FIELD, &statement(coordination, head, date, &key.verifying_key()), key)
 }
 
 /// Reads a checkpoint file and checks it in itself.

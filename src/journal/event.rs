@@ -118,6 +118,12 @@ pub enum Event {
         reason: String,
         restored_status: Option<crate::roster::Status>,
     },
+    /// `charte keys rotate`: the coordination's key `previous_key` (base64)
+    /// retired, `next_key` seals from now on. `statement` is the rotation
+    /// statement the previous key signed, keys/rotations/`statement`, whose
+    /// bytes hash to `statement_sha256` (docs/seal.md, "Key rotation"). The
+    /// workspace trusts its former keys because they are journaled here.
+    KeyRotated(crate::seal::RotationRecord),
 }
 
 impl Event {
@@ -159,6 +165,7 @@ impl Event {
             Event::ReturnConfirmed { .. } => "return-confirmed",
             Event::ReturnRejected { .. } => "return-rejected",
             Event::ReturnRevoked { .. } => "return-revoked",
+            Event::KeyRotated(_) => "key-rotated",
         }
     }
 
@@ -198,6 +205,7 @@ impl Event {
             Event::FlagRaised { enterprise_number, .. } => enterprise_number.clone(),
             Event::WorkflowRun { workflow, .. } => workflow.clone(),
             Event::CharterAdopted { version, .. } => version.clone(),
+            Event::KeyRotated(r) => r.previous_fingerprint.clone(),
             Event::WorkspaceCreated { .. }
             | Event::RosterImported { .. }
             | Event::Note { .. }

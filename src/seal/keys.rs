@@ -108,6 +108,11 @@ pub fn public_key_text(key: &VerifyingKey) -> String {
     format!("{PUBLIC_HEADER}\n{}\n", BASE64.encode(key.as_bytes()))
 }
 
+/// The text of a private key file: to be written with mode 0600 only.
+pub fn private_key_text(key: &SigningKey) -> String {
+    format!("{PRIVATE_HEADER}\n{}\n", BASE64.encode(key.as_bytes()))
+}
+
 /// Writes `key` to `private_path` (mode 0600) and its public half to
 /// `public_path`. Neither file may exist already; on failure after the
 /// private file was created, the private file is removed again.
@@ -117,8 +122,7 @@ pub fn write_keypair(key: &SigningKey, private_path: &Path, public_path: &Path) 
             return Err(KeyError::Exists(path.to_path_buf()));
         }
     }
-    let private = format!("{PRIVATE_HEADER}\n{}\n", BASE64.encode(key.as_bytes()));
-    write_new(private_path, private.as_bytes(), 0o600)?;
+    write_new(private_path, private_key_text(key).as_bytes(), 0o600)?;
     if let Err(err) = write_new(public_path, public_key_text(&key.verifying_key()).as_bytes(), 0o644) {
         let _ = std::fs::remove_file(private_path);
         return Err(err);

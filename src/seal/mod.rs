@@ -22,6 +22,7 @@
 //! checked by its own verifier after [`verify_sealed_part`] has vouched for
 //! the sealed part.
 
+mod chain;
 mod keys;
 mod manifest;
 mod revision;
@@ -31,9 +32,10 @@ use sha2::{Digest, Sha256};
 
 use crate::pdf;
 
+pub use chain::{ChainError, KEY_CHAIN_EXTRA, KeyChain, ROTATION_FORMAT, Rotation, RotationRecord, Statement};
 pub use keys::{
     KeyError, PRIVATE_HEADER, PUBLIC_HEADER, fingerprint, generate, load_signing_key, load_verifying_key,
-    parse_public_key, public_key_from_bytes, public_key_text, write_keypair,
+    parse_public_key, private_key_text, public_key_from_bytes, public_key_text, write_keypair,
 };
 pub use manifest::{FORMAT, Manifest, ParseError, SignedObject, canonical, parse_object, sign_object};
 
@@ -218,6 +220,89 @@ pub fn seal(rendered: &[u8], manifest: &Manifest, key: &SigningKey) -> Result<Se
     Ok(Sealed { pdf, seal_json, manifest })
 }
 
+/// What seals the coordination's documents: its current key, and the chain
+/// of keys that leads to it, whose statements every document it seals
+/// carries (`extra.key_chain`, oldest first; nothing before the first
+/// rotation) so that whoever trusts a former key can verify it offline.
+pub struct Sealer {
+    key: SigningKey,
+    chain: KeyChain,
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealer").field("key", &self.fingerprint()).finish_non_exhaustive()
+    }
+}
+
+impl Sealer {
+    /// `key` sealing at the end of `chain`: refused unless it is the
+    /// chain's current key (a retired key never seals again).
+    pub fn new(key: SigningKey, chain: KeyChain) -> Result<Sealer, ChainError> {
+        if chain.current() != key.verifying_key() {
+            return Err(ChainError {
+                statement: chain.links().last().map_or_else(|| "(none)".to_owned(), |r| r.name.clone()),
+                reason: format!(
+                    "the chain's current key is {}, not the signing key {}",
+                    fingerprint(&chain.current()),
+                    fingerprint(&key.verifying_key())
+                ),
+            });
+        }
+        Ok(Sealer { key, chain })
+    }
+
+    /// A former key of `chain`, to make again, byte for byte, a document
+    /// it sealed before it retired (never to seal anything new): it
+    /// carries the statements up to that key, as it did then.
+    pub fn former(key: SigningKey, chain: KeyChain) -> Result<Sealer, ChainError> {
+        if !chain.contains(&key.verifying_key()) {
+            return Err(ChainError {
+                statement: "(none)".to_owned(),
+                reason: format!("key {} is not in the chain", fingerprint(&key.verifying_key())),
+            });
+        }
+        Ok(Sealer { key, chain })
+    }
+
+    /// The sealing key.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// A key with no rotation behind it.
+    pub fn single(key: SigningKey) -> Sealer {
+        let chain = KeyChain::new(key.verifying_key());
+        Sealer { key, chain }
+    }
+
+    /// Seals `rendered` as [`seal`] does, the chain's statements added to
+    /// the manifest when there was a rotation.
+    pub fn seal(&self, rendered: &[u8], manifest: &Manifest) -> Result<Sealed, SealError> {
+        let carried = self.chain.carried_by(&self.key.verifying_key());
+        if carried.is_empty() {
+            return seal(rendered, manifest, &self.key);
+        }
+        let manifest = manifest.clone().extra(KEY_CHAIN_EXTRA, serde_json::Value::Array(carried));
+        seal(rendered, &manifest, &self.key)
+    }
+
+    /// Signs `value` under `field` with the sealing key, as seals are
+    /// signed ([`sign_object`]): a checkpoint.
+    pub fn sign_object(&self, field: &str, value: &serde_json::Value) -> Vec<u8> {
+        sign_object(field, value, &self.key)
+    }
+
+    /// The sealing key's fingerprint.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.key.verifying_key())
+    }
+
+    pub fn chain(&self) -> &KeyChain {
+        &self.chain
+    }
+}
+
 /// Verifies a sealed PDF: authentic, unaltered, and nothing added.
 pub fn verify(file: &[u8], key: &VerifyingKey) -> Result<Verdict, VerifyError> {
     let verdict = verify_sealed_part(file, key)?;
@@ -315,12 +400,22 @@ fn locate(file: &[u8]) -> Result<Vec<u8>, VerifyError> {
 /// the file's integrity before acting on it, and compare the key's
 /// fingerprint with one they trust.
 pub fn embedded_key(file: &[u8]) -> Result<VerifyingKey, VerifyError> {
+    embedded_seal(file).map(|(key, _)| key)
+}
+
+/// The key a file's own seal names and its manifest, neither verified:
+/// what a verifier reads to decide which key to verify with (a former key
+/// of the coordination, a successor through the statements the manifest
+/// carries) before [`verify_sealed_part`] vouches for the file with it.
+pub fn embedded_seal(file: &[u8]) -> Result<(VerifyingKey, Manifest), VerifyError> {
     let seal_json = locate(file)?;
     let seal = parse_seal(&seal_json).map_err(|e| match e {
         ParseError::Shape(reason) => VerifyError::MalformedSeal(reason),
         ParseError::NotCanonical => VerifyError::SealAltered,
     })?;
-    VerifyingKey::from_bytes(&seal.public_key).map_err(|_| VerifyError::MalformedSeal("invalid public key".into()))
+    let key = VerifyingKey::from_bytes(&seal.public_key)
+        .map_err(|_| VerifyError::MalformedSeal("invalid public key".into()))?;
+    Ok((key, seal.manifest))
 }
 
 /// The manifest of a sealed PDF's own seal, or of a seal file (.seal.json),

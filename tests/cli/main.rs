@@ -26,6 +26,7 @@ mod outbox;
 mod pages;
 mod report;
 mod returns;
+mod rotate;
 mod since;
 mod smtp;
 mod verify;

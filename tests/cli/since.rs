@@ -176,3 +176,31 @@ fn rewrite_from(t: &Test, seq: i64) {
     drop(conn);
     t.run(["members", "list"]).success();
 }
+
+#[test]
+fn after_a_key_rotation_the_former_keys_checkpoints_hold_and_a_funder_with_the_old_key_follows_the_chain() {
+    let t = reported();
+    std::fs::copy(t.path("keys/coordination.pub"), t.path("former.pub")).unwrap();
+    let t = t.at("2026-11-20");
+    t.run(["keys", "rotate"]).success();
+    t.run(["meeting", "add", "--body", "plenary", "--date", "2026-12-10"]).success();
+    t.run(["report", "annual", "--year", "2026"]).success();
+    // Checkpoints signed with the former key (before the rotation) and the
+    // new one (after) all hold.
+    let audit = t.run(["audit"]).success();
+    assert!(audit.stdout.contains("checkpoints: 4 checked"), "{}", audit.stdout);
+    // The funder holds the former key only: the new report carries the
+    // statement by which it named its successor.
+    let elsewhere = Test::empty();
+    elsewhere
+        .run([
+            "verify",
+            t.path("out/reports/annual-2026.pdf").to_str().unwrap(),
+            "--since",
+            t.path("funder-2025.pdf").to_str().unwrap(),
+            "--key",
+            t.path("former.pub").to_str().unwrap(),
+        ])
+        .success()
+        .stdout_has("extends the one behind");
+}

@@ -9,11 +9,16 @@ const KEY: &str = "keys/coordination.pub";
 
 /// docs/verify_seal.py on `file` with the coordination's key: (exit code, stdout).
 fn verify_seal_py(t: &Test, file: &str, extra: &[&str]) -> (i32, String) {
+    verify_seal_py_with(&t.path(file), &t.path(KEY), extra)
+}
+
+/// docs/verify_seal.py on `file` with the public key `key`: (exit code, stdout).
+pub(crate) fn verify_seal_py_with(file: &std::path::Path, key: &std::path::Path, extra: &[&str]) -> (i32, String) {
     let python = std::env::var("CHARTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let out = std::process::Command::new(python)
         .arg(repo().join("docs/verify_seal.py"))
-        .arg(t.path(file))
-        .arg(t.path(KEY))
+        .arg(file)
+        .arg(key)
         .args(extra)
         .output()
         .unwrap();

@@ -378,6 +378,7 @@ impl Tx<'_> {
             | Event::RosterImported { .. }
             | Event::DecisionRecorded { .. }
             | Event::CharterAdopted { .. }
+            | Event::KeyRotated(_)
             | Event::Note { .. }
             | Event::CheckpointMade { .. } => {}
         }

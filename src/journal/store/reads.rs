@@ -312,6 +312,12 @@ impl Store {
     pub fn actions(&self) -> Result<Vec<crate::actions::Action>> {
         self.query(ACTIONS, [], action_row)
     }
+
+    /// The coordination's key rotations (`charte keys rotate`), in journal
+    /// order, read from their own entries as recorded.
+    pub fn key_rotations(&self) -> Result<Vec<crate::seal::RotationRecord>> {
+        key_rotations(&self.path, self.query(KEY_ROTATIONS, [], |r| r.get(0))?)
+    }
 }
 
 /// Mail.
@@ -553,6 +559,21 @@ fn charter_versions(path: &std::path::Path, payloads: Vec<String>) -> Result<Vec
     Ok(out)
 }
 
+const KEY_ROTATIONS: &str = "SELECT payload FROM journal WHERE kind = 'key-rotated' ORDER BY seq";
+
+/// The key rotations from their key-rotated entries' payloads.
+fn key_rotations(path: &std::path::Path, payloads: Vec<String>) -> Result<Vec<crate::seal::RotationRecord>> {
+    let mut out = Vec::new();
+    for payload in payloads {
+        match serde_json::from_str::<Event>(&payload) {
+            Ok(Event::KeyRotated(record)) => out.push(record),
+            Ok(_) => {}
+            Err(e) => return Err(corrupt(path, format!("a key-rotated entry does not read ({e})"))),
+        }
+    }
+    Ok(out)
+}
+
 /// Reads under the write lock: what a decision taken in the transaction
 /// must see as it is, including what the transaction appended so far.
 impl Tx<'_> {
@@ -753,6 +774,12 @@ impl Tx<'_> {
     pub fn charter_versions(&self) -> Result<Vec<crate::charter::Version>> {
         let payloads = self.texts("SELECT payload FROM journal WHERE kind = 'charter-adopted' ORDER BY seq", [])?;
         charter_versions(&self.path, payloads)
+    }
+
+    /// The key rotations, as [`Store::key_rotations`], read under the write
+    /// lock: two rotations at once never both retire the same key.
+    pub fn key_rotations(&self) -> Result<Vec<crate::seal::RotationRecord>> {
+        key_rotations(&self.path, self.texts(KEY_ROTATIONS, [])?)
     }
 
     /// The latest meeting, not cancelled, dated `from` or later, whose
