@@ -9,16 +9,30 @@ use crate::journal::store::{Audit, Mismatch};
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
     match ctx.app()?.audit()? {
-        Audit::Intact { entries, head, tables } => {
+        Audit::Intact { entries, head, tables, personal } => {
             if ctx.json {
-                super::print_json(
-                    &serde_json::json!({"intact": true, "entries": entries, "head": head, "tables": tables}),
-                )?;
+                super::print_json(&serde_json::json!({
+                    "intact": true, "entries": entries, "head": head, "tables": tables,
+                    "personal": {"held": personal.held, "erased": personal.erased},
+                }))?;
             } else {
                 say!("journal intact: {entries} entries, head {head}");
                 say!("derived tables intact: {tables} tables as the journal gives them");
+                say!(
+                    "personal data intact: {} value(s) held, each matching its commitment; {} erased, each recorded in the journal",
+                    personal.held,
+                    personal.erased
+                );
             }
             Ok(0)
+        }
+        Audit::Personal(fault) => {
+            if ctx.json {
+                super::print_json(&serde_json::json!({"intact": false, "personal": fault.to_string()}))?;
+            }
+            Err(Error::CheckFailed(format!(
+                "{fault}; restore charte.db from a backup (the journal itself and the tables derived from it are intact)"
+            )))
         }
         Audit::Broken(b) => {
             if ctx.json {

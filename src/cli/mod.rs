@@ -24,6 +24,7 @@ mod collect;
 mod convoke;
 mod demo;
 mod election;
+mod erase;
 mod events;
 mod flags;
 mod init;
@@ -131,6 +132,8 @@ enum Command {
     Demo(demo::Args),
     /// Verify the journal's hash chain; exit 1 naming the first broken entry.
     Audit,
+    /// Erase personal data kept outside the journal (GDPR), leaving the chain intact.
+    Erase(erase::Args),
 }
 
 /// What every command receives: validated global settings.
@@ -256,6 +259,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Events(cmd) => events::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Audit => audit::run(&ctx),
+        Command::Erase(args) => erase::run(args, &ctx),
     }
 }
 

@@ -9,9 +9,10 @@
 //! chain at that entry, which `charte audit` reports.
 
 pub mod event;
+pub mod personal;
 pub mod store;
 
-pub use event::Event;
+pub use event::{Event, RosterEntry};
 pub use store::{Clock, Store, Tx};
 
 use sha2::{Digest, Sha256};

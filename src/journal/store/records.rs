@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::Difference;
+use super::{Difference, PersonalFault, PersonalTally};
 use crate::journal::Break;
 
 /// The journal's last entry. Its hash stands for the whole journal: a
@@ -26,17 +26,23 @@ pub struct DateSpan {
     pub last: NaiveDate,
 }
 
-/// What `charte audit` found: the chain first, then the derived tables.
+/// What `charte audit` found: the chain first, then the derived tables,
+/// then the personal values kept beside the journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audit {
-    /// The chain holds and the journal, replayed, gives every projection
-    /// table (`tables` of them) as it is stored.
+    /// The chain holds, the journal, replayed, gives every projection
+    /// table (`tables` of them) as it is stored, and every personal value
+    /// agrees with the journal's commitments and erasures.
     Intact {
         entries: i64,
         head: String,
         tables: usize,
+        personal: PersonalTally,
     },
     Broken(Break),
     /// The chain holds but a projection table differs from the journal.
     Differs(Difference),
+    /// The chain and the projections hold, but a personal value does not
+    /// agree with the journal.
+    Personal(PersonalFault),
 }

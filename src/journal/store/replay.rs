@@ -169,11 +169,13 @@ impl Store {
 
 /// The projection tables: every table the migrations make but the journal
 /// itself, the claims of the runs sending mail right now (who is sending,
-/// not what happened: crate::delivery), and SQLite's own.
+/// not what happened: crate::delivery), the personal values (never in the
+/// journal, which holds only their commitments: the audit checks them
+/// against those instead, `Store::check_personal`), and SQLite's own.
 fn projection_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name NOT IN ('journal', 'claims') ORDER BY name",
+         AND name NOT IN ('journal', 'claims', 'personal') ORDER BY name",
     )?;
     stmt.query_map([], |r| r.get(0))?.collect()
 }

@@ -1,0 +1,344 @@
+//! The personal values beside the journal (migration 0015, the `personal`
+//! table; crate::journal::personal says why and how): stored under a
+//! commitment inside a write transaction, read back through it, erased,
+//! and checked by the audit against the commitments, since the journal,
+//! which never holds them, cannot replay them.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rusqlite::{OptionalExtension, params};
+
+use super::reads::rows;
+use super::{Store, Tx, text_err};
+use crate::error::{Error, Result};
+use crate::journal::Event;
+use crate::journal::personal::{Commitment, Kind, Personal, SALT_LEN};
+
+/// The projection columns that hold a commitment (or, for an entry written
+/// before schema version 15, the value itself): what [`resolved`] reads
+/// through, and where the audit looks for commitments without a value row.
+/// A new event holding a personal datum adds its column here.
+const HOLDERS: &[(&str, &str)] =
+    &[("messages", "address"), ("organisations", "email"), ("organisations", "representative_email")];
+
+/// The SQL expression reading `column` (of a projection, holding a
+/// commitment or an older entry's value in the clear) through `alias`, the
+/// `personal` row it joins on: the value, NULL once erased, the column
+/// itself when it holds a value in the clear.
+pub(super) fn resolved(column: &str, alias: &str) -> String {
+    format!(
+        "CASE WHEN {alias}.commitment IS NOT NULL THEN {alias}.value \
+         WHEN substr({column}, 1, 7) = 'sha256:' THEN NULL ELSE {column} END"
+    )
+}
+
+/// One value held equal to a subject, read under the write lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldValue {
+    pub commitment: Commitment,
+    pub kind: Kind,
+}
+
+/// What the audit found in the personal values: how many are held and
+/// erased, or the first that does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PersonalTally {
+    /// Values held, each matching its commitment.
+    pub held: u64,
+    /// Values erased, each recorded by a personal-data-erased entry.
+    pub erased: u64,
+}
+
+/// A personal value that does not agree with the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonalFault {
+    /// The value (or its salt) held for a commitment does not give it: it
+    /// was changed outside charte. `entry`: the first entry using it.
+    Altered { commitment: String, kind: String, entry: Option<i64> },
+    /// A value cleared outside charte: no personal-data-erased entry
+    /// records its erasure.
+    ErasedUnrecorded { commitment: String, kind: String, entry: Option<i64> },
+    /// A value the journal records erased (entry `seq`) that is held again,
+    /// or whose row is gone.
+    NotErased { commitment: String, seq: i64, row: bool },
+    /// A commitment a table holds with no row at all (deleted outside charte).
+    Missing { commitment: String, table: String, column: String },
+}
+
+impl std::fmt::Display for PersonalFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let used = |entry: &Option<i64>| entry.map(|s| format!(", used by entry {s}")).unwrap_or_default();
+        match self {
+            PersonalFault::Altered { commitment, kind, entry } => write!(
+                f,
+                "the personal value {commitment} ({kind}{}) does not match its commitment: it was changed outside charte",
+                used(entry)
+            ),
+            PersonalFault::ErasedUnrecorded { commitment, kind, entry } => write!(
+                f,
+                "the personal value {commitment} ({kind}{}) was cleared, but no personal-data-erased entry records it: \
+                 it was erased outside charte (use `charte erase`)",
+                used(entry)
+            ),
+            PersonalFault::NotErased { commitment, seq, row: true } => write!(
+                f,
+                "the personal value {commitment} is held, yet entry {seq} records it erased: \
+                 it was written back outside charte"
+            ),
+            PersonalFault::NotErased { commitment, seq, row: false } => write!(
+                f,
+                "the personal value {commitment}, erased by entry {seq}, has no row in the table personal: \
+                 it was deleted outside charte"
+            ),
+            PersonalFault::Missing { commitment, table, column } => write!(
+                f,
+                "the table {table} holds the commitment {commitment} in {column}, and the table personal has no row \
+                 for it: it was deleted outside charte"
+            ),
+        }
+    }
+}
+
+/// Where the journal mentions an erased subject: the entries that used
+/// the erased commitments, and the older ones holding the value itself.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JournalUses {
+    /// The entries holding one of the commitments (but the erasures
+    /// listing them), by kind of entry.
+    pub committed: BTreeMap<String, u64>,
+    /// The entries holding the subject itself, in the chain for good, by
+    /// kind of entry.
+    pub plain: BTreeMap<String, u64>,
+}
+
+impl Tx<'_> {
+    /// Stores `value`, a personal datum of `kind`, under a fresh salt, and
+    /// returns its commitment: what the event appended in this transaction
+    /// holds instead of the value. Each use gets its own salt and
+    /// commitment (crate::journal::personal says why).
+    pub fn personal(&self, kind: Kind, value: &str) -> Result<Commitment> {
+        let mut salt = [0u8; SALT_LEN];
+        getrandom::fill(&mut salt)
+            .map_err(|e| Error::internal(format!("no randomness for a personal value's salt: {e}")))?;
+        let commitment = Commitment::of(&salt, value);
+        self.tx
+            .prepare_cached("INSERT INTO personal (commitment, kind, salt, value) VALUES (?1, ?2, ?3, ?4)")
+            .and_then(|mut s| s.execute(params![commitment.as_str(), kind.code(), &salt[..], value]))
+            .map_err(self.sql_err())?;
+        Ok(commitment)
+    }
+
+    /// The value behind `personal`, read under the write lock; `None` once
+    /// erased.
+    pub fn personal_value(&self, personal: &Personal) -> Result<Option<String>> {
+        value_of(&self.tx, &self.path, personal)
+    }
+
+    /// Every value held that `subject` names, as its kind compares
+    /// ([`Kind::matches`]), read under the write lock.
+    pub fn personal_matching(&self, subject: &str) -> Result<Vec<HeldValue>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT commitment, kind, value FROM personal WHERE value IS NOT NULL ORDER BY commitment")
+            .map_err(self.sql_err())?;
+        let mut found = Vec::new();
+        let mut rows = stmt.query([]).map_err(self.sql_err())?;
+        // One row at a time: only the matches are kept.
+        while let Some(r) = rows.next().map_err(self.sql_err())? {
+            let (commitment, kind, value) = held_row(r).map_err(self.sql_err())?;
+            if kind.matches(&value, subject) {
+                found.push(HeldValue { commitment, kind });
+            }
+        }
+        Ok(found)
+    }
+
+    /// Erases the values behind `commitments` (their value and salt
+    /// cleared, the row kept with the entry that erased it) and journals
+    /// it, together: one `personal-data-erased` entry, whose sequence
+    /// number is returned.
+    pub fn erase_personal(&mut self, commitments: &[Commitment], reason: &str) -> Result<i64> {
+        let seq =
+            self.append(&Event::PersonalDataErased { commitments: commitments.to_vec(), reason: reason.to_owned() })?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "UPDATE personal SET salt = NULL, value = NULL, erased_seq = ?2 \
+                 WHERE commitment = ?1 AND value IS NOT NULL",
+            )
+            .map_err(self.sql_err())?;
+        for c in commitments {
+            if stmt.execute(params![c.as_str(), seq]).map_err(self.sql_err())? != 1 {
+                return Err(Error::internal(format!("the personal value {c} was not held when erased")));
+            }
+        }
+        Ok(seq)
+    }
+}
+
+impl Store {
+    /// The value behind `personal`; `None` once erased.
+    pub fn personal_value(&self, personal: &Personal) -> Result<Option<String>> {
+        value_of(&self.conn, &self.path, personal)
+    }
+
+    /// The Message-IDs of the messages sent to one of `commitments`.
+    pub fn messages_to(&self, commitments: &[Commitment]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for c in commitments {
+            out.extend(rows::<String, Vec<_>>(
+                &self.conn,
+                &self.path,
+                "SELECT message_id FROM messages WHERE address = ?1 ORDER BY seq",
+                [c.as_str()],
+                |r| r.get(0),
+            )?);
+        }
+        Ok(out)
+    }
+
+    /// Where the journal mentions `subject`: the entries holding one of
+    /// `commitments`, and the entries holding `subject` itself (written
+    /// before schema version 15, or a text that quotes it), each counted
+    /// once, by kind of entry. Reads every payload once.
+    pub fn journal_uses(&self, subject: &str, commitments: &[Commitment]) -> Result<JournalUses> {
+        let wanted: HashSet<&str> = commitments.iter().map(Commitment::as_str).collect();
+        let err = self.sql_err();
+        let mut stmt = self.conn.prepare("SELECT kind, payload FROM journal ORDER BY seq").map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        let mut uses = JournalUses::default();
+        while let Some(r) = rows.next().map_err(&err)? {
+            let (kind, payload): (String, String) = (r.get(0).map_err(&err)?, r.get(1).map_err(&err)?);
+            // An erasure's own entry lists them: it is no use of them.
+            if kind != "personal-data-erased" && commitments_in(&payload).any(|c| wanted.contains(c)) {
+                *uses.committed.entry(kind.clone()).or_default() += 1;
+            }
+            if crate::journal::personal::mentions(&payload, subject) {
+                *uses.plain.entry(kind).or_default() += 1;
+            }
+        }
+        Ok(uses)
+    }
+
+    /// The audit of the personal values (after the chain and the
+    /// projections, `erasures` included, are found intact): each value
+    /// held gives its commitment with its salt; each one cleared is
+    /// recorded erased by the journal, and each one the journal records
+    /// erased is cleared; each commitment a projection holds has its row.
+    pub(super) fn check_personal(&self) -> Result<std::result::Result<PersonalTally, PersonalFault>> {
+        let err = self.sql_err();
+        let mut tally = PersonalTally::default();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT p.commitment, p.kind, p.salt, p.value, e.commitment IS NOT NULL \
+                 FROM personal p LEFT JOIN erasures e ON e.commitment = p.commitment ORDER BY p.rowid",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        while let Some(r) = rows.next().map_err(&err)? {
+            let commitment: String = r.get(0).map_err(&err)?;
+            let kind: String = r.get(1).map_err(&err)?;
+            let salt: Option<Vec<u8>> = r.get(2).map_err(&err)?;
+            let value: Option<String> = r.get(3).map_err(&err)?;
+            let recorded: bool = r.get(4).map_err(&err)?;
+            match (value, recorded) {
+                (Some(value), false) => {
+                    let holds =
+                        Commitment::parse(&commitment).zip(salt).is_some_and(|(c, salt)| c.holds(&salt, &value));
+                    if !holds {
+                        let entry = self.first_use(&commitment)?;
+                        return Ok(Err(PersonalFault::Altered { commitment, kind, entry }));
+                    }
+                    tally.held += 1;
+                }
+                (None, true) => tally.erased += 1,
+                (None, false) => {
+                    let entry = self.first_use(&commitment)?;
+                    return Ok(Err(PersonalFault::ErasedUnrecorded { commitment, kind, entry }));
+                }
+                // Held although recorded erased: the next query names it.
+                (Some(_), true) => {}
+            }
+        }
+        drop(rows);
+        let not_erased: Option<(String, i64, bool)> = self
+            .conn
+            .query_row(
+                "SELECT e.commitment, e.seq, p.commitment IS NOT NULL FROM erasures e \
+                 LEFT JOIN personal p ON p.commitment = e.commitment WHERE p.value IS NOT NULL OR p.commitment IS NULL \
+                 ORDER BY e.seq, e.commitment LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(&err)?;
+        if let Some((commitment, seq, row)) = not_erased {
+            return Ok(Err(PersonalFault::NotErased { commitment, seq, row }));
+        }
+        for (table, column) in HOLDERS {
+            let missing: Option<String> = self
+                .conn
+                .query_row(
+                    &format!(
+                        "SELECT t.{column} FROM {table} t WHERE substr(t.{column}, 1, 7) = 'sha256:' \
+                         AND NOT EXISTS (SELECT 1 FROM personal p WHERE p.commitment = t.{column}) LIMIT 1"
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(&err)?;
+            if let Some(commitment) = missing {
+                return Ok(Err(PersonalFault::Missing {
+                    commitment,
+                    table: (*table).to_owned(),
+                    column: (*column).to_owned(),
+                }));
+            }
+        }
+        Ok(Ok(tally))
+    }
+
+    /// The first journal entry holding `commitment` (to name in an audit's
+    /// finding; reads the whole journal, once).
+    fn first_use(&self, commitment: &str) -> Result<Option<i64>> {
+        self.conn
+            .query_row("SELECT seq FROM journal WHERE instr(payload, ?1) > 0 ORDER BY seq LIMIT 1", [commitment], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.sql_err())
+    }
+}
+
+/// The value behind `personal` on `conn`.
+fn value_of(conn: &rusqlite::Connection, path: &std::path::Path, personal: &Personal) -> Result<Option<String>> {
+    match personal {
+        Personal::Plain(v) => Ok(Some(v.clone())),
+        Personal::Committed(c) => {
+            let found: Vec<Option<String>> =
+                rows(conn, path, "SELECT value FROM personal WHERE commitment = ?1", [c.as_str()], |r| r.get(0))?;
+            Ok(found.into_iter().next().flatten())
+        }
+    }
+}
+
+/// A held row: commitment, kind, value.
+fn held_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Commitment, Kind, String)> {
+    let text: String = r.get(0)?;
+    let kind: String = r.get(1)?;
+    Ok((
+        Commitment::parse(&text).ok_or_else(|| text_err(0, format!("{text:?} is not a commitment")))?,
+        kind.parse().map_err(|e| text_err(1, e))?,
+        r.get(2)?,
+    ))
+}
+
+/// The commitments a payload holds: each `sha256:` followed by 64 hex digits.
+fn commitments_in(payload: &str) -> impl Iterator<Item = &str> {
+    payload.match_indices(crate::journal::personal::PREFIX).filter_map(move |(i, _)| {
+        let end = i + crate::journal::personal::PREFIX.len() + 64;
+        payload.get(i..end).filter(|c| Commitment::parse(c).is_some())
+    })
+}
