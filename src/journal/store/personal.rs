@@ -342,3 +342,158 @@ fn commitments_in(payload: &str) -> impl Iterator<Item = &str> {
         payload.get(i..end).filter(|c| Commitment::parse(c).is_some())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::journal::Clock;
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 2, 1).expect("a date")
+    }
+
+    fn store(dir: &tempfile::TempDir) -> Store {
+        Store::create(&dir.path().join("charte.db"), Clock { today: day(), replay: true }).expect("creates")
+    }
+
+    /// Journals a message to `address` as delivery does: its address
+    /// beside the journal, the entry holding the commitment.
+    fn message(store: &mut Store, n: u32, address: &str) -> Commitment {
+        store
+            .transaction(day(), |tx| {
+                let c = tx.personal(Kind::Email, address)?;
+                tx.append(&Event::MessageIntended {
+                    message_id: format!("m{n}@example.be"),
+                    purpose: "convocation".into(),
+                    about: "plenary".into(),
+                    enterprise_number: "0123456749".into(),
+                    address: c.clone().into(),
+                })?;
+                Ok(c)
+            })
+            .expect("journals")
+    }
+
+    fn audit(store: &Store) -> std::result::Result<PersonalTally, PersonalFault> {
+        store.check_personal().expect("reads")
+    }
+
+    fn tamper(store: &Store, sql: &str) {
+        store.conn.execute_batch(sql).expect("tampers");
+    }
+
+    #[test]
+    fn a_value_is_stored_under_its_commitment_read_back_and_erased_with_its_salt() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = store(&dir);
+        let first = message(&mut store, 1, "Marie@lepont.example.be");
+        let second = message(&mut store, 2, "marie@lepont.example.be");
+        let other = message(&mut store, 3, "info@lepont.example.be");
+        assert_ne!(first, second, "one commitment per use");
+        let payloads: Vec<String> =
+            rows(&store.conn, &store.path, "SELECT payload FROM journal", [], |r| r.get(0)).expect("reads");
+        assert!(payloads.iter().all(|p| !p.contains("lepont")), "{payloads:?}");
+        assert_eq!(
+            store.personal_value(&first.clone().into()).expect("reads").as_deref(),
+            Some("Marie@lepont.example.be")
+        );
+        assert_eq!(audit(&store), Ok(PersonalTally { held: 3, erased: 0 }));
+
+        let seq = store
+            .transaction(day(), |tx| {
+                let held = tx.personal_matching("MARIE@lepont.example.be ")?;
+                let commitments: Vec<Commitment> = held.iter().map(|h| h.commitment.clone()).collect();
+                assert_eq!(held.len(), 2, "compared as addresses are");
+                tx.erase_personal(&commitments, "request")
+            })
+            .expect("erases");
+        assert_eq!(store.personal_value(&first.clone().into()).expect("reads"), None);
+        assert_eq!(
+            store.personal_value(&other.clone().into()).expect("reads").as_deref(),
+            Some("info@lepont.example.be")
+        );
+        let left: Vec<(Option<Vec<u8>>, Option<String>, Option<i64>)> = rows(
+            &store.conn,
+            &store.path,
+            "SELECT salt, value, erased_seq FROM personal WHERE commitment = ?1",
+            [second.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("reads");
+        assert_eq!(left, vec![(None, None, Some(seq))], "the salt goes with the value");
+        assert_eq!(audit(&store), Ok(PersonalTally { held: 1, erased: 2 }));
+        assert_eq!(store.check_projections().expect("replays").1, None, "erasures are replayed");
+        let uses = store.journal_uses("marie@lepont.example.be", &[first, second]).expect("reads");
+        assert_eq!(uses.committed, BTreeMap::from([("message-intended".to_owned(), 2)]));
+        assert!(uses.plain.is_empty(), "{uses:?}");
+    }
+
+    #[test]
+    fn the_audit_names_a_value_changed_cleared_or_written_back_outside_charte() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = store(&dir);
+        let c = message(&mut store, 1, "marie@lepont.example.be");
+        let key = c.as_str();
+
+        tamper(&store, &format!("UPDATE personal SET value = 'eve@example.be' WHERE commitment = '{key}'"));
+        let fault = audit(&store).expect_err("a value changed");
+        assert_eq!(fault, PersonalFault::Altered { commitment: key.into(), kind: "email".into(), entry: Some(1) });
+        assert!(fault.to_string().contains("used by entry 1"), "{fault}");
+        tamper(
+            &store,
+            &format!("UPDATE personal SET value = 'marie@lepont.example.be', salt = x'00' WHERE commitment = '{key}'"),
+        );
+        assert!(matches!(audit(&store), Err(PersonalFault::Altered { .. })), "a salt changed");
+
+        tamper(&store, &format!("UPDATE personal SET value = NULL, salt = NULL WHERE commitment = '{key}'"));
+        assert!(matches!(audit(&store), Err(PersonalFault::ErasedUnrecorded { .. })), "cleared without an erasure");
+
+        tamper(&store, &format!("DELETE FROM personal WHERE commitment = '{key}'"));
+        assert_eq!(
+            audit(&store),
+            Err(PersonalFault::Missing { commitment: key.into(), table: "messages".into(), column: "address".into() })
+        );
+
+        let c = message(&mut store, 2, "info@lepont.example.be");
+        tamper(&store, "DELETE FROM messages WHERE message_id = 'm1@example.be'; DELETE FROM journal WHERE seq = 1");
+        let seq =
+            store.transaction(day(), |tx| tx.erase_personal(std::slice::from_ref(&c), "request")).expect("erases");
+        tamper(&store, &format!("UPDATE personal SET value = 'info@lepont.example.be' WHERE commitment = '{}'", c));
+        assert_eq!(audit(&store), Err(PersonalFault::NotErased { commitment: c.to_string(), seq, row: true }));
+        tamper(&store, &format!("DELETE FROM personal WHERE commitment = '{c}'"));
+        assert_eq!(audit(&store), Err(PersonalFault::NotErased { commitment: c.to_string(), seq, row: false }));
+    }
+
+    #[test]
+    fn an_entry_written_before_personal_values_reads_its_address_in_the_clear() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = store(&dir);
+        store
+            .transaction(day(), |tx| {
+                tx.append(&Event::MessageIntended {
+                    message_id: "old@example.be".into(),
+                    purpose: "convocation".into(),
+                    about: "plenary".into(),
+                    enterprise_number: "0123456749".into(),
+                    address: Personal::Plain("marie@lepont.example.be".into()),
+                })
+            })
+            .expect("journals");
+        let address = store.transaction(day(), |tx| tx.message_address("old@example.be")).expect("reads");
+        assert_eq!(address.as_deref(), Some("marie@lepont.example.be"));
+        assert_eq!(audit(&store), Ok(PersonalTally::default()), "nothing held, nothing missing");
+        let held = store.transaction(day(), |tx| tx.personal_matching("marie@lepont.example.be")).expect("reads");
+        assert!(held.is_empty());
+        let uses = store.journal_uses("Marie@LePont.example.be", &[]).expect("reads");
+        assert_eq!(uses.plain, BTreeMap::from([("message-intended".to_owned(), 1)]));
+    }
+
+    #[test]
+    fn the_commitments_of_a_payload_are_found_whole() {
+        let a = Commitment::of(&[1; SALT_LEN], "a");
+        let payload = format!(r#"{{"x":"{a}","y":"sha256:abc","z":"{}"}}"#, &a.as_str()[..40]);
+        assert_eq!(commitments_in(&payload).collect::<Vec<_>>(), vec![a.as_str()]);
+    }
+}
