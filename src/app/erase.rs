@@ -133,3 +133,63 @@ impl App {
         Ok(Erased { seq, kinds, uses, roster, files })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::error::Kind as ErrorKind;
+    use crate::journal::Event;
+    use crate::journal::personal::Personal;
+
+    const MARIE: &str = "marie@lepont.example.be";
+
+    fn message(n: u32, address: Personal) -> Event {
+        Event::MessageIntended {
+            message_id: format!("m{n}@example.be"),
+            purpose: "convocation".into(),
+            about: "plenary".into(),
+            enterprise_number: "0606997096".into(),
+            address,
+        }
+    }
+
+    /// A workspace upgraded from before schema version 15: its entries
+    /// hold the address itself, which no erasure can reach.
+    #[test]
+    fn entries_written_before_personal_values_are_counted_as_keeping_the_address() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+        let input = super::super::init::Input {
+            dir: dir.path().to_owned(),
+            replay: true,
+            languages: vec![crate::roster::Language::Fr],
+        };
+        super::super::init::init(&input, day).expect("a workspace");
+        let mut app = App::writer(dir.path(), day).expect("opens");
+        app.ws
+            .store
+            .transaction(day, |tx| tx.append(&message(1, Personal::Plain("Marie@LePont.example.be".into()))))
+            .expect("journals");
+
+        let err = app.erase(MARIE, "request").expect_err("nothing held");
+        assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+        assert!(err.to_string().contains("nothing was changed"), "{err}");
+        assert!(err.to_string().contains("1 journal entry holds it in the clear"), "{err}");
+
+        app.ws
+            .store
+            .transaction(day, |tx| {
+                let c = tx.personal(Kind::Email, MARIE)?;
+                tx.append(&message(2, c.into()))
+            })
+            .expect("journals");
+        let erased = app.erase(MARIE, "request").expect("erases");
+        assert_eq!(erased.count(), 1);
+        assert_eq!(erased.kinds, BTreeMap::from([(Kind::Email, 1)]));
+        assert_eq!(erased.uses.committed, BTreeMap::from([("message-intended".to_owned(), 1)]));
+        assert_eq!(erased.uses.plain, BTreeMap::from([("message-intended".to_owned(), 1)]), "the older entry");
+        assert!(matches!(app.audit().expect("audits"), crate::journal::store::Audit::Intact { .. }));
+    }
+}

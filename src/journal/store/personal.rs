@@ -414,7 +414,8 @@ mod tests {
             store.personal_value(&other.clone().into()).expect("reads").as_deref(),
             Some("info@lepont.example.be")
         );
-        let left: Vec<(Option<Vec<u8>>, Option<String>, Option<i64>)> = rows(
+        type Row = (Option<Vec<u8>>, Option<String>, Option<i64>);
+        let left: Vec<Row> = rows(
             &store.conn,
             &store.path,
             "SELECT salt, value, erased_seq FROM personal WHERE commitment = ?1",
