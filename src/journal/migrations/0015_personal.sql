@@ -12,7 +12,7 @@ CREATE TABLE personal (
     salt       BLOB,              -- 16 random bytes; NULL once erased
     value      TEXT,              -- the value, as used; NULL once erased
     erased_seq INTEGER            -- the personal-data-erased entry; NULL while held
-) STRICT;
+) STRICT, WITHOUT ROWID;          -- stored in its key's order: no second copy of it
 
 -- The commitments erased, as the journal's personal-data-erased entries
 -- give them: a projection, replayed and compared by `charte audit`.

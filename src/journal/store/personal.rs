@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use rusqlite::{OptionalExtension, params};
 
 use super::reads::rows;
-use super::{Store, Tx, text_err};
+use super::{Store, Tx};
 use crate::error::{Error, Result};
 use crate::journal::Event;
 use crate::journal::personal::{Commitment, Kind, Personal, SALT_LEN};
@@ -145,8 +145,15 @@ impl Tx<'_> {
         let mut rows = stmt.query([]).map_err(self.sql_err())?;
         // One row at a time: only the matches are kept.
         while let Some(r) = rows.next().map_err(self.sql_err())? {
-            let (commitment, kind, value) = held_row(r).map_err(self.sql_err())?;
-            if kind.matches(&value, subject) {
+            let kind: Kind = {
+                let code = r.get_ref(1).and_then(|v| v.as_str().map_err(Into::into)).map_err(self.sql_err())?;
+                code.parse().map_err(|e| super::corrupt(&self.path, e))?
+            };
+            let value = r.get_ref(2).and_then(|v| v.as_str().map_err(Into::into)).map_err(self.sql_err())?;
+            if kind.matches(value, subject) {
+                let text: String = r.get(0).map_err(self.sql_err())?;
+                let commitment = Commitment::parse(&text)
+                    .ok_or_else(|| super::corrupt(&self.path, format!("{text:?} is not a commitment")))?;
                 found.push(HeldValue { commitment, kind });
             }
         }
@@ -232,7 +239,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT p.commitment, p.kind, p.salt, p.value, e.commitment IS NOT NULL \
-                 FROM personal p LEFT JOIN erasures e ON e.commitment = p.commitment ORDER BY p.rowid",
+                 FROM personal p LEFT JOIN erasures e ON e.commitment = p.commitment ORDER BY p.commitment",
             )
             .map_err(&err)?;
         let mut rows = stmt.query([]).map_err(&err)?;
@@ -322,17 +329,6 @@ fn value_of(conn: &rusqlite::Connection, path: &std::path::Path, personal: &Pers
             Ok(found.into_iter().next().flatten())
         }
     }
-}
-
-/// A held row: commitment, kind, value.
-fn held_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Commitment, Kind, String)> {
-    let text: String = r.get(0)?;
-    let kind: String = r.get(1)?;
-    Ok((
-        Commitment::parse(&text).ok_or_else(|| text_err(0, format!("{text:?} is not a commitment")))?,
-        kind.parse().map_err(|e| text_err(1, e))?,
-        r.get(2)?,
-    ))
 }
 
 /// The commitments a payload holds: each `sha256:` followed by 64 hex digits.
