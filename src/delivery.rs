@@ -817,6 +817,41 @@ mod tests {
         assert_eq!(left, None, "the claim goes with the entry that settles the message");
     }
 
+    /// An outbox message whose recipient's address was erased after the
+    /// outbox was read: refused under the lock, never handed over, nothing
+    /// journaled; the others go.
+    #[test]
+    fn a_message_whose_address_was_erased_meanwhile_is_not_sent_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = store(&dir);
+        let batch: Vec<Planned> = (1..=2).map(planned).collect();
+        let (transport, _) = Scripted::new(vec![]);
+        Sender::new(transport, QUICK).deliver(&mut store, today(), &batch, &|| {}).expect("written");
+        let held: Vec<Held> = batch
+            .iter()
+            .map(|p| Held {
+                message_id: p.outgoing.message_id.clone(),
+                raw: Raw { from: "coordination@example.be".into(), to: vec![p.address.clone()], bytes: b"M".to_vec() },
+            })
+            .collect();
+        let len = store.head().expect("reads").seq;
+        store
+            .transaction(today(), |tx| {
+                let erased: Vec<_> =
+                    tx.personal_matching("org1@example.be")?.into_iter().map(|h| h.commitment).collect();
+                assert_eq!(erased.len(), 1);
+                tx.erase_personal(&erased, "request")
+            })
+            .expect("erases");
+        let (transport, calls) = Scripted::new(vec![]);
+        let mut sender = Sender::new(transport, QUICK);
+        let report = sender.relay(&mut store, today(), &held, &|| {}).expect("relays");
+        assert_eq!(report.refused, vec![(held[0].message_id.clone(), ERASED.to_owned())]);
+        assert_eq!((report.sent, calls.get()), (1, 1), "the other one goes");
+        assert_eq!(store.head().expect("reads").seq, len + 1 + 2, "the erasure, the other's relay: nothing for it");
+        assert_eq!(store.relay_states(&[held[0].message_id.as_str()]).expect("reads").len(), 0);
+    }
+
     #[test]
     fn a_settings_error_after_an_earlier_batch_sent_is_temporary_not_nothing_changed() {
         let dir = tempfile::tempdir().expect("temp dir");

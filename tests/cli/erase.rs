@@ -136,11 +136,15 @@ fn an_erased_roster_address_is_written_to_no_more_until_an_import_names_it_again
     let t = Test::new().at("2026-02-01");
     std::fs::write(t.path("roster.csv"), ROSTER).unwrap();
     t.run(["members", "import", "roster.csv"]).success();
-    t.run(["erase", "info@lepont.example.be", "--reason", "request 12"])
-        .success()
-        .stdout_has("erased 1 personal value(s)")
-        .stdout_has("1 journal entry (1 organisation-added)")
-        .stdout_has("ASBL Le Pont (email)");
+    let before = t.journal_len();
+    let json = t.run(["erase", "info@lepont.example.be", "--reason", "request 12", "--json"]).success().json();
+    assert_eq!(json["erased"], 1);
+    assert_eq!(json["entry"], before + 1);
+    assert_eq!(json["kinds"], serde_json::json!({"email": 1}));
+    assert_eq!(json["used_by"], serde_json::json!({"organisation-added": 1}));
+    assert_eq!(json["in_the_clear"], serde_json::json!({}));
+    assert_eq!(json["roster"], serde_json::json!([{"name": "ASBL Le Pont", "field": "email"}]));
+    assert_eq!(json["files"], serde_json::json!([]));
     let pont = t.members().into_iter().find(|m| m["name"] == "ASBL Le Pont").unwrap();
     assert_eq!(pont["email"], "", "{pont}");
     t.run(["members", "list"]).success().stdout_has("(erased)");
