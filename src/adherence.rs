@@ -275,7 +275,8 @@ fn organisation(m: &Member) -> OrganisationData {
         address: o.address.clone(),
         sectors: o.sectors.clone(),
         representative: o.representative.clone(),
-        email: Some(o.email.clone()),
+        // None once erased (charte erase).
+        email: Some(o.email.clone()).filter(|e| !e.is_empty()),
     }
 }
 

@@ -35,6 +35,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
+use crate::journal::personal::{Kind, redact};
 use crate::journal::{Event, Store, Tx};
 use crate::mail::{Outgoing, Raw, RetryPolicy, SendError, Transport, retry};
 
@@ -88,7 +89,9 @@ pub struct MessageRecord {
     pub about: String,
     /// The organisation's 10 digits.
     pub enterprise_number: String,
-    pub address: String,
+    /// Where it went, read through its commitment (crate::journal::personal);
+    /// `None` once erased (`charte erase`).
+    pub address: Option<String>,
     pub state: MessageState,
     /// Why it bounced.
     pub reason: Option<String>,
@@ -193,7 +196,7 @@ pub fn to_organisation(
 ) -> Result<Vec<Planned>> {
     let e = letter.envelope;
     let mut out = Vec::new();
-    for (k, (name, address)) in o.recipients().into_iter().enumerate() {
+    for (k, name, address) in o.recipients() {
         let to = match name {
             Some(n) => crate::mail::Contact::named(n, address),
             None => crate::mail::Contact::new(address),
@@ -232,6 +235,10 @@ pub struct Report {
     pub elsewhere: Vec<String>,
     /// (address, reason) of the messages refused for good in this run.
     pub bounced: Vec<(String, String)>,
+    /// (Message-ID, reason) of the messages charte would not hand over,
+    /// as found under the write lock: a recipient's address erased
+    /// meanwhile (`charte erase`). Nothing is journaled for them.
+    pub refused: Vec<(String, String)>,
 }
 
 impl Report {
@@ -241,8 +248,13 @@ impl Report {
         self.already += other.already;
         self.elsewhere.extend(other.elsewhere.iter().cloned());
         self.bounced.extend(other.bounced.iter().cloned());
+        self.refused.extend(other.refused.iter().cloned());
     }
 }
+
+/// Why a message whose recipient's address was erased (`charte erase`) is
+/// not sent on.
+pub const ERASED: &str = "its recipient's address was erased (charte erase): it can no longer be sent on";
 
 /// A message the outbox transport wrote (an .eml of out/outbox/), to send
 /// on through SMTP byte for byte: charte sends only what it wrote, so the
@@ -356,8 +368,18 @@ trait Parcel {
     fn message_id(&self) -> &str;
     /// Who it goes to, as a bounce names it.
     fn address(&self) -> String;
-    /// The journal's entry before the hand-over.
-    fn intended(&self) -> Event;
+    /// Its recipients' addresses, which a server's refusal may quote and
+    /// the journal must not hold (crate::journal::personal::redact).
+    fn recipients(&self) -> Vec<&str>;
+    /// The journal's entry before the hand-over, made in the transaction
+    /// that appends it (a recipient's address is stored beside the
+    /// journal there, the entry holding its commitment).
+    fn intended(&self, tx: &Tx<'_>) -> Result<Event>;
+    /// Why it must not be handed over after all, read under the write lock
+    /// (`None`: it may go).
+    fn refusal(&self, _: &Tx<'_>) -> Result<Option<String>> {
+        Ok(None)
+    }
     fn hand_over(&self, transport: &mut dyn Transport) -> Result<(), SendError>;
     /// Whether each message of a batch already recorded is settled at this
     /// stage (sent or relayed, or bounced: never handed over again;
@@ -379,14 +401,18 @@ impl Parcel for Planned {
         self.address.clone()
     }
 
-    fn intended(&self) -> Event {
-        Event::MessageIntended {
+    fn recipients(&self) -> Vec<&str> {
+        vec![self.address.as_str()]
+    }
+
+    fn intended(&self, tx: &Tx<'_>) -> Result<Event> {
+        Ok(Event::MessageIntended {
             message_id: self.outgoing.message_id.clone(),
             purpose: self.purpose.to_owned(),
             about: self.about.clone(),
             enterprise_number: self.enterprise_number.clone(),
-            address: self.address.clone(),
-        }
+            address: tx.personal(Kind::Email, &self.address)?.into(),
+        })
     }
 
     fn hand_over(&self, transport: &mut dyn Transport) -> Result<(), SendError> {
@@ -419,12 +445,22 @@ impl Parcel for Held {
         self.raw.to.join(", ")
     }
 
-    fn intended(&self) -> Event {
+    fn recipients(&self) -> Vec<&str> {
+        self.raw.to.iter().map(String::as_str).collect()
+    }
+
+    /// Sent on to the address the journal recorded, while it is held: one
+    /// erased since the outbox was read is not sent on.
+    fn refusal(&self, tx: &Tx<'_>) -> Result<Option<String>> {
+        Ok(tx.message_address(&self.message_id)?.is_none().then(|| ERASED.to_owned()))
+    }
+
+    fn intended(&self, _: &Tx<'_>) -> Result<Event> {
         use sha2::Digest as _;
-        Event::MessageRelayIntended {
+        Ok(Event::MessageRelayIntended {
             message_id: self.message_id.clone(),
             sha256: hex::encode(sha2::Sha256::digest(&self.raw.bytes)),
-        }
+        })
     }
 
     fn hand_over(&self, transport: &mut dyn Transport) -> Result<(), SendError> {
@@ -523,7 +559,7 @@ fn liveness(pid: u32) -> Liveness {
 }
 
 /// What a run may do with one message, decided under the write lock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Turn {
     /// Claimed: hand it over.
     Go,
@@ -531,6 +567,8 @@ enum Turn {
     Settled,
     /// Another live run holds it.
     Elsewhere,
+    /// Not to be handed over, and why ([`Parcel::refusal`]).
+    Refused(String),
 }
 
 /// The loop itself, and the counts of the run it belongs to.
@@ -590,17 +628,22 @@ impl Tally {
                     {
                         return Ok(Turn::Elsewhere);
                     }
+                    if let Some(reason) = p.refusal(tx)? {
+                        return Ok(Turn::Refused(reason));
+                    }
                     tx.set_claim(stage.code(), id, &self.run.claim())?;
                     if settled.is_none() {
-                        tx.append(&p.intended())?;
+                        let intended = p.intended(tx)?;
+                        tx.append(&intended)?;
                     }
                     Ok(Turn::Go)
                 })?
             };
-            match turn {
+            match &turn {
                 Turn::Go => {}
                 Turn::Settled => report.already += 1,
                 Turn::Elsewhere => report.elsewhere.push(id.to_owned()),
+                Turn::Refused(reason) => report.refused.push((id.to_owned(), reason.clone())),
             }
             if turn != Turn::Go {
                 progress();
@@ -612,7 +655,10 @@ impl Tally {
                     report.sent += 1;
                 }
                 Err(SendError::Permanent(reason)) => {
-                    self.settle(store, today, stage, id, &stage.bounced(id.to_owned(), reason.clone()))?;
+                    // A server's refusal often quotes the address: the
+                    // journal keeps the reason without it.
+                    let journaled = redact(&reason, &p.recipients());
+                    self.settle(store, today, stage, id, &stage.bounced(id.to_owned(), journaled))?;
                     report.bounced.push((p.address(), reason));
                 }
                 Err(failure) => {
@@ -755,7 +801,8 @@ mod tests {
         store
             .transaction(today(), |tx| {
                 for p in &batch {
-                    tx.append(&p.intended())?;
+                    let intended = p.intended(tx)?;
+                    tx.append(&intended)?;
                 }
                 tx.set_claim("send", &batch[0].outgoing.message_id, &live.claim())?;
                 tx.set_claim("send", &batch[1].outgoing.message_id, &dead)
@@ -768,6 +815,41 @@ mod tests {
         assert_eq!((report.sent, calls.get()), (1, 1), "the dead run's is sent again");
         let left = store.transaction(today(), |tx| tx.claim("send", &batch[1].outgoing.message_id)).expect("read");
         assert_eq!(left, None, "the claim goes with the entry that settles the message");
+    }
+
+    /// An outbox message whose recipient's address was erased after the
+    /// outbox was read: refused under the lock, never handed over, nothing
+    /// journaled; the others go.
+    #[test]
+    fn a_message_whose_address_was_erased_meanwhile_is_not_sent_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = store(&dir);
+        let batch: Vec<Planned> = (1..=2).map(planned).collect();
+        let (transport, _) = Scripted::new(vec![]);
+        Sender::new(transport, QUICK).deliver(&mut store, today(), &batch, &|| {}).expect("written");
+        let held: Vec<Held> = batch
+            .iter()
+            .map(|p| Held {
+                message_id: p.outgoing.message_id.clone(),
+                raw: Raw { from: "coordination@example.be".into(), to: vec![p.address.clone()], bytes: b"M".to_vec() },
+            })
+            .collect();
+        let len = store.head().expect("reads").seq;
+        store
+            .transaction(today(), |tx| {
+                let erased: Vec<_> =
+                    tx.personal_matching("org1@example.be")?.into_iter().map(|h| h.commitment).collect();
+                assert_eq!(erased.len(), 1);
+                tx.erase_personal(&erased, "request")
+            })
+            .expect("erases");
+        let (transport, calls) = Scripted::new(vec![]);
+        let mut sender = Sender::new(transport, QUICK);
+        let report = sender.relay(&mut store, today(), &held, &|| {}).expect("relays");
+        assert_eq!(report.refused, vec![(held[0].message_id.clone(), ERASED.to_owned())]);
+        assert_eq!((report.sent, calls.get()), (1, 1), "the other one goes");
+        assert_eq!(store.head().expect("reads").seq, len + 1 + 2, "the erasure, the other's relay: nothing for it");
+        assert_eq!(store.relay_states(&[held[0].message_id.as_str()]).expect("reads").len(), 0);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use super::App;
 use crate::collect::{Adherence, PendingReturn};
 use crate::documents::IssuedDocument;
 use crate::error::{Error, Result};
-use crate::journal::{Entry, Event};
+use crate::journal::personal::Kind;
+use crate::journal::{Entry, Event, RosterEntry, Tx};
 use crate::roster::{self, Member, import};
 
 /// One organisation, with all charte knows of it.
@@ -56,11 +57,16 @@ impl App {
             if plan.added.is_empty() && plan.changed.is_empty() {
                 return Ok(plan);
             }
+            // The journal holds the addresses as commitments; their values
+            // sit beside it, erasable (crate::journal::personal).
+            let entry = |tx: &Tx<'_>, o| RosterEntry::committed(o, |v| tx.personal(Kind::Email, v));
             for o in &plan.added {
-                tx.append(&Event::OrganisationAdded { organisation: o.clone() })?;
+                let organisation = entry(tx, o)?;
+                tx.append(&Event::OrganisationAdded { organisation })?;
             }
             for (o, fields) in &plan.changed {
-                tx.append(&Event::OrganisationChanged { organisation: o.clone(), changed: fields.clone() })?;
+                let organisation = entry(tx, o)?;
+                tx.append(&Event::OrganisationChanged { organisation, changed: fields.clone() })?;
             }
             tx.append(&Event::RosterImported {
                 file: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),

@@ -23,6 +23,7 @@ pub mod collect;
 pub mod convoke;
 pub mod demo;
 pub mod election;
+pub mod erase;
 pub mod events;
 pub mod flags;
 pub mod init;

@@ -62,8 +62,9 @@ pub struct Written {
     pub enterprise_number: String,
     /// Its name on the roster.
     pub organisation: String,
-    /// Where it goes: the envelope's recipient when sent on.
-    pub address: String,
+    /// Where it goes: the envelope's recipient when sent on; `None` once
+    /// erased (`charte erase`): it can no longer be sent on.
+    pub address: Option<String>,
     /// The day it was written.
     pub date: String,
 }
@@ -169,7 +170,12 @@ impl App {
         let mut pending = Vec::new();
         for e in self.outbox()? {
             match (e.relay, e.message) {
-                (RelayState::Waiting | RelayState::Intended, Some(written)) => pending.push((e.file, written)),
+                (
+                    RelayState::Waiting | RelayState::Intended,
+                    Some(Written { message_id, address: Some(address), .. }),
+                ) => {
+                    pending.push((e.file, message_id, address));
+                }
                 (RelayState::Relayed | RelayState::Bounced, _) => already += 1,
                 (_, _) => refused.push(Failed { item: e.file, reason: e.reason.unwrap_or_default() }),
             }
@@ -177,7 +183,7 @@ impl App {
         let bar = Bar::start(self.progress.as_ref(), pending.len() as u64, "messages");
         for chunk in pending.chunks(BATCH) {
             let mut held = Vec::new();
-            for (file, written) in chunk {
+            for (file, message_id, address) in chunk {
                 let path = self.ws.root.join(file);
                 // Read again whole: the file may have changed, or gone, since
                 // it was listed; one file that cannot be read is named, the
@@ -198,18 +204,23 @@ impl App {
                         continue;
                     }
                 };
-                match mismatch(&written.message_id, message_id_of(&bytes).as_deref()) {
+                match mismatch(message_id, message_id_of(&bytes).as_deref()) {
                     Some(reason) => {
                         refused.push(Failed { item: file.clone(), reason });
                         bar.inc(1);
                     }
                     None => held.push(Held {
-                        message_id: written.message_id.clone(),
-                        raw: Raw { from: from.address.clone(), to: vec![written.address.clone()], bytes },
+                        message_id: message_id.clone(),
+                        raw: Raw { from: from.address.clone(), to: vec![address.clone()], bytes },
                     }),
                 }
             }
-            sender.relay(&mut self.ws.store, self.today, &held, &|| bar.inc(1))?;
+            let report = sender.relay(&mut self.ws.store, self.today, &held, &|| bar.inc(1))?;
+            // Erased while this run read the outbox: seen under the lock.
+            refused.extend(report.refused.iter().map(|(id, reason)| Failed {
+                item: format!("out/outbox/{}.eml", file_stem(id)),
+                reason: reason.clone(),
+            }));
         }
         drop(bar);
         let mut report = sender.close();
@@ -257,6 +268,7 @@ fn entry(
     if let Some(reason) = mismatch(&m.message_id, header) {
         return refused(reason, Some(written));
     }
+    let erased = written.address.is_none();
     match m.state {
         MessageState::Sent => {}
         MessageState::Intended => {
@@ -278,6 +290,9 @@ fn entry(
             Stage::Intended => (RelayState::Intended, None, None),
         },
     };
+    if erased && matches!(relay, RelayState::Waiting | RelayState::Intended) {
+        return refused(crate::delivery::ERASED.into(), Some(written));
+    }
     Entry { file, message: Some(written), relay, relayed_on, reason }
 }
 

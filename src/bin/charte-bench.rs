@@ -234,6 +234,7 @@ fn federation(ws: PathBuf) -> Result<(), String> {
     let mut b = Batcher { store: &mut store, day: first, pending: Vec::new(), written: 0 };
 
     // The roster: three in four are members, one in twenty leaves along the way.
+    let mut roster = Vec::new();
     for i in 0..FEDERATION_ORGS {
         let status = if i % 4 == 0 { Status::Participant } else { Status::Member };
         let organisation = Organisation {
@@ -247,8 +248,23 @@ fn federation(ws: PathBuf) -> Result<(), String> {
             address: Some(format!("Rue de l'Exemple {}, 1000 Bruxelles", i % 200 + 1)),
             sectors: vec!["logement".into(), ["santé", "emploi", "jeunesse", "seniors"][i as usize % 4].into()],
         };
-        b.push(first, Event::OrganisationAdded { organisation })?;
+        roster.push(organisation);
     }
+    // Journaled as an import does: the addresses beside the journal, the
+    // entries holding their commitments.
+    b.flush()?;
+    b.store
+        .transaction(first, |tx| {
+            for o in &roster {
+                let organisation = charte::journal::RosterEntry::committed(o, |v| {
+                    tx.personal(charte::journal::personal::Kind::Email, v)
+                })?;
+                tx.append(&Event::OrganisationAdded { organisation })?;
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    b.written += roster.len() as u64;
     let seats_of = |i: u64| i * 37 % FEDERATION_ORGS;
     let mut meeting_no = 0u64;
     let mut lines = 0u64;

@@ -44,20 +44,34 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         None => "none yet (charte checkpoint writes one)".to_owned(),
     };
     match report.audit {
-        Audit::Intact { entries, head, tree, tables } => {
+        Audit::Intact { entries, head, tree, tables, personal } => {
             let root = hex::encode(tree.root);
             if ctx.json {
                 super::print_json(&serde_json::json!({
                     "intact": true, "entries": entries, "head": head, "root": root,
                     "checkpoints": report.checkpoints, "tables": tables,
+                    "personal": {"held": personal.held, "erased": personal.erased},
                 }))?;
             } else {
                 say!("journal intact: {entries} entries, head {head}");
                 say!("Merkle tree intact: root {root}");
                 say!("checkpoints: {checked}");
                 say!("derived tables intact: {tables} tables as the journal gives them");
+                say!(
+                    "personal data intact: {} value(s) held, each matching its commitment; {} erased, each recorded in the journal",
+                    personal.held,
+                    personal.erased
+                );
             }
             Ok(0)
+        }
+        Audit::Personal(fault) => {
+            if ctx.json {
+                super::print_json(&serde_json::json!({"intact": false, "personal": fault.to_string()}))?;
+            }
+            Err(Error::CheckFailed(format!(
+                "{fault}; restore charte.db from a backup (the journal itself and the tables derived from it are intact)"
+            )))
         }
         Audit::Broken(b) => {
             if ctx.json {

@@ -185,11 +185,17 @@ fn list(ctx: &Ctx) -> Result<u8> {
             o.language.code(),
             o.status.code(),
             m.signed_version.as_deref().unwrap_or("-"),
-            o.email
+            shown_email(&o.email)
         );
     }
     say!("{} organisations", members.len());
     Ok(0)
+}
+
+/// An organisation's address as printed: an erased one (`charte erase`;
+/// empty, and so in `--json`) said so.
+fn shown_email(email: &str) -> &str {
+    if email.is_empty() { "(erased)" } else { email }
 }
 
 fn set_key(id: &str, file: &std::path::Path, ctx: &Ctx) -> Result<u8> {
@@ -240,7 +246,7 @@ fn show(id: &str, ctx: &Ctx) -> Result<u8> {
     say!("  status             {}", o.status);
     say!("  signed charter     {}", m.signed_version.as_deref().unwrap_or("none"));
     say!("  language           {}", o.language);
-    say!("  email              {}", o.email);
+    say!("  email              {}", shown_email(&o.email));
     if let Some(r) = &o.representative {
         say!(
             "  representative     {r}{}",

@@ -24,6 +24,7 @@ mod collect;
 mod convoke;
 mod demo;
 mod election;
+mod erase;
 mod events;
 mod flags;
 mod init;
@@ -135,6 +136,8 @@ enum Command {
     /// Sign the journal's tree head into out/checkpoints/: a checkpoint anyone can later hold it to.
     #[command(long_about = audit::CHECKPOINT_ABOUT)]
     Checkpoint,
+    /// Erase personal data kept outside the journal (GDPR), leaving the chain intact.
+    Erase(erase::Args),
 }
 
 /// What every command receives: validated global settings.
@@ -261,6 +264,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Audit(args) => audit::run(args, &ctx),
         Command::Checkpoint => audit::checkpoint(&ctx),
+        Command::Erase(args) => erase::run(args, &ctx),
     }
 }
 

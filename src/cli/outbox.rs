@@ -63,7 +63,7 @@ fn list(ctx: &Ctx) -> Result<u8> {
                 m.about,
                 m.organisation,
                 m.enterprise_number,
-                m.address
+                m.address.as_deref().unwrap_or("(address erased)")
             ),
             None => say!("{:<8} -", e.relay.label()),
         }

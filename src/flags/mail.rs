@@ -16,12 +16,17 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             name: facts.member_name(&m.enterprise_number),
             evidence: vec![{
                 let reason = m.reason.as_deref().unwrap_or("-");
+                // An address erased since (charte erase) is not named.
+                let (en, fr, nl) = match &m.address {
+                    Some(a) => (a.clone(), format!("l'adresse {a}"), format!("het adres {a}")),
+                    None => ("an erased address".into(), "une adresse effacée".into(), "een gewist adres".into()),
+                };
                 Evidence::new(
                     Some(m.seq),
                     Some(date),
-                    format!("{} refused for {} ({reason})", m.address, m.about),
-                    format!("le serveur de courrier a refusé l'adresse {} ({reason})", m.address),
-                    format!("de mailserver weigerde het adres {} ({reason})", m.address),
+                    format!("{en} refused for {} ({reason})", m.about),
+                    format!("le serveur de courrier a refusé {fr} ({reason})"),
+                    format!("de mailserver weigerde {nl} ({reason})"),
                 )
             }],
             since: date,

@@ -3,9 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::personal::{Commitment, Personal};
+use crate::error::Result;
 use crate::governance::attendance::Attendance;
 use crate::governance::meeting::Meeting;
-use crate::roster::Organisation;
+use crate::roster::{EnterpriseNumber, Language, Organisation, Status};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -13,9 +15,9 @@ pub enum Event {
     /// `charte init`.
     WorkspaceCreated { coordination: String },
     /// A roster import added an organisation.
-    OrganisationAdded { organisation: Organisation },
+    OrganisationAdded { organisation: RosterEntry },
     /// A roster import changed some of an organisation's fields.
-    OrganisationChanged { organisation: Organisation, changed: Vec<String> },
+    OrganisationChanged { organisation: RosterEntry, changed: Vec<String> },
     /// A roster import, as a whole (after its added / changed events).
     RosterImported { file: String, sha256: String, added: u64, changed: u64, unchanged: u64 },
     /// `charte meeting add`.
@@ -45,8 +47,9 @@ pub enum Event {
     FlagStatusChanged { key: String, status: String, note: Option<String> },
     /// A convocation sent with less notice than the body's rule.
     ConvocationLate { meeting: String, reason: String, clear_days: i64, required: i64 },
-    /// A message about to be handed to the mail server (or the outbox).
-    MessageIntended { message_id: String, purpose: String, about: String, enterprise_number: String, address: String },
+    /// A message about to be handed to the mail server (or the outbox);
+    /// its recipient's `address` as a commitment (crate::journal::personal).
+    MessageIntended { message_id: String, purpose: String, about: String, enterprise_number: String, address: Personal },
     /// The server accepted it.
     MessageSent { message_id: String },
     /// The server refused it for good (5xx).
@@ -124,6 +127,45 @@ pub enum Event {
     /// bytes hash to `statement_sha256` (docs/seal.md, "Key rotation"). The
     /// workspace trusts its former keys because they are journaled here.
     KeyRotated(crate::seal::RotationRecord),
+    /// `charte erase SUBJECT --reason`: the values behind these
+    /// commitments were cleared from the table beside the journal (never
+    /// the value itself here, nor in the entry's subject).
+    PersonalDataErased { commitments: Vec<Commitment>, reason: String },
+}
+
+/// An organisation as the journal records it: the roster's fields, its
+/// email addresses as commitments (crate::journal::personal), in the same
+/// order and under the same names as [`Organisation`]'s, so that entries
+/// written before schema version 15 (the addresses in the clear) read too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterEntry {
+    pub name: String,
+    pub enterprise_number: EnterpriseNumber,
+    pub email: Personal,
+    pub language: Language,
+    pub status: Status,
+    pub representative: Option<String>,
+    pub representative_email: Option<Personal>,
+    pub address: Option<String>,
+    pub sectors: Vec<String>,
+}
+
+impl RosterEntry {
+    /// `o` as the journal records it, each of its addresses replaced by
+    /// the commitment `commit` stores for it (`Tx::personal`).
+    pub fn committed(o: &Organisation, mut commit: impl FnMut(&str) -> Result<Commitment>) -> Result<RosterEntry> {
+        Ok(RosterEntry {
+            name: o.name.clone(),
+            enterprise_number: o.enterprise_number.clone(),
+            email: commit(&o.email)?.into(),
+            language: o.language,
+            status: o.status,
+            representative: o.representative.clone(),
+            representative_email: o.representative_email.as_deref().map(&mut commit).transpose()?.map(Into::into),
+            address: o.address.clone(),
+            sectors: o.sectors.clone(),
+        })
+    }
 }
 
 impl Event {
@@ -166,6 +208,7 @@ impl Event {
             Event::ReturnRejected { .. } => "return-rejected",
             Event::ReturnRevoked { .. } => "return-revoked",
             Event::KeyRotated(_) => "key-rotated",
+            Event::PersonalDataErased { .. } => "personal-data-erased",
         }
     }
 
@@ -206,10 +249,12 @@ impl Event {
             Event::WorkflowRun { workflow, .. } => workflow.clone(),
             Event::CharterAdopted { version, .. } => version.clone(),
             Event::KeyRotated(r) => r.previous_fingerprint.clone(),
+            // An erasure's subject is the person: never written down.
             Event::WorkspaceCreated { .. }
             | Event::RosterImported { .. }
             | Event::Note { .. }
-            | Event::CheckpointMade { .. } => String::new(),
+            | Event::CheckpointMade { .. }
+            | Event::PersonalDataErased { .. } => String::new(),
         }
     }
 }

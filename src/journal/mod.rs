@@ -11,9 +11,10 @@
 pub mod checkpoint;
 pub mod event;
 pub mod merkle;
+pub mod personal;
 pub mod store;
 
-pub use event::Event;
+pub use event::{Event, RosterEntry};
 pub use store::{Clock, Store, Tx};
 
 use sha2::{Digest, Sha256};

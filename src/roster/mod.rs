@@ -155,6 +155,8 @@ pub struct StatusEntry {
 pub struct Organisation {
     pub name: String,
     pub enterprise_number: EnterpriseNumber,
+    /// Empty once erased (`charte erase`): read back from the journal's
+    /// commitment, there is nothing left to write to.
     pub email: String,
     pub language: Language,
     pub status: Status,
@@ -184,13 +186,19 @@ impl Organisation {
         out
     }
 
-    /// Addresses to write to: the organisation's, then its representative's.
-    pub fn recipients(&self) -> Vec<(Option<&str>, &str)> {
-        let mut out = vec![(Some(self.name.as_str()), self.email.as_str())];
+    /// Addresses to write to: the organisation's (rank 0), then its
+    /// representative's (rank 1), each with the name to write to and its
+    /// rank (a Message-ID's `.K`, the same whether or not the other
+    /// address is there). An address erased (`charte erase`) is none.
+    pub fn recipients(&self) -> Vec<(usize, Option<&str>, &str)> {
+        let mut out = Vec::new();
+        if !self.email.is_empty() {
+            out.push((0, Some(self.name.as_str()), self.email.as_str()));
+        }
         if let Some(e) = self.representative_email.as_deref()
             && !e.eq_ignore_ascii_case(&self.email)
         {
-            out.push((self.representative.as_deref(), e));
+            out.push((1, self.representative.as_deref(), e));
         }
         out
     }

@@ -11,6 +11,7 @@ mod convoke;
 mod demo;
 mod documents;
 mod election;
+mod erase;
 mod files;
 mod flags;
 mod funder;

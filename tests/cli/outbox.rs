@@ -11,13 +11,13 @@ use mail_parser::MessageParser;
 use crate::harness::*;
 use crate::smtp::{PASSWORD, PASSWORD_ENV, ServerOptions, TestServer, ca_pem};
 
-const ROSTER: &str = "name,enterprise_number,email,language,status,representative,representative_email\n\
+pub const ROSTER: &str = "name,enterprise_number,email,language,status,representative,representative_email\n\
 ASBL Le Pont,0606.997.096,info@lepont.example.be,fr,member,Marie Dupont,marie@lepont.example.be\n\
 Buurtwerk Elsene vzw,0750.200.572,hold-buurtwerk@buurtwerk.example.be,nl,member,,\n\
 Maison Fermée,0560.136.594,bounce-gone@fermee.example.be,fr,participant,,\n";
 
 /// The four addresses a plenary convokes, in the roster's order.
-const ADDRESSES: [&str; 4] = [
+pub const ADDRESSES: [&str; 4] = [
     "info@lepont.example.be",
     "marie@lepont.example.be",
     "hold-buurtwerk@buurtwerk.example.be",
@@ -26,7 +26,7 @@ const ADDRESSES: [&str; 4] = [
 
 /// A workspace whose mail goes to the outbox, with a `[mail.smtp]` table
 /// for the server on `port` (STARTTLS, AUTH) that `outbox send` uses.
-fn workspace(port: u16) -> Test {
+pub fn workspace(port: u16) -> Test {
     let t = Test::new().at("2026-02-01");
     std::fs::write(t.path("roster.csv"), ROSTER).unwrap();
     t.run(["members", "import", "roster.csv"]).success();
@@ -40,19 +40,19 @@ fn workspace(port: u16) -> Test {
 }
 
 /// Convokes a plenary: its convocations land in out/outbox/.
-fn convoke_into_the_outbox(t: &Test) {
+pub fn convoke_into_the_outbox(t: &Test) {
     let id = t.run(["meeting", "add", "--body", "plenary", "--date", "2026-03-12T14:00"]).success().stdout;
     t.run(["convoke", id.trim()]).success().stdout_has("4 convocations sent").stdout_has("out/outbox");
 }
 
-fn outbox(t: &Test, args: &[&str]) -> Run {
+pub fn outbox(t: &Test, args: &[&str]) -> Run {
     let ca = ca_pem();
     let env = [(PASSWORD_ENV, PASSWORD), ("CHARTE_SMTP_CA", ca.to_str().unwrap()), ("CHARTE_RETRY_BASE_MS", "5")];
     t.run_env([&["outbox"][..], args].concat(), &env)
 }
 
 /// `outbox list --json`, by address.
-fn listed(t: &Test) -> BTreeMap<String, serde_json::Value> {
+pub fn listed(t: &Test) -> BTreeMap<String, serde_json::Value> {
     let list = outbox(t, &["list", "--json"]).success().json();
     list.as_array()
         .unwrap()
@@ -62,7 +62,7 @@ fn listed(t: &Test) -> BTreeMap<String, serde_json::Value> {
 }
 
 /// The recipients of every message the server accepted, sorted.
-fn received_by(server: &TestServer) -> Vec<String> {
+pub fn received_by(server: &TestServer) -> Vec<String> {
     let mut rcpts: Vec<String> = server.messages().iter().flat_map(|r| r.rcpt_tos.clone()).collect();
     rcpts.sort();
     rcpts

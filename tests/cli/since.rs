@@ -141,10 +141,9 @@ fn a_workflow_run_that_changed_something_ends_with_a_checkpoint() {
 }
 
 /// Rewrites the chain from entry `seq` on: the roster import's payload
-/// changed (a change no derived table shows),
-/// every hash from there recomputed as docs/journal.md says, and the
-/// Merkle tree's stored subtrees rebuilt to match (by charte itself, on
-/// opening a workspace whose tree is gone).
+/// changed (a change no derived table shows), every hash from there
+/// recomputed as docs/journal.md says, and the Merkle tree's stored
+/// subtrees rebuilt to match.
 fn rewrite_from(t: &Test, seq: i64) {
     use sha2::{Digest, Sha256};
     let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
@@ -171,8 +170,33 @@ fn rewrite_from(t: &Test, seq: i64) {
             .unwrap();
         prev = hash;
     }
-    // The stored tree, rebuilt by charte when the schema says it has none.
-    conn.execute_batch("DROP TABLE merkle_nodes; PRAGMA user_version = 13;").unwrap();
+    // The stored tree rebuilt to match (docs/journal.md "The Merkle tree":
+    // the roots of the full subtrees of 16 leaves and more).
+    let hashes: Vec<[u8; 32]> = conn
+        .prepare("SELECT hash FROM journal ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|h| hex::decode(h.unwrap()).unwrap().try_into().unwrap())
+        .collect();
+    conn.execute("DELETE FROM merkle_nodes", []).unwrap();
+    let mut level: Vec<[u8; 32]> =
+        hashes.iter().map(|h| Sha256::digest([&[0u8][..], &h[..]].concat()).into()).collect();
+    for l in 1.. {
+        if level.len() < 2 {
+            break;
+        }
+        level = level.chunks_exact(2).map(|p| Sha256::digest([&[1u8][..], &p[0], &p[1]].concat()).into()).collect();
+        if l >= 4 {
+            for (i, h) in level.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![l, i as i64, &h[..]],
+                )
+                .unwrap();
+            }
+        }
+    }
     drop(conn);
     t.run(["members", "list"]).success();
 }

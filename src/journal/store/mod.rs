@@ -9,6 +9,8 @@
 //! - `reads.rs`: the read API, every query, each answering with the
 //!   domain's own types (a meeting, a message, a flag's status), never a
 //!   row or a tuple: what a second backend would have to implement;
+//! - `personal.rs`: the personal values kept beside the journal under
+//!   their commitments (not derived from it: checked by the audit);
 //! - `records.rs`: the few answers that belong to the journal itself (its
 //!   head, its span of dates, an audit);
 //! - `replay.rs`: the audit of the derived tables, the journal replayed
@@ -21,6 +23,7 @@
 //! upgraded workspace reads the same as a new one.
 
 mod claims;
+mod personal;
 mod projections;
 mod reads;
 mod records;
@@ -28,6 +31,7 @@ mod replay;
 mod tree;
 
 pub use claims::Claim;
+pub use personal::{HeldValue, JournalUses, PersonalFault, PersonalTally};
 pub use records::{Audit, DateSpan, Head};
 pub use replay::{Difference, Mismatch};
 pub use tree::TreeHead;
@@ -55,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_relays.sql"),
     include_str!("../migrations/0013_claims.sql"),
     include_str!("../migrations/0014_merkle.sql"),
+    include_str!("../migrations/0015_personal.sql"),
 ];
 
 /// One workspace's database: the one connection every read and every

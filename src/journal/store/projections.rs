@@ -90,11 +90,11 @@ impl Tx<'_> {
                         s.execute(params![
                             o.enterprise_number.digits(),
                             o.name,
-                            o.email,
+                            o.email.as_str(),
                             o.language.code(),
                             o.status.code(),
                             o.representative,
-                            o.representative_email,
+                            o.representative_email.as_ref().map(|e| e.as_str()),
                             o.address,
                             sectors,
                             seq
@@ -171,7 +171,7 @@ impl Tx<'_> {
                             purpose,
                             about,
                             enterprise_number,
-                            address,
+                            address.as_str(),
                             MessageState::Intended.code(),
                             seq
                         ])
@@ -373,6 +373,17 @@ impl Tx<'_> {
                     )
                     .map_err(self.sql_err())?;
             }
+            // The values themselves were cleared beside the journal, in
+            // this transaction (Tx::erase_personal): this table is what
+            // the journal says was erased, for the audit to hold them to.
+            Event::PersonalDataErased { commitments, .. } => {
+                for c in commitments {
+                    self.tx
+                        .prepare_cached("INSERT INTO erasures (commitment, seq, at) VALUES (?1, ?2, ?3)")
+                        .and_then(|mut s| s.execute(params![c.as_str(), seq, self.at]))
+                        .map_err(self.sql_err())?;
+                }
+            }
             Event::WorkspaceCreated { .. }
             | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }
@@ -447,9 +458,10 @@ impl Tx<'_> {
 mod tests {
     use chrono::NaiveDate;
 
-    use super::super::{Clock, Store};
+    use super::super::{Clock, Store, Tx};
     use crate::collect::Adherence;
-    use crate::journal::Event;
+    use crate::journal::personal::Kind;
+    use crate::journal::{Event, RosterEntry};
     use crate::roster::{EnterpriseNumber, Language, Organisation, Status};
 
     fn day(s: &str) -> NaiveDate {
@@ -468,6 +480,11 @@ mod tests {
             address: None,
             sectors: Vec::new(),
         }
+    }
+
+    /// `o` as a roster import journals it, its address committed.
+    fn entry(tx: &Tx<'_>, o: &Organisation) -> crate::error::Result<RosterEntry> {
+        RosterEntry::committed(o, |v| tx.personal(Kind::Email, v))
     }
 
     fn adherence(digits: &str, file: &str) -> Adherence {
@@ -493,8 +510,10 @@ mod tests {
         let (a, b) = ("0123456749", "0883405625");
         store
             .transaction(day("2024-01-10"), |tx| {
-                tx.append(&Event::OrganisationAdded { organisation: organisation(a, Status::Participant) })?;
-                tx.append(&Event::OrganisationAdded { organisation: organisation(b, Status::Member) })?;
+                let (first, second) =
+                    (entry(tx, &organisation(a, Status::Participant))?, entry(tx, &organisation(b, Status::Member))?);
+                tx.append(&Event::OrganisationAdded { organisation: first })?;
+                tx.append(&Event::OrganisationAdded { organisation: second })?;
                 tx.append(&Event::AdherenceCollected {
                     adherence: adherence(a, "f1"),
                     new_status: Some(Status::Member),
@@ -511,11 +530,10 @@ mod tests {
             .transaction(day("2024-03-01"), |tx| {
                 let mut renamed = organisation(b, Status::Member);
                 renamed.name = "Renamed".into();
+                let renamed = entry(tx, &renamed)?;
                 tx.append(&Event::OrganisationChanged { organisation: renamed, changed: vec!["name".into()] })?;
-                tx.append(&Event::OrganisationChanged {
-                    organisation: organisation(b, Status::Former),
-                    changed: vec!["status".into()],
-                })?;
+                let former = entry(tx, &organisation(b, Status::Former))?;
+                tx.append(&Event::OrganisationChanged { organisation: former, changed: vec!["status".into()] })?;
                 let id = tx.append(&Event::ReturnPending {
                     file: "scan.pdf".into(),
                     adherence: adherence(b, "f3"),
@@ -560,12 +578,12 @@ mod tests {
         assert_eq!(departures, &vec![day("2024-03-01")], "a rename is no departure");
         assert!(known.contains(&("f2".to_owned(), "ADH-0123456749".to_owned())), "the duplicate is known");
         // The workspace as schema version 10 left it: neither table (nor
-        // the later relays and claims).
+        // the later relays, claims, personal values and erasures).
         store
             .conn
             .execute_batch(
                 "DROP TABLE status_history; DROP TABLE duplicates; DROP TABLE relays; DROP TABLE claims; \
-                 DROP TABLE merkle_nodes; \
+                 DROP TABLE merkle_nodes; DROP TABLE personal; DROP TABLE erasures; \
                  PRAGMA user_version = 10;",
             )
             .expect("downgrades");

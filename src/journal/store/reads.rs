@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 
+use super::personal::resolved;
 use super::{Audit, DateSpan, Head, Store, TreeHead, Tx, corrupt, day, text_err};
 use crate::collect::{Adherence, KnownReturn, PendingReturn};
 use crate::delivery::{KnownMessage, MessageRecord, MessageState, RelayRecord, RelayState};
@@ -93,13 +94,18 @@ impl Store {
         if let Some(contradiction) = checkpoints(tree.size(), &roots) {
             return Ok(Audit::Checkpoint(contradiction));
         }
-        Ok(match self.check_projections()? {
-            (_, Some(d)) => Audit::Differs(d),
-            (tables, None) => Audit::Intact {
+        let tables = match self.check_projections()? {
+            (_, Some(d)) => return Ok(Audit::Differs(d)),
+            (tables, None) => tables,
+        };
+        Ok(match self.check_personal()? {
+            Err(fault) => Audit::Personal(fault),
+            Ok(personal) => Audit::Intact {
                 entries: chain.count(),
                 head: chain.head().to_owned(),
                 tree: TreeHead { size: tree.size(), root: tree.root() },
                 tables,
+                personal,
             },
         })
     }
@@ -330,14 +336,17 @@ impl Store {
     /// reach) the organisation.
     pub fn messages(&self, purpose: &str) -> Result<Vec<MessageRecord>> {
         self.query(
-            "SELECT m.message_id, m.subject, m.enterprise_number, m.address, \
-             CASE WHEN r.state = ?3 THEN ?3 ELSE m.state END, \
-             CASE WHEN r.state = ?3 THEN r.reason ELSE m.reason END, \
-             CASE WHEN r.state IN (?2, ?3) THEN r.seq ELSE m.seq END, \
-             CASE WHEN r.state IN (?2, ?3) THEN rj.at ELSE j.at END \
-             FROM messages m JOIN journal j ON j.seq = m.seq \
-             LEFT JOIN relays r ON r.message_id = m.message_id LEFT JOIN journal rj ON rj.seq = r.seq \
-             WHERE m.purpose = ?1 ORDER BY m.seq",
+            &format!(
+                "SELECT m.message_id, m.subject, m.enterprise_number, {}, \
+                 CASE WHEN r.state = ?3 THEN ?3 ELSE m.state END, \
+                 CASE WHEN r.state = ?3 THEN r.reason ELSE m.reason END, \
+                 CASE WHEN r.state IN (?2, ?3) THEN r.seq ELSE m.seq END, \
+                 CASE WHEN r.state IN (?2, ?3) THEN rj.at ELSE j.at END \
+                 FROM messages m JOIN journal j ON j.seq = m.seq {ADDRESS_JOIN} \
+                 LEFT JOIN relays r ON r.message_id = m.message_id LEFT JOIN journal rj ON rj.seq = r.seq \
+                 WHERE m.purpose = ?1 ORDER BY m.seq",
+                resolved("m.address", "pa")
+            ),
             [purpose, RelayState::Relayed.code(), RelayState::Bounced.code()],
             message_row,
         )
@@ -360,11 +369,14 @@ impl Store {
     /// recorded, each with its relay if it was sent on.
     pub fn known_messages(&self) -> Result<Vec<KnownMessage>> {
         self.query(
-            "SELECT m.message_id, m.subject, m.enterprise_number, m.address, m.state, m.reason, m.seq, j.at, \
-             m.purpose, r.state, r.reason, rj.at \
-             FROM messages m JOIN journal j ON j.seq = m.seq \
-             LEFT JOIN relays r ON r.message_id = m.message_id LEFT JOIN journal rj ON rj.seq = r.seq \
-             ORDER BY m.seq",
+            &format!(
+                "SELECT m.message_id, m.subject, m.enterprise_number, {}, m.state, m.reason, m.seq, j.at, \
+                 m.purpose, r.state, r.reason, rj.at \
+                 FROM messages m JOIN journal j ON j.seq = m.seq {ADDRESS_JOIN} \
+                 LEFT JOIN relays r ON r.message_id = m.message_id LEFT JOIN journal rj ON rj.seq = r.seq \
+                 ORDER BY m.seq",
+                resolved("m.address", "pa")
+            ),
             [],
             |r| {
                 let relay = match r.get::<_, Option<String>>(9)? {
@@ -664,6 +676,16 @@ impl Tx<'_> {
         state.map(|s| s.parse().map_err(|e: String| Error::internal(e))).transpose()
     }
 
+    /// The address a message was written to, read through its personal
+    /// value under the write lock: `None` once erased (or for a message
+    /// the journal does not know).
+    pub fn message_address(&self, message_id: &str) -> Result<Option<String>> {
+        let sql =
+            format!("SELECT {} FROM messages m {ADDRESS_JOIN} WHERE m.message_id = ?1", resolved("m.address", "pa"));
+        let found: Vec<Option<String>> = self.rows(&sql, [message_id], |r| r.get(0))?;
+        Ok(found.into_iter().next().flatten())
+    }
+
     /// Whether `subject` has entered `workflow`, read under the write lock.
     pub fn subject_entered(&self, workflow: &str, subject: &str) -> Result<bool> {
         self.tx
@@ -764,8 +786,8 @@ impl Tx<'_> {
     /// any, so that one key is never registered for two.
     pub fn key_owner(&self, public_key: &str) -> Result<Option<Member>> {
         let sql = format!(
-            "SELECT {MEMBER_COLUMNS} FROM organisations WHERE public_key = ?1 \
-             ORDER BY name COLLATE NOCASE, enterprise_number LIMIT 1"
+            "{} WHERE o.public_key = ?1 ORDER BY o.name COLLATE NOCASE, o.enterprise_number LIMIT 1",
+            members()
         );
         self.tx.query_row(&sql, [public_key], member_row).optional().map_err(self.sql_err())
     }
@@ -877,13 +899,27 @@ fn document_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IssuedDocument> {
     })
 }
 
-/// The columns [`member_row`] reads, in its order.
-const MEMBER_COLUMNS: &str = "enterprise_number, name, email, language, status, representative, \
-     representative_email, address, sectors, public_key, signed_version";
+/// The organisations, with the columns [`member_row`] reads, in its
+/// order: their addresses read through the personal values
+/// ([`resolved`]: NULL once erased).
+fn members() -> String {
+    format!(
+        "SELECT o.enterprise_number, o.name, {}, o.language, o.status, o.representative, {}, o.address, \
+         o.sectors, o.public_key, o.signed_version FROM organisations o \
+         LEFT JOIN personal pe ON pe.commitment = o.email \
+         LEFT JOIN personal pr ON pr.commitment = o.representative_email",
+        resolved("o.email", "pe"),
+        resolved("o.representative_email", "pr")
+    )
+}
+
+/// The join that reads a message's `address` (alias `m`) through its
+/// personal value, alias `pa`.
+const ADDRESS_JOIN: &str = "LEFT JOIN personal pa ON pa.commitment = m.address";
 
 /// Every row `sql` selects on `conn` (the store's connection, or a write
 /// transaction's: the same reads before and under the lock), mapped by `f`.
-fn rows<T, C: FromIterator<T>>(
+pub(super) fn rows<T, C: FromIterator<T>>(
     conn: &rusqlite::Connection,
     path: &std::path::Path,
     sql: &str,
@@ -898,12 +934,12 @@ fn rows<T, C: FromIterator<T>>(
 
 /// The roster, ordered by name.
 fn members_sql() -> String {
-    format!("SELECT {MEMBER_COLUMNS} FROM organisations ORDER BY name COLLATE NOCASE, enterprise_number")
+    format!("{} ORDER BY o.name COLLATE NOCASE, o.enterprise_number", members())
 }
 
 /// One organisation, by its 10 digits.
 fn member_sql() -> String {
-    format!("SELECT {MEMBER_COLUMNS} FROM organisations WHERE enterprise_number = ?1")
+    format!("{} WHERE o.enterprise_number = ?1", members())
 }
 
 /// The attendance lines meeting `condition`, with the entry that recorded each.
@@ -923,7 +959,8 @@ fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
         organisation: Organisation {
             enterprise_number: EnterpriseNumber::parse(&number).map_err(|e| text_err(0, e))?,
             name: r.get(1)?,
-            email: r.get(2)?,
+            // Erased (charte erase): no address to write to.
+            email: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
             language: language.parse().map_err(|e| text_err(3, e))?,
             status: status.parse().map_err(|e| text_err(4, e))?,
             representative: r.get(5)?,

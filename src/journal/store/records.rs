@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Difference, TreeHead};
+use super::{Difference, PersonalFault, PersonalTally, TreeHead};
 use crate::journal::Break;
 
 /// The journal's last entry. Its hash stands for the whole journal: a
@@ -27,18 +27,21 @@ pub struct DateSpan {
 }
 
 /// What `charte audit` found: the chain first, then the Merkle tree, the
-/// checkpoints, the derived tables.
+/// checkpoints, the derived tables, then the personal values kept beside
+/// the journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audit {
     /// The chain holds, the stored tree is the chain's, every checkpoint
-    /// checked holds, and the journal, replayed, gives every projection
-    /// table (`tables` of them) as it is stored.
+    /// checked holds, the journal, replayed, gives every projection table
+    /// (`tables` of them) as it is stored, and every personal value agrees
+    /// with the journal's commitments and erasures.
     Intact {
         entries: i64,
         head: String,
         /// The tree over the whole journal.
         tree: TreeHead,
         tables: usize,
+        personal: PersonalTally,
     },
     Broken(Break),
     /// The Merkle tree stored beside the journal is not the chain's.
@@ -47,4 +50,7 @@ pub enum Audit {
     Checkpoint(String),
     /// The chain holds but a projection table differs from the journal.
     Differs(Difference),
+    /// The chain and the projections hold, but a personal value does not
+    /// agree with the journal.
+    Personal(PersonalFault),
 }

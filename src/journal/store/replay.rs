@@ -171,11 +171,13 @@ impl Store {
 /// itself, the claims of the runs sending mail right now (who is sending,
 /// not what happened: crate::delivery), the Merkle tree (a function of the
 /// chain's hashes, not of the events: the audit recomputes it from the
-/// chain) and SQLite's own.
+/// chain), the personal values (never in the journal, which holds only
+/// their commitments: the audit checks them against those instead,
+/// `Store::check_personal`), and SQLite's own.
 fn projection_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name NOT IN ('journal', 'claims', 'merkle_nodes') ORDER BY name",
+         AND name NOT IN ('journal', 'claims', 'merkle_nodes', 'personal') ORDER BY name",
     )?;
     stmt.query_map([], |r| r.get(0))?.collect()
 }
