@@ -31,9 +31,9 @@ pub struct Report {
 
 /// A checkpoint and where it was found, as the messages name it.
 #[derive(Debug)]
-struct Found {
-    source: String,
-    checkpoint: Checkpoint,
+pub(super) struct Found {
+    pub source: String,
+    pub checkpoint: Checkpoint,
 }
 
 impl App {
@@ -71,15 +71,21 @@ impl App {
         super::keys::read_public_key(&path)
     }
 
-    /// out/checkpoints/*.json, then the checkpoints the sealed reports of
-    /// out/reports/ embed, in name order.
-    fn known_checkpoints(&self) -> Result<Vec<Found>> {
+    /// out/checkpoints/*.json, each checked in itself, in name order.
+    pub(super) fn checkpoint_files(&self) -> Result<Vec<Found>> {
         let mut found = Vec::new();
         for path in files(&self.ws.out_dir().join("checkpoints"), ".json")? {
             let bytes = crate::error::read_bounded(&path, MAX_BYTES, "a checkpoint")?;
             let checkpoint = checkpoint::read(&bytes).map_err(|e| failed(&self.shown(&path), &e))?;
             found.push(Found { source: self.shown(&path), checkpoint });
         }
+        Ok(found)
+    }
+
+    /// out/checkpoints/*.json, then the checkpoints the sealed reports of
+    /// out/reports/ embed, in name order.
+    fn known_checkpoints(&self) -> Result<Vec<Found>> {
+        let mut found = self.checkpoint_files()?;
         for path in files(&self.ws.out_dir().join("reports"), ".seal.json")? {
             let bytes = crate::error::read_bounded(&path, MAX_BYTES, "a seal")?;
             let manifest = crate::seal::read_manifest(&bytes)
@@ -147,7 +153,7 @@ fn failed(source: &str, e: &CheckpointError) -> Error {
 }
 
 /// A checkpoint is the coordination's: its key and its name.
-fn trusted(f: &Found, key: &VerifyingKey, coordination: &str) -> Result<()> {
+pub(super) fn trusted(f: &Found, key: &VerifyingKey, coordination: &str) -> Result<()> {
     let s = &f.checkpoint.statement;
     if &f.checkpoint.key != key {
         return Err(Error::CheckFailed(format!(
@@ -168,7 +174,7 @@ fn trusted(f: &Found, key: &VerifyingKey, coordination: &str) -> Result<()> {
 
 /// The first checkpoint the journal contradicts, in words: it covers more
 /// entries than the journal has, or its root is not the journal's.
-fn contradiction(found: &[Found], entries: u64, roots: &BTreeMap<u64, Hash>) -> Option<String> {
+pub(super) fn contradiction(found: &[Found], entries: u64, roots: &BTreeMap<u64, Hash>) -> Option<String> {
     found.iter().find_map(|f| {
         let s = &f.checkpoint.statement;
         if s.tree_size > entries {

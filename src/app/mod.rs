@@ -24,6 +24,7 @@ pub mod convoke;
 pub mod demo;
 pub mod election;
 pub mod events;
+pub mod evidence;
 pub mod flags;
 pub mod init;
 pub mod issue;

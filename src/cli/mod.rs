@@ -25,6 +25,7 @@ mod convoke;
 mod demo;
 mod election;
 mod events;
+mod evidence;
 mod flags;
 mod init;
 mod issue;
@@ -135,6 +136,9 @@ enum Command {
     /// Sign the journal's tree head into out/checkpoints/: a checkpoint anyone can later hold it to.
     #[command(long_about = audit::CHECKPOINT_ABOUT)]
     Checkpoint,
+    /// Write one journal entry with its inclusion proof against the latest checkpoint, for a funder.
+    #[command(long_about = evidence::LONG_ABOUT)]
+    Evidence(evidence::Args),
 }
 
 /// What every command receives: validated global settings.
@@ -261,6 +265,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Audit(args) => audit::run(args, &ctx),
         Command::Checkpoint => audit::checkpoint(&ctx),
+        Command::Evidence(args) => evidence::run(args, &ctx),
     }
 }
 
