@@ -349,25 +349,14 @@ def check_pades(data, sealed_len):
             "whether the signing update changes what a reader displays (charte verify checks that)"]
 
 
-def main():
-    args = sys.argv[1:]
-    signer_key = None
-    if "--signer-key" in args:
-        at = args.index("--signer-key")
-        if at + 1 >= len(args):
-            sys.exit(__doc__)
-        signer_key = read_public_key(args[at + 1])
-        del args[at:at + 2]
-    if len(args) not in (2, 3):
-        sys.exit(__doc__)
-    detached = len(args) == 3
-    data = open(args[0], "rb").read()
-    public_key = read_public_key(args[1])
+def check_sealed(data, public_key, seal=None, signer_key=None):
+    """Checks a sealed PDF's bytes (its embedded seal, or the detached `seal`
+    given); returns (manifest, lines saying who sealed and signed it), or
+    fails (exit 1)."""
+    detached = seal is not None
     if not data.startswith(b"%PDF-"):
         fail("not a PDF")
-    if detached:
-        seal = open(args[2], "rb").read()
-    else:
+    if not detached:
         found = list(EMBEDDED.finditer(data))
         if not found:
             fail("no charte seal in this PDF")
@@ -406,6 +395,24 @@ def main():
             p = read_prefix(data[:length])
             prev = int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", revision).group(1))
             lines += check_own_key(data[:sealed_len], after, manifest, p, prev, signer_key)
+    return manifest, lines
+
+
+def main():
+    args = sys.argv[1:]
+    signer_key = None
+    if "--signer-key" in args:
+        at = args.index("--signer-key")
+        if at + 1 >= len(args):
+            sys.exit(__doc__)
+        signer_key = read_public_key(args[at + 1])
+        del args[at:at + 2]
+    if len(args) not in (2, 3):
+        sys.exit(__doc__)
+    data = open(args[0], "rb").read()
+    public_key = read_public_key(args[1])
+    seal = open(args[2], "rb").read() if len(args) == 3 else None
+    manifest, lines = check_sealed(data, public_key, seal, signer_key)
     print(json.dumps(manifest, indent=2, ensure_ascii=False))
     print("AUTHENTIC:", lines[0] + (", " + lines[1] if len(lines) > 1 else ""))
     for line in lines[2:]:
