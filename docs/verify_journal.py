@@ -27,6 +27,7 @@ checkpoint, not an evidence file, not a journal, a missing file).
 """
 import base64, hashlib, json, os, sqlite3, sys
 
+sys.dont_write_bytecode = True               # leave no __pycache__ beside the script
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import verify_seal  # noqa: E402  (the seal's reading and ed25519 through openssl)
 
