@@ -111,7 +111,10 @@ fn audit(ws: PathBuf) -> Result<(), String> {
         }
         Ok(f.root())
     })?;
-    println!("    of which the tree's hashing ({entries} leaves, in memory): {tree:.2} s (root {})", &hex::encode(root)[..8]);
+    println!(
+        "    of which the tree's hashing ({entries} leaves, in memory): {tree:.2} s (root {})",
+        &hex::encode(root)[..8]
+    );
     let (tables, (n, diff)) = timed(|| store.check_projections().map_err(s))?;
     println!(
         "  derived tables replayed and compared ({n} tables{}): {tables:.2} s",

@@ -206,6 +206,12 @@ fn the_script_checks_a_checkpoint_as_charte_audit_does() {
     // A journal that is not one.
     py_says(&t, &["journal", "roster.csv", &file], 2, "not a charte journal");
     py_says(&t, &["checkpoint", &file, "roster.csv"], 2, "not a charte public key file");
+    // An entry changed in place: both name it.
+    let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    conn.execute("UPDATE journal SET at = '2020-01-01' WHERE seq = 7", []).unwrap();
+    drop(conn);
+    t.run(["audit"]).code(1).stderr_has("journal broken at entry 7");
+    py_says(&t, &["journal", "charte.db", &file], 1, "journal broken at entry 7: it was altered");
 }
 
 /// A report sealed as main seals them (issue 16, part 4): its manifest's
@@ -253,6 +259,12 @@ fn the_script_checks_that_a_reports_history_extends_the_one_behind_an_earlier_re
     py_says(&t, &["since", "new.pdf", "old.pdf", KEY], 0, "VERIFIED: the history behind ANS-new (");
     // charte holds the journal to both reports' checkpoints too.
     t.run(["audit", "--checkpoint", "old.pdf", "--checkpoint", "new.pdf"]).success();
+    py_says(
+        &t,
+        &["journal", "charte.db", "--key", KEY, "old.pdf", "new.pdf"],
+        0,
+        "new.pdf: the journal begins with the tree",
+    );
 
     // The proof cut short, or reordered: refused.
     let mut cut = proof.clone();
