@@ -21,11 +21,21 @@ echo "== roster: the same import again (nothing changes)"
 measure "$R/charte" --dir "$T/roster" members import "$T/r10k.csv" | head -1
 
 echo "== journal: appending 100,000 events (transactions of 10,000)"
-measure "$R/charte-bench" journal 100000 --dir "$T/roster"
-echo "== journal: growing it to 1,000,000 events"
-"$R/charte-bench" journal 890000 --dir "$T/roster" >/dev/null
-echo "== journal: audit of the 1,000,000-event chain"
-measure "$R/charte" --dir "$T/roster" audit
+"$R/charte" --now 2025-12-31 init --replay "$T/journal" >/dev/null
+"$R/charte" --dir "$T/journal" keys init >/dev/null
+measure "$R/charte-bench" journal 100000 --dir "$T/journal"
+echo "== journal: growing it to 1,000,000 events, a checkpoint every 100,000 (issue 16)"
+"$R/charte" --dir "$T/journal" --now 2026-01-01 checkpoint >/dev/null
+for i in 1 2 3 4 5 6 7 8 9; do
+  "$R/charte-bench" journal 100000 --dir "$T/journal" >/dev/null
+  "$R/charte" --dir "$T/journal" --now 2026-01-01 checkpoint >/dev/null
+done
+echo "== journal: audit of the 1,000,000-event journal (chain, tree, checkpoints, tables)"
+measure "$R/charte" --dir "$T/journal" audit
+echo "== journal: the audit's parts, one by one"
+"$R/charte-bench" audit "$T/journal"
+echo "== journal: consistency proofs in a tree of 1,000,000 entries"
+for old in 999999 500000 123457 1; do "$R/charte-bench" consistency "$T/journal" "$old" 1000000; done
 
 echo "== documents: issuing 1,000 adherence documents (4 pages, PDF/A-3b, sealed)"
 mkdir -p "$T/docs"
@@ -51,7 +61,11 @@ measure "$R/charte" --dir "$T/docs10k" --now 2026-01-25 collect "$T"/signed/*.pd
 
 echo "== federation: generating 10,000 organisations and 1,000,000 attendance lines through the store"
 measure "$R/charte-bench" federation "$T/fed"
+echo "== federation: its audit with a checkpoint, and the audit's parts"
 "$R/charte" --dir "$T/fed" keys init >/dev/null
+"$R/charte" --dir "$T/fed" --now 2026-12-31 checkpoint >/dev/null
+measure "$R/charte" --dir "$T/fed" audit
+"$R/charte-bench" audit "$T/fed"
 echo "== federation: annual report of 2026 (JSON, CSV, sealed PDF)"
 measure "$R/charte" --dir "$T/fed" --now 2026-12-31 report annual --year 2026 --json >/dev/null
 echo "== federation: flags of 2026"

@@ -448,28 +448,16 @@ def check_pades(data, sealed_len):
             "whether the signing update changes what a reader displays (charte verify checks that)"]
 
 
-def main():
-    args = sys.argv[1:]
-    signer_key = None
-    if "--signer-key" in args:
-        at = args.index("--signer-key")
-        if at + 1 >= len(args):
-            sys.exit(__doc__)
-        signer_key = read_public_key(args[at + 1])
-        del args[at:at + 2]
-    if len(args) not in (2, 3):
-        sys.exit(__doc__)
-    detached = len(args) == 3
-    data = open(args[0], "rb").read()
-    public_key = read_public_key(args[1])
-    if data.startswith(b"{") and not detached:
-        check_statement(args[0], data, public_key)
-        return
+def check_sealed(data, public_key, seal=None, signer_key=None):
+    """Checks a sealed PDF's bytes (its embedded seal, or the detached `seal`
+    given) with `public_key`, or with a successor of it through the rotation
+    statements the document carries; returns (manifest, lines saying who
+    sealed and signed it, the sealing key, the rotations followed), or
+    fails (exit 1)."""
+    detached = seal is not None
     if not data.startswith(b"%PDF-"):
         fail("not a PDF")
-    if detached:
-        seal = open(args[2], "rb").read()
-    else:
+    if not detached:
         found = list(EMBEDDED.finditer(data))
         if not found:
             fail("no charte seal in this PDF")
@@ -509,6 +497,27 @@ def main():
             p = read_prefix(data[:length])
             prev = int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", revision).group(1))
             lines += check_own_key(data[:sealed_len], after, manifest, p, prev, signer_key)
+    return manifest, lines, sealing_key, rotations
+
+
+def main():
+    args = sys.argv[1:]
+    signer_key = None
+    if "--signer-key" in args:
+        at = args.index("--signer-key")
+        if at + 1 >= len(args):
+            sys.exit(__doc__)
+        signer_key = read_public_key(args[at + 1])
+        del args[at:at + 2]
+    if len(args) not in (2, 3):
+        sys.exit(__doc__)
+    data = open(args[0], "rb").read()
+    public_key = read_public_key(args[1])
+    seal = open(args[2], "rb").read() if len(args) == 3 else None
+    if data.startswith(b"{") and seal is None:
+        check_statement(args[0], data, public_key)
+        return
+    manifest, lines, sealing_key, rotations = check_sealed(data, public_key, seal, signer_key)
     print(json.dumps(manifest, indent=2, ensure_ascii=False))
     print("AUTHENTIC:", lines[0] + (", " + lines[1] if len(lines) > 1 else ""))
     for line in lines[2:]:
@@ -517,6 +526,7 @@ def main():
         dates = ", ".join(link[2] for link in rotations)
         print(f"  key: sealed with key {fingerprint(sealing_key)}, the successor of the given key "
               f"{fingerprint(public_key)} through the rotation statement(s) of {dates} carried in the document")
+
 
 if __name__ == "__main__":
     main()

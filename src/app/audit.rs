@@ -32,9 +32,9 @@ pub struct Report {
 
 /// A checkpoint and where it was found, as the messages name it.
 #[derive(Debug)]
-struct Found {
-    source: String,
-    checkpoint: Checkpoint,
+pub(super) struct Found {
+    pub source: String,
+    pub checkpoint: Checkpoint,
 }
 
 impl App {
@@ -63,7 +63,7 @@ impl App {
     /// Every key the coordination has sealed with, and the day each former
     /// one retired: the chain its journal knows (after a rotation), else
     /// keys/coordination.pub.
-    fn coordination_keys(&self) -> Result<Vec<(VerifyingKey, Option<NaiveDate>)>> {
+    pub(super) fn coordination_keys(&self) -> Result<Vec<(VerifyingKey, Option<NaiveDate>)>> {
         if let Some(chain) = super::keys::journaled_chain(&self.ws)? {
             return Ok(chain.keys().into_iter().map(|k| (k, chain.retirement(&k).map(|r| r.date))).collect());
         }
@@ -77,15 +77,21 @@ impl App {
         Ok(vec![(super::keys::read_public_key(&path)?, None)])
     }
 
-    /// out/checkpoints/*.json, then the checkpoints the sealed reports of
-    /// out/reports/ embed, in name order.
-    fn known_checkpoints(&self) -> Result<Vec<Found>> {
+    /// out/checkpoints/*.json, each checked in itself, in name order.
+    pub(super) fn checkpoint_files(&self) -> Result<Vec<Found>> {
         let mut found = Vec::new();
         for path in files(&self.ws.out_dir().join("checkpoints"), ".json")? {
             let bytes = crate::error::read_bounded(&path, MAX_BYTES, "a checkpoint")?;
             let checkpoint = checkpoint::read(&bytes).map_err(|e| failed(&self.shown(&path), &e))?;
             found.push(Found { source: self.shown(&path), checkpoint });
         }
+        Ok(found)
+    }
+
+    /// out/checkpoints/*.json, then the checkpoints the sealed reports of
+    /// out/reports/ embed, in name order.
+    fn known_checkpoints(&self) -> Result<Vec<Found>> {
+        let mut found = self.checkpoint_files()?;
         for path in files(&self.ws.out_dir().join("reports"), ".seal.json")? {
             let bytes = crate::error::read_bounded(&path, MAX_BYTES, "a seal")?;
             let manifest = crate::seal::read_manifest(&bytes)
@@ -154,7 +160,7 @@ fn failed(source: &str, e: &CheckpointError) -> Error {
 
 /// A checkpoint is the coordination's: signed with one of its keys (a
 /// former one only up to the day it retired) and naming it.
-fn trusted(f: &Found, keys: &[(VerifyingKey, Option<NaiveDate>)], coordination: &str) -> Result<()> {
+pub(super) fn trusted(f: &Found, keys: &[(VerifyingKey, Option<NaiveDate>)], coordination: &str) -> Result<()> {
     let s = &f.checkpoint.statement;
     let Some((_, retired)) = keys.iter().find(|(k, _)| k == &f.checkpoint.key) else {
         let known = keys.iter().map(|(k, _)| crate::seal::fingerprint(k)).collect::<Vec<_>>().join(", ");
@@ -183,7 +189,7 @@ fn trusted(f: &Found, keys: &[(VerifyingKey, Option<NaiveDate>)], coordination: 
 
 /// The first checkpoint the journal contradicts, in words: it covers more
 /// entries than the journal has, or its root is not the journal's.
-fn contradiction(found: &[Found], entries: u64, roots: &BTreeMap<u64, Hash>) -> Option<String> {
+pub(super) fn contradiction(found: &[Found], entries: u64, roots: &BTreeMap<u64, Hash>) -> Option<String> {
     found.iter().find_map(|f| {
         let s = &f.checkpoint.statement;
         if s.tree_size > entries {

@@ -25,6 +25,7 @@ pub mod demo;
 pub mod election;
 pub mod erase;
 pub mod events;
+pub mod evidence;
 pub mod flags;
 pub mod init;
 pub mod issue;

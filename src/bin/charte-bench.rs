@@ -14,6 +14,15 @@
 //!   charte-bench typst-inputs WS OUT N  writes, for N organisations of WS, a
 //!       folder OUT/<i>/ with main.typ (the adherence template) and data.json:
 //!       the same inputs `charte issue` renders, for the typst command line
+//!   charte-bench audit WS  `charte audit`'s parts timed one by one (issue
+//!       16): the whole audit as the command runs it; the chain walk with the
+//!       tree recomputed and compared and the roots at the checkpoints'
+//!       sizes; the tree's hashing alone (the same number of leaves pushed in
+//!       memory); reading and checking the checkpoints' signatures; the
+//!       replay and comparison of the derived tables
+//!   charte-bench consistency WS OLD NEW  the consistency proof between the
+//!       journal's trees of OLD and NEW entries: the time to make it from the
+//!       store, its size in bytes, the time to verify it
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,11 +38,16 @@ fn main() -> ExitCode {
         ["journal", n, "--dir", dir] => n.parse().map_err(|e| format!("N: {e}")).and_then(|n| journal(n, dir.into())),
         ["sign-all", ws, out] => sign_all(ws.into(), out.into()),
         ["federation", ws] => federation(ws.into()),
+        ["audit", ws] => audit(ws.into()),
+        ["consistency", ws, old, new] => match (old.parse(), new.parse()) {
+            (Ok(old), Ok(new)) => consistency(ws.into(), old, new),
+            _ => Err("OLD and NEW are tree sizes".into()),
+        },
         ["typst-inputs", ws, out, n] => {
             n.parse().map_err(|e| format!("N: {e}")).and_then(|n| typst_inputs(ws.into(), out.into(), n))
         }
         _ => Err(
-            "usage: charte-bench roster N | journal N --dir WS | sign-all WS OUT | federation WS | typst-inputs WS OUTDIR N"
+            "usage: charte-bench roster N | journal N --dir WS | sign-all WS OUT | federation WS | typst-inputs WS OUTDIR N | audit WS | consistency WS OLD NEW"
                 .into(),
         ),
     };
@@ -44,6 +58,99 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The seconds `f` took, and what it returned.
+fn timed<T>(f: impl FnOnce() -> Result<T, String>) -> Result<(f64, T), String> {
+    let start = Instant::now();
+    let out = f()?;
+    Ok((start.elapsed().as_secs_f64(), out))
+}
+
+/// `charte audit`'s parts, timed one by one on the workspace `ws`.
+fn audit(ws: PathBuf) -> Result<(), String> {
+    use charte::journal::checkpoint;
+    use charte::journal::merkle::Frontier;
+    use charte::journal::store::Audit;
+    let s = |e: charte::Error| e.to_string();
+    let today = chrono::NaiveDate::from_ymd_opt(2099, 12, 31).ok_or("date")?;
+    let app = charte::app::App::open(&ws, today).map_err(s)?;
+    let (total, report) = timed(|| app.audit(&[]).map_err(s))?;
+    let entries = match &report.audit {
+        Audit::Intact { entries, .. } => *entries as u64,
+        other => return Err(format!("the audit did not pass: {other:?}")),
+    };
+    println!("whole audit (chain, tree, {} checkpoints, tables): {total:.2} s", report.checkpoints);
+    // The checkpoints: each file read and its signature checked.
+    let mut files: Vec<PathBuf> = std::fs::read_dir(ws.join("out/checkpoints"))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    let (signed, sizes) = timed(|| {
+        let mut sizes = std::collections::BTreeSet::new();
+        for f in &files {
+            let bytes = std::fs::read(f).map_err(|e| e.to_string())?;
+            let c = checkpoint::read(&bytes).map_err(|e| format!("{}: {e}", f.display()))?;
+            sizes.insert(c.statement.tree_size);
+        }
+        Ok(sizes)
+    })?;
+    println!("  checkpoints: {} files read and their signatures checked: {:.4} s", files.len(), signed);
+    // The chain walk with the tree: the audit stopped before the tables
+    // (its checkpoint judge says stop once it has the roots).
+    let store = &app.ws.store;
+    let (walk, _) = timed(|| store.audit(&sizes, |_, _| Some(String::new())).map_err(s))?;
+    println!("  chain + tree recomputed and compared + roots at {} sizes: {walk:.2} s", sizes.len());
+    // The tree's own hashing: as many leaves pushed in memory.
+    let (tree, root) = timed(|| {
+        let mut f = Frontier::default();
+        let mut leaf = [0u8; 32];
+        for i in 0..entries {
+            leaf[..8].copy_from_slice(&i.to_le_bytes());
+            f.push(&leaf);
+        }
+        Ok(f.root())
+    })?;
+    println!(
+        "    of which the tree's hashing ({entries} leaves, in memory): {tree:.2} s (root {})",
+        &hex::encode(root)[..8]
+    );
+    let (tables, (n, diff)) = timed(|| store.check_projections().map_err(s))?;
+    println!(
+        "  derived tables replayed and compared ({n} tables{}): {tables:.2} s",
+        if diff.is_some() { ", DIFFER" } else { "" }
+    );
+    Ok(())
+}
+
+/// The consistency proof between the trees of `old` and `new` entries of
+/// `ws`'s journal: made, measured, verified.
+fn consistency(ws: PathBuf, old: u64, new: u64) -> Result<(), String> {
+    use charte::journal::merkle;
+    let s = |e: charte::Error| e.to_string();
+    let store = Store::open(&ws.join("charte.db"), charte::journal::Clock::new(true)).map_err(s)?;
+    let (heads, (a, b)) = timed(|| Ok((store.tree_head_at(old).map_err(s)?, store.tree_head_at(new).map_err(s)?)))?;
+    let (made, proof) = timed(|| store.consistency_proof(old, new).map_err(s))?;
+    let rounds = 10_000;
+    let (verify, ok) = timed(|| {
+        let mut ok = true;
+        for _ in 0..rounds {
+            ok &= merkle::verify_consistency(old, new, &a.root, &b.root, &proof);
+        }
+        Ok(ok)
+    })?;
+    if !ok {
+        return Err("the proof does not verify".into());
+    }
+    println!(
+        "consistency {old} -> {new}: {} hashes, {} bytes; both roots read in {:.1} ms, the proof made in {:.1} ms, verified in {:.1} µs",
+        proof.len(),
+        proof.len() * 32,
+        heads * 1e3,
+        made * 1e3,
+        verify / f64::from(rounds) * 1e6
+    );
+    Ok(())
 }
 
 /// The i-th valid enterprise number: 8 digits of body, then 97 - body mod 97.

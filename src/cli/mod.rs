@@ -26,6 +26,7 @@ mod demo;
 mod election;
 mod erase;
 mod events;
+mod evidence;
 mod flags;
 mod init;
 mod issue;
@@ -138,6 +139,9 @@ enum Command {
     Checkpoint,
     /// Erase personal data kept outside the journal (GDPR), leaving the chain intact.
     Erase(erase::Args),
+    /// Write one journal entry with its inclusion proof against the latest checkpoint, for a funder.
+    #[command(long_about = evidence::LONG_ABOUT)]
+    Evidence(evidence::Args),
 }
 
 /// What every command receives: validated global settings.
@@ -265,6 +269,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Audit(args) => audit::run(args, &ctx),
         Command::Checkpoint => audit::checkpoint(&ctx),
         Command::Erase(args) => erase::run(args, &ctx),
+        Command::Evidence(args) => evidence::run(args, &ctx),
     }
 }
 

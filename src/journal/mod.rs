@@ -10,6 +10,7 @@
 
 pub mod checkpoint;
 pub mod event;
+pub mod evidence;
 pub mod merkle;
 pub mod personal;
 pub mod store;

@@ -67,6 +67,19 @@ fn a_report_embeds_its_checkpoint_and_the_proof_from_the_previous_one() {
     let v = r.success().json();
     assert_eq!(v["extends"], true);
     assert!(v["proof_hashes"].as_u64().unwrap() > 0);
+    // The script beside docs/seal.md agrees, on the same two real reports.
+    let py = std::process::Command::new("python3")
+        .arg(repo().join("docs/verify_journal.py"))
+        .args(["since", "out/reports/annual-2026.pdf", "funder-2025.pdf", "keys/coordination.pub"])
+        .current_dir(&t.ws)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&py.stdout);
+    assert!(
+        py.status.success() && said.contains("VERIFIED: the history behind"),
+        "{said}{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
     // Given the wrong way round: a usage error, not a verdict.
     t.run(["verify", "funder-2025.pdf", "--since", "out/reports/annual-2026.pdf"])
         .code(2)

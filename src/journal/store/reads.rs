@@ -137,6 +137,13 @@ impl Store {
         Ok(span.into_iter().next())
     }
 
+    /// Entry `seq` as stored (None when the journal has no such entry).
+    pub fn entry(&self, seq: u64) -> Result<Option<Entry>> {
+        let found: Vec<Entry> =
+            self.query(&format!("SELECT {ENTRY_COLUMNS} FROM journal WHERE seq = ?1"), [seq as i64], entry_row)?;
+        Ok(found.into_iter().next())
+    }
+
     /// The journal entries about one subject, oldest first.
     pub fn entries_about(&self, subject: &str) -> Result<Vec<Entry>> {
         self.query(
