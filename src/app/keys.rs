@@ -139,7 +139,7 @@ impl App {
         // statements can never want one name.
         let name = format!("{}-{old_fp}-{new_fp}.json", self.today);
         let c = &self.ws.config.coordination;
-        let coordination = c.languages.first().map_or(c.name_fr.as_str(), |&lang| c.name(lang));
+        let coordination = c.name(c.main_language());
         let rotation =
             Rotation::sign(&old, &next.verifying_key(), coordination, self.today, &format!("keys/{ROTATIONS}/{name}"));
 
@@ -161,6 +161,7 @@ impl App {
             next_fingerprint: new_fp.clone(),
             statement: name,
             statement_sha256: rotation.sha256(),
+            next_signature: BASE64.encode(ed25519_dalek::Signer::sign(&next, &rotation.statement_bytes()).to_bytes()),
         });
         let mut placed = Vec::new();
         let journaled = self.ws.store.transaction(self.today, |tx| {
@@ -295,6 +296,18 @@ pub(crate) fn journaled_chain(ws: &Workspace) -> Result<Option<KeyChain>> {
             || rotation.statement.next_key != record.next_key
         {
             return Err(refused("it is not the statement the journal recorded (another sha256)".into()));
+        }
+        // The successor's acceptance, journaled with the rotation: the
+        // workspace trusts a former key only because the key after it (and
+        // so, link by link, the key it holds now) says it was its
+        // predecessor. A rotation entry forged behind charte's back lacks it.
+        if !record.accepted_by_next(&rotation) {
+            return Err(Error::CheckFailed(format!(
+                "the journal's key rotation of key {} to key {} does not carry key {}'s acceptance: it was not made by \
+                 charte keys rotate (an entry added to the journal behind charte's back?); no key before {} is \
+                 trusted. Run `charte audit` and restore the workspace from a backup",
+                record.previous_fingerprint, record.next_fingerprint, record.next_fingerprint, record.next_fingerprint
+            )));
         }
         match &mut chain {
             None => {

@@ -214,6 +214,11 @@ impl Rotation {
         Ok(Rotation { name: name.to_owned(), statement, previous, next, date, bytes, value })
     }
 
+    /// The statement's canonical bytes: what its keys sign.
+    pub fn statement_bytes(&self) -> Vec<u8> {
+        canonical(&serde_json::to_value(&self.statement).unwrap_or(Value::Null))
+    }
+
     /// The sha256 (lowercase hex) of the statement file, as the journal records it.
     pub fn sha256(&self) -> String {
         hex::encode(Sha256::digest(&self.bytes))
@@ -247,6 +252,25 @@ pub struct RotationRecord {
     pub statement: String,
     /// The sha256 (lowercase hex) of that file's bytes.
     pub statement_sha256: String,
+    /// The successor's own signature (base64) over the statement's
+    /// canonical bytes: the key the workspace trusts now accepts the key
+    /// it names as its predecessor. Without it, an entry appended to the
+    /// journal behind charte's back, naming a key of the forger's as
+    /// "former", would make the workspace trust that key.
+    #[serde(default)]
+    pub next_signature: String,
+}
+
+impl RotationRecord {
+    /// Whether the successor signed `rotation`'s statement (the acceptance
+    /// the workspace requires before it trusts the predecessor).
+    pub fn accepted_by_next(&self, rotation: &Rotation) -> bool {
+        let Ok(bytes) = BASE64.decode(&self.next_signature) else {
+            return false;
+        };
+        let Ok(signature) = <[u8; 64]>::try_from(bytes.as_slice()) else { return false };
+        rotation.next.verify_strict(&rotation.statement_bytes(), &Signature::from_bytes(&signature)).is_ok()
+    }
 }
 
 /// The coordination's keys, from the first to the current one, each

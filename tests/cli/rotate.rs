@@ -388,3 +388,55 @@ fn a_document_sealed_before_the_rotation_and_lost_is_made_again_byte_for_byte_wi
     t.run(["issue", "--all"]).code(4).stderr_has("cannot be made again identically").stderr_has("keys/retired/");
     assert!(!doc.exists());
 }
+
+/// Issue 16's review: a `key-rotated` entry appended behind charte's back
+/// (its hash computed as docs/journal.md says), with a statement in which
+/// a forger's key names the coordination's real key as its successor,
+/// would make the workspace trust the forger's key as a "former" one. The
+/// successor's acceptance, journaled by `charte keys rotate` alone, is
+/// missing from it: nothing sealed with the forger's key verifies, and the
+/// workspace says why.
+#[test]
+fn a_forged_rotation_entry_makes_no_key_of_the_forgers_trusted() {
+    use sha2::{Digest, Sha256};
+    let t = issued().at("2026-03-01");
+    let real = charte::seal::load_verifying_key(&t.path(KEY)).unwrap();
+    let forger = charte::seal::generate().unwrap();
+    let (ffp, rfp) = (charte::seal::fingerprint(&forger.verifying_key()), charte::seal::fingerprint(&real));
+    let name = format!("2026-03-01-{ffp}-{rfp}.json");
+    let day = chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap();
+    let rotation = charte::seal::Rotation::sign(&forger, &real, "Woluwe", day, &format!("keys/rotations/{name}"));
+    std::fs::create_dir_all(t.path("keys/rotations")).unwrap();
+    std::fs::write(t.path(&format!("keys/rotations/{name}")), &rotation.bytes).unwrap();
+    let payload = serde_json::json!({
+        "type": "key-rotated", "previous_key": base64_of(forger.verifying_key().as_bytes()),
+        "previous_fingerprint": ffp, "next_key": base64_of(real.as_bytes()), "next_fingerprint": rfp,
+        "statement": name, "statement_sha256": rotation.sha256(),
+    })
+    .to_string();
+    let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    let (seq, prev, at): (i64, String, String) = conn
+        .query_row("SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    let seq = seq + 1;
+    let data = format!("charte-journal/1\n{prev}\n{seq}\n{at}\nkey-rotated\n{ffp}\n{payload}");
+    let hash = hex::encode(Sha256::digest(data.as_bytes()));
+    conn.execute(
+        "INSERT INTO journal (seq, at, kind, subject, payload, prev_hash, hash) VALUES (?1, ?2, 'key-rotated', ?3, ?4, ?5, ?6)",
+        rusqlite::params![seq, at, ffp, payload, prev, hash],
+    )
+    .unwrap();
+    drop(conn);
+    // A document the forger sealed: not the coordination's.
+    let document = t.path(WOLU_DOC);
+    let rendered = std::fs::read(&document).unwrap();
+    let mut manifest = charte::seal::read_manifest(&rendered).unwrap();
+    manifest.issued = "2026-03-01".into();
+    let forged = charte::seal::seal(&rendered[..manifest.length as usize], &manifest, &forger).unwrap();
+    std::fs::write(t.path("forged.pdf"), &forged.pdf).unwrap();
+    t.run(["verify", "forged.pdf"]).code(1).stderr_has("acceptance");
+    // Nothing is sealed on the strength of that chain either.
+    t.run(["report", "annual", "--year", "2025"]).code(1).stderr_has("acceptance");
+}
