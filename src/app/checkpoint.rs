@@ -74,7 +74,7 @@ impl Signer {
     pub fn sign(&self, tx: &mut Tx<'_>) -> Result<Pending> {
         let fingerprint = self.sealer.fingerprint();
         tx.append(&crate::journal::Event::CheckpointMade { key_fingerprint: fingerprint.clone() })?;
-        let head = tx.tree_head()?;
+        let head = tx.verified_tree_head()?;
         Ok(Pending { head, bytes: self.head(head), fingerprint })
     }
 }

@@ -218,7 +218,7 @@ impl App {
         // checkpoint the report embeds), and the proof that it extends the
         // tree the previous report of this kind embedded.
         let signer = self.signer()?;
-        let tree = self.ws.store.tree_head_at(last.seq as u64)?;
+        let tree = self.ws.store.verified_tree_head_at(last.seq as u64)?;
         let checkpoint: serde_json::Value = serde_json::from_slice(&signer.head(tree))
             .map_err(|e| Error::internal(format!("the report's checkpoint does not read back: {e}")))?;
         let consistency = self.consistency_since_previous(s.kind.document(), tree)?;
@@ -339,42 +339,57 @@ impl App {
     }
 
     /// The consistency proof from the tree the previous report of `kind`
-    /// embeds (the latest journaled whose file still holds it) to `tree`;
-    /// none when there is no such report, or it predates checkpoints. A
-    /// previous report whose tree this journal does not extend is refused:
-    /// the history it vouched for was rewritten.
+    /// embeds (the latest journaled) to `tree`; none when there is no such
+    /// report, or it predates checkpoints. Refused when that report's file
+    /// is missing or changed (put it back), and when this journal does not
+    /// extend its tree (the history it vouched for was rewritten).
     fn consistency_since_previous(
         &self,
         kind: crate::documents::DocumentKind,
         tree: crate::journal::store::TreeHead,
     ) -> Result<Option<serde_json::Value>> {
         let documents = self.ws.store.documents()?;
-        for doc in documents.iter().rev().filter(|d| d.kind == kind) {
-            let path = self.ws.root.join(&doc.file);
-            if crate::error::holds(&path, &doc.sealed_sha256)? != Some(true) {
-                continue;
-            }
-            let bytes = crate::error::read_bounded(&path, crate::error::MAX_DOCUMENT_BYTES, "a report")?;
-            let Ok(manifest) = crate::seal::read_manifest(&bytes) else { continue };
-            let Some(value) = manifest.extra.get(crate::journal::checkpoint::FIELD) else {
-                return Ok(None);
-            };
-            let Ok(previous) = crate::journal::checkpoint::from_value(value) else { continue };
-            let old = previous.head();
-            if old.size > tree.size || self.ws.store.tree_head_at(old.size)?.root != old.root {
-                return Err(Error::CheckFailed(format!(
-                    "the previous report {} vouched for the journal's first {} entries, and this journal does not \
-                     begin with them any more: nothing was made; run `charte audit`",
-                    doc.document_id, old.size
-                )));
-            }
-            let proof = self.ws.store.consistency_proof(old.size, tree.size)?;
-            return Ok(Some(serde_json::json!({
-                "from": {"document_id": doc.document_id, "tree_size": old.size, "root": hex::encode(old.root)},
-                "proof": proof.iter().map(hex::encode).collect::<Vec<_>>(),
-            })));
+        // The latest report of this kind: the one whose history the new
+        // one must be shown to extend. Never an older one in its place (a
+        // report missing or replaced would let a history forked after it
+        // chain from before the fork).
+        let Some(doc) = documents.iter().rev().find(|d| d.kind == kind) else {
+            return Ok(None);
+        };
+        let path = self.ws.root.join(&doc.file);
+        let missing = || {
+            Error::usage(format!(
+                "the previous {} report, {} ({}), is missing or was changed: put it back (from a backup), so that the \
+                 new report can prove that its history extends the one behind it; nothing was made",
+                kind.code(),
+                doc.document_id,
+                doc.file
+            ))
+        };
+        if crate::error::holds(&path, &doc.sealed_sha256)? != Some(true) {
+            return Err(missing());
         }
-        Ok(None)
+        let bytes = crate::error::read_bounded(&path, crate::error::MAX_DOCUMENT_BYTES, "a report")?;
+        let manifest = crate::seal::read_manifest(&bytes).map_err(|_| missing())?;
+        // A report made before charte signed its tree heads: no proof.
+        let Some(value) = manifest.extra.get(crate::journal::checkpoint::FIELD) else {
+            return Ok(None);
+        };
+        let previous = crate::journal::checkpoint::from_value(value)
+            .map_err(|e| Error::CheckFailed(format!("the previous report {}: {e}", doc.document_id)))?;
+        let old = previous.head();
+        if old.size > tree.size || self.ws.store.tree_head_at(old.size)?.root != old.root {
+            return Err(Error::CheckFailed(format!(
+                "the previous report {} vouched for the journal's first {} entries, and this journal does not begin \
+                 with them any more: nothing was made; run `charte audit`",
+                doc.document_id, old.size
+            )));
+        }
+        let proof = self.ws.store.consistency_proof(old.size, tree.size)?;
+        Ok(Some(serde_json::json!({
+            "from": {"document_id": doc.document_id, "tree_size": old.size, "root": hex::encode(old.root)},
+            "proof": proof.iter().map(hex::encode).collect::<Vec<_>>(),
+        })))
     }
 }
 

@@ -61,8 +61,15 @@ pub fn extends(dir: &Path, today: NaiveDate, new: &Path, old: &Path, key: Option
             old.name, m.size, new.name, n.size
         )));
     }
-    if m == n {
-        return Ok(outcome(0));
+    if m.size == n.size {
+        if m.root == n.root {
+            return Ok(outcome(0));
+        }
+        return Err(Error::CheckFailed(format!(
+            "the history behind {} does NOT extend the one behind {}: both vouch for {} journal entries, but not the \
+             same ones (two different histories)",
+            new.name, old.name, n.size
+        )));
     }
     let Some(consistency) = new.manifest.extra.get(crate::app::report::CONSISTENCY) else {
         return Err(Error::usage(format!(
@@ -75,9 +82,9 @@ pub fn extends(dir: &Path, today: NaiveDate, new: &Path, old: &Path, key: Option
         .ok_or_else(|| Error::CheckFailed(format!("{}: its consistency proof is malformed", new.name)))?;
     if from.0 != m.size || from.1 != m.root {
         return Err(Error::CheckFailed(format!(
-            "{}'s proof starts from the tree of {} entries (report {}), not from {}'s ({} entries): check {} \
-             against that report, and that report against {}",
-            new.name, from.0, from.2, old.name, m.size, new.name, old.name
+            "the history behind {} cannot be shown to extend the one behind {}: its proof starts from report {} ({} \
+             entries), not from {} ({} entries)",
+            new.name, old.name, from.2, from.0, old.name, m.size
         )));
     }
     if !merkle::verify_consistency(m.size, n.size, &m.root, &n.root, &proof) {

@@ -40,22 +40,14 @@ impl Subtrees for Stored<'_> {
             });
         }
         // Entries are numbered from 1, leaves from 0.
-        let first = (index << level) as i64 + 1;
-        let count = 1i64 << level;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT seq, hash FROM journal WHERE seq >= ?1 AND seq < ?2 ORDER BY seq")
-            .map_err(err)?;
-        let mut rows = stmt.query(params![first, first + count]).map_err(err)?;
+        let first = (index << level) + 1;
+        let count = 1u64 << level;
         let mut frontier = Frontier::default();
-        while let Some(r) = rows.next().map_err(err)? {
-            let seq: i64 = r.get(0).map_err(err)?;
-            let text: String = r.get(1).map_err(err)?;
-            let hash = merkle::parse_hash(&text)
-                .ok_or_else(|| corrupt(self.path, format!("journal entry {seq}'s hash does not read")))?;
-            frontier.push(&hash);
-        }
-        if frontier.size() != count as u64 {
+        entry_hashes(self.conn, self.path, first, first + count, |h| {
+            frontier.push(h);
+            Ok(())
+        })?;
+        if frontier.size() != count {
             return Err(corrupt(self.path, format!("the journal lacks entries {first} to {}", first + count - 1)));
         }
         Ok(frontier.root())
@@ -82,18 +74,53 @@ pub(super) fn store(conn: &Connection, path: &Path, completed: &[FullSubtree]) -
 /// Builds the stored tree over every entry already journaled (a workspace
 /// upgraded to schema version 14), in the migration's transaction.
 pub(super) fn build(conn: &Connection, path: &Path) -> Result<()> {
-    let err = |e| db_error(path, e);
-    let mut stmt = conn.prepare("SELECT seq, hash FROM journal ORDER BY seq").map_err(err)?;
-    let mut rows = stmt.query([]).map_err(err)?;
     let mut frontier = Frontier::default();
+    entry_hashes(conn, path, 1, u64::MAX >> 1, |h| store(conn, path, &frontier.push(h)))
+}
+
+/// Calls `f` with the hash of each entry from `first` up to (not
+/// including) `end`, in order.
+fn entry_hashes(
+    conn: &Connection,
+    path: &Path,
+    first: u64,
+    end: u64,
+    mut f: impl FnMut(&Hash) -> Result<()>,
+) -> Result<()> {
+    let err = |e| db_error(path, e);
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, hash FROM journal WHERE seq >= ?1 AND seq < ?2 ORDER BY seq").map_err(err)?;
+    let mut rows = stmt.query(params![first as i64, end as i64]).map_err(err)?;
     while let Some(r) = rows.next().map_err(err)? {
         let seq: i64 = r.get(0).map_err(err)?;
         let text: String = r.get(1).map_err(err)?;
-        let hash = merkle::parse_hash(&text)
-            .ok_or_else(|| corrupt(path, format!("journal entry {seq}'s hash does not read")))?;
-        store(conn, path, &frontier.push(&hash))?;
+        let hash =
+            merkle::parse_hash(&text).ok_or_else(|| corrupt(path, format!("journal entry {seq}'s hash does not read")))?;
+        f(&hash)?;
     }
     Ok(())
+}
+
+/// The head of the tree of `size` entries read from the stored subtrees,
+/// checked against the tree hashed again from the journal's entries
+/// themselves: what is signed (a checkpoint) must be the journal's own
+/// tree, never a stored subtree changed behind charte's back, which would
+/// make the signed head contradict the journal for good.
+fn verified_head(conn: &Connection, path: &Path, size: u64) -> Result<TreeHead> {
+    let stored = merkle::range_root(&mut Stored { conn, path }, 0, size)?;
+    let mut frontier = Frontier::default();
+    entry_hashes(conn, path, 1, size + 1, |h| {
+        frontier.push(h);
+        Ok(())
+    })?;
+    if frontier.size() != size || frontier.root() != stored {
+        return Err(crate::Error::CheckFailed(
+            "the Merkle tree stored beside the journal does not match the journal's entries: nothing was signed; run \
+             `charte audit`, and restore the workspace from a backup"
+                .into(),
+        ));
+    }
+    Ok(TreeHead { size, root: stored })
 }
 
 impl Store {
@@ -107,6 +134,12 @@ impl Store {
     pub fn tree_head_at(&self, size: u64) -> Result<TreeHead> {
         let root = merkle::range_root(&mut self.stored(), 0, size)?;
         Ok(TreeHead { size, root })
+    }
+
+    /// [`Store::tree_head_at`], checked against the journal's entries
+    /// hashed again: the head to sign.
+    pub fn verified_tree_head_at(&self, size: u64) -> Result<TreeHead> {
+        verified_head(&self.conn, &self.path, size)
     }
 
     /// The consistency proof from the tree of `old` entries to that of `new`.
@@ -129,6 +162,20 @@ impl Tx<'_> {
     pub fn tree_head(&mut self) -> Result<TreeHead> {
         let frontier = self.frontier()?;
         Ok(TreeHead { size: frontier.size(), root: frontier.root() })
+    }
+
+    /// [`Tx::tree_head`], checked against the journal's entries hashed
+    /// again: the head to sign.
+    pub fn verified_tree_head(&mut self) -> Result<TreeHead> {
+        let head = self.tree_head()?;
+        let verified = verified_head(&self.tx, &self.path, head.size)?;
+        if verified != head {
+            return Err(crate::Error::CheckFailed(
+                "the Merkle tree's frontier does not match the journal's entries: nothing was signed; run `charte audit`"
+                    .into(),
+            ));
+        }
+        Ok(head)
     }
 
     /// The frontier of the tree, read once per transaction.
