@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::journal::checkpoint::{self, Checkpoint, CheckpointError};
 use crate::journal::merkle::Hash;
 use crate::journal::store::Audit;
+use crate::seal::VerifyError;
 
 /// What the audit found, and how many checkpoints it held the journal to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,15 +48,21 @@ impl App {
             found.push(self.given_checkpoint(path)?);
         }
         found.extend(self.known_checkpoints()?);
-        if !found.is_empty() {
-            let keys = self.coordination_keys()?;
-            let coordination = self.coordination_name();
-            for f in &found {
-                trusted(f, &keys, coordination)?;
-            }
-        }
+        // Whose checkpoints they are is judged once the chain and the tree
+        // hold (the order docs/journal.md gives): without the coordination's
+        // key, the chain is still checked.
+        let keys = if found.is_empty() { Ok(Vec::new()) } else { self.coordination_keys() };
         let sizes: BTreeSet<u64> = found.iter().map(|f| f.checkpoint.statement.tree_size).collect();
-        let audit = self.ws.store.audit(&sizes, |entries, roots| contradiction(&found, entries, roots))?;
+        let audit = self.ws.store.audit(&sizes, |entries, roots| {
+            let keys = match &keys {
+                Ok(keys) => keys,
+                Err(e) => return Some(format!("the {} checkpoint(s) cannot be checked: {e}", found.len())),
+            };
+            found
+                .iter()
+                .find_map(|f| trusted(f, keys).err().map(|e| e.to_string()))
+                .or_else(|| contradiction(&found, entries, roots))
+        })?;
         let latest = found.iter().map(|f| f.checkpoint.statement.tree_size).max();
         Ok(Report { audit, checkpoints: found.len(), latest })
     }
@@ -80,7 +87,10 @@ impl App {
     /// out/checkpoints/*.json, each checked in itself, in name order.
     pub(super) fn checkpoint_files(&self) -> Result<Vec<Found>> {
         let mut found = Vec::new();
-        for path in files(&self.ws.out_dir().join("checkpoints"), ".json")? {
+        for path in files(&self.ws.out_dir().join("checkpoints"), ".json")?
+            .into_iter()
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("checkpoint-")))
+        {
             let bytes = crate::error::read_bounded(&path, MAX_BYTES, "a checkpoint")?;
             let checkpoint = checkpoint::read(&bytes).map_err(|e| failed(&self.shown(&path), &e))?;
             found.push(Found { source: self.shown(&path), checkpoint });
@@ -92,8 +102,17 @@ impl App {
     /// out/reports/ embed, in name order.
     fn known_checkpoints(&self) -> Result<Vec<Found>> {
         let mut found = self.checkpoint_files()?;
-        for path in files(&self.ws.out_dir().join("reports"), ".seal.json")? {
-            let bytes = crate::error::read_bounded(&path, MAX_BYTES, "a seal")?;
+        // Each report's seal: its detached copy, or the PDF's own when the
+        // copy is gone.
+        let reports = self.ws.out_dir().join("reports");
+        let mut seals = files(&reports, ".seal.json")?;
+        for pdf in files(&reports, ".pdf")? {
+            if !pdf.with_extension("seal.json").exists() {
+                seals.push(pdf);
+            }
+        }
+        for path in seals {
+            let bytes = crate::error::read_bounded(&path, crate::error::MAX_DOCUMENT_BYTES, "a seal")?;
             let manifest = crate::seal::read_manifest(&bytes)
                 .map_err(|e| Error::CheckFailed(format!("{}: {e}", self.shown(&path))))?;
             if let Some(value) = manifest.extra.get(checkpoint::FIELD) {
@@ -110,8 +129,13 @@ impl App {
         let source = path.display().to_string();
         let bytes = crate::error::read_bounded(path, crate::error::MAX_DOCUMENT_BYTES, "a checkpoint")?;
         let checkpoint = if bytes.starts_with(b"%PDF-") || bytes.starts_with(b"{\"manifest\"") {
-            let manifest =
-                crate::seal::read_manifest(&bytes).map_err(|e| Error::CheckFailed(format!("{source}: {e}")))?;
+            // A seal that reads but was altered is a failed check; a file
+            // whose seal cannot be read at all (none, cut, damaged) is not
+            // one that can be checked.
+            let manifest = crate::seal::read_manifest(&bytes).map_err(|e| match e {
+                VerifyError::SealAltered => Error::CheckFailed(format!("{source}: {e}")),
+                e => Error::usage(format!("{source}: {e}: not a checkpoint, nor a sealed report embedding one")),
+            })?;
             let value = manifest.extra.get(checkpoint::FIELD).ok_or_else(|| {
                 Error::usage(format!("{source}: this sealed document embeds no checkpoint (only reports do)"))
             })?;
@@ -159,8 +183,10 @@ fn failed(source: &str, e: &CheckpointError) -> Error {
 }
 
 /// A checkpoint is the coordination's: signed with one of its keys (a
-/// former one only up to the day it retired) and naming it.
-pub(super) fn trusted(f: &Found, keys: &[(VerifyingKey, Option<NaiveDate>)], coordination: &str) -> Result<()> {
+/// former one only up to the day it retired). The key is the
+/// coordination's identity; the name a checkpoint carries is the one it had
+/// that day (charte.toml may have renamed it since).
+pub(super) fn trusted(f: &Found, keys: &[(VerifyingKey, Option<NaiveDate>)]) -> Result<()> {
     let s = &f.checkpoint.statement;
     let Some((_, retired)) = keys.iter().find(|(k, _)| k == &f.checkpoint.key) else {
         let known = keys.iter().map(|(k, _)| crate::seal::fingerprint(k)).collect::<Vec<_>>().join(", ");
@@ -178,12 +204,6 @@ pub(super) fn trusted(f: &Found, keys: &[(VerifyingKey, Option<NaiveDate>)], coo
             f.source, s.key_fingerprint
         )));
     }
-    if s.coordination != coordination {
-        return Err(Error::CheckFailed(format!(
-            "{}: this checkpoint is {:?}'s, not this coordination's ({coordination:?})",
-            f.source, s.coordination
-        )));
-    }
     Ok(())
 }
 
@@ -199,7 +219,12 @@ pub(super) fn contradiction(found: &[Found], entries: u64, roots: &BTreeMap<u64,
                 f.source, s.date, s.tree_size
             ));
         }
-        (roots.get(&s.tree_size) != Some(&f.checkpoint.root)).then(|| {
+        let root = if s.tree_size == 0 {
+            Some(crate::journal::merkle::empty_root())
+        } else {
+            roots.get(&s.tree_size).copied()
+        };
+        (root != Some(f.checkpoint.root)).then(|| {
             format!(
                 "the journal's first {} entries are not those {} signed on {}: the history was rewritten or entries \
                  were removed; restore the workspace from a backup",

@@ -57,7 +57,7 @@ impl App {
                  `charte evidence {seq}` again; nothing was written"
             )));
         };
-        trusted(&found, &self.coordination_keys()?, self.coordination_name())?;
+        trusted(&found, &self.coordination_keys()?)?;
         self.holds_to(&found, entries)?;
         let size = found.checkpoint.statement.tree_size;
         let entry = self

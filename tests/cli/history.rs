@@ -267,9 +267,9 @@ fn a_checkpoint_given_that_is_not_the_coordinations_or_was_altered_is_refused() 
     let key = charte::seal::load_signing_key(&t.path("keys/coordination.key")).unwrap();
     let ixelles = "Coordination sociale d'Ixelles";
     std::fs::write(t.path("ixelles.json"), charte::journal::checkpoint::sign(ixelles, head, day, &key)).unwrap();
-    t.run(["audit", "--checkpoint", "ixelles.json"])
-        .code(1)
-        .stderr_has(&format!("ixelles.json: this checkpoint is {ixelles:?}'s, not this coordination's"));
+    // The key is the coordination's identity; the name is the one it had
+    // that day (a coordination renamed in charte.toml keeps its checkpoints).
+    t.run(["audit", "--checkpoint", "ixelles.json"]).success();
     // The script knows no workspace: it checks the key and shows whose
     // journal the checkpoint claims, for the reader to compare.
     py_says(&t, &["checkpoint", "ixelles.json", KEY], 0, "a checkpoint of Coordination sociale d'Ixelles's journal");

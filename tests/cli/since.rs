@@ -253,3 +253,22 @@ fn after_a_key_rotation_the_former_keys_checkpoints_hold_and_a_funder_with_the_o
         .success()
         .stdout_has("extends the one behind");
 }
+
+#[test]
+fn the_audit_reads_only_checkpoints_and_says_what_it_cannot_check() {
+    let t = reported();
+    // A note left in out/checkpoints/ is not a checkpoint: not read.
+    std::fs::write(t.path("out/checkpoints/README.json"), "{\"note\": \"copies for the funder\"}\n").unwrap();
+    t.run(["audit"]).success();
+    // A report whose detached seal was removed still has its checkpoint read from the PDF.
+    std::fs::remove_file(t.path("out/reports/annual-2025.seal.json")).unwrap();
+    let checked = t.run(["audit"]).success();
+    assert!(checked.stdout.contains("checkpoints: 2 checked"), "{}", checked.stdout);
+    // A PDF with no seal given as the funder's copy: unusable input.
+    std::fs::write(t.path("plain.pdf"), "%PDF-1.4\nnothing\n").unwrap();
+    t.run(["audit", "--checkpoint", "plain.pdf"]).code(2).stderr_has("not a checkpoint, nor a sealed report");
+    // Without the coordination's public key the chain and the tree are
+    // still checked; the checkpoints cannot be, and the audit says so.
+    std::fs::remove_file(t.path("keys/coordination.pub")).unwrap();
+    t.run(["audit"]).code(1).stderr_has("checkpoint(s) cannot be checked");
+}

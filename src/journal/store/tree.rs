@@ -94,8 +94,8 @@ fn entry_hashes(
     while let Some(r) = rows.next().map_err(err)? {
         let seq: i64 = r.get(0).map_err(err)?;
         let text: String = r.get(1).map_err(err)?;
-        let hash =
-            merkle::parse_hash(&text).ok_or_else(|| corrupt(path, format!("journal entry {seq}'s hash does not read")))?;
+        let hash = merkle::parse_hash(&text)
+            .ok_or_else(|| corrupt(path, format!("journal entry {seq}'s hash does not read")))?;
         f(&hash)?;
     }
     Ok(())
