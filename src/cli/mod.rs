@@ -18,6 +18,7 @@ macro_rules! say {
 
 mod attendance;
 mod audit;
+mod backup;
 mod breach;
 mod charter;
 mod collect;
@@ -33,6 +34,7 @@ mod meeting;
 mod members;
 mod outbox;
 mod report;
+mod restore;
 mod returns;
 mod run;
 mod sign;
@@ -131,6 +133,12 @@ enum Command {
     Demo(demo::Args),
     /// Verify the journal's hash chain; exit 1 naming the first broken entry.
     Audit,
+    /// Save the whole workspace (journal, keys, charter, templates, workflows, out/) in one file.
+    #[command(long_about = backup::LONG_ABOUT)]
+    Backup(backup::Args),
+    /// Restore a backup into a new folder, audit it, and only then put it in place.
+    #[command(long_about = restore::LONG_ABOUT)]
+    Restore(restore::Args),
 }
 
 /// What every command receives: validated global settings.
@@ -256,6 +264,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Events(cmd) => events::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Audit => audit::run(&ctx),
+        Command::Backup(args) => backup::run(args, &ctx),
+        Command::Restore(args) => restore::run(args, &ctx),
     }
 }
 

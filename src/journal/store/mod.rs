@@ -12,7 +12,9 @@
 //! - `records.rs`: the few answers that belong to the journal itself (its
 //!   head, its span of dates, an audit);
 //! - `replay.rs`: the audit of the derived tables, the journal replayed
-//!   into a fresh database in memory and compared with them.
+//!   into a fresh database in memory and compared with them;
+//! - `snapshot.rs`: a consistent copy of the whole database while others
+//!   write (`charte backup`).
 //!
 //! Schema migrations are SQL files embedded at compile time, tracked with
 //! `PRAGMA user_version` and applied in one transaction; a database written
@@ -25,6 +27,7 @@ mod projections;
 mod reads;
 mod records;
 mod replay;
+mod snapshot;
 
 pub use claims::Claim;
 pub use records::{Audit, DateSpan, Head};
