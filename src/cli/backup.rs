@@ -15,7 +15,7 @@ pub const LONG_ABOUT: &str = "Save the whole workspace in one new file: the jour
     taken at one moment, while other commands may go on writing), charte.toml, keys/ (the private seal key \
     included), charter/, templates/, workflows/ and out/. The file is readable by its owner only, never \
     replaces a file, and is refused inside the workspace itself. With --passphrase-env it is encrypted (age, \
-    with a passphrase): keep the passphrase apart from the file. `charte restore FILE DIR` puts it back. \
+    with a passphrase): keep the passphrase apart from the file. `charte restore FILE DIR` puts it back.\n\n\
     Exit codes: 0 saved; 2 unusable input (FILE exists, VAR not set, passphrase too short): nothing was \
     written; 3 the workspace stayed busy: run again.";
 

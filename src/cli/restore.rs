@@ -15,7 +15,7 @@ pub const LONG_ABOUT: &str = "Restore a backup made by `charte backup` into a ne
     sha256 it ends with, every file against its own, every path: nothing outside DIR, no link, no device); it \
     is extracted into a staging folder beside DIR, opened as a workspace and audited as `charte audit` does \
     (the journal's chain and the tables derived from it); only then is it put in place as DIR. DIR is \
-    readable by its owner only (the private key is in it). \
+    readable by its owner only (the private key is in it).\n\n\
     Exit codes: 0 restored and audited; 1 the backup does not hold: cut short, a byte changed, a member \
     charte never writes, or a journal that fails its audit (restore another copy); 2 unusable input: FILE \
     missing or not a charte backup, the passphrase wrong, missing (an encrypted backup) or given for a \
