@@ -326,13 +326,19 @@ pub struct Staged {
     sha256: String,
 }
 
+/// The folder `path` is in: its parent, or the current folder for a bare
+/// file name.
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
 /// Stages `bytes` for `path` (see [`Staged`]).
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
     use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(path);
     let mut tmp =
         tempfile::Builder::new().prefix(".charte-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;

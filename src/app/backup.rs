@@ -120,10 +120,7 @@ impl App {
     /// Refuses a backup written into the workspace it saves: it would be
     /// lost with it, and saved again in the next one.
     fn refuse_inside(&self, file: &Path) -> Result<()> {
-        let folder = match file.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        let folder = crate::error::folder_of(file);
         let folder = folder.canonicalize().map_err(|e| Error::io(folder, e))?;
         let root = self.ws.root.canonicalize().map_err(|e| Error::io(&self.ws.root, e))?;
         if folder.starts_with(&root) {
@@ -196,15 +193,12 @@ pub fn restore(input: &RestoreInput, today: NaiveDate, progress: &dyn Progress) 
         let checked = backup.check(&|n| bar.inc(n))?;
         checked.files + checked.folders
     };
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    crate::error::create_dir(&parent)?;
+    let parent = crate::error::folder_of(dir);
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     // Beside DIR (the same file system, so the last step is a rename),
     // readable by its owner only, removed with all it holds when dropped.
     let staging =
-        tempfile::Builder::new().prefix(".charte-restore-").tempdir_in(&parent).map_err(|e| Error::io(&parent, e))?;
+        tempfile::Builder::new().prefix(".charte-restore-").tempdir_in(parent).map_err(|e| Error::io(parent, e))?;
     crate::workspace::restrict_to_owner(staging.path(), 0o700)?;
     let checked = {
         let bar = Bar::start(progress, members, "files restored");

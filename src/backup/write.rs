@@ -38,10 +38,7 @@ impl Writer {
     /// encrypted with `passphrase` when there is one. `path` itself is
     /// not touched until [`Writer::finish`].
     pub fn create(path: &Path, passphrase: Option<&SecretString>) -> Result<Writer> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        let dir = crate::error::folder_of(path);
         // tempfile creates it exclusively (O_EXCL), mode 0600 on Unix.
         let tmp = tempfile::Builder::new()
             .prefix(".charte-")
