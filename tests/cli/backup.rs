@@ -189,7 +189,12 @@ fn an_encrypted_backup_round_trips_with_its_passphrase_only() {
     nothing_restored(&t, &dir);
     restore(&t, &file, &dir, &["--passphrase-env", "UNSET_VAR"], &[]).code(2).stderr_has("is not set");
     nothing_restored(&t, &dir);
-    restore(&t, &file, &dir, &["--passphrase-env", "PASS"], &[("PASS", PASSPHRASE)]).success();
+    let restored = restore(&t, &file, &dir, &["--passphrase-env", "PASS", "--json"], &[("PASS", PASSPHRASE)]).success();
+    let restored = restored.json();
+    assert_eq!(restored["encrypted"], true);
+    assert_eq!(restored["audit"]["intact"], true);
+    assert_eq!(restored["audit"]["entries"].as_u64(), Some(t.journal_len()));
+    assert_eq!(restored["created"], "2026-01-05");
     let files = |dir: &Path| -> Vec<(String, String)> {
         let outside = |n: &str| n == "roster.csv" || n.starts_with("year/");
         tree(dir).into_iter().filter(|(n, _, _)| !outside(n)).map(|(n, h, _)| (n, h)).collect()
