@@ -326,6 +326,15 @@ pub struct Staged {
     sha256: String,
 }
 
+/// The folder `path` is in: its parent, or the current folder for a bare
+/// file name.
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
 /// Stages `bytes` for `path` (see [`Staged`]), readable and writable by
 /// its owner only (mode 0600).
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
@@ -340,10 +349,7 @@ pub fn stage_with_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<Staged> {
 
 fn stage_as(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<Staged> {
     use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(path);
     let mut builder = tempfile::Builder::new();
     builder.prefix(".charte-").suffix(".tmp");
     #[cfg(unix)]

@@ -22,6 +22,7 @@
 pub mod actions;
 pub mod adherence;
 pub mod app;
+pub mod backup;
 pub mod charter;
 pub mod cli;
 pub mod collect;

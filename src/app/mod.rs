@@ -16,6 +16,7 @@
 
 pub mod attendance;
 pub mod audit;
+pub mod backup;
 pub mod breach;
 pub mod charter;
 pub mod checkpoint;

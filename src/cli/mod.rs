@@ -18,6 +18,7 @@ macro_rules! say {
 
 mod attendance;
 mod audit;
+mod backup;
 mod breach;
 mod charter;
 mod collect;
@@ -35,6 +36,7 @@ mod meeting;
 mod members;
 mod outbox;
 mod report;
+mod restore;
 mod returns;
 mod run;
 mod sign;
@@ -142,6 +144,12 @@ enum Command {
     /// Write one journal entry with its inclusion proof against the latest checkpoint, for a funder.
     #[command(long_about = evidence::LONG_ABOUT)]
     Evidence(evidence::Args),
+    /// Save the whole workspace (journal, keys, charter, templates, workflows, out/) in one file.
+    #[command(long_about = backup::LONG_ABOUT)]
+    Backup(backup::Args),
+    /// Restore a backup into a new folder, audit it, and only then put it in place.
+    #[command(long_about = restore::LONG_ABOUT)]
+    Restore(restore::Args),
 }
 
 /// What every command receives: validated global settings.
@@ -270,6 +278,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Checkpoint => audit::checkpoint(&ctx),
         Command::Erase(args) => erase::run(args, &ctx),
         Command::Evidence(args) => evidence::run(args, &ctx),
+        Command::Backup(args) => backup::run(args, &ctx),
+        Command::Restore(args) => restore::run(args, &ctx),
     }
 }
 

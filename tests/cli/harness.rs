@@ -236,6 +236,11 @@ pub struct Running {
 }
 
 impl Running {
+    /// Whether it has not ended yet.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().expect("charte's state").is_none()
+    }
+
     /// Waits for it to end.
     pub fn wait(self) -> Run {
         let out = self.child.wait_with_output().expect("charte runs");

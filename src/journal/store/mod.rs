@@ -14,7 +14,9 @@
 //! - `records.rs`: the few answers that belong to the journal itself (its
 //!   head, its span of dates, an audit);
 //! - `replay.rs`: the audit of the derived tables, the journal replayed
-//!   into a fresh database in memory and compared with them.
+//!   into a fresh database in memory and compared with them;
+//! - `snapshot.rs`: a consistent copy of the whole database while others
+//!   write (`charte backup`).
 //!
 //! Schema migrations are SQL files embedded at compile time, tracked with
 //! `PRAGMA user_version` and applied in one transaction; a database written
@@ -28,6 +30,7 @@ mod projections;
 mod reads;
 mod records;
 mod replay;
+mod snapshot;
 mod tree;
 
 pub use claims::Claim;

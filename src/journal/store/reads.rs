@@ -120,10 +120,7 @@ impl Store {
 
     /// The last entry (for an empty journal, seq 0 and [`GENESIS`]).
     pub fn head(&self) -> Result<Head> {
-        let head: Vec<Head> = self.query("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok(Head { seq: r.get(0)?, hash: r.get(1)? })
-        })?;
-        Ok(head.into_iter().next().unwrap_or_else(|| Head { seq: 0, hash: GENESIS.to_owned() }))
+        head_of(&self.conn, &self.path)
     }
 
     /// The dates of the journal's first and last entries (None for an empty journal).
@@ -937,6 +934,15 @@ pub(super) fn rows<T, C: FromIterator<T>>(
     let mut stmt = conn.prepare_cached(sql).map_err(err)?;
     let rows = stmt.query_map(params, f).map_err(err)?;
     rows.collect::<rusqlite::Result<C>>().map_err(err)
+}
+
+/// The journal's last entry in the database `conn` opens (the store's, or
+/// a snapshot of it): seq 0 and [`GENESIS`] for an empty journal.
+pub(super) fn head_of(conn: &rusqlite::Connection, path: &std::path::Path) -> Result<Head> {
+    let head: Vec<Head> = rows(conn, path, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| {
+        Ok(Head { seq: r.get(0)?, hash: r.get(1)? })
+    })?;
+    Ok(head.into_iter().next().unwrap_or_else(|| Head { seq: 0, hash: GENESIS.to_owned() }))
 }
 
 /// The roster, ordered by name.
