@@ -306,24 +306,26 @@ def cmd_since(new_path, old_path, key_path):
                f"{old_st['coordination']!r})")
     m, n = old_st["tree_size"], new_st["tree_size"]
     old_root, new_root = bytes.fromhex(old_st["root"]), bytes.fromhex(new_st["root"])
+    if m > n:
+        unusable(f"{old_path} vouches for {m} journal entries, more than {new_path} ({n}): give the later report first")
     if m == n:
         proof = []
     else:
         c = new_extra.get("consistency")
+        if c is None:
+            unusable(f"{new_path}: this report embeds no consistency proof (`consistency`: from, proof)")
         try:
             start, proof_hex = c["from"], c["proof"]
-            if not isinstance(start["document_id"], str) or not isinstance(start["tree_size"], int) \
-                    or not is_hex32(start["root"]):
+            if not isinstance(start["tree_size"], int) or not is_hex32(start["root"]):
                 raise TypeError
         except (KeyError, TypeError):
-            unusable(f"{new_path}: this report embeds no consistency proof (`consistency`: from, proof)")
-        if start["document_id"] != old_m["document_id"]:
-            unusable(f"{new_path}'s consistency proof starts from {start['document_id']}, not from "
-                     f"{old_path} ({old_m['document_id']}): give the report it names")
+            failed(f"{new_path}: its consistency proof is malformed")
+        # Exit codes as `charte verify --since`: a proof that does not start
+        # from OLD's very tree is a failed check (1), whatever report it names.
         if start["tree_size"] != m or start["root"] != old_st["root"]:
             failed(f"{new_path}'s consistency proof starts from a tree of {start['tree_size']} entries with "
-                   f"root {start['root']}, not from the tree {old_path} signed ({m} entries, root "
-                   f"{old_st['root']})")
+                   f"root {start['root']} (report {start.get('document_id')}), not from the tree {old_path} signed "
+                   f"({m} entries, root {old_st['root']})")
         proof = hashes(proof_hex, f"{new_path}: its consistency proof")
     if not verify_consistency(m, n, old_root, new_root, proof):
         failed(f"the history behind {new_path} ({n} entries) does not extend the one behind {old_path} "

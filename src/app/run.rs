@@ -53,6 +53,9 @@ pub struct Outcome {
     pub failed: Vec<Failed>,
     /// The checkpoint written at the end of a run that changed something.
     pub checkpoint: Option<super::checkpoint::Made>,
+    /// Why a run that changed something has none (its key could not sign,
+    /// or the file could not be written): the run itself is recorded.
+    pub checkpoint_skipped: Option<String>,
 }
 
 impl Outcome {
@@ -138,12 +141,23 @@ impl App {
         // recorded today stays so: no need to lock for it.)
         let did = total > 0 || !entering.is_empty();
         let seen_today = self.ws.store.workflow_runs()?.get(&wf.name).is_some_and(|r| r.at >= today);
-        let mut checkpoint = None;
+        let (mut checkpoint, mut checkpoint_skipped) = (None, None);
         if !dry_run && (did || !seen_today) {
             // A run that changed something ends with a checkpoint covering
             // it, signed when the workspace has its seal key (a network that
-            // only convokes may have none yet).
-            let signer = if did { self.signer().ok() } else { None };
+            // only convokes may have none yet: then quietly none). A key
+            // that cannot sign (not the journal's, a statement missing) or
+            // a file that cannot be written leaves the run recorded, and
+            // says why it has no checkpoint.
+            let has_key = self.ws.keys_dir().join(super::keys::COORDINATION_KEY).exists();
+            let signer = match (did && has_key).then(|| self.signer()) {
+                Some(Ok(signer)) => Some(signer),
+                Some(Err(e)) => {
+                    checkpoint_skipped = Some(e.to_string());
+                    None
+                }
+                None => None,
+            };
             let pending = self.ws.store.transaction(today, |tx| {
                 let first_today = tx.last_workflow_run(&wf.name)?.is_none_or(|at| at < today);
                 if did || first_today {
@@ -152,7 +166,10 @@ impl App {
                 signer.as_ref().map(|s| s.sign(tx)).transpose()
             })?;
             if let Some(pending) = pending {
-                checkpoint = Some(pending.place(&self.ws.out_folder("checkpoints")?)?);
+                match self.ws.out_folder("checkpoints").and_then(|dir| pending.place(&dir)) {
+                    Ok(made) => checkpoint = Some(made),
+                    Err(e) => checkpoint_skipped = Some(e.to_string()),
+                }
             }
         }
         let mut outcome = Outcome {
@@ -167,6 +184,7 @@ impl App {
             next: None,
             failed,
             checkpoint,
+            checkpoint_skipped,
         };
         for f in &found {
             let empty = Done::new();

@@ -48,5 +48,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     if let Some(c) = &outcome.checkpoint {
         say!("  checkpoint: {} (the journal's {} entries, signed)", c.path.display(), c.head.size);
     }
+    if let Some(why) = &outcome.checkpoint_skipped {
+        eprintln!("warning: no checkpoint was written at the end of this run: {why}");
+    }
     Ok(0)
 }

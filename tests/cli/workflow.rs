@@ -388,3 +388,21 @@ fn the_annual_report_workflow_reports_on_the_last_day_of_the_year() {
     let t = t.at("2027-01-04");
     t.run(["run", "annual-report"]).success().stdout_has("), 0 steps");
 }
+
+/// Issue 16's review: a run that changed something but whose key cannot
+/// sign (here a private key others can read, which charte refuses to use)
+/// is still recorded, and says plainly that it wrote no checkpoint.
+#[test]
+fn a_run_whose_key_cannot_sign_is_recorded_and_says_it_wrote_no_checkpoint() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = wsl().at("2026-03-01");
+    t.run(["meeting", "add", "--body", "plenary", "--date", "2026-03-20"]).success();
+    let key = t.path("keys/coordination.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run =
+        t.run(["run", "convocation"]).success().stderr_has("warning: no checkpoint was written at the end of this run");
+    assert!(run.stdout.contains("(1 new)"), "the run was recorded: {}", run.stdout);
+    assert!(!t.path("out/checkpoints").exists() || std::fs::read_dir(t.path("out/checkpoints")).unwrap().count() == 0);
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    t.run(["audit"]).success();
+}
