@@ -99,3 +99,52 @@ impl App {
         }
     }
 }
+
+/// An evidence file checked by `charte verify`: the entry, the checkpoint
+/// it is proved in, and the key that signed that checkpoint.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub proved: evidence::Proved,
+    /// The signing key's fingerprint, and whether it is the key given (else
+    /// a former key of the workspace's chain).
+    pub fingerprint: String,
+}
+
+/// Whether `bytes` are an evidence file (format `charte-evidence/1`).
+pub fn is_evidence(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"{")
+        && serde_json::from_slice::<serde_json::Value>(bytes)
+            .is_ok_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(evidence::FORMAT))
+}
+
+/// `charte verify EVIDENCE.json [--key coordination.pub]`, run in `dir` on
+/// `today`: the checks docs/verify_journal.py's `evidence` makes, the
+/// checkpoint signed with the key given (default: the workspace's), or, in
+/// the coordination's workspace, with a former key of its chain.
+pub fn check(
+    dir: &std::path::Path,
+    today: chrono::NaiveDate,
+    bytes: &[u8],
+    key: Option<&std::path::Path>,
+) -> Result<Checked> {
+    let proved = evidence::verify(bytes).map_err(Error::CheckFailed)?;
+    let key_path = key.map_or_else(|| dir.join("keys").join(super::keys::COORDINATION_PUB), std::path::Path::to_owned);
+    let given = super::keys::read_public_key(&key_path)
+        .map_err(|e| Error::usage(format!("{e} (give the coordination's public key with --key FILE.pub)")))?;
+    let signer = proved.checkpoint.key;
+    let fingerprint = crate::seal::fingerprint(&signer);
+    if signer != given {
+        let former = (key.is_none() && dir.join(crate::workspace::DB_FILE).is_file())
+            .then(|| crate::workspace::Workspace::open(dir, today).ok())
+            .flatten()
+            .and_then(|ws| super::keys::journaled_chain(&ws).ok().flatten())
+            .is_some_and(|chain| chain.contains(&signer));
+        if !former {
+            return Err(Error::CheckFailed(format!(
+                "its checkpoint is signed with the key {fingerprint}, not with the key given ({})",
+                crate::seal::fingerprint(&given)
+            )));
+        }
+    }
+    Ok(Checked { proved, fingerprint })
+}

@@ -36,6 +36,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     if let Some(old) = &args.since {
         return since(&args, old, ctx);
     }
+    let bytes = crate::error::read_bounded(&args.file, crate::error::MAX_DOCUMENT_BYTES, "a charte document")?;
+    if crate::app::evidence::is_evidence(&bytes) {
+        return evidence(&args, &bytes, ctx);
+    }
     let file = args.file.display().to_string();
     let input = Input { file: args.file, key: args.key, signer_key: args.signer_key };
     let verified = crate::app::verify::verify(&ctx.dir, ctx.now, &input)?;
@@ -122,6 +126,38 @@ fn since(args: &Args, old: &std::path::Path, ctx: &Ctx) -> Result<u8> {
             e.new_id,
             e.proof_len
         );
+    }
+    Ok(0)
+}
+
+/// `verify EVIDENCE.json`: one journal entry proved in a signed checkpoint.
+fn evidence(args: &Args, bytes: &[u8], ctx: &Ctx) -> Result<u8> {
+    let file = args.file.display();
+    let checked = crate::app::evidence::check(&ctx.dir, ctx.now, bytes, args.key.as_deref()).map_err(|e| match e {
+        Error::CheckFailed(reason) => Error::CheckFailed(format!("{file}: NOT verified: {reason}")),
+        e => e,
+    })?;
+    let (e, c) = (&checked.proved.entry, &checked.proved.checkpoint.statement);
+    if ctx.json {
+        super::print_json(&json!({
+            "verified": true, "seq": e.seq, "at": e.at, "kind": e.kind, "subject": e.subject, "payload": e.payload,
+            "tree_size": c.tree_size, "checkpoint_date": c.date, "key_fingerprint": checked.fingerprint,
+        }))?;
+    } else {
+        say!(
+            "{file}: verified — journal entry {} ({}, {}) is entry {} of the journal {} signed on {} ({} entries, key {}; \
+             proof of {} hashes)",
+            e.seq,
+            e.kind,
+            e.at,
+            e.seq,
+            c.coordination,
+            c.date,
+            c.tree_size,
+            checked.fingerprint,
+            checked.proved.proof_len
+        );
+        say!("  payload: {}", e.payload);
     }
     Ok(0)
 }

@@ -58,6 +58,77 @@ pub fn build(entry: &Entry, checkpoint: &Value, size: u64, proof: &[Hash]) -> Ve
     bytes
 }
 
+/// An evidence file checked in itself: the entry's hash recomputed from
+/// its columns, the proof from it up to the root of the checkpoint, whose
+/// signature holds for the key it carries. Whether that key is the
+/// coordination's is for the reader to decide ([`Checkpoint::key`]).
+#[derive(Debug, Clone)]
+pub struct Proved {
+    pub entry: Entry,
+    pub checkpoint: super::checkpoint::Checkpoint,
+    pub proof_len: usize,
+}
+
+/// Reads and checks an evidence file (what docs/verify_journal.py's
+/// `evidence` does, but the key): `Err` says which check fails.
+pub fn verify(bytes: &[u8]) -> Result<Proved, String> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(format!("not an evidence file (format {FORMAT})"));
+    }
+    let mut canonical = crate::seal::canonical(&value);
+    canonical.push(b'\n');
+    if canonical != bytes {
+        return Err("its bytes are not in canonical form (it was altered)".into());
+    }
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or(format!("no {k}"));
+    let e = value.get("entry").ok_or("no entry")?;
+    let seq = e.get("seq").and_then(Value::as_i64).ok_or("no entry seq")?;
+    let entry = Entry {
+        seq,
+        at: text(e, "at")?,
+        kind: text(e, "kind")?,
+        subject: text(e, "subject")?,
+        payload: text(e, "payload")?,
+        prev_hash: text(e, "prev_hash")?,
+        hash: text(e, "hash")?,
+    };
+    let recomputed = super::entry_hash(&entry.prev_hash, seq, &entry.at, &entry.kind, &entry.subject, &entry.payload);
+    if recomputed != entry.hash {
+        return Err(format!("entry {seq} was altered: its columns do not give its hash"));
+    }
+    let checkpoint = super::checkpoint::from_value(value.get("checkpoint").ok_or("no checkpoint")?)
+        .map_err(|e| format!("its checkpoint: {e}"))?;
+    let inclusion = value.get("inclusion").ok_or("no inclusion proof")?;
+    let index = inclusion.get("leaf_index").and_then(Value::as_u64).ok_or("no leaf_index")?;
+    let size = inclusion.get("tree_size").and_then(Value::as_u64).ok_or("no tree_size")?;
+    let proof: Vec<Hash> = inclusion
+        .get("proof")
+        .and_then(Value::as_array)
+        .ok_or("no proof")?
+        .iter()
+        .map(|h| h.as_str().and_then(super::merkle::parse_hash))
+        .collect::<Option<_>>()
+        .ok_or("its proof is not a list of hashes")?;
+    if index + 1 != seq as u64 {
+        return Err(format!("the proof is for leaf {index}, entry {seq} is leaf {}", seq - 1));
+    }
+    if size != checkpoint.statement.tree_size {
+        return Err(format!(
+            "the proof is for a tree of {size} entries, the checkpoint signs {}",
+            checkpoint.statement.tree_size
+        ));
+    }
+    let leaf = super::merkle::parse_hash(&entry.hash).ok_or("the entry's hash is not 64 hexadecimal digits")?;
+    if !super::merkle::verify_inclusion(index, size, &leaf, &proof, &checkpoint.root) {
+        return Err(format!(
+            "the inclusion proof does not lead from entry {seq} to the checkpoint's root (altered, truncated, \
+             reordered, or for another entry)"
+        ));
+    }
+    Ok(Proved { entry, checkpoint, proof_len: proof.len() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,19 @@ pub fn canonical_file(value: &serde_json::Value) -> Vec<u8> {
     bytes
 }
 
+/// The script and `charte verify` agree on an evidence file: the script
+/// says `needle`, both exit `code`.
+fn both_say(t: &Test, file: &str, code: i32, needle: &str) {
+    py_says(t, &["evidence", file, KEY], code, needle);
+    let r = t.run(["verify", file, "--key", KEY]);
+    assert_eq!(r.code, code, "charte verify {file}: {}{}", r.stdout, r.stderr);
+    if code == 0 {
+        assert!(r.stdout.contains("verified — journal entry"), "{}", r.stdout);
+    } else {
+        assert!(r.stderr.contains("NOT verified"), "{}", r.stderr);
+    }
+}
+
 #[test]
 fn evidence_proves_one_entry_against_the_latest_checkpoint_and_the_script_checks_it() {
     let t = workspace();
@@ -103,7 +116,7 @@ fn evidence_proves_one_entry_against_the_latest_checkpoint_and_the_script_checks
     assert_eq!(ev["inclusion"]["proof"].as_array().unwrap().len(), 6, "5 hashes in the first 32 leaves, then the 33rd");
     assert_eq!(ev["checkpoint"], read_json(&t, &second), "the checkpoint as signed");
     assert_eq!(std::fs::read(t.path(file)).unwrap(), canonical_file(&ev), "canonical JSON");
-    py_says(&t, &["evidence", file, KEY], 0, "VERIFIED: entry 5 (organisation-added, 2026-03-01");
+    both_say(&t, file, 0, "VERIFIED: entry 5 (organisation-added, 2026-03-01");
     // Written again: the same bytes, kept; --out never over another file.
     t.run(["evidence", "5"]).success();
     std::fs::write(t.path("mine.json"), "mine").unwrap();
@@ -112,7 +125,7 @@ fn evidence_proves_one_entry_against_the_latest_checkpoint_and_the_script_checks
     let json = t.run(["evidence", "33", "--out", "last.json", "--json"]).success().json();
     assert_eq!(json["kind"], "checkpoint-made");
     assert_eq!(json["tree_size"], 33);
-    py_says(&t, &["evidence", "last.json", KEY], 0, "VERIFIED: entry 33 (checkpoint-made");
+    both_say(&t, "last.json", 0, "VERIFIED: entry 33 (checkpoint-made");
 }
 
 /// A copy of the evidence file `from` with `change` applied, written to `to`.
@@ -130,7 +143,7 @@ fn an_evidence_file_altered_or_with_a_bent_proof_is_refused_by_the_script() {
     notes(&t, 40);
     checkpoint(&t);
     t.run(["evidence", "5", "--out", "at70.json"]).success();
-    py_says(&t, &["evidence", "at70.json", KEY], 0, "VERIFIED");
+    both_say(&t, "at70.json", 0, "VERIFIED");
     let proof = |ev: &serde_json::Value| ev["inclusion"]["proof"].as_array().unwrap().clone();
     // Truncated: the last hash dropped.
     bent(&t, "at70.json", "truncated.json", |ev| {
@@ -138,18 +151,18 @@ fn an_evidence_file_altered_or_with_a_bent_proof_is_refused_by_the_script() {
         p.pop();
         ev["inclusion"]["proof"] = p.into();
     });
-    py_says(&t, &["evidence", "truncated.json", KEY], 1, "the inclusion proof does not lead from entry 5");
+    both_say(&t, "truncated.json", 1, "the inclusion proof does not lead from entry 5");
     // Reordered: the first two hashes swapped.
     bent(&t, "at70.json", "reordered.json", |ev| {
         let mut p = proof(ev);
         p.swap(0, 1);
         ev["inclusion"]["proof"] = p.into();
     });
-    py_says(&t, &["evidence", "reordered.json", KEY], 1, "the inclusion proof does not lead from entry 5");
+    both_say(&t, "reordered.json", 1, "the inclusion proof does not lead from entry 5");
     // The proof of the tree of 29 entries given against the tree of 70.
     let small = read_json(&t, "at29.json");
     bent(&t, "at70.json", "other-size.json", |ev| ev["inclusion"]["proof"] = small["inclusion"]["proof"].clone());
-    py_says(&t, &["evidence", "other-size.json", KEY], 1, "the inclusion proof does not lead from entry 5");
+    both_say(&t, "other-size.json", 1, "the inclusion proof does not lead from entry 5");
     // ... or saying so: the size is not the checkpoint's.
     bent(&t, "at70.json", "says-other-size.json", |ev| {
         ev["inclusion"] = small["inclusion"].clone();
@@ -162,13 +175,13 @@ fn an_evidence_file_altered_or_with_a_bent_proof_is_refused_by_the_script() {
     );
     // Another entry's position.
     bent(&t, "at70.json", "other-leaf.json", |ev| ev["inclusion"]["leaf_index"] = 5.into());
-    py_says(&t, &["evidence", "other-leaf.json", KEY], 1, "the proof is for leaf 5, entry 5 is leaf 4");
+    both_say(&t, "other-leaf.json", 1, "the proof is for leaf 5, entry 5 is leaf 4");
     // The entry's payload altered: its hash no longer follows.
     bent(&t, "at70.json", "payload.json", |ev| {
         let p = ev["entry"]["payload"].as_str().unwrap().replace("\"name\":\"", "\"name\":\"X");
         ev["entry"]["payload"] = p.into();
     });
-    py_says(&t, &["evidence", "payload.json", KEY], 1, "entry 5 was altered: its columns do not give its hash");
+    both_say(&t, "payload.json", 1, "entry 5 was altered: its columns do not give its hash");
     // The payload altered and the hash recomputed: the proof fails.
     bent(&t, "at70.json", "rehashed.json", |ev| {
         let e = &ev["entry"];
@@ -184,10 +197,10 @@ fn an_evidence_file_altered_or_with_a_bent_proof_is_refused_by_the_script() {
         ev["entry"]["payload"] = payload.into();
         ev["entry"]["hash"] = hash.into();
     });
-    py_says(&t, &["evidence", "rehashed.json", KEY], 1, "the inclusion proof does not lead from entry 5");
+    both_say(&t, "rehashed.json", 1, "the inclusion proof does not lead from entry 5");
     // The checkpoint's root changed to fit: its signature fails.
     bent(&t, "at70.json", "root.json", |ev| ev["checkpoint"]["checkpoint"]["root"] = "00".repeat(32).into());
-    py_says(&t, &["evidence", "root.json", KEY], 1, "the checkpoint was altered (its signature does not hold)");
+    both_say(&t, "root.json", 1, "the checkpoint was altered (its signature does not hold)");
     // Not an evidence file at all.
     py_says(&t, &["evidence", "roster.csv", KEY], 2, "not a charte evidence file");
     bent(&t, "at70.json", "bad-hex.json", |ev| ev["inclusion"]["proof"][0] = "zz".into());
