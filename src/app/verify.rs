@@ -150,16 +150,22 @@ pub fn verify(dir: &Path, today: NaiveDate, input: &Input) -> Result<Verified> {
     let given = read_public_key(&key_path)
         .map_err(|e| Error::usage(format!("{e} (give the coordination's public key with --key FILE.pub)")))?;
     let bytes = crate::error::read_bounded(&input.file, crate::error::MAX_DOCUMENT_BYTES, "a charte document")?;
+    // The coordination's workspace, when verify runs in one: its journal
+    // knows the former keys, its register the organisations' keys.
+    let ws = if dir.join(crate::workspace::DB_FILE).is_file() { Workspace::open(dir, today).ok() } else { None };
     if bytes.starts_with(b"{") {
+        // In the workspace, without --key, its own statements are checked
+        // with the former key that signed them, which its journal knows.
+        let own = match (&ws, input.key.is_none()) {
+            (Some(ws), true) => journaled_chain(ws).ok().flatten(),
+            _ => None,
+        };
         return Ok(Verified {
-            verdict: statement(&input.file, &bytes, &given),
+            verdict: statement(&input.file, &bytes, &given, own.as_ref()),
             key: SealKey::Given,
             notes: Vec::new(),
         });
     }
-    // The coordination's workspace, when verify runs in one: its journal
-    // knows the former keys, its register the organisations' keys.
-    let ws = if dir.join(crate::workspace::DB_FILE).is_file() { Workspace::open(dir, today).ok() } else { None };
     let mut notes = Vec::new();
     let not_authentic = |reason: String, notes: Vec<String>| {
         Ok(Verified { verdict: Verdict::NotAuthentic { reason }, key: SealKey::Given, notes })
@@ -207,11 +213,16 @@ pub fn verify(dir: &Path, today: NaiveDate, input: &Input) -> Result<Verified> {
 /// A key rotation statement, checked with the key it must retire: the one
 /// the verifier trusts. Trust goes forward only, so a statement is never
 /// checked with the key it names.
-fn statement(file: &Path, bytes: &[u8], given: &VerifyingKey) -> Verdict {
+fn statement(file: &Path, bytes: &[u8], given: &VerifyingKey, own: Option<&KeyChain>) -> Verdict {
     let rotation = match seal::Rotation::read(&file.display().to_string(), bytes) {
         Ok(rotation) => rotation,
         Err(e) => return Verdict::NotAuthentic { reason: e.to_string() },
     };
+    // The workspace's own chain: a statement it journaled, by a key it
+    // retired (the statement's signature was checked by Rotation::read).
+    if own.is_some_and(|chain| chain.links().iter().any(|r| r.bytes == rotation.bytes)) {
+        return Verdict::Rotation(Box::new(rotation));
+    }
     if rotation.previous != *given {
         let named = if rotation.next == *given { " (it names the key given as the successor)" } else { "" };
         return Verdict::NotAuthentic {

@@ -440,3 +440,19 @@ fn a_forged_rotation_entry_makes_no_key_of_the_forgers_trusted() {
     // Nothing is sealed on the strength of that chain either.
     t.run(["report", "annual", "--year", "2025"]).code(1).stderr_has("acceptance");
 }
+
+/// Issue 16's review: in the coordination's own workspace, `charte verify`
+/// of its own rotation statement (signed by the key it retired, which the
+/// journal knows) says it holds; an edited copy does not.
+#[test]
+fn the_workspace_verifies_its_own_rotation_statement() {
+    let (t, old, _, new) = rotated();
+    let name = files(&t, "rotations").into_iter().next().unwrap();
+    let statement = format!("keys/rotations/{name}");
+    t.run(["verify", &statement]).success().stdout_has(&old).stdout_has(&new);
+    let text = std::fs::read_to_string(t.path(&statement))
+        .unwrap()
+        .replace("\"date\":\"2026-03-01\"", "\"date\":\"2026-03-02\"");
+    std::fs::write(t.path("edited.json"), text).unwrap();
+    t.run(["verify", "edited.json"]).code(1);
+}
