@@ -19,6 +19,8 @@ Usage:
       the whole journal, read with the sqlite3 module: the hash chain, then
       the tree's root at each checkpoint given (a checkpoint file or a sealed
       report embedding one): the journal must begin with the tree each signed.
+      Without --key, a checkpoint's signature is checked with the key it
+      carries only: whose key that is is not checked (give --key).
 
 Needs Python 3.8+ and, for the signatures, the openssl command (3.0+), as
 verify_seal.py beside it. Exit 0 when everything holds (VERIFIED: ...), 1 when
