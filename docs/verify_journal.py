@@ -271,8 +271,15 @@ def cmd_evidence(path, key_path):
     data = "charte-journal/1\n" + "\n".join([prev_hash, str(seq), at, kind, subject, payload])
     if hashlib.sha256(data.encode("utf-8")).hexdigest() != entry_hash:
         failed(f"{path}: entry {seq} was altered: its columns do not give its hash")
-    # 2. The checkpoint: the coordination's, signed.
-    st = checked_checkpoint(verify_seal.canonical(cp) + b"\n", f"{path}'s checkpoint", key)
+    # 2. The checkpoint: the coordination's, signed; after a key rotation,
+    #    by a successor of the key given, through the statements the file
+    #    carries (`key_chain`, forward only, as verify_seal.py follows them).
+    raw = verify_seal.canonical(cp) + b"\n"
+    st, signer = read_checkpoint(raw, f"{path}'s checkpoint")
+    if signer != key and ev.get("key_chain"):
+        verify_seal.chain_to({"extra": {"key_chain": ev["key_chain"]}}, key, signer)
+    else:
+        st = checked_checkpoint(raw, f"{path}'s checkpoint", key)
     # 3. The proof: entry seq is leaf seq - 1 of the checkpoint's very tree.
     if index != seq - 1:
         failed(f"{path}: the proof is for leaf {index}, entry {seq} is leaf {seq - 1}")

@@ -66,7 +66,10 @@ impl App {
             .entry(seq)?
             .ok_or_else(|| Error::internal(format!("journal entry {seq} vanished while it was read")))?;
         let proof = self.ws.store.inclusion_proof(seq, size)?;
-        let bytes = evidence::build(&entry, &found.checkpoint.to_value(), size, &proof);
+        let carried = super::keys::journaled_chain(&self.ws)?
+            .map(|chain| chain.carried_by(&found.checkpoint.key))
+            .unwrap_or_default();
+        let bytes = evidence::build(&entry, &found.checkpoint.to_value(), size, &proof, &carried);
         let path = match &input.out {
             Some(path) => path.clone(),
             None => self.ws.out_folder("evidence")?.join(evidence::file_name(seq, size)),
@@ -133,7 +136,9 @@ pub fn check(
         .map_err(|e| Error::usage(format!("{e} (give the coordination's public key with --key FILE.pub)")))?;
     let signer = proved.checkpoint.key;
     let fingerprint = crate::seal::fingerprint(&signer);
-    if signer != given {
+    // Forward from the key given, through the statements the file carries.
+    let successor = proved.key_chain.as_ref().is_some_and(|chain| chain.path(&given, &signer).is_some());
+    if signer != given && !successor {
         let former = (key.is_none() && dir.join(crate::workspace::DB_FILE).is_file())
             .then(|| crate::workspace::Workspace::open(dir, today).ok())
             .flatten()

@@ -34,8 +34,8 @@ pub fn file_name(seq: u64, size: u64) -> String {
 /// The evidence file's bytes: `entry`, proved by `proof` to be leaf
 /// `entry.seq - 1` of the tree of `size` entries that `checkpoint` (the
 /// checkpoint file's JSON object) signs.
-pub fn build(entry: &Entry, checkpoint: &Value, size: u64, proof: &[Hash]) -> Vec<u8> {
-    let value = json!({
+pub fn build(entry: &Entry, checkpoint: &Value, size: u64, proof: &[Hash], key_chain: &[Value]) -> Vec<u8> {
+    let mut value = json!({
         "format": FORMAT,
         "entry": {
             "seq": entry.seq,
@@ -53,6 +53,14 @@ pub fn build(entry: &Entry, checkpoint: &Value, size: u64, proof: &[Hash]) -> Ve
             "proof": proof.iter().map(hex::encode).collect::<Vec<_>>(),
         },
     });
+    // A checkpoint signed after a key rotation carries the statements that
+    // lead to its key, as a sealed document does (docs/seal.md section 8):
+    // whoever holds an earlier key follows them forward.
+    if !key_chain.is_empty()
+        && let Some(object) = value.as_object_mut()
+    {
+        object.insert(crate::seal::KEY_CHAIN_EXTRA.to_owned(), Value::Array(key_chain.to_vec()));
+    }
     let mut bytes = crate::seal::canonical(&value);
     bytes.push(b'\n');
     bytes
@@ -67,6 +75,9 @@ pub struct Proved {
     pub entry: Entry,
     pub checkpoint: super::checkpoint::Checkpoint,
     pub proof_len: usize,
+    /// The key rotation statements the file carries (after a rotation),
+    /// each checked in itself, as one chain.
+    pub key_chain: Option<crate::seal::KeyChain>,
 }
 
 /// Reads and checks an evidence file (what docs/verify_journal.py's
@@ -76,11 +87,8 @@ pub fn verify(bytes: &[u8]) -> Result<Proved, String> {
     if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(format!("not an evidence file (format {FORMAT})"));
     }
-    let mut canonical = crate::seal::canonical(&value);
-    canonical.push(b'\n');
-    if canonical != bytes {
-        return Err("its bytes are not in canonical form (it was altered)".into());
-    }
+    // (Its form is not checked: the file carries no signature of its own,
+    // the entry is bound to the signed root by the proof.)
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or(format!("no {k}"));
     let e = value.get("entry").ok_or("no entry")?;
     let seq = e.get("seq").and_then(Value::as_i64).ok_or("no entry seq")?;
@@ -126,7 +134,20 @@ pub fn verify(bytes: &[u8]) -> Result<Proved, String> {
              reordered, or for another entry)"
         ));
     }
-    Ok(Proved { entry, checkpoint, proof_len: proof.len() })
+    let key_chain = match value.get(crate::seal::KEY_CHAIN_EXTRA) {
+        None => None,
+        Some(carried) => {
+            let items = carried.as_array().ok_or("its key_chain is not a list of statements")?;
+            let rotations = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| crate::seal::Rotation::from_value(&format!("key_chain[{i}] of the file"), v.clone()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            Some(crate::seal::KeyChain::from_rotations(rotations).map_err(|e| e.to_string())?)
+        }
+    };
+    Ok(Proved { entry, checkpoint, proof_len: proof.len(), key_chain })
 }
 
 #[cfg(test)]
@@ -189,7 +210,7 @@ mod tests {
         };
         let (seq, size) = (13u64, 45u64);
         let proof = merkle::inclusion_proof(&mut tree, seq - 1, size).expect("in memory");
-        let bytes = build(&entries[seq as usize - 1], &json!({"checkpoint": {}}), size, &proof);
+        let bytes = build(&entries[seq as usize - 1], &json!({"checkpoint": {}}), size, &proof, &[]);
         assert_eq!(bytes.last(), Some(&b'\n'));
         let read: Value = serde_json::from_slice(&bytes).expect("JSON");
         assert_eq!(crate::seal::canonical(&read), bytes[..bytes.len() - 1], "canonical");

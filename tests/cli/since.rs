@@ -252,6 +252,21 @@ fn after_a_key_rotation_the_former_keys_checkpoints_hold_and_a_funder_with_the_o
         ])
         .success()
         .stdout_has("extends the one behind");
+    // An entry proved against a checkpoint signed with the new key: the
+    // evidence file carries the statement, and a funder holding the former
+    // key follows it, in charte and in the script.
+    let written = t.run(["evidence", "3", "--json"]).success().json();
+    let file = t.ws.join(written["file"].as_str().unwrap());
+    elsewhere
+        .run(["verify", file.to_str().unwrap(), "--key", t.path("former.pub").to_str().unwrap()])
+        .success()
+        .stdout_has("verified — journal entry 3");
+    let py = std::process::Command::new("python3")
+        .arg(repo().join("docs/verify_journal.py"))
+        .args(["evidence", file.to_str().unwrap(), t.path("former.pub").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(py.status.success(), "{}{}", String::from_utf8_lossy(&py.stdout), String::from_utf8_lossy(&py.stderr));
 }
 
 #[test]
