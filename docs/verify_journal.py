@@ -258,7 +258,7 @@ def cmd_evidence(path, key_path):
             raise ValueError
         seq, index, size = entry["seq"], inc["leaf_index"], inc["tree_size"]
         columns = [entry[k] for k in ("at", "kind", "subject", "payload", "prev_hash", "hash")]
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (seq, index, size)) \
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (seq, index, size)) or seq < 1 \
                 or not all(isinstance(c, str) for c in columns) or not isinstance(cp, dict):
             raise ValueError
     except (ValueError, KeyError, TypeError):
@@ -310,12 +310,14 @@ def cmd_since(new_path, old_path, key_path):
                                 sealing_key)
         reports.append((manifest, extra, st))
     (new_m, new_extra, new_st), (old_m, _, old_st) = reports
-    if new_st["coordination"] != old_st["coordination"]:
-        failed(f"the two reports' checkpoints are of two coordinations ({new_st['coordination']!r}, "
-               f"{old_st['coordination']!r})")
+    # The coordination's name is not compared: the keys authenticate both.
     m, n = old_st["tree_size"], new_st["tree_size"]
     old_root, new_root = bytes.fromhex(old_st["root"]), bytes.fromhex(new_st["root"])
     if m > n:
+        if new_m["issued"] > old_m["issued"]:
+            failed(f"the history behind {new_path} does not extend the one behind {old_path}: dated "
+                   f"{new_m['issued']}, it vouches for {n} journal entries, fewer than the {m} behind {old_path} "
+                   f"(dated {old_m['issued']}): the history was rolled back")
         unusable(f"{old_path} vouches for {m} journal entries, more than {new_path} ({n}): give the later report first")
     if m == n:
         proof = []
@@ -329,10 +331,11 @@ def cmd_since(new_path, old_path, key_path):
                 raise TypeError
         except (KeyError, TypeError):
             failed(f"{new_path}: its consistency proof is malformed")
-        # Exit codes as `charte verify --since`: a proof that does not start
-        # from OLD's very tree is a failed check (1), whatever report it names.
+        # Exit codes as `charte verify --since`: a proof that starts from
+        # another tree than OLD's (a report made in between) is no verdict on
+        # the history (2): check NEW against that report, then it against OLD.
         if start["tree_size"] != m or start["root"] != old_st["root"]:
-            failed(f"{new_path}'s consistency proof starts from a tree of {start['tree_size']} entries with "
+            unusable(f"{new_path}'s consistency proof starts from a tree of {start['tree_size']} entries with "
                    f"root {start['root']} (report {start.get('document_id')}), not from the tree {old_path} signed "
                    f"({m} entries, root {old_st['root']})")
         proof = hashes(proof_hex, f"{new_path}: its consistency proof")

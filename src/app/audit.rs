@@ -47,13 +47,17 @@ impl App {
         for path in given {
             found.push(self.given_checkpoint(path)?);
         }
-        found.extend(self.known_checkpoints()?);
+        let (known, problems) = self.known_checkpoints()?;
+        found.extend(known);
         // Whose checkpoints they are is judged once the chain and the tree
         // hold (the order docs/journal.md gives): without the coordination's
         // key, the chain is still checked.
         let keys = if found.is_empty() { Ok(Vec::new()) } else { self.coordination_keys() };
         let sizes: BTreeSet<u64> = found.iter().map(|f| f.checkpoint.statement.tree_size).collect();
         let audit = self.ws.store.audit(&sizes, |entries, roots| {
+            if let Some(problem) = problems.first() {
+                return Some(problem.clone());
+            }
             let keys = match &keys {
                 Ok(keys) => keys,
                 Err(e) => return Some(format!("the {} checkpoint(s) cannot be checked: {e}", found.len())),
@@ -86,41 +90,68 @@ impl App {
 
     /// out/checkpoints/*.json, each checked in itself, in name order.
     pub(super) fn checkpoint_files(&self) -> Result<Vec<Found>> {
-        let mut found = Vec::new();
+        let (found, problems) = self.read_checkpoint_files()?;
+        match problems.into_iter().next() {
+            Some(problem) => Err(Error::CheckFailed(problem)),
+            None => Ok(found),
+        }
+    }
+
+    /// out/checkpoints/checkpoint-*.json, in name order, and what is wrong
+    /// with those that are not checkpoints.
+    fn read_checkpoint_files(&self) -> Result<(Vec<Found>, Vec<String>)> {
+        let (mut found, mut problems) = (Vec::new(), Vec::new());
         for path in files(&self.ws.out_dir().join("checkpoints"), ".json")?
             .into_iter()
             .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("checkpoint-")))
         {
             let bytes = crate::error::read_bounded(&path, MAX_BYTES, "a checkpoint")?;
-            let checkpoint = checkpoint::read(&bytes).map_err(|e| failed(&self.shown(&path), &e))?;
-            found.push(Found { source: self.shown(&path), checkpoint });
+            match checkpoint::read(&bytes) {
+                Ok(checkpoint) => found.push(Found { source: self.shown(&path), checkpoint }),
+                Err(e) => problems.push(format!("{}: {e}", self.shown(&path))),
+            }
         }
-        Ok(found)
+        Ok((found, problems))
     }
 
-    /// out/checkpoints/*.json, then the checkpoints the sealed reports of
-    /// out/reports/ embed, in name order.
-    fn known_checkpoints(&self) -> Result<Vec<Found>> {
-        let mut found = self.checkpoint_files()?;
+    /// out/checkpoints/checkpoint-*.json, then the checkpoints the sealed
+    /// reports of out/reports/ embed (those the journal records), in name
+    /// order; and what is wrong with those that do not read, reported by
+    /// the audit once the chain and the tree hold.
+    fn known_checkpoints(&self) -> Result<(Vec<Found>, Vec<String>)> {
+        let (mut found, mut problems) = self.read_checkpoint_files()?;
         // Each report's seal: its detached copy, or the PDF's own when the
-        // copy is gone.
+        // copy is gone; only the reports the journal records (any other PDF
+        // left in the folder is not charte's).
         let reports = self.ws.out_dir().join("reports");
-        let mut seals = files(&reports, ".seal.json")?;
+        let journaled: std::collections::HashSet<PathBuf> =
+            self.ws.store.documents()?.into_iter().map(|d| self.ws.root.join(d.file)).collect();
+        let mut seals: Vec<PathBuf> = files(&reports, ".seal.json")?
+            .into_iter()
+            .filter(|p| journaled.contains(&p.with_extension("").with_extension("pdf")))
+            .collect();
         for pdf in files(&reports, ".pdf")? {
-            if !pdf.with_extension("seal.json").exists() {
+            if journaled.contains(&pdf) && !pdf.with_extension("seal.json").exists() {
                 seals.push(pdf);
             }
         }
         for path in seals {
             let bytes = crate::error::read_bounded(&path, crate::error::MAX_DOCUMENT_BYTES, "a seal")?;
-            let manifest = crate::seal::read_manifest(&bytes)
-                .map_err(|e| Error::CheckFailed(format!("{}: {e}", self.shown(&path))))?;
+            let manifest = match crate::seal::read_manifest(&bytes) {
+                Ok(manifest) => manifest,
+                Err(e) => {
+                    problems.push(format!("{}: {e}", self.shown(&path)));
+                    continue;
+                }
+            };
             if let Some(value) = manifest.extra.get(checkpoint::FIELD) {
-                let checkpoint = checkpoint::from_value(value).map_err(|e| failed(&self.shown(&path), &e))?;
-                found.push(Found { source: self.shown(&path), checkpoint });
+                match checkpoint::from_value(value) {
+                    Ok(checkpoint) => found.push(Found { source: self.shown(&path), checkpoint }),
+                    Err(e) => problems.push(format!("{}: {e}", self.shown(&path))),
+                }
             }
         }
-        Ok(found)
+        Ok((found, problems))
     }
 
     /// A checkpoint given on the command line: its file, or the sealed

@@ -87,7 +87,7 @@ impl App {
         let label = Label {
             format: backup::FORMAT.to_owned(),
             version: backup::VERSION,
-            coordination: self.ws.config.coordination.name_fr.clone(),
+            coordination: self.coordination_name().to_owned(),
             created: self.today,
             charte: env!("CARGO_PKG_VERSION").to_owned(),
             journal: journal.clone(),

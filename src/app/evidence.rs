@@ -130,7 +130,10 @@ pub fn check(
     bytes: &[u8],
     key: Option<&std::path::Path>,
 ) -> Result<Checked> {
-    let proved = evidence::verify(bytes).map_err(Error::CheckFailed)?;
+    let proved = evidence::verify(bytes).map_err(|r| match r {
+        evidence::Refusal::Unusable(m) => Error::usage(m),
+        evidence::Refusal::Failed(m) => Error::CheckFailed(m),
+    })?;
     let key_path = key.map_or_else(|| dir.join("keys").join(super::keys::COORDINATION_PUB), std::path::Path::to_owned);
     let given = super::keys::read_public_key(&key_path)
         .map_err(|e| Error::usage(format!("{e} (give the coordination's public key with --key FILE.pub)")))?;

@@ -161,7 +161,7 @@ impl App {
             next_fingerprint: new_fp.clone(),
             statement: name,
             statement_sha256: rotation.sha256(),
-            next_signature: BASE64.encode(ed25519_dalek::Signer::sign(&next, &rotation.statement_bytes()).to_bytes()),
+            next_signature: BASE64.encode(ed25519_dalek::Signer::sign(&next, &rotation.acceptance_bytes()).to_bytes()),
         });
         let mut placed = Vec::new();
         let journaled = self.ws.store.transaction(self.today, |tx| {

@@ -359,18 +359,27 @@ impl App {
         let path = self.ws.root.join(&doc.file);
         let missing = || {
             Error::usage(format!(
-                "the previous {} report, {} ({}), is missing or was changed: put it back (from a backup), so that the \
-                 new report can prove that its history extends the one behind it; nothing was made",
-                kind.code(),
-                doc.document_id,
-                doc.file
+                "the previous report of this kind, {} ({}), is missing or was changed, and so is its seal beside it: \
+                 put one of them back (from a backup: charte restore), so that the new report can prove that its \
+                 history extends the one behind it; nothing was made",
+                doc.document_id, doc.file
             ))
         };
-        if crate::error::holds(&path, &doc.sealed_sha256)? != Some(true) {
-            return Err(missing());
-        }
-        let bytes = crate::error::read_bounded(&path, crate::error::MAX_DOCUMENT_BYTES, "a report")?;
-        let manifest = crate::seal::read_manifest(&bytes).map_err(|_| missing())?;
+        // The PDF as journaled, or else its detached seal (the same seal:
+        // the manifest names the document and the hash of its rendered
+        // bytes, as the journal recorded them).
+        let manifest = if crate::error::holds(&path, &doc.sealed_sha256)? == Some(true) {
+            let bytes = crate::error::read_bounded(&path, crate::error::MAX_DOCUMENT_BYTES, "a report")?;
+            crate::seal::read_manifest(&bytes).map_err(|_| missing())?
+        } else {
+            let seal = path.with_extension("seal.json");
+            let bytes = crate::error::read_at_most(&seal, 1 << 20).ok().flatten().ok_or_else(missing)?;
+            let manifest = crate::seal::read_manifest(&bytes).map_err(|_| missing())?;
+            if manifest.document_id != doc.document_id || manifest.sha256 != doc.sha256 {
+                return Err(missing());
+            }
+            manifest
+        };
         // A report made before charte signed its tree heads: no proof.
         let Some(value) = manifest.extra.get(crate::journal::checkpoint::FIELD) else {
             return Ok(None);

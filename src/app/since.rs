@@ -41,12 +41,8 @@ struct Report {
 pub fn extends(dir: &Path, today: NaiveDate, new: &Path, old: &Path, key: Option<&Path>) -> Result<Extends> {
     let new = report(dir, today, new, key)?;
     let old = report(dir, today, old, key)?;
-    if new.checkpoint.statement.coordination != old.checkpoint.statement.coordination {
-        return Err(Error::CheckFailed(format!(
-            "{} and {} are the reports of two coordinations ({:?}, {:?})",
-            new.name, old.name, new.checkpoint.statement.coordination, old.checkpoint.statement.coordination
-        )));
-    }
+    // Both reports are authenticated by their keys: the coordination's name
+    // they carry may differ (renamed in charte.toml) and is not compared.
     let (n, m) = (new.checkpoint.head(), old.checkpoint.head());
     let outcome = |proof_len| Extends {
         old_id: old.manifest.document_id.clone(),
@@ -56,6 +52,17 @@ pub fn extends(dir: &Path, today: NaiveDate, new: &Path, old: &Path, key: Option
         proof_len,
     };
     if m.size > n.size {
+        // A report dated after the other's that vouches for fewer
+        // entries: the history was rolled back (a workspace restored from
+        // an older copy, entries removed). Otherwise, given the wrong way
+        // round.
+        if new.manifest.issued > old.manifest.issued {
+            return Err(Error::CheckFailed(format!(
+                "the history behind {} does NOT extend the one behind {}: dated {}, it vouches for {} journal entries, \
+                 fewer than the {} behind {} (dated {}): the history was rolled back",
+                new.name, old.name, new.manifest.issued, n.size, m.size, old.name, old.manifest.issued
+            )));
+        }
         return Err(Error::usage(format!(
             "{} vouches for {} journal entries, more than {} ({}): give the later report first",
             old.name, m.size, new.name, n.size
@@ -81,10 +88,13 @@ pub fn extends(dir: &Path, today: NaiveDate, new: &Path, old: &Path, key: Option
     let (from, proof) = read_consistency(consistency)
         .ok_or_else(|| Error::CheckFailed(format!("{}: its consistency proof is malformed", new.name)))?;
     if from.0 != m.size || from.1 != m.root {
-        return Err(Error::CheckFailed(format!(
-            "the history behind {} cannot be shown to extend the one behind {}: its proof starts from report {} ({} \
-             entries), not from {} ({} entries)",
-            new.name, old.name, from.2, from.0, old.name, m.size
+        // Not a verdict on the history: NEW proves it extends another
+        // report (one made in between), which the funder can ask for.
+        return Err(Error::usage(format!(
+            "the history behind {} cannot be shown to extend the one behind {} with this proof: it starts from \
+             report {} ({} entries), made in between, not from {} ({} entries); check {} against that report, and \
+             that report against {}",
+            new.name, old.name, from.2, from.0, old.name, m.size, new.name, old.name
         )));
     }
     if !merkle::verify_consistency(m.size, n.size, &m.root, &n.root, &proof) {

@@ -41,15 +41,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         outcome.waiting,
         outcome.next.map_or(String::new(), |d| format!(", next step due on {d}"))
     );
-    if !outcome.failed.is_empty() {
-        return Err(Error::Partial { done: format!("{summary}; the steps of the others ran"), failed: outcome.failed });
-    }
-    say!("{summary}");
+    // Said also when some subjects failed: the run is recorded either way.
     if let Some(c) = &outcome.checkpoint {
         say!("  checkpoint: {} (the journal's {} entries, signed)", c.path.display(), c.head.size);
     }
     if let Some(why) = &outcome.checkpoint_skipped {
         eprintln!("warning: no checkpoint was written at the end of this run: {why}");
     }
+    if !outcome.failed.is_empty() {
+        return Err(Error::Partial { done: format!("{summary}; the steps of the others ran"), failed: outcome.failed });
+    }
+    say!("{summary}");
     Ok(0)
 }

@@ -80,18 +80,30 @@ pub struct Proved {
     pub key_chain: Option<crate::seal::KeyChain>,
 }
 
+/// Why an evidence file is refused: it cannot be read as one (unusable
+/// input), or a check fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Unusable(String),
+    Failed(String),
+}
+
 /// Reads and checks an evidence file (what docs/verify_journal.py's
-/// `evidence` does, but the key): `Err` says which check fails.
-pub fn verify(bytes: &[u8]) -> Result<Proved, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+/// `evidence` does, but the key), with the script's exit rules: a file
+/// that does not read as one (its fields, its hashes not 64 lowercase
+/// hexadecimal digits) is unusable; a check that fails is named.
+pub fn verify(bytes: &[u8]) -> Result<Proved, Refusal> {
+    let unusable = |m: &str| Refusal::Unusable(format!("this is not a charte evidence file ({FORMAT}): {m}"));
+    let value: Value = serde_json::from_slice(bytes).map_err(|_| unusable("not JSON"))?;
     if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
-        return Err(format!("not an evidence file (format {FORMAT})"));
+        return Err(unusable("no such format"));
     }
     // (Its form is not checked: the file carries no signature of its own,
     // the entry is bound to the signed root by the proof.)
-    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or(format!("no {k}"));
-    let e = value.get("entry").ok_or("no entry")?;
-    let seq = e.get("seq").and_then(Value::as_i64).ok_or("no entry seq")?;
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| unusable(k));
+    let hash = |h: &str| super::merkle::parse_hash(h).filter(|b| hex::encode(b) == h);
+    let e = value.get("entry").ok_or_else(|| unusable("no entry"))?;
+    let seq = e.get("seq").and_then(Value::as_i64).filter(|&s| s >= 1).ok_or_else(|| unusable("entry seq"))?;
     let entry = Entry {
         seq,
         at: text(e, "at")?,
@@ -101,50 +113,54 @@ pub fn verify(bytes: &[u8]) -> Result<Proved, String> {
         prev_hash: text(e, "prev_hash")?,
         hash: text(e, "hash")?,
     };
-    let recomputed = super::entry_hash(&entry.prev_hash, seq, &entry.at, &entry.kind, &entry.subject, &entry.payload);
-    if recomputed != entry.hash {
-        return Err(format!("entry {seq} was altered: its columns do not give its hash"));
-    }
-    let checkpoint = super::checkpoint::from_value(value.get("checkpoint").ok_or("no checkpoint")?)
-        .map_err(|e| format!("its checkpoint: {e}"))?;
-    let inclusion = value.get("inclusion").ok_or("no inclusion proof")?;
-    let index = inclusion.get("leaf_index").and_then(Value::as_u64).ok_or("no leaf_index")?;
-    let size = inclusion.get("tree_size").and_then(Value::as_u64).ok_or("no tree_size")?;
+    let leaf = hash(&entry.hash).ok_or_else(|| unusable("the entry's hash is not 64 lowercase hexadecimal digits"))?;
+    let inclusion = value.get("inclusion").ok_or_else(|| unusable("no inclusion proof"))?;
+    let index = inclusion.get("leaf_index").and_then(Value::as_u64).ok_or_else(|| unusable("leaf_index"))?;
+    let size = inclusion.get("tree_size").and_then(Value::as_u64).ok_or_else(|| unusable("tree_size"))?;
     let proof: Vec<Hash> = inclusion
         .get("proof")
         .and_then(Value::as_array)
-        .ok_or("no proof")?
+        .ok_or_else(|| unusable("no proof"))?
         .iter()
-        .map(|h| h.as_str().and_then(super::merkle::parse_hash))
+        .map(|h| h.as_str().and_then(hash))
         .collect::<Option<_>>()
-        .ok_or("its proof is not a list of hashes")?;
-    if index + 1 != seq as u64 {
-        return Err(format!("the proof is for leaf {index}, entry {seq} is leaf {}", seq - 1));
+        .ok_or_else(|| unusable("its proof is not a list of 64 lowercase hexadecimal digits"))?;
+    let cp = value.get("checkpoint").ok_or_else(|| unusable("no checkpoint"))?;
+    let failed = Refusal::Failed;
+    let recomputed = super::entry_hash(&entry.prev_hash, seq, &entry.at, &entry.kind, &entry.subject, &entry.payload);
+    if recomputed != entry.hash {
+        return Err(failed(format!("entry {seq} was altered: its columns do not give its hash")));
+    }
+    let checkpoint = super::checkpoint::from_value(cp).map_err(|e| match e {
+        super::checkpoint::CheckpointError::Malformed(m) => Refusal::Unusable(format!("its checkpoint: {m}")),
+        e => failed(format!("its checkpoint: {e}")),
+    })?;
+    if index != (seq - 1) as u64 {
+        return Err(failed(format!("the proof is for leaf {index}, entry {seq} is leaf {}", seq - 1)));
     }
     if size != checkpoint.statement.tree_size {
-        return Err(format!(
+        return Err(failed(format!(
             "the proof is for a tree of {size} entries, the checkpoint signs {}",
             checkpoint.statement.tree_size
-        ));
+        )));
     }
-    let leaf = super::merkle::parse_hash(&entry.hash).ok_or("the entry's hash is not 64 hexadecimal digits")?;
     if !super::merkle::verify_inclusion(index, size, &leaf, &proof, &checkpoint.root) {
-        return Err(format!(
+        return Err(failed(format!(
             "the inclusion proof does not lead from entry {seq} to the checkpoint's root (altered, truncated, \
              reordered, or for another entry)"
-        ));
+        )));
     }
-    let key_chain = match value.get(crate::seal::KEY_CHAIN_EXTRA) {
+    // An empty list is no chain (the script reads it so too).
+    let key_chain = match value.get(crate::seal::KEY_CHAIN_EXTRA).and_then(Value::as_array).filter(|a| !a.is_empty()) {
         None => None,
-        Some(carried) => {
-            let items = carried.as_array().ok_or("its key_chain is not a list of statements")?;
+        Some(items) => {
             let rotations = items
                 .iter()
                 .enumerate()
                 .map(|(i, v)| crate::seal::Rotation::from_value(&format!("key_chain[{i}] of the file"), v.clone()))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| e.to_string())?;
-            Some(crate::seal::KeyChain::from_rotations(rotations).map_err(|e| e.to_string())?)
+                .map_err(|e| failed(e.to_string()))?;
+            Some(crate::seal::KeyChain::from_rotations(rotations).map_err(|e| failed(e.to_string()))?)
         }
     };
     Ok(Proved { entry, checkpoint, proof_len: proof.len(), key_chain })

@@ -28,11 +28,15 @@
 //! workspace trusts all its former keys, but it knows them from its
 //! journal, not from the statements alone.
 //!
-//! No counter-signature by the next key: it would prove that the next key's
-//! holder agreed to succeed, which nobody relies on (charte makes the new
-//! key and signs the statement in one step), and it would suggest a trust
-//! going backwards, from the new key to the old, which the rule above
-//! refuses. The old key's signature is the whole of the statement's authority.
+//! For anyone outside the workspace, the old key's signature is the whole
+//! of the statement's authority. The workspace itself also journals the
+//! *next* key's acceptance (`RotationRecord::next_signature`, over
+//! [`ACCEPTANCE_LABEL`] and the statement's canonical bytes): it trusts a
+//! former key because the key after it, and so link by link the key it
+//! holds now, accepted it as its predecessor; a `key-rotated` entry forged
+//! behind charte's back, naming a forger's key as "former", lacks it. This
+//! is the workspace trusting backwards from a key it holds, never a
+//! funder's rule.
 
 use std::collections::{HashMap, HashSet};
 
@@ -214,9 +218,16 @@ impl Rotation {
         Ok(Rotation { name: name.to_owned(), statement, previous, next, date, bytes, value })
     }
 
-    /// The statement's canonical bytes: what its keys sign.
+    /// The statement's canonical bytes: what its previous key signs.
     pub fn statement_bytes(&self) -> Vec<u8> {
         canonical(&serde_json::to_value(&self.statement).unwrap_or(Value::Null))
+    }
+
+    /// What the next key signs to accept the statement: [`ACCEPTANCE_LABEL`]
+    /// then the statement's canonical bytes (a label of its own, so that
+    /// neither signature can stand for the other).
+    pub fn acceptance_bytes(&self) -> Vec<u8> {
+        [ACCEPTANCE_LABEL.as_bytes(), &self.statement_bytes()].concat()
     }
 
     /// The sha256 (lowercase hex) of the statement file, as the journal records it.
@@ -237,6 +248,10 @@ impl Rotation {
         &self.statement.next_fingerprint
     }
 }
+
+/// What precedes a statement's canonical bytes in the next key's
+/// acceptance ([`RotationRecord::next_signature`]).
+pub const ACCEPTANCE_LABEL: &str = "charte-key-rotation-acceptance/1\n";
 
 /// A rotation as the journal records it (`key-rotated`): what the
 /// workspace checks its statement files against.
@@ -269,7 +284,7 @@ impl RotationRecord {
             return false;
         };
         let Ok(signature) = <[u8; 64]>::try_from(bytes.as_slice()) else { return false };
-        rotation.next.verify_strict(&rotation.statement_bytes(), &Signature::from_bytes(&signature)).is_ok()
+        rotation.next.verify_strict(&rotation.acceptance_bytes(), &Signature::from_bytes(&signature)).is_ok()
     }
 }
 

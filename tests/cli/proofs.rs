@@ -77,7 +77,9 @@ fn both_say(t: &Test, file: &str, code: i32, needle: &str) {
     py_says(t, &["evidence", file, KEY], code, needle);
     let r = t.run(["verify", file, "--key", KEY]);
     assert_eq!(r.code, code, "charte verify {file}: {}{}", r.stdout, r.stderr);
-    if code == 0 {
+    if code == 2 {
+        assert!(r.stderr.contains("not a charte evidence file"), "{}", r.stderr);
+    } else if code == 0 {
         assert!(r.stdout.contains("verified — journal entry"), "{}", r.stdout);
     } else {
         assert!(r.stderr.contains("NOT verified"), "{}", r.stderr);
@@ -204,7 +206,22 @@ fn an_evidence_file_altered_or_with_a_bent_proof_is_refused_by_the_script() {
     // Not an evidence file at all.
     py_says(&t, &["evidence", "roster.csv", KEY], 2, "not a charte evidence file");
     bent(&t, "at70.json", "bad-hex.json", |ev| ev["inclusion"]["proof"][0] = "zz".into());
-    py_says(&t, &["evidence", "bad-hex.json", KEY], 2, "its proof is not a list of 64 lowercase hexadecimal digits");
+    both_say(&t, "bad-hex.json", 2, "its proof is not a list of 64 lowercase hexadecimal digits");
+    // Hashes in uppercase are not the format's (both refuse the file as
+    // unusable); an empty list of key statements is no chain; an entry 0
+    // does not exist.
+    bent(&t, "at70.json", "upper.json", |ev| {
+        let up = ev["inclusion"]["proof"][0].as_str().unwrap().to_uppercase();
+        ev["inclusion"]["proof"][0] = up.into();
+    });
+    both_say(&t, "upper.json", 2, "its proof is not a list of 64 lowercase hexadecimal digits");
+    bent(&t, "at70.json", "empty-chain.json", |ev| ev["key_chain"] = serde_json::json!([]));
+    both_say(&t, "empty-chain.json", 0, "VERIFIED");
+    bent(&t, "at70.json", "seq0.json", |ev| {
+        ev["entry"]["seq"] = 0.into();
+        ev["inclusion"]["leaf_index"] = u64::MAX.into();
+    });
+    both_say(&t, "seq0.json", 2, "not a charte evidence file");
 }
 
 #[test]
@@ -292,7 +309,7 @@ fn the_script_checks_that_a_reports_history_extends_the_one_behind_an_earlier_re
     let other = serde_json::json!({"document_id": "ANS-old", "tree_size": m - 1, "root": old_cp["checkpoint"]["root"]});
     let proof_other = consistency(&t, m - 1, n);
     report_sealed(&t, &new_cp, Some(serde_json::json!({"from": other, "proof": proof_other})), "other.pdf");
-    py_says(&t, &["since", "other.pdf", "old.pdf", KEY], 1, "not from the tree old.pdf signed");
+    py_says(&t, &["since", "other.pdf", "old.pdf", KEY], 2, "not from the tree old.pdf signed");
     // The two reports given the wrong way round: an older tree cannot extend a newer one.
     py_says(&t, &["since", "old.pdf", "new.pdf", KEY], 2, "give the later report first");
     // A report without a checkpoint (made before charte signed its tree heads).

@@ -107,7 +107,9 @@ fn a_report_from_a_rewritten_history_does_not_extend_the_old_one() {
     // No new report chains past the missing one (it would chain from an
     // older report, or from nothing, and hide the rewriting).
     let t = t.at("2026-11-20");
-    t.run(["report", "annual", "--year", "2026"]).code(2).stderr_has("is missing or was changed: put it back");
+    t.run(["report", "annual", "--year", "2026"])
+        .code(2)
+        .stderr_has("is missing or was changed, and so is its seal beside it: put one of them back");
 }
 
 #[test]
@@ -286,4 +288,19 @@ fn the_audit_reads_only_checkpoints_and_says_what_it_cannot_check() {
     // still checked; the checkpoints cannot be, and the audit says so.
     std::fs::remove_file(t.path("keys/coordination.pub")).unwrap();
     t.run(["audit"]).code(1).stderr_has("checkpoint(s) cannot be checked");
+}
+
+/// Issue 16's second review: the previous report's PDF gone, its seal
+/// beside it still names the checkpoint: the next report chains from it.
+/// Both gone: refused, saying to put one back.
+#[test]
+fn a_report_chains_from_the_previous_ones_seal_when_its_pdf_is_gone() {
+    let t = reported();
+    std::fs::remove_file(t.path("out/reports/annual-2025.pdf")).unwrap();
+    let t = t.at("2026-11-20");
+    t.run(["report", "annual", "--year", "2026"]).success();
+    t.run(["verify", "out/reports/annual-2026.pdf", "--since", "funder-2025.pdf"]).success();
+    std::fs::remove_file(t.path("out/reports/annual-2026.pdf")).unwrap();
+    std::fs::remove_file(t.path("out/reports/annual-2026.seal.json")).unwrap();
+    t.run(["report", "annual", "--year", "2027"]).code(2).stderr_has("put one of them back");
 }
