@@ -43,7 +43,7 @@ use std::collections::{HashMap, HashSet};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::NaiveDate;
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -129,14 +129,9 @@ impl Rotation {
             date: date.format("%Y-%m-%d").to_string(),
         };
         let statement_value = serde_json::to_value(&statement).unwrap_or(Value::Null);
-        let signature = previous.sign(&canonical(&statement_value));
-        let value = serde_json::json!({
-            "public_key": statement.previous_key,
-            "signature": BASE64.encode(signature.to_bytes()),
-            "statement": statement_value,
-        });
-        let mut bytes = canonical(&value);
-        bytes.push(b'\n');
+        // The statement file is a signed object as seals are (docs/seal.md §3).
+        let bytes = super::sign_object("statement", &statement_value, previous);
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Rotation {
             name: name.to_owned(),
             statement,
@@ -167,12 +162,12 @@ impl Rotation {
     /// `extra.key_chain`): canonical by construction.
     pub fn from_value(name: &str, value: Value) -> Result<Rotation, ChainError> {
         let err = |reason: &str| ChainError::new(name, reason);
-        let object = value.as_object().ok_or_else(|| err("not a JSON object"))?;
-        if object.len() != 3 {
-            return Err(err("unexpected fields beside public_key, signature, statement"));
-        }
-        let statement_value = object.get("statement").cloned().ok_or_else(|| err("no statement"))?;
-        let statement: Statement = serde_json::from_value(statement_value.clone())
+        // Its shape, keys and signature bytes read as every signed object's
+        // (seal::parse_object), over its canonical bytes.
+        let mut bytes = canonical(&value);
+        bytes.push(b'\n');
+        let signed = super::parse_object(&bytes, "statement").map_err(|e| err(&e.to_string()))?;
+        let statement: Statement = serde_json::from_value(signed.value.clone())
             .map_err(|e| ChainError::new(name, format!("the statement does not read: {e}")))?;
         if statement.format != ROTATION_FORMAT {
             return Err(ChainError::new(
@@ -180,12 +175,10 @@ impl Rotation {
                 format!("unknown format {:?} (this version reads {ROTATION_FORMAT:?})", statement.format),
             ));
         }
-        let decode = |field: &str, text: Option<&str>| -> Result<Vec<u8>, ChainError> {
-            let text = text.ok_or_else(|| ChainError::new(name, format!("no {field}")))?;
-            BASE64.decode(text).map_err(|_| ChainError::new(name, format!("{field} is not base64")))
-        };
         let key = |field: &str, text: &str| -> Result<VerifyingKey, ChainError> {
-            let bytes: [u8; 32] = decode(field, Some(text))?
+            let bytes: [u8; 32] = BASE64
+                .decode(text)
+                .map_err(|_| ChainError::new(name, format!("{field} is not base64")))?
                 .try_into()
                 .map_err(|_| ChainError::new(name, format!("{field} is not 32 bytes")))?;
             public_key_from_bytes(&bytes).map_err(|reason| ChainError::new(name, format!("{field}: {reason}")))
@@ -199,13 +192,10 @@ impl Rotation {
         if previous == next {
             return Err(err("the key names itself as its successor"));
         }
-        if object.get("public_key").and_then(Value::as_str) != Some(statement.previous_key.as_str()) {
+        if !signed.is_from(&previous) {
             return Err(err("it is not signed by the key it retires (public_key is not previous_key)"));
         }
-        let signature: [u8; 64] = decode("signature", object.get("signature").and_then(Value::as_str))?
-            .try_into()
-            .map_err(|_| err("signature is not 64 bytes"))?;
-        if previous.verify_strict(&canonical(&statement_value), &Signature::from_bytes(&signature)).is_err() {
+        if !signed.signature_valid(&previous) {
             return Err(err(&format!(
                 "the signature of key {} does not verify: the statement was altered or forged",
                 statement.previous_fingerprint
@@ -213,8 +203,6 @@ impl Rotation {
         }
         let date = NaiveDate::parse_from_str(&statement.date, "%Y-%m-%d")
             .map_err(|_| ChainError::new(name, format!("date {:?} is not YYYY-MM-DD", statement.date)))?;
-        let mut bytes = canonical(&value);
-        bytes.push(b'\n');
         Ok(Rotation { name: name.to_owned(), statement, previous, next, date, bytes, value })
     }
 
@@ -489,6 +477,7 @@ impl KeyChain {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ed25519_dalek::Signer;
 
     fn key(seed: u8) -> SigningKey {
         SigningKey::from_bytes(&[seed; 32])

@@ -543,51 +543,52 @@ impl Store {
 const ELECTION_STEPS: &str =
     "SELECT payload FROM journal WHERE kind = 'election-recorded' AND subject = ?1 ORDER BY seq";
 
+/// The events of one kind picked out of their entries' payloads by
+/// `pick`; `what` names them when one does not read.
+fn picked<T>(
+    path: &std::path::Path,
+    what: &str,
+    payloads: Vec<String>,
+    pick: impl Fn(Event) -> Option<T>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    for payload in payloads {
+        let event = serde_json::from_str::<Event>(&payload)
+            .map_err(|e| corrupt(path, format!("{what} does not read ({e})")))?;
+        out.extend(pick(event));
+    }
+    Ok(out)
+}
+
 /// An election's steps from its entries' payloads (None: no entry).
 fn election_steps(
     path: &std::path::Path,
     id: &str,
     payloads: Vec<String>,
 ) -> Result<Option<Vec<crate::governance::election::Step>>> {
-    let mut steps = Vec::new();
-    for payload in payloads {
-        match serde_json::from_str::<Event>(&payload) {
-            Ok(Event::ElectionRecorded { step, .. }) => steps.push(step),
-            Ok(_) => {}
-            Err(e) => return Err(corrupt(path, format!("election {id}'s record does not read ({e})"))),
-        }
-    }
+    let steps = picked(path, &format!("election {id}'s record"), payloads, |e| match e {
+        Event::ElectionRecorded { step, .. } => Some(step),
+        _ => None,
+    })?;
     Ok((!steps.is_empty()).then_some(steps))
 }
 
 /// The charter versions from their charter-adopted entries' payloads.
 fn charter_versions(path: &std::path::Path, payloads: Vec<String>) -> Result<Vec<crate::charter::Version>> {
-    let mut out = Vec::new();
-    for payload in payloads {
-        match serde_json::from_str::<Event>(&payload) {
-            Ok(Event::CharterAdopted { version, adopted, .. }) => {
-                out.push(crate::charter::Version { label: version, adopted })
-            }
-            Ok(_) => {}
-            Err(e) => return Err(corrupt(path, format!("a charter-adopted entry does not read ({e})"))),
-        }
-    }
-    Ok(out)
+    picked(path, "a charter-adopted entry", payloads, |e| match e {
+        Event::CharterAdopted { version, adopted, .. } => Some(crate::charter::Version { label: version, adopted }),
+        _ => None,
+    })
 }
 
 const KEY_ROTATIONS: &str = "SELECT payload FROM journal WHERE kind = 'key-rotated' ORDER BY seq";
 
 /// The key rotations from their key-rotated entries' payloads.
 fn key_rotations(path: &std::path::Path, payloads: Vec<String>) -> Result<Vec<crate::seal::RotationRecord>> {
-    let mut out = Vec::new();
-    for payload in payloads {
-        match serde_json::from_str::<Event>(&payload) {
-            Ok(Event::KeyRotated(record)) => out.push(record),
-            Ok(_) => {}
-            Err(e) => return Err(corrupt(path, format!("a key-rotated entry does not read ({e})"))),
-        }
-    }
-    Ok(out)
+    picked(path, "a key-rotated entry", payloads, |e| match e {
+        Event::KeyRotated(record) => Some(record),
+        _ => None,
+    })
 }
 
 /// Reads under the write lock: what a decision taken in the transaction
