@@ -619,7 +619,10 @@
     }
     const manifest = seal.manifest;
     if (!manifest || manifest.format !== "charte-seal/1") refuse("seal_altered");
-    if (!Number.isSafeInteger(manifest.length) || typeof manifest.sha256 !== "string" || typeof manifest.issued !== "string") {
+    if (
+      !Number.isSafeInteger(manifest.length) || manifest.length < 0 || typeof manifest.sha256 !== "string" ||
+      typeof manifest.issued !== "string" || typeof manifest.document_id !== "string"
+    ) {
       refuse("seal_altered");
     }
     const sealing = base64(seal.public_key);
