@@ -358,10 +358,16 @@ impl Served {
     /// Sends one HTTP/1.1 request (the connection closed after it) and reads
     /// the response.
     pub fn request(&self, method: &str, path: &str, body: &[u8]) -> Response {
+        self.request_with(method, path, &[], body)
+    }
+
+    /// [`Served::request`] with more headers.
+    pub fn request_with(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
         use std::io::{Read, Write};
         let mut stream = std::net::TcpStream::connect(&self.addr).expect("the server accepts");
+        let extra: String = headers.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
         let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n{extra}\r\n",
             self.addr,
             body.len()
         );

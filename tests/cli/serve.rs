@@ -69,9 +69,13 @@ fn healthz_gives_the_journals_head() {
 #[test]
 fn an_unknown_page_is_neutral_and_the_log_keeps_no_token() {
     let (_t, s) = served();
-    let r = s.get("/s/0123456789abcdefSECRETTOKEN?email=someone@example.be");
+    let r = s.get("/nothing/here/SECRETTOKEN?email=someone@example.be");
     assert_eq!(r.status, 404);
     assert!(r.body.contains("Cette page n'existe pas.") && r.body.contains("Deze pagina bestaat niet."), "{}", r.body);
+    // An unknown signing link: the one neutral page, in the language asked.
+    let r = s.get("/s/0123456789abcdefSECRETTOKEN");
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("Ce lien ne peut pas être utilisé"), "{}", r.body);
     assert!(!r.body.contains("/tmp") && !r.body.contains("src/"), "no internal path: {}", r.body);
     let run = s.stop();
     assert_eq!(run.code, 0, "SIGTERM stops it cleanly: {}", run.stderr);
@@ -89,4 +93,35 @@ fn a_folder_that_is_not_a_workspace_is_said_before_listening() {
     let r = t.run(["serve", "--listen", "127.0.0.1:0"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(!r.stdout.contains("serves"), "it never listened: {}", r.stdout);
+}
+
+#[test]
+fn pages_speak_the_visitors_language_and_remember_the_choice() {
+    let (_t, s) = served();
+    // Ans's main language is French.
+    assert!(s.get("/privacy").body.contains("Vos données et vos droits"));
+    let nl = s.request_with("GET", "/privacy", &[("Accept-Language", "nl-BE,nl;q=0.9")], b"");
+    assert!(nl.body.contains("Uw gegevens en uw rechten"), "Accept-Language: {}", nl.body);
+    assert!(nl.body.contains("<html lang=\"nl\">"));
+    let chosen = s.get("/privacy?lang=nl");
+    assert!(chosen.body.contains("Uw gegevens"));
+    let cookie = chosen.header("set-cookie").expect("the choice is remembered");
+    assert!(cookie.starts_with("charte_lang=nl") && cookie.contains("HttpOnly"), "{cookie}");
+    let remembered =
+        s.request_with("GET", "/s/unknown", &[("Cookie", "charte_lang=nl"), ("Accept-Language", "fr")], b"");
+    assert!(remembered.body.contains("Deze link kan niet gebruikt worden"), "{}", remembered.body);
+}
+
+#[test]
+fn a_request_announcing_too_large_a_body_is_refused_before_it_is_read() {
+    use std::io::{Read, Write};
+    let (_t, s) = served();
+    let mut stream = std::net::TcpStream::connect(&s.addr).unwrap();
+    // 30 MB announced, none sent: the answer comes at once.
+    write!(stream, "POST /s/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 31457280\r\nConnection: close\r\n\r\n").unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let mut raw = String::new();
+    let _ = stream.read_to_string(&mut raw);
+    assert!(raw.starts_with("HTTP/1.1 413"), "{raw}");
+    assert!(raw.contains("20 Mo") && raw.contains("20 MB"), "{raw}");
 }
