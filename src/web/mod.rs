@@ -67,6 +67,25 @@ impl Site {
     }
 }
 
+impl Site {
+    /// What a page's layout shows, in the language [`lang::choose`] gives
+    /// (`own`: what the page is about), and whether the visitor chose it.
+    async fn page(
+        self: &Arc<Self>,
+        choice: Choice,
+        headers: HeaderMap,
+        own: Option<Language>,
+    ) -> std::result::Result<(pages::Page, Language, bool), Failure> {
+        let chosen = choice.lang.as_deref().and_then(lang::parse).is_some();
+        self.read(move |app| {
+            let main = app.ws.config.coordination.main_language();
+            let language = lang::choose(choice.lang.as_deref(), &headers, own, main);
+            Ok((pages::Page::new(app, language), language, chosen))
+        })
+        .await
+    }
+}
+
 /// The application's routes over `site`, with the security headers, the
 /// body limit and the request log.
 pub fn router(site: Arc<Site>) -> Router {
@@ -282,15 +301,8 @@ async fn privacy(
     Query(choice): Query<Choice>,
     headers: HeaderMap,
 ) -> std::result::Result<Response, Failure> {
-    let chosen = choice.lang.as_deref().and_then(lang::parse);
-    let (page, language) = site
-        .read(move |app| {
-            let main = app.ws.config.coordination.main_language();
-            let language = lang::choose(choice.lang.as_deref(), &headers, None, main);
-            Ok((pages::Page::new(app, language), language))
-        })
-        .await?;
-    Ok(render(&pages::Privacy { page }, StatusCode::OK, chosen.is_some(), language))
+    let (page, language, chosen) = site.page(choice, headers, None).await?;
+    Ok(render(&pages::Privacy { page }, StatusCode::OK, chosen, language))
 }
 
 /// A signing page. Until the links are made (issue 18), every token is
@@ -300,15 +312,8 @@ async fn signing_page(
     Query(choice): Query<Choice>,
     headers: HeaderMap,
 ) -> std::result::Result<Response, Failure> {
-    let chosen = choice.lang.as_deref().and_then(lang::parse);
-    let (page, language) = site
-        .read(move |app| {
-            let main = app.ws.config.coordination.main_language();
-            let language = lang::choose(choice.lang.as_deref(), &headers, None, main);
-            Ok((pages::Page::new(app, language), language))
-        })
-        .await?;
-    Ok(render(&pages::Neutral { page }, StatusCode::NOT_FOUND, chosen.is_some(), language))
+    let (page, language, chosen) = site.page(choice, headers, None).await?;
+    Ok(render(&pages::Neutral { page }, StatusCode::NOT_FOUND, chosen, language))
 }
 
 async fn site_style() -> impl IntoResponse {
