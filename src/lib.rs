@@ -41,6 +41,7 @@ pub mod roster;
 pub mod seal;
 pub mod tabular;
 pub mod time;
+pub mod verify_page;
 pub mod workflow;
 pub mod workspace;
 

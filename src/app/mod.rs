@@ -43,6 +43,7 @@ pub mod since;
 pub mod status;
 mod table_file;
 pub mod verify;
+pub mod verify_page;
 pub mod vote;
 
 pub use table_file::TableFile;

@@ -38,6 +38,8 @@ pub struct Annual {
     pub csv: PathBuf,
     /// The sealed PDFs, one per language of the network, the main one first.
     pub pdfs: Vec<PathBuf>,
+    /// out/verify.html, written again: the page on which a funder checks them.
+    pub page: PathBuf,
 }
 
 /// What asking for a subsidy report did.
@@ -58,6 +60,8 @@ pub struct SealedSubsidy {
     pub json: PathBuf,
     /// The sealed PDF, in the network's main language (the funder reads one).
     pub pdfs: Vec<PathBuf>,
+    /// out/verify.html, written again: the page on which the funder checks it.
+    pub page: PathBuf,
     /// What the coordinator should know: the deadline had already passed
     /// on the report's date (the report says so on its page too).
     pub warnings: Vec<String>,
@@ -116,7 +120,8 @@ impl App {
             languages: &languages,
             companions: &[(csv.clone(), bytes)],
         })?;
-        Ok(Annual { report, csv, pdfs })
+        let page = self.write_verify_page()?;
+        Ok(Annual { report, csv, pdfs, page })
     }
 
     /// Makes the funder's report of `year` (COCOM or Walloon Region, per
@@ -167,7 +172,8 @@ impl App {
         })?;
         let warnings =
             report.due.filter(|_| report.due_past).map(|due| past_due(year, due, self.today)).into_iter().collect();
-        Ok(Subsidy::Made(Box::new(SealedSubsidy { report, json, pdfs, warnings })))
+        let page = self.write_verify_page()?;
+        Ok(Subsidy::Made(Box::new(SealedSubsidy { report, json, pdfs, page, warnings })))
     }
 
     /// The annual figures of `year`, as of the app's day: what the annual

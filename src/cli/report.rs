@@ -88,6 +88,7 @@ fn subsidy(year: i32, expenses: &Expenses, ctx: &Ctx) -> Result<u8> {
         (None, _) => say!("  no deadline printed: charte.toml's [funder] has no subsidy_due"),
     }
     say!("written: {} and {} (sealed)", made.json.display(), paths_list(&made.pdfs));
+    say!("the funder can check it on {}: open it in a browser and choose the PDF", made.page.display());
     Ok(0)
 }
 
@@ -123,5 +124,6 @@ fn annual(year: i32, ctx: &Ctx) -> Result<u8> {
     }
     say!("flags: {}", report.flags.len());
     say!("written: {} and {} (sealed)", made.csv.display(), paths_list(&made.pdfs));
+    say!("anyone can check them on {}: open it in a browser and choose the PDF", made.page.display());
     Ok(0)
 }

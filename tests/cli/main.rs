@@ -34,5 +34,6 @@ mod rotate;
 mod since;
 mod smtp;
 mod verify;
+mod verify_page;
 mod vote;
 mod workflow;
