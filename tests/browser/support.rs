@@ -325,6 +325,30 @@ impl Page<'_> {
         }
     }
 
+    /// Waits until the element at `selector` shows a text containing
+    /// `expected`; after [`WAIT`], fails showing what the page says.
+    #[track_caller]
+    pub fn wait_text(&self, selector: &str, expected: &str) -> &Self {
+        let start = Instant::now();
+        loop {
+            let shown = self.script(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
+                vec![json!(selector)],
+            );
+            if shown.as_str().is_some_and(|t| t.contains(expected)) {
+                return self;
+            }
+            if start.elapsed() > WAIT {
+                panic!(
+                    "after {} s, {selector} still does not show {expected:?}\n{}",
+                    WAIT.as_secs(),
+                    self.what_it_shows()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The attribute `name` of the element at `selector` (none when the
     /// element has no such attribute, or there is no such element yet).
     #[track_caller]
