@@ -309,41 +309,32 @@ impl Page<'_> {
 
     #[track_caller]
     pub fn wait_attr_for(&self, selector: &str, name: &str, timeout: Duration) -> String {
-        let start = Instant::now();
-        loop {
-            if let Some(value) = self.attr(selector, name) {
-                return value;
-            }
-            if start.elapsed() > timeout {
-                panic!(
-                    "after {} s, {selector} still has no attribute {name}\n{}",
-                    timeout.as_secs(),
-                    self.what_it_shows()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.wait_until(timeout, &format!("{selector} still has no attribute {name}"), || self.attr(selector, name))
     }
 
     /// Waits until the element at `selector` shows a text containing
     /// `expected`; after [`WAIT`], fails showing what the page says.
     #[track_caller]
     pub fn wait_text(&self, selector: &str, expected: &str) -> &Self {
+        let shows = || {
+            let script = "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;";
+            self.script(script, vec![json!(selector)]).as_str().is_some_and(|t| t.contains(expected)).then_some(())
+        };
+        self.wait_until(WAIT, &format!("{selector} still does not show {expected:?}"), shows);
+        self
+    }
+
+    /// Polls `ready` until it gives a value; after `timeout`, fails saying
+    /// `still` and showing what the page says.
+    #[track_caller]
+    fn wait_until<T>(&self, timeout: Duration, still: &str, mut ready: impl FnMut() -> Option<T>) -> T {
         let start = Instant::now();
         loop {
-            let shown = self.script(
-                "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
-                vec![json!(selector)],
-            );
-            if shown.as_str().is_some_and(|t| t.contains(expected)) {
-                return self;
+            if let Some(value) = ready() {
+                return value;
             }
-            if start.elapsed() > WAIT {
-                panic!(
-                    "after {} s, {selector} still does not show {expected:?}\n{}",
-                    WAIT.as_secs(),
-                    self.what_it_shows()
-                );
+            if start.elapsed() > timeout {
+                panic!("after {} s, {still}\n{}", timeout.as_secs(), self.what_it_shows());
             }
             std::thread::sleep(Duration::from_millis(50));
         }

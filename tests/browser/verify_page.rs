@@ -31,7 +31,13 @@ const REPORT_2026: &str = "out/reports/annual-2026.pdf";
 /// Ans with its roster and seal key, and its annual report for 2025
 /// (which writes the page).
 fn reported() -> Test {
-    let t = Test::fixture("ans").at("2026-11-02");
+    reported_in("ans")
+}
+
+/// The coordination of fixtures/`fixture` with its roster and seal key,
+/// and its annual report for 2025, on 2026-11-02.
+fn reported_in(fixture: &str) -> Test {
+    let t = Test::fixture(fixture).at("2026-11-02");
     t.run(["members", "import", "roster.csv"]).success();
     t.run(["keys", "init"]).success();
     t.run(["report", "annual", "--year", "2025"]).success();
@@ -44,12 +50,6 @@ fn reported_twice() -> Test {
     t.run(["meeting", "add", "--body", "plenary", "--date", "2026-12-10"]).success();
     t.run(["report", "annual", "--year", "2026"]).success();
     t
-}
-
-/// The fingerprint of the public key file `path`.
-fn fingerprint(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap();
-    charte::seal::fingerprint(&charte::seal::parse_public_key(&text).expect("a public key file"))
 }
 
 /// The manifest of the report `rel` (read from its detached seal).
@@ -103,11 +103,8 @@ fn a_report_with_a_byte_changed_in_its_rendered_part_is_not_valid(browser: &Brow
     let t = reported();
     let length = manifest(&t, REPORT_2025)["length"].as_u64().unwrap() as usize;
     let changed = with_byte_changed(&t, &t.path(REPORT_2025), length / 2, "annual-2025-changed.pdf");
-
-    let page = browser.open(&t.path(PAGE));
-    page.choose("#file", &changed);
-    assert!(!verdict(&page), "one byte of the rendered report changed\n{}", page.body_text());
-    page.screenshot("verify-rendered-part-changed");
+    let said = refused(browser, &t, &changed, "verify-rendered-part-changed");
+    assert!(said.contains("Le contenu de ce document a été modifié"), "the content's hash: {said:?}");
 }
 
 fn a_report_with_a_byte_changed_in_its_seal_revision_is_not_valid(browser: &Browser) {
@@ -121,19 +118,24 @@ fn a_report_with_a_byte_changed_in_its_seal_revision_is_not_valid(browser: &Brow
     let at = length + bytes[length..].windows(desc.len()).position(|w| w == desc).expect("the seal revision") + 19;
     assert_eq!(bytes[at], b'm');
     let changed = with_byte_changed(&t, &t.path(REPORT_2025), at, "annual-2025-seal-changed.pdf");
+    let said = refused(browser, &t, &changed, "verify-seal-revision-changed");
+    assert!(said.contains("modifié après avoir été scellé"), "the seal revision rebuilt: {said:?}");
+}
 
+/// `file` on `t`'s page: not valid; what the verdict says, after the
+/// screenshots `shot`.
+#[track_caller]
+fn refused(browser: &Browser, t: &Test, file: &Path, shot: &str) -> String {
     let page = browser.open(&t.path(PAGE));
-    page.choose("#file", &changed);
-    assert!(!verdict(&page), "one byte of the seal revision changed\n{}", page.body_text());
-    page.screenshot("verify-seal-revision-changed");
+    page.choose("#file", file);
+    assert!(!verdict(&page), "{} is not as issued\n{}", file.display(), page.body_text());
+    page.screenshot(shot);
+    page.text("#verdict")
 }
 
 fn another_coordinations_report_is_not_valid_on_this_page(browser: &Browser) {
     let t = reported();
-    let other = Test::fixture("ixelles").at("2026-11-02");
-    other.run(["members", "import", "roster.csv"]).success();
-    other.run(["keys", "init"]).success();
-    other.run(["report", "annual", "--year", "2025"]).success();
+    let other = reported_in("ixelles");
     let (ours, theirs) =
         (fingerprint(&t.path("keys/coordination.pub")), fingerprint(&other.path("keys/coordination.pub")));
     assert_ne!(ours, theirs);
@@ -255,10 +257,7 @@ fn the_page_speaks_dutch(browser: &Browser) {
 
 fn a_key_the_visitor_gives_replaces_the_one_the_page_holds(browser: &Browser) {
     let t = reported();
-    let other = Test::fixture("ixelles").at("2026-11-02");
-    other.run(["members", "import", "roster.csv"]).success();
-    other.run(["keys", "init"]).success();
-    other.run(["report", "annual", "--year", "2025"]).success();
+    let other = reported_in("ixelles");
     let theirs = fingerprint(&other.path("keys/coordination.pub"));
 
     // Ans's page, given Ixelles's public key: Ixelles's report holds, and
