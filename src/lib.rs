@@ -42,6 +42,7 @@ pub mod seal;
 pub mod tabular;
 pub mod time;
 pub mod verify_page;
+pub mod web;
 pub mod workflow;
 pub mod workspace;
 

@@ -458,18 +458,34 @@
     return order;
   }
 
+  /** What the page knows of the coordination's chain of keys: for each
+   * former key it holds, the day it retired and the key that succeeded it
+   * (the page holds the current key first, then each former one, the most
+   * recently retired first). */
+  function heldSuccession() {
+    const keys = (HELD.keys || []).map((k) => ({ key: base64(k.public_key), retired: k.retired || null }));
+    const known = new Map();
+    for (let i = 1; i < keys.length; i++) known.set(hex(keys[i].key), { retired: keys[i].retired, next: keys[i - 1].key });
+    return known;
+  }
+
   /** Whether the document's sealing key `sealing` is the coordination's:
    * one of the keys trusted (the key the visitor gave, else the keys the
-   * page holds, a former key only up to its retirement), or a successor of
-   * one through the statements the document carries (forward only). */
+   * page holds), or a successor of one through the statements the document
+   * carries (forward only). What the page knows of the chain holds
+   * whichever key is trusted: a key it knows retired sealed nothing after
+   * that day, and was succeeded by the key it knows, not by a key a
+   * statement made with it later names (a leaked former key). */
   async function trustSealingKey(sealing, manifest, trusted) {
     const sealingFp = await fingerprint(sealing);
+    const known = heldSuccession();
+    const retirement = known.get(hex(sealing));
+    if (retirement && manifest.issued > retirement.retired) {
+      refuse("retired_key", { key: sealingFp, date: retirement.retired, issued: manifest.issued });
+    }
     for (const t of trusted) {
       if (equalBytes(t.key, sealing)) {
-        if (t.retired && manifest.issued > t.retired) {
-          refuse("retired_key", { key: sealingFp, date: t.retired, issued: manifest.issued });
-        }
-        return { how: t.retired ? "former" : "held", retired: t.retired, links: [] };
+        return { how: retirement ? "former" : "held", retired: retirement ? retirement.retired : null, links: [] };
       }
     }
     const carried = (manifest.extra || {}).key_chain;
@@ -481,14 +497,16 @@
       const start = index(t.key);
       if (start < 0 || end < 0) continue;
       if (start > end) refuse("older_key", { key: sealingFp, held: await fingerprint(t.key) });
-      if (t.retired) {
-        // A former key vouches for what follows it only for rotations it
-        // signed before it retired (the journal's chain is the same line).
-        if (order[start].date > t.retired) continue;
+      const links = order.slice(start, end);
+      for (const l of links) {
+        const k = known.get(hex(l.previous));
+        if (k && (!equalBytes(k.next, l.next) || k.retired !== l.date)) {
+          refuse("chain_conflict", { key: l.previousFp, next: l.nextFp, date: k.retired });
+        }
       }
-      return { how: "chain", links: order.slice(start, end) };
+      return { how: "chain", links };
     }
-    const held = trusted.find((t) => !t.retired) || trusted[0];
+    const held = trusted.find((t) => !known.has(hex(t.key))) || trusted[0];
     refuse("other_key", { key: sealingFp, held: held ? await fingerprint(held.key) : "?" });
   }
 
@@ -501,7 +519,7 @@
   /** RFC 9162 §2.1.4.2, as docs/journal.md "Consistency" writes it. */
   async function verifyConsistency(m, n, oldRoot, newRoot, proof) {
     if (m === n) return proof.length === 0 && equalBytes(oldRoot, newRoot);
-    if (m === 0) return proof.length === 0;
+    if (m === 0) return proof.length === 0 && equalBytes(oldRoot, await sha256(new Uint8Array(0)));
     if (m > n || !proof.length) return false;
     let p = proof;
     if ((m & (m - 1)) === 0) p = [oldRoot, ...proof];
@@ -581,11 +599,24 @@
     ) {
       refuse("signature_other_document");
     }
-    const owner = (HELD.members || []).find((m) => m.public_key === sig.public_key);
-    if (owner && manifest.enterprise_number && owner.enterprise_number !== manifest.enterprise_number) {
+    // Whose key: the one the organisation the document is addressed to
+    // registered with the coordination, when the page holds it (docs/seal.md
+    // §7, step 4); another organisation's key is refused.
+    const members = HELD.members || [];
+    const registered = members.find((m) => m.enterprise_number === manifest.enterprise_number);
+    if (registered && registered.public_key !== sig.public_key) {
+      const theirs = base64(registered.public_key);
+      refuse("signature_not_registered", {
+        key: keyFp,
+        organisation: registered.organisation,
+        registered: theirs ? await fingerprint(theirs) : "?",
+      });
+    }
+    const owner = members.find((m) => m.public_key === sig.public_key);
+    if (owner && owner.enterprise_number !== manifest.enterprise_number) {
       refuse("signature_other_organisation", { key: keyFp, owner: owner.organisation, organisation: manifest.organisation });
     }
-    return { kind: "own-key", key: keyFp, date: st.signed, owner: owner ? owner.organisation : null };
+    return { kind: "own-key", key: keyFp, date: st.signed, owner: registered ? registered.organisation : null };
   }
 
   /** A PAdES signature after the seal: only its coverage is checked here;
@@ -643,12 +674,15 @@
     const sealedLength = length + revision.bytes.length;
     const after = rest.slice(revision.bytes.length);
     let signed = null;
+    // Only a document addressed to an organisation is signed back; a report
+    // is exactly what the coordination sealed, or it was modified.
+    if (after.length && !manifest.enterprise_number) refuse("modified_after");
     if (after.includes("/ByteRange")) signed = padesSignature(file, sealedLength);
     else if (after.length) {
       signed = await ownKeySignature(file.slice(0, sealedLength), after, manifest, revision.prefix, revision.xrefAt);
     }
     const checkpoint = await checkpointOf(manifest, sealing);
-    return { manifest, sealingFp, trust, signed, checkpoint, sha256: manifest.sha256 };
+    return { manifest, sealingFp, trust, signed, checkpoint, sealedPart: after.length ? bytes.subarray(0, sealedLength) : null };
   }
 
   /** The previous report `old` and this one `now`: does the history behind
@@ -707,6 +741,10 @@
       older_key: "Ce document est scellé avec la clé {key}, une clé antérieure à celle que vous avez donnée ({held}) : une clé plus récente ne se porte pas garante d'une plus ancienne. Vérifiez-le avec l'ancienne clé de la coordination.",
       retired_key: "Ce document est scellé avec la clé {key}, que la coordination a retirée le {date}, alors qu'il est daté du {issued} : la coordination ne scelle plus avec cette clé ; ce sceau n'est pas le sien.",
       chain_bad: "La déclaration de changement de clé n° {n} portée par le document ne tient pas : elle a été modifiée ou fabriquée.",
+      chain_conflict: "Ce document porte une déclaration selon laquelle la clé {key} aurait été remplacée par la clé {next}, mais la coordination a remplacé cette clé le {date} par une autre : c'est une contrefaçon, faite avec une ancienne clé de la coordination.",
+      signature_not_registered: "Ce document est signé avec la clé {key}, et non avec la clé que {organisation} a enregistrée auprès de la coordination ({registered}) : quelqu'un d'autre l'a signé.",
+      valid_sealed_part: "Le début de ce fichier est exactement le document que {coordination} a émis le {issued}.",
+      download_sealed: "Télécharger le document tel qu'il a été émis (sans ce qui a été ajouté ensuite)",
       chain_line: "Les déclarations de changement de clé portées par le document ne forment pas une suite cohérente.",
       checkpoint_bad: "L'état du journal inclus dans ce rapport n'est pas signé par la clé qui l'a scellé : il a été modifié.",
       signature_update_altered: "La signature ajoutée après le sceau a été modifiée, ou quelque chose a été ajouté après elle.",
@@ -735,9 +773,9 @@
       valid_partial: "Sceau authentique",
       valid_sealed: "{coordination} a émis ce document le {issued}, et il n'a pas été modifié depuis.",
       valid_own_key: "Il a ensuite été signé par {who} le {date}, avec sa propre clé ; la signature couvre tout le document tel qu'il a été émis.",
-      valid_pades: "Il a ensuite été signé dans un lecteur PDF (signature électronique, par exemple avec la carte d'identité). Cette page ne vérifie pas cette signature-là : ouvrez le fichier dans votre logiciel PDF (par exemple Adobe Acrobat Reader) pour voir si elle est valable et qui a signé.",
+      valid_pades: "Il a ensuite été signé dans un lecteur PDF (signature électronique, par exemple avec la carte d'identité). Cette page ne vérifie ni cette signature ni ce qu'elle a pu changer à l'affichage : ouvrez le fichier dans votre logiciel PDF (par exemple Adobe Acrobat Reader) pour voir si la signature est valable et qui a signé, et lisez le document tel qu'il a été émis dans la copie ci-dessous.",
       valid_since: "L'historique derrière ce rapport prolonge celui du rapport {old} : aucune des {m} entrées du journal sur lesquelles il reposait n'a été retirée ni réécrite.",
-      who_unregistered: "le détenteur de la clé {key} (pour {organisation} ; cette page ne connaît pas cette clé : demandez à la coordination l'empreinte de la clé qu'elle a enregistrée pour cette organisation)",
+      who_unregistered: "le détenteur de la clé {key}, pour {organisation} ; cette page ne connaît pas la clé de cette organisation : demandez à la coordination l'empreinte de la clé qu'elle a enregistrée pour elle",
       who_registered: "{organisation} (clé {key}, enregistrée auprès de la coordination)",
       d_document: "Document",
       d_kind: "Type",
@@ -776,6 +814,10 @@
       older_key: "Dit document is verzegeld met sleutel {key}, een oudere sleutel dan de sleutel die u gaf ({held}): een nieuwere sleutel staat niet in voor een oudere. Ga het na met de vroegere sleutel van de coördinatie.",
       retired_key: "Dit document is verzegeld met sleutel {key}, die de coördinatie op {date} buiten gebruik stelde, terwijl het gedateerd is op {issued}: de coördinatie verzegelt niet meer met die sleutel; dit zegel is niet van haar.",
       chain_bad: "De verklaring van sleutelwissel nr. {n} in het document klopt niet: ze werd gewijzigd of vervalst.",
+      chain_conflict: "Dit document draagt een verklaring dat sleutel {key} vervangen zou zijn door sleutel {next}, maar de coördinatie verving die sleutel op {date} door een andere: het is een vervalsing, gemaakt met een vroegere sleutel van de coördinatie.",
+      signature_not_registered: "Dit document is ondertekend met sleutel {key}, en niet met de sleutel die {organisation} bij de coördinatie registreerde ({registered}): iemand anders heeft het ondertekend.",
+      valid_sealed_part: "Het begin van dit bestand is precies het document dat {coordination} op {issued} uitgaf.",
+      download_sealed: "Het document downloaden zoals het uitgegeven werd (zonder wat er later aan toegevoegd werd)",
       chain_line: "De verklaringen van sleutelwissel in het document vormen geen samenhangende reeks.",
       checkpoint_bad: "De stand van het logboek in dit verslag is niet ondertekend met de sleutel die het verzegelde: hij werd gewijzigd.",
       signature_update_altered: "De handtekening na het zegel werd gewijzigd, of er werd iets na toegevoegd.",
@@ -804,9 +846,9 @@
       valid_partial: "Zegel echt",
       valid_sealed: "{coordination} heeft dit document op {issued} uitgegeven, en het werd sindsdien niet gewijzigd.",
       valid_own_key: "Het werd daarna op {date} ondertekend door {who}, met een eigen sleutel; de handtekening dekt het hele document zoals het uitgegeven werd.",
-      valid_pades: "Het werd daarna ondertekend in een pdf-lezer (elektronische handtekening, bijvoorbeeld met de identiteitskaart). Deze pagina gaat die handtekening niet na: open het bestand in uw pdf-software (bijvoorbeeld Adobe Acrobat Reader) om te zien of ze geldig is en wie ondertekende.",
+      valid_pades: "Het werd daarna ondertekend in een pdf-lezer (elektronische handtekening, bijvoorbeeld met de identiteitskaart). Deze pagina gaat die handtekening niet na, en ook niet wat ze aan de weergave veranderd kan hebben: open het bestand in uw pdf-software (bijvoorbeeld Adobe Acrobat Reader) om te zien of de handtekening geldig is en wie ondertekende, en lees het document zoals het uitgegeven werd in de kopie hieronder.",
       valid_since: "De geschiedenis achter dit verslag bouwt voort op die van verslag {old}: geen van de {m} items van het logboek waarop het steunde, werd verwijderd of herschreven.",
-      who_unregistered: "de houder van sleutel {key} (voor {organisation}; deze pagina kent die sleutel niet: vraag de coördinatie naar de vingerafdruk van de sleutel die ze voor deze organisatie registreerde)",
+      who_unregistered: "de houder van sleutel {key}, voor {organisation}; deze pagina kent de sleutel van die organisatie niet: vraag de coördinatie naar de vingerafdruk van de sleutel die ze ervoor registreerde",
       who_registered: "{organisation} (sleutel {key}, geregistreerd bij de coördinatie)",
       d_document: "Document",
       d_kind: "Soort",
@@ -923,21 +965,26 @@
     head.className = "verdict-head";
     const body = document.createElement("div");
     const ok = !result.refusal;
-    const history = !ok && HISTORY.includes(result.refusal.code) && !result.refusal.params.previous;
-    const partial = ok && result.found.signed && result.found.signed.kind === "pades";
+    // The document is authentic but its history is not confirmed: its
+    // continuity with the previous report fails, or that report does not hold.
+    const history = !ok && result.found && (HISTORY.includes(result.refusal.code) || result.refusal.params.previous);
+    // Authentic as sealed, but something after the seal is not checked here:
+    // a PAdES signature, or an own key the page does not know.
+    const partial = ok && result.found.signed && (result.found.signed.kind === "pades" || !result.found.signed.owner);
     head.textContent = WORDS[lang][partial ? "valid_partial" : ok ? "valid" : history ? "invalid_history" : "invalid"];
     verdict.className = "verdict " + (partial ? "valid partial" : ok ? "valid" : "invalid");
     const lines = [];
     const f = result.found;
+    const m = f ? f.manifest : null;
     if (f) {
-      const m = f.manifest;
-      lines.push(say("valid_sealed", { coordination: m.coordination, issued: m.issued }));
+      const pades = f.signed && f.signed.kind === "pades";
+      lines.push(say(pades ? "valid_sealed_part" : "valid_sealed", { coordination: m.coordination, issued: m.issued }));
       if (f.signed && f.signed.kind === "own-key") {
         const who = f.signed.owner
           ? say("who_registered", { organisation: f.signed.owner, key: f.signed.key })
           : say("who_unregistered", { organisation: m.organisation || "?", key: f.signed.key });
         lines.push(say("valid_own_key", { who, date: f.signed.date }));
-      } else if (f.signed && f.signed.kind === "pades") {
+      } else if (pades) {
         lines.push(say("valid_pades"));
       }
     }
@@ -946,11 +993,24 @@
     if (!ok && !history) lines.length = 0;
     if (result.refusal) {
       const r = result.refusal;
-      lines.push((r.params.previous ? say("previous_prefix") + " " : "") + say(r.code, r.params));
+      const text = say(r.code, r.params);
+      lines.push(r.params.previous ? say("previous_prefix") + " " + text.charAt(0).toLowerCase() + text.slice(1) : text);
     }
     for (const l of lines) {
       const p = document.createElement("p");
       p.textContent = l;
+      body.appendChild(p);
+    }
+    if (ok && f && f.signed && f.signed.kind === "pades" && f.sealedPart) {
+      // What the coordination sealed, to read as it was issued: what the
+      // signing update displays is not checked here.
+      const a = document.createElement("a");
+      a.id = "sealed-part";
+      a.href = URL.createObjectURL(new Blob([f.sealedPart], { type: "application/pdf" }));
+      a.download = m.document_id.replace(/[^A-Za-z0-9._-]/g, "_") + "-as-issued.pdf";
+      a.textContent = say("download_sealed");
+      const p = document.createElement("p");
+      p.appendChild(a);
       body.appendChild(p);
     }
     verdict.append(head, body);
@@ -959,7 +1019,6 @@
     if (verdict.getBoundingClientRect().top > window.innerHeight * 0.6) verdict.scrollIntoView({ block: "start" });
 
     if (!f) return;
-    const m = f.manifest;
     const kind = WORDS[lang].kinds[m.kind] || m.kind;
     row(details, "d_kind", kind);
     row(details, "d_document", m.document_id);
@@ -1034,26 +1093,25 @@
       if (found.trust.how === "chain") found.trust.from = found.trust.links.length ? found.trust.links[0].previousFp : "";
       result = { found };
       const previous = await readFile($("previous"));
-      if (previous) {
+      if (previous && !found.checkpoint) {
+        // Only reports carry the journal's state: the document stands on
+        // its own, and the previous report is said to be of no use here.
+        result.sinceUnused = true;
+      } else if (previous) {
         let old;
         try {
           old = await checkSealed(previous, trusted);
         } catch (e) {
           if (e instanceof Refusal) e.params = Object.assign({}, e.params, { previous: true });
+          result.sinceRefused = { old: "?", m: "?", n: found.checkpoint.tree_size };
           throw e;
         }
-        if (!found.checkpoint) {
-          // Only reports carry the journal's state: the document stands on
-          // its own, and the previous report is said to be of no use here.
-          result.sinceUnused = true;
-        } else {
-          const params = { old: old.manifest.document_id, m: old.checkpoint ? old.checkpoint.tree_size : "?", n: found.checkpoint.tree_size };
-          try {
-            result.since = await consistency(found, old);
-          } catch (e) {
-            result.sinceRefused = params;
-            throw e;
-          }
+        const params = { old: old.manifest.document_id, m: old.checkpoint ? old.checkpoint.tree_size : "?", n: found.checkpoint.tree_size };
+        try {
+          result.since = await consistency(found, old);
+        } catch (e) {
+          result.sinceRefused = params;
+          throw e;
         }
       }
     } catch (e) {

@@ -39,6 +39,7 @@ mod report;
 mod restore;
 mod returns;
 mod run;
+mod serve;
 mod sign;
 mod status;
 mod verify;
@@ -150,6 +151,9 @@ enum Command {
     /// Restore a backup into a new folder, audit it, and only then put it in place.
     #[command(long_about = restore::LONG_ABOUT)]
     Restore(restore::Args),
+    /// The web application: the verification page (/verify) and, later, the signing pages.
+    #[command(long_about = serve::LONG_ABOUT)]
+    Serve(serve::Args),
 }
 
 /// What every command receives: validated global settings.
@@ -280,6 +284,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Evidence(args) => evidence::run(args, &ctx),
         Command::Backup(args) => backup::run(args, &ctx),
         Command::Restore(args) => restore::run(args, &ctx),
+        Command::Serve(args) => serve::run(args, &ctx, cli.now.is_some()),
     }
 }
 

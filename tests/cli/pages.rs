@@ -99,14 +99,129 @@ fn every_sealed_document_prints_the_fingerprint_of_the_key_that_sealed_it() {
     for pdf in files(&t.path("out/adherence"), "pdf") {
         let text = text_of(&pdf);
         assert!(text.contains(&fingerprint), "{}: {text}", pdf.display());
-        assert!(text.contains("verify_seal.py"), "how to verify without charte: {text}");
+        assert!(text.contains("verify.html"), "how to verify without charte: {text}");
     }
     t.run(["report", "annual", "--year", "2026"]).success();
     for name in ["annual-2026.pdf", "annual-2026.nl.pdf"] {
         let text = text_of(&t.path(&format!("out/reports/{name}")));
         assert!(text.contains(&fingerprint), "{name}: {text}");
+        assert!(text.contains("verify.html"), "{name}: {text}");
+        // The technical reader's way stays, in second place.
         assert!(text.contains("verify_seal.py"), "{name}: {text}");
     }
+}
+
+/// The fingerprint of the workspace's public key, computed as docs/seal.md
+/// §1 says (the first 16 hexadecimal digits of the SHA-256 of the 32 key
+/// bytes), not by charte.
+fn fingerprint_of_public_key(t: &Test) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let file = std::fs::read_to_string(t.path("keys/coordination.pub")).unwrap();
+    let line = file.lines().nth(1).expect("the key is the file's second line");
+    let key = base64::engine::general_purpose::STANDARD.decode(line).unwrap();
+    assert_eq!(key.len(), 32, "an ed25519 public key");
+    hex::encode(sha2::Sha256::digest(&key))[..16].to_owned()
+}
+
+/// The sentence that tells a reader in `lang` how to check a sealed PDF with
+/// the coordination's verification page: the page (the file that comes with
+/// `with`, or /verify on its site) opened in a browser, the PDF dropped on
+/// it, nothing sent, and `fingerprint` to compare with the one the
+/// coordination gave through another channel.
+fn how_to_check(lang: &str, with: &str, fingerprint: &str) -> String {
+    match lang {
+        "fr" => format!(
+            "ouvrez dans votre navigateur web la page de vérification de la coordination (le fichier verify.html \
+             joint à {with}, ou la page /verify de son site charte) et faites-y glisser ce PDF : il ne quitte pas \
+             votre ordinateur ; la page doit indiquer l'empreinte de clé {fingerprint}, que vous comparerez aussi \
+             avec celle que la coordination vous a communiquée par un autre canal."
+        ),
+        _ => format!(
+            "opent u de verificatiepagina van de coördinatie in uw webbrowser (het bestand verify.html dat bij \
+             {with} gevoegd is, of de pagina /verify van haar charte-website) en sleept u deze pdf naar die pagina: \
+             het bestand verlaat uw computer niet; de pagina moet de vingerafdruk {fingerprint} van de sleutel \
+             tonen, en die vergelijkt u ook met de vingerafdruk die de coördinatie u via een ander kanaal heeft \
+             meegedeeld."
+        ),
+    }
+}
+
+/// Issue 17: an association reads, at the foot of its document's first
+/// page and in its own language, the key's fingerprint and how to check the
+/// document with the verification page.
+#[test]
+fn the_adherence_document_says_how_to_check_it_with_the_verification_page() {
+    let (t, printed) = wsl();
+    let fingerprint = fingerprint_of_public_key(&t);
+    assert_eq!(fingerprint, printed, "keys init printed the fingerprint of keys/coordination.pub");
+    t.run(["issue", "--all"]).success();
+    let fr = text_of(&t.path("out/adherence/0250616524-cpas-de-woluwe-saint-lambert-2022-02.pdf"));
+    let sentence = how_to_check("fr", "ses rapports", &fingerprint);
+    assert_eq!(fr.matches(&sentence).count(), 1, "{sentence}\nin: {fr}");
+    assert!(fr.contains("Ce document porte le sceau électronique de la coordination. Pour vérifier"), "{fr}");
+    assert!(!fr.contains("verify_seal.py"), "no script for a social worker: {fr}");
+    // Taalpunt Woluwe vzw reads Dutch.
+    let nl = text_of(&t.path("out/adherence/0580868068-taalpunt-woluwe-vzw-2022-02.pdf"));
+    let zin = how_to_check("nl", "haar verslagen", &fingerprint);
+    assert_eq!(nl.matches(&zin).count(), 1, "{zin}\nin: {nl}");
+    assert!(nl.contains("Dit document is elektronisch verzegeld door de coördinatie. Om na te gaan"), "{nl}");
+    assert!(!nl.contains("navigateur") && !nl.contains("verify_seal.py"), "{nl}");
+}
+
+/// Issue 17: the annual report says it on its cover and leads its last
+/// page with it, in each language of the network; the script and the
+/// command follow as the technical reader's way, and the facts that reader
+/// needs (the fingerprint, the journal's head) stay on the page.
+#[test]
+fn the_annual_report_says_how_to_check_it_with_the_verification_page() {
+    let (t, _) = wsl();
+    let fingerprint = fingerprint_of_public_key(&t);
+    t.run(["report", "annual", "--year", "2026"]).success();
+    for (name, lang, with, technical) in [
+        ("annual-2026", "fr", "ce rapport", "charte verify FICHIER.pdf --key coordination.pub"),
+        ("annual-2026.nl", "nl", "dit verslag", "charte verify BESTAND.pdf --key coordination.pub"),
+    ] {
+        let text = text_of(&t.path(&format!("out/reports/{name}.pdf")));
+        let sentence = how_to_check(lang, with, &fingerprint);
+        assert_eq!(text.matches(&sentence).count(), 2, "on the cover and the last page: {sentence}\nin: {text}");
+        let seal: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(t.path(&format!("out/reports/{name}.seal.json"))).unwrap())
+                .unwrap();
+        let head = seal["manifest"]["extra"]["journal_head"].as_str().unwrap();
+        let last_page = text.rfind(&sentence).unwrap();
+        let after = |needle: &str| text[last_page..].find(needle).unwrap_or_else(|| panic!("{needle} in {text}"));
+        assert!(after(head) < after("verify_seal.py"), "the page first, the journal's head, then the script");
+        assert!(after("verify_seal.py") < after(technical), "{text}");
+    }
+}
+
+/// Issue 17: the funder's report ends with how to check it with the
+/// verification page, in the network's main language: French, then Dutch
+/// once charte.toml puts Dutch first.
+#[test]
+fn the_subsidy_report_says_how_to_check_it_with_the_verification_page() {
+    let (t, _) = wsl();
+    let fingerprint = fingerprint_of_public_key(&t);
+    let t = t.at("2026-12-15");
+    t.run(["report", "subsidy", "--year", "2026", "--no-expenses"]).success();
+    let pdf = t.path("out/reports/subsidy-2026.pdf");
+    let fr = text_of(&pdf);
+    let sentence = how_to_check("fr", "ce rapport", &fingerprint);
+    assert_eq!(fr.matches(&sentence).count(), 1, "{sentence}\nin: {fr}");
+    assert!(fr.find(&sentence) < fr.find("verify_seal.py"), "the page first: {fr}");
+
+    let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
+    assert!(toml.contains("languages = [\"fr\", \"nl\"]"));
+    std::fs::write(t.path("charte.toml"), toml.replace("languages = [\"fr\", \"nl\"]", "languages = [\"nl\", \"fr\"]"))
+        .unwrap();
+    t.run(["report", "subsidy", "--year", "2026", "--no-expenses"]).success();
+    let nl = text_of(&pdf);
+    let zin = how_to_check("nl", "dit verslag", &fingerprint);
+    assert_eq!(nl.matches(&zin).count(), 1, "{zin}\nin: {nl}");
+    assert!(nl.find(&zin) < nl.find("verify_seal.py"), "the page first: {nl}");
+    assert!(nl.contains("Verslag aan de subsidiërende overheid 2026"), "{nl}");
+    t.run(["verify", pdf.to_str().unwrap()]).success();
 }
 
 #[test]

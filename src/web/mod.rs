@@ -1,0 +1,237 @@
+//! The web application (`charte serve`, DESIGN.md "The web application"):
+//! one process over one workspace, beside the command line.
+//!
+//! A handler is as thin as a command of the command line: it turns the
+//! request into a typed input, calls the application layer ([`crate::app`])
+//! on a blocking thread (SQLite and the file system are synchronous), and
+//! renders the outcome. The error kind decides the status in one place
+//! ([`Failure`]); a response never carries an internal message, a path or a
+//! stack trace. Every response carries the security headers
+//! ([`security_headers`]); every request is logged as one JSON line on
+//! standard error with its route (never the raw path: signing tokens are in
+//! it), its status and its duration, and nothing personal.
+
+use crate::app::App;
+use crate::{Error, Result};
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The largest request body accepted: a returned document is at most 20 MB
+/// (DESIGN.md), with room for the form around it.
+pub const BODY_LIMIT: usize = 21 * 1024 * 1024;
+
+/// What every handler shares.
+#[derive(Debug)]
+pub struct Site {
+    /// The workspace folder.
+    pub dir: PathBuf,
+    /// The day the server acts on when pinned (`serve --now D`, a replay
+    /// workspace); else the machine's date, read at each request.
+    pub pinned: Option<NaiveDate>,
+}
+
+impl Site {
+    /// The day a request acts on.
+    pub fn today(&self) -> NaiveDate {
+        self.pinned.unwrap_or_else(crate::time::today)
+    }
+
+    /// Runs `work` with an application opened to read, on a blocking thread.
+    async fn read<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&App) -> Result<T> + Send + 'static,
+    ) -> std::result::Result<T, Failure> {
+        let site = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let app = App::open(&site.dir, site.today())?;
+            work(&app)
+        })
+        .await
+        .map_err(|e| Failure(Error::internal(format!("a request's work stopped: {e}"))))?
+        .map_err(Failure)
+    }
+}
+
+/// The application's routes over `site`, with the security headers, the
+/// body limit and the request log.
+pub fn router(site: Arc<Site>) -> Router {
+    Router::new()
+        .route("/verify", get(verify_page))
+        .route("/verify.js", get(verify_script))
+        .route("/verify.css", get(verify_style))
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .with_state(site)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(log_request))
+}
+
+/// Serves `site` on `listen` until Ctrl-C or SIGTERM, then lets the
+/// requests under way finish (a request never leaves the workspace
+/// half-changed: each change is one transaction of the application layer).
+/// `ready` is told the address actually bound (with port 0, the one the
+/// system chose).
+pub fn serve(site: Site, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+    // Open the workspace once before listening: a wrong folder is said at once.
+    App::open(&site.dir, site.today())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("cannot start the server's runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| Error::usage(format!("--listen {listen}: cannot listen there ({e})")))?;
+        let addr = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
+        ready(addr);
+        axum::serve(listener, router(Arc::new(site)))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| Error::internal(format!("the server stopped: {e}")))
+    })
+}
+
+/// Ctrl-C, or SIGTERM (systemd's stop).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// The headers every response carries: no inline script, no framing, no
+/// referrer (signing tokens are in URLs), no type sniffing.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    let set = |h: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    response
+}
+
+/// One JSON line per request on standard error: the route as declared
+/// (`/s/{token}`, never the token), the method, the status, the duration.
+/// No address, no user agent, no query: nothing personal, nothing secret.
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "(unknown)".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    let line = serde_json::json!({
+        "at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "method": method,
+        "route": route,
+        "status": response.status().as_u16(),
+        "ms": started.elapsed().as_secs_f64() * 1000.0,
+    });
+    eprintln!("{line}");
+    response
+}
+
+/// An error as a response: its kind decides the status, and the visitor
+/// reads a sentence that names nothing internal (the message goes to the
+/// log, for the coordinator).
+#[derive(Debug)]
+pub struct Failure(pub Error);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.kind().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        eprintln!("{}", serde_json::json!({"error": status.as_u16(), "kind": format!("{:?}", self.0.kind())}));
+        let (fr, nl) = match status.as_u16() {
+            404 => ("Cette page n'existe pas.", "Deze pagina bestaat niet."),
+            503 => (
+                "Le service est momentanément occupé : réessayez dans un instant.",
+                "De dienst is even bezet: probeer het zo meteen opnieuw.",
+            ),
+            _ => (
+                "Une erreur s'est produite : la demande n'a pas abouti et rien n'a été modifié. Réessayez, ou \
+                 prévenez la coordination.",
+                "Er liep iets mis: de aanvraag werd niet uitgevoerd en er werd niets gewijzigd. Probeer het opnieuw, \
+                 of verwittig de coördinatie.",
+            ),
+        };
+        (status, Html(plain_page(status.as_u16(), fr, nl))).into_response()
+    }
+}
+
+/// A minimal page in both languages, for errors.
+fn plain_page(status: u16, fr: &str, nl: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>{status}</title></head>\n<body>\n<main>\n\
+         <p>{fr}</p>\n<p lang=\"nl\">{nl}</p>\n</main>\n</body>\n</html>\n"
+    )
+}
+
+async fn not_found() -> Failure {
+    Failure(Error::not_found("no such page"))
+}
+
+/// The verification page, loading its script and style as assets.
+async fn verify_page(State(site): State<Arc<Site>>) -> std::result::Result<Html<String>, Failure> {
+    let html = site
+        .read(|app| {
+            let held = app.verify_page_held()?;
+            crate::verify_page::page(
+                &held,
+                crate::verify_page::Assets::Linked { script: "/verify.js", style: "/verify.css" },
+            )
+        })
+        .await?;
+    Ok(Html(html))
+}
+
+async fn verify_script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], crate::verify_page::SCRIPT)
+}
+
+async fn verify_style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], crate::verify_page::STYLE)
+}
+
+/// 200 and the journal's head: for monitoring.
+async fn healthz(State(site): State<Arc<Site>>) -> std::result::Result<Response, Failure> {
+    let head = site.read(|app| app.ws.store.head()).await?;
+    let body = serde_json::json!({"status": "ok", "journal": {"entries": head.seq, "head": head.hash}});
+    Ok(([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
+}
