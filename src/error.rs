@@ -11,6 +11,9 @@
 //! | [`Kind::Temporary`] | 3 | 503 | stopped part-way by a temporary failure; what was done is journaled, running again finishes |
 //! | [`Kind::Partial`] | 4 | 207 | done for every item but those named |
 //! | [`Kind::Internal`] | 70 | 500 | a bug to report |
+//! | [`Kind::Forbidden`] | 2 | 403 | not allowed to whoever asks (no CSRF token, a read-only role) |
+//! | [`Kind::TooMany`] | 3 | 429 | too many attempts (codes, logins): wait and try again |
+//! | [`Kind::TooLarge`] | 2 | 413 | a request or file over the size allowed |
 //!
 //! No raw database message reaches a user: the store turns SQLite's errors
 //! into [`Error::Store`], which says what happened in words.
@@ -59,15 +62,22 @@ pub enum Kind {
     Temporary,
     Partial,
     Internal,
+    /// Not allowed to whoever asks (a form without its CSRF token, a
+    /// read-only role asking for a change).
+    Forbidden,
+    /// Too many attempts in too little time (codes, logins): wait.
+    TooMany,
+    /// A file or request over the size allowed.
+    TooLarge,
 }
 
 impl Kind {
     /// The process exit code (DESIGN.md).
     pub fn exit_code(self) -> u8 {
         match self {
-            Kind::Invalid | Kind::NotFound => 2,
+            Kind::Invalid | Kind::NotFound | Kind::Forbidden | Kind::TooLarge => 2,
             Kind::CheckFailed => 1,
-            Kind::Temporary => 3,
+            Kind::Temporary | Kind::TooMany => 3,
             Kind::Partial => 4,
             Kind::Internal => 70,
         }
@@ -81,6 +91,9 @@ impl Kind {
             Kind::Temporary => 503,
             Kind::Partial => 207,
             Kind::Internal => 500,
+            Kind::Forbidden => 403,
+            Kind::TooMany => 429,
+            Kind::TooLarge => 413,
         }
     }
 }
@@ -129,6 +142,10 @@ pub enum Error {
     /// A check failed: the journal is broken, a document is forged or altered.
     #[error("{0}")]
     CheckFailed(String),
+    /// Refused to whoever asked: see [`Kind::Forbidden`], [`Kind::TooMany`],
+    /// [`Kind::TooLarge`].
+    #[error("{message}")]
+    Refused { kind: Kind, message: String },
 }
 
 fn render_problems(file: &Path, problems: &[Problem]) -> String {
@@ -175,6 +192,7 @@ impl Error {
             Error::Internal(_) => Kind::Internal,
             Error::Store { kind, .. } => *kind,
             Error::Io { source, .. } => io_kind(source),
+            Error::Refused { kind, .. } => *kind,
         }
     }
 
@@ -185,6 +203,11 @@ impl Error {
 
     pub fn not_found(message: impl Into<String>) -> Self {
         Error::NotFound(message.into())
+    }
+
+    /// A refusal of kind `kind` (Forbidden, TooMany, TooLarge).
+    pub fn refused(kind: Kind, message: impl Into<String>) -> Self {
+        Error::Refused { kind, message: message.into() }
     }
 
     pub fn temporary(message: impl Into<String>) -> Self {

@@ -273,9 +273,13 @@ fn nothing_restored(e: Error) -> Error {
         return e;
     }
     match e.kind() {
-        Kind::Invalid | Kind::NotFound => Error::usage(format!("{text}; nothing was restored")),
+        Kind::Invalid | Kind::NotFound | Kind::Forbidden | Kind::TooLarge => {
+            Error::usage(format!("{text}; nothing was restored"))
+        }
         Kind::CheckFailed => Error::CheckFailed(format!("{text}; nothing was restored")),
-        Kind::Temporary | Kind::Partial => Error::temporary(format!("{text}; nothing was restored: run it again")),
+        Kind::Temporary | Kind::Partial | Kind::TooMany => {
+            Error::temporary(format!("{text}; nothing was restored: run it again"))
+        }
         Kind::Internal => e,
     }
 }

@@ -11,10 +11,16 @@
 //! standard error with its route (never the raw path: signing tokens are in
 //! it), its status and its duration, and nothing personal.
 
+pub mod guard;
+pub mod lang;
+pub mod limit;
+pub mod pages;
+
 use crate::app::App;
+use crate::roster::Language;
 use crate::{Error, Result};
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -69,9 +75,13 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/verify.js", get(verify_script))
         .route("/verify.css", get(verify_style))
         .route("/healthz", get(healthz))
+        .route("/privacy", get(privacy))
+        .route("/site.css", get(site_style))
+        .route("/s/{token}", get(signing_page))
         .fallback(not_found)
         .with_state(site)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(refuse_large))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
 }
@@ -147,6 +157,19 @@ async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// A request announcing a body over [`BODY_LIMIT`] is refused (413) before
+/// a byte of it is read; one that does not announce its length is cut off
+/// at the limit as it is read ([`axum::extract::DefaultBodyLimit`]).
+async fn refuse_large(request: Request, next: Next) -> Response {
+    let announced =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return Failure(Error::refused(crate::error::Kind::TooLarge, "the request is larger than 21 MB"))
+            .into_response();
+    }
+    next.run(request).await
+}
+
 /// One JSON line per request on standard error: the route as declared
 /// (`/s/{token}`, never the token), the method, the status, the duration.
 /// No address, no user agent, no query: nothing personal, nothing secret.
@@ -179,6 +202,18 @@ impl IntoResponse for Failure {
         eprintln!("{}", serde_json::json!({"error": status.as_u16(), "kind": format!("{:?}", self.0.kind())}));
         let (fr, nl) = match status.as_u16() {
             404 => ("Cette page n'existe pas.", "Deze pagina bestaat niet."),
+            403 => (
+                "Ce formulaire n'a pas été envoyé depuis sa page : rouvrez la page et recommencez.",
+                "Dit formulier werd niet vanaf zijn pagina verstuurd: open de pagina opnieuw en begin opnieuw.",
+            ),
+            413 => (
+                "Ce fichier est trop volumineux : un document renvoyé fait au plus 20 Mo.",
+                "Dit bestand is te groot: een teruggestuurd document is hoogstens 20 MB.",
+            ),
+            429 => (
+                "Trop de tentatives en peu de temps : attendez quelques minutes avant de réessayer.",
+                "Te veel pogingen in korte tijd: wacht enkele minuten voor u het opnieuw probeert.",
+            ),
             503 => (
                 "Le service est momentanément occupé : réessayez dans un instant.",
                 "De dienst is even bezet: probeer het zo meteen opnieuw.",
@@ -219,6 +254,65 @@ async fn verify_page(State(site): State<Arc<Site>>) -> std::result::Result<Html<
         })
         .await?;
     Ok(Html(html))
+}
+
+/// Renders an askama page, with the cookie remembering the language when
+/// the visitor chose one (`?lang=`).
+fn render(template: &impl askama::Template, status: StatusCode, chosen: bool, lang: Language) -> Response {
+    match template.render() {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            if chosen && let Ok(v) = HeaderValue::from_str(&lang::remember(lang)) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            response
+        }
+        Err(e) => Failure(Error::internal(format!("a page could not be rendered: {e}"))).into_response(),
+    }
+}
+
+/// `?lang=fr|nl`: the visitor's choice of language.
+#[derive(Debug, serde::Deserialize)]
+struct Choice {
+    lang: Option<String>,
+}
+
+async fn privacy(
+    State(site): State<Arc<Site>>,
+    Query(choice): Query<Choice>,
+    headers: HeaderMap,
+) -> std::result::Result<Response, Failure> {
+    let chosen = choice.lang.as_deref().and_then(lang::parse);
+    let (page, language) = site
+        .read(move |app| {
+            let main = app.ws.config.coordination.main_language();
+            let language = lang::choose(choice.lang.as_deref(), &headers, None, main);
+            Ok((pages::Page::new(app, language), language))
+        })
+        .await?;
+    Ok(render(&pages::Privacy { page }, StatusCode::OK, chosen.is_some(), language))
+}
+
+/// A signing page. Until the links are made (issue 18), every token is
+/// unknown: the one neutral page.
+async fn signing_page(
+    State(site): State<Arc<Site>>,
+    Query(choice): Query<Choice>,
+    headers: HeaderMap,
+) -> std::result::Result<Response, Failure> {
+    let chosen = choice.lang.as_deref().and_then(lang::parse);
+    let (page, language) = site
+        .read(move |app| {
+            let main = app.ws.config.coordination.main_language();
+            let language = lang::choose(choice.lang.as_deref(), &headers, None, main);
+            Ok((pages::Page::new(app, language), language))
+        })
+        .await?;
+    Ok(render(&pages::Neutral { page }, StatusCode::NOT_FOUND, chosen.is_some(), language))
+}
+
+async fn site_style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], pages::STYLE)
 }
 
 async fn verify_script() -> impl IntoResponse {

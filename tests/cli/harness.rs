@@ -109,6 +109,28 @@ impl Test {
         Run::of(self.command(now, args, env))
     }
 
+    /// Starts `charte serve --listen 127.0.0.1:0` on the workspace and
+    /// waits until it listens; [`Served`] stops it when dropped.
+    pub fn serve(&self) -> Served {
+        use std::io::BufRead;
+        let mut cmd = self.command(&self.now, ["serve", "--listen", "127.0.0.1:0"], &[]);
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("charte serve starts");
+        let mut out = std::io::BufReader::new(child.stdout.take().expect("its stdout"));
+        let mut line = String::new();
+        out.read_line(&mut line).expect("charte serve says where it listens");
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        Served { child: Some(child), addr, out }
+    }
+
     /// Runs the same charte command twice at the same moment (both
     /// processes started, then both waited for).
     pub fn twice_at_once(&self, args: &[&str], env: &[(&str, &str)]) -> (Run, Run) {
@@ -311,6 +333,88 @@ pub fn copy_dir(from: &Path, to: &Path) {
             copy_dir(&entry.path(), &target);
         } else {
             std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A `charte serve` started by [`Test::serve`].
+pub struct Served {
+    child: Option<std::process::Child>,
+    /// host:port
+    pub addr: String,
+    out: std::io::BufReader<std::process::ChildStdout>,
+}
+
+/// An HTTP response, read whole.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    /// Header names in lowercase.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+impl Served {
+    /// Sends one HTTP/1.1 request (the connection closed after it) and reads
+    /// the response.
+    pub fn request(&self, method: &str, path: &str, body: &[u8]) -> Response {
+        self.request_with(method, path, &[], body)
+    }
+
+    /// [`Served::request`] with more headers.
+    pub fn request_with(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.addr).expect("the server accepts");
+        let extra: String = headers.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n{extra}\r\n",
+            self.addr,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).expect("request sent");
+        stream.write_all(body).expect("body sent");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("response read");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Response { status, headers, body: body.to_owned() }
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.request("GET", path, b"")
+    }
+
+    /// Stops it as systemd does (SIGTERM) and returns what it printed.
+    pub fn stop(mut self) -> Run {
+        use std::io::Read;
+        let mut child = self.child.take().expect("running");
+        std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().expect("kill runs");
+        let status = child.wait().expect("charte serve ends");
+        let mut stdout = String::new();
+        self.out.read_to_string(&mut stdout).expect("its stdout");
+        let mut stderr = String::new();
+        child.stderr.take().expect("its stderr").read_to_string(&mut stderr).expect("its stderr");
+        Run { code: status.code().unwrap_or(-1), stdout, stderr, command: "charte serve".into() }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 }

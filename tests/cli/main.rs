@@ -31,6 +31,7 @@ mod proofs;
 mod report;
 mod returns;
 mod rotate;
+mod serve;
 mod since;
 mod smtp;
 mod verify;
