@@ -232,6 +232,12 @@ impl Test {
     }
 }
 
+/// The fingerprint of the public key file `path` (docs/seal.md §1).
+pub fn fingerprint(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    charte::seal::fingerprint(&charte::seal::parse_public_key(&text).expect("a public key file"))
+}
+
 /// The number of the return that `collect` says waits for confirmation
 /// ("charte returns confirm ID").
 #[track_caller]

@@ -17,12 +17,6 @@ use crate::verify::verify_seal_py_with;
 
 const KEY: &str = "keys/coordination.pub";
 
-/// The fingerprint of the public key file `path`.
-fn fingerprint(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap();
-    charte::seal::fingerprint(&charte::seal::parse_public_key(&text).expect("a public key file"))
-}
-
 /// The workspace's current key: its fingerprint, and a copy of its public
 /// file outside the workspace (`NAME.pub` in the test's folder), as a
 /// funder keeps it.
