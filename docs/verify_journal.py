@@ -334,6 +334,10 @@ def cmd_since(new_path, old_path, key_path):
         # Exit codes as `charte verify --since`: a proof that starts from
         # another tree than OLD's (a report made in between) is no verdict on
         # the history (2): check NEW against that report, then it against OLD.
+        if start["tree_size"] == m and start["root"] != old_st["root"]:
+            failed(f"the history behind {new_path} does not extend the one behind {old_path}: it continues another "
+                   f"history of the same {m} entries (root {start['root']}, where {old_path} signed {old_st['root']}): "
+                   f"the journal was rewritten")
         if start["tree_size"] != m or start["root"] != old_st["root"]:
             unusable(f"{new_path}'s consistency proof starts from a tree of {start['tree_size']} entries with "
                    f"root {start['root']} (report {start.get('document_id')}), not from the tree {old_path} signed "

@@ -501,7 +501,7 @@
       for (const l of links) {
         const k = known.get(hex(l.previous));
         if (k && (!equalBytes(k.next, l.next) || k.retired !== l.date)) {
-          refuse("chain_conflict", { key: l.previousFp, next: l.nextFp, date: k.retired });
+          refuse("chain_conflict", { key: l.previousFp, next: l.nextFp, date: k.retired, sealing: sealingFp });
         }
       }
       return { how: "chain", links };
@@ -702,6 +702,8 @@
     if (m < n) {
       const c = (now.manifest.extra || {}).consistency;
       if (!c || !c.from || !Array.isArray(c.proof)) refuse("no_proof", params);
+      // The same size with another root: two histories, both signed.
+      if (c.from.tree_size === m && c.from.root !== old.checkpoint.root) refuse("history_rewritten", params);
       if (c.from.tree_size !== m || c.from.root !== old.checkpoint.root) {
         refuse("proof_from_elsewhere", Object.assign({ from: String(c.from.document_id || "?") }, params));
       }
@@ -791,6 +793,8 @@
       d_sha256: "Empreinte SHA-256",
       key_held: "la clé de la coordination que détient cette page",
       key_given: "la clé que vous avez donnée",
+      given_title: "Clé que vous avez donnée :",
+      given_how: "La page vérifie avec cette clé, et non avec celle qu'elle contient ({held}).",
       key_former: "une ancienne clé de la coordination, retirée le {date}",
       key_chain: "successeur de la clé {from}, par le changement de clé ci-dessous",
       chain_link: "la clé {from} a été remplacée par la clé {to} le {date}",
@@ -864,6 +868,8 @@
       d_sha256: "SHA-256-vingerafdruk",
       key_held: "de sleutel van de coördinatie die deze pagina bevat",
       key_given: "de sleutel die u gaf",
+      given_title: "Sleutel die u gaf:",
+      given_how: "De pagina gaat na met deze sleutel, en niet met de sleutel die ze zelf bevat ({held}).",
       key_former: "een vroegere sleutel van de coördinatie, buiten gebruik sinds {date}",
       key_chain: "opvolger van sleutel {from}, via de sleutelwissel hieronder",
       chain_link: "sleutel {from} werd op {date} vervangen door sleutel {to}",
@@ -873,6 +879,9 @@
       consistency_no: "bouwt niet voort op verslag {old}",
     },
   };
+
+  /** Refusals of the sealing key, which name it (`key`). */
+  const KEY_REFUSALS = ["other_key", "older_key", "retired_key", "chain_conflict"];
 
   /** Refusals of the history between two reports (both authentic). */
   const HISTORY = ["rolled_back", "previous_is_later", "no_proof", "proof_from_elsewhere", "history_rewritten"];
@@ -909,7 +918,23 @@
     } catch (e) {
       /* a page opened from disk may have no storage: the choice is not kept */
     }
+    showHeld();
     if (shown) show(shown);
+  }
+
+  /** The key the page checks with: its own, or the one the visitor gave. */
+  function showHeld() {
+    const own = HELD.keys && HELD.keys.length ? HELD.keys[0].fingerprint : "—";
+    const how = $("held-how");
+    if (givenKey) {
+      $("held-title").textContent = WORDS[lang].given_title;
+      $("held-fingerprint").textContent = givenKey.fingerprint;
+      how.textContent = say("given_how", { held: own });
+    } else {
+      $("held-title").textContent = $("held-title").dataset[lang];
+      $("held-fingerprint").textContent = own;
+      how.textContent = how.dataset[lang];
+    }
   }
 
   function initialLanguage() {
@@ -1018,7 +1043,19 @@
     // On a phone the verdict is below the inputs: bring it into view.
     if (verdict.getBoundingClientRect().top > window.innerHeight * 0.6) verdict.scrollIntoView({ block: "start" });
 
-    if (!f) return;
+    if (!f) {
+      // A seal by a key the page does not trust: its fingerprint, to compare.
+      const r = result.refusal;
+      const sealing = r && KEY_REFUSALS.includes(r.code) ? r.params.sealing || r.params.key : null;
+      if (sealing) {
+        row(details, "d_key", "", "fingerprint-row");
+        const code = document.createElement("code");
+        code.id = "fingerprint";
+        code.textContent = sealing;
+        $("fingerprint-row").appendChild(code);
+      }
+      return;
+    }
     const kind = WORDS[lang].kinds[m.kind] || m.kind;
     row(details, "d_kind", kind);
     row(details, "d_document", m.document_id);
@@ -1143,6 +1180,7 @@
         $("given").textContent = givenKey.fingerprint;
       }
     }
+    showHeld();
     await check();
   }
 
@@ -1164,7 +1202,6 @@
   }
 
   function start() {
-    $("held-fingerprint").textContent = HELD.keys && HELD.keys.length ? HELD.keys[0].fingerprint : "—";
     $("lang-fr").addEventListener("click", () => setLanguage("fr"));
     $("lang-nl").addEventListener("click", () => setLanguage("nl"));
     $("file").addEventListener("change", check);

@@ -87,6 +87,19 @@ pub fn extends(dir: &Path, today: NaiveDate, new: &Path, old: &Path, key: Option
     };
     let (from, proof) = read_consistency(consistency)
         .ok_or_else(|| Error::CheckFailed(format!("{}: its consistency proof is malformed", new.name)))?;
+    if from.0 == m.size && from.1 != m.root {
+        // Two trees of the same size, both signed by the coordination, with
+        // other roots: two histories. No report made in between explains it.
+        return Err(Error::CheckFailed(format!(
+            "the history behind {} does NOT extend the one behind {}: it continues another history of the same              {} entries (root {} where {} signed {}); the journal was rewritten",
+            new.name,
+            old.name,
+            m.size,
+            hex::encode(from.1),
+            old.name,
+            hex::encode(m.root)
+        )));
+    }
     if from.0 != m.size || from.1 != m.root {
         // Not a verdict on the history: NEW proves it extends another
         // report (one made in between), which the funder can ask for.

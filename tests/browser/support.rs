@@ -176,6 +176,15 @@ impl Browser {
         let url =
             url::Url::from_file_path(file).unwrap_or_else(|()| panic!("{} is not an absolute path", file.display()));
         self.block(&format!("open {url}"), self.client.goto(url.as_str()));
+        // Each test starts as a first visit: what an earlier test left in
+        // the browser (a language chosen and remembered) is forgotten, and
+        // the page loaded again without it.
+        self.block(
+            "forget what earlier pages stored",
+            self.client.execute("try { localStorage.clear(); } catch (e) {}", vec![]),
+        );
+        self.block("forget the cookies", self.client.delete_all_cookies());
+        self.block(&format!("open {url} again"), self.client.refresh());
         Page { browser: self }
     }
 

@@ -22,6 +22,10 @@ browser_tests![
     the_page_written_before_a_key_rotation_follows_the_chain_to_the_new_key,
     the_page_speaks_dutch,
     a_key_the_visitor_gives_replaces_the_one_the_page_holds,
+    a_return_signed_with_another_key_than_the_registered_one_is_not_valid,
+    nothing_may_follow_the_seal_of_a_report,
+    a_return_signed_in_a_pdf_reader_is_only_partly_confirmed,
+    a_forged_successor_of_a_retired_key_is_refused,
 ];
 
 const PAGE: &str = "out/verify.html";
@@ -147,21 +151,15 @@ fn another_coordinations_report_is_not_valid_on_this_page(browser: &Browser) {
     let said = page.text("#verdict");
     assert!(said.contains(&theirs) && said.contains(&ours), "#verdict names {theirs} and {ours}: {said:?}");
     assert_eq!(page.text("#held-fingerprint").trim(), ours);
+    assert_eq!(page.text("#fingerprint").trim(), theirs, "the key that sealed it, to compare");
     page.screenshot("verify-another-coordination");
 }
 
 fn a_signed_return_is_valid_and_names_the_organisation_that_signed(browser: &Browser) {
-    const DOC: &str = "out/adherence/0631119315-wolu-entraide-asbl-2022-02.pdf";
-    let t = Test::fixture("woluwe-saint-lambert").at("2026-02-01");
-    t.run(["members", "import", "roster.csv"]).success();
-    t.run(["keys", "init"]).success();
-    t.run(["issue", "--all"]).success();
-    t.run(["keys", "member", "--out", "wolu.key"]).success();
-    t.run(["members", "set-key", "0631.119.315", "wolu.key.pub"]).success();
-    t.run(["sign", DOC, "--key", "wolu.key", "--out", "signed.pdf"]).success();
-    // The page is written by a report, after the key was registered: its
+    // The page was written by a report after the key was registered: its
     // register of the members' keys names Wolu-Entraide's.
-    t.run(["report", "annual", "--year", "2025"]).success();
+    let t = registered();
+    t.run(["sign", WOLU, "--key", "wolu.key", "--out", "signed.pdf"]).success();
     let signer = fingerprint(&t.path("wolu.key.pub"));
 
     let page = browser.open(&t.path(PAGE));
@@ -192,17 +190,7 @@ fn a_report_from_a_rewritten_history_fails_against_the_previous_report(browser: 
     // One workspace copied (same keys); each copy then records a different
     // meeting before its 2025 report: two histories of the same length,
     // signed by the same key. The funder holds the first one's report.
-    let t = Test::fixture("ans").at("2026-11-02");
-    t.run(["members", "import", "roster.csv"]).success();
-    t.run(["keys", "init"]).success();
-    let rewritten = Test::empty().at("2026-11-02");
-    copy_dir(&t.ws, &rewritten.ws);
-    for (ws, day) in [(&t, "2026-11-30"), (&rewritten, "2026-12-01")] {
-        ws.run(["meeting", "add", "--body", "plenary", "--date", day]).success();
-        ws.run(["report", "annual", "--year", "2025"]).success();
-    }
-    let rewritten = rewritten.at("2026-11-20");
-    rewritten.run(["report", "annual", "--year", "2026"]).success();
+    let (t, rewritten) = diverged_histories();
     // Each report is authentic on its own: the same key sealed both.
     rewritten.run(["verify", REPORT_2026]).success();
     t.run(["verify", REPORT_2025]).success();
@@ -212,6 +200,9 @@ fn a_report_from_a_rewritten_history_fails_against_the_previous_report(browser: 
     page.choose("#file", &rewritten.path(REPORT_2026));
     assert!(!verdict(&page), "a report whose history does not extend the previous one's\n{}", page.body_text());
     assert_eq!(page.wait_attr("#consistency", "data-valid"), "false", "{}", page.body_text());
+    // Two histories of the same length: rewritten, not a report made in between.
+    let said = page.text("#verdict");
+    assert!(said.contains("réécrites") && !said.contains("entre les deux, vérifiez"), "{said:?}");
     page.screenshot("verify-rewritten-history");
 }
 
@@ -265,10 +256,98 @@ fn a_key_the_visitor_gives_replaces_the_one_the_page_holds(browser: &Browser) {
     let page = browser.open(&t.path(PAGE));
     page.click("details.more summary"); // "Vérifier avec une autre clé"
     page.choose("#key", &other.path("keys/coordination.pub")).wait_text("#given", &theirs);
+    assert_eq!(page.text("#held-fingerprint").trim(), theirs, "the key the page now checks with");
     page.choose("#file", &other.path(REPORT_2025));
     assert!(verdict(&page), "Ixelles's report with Ixelles's key\n{}", page.body_text());
     assert_eq!(page.text("#fingerprint").trim(), theirs);
     page.screenshot("verify-given-key");
     page.choose("#file", &t.path(REPORT_2025));
     assert!(!verdict(&page), "Ans's report with Ixelles's key\n{}", page.body_text());
+}
+
+/// Woluwe-Saint-Lambert with Wolu-Entraide's adherence document issued and
+/// its key registered; the page written afterwards by a report.
+fn registered() -> Test {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-02-01");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    t.run(["issue", "0631.119.315"]).success();
+    t.run(["keys", "member", "--out", "wolu.key"]).success();
+    t.run(["members", "set-key", "0631.119.315", "wolu.key.pub"]).success();
+    t.run(["report", "annual", "--year", "2025"]).success();
+    t
+}
+
+const WOLU: &str = "out/adherence/0631119315-wolu-entraide-asbl-2022-02.pdf";
+
+fn a_return_signed_with_another_key_than_the_registered_one_is_not_valid(browser: &Browser) {
+    // Anyone holding the issued document can sign it with a key of their
+    // own: the page holds Wolu-Entraide's registered key and refuses it.
+    let t = registered();
+    t.run(["keys", "member", "--out", "someone.key"]).success();
+    t.run(["sign", WOLU, "--key", "someone.key", "--out", "forged.pdf"]).success();
+    let said = refused(browser, &t, &t.path("forged.pdf"), "verify-unregistered-signer");
+    let registered = fingerprint(&t.path("wolu.key.pub"));
+    assert!(said.contains("quelqu'un d'autre") && said.contains(&registered), "{said:?}");
+}
+
+fn nothing_may_follow_the_seal_of_a_report(browser: &Browser) {
+    // A report is addressed to no organisation: a signature appended to it
+    // (which charte sign makes on any sealed file) is a modification.
+    let t = registered();
+    t.run(["sign", "out/reports/annual-2025.pdf", "--key", "wolu.key", "--out", "report-signed.pdf"]).success();
+    let said = refused(browser, &t, &t.path("report-signed.pdf"), "verify-report-signed");
+    assert!(said.contains("ajoutées à ce document après son scellement"), "{said:?}");
+}
+
+fn a_return_signed_in_a_pdf_reader_is_only_partly_confirmed(browser: &Browser) {
+    let t = registered();
+    let certs = t.root.join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    let signed = t.root.join("pades.pdf");
+    let py = std::process::Command::new("python3")
+        .arg(repo().join("tests/support/pades_sign.py"))
+        .args([t.path(WOLU).as_os_str(), signed.as_os_str(), certs.as_os_str()])
+        .output()
+        .unwrap();
+    assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
+    let page = browser.open(&t.path(PAGE));
+    page.choose("#file", &signed);
+    assert!(verdict(&page), "the sealed part is authentic\n{}", page.body_text());
+    let said = page.text("#verdict");
+    assert!(said.contains("Sceau authentique") && said.contains("ne vérifie ni cette signature"), "{said:?}");
+    assert!(!said.contains("pas été modifié"), "never 'not modified' over an update the page does not check: {said:?}");
+    // The document as issued, to read without what the update displays.
+    let href = page.attr("#sealed-part", "href").unwrap_or_default();
+    assert!(href.starts_with("blob:"), "{href:?}");
+    page.screenshot("verify-pades-return");
+}
+
+fn a_forged_successor_of_a_retired_key_is_refused(browser: &Browser) {
+    // A former key that leaked: a statement made with it names a key of the
+    // forger's as its successor, and seals a report with that key. The page
+    // knows whom the former key was succeeded by, and when.
+    let t = reported();
+    let old_pub = t.root.join("former.pub");
+    std::fs::copy(t.path("keys/coordination.pub"), &old_pub).unwrap();
+    // The forger's workspace: a copy taken before the rotation, with the
+    // former key.
+    let forger = Test::empty().at("2026-11-02");
+    copy_dir(&t.ws, &forger.ws);
+    let t = t.at("2026-11-20");
+    t.run(["keys", "rotate"]).success();
+    t.run(["meeting", "add", "--body", "plenary", "--date", "2026-12-10"]).success();
+    t.run(["report", "annual", "--year", "2026"]).success(); // the page now knows the rotation
+    // The forger rotates the former key to a key of its own and seals.
+    let forger = forger.at("2026-11-21");
+    forger.run(["keys", "rotate"]).success();
+    forger.run(["report", "annual", "--year", "2026"]).success();
+    let said = refused(browser, &t, &forger.path(REPORT_2026), "verify-forged-successor");
+    assert!(said.contains("contrefaçon"), "{said:?}");
+    // With the former key given instead of the page's, the same.
+    let page = browser.open(&t.path(PAGE));
+    page.click("details.more summary");
+    page.choose("#key", &old_pub).wait_text("#given", &fingerprint(&old_pub));
+    page.choose("#file", &forger.path(REPORT_2026));
+    assert!(!verdict(&page), "the page's knowledge of the chain holds whichever key is given\n{}", page.body_text());
 }

@@ -418,3 +418,22 @@ impl Drop for Served {
         }
     }
 }
+
+/// Two histories of one coordination: Ans with its roster and key, copied
+/// (same keys); each copy records a different meeting before its 2025
+/// report (two histories of the same length, both signed), then the second
+/// makes its 2026 report. Returns (the first, the second).
+pub fn diverged_histories() -> (Test, Test) {
+    let t = Test::fixture("ans").at("2026-11-02");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    let other = Test::empty().at("2026-11-02");
+    copy_dir(&t.ws, &other.ws);
+    for (ws, day) in [(&t, "2026-11-30"), (&other, "2026-12-01")] {
+        ws.run(["meeting", "add", "--body", "plenary", "--date", day]).success();
+        ws.run(["report", "annual", "--year", "2025"]).success();
+    }
+    let other = other.at("2026-11-20");
+    other.run(["report", "annual", "--year", "2026"]).success();
+    (t, other)
+}

@@ -304,3 +304,27 @@ fn a_report_chains_from_the_previous_ones_seal_when_its_pdf_is_gone() {
     std::fs::remove_file(t.path("out/reports/annual-2026.seal.json")).unwrap();
     t.run(["report", "annual", "--year", "2027"]).code(2).stderr_has("put one of them back");
 }
+
+/// Two copies of one workspace (same keys) that each record a different
+/// meeting before their 2025 report: two histories of the same length,
+/// both signed. A 2026 report of the second, checked against the first's
+/// 2025 report, continues another history: rewritten (exit 1), not a
+/// report made in between (which would be no verdict).
+#[test]
+fn a_report_continuing_another_history_of_the_same_size_was_rewritten() {
+    let (t, other) = diverged_histories();
+    let new = other.path("out/reports/annual-2026.pdf");
+    let old = t.path("out/reports/annual-2025.pdf");
+    t.run(["verify", new.to_str().unwrap(), "--since", old.to_str().unwrap()])
+        .code(1)
+        .stderr_has("the journal was rewritten");
+    let py = std::process::Command::new("python3")
+        .arg(repo().join("docs/verify_journal.py"))
+        .args(["since", new.to_str().unwrap(), old.to_str().unwrap(), "keys/coordination.pub"])
+        .current_dir(&t.ws)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&py.stdout);
+    assert_eq!(py.status.code(), Some(1), "{said}{}", String::from_utf8_lossy(&py.stderr));
+    assert!(said.contains("the journal was rewritten"), "{said}");
+}
