@@ -417,7 +417,8 @@ fn web(
         [&own, &carried].into_iter().flatten().any(|c| c.path(given, &sig.key).is_some() || c.current() == sig.key);
     if sig.key != *given && sig.key != *sealing && !through_chain {
         return Err(format!(
-            "the sealed part is authentic ({} as issued), but its web signature's record is signed by key {}, not              by the coordination's key {}: a record made by someone else",
+            "the sealed part is authentic ({} as issued), but its web signature's record is signed by key {}, not \
+             by the coordination's key {}: a record made by someone else",
             m.document_id,
             r.key_fingerprint,
             seal::fingerprint(given)

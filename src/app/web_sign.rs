@@ -112,6 +112,10 @@ impl App {
                 doc.file, doc.document_id
             )));
         }
+        let current = self.ws.store.documents()?.into_iter().rfind(|d| {
+            d.kind == DocumentKind::Adherence && d.enterprise_number == number.digits() && d.charter_version == version
+        });
+        refuse_unless_current(&doc, number.digits(), current.as_ref(), &version)?;
         let manifest = crate::seal::read_manifest(&sealed).map_err(|e| Error::CheckFailed(e.to_string()))?;
         let record_in = WebRecord::new(&manifest, &signer, &capacity, input.email.trim(), input.at);
         let (pdf, web) = self.sealer()?.sign_web(&sealed, &record_in).map_err(Error::internal)?;
