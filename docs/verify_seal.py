@@ -270,24 +270,34 @@ def signature_revision(sealed, sig_file, p, prev, extra=b""):
     return bytes(tail)
 
 
+def update_file(after, missing):
+    """The JSON file an update `U` or `W` carries: between `stream` and `endstream`."""
+    start = after.find(b"stream\n")
+    end = after.find(b"\nendstream", start + 7)
+    if start < 0 or end < 0:
+        fail(missing)
+    return after[start + 7:end]
+
+
+def signed_parts(file, field, invalid):
+    """A signed file's object, its `field`, public key and signature (bytes)."""
+    try:
+        signed = json.loads(file)
+        return signed, signed[field], base64.b64decode(signed["public_key"]), base64.b64decode(signed["signature"])
+    except (ValueError, KeyError, TypeError):
+        fail(invalid)
+
+
 def fingerprint(public_key):
     return hashlib.sha256(public_key).hexdigest()[:16]
 
 
 def check_own_key(sealed, after, manifest, p, prev, signer_key):
     """Returns the lines saying who signed; fails if the signature does not hold."""
-    start = after.find(b"stream\n")
-    end = after.find(b"\nendstream", start + 7)
-    if start < 0 or end < 0:
-        fail("bytes follow the seal and they are not a charte signature: "
-             "the file was modified after sealing")
-    sig_file = after[start + 7:end]
-    try:
-        sig = json.loads(sig_file)
-        statement, public_key = sig["statement"], base64.b64decode(sig["public_key"])
-        signature = base64.b64decode(sig["signature"])
-    except (ValueError, KeyError, TypeError):
-        fail("the signature after the seal is not a valid charte signature file")
+    sig_file = update_file(after, "bytes follow the seal and they are not a charte signature: "
+                           "the file was modified after sealing")
+    sig, statement, public_key, signature = signed_parts(
+        sig_file, "statement", "the signature after the seal is not a valid charte signature file")
     if after != signature_revision(sealed, sig_file, p, prev):
         fail("the signature update was altered, or something was added after it")
     if canonical(sig) != sig_file:
@@ -321,23 +331,15 @@ WEB_HEAD = b"/Subtype /application#2Fjson" + WEB_KEY + b" /Length "
 def check_web(sealed, after, manifest, p, prev, trusted):
     """Returns the lines saying who signed on the signing page; fails if the
     record does not hold or is not signed by one of the `trusted` keys."""
-    start = after.find(b"stream\n")
-    end = after.find(b"\nendstream", start + 7)
-    if start < 0 or end < 0:
-        fail("the web signature's update is cut")
-    record_file = after[start + 7:end]
+    record_file = update_file(after, "the web signature's update is cut")
     expected = signature_revision(sealed, record_file, p, prev, WEB_KEY)
     if not after.startswith(expected):
         fail("the web signature's update was altered")
     if len(after) > len(expected):
         fail(f"{len(after) - len(expected)} bytes follow the web signature: "
              "the document was modified after it was signed")
-    try:
-        signed = json.loads(record_file)
-        record, public_key = signed["record"], base64.b64decode(signed["public_key"])
-        signature = base64.b64decode(signed["signature"])
-    except (ValueError, KeyError, TypeError):
-        fail("the web signature's record is not valid")
+    signed, record, public_key, signature = signed_parts(
+        record_file, "record", "the web signature's record is not valid")
     if set(signed) != {"public_key", "record", "signature"} or canonical(signed) + b"\n" != record_file:
         fail("the web signature's record is not valid: not in canonical form (it was altered)")
     if record.get("format") != "charte-web-signature/1":
