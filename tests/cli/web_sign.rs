@@ -56,10 +56,25 @@ fn a_web_signature_makes_the_participant_a_member_and_verifies_anywhere() {
     assert!(signed_bytes.starts_with(&issued_bytes), "the issued bytes unchanged, then the signature");
     let qpdf = std::process::Command::new("qpdf").arg("--check").arg(&signed.path).output().unwrap();
     assert!(qpdf.status.success(), "qpdf --check: {}", String::from_utf8_lossy(&qpdf.stdout));
-    // The journal holds commitments, never the IP address or the user agent.
-    let db = std::fs::read(t.path("charte.db")).unwrap();
-    let journal = String::from_utf8_lossy(&db);
-    assert!(!journal.contains("\"203.0.113.7\""), "no IP address in the clear in an entry");
+    // The journal holds commitments, never the address, the IP address or
+    // the user agent; `charte erase` clears them and the chain holds.
+    let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    let payload: String =
+        conn.query_row("SELECT payload FROM journal WHERE kind = 'adherence-collected'", [], |r| r.get(0)).unwrap();
+    drop(conn);
+    for personal in [EMAIL, "203.0.113.7", "Firefox/140.0"] {
+        assert!(!payload.contains(personal), "{personal} in the clear: {payload}");
+    }
+    let details: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    let details = &details["adherence"]["details"];
+    assert_eq!(details["capacity"], "présidente", "{payload}");
+    for field in ["email", "ip_address", "user_agent"] {
+        assert!(details[field].as_str().is_some_and(|c| c.starts_with("sha256:")), "{field}: {payload}");
+    }
+    t.run(["erase", "203.0.113.7", "--reason", "request 3"])
+        .success()
+        .stdout_has("1 IP address")
+        .stdout_has("1 adherence-collected");
     t.run(["audit"]).success();
 
     t.run(["verify", &file, "--key", KEY])
