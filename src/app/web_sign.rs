@@ -142,6 +142,12 @@ impl App {
             // Decided under the write lock: the document is still the
             // organisation's current one (a newer document, or a new
             // charter version, supersedes it).
+            // A version adopted meanwhile is seen.
+            let history = &self.ws.config.charter.history;
+            let mut versions = history.versions().to_vec();
+            versions.extend(tx.charter_versions()?);
+            let in_force = crate::charter::History::new(versions, history.grace_days());
+            let version = in_force.in_force(self.today).map_or(version.clone(), |v| v.label.clone());
             let current = tx.documents_of(number.digits(), &version)?.into_iter().next_back();
             refuse_unless_current(&doc, number.digits(), current.as_ref(), &version)?;
             if let Some(details) = adherence.details.as_object_mut() {

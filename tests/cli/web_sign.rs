@@ -33,8 +33,11 @@ fn signing(signer: &str, at: &str) -> WebSigning {
 }
 
 fn sign_on_the_web(t: &Test, input: &WebSigning) -> charte::Result<WebSigned> {
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
-    App::writer(&t.ws, today)?.sign_on_the_web(input)
+    sign_on_the_web_on(t, "2026-02-01", input)
+}
+
+fn sign_on_the_web_on(t: &Test, day: &str, input: &WebSigning) -> charte::Result<WebSigned> {
+    App::writer(&t.ws, day.parse().unwrap())?.sign_on_the_web(input)
 }
 
 /// The signed PDF's path, relative to the workspace.
@@ -173,4 +176,19 @@ fn only_the_current_document_is_signed_and_only_with_the_registered_address() {
     assert!(sign_on_the_web(&t, &no_mandate).is_err());
     assert_eq!(member(&t, WOLU)["status"], "participant", "nothing recorded");
     assert!(!t.path("out/signed").exists() || std::fs::read_dir(t.path("out/signed")).unwrap().next().is_none());
+}
+
+#[test]
+fn a_document_superseded_by_a_new_charter_version_is_not_signed() {
+    let t = issued().at("2026-09-01");
+    for lang in ["fr", "nl"] {
+        let path = t.path(&format!("charter/{lang}.md"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{text}\nNouvel article.\n")).unwrap();
+    }
+    t.run(["charter", "adopt", "2026-09", "--date", "2026-09-01"]).success();
+    let err = sign_on_the_web_on(&t, "2026-09-01", &signing("Anne Lambert", "2026-09-01T08:00:00Z")).unwrap_err();
+    assert!(err.to_string().contains("superseded by charter 2026-09"), "{err}");
+    assert_eq!(err.exit_code(), 2);
+    assert!(!t.path("out/signed").exists(), "no signed file written");
 }
