@@ -253,13 +253,14 @@ EMBEDDED = re.compile(rb"\d+ 0 obj\n<</Type/EmbeddedFile/Subtype/application#2Fj
 
 # --- what follows the seal: the organisation's signature ------------------
 
-def signature_revision(sealed, sig_file, p, prev):
-    """The update `charte sign` appends to the sealed file (docs/seal.md section 7)."""
+def signature_revision(sealed, sig_file, p, prev, extra=b""):
+    """The update `charte sign` appends to the sealed file (docs/seal.md section 7,
+    `U`); with `extra` = WEB_KEY, the web signature's update `W`."""
     n = p["size"] + 2                       # the seal revision's trailer /Size
     tail = bytearray(b"" if sealed[-1:] in (b"\n", b"\r") else b"\n")
     obj_at = len(sealed) + len(tail)
-    tail += (b"%d 0 obj\n<< /Type /EmbeddedFile /Subtype /application#2Fjson /Length %d >>\nstream\n"
-             % (n, len(sig_file)))
+    tail += (b"%d 0 obj\n<< /Type /EmbeddedFile /Subtype /application#2Fjson%s /Length %d >>\nstream\n"
+             % (n, extra, len(sig_file)))
     tail += sig_file + b"\nendstream\nendobj\n"
     xref_at = len(sealed) + len(tail)
     tail += (b"xref\n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %d %d R /Info %d %d R "
@@ -269,24 +270,34 @@ def signature_revision(sealed, sig_file, p, prev):
     return bytes(tail)
 
 
+def update_file(after, missing):
+    """The JSON file an update `U` or `W` carries: between `stream` and `endstream`."""
+    start = after.find(b"stream\n")
+    end = after.find(b"\nendstream", start + 7)
+    if start < 0 or end < 0:
+        fail(missing)
+    return after[start + 7:end]
+
+
+def signed_parts(file, field, invalid):
+    """A signed file's object, its `field`, public key and signature (bytes)."""
+    try:
+        signed = json.loads(file)
+        return signed, signed[field], base64.b64decode(signed["public_key"]), base64.b64decode(signed["signature"])
+    except (ValueError, KeyError, TypeError):
+        fail(invalid)
+
+
 def fingerprint(public_key):
     return hashlib.sha256(public_key).hexdigest()[:16]
 
 
 def check_own_key(sealed, after, manifest, p, prev, signer_key):
     """Returns the lines saying who signed; fails if the signature does not hold."""
-    start = after.find(b"stream\n")
-    end = after.find(b"\nendstream", start + 7)
-    if start < 0 or end < 0:
-        fail("bytes follow the seal and they are not a charte signature: "
-             "the file was modified after sealing")
-    sig_file = after[start + 7:end]
-    try:
-        sig = json.loads(sig_file)
-        statement, public_key = sig["statement"], base64.b64decode(sig["public_key"])
-        signature = base64.b64decode(sig["signature"])
-    except (ValueError, KeyError, TypeError):
-        fail("the signature after the seal is not a valid charte signature file")
+    sig_file = update_file(after, "bytes follow the seal and they are not a charte signature: "
+                           "the file was modified after sealing")
+    sig, statement, public_key, signature = signed_parts(
+        sig_file, "statement", "the signature after the seal is not a valid charte signature file")
     if after != signature_revision(sealed, sig_file, p, prev):
         fail("the signature update was altered, or something was added after it")
     if canonical(sig) != sig_file:
@@ -309,6 +320,49 @@ def check_own_key(sealed, after, manifest, p, prev, signer_key):
     return [f"then signed by the holder of key {fp} (own key; for {who}) on {statement['signed']}",
             f"not checked: whether key {fp} is the one {who} registered with the coordination "
             "(ask the coordination for its fingerprint, or pass --signer-key ORG.pub)"]
+
+
+# --- what follows the seal: a web signature (docs/seal.md, "The web signature")
+
+WEB_KEY = b" /CharteWebSignature true"
+WEB_HEAD = b"/Subtype /application#2Fjson" + WEB_KEY + b" /Length "
+
+
+def check_web(sealed, after, manifest, p, prev, trusted):
+    """Returns the lines saying who signed on the signing page; fails if the
+    record does not hold or is not signed by one of the `trusted` keys."""
+    record_file = update_file(after, "the web signature's update is cut")
+    expected = signature_revision(sealed, record_file, p, prev, WEB_KEY)
+    if not after.startswith(expected):
+        fail("the web signature's update was altered")
+    if len(after) > len(expected):
+        fail(f"{len(after) - len(expected)} bytes follow the web signature: "
+             "the document was modified after it was signed")
+    signed, record, public_key, signature = signed_parts(
+        record_file, "record", "the web signature's record is not valid")
+    if set(signed) != {"public_key", "record", "signature"} or canonical(signed) + b"\n" != record_file:
+        fail("the web signature's record is not valid: not in canonical form (it was altered)")
+    if record.get("format") != "charte-web-signature/1":
+        fail("unknown web signature format")
+    if (len(public_key) != 32 or record.get("key_fingerprint") != fingerprint(public_key)
+            or not ed25519_verify(public_key, canonical(record), signature)):
+        fail("the web signature's record does not verify: it was altered or forged")
+    if public_key not in trusted:
+        fail(f"the web signature's record is signed by key {fingerprint(public_key)}, "
+             "not by the coordination's key")
+    if (record.get("document_id") != manifest["document_id"]
+            or record.get("organisation") != manifest.get("organisation")
+            or record.get("enterprise_number") != manifest.get("enterprise_number")
+            or record.get("sealed_sha256") != hashlib.sha256(sealed).hexdigest()
+            or record.get("sealed_length") != len(sealed)):
+        fail("the web signature's record is about another document")
+    at = record.get("signed_at")
+    if (record.get("mandate") is not True or not isinstance(at, str)
+            or not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", at) or at[:10] < manifest["issued"]):
+        fail("the web signature's record has no mandate or no valid signing time")
+    return [f"then signed by {record['signer']} ({record['capacity']}) on the signing page on {at}, "
+            f"the code mailed to {record['email']}; the coordination vouches for it "
+            f"(key {record['key_fingerprint']})"]
 
 
 # --- after a key rotation: the chain of keys ------------------------------
@@ -491,7 +545,11 @@ def check_sealed(data, public_key, seal=None, signer_key=None):
             fail("the file was modified after sealing (the seal revision differs)")
         after = rest[len(revision):]
         sealed_len = length + len(revision)
-        if b"/ByteRange" in after:
+        if WEB_HEAD in after[:160]:
+            p = read_prefix(data[:length])
+            prev = int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", revision).group(1))
+            lines += check_web(data[:sealed_len], after, manifest, p, prev, (public_key, sealing_key))
+        elif b"/ByteRange" in after:
             lines += check_pades(data, sealed_len)
         elif after:
             p = read_prefix(data[:length])

@@ -389,12 +389,12 @@
   }
 
   /** The update `charte sign` appends to the sealed file (docs/seal.md §7). */
-  function signatureRevision(sealed, sigFile, p, prev) {
+  function signatureRevision(sealed, sigFile, p, prev, extra = "") {
     const n = p.size + 2;
     let tail = sealed.endsWith("\n") || sealed.endsWith("\r") ? "" : "\n";
     const objAt = sealed.length + tail.length;
     tail +=
-      n + " 0 obj\n<< /Type /EmbeddedFile /Subtype /application#2Fjson /Length " + sigFile.length +
+      n + " 0 obj\n<< /Type /EmbeddedFile /Subtype /application#2Fjson" + extra + " /Length " + sigFile.length +
       " >>\nstream\n" + sigFile + "\nendstream\nendobj\n";
     const xrefAt = sealed.length + tail.length;
     tail +=
@@ -619,6 +619,50 @@
     return { kind: "own-key", key: keyFp, date: st.signed, owner: registered ? registered.organisation : null };
   }
 
+  /** The web signature's update `W` carries this key (docs/seal.md §7, "The web signature"). */
+  const WEB_KEY = " /CharteWebSignature true";
+
+  /** A web signature after the seal: the update `W` rebuilt, the record
+   * signed by the coordination's key (the one that sealed, or one the
+   * check trusts) and about this very document. */
+  async function webSignature(sealed, after, manifest, p, prev, sealing, trusted) {
+    const start = after.indexOf("stream\n");
+    const end = start < 0 ? -1 : after.indexOf("\nendstream", start + 7);
+    if (start < 0 || end < 0) refuse("web_altered");
+    const recordFile = after.slice(start + 7, end);
+    const expected = signatureRevision(sealed, recordFile, p, prev, WEB_KEY);
+    if (!after.startsWith(expected)) refuse("web_altered");
+    if (after.length > expected.length) refuse("web_modified_after");
+    const signed = parseCanonical(unbinary(recordFile));
+    if (!signed || typeof signed !== "object" || Object.keys(signed).sort().join() !== "public_key,record,signature") {
+      refuse("web_altered");
+    }
+    const r = signed.record;
+    const key = base64(signed.public_key);
+    const signature = base64(signed.signature);
+    if (!r || r.format !== "charte-web-signature/1" || !key || key.length !== 32 || !signature) refuse("web_bad");
+    const keyFp = await fingerprint(key);
+    if (r.key_fingerprint !== keyFp || !(await ed25519Verify(key, canonicalBytes(r), signature))) refuse("web_bad");
+    if (!equalBytes(key, sealing) && !trusted.some((t) => equalBytes(t.key, key))) {
+      refuse("web_other_key", { key: keyFp, held: await fingerprint(sealing) });
+    }
+    const sealedBytes = unbinary(sealed);
+    if (
+      r.document_id !== manifest.document_id ||
+      r.organisation !== manifest.organisation ||
+      r.enterprise_number !== manifest.enterprise_number ||
+      r.sealed_sha256 !== hex(await sha256(sealedBytes)) ||
+      r.sealed_length !== sealedBytes.length
+    ) {
+      refuse("web_other_document");
+    }
+    const at = typeof r.signed_at === "string" ? r.signed_at : "";
+    if (r.mandate !== true || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(at) || at.slice(0, 10) < manifest.issued) {
+      refuse("web_bad");
+    }
+    return { kind: "web", key: keyFp, at, signer: r.signer, capacity: r.capacity, email: r.email };
+  }
+
   /** A PAdES signature after the seal: only its coverage is checked here;
    * its certificate and value are left to the reader's PDF software. */
   function padesSignature(file, sealedLength) {
@@ -677,7 +721,10 @@
     // Only a document addressed to an organisation is signed back; a report
     // is exactly what the coordination sealed, or it was modified.
     if (after.length && !manifest.enterprise_number) refuse("modified_after");
-    if (after.includes("/ByteRange")) signed = padesSignature(file, sealedLength);
+    if (after.slice(0, 160).includes("/Subtype /application#2Fjson" + WEB_KEY + " /Length ")) {
+      const sealed = file.slice(0, sealedLength);
+      signed = await webSignature(sealed, after, manifest, revision.prefix, revision.xrefAt, sealing, trusted);
+    } else if (after.includes("/ByteRange")) signed = padesSignature(file, sealedLength);
     else if (after.length) {
       signed = await ownKeySignature(file.slice(0, sealedLength), after, manifest, revision.prefix, revision.xrefAt);
     }
@@ -800,6 +847,13 @@
       chain_link: "la clé {from} a été remplacée par la clé {to} le {date}",
       tree: "entrées 1 à {n} du journal de la coordination, racine {root}, signées le {date}",
       signer_pades: "dans un lecteur PDF : à vérifier dans votre logiciel PDF",
+      signer_web: "signé sur la page de signature par {signer} ({capacity}) le {when}; la coordination s'en porte garante",
+      valid_web: "Il a ensuite été signé sur la page de signature de la coordination par {signer} ({capacity}) le {when}, avec un code envoyé à {email} (signature électronique simple) ; la coordination s'en porte garante : sa clé a signé l'enregistrement de cette signature.",
+      web_altered: "La signature faite sur la page de signature a été modifiée.",
+      web_modified_after: "Des données ont été ajoutées à ce document après sa signature sur la page de signature.",
+      web_bad: "L'enregistrement de la signature faite sur la page de signature ne tient pas : il a été modifié ou fabriqué.",
+      web_other_key: "L'enregistrement de la signature faite sur la page de signature est signé avec la clé {key}, et non avec celle de la coordination ({held}) : ce n'est pas la coordination qui s'en porte garante.",
+      web_other_document: "L'enregistrement de la signature faite sur la page de signature porte sur un autre document.",
       consistency_ok: "prolonge le rapport {old} ({m} entrées → {n})",
       consistency_no: "ne prolonge pas le rapport {old}",
     },
@@ -875,6 +929,13 @@
       chain_link: "sleutel {from} werd op {date} vervangen door sleutel {to}",
       tree: "items 1 tot {n} van het logboek van de coördinatie, wortel {root}, ondertekend op {date}",
       signer_pades: "in een pdf-lezer: na te gaan in uw pdf-software",
+      signer_web: "ondertekend op de ondertekeningspagina door {signer} ({capacity}) op {when}; de coördinatie staat ervoor in",
+      valid_web: "Het werd daarna op {when} ondertekend op de ondertekeningspagina van de coördinatie door {signer} ({capacity}), met een code gestuurd naar {email} (gewone elektronische handtekening); de coördinatie staat ervoor in: haar sleutel ondertekende de registratie van die handtekening.",
+      web_altered: "De handtekening op de ondertekeningspagina werd gewijzigd.",
+      web_modified_after: "Na de ondertekening op de ondertekeningspagina werden gegevens aan dit document toegevoegd.",
+      web_bad: "De registratie van de handtekening op de ondertekeningspagina klopt niet: ze werd gewijzigd of vervalst.",
+      web_other_key: "De registratie van de handtekening op de ondertekeningspagina is ondertekend met sleutel {key}, en niet met die van de coördinatie ({held}): de coördinatie staat er niet voor in.",
+      web_other_document: "De registratie van de handtekening op de ondertekeningspagina gaat over een ander document.",
       consistency_ok: "bouwt voort op verslag {old} ({m} items → {n})",
       consistency_no: "bouwt niet voort op verslag {old}",
     },
@@ -974,6 +1035,12 @@
   }
 
   /** Writes a result (or a refusal) into #verdict and #details. */
+  /** What the page says of a web signature, its time in the page's language. */
+  function webWords(signed) {
+    const when = day(signed.at.slice(0, 10), lang) + ", " + signed.at.slice(11, 16) + " UTC";
+    return { signer: signed.signer, capacity: signed.capacity, email: signed.email, when };
+  }
+
   function show(result) {
     shown = result;
     const verdict = $("verdict");
@@ -995,7 +1062,8 @@
     const history = !ok && result.found && (HISTORY.includes(result.refusal.code) || result.refusal.params.previous);
     // Authentic as sealed, but something after the seal is not checked here:
     // a PAdES signature, or an own key the page does not know.
-    const partial = ok && result.found.signed && (result.found.signed.kind === "pades" || !result.found.signed.owner);
+    const signedKind = ok && result.found.signed ? result.found.signed.kind : null;
+    const partial = signedKind === "pades" || (signedKind === "own-key" && !result.found.signed.owner);
     head.textContent = WORDS[lang][partial ? "valid_partial" : ok ? "valid" : history ? "invalid_history" : "invalid"];
     verdict.className = "verdict " + (partial ? "valid partial" : ok ? "valid" : "invalid");
     const lines = [];
@@ -1009,6 +1077,8 @@
           ? say("who_registered", { organisation: f.signed.owner, key: f.signed.key })
           : say("who_unregistered", { organisation: m.organisation || "?", key: f.signed.key });
         lines.push(say("valid_own_key", { who, date: f.signed.date }));
+      } else if (f.signed && f.signed.kind === "web") {
+        lines.push(say("valid_web", webWords(f.signed)));
       } else if (pades) {
         lines.push(say("valid_pades"));
       }
@@ -1084,7 +1154,9 @@
     }
     if (f.signed) {
       const text =
-        f.signed.kind === "pades"
+        f.signed.kind === "web"
+          ? say("signer_web", webWords(f.signed))
+          : f.signed.kind === "pades"
           ? say("signer_pades")
           : f.signed.owner
             ? say("who_registered", { organisation: f.signed.owner, key: f.signed.key })

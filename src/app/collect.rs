@@ -18,7 +18,7 @@ use super::App;
 use crate::collect::Adherence;
 use crate::collect::{self, Outcome, Register};
 use crate::error::{Error, MAX_DOCUMENT_BYTES, Result};
-use crate::journal::Event;
+use crate::journal::{Event, Tx};
 use crate::roster::{self, Status};
 
 /// The most returned files examined at once, each at most
@@ -167,62 +167,82 @@ impl App {
             for (path, result) in input.files.iter().zip(examined) {
                 let (file_sha256, outcome) = result?;
                 let file = path.display().to_string();
-                let known = match &outcome {
-                    Outcome::Accepted(a) | Outcome::Pending { adherence: a, .. } => tx.known_return(&a.file_sha256)?,
-                    Outcome::AlreadyKnown { document_id } => Some(document_id.clone()),
-                    Outcome::Refused { .. } => None,
-                };
-                if let Some(document_id) = known {
-                    lines.push(Line { file, what: What::Known { document_id } });
-                    continue;
-                }
-                let (adherence, waits) = match outcome {
-                    Outcome::Accepted(adherence) => (adherence, None),
-                    Outcome::Pending { adherence, reason } => (adherence, Some(reason)),
-                    Outcome::AlreadyKnown { .. } => continue,
-                    Outcome::Refused { reason } => {
-                        tx.append(&Event::ReturnRefused { file: file.clone(), file_sha256, reason: reason.clone() })?;
-                        lines.push(Line { file, what: What::Refused { reason } });
-                        continue;
-                    }
-                };
-                let member = register.member(&adherence.enterprise_number);
-                let who = member.map_or(adherence.enterprise_number.clone(), |m| m.organisation.name.clone());
-                if let Some(first) = tx.counted_adherence(&adherence.enterprise_number, &adherence.charter_version)? {
-                    tx.append(&Event::Duplicate {
-                        file: file.clone(),
-                        adherence: (*adherence).clone(),
-                        duplicate_of: first.file_sha256.clone(),
-                    })?;
-                    lines.push(Line { file, what: What::Duplicate { adherence, who, first: Box::new(first) } });
-                    continue;
-                }
-                // Not proof enough by itself: received and journaled,
-                // counted nowhere until the coordinator confirms it.
-                if let Some(reason) = waits {
-                    let id = tx.append(&Event::ReturnPending {
-                        file: file.clone(),
-                        adherence: (*adherence).clone(),
-                        reason: reason.clone(),
-                    })?;
-                    lines.push(Line { file, what: What::Waiting { adherence, who, reason, id } });
-                    continue;
-                }
-                // The status as it is under the lock, not as it was read
-                // before: a change journaled meanwhile is seen.
-                let new_status = if adherence.charter_version == version {
-                    tx.status_of(&adherence.enterprise_number)?.and_then(collect::status_after_signing)
-                } else {
-                    None
-                };
-                let chain_note = adherence.details.get("chain_note").and_then(|n| n.as_str()).map(str::to_owned);
-                tx.append(&Event::AdherenceCollected { adherence: (*adherence).clone(), new_status })?;
-                lines.push(Line { file, what: What::Accepted { adherence, who, new_status, chain_note } });
+                let what = record(
+                    tx,
+                    &version,
+                    |n| register.member(n).map(|m| m.organisation.name.clone()),
+                    &file,
+                    file_sha256,
+                    outcome,
+                )?;
+                lines.push(Line { file, what });
             }
             Ok(lines)
         })?;
         Ok(Collected { lines })
     }
+}
+
+/// Journals what one examined return proves, inside the write transaction
+/// `tx`, against the journal as it is (returns of the same run included):
+/// the same file again is known; one adherence per organisation and
+/// charter version (`version`: the current one), another valid return a
+/// `duplicate`; a return not proof enough by itself waits; a valid one is
+/// counted, and a signature of the current charter changes the status
+/// (collect::status_after_signing). `name_of` names an organisation by
+/// its 10 digits. Every way back (`charte collect`, the signing page)
+/// records through here: one rule, written once.
+pub(super) fn record(
+    tx: &mut Tx<'_>,
+    version: &str,
+    name_of: impl Fn(&str) -> Option<String>,
+    file: &str,
+    file_sha256: String,
+    outcome: Outcome,
+) -> Result<What> {
+    let file = file.to_owned();
+    let known = match &outcome {
+        Outcome::Accepted(a) | Outcome::Pending { adherence: a, .. } => tx.known_return(&a.file_sha256)?,
+        Outcome::AlreadyKnown { document_id } => Some(document_id.clone()),
+        Outcome::Refused { .. } => None,
+    };
+    if let Some(document_id) = known {
+        return Ok(What::Known { document_id });
+    }
+    let (adherence, waits) = match outcome {
+        Outcome::Accepted(adherence) => (adherence, None),
+        Outcome::Pending { adherence, reason } => (adherence, Some(reason)),
+        Outcome::AlreadyKnown { document_id } => return Ok(What::Known { document_id }),
+        Outcome::Refused { reason } => {
+            tx.append(&Event::ReturnRefused { file, file_sha256, reason: reason.clone() })?;
+            return Ok(What::Refused { reason });
+        }
+    };
+    let who = name_of(&adherence.enterprise_number).unwrap_or_else(|| adherence.enterprise_number.clone());
+    if let Some(first) = tx.counted_adherence(&adherence.enterprise_number, &adherence.charter_version)? {
+        tx.append(&Event::Duplicate {
+            file,
+            adherence: (*adherence).clone(),
+            duplicate_of: first.file_sha256.clone(),
+        })?;
+        return Ok(What::Duplicate { adherence, who, first: Box::new(first) });
+    }
+    // Not proof enough by itself: received and journaled, counted nowhere
+    // until the coordinator confirms it.
+    if let Some(reason) = waits {
+        let id = tx.append(&Event::ReturnPending { file, adherence: (*adherence).clone(), reason: reason.clone() })?;
+        return Ok(What::Waiting { adherence, who, reason, id });
+    }
+    // The status as it is under the lock, not as it was read before: a
+    // change journaled meanwhile is seen.
+    let new_status = if adherence.charter_version == version {
+        tx.status_of(&adherence.enterprise_number)?.and_then(collect::status_after_signing)
+    } else {
+        None
+    };
+    let chain_note = adherence.details.get("chain_note").and_then(|n| n.as_str()).map(str::to_owned);
+    tx.append(&Event::AdherenceCollected { adherence: (*adherence).clone(), new_status })?;
+    Ok(What::Accepted { adherence, who, new_status, chain_note })
 }
 
 fn readers() -> usize {

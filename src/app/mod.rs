@@ -45,6 +45,7 @@ mod table_file;
 pub mod verify;
 pub mod verify_page;
 pub mod vote;
+pub mod web_sign;
 
 pub use table_file::TableFile;
 

@@ -191,7 +191,9 @@ pub fn verify(dir: &Path, today: NaiveDate, input: &Input) -> Result<Verified> {
     let sealed_len = verdict.sealed_len;
     let sealed_sha256 = hex::encode(Sha256::digest(&bytes[..sealed_len]));
     let roots = collect::trusted_roots(dir)?;
-    let signed = match collect::check_signature(&bytes, sealed_len, &m.document_id, &sealed_sha256, &roots) {
+    let sealing = chosen.key;
+    let signed = match collect::check_signature(&bytes, sealed_len, m, &sealed_sha256, &roots) {
+        Ok(ReturnSignature::Web(sig)) => web(&sig, ws.as_ref(), &given, &sealing, m),
         Ok(ReturnSignature::OwnKey(sig)) => {
             let register = Register { ws: ws.as_ref(), notes: &mut notes };
             own_key(&sig, m, input.signer_key.as_deref(), register)
@@ -390,6 +392,68 @@ fn own_key(
         "key_fingerprint": fp,
         "signed": sig.statement.signed,
         "key_checked": expected.is_some(),
+        "checked": checked,
+        "not_checked": not_checked,
+    });
+    Ok(Signature { by, checked, not_checked, json })
+}
+
+/// A web signature: the record holds (checked by [`seal::check_web`]);
+/// its key must be the coordination's: the key given, the key that sealed
+/// the document, or a successor of the key given through the rotation
+/// statements of the workspace (whose current key it may be) or those the
+/// document carries.
+fn web(
+    sig: &seal::WebSignature,
+    ws: Option<&Workspace>,
+    given: &VerifyingKey,
+    sealing: &VerifyingKey,
+    m: &Manifest,
+) -> std::result::Result<Signature, String> {
+    let r = &sig.record;
+    let own = ws.and_then(|ws| journaled_chain(ws).ok().flatten());
+    let carried = KeyChain::from_manifest(m).ok().flatten();
+    let through_chain =
+        [&own, &carried].into_iter().flatten().any(|c| c.path(given, &sig.key).is_some() || c.current() == sig.key);
+    if sig.key != *given && sig.key != *sealing && !through_chain {
+        return Err(format!(
+            "the sealed part is authentic ({} as issued), but its web signature's record is signed by key {}, not \
+             by the coordination's key {}: a record made by someone else",
+            m.document_id,
+            r.key_fingerprint,
+            seal::fingerprint(given)
+        ));
+    }
+    let by = format!(
+        "{} ({}) on the signing page on {}, the code mailed to {}; the coordination vouches for it (key {})",
+        r.signer, r.capacity, r.signed_at, r.email, r.key_fingerprint
+    );
+    let checked = vec![
+        format!(
+            "the coordination's key {} signed the record of this web signature (a simple electronic signature: a \
+             name typed and a code mailed to {}), which names this very document as issued",
+            r.key_fingerprint, r.email
+        ),
+        format!(
+            "{} declared being mandated by {} to sign, in the capacity of {}",
+            r.signer, r.organisation, r.capacity
+        ),
+        "nothing follows the web signature".to_owned(),
+    ];
+    let not_checked = vec![
+        "the signer's identity beyond the code mailed to the organisation's address: the coordination's journal \
+         keeps the rest of the evidence (time, IP address, browser)"
+            .to_owned(),
+    ];
+    let json = json!({
+        "method": "web",
+        "signer": r.signer,
+        "capacity": r.capacity,
+        "mandate": r.mandate,
+        "email": r.email,
+        "signed_at": r.signed_at,
+        "key_fingerprint": r.key_fingerprint,
+        "record_sha256": sig.record_sha256(),
         "checked": checked,
         "not_checked": not_checked,
     });

@@ -169,7 +169,8 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
         collected: String::new(),
         revoked: None,
     };
-    let sig = match check_signature(file, verdict.sealed_len, id, &doc.sealed_sha256, reg.trusted_roots) {
+    let sig = match check_signature(file, verdict.sealed_len, &verdict.manifest, &doc.sealed_sha256, reg.trusted_roots)
+    {
         Ok(ReturnSignature::Pades(verdict)) => {
             let details = serde_json::to_value(&verdict).unwrap_or_default();
             let waits = pades::why_pending(&verdict, member);
@@ -178,6 +179,22 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
                 Some(reason) => Outcome::Pending { adherence, reason },
                 None => Outcome::Accepted(adherence),
             };
+        }
+        Ok(ReturnSignature::Web(web)) => {
+            let trusted = web.key == *reg.coordination_key || reg.former_keys.contains(&web.key);
+            if !trusted {
+                return refused(format!(
+                    "the web signature's record is signed by key {}, not by the coordination's key {}",
+                    web.record.key_fingerprint,
+                    crate::seal::fingerprint(reg.coordination_key)
+                ));
+            }
+            return Outcome::Accepted(Box::new(base(
+                "web",
+                web.record.signer.clone(),
+                Some(web.record.signed_at.get(..10).unwrap_or_default().to_owned()),
+                web_details(&web),
+            )));
         }
         Ok(ReturnSignature::OwnKey(sig)) => sig,
         Err(reason) => return refused(reason),
@@ -205,6 +222,20 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
         Some(sig.statement.signed.clone()),
         json!({"key_fingerprint": fp, "signature": sig.signature}),
     )))
+}
+
+/// What the journal keeps of a web signature's record (an
+/// [`Adherence`]'s `details`): its hash and what a coordinator reads;
+/// the address the code went to is in the signed file, not in the journal
+/// (personal data: the action that records a signature on the page adds
+/// it as a commitment).
+pub fn web_details(web: &crate::seal::WebSignature) -> serde_json::Value {
+    json!({
+        "capacity": web.record.capacity,
+        "signed_at": web.record.signed_at,
+        "record_sha256": web.record_sha256(),
+        "key_fingerprint": web.record.key_fingerprint,
+    })
 }
 
 /// A paper signature, scanned: the coordinator attests it; the file is kept
@@ -274,25 +305,33 @@ pub enum ReturnSignature {
     /// A PDF reader's signature (docs/pades.md): the CMS holds over the
     /// whole file; the chain is validated only against the roots given.
     Pades(pades::PadesVerdict),
-    // A web signature (the organisation's signing page: a typed name and
-    // capacity, a code mailed to its address, sealed by the coordination)
-    // will be a third variant here, recognised in `check_signature` by its
-    // own revision layout and checked with the coordination's key.
+    /// A web signature (docs/seal.md, "The web signature"): a typed name
+    /// and capacity, a code mailed to the organisation's address, the
+    /// record signed by the key it names. Whether that key is the
+    /// coordination's is the caller's question (the keys it trusts).
+    Web(Box<crate::seal::WebSignature>),
 }
 
 /// Checks what `file` adds after its sealed part (`file[..sealed_len]`,
 /// already verified by the caller, whose sha256 is `sealed_sha256`) as a
-/// signature of document `document_id`: a PAdES signature when the update
-/// holds a `/ByteRange`, else the organisation's own-key signature. The
-/// error says, in plain words, what does not hold.
+/// signature of the document `manifest` describes: a web signature when
+/// the update is laid out as one, a PAdES signature when it holds a
+/// `/ByteRange`, else the organisation's own-key signature. The error
+/// says, in plain words, what does not hold.
 pub fn check_signature(
     file: &[u8],
     sealed_len: usize,
-    document_id: &str,
+    manifest: &crate::seal::Manifest,
     sealed_sha256: &str,
     trusted_roots: &[Vec<u8>],
 ) -> Result<ReturnSignature, String> {
+    let document_id = manifest.document_id.as_str();
     let tail = file.get(sealed_len..).ok_or("the file is shorter than the issued document")?;
+    // The web signature's layout is anchored at the update's head, whatever
+    // its record says (a signer's name may hold any text): looked at first.
+    if crate::seal::is_web(tail) {
+        return crate::seal::check_web(file, sealed_len, manifest).map(|w| ReturnSignature::Web(Box::new(w)));
+    }
     if crate::pdf::find(tail, b"/ByteRange").is_some() {
         return pades::verify(file, sealed_len, trusted_roots).map(ReturnSignature::Pades).map_err(|e| e.to_string());
     }

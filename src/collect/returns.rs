@@ -20,7 +20,7 @@ pub struct Adherence {
     /// The organisation's 10 digits.
     pub enterprise_number: String,
     pub charter_version: String,
-    /// own-key, pades or scan.
+    /// own-key, pades, web or scan.
     pub method: String,
     pub signer: String,
     pub signed: Option<String>,

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::pdf::{self, Trailer};
+use crate::pdf;
 use crate::seal::{canonical, fingerprint};
 
 pub const FORMAT: &str = "charte-signature/1";
@@ -103,9 +103,8 @@ pub fn extract(file: &[u8], sealed_len: usize) -> Result<SignatureFile, String> 
     if tail.is_empty() {
         return Err("the file is the issued document itself: it carries no signature".into());
     }
-    let start = pdf::find(tail, b"stream\n").ok_or("what follows the issued document is not a charte signature")? + 7;
-    let end = pdf::find(&tail[start..], b"\nendstream").ok_or("the signature update is cut")? + start;
-    let json = &tail[start..end];
+    let json =
+        pdf::update::embedded_json_of(tail).ok_or("what follows the issued document is not a charte signature")?;
     let parsed: SignatureFile =
         serde_json::from_slice(json).map_err(|e| format!("the signature file is not valid: {e}"))?;
     let expected = revision(&file[..sealed_len], json)?;
@@ -118,38 +117,9 @@ pub fn extract(file: &[u8], sealed_len: usize) -> Result<SignatureFile, String> 
     Ok(parsed)
 }
 
-/// The signature update for `sealed` carrying `json`.
+/// The signature update for `sealed` carrying `json` (docs/seal.md §7, `U`).
 fn revision(sealed: &[u8], json: &[u8]) -> Result<Vec<u8>, String> {
-    let Trailer { size, root, info, id: (id0, id1), startxref: prev } =
-        Trailer::read(sealed).map_err(|e| format!("the issued document cannot be extended: {e}"))?;
-    let (id0, id1) = (hex::encode(id0), hex::encode(id1));
-    let mut tail = Vec::with_capacity(json.len() + 512);
-    if !matches!(sealed.last(), Some(b'\n' | b'\r')) {
-        tail.push(b'\n');
-    }
-    let obj_offset = sealed.len() + tail.len();
-    tail.extend_from_slice(
-        format!(
-            "{size} 0 obj\n<< /Type /EmbeddedFile /Subtype /application#2Fjson /Length {} >>\nstream\n",
-            json.len()
-        )
-        .as_bytes(),
-    );
-    tail.extend_from_slice(json);
-    tail.extend_from_slice(b"\nendstream\nendobj\n");
-    let xref_offset = sealed.len() + tail.len();
-    tail.extend_from_slice(
-        format!(
-            "xref\n{size} 1\n{obj_offset:010} 00000 n \ntrailer\n<< /Size {} /Root {} {} R /Info {} {} R /ID [<{id0}> <{id1}>] /Prev {prev} >>\nstartxref\n{xref_offset}\n%%EOF\n",
-            u64::from(size) + 1,
-            root.0,
-            root.1,
-            info.0,
-            info.1
-        )
-        .as_bytes(),
-    );
-    Ok(tail)
+    pdf::update::embedded_json(sealed, "", json)
 }
 
 #[cfg(test)]
@@ -168,7 +138,7 @@ mod tests {
         let sealed = crate::seal::seal(&rendered, &manifest, &key).expect("seal").pdf;
         let by_hand = pdf::XrefTable::last(&sealed).expect("the seal's trailer layout").trailer;
         let doc = lopdf::Document::load_mem(&sealed).expect("lopdf");
-        assert_eq!(by_hand, Trailer::of_document(&doc, &sealed).expect("lopdf's trailer"));
+        assert_eq!(by_hand, pdf::Trailer::of_document(&doc, &sealed).expect("lopdf's trailer"));
         let (signed, _) = sign(&sealed, "T-1", &key, day).expect("sign");
         assert!(lopdf::Document::load_mem(&signed).is_ok(), "the signed file is a readable PDF");
         assert!(extract(&signed, sealed.len()).expect("extract").valid());

@@ -11,6 +11,8 @@
 //! - [`xref`]: the last `startxref`, the cross-reference table it points
 //!   to and that table's trailer, read by hand when plainly written and by
 //!   lopdf otherwise, and where each revision ends;
+//! - [`update`]: the one-object update charte's signatures append after
+//!   the seal;
 //! - `syntax`: the few tokens of PDF syntax those need (crate-internal).
 //!
 //! Nothing here decides whether a file is authentic: the callers rebuild
@@ -18,6 +20,7 @@
 //! for byte.
 
 pub(crate) mod syntax;
+pub mod update;
 pub mod xref;
 
 pub use xref::{Trailer, XrefTable, last_startxref, revision_ends};

@@ -26,6 +26,7 @@ mod chain;
 mod keys;
 mod manifest;
 mod revision;
+mod web;
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
@@ -38,6 +39,8 @@ pub use keys::{
     parse_public_key, private_key_text, public_key_from_bytes, public_key_text, write_keypair,
 };
 pub use manifest::{FORMAT, Manifest, ParseError, SignedObject, canonical, parse_object, sign_object};
+
+pub use web::{WEB_FORMAT, WebRecord, WebSignature, check_web, is_web, sign_web};
 
 use manifest::{SealFile, parse_seal, seal_bytes};
 
@@ -291,6 +294,12 @@ impl Sealer {
     /// signed ([`sign_object`]): a checkpoint.
     pub fn sign_object(&self, field: &str, value: &serde_json::Value) -> Vec<u8> {
         sign_object(field, value, &self.key)
+    }
+
+    /// Signs the record of a web signature of `sealed` with the sealing
+    /// key ([`sign_web`]): the signed PDF and what it carries.
+    pub fn sign_web(&self, sealed: &[u8], record: &WebRecord) -> Result<(Vec<u8>, WebSignature), String> {
+        sign_web(sealed, record, &self.key)
     }
 
     /// The sealing key's fingerprint.

@@ -24,7 +24,7 @@ fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, 3, 1).expect("date")
 }
 
-fn key(seed: u8) -> SigningKey {
+pub(super) fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
 }
 
@@ -34,11 +34,11 @@ fn manifest() -> Manifest {
         .charter_version("2022-02")
 }
 
-fn sealed() -> Sealed {
+pub(super) fn sealed() -> Sealed {
     seal(rendered(), &manifest(), &key(1)).expect("seals")
 }
 
-fn replace_once(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+pub(super) fn replace_once(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     assert_eq!(from.len(), to.len());
     let at = crate::pdf::find(haystack, from).expect("pattern present");
     let mut out = haystack.to_vec();

@@ -37,4 +37,5 @@ mod smtp;
 mod verify;
 mod verify_page;
 mod vote;
+mod web_sign;
 mod workflow;

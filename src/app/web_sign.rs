@@ -1,0 +1,208 @@
+//! A web signature (DESIGN.md, "The web application"; docs/seal.md, "The
+//! web signature"): the organisation's representative typed the right
+//! code on the signing page, and the server calls
+//! [`App::sign_on_the_web`]. The action writes the signed PDF (the issued
+//! bytes, then the record of the signature signed by the coordination's
+//! key) and records it as `charte collect` records any return
+//! (super::collect::record: the same file again is known, one adherence
+//! per organisation and charter version, another valid return a
+//! `duplicate`, the status by the rules), with the method `web`. The
+//! address the code went to, the IP address and the user agent enter the
+//! journal only as salted commitments (crate::journal::personal).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::App;
+use super::collect::{What, record};
+use crate::collect::{self, Outcome, Register};
+use crate::documents::{DocumentKind, IssuedDocument};
+use crate::error::{Error, MAX_DOCUMENT_BYTES, Result};
+use crate::journal::personal::Kind;
+use crate::roster::{EnterpriseNumber, Status};
+use crate::seal::WebRecord;
+
+/// The longest name or capacity a signer may type.
+const MAX_TYPED: usize = 200;
+
+/// What the signing page gathered, once the right code was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSigning {
+    /// The organisation the signing link is bound to (any spelling).
+    pub enterprise_number: String,
+    /// The document the link is bound to.
+    pub document_id: String,
+    /// The name typed in `signer`.
+    pub signer: String,
+    /// The capacity typed in `capacity`.
+    pub capacity: String,
+    /// Whether `mandate` was ticked ("I am mandated by … to sign").
+    pub mandate: bool,
+    /// The address the code was mailed to.
+    pub email: String,
+    /// The visitor's IP address.
+    pub ip_address: String,
+    /// The visitor's browser's user agent.
+    pub user_agent: String,
+    /// When the right code was typed.
+    pub at: DateTime<Utc>,
+}
+
+/// What a web signature did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSigned {
+    /// The signed PDF, under out/signed/ (for the confirmation mail).
+    pub path: PathBuf,
+    /// The record the coordination signed.
+    pub record: WebRecord,
+    /// What it proved: accepted (counted), a duplicate of an adherence
+    /// already counted, or the very same file recorded before.
+    pub what: What,
+}
+
+impl WebSigned {
+    /// The status the signature gave (a participant becomes a member), if any.
+    pub fn new_status(&self) -> Option<Status> {
+        match &self.what {
+            What::Accepted { new_status, .. } => *new_status,
+            _ => None,
+        }
+    }
+}
+
+impl App {
+    /// Records a web signature of the document `input` names (the action
+    /// the signing page calls after the right code): the document must be
+    /// the organisation's current adherence document, not superseded, and
+    /// the code must have gone to the organisation's registered address.
+    pub fn sign_on_the_web(&mut self, input: &WebSigning) -> Result<WebSigned> {
+        let number = EnterpriseNumber::parse(&input.enterprise_number).map_err(Error::usage)?;
+        let signer = typed("signer", &input.signer)?;
+        let capacity = typed("capacity", &input.capacity)?;
+        if !input.mandate {
+            return Err(Error::usage("the signer must declare being mandated by the organisation (mandate)"));
+        }
+        let version = self.ws.config.charter.version.clone();
+        let member = self
+            .ws
+            .store
+            .member(&number)?
+            .ok_or_else(|| Error::not_found(format!("no organisation {number} on the roster")))?;
+        if !Kind::Email.matches(&member.organisation.email, &input.email) {
+            return Err(Error::usage(format!(
+                "the code must go to the address registered for {}, not to another one",
+                member.organisation.name
+            )));
+        }
+        let doc = self
+            .ws
+            .store
+            .documents()?
+            .into_iter()
+            .find(|d| d.document_id == input.document_id)
+            .ok_or_else(|| Error::not_found(format!("no document {} was issued", input.document_id)))?;
+        let issued_path = self.ws.root.join(&doc.file);
+        let sealed = crate::error::read_bounded(&issued_path, MAX_DOCUMENT_BYTES, "an issued document")?;
+        if hex::encode(Sha256::digest(&sealed)) != doc.sealed_sha256 {
+            return Err(Error::CheckFailed(format!(
+                "{}: the file is no longer the document issued as {} (its sha256 differs from the journal's)",
+                doc.file, doc.document_id
+            )));
+        }
+        let current = self.ws.store.documents()?.into_iter().rfind(|d| {
+            d.kind == DocumentKind::Adherence && d.enterprise_number == number.digits() && d.charter_version == version
+        });
+        refuse_unless_current(&doc, number.digits(), current.as_ref(), &version)?;
+        let manifest = crate::seal::read_manifest(&sealed).map_err(|e| Error::CheckFailed(e.to_string()))?;
+        let record_in = WebRecord::new(&manifest, &signer, &capacity, input.email.trim(), input.at);
+        let (pdf, web) = self.sealer()?.sign_web(&sealed, &record_in).map_err(Error::internal)?;
+        let file_sha256 = hex::encode(Sha256::digest(&pdf));
+
+        // The signed file examined as any return is: the sealed part against
+        // the journal, the web signature with the coordination's keys.
+        let (coordination_key, former_keys) = super::keys::trusted_keys(&self.ws)?;
+        let issued = [doc.clone()];
+        let members = [member.clone()];
+        let known = HashMap::new();
+        let register = Register::new(&coordination_key, &issued, &members, &known, &[]).with_former_keys(&former_keys);
+        let outcome = collect::examine(&pdf, &file_sha256, &register);
+        let Outcome::Accepted(mut adherence) = outcome else {
+            return Err(Error::internal(format!("the web-signed file does not verify: {outcome:?}")));
+        };
+
+        let dir = self.ws.out_folder("signed")?;
+        let name = format!("{}-web-{}.pdf", doc.document_id, &web.record_sha256()[..16]);
+        let path = dir.join(&name);
+        let staged = crate::error::stage(&path, &pdf)?;
+        let relative = format!("out/signed/{name}");
+        let what = self.ws.store.transaction(self.today, |tx| {
+            // Decided under the write lock: the document is still the
+            // organisation's current one (a newer document, or a new
+            // charter version, supersedes it).
+            // A version adopted meanwhile is seen.
+            let history = &self.ws.config.charter.history;
+            let mut versions = history.versions().to_vec();
+            versions.extend(tx.charter_versions()?);
+            let in_force = crate::charter::History::new(versions, history.grace_days());
+            let version = in_force.in_force(self.today).map_or(version.clone(), |v| v.label.clone());
+            let current = tx.documents_of(number.digits(), &version)?.into_iter().next_back();
+            refuse_unless_current(&doc, number.digits(), current.as_ref(), &version)?;
+            if let Some(details) = adherence.details.as_object_mut() {
+                details.insert("email".into(), tx.personal(Kind::Email, input.email.trim())?.as_str().into());
+                details.insert("ip_address".into(), tx.personal(Kind::IpAddress, &input.ip_address)?.as_str().into());
+                details.insert("user_agent".into(), tx.personal(Kind::UserAgent, &input.user_agent)?.as_str().into());
+            }
+            let name = member.organisation.name.clone();
+            let what = record(
+                tx,
+                &version,
+                |_| Some(name.clone()),
+                &relative,
+                file_sha256.clone(),
+                Outcome::Accepted(adherence),
+            )?;
+            staged.place_new(&path)?;
+            Ok(what)
+        })?;
+        Ok(WebSigned { path, record: web.record, what })
+    }
+}
+
+/// A name or capacity as typed: trimmed, not empty, printable, not too long.
+fn typed(field: &str, value: &str) -> Result<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Error::usage(format!("{field} is empty")));
+    }
+    if value.chars().count() > MAX_TYPED || value.chars().any(char::is_control) {
+        return Err(Error::usage(format!("{field} must be one line of at most {MAX_TYPED} characters")));
+    }
+    Ok(value.to_owned())
+}
+
+/// Refuses a document that is not `current`, the latest adherence
+/// document of the organisation (`digits`) for the charter `version`.
+fn refuse_unless_current(
+    doc: &IssuedDocument,
+    digits: &str,
+    current: Option<&IssuedDocument>,
+    version: &str,
+) -> Result<()> {
+    if doc.kind != DocumentKind::Adherence || doc.enterprise_number != digits {
+        return Err(Error::usage(format!("{} is not this organisation's adherence document", doc.document_id)));
+    }
+    if doc.charter_version != version {
+        return Err(Error::usage(format!(
+            "{} is for charter {}, superseded by charter {version}",
+            doc.document_id, doc.charter_version
+        )));
+    }
+    match current {
+        Some(c) if c.document_id == doc.document_id => Ok(()),
+        Some(c) => Err(Error::usage(format!("{} is superseded by {}", doc.document_id, c.document_id))),
+        None => Err(Error::usage(format!("{} is not the organisation's document", doc.document_id))),
+    }
+}
