@@ -73,12 +73,40 @@ impl WebSigned {
     }
 }
 
+/// A web signature made and checked, not yet recorded: the signed PDF
+/// staged beside its place, the return examined as `collect` examines
+/// one. [`Prepared::record`] records it inside a write transaction (the
+/// one in which the signing page's code is checked and its link used).
+#[derive(Debug)]
+pub struct Prepared {
+    number: EnterpriseNumber,
+    organisation: String,
+    doc: IssuedDocument,
+    version: String,
+    adherence: Box<crate::collect::Adherence>,
+    email: String,
+    ip_address: String,
+    user_agent: String,
+    path: PathBuf,
+    relative: String,
+    file_sha256: String,
+    staged: crate::error::Staged,
+    record: WebRecord,
+}
+
 impl App {
     /// Records a web signature of the document `input` names (the action
     /// the signing page calls after the right code): the document must be
     /// the organisation's current adherence document, not superseded, and
     /// the code must have gone to the organisation's registered address.
     pub fn sign_on_the_web(&mut self, input: &WebSigning) -> Result<WebSigned> {
+        let prepared = self.prepare_web_signature(input)?;
+        self.ws.store.transaction(self.today, |tx| prepared.record(tx))
+    }
+
+    /// Everything of [`App::sign_on_the_web`] before its transaction: the
+    /// input checked, the signed PDF made, examined and staged.
+    pub fn prepare_web_signature(&self, input: &WebSigning) -> Result<Prepared> {
         let number = EnterpriseNumber::parse(&input.enterprise_number).map_err(Error::usage)?;
         let signer = typed("signer", &input.signer)?;
         let capacity = typed("capacity", &input.capacity)?;
@@ -129,7 +157,7 @@ impl App {
         let known = HashMap::new();
         let register = Register::new(&coordination_key, &issued, &members, &known, &[]).with_former_keys(&former_keys);
         let outcome = collect::examine(&pdf, &file_sha256, &register);
-        let Outcome::Accepted(mut adherence) = outcome else {
+        let Outcome::Accepted(adherence) = outcome else {
             return Err(Error::internal(format!("the web-signed file does not verify: {outcome:?}")));
         };
 
@@ -137,37 +165,66 @@ impl App {
         let name = format!("{}-web-{}.pdf", doc.document_id, &web.record_sha256()[..16]);
         let path = dir.join(&name);
         let staged = crate::error::stage(&path, &pdf)?;
-        let relative = format!("out/signed/{name}");
-        let what = self.ws.store.transaction(self.today, |tx| {
-            // Decided under the write lock: the document is still the
-            // organisation's current one (a newer document, or a new
-            // charter version, supersedes it).
-            // A version adopted meanwhile is seen.
-            let history = &self.ws.config.charter.history;
-            let mut versions = history.versions().to_vec();
-            versions.extend(tx.charter_versions()?);
-            let in_force = crate::charter::History::new(versions, history.grace_days());
-            let version = in_force.in_force(self.today).map_or(version.clone(), |v| v.label.clone());
-            let current = tx.documents_of(number.digits(), &version)?.into_iter().next_back();
-            refuse_unless_current(&doc, number.digits(), current.as_ref(), &version)?;
-            if let Some(details) = adherence.details.as_object_mut() {
-                details.insert("email".into(), tx.personal(Kind::Email, input.email.trim())?.as_str().into());
-                details.insert("ip_address".into(), tx.personal(Kind::IpAddress, &input.ip_address)?.as_str().into());
-                details.insert("user_agent".into(), tx.personal(Kind::UserAgent, &input.user_agent)?.as_str().into());
-            }
-            let name = member.organisation.name.clone();
-            let what = record(
-                tx,
-                &version,
-                |_| Some(name.clone()),
-                &relative,
-                file_sha256.clone(),
-                Outcome::Accepted(adherence),
-            )?;
-            staged.place_new(&path)?;
-            Ok(what)
-        })?;
-        Ok(WebSigned { path, record: web.record, what })
+        Ok(Prepared {
+            number,
+            organisation: member.organisation.name.clone(),
+            doc,
+            version,
+            adherence,
+            email: input.email.trim().to_owned(),
+            ip_address: input.ip_address.clone(),
+            user_agent: input.user_agent.clone(),
+            path,
+            relative: format!("out/signed/{name}"),
+            file_sha256,
+            staged,
+            record: web.record,
+        })
+    }
+}
+
+impl Prepared {
+    /// The document this signature is of.
+    pub fn document_id(&self) -> &str {
+        &self.doc.document_id
+    }
+
+    /// The address the record names (the one the code went to).
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
+    /// Records it in `tx`: decided again under the write lock (the document
+    /// is still the organisation's current one: a newer document, or a new
+    /// charter version, supersedes it), journaled through collect's one
+    /// recording path, the signed PDF put in place.
+    pub fn record(self, tx: &mut crate::journal::Tx<'_>) -> Result<WebSigned> {
+        let Prepared {
+            number,
+            organisation,
+            doc,
+            version,
+            mut adherence,
+            email,
+            ip_address,
+            user_agent,
+            path,
+            relative,
+            file_sha256,
+            staged,
+            record: web_record,
+        } = self;
+        let current = tx.documents_of(number.digits(), &version)?.into_iter().next_back();
+        refuse_unless_current(&doc, number.digits(), current.as_ref(), &version)?;
+        if let Some(details) = adherence.details.as_object_mut() {
+            details.insert("email".into(), tx.personal(Kind::Email, &email)?.as_str().into());
+            details.insert("ip_address".into(), tx.personal(Kind::IpAddress, &ip_address)?.as_str().into());
+            details.insert("user_agent".into(), tx.personal(Kind::UserAgent, &user_agent)?.as_str().into());
+        }
+        let what =
+            record(tx, &version, |_| Some(organisation.clone()), &relative, file_sha256, Outcome::Accepted(adherence))?;
+        staged.place_new(&path)?;
+        Ok(WebSigned { path, record: web_record, what })
     }
 }
 
