@@ -129,6 +129,11 @@ pub enum Error {
     /// A check failed: the journal is broken, a document is forged or altered.
     #[error("{0}")]
     CheckFailed(String),
+    /// A signing link that opens nothing: used, expired, superseded,
+    /// locked or unknown, one and the same to the visitor (the signing
+    /// page's neutral page; no hint of which organisations exist).
+    #[error("{}", crate::links::NEUTRAL)]
+    LinkNotValid,
 }
 
 fn render_problems(file: &Path, problems: &[Problem]) -> String {
@@ -168,7 +173,7 @@ impl Error {
     pub fn kind(&self) -> Kind {
         match self {
             Error::Usage(_) | Error::Input { .. } | Error::Config { .. } => Kind::Invalid,
-            Error::NotFound(_) => Kind::NotFound,
+            Error::NotFound(_) | Error::LinkNotValid => Kind::NotFound,
             Error::CheckFailed(_) => Kind::CheckFailed,
             Error::Temporary(_) => Kind::Temporary,
             Error::Partial { .. } => Kind::Partial,
