@@ -42,7 +42,7 @@ pub const NEUTRAL: &str = "this signing link is not valid (it may have been used
                            replaced); ask the coordination for a new one";
 
 /// Where a link stands, as the journal records it. The code is the text
-/// the database holds. (Expiry is a date, not a state: see [`Link::opens_on`].)
+/// the database holds. (Expiry is a date, not a state: see [`Link::opens`].)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LinkState {
@@ -121,9 +121,11 @@ pub struct Link {
 }
 
 impl Link {
-    /// Whether it opens the signing page on `day`.
-    pub fn opens_on(&self, day: NaiveDate) -> bool {
-        self.state == LinkState::Open && day <= self.valid_until
+    /// Whether it opens the signing page on `day`, `version` being the
+    /// charter version in force: open, not past its last day, its document
+    /// of that version.
+    pub fn opens(&self, day: NaiveDate, version: &str) -> bool {
+        self.state == LinkState::Open && day <= self.valid_until && self.charter_version == version
     }
 
     /// Its state in words on `day`: `expired` for an open link past its

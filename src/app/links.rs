@@ -3,9 +3,11 @@
 //!
 //! The page calls [`App::link`] to show the organisation's document, then
 //! [`App::send_code`] (a code mailed at once to the organisation's
-//! registered address) and [`App::check_code`]; a right code lets it
-//! record the signature, in a transaction that marks the link used
-//! ([`use_link`], or [`App::use_link`]). Every link that does not open the
+//! registered address), then [`App::sign_with_code`]: the code checked,
+//! and, when it is right, the link marked used and the web signature's
+//! events appended by the page's own `record`, in one transaction
+//! ([`App::check_code`] checks and spends a code alone; [`use_link`] marks
+//! a link used inside another transaction). Every link that does not open the
 //! page (used, expired, superseded, locked, unknown) is the one
 //! [`Error::LinkNotValid`]. Codes and their 10 minutes use the wall clock
 //! (`now`); links' days use the App's `today`. Every decision is taken
@@ -64,6 +66,15 @@ pub enum CodeChecked {
     Expired,
 }
 
+/// What [`App::sign_with_code`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signing<T> {
+    /// The right code: the link is used and `record`'s outcome is committed.
+    Signed(Confirmed, T),
+    /// No signature: why (never [`CodeChecked::Right`]).
+    Refused(CodeChecked),
+}
+
 /// A right code: who the signature is for, and the address the code went
 /// to (what a web signature records).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +118,7 @@ impl App {
             .link_by_hash(&hash)?
             .filter(|l| crate::links::same_hash(&l.token_sha256, &hash))
             .ok_or(Error::LinkNotValid)?;
-        if !self.opens(&link) {
+        if !link.opens(self.today, &self.ws.config.charter.version) {
             return Err(Error::LinkNotValid);
         }
         let number = EnterpriseNumber::parse(&link.enterprise_number).map_err(|_| Error::LinkNotValid)?;
@@ -210,32 +221,75 @@ impl App {
     /// locks the link (journaled). A typed text that is not 6 digits is
     /// refused and counts as no try.
     pub fn check_code(&mut self, token: &str, typed: &str, now: DateTime<Utc>) -> Result<CodeChecked> {
+        let no_record = None::<fn(&mut Tx<'_>, &Confirmed) -> Result<()>>;
+        Ok(match self.code_then(token, typed, now, no_record)? {
+            Signing::Signed(confirmed, _) => CodeChecked::Right(confirmed),
+            Signing::Refused(checked) => checked,
+        })
+    }
+
+    /// Checks `typed` as [`App::check_code`] does and, when it is right,
+    /// in the same transaction, marks the link used and runs `record` (the
+    /// web signature's events): all of it is committed, or none (a right
+    /// code then stays unspent). Wrong codes are counted as by
+    /// `check_code`, and `record` is not run.
+    pub fn sign_with_code<T>(
+        &mut self,
+        token: &str,
+        typed: &str,
+        now: DateTime<Utc>,
+        record: impl FnOnce(&mut Tx<'_>, &Confirmed) -> Result<T>,
+    ) -> Result<Signing<T>> {
+        Ok(match self.code_then(token, typed, now, Some(record))? {
+            Signing::Signed(confirmed, Some(recorded)) => Signing::Signed(confirmed, recorded),
+            Signing::Signed(..) => return Err(Error::internal("a signature was checked but not recorded")),
+            Signing::Refused(checked) => Signing::Refused(checked),
+        })
+    }
+
+    /// The code checked, under the lock; when it is right, spent, and with
+    /// `record`, the link used and `record` run, in the same transaction.
+    fn code_then<T>(
+        &mut self,
+        token: &str,
+        typed: &str,
+        now: DateTime<Utc>,
+        record: Option<impl FnOnce(&mut Tx<'_>, &Confirmed) -> Result<T>>,
+    ) -> Result<Signing<Option<T>>> {
         let hash = crate::links::token_sha256(token).ok_or(Error::LinkNotValid)?;
         let typed = crate::links::typed_code(typed)?;
         let (today, version) = (self.today, self.ws.config.charter.version.clone());
         self.ws.store.transaction(today, |tx| {
             let link = open_link(tx, &hash, today, &version)?;
             let Some(code) = tx.code(link.id)?.filter(|c| now.timestamp() <= c.expires) else {
-                return Ok(CodeChecked::Expired);
+                return Ok(Signing::Refused(CodeChecked::Expired));
             };
             if crate::links::same_hash(&code.hash, &crate::links::code_hash(&code.salt, &typed)) {
                 tx.drop_code(link.id)?;
                 let email = tx.personal_value(&Personal::read(&code.address))?.unwrap_or_default();
-                return Ok(CodeChecked::Right(Confirmed {
+                let confirmed = Confirmed {
                     link: link.id,
                     enterprise_number: link.enterprise_number,
                     document_id: link.document_id,
                     email,
-                }));
+                };
+                let recorded = match record {
+                    Some(record) => {
+                        use_link(tx, link.id, today, &version)?;
+                        Some(record(tx, &confirmed)?)
+                    }
+                    None => None,
+                };
+                return Ok(Signing::Signed(confirmed, recorded));
             }
             let wrong = link.wrong_codes + 1;
             tx.append(&Event::LinkCodeRefused { link: link.id, wrong })?;
             if wrong < MAX_WRONG_CODES {
-                return Ok(CodeChecked::Wrong { left: MAX_WRONG_CODES - wrong });
+                return Ok(Signing::Refused(CodeChecked::Wrong { left: MAX_WRONG_CODES - wrong }));
             }
             tx.drop_code(link.id)?;
             tx.append(&Event::LinkLocked { link: link.id })?;
-            Ok(CodeChecked::Locked)
+            Ok(Signing::Refused(CodeChecked::Locked))
         })
     }
 
@@ -276,12 +330,6 @@ impl App {
         Ok(Reopened { listed: self.listed(link, &members), expired })
     }
 
-    /// Whether `link` opens the page today: open, not past its last day,
-    /// and its document of the charter version in force.
-    fn opens(&self, link: &Link) -> bool {
-        link.opens_on(self.today) && link.charter_version == self.ws.config.charter.version
-    }
-
     fn listed(&self, link: Link, members: &[Member]) -> Listed {
         let number = EnterpriseNumber::parse(&link.enterprise_number).ok();
         let name = members
@@ -300,7 +348,7 @@ impl App {
 /// opens the page, so that one link records one signature.
 pub fn use_link(tx: &mut Tx<'_>, id: i64, today: NaiveDate, version: &str) -> Result<Link> {
     let link = tx.link(id)?.ok_or(Error::LinkNotValid)?;
-    if !(link.opens_on(today) && link.charter_version == version) {
+    if !link.opens(today, version) {
         return Err(Error::LinkNotValid);
     }
     tx.append(&Event::LinkUsed { link: id })?;
@@ -312,7 +360,7 @@ pub fn use_link(tx: &mut Tx<'_>, id: i64, today: NaiveDate, version: &str) -> Re
 fn open_link(tx: &Tx<'_>, hash: &str, today: NaiveDate, version: &str) -> Result<Link> {
     let link = tx.link_by_hash(hash)?.filter(|l| crate::links::same_hash(&l.token_sha256, hash));
     match link {
-        Some(l) if l.opens_on(today) && l.charter_version == version => Ok(l),
+        Some(l) if l.opens(today, version) => Ok(l),
         _ => Err(Error::LinkNotValid),
     }
 }
@@ -440,10 +488,38 @@ mod tests {
             "a code confirms once"
         );
         app.use_link(confirmed.link).expect("used");
+        let signed = app.sign_with_code(&token, &code, noon("2026-03-03"), |_, _| Ok(()));
+        assert!(matches!(signed, Err(Error::LinkNotValid)), "a used link signs nothing more");
         assert!(matches!(app.link(&token), Err(Error::LinkNotValid)), "a used link is neutral");
         assert!(matches!(app.use_link(confirmed.link), Err(Error::LinkNotValid)), "one signature per link");
         assert!(matches!(app.send_code(&token, noon("2026-03-03")), Err(Error::LinkNotValid)));
         audit_holds(dir.path(), today);
+    }
+
+    /// The signature's events and the link's use in one transaction: a
+    /// record that fails leaves the link open and the code unspent.
+    #[test]
+    fn a_signature_is_recorded_with_the_link_used_or_not_at_all() {
+        let (dir, token) = workspace();
+        let mut app = App::writer(dir.path(), day("2026-03-03")).expect("opens");
+        let at = noon("2026-03-03");
+        app.send_code(&token, at).expect("mails a code");
+        let (code, _) = mailed_code(dir.path());
+        let failed = app.sign_with_code(&token, &code, at, |tx, _| -> Result<i64> {
+            tx.append(&Event::Note { text: "signed".into() })?;
+            Err(Error::temporary("the disk is full"))
+        });
+        assert!(failed.is_err());
+        app.link(&token).expect("still open");
+        let signed = app
+            .sign_with_code(&token, &code, at, |tx, c| tx.append(&Event::Note { text: format!("signed {}", c.email) }))
+            .expect("signs");
+        let Signing::Signed(confirmed, seq) = signed else { panic!("{signed:?}") };
+        assert_eq!(confirmed.email, "amis@example.be");
+        assert!(seq > 0);
+        assert!(matches!(app.link(&token), Err(Error::LinkNotValid)), "used");
+        assert_eq!(app.links().expect("lists")[0].state, "used");
+        audit_holds(dir.path(), day("2026-03-03"));
     }
 
     #[test]

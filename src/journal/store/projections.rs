@@ -628,13 +628,13 @@ mod tests {
         assert_eq!(departures, &vec![day("2024-03-01")], "a rename is no departure");
         assert!(known.contains(&("f2".to_owned(), "ADH-0123456749".to_owned())), "the duplicate is known");
         // The workspace as schema version 10 left it: neither table (nor
-        // the later relays, claims, personal values and erasures).
+        // the later relays, claims, personal values, erasures and links).
         store
             .conn
             .execute_batch(
                 "DROP TABLE status_history; DROP TABLE duplicates; DROP TABLE relays; DROP TABLE claims; \
                  DROP TABLE merkle_nodes; DROP TABLE personal; DROP TABLE erasures; \
-                 PRAGMA user_version = 10;",
+                 DROP TABLE links; DROP TABLE link_codes; PRAGMA user_version = 10;",
             )
             .expect("downgrades");
         drop(store);
