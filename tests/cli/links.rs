@@ -111,6 +111,11 @@ fn each_adherence_mail_and_reminder_carries_a_new_link_known_only_by_its_hash() 
     assert!(links.iter().all(|(_, state)| state == "open"), "earlier links stay valid: {links:?}");
     t.run(["links", "list"]).success().stdout_has("open").stdout_has("2026-03-20");
 
+    // The signing page's code (through the library, as the server calls
+    // it): mailed to the organisation's registered address; 5 wrong codes
+    // lock the link, `links reopen` opens it again, the right code then holds.
+    codes_lock_and_reopen(&t, &first[0], &sent[0].0);
+
     // The first ones expire after their 60 days, the reminder's later.
     let states = |t: &Test| listed(t).iter().map(|l| l["state"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
     let t = t.at("2026-03-07");
@@ -133,6 +138,58 @@ fn each_adherence_mail_and_reminder_carries_a_new_link_known_only_by_its_hash() 
     t.run(["charter", "adopt", "2026-02", "--date", "2026-02-01"]).success();
     assert!(stored(&t).iter().all(|(_, state)| state == "superseded"), "{:?}", stored(&t));
     assert!(states(&t).iter().all(|s| s == "superseded"));
+    t.run(["audit"]).success();
+}
+
+/// The code of the latest code mail in the outbox, and its recipient.
+fn mailed_code(t: &Test) -> (String, String) {
+    let mut codes: Vec<_> = std::fs::read_dir(t.path("out/outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("code."))
+        .map(|p| (std::fs::metadata(&p).unwrap().modified().unwrap(), p))
+        .collect();
+    codes.sort();
+    let eml = std::fs::read(&codes.last().expect("a code mail").1).unwrap();
+    let m = MessageParser::default().parse(&eml).unwrap();
+    let text = m.body_text(0).unwrap().into_owned();
+    assert!(
+        text.contains("ne vous demandera jamais ce code") || text.contains("zal u ooit om deze code vragen"),
+        "{text}"
+    );
+    let code = text.split_whitespace().find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit())).unwrap();
+    (code.to_owned(), m.to().unwrap().first().unwrap().address().unwrap().to_owned())
+}
+
+fn codes_lock_and_reopen(t: &Test, token: &str, mail: &str) {
+    use charte::app::App;
+    use charte::app::links::CodeChecked;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 19).unwrap();
+    let mut app = App::writer(&t.ws, day).unwrap();
+    let view = app.link(token).unwrap();
+    assert!(mail.contains(&view.member.organisation.name), "the link is the mail's organisation's");
+    let registered = view.member.organisation.email.clone();
+    let now = chrono::Utc::now();
+    app.send_code(token, now).unwrap();
+    let (code, to) = mailed_code(t);
+    assert_eq!(to, registered, "to the registered address");
+    let wrong = if code == "000000" { "999999" } else { "000000" };
+    for left in (1..5).rev() {
+        assert_eq!(app.check_code(token, wrong, now).unwrap(), CodeChecked::Wrong { left });
+    }
+    assert_eq!(app.check_code(token, wrong, now).unwrap(), CodeChecked::Locked);
+    let locked = listed(t).into_iter().find(|l| l["state"] == "locked").expect("the link is locked");
+    assert_eq!(locked["wrong_codes"], 5);
+    assert_eq!(locked["codes_sent"], 1);
+    let number = locked["id"].as_i64().unwrap();
+    let id = number.to_string();
+    t.run(["links", "reopen", &id]).success().stdout_has(&format!("reopened #{id}"));
+    let reopened = listed(t).into_iter().find(|l| l["id"] == number).unwrap();
+    assert_eq!((reopened["state"].as_str(), reopened["wrong_codes"].as_i64()), (Some("open"), Some(0)));
+    let mut app = App::writer(&t.ws, day).unwrap();
+    app.send_code(token, now).unwrap();
+    let (code, _) = mailed_code(t);
+    assert!(matches!(app.check_code(token, &code, now).unwrap(), CodeChecked::Right(_)));
     t.run(["audit"]).success();
 }
 
