@@ -146,15 +146,20 @@ impl App {
         getrandom::fill(&mut salt).map_err(|e| Error::internal(format!("no randomness for a code's salt: {e}")))?;
         let expires = now + chrono::Duration::minutes(CODE_MINUTES);
         let (today, version) = (self.today, self.ws.config.charter.version.clone());
-        let (link, member) = self.ws.store.transaction(today, |tx| {
+        // The settings first: a workspace that cannot mail changes nothing.
+        let mail = self.ws.mail()?;
+        let envelope = crate::governance::convoke::envelope(&mail)?;
+        let templates = self.ws.mail_templates()?;
+        let mut sender = self.sender()?;
+        let config = &self.ws.config;
+        let (link, member, planned) = self.ws.store.transaction(today, |tx| {
             let link = open_link(tx, &hash, today, &version)?;
             let member = tx.member(&link.enterprise_number)?.ok_or(Error::LinkNotValid)?;
             let address = member.organisation.email.clone();
             if address.is_empty() {
-                return Err(Error::usage(
-                    "the organisation has no registered address to send a code to: ask the coordination",
-                ));
+                return Err(Error::usage(NO_ADDRESS));
             }
+            let planned = code_message(config, &envelope, &templates, link.id, &member.organisation, &code, now)?;
             let commitment = tx.personal(Kind::Email, &address)?;
             tx.set_code(&StoredCode {
                 link: link.id,
@@ -168,44 +173,8 @@ impl App {
                 address: commitment.into(),
                 expires: expires.to_rfc3339(),
             })?;
-            Ok((link, member))
+            Ok((link, member, planned))
         })?;
-        self.mail_code(&link, &member, &code, now)?;
-        Ok(CodeSent { link: link.id, to: crate::links::masked(&member.organisation.email), expires })
-    }
-
-    /// The code mail, FR or NL, to the registered address only.
-    fn mail_code(&mut self, link: &Link, member: &Member, code: &str, now: DateTime<Utc>) -> Result<()> {
-        let o = &member.organisation;
-        let lang = o.language;
-        let mail = self.ws.mail()?;
-        let templates = self.ws.mail_templates()?;
-        let data = json!({
-            "lang": lang.code(),
-            "network": self.ws.config.coordination.name(lang),
-            "organiser": self.ws.config.coordination.organiser(lang),
-            "recipient": o.name,
-            "code": code,
-            "minutes": CODE_MINUTES,
-            "tries": MAX_WRONG_CODES,
-        });
-        let rendered =
-            templates.render("code", lang, &data).map_err(|e| Error::usage(format!("mail template 'code': {e}")))?;
-        let mut random = [0u8; 8];
-        getrandom::fill(&mut random).map_err(|e| Error::internal(format!("no randomness for a Message-ID: {e}")))?;
-        let about = link.id.to_string();
-        let letter = crate::delivery::Letter {
-            envelope: &crate::governance::convoke::envelope(&mail)?,
-            rendered: &rendered,
-            date: now,
-            id: format!("code.{}.{}", link.id, hex::encode(random)),
-            purpose: "code",
-            about: &about,
-        };
-        let planned = crate::delivery::to_registered_address(o, &letter)?.ok_or_else(|| {
-            Error::usage("the organisation has no registered address to send a code to: ask the coordination")
-        })?;
-        let mut sender = self.sender()?;
         let report = sender.deliver(&mut self.ws.store, self.today, &[planned], &|| {})?;
         sender.close();
         if let Some((_, reason)) = report.bounced.first() {
@@ -213,7 +182,7 @@ impl App {
                 "the organisation's registered address refused the code ({reason}): ask the coordination"
             )));
         }
-        Ok(())
+        Ok(CodeSent { link: link.id, to: crate::links::masked(&member.organisation.email), expires })
     }
 
     /// Checks `typed` against the code mailed for link `token`, at `now`.
@@ -341,6 +310,45 @@ impl App {
         Listed { link, name, enterprise_number, state }
     }
 }
+
+/// The code mail, FR or NL, to the organisation's registered address only.
+fn code_message(
+    config: &crate::config::Config,
+    envelope: &crate::mail::Envelope,
+    templates: &crate::mail::Templates,
+    link: i64,
+    o: &crate::roster::Organisation,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<crate::delivery::Planned> {
+    let lang = o.language;
+    let data = json!({
+        "lang": lang.code(),
+        "network": config.coordination.name(lang),
+        "organiser": config.coordination.organiser(lang),
+        "recipient": o.name,
+        "code": code,
+        "minutes": CODE_MINUTES,
+        "tries": MAX_WRONG_CODES,
+    });
+    let rendered =
+        templates.render("code", lang, &data).map_err(|e| Error::usage(format!("mail template 'code': {e}")))?;
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).map_err(|e| Error::internal(format!("no randomness for a Message-ID: {e}")))?;
+    let about = link.to_string();
+    let letter = crate::delivery::Letter {
+        envelope,
+        rendered: &rendered,
+        date: now,
+        id: format!("code.{link}.{}", hex::encode(random)),
+        purpose: "code",
+        about: &about,
+    };
+    crate::delivery::to_registered_address(o, &letter)?.ok_or_else(|| Error::usage(NO_ADDRESS))
+}
+
+/// Why no code can be sent.
+const NO_ADDRESS: &str = "the organisation has no registered address to send a code to: ask the coordination";
 
 /// Marks link `id` used inside `tx`, the transaction that records the
 /// signature made through it (dated `today`; `version`, the charter
