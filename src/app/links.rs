@@ -530,6 +530,29 @@ mod tests {
         audit_holds(dir.path(), day("2026-03-03"));
     }
 
+    /// A workspace that cannot mail (no [mail] table) keeps no code and
+    /// journals nothing.
+    #[test]
+    fn a_code_that_cannot_be_mailed_changes_nothing() {
+        let (dir, token) = workspace();
+        let config = dir.path().join("charte.toml");
+        let text = std::fs::read_to_string(&config).expect("reads");
+        let text = text.replace("[mail]\n", "[mail_off]\n").replace("transport = \"outbox\"\n", "");
+        let text = text.replace("[mail_off]\n", "").replace("from = \"coordination@cpas.example.be\"\n", "");
+        std::fs::write(&config, text).expect("writes");
+        let mut app = App::writer(dir.path(), day("2026-03-03")).expect("opens");
+        let before = app.ws.store.head().expect("reads");
+        let err = app.send_code(&token, noon("2026-03-03")).expect_err("no [mail]");
+        assert_eq!(err.kind(), crate::error::Kind::Invalid, "{err}");
+        assert_eq!(app.ws.store.head().expect("reads"), before, "nothing journaled");
+        assert_eq!(app.links().expect("lists")[0].link.codes_sent, 0);
+        assert_eq!(
+            app.check_code(&token, "123456", noon("2026-03-03")).expect("checks"),
+            CodeChecked::Expired,
+            "no code kept"
+        );
+    }
+
     #[test]
     fn a_code_older_than_ten_minutes_is_refused_and_a_new_one_replaces_it() {
         let (dir, token) = workspace();
