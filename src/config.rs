@@ -28,6 +28,9 @@ pub struct Config {
     pub flags: FlagRules,
     #[serde(default)]
     pub workspace: WorkspaceSettings,
+    /// `[serve]`: the web application's address and its signing links.
+    #[serde(default)]
+    pub serve: ServeSettings,
     /// What charte noticed while reading the file and the coordinator
     /// should know (an old key read under its new name): printed, never fatal.
     #[serde(skip)]
@@ -42,6 +45,74 @@ pub struct WorkspaceSettings {
     /// may act on dates after the machine's own date; a real one may not,
     /// so a typing error in `--now` cannot block its year.
     pub replay: bool,
+}
+
+/// `[serve]`: where the web application is reached, and how long a
+/// signing link lives (DESIGN.md "The web application").
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServeSettings {
+    /// The address the links in mails start with: https, or http for this
+    /// machine only (localhost, 127.0.0.1). Without it, mails carry no link.
+    #[serde(deserialize_with = "public_url")]
+    pub public_url: Option<String>,
+    /// A signing link's life in days (1 to 365).
+    #[serde(deserialize_with = "link_days")]
+    pub link_days: u32,
+}
+
+impl Default for ServeSettings {
+    fn default() -> ServeSettings {
+        ServeSettings { public_url: None, link_days: 60 }
+    }
+}
+
+/// `serve.public_url`: `https://HOST[:PORT][/PATH]`, or `http://` for
+/// localhost or 127.0.0.1 (a link sent by mail must not travel in clear);
+/// no query, fragment or credentials. Kept without its trailing '/'.
+fn public_url<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    let url = String::deserialize(d)?;
+    check_public_url(&url)
+        .map(|()| Some(url.trim().trim_end_matches('/').to_owned()))
+        .map_err(|why| serde::de::Error::custom(format!("serve.public_url = {url:?}: {why}")))
+}
+
+fn check_public_url(url: &str) -> std::result::Result<(), String> {
+    let url = url.trim();
+    let example = "(e.g. \"https://charte.cpas-exemple.be\", the address the reverse proxy serves)";
+    let (local_only, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (false, rest),
+        (None, Some(rest)) => (true, rest),
+        _ => return Err(format!("the address must start with https:// {example}")),
+    };
+    if rest.contains(['?', '#', '@', ' ', '\\']) || rest.chars().any(char::is_control) {
+        return Err(format!("an address without query, fragment, login or spaces {example}"));
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => host,
+        Some(_) => return Err(format!("the port is not a number {example}")),
+        None => authority,
+    };
+    let valid_host = !host.is_empty()
+        && host.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if !valid_host {
+        return Err(format!("no host name after the scheme {example}"));
+    }
+    if local_only && !matches!(host, "localhost" | "127.0.0.1") {
+        return Err(format!(
+            "http:// is for this machine only (localhost, 127.0.0.1): links travel by mail, use https:// {example}"
+        ));
+    }
+    Ok(())
+}
+
+/// `serve.link_days`: 1 to 365.
+fn link_days<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<u32, D::Error> {
+    let days = i64::deserialize(d)?;
+    u32::try_from(days).ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| {
+        serde::de::Error::custom(format!("serve.link_days = {days}: a signing link lives 1 to 365 days (default 60)"))
+    })
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -706,6 +777,38 @@ mod tests {
         let text = format!("{head}{}", tail.replacen("notice_clear_days", "notice_clear_dayz", 1));
         let err = Config::parse(&text, Path::new("charte.toml")).unwrap_err().to_string();
         assert!(err.contains("notice_clear_dayz") && err.contains("line"), "{err}");
+    }
+
+    fn with_serve(lines: &str) -> std::result::Result<Config, String> {
+        let text = crate::workspace::CONFIG_TEMPLATE.replacen("[serve]\n", &format!("[serve]\n{lines}\n"), 1);
+        Config::parse(&text, Path::new("charte.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_public_url_is_https_or_this_machine_and_links_live_60_days_by_default() {
+        let c = Config::parse(crate::workspace::CONFIG_TEMPLATE, Path::new("charte.toml")).expect("template parses");
+        assert_eq!(c.serve, ServeSettings { public_url: None, link_days: 60 });
+        let c = with_serve("public_url = \"https://charte.cpas-exemple.be/\"\nlink_days = 30").unwrap();
+        assert_eq!(c.serve.public_url.as_deref(), Some("https://charte.cpas-exemple.be"));
+        assert_eq!(c.serve.link_days, 30);
+        for good in ["http://localhost:8080", "http://127.0.0.1", "https://cpas.example.be:8443/charte"] {
+            assert!(with_serve(&format!("public_url = \"{good}\"")).is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("public_url = \"http://charte.example.be\"", "this machine only"),
+            ("public_url = \"charte.example.be\"", "https://"),
+            ("public_url = \"https://\"", "no host"),
+            ("public_url = \"https://a.be/?x=1\"", "without query"),
+            ("public_url = \"https://a.be:port\"", "port"),
+            ("link_days = 0", "1 to 365"),
+            ("link_days = 400", "1 to 365"),
+        ] {
+            let e = with_serve(bad).unwrap_err();
+            assert!(
+                e.contains("charte.toml") && e.contains("line") && e.contains("serve.") && e.contains(why),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

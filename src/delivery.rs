@@ -171,6 +171,9 @@ pub struct Planned {
     /// The organisation's 10 digits.
     pub enterprise_number: String,
     pub address: String,
+    /// The signing link its text holds (crate::links): journaled, by its
+    /// hash, with each hand-over.
+    pub link: Option<crate::links::NewLink>,
 }
 
 /// What one organisation's messages share, for [`to_organisation`].
@@ -194,34 +197,76 @@ pub fn to_organisation(
     letter: &Letter<'_>,
     extras: impl Fn(&crate::mail::Contact) -> Result<(Vec<crate::mail::Attachment>, Option<String>)>,
 ) -> Result<Vec<Planned>> {
+    to_each_address(o, letter, |to| {
+        let (attachments, calendar) = extras(to)?;
+        Ok(Parts { attachments, calendar, ..Parts::default() })
+    })
+}
+
+/// What one message of a letter carries of its own.
+#[derive(Debug, Default)]
+pub struct Parts {
+    pub attachments: Vec<crate::mail::Attachment>,
+    pub calendar: Option<String>,
+    /// Its own text (one that holds a personal link), else the letter's.
+    pub rendered: Option<crate::mail::Rendered>,
+    /// The signing link its text holds, journaled when it is handed over.
+    pub link: Option<crate::links::NewLink>,
+}
+
+/// One message per address of the organisation, as [`to_organisation`],
+/// each with the parts `parts` gives it.
+pub fn to_each_address(
+    o: &crate::roster::Organisation,
+    letter: &Letter<'_>,
+    parts: impl Fn(&crate::mail::Contact) -> Result<Parts>,
+) -> Result<Vec<Planned>> {
+    o.recipients().into_iter().map(|(k, name, address)| addressed(o, letter, k, name, address, &parts)).collect()
+}
+
+/// The one message to the organisation's own (registered) address.
+pub fn to_registered_address(o: &crate::roster::Organisation, letter: &Letter<'_>) -> Result<Option<Planned>> {
+    let Some((k, name, address)) = o.recipients().into_iter().find(|(k, ..)| *k == 0) else {
+        return Ok(None);
+    };
+    addressed(o, letter, k, name, address, &|_| Ok(Parts::default())).map(Some)
+}
+
+fn addressed(
+    o: &crate::roster::Organisation,
+    letter: &Letter<'_>,
+    k: usize,
+    name: Option<&str>,
+    address: &str,
+    parts: &dyn Fn(&crate::mail::Contact) -> Result<Parts>,
+) -> Result<Planned> {
     let e = letter.envelope;
-    let mut out = Vec::new();
-    for (k, name, address) in o.recipients() {
-        let to = match name {
-            Some(n) => crate::mail::Contact::named(n, address),
-            None => crate::mail::Contact::new(address),
-        };
-        let (attachments, calendar) = extras(&to)?;
-        out.push(Planned {
-            outgoing: Outgoing {
-                message_id: format!("{}.{k}@{}", letter.id, e.domain),
-                date: letter.date,
-                from: e.from.clone(),
-                reply_to: e.reply_to.clone(),
-                to: vec![to],
-                subject: letter.rendered.subject.clone(),
-                text: letter.rendered.text.clone(),
-                html: Some(letter.rendered.html.clone()),
-                attachments,
-                calendar,
-            },
-            purpose: letter.purpose,
-            about: letter.about.to_owned(),
-            enterprise_number: o.enterprise_number.digits().to_owned(),
-            address: address.to_owned(),
-        });
-    }
-    Ok(out)
+    let to = match name {
+        Some(n) => crate::mail::Contact::named(n, address),
+        None => crate::mail::Contact::new(address),
+    };
+    let Parts { attachments, calendar, rendered, link } = parts(&to)?;
+    let rendered = rendered.as_ref().unwrap_or(letter.rendered);
+    let message_id = format!("{}.{k}@{}", letter.id, e.domain);
+    Ok(Planned {
+        link: link.map(|l| crate::links::NewLink { message_id: message_id.clone(), ..l }),
+        outgoing: Outgoing {
+            message_id,
+            date: letter.date,
+            from: e.from.clone(),
+            reply_to: e.reply_to.clone(),
+            to: vec![to],
+            subject: rendered.subject.clone(),
+            text: rendered.text.clone(),
+            html: Some(rendered.html.clone()),
+            attachments,
+            calendar,
+        },
+        purpose: letter.purpose,
+        about: letter.about.to_owned(),
+        enterprise_number: o.enterprise_number.digits().to_owned(),
+        address: address.to_owned(),
+    })
 }
 
 /// What a delivery run did.
@@ -375,6 +420,12 @@ trait Parcel {
     /// that appends it (a recipient's address is stored beside the
     /// journal there, the entry holding its commitment).
     fn intended(&self, tx: &Tx<'_>) -> Result<Event>;
+    /// What the journal records with each hand-over besides (a signing
+    /// link the message holds: a message sent again after an interruption
+    /// is built again, with a new link).
+    fn handed_over(&self) -> Option<Event> {
+        None
+    }
     /// Why it must not be handed over after all, read under the write lock
     /// (`None`: it may go).
     fn refusal(&self, _: &Tx<'_>) -> Result<Option<String>> {
@@ -413,6 +464,10 @@ impl Parcel for Planned {
             enterprise_number: self.enterprise_number.clone(),
             address: tx.personal(Kind::Email, &self.address)?.into(),
         })
+    }
+
+    fn handed_over(&self) -> Option<Event> {
+        self.link.clone().map(|link| Event::LinkMinted { link })
     }
 
     fn hand_over(&self, transport: &mut dyn Transport) -> Result<(), SendError> {
@@ -636,6 +691,9 @@ impl Tally {
                         let intended = p.intended(tx)?;
                         tx.append(&intended)?;
                     }
+                    if let Some(event) = p.handed_over() {
+                        tx.append(&event)?;
+                    }
                     Ok(Turn::Go)
                 })?
             };
@@ -772,6 +830,7 @@ mod tests {
             about: "m1".into(),
             enterprise_number: format!("{n:010}"),
             address,
+            link: None,
         }
     }
 

@@ -146,6 +146,11 @@ pub enum Error {
     /// [`Kind::TooLarge`].
     #[error("{message}")]
     Refused { kind: Kind, message: String },
+    /// A signing link that opens nothing: used, expired, superseded,
+    /// locked or unknown, one and the same to the visitor (the signing
+    /// page's neutral page; no hint of which organisations exist).
+    #[error("{}", crate::links::NEUTRAL)]
+    LinkNotValid,
 }
 
 fn render_problems(file: &Path, problems: &[Problem]) -> String {
@@ -185,7 +190,7 @@ impl Error {
     pub fn kind(&self) -> Kind {
         match self {
             Error::Usage(_) | Error::Input { .. } | Error::Config { .. } => Kind::Invalid,
-            Error::NotFound(_) => Kind::NotFound,
+            Error::NotFound(_) | Error::LinkNotValid => Kind::NotFound,
             Error::CheckFailed(_) => Kind::CheckFailed,
             Error::Temporary(_) => Kind::Temporary,
             Error::Partial { .. } => Kind::Partial,

@@ -33,6 +33,7 @@ pub mod error;
 pub mod flags;
 pub mod governance;
 pub mod journal;
+pub mod links;
 pub mod mail;
 pub mod pdf;
 pub mod render;

@@ -31,6 +31,7 @@ pub mod flags;
 pub mod init;
 pub mod issue;
 pub mod keys;
+pub mod links;
 pub mod meetings;
 pub mod members;
 pub mod outbox;

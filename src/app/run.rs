@@ -418,6 +418,8 @@ impl App {
             templates: &templates,
             template,
             date: self.today.and_time(chrono::Utc::now().time()).and_utc(),
+            links: crate::links::LinkSettings::of(&self.ws.config),
+            today: self.today,
         };
         let about = format!("{}/{}/{attempt}", wf.name, step.name);
         let mut sender = self.sender()?;

@@ -32,6 +32,7 @@ mod flags;
 mod init;
 mod issue;
 mod keys;
+mod links;
 mod meeting;
 mod members;
 mod outbox;
@@ -154,6 +155,9 @@ enum Command {
     /// The web application: the verification page (/verify) and, later, the signing pages.
     #[command(long_about = serve::LONG_ABOUT)]
     Serve(serve::Args),
+    /// The organisations' signing links: list them, reopen a locked one.
+    #[command(subcommand)]
+    Links(links::Command),
 }
 
 /// What every command receives: validated global settings.
@@ -265,6 +269,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Sign(args) => sign::run(args, &ctx),
         Command::Collect(args) => collect::run(args, &ctx),
         Command::Returns(args) => returns::run(args, &ctx),
+        Command::Links(cmd) => links::run(cmd, &ctx),
         Command::Meeting(cmd) => meeting::run(cmd, &ctx),
         Command::Convoke(args) => convoke::run(args, &ctx),
         Command::Outbox(cmd) => outbox::run(cmd, &ctx),

@@ -131,6 +131,24 @@ pub enum Event {
     /// commitments were cleared from the table beside the journal (never
     /// the value itself here, nor in the entry's subject).
     PersonalDataErased { commitments: Vec<Commitment>, reason: String },
+    /// A signing link was made for the mail `link.message_id` (crate::links):
+    /// only the sha256 of its token, never the token. Its id (`charte
+    /// links reopen ID`) is this entry's sequence number.
+    LinkMinted { link: crate::links::NewLink },
+    /// A code was mailed for link `link`, to `address` (a commitment),
+    /// to be typed before `expires` (RFC 3339, wall clock); never the code
+    /// nor its hash.
+    LinkCodeSent { link: i64, address: Personal, expires: String },
+    /// A wrong code was typed for link `link`: the `wrong`-th since it was
+    /// minted or reopened.
+    LinkCodeRefused { link: i64, wrong: u32 },
+    /// Link `link` is locked by wrong codes, until the coordinator reopens it.
+    LinkLocked { link: i64 },
+    /// `charte links reopen ID`: a locked link opens again, its wrong
+    /// codes counted from nought.
+    LinkReopened { link: i64 },
+    /// A signature was recorded through link `link`: it opens nothing more.
+    LinkUsed { link: i64 },
 }
 
 /// An organisation as the journal records it: the roster's fields, its
@@ -209,6 +227,12 @@ impl Event {
             Event::ReturnRevoked { .. } => "return-revoked",
             Event::KeyRotated(_) => "key-rotated",
             Event::PersonalDataErased { .. } => "personal-data-erased",
+            Event::LinkMinted { .. } => "link-minted",
+            Event::LinkCodeSent { .. } => "link-code-sent",
+            Event::LinkCodeRefused { .. } => "link-code-refused",
+            Event::LinkLocked { .. } => "link-locked",
+            Event::LinkReopened { .. } => "link-reopened",
+            Event::LinkUsed { .. } => "link-used",
         }
     }
 
@@ -249,6 +273,12 @@ impl Event {
             Event::WorkflowRun { workflow, .. } => workflow.clone(),
             Event::CharterAdopted { version, .. } => version.clone(),
             Event::KeyRotated(r) => r.previous_fingerprint.clone(),
+            Event::LinkMinted { link } => link.enterprise_number.clone(),
+            Event::LinkCodeSent { link, .. }
+            | Event::LinkCodeRefused { link, .. }
+            | Event::LinkLocked { link }
+            | Event::LinkReopened { link }
+            | Event::LinkUsed { link } => link.to_string(),
             // An erasure's subject is the person: never written down.
             Event::WorkspaceCreated { .. }
             | Event::RosterImported { .. }

@@ -76,6 +76,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("adherence-reminder.nl.subject.hbs", include_str!("../../templates/mail/adherence-reminder.nl.subject.hbs")),
     ("adherence-reminder.nl.txt.hbs", include_str!("../../templates/mail/adherence-reminder.nl.txt.hbs")),
     ("adherence-reminder.nl.html.hbs", include_str!("../../templates/mail/adherence-reminder.nl.html.hbs")),
+    ("code.fr.subject.hbs", include_str!("../../templates/mail/code.fr.subject.hbs")),
+    ("code.fr.txt.hbs", include_str!("../../templates/mail/code.fr.txt.hbs")),
+    ("code.fr.html.hbs", include_str!("../../templates/mail/code.fr.html.hbs")),
+    ("code.nl.subject.hbs", include_str!("../../templates/mail/code.nl.subject.hbs")),
+    ("code.nl.txt.hbs", include_str!("../../templates/mail/code.nl.txt.hbs")),
+    ("code.nl.html.hbs", include_str!("../../templates/mail/code.nl.html.hbs")),
 ];
 
 /// The three parts of a message template.

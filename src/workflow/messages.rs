@@ -24,6 +24,10 @@ pub struct Context<'a> {
     pub template: &'a str,
     /// The Date header.
     pub date: DateTime<Utc>,
+    /// `[serve]`'s, when each message carries a new signing link.
+    pub links: Option<crate::links::LinkSettings>,
+    /// The day links are minted.
+    pub today: NaiveDate,
 }
 
 /// When the document was first sent, and the date the reply is asked by
@@ -39,7 +43,9 @@ fn id_part(key: &str) -> String {
     key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '.' }).collect()
 }
 
-/// One message per address of the organisation, with the document attached.
+/// One message per address of the organisation, with the document
+/// attached; each with a new signing link of its own when `[serve]
+/// public_url` is set (the templates' `link` and `link_until`, else null).
 pub fn messages(
     ctx: &Context<'_>,
     key: &str,
@@ -64,11 +70,15 @@ pub fn messages(
         "sent": dates.sent.map(|d| long_date(d, lang)),
         "reply_by": dates.reply_by.map(|d| long_date(d, lang)),
         "reply_to": envelope.reply_address(),
+        "link": null,
+        "link_until": null,
     });
-    let rendered = ctx
-        .templates
-        .render(ctx.template, lang, &data)
-        .map_err(|e| Error::usage(format!("mail template '{}': {e}", ctx.template)))?;
+    let render = |data: &serde_json::Value| {
+        ctx.templates
+            .render(ctx.template, lang, data)
+            .map_err(|e| Error::usage(format!("mail template '{}': {e}", ctx.template)))
+    };
+    let rendered = render(&data)?;
     let file_name = std::path::Path::new(&document.file)
         .file_name()
         .map_or_else(|| format!("{}.pdf", document.document_id), |n| n.to_string_lossy().into_owned());
@@ -80,10 +90,19 @@ pub fn messages(
         purpose: "adherence",
         about,
     };
-    crate::delivery::to_organisation(o, &letter, |_| {
+    crate::delivery::to_each_address(o, &letter, |_| {
         let pdf =
             Attachment { filename: file_name.clone(), content_type: "application/pdf".into(), bytes: pdf.to_vec() };
-        Ok((vec![pdf], None))
+        let mut parts = crate::delivery::Parts { attachments: vec![pdf], ..Default::default() };
+        if let Some(settings) = &ctx.links {
+            let minted = settings.mint(ctx.today, document)?;
+            let mut data = data.clone();
+            data["link"] = json!(minted.url);
+            data["link_until"] = json!(long_date(minted.link.valid_until, lang));
+            parts.rendered = Some(render(&data)?);
+            parts.link = Some(minted.link);
+        }
+        Ok(parts)
     })
 }
 

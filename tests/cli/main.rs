@@ -22,6 +22,7 @@ mod history;
 mod init;
 mod input;
 mod keys;
+mod links;
 mod mail;
 mod meetings;
 mod members;

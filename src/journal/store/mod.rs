@@ -25,6 +25,7 @@
 //! upgraded workspace reads the same as a new one.
 
 mod claims;
+mod codes;
 mod personal;
 mod projections;
 mod reads;
@@ -34,6 +35,7 @@ mod snapshot;
 mod tree;
 
 pub use claims::Claim;
+pub use codes::StoredCode;
 pub use personal::{HeldValue, JournalUses, PersonalFault, PersonalTally};
 pub use records::{Audit, DateSpan, Head};
 pub use replay::{Difference, Mismatch};
@@ -63,6 +65,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_claims.sql"),
     include_str!("../migrations/0014_merkle.sql"),
     include_str!("../migrations/0015_personal.sql"),
+    include_str!("../migrations/0016_links.sql"),
 ];
 
 /// One workspace's database: the one connection every read and every

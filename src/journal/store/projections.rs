@@ -74,6 +74,23 @@ impl Tx<'_> {
     /// The projection: how each event changes the derived tables.
     pub(super) fn apply(&self, seq: i64, event: &Event) -> Result<()> {
         match event {
+            Event::LinkMinted { .. }
+            | Event::LinkCodeSent { .. }
+            | Event::LinkCodeRefused { .. }
+            | Event::LinkLocked { .. }
+            | Event::LinkReopened { .. }
+            | Event::LinkUsed { .. } => self.apply_link(seq, event)?,
+            // A new charter version supersedes the links to documents of
+            // every other one (adoptions only go forward: crate::app::charter).
+            Event::CharterAdopted { version, .. } => {
+                self.tx
+                    .execute(
+                        "UPDATE links SET state = 'superseded', changed_seq = ?2 \
+                         WHERE state IN ('open', 'locked') AND charter_version <> ?1",
+                        params![version, seq],
+                    )
+                    .map_err(self.sql_err())?;
+            }
             Event::OrganisationAdded { organisation: o } | Event::OrganisationChanged { organisation: o, .. } => {
                 let sectors = serde_json::to_string(&o.sectors).unwrap_or_else(|_| "[]".into());
                 self.tx
@@ -388,11 +405,44 @@ impl Tx<'_> {
             | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }
             | Event::DecisionRecorded { .. }
-            | Event::CharterAdopted { .. }
             | Event::KeyRotated(_)
             | Event::Note { .. }
             | Event::CheckpointMade { .. } => {}
         }
+        Ok(())
+    }
+
+    /// A signing link's event (crate::links).
+    fn apply_link(&self, seq: i64, event: &Event) -> Result<()> {
+        let (sql, id): (&str, i64) = match event {
+            Event::LinkMinted { link: l } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO links (id, token_sha256, enterprise_number, document_id, charter_version, \
+                         message_id, minted, valid_until, state, wrong_codes, codes_sent, changed_seq) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', 0, 0, ?1)",
+                        params![
+                            seq,
+                            l.token_sha256,
+                            l.enterprise_number,
+                            l.document_id,
+                            l.charter_version,
+                            l.message_id,
+                            self.at,
+                            l.valid_until.to_string()
+                        ],
+                    )
+                    .map_err(self.sql_err())?;
+                return Ok(());
+            }
+            Event::LinkCodeSent { link, .. } => ("UPDATE links SET codes_sent = codes_sent + 1", *link),
+            Event::LinkCodeRefused { link, .. } => ("UPDATE links SET wrong_codes = wrong_codes + 1", *link),
+            Event::LinkLocked { link } => ("UPDATE links SET state = 'locked'", *link),
+            Event::LinkReopened { link } => ("UPDATE links SET state = 'open', wrong_codes = 0", *link),
+            Event::LinkUsed { link } => ("UPDATE links SET state = 'used'", *link),
+            _ => return Ok(()),
+        };
+        self.tx.execute(&format!("{sql}, changed_seq = ?2 WHERE id = ?1"), params![id, seq]).map_err(self.sql_err())?;
         Ok(())
     }
 
@@ -578,13 +628,13 @@ mod tests {
         assert_eq!(departures, &vec![day("2024-03-01")], "a rename is no departure");
         assert!(known.contains(&("f2".to_owned(), "ADH-0123456749".to_owned())), "the duplicate is known");
         // The workspace as schema version 10 left it: neither table (nor
-        // the later relays, claims, personal values and erasures).
+        // the later relays, claims, personal values, erasures and links).
         store
             .conn
             .execute_batch(
                 "DROP TABLE status_history; DROP TABLE duplicates; DROP TABLE relays; DROP TABLE claims; \
                  DROP TABLE merkle_nodes; DROP TABLE personal; DROP TABLE erasures; \
-                 PRAGMA user_version = 10;",
+                 DROP TABLE links; DROP TABLE link_codes; PRAGMA user_version = 10;",
             )
             .expect("downgrades");
         drop(store);

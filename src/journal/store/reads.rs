@@ -28,6 +28,7 @@ use crate::governance::convoke::LateConvocation;
 use crate::governance::meeting::{Meeting, MeetingRecord};
 use crate::journal::merkle::{self, Frontier, Hash, STORED_LEVEL};
 use crate::journal::{ChainVerifier, Entry, Event, GENESIS};
+use crate::links::Link;
 use crate::roster::{EnterpriseNumber, Member, Organisation, StatusEntry};
 use crate::workflow::{LastRun, StepRecord, SubjectRecord};
 
@@ -916,6 +917,56 @@ fn members() -> String {
         resolved("o.email", "pe"),
         resolved("o.representative_email", "pr")
     )
+}
+
+/// Signing links (crate::links).
+impl Store {
+    /// Every link, the latest minted first.
+    pub fn links(&self) -> Result<Vec<Link>> {
+        self.query(&format!("SELECT {LINK_COLUMNS} FROM links ORDER BY id DESC"), [], link_row)
+    }
+
+    /// The link whose token hashes to `token_sha256` (hex).
+    pub fn link_by_hash(&self, token_sha256: &str) -> Result<Option<Link>> {
+        let sql = format!("SELECT {LINK_COLUMNS} FROM links WHERE token_sha256 = ?1");
+        self.conn.query_row(&sql, [token_sha256], link_row).optional().map_err(self.sql_err())
+    }
+}
+
+/// Signing links, read under the write lock: what a code, a signature or a
+/// reopening decides on.
+impl Tx<'_> {
+    /// The link whose token hashes to `token_sha256` (hex).
+    pub fn link_by_hash(&self, token_sha256: &str) -> Result<Option<Link>> {
+        let sql = format!("SELECT {LINK_COLUMNS} FROM links WHERE token_sha256 = ?1");
+        self.tx.query_row(&sql, [token_sha256], link_row).optional().map_err(self.sql_err())
+    }
+
+    /// Link `id`.
+    pub fn link(&self, id: i64) -> Result<Option<Link>> {
+        let sql = format!("SELECT {LINK_COLUMNS} FROM links WHERE id = ?1");
+        self.tx.query_row(&sql, [id], link_row).optional().map_err(self.sql_err())
+    }
+}
+
+const LINK_COLUMNS: &str = "id, token_sha256, enterprise_number, document_id, charter_version, message_id, minted, \
+                            valid_until, state, wrong_codes, codes_sent";
+
+fn link_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
+    let state: String = r.get(8)?;
+    Ok(Link {
+        id: r.get(0)?,
+        token_sha256: r.get(1)?,
+        enterprise_number: r.get(2)?,
+        document_id: r.get(3)?,
+        charter_version: r.get(4)?,
+        message_id: r.get(5)?,
+        minted: day(r, 6)?,
+        valid_until: day(r, 7)?,
+        state: state.parse().map_err(|e: String| text_err(8, e))?,
+        wrong_codes: r.get(9)?,
+        codes_sent: r.get(10)?,
+    })
 }
 
 /// The join that reads a message's `address` (alias `m`) through its
