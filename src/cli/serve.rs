@@ -22,7 +22,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx, pinned: bool) -> Result<u8> {
-    let site = Site { dir: ctx.dir.clone(), pinned: pinned.then_some(ctx.now) };
+    let site = Site::new(ctx.dir.clone(), pinned.then_some(ctx.now))?;
     let dir = ctx.dir.display().to_string();
     serve(site, &args.listen, |addr| {
         say!("charte serves {dir} on http://{addr}/ (the verification page: http://{addr}/verify); Ctrl-C stops it");

@@ -15,6 +15,7 @@ pub mod guard;
 pub mod lang;
 pub mod limit;
 pub mod pages;
+mod sign;
 
 use crate::app::App;
 use crate::roster::Language;
@@ -43,12 +44,54 @@ pub struct Site {
     /// The day the server acts on when pinned (`serve --now D`, a replay
     /// workspace); else the machine's date, read at each request.
     pub pinned: Option<NaiveDate>,
+    /// Served over https (`[serve] public_url`): cookies say Secure.
+    pub secure: bool,
+    /// Codes asked for one link, one organisation's address, one visitor.
+    pub codes_per_link: limit::Limit,
+    pub codes_per_address: limit::Limit,
+    pub codes_per_visitor: limit::Limit,
+    /// Codes typed by one visitor.
+    pub tries_per_visitor: limit::Limit,
+}
+
+impl Site {
+    /// The site over the workspace `dir` (its `[serve]` settings read now).
+    pub fn new(dir: PathBuf, pinned: Option<NaiveDate>) -> Result<Site> {
+        let app = App::open(&dir, pinned.unwrap_or_else(crate::time::today))?;
+        let secure = app.ws.config.serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+        let minutes = |n: u64| std::time::Duration::from_secs(60 * n);
+        Ok(Site {
+            dir,
+            pinned,
+            secure,
+            codes_per_link: limit::Limit::new(5, minutes(15)),
+            codes_per_address: limit::Limit::new(10, minutes(60)),
+            codes_per_visitor: limit::Limit::new(20, minutes(60)),
+            tries_per_visitor: limit::Limit::new(30, minutes(10)),
+        })
+    }
 }
 
 impl Site {
     /// The day a request acts on.
     pub fn today(&self) -> NaiveDate {
         self.pinned.unwrap_or_else(crate::time::today)
+    }
+
+    /// Runs `work` with an application opened to change the workspace, on
+    /// a blocking thread.
+    async fn write<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&mut App) -> Result<T> + Send + 'static,
+    ) -> std::result::Result<T, Failure> {
+        let site = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let mut app = App::writer(&site.dir, site.today())?;
+            work(&mut app)
+        })
+        .await
+        .map_err(|e| Failure(Error::internal(format!("a request's work stopped: {e}"))))?
+        .map_err(Failure)
     }
 
     /// Runs `work` with an application opened to read, on a blocking thread.
@@ -96,7 +139,10 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/healthz", get(healthz))
         .route("/privacy", get(privacy))
         .route("/site.css", get(site_style))
-        .route("/s/{token}", get(signing_page))
+        .route("/s/{token}", get(sign::page))
+        .route("/s/{token}/document.pdf", get(sign::document))
+        .route("/s/{token}/code", axum::routing::post(sign::send_code))
+        .route("/s/{token}/sign", axum::routing::post(sign::sign))
         .fallback(not_found)
         .with_state(site)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
@@ -123,7 +169,7 @@ pub fn serve(site: Site, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result
             .map_err(|e| Error::usage(format!("--listen {listen}: cannot listen there ({e})")))?;
         let addr = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
         ready(addr);
-        axum::serve(listener, router(Arc::new(site)))
+        axum::serve(listener, router(Arc::new(site)).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(|e| Error::internal(format!("the server stopped: {e}")))
@@ -277,7 +323,7 @@ async fn verify_page(State(site): State<Arc<Site>>) -> std::result::Result<Html<
 
 /// Renders an askama page, with the cookie remembering the language when
 /// the visitor chose one (`?lang=`).
-fn render(template: &impl askama::Template, status: StatusCode, chosen: bool, lang: Language) -> Response {
+pub(crate) fn render(template: &impl askama::Template, status: StatusCode, chosen: bool, lang: Language) -> Response {
     match template.render() {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
@@ -292,8 +338,8 @@ fn render(template: &impl askama::Template, status: StatusCode, chosen: bool, la
 
 /// `?lang=fr|nl`: the visitor's choice of language.
 #[derive(Debug, serde::Deserialize)]
-struct Choice {
-    lang: Option<String>,
+pub(crate) struct Choice {
+    pub(crate) lang: Option<String>,
 }
 
 async fn privacy(
@@ -303,17 +349,6 @@ async fn privacy(
 ) -> std::result::Result<Response, Failure> {
     let (page, language, chosen) = site.page(choice, headers, None).await?;
     Ok(render(&pages::Privacy { page }, StatusCode::OK, chosen, language))
-}
-
-/// A signing page. Until the links are made (issue 18), every token is
-/// unknown: the one neutral page.
-async fn signing_page(
-    State(site): State<Arc<Site>>,
-    Query(choice): Query<Choice>,
-    headers: HeaderMap,
-) -> std::result::Result<Response, Failure> {
-    let (page, language, chosen) = site.page(choice, headers, None).await?;
-    Ok(render(&pages::Neutral { page }, StatusCode::NOT_FOUND, chosen, language))
 }
 
 async fn site_style() -> impl IntoResponse {

@@ -13,6 +13,7 @@
 #[allow(dead_code)]
 #[path = "../cli/harness.rs"]
 mod harness;
+mod signing;
 mod support;
 mod verify_page;
 
@@ -21,7 +22,7 @@ fn main() -> std::process::ExitCode {
     // One browser, shared: its tests run one after the other.
     args.test_threads = Some(1);
     // One list per page under test.
-    let tests = [verify_page::tests()].concat();
+    let tests = [verify_page::tests(), signing::tests()].concat();
     let trials = tests
         .into_iter()
         .map(|(name, test)| {

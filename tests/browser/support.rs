@@ -175,7 +175,14 @@ impl Browser {
         assert!(file.is_file(), "no page at {}", file.display());
         let url =
             url::Url::from_file_path(file).unwrap_or_else(|()| panic!("{} is not an absolute path", file.display()));
-        self.block(&format!("open {url}"), self.client.goto(url.as_str()));
+        self.open_url(url.as_str())
+    }
+
+    /// Opens a page at `url` (a served page: `http://127.0.0.1:PORT/…`), as
+    /// a first visit.
+    #[track_caller]
+    pub fn open_url(&self, url: &str) -> Page<'_> {
+        self.block(&format!("open {url}"), self.client.goto(url));
         // Each test starts as a first visit: what an earlier test left in
         // the browser (a language chosen and remembered) is forgotten, and
         // the page loaded again without it.
@@ -296,6 +303,30 @@ impl Page<'_> {
         let client = &self.browser.client;
         self.browser.block(&format!("choose {path} in {selector}"), async {
             client.find(Locator::Css(selector)).await?.send_keys(path).await
+        });
+        self
+    }
+
+    /// Types `text` into the field at `selector`, after emptying it.
+    #[track_caller]
+    pub fn fill(&self, selector: &str, text: &str) -> &Self {
+        let client = &self.browser.client;
+        self.browser.block(&format!("type into {selector}"), async {
+            let field = client.find(Locator::Css(selector)).await?;
+            field.clear().await?;
+            field.send_keys(text).await
+        });
+        self
+    }
+
+    /// Clicks the element at `selector` and waits for the page it leads to
+    /// (a form's submit button): until `selector_after` is on the page.
+    #[track_caller]
+    pub fn submit(&self, selector: &str, selector_after: &str) -> &Self {
+        self.click(selector);
+        let client = &self.browser.client;
+        self.browser.block(&format!("wait for {selector_after} after {selector}"), async {
+            client.wait().at_most(WAIT).for_element(Locator::Css(selector_after)).await
         });
         self
     }

@@ -437,3 +437,50 @@ pub fn diverged_histories() -> (Test, Test) {
     other.run(["report", "annual", "--year", "2026"]).success();
     (t, other)
 }
+
+/// The text and HTML of each .eml of the outbox whose name has `step`.
+pub fn mails(t: &Test, step: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(t.path("out/outbox")).unwrap() {
+        let path = e.unwrap().path();
+        if !path.file_name().unwrap().to_string_lossy().contains(step) {
+            continue;
+        }
+        let eml = std::fs::read(&path).unwrap();
+        let m = mail_parser::MessageParser::default().parse(&eml).unwrap();
+        out.push((m.body_text(0).unwrap().into_owned(), m.body_html(0).unwrap().into_owned()));
+    }
+    out
+}
+
+/// The token of the signing link (under `public_url`) in a mail's text,
+/// which its HTML holds too.
+pub fn link_token(public_url: &str, (text, html): &(String, String)) -> String {
+    let start = text.find(&format!("{public_url}/s/")).unwrap_or_else(|| panic!("no link in {text}"));
+    let token: String = text[start + public_url.len() + 3..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
+        .collect();
+    assert!(html.contains(&format!("href=\"{public_url}/s/{token}\"")), "{html}");
+    token
+}
+
+/// The code of the latest code mail in the outbox, and its recipient.
+pub fn mailed_code(t: &Test) -> (String, String) {
+    let mut codes: Vec<_> = std::fs::read_dir(t.path("out/outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("code."))
+        .map(|p| (std::fs::metadata(&p).unwrap().modified().unwrap(), p))
+        .collect();
+    codes.sort();
+    let eml = std::fs::read(&codes.last().expect("a code mail").1).unwrap();
+    let m = mail_parser::MessageParser::default().parse(&eml).unwrap();
+    let text = m.body_text(0).unwrap().into_owned();
+    assert!(
+        text.contains("ne vous demandera jamais ce code") || text.contains("zal u ooit om deze code vragen"),
+        "{text}"
+    );
+    let code = text.split_whitespace().find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit())).unwrap();
+    (code.to_owned(), m.to().unwrap().first().unwrap().address().unwrap().to_owned())
+}

@@ -6,7 +6,6 @@
 //! signing page asks for, are tested in src/app/links.rs.)
 
 use base64::Engine as _;
-use mail_parser::MessageParser;
 use sha2::Digest as _;
 
 use crate::harness::*;
@@ -25,32 +24,6 @@ fn wsl(links: bool) -> Test {
     t.run(["members", "import", "roster.csv"]).success();
     t.run(["keys", "init"]).success();
     t
-}
-
-/// The text and HTML of each .eml of the outbox whose name has `step`.
-fn mails(t: &Test, step: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(t.path("out/outbox")).unwrap() {
-        let path = e.unwrap().path();
-        if !path.file_name().unwrap().to_string_lossy().contains(step) {
-            continue;
-        }
-        let eml = std::fs::read(&path).unwrap();
-        let m = MessageParser::default().parse(&eml).unwrap();
-        out.push((m.body_text(0).unwrap().into_owned(), m.body_html(0).unwrap().into_owned()));
-    }
-    out
-}
-
-/// The token of the signing link in a mail's text, which its HTML holds too.
-fn token((text, html): &(String, String)) -> String {
-    let start = text.find(&format!("{PUBLIC_URL}/s/")).unwrap_or_else(|| panic!("no link in {text}"));
-    let token: String = text[start + PUBLIC_URL.len() + 3..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
-        .collect();
-    assert!(html.contains(&format!("href=\"{PUBLIC_URL}/s/{token}\"")), "{html}");
-    token
 }
 
 fn sha256_of(token: &str) -> String {
@@ -76,7 +49,7 @@ fn each_adherence_mail_and_reminder_carries_a_new_link_known_only_by_its_hash() 
     t.run(["run", "adhesion"]).success();
     let sent = mails(&t, ".send.1.");
     assert!(!sent.is_empty());
-    let first: Vec<String> = sent.iter().map(token).collect();
+    let first: Vec<String> = sent.iter().map(|m| link_token(PUBLIC_URL, m)).collect();
     let (text, _) = &sent[0];
     assert!(
         text.contains("6 mars 2026 inclus") || text.contains("geldig tot en met vrijdag 6 maart 2026"),
@@ -104,7 +77,7 @@ fn each_adherence_mail_and_reminder_carries_a_new_link_known_only_by_its_hash() 
     t.run(["run", "adhesion"]).success().stdout_has("remind");
     let reminded = mails(&t, ".remind.1.");
     assert!(!reminded.is_empty());
-    let second: Vec<String> = reminded.iter().map(token).collect();
+    let second: Vec<String> = reminded.iter().map(|m| link_token(PUBLIC_URL, m)).collect();
     assert!(second.iter().all(|tk| !first.contains(tk)), "a new link per mail");
     let links = stored(&t);
     assert_eq!(links.len(), sent.len() + reminded.len());
@@ -139,26 +112,6 @@ fn each_adherence_mail_and_reminder_carries_a_new_link_known_only_by_its_hash() 
     assert!(stored(&t).iter().all(|(_, state)| state == "superseded"), "{:?}", stored(&t));
     assert!(states(&t).iter().all(|s| s == "superseded"));
     t.run(["audit"]).success();
-}
-
-/// The code of the latest code mail in the outbox, and its recipient.
-fn mailed_code(t: &Test) -> (String, String) {
-    let mut codes: Vec<_> = std::fs::read_dir(t.path("out/outbox"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("code."))
-        .map(|p| (std::fs::metadata(&p).unwrap().modified().unwrap(), p))
-        .collect();
-    codes.sort();
-    let eml = std::fs::read(&codes.last().expect("a code mail").1).unwrap();
-    let m = MessageParser::default().parse(&eml).unwrap();
-    let text = m.body_text(0).unwrap().into_owned();
-    assert!(
-        text.contains("ne vous demandera jamais ce code") || text.contains("zal u ooit om deze code vragen"),
-        "{text}"
-    );
-    let code = text.split_whitespace().find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit())).unwrap();
-    (code.to_owned(), m.to().unwrap().first().unwrap().address().unwrap().to_owned())
 }
 
 fn codes_lock_and_reopen(t: &Test, token: &str, mail: &str) {

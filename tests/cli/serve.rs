@@ -125,3 +125,67 @@ fn a_request_announcing_too_large_a_body_is_refused_before_it_is_read() {
     assert!(raw.starts_with("HTTP/1.1 413"), "{raw}");
     assert!(raw.contains("20 Mo") && raw.contains("20 MB"), "{raw}");
 }
+
+/// Woluwe-Saint-Lambert with `[serve] public_url`, its adherence mails sent
+/// (each with its link), served; and the link of Wolu-Entraide's mail.
+fn signing() -> (Test, Served, String) {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-01-02");
+    let config = t.path("charte.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[serve]\npublic_url = \"http://127.0.0.1\"\n")).unwrap();
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    let t = t.at("2026-01-05");
+    t.run(["run", "adhesion"]).success();
+    let sent = mails(&t, ".send.1.");
+    let mail = sent.iter().find(|(text, _)| text.contains("Wolu-Entraide")).expect("Wolu-Entraide's mail");
+    let token = link_token("http://127.0.0.1", mail);
+    let s = t.serve();
+    (t, s, token)
+}
+
+/// The CSRF cookie a page set, as a Cookie header, and the token of its forms.
+fn csrf_of(page: &Response) -> (String, String) {
+    let cookie = page.header("set-cookie").expect("a CSRF cookie").split(';').next().unwrap().to_owned();
+    assert!(page.header("set-cookie").unwrap().contains("SameSite=Strict"));
+    let at = page.body.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
+    let token = page.body[at..].split('"').next().unwrap().to_owned();
+    (cookie, token)
+}
+
+#[test]
+fn a_post_without_its_csrf_token_is_refused_and_codes_are_rate_limited() {
+    let (t, s, token) = signing();
+    let page = s.get(&format!("/s/{token}"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let (cookie, csrf) = csrf_of(&page);
+    let form = |csrf: &str| format!("csrf={csrf}&signer=Anne+Lambert&capacity=pr%C3%A9sidente&mandate=yes");
+    let post = |headers: &[(&str, &str)], body: &str| {
+        let mut all = vec![("Content-Type", "application/x-www-form-urlencoded")];
+        all.extend_from_slice(headers);
+        s.request_with("POST", &format!("/s/{token}/code"), &all, body.as_bytes())
+    };
+    // No cookie, a wrong token, no token: 403, and no code mailed.
+    let codes = || {
+        std::fs::read_dir(t.path("out/outbox"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("code."))
+            .count()
+    };
+    assert_eq!(post(&[], &form(&csrf)).status, 403);
+    assert_eq!(post(&[("Cookie", &cookie)], &form("AAAAAAAAAAAAAAAAAAAAAA")).status, 403);
+    assert_eq!(post(&[("Cookie", &cookie)], "signer=A&capacity=B&mandate=yes").status, 403);
+    assert_eq!(codes(), 0, "nothing was mailed");
+    // With it: a code mailed each time, up to 5 in a quarter of an hour for
+    // one link; the 6th is 429 and mails nothing.
+    for n in 1..=5 {
+        let r = post(&[("Cookie", &cookie)], &form(&csrf));
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(codes(), n);
+    }
+    let r = post(&[("Cookie", &cookie)], &form(&csrf));
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(r.body.contains("Trop de tentatives"), "{}", r.body);
+    assert_eq!(codes(), 5);
+    assert!(!r.body.contains("/tmp") && !r.body.contains("src/"), "no internal path");
+}
