@@ -123,12 +123,20 @@ impl App {
         }
         let number = EnterpriseNumber::parse(&link.enterprise_number).map_err(|_| Error::LinkNotValid)?;
         let member = self.ws.store.member(&number)?.ok_or(Error::LinkNotValid)?;
+        // Its document must still be the organisation's latest adherence
+        // document of the version in force: one issued again since (a
+        // renamed organisation, say) supersedes the links to the first.
         let document = self
             .ws
             .store
             .documents()?
             .into_iter()
-            .find(|d| d.document_id == link.document_id)
+            .rfind(|d| {
+                d.kind == crate::documents::DocumentKind::Adherence
+                    && d.enterprise_number == link.enterprise_number
+                    && d.charter_version == link.charter_version
+            })
+            .filter(|d| d.document_id == link.document_id)
             .ok_or(Error::LinkNotValid)?;
         let language = member.organisation.language;
         let signer = member.organisation.representative.clone();

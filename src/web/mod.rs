@@ -147,6 +147,7 @@ pub fn router(site: Arc<Site>) -> Router {
         .with_state(site)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(refuse_large))
+        .layer(middleware::from_fn(own_error_pages))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
 }
@@ -233,6 +234,30 @@ async fn refuse_large(request: Request, next: Next) -> Response {
             .into_response();
     }
     next.run(request).await
+}
+
+/// axum's own refusals (a query or form that does not read, a body cut at
+/// the limit, a path that is not UTF-8) are plain text naming internals:
+/// they become the site's error page for their status.
+async fn own_error_pages(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
+    if !(status.is_client_error() && plain) {
+        return response;
+    }
+    let kind = match status.as_u16() {
+        404 => crate::error::Kind::NotFound,
+        413 => crate::error::Kind::TooLarge,
+        _ => crate::error::Kind::Invalid,
+    };
+    let mut page = Failure(Error::refused(kind, "the request does not read")).into_response();
+    *page.status_mut() = status;
+    page
 }
 
 /// One JSON line per request on standard error: the route as declared

@@ -67,7 +67,7 @@ fn page_of(app: &App, token: &str, choice: Option<&str>, headers: &HeaderMap, st
         Err(e) => return Failure(e).into_response(),
     };
     let organisation = view.member.organisation.name.clone();
-    if view.member.signed_version.as_deref() == Some(view.link.charter_version.as_str()) {
+    if signed_already(&view) {
         let done = already_signed(&organisation);
         return render(&pages::Done { page, d: done }, StatusCode::OK, choice.is_some(), language);
     }
@@ -95,6 +95,12 @@ fn page_of(app: &App, token: &str, choice: Option<&str>, headers: &HeaderMap, st
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
+}
+
+/// Whether the organisation signed the link's charter version already
+/// (through another link, a PDF returned, paper): nothing more to sign.
+fn signed_already(view: &crate::app::links::LinkView) -> bool {
+    view.member.signed_version.as_deref() == Some(view.link.charter_version.as_str())
 }
 
 fn neutral(app: &App, choice: Option<&str>, headers: &HeaderMap, main: Language) -> Response {
@@ -140,6 +146,24 @@ pub(crate) async fn document(
         .into_response())
 }
 
+/// The visitor's address: the peer's, or, when the peer is a reverse proxy
+/// on this machine (a loopback address), the last address that proxy put
+/// in X-Forwarded-For (the one it saw; earlier ones the client can write).
+pub(crate) fn client_ip(peer: SocketAddr, headers: &HeaderMap) -> String {
+    if peer.ip().is_loopback()
+        && let Some(forwarded) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|a| a.parse::<std::net::IpAddr>().is_ok())
+    {
+        return forwarded.to_owned();
+    }
+    peer.ip().to_string()
+}
+
 /// Refuses with 429 when `limit` says so for `key`.
 fn limited(limit: &super::limit::Limit, key: &str) -> Result<()> {
     if limit.allow(key, Instant::now()) {
@@ -173,7 +197,7 @@ pub(crate) async fn send_code(
     headers: HeaderMap,
     axum::Form(form): axum::Form<Form>,
 ) -> std::result::Result<Response, Failure> {
-    guard::check(&headers, form.csrf.as_deref()).map_err(Failure)?;
+    guard::check(&headers, form.csrf.as_deref(), site.secure).map_err(Failure)?;
     let secure = site.secure;
     let limits = Arc::clone(&site);
     let (signer, capacity) = match details(&form) {
@@ -199,9 +223,12 @@ pub(crate) async fn send_code(
             }
             Err(e) => return Err(e),
         };
+        if signed_already(&view) {
+            return Ok(page_of(app, &token, choice.lang.as_deref(), &headers, Step::default(), secure));
+        }
         limited(&limits.codes_per_link, &view.link.id.to_string())?;
         limited(&limits.codes_per_address, &view.member.organisation.email.to_lowercase())?;
-        limited(&limits.codes_per_visitor, &peer.ip().to_string())?;
+        limited(&limits.codes_per_visitor, &client_ip(peer, &headers))?;
         let sent = app.send_code(&token, chrono::Utc::now())?;
         let step = Step { signer: Some(signer), capacity, mandate: true, code_sent: Some(sent.to), message: None };
         Ok(page_of(app, &token, choice.lang.as_deref(), &headers, step, secure))
@@ -219,7 +246,7 @@ pub(crate) async fn sign(
     headers: HeaderMap,
     axum::Form(form): axum::Form<Form>,
 ) -> std::result::Result<Response, Failure> {
-    guard::check(&headers, form.csrf.as_deref()).map_err(Failure)?;
+    guard::check(&headers, form.csrf.as_deref(), site.secure).map_err(Failure)?;
     let secure = site.secure;
     let limits = Arc::clone(&site);
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
@@ -230,6 +257,9 @@ pub(crate) async fn sign(
             Err(Error::LinkNotValid) => return Ok(page_of(app, &token, choice, &headers, Step::default(), secure)),
             Err(e) => return Err(e),
         };
+        if signed_already(&view) {
+            return Ok(page_of(app, &token, choice, &headers, Step::default(), secure));
+        }
         let (signer, capacity) = match details(&form) {
             Ok(d) => d,
             Err(message) => {
@@ -237,7 +267,7 @@ pub(crate) async fn sign(
                 return Ok(page_of(app, &token, choice, &headers, step, secure));
             }
         };
-        limited(&limits.tries_per_visitor, &peer.ip().to_string())?;
+        let visitor = client_ip(peer, &headers);
         let again = |message: (String, String), sent: bool| Step {
             signer: Some(signer.clone()),
             capacity: capacity.clone(),
@@ -250,7 +280,15 @@ pub(crate) async fn sign(
             let message = ("Le code a 6 chiffres.".into(), "De code heeft 6 cijfers.".into());
             return Ok(page_of(app, &token, choice, &headers, again(message, true), secure));
         }
+        // Only a code that could be right is counted against the visitor.
+        limited(&limits.tries_per_visitor, &visitor)?;
         let now = chrono::Utc::now();
+        // The signature's time: the day the server acts on (pinned in a
+        // replay workspace), at the wall clock's time of day.
+        let at = match limits.pinned {
+            Some(day) => day.and_time(now.time()).and_utc(),
+            None => now,
+        };
         let prepared = app.prepare_web_signature(&WebSigning {
             enterprise_number: view.member.organisation.enterprise_number.to_string(),
             document_id: view.document.document_id.clone(),
@@ -258,9 +296,9 @@ pub(crate) async fn sign(
             capacity: capacity.clone(),
             mandate: true,
             email: view.member.organisation.email.clone(),
-            ip_address: peer.ip().to_string(),
+            ip_address: visitor.clone(),
             user_agent: user_agent.clone(),
-            at: now,
+            at,
         })?;
         let signed = app.sign_with_code(&token, &typed, now, |tx, confirmed| {
             // The code went to the address the record names, for this document.
@@ -270,7 +308,13 @@ pub(crate) async fn sign(
                 return Err(Error::LinkNotValid);
             }
             prepared.record(tx)
-        })?;
+        });
+        // A link used or locked meanwhile (another tab, another visitor):
+        // the neutral page, as for any link that opens nothing.
+        let signed = match signed {
+            Err(Error::LinkNotValid) => return Ok(page_of(app, &token, choice, &headers, Step::default(), secure)),
+            other => other?,
+        };
         match signed {
             Signing::Signed(_, signed) => {
                 let language = lang::choose(choice, &headers, Some(view.language), app.ws.config.coordination.main_language());
@@ -321,4 +365,22 @@ pub(crate) async fn sign(
         }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_visitors_address_is_the_one_a_proxy_on_this_machine_saw() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("10.9.9.9, 203.0.113.7"));
+        let local: SocketAddr = "127.0.0.1:50000".parse().expect("an address");
+        let remote: SocketAddr = "198.51.100.4:50000".parse().expect("an address");
+        assert_eq!(client_ip(local, &h), "203.0.113.7", "the address the proxy appended, not one the client wrote");
+        assert_eq!(client_ip(remote, &h), "198.51.100.4", "a header from a visitor who is not the proxy is ignored");
+        assert_eq!(client_ip(local, &HeaderMap::new()), "127.0.0.1");
+        h.insert("x-forwarded-for", HeaderValue::from_static("not an address"));
+        assert_eq!(client_ip(local, &h), "127.0.0.1");
+    }
 }

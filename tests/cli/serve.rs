@@ -189,3 +189,65 @@ fn a_post_without_its_csrf_token_is_refused_and_codes_are_rate_limited() {
     assert_eq!(codes(), 5);
     assert!(!r.body.contains("/tmp") && !r.body.contains("src/"), "no internal path");
 }
+
+#[test]
+fn a_request_that_does_not_read_gets_the_sites_own_page() {
+    let (_t, s) = served();
+    for (method, path, headers, body) in [
+        ("GET", "/privacy?lang=fr&lang=nl", vec![], ""),
+        ("POST", "/s/abc/code", vec![], "csrf=a"),
+        ("POST", "/s/abc/code", vec![("Content-Type", "application/x-www-form-urlencoded")], "csrf=a&csrf=b"),
+        ("GET", "/s/%ff%fe", vec![], ""),
+    ] {
+        let r = s.request_with(method, path, &headers, body.as_bytes());
+        assert!(r.status >= 400 && r.status < 500, "{method} {path}: {r:?}");
+        assert!(r.header("content-type").unwrap_or("").starts_with("text/html"), "{method} {path}: {r:?}");
+        assert!(
+            !r.body.contains("Failed to") && !r.body.contains("deserialize") && !r.body.contains("`"),
+            "{method} {path}: {}",
+            r.body
+        );
+        assert!(r.header("content-security-policy").is_some());
+    }
+}
+
+#[test]
+fn an_organisation_that_signed_cannot_sign_again_through_another_of_its_links() {
+    let (t, s, _) = signing();
+    // Taalpunt's adherence mail went to two addresses: two links.
+    let sent = mails(&t, ".send.1.");
+    let tokens: Vec<String> =
+        sent.iter().filter(|(text, _)| text.contains("Taalpunt")).map(|m| link_token("http://127.0.0.1", m)).collect();
+    assert_eq!(tokens.len(), 2, "one link per address");
+    let form = "Content-Type";
+    let post = |token: &str, step: &str, cookie: &str, body: String| {
+        s.request_with(
+            "POST",
+            &format!("/s/{token}/{step}"),
+            &[(form, "application/x-www-form-urlencoded"), ("Cookie", cookie)],
+            body.as_bytes(),
+        )
+    };
+    let page = s.get(&format!("/s/{}", tokens[0]));
+    let (cookie, csrf) = csrf_of(&page);
+    let details = format!("csrf={csrf}&signer=Koen+Claes&capacity=co%C3%B6rdinator&mandate=yes");
+    assert_eq!(post(&tokens[0], "code", &cookie, details.clone()).status, 200);
+    let (code, _) = mailed_code(&t);
+    let done = post(&tokens[0], "sign", &cookie, format!("{details}&code={code}"));
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("heeft het charter ondertekend"), "{}", done.body);
+    // The other link: the organisation signed already; no code is mailed.
+    let other = s.get(&format!("/s/{}", tokens[1]));
+    assert!(other.body.contains("heeft het charter al ondertekend"), "{}", other.body);
+    let codes = || {
+        std::fs::read_dir(t.path("out/outbox"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("code."))
+            .count()
+    };
+    let before = codes();
+    let again = post(&tokens[1], "code", &cookie, details);
+    assert!(again.body.contains("heeft het charter al ondertekend"), "{}", again.body);
+    assert_eq!(codes(), before, "no code for a signature already given");
+    assert_eq!(std::fs::read_dir(t.path("out/signed")).unwrap().count(), 1, "one signed PDF");
+}
