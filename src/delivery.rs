@@ -226,10 +226,19 @@ pub fn to_each_address(
 
 /// The one message to the organisation's own (registered) address.
 pub fn to_registered_address(o: &crate::roster::Organisation, letter: &Letter<'_>) -> Result<Option<Planned>> {
+    to_registered_address_with(o, letter, &|_| Ok(Parts::default()))
+}
+
+/// [`to_registered_address`], the message carrying the parts `parts` gives.
+pub fn to_registered_address_with(
+    o: &crate::roster::Organisation,
+    letter: &Letter<'_>,
+    parts: &dyn Fn(&crate::mail::Contact) -> Result<Parts>,
+) -> Result<Option<Planned>> {
     let Some((k, name, address)) = o.recipients().into_iter().find(|(k, ..)| *k == 0) else {
         return Ok(None);
     };
-    addressed(o, letter, k, name, address, &|_| Ok(Parts::default())).map(Some)
+    addressed(o, letter, k, name, address, parts).map(Some)
 }
 
 fn addressed(

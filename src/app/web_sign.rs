@@ -263,3 +263,73 @@ fn refuse_unless_current(
         None => Err(Error::usage(format!("{} is not the organisation's document", doc.document_id))),
     }
 }
+
+impl App {
+    /// Mails the signed PDF of `signed` to the organisation's registered
+    /// address (FR or NL, its language), at once, through the configured
+    /// transport: the confirmation DESIGN.md's signing flow ends with. The
+    /// signature is recorded whatever becomes of this mail; a failure is
+    /// returned for the caller to log.
+    pub fn mail_signed_copy(&mut self, signed: &WebSigned, now: DateTime<Utc>) -> Result<()> {
+        let number = EnterpriseNumber::parse(&signed.record.enterprise_number).map_err(Error::usage)?;
+        let member = self
+            .ws
+            .store
+            .member(&number)?
+            .ok_or_else(|| Error::not_found(format!("no organisation {number} on the roster")))?;
+        let o = &member.organisation;
+        let lang = o.language;
+        let mail = self.ws.mail()?;
+        let envelope = crate::governance::convoke::envelope(&mail)?;
+        let templates = self.ws.mail_templates()?;
+        let signed_at = DateTime::parse_from_rfc3339(&signed.record.signed_at)
+            .map(|d| d.date_naive())
+            .unwrap_or_else(|_| self.today);
+        let config = &self.ws.config;
+        let data = serde_json::json!({
+            "lang": lang.code(),
+            "network": config.coordination.name(lang),
+            "organiser": config.coordination.organiser(lang),
+            "recipient": o.name,
+            "signer": signed.record.signer,
+            "capacity": signed.record.capacity,
+            "document": signed.record.document_id,
+            "date": crate::mail::long_date(signed_at, lang),
+        });
+        let rendered = templates
+            .render("signed", lang, &data)
+            .map_err(|e| Error::usage(format!("mail template 'signed': {e}")))?;
+        let bytes = crate::error::read_bounded(&signed.path, MAX_DOCUMENT_BYTES, "the signed document")?;
+        let filename = signed.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let letter = crate::delivery::Letter {
+            envelope: &envelope,
+            rendered: &rendered,
+            date: now,
+            id: format!("signed.{}.{}", signed.record.document_id, &signed.record_sha256_prefix()),
+            purpose: "signed",
+            about: &signed.record.document_id,
+        };
+        let attachment = crate::mail::Attachment { filename, content_type: "application/pdf".into(), bytes };
+        let planned = crate::delivery::to_registered_address_with(o, &letter, &|_| {
+            Ok(crate::delivery::Parts { attachments: vec![attachment.clone()], ..Default::default() })
+        })?
+        .into_iter()
+        .collect::<Vec<_>>();
+        let mut sender = self.sender()?;
+        let report = sender.deliver(&mut self.ws.store, self.today, &planned, &|| {})?;
+        sender.close();
+        if let Some((_, reason)) = report.bounced.first() {
+            return Err(Error::usage(format!(
+                "the confirmation was refused by the organisation's mail server: {reason}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl WebSigned {
+    /// 16 hex digits naming this signature (those of its file name).
+    fn record_sha256_prefix(&self) -> String {
+        self.path.file_stem().and_then(|s| s.to_str()).and_then(|s| s.rsplit('-').next()).unwrap_or("signed").to_owned()
+    }
+}

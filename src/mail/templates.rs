@@ -82,6 +82,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("code.nl.subject.hbs", include_str!("../../templates/mail/code.nl.subject.hbs")),
     ("code.nl.txt.hbs", include_str!("../../templates/mail/code.nl.txt.hbs")),
     ("code.nl.html.hbs", include_str!("../../templates/mail/code.nl.html.hbs")),
+    ("signed.fr.subject.hbs", include_str!("../../templates/mail/signed.fr.subject.hbs")),
+    ("signed.fr.txt.hbs", include_str!("../../templates/mail/signed.fr.txt.hbs")),
+    ("signed.fr.html.hbs", include_str!("../../templates/mail/signed.fr.html.hbs")),
+    ("signed.nl.subject.hbs", include_str!("../../templates/mail/signed.nl.subject.hbs")),
+    ("signed.nl.txt.hbs", include_str!("../../templates/mail/signed.nl.txt.hbs")),
+    ("signed.nl.html.hbs", include_str!("../../templates/mail/signed.nl.html.hbs")),
 ];
 
 /// The three parts of a message template.

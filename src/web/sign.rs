@@ -317,6 +317,12 @@ pub(crate) async fn sign(
         };
         match signed {
             Signing::Signed(_, signed) => {
+                // The confirmation with the signed PDF: the signature holds
+                // whatever becomes of it (a failure is logged, without the
+                // address).
+                if let Err(e) = app.mail_signed_copy(&signed, now) {
+                    eprintln!("{}", serde_json::json!({"mail": "signed", "error": format!("{:?}", e.kind())}));
+                }
                 let language = lang::choose(choice, &headers, Some(view.language), app.ws.config.coordination.main_language());
                 let page = pages::Page::new(app, language);
                 let name = view.member.organisation.name.clone();
@@ -326,11 +332,11 @@ pub(crate) async fn sign(
                     heading_nl: format!("Dank u: {name} heeft het charter ondertekend"),
                     lines_fr: vec![
                         format!("{signer} ({capacity}) a signé le document {} au nom de {name}.", view.document.document_id),
-                        format!("La coordination a scellé la signature : le document signé ({file}) se vérifie sur sa page de vérification."),
+                        format!("La coordination a scellé la signature. Le document signé ({file}) vient d'être envoyé à l'adresse de {name} connue de la coordination ; il se vérifie sur sa page de vérification."),
                     ],
                     lines_nl: vec![
                         format!("{signer} ({capacity}) heeft het document {} ondertekend in naam van {name}.", view.document.document_id),
-                        format!("De coördinatie heeft de handtekening verzegeld: het ondertekende document ({file}) kan op haar verificatiepagina nagegaan worden."),
+                        format!("De coördinatie heeft de handtekening verzegeld. Het ondertekende document ({file}) werd net gestuurd naar het adres van {name} dat de coördinatie kent; het kan op haar verificatiepagina nagegaan worden."),
                     ],
                 };
                 Ok(render(&pages::Done { page, d }, StatusCode::OK, choice.is_some(), language))

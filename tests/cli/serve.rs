@@ -236,6 +236,20 @@ fn an_organisation_that_signed_cannot_sign_again_through_another_of_its_links() 
     let done = post(&tokens[0], "sign", &cookie, format!("{details}&code={code}"));
     assert_eq!(done.status, 200, "{}", done.body);
     assert!(done.body.contains("heeft het charter ondertekend"), "{}", done.body);
+    // The confirmation, in Dutch, to the registered address, with the
+    // signed PDF attached: the very file written.
+    let confirmation = std::fs::read_dir(t.path("out/outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("signed."))
+        .expect("a confirmation mail");
+    let eml = std::fs::read(&confirmation).unwrap();
+    let m = mail_parser::MessageParser::default().parse(&eml).unwrap();
+    assert_eq!(m.to().unwrap().first().unwrap().address().unwrap(), "onthaal@taalpunt-woluwe.example.be");
+    assert!(m.body_text(0).unwrap().contains("Koen Claes (coördinator) heeft op"), "{}", m.body_text(0).unwrap());
+    let attached = m.attachment(0).expect("the signed PDF").contents().to_vec();
+    let signed = std::fs::read_dir(t.path("out/signed")).unwrap().next().unwrap().unwrap().path();
+    assert_eq!(attached, std::fs::read(&signed).unwrap(), "the signed PDF as written");
     // The other link: the organisation signed already; no code is mailed.
     let other = s.get(&format!("/s/{}", tokens[1]));
     assert!(other.body.contains("heeft het charter al ondertekend"), "{}", other.body);
