@@ -847,7 +847,7 @@
       chain_link: "la clé {from} a été remplacée par la clé {to} le {date}",
       tree: "entrées 1 à {n} du journal de la coordination, racine {root}, signées le {date}",
       signer_pades: "dans un lecteur PDF : à vérifier dans votre logiciel PDF",
-      signer_web: "signé sur la page de signature par {signer} ({capacity}) le {when}; la coordination s'en porte garante",
+      signer_web: "signé sur la page de signature par {signer} ({capacity}) le {when} ; la coordination s'en porte garante",
       valid_web: "Il a ensuite été signé sur la page de signature de la coordination par {signer} ({capacity}) le {when}, avec un code envoyé à {email} (signature électronique simple) ; la coordination s'en porte garante : sa clé a signé l'enregistrement de cette signature.",
       web_altered: "La signature faite sur la page de signature a été modifiée.",
       web_modified_after: "Des données ont été ajoutées à ce document après sa signature sur la page de signature.",
