@@ -44,16 +44,23 @@ impl Form {
 
 /// What a step of the page shows besides the link's own data.
 #[derive(Debug, Default)]
-struct Step {
-    signer: Option<String>,
-    capacity: String,
-    mandate: bool,
-    code_sent: Option<String>,
-    message: Option<(String, String)>,
+pub(super) struct Step {
+    pub(super) signer: Option<String>,
+    pub(super) capacity: String,
+    pub(super) mandate: bool,
+    pub(super) code_sent: Option<String>,
+    pub(super) message: Option<(String, String)>,
 }
 
 /// The page of `token` at `step`, or the neutral page.
-fn page_of(app: &App, token: &str, choice: Option<&str>, headers: &HeaderMap, step: Step, secure: bool) -> Response {
+pub(super) fn page_of(
+    app: &App,
+    token: &str,
+    choice: Option<&str>,
+    headers: &HeaderMap,
+    step: Step,
+    secure: bool,
+) -> Response {
     let main = app.ws.config.coordination.main_language();
     let view = match app.link(token) {
         Ok(view) => view,
@@ -99,7 +106,7 @@ fn page_of(app: &App, token: &str, choice: Option<&str>, headers: &HeaderMap, st
 
 /// Whether the organisation signed the link's charter version already
 /// (through another link, a PDF returned, paper): nothing more to sign.
-fn signed_already(view: &crate::app::links::LinkView) -> bool {
+pub(super) fn signed_already(view: &crate::app::links::LinkView) -> bool {
     view.member.signed_version.as_deref() == Some(view.link.charter_version.as_str())
 }
 
@@ -165,7 +172,7 @@ pub(crate) fn client_ip(peer: SocketAddr, headers: &HeaderMap) -> String {
 }
 
 /// Refuses with 429 when `limit` says so for `key`.
-fn limited(limit: &super::limit::Limit, key: &str) -> Result<()> {
+pub(super) fn limited(limit: &super::limit::Limit, key: &str) -> Result<()> {
     if limit.allow(key, Instant::now()) {
         Ok(())
     } else {
