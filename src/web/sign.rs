@@ -106,8 +106,25 @@ pub(super) fn page_of(
 
 /// Whether the organisation signed the link's charter version already
 /// (through another link, a PDF returned, paper): nothing more to sign.
-pub(super) fn signed_already(view: &crate::app::links::LinkView) -> bool {
+fn signed_already(view: &crate::app::links::LinkView) -> bool {
     view.member.signed_version.as_deref() == Some(view.link.charter_version.as_str())
+}
+
+/// The view of link `token` when it opens a page with something left to
+/// sign; else the page to answer with: the neutral page, or "signed
+/// already" (through another link, a PDF returned, paper).
+pub(super) fn signable(
+    app: &App,
+    token: &str,
+    choice: Option<&str>,
+    headers: &HeaderMap,
+    secure: bool,
+) -> Result<std::result::Result<crate::app::links::LinkView, Response>> {
+    match app.link(token) {
+        Ok(view) if !signed_already(&view) => Ok(Ok(view)),
+        Ok(_) | Err(Error::LinkNotValid) => Ok(Err(page_of(app, token, choice, headers, Step::default(), secure))),
+        Err(e) => Err(e),
+    }
 }
 
 fn neutral(app: &App, choice: Option<&str>, headers: &HeaderMap, main: Language) -> Response {
@@ -223,16 +240,10 @@ pub(crate) async fn send_code(
         }
     };
     site.write(move |app| {
-        let view = match app.link(&token) {
-            Ok(v) => v,
-            Err(Error::LinkNotValid) => {
-                return Ok(page_of(app, &token, choice.lang.as_deref(), &headers, Step::default(), secure));
-            }
-            Err(e) => return Err(e),
+        let view = match signable(app, &token, choice.lang.as_deref(), &headers, secure)? {
+            Ok(view) => view,
+            Err(page) => return Ok(page),
         };
-        if signed_already(&view) {
-            return Ok(page_of(app, &token, choice.lang.as_deref(), &headers, Step::default(), secure));
-        }
         limited(&limits.codes_per_link, &view.link.id.to_string())?;
         limited(&limits.codes_per_address, &view.member.organisation.email.to_lowercase())?;
         limited(&limits.codes_per_visitor, &client_ip(peer, &headers))?;
@@ -259,14 +270,10 @@ pub(crate) async fn sign(
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     site.write(move |app| {
         let choice = choice.lang.as_deref();
-        let view = match app.link(&token) {
-            Ok(v) => v,
-            Err(Error::LinkNotValid) => return Ok(page_of(app, &token, choice, &headers, Step::default(), secure)),
-            Err(e) => return Err(e),
+        let view = match signable(app, &token, choice, &headers, secure)? {
+            Ok(view) => view,
+            Err(page) => return Ok(page),
         };
-        if signed_already(&view) {
-            return Ok(page_of(app, &token, choice, &headers, Step::default(), secure));
-        }
         let (signer, capacity) = match details(&form) {
             Ok(d) => d,
             Err(message) => {

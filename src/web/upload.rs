@@ -7,7 +7,7 @@
 //! visitor reads what happened in words, in the page's language; the
 //! exact reason of a refusal is in the journal, for the coordinator.
 
-use super::sign::{Step, limited, page_of, signed_already};
+use super::sign::{Step, limited, page_of, signable};
 use super::{Choice, Failure, Site, guard, lang, pages, render};
 use crate::app::collect::What;
 use crate::app::upload::{Upload, Uploaded};
@@ -31,14 +31,10 @@ pub(crate) async fn upload(
     let limits = Arc::clone(&site);
     site.write(move |app| {
         let choice = choice.lang.as_deref();
-        let view = match app.link(&token) {
-            Ok(v) => v,
-            Err(Error::LinkNotValid) => return Ok(page_of(app, &token, choice, &headers, Step::default(), secure)),
-            Err(e) => return Err(e),
+        let view = match signable(app, &token, choice, &headers, secure)? {
+            Ok(view) => view,
+            Err(page) => return Ok(page),
         };
-        if signed_already(&view) {
-            return Ok(page_of(app, &token, choice, &headers, Step::default(), secure));
-        }
         let Some(bytes) = bytes else {
             let message = (
                 "Choisissez le fichier à renvoyer (le document signé, en PDF, ou son scan).".into(),
