@@ -102,22 +102,13 @@ impl App {
     /// examined in parallel against the register as it was, then the
     /// outcomes are journaled in order, in one transaction.
     pub fn collect(&mut self, input: &Input) -> Result<Collected> {
-        let members = self.ws.store.members()?;
-        let issued = self.ws.store.documents()?;
-        // Every file recorded before, counted or duplicate: a quick answer for
-        // the same file again (the transaction below decides for good).
-        let known: HashMap<String, String> =
-            self.ws.store.known_returns()?.into_iter().map(|k| (k.file_sha256, k.document_id)).collect();
-        // A document issued before a rotation is sealed with a former key,
-        // which the journal vouches for.
-        let (coordination_key, former_keys) = super::keys::trusted_keys(&self.ws)?;
-        let roots = collect::trusted_roots(&self.ws.root)?;
+        let held = Held::read(self)?;
+        let (members, issued, known) = (&held.members, &held.issued, &held.known);
         // An unknown organisation for a scan is a refusal like any other:
         // journaled, and the register unchanged.
-        let scan_member = input.scan.as_deref().map(|id| roster::resolve(&members, id));
+        let scan_member = input.scan.as_deref().map(|id| roster::resolve(members, id));
         let version = self.ws.config.charter.version.clone();
-        let register =
-            Register::new(&coordination_key, &issued, &members, &known, &roots).with_former_keys(&former_keys);
+        let register = held.register();
         let bar = self.bar(input.files.len() as u64, "returned files");
         let examine_all = || {
             input
@@ -140,7 +131,7 @@ impl App {
                     };
                     let file_sha256 = hex::encode(Sha256::digest(&bytes));
                     let outcome = match &scan_member {
-                        Some(Ok(m)) => collect::attest_scan(&bytes, &file_sha256, m, &version, &issued, &known),
+                        Some(Ok(m)) => collect::attest_scan(&bytes, &file_sha256, m, &version, issued, known),
                         Some(Err(e)) => Outcome::Refused { reason: format!("--scan: {e}") },
                         None => collect::examine(&bytes, &file_sha256, &register),
                     };
@@ -180,6 +171,42 @@ impl App {
             Ok(lines)
         })?;
         Ok(Collected { lines })
+    }
+}
+
+/// What returned files are examined against, read once from the
+/// workspace: the roster, the issued documents, the files recorded before,
+/// the coordination's keys and the trusted roots.
+pub(super) struct Held {
+    pub members: Vec<roster::Member>,
+    pub issued: Vec<crate::documents::IssuedDocument>,
+    /// Every file recorded before, counted or duplicate: a quick answer for
+    /// the same file again (the transaction decides for good).
+    pub known: HashMap<String, String>,
+    coordination_key: ed25519_dalek::VerifyingKey,
+    /// A document issued before a rotation is sealed with a former key,
+    /// which the journal vouches for.
+    former_keys: Vec<ed25519_dalek::VerifyingKey>,
+    roots: Vec<Vec<u8>>,
+}
+
+impl Held {
+    pub(super) fn read(app: &App) -> Result<Held> {
+        let known = app.ws.store.known_returns()?.into_iter().map(|k| (k.file_sha256, k.document_id)).collect();
+        let (coordination_key, former_keys) = super::keys::trusted_keys(&app.ws)?;
+        Ok(Held {
+            members: app.ws.store.members()?,
+            issued: app.ws.store.documents()?,
+            known,
+            coordination_key,
+            former_keys,
+            roots: collect::trusted_roots(&app.ws.root)?,
+        })
+    }
+
+    pub(super) fn register(&self) -> Register<'_> {
+        Register::new(&self.coordination_key, &self.issued, &self.members, &self.known, &self.roots)
+            .with_former_keys(&self.former_keys)
     }
 }
 

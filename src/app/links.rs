@@ -371,6 +371,19 @@ pub fn use_link(tx: &mut Tx<'_>, id: i64, today: NaiveDate, version: &str) -> Re
     Ok(Link { state: LinkState::Used, ..link })
 }
 
+/// The link `token` (as its URL carries it), read under the lock, if it
+/// opens the page on `today` and its document is still the organisation's
+/// latest adherence document of `version`; else the neutral error.
+pub(super) fn open_link_of(tx: &Tx<'_>, token: &str, today: NaiveDate, version: &str) -> Result<Link> {
+    let hash = crate::links::token_sha256(token).ok_or(Error::LinkNotValid)?;
+    let link = open_link(tx, &hash, today, version)?;
+    let latest = tx.documents_of(&link.enterprise_number, version)?.into_iter().next_back();
+    match latest {
+        Some(d) if d.document_id == link.document_id => Ok(link),
+        _ => Err(Error::LinkNotValid),
+    }
+}
+
 /// The link whose token hashes to `hash`, read under the lock, if it opens
 /// the page on `today`; else the neutral error.
 fn open_link(tx: &Tx<'_>, hash: &str, today: NaiveDate, version: &str) -> Result<Link> {

@@ -43,6 +43,7 @@ pub mod sign;
 pub mod since;
 pub mod status;
 mod table_file;
+pub mod upload;
 pub mod verify;
 pub mod verify_page;
 pub mod vote;

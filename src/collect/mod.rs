@@ -344,3 +344,75 @@ pub fn check_signature(
     }
     Ok(ReturnSignature::OwnKey(sig))
 }
+
+/// Examines a file uploaded on an organisation's signing page, as
+/// `charte collect` would: a PDF carrying a charte seal is a signed return
+/// ([`examine`]); a PDF without one, or a JPEG or PNG image, is a scan of
+/// the paper signed by `member` ([`attest_scan`]: it waits for the
+/// coordinator's confirmation), unless the PDF holds active content (a
+/// script, a launch action, an attached file), which the coordinator
+/// would run by opening it; anything else is refused.
+pub fn examine_upload(
+    file: &[u8],
+    file_sha256: &str,
+    reg: &Register<'_>,
+    member: &Member,
+    version: &str,
+    issued: &[IssuedDocument],
+) -> Outcome {
+    if !file.starts_with(b"%PDF-") {
+        return match is_image(file) {
+            true => attest_scan(file, file_sha256, member, version, issued, reg.known_files),
+            false => refused("the file is neither a PDF nor a JPEG or PNG image"),
+        };
+    }
+    match crate::seal::read_manifest(file) {
+        Err(crate::seal::VerifyError::NotSealed) => match active_content(file) {
+            Some(what) => refused(format!("the PDF holds {what}, which a scan never does")),
+            None => attest_scan(file, file_sha256, member, version, issued, reg.known_files),
+        },
+        _ => examine(file, file_sha256, reg),
+    }
+}
+
+/// A JPEG or PNG image, by its first bytes.
+pub fn is_image(file: &[u8]) -> bool {
+    file.starts_with(b"\xff\xd8\xff") || file.starts_with(b"\x89PNG\r\n\x1a\n")
+}
+
+/// What active content a PDF holds, if any: what would run or open when
+/// the coordinator opens the file. Read from the parsed objects (those of
+/// object streams included, names with their `#xx` escapes decoded), not
+/// from the raw bytes, where a name can hide.
+fn active_content(file: &[u8]) -> Option<&'static str> {
+    use lopdf::Object;
+    fn named(name: &[u8]) -> Option<&'static str> {
+        match name {
+            b"JavaScript" | b"JS" => Some("a script"),
+            b"Launch" => Some("an action launching a program"),
+            b"EmbeddedFile" | b"EmbeddedFiles" => Some("an attached file"),
+            b"RichMedia" => Some("embedded media"),
+            b"XFA" => Some("an XFA form"),
+            b"SubmitForm" | b"ImportData" => Some("a form sending or reading data"),
+            _ => None,
+        }
+    }
+    let Ok(doc) = lopdf::Document::load_mem(file) else {
+        return Some("a structure no PDF reader agrees on");
+    };
+    /// The first active thing in `object`, nested dictionaries and arrays
+    /// included (a reference is one of `doc`'s objects, walked on its own).
+    fn within(object: &Object, depth: usize) -> Option<&'static str> {
+        if depth > 32 {
+            return Some("objects nested deeper than any PDF needs");
+        }
+        match object {
+            Object::Name(n) => named(n),
+            Object::Array(items) => items.iter().find_map(|o| within(o, depth + 1)),
+            Object::Dictionary(d) => d.iter().find_map(|(k, v)| named(k).or_else(|| within(v, depth + 1))),
+            Object::Stream(s) => s.dict.iter().find_map(|(k, v)| named(k).or_else(|| within(v, depth + 1))),
+            _ => None,
+        }
+    }
+    doc.objects.values().find_map(|object| within(object, 0))
+}

@@ -16,6 +16,7 @@ pub mod lang;
 pub mod limit;
 pub mod pages;
 mod sign;
+mod upload;
 
 use crate::app::App;
 use crate::roster::Language;
@@ -52,6 +53,8 @@ pub struct Site {
     pub codes_per_visitor: limit::Limit,
     /// Codes typed by one visitor.
     pub tries_per_visitor: limit::Limit,
+    /// Files uploaded through one link.
+    pub uploads_per_link: limit::Limit,
 }
 
 impl Site {
@@ -68,6 +71,7 @@ impl Site {
             codes_per_address: limit::Limit::new(10, minutes(60)),
             codes_per_visitor: limit::Limit::new(20, minutes(60)),
             tries_per_visitor: limit::Limit::new(30, minutes(10)),
+            uploads_per_link: limit::Limit::new(10, minutes(60)),
         })
     }
 }
@@ -143,6 +147,7 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/s/{token}/document.pdf", get(sign::document))
         .route("/s/{token}/code", axum::routing::post(sign::send_code))
         .route("/s/{token}/sign", axum::routing::post(sign::sign))
+        .route("/s/{token}/upload", axum::routing::post(upload::upload))
         .fallback(not_found)
         .with_state(site)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))

@@ -44,16 +44,23 @@ impl Form {
 
 /// What a step of the page shows besides the link's own data.
 #[derive(Debug, Default)]
-struct Step {
-    signer: Option<String>,
-    capacity: String,
-    mandate: bool,
-    code_sent: Option<String>,
-    message: Option<(String, String)>,
+pub(super) struct Step {
+    pub(super) signer: Option<String>,
+    pub(super) capacity: String,
+    pub(super) mandate: bool,
+    pub(super) code_sent: Option<String>,
+    pub(super) message: Option<(String, String)>,
 }
 
 /// The page of `token` at `step`, or the neutral page.
-fn page_of(app: &App, token: &str, choice: Option<&str>, headers: &HeaderMap, step: Step, secure: bool) -> Response {
+pub(super) fn page_of(
+    app: &App,
+    token: &str,
+    choice: Option<&str>,
+    headers: &HeaderMap,
+    step: Step,
+    secure: bool,
+) -> Response {
     let main = app.ws.config.coordination.main_language();
     let view = match app.link(token) {
         Ok(view) => view,
@@ -101,6 +108,23 @@ fn page_of(app: &App, token: &str, choice: Option<&str>, headers: &HeaderMap, st
 /// (through another link, a PDF returned, paper): nothing more to sign.
 fn signed_already(view: &crate::app::links::LinkView) -> bool {
     view.member.signed_version.as_deref() == Some(view.link.charter_version.as_str())
+}
+
+/// The view of link `token` when it opens a page with something left to
+/// sign; else the page to answer with: the neutral page, or "signed
+/// already" (through another link, a PDF returned, paper).
+pub(super) fn signable(
+    app: &App,
+    token: &str,
+    choice: Option<&str>,
+    headers: &HeaderMap,
+    secure: bool,
+) -> Result<std::result::Result<crate::app::links::LinkView, Response>> {
+    match app.link(token) {
+        Ok(view) if !signed_already(&view) => Ok(Ok(view)),
+        Ok(_) | Err(Error::LinkNotValid) => Ok(Err(page_of(app, token, choice, headers, Step::default(), secure))),
+        Err(e) => Err(e),
+    }
 }
 
 fn neutral(app: &App, choice: Option<&str>, headers: &HeaderMap, main: Language) -> Response {
@@ -165,7 +189,7 @@ pub(crate) fn client_ip(peer: SocketAddr, headers: &HeaderMap) -> String {
 }
 
 /// Refuses with 429 when `limit` says so for `key`.
-fn limited(limit: &super::limit::Limit, key: &str) -> Result<()> {
+pub(super) fn limited(limit: &super::limit::Limit, key: &str) -> Result<()> {
     if limit.allow(key, Instant::now()) {
         Ok(())
     } else {
@@ -216,16 +240,10 @@ pub(crate) async fn send_code(
         }
     };
     site.write(move |app| {
-        let view = match app.link(&token) {
-            Ok(v) => v,
-            Err(Error::LinkNotValid) => {
-                return Ok(page_of(app, &token, choice.lang.as_deref(), &headers, Step::default(), secure));
-            }
-            Err(e) => return Err(e),
+        let view = match signable(app, &token, choice.lang.as_deref(), &headers, secure)? {
+            Ok(view) => view,
+            Err(page) => return Ok(page),
         };
-        if signed_already(&view) {
-            return Ok(page_of(app, &token, choice.lang.as_deref(), &headers, Step::default(), secure));
-        }
         limited(&limits.codes_per_link, &view.link.id.to_string())?;
         limited(&limits.codes_per_address, &view.member.organisation.email.to_lowercase())?;
         limited(&limits.codes_per_visitor, &client_ip(peer, &headers))?;
@@ -252,14 +270,10 @@ pub(crate) async fn sign(
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     site.write(move |app| {
         let choice = choice.lang.as_deref();
-        let view = match app.link(&token) {
-            Ok(v) => v,
-            Err(Error::LinkNotValid) => return Ok(page_of(app, &token, choice, &headers, Step::default(), secure)),
-            Err(e) => return Err(e),
+        let view = match signable(app, &token, choice, &headers, secure)? {
+            Ok(view) => view,
+            Err(page) => return Ok(page),
         };
-        if signed_already(&view) {
-            return Ok(page_of(app, &token, choice, &headers, Step::default(), secure));
-        }
         let (signer, capacity) = match details(&form) {
             Ok(d) => d,
             Err(message) => {

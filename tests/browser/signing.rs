@@ -14,6 +14,7 @@ browser_tests![
     an_association_signs_on_its_own_page_with_a_mailed_code,
     a_dutch_speaking_organisation_gets_the_dutch_page,
     five_wrong_codes_lock_the_link,
+    a_pdf_signed_in_a_reader_is_uploaded_on_the_page,
 ];
 
 const PUBLIC_URL: &str = "http://127.0.0.1";
@@ -146,4 +147,38 @@ fn five_wrong_codes_lock_the_link(browser: &Browser) {
     let server = t.serve();
     let reopened = browser.open_url(&format!("http://{}/s/{token}", server.addr));
     assert!(reopened.text("h1").contains("Wolu-Entraide"), "reopened by the coordinator\n{}", reopened.body_text());
+}
+
+/// The representative signs the downloaded PDF in a PDF reader (PAdES,
+/// her certificate under a root the coordination trusts) and sends it
+/// back through the page: counted at once, as `charte collect` would.
+fn a_pdf_signed_in_a_reader_is_uploaded_on_the_page(browser: &Browser) {
+    let t = mailed();
+    let token = token_for(&t, "Tomberg");
+    let doc = t.path("out/adherence/0845285318-maison-medicale-tomberg-roodebeek-2022-02.pdf");
+    let python = std::env::var("CHARTE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let run = std::process::Command::new(python)
+        .arg(repo().join("tests/support/pades_sign.py"))
+        .args([doc, t.path("signed-in-reader.pdf"), t.path("chain")])
+        .args(["--name", "Céline Bouzid (Signature)"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "pades_sign.py: {}", String::from_utf8_lossy(&run.stderr));
+    std::fs::create_dir_all(t.path("keys/trusted-roots")).unwrap();
+    std::fs::copy(t.path("chain/root.der"), t.path("keys/trusted-roots/test-root.der")).unwrap();
+    let server = t.serve();
+    let page = browser.open_url(&format!("http://{}/s/{token}", server.addr));
+    assert!(page.text("#upload-title").contains("Ou renvoyer le document signé"), "{}", page.body_text());
+    page.choose("#file", &t.path("signed-in-reader.pdf"));
+    page.screenshot("sign-upload");
+    page.submit("form[action$='/upload'] button", ".done");
+    let done = page.text(".done");
+    assert!(done.contains("Maison médicale Tomberg-Roodebeek a signé la charte"), "{done}");
+    assert!(done.contains("Céline Bouzid"), "{done}");
+    page.screenshot("sign-upload-done");
+    drop(server);
+    let tomberg = t.members().into_iter().find(|m| m["enterprise_number"] == "0845.285.318").unwrap();
+    assert_eq!(tomberg["signed_version"], "2022-02", "{tomberg}");
+    assert_eq!(std::fs::read_dir(t.path("out/returned")).unwrap().count(), 1, "the signed PDF kept");
+    t.run(["audit"]).success();
 }

@@ -265,3 +265,200 @@ fn an_organisation_that_signed_cannot_sign_again_through_another_of_its_links() 
     assert_eq!(codes(), before, "no code for a signature already given");
     assert_eq!(std::fs::read_dir(t.path("out/signed")).unwrap().count(), 1, "one signed PDF");
 }
+
+/// The link of `organisation`'s adherence mail in the workspace [`signing`] made.
+fn link_of(t: &Test, organisation: &str) -> String {
+    let sent = mails(t, ".send.1.");
+    let mail = sent.iter().find(|(text, _)| text.contains(organisation)).expect("its adherence mail");
+    link_token("http://127.0.0.1", mail)
+}
+
+/// Uploads `file` on the signing page of `token` as a browser does
+/// (multipart: `csrf`, then `file`), with the page's own CSRF token.
+fn upload(s: &Served, token: &str, name: &str, file: &[u8]) -> Response {
+    let page = s.get(&format!("/s/{token}"));
+    assert!(page.body.contains(&format!("action=\"/s/{token}/upload\"")), "the page offers the upload: {}", page.body);
+    let (cookie, csrf) = csrf_of(&page);
+    let (content_type, body) = multipart(&csrf, name, file);
+    s.request_with(
+        "POST",
+        &format!("/s/{token}/upload"),
+        &[("Content-Type", &content_type), ("Cookie", &cookie)],
+        &body,
+    )
+}
+
+const BOUNDARY: &str = "----charte-test-7d9f";
+
+/// A multipart/form-data body with `csrf` and `file`, and its Content-Type.
+fn multipart(csrf: &str, name: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{BOUNDARY}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+/// The files kept under out/returned/.
+fn returned(t: &Test) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(t.path("out/returned")) else { return Vec::new() };
+    let mut names: Vec<String> = dir.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// A small, well-formed PDF of one blank page with no seal (a scanner's),
+/// with `extra` added to its catalog.
+fn plain_pdf(extra: &str) -> Vec<u8> {
+    let objects = [
+        format!("<< /Type /Catalog /Pages 2 0 R {extra}>>"),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_owned(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for at in offsets {
+        pdf.extend_from_slice(format!("{at:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    pdf
+}
+
+/// A PDF signed in a reader comes back through the page and is decided as
+/// `charte collect` decides: not chained to a trusted root, it waits for
+/// the coordinator and leaves the link open; by the representative, under
+/// a trusted root, it counts at once and uses the link.
+#[test]
+fn a_pdf_signed_in_a_reader_is_uploaded_and_decided_as_collect_decides() {
+    use crate::collect::{WOLU_DOC, pades_sign, pades_sign_with};
+    let (t, s, token) = signing();
+    pades_sign(&t, WOLU_DOC, "wolu-pades.pdf", "chain-a", false);
+    let r = upload(&s, &token, "wolu-pades.pdf", &std::fs::read(t.path("wolu-pades.pdf")).unwrap());
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("attend la confirmation de la coordination"), "{}", r.body);
+    let listed = t.run(["returns", "--json"]).success().json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(returned(&t).len(), 1, "the waiting return is kept");
+    assert!(returned(&t)[0].contains("-pades-"), "{:?}", returned(&t));
+    assert_eq!(s.get(&format!("/s/{token}")).status, 200, "a return that waits leaves the link open");
+    // The representative's own certificate under a trusted root: counted.
+    let tomberg = link_of(&t, "Tomberg");
+    let doc = "out/adherence/0845285318-maison-medicale-tomberg-roodebeek-2022-02.pdf";
+    pades_sign_with(&t, doc, "tomberg-pades.pdf", "chain-b", &["--name", "Céline Bouzid (Signature)"]);
+    std::fs::create_dir_all(t.path("keys/trusted-roots")).unwrap();
+    std::fs::copy(t.path("chain-b/root.der"), t.path("keys/trusted-roots/test-root.der")).unwrap();
+    let r = upload(&s, &tomberg, "signé.pdf", &std::fs::read(t.path("tomberg-pades.pdf")).unwrap());
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("a signé la charte"), "{}", r.body);
+    let m = crate::collect::member(&t, "0845.285.318");
+    assert_eq!(m["signed_version"], "2022-02", "{m}");
+    assert_eq!(m["adherences"][0]["method"], "pades");
+    assert_eq!(returned(&t).len(), 2);
+    assert_eq!(s.get(&format!("/s/{tomberg}")).status, 404, "a proven signature uses the link");
+}
+
+/// A scan (a PDF without seal, or an image) waits for the coordinator; a
+/// PDF with a script, another organisation's document, an altered file
+/// are refused with the reason and leave nothing under out/.
+#[test]
+fn a_scan_waits_and_a_hostile_foreign_or_altered_file_is_refused_leaving_nothing() {
+    use crate::collect::pades_sign;
+    let (t, s, token) = signing();
+    let refused = |name: &str, file: &[u8], words: &str| {
+        let len = t.journal_len();
+        let r = upload(&s, &token, name, file);
+        assert_eq!(r.status, 422, "{name}: {}", r.body);
+        assert!(r.body.contains(words), "{name}: {}", r.body);
+        assert!(r.body.contains("pas été conservé"), "{name}: {}", r.body);
+        assert_eq!(returned(&t), Vec::<String>::new(), "{name}: nothing written");
+        assert_eq!(t.journal_len(), len + 1, "{name}: the refusal is journaled, as collect does");
+    };
+    refused("script.pdf", &plain_pdf("/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "), "éléments actifs");
+    refused("hidden.pdf", &plain_pdf("/OpenAction << /S /J#61vaScript /JS (app.alert(1)) >> "), "éléments actifs");
+    refused("notes.txt", b"just some text", "ni un PDF ni une image");
+    let cpas = "out/adherence/0250616524-cpas-de-woluwe-saint-lambert-2022-02.pdf";
+    pades_sign(&t, cpas, "cpas-pades.pdf", "chain-c", false);
+    refused("cpas.pdf", &std::fs::read(t.path("cpas-pades.pdf")).unwrap(), "une autre organisation");
+    pades_sign(&t, crate::collect::WOLU_DOC, "altered.pdf", "chain-d", true);
+    refused("altered.pdf", &std::fs::read(t.path("altered.pdf")).unwrap(), "sa signature ne se vérifie pas");
+    assert_eq!(t.run(["returns", "--json"]).success().json(), serde_json::json!([]));
+    // A scan of the paper signature: kept, waiting for the coordinator.
+    let r = upload(&s, &token, "scan.pdf", &plain_pdf(""));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("signature sur papier scannée"), "{}", r.body);
+    let listed = t.run(["returns"]).success();
+    assert!(listed.stdout.contains("Wolu-Entraide"), "{}", listed.stdout);
+    let kept = returned(&t);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(kept[0].contains("-scan-") && kept[0].ends_with(".pdf"), "{kept:?}");
+    let r = upload(&s, &token, "scan.jpg", b"\xff\xd8\xff\xe0 a scanned page");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(returned(&t).iter().any(|n| n.ends_with(".jpg")), "{:?}", returned(&t));
+}
+
+/// An upload without its CSRF token is 403; one over 20 MB, sent in chunks
+/// without announcing its length, is refused (413) as it passes the limit.
+#[test]
+fn an_upload_without_its_token_or_over_20_mb_is_refused() {
+    use std::io::{Read, Write};
+    let (t, s, token) = signing();
+    let (content_type, body) = multipart("AAAAAAAAAAAAAAAAAAAAAA", "scan.pdf", &plain_pdf(""));
+    let r = s.request_with("POST", &format!("/s/{token}/upload"), &[("Content-Type", &content_type)], &body);
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(returned(&t).is_empty());
+    let page = s.get(&format!("/s/{token}"));
+    let (cookie, csrf) = csrf_of(&page);
+    let (content_type, head) = multipart(&csrf, "big.pdf", b"%PDF-1.4\n");
+    let head = &head[..head.len() - format!("\r\n--{BOUNDARY}--\r\n").len()];
+    let mut stream = std::net::TcpStream::connect(&s.addr).unwrap();
+    write!(
+        stream,
+        "POST /s/{token}/upload HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\nCookie: {cookie}\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let head = head.to_vec();
+    // 30 MB in chunks of 1 MB, until the server stops reading.
+    let sender = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 1024 * 1024];
+        let mut sent = 0usize;
+        let mut send = |bytes: &[u8]| -> std::io::Result<()> {
+            write!(writer, "{:x}\r\n", bytes.len())?;
+            writer.write_all(bytes)?;
+            writer.write_all(b"\r\n")
+        };
+        if send(&head).is_err() {
+            return sent;
+        }
+        for _ in 0..30 {
+            if send(&chunk).is_err() {
+                return sent;
+            }
+            sent += chunk.len();
+        }
+        let _ = writer.write_all(b"0\r\n\r\n");
+        sent
+    });
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(raw.starts_with("HTTP/1.1 413"), "{raw}");
+    assert!(raw.contains("20 Mo"), "{raw}");
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let sent = sender.join().unwrap();
+    assert!(sent < 30 * 1024 * 1024, "the server stopped reading at the limit ({sent} bytes sent)");
+    assert!(returned(&t).is_empty(), "nothing written");
+}
