@@ -36,7 +36,7 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 pub const WAIT: Duration = Duration::from_secs(20);
 
 /// The desktop and phone windows of [`Page::screenshot`].
-const DESKTOP: (u32, u32) = (1280, 900);
+const DESKTOP: (u32, u32) = (1280, 800);
 const PHONE: (u32, u32) = (390, 844);
 
 /// One browser test: its name (`module::function`) and its body.
