@@ -78,24 +78,35 @@ pub struct MemberKey {
     pub public_key: String,
 }
 
+/// The page's template, registered once (it is part of the binary).
+static ENGINE: std::sync::LazyLock<Result<handlebars::Handlebars<'static>, String>> = std::sync::LazyLock::new(|| {
+    let mut engine = handlebars::Handlebars::new();
+    engine.set_strict_mode(true);
+    engine.register_template_string("page", PAGE).map_err(|e| e.to_string())?;
+    Ok(engine)
+});
+
+/// The file's Content-Security-Policy: its inline script and style by
+/// their hashes, and nothing else.
+static INLINE_POLICY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "default-src 'none'; script-src '{}'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
+        csp_hash(SCRIPT),
+        csp_hash(STYLE)
+    )
+});
+
 /// The page's HTML, in the coordination's main language until the
 /// visitor's browser (or choice) says otherwise.
 pub fn page(held: &Held, assets: Assets<'_>) -> crate::Result<String> {
-    let mut engine = handlebars::Handlebars::new();
-    engine.set_strict_mode(true);
-    engine
-        .register_template_string("page", PAGE)
-        .map_err(|e| crate::Error::internal(format!("the verification page's template: {e}")))?;
+    let engine =
+        ENGINE.as_ref().map_err(|e| crate::Error::internal(format!("the verification page's template: {e}")))?;
     let held_json = serde_json::to_string(held)
         .map_err(|e| crate::Error::internal(e.to_string()))?
         // In a data block, "<" could end the element: JSON allows it escaped.
         .replace('<', "\\u003c");
     let csp = match assets {
-        Assets::Inline => format!(
-            "default-src 'none'; script-src '{}'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
-            csp_hash(SCRIPT),
-            csp_hash(STYLE)
-        ),
+        Assets::Inline => INLINE_POLICY.clone(),
         Assets::Linked { .. } => {
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; \
              form-action 'none'"
@@ -116,8 +127,9 @@ pub fn page(held: &Held, assets: Assets<'_>) -> crate::Result<String> {
         "nl": nl_first,
         "csp": csp,
         "inline": matches!(assets, Assets::Inline),
-        "script": SCRIPT,
-        "style": STYLE,
+        // Inlined in the file only: the served page links them.
+        "script": if matches!(assets, Assets::Inline) { SCRIPT } else { "" },
+        "style": if matches!(assets, Assets::Inline) { STYLE } else { "" },
         "script_href": script_href,
         "style_href": style_href,
         "name": if nl_first { nl } else { fr },

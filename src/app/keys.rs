@@ -386,16 +386,24 @@ pub(crate) fn former_sealers(ws: &Workspace, chain: &KeyChain) -> Vec<Sealer> {
 /// current one (keys/coordination.pub, checked against the private key
 /// beside it) and, after a rotation, every former one the journal knows.
 pub(crate) fn trusted_keys(ws: &Workspace) -> Result<(VerifyingKey, Vec<VerifyingKey>)> {
+    let (current, chain) = trusted_chain(ws)?;
+    let former = chain.map(|c| c.keys().into_iter().filter(|k| *k != current).collect()).unwrap_or_default();
+    Ok((current, former))
+}
+
+/// The current key, checked as [`trusted_keys`] checks it, and the
+/// journal's chain of keys that leads to it (None before a rotation).
+pub(crate) fn trusted_chain(ws: &Workspace) -> Result<(VerifyingKey, Option<KeyChain>)> {
     let chain = settled_chain(ws)?;
     let path = ws.keys_dir().join(COORDINATION_PUB);
     let current = seal::load_verifying_key(&path).map_err(|e| match e {
         seal::KeyError::Mismatch { .. } => Error::usage(e.to_string()),
         e => Error::usage(format!("{e} (the coordination's key: charte keys init)")),
     })?;
-    let Some(chain) = chain else { return Ok((current, Vec::new())) };
-    check_current(&path, &chain, &current)?;
-    let former = chain.keys().into_iter().filter(|k| *k != current).collect();
-    Ok((current, former))
+    if let Some(chain) = &chain {
+        check_current(&path, chain, &current)?;
+    }
+    Ok((current, chain))
 }
 
 /// Creates a key pair for an organisation: `out` (private) and `out`.pub.

@@ -20,14 +20,14 @@ impl App {
     /// as the journal's chain of keys gives them) and the register of the
     /// members' keys.
     pub fn verify_page_held(&self) -> Result<Held> {
-        let (current, _) = super::keys::trusted_keys(&self.ws)?;
+        let (current, chain) = super::keys::trusted_chain(&self.ws)?;
         let key = |k: &ed25519_dalek::VerifyingKey, retired: Option<String>| HeldKey {
             public_key: BASE64.encode(k.as_bytes()),
             fingerprint: seal::fingerprint(k),
             retired,
         };
         let mut keys = vec![key(&current, None)];
-        if let Some(chain) = super::keys::journaled_chain(&self.ws)? {
+        if let Some(chain) = chain {
             for link in chain.links().iter().rev() {
                 keys.push(key(&link.previous, Some(link.date.format("%Y-%m-%d").to_string())));
             }

@@ -58,6 +58,8 @@ pub struct WebSigned {
     pub path: PathBuf,
     /// The record the coordination signed.
     pub record: WebRecord,
+    /// The sha256 of the record file (its first 16 digits name the PDF).
+    pub record_sha256: String,
     /// What it proved: accepted (counted), a duplicate of an adherence
     /// already counted, or the very same file recorded before.
     pub what: What,
@@ -92,6 +94,7 @@ pub struct Prepared {
     file_sha256: String,
     staged: crate::error::Staged,
     record: WebRecord,
+    record_sha256: String,
 }
 
 impl App {
@@ -125,12 +128,11 @@ impl App {
                 member.organisation.name
             )));
         }
-        let doc = self
-            .ws
-            .store
-            .documents()?
-            .into_iter()
+        let documents = self.ws.store.documents()?;
+        let doc = documents
+            .iter()
             .find(|d| d.document_id == input.document_id)
+            .cloned()
             .ok_or_else(|| Error::not_found(format!("no document {} was issued", input.document_id)))?;
         let issued_path = self.ws.root.join(&doc.file);
         let sealed = crate::error::read_bounded(&issued_path, MAX_DOCUMENT_BYTES, "an issued document")?;
@@ -140,10 +142,10 @@ impl App {
                 doc.file, doc.document_id
             )));
         }
-        let current = self.ws.store.documents()?.into_iter().rfind(|d| {
+        let current = documents.iter().rfind(|d| {
             d.kind == DocumentKind::Adherence && d.enterprise_number == number.digits() && d.charter_version == version
         });
-        refuse_unless_current(&doc, number.digits(), current.as_ref(), &version)?;
+        refuse_unless_current(&doc, number.digits(), current, &version)?;
         let manifest = crate::seal::read_manifest(&sealed).map_err(|e| Error::CheckFailed(e.to_string()))?;
         let record_in = WebRecord::new(&manifest, &signer, &capacity, input.email.trim(), input.at);
         let (pdf, web) = self.sealer()?.sign_web(&sealed, &record_in).map_err(Error::internal)?;
@@ -162,7 +164,8 @@ impl App {
         };
 
         let dir = self.ws.out_folder("signed")?;
-        let name = format!("{}-web-{}.pdf", doc.document_id, &web.record_sha256()[..16]);
+        let record_sha256 = web.record_sha256();
+        let name = format!("{}-web-{}.pdf", doc.document_id, &record_sha256[..16]);
         let path = dir.join(&name);
         let staged = crate::error::stage(&path, &pdf)?;
         Ok(Prepared {
@@ -179,6 +182,7 @@ impl App {
             file_sha256,
             staged,
             record: web.record,
+            record_sha256,
         })
     }
 }
@@ -213,6 +217,7 @@ impl Prepared {
             file_sha256,
             staged,
             record: web_record,
+            record_sha256,
         } = self;
         let current = tx.documents_of(number.digits(), &version)?.into_iter().next_back();
         refuse_unless_current(&doc, number.digits(), current.as_ref(), &version)?;
@@ -224,7 +229,7 @@ impl Prepared {
         let what =
             record(tx, &version, |_| Some(organisation.clone()), &relative, file_sha256, Outcome::Accepted(adherence))?;
         staged.place_new(&path)?;
-        Ok(WebSigned { path, record: web_record, what })
+        Ok(WebSigned { path, record: web_record, record_sha256, what })
     }
 }
 
@@ -282,9 +287,7 @@ impl App {
         let mail = self.ws.mail()?;
         let envelope = crate::governance::convoke::envelope(&mail)?;
         let templates = self.ws.mail_templates()?;
-        let signed_at = DateTime::parse_from_rfc3339(&signed.record.signed_at)
-            .map(|d| d.date_naive())
-            .unwrap_or_else(|_| self.today);
+        let signed_at = signed.record.signed_at().map_or(self.today, |d| d.date_naive());
         let config = &self.ws.config;
         let data = serde_json::json!({
             "lang": lang.code(),
@@ -305,7 +308,7 @@ impl App {
             envelope: &envelope,
             rendered: &rendered,
             date: now,
-            id: format!("signed.{}.{}", signed.record.document_id, &signed.record_sha256_prefix()),
+            id: format!("signed.{}.{}", signed.record.document_id, &signed.record_sha256[..16]),
             purpose: "signed",
             about: &signed.record.document_id,
         };
@@ -324,12 +327,5 @@ impl App {
             )));
         }
         Ok(())
-    }
-}
-
-impl WebSigned {
-    /// 16 hex digits naming this signature (those of its file name).
-    fn record_sha256_prefix(&self) -> String {
-        self.path.file_stem().and_then(|s| s.to_str()).and_then(|s| s.rsplit('-').next()).unwrap_or("signed").to_owned()
     }
 }

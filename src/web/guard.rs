@@ -25,15 +25,8 @@ fn name(secure: bool) -> &'static str {
 
 /// The one cookie `name` the request carries: None when it carries none or
 /// several (one of which a sibling site may have planted).
-fn only_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    let mut found = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(n, _)| *n == name)
-        .map(|(_, v)| v);
+fn only_cookie<'a>(headers: &'a HeaderMap, name: &'a str) -> Option<&'a str> {
+    let mut found = super::lang::cookies(headers, name);
     let first = found.next()?;
     found.next().is_none().then_some(first)
 }

@@ -40,16 +40,21 @@ pub fn accepted(header: &str) -> Option<Language> {
     offers.first().map(|o| o.2)
 }
 
-/// A cookie's value in the request's Cookie headers.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// Every value of the cookie `name` in the request's Cookie headers.
+pub fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
+        .filter(move |(n, _)| *n == name)
         .map(|(_, v)| v)
+}
+
+/// A cookie's (first) value in the request's Cookie headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &'a str) -> Option<&'a str> {
+    cookies(headers, name).next()
 }
 
 /// The language of a page: `chosen` (the query), else the cookie, else

@@ -162,9 +162,8 @@ pub fn router(site: Arc<Site>) -> Router {
 /// half-changed: each change is one transaction of the application layer).
 /// `ready` is told the address actually bound (with port 0, the one the
 /// system chose).
+/// ([`Site::new`] opened the workspace: a wrong folder was said before.)
 pub fn serve(site: Site, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result<()> {
-    // Open the workspace once before listening: a wrong folder is said at once.
-    App::open(&site.dir, site.today())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -61,12 +61,25 @@ pub(super) fn page_of(
     step: Step,
     secure: bool,
 ) -> Response {
+    match app.link(token) {
+        Ok(view) => page_for(app, token, &view, choice, headers, step, secure),
+        Err(Error::LinkNotValid) => neutral(app, choice, headers, app.ws.config.coordination.main_language()),
+        Err(e) => Failure(e).into_response(),
+    }
+}
+
+/// The page of the link `view` (of `token`, as [`App::link`] gave it
+/// during this request) at `step`.
+pub(super) fn page_for(
+    app: &App,
+    token: &str,
+    view: &crate::app::links::LinkView,
+    choice: Option<&str>,
+    headers: &HeaderMap,
+    step: Step,
+    secure: bool,
+) -> Response {
     let main = app.ws.config.coordination.main_language();
-    let view = match app.link(token) {
-        Ok(view) => view,
-        Err(Error::LinkNotValid) => return neutral(app, choice, headers, main),
-        Err(e) => return Failure(e).into_response(),
-    };
     let language = lang::choose(choice, headers, Some(view.language), main);
     let page = pages::Page::new(app, language);
     let csrf = match guard::issue(headers, secure) {
@@ -74,7 +87,7 @@ pub(super) fn page_of(
         Err(e) => return Failure(e).into_response(),
     };
     let organisation = view.member.organisation.name.clone();
-    if signed_already(&view) {
+    if signed_already(view) {
         let done = already_signed(&organisation);
         return render(&pages::Done { page, d: done }, StatusCode::OK, choice.is_some(), language);
     }
@@ -91,7 +104,7 @@ pub(super) fn page_of(
         version: view.link.charter_version.clone(),
         expires: long_date(view.link.valid_until, language),
         text: markdown.as_deref().map(pages::blocks).unwrap_or_default(),
-        signer: step.signer.or(view.signer).unwrap_or_default(),
+        signer: step.signer.or_else(|| view.signer.clone()).unwrap_or_default(),
         capacity: step.capacity,
         mandate: step.mandate,
         code_sent: step.code_sent,
@@ -122,7 +135,8 @@ pub(super) fn signable(
 ) -> Result<std::result::Result<crate::app::links::LinkView, Response>> {
     match app.link(token) {
         Ok(view) if !signed_already(&view) => Ok(Ok(view)),
-        Ok(_) | Err(Error::LinkNotValid) => Ok(Err(page_of(app, token, choice, headers, Step::default(), secure))),
+        Ok(view) => Ok(Err(page_for(app, token, &view, choice, headers, Step::default(), secure))),
+        Err(Error::LinkNotValid) => Ok(Err(neutral(app, choice, headers, app.ws.config.coordination.main_language()))),
         Err(e) => Err(e),
     }
 }
@@ -249,7 +263,7 @@ pub(crate) async fn send_code(
         limited(&limits.codes_per_visitor, &client_ip(peer, &headers))?;
         let sent = app.send_code(&token, chrono::Utc::now())?;
         let step = Step { signer: Some(signer), capacity, mandate: true, code_sent: Some(sent.to), message: None };
-        Ok(page_of(app, &token, choice.lang.as_deref(), &headers, step, secure))
+        Ok(page_for(app, &token, &view, choice.lang.as_deref(), &headers, step, secure))
     })
     .await
 }
@@ -278,7 +292,7 @@ pub(crate) async fn sign(
             Ok(d) => d,
             Err(message) => {
                 let step = Step { message: Some(message), ..Step::default() };
-                return Ok(page_of(app, &token, choice, &headers, step, secure));
+                return Ok(page_for(app, &token, &view, choice, &headers, step, secure));
             }
         };
         let visitor = client_ip(peer, &headers);
@@ -289,11 +303,10 @@ pub(crate) async fn sign(
             code_sent: sent.then(|| crate::links::masked(&view.member.organisation.email)),
             message: Some(message),
         };
-        let typed = form.code.as_deref().unwrap_or("").trim().to_owned();
-        if typed.len() != 6 || !typed.bytes().all(|b| b.is_ascii_digit()) {
+        let Ok(typed) = crate::links::typed_code(form.code.as_deref().unwrap_or("")) else {
             let message = ("Le code a 6 chiffres.".into(), "De code heeft 6 cijfers.".into());
-            return Ok(page_of(app, &token, choice, &headers, again(message, true), secure));
-        }
+            return Ok(page_for(app, &token, &view, choice, &headers, again(message, true), secure));
+        };
         // Only a code that could be right is counted against the visitor.
         limited(&limits.tries_per_visitor, &visitor)?;
         let now = chrono::Utc::now();
@@ -361,7 +374,7 @@ pub(crate) async fn sign(
                     format!("Deze code is niet de juiste. Nog {left} poging(en) voor de link geblokkeerd wordt."),
                 );
                 let step = again(message, true);
-                let mut response = page_of(app, &token, choice, &headers, step, secure);
+                let mut response = page_for(app, &token, &view, choice, &headers, step, secure);
                 *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
                 Ok(response)
             }
@@ -380,7 +393,7 @@ pub(crate) async fn sign(
                     "Ce code a expiré (il vaut 10 minutes) : demandez-en un nouveau.".into(),
                     "Deze code is verlopen (hij is 10 minuten geldig): vraag een nieuwe.".into(),
                 );
-                Ok(page_of(app, &token, choice, &headers, again(message, false), secure))
+                Ok(page_for(app, &token, &view, choice, &headers, again(message, false), secure))
             }
         }
     })

@@ -7,7 +7,7 @@
 //! visitor reads what happened in words, in the page's language; the
 //! exact reason of a refusal is in the journal, for the coordinator.
 
-use super::sign::{Step, limited, page_of, signable};
+use super::sign::{Step, limited, page_for, page_of, signable};
 use super::{Choice, Failure, Site, guard, lang, pages, render};
 use crate::app::collect::What;
 use crate::app::upload::{Upload, Uploaded};
@@ -41,7 +41,7 @@ pub(crate) async fn upload(
                 "Kies het bestand om terug te sturen (het ondertekende document, als pdf, of de scan ervan).".into(),
             );
             let step = Step { message: Some(message), ..Step::default() };
-            return Ok(page_of(app, &token, choice, &headers, step, secure));
+            return Ok(page_for(app, &token, &view, choice, &headers, step, secure));
         };
         limited(&limits.uploads_per_link, &view.link.id.to_string())?;
         let uploaded = match app.upload_return(&Upload { token: token.clone(), bytes }) {
@@ -51,7 +51,7 @@ pub(crate) async fn upload(
         let Some((heading, lines)) = said(&uploaded) else {
             // Refused: the page again, saying why, to try another file.
             let step = Step { message: Some(refusal(&uploaded)), ..Step::default() };
-            let mut response = page_of(app, &token, choice, &headers, step, secure);
+            let mut response = page_for(app, &token, &view, choice, &headers, step, secure);
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);
         };

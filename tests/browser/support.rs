@@ -323,8 +323,21 @@ impl Page<'_> {
     /// (a form's submit button): until `selector_after` is on the page.
     #[track_caller]
     pub fn submit(&self, selector: &str, selector_after: &str) -> &Self {
-        self.click(selector);
         let client = &self.browser.client;
+        // The page the form is on: gone once the next one is loaded (so an
+        // element of the same name on the old page is never taken for it).
+        let before = self.browser.block("find the page's root", client.find(Locator::Css("html")));
+        self.click(selector);
+        self.browser.block(&format!("leave the page after {selector}"), async {
+            let started = std::time::Instant::now();
+            while before.tag_name().await.is_ok() {
+                if started.elapsed() > WAIT {
+                    return Err(format!("still on the same page {} s after the click", WAIT.as_secs()));
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Ok(())
+        });
         self.browser.block(&format!("wait for {selector_after} after {selector}"), async {
             client.wait().at_most(WAIT).for_element(Locator::Css(selector_after)).await
         });
