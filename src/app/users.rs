@@ -29,7 +29,7 @@ pub struct SignedIn {
 
 /// The account of `accounts` whose address is `email`, compared as
 /// addresses are (ignoring case).
-fn find<'a>(accounts: &'a [Account], email: &str) -> Option<&'a Account> {
+pub(super) fn find<'a>(accounts: &'a [Account], email: &str) -> Option<&'a Account> {
     accounts.iter().find(|a| a.email.as_deref().is_some_and(|e| Kind::Email.matches(e, email)))
 }
 
@@ -73,7 +73,7 @@ impl App {
                 .cloned()
                 .ok_or_else(|| Error::not_found(format!("no account has the address {}", email.trim())))?;
             let by = tx.personal(Kind::Login, by)?;
-            tx.append(&Event::AccountRemoved { account: account.id, by: by.into() })?;
+            tx.append(&Event::AccountRemoved { account: account.id, by: Some(by.into()) })?;
             tx.forget_account(account.id)?;
             Ok(account)
         })

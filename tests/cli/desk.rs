@@ -53,6 +53,10 @@ fn accounts_are_journaled_and_their_passwords_never_are() {
     t.run(["users", "remove", "comite@cpas-saint-gilles.example.be"]).code(2);
     assert_eq!(t.run(["users", "list", "--json"]).success().json().as_array().unwrap().len(), 1);
     t.run(["audit"]).success();
+    // A person's address erased (GDPR): their account goes with it.
+    t.run(["erase", "marie@cpas-saint-gilles.example.be", "--reason", "demande d'effacement"]).success();
+    assert_eq!(t.run(["users", "list", "--json"]).success().json(), serde_json::json!([]));
+    t.run(["audit"]).success();
 }
 
 #[test]
