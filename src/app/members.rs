@@ -54,6 +54,30 @@ pub struct MemberChanges {
     pub sectors: Option<String>,
 }
 
+/// Where an organisation stands with the charter today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Standing {
+    /// It signed a version whose signatures count today.
+    Signed,
+    /// It signed only a version whose signatures no longer count.
+    Outdated,
+    /// It signed no version.
+    Unsigned,
+}
+
+impl Standing {
+    pub const ALL: [Standing; 3] = [Standing::Signed, Standing::Outdated, Standing::Unsigned];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Standing::Signed => "signed",
+            Standing::Outdated => "outdated",
+            Standing::Unsigned => "unsigned",
+        }
+    }
+}
+
 /// What editing an organisation did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edited {
@@ -158,6 +182,28 @@ impl App {
     /// The roster, in the store's order.
     pub fn members(&self) -> Result<Vec<Member>> {
         self.ws.store.members()
+    }
+
+    /// The roster, each organisation with where it stands with the
+    /// charter today; only those standing so when `only` is given.
+    pub fn roster(&self, only: Option<Standing>) -> Result<Vec<(Member, Standing)>> {
+        let counting = self.ws.config.charter.history.counting(self.today);
+        let standing = |m: &Member| match m.signed_version.as_deref() {
+            None => Standing::Unsigned,
+            Some(v) if counting.contains(&v) => Standing::Signed,
+            Some(_) => Standing::Outdated,
+        };
+        Ok(self
+            .ws
+            .store
+            .members()?
+            .into_iter()
+            .map(|m| {
+                let s = standing(&m);
+                (m, s)
+            })
+            .filter(|(_, s)| only.is_none_or(|o| o == *s))
+            .collect())
     }
 
     /// The organisation `id` (an enterprise number in any common spelling,

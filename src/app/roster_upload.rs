@@ -28,6 +28,17 @@ pub struct Preview {
     pub name: String,
     pub sha256: String,
     pub plan: Plan,
+    /// Each organisation the file changes, field by field.
+    pub changes: Vec<Change>,
+}
+
+/// One organisation a roster changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub name: String,
+    pub enterprise_number: String,
+    /// (field, value before, value after), by roster column name.
+    pub fields: Vec<(String, String, String)>,
 }
 
 impl App {
@@ -52,7 +63,23 @@ impl App {
         crate::error::write_new(&path, bytes)?;
         let name = label(name);
         match self.import_roster_as(&path, &name, None, true) {
-            Ok(plan) => Ok(Preview { id, name, sha256: plan.sha256.clone(), plan }),
+            Ok(plan) => {
+                let before = self.ws.store.members()?;
+                let changes = plan
+                    .changed
+                    .iter()
+                    .map(|(o, fields)| {
+                        let old =
+                            before.iter().map(|m| &m.organisation).find(|m| m.enterprise_number == o.enterprise_number);
+                        let fields = fields
+                            .iter()
+                            .map(|f| (f.clone(), old.map(|m| m.value_of(f)).unwrap_or_default(), o.value_of(f)))
+                            .collect();
+                        Change { name: o.name.clone(), enterprise_number: o.enterprise_number.formatted(), fields }
+                    })
+                    .collect();
+                Ok(Preview { id, name, sha256: plan.sha256.clone(), plan, changes })
+            }
             Err(e) => {
                 // Nothing to confirm: the file is not kept.
                 let _ = std::fs::remove_file(&path);
