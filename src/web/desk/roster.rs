@@ -691,7 +691,7 @@ fn charter_page(
 ) -> CharterPage {
     let lang = viewer.lang;
     CharterPage {
-        f: Frame::new(app, viewer, "roster"),
+        f: Frame::new(app, viewer, "charter"),
         texts: texts
             .into_iter()
             .map(|t| TextView {
