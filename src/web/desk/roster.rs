@@ -592,9 +592,11 @@ async fn member(
     Ok(render(&page, StatusCode::OK, chosen, lang))
 }
 
-/// A path's enterprise number: ten digits, else not a page.
+/// A path's enterprise number: ten digits that pass the check, else not
+/// a page.
 fn digits_only(number: &str) -> Result<String> {
-    if number.len() == 10 && number.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = number.len() == 10 && number.bytes().all(|b| b.is_ascii_digit());
+    if digits && crate::roster::EnterpriseNumber::parse(number).is_ok() {
         Ok(number.to_owned())
     } else {
         Err(Error::not_found("no such organisation page"))
