@@ -633,15 +633,36 @@ async fn edit(
                     Ok((StatusCode::OK, page))
                 }
                 Err(e) => {
-                    if let Error::Input { problems, .. } = &e {
-                        page.errors = by_field(problems);
-                    }
+                    // Each problem named by its field in words, the
+                    // field's own message shown beside it too.
+                    let named: Option<Vec<String>> = match &e {
+                        Error::Input { problems, .. } => {
+                            page.errors = by_field(problems);
+                            Some(
+                                problems
+                                    .iter()
+                                    .map(|p| {
+                                        format!(
+                                            "{}: {}",
+                                            field_words(p.field.as_deref().unwrap_or(""), lang),
+                                            p.message
+                                        )
+                                    })
+                                    .collect(),
+                            )
+                        }
+                        _ => None,
+                    };
                     page.form = form;
                     let said = Said::new(
                         "La fiche n'a pas été enregistrée ; rien n'a été modifié. Corrigez les champs signalés :",
                         "De fiche werd niet bewaard; er werd niets gewijzigd. Verbeter de aangeduide velden:",
                     );
-                    page.refusal = Some(fixable(e, said)?);
+                    let mut refusal = fixable(e, said)?;
+                    if let Some(named) = named {
+                        refusal.details = named;
+                    }
+                    page.refusal = Some(refusal);
                     Ok((StatusCode::UNPROCESSABLE_ENTITY, page))
                 }
             }
