@@ -8,8 +8,9 @@
 //! the form, in French or Dutch, with the library's own detail (line,
 //! column, field) where it gives one.
 
-use super::{Coordinator, Form, Frame, Upload, date};
-use crate::app::charter::{CharterText, Listed, Saved};
+use super::{Coordinator, Form, Frame, Upload, Viewer, date};
+use crate::app::App;
+use crate::app::charter::Saved;
 use crate::app::members::{Edited, MemberChanges, MemberFile, Standing};
 use crate::app::roster_upload::Preview;
 use crate::error::{Kind, Problem};
@@ -72,6 +73,40 @@ fn fixable(e: Error, said: Said) -> Result<Refusal> {
         e => vec![e.to_string()],
     };
     Ok(Refusal { said, details })
+}
+
+/// A page a handler answers with, at a status, in the viewer's language.
+trait Shown {
+    fn response(&self, status: StatusCode, chosen: bool, lang: Language) -> Response;
+}
+
+impl<T: Template> Shown for T {
+    fn response(&self, status: StatusCode, chosen: bool, lang: Language) -> Response {
+        render(self, status, chosen, lang)
+    }
+}
+
+/// The page `work` builds from an App opened to read (200).
+async fn shown<P: Shown + Send + 'static>(
+    site: Arc<Site>,
+    viewer: Viewer,
+    work: impl FnOnce(&App, &Viewer) -> Result<P> + Send + 'static,
+) -> std::result::Result<Response, Failure> {
+    let (chosen, lang) = (viewer.chosen, viewer.lang);
+    let page = site.read(move |app| work(app, &viewer)).await?;
+    Ok(page.response(StatusCode::OK, chosen, lang))
+}
+
+/// The page, and its status, `work` builds from an App opened to change
+/// the workspace (one application-layer action).
+async fn changed<P: Shown + Send + 'static>(
+    site: Arc<Site>,
+    viewer: Viewer,
+    work: impl FnOnce(&mut App, &Viewer) -> Result<(StatusCode, P)> + Send + 'static,
+) -> std::result::Result<Response, Failure> {
+    let (chosen, lang) = (viewer.chosen, viewer.lang);
+    let (status, page) = site.write(move |app| work(app, &viewer)).await?;
+    Ok(page.response(status, chosen, lang))
 }
 
 // --- /roster -----------------------------------------------------------
@@ -152,8 +187,8 @@ fn language_words(lang: Language, page: Language) -> &'static str {
 
 /// The roster page, its table filtered by `state`.
 fn roster_page(
-    app: &crate::app::App,
-    viewer: &super::Viewer,
+    app: &App,
+    viewer: &Viewer,
     state: Option<Standing>,
     refusal: Option<Refusal>,
     done: Option<Said>,
@@ -193,9 +228,7 @@ async fn list(
     Query(filter): Query<Filter>,
 ) -> std::result::Result<Response, Failure> {
     let state = filter.state.as_deref().and_then(|s| Standing::ALL.into_iter().find(|w| w.code() == s));
-    let (chosen, lang) = (viewer.chosen, viewer.lang);
-    let page = site.read(move |app| roster_page(app, &viewer, state, None, None)).await?;
-    Ok(render(&page, StatusCode::OK, chosen, lang))
+    shown(site, viewer, move |app, viewer| roster_page(app, viewer, state, None, None)).await
 }
 
 // --- the import: upload, preview, confirm ------------------------------
@@ -303,32 +336,38 @@ async fn upload(
     State(site): State<Arc<Site>>,
     Upload(Coordinator(viewer), parts): Upload,
 ) -> std::result::Result<Response, Failure> {
-    let (chosen, lang) = (viewer.chosen, viewer.lang);
-    let (status, page) = site
-        .write(move |app| {
-            let refused = |app: &crate::app::App, refusal| {
-                roster_page(app, &viewer, None, Some(refusal), None).map(|p| (StatusCode::UNPROCESSABLE_ENTITY, Page::Roster(p)))
-            };
-            let Some((name, bytes)) = parts.file.filter(|(_, b)| !b.is_empty()) else {
-                let said = Said::new(
-                    "Choisissez le fichier de la liste des membres (CSV, tel qu'Excel l'enregistre).",
-                    "Kies het bestand met de ledenlijst (CSV, zoals Excel het bewaart).",
-                );
-                return refused(app, Refusal { said, details: Vec::new() });
-            };
-            match app.preview_roster(&name, &bytes) {
-                Ok(p) => Ok((StatusCode::OK, Page::Preview(preview_page(Frame::new(app, &viewer, "roster"), p, viewer.lang)))),
-                Err(e) => {
-                    let said = Said::new(
-                        format!("Le fichier {name} ne peut pas être importé tel quel ; rien n'a été modifié. Corrigez ces lignes dans le tableur, puis envoyez-le à nouveau :"),
-                        format!("Het bestand {name} kan niet zo worden ingevoerd; er werd niets gewijzigd. Verbeter deze regels in het rekenblad en stuur het opnieuw:"),
-                    );
-                    refused(app, fixable(e, said)?)
-                }
+    changed(site, viewer, move |app, viewer| {
+        let refused = |app: &App, refusal| {
+            roster_page(app, viewer, None, Some(refusal), None)
+                .map(|p| (StatusCode::UNPROCESSABLE_ENTITY, Page::Roster(p)))
+        };
+        let Some((name, bytes)) = parts.file.filter(|(_, b)| !b.is_empty()) else {
+            let said = Said::new(
+                "Choisissez le fichier de la liste des membres (CSV, tel qu'Excel l'enregistre).",
+                "Kies het bestand met de ledenlijst (CSV, zoals Excel het bewaart).",
+            );
+            return refused(app, Refusal { said, details: Vec::new() });
+        };
+        match app.preview_roster(&name, &bytes) {
+            Ok(p) => {
+                Ok((StatusCode::OK, Page::Preview(preview_page(Frame::new(app, viewer, "roster"), p, viewer.lang))))
             }
-        })
-        .await?;
-    Ok(page.render(status, chosen, lang))
+            Err(e) => {
+                let said = Said::new(
+                    format!(
+                        "Le fichier {name} ne peut pas être importé tel quel ; rien n'a été modifié. Corrigez ces \
+                             lignes dans le tableur, puis envoyez-le à nouveau :"
+                    ),
+                    format!(
+                        "Het bestand {name} kan niet zo worden ingevoerd; er werd niets gewijzigd. Verbeter deze \
+                             regels in het rekenblad en stuur het opnieuw:"
+                    ),
+                );
+                refused(app, fixable(e, said)?)
+            }
+        }
+    })
+    .await
 }
 
 /// The pages an import's step can end on.
@@ -337,11 +376,11 @@ enum Page {
     Preview(PreviewPage),
 }
 
-impl Page {
-    fn render(&self, status: StatusCode, chosen: bool, lang: Language) -> Response {
+impl Shown for Page {
+    fn response(&self, status: StatusCode, chosen: bool, lang: Language) -> Response {
         match self {
-            Page::Roster(p) => render(p, status, chosen, lang),
-            Page::Preview(p) => render(p, status, chosen, lang),
+            Page::Roster(p) => p.response(status, chosen, lang),
+            Page::Preview(p) => p.response(status, chosen, lang),
         }
     }
 }
@@ -373,21 +412,18 @@ async fn confirm(
     State(site): State<Arc<Site>>,
     Form(Coordinator(viewer), form): Form<Confirm>,
 ) -> std::result::Result<Response, Failure> {
-    let (chosen, lang) = (viewer.chosen, viewer.lang);
-    let (status, page) = site
-        .write(move |app| match app.confirm_roster(&form.id, &form.sha256, &form.name) {
-            Ok(plan) => Ok((StatusCode::OK, roster_page(app, &viewer, None, None, Some(imported(&plan)))?)),
-            Err(e) => {
-                let said = Said::new(
-                    "Cette importation n'a pas été faite ; rien n'a été modifié :",
-                    "Deze invoer werd niet uitgevoerd; er werd niets gewijzigd:",
-                );
-                let refusal = fixable(e, said)?;
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, roster_page(app, &viewer, None, Some(refusal), None)?))
-            }
-        })
-        .await?;
-    Ok(render(&page, status, chosen, lang))
+    changed(site, viewer, move |app, viewer| match app.confirm_roster(&form.id, &form.sha256, &form.name) {
+        Ok(plan) => Ok((StatusCode::OK, roster_page(app, viewer, None, None, Some(imported(&plan)))?)),
+        Err(e) => {
+            let said = Said::new(
+                "Cette importation n'a pas été faite ; rien n'a été modifié :",
+                "Deze invoer werd niet uitgevoerd; er werd niets gewijzigd:",
+            );
+            let refusal = fixable(e, said)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, roster_page(app, viewer, None, Some(refusal), None)?))
+        }
+    })
+    .await
 }
 
 // --- one organisation --------------------------------------------------
@@ -516,7 +552,7 @@ fn day_text(at: &str, lang: Language) -> String {
         .map_or_else(|_| at.to_owned(), |d| date(d, lang))
 }
 
-fn member_page(app: &crate::app::App, viewer: &super::Viewer, file: MemberFile) -> MemberPage {
+fn member_page(app: &App, viewer: &Viewer, file: MemberFile) -> MemberPage {
     let lang = viewer.lang;
     let on = |d: chrono::NaiveDate| date(d, lang);
     let o = &file.member.organisation;
@@ -582,14 +618,7 @@ async fn member(
     Coordinator(viewer): Coordinator,
     Path(number): Path<String>,
 ) -> std::result::Result<Response, Failure> {
-    let (chosen, lang) = (viewer.chosen, viewer.lang);
-    let page = site
-        .read(move |app| {
-            let file = app.member_file(&digits_only(&number)?)?;
-            Ok(member_page(app, &viewer, file))
-        })
-        .await?;
-    Ok(render(&page, StatusCode::OK, chosen, lang))
+    shown(site, viewer, move |app, viewer| Ok(member_page(app, viewer, app.member_file(&digits_only(&number)?)?))).await
 }
 
 /// A path's enterprise number: ten digits that pass the check, else not
@@ -609,66 +638,60 @@ async fn edit(
     Path(number): Path<String>,
     Form(Coordinator(viewer), form): Form<EditForm>,
 ) -> std::result::Result<Response, Failure> {
-    let (chosen, lang) = (viewer.chosen, viewer.lang);
-    let (status, page) = site
-        .write(move |app| {
-            let number = digits_only(&number)?;
-            let outcome = app.edit_member(&number, &form.changes());
-            let mut page = member_page(app, &viewer, app.member_file(&number)?);
-            match outcome {
-                Ok(Edited { changed, notes, .. }) => {
-                    let words: Vec<&str> = changed.iter().map(|f| field_words(f, lang)).collect();
-                    page.done = Some(if changed.is_empty() {
-                        Said::new(
-                            "Rien n'a changé : ces valeurs étaient déjà celles de la fiche.",
-                            "Er is niets veranderd: dit waren al de gegevens van de fiche.",
-                        )
-                    } else {
-                        Said::new(
-                            format!("Fiche enregistrée ({}).", words.join(", ")),
-                            format!("Fiche bewaard ({}).", words.join(", ")),
-                        )
-                    });
-                    page.notes = notes.iter().map(ToString::to_string).collect();
-                    Ok((StatusCode::OK, page))
-                }
-                Err(e) => {
-                    // Each problem named by its field in words, the
-                    // field's own message shown beside it too.
-                    let named: Option<Vec<String>> = match &e {
-                        Error::Input { problems, .. } => {
-                            page.errors = by_field(problems);
-                            Some(
-                                problems
-                                    .iter()
-                                    .map(|p| {
-                                        format!(
-                                            "{}: {}",
-                                            field_words(p.field.as_deref().unwrap_or(""), lang),
-                                            p.message
-                                        )
-                                    })
-                                    .collect(),
-                            )
-                        }
-                        _ => None,
-                    };
-                    page.form = form;
-                    let said = Said::new(
-                        "La fiche n'a pas été enregistrée ; rien n'a été modifié. Corrigez les champs signalés :",
-                        "De fiche werd niet bewaard; er werd niets gewijzigd. Verbeter de aangeduide velden:",
-                    );
-                    let mut refusal = fixable(e, said)?;
-                    if let Some(named) = named {
-                        refusal.details = named;
-                    }
-                    page.refusal = Some(refusal);
-                    Ok((StatusCode::UNPROCESSABLE_ENTITY, page))
-                }
+    let lang = viewer.lang;
+    changed(site, viewer, move |app, viewer| {
+        let number = digits_only(&number)?;
+        let outcome = app.edit_member(&number, &form.changes());
+        let mut page = member_page(app, viewer, app.member_file(&number)?);
+        match outcome {
+            Ok(Edited { changed, notes, .. }) => {
+                let words: Vec<&str> = changed.iter().map(|f| field_words(f, lang)).collect();
+                page.done = Some(if changed.is_empty() {
+                    Said::new(
+                        "Rien n'a changé : ces valeurs étaient déjà celles de la fiche.",
+                        "Er is niets veranderd: dit waren al de gegevens van de fiche.",
+                    )
+                } else {
+                    Said::new(
+                        format!("Fiche enregistrée ({}).", words.join(", ")),
+                        format!("Fiche bewaard ({}).", words.join(", ")),
+                    )
+                });
+                page.notes = notes.iter().map(ToString::to_string).collect();
+                Ok((StatusCode::OK, page))
             }
-        })
-        .await?;
-    Ok(render(&page, status, chosen, lang))
+            Err(e) => {
+                // Each problem named by its field in words, the
+                // field's own message shown beside it too.
+                let named: Option<Vec<String>> = match &e {
+                    Error::Input { problems, .. } => {
+                        page.errors = by_field(problems);
+                        Some(
+                            problems
+                                .iter()
+                                .map(|p| {
+                                    format!("{}: {}", field_words(p.field.as_deref().unwrap_or(""), lang), p.message)
+                                })
+                                .collect(),
+                        )
+                    }
+                    _ => None,
+                };
+                page.form = form;
+                let said = Said::new(
+                    "La fiche n'a pas été enregistrée ; rien n'a été modifié. Corrigez les champs signalés :",
+                    "De fiche werd niet bewaard; er werd niets gewijzigd. Verbeter de aangeduide velden:",
+                );
+                let mut refusal = fixable(e, said)?;
+                if let Some(named) = named {
+                    refusal.details = named;
+                }
+                page.refusal = Some(refusal);
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, page))
+            }
+        }
+    })
+    .await
 }
 
 /// Problems grouped by their field.
@@ -706,14 +729,11 @@ pub struct CharterPage {
     pub done: Option<Said>,
 }
 
-fn charter_page(
-    app: &crate::app::App,
-    viewer: &super::Viewer,
-    texts: Vec<CharterText>,
-    versions: Vec<Listed>,
-) -> CharterPage {
+/// The charter's page: its texts as charter/ holds them now, its versions.
+fn charter_page(app: &App, viewer: &Viewer) -> Result<CharterPage> {
     let lang = viewer.lang;
-    CharterPage {
+    let (texts, versions) = (app.charter_texts()?, app.charter_versions());
+    Ok(CharterPage {
         f: Frame::new(app, viewer, "charter"),
         texts: texts
             .into_iter()
@@ -731,7 +751,7 @@ fn charter_page(
         day: app.today.format("%Y-%m-%d").to_string(),
         refusal: None,
         done: None,
-    }
+    })
 }
 
 /// GET /charter.
@@ -739,10 +759,7 @@ async fn charter(
     State(site): State<Arc<Site>>,
     Coordinator(viewer): Coordinator,
 ) -> std::result::Result<Response, Failure> {
-    let (chosen, lang) = (viewer.chosen, viewer.lang);
-    let page =
-        site.read(move |app| Ok(charter_page(app, &viewer, app.charter_texts()?, app.charter_versions()))).await?;
-    Ok(render(&page, StatusCode::OK, chosen, lang))
+    shown(site, viewer, charter_page).await
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -757,43 +774,42 @@ async fn save_text(
     State(site): State<Arc<Site>>,
     Form(Coordinator(viewer), form): Form<TextForm>,
 ) -> std::result::Result<Response, Failure> {
-    let (chosen, lang) = (viewer.chosen, viewer.lang);
-    let (status, page) = site
-        .write(move |app| {
-            let Some(language) = crate::web::lang::parse(&form.lang) else {
-                return Err(Error::usage("no such language"));
-            };
-            let outcome = app.save_charter_text(language, &form.text);
-            let mut page = charter_page(app, &viewer, app.charter_texts()?, app.charter_versions());
-            let Some(view) = page.texts.iter_mut().find(|t| t.code == language.code()) else {
-                return Err(Error::usage("the coordination does not work in that language"));
-            };
-            let status = match outcome {
-                Ok(Saved::Written) => {
-                    view.done = Some(Said::new(
-                        "Texte enregistré. Il ne compte qu'une fois adopté : enregistrez l'adoption d'une nouvelle version ci-dessous quand l'instance compétente l'a approuvé.",
-                        "Tekst bewaard. Hij telt pas zodra hij aangenomen is: registreer hieronder de aanneming van een nieuwe versie wanneer het bevoegde orgaan hem goedgekeurd heeft.",
-                    ));
-                    StatusCode::OK
-                }
-                Ok(Saved::Unchanged) => {
-                    view.done = Some(Said::new(
-                        "Rien n'a changé : c'était déjà le texte du fichier.",
-                        "Er is niets veranderd: dit was al de tekst van het bestand.",
-                    ));
-                    StatusCode::OK
-                }
-                Err(e) => {
-                    view.text = form.text;
-                    let said = Said::new("Le texte n'a pas été enregistré :", "De tekst werd niet bewaard:");
-                    view.refusal = Some(fixable(e, said)?);
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-            };
-            Ok((status, page))
-        })
-        .await?;
-    Ok(render(&page, status, chosen, lang))
+    changed(site, viewer, move |app, viewer| {
+        let Some(language) = crate::web::lang::parse(&form.lang) else {
+            return Err(Error::usage("no such language"));
+        };
+        let outcome = app.save_charter_text(language, &form.text);
+        let mut page = charter_page(app, viewer)?;
+        let Some(view) = page.texts.iter_mut().find(|t| t.code == language.code()) else {
+            return Err(Error::usage("the coordination does not work in that language"));
+        };
+        let status = match outcome {
+            Ok(Saved::Written) => {
+                view.done = Some(Said::new(
+                    "Texte enregistré. Il ne compte qu'une fois adopté : enregistrez l'adoption d'une nouvelle version \
+                         ci-dessous quand l'instance compétente l'a approuvé.",
+                    "Tekst bewaard. Hij telt pas zodra hij aangenomen is: registreer hieronder de aanneming van een \
+                         nieuwe versie wanneer het bevoegde orgaan hem goedgekeurd heeft.",
+                ));
+                StatusCode::OK
+            }
+            Ok(Saved::Unchanged) => {
+                view.done = Some(Said::new(
+                    "Rien n'a changé : c'était déjà le texte du fichier.",
+                    "Er is niets veranderd: dit was al de tekst van het bestand.",
+                ));
+                StatusCode::OK
+            }
+            Err(e) => {
+                view.text = form.text;
+                let said = Said::new("Le texte n'a pas été enregistré :", "De tekst werd niet bewaard:");
+                view.refusal = Some(fixable(e, said)?);
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+        };
+        Ok((status, page))
+    })
+    .await
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -815,43 +831,48 @@ async fn adopt(
     State(site): State<Arc<Site>>,
     Form(Coordinator(viewer), form): Form<AdoptForm>,
 ) -> std::result::Result<Response, Failure> {
-    let (chosen, lang) = (viewer.chosen, viewer.lang);
-    let (status, page) = site
-        .write(move |app| {
-            let outcome = match day_typed(&form.date) {
-                Some(day) => app.adopt_charter(&form.version, day).map_err(Some),
-                None => Err(None),
-            };
-            let mut page = charter_page(app, &viewer, app.charter_texts()?, app.charter_versions());
-            match outcome {
-                Ok(a) => {
-                    page.done = Some(Said::new(
-                        format!("La version {} est enregistrée, adoptée le {}. Chaque organisation devra la signer.", a.version, date(a.adopted, Language::Fr)),
-                        format!("Versie {} is geregistreerd, aangenomen op {}. Elke organisatie zal ze moeten ondertekenen.", a.version, date(a.adopted, Language::Nl)),
-                    ));
-                    Ok((StatusCode::OK, page))
-                }
-                Err(e) => {
-                    page.version = form.version;
-                    page.day = form.date;
-                    let said = Said::new(
-                        "Cette version n'a pas été enregistrée ; rien n'a été modifié :",
-                        "Deze versie werd niet geregistreerd; er werd niets gewijzigd:",
-                    );
-                    page.refusal = Some(match e {
-                        Some(e) => fixable(e, said)?,
-                        None => Refusal {
-                            said: Said::new(
-                                "Indiquez la date d'adoption (jour/mois/année).",
-                                "Geef de datum van aanneming (dag/maand/jaar).",
-                            ),
-                            details: Vec::new(),
-                        },
-                    });
-                    Ok((StatusCode::UNPROCESSABLE_ENTITY, page))
-                }
+    changed(site, viewer, move |app, viewer| {
+        let outcome = match day_typed(&form.date) {
+            Some(day) => app.adopt_charter(&form.version, day).map_err(Some),
+            None => Err(None),
+        };
+        let mut page = charter_page(app, viewer)?;
+        match outcome {
+            Ok(a) => {
+                page.done = Some(Said::new(
+                    format!(
+                        "La version {} est enregistrée, adoptée le {}. Chaque organisation devra la signer.",
+                        a.version,
+                        date(a.adopted, Language::Fr)
+                    ),
+                    format!(
+                        "Versie {} is geregistreerd, aangenomen op {}. Elke organisatie zal ze moeten ondertekenen.",
+                        a.version,
+                        date(a.adopted, Language::Nl)
+                    ),
+                ));
+                Ok((StatusCode::OK, page))
             }
-        })
-        .await?;
-    Ok(render(&page, status, chosen, lang))
+            Err(e) => {
+                page.version = form.version;
+                page.day = form.date;
+                let said = Said::new(
+                    "Cette version n'a pas été enregistrée ; rien n'a été modifié :",
+                    "Deze versie werd niet geregistreerd; er werd niets gewijzigd:",
+                );
+                page.refusal = Some(match e {
+                    Some(e) => fixable(e, said)?,
+                    None => Refusal {
+                        said: Said::new(
+                            "Indiquez la date d'adoption (jour/mois/année).",
+                            "Geef de datum van aanneming (dag/maand/jaar).",
+                        ),
+                        details: Vec::new(),
+                    },
+                });
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, page))
+            }
+        }
+    })
+    .await
 }
