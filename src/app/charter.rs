@@ -148,6 +148,13 @@ impl App {
             if String::from_utf8_lossy(&text).trim().is_empty() {
                 return Err(Error::usage(format!("{} is empty: write the new version's text first", path.display())));
             }
+            // As `issue` refuses it: a version is the network's own text.
+            if crate::workspace::is_placeholder_charter(&String::from_utf8_lossy(&text)) {
+                return Err(Error::usage(format!(
+                    "{} is still the example text `charte init` wrote: write the network's own charter there first",
+                    path.display()
+                )));
+            }
             texts.insert(lang.code().to_owned(), hex::encode(Sha256::digest(&text)));
         }
         let known = &ws.config.charter.history;

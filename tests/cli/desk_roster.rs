@@ -206,6 +206,14 @@ fn the_charter_text_is_saved_and_a_version_adopted() {
     assert_eq!(std::fs::read_to_string(t.path("charter/fr.md")).unwrap(), "# Charte 2026\n\nNous coopérons.\n");
     let empty = me.post_form("/charter/text", &[("lang", "fr"), ("text", "  ")]);
     assert_eq!(empty.status, 422);
+    // The example `charte init` writes is shown as such, and no version is adopted with it.
+    let example = std::fs::read_to_string(crate::harness::repo().join("templates/workspace/charter.fr.md")).unwrap();
+    let shown = me.post_form("/charter/text", &[("lang", "fr"), ("text", &example)]);
+    assert!(shown.body.contains("C'est encore le texte d'exemple"), "{}", shown.body);
+    let refused = me.post_form("/charter/adopt", &[("version", "2026-03"), ("date", "2026-03-02")]);
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("still the example text"), "{}", refused.body);
+    me.post_form("/charter/text", &[("lang", "fr"), ("text", "# Charte 2026\r\n\r\nNous coopérons.")]);
     let adopted = me.post_form("/charter/adopt", &[("version", "2026-03"), ("date", "2026-03-02")]);
     assert_eq!(adopted.status, 200, "{}", adopted.body);
     assert!(adopted.body.contains("La version 2026-03 est enregistrée, adoptée le 02/03/2026"), "{}", adopted.body);
