@@ -83,10 +83,7 @@ impl App {
             Err(e) => {
                 // Nothing to confirm: the file is not kept.
                 let _ = std::fs::remove_file(&path);
-                Err(match e {
-                    Error::Input { problems, .. } => Error::Input { file: name.into(), problems },
-                    e => e,
-                })
+                Err(named(e, &name))
             }
         }
     }
@@ -110,9 +107,19 @@ impl App {
             Ok(meta) if meta.is_file() && !older_than(&meta, KEPT, SystemTime::now()) => {}
             _ => return Err(gone()),
         }
-        let plan = self.import_roster_as(&path, &label(name), Some(sha256), false)?;
+        let name = label(name);
+        let plan = self.import_roster_as(&path, &name, Some(sha256), false).map_err(|e| named(e, &name))?;
         std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         Ok(plan)
+    }
+}
+
+/// A file's problems named by the file's name as it was sent, not by
+/// where it waits on the server.
+fn named(e: Error, name: &str) -> Error {
+    match e {
+        Error::Input { problems, .. } => Error::Input { file: name.into(), problems },
+        e => e,
     }
 }
 
