@@ -14,6 +14,7 @@
 //! which every form of the desk carries in its hidden field `csrf`.
 
 pub(crate) mod login;
+pub mod roster;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -317,6 +318,7 @@ pub fn routes() -> Router<Arc<Site>> {
         )
         .route("/logout", axum::routing::post(login::sign_out))
         .route("/", get(home))
+        .merge(roster::routes())
 }
 
 #[derive(Debug, askama::Template)]
