@@ -11,6 +11,7 @@
 //! standard error with its route (never the raw path: signing tokens are in
 //! it), its status and its duration, and nothing personal.
 
+pub mod desk;
 pub mod guard;
 pub mod lang;
 pub mod limit;
@@ -55,6 +56,12 @@ pub struct Site {
     pub tries_per_visitor: limit::Limit,
     /// Files uploaded through one link.
     pub uploads_per_link: limit::Limit,
+    /// The desk's long work under way or just ended ([`desk::jobs`]).
+    pub jobs: Arc<desk::jobs::Jobs>,
+    /// How mail leaves, beyond charte.toml (the SMTP password's variable,
+    /// a private CA, the retry delay): read from the environment once, by
+    /// the server, as the command line does.
+    pub options: crate::app::Options,
 }
 
 impl Site {
@@ -72,6 +79,8 @@ impl Site {
             codes_per_visitor: limit::Limit::new(20, minutes(60)),
             tries_per_visitor: limit::Limit::new(30, minutes(10)),
             uploads_per_link: limit::Limit::new(10, minutes(60)),
+            jobs: Arc::default(),
+            options: crate::app::Options::from_env(),
         })
     }
 }
@@ -84,7 +93,7 @@ impl Site {
 
     /// Runs `work` with an application opened to change the workspace, on
     /// a blocking thread.
-    async fn write<T: Send + 'static>(
+    pub(crate) async fn write<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&mut App) -> Result<T> + Send + 'static,
     ) -> std::result::Result<T, Failure> {
@@ -99,7 +108,7 @@ impl Site {
     }
 
     /// Runs `work` with an application opened to read, on a blocking thread.
-    async fn read<T: Send + 'static>(
+    pub(crate) async fn read<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&App) -> Result<T> + Send + 'static,
     ) -> std::result::Result<T, Failure> {
@@ -148,6 +157,7 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/s/{token}/code", axum::routing::post(sign::send_code))
         .route("/s/{token}/sign", axum::routing::post(sign::sign))
         .route("/s/{token}/upload", axum::routing::post(upload::upload))
+        .merge(desk::routes())
         .fallback(not_found)
         .with_state(site)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
