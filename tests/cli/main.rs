@@ -10,6 +10,8 @@ mod concurrency;
 mod concurrency_documents;
 mod convoke;
 mod demo;
+mod desk_documents;
+mod desk_shim;
 mod documents;
 mod election;
 mod erase;
