@@ -123,6 +123,18 @@ fn mailing_from_the_desk_sends_what_the_workflow_would_and_only_once() {
     t.run(["run", "adhesion"]).success();
     assert_eq!(files_in(&t, "out/outbox", "eml"), expected, "the daily run does not mail them again");
     assert!(t.journal_len() <= len + 1, "at most the run itself is recorded");
+
+    // Three weeks later the reminders are due: the desk's mailing sends
+    // none (it is the first mailing only); the daily run sends them.
+    let t = t.at("2026-02-22");
+    let server = t.serve();
+    let desk = server.login(COORDINATOR.0, COORDINATOR.1);
+    let later = job_ended(&desk, &redirected(&desk.post_form("/documents/mail", &[])));
+    assert!(later.contains("Aucun document n'était à envoyer"), "{later}");
+    drop(server);
+    assert_eq!(files_in(&t, "out/outbox", "eml"), expected, "no reminder from the desk's mailing");
+    t.run(["run", "adhesion"]).success();
+    assert!(files_in(&t, "out/outbox", "eml") > expected, "the daily run reminds");
     t.run(["audit"]).success();
 }
 
