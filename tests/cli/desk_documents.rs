@@ -164,20 +164,22 @@ fn returns_of(desk: &Session<'_>) -> String {
     page.body
 }
 
-/// The id of the one return waiting, from `charte returns --json`.
-fn waiting_id(t: &Test) -> String {
-    let listed = t.run(["returns", "--json"]).success().json();
-    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
-    listed[0]["id"].to_string()
-}
-
-#[test]
-fn a_scan_waiting_is_confirmed_from_the_desk_and_then_counts() {
+/// Woluwe's documents issued, the accounts made, and Wolu-Entraide's
+/// scanned paper signature collected: it waits; and its id.
+fn scan_waiting() -> (Test, String) {
     let t = issued();
     accounts(&t);
     std::fs::write(t.path("scan.pdf"), b"%PDF-1.4 a scanned page").unwrap();
     t.run(["collect", "scan.pdf", "--scan", "Wolu-Entraide"]).success();
-    let id = waiting_id(&t);
+    let listed = t.run(["returns", "--json"]).success().json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    let id = listed[0]["id"].to_string();
+    (t, id)
+}
+
+#[test]
+fn a_scan_waiting_is_confirmed_from_the_desk_and_then_counts() {
+    let (t, id) = scan_waiting();
     let server = t.serve();
     let desk = server.login(COORDINATOR.0, COORDINATOR.1);
     let page = returns_of(&desk);
@@ -213,11 +215,7 @@ fn a_scan_waiting_is_confirmed_from_the_desk_and_then_counts() {
 
 #[test]
 fn rejecting_needs_a_reason_and_a_committee_account_decides_nothing() {
-    let t = issued();
-    accounts(&t);
-    std::fs::write(t.path("scan.pdf"), b"%PDF-1.4 a scanned page").unwrap();
-    t.run(["collect", "scan.pdf", "--scan", "Wolu-Entraide"]).success();
-    let id = waiting_id(&t);
+    let (t, id) = scan_waiting();
     let server = t.serve();
     let committee = server.login(COMMITTEE.0, COMMITTEE.1);
     let len = t.journal_len();
