@@ -6,7 +6,6 @@
 //! revoked from their page; a committee account changes nothing.
 
 use crate::collect::{issued, member};
-use crate::desk_shim::*;
 use crate::harness::*;
 
 const COORDINATOR: (&str, &str) = ("coordination@cpas-woluwe-saint-lambert.example.be", "un mot de passe assez long");

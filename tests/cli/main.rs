@@ -11,7 +11,6 @@ mod concurrency_documents;
 mod convoke;
 mod demo;
 mod desk_documents;
-mod desk_shim;
 mod documents;
 mod election;
 mod erase;
