@@ -56,6 +56,9 @@ pub struct Site {
     pub tries_per_visitor: limit::Limit,
     /// Files uploaded through one link.
     pub uploads_per_link: limit::Limit,
+    /// Wrong passwords typed for one address, and by one visitor.
+    pub logins_per_address: limit::Limit,
+    pub logins_per_visitor: limit::Limit,
     /// The desk's long work under way or just ended ([`desk::jobs`]).
     pub jobs: Arc<desk::jobs::Jobs>,
     /// How mail leaves, beyond charte.toml (the SMTP password's variable,
@@ -79,6 +82,8 @@ impl Site {
             codes_per_visitor: limit::Limit::new(20, minutes(60)),
             tries_per_visitor: limit::Limit::new(30, minutes(10)),
             uploads_per_link: limit::Limit::new(10, minutes(60)),
+            logins_per_address: limit::Limit::new(10, minutes(15)),
+            logins_per_visitor: limit::Limit::new(30, minutes(15)),
             jobs: Arc::default(),
             options: crate::app::Options::from_env(),
         })

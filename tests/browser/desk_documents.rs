@@ -9,7 +9,10 @@ use crate::browser_tests;
 use crate::harness::*;
 use crate::support::Browser;
 
-browser_tests![the_coordinator_issues_and_mails_the_documents, the_coordinator_confirms_a_scan_and_rejects_a_forged_pades,];
+browser_tests![
+    the_coordinator_issues_and_mails_the_documents,
+    the_coordinator_confirms_a_scan_and_rejects_a_forged_pades,
+];
 
 const EMAIL: &str = "coordination@cpas-woluwe-saint-lambert.example.be";
 const PASSWORD: &str = "un mot de passe assez long";
@@ -33,20 +36,20 @@ fn the_coordinator_issues_and_mails_the_documents(browser: &Browser) {
     let n = t.members().len();
     let server = t.serve();
     let page = browser.login(&server.addr, EMAIL, PASSWORD);
-    let page = page.go(&format!("http://{}/documents", server.addr));
+    page.visit(&format!("http://{}/documents", server.addr), "table.documents");
     page.wait_text("h1", "Documents d'adhésion");
-    page.screenshot("desk-documents-before");
+    page.check_accessibility().screenshot("desk-documents-before");
     page.submit("form[action='/documents/issue'] button", "#job");
     // The job's page reloads itself every 2 seconds until the job ends.
     page.wait_text("#job[data-state=done]", &format!("{n} documents établis"));
-    page.screenshot("desk-job-issued");
+    page.check_accessibility().screenshot("desk-job-issued");
     page.submit("a[href='/documents']", "form[action='/documents/mail']");
     page.submit("form[action='/documents/mail'] button", "#job");
     page.wait_text("#job[data-state=done]", &format!("{n} organisations ont reçu leur document par courriel"));
     page.screenshot("desk-job-mailed");
     page.submit("a[href='/documents']", "table.documents");
     assert!(page.text("table.documents").contains("01/02/2026"), "{}", page.body_text());
-    page.screenshot("desk-documents-after");
+    page.check_accessibility().screenshot("desk-documents-after");
     drop(server);
     assert!(emls(&t) >= n, "the adherence mails in the outbox");
     t.run(["audit"]).success();
@@ -76,10 +79,10 @@ fn the_coordinator_confirms_a_scan_and_rejects_a_forged_pades(browser: &Browser)
 
     let server = t.serve();
     let page = browser.login(&server.addr, EMAIL, PASSWORD);
-    let page = page.go(&format!("http://{}/returns", server.addr));
+    page.visit(&format!("http://{}/returns", server.addr), "h1");
     page.wait_text(&format!("#return-{forged}"), "aucune autorité de confiance");
     page.wait_text(&format!("#return-{scan}"), "Un scan ne prouve pas");
-    page.screenshot("desk-returns-waiting");
+    page.check_accessibility().screenshot("desk-returns-waiting");
     page.submit(&format!("#confirm-{scan}"), "#said");
     assert!(page.text("#said").contains("confirmé"), "{}", page.body_text());
     // A rejection without a reason: the browser asks for it (required);
@@ -87,7 +90,7 @@ fn the_coordinator_confirms_a_scan_and_rejects_a_forged_pades(browser: &Browser)
     page.fill(&format!("#reason-{forged}"), "certificat auto-signé, pas une eID");
     page.submit(&format!("#reject-{forged}"), "#said");
     assert!(page.text("#said").contains("rejeté"), "{}", page.body_text());
-    page.screenshot("desk-returns-decided");
+    page.check_accessibility().screenshot("desk-returns-decided");
     drop(server);
     let all = t.run(["returns", "--all", "--json"]).success().json();
     let state = |id: &str| all.as_array().unwrap().iter().find(|r| r["id"].to_string() == id).unwrap()["state"].clone();

@@ -10,6 +10,7 @@ mod concurrency;
 mod concurrency_documents;
 mod convoke;
 mod demo;
+mod desk;
 mod desk_documents;
 mod documents;
 mod election;
