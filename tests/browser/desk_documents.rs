@@ -93,7 +93,10 @@ fn the_coordinator_confirms_a_scan_and_rejects_a_forged_pades(browser: &Browser)
     page.check_accessibility().screenshot("desk-returns-decided");
     drop(server);
     let all = t.run(["returns", "--all", "--json"]).success().json();
-    let state = |id: &str| all.as_array().unwrap().iter().find(|r| r["id"].to_string() == id).unwrap()["state"].clone();
+    let state = |id: &str| {
+        let id: i64 = id.parse().unwrap();
+        all.as_array().unwrap().iter().find(|r| r["id"].as_i64() == Some(id)).unwrap()["state"].clone()
+    };
     assert_eq!((state(&scan), state(&forged)), ("confirmed".into(), "rejected".into()));
     let wolu = t.members().into_iter().find(|m| m["enterprise_number"] == "0631.119.315").unwrap();
     assert_eq!(wolu["signed_version"], "2022-02", "{wolu}");
