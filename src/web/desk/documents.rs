@@ -89,6 +89,8 @@ pub struct DocumentsPage {
     pub rows: Vec<RowView>,
     pub without_document: usize,
     pub not_mailed: usize,
+    /// The job running now (its page), if one is.
+    pub running: Option<u64>,
 }
 
 /// GET /documents.
@@ -97,11 +99,13 @@ async fn page(
     Coordinator(viewer): Coordinator,
 ) -> std::result::Result<Response, Failure> {
     let (lang, chosen) = (viewer.lang, viewer.chosen);
+    let running = site.jobs.running();
     let page = site
         .read(move |app| {
             let overview = app.adherence_documents()?;
             Ok(DocumentsPage {
                 f: Frame::new(app, &viewer, "documents"),
+                running,
                 without_document: overview.without_document(),
                 not_mailed: overview.not_mailed(),
                 version: overview.version,

@@ -171,6 +171,11 @@ impl Jobs {
         Ok((id, true))
     }
 
+    /// The job running now, if one is.
+    pub fn running(&self) -> Option<u64> {
+        self.registry().running
+    }
+
     /// Job `id` as it is now.
     pub fn get(&self, id: u64) -> Option<Snapshot> {
         self.registry().jobs.get(&id).map(|j| j.snapshot())
@@ -238,8 +243,10 @@ mod tests {
         assert!(started);
         let (again, started) = jobs.start(Work::Mail, |_| Ok(Summary::default())).expect("answers");
         assert_eq!((again, started), (first, false), "the running job, not a second one");
+        assert_eq!(jobs.running(), Some(first));
         go.send(()).expect("the job waits");
         let s = wait_ended(&jobs, first);
+        assert_eq!(jobs.running(), None, "ended, the registry is free");
         assert_eq!((s.done, s.len, s.what.as_str()), (3, 3, "documents"));
         assert_eq!(s.ended, Some(Ended::Done(Summary { issued: 3, ..Summary::default() })));
         let (next, started) = jobs.start(Work::Mail, |_| Ok(Summary::default())).expect("starts");
