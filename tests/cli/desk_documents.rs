@@ -239,3 +239,26 @@ fn rejecting_needs_a_reason_and_a_committee_account_decides_nothing() {
     assert_eq!(listed[0]["note"], "signature illisible", "{listed}");
     assert!(member(&t, "0631.119.315")["signed_version"].is_null());
 }
+
+/// A signature made on an association's signing page (part 1) shows on
+/// the documents page, in French and in Dutch.
+#[test]
+fn a_signature_made_on_the_signing_page_shows_on_the_documents_page() {
+    let t = issued();
+    accounts(&t);
+    crate::web_sign::sign_on_the_web(&t, &crate::web_sign::signing("Anne Dupont", "2026-02-01T10:00:00Z")).unwrap();
+    let server = t.serve();
+    let desk = server.login(COORDINATOR.0, COORDINATOR.1);
+    let page = desk.get("/documents").body;
+    let row = page.split("<tr>").find(|r| r.contains("Wolu-Entraide")).expect("its row");
+    assert!(row.contains("oui, le 01/02/2026") && row.contains("signature en ligne"), "{row}");
+    let dutch = desk.get("/documents?lang=nl");
+    assert_eq!(dutch.status, 200);
+    assert!(dutch.body.contains("<h1>Toetredingsdocumenten</h1>"), "{}", dutch.body);
+    let row = dutch.body.split("<tr>").find(|r| r.contains("Wolu-Entraide")).expect("its row");
+    assert!(row.contains("ja, op 01/02/2026") && row.contains("online handtekening"), "{row}");
+    // The choice is remembered: the returns page speaks Dutch too.
+    let cookie = dutch.header("set-cookie").unwrap_or_default().split(';').next().unwrap_or_default().to_owned();
+    let returns = server.request_with("GET", "/returns", &[("Cookie", &format!("{}; {cookie}", desk.cookie))], b"");
+    assert!(returns.body.contains("Geen enkele terugzending wacht op uw bevestiging"), "{}", returns.body);
+}
