@@ -189,17 +189,32 @@ pub fn serve(site: Site, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result
         .enable_all()
         .build()
         .map_err(|e| Error::internal(format!("cannot start the server's runtime: {e}")))?;
-    runtime.block_on(async move {
+    let site = Arc::new(site);
+    let jobs = Arc::clone(&site.jobs);
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| Error::usage(format!("--listen {listen}: cannot listen there ({e})")))?;
         let addr = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
         ready(addr);
-        axum::serve(listener, router(Arc::new(site)).into_make_service_with_connect_info::<SocketAddr>())
+        axum::serve(listener, router(site).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(|e| Error::internal(format!("the server stopped: {e}")))
-    })
+    });
+    // The desk's job under way (issuing, mailing) finishes too, within
+    // systemd's default 90 s stop timeout; what it did not reach stays to
+    // do (each chunk is journaled whole), said in the log.
+    if jobs.running().is_some() {
+        eprintln!("{}", serde_json::json!({"stopping": "waiting for the job under way to finish"}));
+        if !jobs.wait_idle(std::time::Duration::from_secs(80)) {
+            eprintln!(
+                "{}",
+                serde_json::json!({"stopping": "the job under way did not finish: what it did is journaled, run it again for the rest"})
+            );
+        }
+    }
+    served
 }
 
 /// Ctrl-C, or SIGTERM (systemd's stop).

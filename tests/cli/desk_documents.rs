@@ -262,3 +262,28 @@ fn a_signature_made_on_the_signing_page_shows_on_the_documents_page() {
     let returns = server.request_with("GET", "/returns", &[("Cookie", &format!("{}; {cookie}", desk.cookie))], b"");
     assert!(returns.body.contains("Geen enkele terugzending wacht op uw bevestiging"), "{}", returns.body);
 }
+
+/// Stopping the server (SIGTERM, systemd's stop) lets the job under way
+/// finish: every document issued and journaled, the journal whole.
+#[test]
+fn stopping_the_server_lets_the_job_under_way_finish() {
+    let t = Test::fixture("saint-gilles").at("2026-02-01");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["keys", "init"]).success();
+    accounts(&t);
+    let n = organisations(&t);
+    let server = t.serve();
+    let desk = server.login(COORDINATOR.0, COORDINATOR.1);
+    let job = redirected(&desk.post_form("/documents/issue", &[]));
+    let running = desk.get(&job).body.contains("data-state=\"running\"");
+    let stopped = server.stop();
+    assert_eq!(stopped.code, 0, "{}", stopped.stderr);
+    if running {
+        assert!(stopped.stderr.contains("waiting for the job under way to finish"), "{}", stopped.stderr);
+    }
+    assert_eq!(files_in(&t, "out/adherence", "pdf"), n);
+    t.run(["issue", "--all"])
+        .success()
+        .stdout_has(&format!("0 adherence documents issued (charter 2024-01), {n} unchanged"));
+    t.run(["audit"]).success();
+}

@@ -176,6 +176,20 @@ impl Jobs {
         self.registry().running
     }
 
+    /// Waits until no job runs, at most `timeout`: whether none runs. The
+    /// server's stop waits so (a job is work a request started: it ends
+    /// with its last transaction, not in the middle of a chunk).
+    pub fn wait_idle(&self, timeout: std::time::Duration) -> bool {
+        let started = std::time::Instant::now();
+        while self.running().is_some() {
+            if started.elapsed() > timeout {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        true
+    }
+
     /// Job `id` as it is now.
     pub fn get(&self, id: u64) -> Option<Snapshot> {
         self.registry().jobs.get(&id).map(|j| j.snapshot())
