@@ -83,6 +83,11 @@ fn the_coordinator_confirms_a_scan_and_rejects_a_forged_pades(browser: &Browser)
     page.wait_text(&format!("#return-{forged}"), "aucune autorité de confiance");
     page.wait_text(&format!("#return-{scan}"), "Un scan ne prouve pas");
     page.check_accessibility().screenshot("desk-returns-waiting");
+    // The returned PDF opens in the browser's own viewer, under the site's CSP.
+    page.visit(&format!("http://{}/returns/{forged}/file", server.addr), "body");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    page.screenshot("desk-returns-file");
+    page.visit(&format!("http://{}/returns", server.addr), "h1");
     page.submit(&format!("#confirm-{scan}"), "#said");
     assert!(page.text("#said").contains("confirmé"), "{}", page.body_text());
     // A rejection without a reason: the browser asks for it (required);
