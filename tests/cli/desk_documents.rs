@@ -45,11 +45,17 @@ fn job_ended(desk: &Session<'_>, location: &str) -> String {
         let page = desk.get(location);
         assert_eq!(page.status, 200, "{}", page.body);
         if !page.body.contains("data-state=\"running\"") {
-            assert!(!page.body.contains("http-equiv=\"refresh\""), "an ended job's page stops refreshing");
+            assert_eq!(page.header("refresh"), None, "an ended job's page stops reloading");
             return page.body;
         }
-        assert!(page.body.contains("http-equiv=\"refresh\""), "a running job's page refreshes itself");
+        assert_eq!(page.header("refresh"), Some("2"), "a running job's page reloads itself");
         assert!(page.body.contains("<progress"), "{}", page.body);
+        // Unless asked not to: then a link to look again.
+        let still = desk.get(&format!("{location}?auto=off"));
+        if still.body.contains("data-state=\"running\"") {
+            assert_eq!(still.header("refresh"), None);
+            assert!(still.body.contains("id=\"look-again\""), "{}", still.body);
+        }
         assert!(started.elapsed().as_secs() < 120, "the job ends: {}", page.body);
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
