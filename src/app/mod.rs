@@ -23,6 +23,7 @@ pub mod checkpoint;
 pub mod collect;
 pub mod convoke;
 pub mod demo;
+pub mod documents;
 pub mod election;
 pub mod erase;
 pub mod events;

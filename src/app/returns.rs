@@ -28,6 +28,34 @@ pub struct Listed {
     pub enterprise_number: String,
 }
 
+/// Why a return waits, for a front end to say in its own words (the
+/// recorded reason, in English, says it for the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// A scanned paper signature: proof of nothing by itself.
+    Scan,
+    /// A PDF signed in a reader whose certificate leads to no trusted root:
+    /// nothing shows who issued it.
+    UnknownIssuer,
+    /// A PDF signed in a reader with a valid certificate, but not in the
+    /// name of the organisation's representative on the roster.
+    NotRepresentative,
+}
+
+impl Listed {
+    /// Why it waits (or waited), from what was recorded when it came.
+    pub fn why(&self) -> Why {
+        let a = &self.ret.adherence;
+        match a.method.as_str() {
+            "pades" if a.details.get("chain_validated").and_then(serde_json::Value::as_bool) == Some(true) => {
+                Why::NotRepresentative
+            }
+            "pades" => Why::UnknownIssuer,
+            _ => Why::Scan,
+        }
+    }
+}
+
 /// A decision taken on a return.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decided {

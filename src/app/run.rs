@@ -74,6 +74,16 @@ impl App {
     /// workflows/NAME.toml) as far as it goes today; `dry_run` changes
     /// nothing and says what would run.
     pub fn run_workflow(&mut self, name: &str, dry_run: bool) -> Result<Outcome> {
+        self.run_steps(name, dry_run, None)
+    }
+
+    /// Runs only the steps of workflow `name` whose kind is in `kinds`
+    /// (e.g. issue and send: the first mailing, without the reminders and
+    /// escalations that a full run would also do), each exactly as a full
+    /// run does it and journaled under the same keys, so a later full run
+    /// does not do it again. A partial run is recorded as a run only when
+    /// it did something.
+    pub fn run_steps(&mut self, name: &str, dry_run: bool, kinds: Option<&[&str]>) -> Result<Outcome> {
         let today = self.today;
         let wf = workflow::load(&self.ws.root, name, &self.ws.config.flags)?;
         self.preflight(&wf)?;
@@ -106,6 +116,9 @@ impl App {
                 let empty = Done::new();
                 let d = done.get(&f.subject.id).unwrap_or(&empty);
                 for (i, attempt) in plan::due(&wf, &f.subject, d, today) {
+                    if kinds.is_some_and(|k| !k.contains(&wf.steps[i].kind.code())) {
+                        continue;
+                    }
                     if tried.insert((f.subject.id.clone(), i, attempt)) {
                         groups.entry((i, attempt)).or_default().push(&f.subject);
                     }
@@ -142,7 +155,7 @@ impl App {
         let did = total > 0 || !entering.is_empty();
         let seen_today = self.ws.store.workflow_runs()?.get(&wf.name).is_some_and(|r| r.at >= today);
         let (mut checkpoint, mut checkpoint_skipped) = (None, None);
-        if !dry_run && (did || !seen_today) {
+        if !dry_run && (did || (!seen_today && kinds.is_none())) {
             // A run that changed something ends with a checkpoint covering
             // it, signed when the workspace has its seal key (a network that
             // only convokes may have none yet: then quietly none). A key
@@ -160,7 +173,7 @@ impl App {
             };
             let pending = self.ws.store.transaction(today, |tx| {
                 let first_today = tx.last_workflow_run(&wf.name)?.is_none_or(|at| at < today);
-                if did || first_today {
+                if did || (first_today && kinds.is_none()) {
                     tx.append(&Event::WorkflowRun { workflow: wf.name.clone(), steps: total as u64 })?;
                 }
                 signer.as_ref().map(|s| s.sign(tx)).transpose()

@@ -61,6 +61,12 @@ pub struct Site {
     pub logins_per_visitor: limit::Limit,
     /// Passwords being checked right now (desk::login::CHECKS_AT_ONCE).
     pub password_checks: tokio::sync::Semaphore,
+    /// The desk's long work under way or just ended ([`desk::jobs`]).
+    pub jobs: Arc<desk::jobs::Jobs>,
+    /// How mail leaves, beyond charte.toml (the SMTP password's variable,
+    /// a private CA, the retry delay): read from the environment once, by
+    /// the server, as the command line does.
+    pub options: crate::app::Options,
 }
 
 impl Site {
@@ -84,6 +90,8 @@ impl Site {
             logins_per_address: limit::Limit::new(10, minutes(15)),
             logins_per_visitor: limit::Limit::new(30, minutes(15)),
             password_checks: tokio::sync::Semaphore::new(desk::login::CHECKS_AT_ONCE),
+            jobs: Arc::default(),
+            options: crate::app::Options::from_env(),
         })
     }
 }
@@ -96,7 +104,7 @@ impl Site {
 
     /// Runs `work` with an application opened to change the workspace, on
     /// a blocking thread.
-    async fn write<T: Send + 'static>(
+    pub(crate) async fn write<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&mut App) -> Result<T> + Send + 'static,
     ) -> std::result::Result<T, Failure> {
@@ -111,7 +119,7 @@ impl Site {
     }
 
     /// Runs `work` with an application opened to read, on a blocking thread.
-    async fn read<T: Send + 'static>(
+    pub(crate) async fn read<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&App) -> Result<T> + Send + 'static,
     ) -> std::result::Result<T, Failure> {
@@ -181,17 +189,32 @@ pub fn serve(site: Site, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result
         .enable_all()
         .build()
         .map_err(|e| Error::internal(format!("cannot start the server's runtime: {e}")))?;
-    runtime.block_on(async move {
+    let site = Arc::new(site);
+    let jobs = Arc::clone(&site.jobs);
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| Error::usage(format!("--listen {listen}: cannot listen there ({e})")))?;
         let addr = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
         ready(addr);
-        axum::serve(listener, router(Arc::new(site)).into_make_service_with_connect_info::<SocketAddr>())
+        axum::serve(listener, router(site).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(|e| Error::internal(format!("the server stopped: {e}")))
-    })
+    });
+    // The desk's job under way (issuing, mailing) finishes too, within
+    // systemd's default 90 s stop timeout; what it did not reach stays to
+    // do (each chunk is journaled whole), said in the log.
+    if jobs.running().is_some() {
+        eprintln!("{}", serde_json::json!({"stopping": "waiting for the job under way to finish"}));
+        if !jobs.wait_idle(std::time::Duration::from_secs(80)) {
+            eprintln!(
+                "{}",
+                serde_json::json!({"stopping": "the job under way did not finish: what it did is journaled, run it again for the rest"})
+            );
+        }
+    }
+    served
 }
 
 /// Ctrl-C, or SIGTERM (systemd's stop).

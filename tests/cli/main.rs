@@ -12,6 +12,7 @@ mod convoke;
 mod demo;
 mod desk;
 mod desk_roster;
+mod desk_documents;
 mod documents;
 mod election;
 mod erase;

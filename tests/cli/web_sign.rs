@@ -18,7 +18,7 @@ const DOC_ID: &str = "CSWSL-2022-02-0631119315";
 const WOLU: &str = "0631.119.315";
 const EMAIL: &str = "accueil@wolu-entraide.example.be";
 
-fn signing(signer: &str, at: &str) -> WebSigning {
+pub(crate) fn signing(signer: &str, at: &str) -> WebSigning {
     WebSigning {
         enterprise_number: WOLU.into(),
         document_id: DOC_ID.into(),
@@ -32,7 +32,7 @@ fn signing(signer: &str, at: &str) -> WebSigning {
     }
 }
 
-fn sign_on_the_web(t: &Test, input: &WebSigning) -> charte::Result<WebSigned> {
+pub(crate) fn sign_on_the_web(t: &Test, input: &WebSigning) -> charte::Result<WebSigned> {
     sign_on_the_web_on(t, "2026-02-01", input)
 }
 

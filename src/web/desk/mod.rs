@@ -13,8 +13,11 @@
 //! sha256 (crate::app::users). Each session has its own CSRF token,
 //! which every form of the desk carries in its hidden field `csrf`.
 
+pub mod documents;
+pub mod jobs;
 pub(crate) mod login;
 pub mod roster;
+pub mod returns;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -319,6 +322,8 @@ pub fn routes() -> Router<Arc<Site>> {
         .route("/logout", axum::routing::post(login::sign_out))
         .route("/", get(home))
         .merge(roster::routes())
+        .merge(documents::routes())
+        .merge(returns::routes())
 }
 
 #[derive(Debug, askama::Template)]
