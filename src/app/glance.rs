@@ -342,15 +342,17 @@ impl App {
         deadlines.sort_by_key(Deadline::on);
 
         let shortfalls = flags::shortfalls(&facts, year);
-        let bodies = annual::meetings_held(&ws.config, &loaded.meetings, year, today)
+        let held = annual::meetings_held(&ws.config, &loaded.meetings, year, today);
+        // In the order charte.toml gives them: plenary, committee, working groups.
+        let bodies = crate::governance::bodies(&ws.config)
             .into_iter()
-            .filter_map(|(key, figures)| {
-                let body = crate::governance::body(&ws.config, &key).ok()?;
+            .filter_map(|body| {
+                let figures = held.get(&body.key)?;
                 Some(BodyMeetings {
-                    short: shortfalls.iter().any(|s| s.body.key == key),
+                    short: shortfalls.iter().any(|s| s.body.key == body.key),
                     name_fr: body.name_fr.clone(),
                     name_nl: body.name_nl.clone(),
-                    key,
+                    key: body.key.clone(),
                     held: figures.held,
                     required_min: figures.required_min,
                 })
