@@ -14,6 +14,7 @@
 //! | [`Kind::Forbidden`] | 2 | 403 | not allowed to whoever asks (no CSRF token, a read-only role) |
 //! | [`Kind::TooMany`] | 3 | 429 | too many attempts (codes, logins): wait and try again |
 //! | [`Kind::TooLarge`] | 2 | 413 | a request or file over the size allowed |
+//! | [`Kind::Unauthorized`] | 2 | 401 | not signed in, or a wrong address or password |
 //!
 //! No raw database message reaches a user: the store turns SQLite's errors
 //! into [`Error::Store`], which says what happened in words.
@@ -69,13 +70,15 @@ pub enum Kind {
     TooMany,
     /// A file or request over the size allowed.
     TooLarge,
+    /// Not signed in, or signing in with a wrong address or password.
+    Unauthorized,
 }
 
 impl Kind {
     /// The process exit code (DESIGN.md).
     pub fn exit_code(self) -> u8 {
         match self {
-            Kind::Invalid | Kind::NotFound | Kind::Forbidden | Kind::TooLarge => 2,
+            Kind::Invalid | Kind::NotFound | Kind::Forbidden | Kind::TooLarge | Kind::Unauthorized => 2,
             Kind::CheckFailed => 1,
             Kind::Temporary | Kind::TooMany => 3,
             Kind::Partial => 4,
@@ -94,6 +97,7 @@ impl Kind {
             Kind::Forbidden => 403,
             Kind::TooMany => 429,
             Kind::TooLarge => 413,
+            Kind::Unauthorized => 401,
         }
     }
 }
@@ -210,7 +214,7 @@ impl Error {
         Error::NotFound(message.into())
     }
 
-    /// A refusal of kind `kind` (Forbidden, TooMany, TooLarge).
+    /// A refusal of kind `kind` (Forbidden, TooMany, TooLarge, Unauthorized).
     pub fn refused(kind: Kind, message: impl Into<String>) -> Self {
         Error::Refused { kind, message: message.into() }
     }

@@ -19,6 +19,7 @@
 //! [`pdf`] is the one hand-written PDF reader (byte search, trailer and
 //! cross-reference table) under [`seal`] and [`collect`].
 
+pub mod accounts;
 pub mod actions;
 pub mod adherence;
 pub mod app;

@@ -273,7 +273,7 @@ fn nothing_restored(e: Error) -> Error {
         return e;
     }
     match e.kind() {
-        Kind::Invalid | Kind::NotFound | Kind::Forbidden | Kind::TooLarge => {
+        Kind::Invalid | Kind::NotFound | Kind::Forbidden | Kind::TooLarge | Kind::Unauthorized => {
             Error::usage(format!("{text}; nothing was restored"))
         }
         Kind::CheckFailed => Error::CheckFailed(format!("{text}; nothing was restored")),

@@ -45,6 +45,7 @@ pub mod since;
 pub mod status;
 mod table_file;
 pub mod upload;
+pub mod users;
 pub mod verify;
 pub mod verify_page;
 pub mod vote;

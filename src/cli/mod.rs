@@ -43,6 +43,7 @@ mod run;
 mod serve;
 mod sign;
 mod status;
+mod users;
 mod verify;
 mod vote;
 
@@ -158,6 +159,9 @@ enum Command {
     /// The organisations' signing links: list them, reopen a locked one.
     #[command(subcommand)]
     Links(links::Command),
+    /// Accounts of the web application: add, list, remove.
+    #[command(subcommand)]
+    Users(users::Command),
 }
 
 /// What every command receives: validated global settings.
@@ -270,6 +274,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Collect(args) => collect::run(args, &ctx),
         Command::Returns(args) => returns::run(args, &ctx),
         Command::Links(cmd) => links::run(cmd, &ctx),
+        Command::Users(cmd) => users::run(cmd, &ctx),
         Command::Meeting(cmd) => meeting::run(cmd, &ctx),
         Command::Convoke(args) => convoke::run(args, &ctx),
         Command::Outbox(cmd) => outbox::run(cmd, &ctx),

@@ -149,6 +149,13 @@ pub enum Event {
     LinkReopened { link: i64 },
     /// A signature was recorded through link `link`: it opens nothing more.
     LinkUsed { link: i64 },
+    /// `charte users add`: an account of the web application, for the
+    /// address `email` (a commitment), with `role` (crate::accounts::Role),
+    /// added `by` (the system user who ran the command, a commitment). Its
+    /// id is this entry's sequence number. Never its password.
+    AccountAdded { email: Personal, role: String, by: Personal },
+    /// `charte users remove`: account `account` can no longer sign in.
+    AccountRemoved { account: i64, by: Personal },
 }
 
 /// An organisation as the journal records it: the roster's fields, its
@@ -233,6 +240,8 @@ impl Event {
             Event::LinkLocked { .. } => "link-locked",
             Event::LinkReopened { .. } => "link-reopened",
             Event::LinkUsed { .. } => "link-used",
+            Event::AccountAdded { .. } => "account-added",
+            Event::AccountRemoved { .. } => "account-removed",
         }
     }
 
@@ -279,6 +288,8 @@ impl Event {
             | Event::LinkLocked { link }
             | Event::LinkReopened { link }
             | Event::LinkUsed { link } => link.to_string(),
+            Event::AccountAdded { role, .. } => role.clone(),
+            Event::AccountRemoved { account, .. } => account.to_string(),
             // An erasure's subject is the person: never written down.
             Event::WorkspaceCreated { .. }
             | Event::RosterImported { .. }

@@ -16,7 +16,7 @@ pub mod personal;
 pub mod store;
 
 pub use event::{Event, RosterEntry};
-pub use store::{Clock, Store, Tx};
+pub use store::{Account, Clock, Store, StoredSession, Tx};
 
 use sha2::{Digest, Sha256};
 

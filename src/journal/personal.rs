@@ -41,10 +41,12 @@ pub enum Kind {
     IpAddress,
     /// The browser's user agent of a web signature.
     UserAgent,
+    /// The name of the system user who ran a command (`charte users`).
+    Login,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Email, Kind::IpAddress, Kind::UserAgent];
+    pub const ALL: [Kind; 4] = [Kind::Email, Kind::IpAddress, Kind::UserAgent, Kind::Login];
 
     /// The text the `personal` table holds.
     pub fn code(self) -> &'static str {
@@ -52,6 +54,7 @@ impl Kind {
             Kind::Email => "email",
             Kind::IpAddress => "ip-address",
             Kind::UserAgent => "user-agent",
+            Kind::Login => "login",
         }
     }
 
@@ -61,13 +64,14 @@ impl Kind {
             Kind::Email => ("email address", "email addresses"),
             Kind::IpAddress => ("IP address", "IP addresses"),
             Kind::UserAgent => ("user agent", "user agents"),
+            Kind::Login => ("system user name", "system user names"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }
 
     /// Whether `held` (a value of this kind) is what `subject` names: an
     /// email address ignoring case, an IP address in any of its spellings
-    /// (`::ffff:192.0.2.1` is `192.0.2.1`), a user agent exactly.
+    /// (`::ffff:192.0.2.1` is `192.0.2.1`), a user agent or a login exactly.
     pub fn matches(self, held: &str, subject: &str) -> bool {
         let (held, subject) = (held.trim(), subject.trim());
         match self {
@@ -79,7 +83,7 @@ impl Kind {
                 (Ok(a), Ok(b)) => a.to_canonical() == b.to_canonical(),
                 _ => held == subject,
             },
-            Kind::UserAgent => held == subject,
+            Kind::UserAgent | Kind::Login => held == subject,
         }
     }
 }
@@ -87,10 +91,9 @@ impl Kind {
 impl std::str::FromStr for Kind {
     type Err = String;
     fn from_str(s: &str) -> Result<Kind, String> {
-        Kind::ALL
-            .into_iter()
-            .find(|k| k.code() == s)
-            .ok_or_else(|| format!("'{s}' is not a kind of personal datum (expected email, ip-address or user-agent)"))
+        Kind::ALL.into_iter().find(|k| k.code() == s).ok_or_else(|| {
+            format!("'{s}' is not a kind of personal datum (expected email, ip-address, user-agent or login)")
+        })
     }
 }
 

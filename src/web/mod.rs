@@ -11,6 +11,7 @@
 //! standard error with its route (never the raw path: signing tokens are in
 //! it), its status and its duration, and nothing personal.
 
+pub mod desk;
 pub mod guard;
 pub mod lang;
 pub mod limit;
@@ -55,6 +56,9 @@ pub struct Site {
     pub tries_per_visitor: limit::Limit,
     /// Files uploaded through one link.
     pub uploads_per_link: limit::Limit,
+    /// Wrong passwords typed for one address, and by one visitor.
+    pub logins_per_address: limit::Limit,
+    pub logins_per_visitor: limit::Limit,
 }
 
 impl Site {
@@ -72,6 +76,8 @@ impl Site {
             codes_per_visitor: limit::Limit::new(20, minutes(60)),
             tries_per_visitor: limit::Limit::new(30, minutes(10)),
             uploads_per_link: limit::Limit::new(10, minutes(60)),
+            logins_per_address: limit::Limit::new(10, minutes(15)),
+            logins_per_visitor: limit::Limit::new(30, minutes(15)),
         })
     }
 }
@@ -148,6 +154,7 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/s/{token}/code", axum::routing::post(sign::send_code))
         .route("/s/{token}/sign", axum::routing::post(sign::sign))
         .route("/s/{token}/upload", axum::routing::post(upload::upload))
+        .merge(desk::routes())
         .fallback(not_found)
         .with_state(site)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))

@@ -195,6 +195,16 @@ impl Browser {
         Page { browser: self }
     }
 
+    /// Signs in at `http://ADDR/login` as `email` (a first visit) and
+    /// returns the desk's page the sign-in led to.
+    #[track_caller]
+    pub fn login(&self, addr: &str, email: &str, password: &str) -> Page<'_> {
+        let page = self.open_url(&format!("http://{addr}/login"));
+        page.fill("#email", email).fill("#password", password);
+        page.submit("#sign-in", "#logout");
+        page
+    }
+
     /// Runs one WebDriver exchange to its end; a failure or a browser that
     /// does not answer fails the test, naming `what` was being done.
     #[track_caller]
@@ -419,6 +429,55 @@ impl Page<'_> {
         self.script("return document.body ? document.body.innerText : '';", vec![]).as_str().unwrap_or("").to_owned()
     }
 
+    /// Goes to `url` in the same visit (the session and cookies kept),
+    /// and waits for `selector` on the page it shows.
+    #[track_caller]
+    pub fn visit(&self, url: &str, selector: &str) -> &Self {
+        let client = &self.browser.client;
+        self.browser.block(&format!("open {url}"), client.goto(url));
+        self.browser.block(&format!("wait for {selector} on {url}"), async {
+            client.wait().at_most(WAIT).for_element(Locator::Css(selector)).await
+        });
+        self
+    }
+
+    /// Runs axe-core (tools/vendor-axe.sh) over the page as it is now, for
+    /// the WCAG 2.1 A and AA rules, and fails naming each violation, its
+    /// rule, its impact and where it is.
+    #[track_caller]
+    pub fn check_accessibility(&self) -> &Self {
+        let source = std::fs::read_to_string(axe_source()).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: run tools/vendor-axe.sh once (it fetches axe-core from the npm registry)",
+                axe_source().display()
+            )
+        });
+        self.script(&source, vec![]);
+        let client = &self.browser.client;
+        let found = self.browser.block(
+            "run axe-core",
+            client.execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.help} at ` +
+                       v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(', '))))
+                   .catch(e => done(['axe-core failed: ' + e]));",
+                vec![],
+            ),
+        );
+        let violations: Vec<String> = found
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        assert!(
+            violations.is_empty(),
+            "accessibility (axe-core, WCAG 2.1 AA) on {}:\n{}",
+            self.script("return location.pathname;", vec![]),
+            violations.join("\n")
+        );
+        self
+    }
+
     /// Runs `script` in the page (its `arguments` are `args`) and returns its value.
     #[track_caller]
     pub fn script(&self, script: &str, args: Vec<Value>) -> Value {
@@ -592,6 +651,11 @@ fn tail(file: &Path) -> String {
 }
 
 /// `<target>/screenshots`: beside the build, never in the sources.
+/// axe-core's script, as tools/vendor-axe.sh left it.
+fn axe_source() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/vendor/axe-core/axe.min.js")
+}
+
 pub fn screenshots_dir() -> PathBuf {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     tmp.parent().unwrap_or(tmp).join("screenshots")

@@ -161,6 +161,21 @@ impl Test {
         cmd
     }
 
+    /// `charte users add EMAIL --role ROLE`, the password on standard input.
+    pub fn user(&self, email: &str, role: &str, password: &str) {
+        use std::io::Write;
+        let mut child = self
+            .command(&self.now, ["users", "add", email, "--role", role], &[])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("charte starts");
+        child.stdin.take().expect("its stdin").write_all(format!("{password}\n").as_bytes()).expect("password sent");
+        let out = child.wait_with_output().expect("charte ends");
+        assert!(out.status.success(), "users add {email}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
     /// `members list --json`, parsed.
     pub fn members(&self) -> Vec<serde_json::Value> {
         let out = self.run(["members", "list", "--json"]).success();
@@ -358,6 +373,81 @@ impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
+
+    /// The `name=value` of each cookie the response sets (no attributes).
+    pub fn cookies_set(&self) -> Vec<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == "set-cookie")
+            .filter_map(|(_, v)| v.split(';').next())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The value of the first hidden `csrf` field of the page's forms.
+    pub fn form_token(&self) -> Option<String> {
+        let at = self.body.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+        self.body[at..].split('"').next().map(str::to_owned)
+    }
+}
+
+/// A signed-in account of the web application ([`Served::login`]): its
+/// requests carry the session's cookie; its forms, the session's token.
+pub struct Session<'a> {
+    pub served: &'a Served,
+    /// The Cookie header: the session's cookie.
+    pub cookie: String,
+    /// The token the session's forms carry (field `csrf`).
+    pub csrf: String,
+}
+
+impl Session<'_> {
+    pub fn get(&self, path: &str) -> Response {
+        self.served.request_with("GET", path, &[("Cookie", &self.cookie)], b"")
+    }
+
+    /// POSTs the form `fields` (urlencoded), with the session's `csrf` first.
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &serde_urlencoded::to_string(&all).expect("a form"))
+    }
+
+    /// POSTs `body` as an urlencoded form, as it is (no token added).
+    pub fn post_raw(&self, path: &str, body: &str) -> Response {
+        let headers = [("Cookie", self.cookie.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
+        self.served.request_with("POST", path, &headers, body.as_bytes())
+    }
+
+    /// POSTs a multipart form: the session's `csrf` first, then `fields`,
+    /// then `file` (field name, file name, bytes) if any.
+    #[allow(dead_code, reason = "the desk's uploads use it")]
+    pub fn post_multipart(&self, path: &str, fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Response {
+        let boundary = "charteTestBoundary7f3a";
+        let mut body = Vec::new();
+        let mut part = |name: &str, filename: Option<&str>, bytes: &[u8]| {
+            let disposition = match filename {
+                Some(f) => {
+                    format!("form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream")
+                }
+                None => format!("form-data; name=\"{name}\""),
+            };
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n").as_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        };
+        part("csrf", None, self.csrf.as_bytes());
+        for (name, value) in fields {
+            part(name, None, value.as_bytes());
+        }
+        if let Some((name, filename, bytes)) = file {
+            part(name, Some(filename), bytes);
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let headers = [("Cookie", self.cookie.as_str()), ("Content-Type", content_type.as_str())];
+        self.served.request_with("POST", path, &headers, &body)
+    }
 }
 
 impl Served {
@@ -394,6 +484,37 @@ impl Served {
 
     pub fn get(&self, path: &str) -> Response {
         self.request("GET", path, b"")
+    }
+
+    /// Signs in at /login as the sign-in form does (its CSRF cookie and
+    /// field); panics unless the server lets the account in.
+    pub fn login(&self, email: &str, password: &str) -> Session<'_> {
+        let (status, session) = self.try_login(email, password);
+        assert_eq!(status, 303, "signing in as {email}");
+        session.expect("a session")
+    }
+
+    /// Signs in, and says with which status; the session when it opened.
+    pub fn try_login(&self, email: &str, password: &str) -> (u16, Option<Session<'_>>) {
+        let page = self.get("/login");
+        assert_eq!(page.status, 200, "{}", page.body);
+        let cookie = page.cookies_set().join("; ");
+        let csrf = page.form_token().expect("the sign-in form's token");
+        let body = serde_urlencoded::to_string([("csrf", csrf.as_str()), ("email", email), ("password", password)])
+            .expect("a form");
+        let headers = [("Cookie", cookie.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
+        let signed = self.request_with("POST", "/login", &headers, body.as_bytes());
+        if signed.status != 303 {
+            return (signed.status, None);
+        }
+        let cookie = signed.cookies_set().join("; ");
+        assert!(cookie.starts_with("charte_session="), "{cookie}");
+        // Its cookie cannot be read by a script nor sent by another site.
+        let attributes = signed.header("set-cookie").unwrap_or_default();
+        assert!(attributes.contains("HttpOnly") && attributes.contains("SameSite=Strict"), "{attributes}");
+        let home = self.request_with("GET", "/", &[("Cookie", &cookie)], b"");
+        let csrf = home.form_token().expect("the desk's forms carry a token");
+        (303, Some(Session { served: self, cookie, csrf }))
     }
 
     /// Stops it as systemd does (SIGTERM) and returns what it printed.

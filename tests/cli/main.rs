@@ -10,6 +10,7 @@ mod concurrency;
 mod concurrency_documents;
 mod convoke;
 mod demo;
+mod desk;
 mod documents;
 mod election;
 mod erase;

@@ -24,6 +24,7 @@
 //! a projection also fills it from the events already journaled, so an
 //! upgraded workspace reads the same as a new one.
 
+mod accounts;
 mod claims;
 mod codes;
 mod personal;
@@ -34,6 +35,7 @@ mod replay;
 mod snapshot;
 mod tree;
 
+pub use accounts::{Account, StoredSession};
 pub use claims::Claim;
 pub use codes::StoredCode;
 pub use personal::{HeldValue, JournalUses, PersonalFault, PersonalTally};
@@ -66,6 +68,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_merkle.sql"),
     include_str!("../migrations/0015_personal.sql"),
     include_str!("../migrations/0016_links.sql"),
+    include_str!("../migrations/0017_accounts.sql"),
 ];
 
 /// One workspace's database: the one connection every read and every

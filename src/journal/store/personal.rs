@@ -18,8 +18,12 @@ use crate::journal::personal::{Commitment, Kind, Personal, SALT_LEN};
 /// before schema version 15, the value itself): what [`resolved`] reads
 /// through, and where the audit looks for commitments without a value row.
 /// A new event holding a personal datum adds its column here.
-const HOLDERS: &[(&str, &str)] =
-    &[("messages", "address"), ("organisations", "email"), ("organisations", "representative_email")];
+const HOLDERS: &[(&str, &str)] = &[
+    ("messages", "address"),
+    ("organisations", "email"),
+    ("organisations", "representative_email"),
+    ("accounts", "email"),
+];
 
 /// The SQL expression reading `column` (of a projection, holding a
 /// commitment or an older entry's value in the clear) through `alias`, the

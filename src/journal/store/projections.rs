@@ -80,6 +80,19 @@ impl Tx<'_> {
             | Event::LinkLocked { .. }
             | Event::LinkReopened { .. }
             | Event::LinkUsed { .. } => self.apply_link(seq, event)?,
+            Event::AccountAdded { email, role, .. } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO accounts (id, email, role, added, removed_seq) VALUES (?1, ?2, ?3, ?4, NULL)",
+                        params![seq, email.as_str(), role, self.at],
+                    )
+                    .map_err(self.sql_err())?;
+            }
+            Event::AccountRemoved { account, .. } => {
+                self.tx
+                    .execute("UPDATE accounts SET removed_seq = ?2 WHERE id = ?1", params![account, seq])
+                    .map_err(self.sql_err())?;
+            }
             // A new charter version supersedes the links to documents of
             // every other one (adoptions only go forward: crate::app::charter).
             Event::CharterAdopted { version, .. } => {
@@ -628,13 +641,14 @@ mod tests {
         assert_eq!(departures, &vec![day("2024-03-01")], "a rename is no departure");
         assert!(known.contains(&("f2".to_owned(), "ADH-0123456749".to_owned())), "the duplicate is known");
         // The workspace as schema version 10 left it: neither table (nor
-        // the later relays, claims, personal values, erasures and links).
+        // the later relays, claims, personal values, erasures, links and accounts).
         store
             .conn
             .execute_batch(
                 "DROP TABLE status_history; DROP TABLE duplicates; DROP TABLE relays; DROP TABLE claims; \
                  DROP TABLE merkle_nodes; DROP TABLE personal; DROP TABLE erasures; \
-                 DROP TABLE links; DROP TABLE link_codes; PRAGMA user_version = 10;",
+                 DROP TABLE links; DROP TABLE link_codes; DROP TABLE accounts; DROP TABLE passwords; \
+                 DROP TABLE sessions; PRAGMA user_version = 10;",
             )
             .expect("downgrades");
         drop(store);

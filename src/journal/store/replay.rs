@@ -175,12 +175,13 @@ impl Store {
 /// their commitments: the audit checks them against those instead,
 /// `Store::check_personal`), the codes of signing links waiting to be
 /// typed (a secret of 10 wall-clock minutes, whose hash the journal must
-/// not hold: a 6-digit code is found from it in a million tries), and
-/// SQLite's own.
+/// not hold: a 6-digit code is found from it in a million tries), the
+/// accounts' password hashes and their sessions (secrets, never history:
+/// migration 0017), and SQLite's own.
 fn projection_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name NOT IN ('journal', 'claims', 'merkle_nodes', 'personal', 'link_codes') ORDER BY name",
+         AND name NOT IN ('journal', 'claims', 'merkle_nodes', 'personal', 'link_codes', 'passwords', 'sessions') ORDER BY name",
     )?;
     stmt.query_map([], |r| r.get(0))?.collect()
 }

@@ -1,0 +1,364 @@
+//! The coordinator's desk (DESIGN.md "The web application"; issue 19):
+//! the pages behind `/login`, for the accounts `charte users` made.
+//!
+//! Who is asking is read once per request by the extractors here:
+//! [`Viewer`] (any account), [`Coordinator`] (403 for a committee
+//! account), [`Form`] and [`Upload`] (a POST: the session, the role and
+//! the form's `csrf` field, checked before the handler runs). A page is an
+//! askama struct with a [`Frame`] (the layout's navigation, the account,
+//! the forms' token) and a template extending `desk/layout.html`.
+//!
+//! Sessions: 128 random bits in an HttpOnly, SameSite=Strict cookie
+//! (`__Host-` and Secure over https), the store keeping only their
+//! sha256 (crate::app::users). Each session has its own CSRF token,
+//! which every form of the desk carries in its hidden field `csrf`.
+
+mod login;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
+use axum::http::request::Parts as RequestParts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq as _;
+
+use super::{Failure, Site, lang, pages};
+use crate::accounts::Role;
+use crate::app::App;
+use crate::error::{Kind, MAX_DOCUMENT_BYTES};
+use crate::roster::Language;
+use crate::{Error, Result};
+
+/// The session cookie (over http, on this machine).
+pub const SESSION_COOKIE: &str = "charte_session";
+/// Its name over https (see guard::SECURE_COOKIE for the `__Host-` prefix).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-charte_session";
+
+/// The largest urlencoded form the desk reads (a charter's text fits).
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The session cookie's name on this site.
+pub(crate) fn session_cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
+
+/// The request's session token: None without one, or with several (one of
+/// which a sibling site may have planted).
+pub(crate) fn session_token(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let mut found = lang::cookies(headers, session_cookie_name(secure));
+    let first = found.next()?;
+    (found.next().is_none() && first.len() == 22).then(|| first.to_owned())
+}
+
+/// Unix seconds on the wall clock: sessions and rate limits run on it.
+pub(crate) fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Who is asking, signed in: their address, role, the token their forms
+/// carry, and the page's language (`?lang=`, else the remembered choice,
+/// else Accept-Language, else the coordination's main language).
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub email: String,
+    pub role: Role,
+    pub csrf: String,
+    pub lang: Language,
+    /// `?lang=` was given: [`super::render`] remembers it in a cookie.
+    pub chosen: bool,
+}
+
+/// A signed-in coordinator (a committee account is refused, 403).
+#[derive(Debug, Clone)]
+pub struct Coordinator(pub Viewer);
+
+/// Where a visitor without a session is sent: the sign-in page, which
+/// brings them back to `path` (a GET's own path and query) afterwards.
+fn to_login(parts: &RequestParts) -> Response {
+    let back = parts.uri.path_and_query().map(|p| p.as_str()).filter(|p| *p != "/" && parts.method == "GET");
+    let target = match back {
+        Some(p) => format!("/login?next={}", url_escape(p)),
+        None => "/login".to_owned(),
+    };
+    Redirect::to(&target).into_response()
+}
+
+/// `s` as a URL's query value (RFC 3986 unreserved characters kept).
+pub(crate) fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The `lang` parameter of a query string.
+fn query_lang(parts: &RequestParts) -> Option<String> {
+    let query = parts.uri.query()?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    pairs.into_iter().find(|(k, _)| k == "lang").map(|(_, v)| v)
+}
+
+impl FromRequestParts<Arc<Site>> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut RequestParts, site: &Arc<Site>) -> std::result::Result<Viewer, Response> {
+        let Some(token) = session_token(&parts.headers, site.secure) else { return Err(to_login(parts)) };
+        let chosen = query_lang(parts);
+        let headers = parts.headers.clone();
+        let now = now_unix();
+        let found = site
+            .read(move |app| {
+                let Some(signed) = app.session(&token, now)? else { return Ok(None) };
+                let main = app.ws.config.coordination.main_language();
+                Ok(Some((signed, lang::choose(chosen.as_deref(), &headers, None, main))))
+            })
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Some((signed, language)) = found else { return Err(to_login(parts)) };
+        Ok(Viewer {
+            email: signed.email,
+            role: signed.role,
+            csrf: signed.csrf,
+            lang: language,
+            chosen: query_lang(parts).as_deref().and_then(lang::parse).is_some(),
+        })
+    }
+}
+
+/// The refusal of a committee account's request for a coordinator's page
+/// or action.
+fn read_only() -> Error {
+    Error::refused(Kind::Forbidden, "a committee account reads; it changes nothing")
+}
+
+impl FromRequestParts<Arc<Site>> for Coordinator {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut RequestParts,
+        site: &Arc<Site>,
+    ) -> std::result::Result<Coordinator, Response> {
+        let viewer = Viewer::from_request_parts(parts, site).await?;
+        if viewer.role != Role::Coordinator {
+            return Err(Failure(read_only()).into_response());
+        }
+        Ok(Coordinator(viewer))
+    }
+}
+
+/// Refuses (403) a form whose token is not its session's.
+pub(crate) fn check_csrf(viewer: &Viewer, typed: Option<&str>) -> Result<()> {
+    let ok =
+        typed.is_some_and(|t| t.len() == viewer.csrf.len() && bool::from(t.as_bytes().ct_eq(viewer.csrf.as_bytes())));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::refused(
+            Kind::Forbidden,
+            "this form was not sent from its own page (its security token is missing or wrong); open the page again",
+        ))
+    }
+}
+
+/// The one `csrf` field of an urlencoded body (None when missing or twice).
+fn csrf_field(body: &[u8]) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    let mut found = pairs.into_iter().filter(|(k, _)| k == "csrf").map(|(_, v)| v);
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
+/// A coordinator's urlencoded POST, checked (session, role, `csrf`), its
+/// other fields read into `T`.
+#[derive(Debug)]
+pub struct Form<T>(pub Coordinator, pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<Arc<Site>> for Form<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, site: &Arc<Site>) -> std::result::Result<Form<T>, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Coordinator(viewer) = Coordinator::from_request_parts(&mut parts, site).await?;
+        let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+            .await
+            .map_err(|_| Failure(Error::refused(Kind::TooLarge, "the form is larger than 2 MB")).into_response())?;
+        check_csrf(&viewer, csrf_field(&bytes).as_deref()).map_err(|e| Failure(e).into_response())?;
+        let fields = serde_urlencoded::from_bytes::<T>(&bytes)
+            .map_err(|_| Failure(Error::refused(Kind::Invalid, "the form does not read")).into_response())?;
+        Ok(Form(Coordinator(viewer), fields))
+    }
+}
+
+/// A multipart form's fields and its one file.
+#[derive(Debug, Default)]
+pub struct Parts {
+    pub fields: BTreeMap<String, String>,
+    /// The file part: its name as sent, and its bytes.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+/// A coordinator's multipart POST (an upload), checked as [`Form`] is:
+/// the `csrf` part must come first, before anything else is read.
+#[derive(Debug)]
+pub struct Upload(pub Coordinator, pub Parts);
+
+impl FromRequest<Arc<Site>> for Upload {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, site: &Arc<Site>) -> std::result::Result<Upload, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Coordinator(viewer) = Coordinator::from_request_parts(&mut parts, site).await?;
+        let multipart = Multipart::from_request(Request::from_parts(parts, body), site)
+            .await
+            .map_err(|_| Failure(Error::refused(Kind::Invalid, "the upload form does not read")).into_response())?;
+        let read = read_parts(multipart, &viewer).await.map_err(|e| Failure(e).into_response())?;
+        Ok(Upload(Coordinator(viewer), read))
+    }
+}
+
+async fn read_parts(mut multipart: Multipart, viewer: &Viewer) -> Result<Parts> {
+    let unreadable = |_| Error::refused(Kind::Invalid, "the upload form does not read");
+    let mut read = Parts::default();
+    let mut checked = false;
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if !checked {
+            // The token first: nothing else is read from a forged form.
+            let typed = if name == "csrf" { Some(field.text().await.map_err(unreadable)?) } else { None };
+            check_csrf(viewer, typed.as_deref())?;
+            checked = true;
+            continue;
+        }
+        if let Some(file_name) = field.file_name().map(str::to_owned) {
+            if read.file.is_some() {
+                return Err(Error::refused(Kind::Invalid, "the form sends one file"));
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                if (bytes.len() + chunk.len()) as u64 > MAX_DOCUMENT_BYTES {
+                    return Err(Error::refused(Kind::TooLarge, "a file is at most 20 MB"));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            read.file = Some((file_name, bytes)).filter(|(_, b)| !b.is_empty());
+        } else if read.fields.insert(name, field.text().await.map_err(unreadable)?).is_some() {
+            return Err(Error::refused(Kind::Invalid, "a field of the form came twice"));
+        }
+    }
+    if !checked {
+        check_csrf(viewer, None)?;
+    }
+    Ok(read)
+}
+
+/// What every desk page's layout shows.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub page: pages::Page,
+    /// The signed-in account's address.
+    pub email: String,
+    /// A coordinator (else a committee account: the navigation shows only
+    /// what it may read).
+    pub coordinator: bool,
+    /// The token every form of the page carries (field `csrf`).
+    pub csrf: String,
+    /// The page's place in the navigation: year, roster, documents,
+    /// returns, flags, reports (marked aria-current).
+    pub section: &'static str,
+}
+
+impl Frame {
+    pub fn new(app: &App, viewer: &Viewer, section: &'static str) -> Frame {
+        Frame {
+            page: pages::Page::new(app, viewer.lang),
+            email: viewer.email.clone(),
+            coordinator: viewer.role == Role::Coordinator,
+            csrf: viewer.csrf.clone(),
+            section,
+        }
+    }
+
+    /// `aria-current="page"` for the navigation's item `section`.
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section { " aria-current=\"page\"" } else { "" }
+    }
+}
+
+/// A day as Belgian tables write it: 30/11/2026 (both languages).
+pub fn date(d: NaiveDate, _lang: Language) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// An amount in euros as Belgians write it: 1 234,56 € (a narrow
+/// no-break space between thousands, a comma before the cents).
+pub fn amount(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let (units, cents) = ((cents.abs() / 100).to_string(), cents.abs() % 100);
+    let mut grouped = String::new();
+    for (i, c) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i) % 3 == 0 {
+            grouped.push('\u{202f}');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped},{cents:02}\u{a0}€")
+}
+
+/// A response sending the visitor on to `to` after a form (303).
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/")))])
+        .into_response()
+}
+
+/// The desk's routes: signing in and out, and each part's pages.
+pub fn routes() -> Router<Arc<Site>> {
+    Router::new()
+        .route("/login", get(login::page).post(login::sign_in))
+        .route("/logout", axum::routing::post(login::sign_out))
+        .route("/", get(home))
+}
+
+#[derive(Debug, askama::Template)]
+#[template(path = "desk/home.html")]
+struct Home {
+    f: Frame,
+}
+
+/// `/`: the year at a glance (issue 19's helper fills it).
+async fn home(viewer: Viewer, axum::extract::State(site): axum::extract::State<Arc<Site>>) -> Response {
+    let (lang, chosen) = (viewer.lang, viewer.chosen);
+    match site.read(move |app| Ok(Home { f: Frame::new(app, &viewer, "year") })).await {
+        Ok(page) => super::render(&page, StatusCode::OK, chosen, lang),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_dates_are_written_the_belgian_way() {
+        assert_eq!(amount(123_456), "1\u{202f}234,56\u{a0}€");
+        assert_eq!(amount(5), "0,05\u{a0}€");
+        assert_eq!(amount(-100_000_000), "-1\u{202f}000\u{202f}000,00\u{a0}€");
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).expect("a date");
+        assert_eq!(date(d, Language::Nl), "01/03/2026");
+    }
+
+    #[test]
+    fn a_forms_token_is_read_once() {
+        assert_eq!(csrf_field(b"a=1&csrf=abc").as_deref(), Some("abc"));
+        assert_eq!(csrf_field(b"csrf=abc&csrf=abc"), None, "twice");
+        assert_eq!(csrf_field(b"a=1"), None);
+        assert_eq!(url_escape("/roster?state=signed&x=é"), "/roster%3Fstate%3Dsigned%26x%3D%C3%A9");
+    }
+}
