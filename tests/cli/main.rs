@@ -17,6 +17,7 @@ mod erase;
 mod files;
 mod flags;
 mod funder;
+mod glance;
 mod ground;
 mod harness;
 mod history;

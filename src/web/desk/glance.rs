@@ -2,8 +2,9 @@
 //! home; a committee account's home is its flags, letters and reports),
 //! the open flags with their evidence and the letters drafted (`/flags`),
 //! the reports (`/reports`), and the downloads of a report or a letter
-//! (`/reports/FILE`, `/letters/FILE`). Every role may read them; nothing
-//! here writes.
+//! (`/reports/FILE`, `/letters/FILE`). Every role may read them. The one
+//! change made here is a coordinator's: drafting the day's interpellation
+//! letters (`POST /flags/letters`, as `charte flags letters` does).
 //!
 //! The figures of the year at a glance are kept between requests while
 //! the journal's head, the day and the workspace's configuration stay the
@@ -14,14 +15,14 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use chrono::NaiveDate;
 
-use super::{Frame, Viewer};
+use super::{Coordinator, Form, Frame, Viewer};
 use crate::accounts::Role;
 use crate::app::App;
 use crate::app::glance::{Deadline, Folder, Glance, OutFile, Stage, Stamp};
@@ -33,6 +34,7 @@ pub fn routes() -> Router<Arc<Site>> {
     Router::new()
         .route("/", get(home))
         .route("/flags", get(flags))
+        .route("/flags/letters", axum::routing::post(draft_letters))
         .route("/reports", get(reports))
         .route("/reports/{file}", get(report_file))
         .route("/letters/{file}", get(letter_file))
@@ -91,12 +93,12 @@ async fn home(
     viewer: Viewer,
 ) -> Result<Response, Failure> {
     let (lang, chosen) = (viewer.lang, viewer.chosen);
-    if matches!(viewer.role, Role::Committee) {
+    if viewer.role == Role::Committee {
         let page = site
             .read(move |app| {
                 let mut v = FlagsView::of(app, lang)?;
                 v.reports = Some(files(&app.reports()?, lang, "/reports"));
-                Ok(Flags { f: Frame::new(app, &viewer, "flags"), v })
+                Ok(Flags { f: Frame::new(app, &viewer, "year"), v })
             })
             .await?;
         return Ok(render(&page, StatusCode::OK, chosen, lang));
@@ -110,12 +112,44 @@ async fn home(
     Ok(render(&page, StatusCode::OK, chosen, lang))
 }
 
+/// `?drafted=N`: how many letters the coordinator's last drafting wrote.
+#[derive(Debug, serde::Deserialize)]
+struct Drafted {
+    drafted: Option<usize>,
+}
+
 /// `/flags`: every flag not resolved, with its evidence; the letters drafted.
-async fn flags(State(site): State<Arc<Site>>, viewer: Viewer) -> Result<Response, Failure> {
+async fn flags(
+    State(site): State<Arc<Site>>,
+    Query(drafted): Query<Drafted>,
+    viewer: Viewer,
+) -> Result<Response, Failure> {
     let (lang, chosen) = (viewer.lang, viewer.chosen);
-    let page =
-        site.read(move |app| Ok(Flags { v: FlagsView::of(app, lang)?, f: Frame::new(app, &viewer, "flags") })).await?;
+    let page = site
+        .read(move |app| {
+            let mut v = FlagsView::of(app, lang)?;
+            v.drafted = drafted.drafted;
+            Ok(Flags { v, f: Frame::new(app, &viewer, "flags") })
+        })
+        .await?;
     Ok(render(&page, StatusCode::OK, chosen, lang))
+}
+
+/// The drafting form carries nothing but its token.
+#[derive(Debug, serde::Deserialize)]
+struct NoFields {}
+
+/// `POST /flags/letters`: the day's interpellation letters, drafted as
+/// `charte flags letters` drafts them (a coordinator's action: a committee
+/// account gets 403 and nothing is written); back to the letters.
+async fn draft_letters(
+    State(site): State<Arc<Site>>,
+    Form(Coordinator(_), NoFields {}): Form<NoFields>,
+) -> Result<Response, Failure> {
+    let input = crate::app::flags::LettersInput { year: None, reply_within_days: 30, only: None };
+    let drafted = site.write(move |app| app.letters(&input)).await?;
+    let written = drafted.letters.iter().filter(|l| l.path.is_some()).count();
+    Ok(super::see_other(&format!("/flags?drafted={written}#letters")))
 }
 
 /// `/reports`: the files of out/reports/.
@@ -539,6 +573,8 @@ pub struct FlagsView {
     pub letters: Vec<FileRow>,
     /// The reports too, on a committee account's home.
     pub reports: Option<Vec<FileRow>>,
+    /// How many letters the coordinator just drafted.
+    pub drafted: Option<usize>,
 }
 
 impl FlagsView {
@@ -585,7 +621,7 @@ impl FlagsView {
                 l.what = name.clone();
             }
         }
-        Ok(FlagsView { groups, total, letters, reports: None })
+        Ok(FlagsView { groups, total, letters, reports: None, drafted: None })
     }
 }
 

@@ -13,6 +13,7 @@
 //! sha256 (crate::app::users). Each session has its own CSRF token,
 //! which every form of the desk carries in its hidden field `csrf`.
 
+pub mod glance;
 mod login;
 
 use std::collections::BTreeMap;
@@ -323,22 +324,7 @@ pub fn routes() -> Router<Arc<Site>> {
     Router::new()
         .route("/login", get(login::page).post(login::sign_in))
         .route("/logout", axum::routing::post(login::sign_out))
-        .route("/", get(home))
-}
-
-#[derive(Debug, askama::Template)]
-#[template(path = "desk/home.html")]
-struct Home {
-    f: Frame,
-}
-
-/// `/`: the year at a glance (issue 19's helper fills it).
-async fn home(viewer: Viewer, axum::extract::State(site): axum::extract::State<Arc<Site>>) -> Response {
-    let (lang, chosen) = (viewer.lang, viewer.chosen);
-    match site.read(move |app| Ok(Home { f: Frame::new(app, &viewer, "year") })).await {
-        Ok(page) => super::render(&page, StatusCode::OK, chosen, lang),
-        Err(e) => e.into_response(),
-    }
+        .merge(glance::routes())
 }
 
 #[cfg(test)]
