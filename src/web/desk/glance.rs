@@ -198,17 +198,9 @@ fn short(d: NaiveDate, lang: Language) -> String {
     super::date(d, lang)
 }
 
-/// A count with the thousands apart, as Belgians write it: 10 000.
+/// A count as Belgians write it (a journal's length is never negative).
 fn number(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) && c.is_ascii_digit() {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    out
+    super::number(n.unsigned_abs())
 }
 
 /// One figure of the year and the page that details it.

@@ -302,15 +302,21 @@ pub fn date(d: NaiveDate, _lang: Language) -> String {
 /// no-break space between thousands, a comma before the cents).
 pub fn amount(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
-    let (units, cents) = ((cents.abs() / 100).to_string(), cents.abs() % 100);
+    format!("{sign}{},{:02}\u{a0}€", number(cents.unsigned_abs() / 100), cents.unsigned_abs() % 100)
+}
+
+/// A count as Belgians write it: 10 000 (a narrow no-break space between
+/// thousands).
+pub fn number(n: u64) -> String {
+    let digits = n.to_string();
     let mut grouped = String::new();
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('\u{202f}');
         }
         grouped.push(c);
     }
-    format!("{sign}{grouped},{cents:02}\u{a0}€")
+    grouped
 }
 
 /// A response sending the visitor on to `to` after a form (303).
