@@ -533,7 +533,9 @@ fn reports(dir: &Path, documents: &[IssuedDocument]) -> Result<Vec<OutFile>> {
     for f in &mut out {
         f.date = made.get(f.name.split('.').next().unwrap_or(&f.name)).copied();
     }
-    out.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.name.cmp(&b.name)));
+    // Newest first; of one report, the PDFs before their companions.
+    let rank = |f: &OutFile| (std::cmp::Reverse(f.date), !f.name.ends_with(".pdf"), f.name.clone());
+    out.sort_by_key(rank);
     Ok(out)
 }
 

@@ -216,8 +216,10 @@ pub struct StageRow {
 #[derive(Debug, Clone)]
 pub struct DeadlineRow {
     pub date: String,
-    /// Due today or before.
+    /// Due today.
     pub now: bool,
+    /// Its day is past (a convocation's last day).
+    pub past: bool,
     pub text: String,
     pub href: Option<&'static str>,
 }
@@ -379,13 +381,22 @@ fn deadline(d: &Deadline, today: NaiveDate, lang: Language) -> DeadlineRow {
         Deadline::Convoke { body, date, last_day, convoked, .. } => {
             let long = crate::mail::long_date(*date, lang);
             let name = body_name(body, fr);
-            let text = match (convoked, last_day.is_some(), fr) {
+            // Past its last day (or too close for any notice): only a late
+            // convocation, with its reason, is left (`charte convoke --late`).
+            let late = last_day.is_none_or(|d| d < today);
+            let text = match (convoked, late, fr) {
                 (true, _, true) => format!("{name} du {long} : convocations envoyées"),
                 (true, _, false) => format!("{name} van {long}: oproepingen verstuurd"),
-                (false, true, true) => format!("Dernier jour pour convoquer : {name} du {long}"),
-                (false, true, false) => format!("Laatste dag om op te roepen: {name} van {long}"),
-                (false, false, true) => format!("{name} du {long} : trop proche pour respecter le préavis"),
-                (false, false, false) => format!("{name} van {long}: te dichtbij voor de oproepingstermijn"),
+                (false, false, true) => format!("Dernier jour pour convoquer : {name} du {long}"),
+                (false, false, false) => format!("Laatste dag om op te roepen: {name} van {long}"),
+                (false, true, true) => format!(
+                    "{name} du {long} : le préavis ne peut plus être respecté ; une convocation tardive doit être \
+                     motivée"
+                ),
+                (false, true, false) => format!(
+                    "{name} van {long}: de oproepingstermijn kan niet meer gehaald worden; een late oproeping moet \
+                     gemotiveerd worden"
+                ),
             };
             (text, None)
         }
@@ -427,7 +438,7 @@ fn deadline(d: &Deadline, today: NaiveDate, lang: Language) -> DeadlineRow {
             Some("/reports"),
         ),
     };
-    DeadlineRow { date: short(on, lang), now: on <= today, text, href }
+    DeadlineRow { date: short(on, lang), now: on == today, past: on < today, text, href }
 }
 
 /// A body's name from its key, as the page's language writes it (the
