@@ -23,7 +23,6 @@ configuration stay the same (src/web/desk/glance.rs): the first view pays
 for them, the others for a page render. `charte-bench glance WS DATE`
 times the computation itself.
 """
-import http.client
 import os
 import re
 import shutil
@@ -31,6 +30,9 @@ import subprocess
 import sys
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve import request, wrk  # noqa: E402  (one HTTP client and one wrk run for the benches)
 
 EMAIL = "bench@coordination.example.be"
 PASSWORD = "un mot de passe pour le banc d'essai"
@@ -58,38 +60,17 @@ def prepare(build, work):
     return [("Saint-Gilles", sg, "2026-12-31"), ("federation, 10,000 organisations", fed, "2026-11-30")]
 
 
-def request(addr, method, path, headers=None, body=None):
-    host, port = addr.split(":")
-    start = time.perf_counter()
-    c = http.client.HTTPConnection(host, int(port), timeout=120)
-    c.request(method, path, body=body, headers=headers or {})
-    r = c.getresponse()
-    data = r.read().decode("utf-8", "replace")
-    cookies = [v.split(";")[0] for k, v in r.getheaders() if k.lower() == "set-cookie"]
-    c.close()
-    return r.status, data, cookies, time.perf_counter() - start
-
-
 def sign_in(addr):
     """The session's Cookie header, through the sign-in form."""
     status, page, cookies, _ = request(addr, "GET", "/login")
+    cookies = [c.split(";")[0] for c in cookies]
     assert status == 200, (status, page[:300])
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"csrf": csrf, "email": EMAIL, "password": PASSWORD})
     headers = {"Cookie": "; ".join(cookies), "Content-Type": "application/x-www-form-urlencoded"}
     status, page, session, _ = request(addr, "POST", "/login", headers, body)
     assert status == 303, (status, page[:300])
-    return "; ".join(cookies + session)
-
-
-def wrk(addr, path, cookie):
-    r = subprocess.run(["wrk", "-t2", "-c50", "-d10s", "--timeout", "10s", "--latency", "-H", f"Cookie: {cookie}",
-                        f"http://{addr}{path}"], capture_output=True, text=True)
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", r.stdout)
-    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", r.stdout, re.M))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", r.stdout)
-    timeouts = re.search(r"timeout (\d+)", r.stdout)
-    return rps.group(1) if rps else "?", lat, errors.group(1) if errors else "0", timeouts.group(1) if timeouts else "0"
+    return "; ".join(cookies + [c.split(";")[0] for c in session])
 
 
 def measure(build, name, ws, now):
@@ -103,12 +84,12 @@ def measure(build, name, ws, now):
         status, page, _, first = request(addr, "GET", "/", {"Cookie": cookie})
         assert status == 200 and "stage-signed" in page, (status, page[:300])
         _, _, _, second = request(addr, "GET", "/", {"Cookie": cookie})
-        rps, lat, errors, timeouts = wrk(addr, "/", cookie)
+        rps, lat, errors = wrk(addr, "/", [f"Cookie: {cookie}"])
         with open(f"/proc/{server.pid}/status") as f:
             peak = re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1)
         print(f"{name}: first view {first * 1000:.0f} ms, second {second * 1000:.0f} ms; under wrk (50 connections, "
               f"10 s): {rps} requests/s, p50 {lat.get('50')}, p90 {lat.get('90')}, p99 {lat.get('99')}, non-2xx "
-              f"{errors}, timeouts {timeouts}; server peak resident memory {int(peak) / 1024:.0f} MB")
+              f"{errors}; server peak resident memory {int(peak) / 1024:.0f} MB")
     finally:
         server.terminate()
         server.wait()
