@@ -99,6 +99,26 @@ pub fn decoy_hash() -> &'static str {
     &DECOY
 }
 
+/// 128 random bits, base64url without padding (22 characters): a
+/// session's token, a form's.
+pub fn random_token() -> Result<String> {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| Error::internal(format!("no randomness from the system: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Whether `typed` is `expected`, compared in constant time.
+pub fn same_token(typed: &str, expected: &str) -> bool {
+    use subtle::ConstantTimeEq as _;
+    typed.len() == expected.len() && bool::from(typed.as_bytes().ct_eq(expected.as_bytes()))
+}
+
+/// Whether `token` is one [`random_token`] makes (what a cookie may hold).
+pub fn well_formed(token: &str) -> bool {
+    token.len() == 22 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// The hex sha256 of a session's token: what the store keeps.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

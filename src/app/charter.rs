@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::App;
 use crate::error::{Error, Result};
 use crate::journal::Event;
+use crate::roster::Language;
 
 /// A version adopted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +36,81 @@ pub struct Listed {
     pub in_force: bool,
 }
 
+/// One language's text of the charter, as charter/LANG.md holds it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CharterText {
+    pub lang: Language,
+    /// Empty when the file is missing.
+    pub text: String,
+    /// Still the example `charte init` wrote, which `issue` refuses.
+    pub placeholder: bool,
+}
+
+/// What saving a charter text did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// The file now holds the text.
+    Written,
+    /// The file held that very text already: nothing was written.
+    Unchanged,
+}
+
+/// The longest charter text accepted: a charter is a few pages.
+pub const MAX_TEXT_BYTES: usize = 256 * 1024;
+
 impl App {
+    /// The charter's text in each of the coordination's languages.
+    pub fn charter_texts(&self) -> Result<Vec<CharterText>> {
+        let mut out = Vec::new();
+        for &lang in &self.ws.config.coordination.languages {
+            let path = self.charter_path(lang);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(e) => return Err(Error::io(&path, e)),
+            };
+            let placeholder = crate::workspace::is_placeholder_charter(&text);
+            out.push(CharterText { lang, text, placeholder });
+        }
+        Ok(out)
+    }
+
+    /// Writes `text` as the charter's text in `lang` (charter/LANG.md,
+    /// atomically, its line ends made Unix ones). The text counts once a
+    /// version is adopted (`adopt_charter`), which records its sha256; it
+    /// is what the next documents are issued with.
+    pub fn save_charter_text(&self, lang: Language, text: &str) -> Result<Saved> {
+        if !self.ws.config.coordination.languages.contains(&lang) {
+            return Err(Error::usage(format!(
+                "the coordination does not work in '{lang}' (charte.toml [coordination] languages)"
+            )));
+        }
+        let mut text = text.replace("\r\n", "\n").replace('\r', "\n");
+        if text.trim().is_empty() {
+            return Err(Error::usage("the charter's text is empty: nothing was changed"));
+        }
+        if text.len() > MAX_TEXT_BYTES {
+            return Err(Error::usage(format!(
+                "the text is larger than {}: nothing was changed",
+                crate::error::size_in_words(MAX_TEXT_BYTES as u64)
+            )));
+        }
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        let path = self.charter_path(lang);
+        if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+            return Ok(Saved::Unchanged);
+        }
+        crate::error::create_dir(&self.ws.charter_dir())?;
+        crate::error::write_atomic(&path, text.as_bytes())?;
+        Ok(Saved::Written)
+    }
+
+    fn charter_path(&self, lang: Language) -> std::path::PathBuf {
+        self.ws.charter_dir().join(format!("{}.md", lang.code()))
+    }
+
     /// Records version `version` of the charter, adopted on `adopted`,
     /// whose text is now in charter/ (one file per language).
     pub fn adopt_charter(&mut self, version: &str, adopted: NaiveDate) -> Result<Adopted> {
@@ -72,6 +147,13 @@ impl App {
             let text = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
             if String::from_utf8_lossy(&text).trim().is_empty() {
                 return Err(Error::usage(format!("{} is empty: write the new version's text first", path.display())));
+            }
+            // As `issue` refuses it: a version is the network's own text.
+            if crate::workspace::is_placeholder_charter(&String::from_utf8_lossy(&text)) {
+                return Err(Error::usage(format!(
+                    "{} is still the example text `charte init` wrote: write the network's own charter there first",
+                    path.display()
+                )));
             }
             texts.insert(lang.code().to_owned(), hex::encode(Sha256::digest(&text)));
         }

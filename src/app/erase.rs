@@ -93,6 +93,12 @@ impl App {
                     roster.push((o.name.clone(), "representative_email"));
                 }
             }
+            // An account whose address goes can no longer sign in: it is
+            // removed, its password and sessions forgotten.
+            if let Some(account) = super::users::find(&tx.accounts()?, subject).map(|a| a.id) {
+                tx.append(&crate::journal::Event::AccountRemoved { account, by: None })?;
+                tx.forget_account(account)?;
+            }
             let mut commitments: Vec<Commitment> = held.iter().map(|h| h.commitment.clone()).collect();
             commitments.sort();
             let seq = tx.erase_personal(&commitments, reason)?;

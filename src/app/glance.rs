@@ -60,7 +60,7 @@ impl Stage {
     pub const ALL: [Stage; 7] =
         [Stage::Declared, Stage::Issued, Stage::Mailed, Stage::Reminded, Stage::Signed, Stage::Overdue, Stage::Waiting];
 
-    /// The word of `/roster?state=…`.
+    /// Its word (the year's page names its rows by it).
     pub fn code(self) -> &'static str {
         match self {
             Stage::Declared => "declared",

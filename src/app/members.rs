@@ -39,14 +39,85 @@ pub enum KeySet {
     Registered { name: String, fingerprint: String, replaced: bool },
 }
 
+/// The fields of an organisation a coordinator changes by hand (the
+/// roster's columns but its name and number), as typed: `None` leaves the
+/// field as it is, an empty text clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberChanges {
+    pub email: Option<String>,
+    pub language: Option<String>,
+    pub status: Option<String>,
+    pub representative: Option<String>,
+    pub representative_email: Option<String>,
+    pub address: Option<String>,
+    /// Several, separated by `|`, as in a roster.
+    pub sectors: Option<String>,
+}
+
+/// Where an organisation stands with the charter today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Standing {
+    /// It signed a version whose signatures count today.
+    Signed,
+    /// It signed only a version whose signatures no longer count.
+    Outdated,
+    /// It signed no version.
+    Unsigned,
+}
+
+impl Standing {
+    pub const ALL: [Standing; 3] = [Standing::Signed, Standing::Outdated, Standing::Unsigned];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Standing::Signed => "signed",
+            Standing::Outdated => "outdated",
+            Standing::Unsigned => "unsigned",
+        }
+    }
+}
+
+/// What editing an organisation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edited {
+    pub name: String,
+    /// The fields changed, by their roster column name; none: nothing was
+    /// changed (the values given are the ones it had).
+    pub changed: Vec<String>,
+    /// What was changed in the values as typed (an address written in its
+    /// ASCII form, a line break made a space), each naming its field.
+    pub notes: Vec<crate::error::Problem>,
+}
+
 impl App {
     /// Imports or updates the roster from a CSV file, all or nothing:
     /// organisations are matched by enterprise number, a known one updated,
     /// a new one added, one missing from the file left as it is. With
     /// `dry_run`, nothing is written. Returns the plan, as carried out.
     pub fn import_roster(&mut self, file: &Path, dry_run: bool) -> Result<import::Plan> {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.import_roster_as(file, &name, None, dry_run)
+    }
+
+    /// [`App::import_roster`], journaling the file as `name`, refused
+    /// unless the bytes read hash to `expected` when it is given (a file
+    /// imported as it was previewed).
+    pub(super) fn import_roster_as(
+        &mut self,
+        file: &Path,
+        name: &str,
+        expected: Option<&str>,
+        dry_run: bool,
+    ) -> Result<import::Plan> {
         let current = self.ws.store.members()?;
         let plan = import::plan(file, &current)?;
+        if expected.is_some_and(|sha256| sha256 != plan.sha256) {
+            return Err(Error::usage(format!(
+                "{name} is no longer the file that was previewed: nothing was changed; upload it again to see \
+                 what it would change"
+            )));
+        }
         if dry_run {
             return Ok(plan);
         }
@@ -69,7 +140,7 @@ impl App {
                 tx.append(&Event::OrganisationChanged { organisation, changed: fields.clone() })?;
             }
             tx.append(&Event::RosterImported {
-                file: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                file: name.to_owned(),
                 // The file as it was read and checked, not read again.
                 sha256: plan.sha256.clone(),
                 added: plan.added.len() as u64,
@@ -80,9 +151,59 @@ impl App {
         })
     }
 
+    /// Changes the fields `changes` gives of organisation `id` (an
+    /// enterprise number in any spelling, or a unique name), checked by
+    /// the rules a roster import checks its columns with, and journaled as
+    /// an import journals a change (the addresses as commitments). Every
+    /// problem is returned at once, each naming its field; then nothing
+    /// was changed.
+    pub fn edit_member(&mut self, id: &str, changes: &MemberChanges) -> Result<Edited> {
+        let members = self.ws.store.members()?;
+        let number = roster::resolve(&members, id)?.organisation.enterprise_number.clone();
+        self.ws.store.transaction(self.today, |tx| {
+            // The organisation as it is under the write lock: a change
+            // journaled since the form was shown is kept where the form
+            // does not change it.
+            let Some(current) = tx.member(number.digits())? else {
+                return Err(Error::not_found(format!("no organisation with enterprise number {number} on the roster")));
+            };
+            let old = current.organisation;
+            let (new, notes) = import::organisation_from(&changes.applied_to(&old))
+                .map_err(|problems| Error::Input { file: format!("{} ({number})", old.name).into(), problems })?;
+            let changed = new.changed_fields(&old);
+            if !changed.is_empty() {
+                let organisation = RosterEntry::committed(&new, |v| tx.personal(Kind::Email, v))?;
+                tx.append(&Event::OrganisationChanged { organisation, changed: changed.clone() })?;
+            }
+            Ok(Edited { name: new.name, changed, notes })
+        })
+    }
+
     /// The roster, in the store's order.
     pub fn members(&self) -> Result<Vec<Member>> {
         self.ws.store.members()
+    }
+
+    /// The roster, each organisation with where it stands with the
+    /// charter today; only those standing so when `only` is given.
+    pub fn roster(&self, only: Option<Standing>) -> Result<Vec<(Member, Standing)>> {
+        let counting = self.ws.config.charter.history.counting(self.today);
+        let standing = |m: &Member| match m.signed_version.as_deref() {
+            None => Standing::Unsigned,
+            Some(v) if counting.contains(&v) => Standing::Signed,
+            Some(_) => Standing::Outdated,
+        };
+        Ok(self
+            .ws
+            .store
+            .members()?
+            .into_iter()
+            .map(|m| {
+                let s = standing(&m);
+                (m, s)
+            })
+            .filter(|(_, s)| only.is_none_or(|o| o == *s))
+            .collect())
     }
 
     /// The organisation `id` (an enterprise number in any common spelling,
@@ -134,5 +255,110 @@ impl App {
             None => KeySet::AlreadyRegistered { name },
             Some(replaced) => KeySet::Registered { name, fingerprint, replaced },
         })
+    }
+}
+
+impl MemberChanges {
+    /// The values of `o`'s fields, by roster column name, with these
+    /// changes applied: what a roster line for it would hold.
+    fn applied_to(&self, o: &roster::Organisation) -> std::collections::BTreeMap<&'static str, String> {
+        let pick = |change: &Option<String>, old: String| change.clone().unwrap_or(old);
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        std::collections::BTreeMap::from([
+            ("name", o.name.clone()),
+            ("enterprise_number", o.enterprise_number.formatted()),
+            ("email", pick(&self.email, o.email.clone())),
+            ("language", pick(&self.language, o.language.code().to_owned())),
+            ("status", pick(&self.status, o.status.code().to_owned())),
+            ("representative", pick(&self.representative, text(&o.representative))),
+            ("representative_email", pick(&self.representative_email, text(&o.representative_email))),
+            ("address", pick(&self.address, text(&o.address))),
+            ("sectors", pick(&self.sectors, o.sectors.join("|"))),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::init;
+    use chrono::NaiveDate;
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 2).expect("a day")
+    }
+
+    /// A workspace with one organisation, Les Amis du Quartier.
+    fn workspace() -> (tempfile::TempDir, App) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input = init::Input { dir: dir.path().to_owned(), replay: true, languages: vec![roster::Language::Fr] };
+        init::init(&input, day()).expect("a workspace");
+        let roster = dir.path().join("roster.csv");
+        std::fs::write(&roster, "name,enterprise_number,email\nLes Amis du Quartier,0203.201.340,amis@example.be\n")
+            .expect("writes");
+        let mut app = App::writer(dir.path(), day()).expect("opens");
+        app.import_roster(&roster, false).expect("imports");
+        (dir, app)
+    }
+
+    #[test]
+    fn an_edit_is_checked_by_the_roster_rules_each_problem_naming_its_field() {
+        let (_dir, mut app) = workspace();
+        let before = app.ws.store.head().expect("head").seq;
+        let changes = MemberChanges {
+            email: Some("Evil <e@x.be>".into()),
+            status: Some("friend".into()),
+            representative: Some("Marie 😀".into()),
+            ..MemberChanges::default()
+        };
+        let Err(Error::Input { problems, .. }) = app.edit_member("0203201340", &changes) else {
+            panic!("a bad edit is refused with its problems");
+        };
+        let fields: Vec<_> = problems.iter().map(|p| p.field.as_deref().unwrap_or("")).collect();
+        assert_eq!(fields, ["email", "status", "representative"], "{problems:?}");
+        assert!(problems.iter().all(|p| p.line.is_none()), "no line in a form: {problems:?}");
+        assert!(problems[0].message.contains("plain address"), "{problems:?}");
+        assert_eq!(app.ws.store.head().expect("head").seq, before, "nothing journaled");
+    }
+
+    #[test]
+    fn an_edit_journals_the_changed_fields_and_an_unchanged_one_nothing() {
+        let (_dir, mut app) = workspace();
+        let changes = MemberChanges {
+            email: Some("contact@amis.example.be".into()),
+            status: Some("membre".into()),
+            sectors: Some("logement | santé".into()),
+            ..MemberChanges::default()
+        };
+        let edited = app.edit_member("Amis du Quartier", &changes).expect("edits");
+        assert_eq!(edited.changed, ["email", "status", "sectors"]);
+        let m = &app.members().expect("roster")[0].organisation;
+        assert_eq!(m.email, "contact@amis.example.be");
+        assert_eq!(m.status, roster::Status::Member);
+        assert_eq!(m.sectors, ["logement", "santé"]);
+        let last = app.ws.store.entries_about("0203201340").expect("history");
+        let entry = last.last().expect("an entry");
+        assert_eq!(entry.kind, "organisation-changed");
+        assert!(!entry.payload.contains("contact@amis"), "the address is a commitment: {}", entry.payload);
+        let seq = app.ws.store.head().expect("head").seq;
+        let again = app.edit_member("0203201340", &changes).expect("edits");
+        assert!(again.changed.is_empty());
+        assert_eq!(app.ws.store.head().expect("head").seq, seq, "nothing journaled when nothing changes");
+        // Clearing an optional field, and an address in its ASCII form noted.
+        let edited = app
+            .edit_member(
+                "0203201340",
+                &MemberChanges {
+                    representative_email: Some("marie@café.be".into()),
+                    sectors: Some(String::new()),
+                    ..MemberChanges::default()
+                },
+            )
+            .expect("edits");
+        assert_eq!(edited.changed, ["representative_email", "sectors"]);
+        assert_eq!(edited.notes.len(), 1, "{:?}", edited.notes);
+        let m = &app.members().expect("roster")[0].organisation;
+        assert_eq!(m.representative_email.as_deref(), Some("marie@xn--caf-dma.be"));
+        assert!(m.sectors.is_empty());
     }
 }

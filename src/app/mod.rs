@@ -38,6 +38,7 @@ pub mod members;
 pub mod outbox;
 pub mod report;
 pub mod returns;
+pub mod roster_upload;
 pub mod run;
 pub mod send;
 pub mod sign;

@@ -27,17 +27,9 @@ pub struct SignedIn {
     pub csrf: String,
 }
 
-/// 128 random bits, base64url without padding.
-fn random_token() -> Result<String> {
-    use base64::Engine as _;
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| Error::internal(format!("no randomness from the system: {e}")))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
-}
-
 /// The account of `accounts` whose address is `email`, compared as
 /// addresses are (ignoring case).
-fn find<'a>(accounts: &'a [Account], email: &str) -> Option<&'a Account> {
+pub(super) fn find<'a>(accounts: &'a [Account], email: &str) -> Option<&'a Account> {
     accounts.iter().find(|a| a.email.as_deref().is_some_and(|e| Kind::Email.matches(e, email)))
 }
 
@@ -81,7 +73,7 @@ impl App {
                 .cloned()
                 .ok_or_else(|| Error::not_found(format!("no account has the address {}", email.trim())))?;
             let by = tx.personal(Kind::Login, by)?;
-            tx.append(&Event::AccountRemoved { account: account.id, by: by.into() })?;
+            tx.append(&Event::AccountRemoved { account: account.id, by: Some(by.into()) })?;
             tx.forget_account(account.id)?;
             Ok(account)
         })
@@ -101,7 +93,11 @@ impl App {
         };
         let matches = accounts::password_matches(password, hash.as_deref().unwrap_or_else(|| accounts::decoy_hash()));
         let account = account.filter(|_| matches && hash.is_some()).ok_or_else(refused)?;
-        let opened = Opened { token: random_token()?, csrf: random_token()?, expires: now + accounts::SESSION_SECONDS };
+        let opened = Opened {
+            token: accounts::random_token()?,
+            csrf: accounts::random_token()?,
+            expires: now + accounts::SESSION_SECONDS,
+        };
         self.ws.store.open_session(
             &accounts::token_hash(&opened.token),
             account.id,
@@ -120,13 +116,16 @@ impl App {
         let store = &self.ws.store;
         let Some(s) = store.session(&hash)? else { return Ok(None) };
         if now > s.expires || now - s.seen > accounts::IDLE_SECONDS {
-            store.close_session(&hash, now, accounts::IDLE_SECONDS)?;
+            // Forgotten when the workspace is free; ended all the same.
+            let _ = store.close_session(&hash, now, accounts::IDLE_SECONDS);
             return Ok(None);
         }
         let Some(account) = store.accounts()?.into_iter().find(|a| a.id == s.account) else { return Ok(None) };
         let Some(email) = account.email else { return Ok(None) };
         if now - s.seen >= accounts::SEEN_EVERY {
-            store.session_seen(&hash, now)?;
+            // A page is not refused because a long command holds the
+            // workspace: its use is noted at the next one.
+            let _ = store.session_seen(&hash, now);
         }
         Ok(Some(SignedIn { account: account.id, email, role: account.role, csrf: s.csrf }))
     }

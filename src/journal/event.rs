@@ -154,8 +154,10 @@ pub enum Event {
     /// added `by` (the system user who ran the command, a commitment). Its
     /// id is this entry's sequence number. Never its password.
     AccountAdded { email: Personal, role: String, by: Personal },
-    /// `charte users remove`: account `account` can no longer sign in.
-    AccountRemoved { account: i64, by: Personal },
+    /// `charte users remove` (`by`: the system user), or `charte erase` of
+    /// its address (no `by`: the personal-data-erased entry that follows
+    /// says why): account `account` can no longer sign in.
+    AccountRemoved { account: i64, by: Option<Personal> },
 }
 
 /// An organisation as the journal records it: the roster's fields, its

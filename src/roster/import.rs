@@ -252,6 +252,24 @@ impl<'c> Row<'_, 'c> {
     }
 }
 
+/// One organisation from its fields' values (by column name: "email",
+/// "status", "sectors" separated by |…), checked by the very rules a
+/// roster's row is: the organisation and what was changed in the values
+/// as written, or every problem, each naming its field (and no line).
+pub fn organisation_from(
+    values: &BTreeMap<&'static str, String>,
+) -> std::result::Result<(Organisation, Vec<Problem>), Vec<Problem>> {
+    let cells: BTreeMap<&str, (&str, &str)> = values.iter().map(|(f, v)| (*f, (*f, v.as_str()))).collect();
+    let (mut notes, mut problems) = (Vec::new(), Vec::new());
+    let found = organisation(0, &cells, &mut notes, &mut problems);
+    let unlined =
+        |list: Vec<Problem>| -> Vec<Problem> { list.into_iter().map(|p| Problem { line: None, ..p }).collect() };
+    match found {
+        Some(o) if problems.is_empty() => Ok((o, unlined(notes))),
+        _ => Err(unlined(problems)),
+    }
+}
+
 /// Builds one organisation from its cells, pushing a problem per bad cell
 /// and a note per value it had to change.
 fn organisation(

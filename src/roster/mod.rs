@@ -186,6 +186,25 @@ impl Organisation {
         out
     }
 
+    /// The value of the field named by its roster column (as
+    /// [`Organisation::changed_fields`] names them), as a roster line
+    /// would hold it; empty for a field it does not have.
+    pub fn value_of(&self, field: &str) -> String {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        match field {
+            "name" => self.name.clone(),
+            "enterprise_number" => self.enterprise_number.formatted(),
+            "email" => self.email.clone(),
+            "language" => self.language.code().to_owned(),
+            "status" => self.status.code().to_owned(),
+            "representative" => text(&self.representative),
+            "representative_email" => text(&self.representative_email),
+            "address" => text(&self.address),
+            "sectors" => self.sectors.join(" | "),
+            _ => String::new(),
+        }
+    }
+
     /// Addresses to write to: the organisation's (rank 0), then its
     /// representative's (rank 1), each with the name to write to and its
     /// rank (a Message-ID's `.K`, the same whether or not the other

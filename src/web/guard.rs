@@ -8,9 +8,6 @@
 use crate::error::Kind;
 use crate::{Error, Result};
 use axum::http::HeaderMap;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use subtle::ConstantTimeEq;
 
 /// The cookie holding the token (over http, on this machine).
 pub const COOKIE: &str = "charte_csrf";
@@ -23,12 +20,22 @@ fn name(secure: bool) -> &'static str {
     if secure { SECURE_COOKIE } else { COOKIE }
 }
 
-/// The one cookie `name` the request carries: None when it carries none or
-/// several (one of which a sibling site may have planted).
-fn only_cookie<'a>(headers: &'a HeaderMap, name: &'a str) -> Option<&'a str> {
+/// The one cookie `name` the request carries, if it is a token
+/// ([`crate::accounts::well_formed`]): None when it carries none, one that
+/// is no token, or several (one of which a sibling site may have planted).
+pub(crate) fn only_cookie<'a>(headers: &'a HeaderMap, name: &'a str) -> Option<&'a str> {
     let mut found = super::lang::cookies(headers, name);
     let first = found.next()?;
-    found.next().is_none().then_some(first)
+    found.next().is_none().then_some(first).filter(|t| well_formed(t))
+}
+
+/// A Set-Cookie value for this site's `name` (HttpOnly, SameSite=Strict,
+/// Path=/; Secure over https, as the `__Host-` prefix requires), kept
+/// `max_age` seconds (None: until the browser closes).
+pub(crate) fn cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    let flag = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{age}{flag}")
 }
 
 /// The token a page puts in its forms, and the cookie to set when the
@@ -39,26 +46,17 @@ pub struct Csrf {
     pub set_cookie: Option<String>,
 }
 
-/// 128 random bits, base64url without padding (22 characters).
-pub fn random_token() -> Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| Error::internal(format!("no randomness from the system: {e}")))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
-}
-
-fn well_formed(token: &str) -> bool {
-    token.len() == 22 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
+pub use crate::accounts::random_token;
+use crate::accounts::{same_token, well_formed};
 
 /// The visitor's token (its cookie's), or a new one with its cookie.
 /// `secure`: the site is served over https (the cookie then says Secure).
 pub fn issue(headers: &HeaderMap, secure: bool) -> Result<Csrf> {
-    if let Some(token) = only_cookie(headers, name(secure)).filter(|t| well_formed(t)) {
+    if let Some(token) = only_cookie(headers, name(secure)) {
         return Ok(Csrf { token: token.to_owned(), set_cookie: None });
     }
     let token = random_token()?;
-    let flag = if secure { "; Secure" } else { "" };
-    let set_cookie = Some(format!("{}={token}; Path=/; HttpOnly; SameSite=Strict{flag}", name(secure)));
+    let set_cookie = Some(cookie(name(secure), &token, None, secure));
     Ok(Csrf { token, set_cookie })
 }
 
@@ -70,13 +68,9 @@ pub fn check(headers: &HeaderMap, field: Option<&str>, secure: bool) -> Result<(
             "this form was not sent from its own page (its security token is missing or wrong); open the page again",
         )
     };
-    let cookie = only_cookie(headers, name(secure)).filter(|t| well_formed(t)).ok_or_else(refused)?;
+    let cookie = only_cookie(headers, name(secure)).ok_or_else(refused)?;
     let field = field.ok_or_else(refused)?;
-    if field.len() == cookie.len() && bool::from(field.as_bytes().ct_eq(cookie.as_bytes())) {
-        Ok(())
-    } else {
-        Err(refused())
-    }
+    if same_token(field, cookie) { Ok(()) } else { Err(refused()) }
 }
 
 #[cfg(test)]

@@ -23,23 +23,6 @@ impl Limit {
     /// Counts an attempt for `key` at `now`: true when it is allowed, false
     /// when `max` attempts were already made within the window (not counted).
     pub fn allow(&self, key: &str, now: Instant) -> bool {
-        self.counted(key, now, true)
-    }
-
-    /// Whether `max` attempts for `key` were made within the window before
-    /// `now` (nothing counted): for what counts only failures, as logins.
-    pub fn spent(&self, key: &str, now: Instant) -> bool {
-        !self.counted(key, now, false)
-    }
-
-    /// Counts a failed attempt for `key` at `now` (see [`Limit::spent`]).
-    pub fn failed(&self, key: &str, now: Instant) {
-        self.counted(key, now, true);
-    }
-
-    /// Whether an attempt at `now` is within the limit; counted when
-    /// `count` and allowed.
-    fn counted(&self, key: &str, now: Instant, count: bool) -> bool {
         let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Keys without a recent attempt are dropped now and then, so the map
         // stays as small as the traffic of one window.
@@ -54,9 +37,7 @@ impl Limit {
         if times.len() >= self.max {
             return false;
         }
-        if count {
-            times.push_back(now);
-        }
+        times.push_back(now);
         true
     }
 }
@@ -76,11 +57,5 @@ mod tests {
         assert!(limit.allow("b", t0 + Duration::from_secs(3)), "another key is counted apart");
         assert!(!limit.allow("a", t0 + Duration::from_secs(59)));
         assert!(limit.allow("a", t0 + Duration::from_secs(61)), "the first attempt left the window");
-        assert!(!limit.spent("c", t0));
-        for i in 0..3 {
-            limit.failed("c", t0 + Duration::from_secs(i));
-        }
-        assert!(limit.spent("c", t0 + Duration::from_secs(4)), "three failures spend it");
-        assert!(!limit.spent("c", t0 + Duration::from_secs(61)));
     }
 }

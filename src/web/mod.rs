@@ -59,6 +59,8 @@ pub struct Site {
     /// Wrong passwords typed for one address, and by one visitor.
     pub logins_per_address: limit::Limit,
     pub logins_per_visitor: limit::Limit,
+    /// Passwords being checked right now (desk::login::CHECKS_AT_ONCE).
+    pub password_checks: tokio::sync::Semaphore,
 }
 
 impl Site {
@@ -66,6 +68,9 @@ impl Site {
     pub fn new(dir: PathBuf, pinned: Option<NaiveDate>) -> Result<Site> {
         let app = App::open(&dir, pinned.unwrap_or_else(crate::time::today))?;
         let secure = app.ws.config.serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+        // Hashed now, not at the first sign-in for an unknown address
+        // (which would take longer than the others, and so tell).
+        crate::accounts::decoy_hash();
         let minutes = |n: u64| std::time::Duration::from_secs(60 * n);
         Ok(Site {
             dir,
@@ -78,6 +83,7 @@ impl Site {
             uploads_per_link: limit::Limit::new(10, minutes(60)),
             logins_per_address: limit::Limit::new(10, minutes(15)),
             logins_per_visitor: limit::Limit::new(30, minutes(15)),
+            password_checks: tokio::sync::Semaphore::new(desk::login::CHECKS_AT_ONCE),
         })
     }
 }
@@ -373,7 +379,7 @@ pub(crate) fn render(template: &impl askama::Template, status: StatusCode, chose
 }
 
 /// `?lang=fr|nl`: the visitor's choice of language.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub(crate) struct Choice {
     pub(crate) lang: Option<String>,
 }

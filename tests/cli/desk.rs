@@ -53,6 +53,10 @@ fn accounts_are_journaled_and_their_passwords_never_are() {
     t.run(["users", "remove", "comite@cpas-saint-gilles.example.be"]).code(2);
     assert_eq!(t.run(["users", "list", "--json"]).success().json().as_array().unwrap().len(), 1);
     t.run(["audit"]).success();
+    // A person's address erased (GDPR): their account goes with it.
+    t.run(["erase", "marie@cpas-saint-gilles.example.be", "--reason", "demande d'effacement"]).success();
+    assert_eq!(t.run(["users", "list", "--json"]).success().json(), serde_json::json!([]));
+    t.run(["audit"]).success();
 }
 
 #[test]
@@ -109,4 +113,59 @@ fn a_committee_account_reads_and_a_form_without_its_token_is_refused() {
     assert!(home.body.contains("href=\"/flags\"") && home.body.contains("href=\"/reports\""));
     // The committee signs out like anyone.
     assert_eq!(committee.post_form("/logout", &[]).status, 303);
+}
+
+#[test]
+fn wrong_passwords_sent_at_once_are_all_counted() {
+    let t = desk();
+    let s = t.serve();
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let tries: Vec<_> = (0..16)
+            .map(|i| {
+                let s = &s;
+                scope.spawn(move || s.try_login("marie@cpas-saint-gilles.example.be", &format!("guess number {i}")).0)
+            })
+            .collect();
+        tries.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let wrong = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(wrong, 10, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
+}
+
+#[test]
+fn after_signing_in_the_browser_goes_only_to_a_page_of_this_site() {
+    let t = desk();
+    let s = t.serve();
+    for (next, expected) in
+        [("/%3Flang%3Dnl", "/?lang=nl"), ("/%09/evil.example", "/"), ("//evil.example", "/"), ("/%5Cevil.example", "/")]
+    {
+        let page = s.get(&format!("/login?next={next}"));
+        let cookie = page.cookies_set().join("; ");
+        let csrf = page.form_token().unwrap();
+        let at = page.body.find("name=\"next\" value=\"").unwrap() + "name=\"next\" value=\"".len();
+        let kept = page.body[at..]
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&#x2f;", "/")
+            .replace("&#x3f;", "?")
+            .replace("&#x3d;", "=");
+        let body = serde_urlencoded::to_string([
+            ("csrf", csrf.as_str()),
+            ("email", "marie@cpas-saint-gilles.example.be"),
+            ("password", PASSWORD),
+            ("next", &urlencoding_decode(next)),
+        ])
+        .unwrap();
+        let headers = [("Cookie", cookie.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
+        let signed = s.request_with("POST", "/login", &headers, body.as_bytes());
+        assert_eq!(signed.status, 303, "{next}");
+        assert_eq!(signed.header("location"), Some(expected), "{next} (the form kept {kept})");
+    }
+}
+
+/// `s` with its %XX escapes decoded.
+fn urlencoding_decode(s: &str) -> String {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}")).unwrap().remove(0).1
 }

@@ -48,6 +48,14 @@ fn the_coordinator_sees_the_command_lines_figures_and_each_links_to_its_detail()
     assert_eq!(count(b, "declared"), roster - 3);
     assert!(b.contains(&format!("{roster} organisations au répertoire")), "{b}");
     assert!(b.contains("href=\"/roster?state=signed\"") && b.contains("href=\"/returns\""));
+    // The roster's page the figure links to lists those organisations.
+    let signed_page = me.get("/roster?state=signed");
+    assert_eq!(signed_page.status, 200);
+    assert!(
+        signed_page.body.contains("CPAS d&#39;Ans") || signed_page.body.contains("CPAS d'Ans"),
+        "{}",
+        signed_page.body
+    );
     // The flags the command line lists, by rule, each linked to its place on /flags.
     assert!(b.contains(&format!("<a href=\"/flags#adherence-missing\">Charte non signée</a> : {missing}")), "{b}");
     // The plenary of 30 November owes 10 clear days: convoke by 19 November.
@@ -79,7 +87,9 @@ fn a_committee_account_reads_the_flags_letters_and_reports_and_drafts_nothing() 
     assert!(home.body.contains("id=\"adherence-missing\"") && home.body.contains("aucune signature de la charte"));
     assert!(home.body.contains("Projets de lettres") && home.body.contains("href=\"/reports/annual-2026.pdf\""));
     assert!(!home.body.contains("stage-signed") && !home.body.contains("/flags/letters"), "{}", home.body);
-    // Drafting letters is a coordinator's action: 403, nothing written.
+    // The roster is a coordinator's page; drafting letters a coordinator's
+    // action: 403, nothing written.
+    assert_eq!(committee.get("/roster").status, 403);
     assert_eq!(committee.post_form("/flags/letters", &[]).status, 403);
     assert!(!t.path("out/letters").exists());
     assert_eq!(committee.get("/flags").status, 200);

@@ -11,6 +11,7 @@ mod concurrency_documents;
 mod convoke;
 mod demo;
 mod desk;
+mod desk_roster;
 mod documents;
 mod election;
 mod erase;

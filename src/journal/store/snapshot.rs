@@ -51,6 +51,9 @@ impl Store {
                 }
             }
         }
+        // Live secrets stay here: a restored copy opens no session and
+        // accepts no code mailed before it was made.
+        copy.execute_batch("DELETE FROM sessions; DELETE FROM link_codes;").map_err(err)?;
         let head = head_of(&copy, dest)?;
         copy.close().map_err(|(_, e)| err(e))?;
         Ok(head)

@@ -287,7 +287,7 @@ impl YearView {
                 code: s.code(),
                 label: stage_label(s, fr),
                 count: g.count(s),
-                href: if s == Stage::Waiting { "/returns".to_owned() } else { format!("/roster?state={}", s.code()) },
+                href: detail(s).to_owned(),
             })
             .collect();
         let deadlines: Vec<DeadlineRow> =
@@ -324,6 +324,16 @@ impl YearView {
             checkpoint: g.journal.checkpoint.map(|(size, day)| (number(size), short(day, lang))),
             since_checkpoint: number(g.journal.since_checkpoint),
         }
+    }
+}
+
+/// The page that lists the organisations of a stage: the returns waiting,
+/// or the roster filtered as it filters (signed, or not).
+fn detail(s: Stage) -> &'static str {
+    match s {
+        Stage::Waiting => "/returns",
+        Stage::Signed => "/roster?state=signed",
+        Stage::Declared | Stage::Issued | Stage::Mailed | Stage::Reminded | Stage::Overdue => "/roster?state=unsigned",
     }
 }
 

@@ -30,11 +30,25 @@ pub struct Login {
     pub failed: Option<Kind>,
 }
 
-/// Where to go after signing in: a path of this site only (never
-/// `//other.site` nor an absolute URL).
+/// The largest sign-in form read (an address and a password fit in 16 KiB).
+pub const FORM_LIMIT: usize = 16 * 1024;
+
+/// Passwords checked at the same time, at most.
+pub const CHECKS_AT_ONCE: usize = 2;
+
+/// How long a sign-in waits for its turn to be checked before it is
+/// refused as one too many.
+const CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Where to go after signing in: a path of this site only. Only visible
+/// ASCII, no backslash, one leading slash: browsers drop tabs and read a
+/// backslash as a slash, so `/<tab>/evil.example` or `/\evil.example`
+/// would lead to another site.
 fn next_of(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']) => {
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
             n.to_owned()
         }
         _ => "/".to_owned(),
@@ -104,33 +118,46 @@ pub async fn sign_in(
 ) -> std::result::Result<Response, Failure> {
     guard::check(&headers, form.csrf.as_deref(), site.secure).map_err(Failure)?;
     let visitor = crate::web::sign::client_ip(peer, &headers);
-    let address = form.email.trim().to_lowercase();
+    let address = crate::roster::import::plain_address(&form.email).unwrap_or_default().to_lowercase();
+    let too_many = || show(&site, choice.clone(), &headers, &form, Some(Kind::TooMany), StatusCode::TOO_MANY_REQUESTS);
+    // Counted before the check, both (an address no account has too), so
+    // that attempts sent at once are all counted.
     let now = Instant::now();
-    if site.logins_per_address.spent(&address, now) || site.logins_per_visitor.spent(&visitor, now) {
-        return show(&site, choice, &headers, &form, Some(Kind::TooMany), StatusCode::TOO_MANY_REQUESTS).await;
+    let allowed = site.logins_per_visitor.allow(&visitor, now);
+    if !(allowed && site.logins_per_address.allow(&address, now)) {
+        return too_many().await;
     }
-    let (email, password) = (form.email.clone(), form.password.clone());
-    let at = now_unix();
-    match site.read(move |app| app.login(&email, &password, at)).await {
+    let wrong = || show(&site, choice.clone(), &headers, &form, Some(Kind::Unauthorized), StatusCode::UNAUTHORIZED);
+    if address.is_empty() || form.password.chars().count() > crate::accounts::MAX_PASSWORD {
+        return wrong().await;
+    }
+    let Ok(Ok(_turn)) = tokio::time::timeout(CHECK_WAIT, site.password_checks.acquire()).await else {
+        return too_many().await;
+    };
+    let (password, at) = (form.password.clone(), now_unix());
+    let previous = session_token(&headers, site.secure);
+    let opened = site
+        .read(move |app| {
+            let opened = app.login(&address, &password, at)?;
+            // The session this browser had ends: a sign-in never keeps one
+            // that someone else may have planted or seen.
+            if let Some(previous) = previous {
+                app.logout(&previous, at)?;
+            }
+            Ok(opened)
+        })
+        .await;
+    match opened {
         Ok(opened) => {
-            let flag = if site.secure { "; Secure" } else { "" };
-            let cookie = format!(
-                "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{flag}",
-                session_cookie_name(site.secure),
-                opened.token,
-                opened.expires - at
-            );
+            let cookie =
+                guard::cookie(session_cookie_name(site.secure), &opened.token, Some(opened.expires - at), site.secure);
             let mut response = see_other(&next_of(form.next.as_deref()));
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().append(header::SET_COOKIE, v);
             }
             Ok(response)
         }
-        Err(Failure(e)) if e.kind() == Kind::Unauthorized => {
-            site.logins_per_address.failed(&address, now);
-            site.logins_per_visitor.failed(&visitor, now);
-            show(&site, choice, &headers, &form, Some(Kind::Unauthorized), StatusCode::UNAUTHORIZED).await
-        }
+        Err(Failure(e)) if e.kind() == Kind::Unauthorized => wrong().await,
         Err(other) => Err(other),
     }
 }
@@ -146,8 +173,7 @@ pub async fn sign_out(
     let token = session_token(&headers, site.secure).ok_or_else(|| Failure(not_signed_in()))?;
     let now = now_unix();
     site.read(move |app| app.logout(&token, now)).await?;
-    let flag = if site.secure { "; Secure" } else { "" };
-    let cleared = format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{flag}", session_cookie_name(site.secure));
+    let cleared = guard::cookie(session_cookie_name(site.secure), "", Some(0), site.secure);
     let lang = if viewer.lang == Language::Nl { "?lang=nl" } else { "" };
     let mut response = see_other(&format!("/login{lang}"));
     if let Ok(v) = HeaderValue::from_str(&cleared) {
@@ -167,7 +193,16 @@ mod tests {
     #[test]
     fn after_signing_in_only_a_path_of_this_site() {
         assert_eq!(next_of(Some("/roster?state=signed")), "/roster?state=signed");
-        for bad in ["//evil.example/", "https://evil.example/", "/\\evil.example", "roster", ""] {
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\t\\evil",
+            "/a b",
+            "roster",
+            "",
+        ] {
             assert_eq!(next_of(Some(bad)), "/", "{bad}");
         }
         assert_eq!(next_of(None), "/");

@@ -14,7 +14,8 @@
 //! which every form of the desk carries in its hidden field `csrf`.
 
 pub mod glance;
-mod login;
+pub(crate) mod login;
+pub mod roster;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,7 +28,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
-use subtle::ConstantTimeEq as _;
 
 use super::{Failure, Site, lang, pages};
 use crate::accounts::Role;
@@ -52,9 +52,7 @@ pub(crate) fn session_cookie_name(secure: bool) -> &'static str {
 /// The request's session token: None without one, or with several (one of
 /// which a sibling site may have planted).
 pub(crate) fn session_token(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let mut found = lang::cookies(headers, session_cookie_name(secure));
-    let first = found.next()?;
-    (found.next().is_none() && first.len() == 22).then(|| first.to_owned())
+    super::guard::only_cookie(headers, session_cookie_name(secure)).map(str::to_owned)
 }
 
 /// Unix seconds on the wall clock: sessions and rate limits run on it.
@@ -113,6 +111,7 @@ impl FromRequestParts<Arc<Site>> for Viewer {
     async fn from_request_parts(parts: &mut RequestParts, site: &Arc<Site>) -> std::result::Result<Viewer, Response> {
         let Some(token) = session_token(&parts.headers, site.secure) else { return Err(to_login(parts)) };
         let chosen = query_lang(parts);
+        let picked = chosen.as_deref().and_then(lang::parse).is_some();
         let headers = parts.headers.clone();
         let now = now_unix();
         let found = site
@@ -124,13 +123,7 @@ impl FromRequestParts<Arc<Site>> for Viewer {
             .await
             .map_err(IntoResponse::into_response)?;
         let Some((signed, language)) = found else { return Err(to_login(parts)) };
-        Ok(Viewer {
-            email: signed.email,
-            role: signed.role,
-            csrf: signed.csrf,
-            lang: language,
-            chosen: query_lang(parts).as_deref().and_then(lang::parse).is_some(),
-        })
+        Ok(Viewer { email: signed.email, role: signed.role, csrf: signed.csrf, lang: language, chosen: picked })
     }
 }
 
@@ -157,9 +150,7 @@ impl FromRequestParts<Arc<Site>> for Coordinator {
 
 /// Refuses (403) a form whose token is not its session's.
 pub(crate) fn check_csrf(viewer: &Viewer, typed: Option<&str>) -> Result<()> {
-    let ok =
-        typed.is_some_and(|t| t.len() == viewer.csrf.len() && bool::from(t.as_bytes().ct_eq(viewer.csrf.as_bytes())));
-    if ok {
+    if typed.is_some_and(|t| crate::accounts::same_token(t, &viewer.csrf)) {
         Ok(())
     } else {
         Err(Error::refused(
@@ -328,9 +319,13 @@ pub fn see_other(to: &str) -> Response {
 /// The desk's routes: signing in and out, and each part's pages.
 pub fn routes() -> Router<Arc<Site>> {
     Router::new()
-        .route("/login", get(login::page).post(login::sign_in))
+        .route(
+            "/login",
+            get(login::page).post(login::sign_in).layer(axum::extract::DefaultBodyLimit::max(login::FORM_LIMIT)),
+        )
         .route("/logout", axum::routing::post(login::sign_out))
         .merge(glance::routes())
+        .merge(roster::routes())
 }
 
 #[cfg(test)]

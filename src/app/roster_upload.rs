@@ -1,0 +1,183 @@
+//! A roster imported through the browser: uploaded, previewed, then
+//! confirmed. The uploaded bytes are kept under out/staging/ between the
+//! two steps, under a name of their own (`roster-ID.csv`, ID 128 random
+//! bits), written exclusively and never through a link; the confirmation
+//! names the file by its ID and its sha256, and imports exactly what was
+//! previewed, or nothing. What the file says is read by roster::import,
+//! as `charte members import` reads it; nothing is read twice over.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use super::App;
+use crate::error::{Error, Result};
+use crate::roster::import::{self, Plan};
+
+/// How long an uploaded roster waits for its confirmation.
+pub const KEPT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The folder under out/ the uploads wait in.
+const STAGING: &str = "staging";
+
+/// An uploaded roster, kept, with what importing it would do.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// Names the kept file in the confirmation: 32 hex digits.
+    pub id: String,
+    /// The file's name as the browser sent it (what the journal records).
+    pub name: String,
+    pub sha256: String,
+    pub plan: Plan,
+    /// Each organisation the file changes, field by field.
+    pub changes: Vec<Change>,
+}
+
+/// One organisation a roster changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub name: String,
+    pub enterprise_number: String,
+    /// (field, value before, value after), by roster column name.
+    pub fields: Vec<(String, String, String)>,
+}
+
+impl App {
+    /// Keeps the roster `bytes` (sent as `name`) for a day and says what
+    /// importing it would do, writing nothing else. A file that does not
+    /// read is not kept: its problems are the error, each with its line
+    /// and column, as the command line gives them. Uploads older than a
+    /// day are removed on the way.
+    pub fn preview_roster(&mut self, name: &str, bytes: &[u8]) -> Result<Preview> {
+        let dir = self.ws.out_folder(STAGING)?;
+        remove_older(&dir, KEPT, SystemTime::now())?;
+        if bytes.len() > import::MAX_BYTES {
+            return Err(Error::usage(format!(
+                "{name} is larger than {}: a roster is at most that; is this the right file?",
+                crate::error::size_in_words(import::MAX_BYTES as u64)
+            )));
+        }
+        let mut random = [0u8; 16];
+        getrandom::fill(&mut random).map_err(|e| Error::internal(format!("no random bytes: {e}")))?;
+        let id = hex::encode(random);
+        let path = staged(&dir, &id);
+        crate::error::write_new(&path, bytes)?;
+        let name = label(name);
+        match self.import_roster_as(&path, &name, None, true) {
+            Ok(plan) => {
+                let before = self.ws.store.members()?;
+                let changes = plan
+                    .changed
+                    .iter()
+                    .map(|(o, fields)| {
+                        let old =
+                            before.iter().map(|m| &m.organisation).find(|m| m.enterprise_number == o.enterprise_number);
+                        let fields = fields
+                            .iter()
+                            .map(|f| (f.clone(), old.map(|m| m.value_of(f)).unwrap_or_default(), o.value_of(f)))
+                            .collect();
+                        Change { name: o.name.clone(), enterprise_number: o.enterprise_number.formatted(), fields }
+                    })
+                    .collect();
+                Ok(Preview { id, name, sha256: plan.sha256.clone(), plan, changes })
+            }
+            Err(e) => {
+                // Nothing to confirm: the file is not kept.
+                let _ = std::fs::remove_file(&path);
+                Err(named(e, &name))
+            }
+        }
+    }
+
+    /// Imports the roster [`App::preview_roster`] kept as `id`, if it is
+    /// still the file whose sha256 is `sha256` (journaled as `name`); the
+    /// kept file is removed once imported.
+    pub fn confirm_roster(&mut self, id: &str, sha256: &str, name: &str) -> Result<Plan> {
+        let gone = || {
+            Error::not_found(
+                "this roster is no longer waiting for its confirmation (it was imported, or it was sent more than a \
+                 day ago): nothing was changed; upload it again",
+            )
+        };
+        if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+            return Err(gone());
+        }
+        let dir = self.ws.out_folder(STAGING)?;
+        let path = staged(&dir, id);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() && !older_than(&meta, KEPT, SystemTime::now()) => {}
+            _ => return Err(gone()),
+        }
+        let name = label(name);
+        let plan = self.import_roster_as(&path, &name, Some(sha256), false).map_err(|e| named(e, &name))?;
+        std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(plan)
+    }
+}
+
+/// A file's problems named by the file's name as it was sent, not by
+/// where it waits on the server.
+fn named(e: Error, name: &str) -> Error {
+    match e {
+        Error::Input { problems, .. } => Error::Input { file: name.into(), problems },
+        e => e,
+    }
+}
+
+/// Where upload `id` waits in `dir`.
+fn staged(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("roster-{id}.csv"))
+}
+
+/// A file name as a browser sent it, made a label for the journal: its
+/// last part, printable, at most 120 characters.
+fn label(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(120).collect();
+    if clean.trim().is_empty() { "roster.csv".to_owned() } else { clean.trim().to_owned() }
+}
+
+fn older_than(meta: &std::fs::Metadata, age: Duration, now: SystemTime) -> bool {
+    meta.modified().ok().and_then(|m| now.duration_since(m).ok()).is_some_and(|d| d > age)
+}
+
+/// Removes the uploads of `dir` (plain files named roster-*.csv) older
+/// than `age`.
+fn remove_older(dir: &Path, age: Duration, now: SystemTime) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        let ours = name.to_str().is_some_and(|n| n.starts_with("roster-") && n.ends_with(".csv"));
+        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else { continue };
+        if ours && meta.is_file() && older_than(&meta, age, now) {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_is_the_last_part_of_the_name_sent() {
+        assert_eq!(label("C:\\Users\\coord\\membres 2027.csv"), "membres 2027.csv");
+        assert_eq!(label("../../etc/passwd"), "passwd");
+        assert_eq!(label("a\u{7}b.csv"), "ab.csv");
+        assert_eq!(label(""), "roster.csv");
+    }
+
+    #[test]
+    fn only_old_uploads_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("roster-old.csv");
+        let other = dir.path().join("notes.txt");
+        std::fs::write(&old, "x").unwrap();
+        std::fs::write(&other, "x").unwrap();
+        remove_older(dir.path(), KEPT, SystemTime::now()).unwrap();
+        assert!(old.exists(), "a fresh upload is kept");
+        remove_older(dir.path(), KEPT, SystemTime::now() + KEPT + Duration::from_secs(1)).unwrap();
+        assert!(!old.exists(), "an upload older than a day is removed");
+        assert!(other.exists(), "a file that is not an upload is left");
+    }
+}

@@ -1,0 +1,878 @@
+//! The roster and the charter on the coordinator's desk (issue 19): the
+//! members in a table, a roster file imported in two steps (uploaded and
+//! previewed, then confirmed), one organisation's page with its edit
+//! form, the charter's texts and its adoption. Each handler makes one
+//! application-layer call ([`crate::app::members`],
+//! [`crate::app::roster_upload`], [`crate::app::charter`]) and renders its
+//! outcome; a refusal the coordinator can fix is shown on the page, by
+//! the form, in French or Dutch, with the library's own detail (line,
+//! column, field) where it gives one.
+
+use super::{Coordinator, Form, Frame, Upload, Viewer, date};
+use crate::app::App;
+use crate::app::charter::Saved;
+use crate::app::members::{Edited, MemberChanges, MemberFile, Standing};
+use crate::app::roster_upload::Preview;
+use crate::error::{Kind, Problem};
+use crate::roster::import::Plan;
+use crate::roster::{Language, Member, Status};
+use crate::web::{Failure, Site, render};
+use crate::{Error, Result};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub fn routes() -> Router<Arc<Site>> {
+    Router::new()
+        .route("/roster", get(list))
+        .route("/roster/import", post(upload))
+        .route("/roster/import/confirm", post(confirm))
+        .route("/roster/{number}", get(member).post(edit))
+        .route("/charter", get(charter))
+        .route("/charter/text", post(save_text))
+        .route("/charter/adopt", post(adopt))
+}
+
+/// A sentence in both languages; the page shows the one it speaks.
+#[derive(Debug, Clone, Default)]
+pub struct Said {
+    pub fr: String,
+    pub nl: String,
+}
+
+impl Said {
+    fn new(fr: impl Into<String>, nl: impl Into<String>) -> Said {
+        Said { fr: fr.into(), nl: nl.into() }
+    }
+}
+
+/// What went wrong with a form, for the page: a framing sentence in the
+/// page's languages, and the library's detail (each problem with its
+/// line, column or field, as the command line says it).
+#[derive(Debug, Clone, Default)]
+pub struct Refusal {
+    pub said: Said,
+    pub details: Vec<String>,
+}
+
+/// An action's refusal the coordinator can fix (bad input, something
+/// named that is not there) becomes a [`Refusal`] shown by the form; any
+/// other error stays an error (its status page).
+fn fixable(e: Error, said: Said) -> Result<Refusal> {
+    match e.kind() {
+        Kind::Invalid | Kind::NotFound => {}
+        _ => return Err(e),
+    }
+    let details = match e {
+        Error::Input { problems, .. } => problems.iter().map(ToString::to_string).collect(),
+        e => vec![e.to_string()],
+    };
+    Ok(Refusal { said, details })
+}
+
+/// A page a handler answers with, at a status, in the viewer's language.
+trait Shown {
+    fn response(&self, status: StatusCode, chosen: bool, lang: Language) -> Response;
+}
+
+impl<T: Template> Shown for T {
+    fn response(&self, status: StatusCode, chosen: bool, lang: Language) -> Response {
+        render(self, status, chosen, lang)
+    }
+}
+
+/// The page `work` builds from an App opened to read (200).
+async fn shown<P: Shown + Send + 'static>(
+    site: Arc<Site>,
+    viewer: Viewer,
+    work: impl FnOnce(&App, &Viewer) -> Result<P> + Send + 'static,
+) -> std::result::Result<Response, Failure> {
+    let (chosen, lang) = (viewer.chosen, viewer.lang);
+    let page = site.read(move |app| work(app, &viewer)).await?;
+    Ok(page.response(StatusCode::OK, chosen, lang))
+}
+
+/// The page, and its status, `work` builds from an App opened to change
+/// the workspace (one application-layer action).
+async fn changed<P: Shown + Send + 'static>(
+    site: Arc<Site>,
+    viewer: Viewer,
+    work: impl FnOnce(&mut App, &Viewer) -> Result<(StatusCode, P)> + Send + 'static,
+) -> std::result::Result<Response, Failure> {
+    let (chosen, lang) = (viewer.chosen, viewer.lang);
+    let (status, page) = site.write(move |app| work(app, &viewer)).await?;
+    Ok(page.response(status, chosen, lang))
+}
+
+// --- /roster -----------------------------------------------------------
+
+/// `?state=signed|outdated|unsigned`: which organisations the table shows.
+#[derive(Debug, serde::Deserialize)]
+struct Filter {
+    state: Option<String>,
+}
+
+/// One row of the roster's table, in the page's language.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub name: String,
+    pub number: String,
+    pub digits: String,
+    pub language: &'static str,
+    pub status: &'static str,
+    pub email: String,
+    pub standing: &'static str,
+    pub standing_words: String,
+}
+
+/// A filter's link: its code ("" for all), its words, how many, chosen.
+#[derive(Debug, Clone)]
+pub struct Tab {
+    pub code: &'static str,
+    pub words: &'static str,
+    pub count: usize,
+    pub current: bool,
+}
+
+#[derive(Debug, Template)]
+#[template(path = "desk/roster.html")]
+pub struct RosterPage {
+    pub f: Frame,
+    pub rows: Vec<Row>,
+    pub tabs: Vec<Tab>,
+    /// The import form's refusal (a file that does not read), if any.
+    pub refusal: Option<Refusal>,
+    /// What an import just did.
+    pub done: Option<Said>,
+}
+
+fn standing_words(standing: Standing, version: Option<&str>, lang: Language) -> String {
+    let v = version.unwrap_or_default();
+    match (standing, lang) {
+        (Standing::Signed, Language::Fr) => format!("signée (version {v})"),
+        (Standing::Signed, Language::Nl) => format!("ondertekend (versie {v})"),
+        (Standing::Outdated, Language::Fr) => format!("version {v}, plus en vigueur"),
+        (Standing::Outdated, Language::Nl) => format!("versie {v}, niet meer van kracht"),
+        (Standing::Unsigned, Language::Fr) => "pas signée".to_owned(),
+        (Standing::Unsigned, Language::Nl) => "niet ondertekend".to_owned(),
+    }
+}
+
+fn tab_words(standing: Option<Standing>, lang: Language) -> &'static str {
+    match (standing, lang) {
+        (None, Language::Fr) => "Toutes",
+        (None, Language::Nl) => "Alle",
+        (Some(Standing::Signed), Language::Fr) => "Charte signée",
+        (Some(Standing::Signed), Language::Nl) => "Charter ondertekend",
+        (Some(Standing::Outdated), Language::Fr) => "Version dépassée",
+        (Some(Standing::Outdated), Language::Nl) => "Verouderde versie",
+        (Some(Standing::Unsigned), Language::Fr) => "Pas signée",
+        (Some(Standing::Unsigned), Language::Nl) => "Niet ondertekend",
+    }
+}
+
+fn language_words(lang: Language, page: Language) -> &'static str {
+    match (lang, page) {
+        (Language::Fr, Language::Fr) => "français",
+        (Language::Nl, Language::Fr) => "néerlandais",
+        (Language::Fr, Language::Nl) => "Frans",
+        (Language::Nl, Language::Nl) => "Nederlands",
+    }
+}
+
+/// The roster page, its table filtered by `state`.
+fn roster_page(
+    app: &App,
+    viewer: &Viewer,
+    state: Option<Standing>,
+    refusal: Option<Refusal>,
+    done: Option<Said>,
+) -> Result<RosterPage> {
+    let lang = viewer.lang;
+    let all = app.roster(None)?;
+    let count = |s: Option<Standing>| all.iter().filter(|(_, st)| s.is_none_or(|s| s == *st)).count();
+    let mut tabs = vec![Tab { code: "", words: tab_words(None, lang), count: all.len(), current: state.is_none() }];
+    tabs.extend(Standing::ALL.iter().map(|&s| Tab {
+        code: s.code(),
+        words: tab_words(Some(s), lang),
+        count: count(Some(s)),
+        current: state == Some(s),
+    }));
+    let rows = all.iter().filter(|(_, s)| state.is_none_or(|w| w == *s)).map(|(m, s)| row(m, *s, lang)).collect();
+    Ok(RosterPage { f: Frame::new(app, viewer, "roster"), rows, tabs, refusal, done })
+}
+
+fn row(m: &Member, standing: Standing, lang: Language) -> Row {
+    let o = &m.organisation;
+    Row {
+        name: o.name.clone(),
+        number: o.enterprise_number.formatted(),
+        digits: o.enterprise_number.digits().to_owned(),
+        language: language_words(o.language, lang),
+        status: o.status.name(lang),
+        email: o.email.clone(),
+        standing: standing.code(),
+        standing_words: standing_words(standing, m.signed_version.as_deref(), lang),
+    }
+}
+
+/// GET /roster.
+async fn list(
+    State(site): State<Arc<Site>>,
+    Coordinator(viewer): Coordinator,
+    Query(filter): Query<Filter>,
+) -> std::result::Result<Response, Failure> {
+    let state = filter.state.as_deref().and_then(|s| Standing::ALL.into_iter().find(|w| w.code() == s));
+    shown(site, viewer, move |app, viewer| roster_page(app, viewer, state, None, None)).await
+}
+
+// --- the import: upload, preview, confirm ------------------------------
+
+/// One organisation the file changes, in the preview.
+#[derive(Debug, Clone)]
+pub struct ChangedView {
+    pub name: String,
+    pub number: String,
+    /// (field in words, before, after).
+    pub fields: Vec<(&'static str, String, String)>,
+}
+
+#[derive(Debug, Template)]
+#[template(path = "desk/roster_preview.html")]
+pub struct PreviewPage {
+    pub f: Frame,
+    pub id: String,
+    pub name: String,
+    pub sha256: String,
+    pub encoding: &'static str,
+    pub separator: &'static str,
+    pub added: Vec<(String, String)>,
+    pub changed: Vec<ChangedView>,
+    pub unchanged: usize,
+    pub not_in_file: usize,
+    pub ignored_columns: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// The roster's columns in words: (column, French, Dutch).
+const FIELDS: [(&str, &str, &str); 9] = [
+    ("name", "nom", "naam"),
+    ("enterprise_number", "numéro d'entreprise", "ondernemingsnummer"),
+    ("email", "adresse e-mail", "e-mailadres"),
+    ("language", "langue", "taal"),
+    ("status", "statut", "statuut"),
+    ("representative", "représentant·e", "vertegenwoordiger"),
+    ("representative_email", "adresse e-mail du ou de la représentant·e", "e-mailadres van de vertegenwoordiger"),
+    ("address", "adresse postale", "postadres"),
+    ("sectors", "secteurs", "sectoren"),
+];
+
+/// A roster column in words.
+pub fn field_words(field: &str, lang: Language) -> &'static str {
+    match (FIELDS.iter().find(|(f, _, _)| *f == field), lang) {
+        (Some((_, fr, _)), Language::Fr) => fr,
+        (Some((_, _, nl)), Language::Nl) => nl,
+        (None, _) => "?",
+    }
+}
+
+/// A field's value as the page shows it: a status or a language in
+/// words, any other as it is.
+fn value_words(field: &str, value: &str, lang: Language) -> String {
+    match field {
+        "status" => Status::from_roster(value).map_or_else(|| value.to_owned(), |s| s.name(lang).to_owned()),
+        "language" => {
+            Language::from_roster(value).map_or_else(|| value.to_owned(), |l| language_words(l, lang).to_owned())
+        }
+        _ => value.to_owned(),
+    }
+}
+
+fn preview_page(f: Frame, p: Preview, lang: Language) -> PreviewPage {
+    let plan = &p.plan;
+    let separator = match (plan.separator, lang) {
+        ('\t', Language::Fr) => "tabulation",
+        ('\t', Language::Nl) => "tab",
+        (';', Language::Fr) => "point-virgule",
+        (';', Language::Nl) => "puntkomma",
+        (_, Language::Fr) => "virgule",
+        (_, Language::Nl) => "komma",
+    };
+    PreviewPage {
+        f,
+        added: plan.added.iter().map(|o| (o.enterprise_number.formatted(), o.name.clone())).collect(),
+        changed: p
+            .changes
+            .iter()
+            .map(|c| ChangedView {
+                name: c.name.clone(),
+                number: c.enterprise_number.clone(),
+                fields: c
+                    .fields
+                    .iter()
+                    .map(|(f, a, b)| (field_words(f, lang), value_words(f, a, lang), value_words(f, b, lang)))
+                    .collect(),
+            })
+            .collect(),
+        unchanged: plan.unchanged,
+        not_in_file: plan.not_in_file.len(),
+        ignored_columns: plan.ignored_columns.clone(),
+        notes: plan.notes.iter().map(ToString::to_string).collect(),
+        encoding: plan.encoding,
+        separator,
+        id: p.id,
+        name: p.name,
+        sha256: p.sha256,
+    }
+}
+
+/// POST /roster/import (multipart: `csrf`, then `file`).
+async fn upload(
+    State(site): State<Arc<Site>>,
+    Upload(Coordinator(viewer), parts): Upload,
+) -> std::result::Result<Response, Failure> {
+    changed(site, viewer, move |app, viewer| {
+        let refused = |app: &App, refusal| {
+            roster_page(app, viewer, None, Some(refusal), None)
+                .map(|p| (StatusCode::UNPROCESSABLE_ENTITY, Page::Roster(p)))
+        };
+        let Some((name, bytes)) = parts.file.filter(|(_, b)| !b.is_empty()) else {
+            let said = Said::new(
+                "Choisissez le fichier de la liste des membres (CSV, tel qu'Excel l'enregistre).",
+                "Kies het bestand met de ledenlijst (CSV, zoals Excel het bewaart).",
+            );
+            return refused(app, Refusal { said, details: Vec::new() });
+        };
+        match app.preview_roster(&name, &bytes) {
+            Ok(p) => {
+                Ok((StatusCode::OK, Page::Preview(preview_page(Frame::new(app, viewer, "roster"), p, viewer.lang))))
+            }
+            Err(e) => {
+                let said = Said::new(
+                    format!(
+                        "Le fichier {name} ne peut pas être importé tel quel ; rien n'a été modifié. Corrigez ces \
+                             lignes dans le tableur, puis envoyez-le à nouveau :"
+                    ),
+                    format!(
+                        "Het bestand {name} kan niet zo worden ingevoerd; er werd niets gewijzigd. Verbeter deze \
+                             regels in het rekenblad en stuur het opnieuw:"
+                    ),
+                );
+                refused(app, fixable(e, said)?)
+            }
+        }
+    })
+    .await
+}
+
+/// The pages an import's step can end on.
+enum Page {
+    Roster(RosterPage),
+    Preview(PreviewPage),
+}
+
+impl Shown for Page {
+    fn response(&self, status: StatusCode, chosen: bool, lang: Language) -> Response {
+        match self {
+            Page::Roster(p) => p.response(status, chosen, lang),
+            Page::Preview(p) => p.response(status, chosen, lang),
+        }
+    }
+}
+
+/// The confirmation of a previewed import.
+#[derive(Debug, serde::Deserialize)]
+struct Confirm {
+    id: String,
+    sha256: String,
+    name: String,
+}
+
+fn imported(plan: &Plan) -> Said {
+    let (a, c, u) = (plan.added.len(), plan.changed.len(), plan.unchanged);
+    if a == 0 && c == 0 {
+        return Said::new(
+            format!("Rien n'a changé : les {u} organisations du fichier sont déjà dans la liste, telles quelles."),
+            format!("Er is niets veranderd: de {u} organisaties uit het bestand staan al zo in de lijst."),
+        );
+    }
+    Said::new(
+        format!("La liste est importée : {a} organisation(s) ajoutée(s), {c} modifiée(s), {u} inchangée(s)."),
+        format!("De lijst is ingevoerd: {a} organisatie(s) toegevoegd, {c} gewijzigd, {u} ongewijzigd."),
+    )
+}
+
+/// POST /roster/import/confirm.
+async fn confirm(
+    State(site): State<Arc<Site>>,
+    Form(Coordinator(viewer), form): Form<Confirm>,
+) -> std::result::Result<Response, Failure> {
+    changed(site, viewer, move |app, viewer| match app.confirm_roster(&form.id, &form.sha256, &form.name) {
+        Ok(plan) => Ok((StatusCode::OK, roster_page(app, viewer, None, None, Some(imported(&plan)))?)),
+        Err(e) => {
+            let said = Said::new(
+                "Cette importation n'a pas été faite ; rien n'a été modifié :",
+                "Deze invoer werd niet uitgevoerd; er werd niets gewijzigd:",
+            );
+            let refusal = fixable(e, said)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, roster_page(app, viewer, None, Some(refusal), None)?))
+        }
+    })
+    .await
+}
+
+// --- one organisation --------------------------------------------------
+
+/// The edit form's values, as typed, and its problems by field.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub representative: String,
+    #[serde(default)]
+    pub representative_email: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub sectors: String,
+}
+
+impl EditForm {
+    fn of(o: &crate::roster::Organisation) -> EditForm {
+        EditForm {
+            email: o.value_of("email"),
+            language: o.value_of("language"),
+            status: o.value_of("status"),
+            representative: o.value_of("representative"),
+            representative_email: o.value_of("representative_email"),
+            address: o.value_of("address"),
+            sectors: o.value_of("sectors"),
+        }
+    }
+
+    fn changes(&self) -> MemberChanges {
+        MemberChanges {
+            email: Some(self.email.clone()),
+            language: Some(self.language.clone()),
+            status: Some(self.status.clone()),
+            representative: Some(self.representative.clone()),
+            representative_email: Some(self.representative_email.clone()),
+            address: Some(self.address.clone()),
+            sectors: Some(self.sectors.replace(" | ", "|")),
+        }
+    }
+}
+
+/// A line of an organisation's page: a date and what happened, in words.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub on: String,
+    pub what: String,
+}
+
+#[derive(Debug, Template)]
+#[template(path = "desk/member.html")]
+pub struct MemberPage {
+    pub f: Frame,
+    pub name: String,
+    pub number: String,
+    pub digits: String,
+    pub status: &'static str,
+    pub signed: Option<String>,
+    pub key: bool,
+    pub documents: Vec<Line>,
+    pub signatures: Vec<Line>,
+    pub waiting: usize,
+    pub history: Vec<Line>,
+    pub form: EditForm,
+    /// The form's problems, by field (roster column name).
+    pub errors: BTreeMap<String, Vec<String>>,
+    /// The form's refusal as a whole, if any.
+    pub refusal: Option<Refusal>,
+    pub done: Option<Said>,
+    pub notes: Vec<String>,
+    pub statuses: Vec<(&'static str, &'static str)>,
+}
+
+impl MemberPage {
+    /// The problems of `field`, for the template.
+    pub fn errors_of(&self, field: &str) -> &[String] {
+        self.errors.get(field).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+/// What a journal entry about an organisation says, in words.
+fn entry_words(kind: &str, lang: Language) -> String {
+    let fr = lang == Language::Fr;
+    let (f, n) = match kind {
+        "organisation-added" => ("ajoutée à la liste des membres", "toegevoegd aan de ledenlijst"),
+        "organisation-changed" => ("fiche modifiée", "gegevens gewijzigd"),
+        "document-issued" => ("document d'adhésion émis", "toetredingsdocument uitgegeven"),
+        "message-intended" | "message-sent" => ("courriel envoyé", "e-mail verstuurd"),
+        "message-bounced" => ("courriel revenu en erreur", "e-mail kwam onbestelbaar terug"),
+        "adherence-collected" => ("signature reçue et comptée", "handtekening ontvangen en geteld"),
+        "return-pending" => {
+            ("document renvoyé, en attente de confirmation", "document teruggestuurd, wacht op bevestiging")
+        }
+        "return-confirmed" => ("retour confirmé", "terugzending bevestigd"),
+        "return-rejected" => ("retour refusé", "terugzending geweigerd"),
+        "return-revoked" => ("confirmation annulée", "bevestiging ingetrokken"),
+        "return-refused" => ("document renvoyé refusé", "teruggestuurd document geweigerd"),
+        "key-registered" => ("clé de signature enregistrée", "ondertekeningssleutel geregistreerd"),
+        "breach-reported" => ("manquement signalé", "tekortkoming gemeld"),
+        "link-minted" => ("lien de signature créé", "ondertekeningslink aangemaakt"),
+        "link-code-sent" => ("code de signature envoyé", "ondertekeningscode verstuurd"),
+        "link-locked" => ("lien de signature bloqué", "ondertekeningslink geblokkeerd"),
+        "link-reopened" => ("lien de signature rouvert", "ondertekeningslink heropend"),
+        "link-used" => ("signé en ligne", "online ondertekend"),
+        "personal-data-erased" => ("données personnelles effacées", "persoonsgegevens gewist"),
+        "flag-raised" => ("signalement ouvert", "signalering geopend"),
+        "step-done" => ("étape du suivi faite", "stap van de opvolging uitgevoerd"),
+        "subject-entered" => ("suivi commencé", "opvolging begonnen"),
+        _ => ("", ""),
+    };
+    let said = if fr { f } else { n };
+    if said.is_empty() { kind.to_owned() } else { said.to_owned() }
+}
+
+/// A day the journal wrote (2026-11-30, or a time after it), as a
+/// Belgian reads it; as written when it does not read.
+fn day_text(at: &str, lang: Language) -> String {
+    chrono::NaiveDate::parse_from_str(at.get(..10).unwrap_or_default(), "%Y-%m-%d")
+        .map_or_else(|_| at.to_owned(), |d| date(d, lang))
+}
+
+fn member_page(app: &App, viewer: &Viewer, file: MemberFile) -> MemberPage {
+    let lang = viewer.lang;
+    let on = |d: chrono::NaiveDate| date(d, lang);
+    let o = &file.member.organisation;
+    let fr = lang == Language::Fr;
+    let documents = file
+        .documents
+        .iter()
+        .map(|d| Line {
+            on: on(d.issued),
+            what: if fr {
+                format!("{} (charte version {})", d.document_id, d.charter_version)
+            } else {
+                format!("{} (charter versie {})", d.document_id, d.charter_version)
+            },
+        })
+        .collect();
+    let signatures = file
+        .adherences
+        .iter()
+        .map(|a| Line {
+            on: day_text(&a.collected, lang),
+            what: if fr {
+                format!("version {}, signée par {} ({})", a.charter_version, a.signer, a.method)
+            } else {
+                format!("versie {}, ondertekend door {} ({})", a.charter_version, a.signer, a.method)
+            },
+        })
+        .collect();
+    // The history in words: one line per day and kind of event, the
+    // latest first (a mailing's many entries said once).
+    let mut history: Vec<Line> = Vec::new();
+    for e in file.history.iter().rev() {
+        let line = Line { on: day_text(&e.at, lang), what: entry_words(&e.kind, lang) };
+        if history.last().is_none_or(|l| l.on != line.on || l.what != line.what) {
+            history.push(line);
+        }
+    }
+    let waiting = file.returns.iter().filter(|r| r.state == crate::collect::ReturnState::Waiting).count();
+    MemberPage {
+        f: Frame::new(app, viewer, "roster"),
+        name: o.name.clone(),
+        number: o.enterprise_number.formatted(),
+        digits: o.enterprise_number.digits().to_owned(),
+        status: o.status.name(lang),
+        signed: file.member.signed_version.clone(),
+        key: file.member.public_key.is_some(),
+        documents,
+        signatures,
+        waiting,
+        history,
+        form: EditForm::of(o),
+        errors: BTreeMap::new(),
+        refusal: None,
+        done: None,
+        notes: Vec::new(),
+        statuses: Status::ALL.iter().map(|s| (s.code(), s.name(lang))).collect(),
+    }
+}
+
+/// GET /roster/{number}.
+async fn member(
+    State(site): State<Arc<Site>>,
+    Coordinator(viewer): Coordinator,
+    Path(number): Path<String>,
+) -> std::result::Result<Response, Failure> {
+    shown(site, viewer, move |app, viewer| Ok(member_page(app, viewer, app.member_file(&digits_only(&number)?)?))).await
+}
+
+/// A path's enterprise number: ten digits that pass the check, else not
+/// a page.
+fn digits_only(number: &str) -> Result<String> {
+    let digits = number.len() == 10 && number.bytes().all(|b| b.is_ascii_digit());
+    if digits && crate::roster::EnterpriseNumber::parse(number).is_ok() {
+        Ok(number.to_owned())
+    } else {
+        Err(Error::not_found("no such organisation page"))
+    }
+}
+
+/// POST /roster/{number}.
+async fn edit(
+    State(site): State<Arc<Site>>,
+    Path(number): Path<String>,
+    Form(Coordinator(viewer), form): Form<EditForm>,
+) -> std::result::Result<Response, Failure> {
+    let lang = viewer.lang;
+    changed(site, viewer, move |app, viewer| {
+        let number = digits_only(&number)?;
+        let outcome = app.edit_member(&number, &form.changes());
+        let mut page = member_page(app, viewer, app.member_file(&number)?);
+        match outcome {
+            Ok(Edited { changed, notes, .. }) => {
+                let words: Vec<&str> = changed.iter().map(|f| field_words(f, lang)).collect();
+                page.done = Some(if changed.is_empty() {
+                    Said::new(
+                        "Rien n'a changé : ces valeurs étaient déjà celles de la fiche.",
+                        "Er is niets veranderd: dit waren al de gegevens van de fiche.",
+                    )
+                } else {
+                    Said::new(
+                        format!("Fiche enregistrée ({}).", words.join(", ")),
+                        format!("Fiche bewaard ({}).", words.join(", ")),
+                    )
+                });
+                page.notes = notes.iter().map(ToString::to_string).collect();
+                Ok((StatusCode::OK, page))
+            }
+            Err(e) => {
+                // Each problem named by its field in words, the
+                // field's own message shown beside it too.
+                let named: Option<Vec<String>> = match &e {
+                    Error::Input { problems, .. } => {
+                        page.errors = by_field(problems);
+                        Some(
+                            problems
+                                .iter()
+                                .map(|p| {
+                                    format!("{}: {}", field_words(p.field.as_deref().unwrap_or(""), lang), p.message)
+                                })
+                                .collect(),
+                        )
+                    }
+                    _ => None,
+                };
+                page.form = form;
+                let said = Said::new(
+                    "La fiche n'a pas été enregistrée ; rien n'a été modifié. Corrigez les champs signalés :",
+                    "De fiche werd niet bewaard; er werd niets gewijzigd. Verbeter de aangeduide velden:",
+                );
+                let mut refusal = fixable(e, said)?;
+                if let Some(named) = named {
+                    refusal.details = named;
+                }
+                page.refusal = Some(refusal);
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, page))
+            }
+        }
+    })
+    .await
+}
+
+/// Problems grouped by their field.
+fn by_field(problems: &[Problem]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in problems {
+        out.entry(p.field.clone().unwrap_or_default()).or_default().push(p.message.clone());
+    }
+    out
+}
+
+// --- the charter -------------------------------------------------------
+
+/// One language's text, with its form's outcome.
+#[derive(Debug, Clone)]
+pub struct TextView {
+    pub code: &'static str,
+    pub words: &'static str,
+    pub text: String,
+    pub placeholder: bool,
+    pub refusal: Option<Refusal>,
+    pub done: Option<Said>,
+}
+
+#[derive(Debug, Template)]
+#[template(path = "desk/charter.html")]
+pub struct CharterPage {
+    pub f: Frame,
+    pub texts: Vec<TextView>,
+    /// (version, adopted on, in force).
+    pub versions: Vec<(String, String, bool)>,
+    pub version: String,
+    pub day: String,
+    pub refusal: Option<Refusal>,
+    pub done: Option<Said>,
+}
+
+/// The charter's page: its texts as charter/ holds them now, its versions.
+fn charter_page(app: &App, viewer: &Viewer) -> Result<CharterPage> {
+    let lang = viewer.lang;
+    let (texts, versions) = (app.charter_texts()?, app.charter_versions());
+    Ok(CharterPage {
+        f: Frame::new(app, viewer, "charter"),
+        texts: texts
+            .into_iter()
+            .map(|t| TextView {
+                code: t.lang.code(),
+                words: language_words(t.lang, lang),
+                text: t.text,
+                placeholder: t.placeholder,
+                refusal: None,
+                done: None,
+            })
+            .collect(),
+        versions: versions.into_iter().map(|v| (v.version, date(v.adopted, lang), v.in_force)).collect(),
+        version: String::new(),
+        day: app.today.format("%Y-%m-%d").to_string(),
+        refusal: None,
+        done: None,
+    })
+}
+
+/// GET /charter.
+async fn charter(
+    State(site): State<Arc<Site>>,
+    Coordinator(viewer): Coordinator,
+) -> std::result::Result<Response, Failure> {
+    shown(site, viewer, charter_page).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct TextForm {
+    lang: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// POST /charter/text.
+async fn save_text(
+    State(site): State<Arc<Site>>,
+    Form(Coordinator(viewer), form): Form<TextForm>,
+) -> std::result::Result<Response, Failure> {
+    changed(site, viewer, move |app, viewer| {
+        let Some(language) = crate::web::lang::parse(&form.lang) else {
+            return Err(Error::usage("no such language"));
+        };
+        let outcome = app.save_charter_text(language, &form.text);
+        let mut page = charter_page(app, viewer)?;
+        let Some(view) = page.texts.iter_mut().find(|t| t.code == language.code()) else {
+            return Err(Error::usage("the coordination does not work in that language"));
+        };
+        let status = match outcome {
+            Ok(Saved::Written) => {
+                view.done = Some(Said::new(
+                    "Texte enregistré. Il ne compte qu'une fois adopté : enregistrez l'adoption d'une nouvelle version \
+                         ci-dessous quand l'instance compétente l'a approuvé.",
+                    "Tekst bewaard. Hij telt pas zodra hij aangenomen is: registreer hieronder de aanneming van een \
+                         nieuwe versie wanneer het bevoegde orgaan hem goedgekeurd heeft.",
+                ));
+                StatusCode::OK
+            }
+            Ok(Saved::Unchanged) => {
+                view.done = Some(Said::new(
+                    "Rien n'a changé : c'était déjà le texte du fichier.",
+                    "Er is niets veranderd: dit was al de tekst van het bestand.",
+                ));
+                StatusCode::OK
+            }
+            Err(e) => {
+                view.text = form.text;
+                let said = Said::new("Le texte n'a pas été enregistré :", "De tekst werd niet bewaard:");
+                view.refusal = Some(fixable(e, said)?);
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+        };
+        Ok((status, page))
+    })
+    .await
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct AdoptForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    date: String,
+}
+
+/// A day as typed: 2026-11-30 (a date field's value) or 30/11/2026.
+fn day_typed(s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| chrono::NaiveDate::parse_from_str(s, "%d/%m/%Y")).ok()
+}
+
+/// POST /charter/adopt.
+async fn adopt(
+    State(site): State<Arc<Site>>,
+    Form(Coordinator(viewer), form): Form<AdoptForm>,
+) -> std::result::Result<Response, Failure> {
+    changed(site, viewer, move |app, viewer| {
+        let outcome = match day_typed(&form.date) {
+            Some(day) => app.adopt_charter(&form.version, day).map_err(Some),
+            None => Err(None),
+        };
+        let mut page = charter_page(app, viewer)?;
+        match outcome {
+            Ok(a) => {
+                page.done = Some(Said::new(
+                    format!(
+                        "La version {} est enregistrée, adoptée le {}. Chaque organisation devra la signer.",
+                        a.version,
+                        date(a.adopted, Language::Fr)
+                    ),
+                    format!(
+                        "Versie {} is geregistreerd, aangenomen op {}. Elke organisatie zal ze moeten ondertekenen.",
+                        a.version,
+                        date(a.adopted, Language::Nl)
+                    ),
+                ));
+                Ok((StatusCode::OK, page))
+            }
+            Err(e) => {
+                page.version = form.version;
+                page.day = form.date;
+                let said = Said::new(
+                    "Cette version n'a pas été enregistrée ; rien n'a été modifié :",
+                    "Deze versie werd niet geregistreerd; er werd niets gewijzigd:",
+                );
+                page.refusal = Some(match e {
+                    Some(e) => fixable(e, said)?,
+                    None => Refusal {
+                        said: Said::new(
+                            "Indiquez la date d'adoption (jour/mois/année).",
+                            "Geef de datum van aanneming (dag/maand/jaar).",
+                        ),
+                        details: Vec::new(),
+                    },
+                });
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, page))
+            }
+        }
+    })
+    .await
+}

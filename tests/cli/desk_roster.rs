@@ -1,0 +1,247 @@
+//! The desk's roster and charter pages, over TCP against the real server:
+//! a roster imported in two steps (preview, then confirm exactly what was
+//! previewed), a broken file's lines shown with nothing changed, an
+//! organisation edited, the charter's text saved and a version adopted,
+//! and a committee account refused every change.
+
+use crate::harness::{Response, Test};
+
+const COORDINATOR: (&str, &str) = ("marie@cpas-saint-gilles.example.be", "un mot de passe solide");
+const COMMITTEE: (&str, &str) = ("comite@cpas-saint-gilles.example.be", "le comité lit seulement");
+
+/// Saint-Gilles with its roster imported, a coordinator and a committee account.
+fn desk() -> Test {
+    let t = Test::fixture("saint-gilles").at("2026-03-02");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.user(COORDINATOR.0, "coordinator", COORDINATOR.1);
+    t.user(COMMITTEE.0, "committee", COMMITTEE.1);
+    t
+}
+
+/// The roster file of the fixture, with `edit` applied to its text.
+fn roster_with(t: &Test, edit: impl Fn(String) -> String) -> Vec<u8> {
+    edit(std::fs::read_to_string(t.path("roster.csv")).unwrap()).into_bytes()
+}
+
+/// The value of the hidden field `name` of the page's forms.
+fn hidden(page: &Response, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = page.body.find(&marker).unwrap_or_else(|| panic!("no field {name} in {}", page.body)) + marker.len();
+    page.body[at..].split('"').next().unwrap().to_owned()
+}
+
+/// A corrected roster: the CPAS's new address, the Commune's number as
+/// Excel writes it once it dropped the leading 0, a column charte ignores.
+fn corrected(t: &Test) -> Vec<u8> {
+    roster_with(t, |text| {
+        let text = text
+            .replace("secretariat@cpas-saint-gilles.example.be,", "accueil@cpas-saint-gilles.example.be,")
+            .replace(",0205.893.980,", ",205893980,");
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        for (i, line) in lines.iter_mut().enumerate() {
+            line.push_str(if i == 0 { ",Téléphone" } else { ",02 000 00 00" });
+        }
+        lines.join("\r\n")
+    })
+}
+
+fn staged_files(t: &Test) -> usize {
+    std::fs::read_dir(t.path("out/staging")).map(|d| d.count()).unwrap_or(0)
+}
+
+#[test]
+fn a_corrected_roster_is_previewed_then_imported_exactly_as_previewed() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let before = t.journal_len();
+    let preview = me.post_multipart("/roster/import", &[], Some(("file", "membres 2026.csv", &corrected(&t))));
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let b = &preview.body;
+    // What changes, field by field, old → new; what is ignored and restored.
+    assert!(b.contains("0 organisation(s) ajoutée(s)") && b.contains("1 modifiée(s)"), "{b}");
+    assert!(b.contains("109 inchangée(s)"), "{b}");
+    assert!(
+        b.contains("secretariat@cpas-saint-gilles.example.be") && b.contains("accueil@cpas-saint-gilles.example.be")
+    );
+    assert!(b.contains("<q>Téléphone</q>"), "the ignored column is named: {b}");
+    assert!(b.contains("leading 0 Excel dropped was restored (0205.893.980"), "{b}");
+    assert_eq!(t.journal_len(), before, "a preview changes nothing");
+    assert_eq!(staged_files(&t), 1, "the upload waits for its confirmation");
+    // Confirmed: imported, journaled under the name it was sent with.
+    let fields =
+        [("id", hidden(&preview, "id")), ("sha256", hidden(&preview, "sha256")), ("name", hidden(&preview, "name"))];
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = me.post_form("/roster/import/confirm", &form);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("La liste est importée : 0 organisation(s) ajoutée(s), 1 modifiée(s)"), "{}", done.body);
+    let cpas = t.members().into_iter().find(|m| m["enterprise_number"] == "0241.029.459").unwrap();
+    assert_eq!(cpas["email"], "accueil@cpas-saint-gilles.example.be");
+    let db = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    let imported: String = db
+        .query_row("SELECT payload FROM journal WHERE kind = 'roster-imported' ORDER BY seq DESC", [], |r| r.get(0))
+        .unwrap();
+    assert!(imported.contains("\"file\":\"membres 2026.csv\""), "the journal names the file as sent: {imported}");
+    assert_eq!(staged_files(&t), 0, "the imported upload is not kept");
+    // The same confirmation again: nothing waits any more, nothing changes.
+    let after = t.journal_len();
+    let again = me.post_form("/roster/import/confirm", &form);
+    assert_eq!(again.status, 422);
+    assert!(
+        again.body.contains("rien n&#39;a été modifié") && again.body.contains("no longer waiting"),
+        "{}",
+        again.body
+    );
+    assert_eq!(t.journal_len(), after);
+    // The same file once more: the preview says it changes nothing, and offers no confirmation.
+    let same = me.post_multipart("/roster/import", &[], Some(("file", "membres 2026.csv", &corrected(&t))));
+    assert!(same.body.contains("Ce fichier ne change rien"), "{}", same.body);
+    assert!(!same.body.contains("/roster/import/confirm"));
+}
+
+#[test]
+fn a_broken_roster_shows_its_lines_and_changes_nothing() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let before = t.snapshot();
+    let broken = roster_with(&t, |text| {
+        text.replace(",0241.029.459,", ",0241.029.458,")
+            .replace("laura.gillet@commune-saint-gilles.example.be", "laura.gillet")
+    });
+    let page = me.post_multipart("/roster/import", &[], Some(("file", "membres.csv", &broken)));
+    assert_eq!(page.status, 422);
+    let b = &page.body;
+    assert!(b.contains("ne peut pas être importé tel quel ; rien n&#39;a été modifié"), "{b}");
+    assert!(b.contains("line 2, column enterprise_number: &#39;0241.029.458&#39; fails the mod-97 check"), "{b}");
+    assert!(b.contains("line 3, column representative_email"), "{b}");
+    assert!(b.contains("action=\"/roster/import\""), "the upload form again, to send the corrected file");
+    assert_eq!(t.snapshot(), before, "the journal did not move");
+    assert_eq!(staged_files(&t), 0, "a file that does not read is not kept");
+    // In Dutch, the same lines in a Dutch sentence.
+    let nl = me.post_multipart("/roster/import?lang=nl", &[], Some(("file", "leden.csv", &broken)));
+    assert!(nl.body.contains("kan niet zo worden ingevoerd") && nl.body.contains("line 2, column"), "{}", nl.body);
+}
+
+#[test]
+fn a_confirmation_whose_file_changed_since_its_preview_is_refused() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let preview = me.post_multipart("/roster/import", &[], Some(("file", "membres.csv", &corrected(&t))));
+    let (id, sha256) = (hidden(&preview, "id"), hidden(&preview, "sha256"));
+    let before = t.snapshot();
+    // Another sha256 than the one previewed.
+    let other = format!("{}0", &sha256[..63]);
+    let refused = me.post_form("/roster/import/confirm", &[("id", &id), ("sha256", &other), ("name", "membres.csv")]);
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("no longer the file that was previewed"), "{}", refused.body);
+    // The kept file itself changed on disk since the preview.
+    let kept = t.path(&format!("out/staging/roster-{id}.csv"));
+    std::fs::write(&kept, roster_with(&t, |text| text.replace("member", "former"))).unwrap();
+    let refused = me.post_form("/roster/import/confirm", &[("id", &id), ("sha256", &sha256), ("name", "membres.csv")]);
+    assert_eq!(refused.status, 422);
+    // An id that names no upload (or a path): nothing waits under it.
+    let refused = me.post_form("/roster/import/confirm", &[("id", "../../charte"), ("sha256", &sha256), ("name", "x")]);
+    assert_eq!(refused.status, 422);
+    assert_eq!(t.snapshot(), before, "nothing was imported");
+    assert!(t.members().iter().all(|m| m["status"] != "former"));
+}
+
+#[test]
+fn an_organisation_is_edited_by_its_page_and_a_bad_field_is_shown_by_it() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    // The roster's table, filtered, each row linking to its page.
+    let roster = me.get("/roster?state=unsigned");
+    assert_eq!(roster.status, 200, "{}", roster.body);
+    assert!(roster.body.contains("<a href=\"/roster/0241029459\">CPAS de Saint-Gilles</a>"), "{}", roster.body);
+    assert!(roster.body.contains("aria-current=\"page\">Pas signée (110)"), "{}", roster.body);
+    assert!(!me.get("/roster?state=signed").body.contains("/roster/0241029459\""));
+    let page = me.get("/roster/0241029459");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("value=\"secretariat@cpas-saint-gilles.example.be\""));
+    assert!(page.body.contains("ajoutée à la liste des membres"), "its history in words: {}", page.body);
+    assert_eq!(me.get("/roster/0241029458").status, 404);
+    let form = |email: &'static str| {
+        [
+            ("email", email),
+            ("language", "fr"),
+            ("status", "member"),
+            ("representative", "Nathalie Dubois"),
+            ("representative_email", "nathalie.dubois@cpas-saint-gilles.example.be"),
+            ("address", "Rue Fernand Bernier 212, 1060 Saint-Gilles"),
+            ("sectors", "aide sociale | logement | emploi | seniors"),
+        ]
+    };
+    let before = t.journal_len();
+    let bad = me.post_form("/roster/0241029459", &form("Accueil <accueil@cpas.example.be>"));
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("class=\"field-error\" id=\"email-error\""), "{}", bad.body);
+    assert!(bad.body.contains("is not a plain address"), "the roster's own rule: {}", bad.body);
+    assert!(bad.body.contains("aria-invalid=\"true\" aria-describedby=\"email-error\""));
+    assert_eq!(t.journal_len(), before);
+    let good = me.post_form("/roster/0241029459", &form("accueil@cpas-saint-gilles.example.be"));
+    assert_eq!(good.status, 200, "{}", good.body);
+    assert!(good.body.contains("Fiche enregistrée (adresse e-mail)."), "only the email changed: {}", good.body);
+    let shown = t.run(["members", "show", "0241029459", "--json"]).success().json();
+    assert_eq!(shown["email"], "accueil@cpas-saint-gilles.example.be");
+    assert_eq!(shown["sectors"], serde_json::json!(["aide sociale", "logement", "emploi", "seniors"]));
+    assert_eq!(shown["history"].as_array().unwrap().last().unwrap()["kind"], "organisation-changed");
+    t.run(["audit"]).success();
+}
+
+#[test]
+fn the_charter_text_is_saved_and_a_version_adopted() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let page = me.get("/charter");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<th scope=\"row\">2024-01</th><td>25/01/2024</td>"), "{}", page.body);
+    let saved = me.post_form("/charter/text", &[("lang", "fr"), ("text", "# Charte 2026\r\n\r\nNous coopérons.")]);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("Il ne compte qu&#39;une fois adopté"), "{}", saved.body);
+    assert_eq!(std::fs::read_to_string(t.path("charter/fr.md")).unwrap(), "# Charte 2026\n\nNous coopérons.\n");
+    let empty = me.post_form("/charter/text", &[("lang", "fr"), ("text", "  ")]);
+    assert_eq!(empty.status, 422);
+    // The example `charte init` writes is shown as such, and no version is adopted with it.
+    let example = std::fs::read_to_string(crate::harness::repo().join("templates/workspace/charter.fr.md")).unwrap();
+    let shown = me.post_form("/charter/text", &[("lang", "fr"), ("text", &example)]);
+    assert!(shown.body.contains("C'est encore le texte d'exemple"), "{}", shown.body);
+    let refused = me.post_form("/charter/adopt", &[("version", "2026-03"), ("date", "2026-03-02")]);
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("still the example text"), "{}", refused.body);
+    me.post_form("/charter/text", &[("lang", "fr"), ("text", "# Charte 2026\r\n\r\nNous coopérons.")]);
+    let adopted = me.post_form("/charter/adopt", &[("version", "2026-03"), ("date", "2026-03-02")]);
+    assert_eq!(adopted.status, 200, "{}", adopted.body);
+    assert!(adopted.body.contains("La version 2026-03 est enregistrée, adoptée le 02/03/2026"), "{}", adopted.body);
+    let listed = t.run(["charter", "list"]).success().stdout;
+    assert!(listed.contains("2026-03"), "{listed}");
+    // The same version again: refused by the form, nothing changed.
+    let before = t.journal_len();
+    let again = me.post_form("/charter/adopt", &[("version", "2026-03"), ("date", "02/03/2026")]);
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("was already adopted") && again.body.contains("value=\"2026-03\""), "{}", again.body);
+    assert_eq!(t.journal_len(), before);
+}
+
+#[test]
+fn a_committee_account_changes_nothing_on_the_roster_nor_the_charter() {
+    let t = desk();
+    let s = t.serve();
+    let committee = s.login(COMMITTEE.0, COMMITTEE.1);
+    let before = t.snapshot();
+    assert_eq!(committee.get("/roster").status, 403);
+    assert_eq!(committee.post_form("/roster/0241029459", &[("email", "x@example.be")]).status, 403);
+    assert_eq!(committee.post_form("/charter/adopt", &[("version", "2026-03"), ("date", "2026-03-02")]).status, 403);
+    assert_eq!(committee.post_form("/charter/text", &[("lang", "fr"), ("text", "Rien")]).status, 403);
+    let upload = committee.post_multipart("/roster/import", &[], Some(("file", "membres.csv", &corrected(&t))));
+    assert_eq!(upload.status, 403);
+    assert_eq!(t.snapshot(), before);
+    assert_eq!(staged_files(&t), 0);
+    // A coordinator's form without its token: refused too.
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    assert_eq!(me.post_raw("/roster/0241029459", "email=x%40example.be").status, 403);
+}
