@@ -101,8 +101,10 @@ def request(addr, method, path, headers=None, body=None):
     return r.status, data, cookies, time.perf_counter() - start
 
 
-def wrk(addr, path):
-    r = subprocess.run(["wrk", "-t2", "-c50", "-d10s", "--latency", f"http://{addr}{path}"],
+def wrk(addr, path, headers=()):
+    """wrk with 50 connections for 10 s on `path`, each request with `headers` ("Name: value")."""
+    extra = [a for h in headers for a in ("-H", h)]
+    r = subprocess.run(["wrk", "-t2", "-c50", "-d10s", "--timeout", "10s", "--latency", *extra, f"http://{addr}{path}"],
                        capture_output=True, text=True)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", r.stdout)
     lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", r.stdout, re.M))

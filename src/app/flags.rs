@@ -98,8 +98,14 @@ impl App {
     /// The flags whose evidence falls in `year` (or all of them), each
     /// with its key and the committee's handling (open when never marked).
     pub fn flags(&self, year: Option<i32>) -> Result<Listing> {
+        let loaded = flags::Loaded::load_for(&self.ws.store, &self.ws.config, year)?;
+        self.listing(&loaded, year)
+    }
+
+    /// [`App::flags`] from the store's data already `loaded` (for `year`):
+    /// the year at a glance reads the tables once for its other figures too.
+    pub(crate) fn listing(&self, loaded: &flags::Loaded, year: Option<i32>) -> Result<Listing> {
         let ws = &self.ws;
-        let loaded = flags::Loaded::load_for(&ws.store, &ws.config, year)?;
         let facts = loaded.facts(&ws.config, self.today, year);
         let statuses = ws.store.flag_statuses()?;
         let flags = flags::evaluate(&facts)

@@ -29,6 +29,7 @@ pub mod erase;
 pub mod events;
 pub mod evidence;
 pub mod flags;
+pub mod glance;
 pub mod init;
 pub mod issue;
 pub mod keys;

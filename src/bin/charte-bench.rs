@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         ["sign-all", ws, out] => sign_all(ws.into(), out.into()),
         ["federation", ws] => federation(ws.into()),
         ["audit", ws] => audit(ws.into()),
+        ["glance", ws, now] => now.parse().map_err(|e| format!("DATE: {e}")).and_then(|now| glance(ws.into(), now)),
         ["consistency", ws, old, new] => match (old.parse(), new.parse()) {
             (Ok(old), Ok(new)) => consistency(ws.into(), old, new),
             _ => Err("OLD and NEW are tree sizes".into()),
@@ -47,7 +48,7 @@ fn main() -> ExitCode {
             n.parse().map_err(|e| format!("N: {e}")).and_then(|n| typst_inputs(ws.into(), out.into(), n))
         }
         _ => Err(
-            "usage: charte-bench roster N | journal N --dir WS | sign-all WS OUT | federation WS | typst-inputs WS OUTDIR N | audit WS | consistency WS OLD NEW"
+            "usage: charte-bench roster N | journal N --dir WS | sign-all WS OUT | federation WS | typst-inputs WS OUTDIR N | audit WS | glance WS DATE | consistency WS OLD NEW"
                 .into(),
         ),
     };
@@ -65,6 +66,27 @@ fn timed<T>(f: impl FnOnce() -> Result<T, String>) -> Result<(f64, T), String> {
     let start = Instant::now();
     let out = f()?;
     Ok((start.elapsed().as_secs_f64(), out))
+}
+
+/// The desk's year at a glance on `ws` as of `now`, timed in its parts
+/// (opening the workspace, the figures, the stamp that keeps them), three
+/// times: what a page view costs the server besides rendering.
+fn glance(ws: PathBuf, now: chrono::NaiveDate) -> Result<(), String> {
+    for _ in 0..3 {
+        let (open, app) = timed(|| charte::app::App::open(&ws, now).map_err(|e| e.to_string()))?;
+        let (figures, g) = timed(|| app.glance().map_err(|e| e.to_string()))?;
+        let (stamp, _) = timed(|| app.glance_stamp().map_err(|e| e.to_string()))?;
+        println!(
+            "open {:.1} ms, glance {:.1} ms ({} organisations, {} deadlines, {} rules flagged), stamp {:.2} ms",
+            open * 1e3,
+            figures * 1e3,
+            g.organisations.len(),
+            g.deadlines.len(),
+            g.flags.len(),
+            stamp * 1e3
+        );
+    }
+    Ok(())
 }
 
 /// `charte audit`'s parts, timed one by one on the workspace `ws`.

@@ -9,13 +9,16 @@ use super::{Evidence, Facts, Flag};
 
 /// A body's shortfall in a year: its rule, the meetings held by today and
 /// those scheduled (held or not, not cancelled).
-struct Shortfall {
-    body: crate::governance::Body,
-    held: usize,
-    scheduled: usize,
+#[derive(Debug, Clone)]
+pub struct Shortfall {
+    pub body: crate::governance::Body,
+    pub held: usize,
+    pub scheduled: usize,
 }
 
-fn shortfalls(facts: &Facts<'_>, year: i32) -> Vec<Shortfall> {
+/// The bodies whose meetings scheduled in `year` (held or not, not
+/// cancelled) are fewer than their rules' minimum.
+pub fn shortfalls(facts: &Facts<'_>, year: i32) -> Vec<Shortfall> {
     let mut out = Vec::new();
     for body in crate::governance::bodies(facts.config) {
         if body.min_meetings_per_year == 0 {

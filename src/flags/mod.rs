@@ -11,6 +11,7 @@ mod meetings;
 mod records;
 mod status;
 
+pub use meetings::{Shortfall, shortfalls};
 pub use records::{Breach, FlagStatus, RaisedFlag};
 
 use std::collections::HashMap;

@@ -179,12 +179,7 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
         .len();
     organisations.departures = input.departures.iter().filter(|d| d.year() == year).count();
 
-    let held: HashMap<&str, &Meeting> = input
-        .meetings
-        .iter()
-        .filter(|r| r.cancelled.is_none() && r.meeting.date.year() == year && r.meeting.date <= input.today)
-        .map(|r| (r.meeting.id.as_str(), &r.meeting))
-        .collect();
+    let held = held_in(input.meetings, year, input.today);
     // One pass over the attendance: each line counts for its meeting's body
     // when the meeting was held that year.
     let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
@@ -220,23 +215,7 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
         .collect();
     attendance_by_organisation
         .sort_by(|a, b| a.attendance_rate.total_cmp(&b.attendance_rate).then_with(|| a.name.cmp(&b.name)));
-    let mut bodies = BTreeMap::new();
-    for body in crate::governance::bodies(input.config) {
-        let meetings = held.values().filter(|m| m.body == body.key).count();
-        let [present, excused, absent] = counts.get(body.key.as_str()).copied().unwrap_or_default();
-        let total = present + excused + absent;
-        bodies.insert(
-            body.key.clone(),
-            BodyFigures {
-                held: meetings,
-                required_min: body.min_meetings_per_year,
-                attendance_rate: (total > 0).then(|| round3(present as f64 / total as f64)),
-                present,
-                excused,
-                absent,
-            },
-        );
-    }
+    let bodies = body_figures(input.config, &held, &counts);
     let working_groups = input
         .config
         .working_groups
@@ -293,6 +272,55 @@ pub fn compute(year: i32, input: Inputs<'_>) -> AnnualReport {
         attendance_by_organisation,
         flags_by_status,
     }
+}
+
+/// The meetings held in `year` (DESIGN.md): dated in that year, on or
+/// before `today`, not cancelled; by id.
+fn held_in(meetings: &[MeetingRecord], year: i32, today: NaiveDate) -> HashMap<&str, &Meeting> {
+    meetings
+        .iter()
+        .filter(|r| r.cancelled.is_none() && r.meeting.date.year() == year && r.meeting.date <= today)
+        .map(|r| (r.meeting.id.as_str(), &r.meeting))
+        .collect()
+}
+
+/// Each body's figures from the meetings `held` and the attendance
+/// `counts` (present, excused, absent) by body.
+fn body_figures(
+    config: &Config,
+    held: &HashMap<&str, &Meeting>,
+    counts: &HashMap<&str, [usize; 3]>,
+) -> BTreeMap<String, BodyFigures> {
+    let mut bodies = BTreeMap::new();
+    for body in crate::governance::bodies(config) {
+        let meetings = held.values().filter(|m| m.body == body.key).count();
+        let [present, excused, absent] = counts.get(body.key.as_str()).copied().unwrap_or_default();
+        let total = present + excused + absent;
+        bodies.insert(
+            body.key.clone(),
+            BodyFigures {
+                held: meetings,
+                required_min: body.min_meetings_per_year,
+                attendance_rate: (total > 0).then(|| round3(present as f64 / total as f64)),
+                present,
+                excused,
+                absent,
+            },
+        );
+    }
+    bodies
+}
+
+/// The `bodies` of `report annual --json` for `year` as of `today`, without
+/// the attendance (its rate is None): the meetings held against each
+/// body's minimum, as the year at a glance shows them.
+pub fn meetings_held(
+    config: &Config,
+    meetings: &[MeetingRecord],
+    year: i32,
+    today: NaiveDate,
+) -> BTreeMap<String, BodyFigures> {
+    body_figures(config, &held_in(meetings, year, today), &HashMap::new())
 }
 
 /// Members (not former, with a counted signature) at the end of each month

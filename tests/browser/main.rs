@@ -11,8 +11,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod desk;
-mod desk_roster;
 mod desk_documents;
+mod desk_roster;
+mod glance;
 #[allow(dead_code)]
 #[path = "../cli/harness.rs"]
 mod harness;
@@ -25,8 +26,15 @@ fn main() -> std::process::ExitCode {
     // One browser, shared: its tests run one after the other.
     args.test_threads = Some(1);
     // One list per page under test.
-    let tests =
-        [verify_page::tests(), signing::tests(), desk::tests(), desk_roster::tests(), desk_documents::tests()].concat();
+    let tests = [
+        verify_page::tests(),
+        signing::tests(),
+        desk::tests(),
+        desk_roster::tests(),
+        desk_documents::tests(),
+        glance::tests(),
+    ]
+    .concat();
     let trials = tests
         .into_iter()
         .map(|(name, test)| {

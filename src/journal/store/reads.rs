@@ -135,6 +135,19 @@ impl Store {
         Ok(span.into_iter().next())
     }
 
+    /// The last checkpoint the journal records (`checkpoint-made`): its
+    /// entry, which is the last the checkpoint covers (so its seq is the
+    /// checkpoint's tree size), and its day. Read through the index on
+    /// the entries' kind: one row, however long the journal.
+    pub fn last_checkpoint(&self) -> Result<Option<(i64, NaiveDate)>> {
+        let found: Vec<(i64, NaiveDate)> = self.query(
+            "SELECT seq, at FROM journal WHERE kind = 'checkpoint-made' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, day(r, 1)?)),
+        )?;
+        Ok(found.into_iter().next())
+    }
+
     /// Entry `seq` as stored (None when the journal has no such entry).
     pub fn entry(&self, seq: u64) -> Result<Option<Entry>> {
         let found: Vec<Entry> =

@@ -14,10 +14,11 @@
 //! which every form of the desk carries in its hidden field `csrf`.
 
 pub mod documents;
+pub mod glance;
 pub mod jobs;
 pub(crate) mod login;
-pub mod roster;
 pub mod returns;
+pub mod roster;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -295,15 +296,21 @@ pub fn date(d: NaiveDate, _lang: Language) -> String {
 /// no-break space between thousands, a comma before the cents).
 pub fn amount(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
-    let (units, cents) = ((cents.abs() / 100).to_string(), cents.abs() % 100);
+    format!("{sign}{},{:02}\u{a0}€", number(cents.unsigned_abs() / 100), cents.unsigned_abs() % 100)
+}
+
+/// A count as Belgians write it: 10 000 (a narrow no-break space between
+/// thousands).
+pub fn number(n: u64) -> String {
+    let digits = n.to_string();
     let mut grouped = String::new();
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('\u{202f}');
         }
         grouped.push(c);
     }
-    format!("{sign}{grouped},{cents:02}\u{a0}€")
+    grouped
 }
 
 /// A response sending the visitor on to `to` after a form (303).
@@ -320,25 +327,10 @@ pub fn routes() -> Router<Arc<Site>> {
             get(login::page).post(login::sign_in).layer(axum::extract::DefaultBodyLimit::max(login::FORM_LIMIT)),
         )
         .route("/logout", axum::routing::post(login::sign_out))
-        .route("/", get(home))
+        .merge(glance::routes())
         .merge(roster::routes())
         .merge(documents::routes())
         .merge(returns::routes())
-}
-
-#[derive(Debug, askama::Template)]
-#[template(path = "desk/home.html")]
-struct Home {
-    f: Frame,
-}
-
-/// `/`: the year at a glance (issue 19's helper fills it).
-async fn home(viewer: Viewer, axum::extract::State(site): axum::extract::State<Arc<Site>>) -> Response {
-    let (lang, chosen) = (viewer.lang, viewer.chosen);
-    match site.read(move |app| Ok(Home { f: Frame::new(app, &viewer, "year") })).await {
-        Ok(page) => super::render(&page, StatusCode::OK, chosen, lang),
-        Err(e) => e.into_response(),
-    }
 }
 
 #[cfg(test)]
