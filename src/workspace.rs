@@ -43,7 +43,13 @@ impl Workspace {
                 root.display()
             )));
         }
-        let mut config = Config::load(&config_path)?;
+        Self::open_with(root, today, Config::load(&config_path)?)
+    }
+
+    /// [`Workspace::open`] with charte.toml already read as `config` (a
+    /// server keeps it while the file stays the same: a federation's is
+    /// 200 KB of TOML).
+    pub fn open_with(root: &Path, today: NaiveDate, mut config: Config) -> Result<Workspace> {
         let db = root.join(DB_FILE);
         let clock = Clock::new(config.workspace.replay);
         // A workspace whose journal does not exist yet (a fixture, a folder

@@ -201,6 +201,13 @@ impl App {
         Ok(App { ws, today, options: Options::default(), progress: Arc::new(Silent) })
     }
 
+    /// [`App::open`] with charte.toml already read (see
+    /// [`Workspace::open_with`]).
+    pub fn open_with(dir: &Path, today: NaiveDate, config: crate::config::Config) -> Result<App> {
+        let ws = Workspace::open_with(dir, today, config)?;
+        Ok(App { ws, today, options: Options::default(), progress: Arc::new(Silent) })
+    }
+
     /// The workspace in `dir`, to change on `today`: refused before any
     /// work when the journal would refuse that date (DESIGN.md "Time does
     /// not go back"), so nothing is written, not even a file.

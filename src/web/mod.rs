@@ -67,7 +67,13 @@ pub struct Site {
     /// a private CA, the retry delay): read from the environment once, by
     /// the server, as the command line does.
     pub options: crate::app::Options,
+    /// charte.toml as last read, with the file's modification time and
+    /// length when it was ([`Site::app`]).
+    config: std::sync::Mutex<Option<ConfigStamp>>,
 }
+
+/// A parsed charte.toml and the (modification time, length) it was read at.
+type ConfigStamp = ((Option<std::time::SystemTime>, u64), crate::config::Config);
 
 impl Site {
     /// The site over the workspace `dir` (its `[serve]` settings read now).
@@ -92,6 +98,7 @@ impl Site {
             password_checks: tokio::sync::Semaphore::new(desk::login::CHECKS_AT_ONCE),
             jobs: Arc::default(),
             options: crate::app::Options::from_env(),
+            config: std::sync::Mutex::default(),
         })
     }
 }
@@ -102,6 +109,29 @@ impl Site {
         self.pinned.unwrap_or_else(crate::time::today)
     }
 
+    /// The workspace opened for one request on today's date, with the
+    /// server's mail options (the SMTP password's variable read at start:
+    /// code mails and jobs send as the command line does), charte.toml
+    /// parsed again only when the file changed.
+    pub(crate) fn app(&self) -> Result<App> {
+        let path = self.dir.join(crate::workspace::CONFIG_FILE);
+        let Some(stamp) = std::fs::metadata(&path).ok().map(|m| (m.modified().ok(), m.len())) else {
+            // No charte.toml: the workspace's own refusal says what to do.
+            return App::open(&self.dir, self.today());
+        };
+        let mut held = self.config.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let config = match held.as_ref() {
+            Some((s, config)) if *s == stamp => config.clone(),
+            _ => {
+                let read = crate::config::Config::load(&path)?;
+                *held = Some((stamp, read.clone()));
+                read
+            }
+        };
+        drop(held);
+        Ok(App::open_with(&self.dir, self.today(), config)?.with_options(self.options.clone()))
+    }
+
     /// Runs `work` with an application opened to change the workspace, on
     /// a blocking thread.
     pub(crate) async fn write<T: Send + 'static>(
@@ -110,7 +140,8 @@ impl Site {
     ) -> std::result::Result<T, Failure> {
         let site = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let mut app = App::writer(&site.dir, site.today())?;
+            let mut app = site.app()?;
+            app.ws.check_date(app.today)?;
             work(&mut app)
         })
         .await
@@ -125,7 +156,7 @@ impl Site {
     ) -> std::result::Result<T, Failure> {
         let site = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let app = App::open(&site.dir, site.today())?;
+            let app = site.app()?;
             work(&app)
         })
         .await

@@ -57,7 +57,10 @@ fn the_coordinator_issues_and_mails_the_documents(browser: &Browser) {
     page.check_accessibility().screenshot("desk-job-issued");
     page.submit("a[href='/documents']", "form[action='/documents/mail']");
     page.submit("form[action='/documents/mail'] button", "#job");
-    page.wait_text("#job[data-state=done]", &format!("{n} organisations ont reçu leur document par courriel"));
+    page.wait_text(
+        "#job[data-state=done]",
+        &format!("Les courriels de {n} organisations sont prêts dans la boîte d'envoi"),
+    );
     page.screenshot("desk-job-mailed");
     page.submit("a[href='/documents']", "table.documents");
     assert!(page.text("table.documents").contains("01/02/2026"), "the day mailed: {}", page.body_text());

@@ -169,3 +169,25 @@ fn after_signing_in_the_browser_goes_only_to_a_page_of_this_site() {
 fn urlencoding_decode(s: &str) -> String {
     serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}")).unwrap().remove(0).1
 }
+
+#[test]
+fn a_change_to_charte_toml_is_seen_by_the_next_page() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login("marie@cpas-saint-gilles.example.be", PASSWORD);
+    assert!(me.get("/").body.contains("action sociale de Saint-Gilles"));
+    let config = t.path("charte.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let renamed = text.replacen(
+        "name_fr = \"Coordination de l'action sociale de Saint-Gilles\"",
+        "name_fr = \"Réseau social de Saint-Gilles\"",
+        1,
+    );
+    assert_ne!(renamed, text);
+    std::fs::write(&config, renamed).unwrap();
+    let page = me.get("/");
+    assert!(
+        page.body.contains("Réseau social de Saint-Gilles"),
+        "the server keeps charte.toml only while it is the same"
+    );
+}

@@ -115,7 +115,7 @@ fn mailing_from_the_desk_sends_what_the_workflow_would_and_only_once() {
     let desk = server.login(COORDINATOR.0, COORDINATOR.1);
     let done = job_ended(&desk, &redirected(&desk.post_form("/documents/mail", &[])));
     let n = organisations(&t);
-    assert!(done.contains(&format!("{n} organisations ont reçu leur document par courriel")), "{done}");
+    assert!(done.contains(&format!("Les courriels de {n} organisations sont prêts dans la boîte d'envoi")), "{done}");
     assert_eq!(files_in(&t, "out/outbox", "eml"), expected, "the messages the workflow writes");
     let page = desk.get("/documents");
     assert!(page.body.contains("Aucun document établi n'attend d'être envoyé"), "{}", page.body);

@@ -199,6 +199,9 @@ pub struct JobPage {
     /// The page reloads itself while the job runs (not after `?auto=off`).
     pub auto: bool,
     pub mail: bool,
+    /// Mail waits in out/outbox/ (`[mail] transport = "outbox"`): handed
+    /// over, not yet received.
+    pub outbox: bool,
     pub running: bool,
     /// The stage under way: issuing (else mailing).
     pub issuing: bool,
@@ -236,8 +239,15 @@ async fn job(
         return Err(Failure(Error::not_found(format!("there is no job {id} (a restart forgets them)"))));
     };
     let (lang, chosen) = (viewer.lang, viewer.chosen);
-    let f = site.read(move |app| Ok(Frame::new(app, &viewer, "documents"))).await?;
-    let page = job_page(f, snapshot, lang, auto.auto.as_deref() != Some("off"));
+    let (f, outbox) = site
+        .read(move |app| {
+            let outbox =
+                app.ws.config.mail.as_ref().is_none_or(|m| m.transport == crate::mail::settings::TransportKind::Outbox);
+            Ok((Frame::new(app, &viewer, "documents"), outbox))
+        })
+        .await?;
+    let mut page = job_page(f, snapshot, lang, auto.auto.as_deref() != Some("off"));
+    page.outbox = outbox;
     let mut response = render(&page, StatusCode::OK, chosen, lang);
     if page.running && page.auto {
         response.headers_mut().insert(header::REFRESH, header::HeaderValue::from_static(REFRESH_SECONDS));
@@ -256,6 +266,7 @@ fn job_page(f: Frame, s: Snapshot, lang: Language, auto: bool) -> JobPage {
         id: s.id,
         auto,
         mail: s.work == Work::Mail,
+        outbox: false,
         running: summary.is_none() && stopped.is_none(),
         issuing: s.what == "documents" || s.what.is_empty(),
         done: s.done,
