@@ -15,6 +15,7 @@ browser_tests![
     a_dutch_speaking_organisation_gets_the_dutch_page,
     five_wrong_codes_lock_the_link,
     a_pdf_signed_in_a_reader_is_uploaded_on_the_page,
+    a_signature_made_on_the_page_arrives_on_the_coordinators_desk,
 ];
 
 const PUBLIC_URL: &str = "http://127.0.0.1";
@@ -181,4 +182,54 @@ fn a_pdf_signed_in_a_reader_is_uploaded_on_the_page(browser: &Browser) {
     assert_eq!(tomberg["signed_version"], "2022-02", "{tomberg}");
     assert_eq!(std::fs::read_dir(t.path("out/returned")).unwrap().count(), 1, "the signed PDF kept");
     t.run(["audit"]).success();
+}
+
+/// The row of the desk's documents table naming `organisation`, as read.
+fn document_row(page: &Page<'_>, organisation: &str) -> String {
+    let row = page.script(
+        "const r = [...document.querySelectorAll('tr')].find(r => r.innerText.includes(arguments[0])); \
+         return r ? r.innerText : null;",
+        vec![serde_json::json!(organisation)],
+    );
+    row.as_str().unwrap_or_else(|| panic!("no row for {organisation}: {}", page.body_text())).to_owned()
+}
+
+/// Issue 19: what an association signs on its page, the coordinator sees
+/// on the desk: the documents' table and the year's count.
+fn a_signature_made_on_the_page_arrives_on_the_coordinators_desk(browser: &Browser) {
+    let t = mailed();
+    t.user("coordinatrice@cpas.example.be", "coordinator", "un mot de passe assez long");
+    let token = token_for(&t, "Wolu-Entraide");
+    let server = t.serve();
+    let desk = browser.login(&server.addr, "coordinatrice@cpas.example.be", "un mot de passe assez long");
+    let signed_count = |page: &Page<'_>| -> String {
+        page.visit(&format!("http://{}/", server.addr), "main h1");
+        page.script(
+            "const a = [...document.querySelectorAll('main a')].find(a => a.innerText.trim() === 'Charte signée'); \
+             return a ? a.closest('tr').innerText : '';",
+            vec![],
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    };
+    let before = signed_count(&desk);
+    desk.visit(&format!("http://{}/documents", server.addr), "table");
+    let row = document_row(&desk, "Wolu-Entraide ASBL");
+    assert!(!row.contains("oui, le"), "not signed yet: {row}");
+
+    // The association signs on its own page (another visit: its own cookies).
+    let page = browser.open_url(&format!("http://{}/s/{token}", server.addr));
+    let (code, _) = ask_code(&t, &page, "Anne Lambert");
+    page.fill("#code", &code);
+    page.submit("form[action$='/sign'] button", ".done");
+
+    // The coordinator, back on the desk, sees it arrive.
+    let desk = browser.login(&server.addr, "coordinatrice@cpas.example.be", "un mot de passe assez long");
+    desk.visit(&format!("http://{}/documents", server.addr), "table");
+    let row = document_row(&desk, "Wolu-Entraide ASBL");
+    assert!(row.contains("oui, le"), "signed on its page: {row}");
+    desk.check_accessibility().screenshot("desk-documents-signed-on-the-page");
+    let after = signed_count(&desk);
+    assert_ne!(before, after, "the year counts the new signature ({before} then {after})");
 }
