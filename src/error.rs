@@ -77,7 +77,8 @@ impl Problem {
     }
 
     /// The problem in French or Dutch, its line and column named in
-    /// words: « ligne 3, colonne « numéro d'entreprise » : … ».
+    /// words: « ligne 3, colonne « numéro d'entreprise » : … »; a form's
+    /// field (no line) by its name alone: « adresse e-mail : … ».
     pub fn say(&self, lang: Language) -> String {
         let what = self.said(lang);
         let column = self.field.as_deref().map(|c| crate::reason::column(c, lang));

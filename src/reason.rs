@@ -613,4 +613,37 @@ mod tests {
         let s = Reason::UnknownLanguage { value: "de".into() };
         assert_eq!(s.say(Language::Fr), "« de » n'est pas une langue : écrivez fr (français) ou nl (néerlandais)");
     }
+
+    #[test]
+    fn a_problem_names_its_line_and_column_in_words() {
+        use crate::error::Problem;
+        let mod97 = || Reason::Number(NumberError::Mod97 { value: "0241.029.458".into(), expected: 59 });
+        let p = Problem::because(3, Some("enterprise_number"), mod97());
+        assert!(p.to_string().starts_with("line 3, column enterprise_number: '0241.029.458' fails"), "{p}");
+        assert!(p.say(Language::Fr).starts_with("ligne 3, colonne « numéro d'entreprise » : « 0241.029.458 »"));
+        assert!(p.say(Language::Nl).starts_with("regel 3, kolom “ondernemingsnummer”: “0241.029.458”"));
+        // A column as the file names it stays as written.
+        let p = Problem::because(4, Some("N° BCE"), mod97());
+        assert!(p.say(Language::Fr).starts_with("ligne 4, colonne « N° BCE » : "), "{}", p.say(Language::Fr));
+        // A form's field (no line): named in words, unquoted.
+        let p = Problem::because(0, Some("representative_email"), Reason::EmailEmpty);
+        assert_eq!(p.say(Language::Fr), "adresse e-mail du ou de la représentant·e : l'adresse e-mail est vide");
+        assert_eq!(p.say(Language::Nl), "e-mailadres van de vertegenwoordiger: het e-mailadres is leeg");
+        // A problem not typed yet keeps its English.
+        assert_eq!(Problem::at(2, None, "odd").say(Language::Nl), "regel 2: odd");
+    }
+
+    #[test]
+    fn a_charter_refusal_in_three_languages() {
+        use crate::charter::NotAdopted;
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let r = NotAdopted::AlreadyAdopted { version: "2026-03".into(), on };
+        assert_eq!(r.to_string(), "version 2026-03 was already adopted, on 2026-03-02");
+        assert_eq!(r.say(Language::Fr), "la version 2026-03 a déjà été adoptée, le lundi 2 mars 2026");
+        assert_eq!(r.say(Language::Nl), "versie 2026-03 werd al aangenomen, op maandag 2 maart 2026");
+        let r = NotAdopted::Placeholder { lang: Language::Nl, path: "charter/nl.md".into() };
+        assert!(r.to_string().starts_with("charter/nl.md is still the example text"), "{r}");
+        assert!(r.say(Language::Fr).starts_with("le texte en néerlandais est encore l'exemple"));
+        assert!(r.say(Language::Nl).starts_with("de Nederlandse tekst is nog het voorbeeld"));
+    }
 }
