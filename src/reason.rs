@@ -387,10 +387,21 @@ impl fmt::Display for Reason {
 /// A column in words, in quotes: « numéro d'entreprise » / “ondernemingsnummer”
 /// for a column of the roster named as charte names it, else as written.
 pub fn column(header: &str, lang: Language) -> String {
+    if header == crate::tabular::UNNAMED {
+        return column_without_title(lang).to_owned();
+    }
     let words = crate::roster::field_words(header, lang).unwrap_or(header);
     match lang {
         Language::Fr => format!("« {words} »"),
         Language::Nl => format!("“{words}”"),
+    }
+}
+
+/// A column without a title, in words.
+pub fn column_without_title(lang: Language) -> &'static str {
+    match lang {
+        Language::Fr => "(une colonne sans titre)",
+        Language::Nl => "(een kolom zonder titel)",
     }
 }
 
@@ -610,6 +621,10 @@ mod tests {
             r.say(Language::Nl),
             "de verplichte kolom “ondernemingsnummer” ontbreekt (niet herkende kolommen: “BCE-num”)"
         );
+        let r = Reason::MissingColumn { field: "email".into(), unknown: vec![crate::tabular::UNNAMED.into()] };
+        assert!(r.to_string().ends_with("(columns not recognised: (a column without a name))"), "{r}");
+        assert!(r.say(Language::Fr).ends_with("(colonnes non reconnues : (une colonne sans titre))"));
+        assert!(r.say(Language::Nl).starts_with("de verplichte kolom “e-mailadres” ontbreekt"));
         let s = Reason::UnknownLanguage { value: "de".into() };
         assert_eq!(s.say(Language::Fr), "« de » n'est pas une langue : écrivez fr (français) ou nl (néerlandais)");
     }

@@ -242,6 +242,10 @@ pub fn map_columns(
         .collect())
 }
 
+/// How a column without a title is named in English (the command line);
+/// the desk says it in its language ([`crate::reason::column`]).
+pub const UNNAMED: &str = "(a column without a name)";
+
 /// As [`map_columns`], but a column the import does not know is no
 /// problem: it is left out (its index is `usize::MAX`) and returned by
 /// name, for the caller to say it was ignored.
@@ -277,7 +281,7 @@ pub fn map_known_columns(
                 columns.push(i);
             }
             None => {
-                unknown.push(if h.is_empty() { "(a column without a name)".to_owned() } else { h.clone() });
+                unknown.push(if h.is_empty() { UNNAMED.to_owned() } else { h.clone() });
                 columns.push(usize::MAX);
             }
         }

@@ -312,7 +312,17 @@ fn preview_page(f: Frame, p: Preview, lang: Language) -> PreviewPage {
             .collect(),
         unchanged: plan.unchanged,
         not_in_file: plan.not_in_file.len(),
-        ignored_columns: plan.ignored_columns.clone(),
+        ignored_columns: plan
+            .ignored_columns
+            .iter()
+            .map(|c| {
+                if c == crate::tabular::UNNAMED {
+                    crate::reason::column_without_title(lang).to_owned()
+                } else {
+                    c.clone()
+                }
+            })
+            .collect(),
         notes: plan.notes.iter().map(|n| n.say(lang)).collect(),
         encoding: plan.encoding,
         separator,
