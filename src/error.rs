@@ -212,6 +212,9 @@ pub enum Error {
     /// English here, in French or Dutch on the desk).
     #[error("{0}")]
     NotAdopted(crate::charter::NotAdopted),
+    /// A roster sent to the desk that is not imported, and why.
+    #[error("{0}")]
+    NotImported(crate::roster::import::NotImported),
 }
 
 fn render_problems(file: &Path, problems: &[Problem]) -> String {
@@ -259,6 +262,7 @@ impl Error {
             Error::Store { kind, .. } => *kind,
             Error::Io { source, .. } => io_kind(source),
             Error::Refused { kind, .. } => *kind,
+            Error::NotImported(why) => why.kind(),
         }
     }
 

@@ -458,6 +458,78 @@ fn diff(file: Vec<(u64, Organisation)>, current: &[Member]) -> Plan {
     plan
 }
 
+/// Why a roster sent to the desk is not imported (besides its own
+/// problems): the English of the application layer ([`std::fmt::Display`])
+/// and the desk's French and Dutch ([`NotImported::say`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotImported {
+    /// Larger than `limit` bytes ([`MAX_BYTES`]).
+    TooLarge { name: String, limit: u64 },
+    /// No longer waiting for its confirmation (imported, or older than a day).
+    Gone,
+    /// Not the file that was previewed any more.
+    ChangedSincePreview { name: String },
+}
+
+impl NotImported {
+    /// What kind of refusal it is (the HTTP status).
+    pub fn kind(&self) -> crate::error::Kind {
+        match self {
+            NotImported::Gone => crate::error::Kind::NotFound,
+            NotImported::TooLarge { .. } | NotImported::ChangedSincePreview { .. } => crate::error::Kind::Invalid,
+        }
+    }
+
+    /// The refusal in French or Dutch, for the coordinator.
+    pub fn say(&self, lang: Language) -> String {
+        match (self, lang) {
+            (NotImported::TooLarge { name, limit }, Language::Fr) => format!(
+                "{name} dépasse {} Mo : une liste des membres n'est jamais aussi grande ; est-ce bien le bon fichier ?",
+                limit / (1024 * 1024)
+            ),
+            (NotImported::TooLarge { name, limit }, Language::Nl) => format!(
+                "{name} is groter dan {} MB: een ledenlijst is nooit zo groot; is dit wel het juiste bestand?",
+                limit / (1024 * 1024)
+            ),
+            (NotImported::Gone, Language::Fr) => "cette liste n'attend plus de confirmation (elle a été importée, ou \
+                 envoyée il y a plus d'un jour) : rien n'a été modifié ; envoyez-la à nouveau"
+                .to_owned(),
+            (NotImported::Gone, Language::Nl) => "deze lijst wacht niet meer op bevestiging (ze werd ingevoerd, of \
+                 meer dan een dag geleden verstuurd): er werd niets gewijzigd; stuur ze opnieuw"
+                .to_owned(),
+            (NotImported::ChangedSincePreview { name }, Language::Fr) => format!(
+                "{name} n'est plus le fichier dont vous avez vu l'aperçu : rien n'a été modifié ; envoyez-le à \
+                 nouveau pour voir ce qu'il changerait"
+            ),
+            (NotImported::ChangedSincePreview { name }, Language::Nl) => format!(
+                "{name} is niet meer het bestand waarvan u het overzicht zag: er werd niets gewijzigd; stuur het \
+                 opnieuw om te zien wat het zou veranderen"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for NotImported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotImported::TooLarge { name, limit } => write!(
+                f,
+                "{name} is larger than {}: a roster is at most that; is this the right file?",
+                crate::error::size_in_words(*limit)
+            ),
+            NotImported::Gone => f.write_str(
+                "this roster is no longer waiting for its confirmation (it was imported, or it was sent more than a \
+                 day ago): nothing was changed; upload it again",
+            ),
+            NotImported::ChangedSincePreview { name } => write!(
+                f,
+                "{name} is no longer the file that was previewed: nothing was changed; upload it again to see what \
+                 it would change"
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

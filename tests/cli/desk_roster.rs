@@ -94,7 +94,8 @@ fn a_corrected_roster_is_previewed_then_imported_exactly_as_previewed() {
     let again = me.post_form("/roster/import/confirm", &form);
     assert_eq!(again.status, 422);
     assert!(
-        again.body.contains("rien n&#39;a été modifié") && again.body.contains("no longer waiting"),
+        again.body.contains("rien n&#39;a été modifié")
+            && again.body.contains("cette liste n&#39;attend plus de confirmation"),
         "{}",
         again.body
     );
@@ -164,7 +165,7 @@ fn a_confirmation_whose_file_changed_since_its_preview_is_refused() {
     let other = format!("{}0", &sha256[..63]);
     let refused = me.post_form("/roster/import/confirm", &[("id", &id), ("sha256", &other), ("name", "membres.csv")]);
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("no longer the file that was previewed"), "{}", refused.body);
+    assert!(refused.body.contains("n&#39;est plus le fichier dont vous avez vu l&#39;aperçu"), "{}", refused.body);
     // The kept file itself changed on disk since the preview.
     let kept = t.path(&format!("out/staging/roster-{id}.csv"));
     std::fs::write(&kept, roster_with(&t, |text| text.replace("member", "former"))).unwrap();
