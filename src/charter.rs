@@ -118,3 +118,166 @@ mod tests {
         assert_eq!(h.counting(d("2027-02-14")), ["2027-01"]);
     }
 }
+
+/// Why a charter version cannot be adopted (`charte charter adopt`, the
+/// desk's charter page): the English of the command line
+/// ([`std::fmt::Display`]) and the desk's French and Dutch ([`NotAdopted::say`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAdopted {
+    BadLabel {
+        version: String,
+    },
+    AlreadyAdopted {
+        version: String,
+        on: NaiveDate,
+    },
+    NotAfterLast {
+        adopted: NaiveDate,
+        last: String,
+        last_on: NaiveDate,
+    },
+    LabelNotAfter {
+        version: String,
+        last: String,
+    },
+    AfterToday {
+        adopted: NaiveDate,
+        today: NaiveDate,
+    },
+    /// A language's text (charter/LANG.md, at `path`) is empty.
+    EmptyText {
+        lang: crate::roster::Language,
+        path: std::path::PathBuf,
+    },
+    /// A language's text is still `charte init`'s example.
+    Placeholder {
+        lang: crate::roster::Language,
+        path: std::path::PathBuf,
+    },
+    /// A meeting dated on or after the day has its attendance recorded.
+    MeetingRecorded {
+        adopted: NaiveDate,
+        meeting: String,
+        on: NaiveDate,
+    },
+}
+
+impl std::fmt::Display for NotAdopted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotAdopted::BadLabel { version } => write!(
+                f,
+                "'{version}' cannot be a version's label: use at most 40 letters, digits, '-' and '.' (e.g. \
+                 2027-01); it goes into document ids and file names"
+            ),
+            NotAdopted::AlreadyAdopted { version, on } => write!(f, "version {version} was already adopted, on {on}"),
+            NotAdopted::NotAfterLast { adopted, last, last_on } => {
+                write!(f, "--date {adopted}: version {last} was adopted on {last_on}; a new version comes after it")
+            }
+            NotAdopted::LabelNotAfter { version, last } => write!(
+                f,
+                "'{version}' does not sort after the last version's label '{last}': label versions so that a \
+                 later one sorts after, e.g. by year and month (2027-01)"
+            ),
+            NotAdopted::AfterToday { adopted, today } => {
+                write!(f, "--date {adopted} is after today ({today}): record a version once it is adopted")
+            }
+            NotAdopted::EmptyText { path, .. } => {
+                write!(f, "{} is empty: write the new version's text first", path.display())
+            }
+            NotAdopted::Placeholder { path, .. } => write!(
+                f,
+                "{} is still the example text `charte init` wrote: write the network's own charter there first",
+                path.display()
+            ),
+            NotAdopted::MeetingRecorded { adopted, meeting, on } => write!(
+                f,
+                "--date {adopted}: the meeting {meeting} of {on} has its attendance recorded, and who voted there \
+                 was decided by the version then in force; a version adopted before it would change that. Give the \
+                 day it was adopted, after {on}"
+            ),
+        }
+    }
+}
+
+impl NotAdopted {
+    /// The refusal in French or Dutch, for the coordinator.
+    pub fn say(&self, lang: crate::roster::Language) -> String {
+        use crate::roster::Language::{Fr, Nl};
+        let day = |d: &NaiveDate| crate::mail::dates::long_date(*d, lang);
+        // "en néerlandais" / "Nederlandse": the text's language in words.
+        let text_fr = |l: &crate::roster::Language| if *l == Fr { "en français" } else { "en néerlandais" };
+        let text_nl = |l: &crate::roster::Language| if *l == Fr { "Franse" } else { "Nederlandse" };
+        match (self, lang) {
+            (NotAdopted::BadLabel { version }, Fr) => format!(
+                "« {version} » ne peut pas servir de nom de version : 40 lettres, chiffres, « - » et « . » au plus \
+                 (par exemple 2027-01), car il entre dans les références des documents et les noms de fichiers"
+            ),
+            (NotAdopted::BadLabel { version }, Nl) => format!(
+                "“{version}” kan geen versienaam zijn: hoogstens 40 letters, cijfers, “-” en “.” (bijvoorbeeld \
+                 2027-01), want hij komt in de kenmerken van de documenten en in bestandsnamen"
+            ),
+            (NotAdopted::AlreadyAdopted { version, on }, Fr) => {
+                format!("la version {version} a déjà été adoptée, le {}", day(on))
+            }
+            (NotAdopted::AlreadyAdopted { version, on }, Nl) => {
+                format!("versie {version} werd al aangenomen, op {}", day(on))
+            }
+            (NotAdopted::NotAfterLast { adopted, last, last_on }, Fr) => format!(
+                "la version {last} a été adoptée le {} : une nouvelle version est adoptée après elle, pas le {}",
+                day(last_on),
+                day(adopted)
+            ),
+            (NotAdopted::NotAfterLast { adopted, last, last_on }, Nl) => format!(
+                "versie {last} werd aangenomen op {}: een nieuwe versie wordt daarna aangenomen, niet op {}",
+                day(last_on),
+                day(adopted)
+            ),
+            (NotAdopted::LabelNotAfter { version, last }, Fr) => format!(
+                "« {version} » ne vient pas après « {last} », le nom de la dernière version, dans l'ordre \
+                 alphabétique : nommez les versions pour qu'une plus récente vienne après, par exemple par année et \
+                 mois (2027-01)"
+            ),
+            (NotAdopted::LabelNotAfter { version, last }, Nl) => format!(
+                "“{version}” komt alfabetisch niet na “{last}”, de naam van de laatste versie: geef de versies een \
+                 naam waarbij een latere erna komt, bijvoorbeeld jaar en maand (2027-01)"
+            ),
+            (NotAdopted::AfterToday { adopted, .. }, Fr) => format!(
+                "le {} est encore à venir : enregistrez une version une fois qu'elle a été adoptée",
+                day(adopted)
+            ),
+            (NotAdopted::AfterToday { adopted, .. }, Nl) => {
+                format!("{} ligt nog in de toekomst: registreer een versie zodra ze aangenomen is", day(adopted))
+            }
+            (NotAdopted::EmptyText { lang: l, .. }, Fr) => {
+                format!("le texte {} est vide : écrivez d'abord le texte de la nouvelle version ci-dessus", text_fr(l))
+            }
+            (NotAdopted::EmptyText { lang: l, .. }, Nl) => {
+                format!("de {} tekst is leeg: schrijf eerst hierboven de tekst van de nieuwe versie", text_nl(l))
+            }
+            (NotAdopted::Placeholder { lang: l, .. }, Fr) => format!(
+                "le texte {} est encore l'exemple installé avec charte : écrivez-y d'abord la charte de votre réseau",
+                text_fr(l)
+            ),
+            (NotAdopted::Placeholder { lang: l, .. }, Nl) => format!(
+                "de {} tekst is nog het voorbeeld dat met charte geïnstalleerd werd: schrijf er eerst het charter \
+                 van uw netwerk in",
+                text_nl(l)
+            ),
+            (NotAdopted::MeetingRecorded { meeting, on, .. }, Fr) => format!(
+                "les présences de la réunion {meeting} du {} sont enregistrées, et qui y votait dépendait de la \
+                 version alors en vigueur : une version adoptée avant cette réunion changerait cela. Indiquez le \
+                 jour de son adoption, après le {}",
+                day(on),
+                day(on)
+            ),
+            (NotAdopted::MeetingRecorded { meeting, on, .. }, Nl) => format!(
+                "de aanwezigheden op de vergadering {meeting} van {} zijn geregistreerd, en wie daar stemde hing af \
+                 van de versie die toen van kracht was: een versie die vóór die vergadering aangenomen werd, zou dat \
+                 veranderen. Geef de dag van de aanneming, na {}",
+                day(on),
+                day(on)
+            ),
+        }
+    }
+}

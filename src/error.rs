@@ -22,6 +22,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::reason::Reason;
+use crate::roster::Language;
+
 /// One problem found in an input file: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -29,16 +32,66 @@ pub struct Problem {
     pub line: Option<u64>,
     /// The column or field concerned, as the user wrote it.
     pub field: Option<String>,
+    /// The sentence in English, as the command line says it.
     pub message: String,
+    /// Why, typed, where the check says it so: the desk says it in
+    /// French or Dutch ([`Problem::say`]); `message` is its English.
+    pub reason: Option<Reason>,
 }
 
 impl Problem {
     pub fn at(line: u64, field: Option<&str>, message: impl Into<String>) -> Self {
-        Problem { line: Some(line), field: field.map(str::to_owned), message: message.into() }
+        Problem { line: Some(line), field: field.map(str::to_owned), message: message.into(), reason: None }
     }
 
     pub fn file(message: impl Into<String>) -> Self {
-        Problem { line: None, field: None, message: message.into() }
+        Problem { line: None, field: None, message: message.into(), reason: None }
+    }
+
+    /// A problem on `line` (0: none), in `field`, for a typed reason.
+    pub fn because(line: u64, field: Option<&str>, reason: Reason) -> Self {
+        Problem {
+            line: (line > 0).then_some(line),
+            field: field.map(str::to_owned),
+            message: reason.to_string(),
+            reason: Some(reason),
+        }
+    }
+
+    /// A problem of the whole file, for a typed reason.
+    pub fn of_file(reason: Reason) -> Self {
+        Problem { line: None, field: None, message: reason.to_string(), reason: Some(reason) }
+    }
+
+    /// What the problem says, without its line and field, in French or
+    /// Dutch (the English where it has no typed reason yet).
+    pub fn said(&self, lang: Language) -> String {
+        self.reason.as_ref().map_or_else(|| self.message.clone(), |r| r.say(lang))
+    }
+
+    /// The problem's field in words (a roster's column as charte names
+    /// it), else as written.
+    fn field_words(&self, lang: Language) -> &str {
+        let field = self.field.as_deref().unwrap_or_default();
+        crate::roster::field_words(field, lang).unwrap_or(field)
+    }
+
+    /// The problem in French or Dutch, its line and column named in
+    /// words: « ligne 3, colonne « numéro d'entreprise » : … »; a form's
+    /// field (no line) by its name alone: « adresse e-mail : … ».
+    pub fn say(&self, lang: Language) -> String {
+        let what = self.said(lang);
+        let column = self.field.as_deref().map(|c| crate::reason::column(c, lang));
+        match (lang, self.line, column) {
+            (Language::Fr, Some(l), Some(c)) => format!("ligne {l}, colonne {c} : {what}"),
+            (Language::Fr, Some(l), None) => format!("ligne {l} : {what}"),
+            // A field of a form: named in words, unquoted.
+            (Language::Fr, None, Some(_)) => format!("{} : {what}", self.field_words(lang)),
+            (Language::Nl, Some(l), Some(c)) => format!("regel {l}, kolom {c}: {what}"),
+            (Language::Nl, Some(l), None) => format!("regel {l}: {what}"),
+            (Language::Nl, None, Some(_)) => format!("{}: {what}", self.field_words(lang)),
+            (_, None, None) => what,
+        }
     }
 }
 
@@ -155,6 +208,13 @@ pub enum Error {
     /// page's neutral page; no hint of which organisations exist).
     #[error("{}", crate::links::NEUTRAL)]
     LinkNotValid,
+    /// A charter version that cannot be adopted, and why (said in
+    /// English here, in French or Dutch on the desk).
+    #[error("{0}")]
+    NotAdopted(crate::charter::NotAdopted),
+    /// A roster sent to the desk that is not imported, and why.
+    #[error("{0}")]
+    NotImported(crate::roster::import::NotImported),
 }
 
 fn render_problems(file: &Path, problems: &[Problem]) -> String {
@@ -193,7 +253,7 @@ impl Error {
     /// What kind of failure this is.
     pub fn kind(&self) -> Kind {
         match self {
-            Error::Usage(_) | Error::Input { .. } | Error::Config { .. } => Kind::Invalid,
+            Error::Usage(_) | Error::Input { .. } | Error::Config { .. } | Error::NotAdopted(_) => Kind::Invalid,
             Error::NotFound(_) | Error::LinkNotValid => Kind::NotFound,
             Error::CheckFailed(_) => Kind::CheckFailed,
             Error::Temporary(_) => Kind::Temporary,
@@ -202,6 +262,7 @@ impl Error {
             Error::Store { kind, .. } => *kind,
             Error::Io { source, .. } => io_kind(source),
             Error::Refused { kind, .. } => *kind,
+            Error::NotImported(why) => why.kind(),
         }
     }
 

@@ -37,6 +37,7 @@ pub mod journal;
 pub mod links;
 pub mod mail;
 pub mod pdf;
+pub mod reason;
 pub mod render;
 pub mod report;
 pub mod roster;

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Problem, Result};
+use crate::reason::{Reason, Utf8Mark};
 
 /// A decoded table: trimmed cells, blank lines skipped.
 #[derive(Debug, Clone)]
@@ -40,7 +41,7 @@ pub fn read(path: &Path, max_bytes: usize, what: &str) -> Result<Table> {
 pub fn parse(bytes: &[u8]) -> std::result::Result<Table, Vec<Problem>> {
     let (text, encoding) = decode(bytes)?;
     if text.trim().is_empty() {
-        return Err(vec![Problem::file("the file is empty: expected a header line, then one line per record")]);
+        return Err(vec![Problem::of_file(Reason::EmptyFile)]);
     }
     // Lines are counted here, from each record's byte offset, not by the
     // CSV reader: the header is line 1 whatever the line endings (CRLF from
@@ -63,8 +64,8 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Table, Vec<Problem>> {
     let mut records = reader.records();
     let header: Vec<String> = match records.next() {
         Some(Ok(h)) => h.iter().map(str::to_owned).collect(),
-        Some(Err(e)) => return Err(vec![Problem::file(format!("unreadable header: {e}"))]),
-        None => return Err(vec![Problem::file("the file has no header line")]),
+        Some(Err(e)) => return Err(vec![Problem::of_file(Reason::UnreadableHeader { why: e.to_string() })]),
+        None => return Err(vec![Problem::of_file(Reason::NoHeader)]),
     };
     let mut rows = Vec::new();
     let mut problems = Vec::new();
@@ -73,7 +74,7 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Table, Vec<Problem>> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| line_of(p.byte()));
-                problems.push(Problem::at(line, None, format!("unreadable line: {e}")));
+                problems.push(Problem::because(line, None, Reason::UnreadableLine { why: e.to_string() }));
                 continue;
             }
         };
@@ -82,11 +83,7 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Table, Vec<Problem>> {
             continue; // a blank line Excel left at the end
         }
         if record.len() != header.len() {
-            problems.push(Problem::at(
-                line,
-                None,
-                format!("{} fields, but the header has {} columns", record.len(), header.len()),
-            ));
+            problems.push(Problem::because(line, None, Reason::Ragged { fields: record.len(), columns: header.len() }));
             continue;
         }
         // A control character (NUL, escape…) is nothing anyone typed: it
@@ -96,10 +93,10 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Table, Vec<Problem>> {
         for (i, cell) in record.iter().enumerate() {
             if let Some(c) = cell.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
                 let column = header.get(i).map(String::as_str);
-                problems.push(Problem::at(
+                problems.push(Problem::because(
                     line,
                     column,
-                    format!("contains the control character U+{:04X}, which cannot be printed: remove it", c as u32),
+                    Reason::ControlCharacter { code: c as u32, remove: true },
                 ));
                 clean = false;
             }
@@ -159,34 +156,25 @@ fn decode(bytes: &[u8]) -> std::result::Result<(String, &'static str), Vec<Probl
     let skipped = if bom { 3 } else { 0 };
     let lines = LineIndex::new(bytes);
     let utf8_mark = if bom {
-        Some("the file starts with a UTF-8 byte order mark".to_owned())
+        Some(Utf8Mark::ByteOrderMark)
     } else {
-        first_utf8_multibyte(body).map(|at| format!("line {} holds UTF-8 text", lines.line_of(at as u64)))
+        first_utf8_multibyte(body).map(|at| Utf8Mark::Line(lines.line_of(at as u64)))
     };
-    if let Some(why) = utf8_mark {
+    if let Some(mark) = utf8_mark {
         let offset = skipped + error.valid_up_to();
-        return Err(vec![Problem::at(
+        return Err(vec![Problem::because(
             lines.line_of(offset as u64),
             None,
-            format!(
-                "byte 0x{:02X} (byte {} of the file) is not UTF-8, yet {why}: the file mixes two encodings; \
-                 fix that character, or save the file again as \"CSV UTF-8\"",
-                bytes[offset],
-                offset + 1
-            ),
+            Reason::MixedEncodings { byte: bytes[offset], offset: offset + 1, mark },
         )]);
     }
     // Windows-1252 leaves five bytes undefined: a file holding one is
     // neither encoding.
     if let Some(i) = body.iter().position(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)) {
-        return Err(vec![Problem::at(
+        return Err(vec![Problem::because(
             lines.line_of(i as u64),
             None,
-            format!(
-                "byte 0x{:02X} (byte {} of the file) is neither UTF-8 nor Windows-1252: save the file again as \"CSV UTF-8\"",
-                body[i],
-                i + 1
-            ),
+            Reason::NeitherEncoding { byte: body[i], offset: i + 1 },
         )]);
     }
     Ok((encoding_rs::WINDOWS_1252.decode_without_bom_handling(body).0.into_owned(), "Windows-1252"))
@@ -247,18 +235,16 @@ pub fn map_columns(
     if unknown.is_empty() {
         return Ok(columns);
     }
-    let known: Vec<&str> = fields.iter().map(|f| f.0).collect();
+    let known: Vec<String> = fields.iter().map(|f| f.0.to_owned()).collect();
     Err(unknown
         .iter()
-        .map(|h| {
-            Problem::at(
-                1,
-                Some(h),
-                format!("unknown column '{h}' (known columns: {}, or their French/Dutch names)", known.join(", ")),
-            )
-        })
+        .map(|h| Problem::because(1, Some(h), Reason::UnknownColumn { header: h.clone(), known: known.clone() }))
         .collect())
 }
+
+/// How a column without a title is named in English (the command line);
+/// the desk says it in its language ([`crate::reason::column`]).
+pub const UNNAMED: &str = "(a column without a name)";
 
 /// As [`map_columns`], but a column the import does not know is no
 /// problem: it is left out (its index is `usize::MAX`) and returned by
@@ -281,29 +267,29 @@ pub fn map_known_columns(
         match fields.iter().position(|(name, aliases, _)| matches(name, aliases)) {
             Some(i) => {
                 if let Some(first) = seen[i] {
-                    problems.push(Problem::at(
+                    problems.push(Problem::because(
                         1,
                         Some(h),
-                        format!("'{h}' and '{first}' are the same column ({})", fields[i].0),
+                        Reason::SameColumn {
+                            header: h.clone(),
+                            first: first.to_owned(),
+                            field: fields[i].0.to_owned(),
+                        },
                     ));
                 }
                 seen[i] = Some(h);
                 columns.push(i);
             }
             None => {
-                unknown.push(if h.is_empty() { "(a column without a name)".to_owned() } else { h.clone() });
+                unknown.push(if h.is_empty() { UNNAMED.to_owned() } else { h.clone() });
                 columns.push(usize::MAX);
             }
         }
     }
     for (i, (name, _, required)) in fields.iter().enumerate() {
         if *required && seen[i].is_none() {
-            let ignored = if unknown.is_empty() {
-                String::new()
-            } else {
-                format!(" (columns not recognised: {})", unknown.join(", "))
-            };
-            problems.push(Problem::at(1, None, format!("the required column '{name}' is missing{ignored}")));
+            let reason = Reason::MissingColumn { field: (*name).to_owned(), unknown: unknown.clone() };
+            problems.push(Problem::because(1, None, reason));
         }
     }
     if problems.is_empty() { Ok((columns, unknown)) } else { Err(problems) }

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use super::App;
+use crate::charter::NotAdopted;
 use crate::error::{Error, Result};
 use crate::journal::Event;
 use crate::roster::Language;
@@ -117,10 +118,7 @@ impl App {
         let ws = &mut self.ws;
         let version = version.trim();
         if !crate::charter::is_valid_label(version) {
-            return Err(Error::usage(format!(
-                "'{version}' cannot be a version's label: use at most 40 letters, digits, '-' and '.' (e.g. \
-                 2027-01); it goes into document ids and file names"
-            )));
+            return Err(Error::NotAdopted(NotAdopted::BadLabel { version: version.to_owned() }));
         }
         // Checked first on what was read, before the texts are read;
         // checked again under the write lock, on what is journaled then.
@@ -136,24 +134,18 @@ impl App {
             .map(|m| (m.id.clone(), m.date));
         refuse_adoption(&ws.config.charter.history, version, adopted, last_attended)?;
         if adopted > self.today {
-            return Err(Error::usage(format!(
-                "--date {adopted} is after today ({}): record a version once it is adopted",
-                self.today
-            )));
+            return Err(Error::NotAdopted(NotAdopted::AfterToday { adopted, today: self.today }));
         }
         let mut texts = BTreeMap::new();
         for lang in &ws.config.coordination.languages {
             let path = ws.charter_dir().join(format!("{}.md", lang.code()));
             let text = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
             if String::from_utf8_lossy(&text).trim().is_empty() {
-                return Err(Error::usage(format!("{} is empty: write the new version's text first", path.display())));
+                return Err(Error::NotAdopted(NotAdopted::EmptyText { lang: *lang, path }));
             }
             // As `issue` refuses it: a version is the network's own text.
             if crate::workspace::is_placeholder_charter(&String::from_utf8_lossy(&text)) {
-                return Err(Error::usage(format!(
-                    "{} is still the example text `charte init` wrote: write the network's own charter there first",
-                    path.display()
-                )));
+                return Err(Error::NotAdopted(NotAdopted::Placeholder { lang: *lang, path }));
             }
             texts.insert(lang.code().to_owned(), hex::encode(Sha256::digest(&text)));
         }
@@ -209,33 +201,29 @@ fn refuse_adoption(
     last_attended: Option<(String, NaiveDate)>,
 ) -> Result<()> {
     if let Some(v) = history.get(version) {
-        return Err(Error::usage(format!("version {version} was already adopted, on {}", v.adopted)));
+        return Err(Error::NotAdopted(NotAdopted::AlreadyAdopted { version: version.to_owned(), on: v.adopted }));
     }
     if let Some(last) = history.versions().last() {
         if adopted <= last.adopted {
-            return Err(Error::usage(format!(
-                "--date {adopted}: version {} was adopted on {}; a new version comes after it",
-                last.label, last.adopted
-            )));
+            return Err(Error::NotAdopted(NotAdopted::NotAfterLast {
+                adopted,
+                last: last.label.clone(),
+                last_on: last.adopted,
+            }));
         }
         // Labels are compared as text where signatures are recorded: a new
         // one sorts after the last (2027-01 after 2022-02; not v10 after v9).
         if version <= last.label.as_str() {
-            return Err(Error::usage(format!(
-                "'{version}' does not sort after the last version's label '{}': label versions so that a \
-                 later one sorts after, e.g. by year and month (2027-01)",
-                last.label
-            )));
+            return Err(Error::NotAdopted(NotAdopted::LabelNotAfter {
+                version: version.to_owned(),
+                last: last.label.clone(),
+            }));
         }
     }
     // Who voted at a meeting already recorded was decided by the version
     // in force that day: adopting on an earlier day would change it.
     if let Some((id, date)) = last_attended {
-        return Err(Error::usage(format!(
-            "--date {adopted}: the meeting {id} of {date} has its attendance recorded, and who voted there was \
-             decided by the version then in force; a version adopted before it would change that. Give the \
-             day it was adopted, after {date}"
-        )));
+        return Err(Error::NotAdopted(NotAdopted::MeetingRecorded { adopted, meeting: id, on: date }));
     }
     Ok(())
 }

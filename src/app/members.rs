@@ -113,10 +113,7 @@ impl App {
         let current = self.ws.store.members()?;
         let plan = import::plan(file, &current)?;
         if expected.is_some_and(|sha256| sha256 != plan.sha256) {
-            return Err(Error::usage(format!(
-                "{name} is no longer the file that was previewed: nothing was changed; upload it again to see \
-                 what it would change"
-            )));
+            return Err(Error::NotImported(import::NotImported::ChangedSincePreview { name: name.to_owned() }));
         }
         if dry_run {
             return Ok(plan);

@@ -51,10 +51,10 @@ impl App {
         let dir = self.ws.out_folder(STAGING)?;
         remove_older(&dir, KEPT, SystemTime::now())?;
         if bytes.len() > import::MAX_BYTES {
-            return Err(Error::usage(format!(
-                "{name} is larger than {}: a roster is at most that; is this the right file?",
-                crate::error::size_in_words(import::MAX_BYTES as u64)
-            )));
+            return Err(Error::NotImported(import::NotImported::TooLarge {
+                name: name.to_owned(),
+                limit: import::MAX_BYTES as u64,
+            }));
         }
         let mut random = [0u8; 16];
         getrandom::fill(&mut random).map_err(|e| Error::internal(format!("no random bytes: {e}")))?;
@@ -92,12 +92,7 @@ impl App {
     /// still the file whose sha256 is `sha256` (journaled as `name`); the
     /// kept file is removed once imported.
     pub fn confirm_roster(&mut self, id: &str, sha256: &str, name: &str) -> Result<Plan> {
-        let gone = || {
-            Error::not_found(
-                "this roster is no longer waiting for its confirmation (it was imported, or it was sent more than a \
-                 day ago): nothing was changed; upload it again",
-            )
-        };
+        let gone = || Error::NotImported(import::NotImported::Gone);
         if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
             return Err(gone());
         }

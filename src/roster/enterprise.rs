@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::reason::NumberError;
+
 /// A valid enterprise number, kept as its 10 digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EnterpriseNumber(String);
@@ -14,10 +16,17 @@ impl EnterpriseNumber {
     /// `BE 0123 456 749`, `0123456749`, `0123-456-749`. The error says what is
     /// wrong in words a coordinator understands.
     pub fn parse(input: &str) -> Result<EnterpriseNumber, String> {
+        EnterpriseNumber::check(input).map_err(|e| e.to_string())
+    }
+
+    /// As [`EnterpriseNumber::parse`], the refusal typed (said in each
+    /// language by [`NumberError`]).
+    pub fn check(input: &str) -> Result<EnterpriseNumber, NumberError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
-            return Err("the enterprise number is empty".into());
+            return Err(NumberError::Empty);
         }
+        let value = || trimmed.to_owned();
         let rest = trimmed
             .strip_prefix("BE")
             .or_else(|| trimmed.strip_prefix("be"))
@@ -28,40 +37,35 @@ impl EnterpriseNumber {
             match c {
                 '0'..='9' => digits.push(c),
                 '.' | ' ' | '-' | '/' | '\u{a0}' => {}
-                _ => return Err(format!("'{trimmed}' is not an enterprise number (unexpected '{c}')")),
+                _ => return Err(NumberError::Unexpected { value: value(), c }),
             }
         }
         if digits.len() != 10 {
-            return Err(format!(
-                "'{trimmed}' has {} digits; an enterprise number has 10 (e.g. 0123.456.749)",
-                digits.len()
-            ));
+            return Err(NumberError::Digits { value: value(), count: digits.len() });
         }
         if !digits.starts_with(['0', '1']) {
-            return Err(format!("'{trimmed}' is not an enterprise number (the first digit must be 0 or 1)"));
+            return Err(NumberError::FirstDigit { value: value() });
         }
         let (body, check) = digits.split_at(8);
-        let body: u64 = body.parse().map_err(|_| format!("'{trimmed}' is not a number"))?;
-        let check: u64 = check.parse().map_err(|_| format!("'{trimmed}' is not a number"))?;
+        let body: u64 = body.parse().map_err(|_| NumberError::NotANumber { value: value() })?;
+        let check: u64 = check.parse().map_err(|_| NumberError::NotANumber { value: value() })?;
         let expected = 97 - body % 97;
         if check != expected {
-            return Err(format!(
-                "'{trimmed}' fails the mod-97 check (its last two digits should be {expected:02}): a typing error?"
-            ));
+            return Err(NumberError::Mod97 { value: value(), expected });
         }
         Ok(EnterpriseNumber(digits))
     }
 
-    /// As [`EnterpriseNumber::parse`], but also reads a number Excel took
+    /// As [`EnterpriseNumber::check`], but also reads a number Excel took
     /// for a number and wrote without its leading 0 (`123456749`): nine
     /// digits alone are given their 0 back when the check digits then
     /// hold. The flag says the 0 was restored, for the import to say so.
-    pub fn parse_from_excel(input: &str) -> Result<(EnterpriseNumber, bool), String> {
+    pub fn parse_from_excel(input: &str) -> Result<(EnterpriseNumber, bool), NumberError> {
         let trimmed = input.trim();
-        match EnterpriseNumber::parse(trimmed) {
+        match EnterpriseNumber::check(trimmed) {
             Ok(n) => Ok((n, false)),
             Err(e) if trimmed.len() == 9 && trimmed.bytes().all(|b| b.is_ascii_digit()) => {
-                EnterpriseNumber::parse(&format!("0{trimmed}")).map(|n| (n, true)).map_err(|_| e)
+                EnterpriseNumber::check(&format!("0{trimmed}")).map(|n| (n, true)).map_err(|_| e)
             }
             Err(e) => Err(e),
         }
@@ -125,7 +129,7 @@ mod tests {
             Ok(("0123.456.749".to_owned(), true))
         );
         assert_eq!(EnterpriseNumber::parse_from_excel("0123456749").map(|(_, r)| r), Ok(false));
-        assert!(EnterpriseNumber::parse_from_excel("123456748").unwrap_err().contains("9 digits"));
+        assert!(EnterpriseNumber::parse_from_excel("123456748").unwrap_err().to_string().contains("9 digits"));
     }
 
     #[test]

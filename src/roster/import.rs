@@ -11,6 +11,7 @@ use std::path::Path;
 
 use super::{EnterpriseNumber, Language, Member, Organisation, Status};
 use crate::error::{Error, Problem, Result};
+use crate::reason::{AddressError, Reason, SPECIALS};
 use crate::tabular::{self, Table};
 
 /// The largest roster accepted: ten times a federation of 10,000.
@@ -174,10 +175,10 @@ pub fn parse(table: &Table) -> std::result::Result<Parsed, Vec<Problem>> {
         if let Some(o) = organisation(line, &cells, &mut notes, &mut problems) {
             let key = o.enterprise_number.digits().to_owned();
             if let Some(first) = first_line.get(&key) {
-                problems.push(Problem::at(
+                problems.push(Problem::because(
                     line,
                     Some(cells["enterprise_number"].0),
-                    format!("{} is already on line {first} (one line per organisation)", o.enterprise_number),
+                    Reason::AlreadyOnLine { number: o.enterprise_number.formatted(), first: *first },
                 ));
             } else {
                 first_line.insert(key, line);
@@ -186,7 +187,7 @@ pub fn parse(table: &Table) -> std::result::Result<Parsed, Vec<Problem>> {
         }
     }
     if organisations.is_empty() && problems.is_empty() {
-        problems.push(Problem::file("the file has a header but no organisation"));
+        problems.push(Problem::of_file(Reason::NoOrganisation));
     }
     if problems.is_empty() { Ok(Parsed { organisations, ignored_columns, notes }) } else { Err(problems) }
 }
@@ -210,12 +211,12 @@ impl<'c> Row<'_, 'c> {
         self.get(field).map_or(field, |(h, _)| h)
     }
 
-    fn bad(&mut self, field: &'static str, message: String) {
-        self.problems.push(Problem::at(self.line, Some(self.header(field)), message));
+    fn bad(&mut self, field: &'static str, reason: Reason) {
+        self.problems.push(Problem::because(self.line, Some(self.header(field)), reason));
     }
 
-    fn note(&mut self, field: &'static str, message: String) {
-        self.notes.push(Problem::at(self.line, Some(self.header(field)), message));
+    fn note(&mut self, field: &'static str, reason: Reason) {
+        self.notes.push(Problem::because(self.line, Some(self.header(field)), reason));
     }
 
     /// A value printed in documents and mails (see [`printable_text`]);
@@ -237,15 +238,15 @@ impl<'c> Row<'_, 'c> {
     /// An address as [`plain_address`] accepts it, the change said.
     fn address(&mut self, field: &'static str) -> Option<String> {
         let (_, v) = self.get(field).filter(|(_, v)| !v.is_empty())?;
-        match plain_address(v) {
+        match check_address(v) {
             Ok(a) => {
                 if a != v.trim() {
-                    self.note(field, format!("'{v}' is written in its ASCII form, {a}, which every mail server takes"));
+                    self.note(field, Reason::AsciiForm { value: v.to_owned(), ascii: a.clone() });
                 }
                 Some(a)
             }
             Err(e) => {
-                self.bad(field, e);
+                self.bad(field, Reason::Address(e));
                 None
             }
         }
@@ -283,38 +284,35 @@ fn organisation(
 
     let name = row.text("name", MAX_NAME);
     if name.is_none() && row.get("name").is_some_and(|(_, v)| v.trim().is_empty()) {
-        row.bad("name", "the name is empty".into());
+        row.bad("name", Reason::NameEmpty);
     }
     let number = match row.get("enterprise_number").map(|(_, v)| (v, EnterpriseNumber::parse_from_excel(v))) {
         Some((_, Ok((n, false)))) => Some(n),
         Some((v, Ok((n, true)))) => {
-            row.note(
-                "enterprise_number",
-                format!("{v} has 9 digits: the leading 0 Excel dropped was restored ({n}, its check digits hold)"),
-            );
+            row.note("enterprise_number", Reason::LeadingZeroRestored { value: v.to_owned(), restored: n.formatted() });
             Some(n)
         }
         Some((_, Err(e))) => {
-            row.bad("enterprise_number", e);
+            row.bad("enterprise_number", Reason::Number(e));
             None
         }
         None => None,
     };
     let email = row.address("email");
     if row.get("email").is_none_or(|(_, v)| v.is_empty()) {
-        row.bad("email", "the email address is empty".into());
+        row.bad("email", Reason::EmailEmpty);
     }
     let language = match row.get("language").map(|(_, v)| v).filter(|v| !v.is_empty()) {
         None => Language::Fr,
         Some(v) => Language::from_roster(v).unwrap_or_else(|| {
-            row.bad("language", format!("'{v}' is not a language (expected fr or nl)"));
+            row.bad("language", Reason::UnknownLanguage { value: v.to_owned() });
             Language::Fr
         }),
     };
     let status = match row.get("status").map(|(_, v)| v).filter(|v| !v.is_empty()) {
         None => Status::Participant,
-        Some(v) => v.parse().unwrap_or_else(|e| {
-            row.bad("status", e);
+        Some(v) => Status::from_roster(v).unwrap_or_else(|| {
+            row.bad("status", Reason::UnknownStatus { value: v.to_owned() });
             Status::Participant
         }),
     };
@@ -325,10 +323,7 @@ fn organisation(
     if let Some(all) = row.text("sectors", usize::MAX) {
         for sector in all.split('|').map(str::trim).filter(|s| !s.is_empty()) {
             if sector.chars().count() > MAX_SECTOR {
-                row.bad(
-                    "sectors",
-                    format!("a sector is {} characters long; at most {MAX_SECTOR}", sector.chars().count()),
-                );
+                row.bad("sectors", Reason::SectorTooLong { len: sector.chars().count(), max: MAX_SECTOR });
             }
             sectors.push(sector.to_owned());
         }
@@ -355,21 +350,15 @@ fn organisation(
 /// refuses it: a control character, more than `max` characters, or a
 /// character the documents' fonts cannot print (an emoji, say), named by
 /// its position and code point.
-fn printable_text(v: &str, max: usize) -> (String, Option<String>, Option<String>) {
-    let note = v
-        .contains(['\n', '\r', '\t'])
-        .then(|| "a line break or tab inside the value was turned into a space".to_owned());
+fn printable_text(v: &str, max: usize) -> (String, Option<Reason>, Option<Reason>) {
+    let note = v.contains(['\n', '\r', '\t']).then_some(Reason::LineBreak);
     let value = v.split_whitespace().collect::<Vec<_>>().join(" ");
     let problem = if let Some(c) = value.chars().find(|c| c.is_control()) {
-        Some(format!("contains the control character U+{:04X}, which cannot be printed", c as u32))
+        Some(Reason::ControlCharacter { code: c as u32, remove: false })
     } else if value.chars().count() > max {
-        Some(format!("is {} characters long; at most {max} fit a document and a mail", value.chars().count()))
+        Some(Reason::TooLong { len: value.chars().count(), max })
     } else if let Err((at, c)) = crate::render::printable(&value) {
-        Some(format!(
-            "the character '{c}' (U+{:04X}, character {at} of the value) cannot be printed by the documents' fonts: \
-             remove or replace it",
-            c as u32
-        ))
+        Some(Reason::Unprintable { c, at })
     } else {
         None
     };
@@ -393,33 +382,35 @@ const MAX_ADDRESS_LEN: usize = 254;
 /// an IP literal or a non-ASCII local part are refused, each with why:
 /// they would break the header of every mail sent to the organisation.
 pub fn plain_address(s: &str) -> std::result::Result<String, String> {
+    check_address(s).map_err(|e| e.to_string())
+}
+
+/// As [`plain_address`], the refusal typed (said in each language by
+/// [`AddressError`]).
+pub fn check_address(s: &str) -> std::result::Result<String, AddressError> {
     let s = s.trim();
+    let value = || s.to_owned();
     if s.contains(['<', '>']) || s.contains(char::is_whitespace) {
-        return Err(format!(
-            "'{s}' is not a plain address: write the address alone (such as info@asbl.be), without a name, spaces or <>"
-        ));
+        return Err(AddressError::NotPlain { value: value() });
     }
     let Some((local, domain)) = s.rsplit_once('@') else {
-        return Err(format!("'{s}' is not an email address (no @)"));
+        return Err(AddressError::NoAt { value: value() });
     };
     if local.starts_with('"') || local.contains('@') {
-        return Err(format!("'{s}' has a quoted or doubled local part: write a plain address, such as info@asbl.be"));
+        return Err(AddressError::QuotedLocal { value: value() });
     }
-    const SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
     let atom = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c));
     if local.is_empty() || local.len() > 64 || !local.split('.').all(atom) {
-        return Err(format!(
-            "'{s}' is not a valid email address: before the @ only ASCII letters, digits, dots (not doubled, \
-             not first or last) and {SPECIALS}, at most 64 characters"
-        ));
+        return Err(AddressError::BadLocal { value: value() });
     }
     if domain.starts_with('[') {
-        return Err(format!("'{s}' names an IP address, not a domain: give the address with its domain"));
+        return Err(AddressError::IpLiteral { value: value() });
     }
     let ascii = if domain.is_ascii() {
         domain.to_owned()
     } else {
-        idna::domain_to_ascii_strict(domain).map_err(|_| format!("'{domain}' in '{s}' is not a valid domain name"))?
+        idna::domain_to_ascii_strict(domain)
+            .map_err(|_| AddressError::BadIdn { value: value(), domain: domain.to_owned() })?
     };
     let label = |l: &str| {
         !l.is_empty()
@@ -431,14 +422,11 @@ pub fn plain_address(s: &str) -> std::result::Result<String, String> {
     let labels: Vec<&str> = ascii.split('.').collect();
     let top_level_ok = labels.last().is_some_and(|t| !t.chars().all(|c| c.is_ascii_digit()));
     if labels.len() < 2 || !labels.iter().all(|l| label(l)) || !top_level_ok || ascii.len() > 253 {
-        return Err(format!(
-            "'{s}' is not a valid email address: after the @, a domain such as asbl.be (letters, digits, \
-             hyphens and dots)"
-        ));
+        return Err(AddressError::BadDomain { value: value() });
     }
     let address = format!("{local}@{ascii}");
     if address.len() > MAX_ADDRESS_LEN {
-        return Err(format!("'{s}' is longer than the {MAX_ADDRESS_LEN} characters a mail server takes"));
+        return Err(AddressError::TooLong { value: value(), max: MAX_ADDRESS_LEN });
     }
     Ok(address)
 }
@@ -468,6 +456,78 @@ fn diff(file: Vec<(u64, Organisation)>, current: &[Member]) -> Plan {
         .map(|m| m.organisation.clone())
         .collect();
     plan
+}
+
+/// Why a roster sent to the desk is not imported (besides its own
+/// problems): the English of the application layer ([`std::fmt::Display`])
+/// and the desk's French and Dutch ([`NotImported::say`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotImported {
+    /// Larger than `limit` bytes ([`MAX_BYTES`]).
+    TooLarge { name: String, limit: u64 },
+    /// No longer waiting for its confirmation (imported, or older than a day).
+    Gone,
+    /// Not the file that was previewed any more.
+    ChangedSincePreview { name: String },
+}
+
+impl NotImported {
+    /// What kind of refusal it is (the HTTP status).
+    pub fn kind(&self) -> crate::error::Kind {
+        match self {
+            NotImported::Gone => crate::error::Kind::NotFound,
+            NotImported::TooLarge { .. } | NotImported::ChangedSincePreview { .. } => crate::error::Kind::Invalid,
+        }
+    }
+
+    /// The refusal in French or Dutch, for the coordinator.
+    pub fn say(&self, lang: Language) -> String {
+        match (self, lang) {
+            (NotImported::TooLarge { name, limit }, Language::Fr) => format!(
+                "{name} dépasse {} Mo : une liste des membres n'est jamais aussi grande ; est-ce bien le bon fichier ?",
+                limit / (1024 * 1024)
+            ),
+            (NotImported::TooLarge { name, limit }, Language::Nl) => format!(
+                "{name} is groter dan {} MB: een ledenlijst is nooit zo groot; is dit wel het juiste bestand?",
+                limit / (1024 * 1024)
+            ),
+            (NotImported::Gone, Language::Fr) => "cette liste n'attend plus de confirmation (elle a été importée, ou \
+                 envoyée il y a plus d'un jour) : rien n'a été modifié ; envoyez-la à nouveau"
+                .to_owned(),
+            (NotImported::Gone, Language::Nl) => "deze lijst wacht niet meer op bevestiging (ze werd ingevoerd, of \
+                 meer dan een dag geleden verstuurd): er werd niets gewijzigd; stuur ze opnieuw"
+                .to_owned(),
+            (NotImported::ChangedSincePreview { name }, Language::Fr) => format!(
+                "{name} n'est plus le fichier dont vous avez vu l'aperçu : rien n'a été modifié ; envoyez-le à \
+                 nouveau pour voir ce qu'il changerait"
+            ),
+            (NotImported::ChangedSincePreview { name }, Language::Nl) => format!(
+                "{name} is niet meer het bestand waarvan u het overzicht zag: er werd niets gewijzigd; stuur het \
+                 opnieuw om te zien wat het zou veranderen"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for NotImported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotImported::TooLarge { name, limit } => write!(
+                f,
+                "{name} is larger than {}: a roster is at most that; is this the right file?",
+                crate::error::size_in_words(*limit)
+            ),
+            NotImported::Gone => f.write_str(
+                "this roster is no longer waiting for its confirmation (it was imported, or it was sent more than a \
+                 day ago): nothing was changed; upload it again",
+            ),
+            NotImported::ChangedSincePreview { name } => write!(
+                f,
+                "{name} is no longer the file that was previewed: nothing was changed; upload it again to see what \
+                 it would change"
+            ),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -512,8 +572,8 @@ mod tests {
     fn values_are_made_printable_or_refused() {
         let (v, note, problem) = printable_text("ASBL Ligne\r\nBrisée", 200);
         assert_eq!((v.as_str(), note.is_some(), problem), ("ASBL Ligne Brisée", true, None));
-        assert!(printable_text("Café 😀", 200).2.unwrap().contains("U+1F600"));
-        assert!(printable_text(&"x".repeat(201), 200).2.unwrap().contains("201 characters"));
-        assert!(printable_text("a\u{7}b", 200).2.unwrap().contains("U+0007"));
+        assert!(printable_text("Café 😀", 200).2.unwrap().to_string().contains("U+1F600"));
+        assert!(printable_text(&"x".repeat(201), 200).2.unwrap().to_string().contains("201 characters"));
+        assert!(printable_text("a\u{7}b", 200).2.unwrap().to_string().contains("U+0007"));
     }
 }

@@ -41,7 +41,8 @@ impl Language {
 impl FromStr for Language {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Language::from_roster(s).ok_or_else(|| format!("'{s}' is not a language (expected fr or nl)"))
+        Language::from_roster(s)
+            .ok_or_else(|| crate::reason::Reason::UnknownLanguage { value: s.to_owned() }.to_string())
     }
 }
 
@@ -120,13 +121,7 @@ impl Status {
 impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Status::from_roster(s).ok_or_else(|| {
-            format!(
-                "'{s}' is not a status: expected participant, member, partner, associate or former \
-                 (en français : participant, membre, partenaire, associé, ancien; \
-                 in het Nederlands: deelnemer, lid, partner, geassocieerd lid, voormalig)"
-            )
-        })
+        Status::from_roster(s).ok_or_else(|| crate::reason::Reason::UnknownStatus { value: s.to_owned() }.to_string())
     }
 }
 
@@ -148,6 +143,25 @@ pub struct StatusEntry {
     pub enterprise_number: String,
     pub status: Status,
     pub seq: i64,
+}
+
+/// The roster's columns in words: (column, French, Dutch).
+const FIELD_WORDS: [(&str, &str, &str); 9] = [
+    ("name", "nom", "naam"),
+    ("enterprise_number", "numéro d'entreprise", "ondernemingsnummer"),
+    ("email", "adresse e-mail", "e-mailadres"),
+    ("language", "langue", "taal"),
+    ("status", "statut", "statuut"),
+    ("representative", "représentant·e", "vertegenwoordiger"),
+    ("representative_email", "adresse e-mail du ou de la représentant·e", "e-mailadres van de vertegenwoordiger"),
+    ("address", "adresse postale", "postadres"),
+    ("sectors", "secteurs", "sectoren"),
+];
+
+/// A roster column, named as charte names it (`enterprise_number`), in
+/// words; `None` for any other name.
+pub fn field_words(field: &str, lang: Language) -> Option<&'static str> {
+    FIELD_WORDS.iter().find(|(f, _, _)| *f == field).map(|(_, fr, nl)| if lang == Language::Fr { *fr } else { *nl })
 }
 
 /// An organisation of the roster, as declared by the coordinator.

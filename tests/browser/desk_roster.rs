@@ -39,7 +39,13 @@ fn a_corrected_roster_is_previewed_then_confirmed(browser: &Browser) {
     page.submit("form[action='/roster/import'] button", "#summary");
     let preview = page.body_text();
     assert!(preview.contains("1 modifiée(s)") && preview.contains("accueil@cpas-saint-gilles.example.be"), "{preview}");
-    assert!(preview.contains("leading 0 Excel dropped was restored"), "{preview}");
+    assert!(
+        preview.contains(
+            "ligne 3, colonne « numéro d'entreprise » : 205893980 n'a que 9 chiffres : le 0 du début, qu'Excel avait \
+             supprimé, a été remis (0205.893.980"
+        ),
+        "the restored 0, in French: {preview}"
+    );
     assert_eq!(t.journal_len(), before, "the preview changed nothing");
     page.check_accessibility().screenshot("desk-roster-preview");
     page.submit(".confirm button", ".done");
@@ -59,7 +65,15 @@ fn a_broken_roster_shows_its_lines_and_a_bad_field_is_refused_by_its_form(browse
     page.choose("#roster-file", &file);
     page.submit("form[action='/roster/import'] button", ".error");
     let said = page.text(".error");
-    assert!(said.contains("er werd niets gewijzigd") && said.contains("line 2, column enterprise_number"), "{said}");
+    assert!(said.contains("er werd niets gewijzigd"), "{said}");
+    assert!(
+        said.contains(
+            "regel 2, kolom “ondernemingsnummer”: “0241.029.458” is geen geldig ondernemingsnummer: de laatste twee \
+             cijfers (de controle) zouden 59 moeten zijn. Een tikfout?"
+        ),
+        "the line in Dutch, its column in words: {said}"
+    );
+    assert!(!said.contains("mod-97"), "nothing in English: {said}");
     assert_eq!(t.snapshot(), before, "a broken file changes nothing");
     page.check_accessibility().screenshot("desk-roster-broken");
     // An organisation's page, its form, a field refused next to it.
@@ -67,7 +81,11 @@ fn a_broken_roster_shows_its_lines_and_a_bad_field_is_refused_by_its_form(browse
     page.check_accessibility().screenshot("desk-member");
     page.fill("#email", "secretariat de la commune");
     page.submit("form[action='/roster/0205893980'] button", "#email-error");
-    assert!(page.text("#email-error").contains("not a plain address"), "{}", page.text("#email-error"));
+    assert_eq!(
+        page.text("#email-error"),
+        "« secretariat de la commune » n'est pas une simple adresse : écrivez l'adresse seule (comme info@asbl.be), \
+         sans nom, sans espace ni <>"
+    );
     assert_eq!(t.snapshot(), before);
     page.check_accessibility().screenshot("desk-member-refused");
     page.fill("#email", "cohesion@commune-saint-gilles.example.be");

@@ -65,7 +65,13 @@ fn a_corrected_roster_is_previewed_then_imported_exactly_as_previewed() {
         b.contains("secretariat@cpas-saint-gilles.example.be") && b.contains("accueil@cpas-saint-gilles.example.be")
     );
     assert!(b.contains("<q>Téléphone</q>"), "the ignored column is named: {b}");
-    assert!(b.contains("leading 0 Excel dropped was restored (0205.893.980"), "{b}");
+    assert!(
+        b.contains(
+            "<li>ligne 3, colonne « numéro d&#39;entreprise » : 205893980 n&#39;a que 9 chiffres : le 0 du début, \
+             qu&#39;Excel avait supprimé, a été remis (0205.893.980"
+        ),
+        "the restored 0, in French: {b}"
+    );
     assert_eq!(t.journal_len(), before, "a preview changes nothing");
     assert_eq!(staged_files(&t), 1, "the upload waits for its confirmation");
     // Confirmed: imported, journaled under the name it was sent with.
@@ -88,7 +94,8 @@ fn a_corrected_roster_is_previewed_then_imported_exactly_as_previewed() {
     let again = me.post_form("/roster/import/confirm", &form);
     assert_eq!(again.status, 422);
     assert!(
-        again.body.contains("rien n&#39;a été modifié") && again.body.contains("no longer waiting"),
+        again.body.contains("rien n&#39;a été modifié")
+            && again.body.contains("cette liste n&#39;attend plus de confirmation"),
         "{}",
         again.body
     );
@@ -113,14 +120,37 @@ fn a_broken_roster_shows_its_lines_and_changes_nothing() {
     assert_eq!(page.status, 422);
     let b = &page.body;
     assert!(b.contains("ne peut pas être importé tel quel ; rien n&#39;a été modifié"), "{b}");
-    assert!(b.contains("line 2, column enterprise_number: &#39;0241.029.458&#39; fails the mod-97 check"), "{b}");
-    assert!(b.contains("line 3, column representative_email"), "{b}");
+    // Each line in French, its column named in words, nothing in English.
+    assert!(
+        b.contains(
+            "<li>ligne 2, colonne « numéro d&#39;entreprise » : « 0241.029.458 » n&#39;est pas un numéro \
+             d&#39;entreprise valide : ses deux derniers chiffres (le contrôle) devraient être 59. Une faute de frappe ?</li>"
+        ),
+        "{b}"
+    );
+    assert!(
+        b.contains(
+            "<li>ligne 3, colonne « adresse e-mail du ou de la représentant·e » : « laura.gillet » n&#39;est pas une \
+             adresse e-mail (il y manque le @)</li>"
+        ),
+        "{b}"
+    );
+    assert!(!b.contains("lang=\"en\"") && !b.contains("fails the mod-97 check"), "{b}");
     assert!(b.contains("action=\"/roster/import\""), "the upload form again, to send the corrected file");
     assert_eq!(t.snapshot(), before, "the journal did not move");
     assert_eq!(staged_files(&t), 0, "a file that does not read is not kept");
     // In Dutch, the same lines in a Dutch sentence.
     let nl = me.post_multipart("/roster/import?lang=nl", &[], Some(("file", "leden.csv", &broken)));
-    assert!(nl.body.contains("kan niet zo worden ingevoerd") && nl.body.contains("line 2, column"), "{}", nl.body);
+    assert!(nl.body.contains("kan niet zo worden ingevoerd"), "{}", nl.body);
+    assert!(
+        nl.body.contains(
+            "<li>regel 2, kolom “ondernemingsnummer”: “0241.029.458” is geen geldig ondernemingsnummer: de laatste \
+             twee cijfers (de controle) zouden 59 moeten zijn. Een tikfout?</li>"
+        ),
+        "{}",
+        nl.body
+    );
+    assert!(nl.body.contains("<li>regel 3, kolom “e-mailadres van de vertegenwoordiger”: “laura.gillet” is geen"));
 }
 
 #[test]
@@ -135,7 +165,7 @@ fn a_confirmation_whose_file_changed_since_its_preview_is_refused() {
     let other = format!("{}0", &sha256[..63]);
     let refused = me.post_form("/roster/import/confirm", &[("id", &id), ("sha256", &other), ("name", "membres.csv")]);
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("no longer the file that was previewed"), "{}", refused.body);
+    assert!(refused.body.contains("n&#39;est plus le fichier dont vous avez vu l&#39;aperçu"), "{}", refused.body);
     // The kept file itself changed on disk since the preview.
     let kept = t.path(&format!("out/staging/roster-{id}.csv"));
     std::fs::write(&kept, roster_with(&t, |text| text.replace("member", "former"))).unwrap();
@@ -179,7 +209,15 @@ fn an_organisation_is_edited_by_its_page_and_a_bad_field_is_shown_by_it() {
     let bad = me.post_form("/roster/0241029459", &form("Accueil <accueil@cpas.example.be>"));
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("class=\"field-error\" id=\"email-error\""), "{}", bad.body);
-    assert!(bad.body.contains("is not a plain address"), "the roster's own rule: {}", bad.body);
+    assert!(
+        bad.body.contains(
+            "<p class=\"field-error\" id=\"email-error\">« Accueil &#60;accueil@cpas.example.be&#62; » n&#39;est pas une \
+             simple adresse : écrivez l&#39;adresse seule"
+        ),
+        "the roster's own rule, in French: {}",
+        bad.body
+    );
+    assert!(bad.body.contains("<li>adresse e-mail : « Accueil"), "the field named in words: {}", bad.body);
     assert!(bad.body.contains("aria-invalid=\"true\" aria-describedby=\"email-error\""));
     assert_eq!(t.journal_len(), before);
     let good = me.post_form("/roster/0241029459", &form("accueil@cpas-saint-gilles.example.be"));
@@ -212,7 +250,11 @@ fn the_charter_text_is_saved_and_a_version_adopted() {
     assert!(shown.body.contains("C'est encore le texte d'exemple"), "{}", shown.body);
     let refused = me.post_form("/charter/adopt", &[("version", "2026-03"), ("date", "2026-03-02")]);
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("still the example text"), "{}", refused.body);
+    assert!(
+        refused.body.contains("le texte en français est encore l&#39;exemple installé avec charte"),
+        "{}",
+        refused.body
+    );
     me.post_form("/charter/text", &[("lang", "fr"), ("text", "# Charte 2026\r\n\r\nNous coopérons.")]);
     let adopted = me.post_form("/charter/adopt", &[("version", "2026-03"), ("date", "2026-03-02")]);
     assert_eq!(adopted.status, 200, "{}", adopted.body);
@@ -223,7 +265,10 @@ fn the_charter_text_is_saved_and_a_version_adopted() {
     let before = t.journal_len();
     let again = me.post_form("/charter/adopt", &[("version", "2026-03"), ("date", "02/03/2026")]);
     assert_eq!(again.status, 422);
-    assert!(again.body.contains("was already adopted") && again.body.contains("value=\"2026-03\""), "{}", again.body);
+    assert!(again.body.contains("la version 2026-03 a déjà été adoptée, le lundi 2 mars 2026"), "{}", again.body);
+    assert!(again.body.contains("value=\"2026-03\""), "{}", again.body);
+    let nl = me.post_form("/charter/adopt?lang=nl", &[("version", "2026-03"), ("date", "02/03/2026")]);
+    assert!(nl.body.contains("versie 2026-03 werd al aangenomen, op maandag 2 maart 2026"), "{}", nl.body);
     assert_eq!(t.journal_len(), before);
 }
 

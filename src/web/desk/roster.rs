@@ -52,27 +52,36 @@ impl Said {
 }
 
 /// What went wrong with a form, for the page: a framing sentence in the
-/// page's languages, and the library's detail (each problem with its
-/// line, column or field, as the command line says it).
+/// page's languages, and the library's detail in the page's language
+/// (each problem with its line and column, or its field, in words).
 #[derive(Debug, Clone, Default)]
 pub struct Refusal {
     pub said: Said,
-    pub details: Vec<String>,
+    /// Each detail, and whether it is the library's English (a refusal
+    /// it does not type yet; the page marks it so).
+    pub details: Vec<(String, bool)>,
 }
 
 /// An action's refusal the coordinator can fix (bad input, something
-/// named that is not there) becomes a [`Refusal`] shown by the form; any
-/// other error stays an error (its status page).
-fn fixable(e: Error, said: Said) -> Result<Refusal> {
+/// named that is not there) becomes a [`Refusal`] shown by the form, in
+/// `lang`; any other error stays an error (its status page).
+fn fixable(e: Error, said: Said, lang: Language) -> Result<Refusal> {
     match e.kind() {
         Kind::Invalid | Kind::NotFound => {}
         _ => return Err(e),
     }
     let details = match e {
-        Error::Input { problems, .. } => problems.iter().map(ToString::to_string).collect(),
-        e => vec![e.to_string()],
+        Error::Input { problems, .. } => problems.iter().map(|p| said_in(p, lang)).collect(),
+        Error::NotAdopted(why) => vec![(why.say(lang), false)],
+        Error::NotImported(why) => vec![(why.say(lang), false)],
+        e => vec![(e.to_string(), true)],
     };
     Ok(Refusal { said, details })
+}
+
+/// A problem in the page's language, and whether it is still English.
+fn said_in(p: &Problem, lang: Language) -> (String, bool) {
+    (p.say(lang), p.reason.is_none())
 }
 
 /// A page a handler answers with, at a status, in the viewer's language.
@@ -259,26 +268,9 @@ pub struct PreviewPage {
     pub notes: Vec<String>,
 }
 
-/// The roster's columns in words: (column, French, Dutch).
-const FIELDS: [(&str, &str, &str); 9] = [
-    ("name", "nom", "naam"),
-    ("enterprise_number", "numéro d'entreprise", "ondernemingsnummer"),
-    ("email", "adresse e-mail", "e-mailadres"),
-    ("language", "langue", "taal"),
-    ("status", "statut", "statuut"),
-    ("representative", "représentant·e", "vertegenwoordiger"),
-    ("representative_email", "adresse e-mail du ou de la représentant·e", "e-mailadres van de vertegenwoordiger"),
-    ("address", "adresse postale", "postadres"),
-    ("sectors", "secteurs", "sectoren"),
-];
-
 /// A roster column in words.
 pub fn field_words(field: &str, lang: Language) -> &'static str {
-    match (FIELDS.iter().find(|(f, _, _)| *f == field), lang) {
-        (Some((_, fr, _)), Language::Fr) => fr,
-        (Some((_, _, nl)), Language::Nl) => nl,
-        (None, _) => "?",
-    }
+    crate::roster::field_words(field, lang).unwrap_or("?")
 }
 
 /// A field's value as the page shows it: a status or a language in
@@ -321,8 +313,18 @@ fn preview_page(f: Frame, p: Preview, lang: Language) -> PreviewPage {
             .collect(),
         unchanged: plan.unchanged,
         not_in_file: plan.not_in_file.len(),
-        ignored_columns: plan.ignored_columns.clone(),
-        notes: plan.notes.iter().map(ToString::to_string).collect(),
+        ignored_columns: plan
+            .ignored_columns
+            .iter()
+            .map(|c| {
+                if c == crate::tabular::UNNAMED {
+                    crate::reason::column_without_title(lang).to_owned()
+                } else {
+                    c.clone()
+                }
+            })
+            .collect(),
+        notes: plan.notes.iter().map(|n| n.say(lang)).collect(),
         encoding: plan.encoding,
         separator,
         id: p.id,
@@ -346,7 +348,7 @@ async fn upload(
                 "Choisissez le fichier de la liste des membres (CSV, tel qu'Excel l'enregistre).",
                 "Kies het bestand met de ledenlijst (CSV, zoals Excel het bewaart).",
             );
-            return refused(app, Refusal { said, details: Vec::new() });
+            return refused(app, Refusal { said, ..Refusal::default() });
         };
         match app.preview_roster(&name, &bytes) {
             Ok(p) => {
@@ -363,7 +365,7 @@ async fn upload(
                              regels in het rekenblad en stuur het opnieuw:"
                     ),
                 );
-                refused(app, fixable(e, said)?)
+                refused(app, fixable(e, said, viewer.lang)?)
             }
         }
     })
@@ -419,7 +421,7 @@ async fn confirm(
                 "Cette importation n'a pas été faite ; rien n'a été modifié :",
                 "Deze invoer werd niet uitgevoerd; er werd niets gewijzigd:",
             );
-            let refusal = fixable(e, said)?;
+            let refusal = fixable(e, said, viewer.lang)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, roster_page(app, viewer, None, Some(refusal), None)?))
         }
     })
@@ -657,36 +659,21 @@ async fn edit(
                         format!("Fiche bewaard ({}).", words.join(", ")),
                     )
                 });
-                page.notes = notes.iter().map(ToString::to_string).collect();
+                page.notes = notes.iter().map(|n| n.say(lang)).collect();
                 Ok((StatusCode::OK, page))
             }
             Err(e) => {
-                // Each problem named by its field in words, the
-                // field's own message shown beside it too.
-                let named: Option<Vec<String>> = match &e {
-                    Error::Input { problems, .. } => {
-                        page.errors = by_field(problems);
-                        Some(
-                            problems
-                                .iter()
-                                .map(|p| {
-                                    format!("{}: {}", field_words(p.field.as_deref().unwrap_or(""), lang), p.message)
-                                })
-                                .collect(),
-                        )
-                    }
-                    _ => None,
-                };
+                // Each problem by its field, and in the refusal's list
+                // named by its field in words.
+                if let Error::Input { problems, .. } = &e {
+                    page.errors = by_field(problems, lang);
+                }
                 page.form = form;
                 let said = Said::new(
                     "La fiche n'a pas été enregistrée ; rien n'a été modifié. Corrigez les champs signalés :",
                     "De fiche werd niet bewaard; er werd niets gewijzigd. Verbeter de aangeduide velden:",
                 );
-                let mut refusal = fixable(e, said)?;
-                if let Some(named) = named {
-                    refusal.details = named;
-                }
-                page.refusal = Some(refusal);
+                page.refusal = Some(fixable(e, said, lang)?);
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, page))
             }
         }
@@ -694,11 +681,11 @@ async fn edit(
     .await
 }
 
-/// Problems grouped by their field.
-fn by_field(problems: &[Problem]) -> BTreeMap<String, Vec<String>> {
+/// Problems grouped by their field, each said in `lang`.
+fn by_field(problems: &[Problem], lang: Language) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for p in problems {
-        out.entry(p.field.clone().unwrap_or_default()).or_default().push(p.message.clone());
+        out.entry(p.field.clone().unwrap_or_default()).or_default().push(p.said(lang));
     }
     out
 }
@@ -803,7 +790,7 @@ async fn save_text(
             Err(e) => {
                 view.text = form.text;
                 let said = Said::new("Le texte n'a pas été enregistré :", "De tekst werd niet bewaard:");
-                view.refusal = Some(fixable(e, said)?);
+                view.refusal = Some(fixable(e, said, viewer.lang)?);
                 StatusCode::UNPROCESSABLE_ENTITY
             }
         };
@@ -861,13 +848,13 @@ async fn adopt(
                     "Deze versie werd niet geregistreerd; er werd niets gewijzigd:",
                 );
                 page.refusal = Some(match e {
-                    Some(e) => fixable(e, said)?,
+                    Some(e) => fixable(e, said, viewer.lang)?,
                     None => Refusal {
                         said: Said::new(
                             "Indiquez la date d'adoption (jour/mois/année).",
                             "Geef de datum van aanneming (dag/maand/jaar).",
                         ),
-                        details: Vec::new(),
+                        ..Refusal::default()
                     },
                 });
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, page))
