@@ -208,6 +208,10 @@ pub enum Error {
     /// page's neutral page; no hint of which organisations exist).
     #[error("{}", crate::links::NEUTRAL)]
     LinkNotValid,
+    /// A committee account asked for a change: it reads, it changes
+    /// nothing (403, said as such, not as a form without its token).
+    #[error("a committee account reads; it changes nothing")]
+    ReadOnly,
     /// A charter version that cannot be adopted, and why (said in
     /// English here, in French or Dutch on the desk).
     #[error("{0}")]
@@ -255,6 +259,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Input { .. } | Error::Config { .. } | Error::NotAdopted(_) => Kind::Invalid,
             Error::NotFound(_) | Error::LinkNotValid => Kind::NotFound,
+            Error::ReadOnly => Kind::Forbidden,
             Error::CheckFailed(_) => Kind::CheckFailed,
             Error::Temporary(_) => Kind::Temporary,
             Error::Partial { .. } => Kind::Partial,

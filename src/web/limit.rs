@@ -40,6 +40,17 @@ impl Limit {
         times.push_back(now);
         true
     }
+
+    /// Takes back the attempt [`Limit::allow`] counted for `key` at `at`
+    /// (a sign-in that proved right: only failures should add up).
+    pub fn forgive(&self, key: &str, at: Instant) {
+        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(times) = seen.get_mut(key)
+            && let Some(i) = times.iter().rposition(|t| *t == at)
+        {
+            times.remove(i);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -57,5 +68,9 @@ mod tests {
         assert!(limit.allow("b", t0 + Duration::from_secs(3)), "another key is counted apart");
         assert!(!limit.allow("a", t0 + Duration::from_secs(59)));
         assert!(limit.allow("a", t0 + Duration::from_secs(61)), "the first attempt left the window");
+        let t1 = t0 + Duration::from_secs(62);
+        assert!(!limit.allow("a", t1), "three in the window again");
+        limit.forgive("a", t0 + Duration::from_secs(61));
+        assert!(limit.allow("a", t1), "one taken back");
     }
 }

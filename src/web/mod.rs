@@ -313,11 +313,12 @@ async fn refuse_large(request: Request, next: Next) -> Response {
 async fn own_error_pages(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
+    // Plain text, or nothing at all (axum's 405 has no body).
     let plain = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/plain"));
+        .is_none_or(|t| t.starts_with("text/plain"));
     if !(status.is_client_error() && plain) {
         return response;
     }
@@ -326,9 +327,9 @@ async fn own_error_pages(request: Request, next: Next) -> Response {
         413 => crate::error::Kind::TooLarge,
         _ => crate::error::Kind::Invalid,
     };
-    let mut page = Failure(Error::refused(kind, "the request does not read")).into_response();
-    *page.status_mut() = status;
-    page
+    let error = Error::refused(kind, "the request does not read");
+    let (fr, nl) = words(status.as_u16(), &error);
+    (status, Html(plain_page(status.as_u16(), fr, nl))).into_response()
 }
 
 /// One JSON line per request on standard error: the route as declared
@@ -361,32 +362,48 @@ impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.kind().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         eprintln!("{}", serde_json::json!({"error": status.as_u16(), "kind": format!("{:?}", self.0.kind())}));
-        let (fr, nl) = match status.as_u16() {
-            404 => ("Cette page n'existe pas.", "Deze pagina bestaat niet."),
-            403 => (
-                "Ce formulaire n'a pas été envoyé depuis sa page : rouvrez la page et recommencez.",
-                "Dit formulier werd niet vanaf zijn pagina verstuurd: open de pagina opnieuw en begin opnieuw.",
-            ),
-            413 => (
-                "Ce fichier est trop volumineux : un document renvoyé fait au plus 20 Mo.",
-                "Dit bestand is te groot: een teruggestuurd document is hoogstens 20 MB.",
-            ),
-            429 => (
-                "Trop de tentatives en peu de temps : attendez quelques minutes avant de réessayer.",
-                "Te veel pogingen in korte tijd: wacht enkele minuten voor u het opnieuw probeert.",
-            ),
-            503 => (
-                "Le service est momentanément occupé : réessayez dans un instant.",
-                "De dienst is even bezet: probeer het zo meteen opnieuw.",
-            ),
-            _ => (
-                "Une erreur s'est produite : la demande n'a pas abouti et rien n'a été modifié. Réessayez, ou \
-                 prévenez la coordination.",
-                "Er liep iets mis: de aanvraag werd niet uitgevoerd en er werd niets gewijzigd. Probeer het opnieuw, \
-                 of verwittig de coördinatie.",
-            ),
-        };
+        let (fr, nl) = words(status.as_u16(), &self.0);
         (status, Html(plain_page(status.as_u16(), fr, nl))).into_response()
+    }
+}
+
+/// What an error page says for `status` (and, for a 403, whether the
+/// account is a committee's), in French and Dutch.
+fn words(status: u16, error: &Error) -> (&'static str, &'static str) {
+    match status {
+        404 => ("Cette page n'existe pas.", "Deze pagina bestaat niet."),
+        403 if matches!(error, Error::ReadOnly) => (
+            "Votre compte est celui du comité : il permet de consulter les signalements, les lettres et les \
+             rapports, pas de modifier. Demandez à la coordination de faire ce changement.",
+            "Uw account is dat van het comité: het laat toe de signalen, de brieven en de verslagen te \
+             raadplegen, niet om te wijzigen. Vraag de coördinatie om deze wijziging te doen.",
+        ),
+        405 => (
+            "Cette adresse ne s'ouvre pas ainsi : revenez à la page précédente ou à l'accueil.",
+            "Dit adres opent zo niet: ga terug naar de vorige pagina of naar het begin.",
+        ),
+        403 => (
+            "Ce formulaire n'a pas été envoyé depuis sa page : rouvrez la page et recommencez.",
+            "Dit formulier werd niet vanaf zijn pagina verstuurd: open de pagina opnieuw en begin opnieuw.",
+        ),
+        413 => (
+            "Ce fichier est trop volumineux : un document renvoyé fait au plus 20 Mo.",
+            "Dit bestand is te groot: een teruggestuurd document is hoogstens 20 MB.",
+        ),
+        429 => (
+            "Trop de tentatives en peu de temps : attendez quelques minutes avant de réessayer.",
+            "Te veel pogingen in korte tijd: wacht enkele minuten voor u het opnieuw probeert.",
+        ),
+        503 => (
+            "Le service est momentanément occupé : réessayez dans un instant.",
+            "De dienst is even bezet: probeer het zo meteen opnieuw.",
+        ),
+        _ => (
+            "Une erreur s'est produite : la demande n'a pas abouti et rien n'a été modifié. Réessayez, ou \
+             prévenez la coordination.",
+            "Er liep iets mis: de aanvraag werd niet uitgevoerd en er werd niets gewijzigd. Probeer het opnieuw, \
+             of verwittig de coördinatie.",
+        ),
     }
 }
 

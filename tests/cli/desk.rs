@@ -191,3 +191,30 @@ fn a_change_to_charte_toml_is_seen_by_the_next_page() {
         "the server keeps charte.toml only while it is the same"
     );
 }
+
+#[test]
+fn signing_in_rightly_adds_up_to_nothing_and_pages_say_what_they_refuse() {
+    let t = desk();
+    let s = t.serve();
+    // Eleven right sign-ins in a row: only wrong ones count.
+    for _ in 0..11 {
+        s.login("marie@cpas-saint-gilles.example.be", PASSWORD);
+    }
+    // A committee account asking for a coordinator's page is told why.
+    let committee = s.login("comite@cpas-saint-gilles.example.be", "le comité lit seulement");
+    let refused = committee.get("/roster");
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("celui du comité"), "{}", refused.body);
+    // A form's address opened as a page: the site's own page, in words.
+    let me = s.login("marie@cpas-saint-gilles.example.be", PASSWORD);
+    let opened = me.get("/roster/import/confirm");
+    assert_eq!(opened.status, 405);
+    assert!(opened.body.contains("ne s'ouvre pas ainsi"), "{}", opened.body);
+    // The language links keep the page and its filter.
+    let page = me.get("/roster?state=signed");
+    assert!(
+        page.body.contains("href=\"/roster?state=signed&#38;lang=nl\""),
+        "{}",
+        &page.body[..2000.min(page.body.len())]
+    );
+}

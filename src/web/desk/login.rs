@@ -1,8 +1,12 @@
 //! `/login` (fields `email`, `password`) and `/logout`: a session for an
-//! account `charte users add` made. Wrong passwords are counted per
-//! address and per visitor: past 10 for an address (30 for a visitor) in
-//! 15 minutes, signing in is refused (429) until the window passes, even
-//! with the right password, so that guessing costs an attacker hours.
+//! account `charte users add` made. Attempts are counted per address and
+//! per visitor before the password is checked (so that attempts sent at
+//! once are all counted), and given back when the password was right:
+//! past 10 wrong for an address (30 for a visitor) in 15 minutes, signing
+//! in is refused (429) until the window passes, even with the right
+//! password, so that guessing costs an attacker hours. At most
+//! [`CHECKS_AT_ONCE`] passwords are checked at a time (argon2 takes 19 MiB
+//! each): a flood waits, then is refused, instead of filling the memory.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -134,7 +138,7 @@ pub async fn sign_in(
     let Ok(Ok(_turn)) = tokio::time::timeout(CHECK_WAIT, site.password_checks.acquire()).await else {
         return too_many().await;
     };
-    let (password, at) = (form.password.clone(), now_unix());
+    let (password, at, address_key) = (form.password.clone(), now_unix(), address.clone());
     let previous = session_token(&headers, site.secure);
     let opened = site
         .read(move |app| {
@@ -149,6 +153,10 @@ pub async fn sign_in(
         .await;
     match opened {
         Ok(opened) => {
+            // Only wrong passwords add up: ten sign-ins in a quarter hour
+            // (several browsers, a shared account) lock nobody out.
+            site.logins_per_address.forgive(&address_key, now);
+            site.logins_per_visitor.forgive(&visitor, now);
             let cookie =
                 guard::cookie(session_cookie_name(site.secure), &opened.token, Some(opened.expires - at), site.secure);
             let mut response = see_other(&next_of(form.next.as_deref()));

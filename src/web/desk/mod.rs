@@ -74,6 +74,10 @@ pub struct Viewer {
     pub lang: Language,
     /// `?lang=` was given: [`super::render`] remembers it in a cookie.
     pub chosen: bool,
+    /// The page asked for, when it was asked for by a GET (its path and
+    /// query, less `lang`): where the language links lead. A POST's answer
+    /// has none: its links lead to its section's page.
+    pub here: Option<String>,
 }
 
 /// A signed-in coordinator (a committee account is refused, 403).
@@ -101,6 +105,23 @@ pub(crate) fn url_escape(s: &str) -> String {
         .collect()
 }
 
+/// The request's path and query, less its `lang` parameter.
+fn here_of(parts: &RequestParts) -> String {
+    let path = parts.uri.path().to_owned();
+    let kept: Vec<(String, String)> = parts
+        .uri
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k != "lang")
+        .collect();
+    match serde_urlencoded::to_string(&kept) {
+        Ok(q) if !q.is_empty() => format!("{path}?{q}"),
+        _ => path,
+    }
+}
+
 /// The `lang` parameter of a query string.
 fn query_lang(parts: &RequestParts) -> Option<String> {
     let query = parts.uri.query()?;
@@ -126,14 +147,15 @@ impl FromRequestParts<Arc<Site>> for Viewer {
             .await
             .map_err(IntoResponse::into_response)?;
         let Some((signed, language)) = found else { return Err(to_login(parts)) };
-        Ok(Viewer { email: signed.email, role: signed.role, csrf: signed.csrf, lang: language, chosen: picked })
+        let here = (parts.method == axum::http::Method::GET).then(|| here_of(parts));
+        Ok(Viewer { email: signed.email, role: signed.role, csrf: signed.csrf, lang: language, chosen: picked, here })
     }
 }
 
 /// The refusal of a committee account's request for a coordinator's page
 /// or action.
 fn read_only() -> Error {
-    Error::refused(Kind::Forbidden, "a committee account reads; it changes nothing")
+    Error::ReadOnly
 }
 
 impl FromRequestParts<Arc<Site>> for Coordinator {
@@ -268,6 +290,8 @@ pub struct Frame {
     /// The page's place in the navigation: year, roster, documents,
     /// returns, flags, reports (marked aria-current).
     pub section: &'static str,
+    /// Where the language links lead (see [`Viewer::here`]).
+    pub here: String,
 }
 
 impl Frame {
@@ -278,12 +302,32 @@ impl Frame {
             coordinator: viewer.role == Role::Coordinator,
             csrf: viewer.csrf.clone(),
             section,
+            here: viewer.here.clone().unwrap_or_else(|| section_path(section).to_owned()),
         }
+    }
+
+    /// The link to this page in `lang` ("fr" or "nl").
+    pub fn in_lang(&self, lang: &str) -> String {
+        let join = if self.here.contains('?') { '&' } else { '?' };
+        format!("{}{join}lang={lang}", self.here)
     }
 
     /// `aria-current="page"` for the navigation's item `section`.
     pub fn current(&self, section: &str) -> &'static str {
         if self.section == section { " aria-current=\"page\"" } else { "" }
+    }
+}
+
+/// The page of the navigation's item `section`.
+fn section_path(section: &str) -> &'static str {
+    match section {
+        "roster" => "/roster",
+        "charter" => "/charter",
+        "documents" => "/documents",
+        "returns" => "/returns",
+        "flags" => "/flags",
+        "reports" => "/reports",
+        _ => "/",
     }
 }
 
