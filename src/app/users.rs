@@ -112,24 +112,31 @@ impl App {
     /// the token is unknown, its session ended (signed out, a working day
     /// passed, unused too long) or its account was removed.
     pub fn session(&self, token: &str, now: i64) -> Result<Option<SignedIn>> {
-        let hash = accounts::token_hash(token);
-        let store = &self.ws.store;
-        let Some(s) = store.session(&hash)? else { return Ok(None) };
-        if now > s.expires || now - s.seen > accounts::IDLE_SECONDS {
-            // Forgotten when the workspace is free; ended all the same.
-            let _ = store.close_session(&hash, now, accounts::IDLE_SECONDS);
-            return Ok(None);
-        }
-        let Some(account) = store.accounts()?.into_iter().find(|a| a.id == s.account) else { return Ok(None) };
-        let Some(email) = account.email else { return Ok(None) };
-        if now - s.seen >= accounts::SEEN_EVERY {
-            // A page is not refused because a long command holds the
-            // workspace: its use is noted at the next one.
-            let _ = store.session_seen(&hash, now);
-        }
-        Ok(Some(SignedIn { account: account.id, email, role: account.role, csrf: s.csrf }))
+        session(&self.ws.store, token, now)
     }
+}
 
+/// [`App::session`] on the journal's store alone: what a server asks of
+/// every request, without opening the rest of the workspace.
+pub fn session(store: &crate::journal::Store, token: &str, now: i64) -> Result<Option<SignedIn>> {
+    let hash = accounts::token_hash(token);
+    let Some(s) = store.session(&hash)? else { return Ok(None) };
+    if now > s.expires || now - s.seen > accounts::IDLE_SECONDS {
+        // Forgotten when the workspace is free; ended all the same.
+        let _ = store.close_session(&hash, now, accounts::IDLE_SECONDS);
+        return Ok(None);
+    }
+    let Some(account) = store.accounts()?.into_iter().find(|a| a.id == s.account) else { return Ok(None) };
+    let Some(email) = account.email else { return Ok(None) };
+    if now - s.seen >= accounts::SEEN_EVERY {
+        // A page is not refused because a long command holds the
+        // workspace: its use is noted at the next one.
+        let _ = store.session_seen(&hash, now);
+    }
+    Ok(Some(SignedIn { account: account.id, email, role: account.role, csrf: s.csrf }))
+}
+
+impl App {
     /// Signs out: the session of `token` ends (and every ended one is
     /// forgotten).
     pub fn logout(&self, token: &str, now: i64) -> Result<()> {

@@ -114,22 +114,50 @@ impl Site {
     /// code mails and jobs send as the command line does), charte.toml
     /// parsed again only when the file changed.
     pub(crate) fn app(&self) -> Result<App> {
-        let path = self.dir.join(crate::workspace::CONFIG_FILE);
-        let Some(stamp) = std::fs::metadata(&path).ok().map(|m| (m.modified().ok(), m.len())) else {
+        let Some(config) = self.with_config(Clone::clone)? else {
             // No charte.toml: the workspace's own refusal says what to do.
             return App::open(&self.dir, self.today());
         };
-        let mut held = self.config.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let config = match held.as_ref() {
-            Some((s, config)) if *s == stamp => config.clone(),
-            _ => {
-                let read = crate::config::Config::load(&path)?;
-                *held = Some((stamp, read.clone()));
-                read
-            }
-        };
-        drop(held);
         Ok(App::open_with(&self.dir, self.today(), config)?.with_options(self.options.clone()))
+    }
+
+    /// `f` of charte.toml as it is now (read again only when the file
+    /// changed); None when there is no such file.
+    pub(crate) fn with_config<T>(&self, f: impl FnOnce(&crate::config::Config) -> T) -> Result<Option<T>> {
+        let path = self.dir.join(crate::workspace::CONFIG_FILE);
+        let Some(stamp) = std::fs::metadata(&path).ok().map(|m| (m.modified().ok(), m.len())) else {
+            return Ok(None);
+        };
+        let mut held = self.config.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held.as_ref().is_none_or(|(s, _)| *s != stamp) {
+            *held = Some((stamp, crate::config::Config::load(&path)?));
+        }
+        Ok(held.as_ref().map(|(_, config)| f(config)))
+    }
+
+    /// Who is signed in with the session `token` at `now`, and the
+    /// coordination's main language: read from the journal's store alone
+    /// (every desk request asks, before its page opens the workspace).
+    pub(crate) async fn session(
+        self: &Arc<Self>,
+        token: String,
+        now: i64,
+    ) -> std::result::Result<Option<(crate::app::users::SignedIn, Language)>, Failure> {
+        let site = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let Some((replay, main)) = site.with_config(|c| (c.workspace.replay, c.coordination.main_language()))?
+            else {
+                return Ok(None);
+            };
+            let store = crate::journal::Store::open(
+                &site.dir.join(crate::workspace::DB_FILE),
+                crate::journal::Clock::new(replay),
+            )?;
+            Ok(crate::app::users::session(&store, &token, now)?.map(|s| (s, main)))
+        })
+        .await
+        .map_err(|e| Failure(Error::internal(format!("a request's work stopped: {e}"))))?
+        .map_err(Failure)
     }
 
     /// Runs `work` with an application opened to change the workspace, on

@@ -74,7 +74,7 @@ pub async fn page(
     let next = next_of(asked.next.as_deref());
     if let Some(token) = session_token(&headers, site.secure) {
         let now = now_unix();
-        if site.read(move |app| app.session(&token, now)).await?.is_some() {
+        if site.session(token, now).await?.is_some() {
             return Ok(see_other(&next));
         }
     }

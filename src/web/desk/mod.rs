@@ -138,15 +138,9 @@ impl FromRequestParts<Arc<Site>> for Viewer {
         let picked = chosen.as_deref().and_then(lang::parse).is_some();
         let headers = parts.headers.clone();
         let now = now_unix();
-        let found = site
-            .read(move |app| {
-                let Some(signed) = app.session(&token, now)? else { return Ok(None) };
-                let main = app.ws.config.coordination.main_language();
-                Ok(Some((signed, lang::choose(chosen.as_deref(), &headers, None, main))))
-            })
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let Some((signed, language)) = found else { return Err(to_login(parts)) };
+        let found = site.session(token, now).await.map_err(IntoResponse::into_response)?;
+        let Some((signed, main)) = found else { return Err(to_login(parts)) };
+        let language = lang::choose(chosen.as_deref(), &headers, None, main);
         let here = (parts.method == axum::http::Method::GET).then(|| here_of(parts));
         Ok(Viewer { email: signed.email, role: signed.role, csrf: signed.csrf, lang: language, chosen: picked, here })
     }
