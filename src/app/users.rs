@@ -107,17 +107,14 @@ impl App {
         )?;
         Ok(opened)
     }
-
-    /// The account signed in with the session `token`, at `now`; None when
-    /// the token is unknown, its session ended (signed out, a working day
-    /// passed, unused too long) or its account was removed.
-    pub fn session(&self, token: &str, now: i64) -> Result<Option<SignedIn>> {
-        session(&self.ws.store, token, now)
-    }
 }
 
-/// [`App::session`] on the journal's store alone: what a server asks of
-/// every request, without opening the rest of the workspace.
+/// The account signed in with the session `token`, at `now`; None when
+/// the token is unknown, its session ended (signed out, a working day
+/// passed, unused too long) or its account was removed.
+///
+/// Read on the journal's store alone: what a server asks of every
+/// request, without opening the rest of the workspace.
 pub fn session(store: &crate::journal::Store, token: &str, now: i64) -> Result<Option<SignedIn>> {
     let hash = accounts::token_hash(token);
     let Some(s) = store.session(&hash)? else { return Ok(None) };
