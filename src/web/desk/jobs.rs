@@ -30,6 +30,20 @@ pub enum Work {
     Mail,
 }
 
+impl Work {
+    /// Its name in a URL.
+    pub fn code(self) -> &'static str {
+        match self {
+            Work::Issue => "issue",
+            Work::Mail => "mail",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Work> {
+        [Work::Issue, Work::Mail].into_iter().find(|w| w.code() == code)
+    }
+}
+
 /// How a job ended, in what a page says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ended {
