@@ -165,6 +165,12 @@ fn a_second_click_while_a_job_runs_shows_the_running_one() {
         page.body
     );
     assert!(page.body.contains("<h1>Établissement des documents</h1>"), "the issuing job is shown: {}", page.body);
+    if page.body.contains("id=\"auto-off\"") {
+        // Stopping the page's refresh keeps what it says.
+        assert!(page.body.contains("?auto=off&#38;asked=mail\" id=\"auto-off\""), "{}", page.body);
+        let still = desk.get(&format!("{first}?auto=off&asked=mail"));
+        assert!(still.body.contains("id=\"not-started\""), "{}", still.body);
+    }
     let dutch = desk.get(&format!("{second}&lang=nl"));
     assert!(dutch.body.contains("Het versturen van de documenten werd niet gestart"), "{}", dutch.body);
     // The same work asked again is the running job itself: nothing to say.

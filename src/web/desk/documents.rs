@@ -217,6 +217,8 @@ pub struct JobPage {
     /// The coordinator asked for other work while this job ran: it was
     /// not started (true: the mailing; false: the issuing).
     pub not_started: Option<bool>,
+    /// `&asked=…` kept by the page's own links while it says so.
+    pub asked: &'static str,
     /// Why it stopped, in the page's language, and the detail.
     pub stopped: Option<(&'static str, String)>,
 }
@@ -285,6 +287,11 @@ fn job_page(f: Frame, s: Snapshot, lang: Language, auto: bool, asked: Option<Wor
         done: s.done,
         len: s.len,
         summary,
+        asked: match asked.filter(|w| *w != s.work) {
+            Some(Work::Mail) => "&asked=mail",
+            Some(Work::Issue) => "&asked=issue",
+            None => "",
+        },
         not_started: asked.filter(|w| *w != s.work).map(|w| w == Work::Mail),
         stopped,
     }
