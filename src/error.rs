@@ -349,22 +349,52 @@ pub const MAX_KEY_BYTES: u64 = 4 * 1024;
 /// out. So the read itself is bounded: at most `max_bytes + 1` bytes are
 /// ever read, and one byte too many is a refusal naming the limit.
 pub fn read_bounded(path: &Path, max_bytes: u64, what: &str) -> Result<Vec<u8>> {
-    let too_big = || Error::Input {
+    read_at_most(path, max_bytes).map_err(|e| Error::io(path, e))?.ok_or_else(|| too_big(path, max_bytes, what))
+}
+
+/// The refusal of a file larger than `max_bytes` (`what` says what it
+/// should be).
+pub fn too_big(path: &Path, max_bytes: u64, what: &str) -> Error {
+    Error::Input {
         file: path.to_owned(),
         problems: vec![Problem::file(format!(
             "the file is larger than {limit}: {what} is at most {limit} (is this the right file?)",
             limit = size_in_words(max_bytes)
         ))],
-    };
-    read_at_most(path, max_bytes).map_err(|e| Error::io(path, e))?.ok_or_else(too_big)
+    }
 }
 
 /// A file's bytes if it holds at most `max_bytes`, else None: a regular
 /// file too large is refused before a byte of it is read, anything else
 /// (a pipe, /dev/zero) stops one byte past the limit.
 pub fn read_at_most(path: &Path, max_bytes: u64) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::Read;
+    at_most(std::fs::File::open(path)?, max_bytes)
+}
+
+/// As [`read_at_most`], but only a plain file and never through a link:
+/// the file opened must be the one `lstat` saw (a link put in its place
+/// meanwhile opens another file, and is refused). Written by hand: std
+/// has no O_NOFOLLOW without the libc crate; comparing device and inode
+/// does the same here.
+pub fn read_plain_at_most(path: &Path, max_bytes: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let seen = std::fs::symlink_metadata(path)?;
+    if !seen.file_type().is_file() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a plain file"));
+    }
     let file = std::fs::File::open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let opened = file.metadata()?;
+        if (opened.dev(), opened.ino()) != (seen.dev(), seen.ino()) {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "the file changed"));
+        }
+    }
+    at_most(file, max_bytes)
+}
+
+fn at_most(file: std::fs::File, max_bytes: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
     let announced = file.metadata().map(|m| m.len()).unwrap_or(0);
     if announced > max_bytes {
         return Ok(None);

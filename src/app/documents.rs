@@ -8,6 +8,7 @@
 //! path taken from a request).
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use chrono::NaiveDate;
 
@@ -179,7 +180,10 @@ impl App {
             .rfind(|d| d.document_id == id)
             .ok_or_else(|| Error::not_found(format!("there is no document {id}")))?;
         let path = self.ws.root.join(&document.file);
-        let bytes = crate::error::read_bounded(&path, MAX_DOCUMENT_BYTES, "an issued document")?;
+        let missing = || {
+            Error::not_found(format!("the file of document {id}, {}, is missing or not a plain file", document.file))
+        };
+        let bytes = download(&path, "an issued document", missing)?;
         Ok(File { name: format!("{}.pdf", document.document_id), bytes, pdf: true })
     }
 
@@ -194,9 +198,24 @@ impl App {
             .find(|r| r.id == id)
             .ok_or_else(|| Error::not_found(format!("there is no return #{id}")))?;
         let path = self.ws.root.join(&r.file);
-        let bytes = crate::error::read_bounded(&path, MAX_DOCUMENT_BYTES, "a returned document")?;
+        let missing =
+            || Error::not_found(format!("the file of return #{id}, {}, is missing or not a plain file", r.file));
+        let bytes = download(&path, "a returned document", missing)?;
         let pdf = bytes.starts_with(b"%PDF");
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or(if pdf { "pdf" } else { "bin" });
         Ok(File { name: format!("{}-{id}.{extension}", r.adherence.document_id), bytes, pdf })
+    }
+}
+
+/// The bytes of a file the desk downloads (a report, a letter, an issued
+/// document, a returned file), the one reader of all four: a plain file
+/// only, never through a link (one planted where the journal or the
+/// listing names the file is `missing`, as a missing file is), at most
+/// [`MAX_DOCUMENT_BYTES`] (`what` names it in the refusal).
+pub(crate) fn download(path: &Path, what: &str, missing: impl FnOnce() -> Error) -> Result<Vec<u8>> {
+    match crate::error::read_plain_at_most(path, MAX_DOCUMENT_BYTES) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(crate::error::too_big(path, MAX_DOCUMENT_BYTES, what)),
+        Err(_) => Err(missing()),
     }
 }

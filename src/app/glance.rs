@@ -462,33 +462,9 @@ impl App {
             Some("json") => "application/json",
             _ => "application/octet-stream",
         };
-        let bytes = read_plain(&dir.join(name)).map_err(|_| missing())?;
+        let bytes = super::documents::download(&dir.join(name), "a report or a letter", missing)?;
         Ok(Download { name: name.to_owned(), content_type, bytes })
     }
-}
-
-/// The bytes of the plain file `path`, never through a link: the file
-/// opened must be the one `lstat` saw (a link put in its place meanwhile
-/// opens another file, and is refused). std has no O_NOFOLLOW without the
-/// libc crate; comparing device and inode does the same here.
-fn read_plain(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let seen = std::fs::symlink_metadata(path)?;
-    if !seen.file_type().is_file() {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a plain file"));
-    }
-    let mut file = std::fs::File::open(path)?;
-    let opened = file.metadata()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if (opened.dev(), opened.ino()) != (seen.dev(), seen.ino()) {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "the file changed"));
-        }
-    }
-    let mut bytes = Vec::with_capacity(opened.len() as usize);
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 /// The plain files of `dir` whose names are safe to put in a URL and a

@@ -26,7 +26,7 @@ pub enum Command {
         #[arg(long)]
         year: Option<i32>,
         /// Days the organisation is given to answer.
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = crate::flags::REPLY_WITHIN_DAYS)]
         reply_within_days: u32,
     },
     /// Record the committee's handling of a flag (KEY as `charte flags` shows it).

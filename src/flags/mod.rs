@@ -28,6 +28,11 @@ use crate::roster::Member;
 
 pub use status::Status;
 
+/// Days an interpellation letter gives the organisation to answer, unless
+/// told otherwise (`flags letters --reply-within-days`, a workflow's
+/// letter step): the desk's letters give as many.
+pub const REPLY_WITHIN_DAYS: u32 = 30;
+
 /// What the rules read.
 #[derive(Debug)]
 pub struct Facts<'a> {

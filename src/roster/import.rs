@@ -484,12 +484,12 @@ impl NotImported {
     pub fn say(&self, lang: Language) -> String {
         match (self, lang) {
             (NotImported::TooLarge { name, limit }, Language::Fr) => format!(
-                "{name} dépasse {} Mo : une liste des membres n'est jamais aussi grande ; est-ce bien le bon fichier ?",
-                limit / (1024 * 1024)
+                "{name} dépasse {} : une liste des membres n'est jamais aussi grande ; est-ce bien le bon fichier ?",
+                Language::Fr.size(*limit)
             ),
             (NotImported::TooLarge { name, limit }, Language::Nl) => format!(
-                "{name} is groter dan {} MB: een ledenlijst is nooit zo groot; is dit wel het juiste bestand?",
-                limit / (1024 * 1024)
+                "{name} is groter dan {}: een ledenlijst is nooit zo groot; is dit wel het juiste bestand?",
+                Language::Nl.size(*limit)
             ),
             (NotImported::Gone, Language::Fr) => "cette liste n'attend plus de confirmation (elle a été importée, ou \
                  envoyée il y a plus d'un jour) : rien n'a été modifié ; envoyez-la à nouveau"

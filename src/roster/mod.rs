@@ -28,6 +28,24 @@ impl Language {
         }
     }
 
+    /// A size as people read it in this language, the one way every page
+    /// writes one: 12 Ko / 12 kB, 1,4 Mo / 1,4 MB, 20 Mo / 20 MB (the
+    /// command line's English is [`crate::error::size_in_words`]).
+    pub fn size(self, bytes: u64) -> String {
+        const MB: u64 = 1024 * 1024;
+        let (k, m) = match self {
+            Language::Fr => ("Ko", "Mo"),
+            Language::Nl => ("kB", "MB"),
+        };
+        if bytes < MB {
+            format!("{} {k}", bytes.div_ceil(1024))
+        } else if bytes.is_multiple_of(MB) {
+            format!("{} {m}", bytes / MB)
+        } else {
+            format!("{:.1} {m}", bytes as f64 / MB as f64).replace('.', ",")
+        }
+    }
+
     /// Reads what people write in a roster: codes and names in FR/NL/EN.
     pub fn from_roster(s: &str) -> Option<Language> {
         match fold(s).as_str() {
@@ -346,6 +364,16 @@ pub fn fold(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::Language;
+
+    #[test]
+    fn a_size_is_written_in_the_pages_language() {
+        assert_eq!(Language::Fr.size(12_000), "12 Ko");
+        assert_eq!(Language::Nl.size(12_000), "12 kB");
+        assert_eq!(Language::Nl.size(1_468_006), "1,4 MB");
+        assert_eq!(Language::Fr.size(20 * 1024 * 1024), "20 Mo");
+    }
+
     use super::*;
 
     #[test]

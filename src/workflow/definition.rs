@@ -398,7 +398,13 @@ fn kind(raw: &RawStep, subjects: Subjects, rules: &FlagRules) -> std::result::Re
             }
             Kind::Report { report, expenses: raw.expenses.clone(), no_expenses }
         }
-        "letter" => Kind::Letter { reply_within_days: day(raw.reply_within_days.as_ref(), "reply_within_days", 30)? },
+        "letter" => Kind::Letter {
+            reply_within_days: day(
+                raw.reply_within_days.as_ref(),
+                "reply_within_days",
+                crate::flags::REPLY_WITHIN_DAYS,
+            )?,
+        },
         "mark" => {
             let status = raw.status.as_ref().ok_or((at, "a 'mark' step needs status = \"put-to-committee\"".into()))?;
             match crate::flags::Status::parse(status.get_ref()) {

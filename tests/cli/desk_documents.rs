@@ -5,7 +5,7 @@
 //! waiting for confirmation are confirmed, rejected (with a reason) and
 //! revoked from their page; a committee account changes nothing.
 
-use crate::collect::{issued, member};
+use crate::collect::{WOLU_DOC, issued, member};
 use crate::harness::*;
 
 const COORDINATOR: (&str, &str) = ("coordination@cpas-woluwe-saint-lambert.example.be", "un mot de passe assez long");
@@ -155,7 +155,28 @@ fn a_second_click_while_a_job_runs_shows_the_running_one() {
     let desk = server.login(COORDINATOR.0, COORDINATOR.1);
     let first = redirected(&desk.post_form("/documents/issue", &[]));
     let second = redirected(&desk.post_form("/documents/mail", &[]));
-    assert_eq!(first, second, "the running job's page, not a second job");
+    assert_eq!(second, format!("{first}?asked=mail"), "the running job's page, not a second job");
+    // It says the mailing was not started, and why, in French and Dutch.
+    let page = desk.get(&second);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("L'envoi des documents n'a pas été lancé : un autre travail était déjà en cours"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<h1>Établissement des documents</h1>"), "the issuing job is shown: {}", page.body);
+    if page.body.contains("id=\"auto-off\"") {
+        // Stopping the page's refresh keeps what it says.
+        assert!(page.body.contains("?auto=off&#38;asked=mail\" id=\"auto-off\""), "{}", page.body);
+        let still = desk.get(&format!("{first}?auto=off&asked=mail"));
+        assert!(still.body.contains("id=\"not-started\""), "{}", still.body);
+    }
+    let dutch = desk.get(&format!("{second}&lang=nl"));
+    assert!(dutch.body.contains("Het versturen van de documenten werd niet gestart"), "{}", dutch.body);
+    // The same work asked again is the running job itself: nothing to say.
+    let third = redirected(&desk.post_form("/documents/issue", &[]));
+    assert_eq!(third, format!("{first}?asked=issue"));
+    assert!(!desk.get(&third).body.contains("id=\"not-started\""));
     let done = job_ended(&desk, &first);
     assert!(done.contains("documents établis"), "{done}");
     assert!(!done.contains("reçu leur document"), "no mailing was started: {done}");
@@ -292,4 +313,60 @@ fn stopping_the_server_lets_the_job_under_way_finish() {
         .success()
         .stdout_has(&format!("0 adherence documents issued (charter 2024-01), {n} unchanged"));
     t.run(["audit"]).success();
+}
+
+/// A link planted in place of an issued document's PDF or of a returned
+/// file is not followed: the site's 404 page, never the link's target
+/// (the reports' and letters' downloads refuse links the same way).
+#[test]
+fn a_link_planted_in_place_of_a_document_or_a_returned_file_is_not_followed() {
+    let (t, id) = scan_waiting();
+    let listed = t.run(["returns", "--json"]).success().json();
+    let returned = listed[0]["file"].as_str().expect("the return's file").to_owned();
+    let server = t.serve();
+    let desk = server.login(COORDINATOR.0, COORDINATOR.1);
+    let document = "/documents/CSWSL-2022-02-0631119315.pdf";
+    assert_eq!(desk.get(document).status, 200, "served while it is the file");
+    assert_eq!(desk.get(&format!("/returns/{id}/file")).status, 200);
+    let secret = std::fs::read_to_string(t.path("charte.toml")).unwrap();
+    for planted in [WOLU_DOC, returned.as_str()] {
+        std::fs::remove_file(t.path(planted)).unwrap();
+        std::os::unix::fs::symlink(t.path("charte.toml"), t.path(planted)).unwrap();
+    }
+    for path in [document.to_owned(), format!("/returns/{id}/file")] {
+        let r = desk.get(&path);
+        assert_eq!(r.status, 404, "{path}: {}", r.body);
+        assert!(r.body.contains("Cette page n'existe pas."), "{path}: {}", r.body);
+        assert!(!r.body.contains(secret.lines().next().unwrap_or("[")), "{path}: {}", r.body);
+    }
+}
+
+/// A URL whose id is not a number is the site's own 404 page in French
+/// and Dutch, as an id nothing holds is (not axum's plain-text 400); a
+/// POST is still checked for its account first.
+#[test]
+fn an_id_that_is_not_a_number_is_the_sites_404_page() {
+    let (t, id) = scan_waiting();
+    let server = t.serve();
+    let desk = server.login(COORDINATOR.0, COORDINATOR.1);
+    let len = t.journal_len();
+    for r in [
+        desk.get("/returns/abc/file"),
+        desk.get("/jobs/abc"),
+        desk.get("/jobs/-1"),
+        desk.post_form("/returns/abc/confirm", &[]),
+        desk.post_form("/returns/1e3/reject", &[("reason", "illisible")]),
+    ] {
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert!(
+            r.body.contains("Cette page n'existe pas.") && r.body.contains("Deze pagina bestaat niet."),
+            "{}",
+            r.body
+        );
+        assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    }
+    let committee = server.login(COMMITTEE.0, COMMITTEE.1);
+    assert_eq!(committee.post_form("/returns/abc/confirm", &[]).status, 403, "the account is checked first");
+    assert_eq!(desk.get(&format!("/returns/{id}/file")).status, 200);
+    assert_eq!(t.journal_len(), len, "nothing was changed");
 }

@@ -143,21 +143,27 @@ async fn mail(State(site): State<Arc<Site>>, Form(_, Nothing {}): Form<Nothing>)
 }
 
 /// Starts `work` as a job on an App of its own, fed its progress, and
-/// sends the browser to the job's page (the running job's, when one runs).
+/// sends the browser to the job's page (the running job's, when one runs:
+/// then saying what was asked, which its page says was not started).
 fn start(
     site: &Arc<Site>,
     kind: Work,
     work: impl FnOnce(&mut App) -> Result<Summary> + Send + 'static,
 ) -> Result<Redirect, Failure> {
     let (dir, today, options) = (site.dir.clone(), site.today(), site.options.clone());
-    let (id, _) = site
+    let (id, started) = site
         .jobs
         .start(kind, move |job: Arc<Job>| {
             let mut app = App::writer(&dir, today)?.with_options(options).with_progress(job);
             work(&mut app)
         })
         .map_err(Failure)?;
-    Ok(Redirect::to(&format!("/jobs/{id}")))
+    if started {
+        return Ok(Redirect::to(&format!("/jobs/{id}")));
+    }
+    // Another job runs: its page, saying what was asked was not started
+    // (when that job is not the same work, see JobPage::not_started).
+    Ok(Redirect::to(&format!("/jobs/{id}?asked={}", kind.code())))
 }
 
 /// GET /documents/ID.pdf: an issued document, by the id the journal holds.
@@ -208,6 +214,11 @@ pub struct JobPage {
     pub done: u64,
     pub len: u64,
     pub summary: Option<Summary>,
+    /// The coordinator asked for other work while this job ran: it was
+    /// not started (true: the mailing; false: the issuing).
+    pub not_started: Option<bool>,
+    /// `&asked=…` kept by the page's own links while it says so.
+    pub asked: &'static str,
     /// Why it stopped, in the page's language, and the detail.
     pub stopped: Option<(&'static str, String)>,
 }
@@ -216,6 +227,8 @@ pub struct JobPage {
 #[derive(Debug, serde::Deserialize)]
 pub struct Auto {
     auto: Option<String>,
+    /// `?asked=issue|mail`: the work asked for while this job ran.
+    asked: Option<String>,
 }
 
 /// How often a running job's page reloads itself, in seconds.
@@ -232,9 +245,10 @@ const REFRESH_SECONDS: &str = "2";
 async fn job(
     State(site): State<Arc<Site>>,
     Coordinator(viewer): Coordinator,
-    Path(id): Path<u64>,
+    Path(id): Path<String>,
     Query(auto): Query<Auto>,
 ) -> std::result::Result<Response, Failure> {
+    let id: u64 = super::url_number(&id)?;
     let Some(snapshot) = site.jobs.get(id) else {
         return Err(Failure(Error::not_found(format!("there is no job {id} (a restart forgets them)"))));
     };
@@ -246,7 +260,8 @@ async fn job(
             Ok((Frame::new(app, &viewer, "documents"), outbox))
         })
         .await?;
-    let mut page = job_page(f, snapshot, lang, auto.auto.as_deref() != Some("off"));
+    let asked = auto.asked.as_deref().and_then(Work::from_code);
+    let mut page = job_page(f, snapshot, lang, auto.auto.as_deref() != Some("off"), asked);
     page.outbox = outbox;
     let mut response = render(&page, StatusCode::OK, chosen, lang);
     if page.running && page.auto {
@@ -255,7 +270,7 @@ async fn job(
     Ok(response)
 }
 
-fn job_page(f: Frame, s: Snapshot, lang: Language, auto: bool) -> JobPage {
+fn job_page(f: Frame, s: Snapshot, lang: Language, auto: bool, asked: Option<Work>) -> JobPage {
     let (summary, stopped) = match s.ended {
         Some(Ended::Done(summary)) => (Some(summary), None),
         Some(Ended::Stopped { kind, message }) => (None, Some((stopped_words(kind, lang), message))),
@@ -272,6 +287,12 @@ fn job_page(f: Frame, s: Snapshot, lang: Language, auto: bool) -> JobPage {
         done: s.done,
         len: s.len,
         summary,
+        asked: match asked.filter(|w| *w != s.work) {
+            Some(Work::Mail) => "&asked=mail",
+            Some(Work::Issue) => "&asked=issue",
+            None => "",
+        },
+        not_started: asked.filter(|w| *w != s.work).map(|w| w == Work::Mail),
         stopped,
     }
 }

@@ -146,7 +146,8 @@ async fn draft_letters(
     State(site): State<Arc<Site>>,
     Form(Coordinator(_), NoFields {}): Form<NoFields>,
 ) -> Result<Response, Failure> {
-    let input = crate::app::flags::LettersInput { year: None, reply_within_days: 30, only: None };
+    let input =
+        crate::app::flags::LettersInput { year: None, reply_within_days: crate::flags::REPLY_WITHIN_DAYS, only: None };
     let drafted = site.write(move |app| app.letters(&input)).await?;
     let written = drafted.letters.iter().filter(|l| l.path.is_some()).count();
     Ok(super::see_other(&format!("/flags?drafted={written}#letters")))
@@ -473,21 +474,11 @@ fn files(found: &[OutFile], lang: Language, base: &str) -> Vec<FileRow> {
         .map(|f| FileRow {
             href: format!("{base}/{}", f.name),
             date: f.date.map(|d| short(d, lang)).unwrap_or_default(),
-            size: size(f.bytes, fr),
+            size: lang.size(f.bytes),
             what: what(&f.name, fr),
             name: f.name.clone(),
         })
         .collect()
-}
-
-/// A size as people read it: 12 Ko / 12 kB, 1,4 Mo / 1,4 MB.
-fn size(bytes: u64, fr: bool) -> String {
-    let (k, m) = if fr { ("Ko", "Mo") } else { ("kB", "MB") };
-    if bytes < 1024 * 1024 {
-        format!("{} {k}", bytes.div_ceil(1024))
-    } else {
-        format!("{:.1} {m}", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
-    }
 }
 
 /// What a file of out/reports/ or out/letters/ is, from its name.
@@ -643,11 +634,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_and_sizes_read_as_belgians_write_them() {
+    fn counts_read_as_belgians_write_them() {
         assert_eq!(number(1_020_971), "1\u{202f}020\u{202f}971");
         assert_eq!(number(999), "999");
-        assert_eq!(size(12_000, true), "12 Ko");
-        assert_eq!(size(1_468_006, false), "1,4 MB");
     }
 
     #[test]

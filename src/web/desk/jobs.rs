@@ -30,6 +30,20 @@ pub enum Work {
     Mail,
 }
 
+impl Work {
+    /// Its name in a URL.
+    pub fn code(self) -> &'static str {
+        match self {
+            Work::Issue => "issue",
+            Work::Mail => "mail",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Work> {
+        [Work::Issue, Work::Mail].into_iter().find(|w| w.code() == code)
+    }
+}
+
 /// How a job ended, in what a page says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ended {
@@ -142,33 +156,64 @@ impl Jobs {
         work: Work,
         run: impl FnOnce(Arc<Job>) -> Result<Summary> + Send + 'static,
     ) -> Result<(u64, bool)> {
-        let mut registry = self.registry();
-        if let Some(id) = registry.running {
-            return Ok((id, false));
-        }
-        registry.next += 1;
-        let id = registry.next;
-        let job = Arc::new(Job { id, work, state: Mutex::new(State::default()) });
-        registry.jobs.insert(id, Arc::clone(&job));
-        while registry.jobs.len() > KEPT {
-            registry.jobs.pop_first();
-        }
-        registry.running = Some(id);
+        self.start_on(work, run, |name, body| std::thread::Builder::new().name(name).spawn(body).map(drop))
+    }
+
+    /// [`Jobs::start`], the thread made by `spawn` (a test's spawn fails).
+    fn start_on(
+        self: &Arc<Self>,
+        work: Work,
+        run: impl FnOnce(Arc<Job>) -> Result<Summary> + Send + 'static,
+        spawn: impl FnOnce(String, Box<dyn FnOnce() + Send>) -> std::io::Result<()>,
+    ) -> Result<(u64, bool)> {
+        let job = {
+            let mut registry = self.registry();
+            if let Some(id) = registry.running {
+                return Ok((id, false));
+            }
+            registry.next += 1;
+            let id = registry.next;
+            let job = Arc::new(Job { id, work, state: Mutex::new(State::default()) });
+            registry.jobs.insert(id, Arc::clone(&job));
+            while registry.jobs.len() > KEPT {
+                registry.jobs.pop_first();
+            }
+            registry.running = Some(id);
+            job
+            // The lock is released before spawning: a spawn that fails drops
+            // the closure, whose Ending takes the lock to free the registry.
+        };
+        let id = job.id;
         let mut end = Ending { jobs: Arc::clone(self), job: Arc::clone(&job), ended: None };
-        let spawned = std::thread::Builder::new().name(format!("charte-job-{id}")).spawn(move || {
-            let ended = match run(Arc::clone(&end.job)) {
-                Ok(summary) => Ended::Done(summary),
-                Err(e) => stopped(&e),
-            };
-            // Said, and the registry freed, as `end` drops.
-            end.ended.replace(ended);
-        });
+        let spawned = spawn(
+            format!("charte-job-{id}"),
+            Box::new(move || {
+                let ended = match run(Arc::clone(&end.job)) {
+                    Ok(summary) => Ended::Done(summary),
+                    Err(e) => stopped(&e),
+                };
+                // Said, and the registry freed, as `end` drops.
+                end.ended.replace(ended);
+            }),
+        );
         if let Err(e) = spawned {
-            // The closure (and its Ending) was dropped: the job is marked
-            // stopped and the registry free again.
-            return Err(Error::temporary(format!("cannot start a job: {e}")));
+            // The job never ran: it says why, and the registry is free (also
+            // when the spawn kept the closure instead of dropping it).
+            let e = Error::temporary(format!("cannot start a job: {e}"));
+            self.end(&job, stopped(&e));
+            return Err(e);
         }
         Ok((id, true))
+    }
+
+    /// Says how `job` ended and frees the registry, both under its lock: a
+    /// page that sees the job ended can start the next one.
+    fn end(&self, job: &Job, ended: Ended) {
+        let mut registry = self.registry();
+        job.state().ended = Some(ended);
+        if registry.running == Some(job.id) {
+            registry.running = None;
+        }
     }
 
     /// The job running now, if one is.
@@ -201,9 +246,8 @@ fn stopped(e: &Error) -> Ended {
 }
 
 /// Says how the job ended and frees the registry when its thread ends,
-/// however it ends (a panic included: the job then says it stopped). Both
-/// under the registry's lock: a page that sees the job ended can start
-/// the next one.
+/// however it ends (a panic included: the job then says it stopped), as
+/// [`Jobs::end`] does.
 struct Ending {
     jobs: Arc<Jobs>,
     job: Arc<Job>,
@@ -212,12 +256,8 @@ struct Ending {
 
 impl Drop for Ending {
     fn drop(&mut self) {
-        let mut registry = self.jobs.registry();
         let ended = self.ended.take().unwrap_or_else(|| stopped(&Error::internal("the job stopped unexpectedly")));
-        self.job.state().ended = Some(ended);
-        if registry.running == Some(self.job.id) {
-            registry.running = None;
-        }
+        self.jobs.end(&self.job, ended);
     }
 }
 
@@ -276,5 +316,39 @@ mod tests {
         let (id, _) = jobs.start(Work::Issue, |_| panic!("a bug")).expect("starts");
         assert!(matches!(wait_ended(&jobs, id).ended, Some(Ended::Stopped { kind: Kind::Internal, .. })));
         assert!(jobs.start(Work::Issue, |_| Ok(Summary::default())).expect("answers").1, "the registry is free");
+    }
+
+    /// A thread that cannot be made (the system's limit reached): the
+    /// request gets a temporary error instead of waiting forever on the
+    /// registry's lock, the job says it stopped, the next one can start.
+    #[test]
+    fn a_job_whose_thread_cannot_start_ends_and_frees_the_registry() {
+        let jobs = Arc::new(Jobs::default());
+        let (said, heard) = mpsc::channel();
+        let asking = Arc::clone(&jobs);
+        std::thread::spawn(move || {
+            let started = asking.start_on(
+                Work::Mail,
+                |_| Ok(Summary::default()),
+                // As std's spawn does when it fails: the closure is dropped.
+                |_, body| {
+                    drop(body);
+                    Err(std::io::Error::other("Resource temporarily unavailable"))
+                },
+            );
+            said.send(started.map_err(|e| (e.kind(), e.to_string()))).ok();
+        });
+        let started = heard.recv_timeout(Duration::from_secs(10)).expect("start answers, no deadlock");
+        let (kind, message) = started.expect_err("the job did not start");
+        assert_eq!(kind, Kind::Temporary);
+        assert!(message.contains("cannot start a job"), "{message}");
+        assert_eq!(jobs.running(), None, "the registry is free");
+        let s = jobs.get(1).expect("the job is kept");
+        assert!(
+            matches!(&s.ended, Some(Ended::Stopped { kind: Kind::Temporary, message }) if message.contains("cannot start")),
+            "{s:?}"
+        );
+        let (next, started) = jobs.start(Work::Mail, |_| Ok(Summary::default())).expect("starts");
+        assert!(started && next == 2, "the next job starts");
     }
 }

@@ -47,6 +47,21 @@ pub const SECURE_SESSION_COOKIE: &str = "__Host-charte_session";
 /// The largest urlencoded form the desk reads (a charter's text fits).
 const FORM_LIMIT: usize = 2 * 1024 * 1024;
 
+/// The number a URL names (`/jobs/{id}`, `/returns/{id}/…`), taken as
+/// text and read here, after the extractors that check the account and
+/// the form: anything but a number is the site's own 404 page, as a
+/// number nothing holds is (axum's `Path<i64>` answered a plain-text 400).
+pub(crate) fn url_number<T: std::str::FromStr>(text: &str) -> std::result::Result<T, Failure> {
+    text.parse().map_err(|_| Failure(Error::not_found(format!("'{text}' is not a number: no such page"))))
+}
+
+/// Whether an error refuses what the coordinator typed or chose, which
+/// they can fix: the form's page again, saying why (422); any other error
+/// is the site's error page. The one rule of every desk form.
+pub(crate) fn fixable(kind: Kind) -> bool {
+    matches!(kind, Kind::Invalid | Kind::NotFound)
+}
+
 /// The session cookie's name on this site.
 pub(crate) fn session_cookie_name(secure: bool) -> &'static str {
     if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }

@@ -11,7 +11,6 @@ use super::{Coordinator, Form, Frame, date};
 use crate::app::App;
 use crate::app::returns::{Listed, Why};
 use crate::collect::ReturnState;
-use crate::error::Kind;
 use crate::roster::Language;
 use crate::web::{Failure, Site, render};
 use crate::{Error, Result};
@@ -190,8 +189,9 @@ fn just_decided(r: &ReturnView, lang: Language) -> String {
 async fn file(
     State(site): State<Arc<Site>>,
     Coordinator(_): Coordinator,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> std::result::Result<Response, Failure> {
+    let id: i64 = super::url_number(&id)?;
     let file = site.read(move |app| app.return_file(id)).await?;
     Ok(attachment(file, true))
 }
@@ -205,26 +205,26 @@ pub struct Reason {
 
 async fn confirm(
     State(site): State<Arc<Site>>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(Coordinator(viewer), _): Form<super::documents::Nothing>,
 ) -> std::result::Result<Response, Failure> {
-    decide(&site, viewer, id, Decision::Confirm, String::new()).await
+    decide(&site, viewer, super::url_number(&id)?, Decision::Confirm, String::new()).await
 }
 
 async fn reject(
     State(site): State<Arc<Site>>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(Coordinator(viewer), Reason { reason }): Form<Reason>,
 ) -> std::result::Result<Response, Failure> {
-    decide(&site, viewer, id, Decision::Reject, reason).await
+    decide(&site, viewer, super::url_number(&id)?, Decision::Reject, reason).await
 }
 
 async fn revoke(
     State(site): State<Arc<Site>>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(Coordinator(viewer), Reason { reason }): Form<Reason>,
 ) -> std::result::Result<Response, Failure> {
-    decide(&site, viewer, id, Decision::Revoke, reason).await
+    decide(&site, viewer, super::url_number(&id)?, Decision::Revoke, reason).await
 }
 
 /// Takes the decision; on success, the page again saying so (303, so a
@@ -248,7 +248,7 @@ async fn decide(
             };
             match done {
                 Ok(_) => Ok(None),
-                Err(e) if matches!(e.kind(), Kind::Invalid | Kind::NotFound) => {
+                Err(e) if super::fixable(e.kind()) => {
                     let mut page = returns_page(app, Frame::new(app, &viewer, "returns"))?;
                     refused(&mut page, id, decision, &typed, &e, lang);
                     Ok(Some(page))

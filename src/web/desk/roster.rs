@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::app::charter::Saved;
 use crate::app::members::{Edited, MemberChanges, MemberFile, Standing};
 use crate::app::roster_upload::Preview;
-use crate::error::{Kind, Problem};
+use crate::error::Problem;
 use crate::roster::import::Plan;
 use crate::roster::{Language, Member, Status};
 use crate::web::{Failure, Site, render};
@@ -66,9 +66,8 @@ pub struct Refusal {
 /// named that is not there) becomes a [`Refusal`] shown by the form, in
 /// `lang`; any other error stays an error (its status page).
 fn fixable(e: Error, said: Said, lang: Language) -> Result<Refusal> {
-    match e.kind() {
-        Kind::Invalid | Kind::NotFound => {}
-        _ => return Err(e),
+    if !super::fixable(e.kind()) {
+        return Err(e);
     }
     let details = match e {
         Error::Input { problems, .. } => problems.iter().map(|p| said_in(p, lang)).collect(),
