@@ -8,7 +8,7 @@
 //! the form, in French or Dutch, with the library's own detail (line,
 //! column, field) where it gives one.
 
-use super::{Coordinator, Form, Frame, Upload, Viewer, date};
+use super::{Coordinator, Form, Frame, Upload, Viewer, date, journal_date};
 use crate::app::App;
 use crate::app::charter::Saved;
 use crate::app::members::{Edited, MemberChanges, MemberFile, Standing};
@@ -547,13 +547,6 @@ fn entry_words(kind: &str, lang: Language) -> String {
     if said.is_empty() { kind.to_owned() } else { said.to_owned() }
 }
 
-/// A day the journal wrote (2026-11-30, or a time after it), as a
-/// Belgian reads it; as written when it does not read.
-fn day_text(at: &str, lang: Language) -> String {
-    chrono::NaiveDate::parse_from_str(at.get(..10).unwrap_or_default(), "%Y-%m-%d")
-        .map_or_else(|_| at.to_owned(), |d| date(d, lang))
-}
-
 fn member_page(app: &App, viewer: &Viewer, file: MemberFile) -> MemberPage {
     let lang = viewer.lang;
     let on = |d: chrono::NaiveDate| date(d, lang);
@@ -575,7 +568,7 @@ fn member_page(app: &App, viewer: &Viewer, file: MemberFile) -> MemberPage {
         .adherences
         .iter()
         .map(|a| Line {
-            on: day_text(&a.collected, lang),
+            on: journal_date(&a.collected, lang),
             what: if fr {
                 format!("version {}, signée par {} ({})", a.charter_version, a.signer, a.method)
             } else {
@@ -587,7 +580,7 @@ fn member_page(app: &App, viewer: &Viewer, file: MemberFile) -> MemberPage {
     // latest first (a mailing's many entries said once).
     let mut history: Vec<Line> = Vec::new();
     for e in file.history.iter().rev() {
-        let line = Line { on: day_text(&e.at, lang), what: entry_words(&e.kind, lang) };
+        let line = Line { on: journal_date(&e.at, lang), what: entry_words(&e.kind, lang) };
         if history.last().is_none_or(|l| l.on != line.on || l.what != line.what) {
             history.push(line);
         }
