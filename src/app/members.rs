@@ -52,6 +52,11 @@ pub struct MemberChanges {
     pub address: Option<String>,
     /// Several, separated by `|`, as in a roster.
     pub sectors: Option<String>,
+    /// The values a form showed of the fields it changes (by roster
+    /// column name, as [`roster::Organisation::value_of`] writes them):
+    /// a field changed by someone else since (its value no longer the one
+    /// shown, nor the one typed) is refused, not overwritten.
+    pub shown: std::collections::BTreeMap<&'static str, String>,
 }
 
 /// Where an organisation stands with the charter today.
@@ -100,19 +105,22 @@ impl App {
         self.import_roster_as(file, &name, None, dry_run)
     }
 
-    /// [`App::import_roster`], journaling the file as `name`, refused
-    /// unless the bytes read hash to `expected` when it is given (a file
-    /// imported as it was previewed).
+    /// [`App::import_roster`], journaling the file as `name`; when
+    /// `previewed` is given (the file's sha256 and its plan's
+    /// [`import::Plan::digest`], as a preview showed them), refused unless
+    /// the bytes read hash to that sha256 and the plan made under the
+    /// write lock digests the same: an import does what its preview
+    /// showed, or nothing.
     pub(super) fn import_roster_as(
         &mut self,
         file: &Path,
         name: &str,
-        expected: Option<&str>,
+        previewed: Option<(&str, &str)>,
         dry_run: bool,
     ) -> Result<import::Plan> {
         let current = self.ws.store.members()?;
         let plan = import::plan(file, &current)?;
-        if expected.is_some_and(|sha256| sha256 != plan.sha256) {
+        if previewed.is_some_and(|(sha256, _)| sha256 != plan.sha256) {
             return Err(Error::NotImported(import::NotImported::ChangedSincePreview { name: name.to_owned() }));
         }
         if dry_run {
@@ -122,6 +130,9 @@ impl App {
             // Planned again on the roster as it is under the write lock:
             // a change journaled since it was read is seen.
             let plan = plan.against(&tx.members()?);
+            if previewed.is_some_and(|(_, digest)| digest != plan.digest()) {
+                return Err(Error::NotImported(import::NotImported::PlanChanged { name: name.to_owned() }));
+            }
             if plan.added.is_empty() && plan.changed.is_empty() {
                 return Ok(plan);
             }
@@ -160,7 +171,7 @@ impl App {
         self.ws.store.transaction(self.today, |tx| {
             // The organisation as it is under the write lock: a change
             // journaled since the form was shown is kept where the form
-            // does not change it.
+            // does not change it, and refused where it does.
             let Some(current) = tx.member(number.digits())? else {
                 return Err(Error::not_found(format!("no organisation with enterprise number {number} on the roster")));
             };
@@ -168,6 +179,18 @@ impl App {
             let (new, notes) = import::organisation_from(&changes.applied_to(&old))
                 .map_err(|problems| Error::Input { file: format!("{} ({number})", old.name).into(), problems })?;
             let changed = new.changed_fields(&old);
+            let meanwhile: Vec<crate::error::Problem> = changed
+                .iter()
+                .filter_map(|f| {
+                    let (was, now) = (changes.shown.get(f.as_str())?, old.value_of(f));
+                    (*was != now).then(|| {
+                        crate::error::Problem::because(0, Some(f), crate::reason::Reason::ChangedMeanwhile { now })
+                    })
+                })
+                .collect();
+            if !meanwhile.is_empty() {
+                return Err(Error::Input { file: format!("{} ({number})", old.name).into(), problems: meanwhile });
+            }
             if !changed.is_empty() {
                 let organisation = RosterEntry::committed(&new, |v| tx.personal(Kind::Email, v))?;
                 tx.append(&Event::OrganisationChanged { organisation, changed: changed.clone() })?;

@@ -27,6 +27,9 @@ pub struct Preview {
     /// The file's name as the browser sent it (what the journal records).
     pub name: String,
     pub sha256: String,
+    /// What importing it would write ([`Plan::digest`]): the
+    /// confirmation carries it back.
+    pub digest: String,
     pub plan: Plan,
     /// Each organisation the file changes, field by field.
     pub changes: Vec<Change>,
@@ -78,7 +81,7 @@ impl App {
                         Change { name: o.name.clone(), enterprise_number: o.enterprise_number.formatted(), fields }
                     })
                     .collect();
-                Ok(Preview { id, name, sha256: plan.sha256.clone(), plan, changes })
+                Ok(Preview { id, name, sha256: plan.sha256.clone(), digest: plan.digest(), plan, changes })
             }
             Err(e) => {
                 // Nothing to confirm: the file is not kept.
@@ -89,9 +92,10 @@ impl App {
     }
 
     /// Imports the roster [`App::preview_roster`] kept as `id`, if it is
-    /// still the file whose sha256 is `sha256` (journaled as `name`); the
-    /// kept file is removed once imported.
-    pub fn confirm_roster(&mut self, id: &str, sha256: &str, name: &str) -> Result<Plan> {
+    /// still the file whose sha256 is `sha256` (journaled as `name`) and
+    /// importing it still does what the preview showed (its plan's
+    /// `digest`); the kept file is removed once imported.
+    pub fn confirm_roster(&mut self, id: &str, sha256: &str, digest: &str, name: &str) -> Result<Plan> {
         let gone = || Error::NotImported(import::NotImported::Gone);
         if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
             return Err(gone());
@@ -103,7 +107,7 @@ impl App {
             _ => return Err(gone()),
         }
         let name = label(name);
-        let plan = self.import_roster_as(&path, &name, Some(sha256), false).map_err(|e| named(e, &name))?;
+        let plan = self.import_roster_as(&path, &name, Some((sha256, digest)), false).map_err(|e| named(e, &name))?;
         std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         Ok(plan)
     }

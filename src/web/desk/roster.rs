@@ -14,6 +14,7 @@ use crate::app::charter::Saved;
 use crate::app::members::{Edited, MemberChanges, MemberFile, Standing};
 use crate::app::roster_upload::Preview;
 use crate::error::{Kind, Problem};
+use crate::reason::Reason;
 use crate::roster::import::Plan;
 use crate::roster::{Language, Member, Status};
 use crate::web::{Failure, Site, render};
@@ -258,6 +259,7 @@ pub struct PreviewPage {
     pub id: String,
     pub name: String,
     pub sha256: String,
+    pub digest: String,
     pub encoding: &'static str,
     pub separator: &'static str,
     pub added: Vec<(String, String)>,
@@ -330,6 +332,7 @@ fn preview_page(f: Frame, p: Preview, lang: Language) -> PreviewPage {
         id: p.id,
         name: p.name,
         sha256: p.sha256,
+        digest: p.digest,
     }
 }
 
@@ -392,6 +395,8 @@ impl Shown for Page {
 struct Confirm {
     id: String,
     sha256: String,
+    /// The previewed plan's digest ([`crate::roster::import::Plan::digest`]).
+    plan: String,
     name: String,
 }
 
@@ -414,7 +419,7 @@ async fn confirm(
     State(site): State<Arc<Site>>,
     Form(Coordinator(viewer), form): Form<Confirm>,
 ) -> std::result::Result<Response, Failure> {
-    changed(site, viewer, move |app, viewer| match app.confirm_roster(&form.id, &form.sha256, &form.name) {
+    changed(site, viewer, move |app, viewer| match app.confirm_roster(&form.id, &form.sha256, &form.plan, &form.name) {
         Ok(plan) => Ok((StatusCode::OK, roster_page(app, viewer, None, None, Some(imported(&plan)))?)),
         Err(e) => {
             let said = Said::new(
@@ -430,7 +435,12 @@ async fn confirm(
 
 // --- one organisation --------------------------------------------------
 
-/// The edit form's values, as typed, and its problems by field.
+/// The fields the edit form changes, by roster column name.
+const EDITED: [&str; 7] =
+    ["email", "language", "status", "representative", "representative_email", "address", "sectors"];
+
+/// The edit form's values, as typed, and the values the page showed
+/// (`shown`, a JSON object by roster column name, in a hidden field).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct EditForm {
     #[serde(default)]
@@ -447,31 +457,85 @@ pub struct EditForm {
     pub address: String,
     #[serde(default)]
     pub sectors: String,
+    #[serde(default)]
+    pub shown: String,
 }
 
 impl EditForm {
+    /// The form showing `o` as it is.
     fn of(o: &crate::roster::Organisation) -> EditForm {
-        EditForm {
-            email: o.value_of("email"),
-            language: o.value_of("language"),
-            status: o.value_of("status"),
-            representative: o.value_of("representative"),
-            representative_email: o.value_of("representative_email"),
-            address: o.value_of("address"),
-            sectors: o.value_of("sectors"),
+        let mut form = EditForm::default();
+        for f in EDITED {
+            *form.value_mut(f) = o.value_of(f);
+        }
+        let values: BTreeMap<&str, String> = EDITED.iter().map(|f| (*f, o.value_of(f))).collect();
+        form.shown = serde_json::to_string(&values).unwrap_or_default();
+        form
+    }
+
+    fn value_mut(&mut self, field: &str) -> &mut String {
+        match field {
+            "email" => &mut self.email,
+            "language" => &mut self.language,
+            "status" => &mut self.status,
+            "representative" => &mut self.representative,
+            "representative_email" => &mut self.representative_email,
+            "address" => &mut self.address,
+            _ => &mut self.sectors,
         }
     }
 
-    fn changes(&self) -> MemberChanges {
-        MemberChanges {
-            email: Some(self.email.clone()),
-            language: Some(self.language.clone()),
-            status: Some(self.status.clone()),
-            representative: Some(self.representative.clone()),
-            representative_email: Some(self.representative_email.clone()),
-            address: Some(self.address.clone()),
-            sectors: Some(self.sectors.replace(" | ", "|")),
+    /// The values the page showed, by field (none when the form did not
+    /// carry them).
+    fn was(&self) -> BTreeMap<String, String> {
+        serde_json::from_str(&self.shown).unwrap_or_default()
+    }
+
+    /// Only the fields the coordinator changed from what the page showed
+    /// (every field when the form did not carry what it showed), each
+    /// with the value shown: a field someone else changed meanwhile is
+    /// kept when the coordinator left it, refused when they changed it
+    /// too (their page showed an older value), never silently overwritten.
+    fn changes(&mut self) -> MemberChanges {
+        let was = self.was();
+        let mut c = MemberChanges::default();
+        for f in EDITED {
+            let typed = self.value_mut(f).clone();
+            let shown = was.get(f);
+            if shown == Some(&typed) {
+                continue;
+            }
+            if let Some(shown) = shown {
+                c.shown.insert(f, shown.clone());
+            }
+            let slot = match f {
+                "email" => &mut c.email,
+                "language" => &mut c.language,
+                "status" => &mut c.status,
+                "representative" => &mut c.representative,
+                "representative_email" => &mut c.representative_email,
+                "address" => &mut c.address,
+                _ => &mut c.sectors,
+            };
+            *slot = Some(if f == "sectors" { typed.replace(" | ", "|") } else { typed });
         }
+        c
+    }
+
+    /// This form, as typed, made again on `now` (the organisation as it
+    /// is): a field the coordinator left shows its value today, one they
+    /// typed keeps what they typed; what it shows is `now`'s.
+    fn rebased(self, now: &EditForm) -> EditForm {
+        let was = self.was();
+        let mut form = now.clone();
+        let mut typed = self;
+        for f in EDITED {
+            let value = typed.value_mut(f).clone();
+            if was.get(f) != Some(&value) {
+                *form.value_mut(f) = value;
+            }
+        }
+        form
     }
 }
 
@@ -636,6 +700,7 @@ async fn edit(
     let lang = viewer.lang;
     changed(site, viewer, move |app, viewer| {
         let number = digits_only(&number)?;
+        let mut form = form;
         let outcome = app.edit_member(&number, &form.changes());
         let mut page = member_page(app, viewer, app.member_file(&number)?);
         match outcome {
@@ -658,10 +723,16 @@ async fn edit(
             Err(e) => {
                 // Each problem by its field, and in the refusal's list
                 // named by its field in words.
+                let mut meanwhile = false;
                 if let Error::Input { problems, .. } = &e {
                     page.errors = by_field(problems, lang);
+                    meanwhile = problems.iter().any(|p| matches!(p.reason, Some(Reason::ChangedMeanwhile { .. })));
                 }
-                page.form = form;
+                // Changed meanwhile: the form made again on the
+                // organisation as it is, what the coordinator typed kept
+                // (sent again, it is what they chose knowing the change);
+                // else as typed, with what it showed.
+                page.form = if meanwhile { form.rebased(&page.form) } else { form };
                 let said = Said::new(
                     "La fiche n'a pas été enregistrée ; rien n'a été modifié. Corrigez les champs signalés :",
                     "De fiche werd niet bewaard; er werd niets gewijzigd. Verbeter de aangeduide velden:",
