@@ -136,12 +136,28 @@ fn label(name: &str) -> String {
 }
 
 fn older_than(meta: &std::fs::Metadata, age: Duration, now: SystemTime) -> bool {
-    meta.modified().ok().and_then(|m| now.duration_since(m).ok()).is_some_and(|d| d > age)
+    age.is_zero() || meta.modified().ok().and_then(|m| now.duration_since(m).ok()).is_some_and(|d| d > age)
+}
+
+impl App {
+    /// Removes the roster uploads waiting under out/staging/ older than
+    /// `age` ([`KEPT`]: those no confirmation takes any more; zero: all),
+    /// and says how many. They hold personal data (the members'
+    /// addresses): the server removes the old ones when it starts, `charte
+    /// erase` all of them, besides each new upload.
+    pub fn purge_staged(&self, age: Duration) -> Result<usize> {
+        let dir = self.ws.out_dir().join(STAGING);
+        if !dir.is_dir() {
+            return Ok(0);
+        }
+        remove_older(&dir, age, SystemTime::now())
+    }
 }
 
 /// Removes the uploads of `dir` (plain files named roster-*.csv) older
-/// than `age`.
-fn remove_older(dir: &Path, age: Duration, now: SystemTime) -> Result<()> {
+/// than `age`; how many.
+fn remove_older(dir: &Path, age: Duration, now: SystemTime) -> Result<usize> {
+    let mut removed = 0;
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
@@ -149,9 +165,10 @@ fn remove_older(dir: &Path, age: Duration, now: SystemTime) -> Result<()> {
         let Ok(meta) = std::fs::symlink_metadata(entry.path()) else { continue };
         if ours && meta.is_file() && older_than(&meta, age, now) {
             std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            removed += 1;
         }
     }
-    Ok(())
+    Ok(removed)
 }
 
 #[cfg(test)]
@@ -173,9 +190,9 @@ mod tests {
         let other = dir.path().join("notes.txt");
         std::fs::write(&old, "x").unwrap();
         std::fs::write(&other, "x").unwrap();
-        remove_older(dir.path(), KEPT, SystemTime::now()).unwrap();
+        assert_eq!(remove_older(dir.path(), KEPT, SystemTime::now()).unwrap(), 0);
         assert!(old.exists(), "a fresh upload is kept");
-        remove_older(dir.path(), KEPT, SystemTime::now() + KEPT + Duration::from_secs(1)).unwrap();
+        assert_eq!(remove_older(dir.path(), KEPT, SystemTime::now() + KEPT + Duration::from_secs(1)).unwrap(), 1);
         assert!(!old.exists(), "an upload older than a day is removed");
         assert!(other.exists(), "a file that is not an upload is left");
     }

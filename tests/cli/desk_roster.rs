@@ -111,6 +111,24 @@ fn a_corrected_roster_is_previewed_then_imported_exactly_as_previewed() {
 }
 
 #[test]
+fn uploads_older_than_a_day_are_removed_when_the_server_starts() {
+    let t = desk();
+    std::fs::create_dir_all(t.path("out/staging")).unwrap();
+    let old = t.path("out/staging/roster-0123456789abcdef0123456789abcdef.csv");
+    let fresh = t.path("out/staging/roster-fedcba9876543210fedcba9876543210.csv");
+    std::fs::write(&old, roster_with(&t, |text| text)).unwrap();
+    std::fs::write(&fresh, roster_with(&t, |text| text)).unwrap();
+    let two_days = std::time::Duration::from_secs(2 * 24 * 60 * 60);
+    let file = std::fs::File::options().write(true).open(&old).unwrap();
+    file.set_modified(std::time::SystemTime::now() - two_days).unwrap();
+    drop(file);
+    let s = t.serve();
+    assert_eq!(s.login(COORDINATOR.0, COORDINATOR.1).get("/roster").status, 200);
+    assert!(!old.exists(), "an upload no confirmation takes any more (personal data) is removed");
+    assert!(fresh.exists(), "one still waiting for its confirmation is kept");
+}
+
+#[test]
 fn a_broken_roster_shows_its_lines_and_changes_nothing() {
     let t = desk();
     let s = t.serve();

@@ -584,8 +584,21 @@ fn entry_words(kind: &str, lang: Language) -> String {
         "organisation-added" => ("ajoutée à la liste des membres", "toegevoegd aan de ledenlijst"),
         "organisation-changed" => ("fiche modifiée", "gegevens gewijzigd"),
         "document-issued" => ("document d'adhésion émis", "toetredingsdocument uitgegeven"),
-        "message-intended" | "message-sent" => ("courriel envoyé", "e-mail verstuurd"),
-        "message-bounced" => ("courriel revenu en erreur", "e-mail kwam onbestelbaar terug"),
+        // Intended: written, not yet gone (with the outbox transport it
+        // waits in out/outbox/); only a sent or relayed entry says it left.
+        "message-intended" => ("courriel préparé", "e-mail klaargezet"),
+        "message-relay-intended" => {
+            ("courriel préparé remis à l'envoi", "klaargezette e-mail ter verzending aangeboden")
+        }
+        "message-sent" | "message-relayed" => ("courriel envoyé", "e-mail verstuurd"),
+        "message-bounced" | "message-relay-bounced" => ("courriel revenu en erreur", "e-mail kwam onbestelbaar terug"),
+        "flag-status-changed" => ("suivi d'un signalement mis à jour", "opvolging van een signalering bijgewerkt"),
+        "attendance-recorded" => {
+            ("présence à une réunion enregistrée", "aanwezigheid op een vergadering geregistreerd")
+        }
+        "convocation-late" => ("convocation envoyée trop tard", "uitnodiging te laat verstuurd"),
+        "link-code-refused" => ("code de signature erroné tapé", "verkeerde ondertekeningscode ingetikt"),
+        "note" => ("note ajoutée au journal", "notitie toegevoegd aan het logboek"),
         "adherence-collected" => ("signature reçue et comptée", "handtekening ontvangen en geteld"),
         "return-pending" => {
             ("document renvoyé, en attente de confirmation", "document teruggestuurd, wacht op bevestiging")
@@ -611,6 +624,20 @@ fn entry_words(kind: &str, lang: Language) -> String {
     if said.is_empty() { kind.to_owned() } else { said.to_owned() }
 }
 
+/// A signature, in words: its version, how it came (as the documents'
+/// page says it), and who signed; a scan is signed on paper, and counts
+/// because the coordination confirmed it (its signer is that
+/// attestation, not a name).
+fn signature_words(a: &crate::collect::Adherence, lang: Language) -> String {
+    let how = super::documents::method_words(&a.method, lang);
+    match (a.method.as_str(), lang) {
+        ("scan", Language::Fr) => format!("version {}, {how}, confirmé par la coordination", a.charter_version),
+        ("scan", Language::Nl) => format!("versie {}, {how}, bevestigd door de coördinatie", a.charter_version),
+        (_, Language::Fr) => format!("version {}, {how}, signée par {}", a.charter_version, a.signer),
+        (_, Language::Nl) => format!("versie {}, {how}, ondertekend door {}", a.charter_version, a.signer),
+    }
+}
+
 fn member_page(app: &App, viewer: &Viewer, file: MemberFile) -> MemberPage {
     let lang = viewer.lang;
     let on = |d: chrono::NaiveDate| date(d, lang);
@@ -631,14 +658,7 @@ fn member_page(app: &App, viewer: &Viewer, file: MemberFile) -> MemberPage {
     let signatures = file
         .adherences
         .iter()
-        .map(|a| Line {
-            on: journal_date(&a.collected, lang),
-            what: if fr {
-                format!("version {}, signée par {} ({})", a.charter_version, a.signer, a.method)
-            } else {
-                format!("versie {}, ondertekend door {} ({})", a.charter_version, a.signer, a.method)
-            },
-        })
+        .map(|a| Line { on: journal_date(&a.collected, lang), what: signature_words(a, lang) })
         .collect();
     // The history in words: one line per day and kind of event, the
     // latest first (a mailing's many entries said once).
@@ -926,4 +946,59 @@ async fn adopt(
         }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_organisations_history_and_signatures_are_said_in_words() {
+        for kind in [
+            "flag-status-changed",
+            "attendance-recorded",
+            "convocation-late",
+            "link-code-refused",
+            "note",
+            "message-intended",
+            "message-relay-intended",
+            "message-relayed",
+            "message-relay-bounced",
+        ] {
+            for lang in [Language::Fr, Language::Nl] {
+                assert_ne!(entry_words(kind, lang), kind, "{kind} in words");
+            }
+        }
+        assert_eq!(
+            entry_words("message-intended", Language::Fr),
+            "courriel préparé",
+            "not sent: it may wait in the outbox"
+        );
+        assert_eq!(entry_words("message-intended", Language::Nl), "e-mail klaargezet");
+        assert_eq!(entry_words("message-sent", Language::Fr), "courriel envoyé");
+        let mut a = crate::collect::Adherence {
+            file_sha256: String::new(),
+            document_id: "SG-2026-0001".into(),
+            enterprise_number: "0241029459".into(),
+            charter_version: "2026-03".into(),
+            method: "pades".into(),
+            signer: "Nathalie Dubois".into(),
+            signed: None,
+            sealed_sha256: String::new(),
+            details: serde_json::Value::Null,
+            collected: "2026-03-02".into(),
+            revoked: None,
+        };
+        assert_eq!(
+            signature_words(&a, Language::Fr),
+            "version 2026-03, PDF signé (eID ou certificat), signée par Nathalie Dubois"
+        );
+        a.method = "scan".into();
+        a.signer = "attested by the coordinator".into();
+        assert_eq!(signature_words(&a, Language::Fr), "version 2026-03, papier scanné, confirmé par la coordination");
+        assert_eq!(
+            signature_words(&a, Language::Nl),
+            "versie 2026-03, ingescand papier, bevestigd door de coördinatie"
+        );
+    }
 }
