@@ -59,13 +59,14 @@ pub struct MemberChanges {
     pub shown: std::collections::BTreeMap<&'static str, String>,
 }
 
-/// Where an organisation stands with the charter today.
+/// Which version of the charter an organisation signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Standing {
-    /// It signed a version whose signatures count today.
+    /// It signed the version in force.
     Signed,
-    /// It signed only a version whose signatures no longer count.
+    /// It signed only an older version (which may still count while the
+    /// version in force's grace period runs).
     Outdated,
     /// It signed no version.
     Unsigned,
@@ -204,25 +205,23 @@ impl App {
         self.ws.store.members()
     }
 
-    /// The roster, each organisation with where it stands with the
-    /// charter today; only those standing so when `only` is given.
-    pub fn roster(&self, only: Option<Standing>) -> Result<Vec<(Member, Standing)>> {
-        let counting = self.ws.config.charter.history.counting(self.today);
-        let standing = |m: &Member| match m.signed_version.as_deref() {
-            None => Standing::Unsigned,
-            Some(v) if counting.contains(&v) => Standing::Signed,
-            Some(_) => Standing::Outdated,
-        };
+    /// The roster, each organisation with the version it signed against
+    /// the one in force ([`super::glance::signed_in_force`]) and its stage
+    /// (none: a former member), both by the rule the year's page counts
+    /// by.
+    pub fn roster(&self) -> Result<Vec<(Member, Standing, Option<super::glance::Stage>)>> {
+        let version = self.ws.config.charter.version.as_str();
         Ok(self
-            .ws
-            .store
-            .members()?
+            .stages()?
             .into_iter()
-            .map(|m| {
-                let s = standing(&m);
-                (m, s)
+            .map(|(m, stage)| {
+                let standing = match m.signed_version.as_deref() {
+                    _ if super::glance::signed_in_force(&m, version) => Standing::Signed,
+                    Some(_) => Standing::Outdated,
+                    None => Standing::Unsigned,
+                };
+                (m, standing, stage)
             })
-            .filter(|(_, s)| only.is_none_or(|o| o == *s))
             .collect())
     }
 

@@ -11,6 +11,7 @@
 use super::{Coordinator, Form, Frame, Upload, Viewer, date, journal_date};
 use crate::app::App;
 use crate::app::charter::Saved;
+use crate::app::glance::Stage;
 use crate::app::members::{Edited, MemberChanges, MemberFile, Standing};
 use crate::app::roster_upload::Preview;
 use crate::error::{Kind, Problem};
@@ -121,10 +122,42 @@ async fn changed<P: Shown + Send + 'static>(
 
 // --- /roster -----------------------------------------------------------
 
-/// `?state=signed|outdated|unsigned`: which organisations the table shows.
+/// `?state=`: which organisations the table shows: those at a stage of
+/// the year's page (`declared`, `issued`, `mailed`, `reminded`, `signed`,
+/// `overdue`, `waiting`: exactly those its figure counts), or those that
+/// signed an older version only (`outdated`) or none (`unsigned`).
 #[derive(Debug, serde::Deserialize)]
 struct Filter {
     state: Option<String>,
+}
+
+/// A filter of the roster's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chosen {
+    Stage(Stage),
+    Standing(Standing),
+}
+
+impl Chosen {
+    fn parse(code: &str) -> Option<Chosen> {
+        Stage::from_code(code).map(Chosen::Stage).or_else(|| {
+            [Standing::Outdated, Standing::Unsigned].into_iter().find(|s| s.code() == code).map(Chosen::Standing)
+        })
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Chosen::Stage(s) => s.code(),
+            Chosen::Standing(s) => s.code(),
+        }
+    }
+
+    fn lists(self, standing: Standing, stage: Option<Stage>) -> bool {
+        match self {
+            Chosen::Stage(s) => stage == Some(s),
+            Chosen::Standing(s) => standing == s,
+        }
+    }
 }
 
 /// One row of the roster's table, in the page's language.
@@ -173,7 +206,12 @@ fn standing_words(standing: Standing, version: Option<&str>, lang: Language) -> 
     }
 }
 
-fn tab_words(standing: Option<Standing>, lang: Language) -> &'static str {
+fn tab_words(chosen: Option<Chosen>, lang: Language) -> &'static str {
+    let standing = match chosen {
+        Some(Chosen::Stage(s)) => return super::glance::stage_label(s, lang == Language::Fr),
+        Some(Chosen::Standing(s)) => Some(s),
+        None => None,
+    };
     match (standing, lang) {
         (None, Language::Fr) => "Toutes",
         (None, Language::Nl) => "Alle",
@@ -199,21 +237,25 @@ fn language_words(lang: Language, page: Language) -> &'static str {
 fn roster_page(
     app: &App,
     viewer: &Viewer,
-    state: Option<Standing>,
+    state: Option<Chosen>,
     refusal: Option<Refusal>,
     done: Option<Said>,
 ) -> Result<RosterPage> {
     let lang = viewer.lang;
-    let all = app.roster(None)?;
-    let count = |s: Option<Standing>| all.iter().filter(|(_, st)| s.is_none_or(|s| s == *st)).count();
+    let all = app.roster()?;
+    let listed = |c: Option<Chosen>| all.iter().filter(move |(_, st, sg)| c.is_none_or(|c| c.lists(*st, *sg)));
     let mut tabs = vec![Tab { code: "", words: tab_words(None, lang), count: all.len(), current: state.is_none() }];
-    tabs.extend(Standing::ALL.iter().map(|&s| Tab {
-        code: s.code(),
-        words: tab_words(Some(s), lang),
-        count: count(Some(s)),
-        current: state == Some(s),
+    let filters = Stage::ALL
+        .into_iter()
+        .map(Chosen::Stage)
+        .chain([Chosen::Standing(Standing::Outdated), Chosen::Standing(Standing::Unsigned)]);
+    tabs.extend(filters.map(|c| Tab {
+        code: c.code(),
+        words: tab_words(Some(c), lang),
+        count: listed(Some(c)).count(),
+        current: state == Some(c),
     }));
-    let rows = all.iter().filter(|(_, s)| state.is_none_or(|w| w == *s)).map(|(m, s)| row(m, *s, lang)).collect();
+    let rows = listed(state).map(|(m, s, _)| row(m, *s, lang)).collect();
     Ok(RosterPage { f: Frame::new(app, viewer, "roster"), rows, tabs, refusal, done })
 }
 
@@ -237,7 +279,7 @@ async fn list(
     Coordinator(viewer): Coordinator,
     Query(filter): Query<Filter>,
 ) -> std::result::Result<Response, Failure> {
-    let state = filter.state.as_deref().and_then(|s| Standing::ALL.into_iter().find(|w| w.code() == s));
+    let state = filter.state.as_deref().and_then(Chosen::parse);
     shown(site, viewer, move |app, viewer| roster_page(app, viewer, state, None, None)).await
 }
 
