@@ -278,6 +278,20 @@ impl App {
 }
 
 impl MemberChanges {
+    /// The change of the field named by its roster column (`sectors` for
+    /// any other name): a form sets the fields it changes through it.
+    pub fn field_mut(&mut self, field: &str) -> &mut Option<String> {
+        match field {
+            "email" => &mut self.email,
+            "language" => &mut self.language,
+            "status" => &mut self.status,
+            "representative" => &mut self.representative,
+            "representative_email" => &mut self.representative_email,
+            "address" => &mut self.address,
+            _ => &mut self.sectors,
+        }
+    }
+
     /// The values of `o`'s fields, by roster column name, with these
     /// changes applied: what a roster line for it would hold.
     fn applied_to(&self, o: &roster::Organisation) -> std::collections::BTreeMap<&'static str, String> {

@@ -550,16 +550,7 @@ impl EditForm {
             if let Some(shown) = shown {
                 c.shown.insert(f, shown.clone());
             }
-            let slot = match f {
-                "email" => &mut c.email,
-                "language" => &mut c.language,
-                "status" => &mut c.status,
-                "representative" => &mut c.representative,
-                "representative_email" => &mut c.representative_email,
-                "address" => &mut c.address,
-                _ => &mut c.sectors,
-            };
-            *slot = Some(if f == "sectors" { typed.replace(" | ", "|") } else { typed });
+            *c.field_mut(f) = Some(if f == "sectors" { typed.replace(" | ", "|") } else { typed });
         }
         c
     }
