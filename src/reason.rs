@@ -136,6 +136,11 @@ pub enum Reason {
         max: usize,
     },
     LineBreak,
+    /// A form's field changed by someone else since the form was shown:
+    /// `now` is its value today.
+    ChangedMeanwhile {
+        now: String,
+    },
     TooLong {
         len: usize,
         max: usize,
@@ -371,6 +376,11 @@ impl fmt::Display for Reason {
             ),
             Reason::SectorTooLong { len, max } => write!(f, "a sector is {len} characters long; at most {max}"),
             Reason::LineBreak => f.write_str("a line break or tab inside the value was turned into a space"),
+            Reason::ChangedMeanwhile { now } => write!(
+                f,
+                "this organisation was changed since its page was opened (this field is now '{now}'): look at it \
+                 again"
+            ),
             Reason::TooLong { len, max } => {
                 write!(f, "is {len} characters long; at most {max} fit a document and a mail")
             }
@@ -551,6 +561,14 @@ impl Reason {
                 "un retour à la ligne ou une tabulation dans la valeur a été remplacé par une espace".into()
             }
             Reason::LineBreak => "een regeleinde of tab in de waarde werd door een spatie vervangen".into(),
+            Reason::ChangedMeanwhile { now } if fr => format!(
+                "cette organisation a été modifiée depuis que vous avez ouvert sa page (ce champ vaut maintenant \
+                 « {now} ») : regardez-la à nouveau"
+            ),
+            Reason::ChangedMeanwhile { now } => format!(
+                "deze organisatie werd gewijzigd sinds u haar pagina opende (dit veld is nu “{now}”): bekijk ze \
+                 opnieuw"
+            ),
             Reason::TooLong { len, max } if fr => {
                 format!("compte {len} caractères ; {max} au plus tiennent dans un document et un e-mail")
             }

@@ -38,6 +38,10 @@ pub struct Erased {
     pub roster: Vec<(String, &'static str)>,
     /// The files of out/outbox/ written to it: they still hold it.
     pub files: Vec<String>,
+    /// How many roster uploads waiting for their confirmation on the
+    /// desk (out/staging/) were removed: any may name the subject, and
+    /// confirmed it would record it again.
+    pub staged: usize,
 }
 
 impl Erased {
@@ -136,7 +140,8 @@ impl App {
             .filter(|name| outbox.join(name).is_file())
             .map(|name| format!("out/outbox/{name}"))
             .collect();
-        Ok(Erased { seq, kinds, uses, roster, files })
+        let staged = self.purge_staged(std::time::Duration::ZERO)?;
+        Ok(Erased { seq, kinds, uses, roster, files, staged })
     }
 }
 

@@ -56,6 +56,11 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The stage whose code is `code`.
+    pub fn from_code(code: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     /// Every stage, in the order the page lists them.
     pub const ALL: [Stage; 7] =
         [Stage::Declared, Stage::Issued, Stage::Mailed, Stage::Reminded, Stage::Signed, Stage::Overdue, Stage::Waiting];
@@ -220,30 +225,44 @@ pub struct Download {
     pub bytes: Vec<u8>,
 }
 
-impl App {
-    /// The year at a glance, as of the app's day.
-    pub fn glance(&self) -> Result<Glance> {
-        let ws = &self.ws;
-        let (today, year) = (self.today, self.today.year());
-        let version = &ws.config.charter.version;
-        // All-time flags (last year's meetings-below-minimum is one in
-        // January), so the attendance of the absences bodies only.
-        let loaded = flags::Loaded::load_for(&ws.store, &ws.config, None)?;
-        let facts = loaded.facts(&ws.config, today, None);
-        let documents = ws.store.documents()?;
-        let waiting: HashMap<String, NaiveDate> = ws
+/// The one rule of where an organisation stands with the charter in
+/// force (the year's figures, the roster's filters): what it reads, read
+/// once, then [`StageRule::stage`] per organisation.
+struct StageRule<'a> {
+    version: &'a str,
+    facts: &'a flags::Facts<'a>,
+    overdue_days: u32,
+    /// Returns waiting for the coordinator, of the version in force, by
+    /// organisation (10 digits): the day received.
+    waiting: HashMap<String, NaiveDate>,
+    /// Adherence documents of the version in force: the day issued.
+    issued: HashMap<String, NaiveDate>,
+    /// The last reminder the adhesion workflow sent, by organisation.
+    reminded: HashMap<String, NaiveDate>,
+    /// Reminders (false) and escalations (true) due, by day: how many.
+    due: BTreeMap<(bool, NaiveDate), usize>,
+    /// Every document issued (the year's page lists the latest reports).
+    documents: Vec<IssuedDocument>,
+}
+
+impl<'a> StageRule<'a> {
+    fn read(app: &'a App, facts: &'a flags::Facts<'a>) -> Result<StageRule<'a>> {
+        let (ws, today) = (&app.ws, app.today);
+        let version = ws.config.charter.version.as_str();
+        let waiting = ws
             .store
             .returns()?
             .into_iter()
-            .filter(|r| r.state == ReturnState::Waiting && &r.adherence.charter_version == version)
+            .filter(|r| r.state == ReturnState::Waiting && r.adherence.charter_version == version)
             .map(|r| (r.adherence.enterprise_number, r.received.parse().unwrap_or(today)))
             .collect();
-        let issued: HashMap<&str, NaiveDate> = documents
+        let documents = ws.store.documents()?;
+        let issued = documents
             .iter()
-            .filter(|d| d.kind == DocumentKind::Adherence && &d.charter_version == version)
-            .map(|d| (d.enterprise_number.as_str(), d.issued))
+            .filter(|d| d.kind == DocumentKind::Adherence && d.charter_version == version)
+            .map(|d| (d.enterprise_number.clone(), d.issued))
             .collect();
-        let adhesion = self.status(Some("adhesion"))?;
+        let adhesion = app.status(Some("adhesion"))?;
         let mut reminded: HashMap<String, NaiveDate> = HashMap::new();
         let mut due: BTreeMap<(bool, NaiveDate), usize> = BTreeMap::new();
         for s in adhesion.workflows.iter().flat_map(|w| &w.subjects) {
@@ -261,31 +280,82 @@ impl App {
                 }
             }
         }
+        let overdue_days = ws.config.flags.adherence_overdue_days;
+        Ok(StageRule { version, facts, overdue_days, waiting, issued, reminded, due, documents })
+    }
 
+    /// Where `m` stands, and since when where the journal says it:
+    /// signed is a signature of the version in force (as the flags'
+    /// adherence-missing rule counts it), then a return waiting, then
+    /// how far its document went.
+    fn stage(&self, m: &crate::roster::Member) -> (Stage, Option<NaiveDate>) {
+        let digits = m.organisation.enterprise_number.digits();
+        if signed_in_force(m, self.version) {
+            return (Stage::Signed, None);
+        }
+        if let Some(day) = self.waiting.get(digits) {
+            return (Stage::Waiting, Some(*day));
+        }
+        match self.facts.mailed(digits) {
+            Mailed::Overdue { sent } => {
+                (Stage::Overdue, sent.checked_add_days(chrono::Days::new(u64::from(self.overdue_days))))
+            }
+            Mailed::Waiting { sent, .. } => match self.reminded.get(digits) {
+                Some(day) => (Stage::Reminded, Some(*day)),
+                None => (Stage::Mailed, Some(sent)),
+            },
+            Mailed::Never => match self.issued.get(digits) {
+                Some(day) => (Stage::Issued, Some(*day)),
+                None => (Stage::Declared, None),
+            },
+        }
+    }
+}
+
+/// Whether `m` signed the charter's version in force, `version`: what
+/// "signed" means on the year's page, the roster's and in the flags'
+/// adherence-missing rule (a signature of an older version, even while
+/// it still counts, is not).
+pub fn signed_in_force(m: &crate::roster::Member, version: &str) -> bool {
+    m.signed_version.as_deref() == Some(version)
+}
+
+impl App {
+    /// Each organisation of the roster, in the roster's order, with its
+    /// stage ([`StageRule`]: the rule the year's figures count by, so a
+    /// figure and the roster filtered by its stage list the same
+    /// organisations); none for a former member (the year counts it not).
+    pub fn stages(&self) -> Result<Vec<(crate::roster::Member, Option<Stage>)>> {
+        let ws = &self.ws;
+        let loaded = flags::Loaded::load_for(&ws.store, &ws.config, None)?;
+        let facts = loaded.facts(&ws.config, self.today, None);
+        let rule = StageRule::read(self, &facts)?;
+        Ok(loaded
+            .members
+            .iter()
+            .map(|m| {
+                let former = m.organisation.status == crate::roster::Status::Former;
+                (m.clone(), (!former).then(|| rule.stage(m).0))
+            })
+            .collect())
+    }
+}
+
+impl App {
+    /// The year at a glance, as of the app's day.
+    pub fn glance(&self) -> Result<Glance> {
+        let ws = &self.ws;
+        let (today, year) = (self.today, self.today.year());
+        let version = &ws.config.charter.version;
+        // All-time flags (last year's meetings-below-minimum is one in
+        // January), so the attendance of the absences bodies only.
+        let loaded = flags::Loaded::load_for(&ws.store, &ws.config, None)?;
+        let facts = loaded.facts(&ws.config, today, None);
+        let rule = StageRule::read(self, &facts)?;
         let mut organisations = Vec::new();
         for m in loaded.members.iter().filter(|m| m.organisation.status != crate::roster::Status::Former) {
             let o = &m.organisation;
-            let digits = o.enterprise_number.digits();
-            let (stage, since) = if m.signed_version.as_deref() == Some(version.as_str()) {
-                (Stage::Signed, None)
-            } else if let Some(day) = waiting.get(digits) {
-                (Stage::Waiting, Some(*day))
-            } else {
-                match facts.mailed(digits) {
-                    Mailed::Overdue { sent } => {
-                        let days = chrono::Days::new(u64::from(ws.config.flags.adherence_overdue_days));
-                        (Stage::Overdue, sent.checked_add_days(days))
-                    }
-                    Mailed::Waiting { sent, .. } => match reminded.get(digits) {
-                        Some(day) => (Stage::Reminded, Some(*day)),
-                        None => (Stage::Mailed, Some(sent)),
-                    },
-                    Mailed::Never => match issued.get(digits) {
-                        Some(day) => (Stage::Issued, Some(*day)),
-                        None => (Stage::Declared, None),
-                    },
-                }
-            };
+            let (stage, since) = rule.stage(m);
             organisations.push(Standing {
                 name: o.name.clone(),
                 enterprise_number: o.enterprise_number.formatted(),
@@ -294,6 +364,7 @@ impl App {
                 since,
             });
         }
+        let StageRule { due, documents, waiting, .. } = rule;
 
         let mut deadlines = Vec::new();
         let convoked: std::collections::HashSet<&str> = loaded

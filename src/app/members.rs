@@ -52,15 +52,21 @@ pub struct MemberChanges {
     pub address: Option<String>,
     /// Several, separated by `|`, as in a roster.
     pub sectors: Option<String>,
+    /// The values a form showed of the fields it changes (by roster
+    /// column name, as [`roster::Organisation::value_of`] writes them):
+    /// a field changed by someone else since (its value no longer the one
+    /// shown, nor the one typed) is refused, not overwritten.
+    pub shown: std::collections::BTreeMap<&'static str, String>,
 }
 
-/// Where an organisation stands with the charter today.
+/// Which version of the charter an organisation signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Standing {
-    /// It signed a version whose signatures count today.
+    /// It signed the version in force.
     Signed,
-    /// It signed only a version whose signatures no longer count.
+    /// It signed only an older version (which may still count while the
+    /// version in force's grace period runs).
     Outdated,
     /// It signed no version.
     Unsigned,
@@ -100,19 +106,22 @@ impl App {
         self.import_roster_as(file, &name, None, dry_run)
     }
 
-    /// [`App::import_roster`], journaling the file as `name`, refused
-    /// unless the bytes read hash to `expected` when it is given (a file
-    /// imported as it was previewed).
+    /// [`App::import_roster`], journaling the file as `name`; when
+    /// `previewed` is given (the file's sha256 and its plan's
+    /// [`import::Plan::digest`], as a preview showed them), refused unless
+    /// the bytes read hash to that sha256 and the plan made under the
+    /// write lock digests the same: an import does what its preview
+    /// showed, or nothing.
     pub(super) fn import_roster_as(
         &mut self,
         file: &Path,
         name: &str,
-        expected: Option<&str>,
+        previewed: Option<(&str, &str)>,
         dry_run: bool,
     ) -> Result<import::Plan> {
         let current = self.ws.store.members()?;
         let plan = import::plan(file, &current)?;
-        if expected.is_some_and(|sha256| sha256 != plan.sha256) {
+        if previewed.is_some_and(|(sha256, _)| sha256 != plan.sha256) {
             return Err(Error::NotImported(import::NotImported::ChangedSincePreview { name: name.to_owned() }));
         }
         if dry_run {
@@ -122,6 +131,9 @@ impl App {
             // Planned again on the roster as it is under the write lock:
             // a change journaled since it was read is seen.
             let plan = plan.against(&tx.members()?);
+            if previewed.is_some_and(|(_, digest)| digest != plan.digest()) {
+                return Err(Error::NotImported(import::NotImported::PlanChanged { name: name.to_owned() }));
+            }
             if plan.added.is_empty() && plan.changed.is_empty() {
                 return Ok(plan);
             }
@@ -160,7 +172,7 @@ impl App {
         self.ws.store.transaction(self.today, |tx| {
             // The organisation as it is under the write lock: a change
             // journaled since the form was shown is kept where the form
-            // does not change it.
+            // does not change it, and refused where it does.
             let Some(current) = tx.member(number.digits())? else {
                 return Err(Error::not_found(format!("no organisation with enterprise number {number} on the roster")));
             };
@@ -168,6 +180,18 @@ impl App {
             let (new, notes) = import::organisation_from(&changes.applied_to(&old))
                 .map_err(|problems| Error::Input { file: format!("{} ({number})", old.name).into(), problems })?;
             let changed = new.changed_fields(&old);
+            let meanwhile: Vec<crate::error::Problem> = changed
+                .iter()
+                .filter_map(|f| {
+                    let (was, now) = (changes.shown.get(f.as_str())?, old.value_of(f));
+                    (*was != now).then(|| {
+                        crate::error::Problem::because(0, Some(f), crate::reason::Reason::ChangedMeanwhile { now })
+                    })
+                })
+                .collect();
+            if !meanwhile.is_empty() {
+                return Err(Error::Input { file: format!("{} ({number})", old.name).into(), problems: meanwhile });
+            }
             if !changed.is_empty() {
                 let organisation = RosterEntry::committed(&new, |v| tx.personal(Kind::Email, v))?;
                 tx.append(&Event::OrganisationChanged { organisation, changed: changed.clone() })?;
@@ -181,25 +205,23 @@ impl App {
         self.ws.store.members()
     }
 
-    /// The roster, each organisation with where it stands with the
-    /// charter today; only those standing so when `only` is given.
-    pub fn roster(&self, only: Option<Standing>) -> Result<Vec<(Member, Standing)>> {
-        let counting = self.ws.config.charter.history.counting(self.today);
-        let standing = |m: &Member| match m.signed_version.as_deref() {
-            None => Standing::Unsigned,
-            Some(v) if counting.contains(&v) => Standing::Signed,
-            Some(_) => Standing::Outdated,
-        };
+    /// The roster, each organisation with the version it signed against
+    /// the one in force ([`super::glance::signed_in_force`]) and its stage
+    /// (none: a former member), both by the rule the year's page counts
+    /// by.
+    pub fn roster(&self) -> Result<Vec<(Member, Standing, Option<super::glance::Stage>)>> {
+        let version = self.ws.config.charter.version.as_str();
         Ok(self
-            .ws
-            .store
-            .members()?
+            .stages()?
             .into_iter()
-            .map(|m| {
-                let s = standing(&m);
-                (m, s)
+            .map(|(m, stage)| {
+                let standing = match m.signed_version.as_deref() {
+                    _ if super::glance::signed_in_force(&m, version) => Standing::Signed,
+                    Some(_) => Standing::Outdated,
+                    None => Standing::Unsigned,
+                };
+                (m, standing, stage)
             })
-            .filter(|(_, s)| only.is_none_or(|o| o == *s))
             .collect())
     }
 
@@ -256,6 +278,20 @@ impl App {
 }
 
 impl MemberChanges {
+    /// The change of the field named by its roster column (`sectors` for
+    /// any other name): a form sets the fields it changes through it.
+    pub fn field_mut(&mut self, field: &str) -> &mut Option<String> {
+        match field {
+            "email" => &mut self.email,
+            "language" => &mut self.language,
+            "status" => &mut self.status,
+            "representative" => &mut self.representative,
+            "representative_email" => &mut self.representative_email,
+            "address" => &mut self.address,
+            _ => &mut self.sectors,
+        }
+    }
+
     /// The values of `o`'s fields, by roster column name, with these
     /// changes applied: what a roster line for it would hold.
     fn applied_to(&self, o: &roster::Organisation) -> std::collections::BTreeMap<&'static str, String> {

@@ -27,6 +27,9 @@ pub struct Preview {
     /// The file's name as the browser sent it (what the journal records).
     pub name: String,
     pub sha256: String,
+    /// What importing it would write ([`Plan::digest`]): the
+    /// confirmation carries it back.
+    pub digest: String,
     pub plan: Plan,
     /// Each organisation the file changes, field by field.
     pub changes: Vec<Change>,
@@ -78,7 +81,7 @@ impl App {
                         Change { name: o.name.clone(), enterprise_number: o.enterprise_number.formatted(), fields }
                     })
                     .collect();
-                Ok(Preview { id, name, sha256: plan.sha256.clone(), plan, changes })
+                Ok(Preview { id, name, sha256: plan.sha256.clone(), digest: plan.digest(), plan, changes })
             }
             Err(e) => {
                 // Nothing to confirm: the file is not kept.
@@ -89,9 +92,10 @@ impl App {
     }
 
     /// Imports the roster [`App::preview_roster`] kept as `id`, if it is
-    /// still the file whose sha256 is `sha256` (journaled as `name`); the
-    /// kept file is removed once imported.
-    pub fn confirm_roster(&mut self, id: &str, sha256: &str, name: &str) -> Result<Plan> {
+    /// still the file whose sha256 is `sha256` (journaled as `name`) and
+    /// importing it still does what the preview showed (its plan's
+    /// `digest`); the kept file is removed once imported.
+    pub fn confirm_roster(&mut self, id: &str, sha256: &str, digest: &str, name: &str) -> Result<Plan> {
         let gone = || Error::NotImported(import::NotImported::Gone);
         if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
             return Err(gone());
@@ -103,7 +107,7 @@ impl App {
             _ => return Err(gone()),
         }
         let name = label(name);
-        let plan = self.import_roster_as(&path, &name, Some(sha256), false).map_err(|e| named(e, &name))?;
+        let plan = self.import_roster_as(&path, &name, Some((sha256, digest)), false).map_err(|e| named(e, &name))?;
         std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         Ok(plan)
     }
@@ -132,12 +136,28 @@ fn label(name: &str) -> String {
 }
 
 fn older_than(meta: &std::fs::Metadata, age: Duration, now: SystemTime) -> bool {
-    meta.modified().ok().and_then(|m| now.duration_since(m).ok()).is_some_and(|d| d > age)
+    age.is_zero() || meta.modified().ok().and_then(|m| now.duration_since(m).ok()).is_some_and(|d| d > age)
+}
+
+impl App {
+    /// Removes the roster uploads waiting under out/staging/ older than
+    /// `age` ([`KEPT`]: those no confirmation takes any more; zero: all),
+    /// and says how many. They hold personal data (the members'
+    /// addresses): the server removes the old ones when it starts, `charte
+    /// erase` all of them, besides each new upload.
+    pub fn purge_staged(&self, age: Duration) -> Result<usize> {
+        let dir = self.ws.out_dir().join(STAGING);
+        if !dir.is_dir() {
+            return Ok(0);
+        }
+        remove_older(&dir, age, SystemTime::now())
+    }
 }
 
 /// Removes the uploads of `dir` (plain files named roster-*.csv) older
-/// than `age`.
-fn remove_older(dir: &Path, age: Duration, now: SystemTime) -> Result<()> {
+/// than `age`; how many.
+fn remove_older(dir: &Path, age: Duration, now: SystemTime) -> Result<usize> {
+    let mut removed = 0;
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
@@ -145,9 +165,10 @@ fn remove_older(dir: &Path, age: Duration, now: SystemTime) -> Result<()> {
         let Ok(meta) = std::fs::symlink_metadata(entry.path()) else { continue };
         if ours && meta.is_file() && older_than(&meta, age, now) {
             std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            removed += 1;
         }
     }
-    Ok(())
+    Ok(removed)
 }
 
 #[cfg(test)]
@@ -169,9 +190,9 @@ mod tests {
         let other = dir.path().join("notes.txt");
         std::fs::write(&old, "x").unwrap();
         std::fs::write(&other, "x").unwrap();
-        remove_older(dir.path(), KEPT, SystemTime::now()).unwrap();
+        assert_eq!(remove_older(dir.path(), KEPT, SystemTime::now()).unwrap(), 0);
         assert!(old.exists(), "a fresh upload is kept");
-        remove_older(dir.path(), KEPT, SystemTime::now() + KEPT + Duration::from_secs(1)).unwrap();
+        assert_eq!(remove_older(dir.path(), KEPT, SystemTime::now() + KEPT + Duration::from_secs(1)).unwrap(), 1);
         assert!(!old.exists(), "an upload older than a day is removed");
         assert!(other.exists(), "a file that is not an upload is left");
     }

@@ -39,7 +39,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         super::print_json(&serde_json::json!({
             "erased": erased.count(), "entry": erased.seq, "kinds": kinds,
             "used_by": erased.uses.committed, "in_the_clear": erased.uses.plain,
-            "roster": roster, "files": erased.files,
+            "roster": roster, "files": erased.files, "staged_removed": erased.staged,
         }))?;
         return Ok(0);
     }
@@ -64,6 +64,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         for f in &erased.files {
             say!("    {f}");
         }
+    }
+    if erased.staged > 0 {
+        say!(
+            "  {} roster upload(s) waiting for their confirmation on the desk (out/staging/) were removed, as \
+             they may name it: upload the corrected roster again",
+            erased.staged
+        );
     }
     let clear: u64 = erased.uses.plain.values().sum();
     if clear > 0 {

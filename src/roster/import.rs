@@ -121,6 +121,37 @@ impl Plan {
             ..diff(self.file.clone(), current)
         }
     }
+
+    /// What carrying the plan out would write, as a sha256 in hex: each
+    /// organisation added with all its fields, each one changed with the
+    /// fields it changes and their new values. A preview shows it; its
+    /// confirmation carries it back, and an import whose plan, made again
+    /// under the write lock, digests otherwise is refused
+    /// ([`NotImported::PlanChanged`]): nothing is done the preview did
+    /// not show.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        // Each value length-prefixed: no two plans write the same bytes.
+        let mut put = |tag: &str, v: &str| {
+            h.update(tag.as_bytes());
+            h.update((v.len() as u64).to_be_bytes());
+            h.update(v.as_bytes());
+        };
+        for o in &self.added {
+            put("added", o.enterprise_number.digits());
+            for (f, _, _) in FIELDS {
+                put(f, &o.value_of(f));
+            }
+        }
+        for (o, fields) in &self.changed {
+            put("changed", o.enterprise_number.digits());
+            for f in fields {
+                put(f, &o.value_of(f));
+            }
+        }
+        hex::encode(h.finalize())
+    }
 }
 
 /// The longest organisation name accepted, in characters: it must fit a
@@ -469,6 +500,9 @@ pub enum NotImported {
     Gone,
     /// Not the file that was previewed any more.
     ChangedSincePreview { name: String },
+    /// The file is, but the roster changed since its preview: importing
+    /// it now would do something the preview did not show.
+    PlanChanged { name: String },
 }
 
 impl NotImported {
@@ -476,7 +510,9 @@ impl NotImported {
     pub fn kind(&self) -> crate::error::Kind {
         match self {
             NotImported::Gone => crate::error::Kind::NotFound,
-            NotImported::TooLarge { .. } | NotImported::ChangedSincePreview { .. } => crate::error::Kind::Invalid,
+            NotImported::TooLarge { .. }
+            | NotImported::ChangedSincePreview { .. }
+            | NotImported::PlanChanged { .. } => crate::error::Kind::Invalid,
         }
     }
 
@@ -505,6 +541,14 @@ impl NotImported {
                 "{name} is niet meer het bestand waarvan u het overzicht zag: er werd niets gewijzigd; stuur het \
                  opnieuw om te zien wat het zou veranderen"
             ),
+            (NotImported::PlanChanged { name }, Language::Fr) => format!(
+                "la liste des membres a changé depuis l'aperçu de {name} : l'importer maintenant ferait autre chose \
+                 que ce que l'aperçu montrait ; rien n'a été modifié ; envoyez-le à nouveau pour revoir l'aperçu"
+            ),
+            (NotImported::PlanChanged { name }, Language::Nl) => format!(
+                "de ledenlijst is veranderd sinds het overzicht van {name}: het nu invoeren zou iets anders doen dan \
+                 het overzicht toonde; er werd niets gewijzigd; stuur het opnieuw om het overzicht opnieuw te zien"
+            ),
         }
     }
 }
@@ -525,6 +569,11 @@ impl std::fmt::Display for NotImported {
                 f,
                 "{name} is no longer the file that was previewed: nothing was changed; upload it again to see what \
                  it would change"
+            ),
+            NotImported::PlanChanged { name } => write!(
+                f,
+                "the roster changed since {name} was previewed: importing it now would do what the preview did not \
+                 show; nothing was changed; upload it again to see the preview again"
             ),
         }
     }

@@ -79,6 +79,7 @@ impl Site {
     /// The site over the workspace `dir` (its `[serve]` settings read now).
     pub fn new(dir: PathBuf, pinned: Option<NaiveDate>) -> Result<Site> {
         let app = App::open(&dir, pinned.unwrap_or_else(crate::time::today))?;
+        app.purge_staged(crate::app::roster_upload::KEPT)?;
         let secure = app.ws.config.serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
         // Hashed now, not at the first sign-in for an unknown address
         // (which would take longer than the others, and so tell).

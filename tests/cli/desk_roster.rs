@@ -75,8 +75,12 @@ fn a_corrected_roster_is_previewed_then_imported_exactly_as_previewed() {
     assert_eq!(t.journal_len(), before, "a preview changes nothing");
     assert_eq!(staged_files(&t), 1, "the upload waits for its confirmation");
     // Confirmed: imported, journaled under the name it was sent with.
-    let fields =
-        [("id", hidden(&preview, "id")), ("sha256", hidden(&preview, "sha256")), ("name", hidden(&preview, "name"))];
+    let fields = [
+        ("id", hidden(&preview, "id")),
+        ("sha256", hidden(&preview, "sha256")),
+        ("plan", hidden(&preview, "plan")),
+        ("name", hidden(&preview, "name")),
+    ];
     let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let done = me.post_form("/roster/import/confirm", &form);
     assert_eq!(done.status, 200, "{}", done.body);
@@ -104,6 +108,24 @@ fn a_corrected_roster_is_previewed_then_imported_exactly_as_previewed() {
     let same = me.post_multipart("/roster/import", &[], Some(("file", "membres 2026.csv", &corrected(&t))));
     assert!(same.body.contains("Ce fichier ne change rien"), "{}", same.body);
     assert!(!same.body.contains("/roster/import/confirm"));
+}
+
+#[test]
+fn uploads_older_than_a_day_are_removed_when_the_server_starts() {
+    let t = desk();
+    std::fs::create_dir_all(t.path("out/staging")).unwrap();
+    let old = t.path("out/staging/roster-0123456789abcdef0123456789abcdef.csv");
+    let fresh = t.path("out/staging/roster-fedcba9876543210fedcba9876543210.csv");
+    std::fs::write(&old, roster_with(&t, |text| text)).unwrap();
+    std::fs::write(&fresh, roster_with(&t, |text| text)).unwrap();
+    let two_days = std::time::Duration::from_secs(2 * 24 * 60 * 60);
+    let file = std::fs::File::options().write(true).open(&old).unwrap();
+    file.set_modified(std::time::SystemTime::now() - two_days).unwrap();
+    drop(file);
+    let s = t.serve();
+    assert_eq!(s.login(COORDINATOR.0, COORDINATOR.1).get("/roster").status, 200);
+    assert!(!old.exists(), "an upload no confirmation takes any more (personal data) is removed");
+    assert!(fresh.exists(), "one still waiting for its confirmation is kept");
 }
 
 #[test]
@@ -159,23 +181,130 @@ fn a_confirmation_whose_file_changed_since_its_preview_is_refused() {
     let s = t.serve();
     let me = s.login(COORDINATOR.0, COORDINATOR.1);
     let preview = me.post_multipart("/roster/import", &[], Some(("file", "membres.csv", &corrected(&t))));
-    let (id, sha256) = (hidden(&preview, "id"), hidden(&preview, "sha256"));
+    let (id, sha256, plan) = (hidden(&preview, "id"), hidden(&preview, "sha256"), hidden(&preview, "plan"));
     let before = t.snapshot();
     // Another sha256 than the one previewed.
     let other = format!("{}0", &sha256[..63]);
-    let refused = me.post_form("/roster/import/confirm", &[("id", &id), ("sha256", &other), ("name", "membres.csv")]);
+    let refused = me.post_form(
+        "/roster/import/confirm",
+        &[("id", &id), ("sha256", &other), ("plan", &plan), ("name", "membres.csv")],
+    );
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("n&#39;est plus le fichier dont vous avez vu l&#39;aperçu"), "{}", refused.body);
     // The kept file itself changed on disk since the preview.
     let kept = t.path(&format!("out/staging/roster-{id}.csv"));
     std::fs::write(&kept, roster_with(&t, |text| text.replace("member", "former"))).unwrap();
-    let refused = me.post_form("/roster/import/confirm", &[("id", &id), ("sha256", &sha256), ("name", "membres.csv")]);
+    let refused = me.post_form(
+        "/roster/import/confirm",
+        &[("id", &id), ("sha256", &sha256), ("plan", &plan), ("name", "membres.csv")],
+    );
     assert_eq!(refused.status, 422);
     // An id that names no upload (or a path): nothing waits under it.
-    let refused = me.post_form("/roster/import/confirm", &[("id", "../../charte"), ("sha256", &sha256), ("name", "x")]);
+    let refused = me.post_form(
+        "/roster/import/confirm",
+        &[("id", "../../charte"), ("sha256", &sha256), ("plan", &plan), ("name", "x")],
+    );
     assert_eq!(refused.status, 422);
     assert_eq!(t.snapshot(), before, "nothing was imported");
     assert!(t.members().iter().all(|m| m["status"] != "former"));
+}
+
+/// The roster changed from the command line while the coordinator looked
+/// at a page: the Commune's address is now `email`.
+fn commune_changed_meanwhile(t: &Test, email: &str) {
+    let text = roster_with(t, |text| text.replace("secretariat@commune-saint-gilles.example.be", email));
+    std::fs::write(t.path("meanwhile.csv"), text).unwrap();
+    t.run(["members", "import", "meanwhile.csv"]).success();
+}
+
+#[test]
+fn a_confirmation_whose_plan_changed_since_its_preview_is_refused() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    // The preview: the CPAS changes, the Commune is unchanged.
+    let preview = me.post_multipart("/roster/import", &[], Some(("file", "membres.csv", &corrected(&t))));
+    assert!(preview.body.contains("1 modifiée(s)"), "{}", preview.body);
+    // The command line changes the Commune; the file would now put its old address back.
+    commune_changed_meanwhile(&t, "cohesion@commune-saint-gilles.example.be");
+    let before = t.snapshot();
+    let fields = ["id", "sha256", "plan", "name"].map(|k| (k, hidden(&preview, k)));
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = me.post_form("/roster/import/confirm", &form);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("la liste des membres a changé depuis l&#39;aperçu de membres.csv"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(t.snapshot(), before, "nothing was imported");
+    let commune = t.members().into_iter().find(|m| m["enterprise_number"] == "0205.893.980").unwrap();
+    assert_eq!(commune["email"], "cohesion@commune-saint-gilles.example.be", "the change made meanwhile stays");
+    let nl = me.post_form("/roster/import/confirm?lang=nl", &form);
+    assert!(nl.body.contains("de ledenlijst is veranderd sinds het overzicht van membres.csv"), "{}", nl.body);
+    // Previewed again, it shows both changes, and is imported as shown.
+    let again = me.post_multipart("/roster/import", &[], Some(("file", "membres.csv", &corrected(&t))));
+    assert!(again.body.contains("2 modifiée(s)"), "{}", again.body);
+    let fields = ["id", "sha256", "plan", "name"].map(|k| (k, hidden(&again, k)));
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(me.post_form("/roster/import/confirm", &form).status, 200);
+}
+
+/// A hidden field's value as the browser sends it back (the page escapes it).
+fn unescaped(value: &str) -> String {
+    value.replace("&#34;", "\"").replace("&#39;", "'").replace("&#60;", "<").replace("&#62;", ">").replace("&#38;", "&")
+}
+
+#[test]
+fn a_form_saved_after_a_change_made_meanwhile_keeps_that_change() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let page = me.get("/roster/0205893980");
+    let shown = unescaped(&hidden(&page, "shown"));
+    commune_changed_meanwhile(&t, "cohesion@commune-saint-gilles.example.be");
+    // The page as the browser sends it back: every field as it was shown, but the status.
+    let form = |email: &'static str, status: &'static str| {
+        [
+            ("email", email),
+            ("language", "fr"),
+            ("status", status),
+            ("representative", "Laura Gillet"),
+            ("representative_email", "laura.gillet@commune-saint-gilles.example.be"),
+            ("address", "Place Maurice Van Meenen 156, 1060 Saint-Gilles"),
+            ("sectors", "cohésion sociale"),
+        ]
+    };
+    let with_shown = |fields: &[(&'static str, &'static str)], path: &str| {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("shown", shown.as_str()));
+        me.post_form(path, &all)
+    };
+    let saved = with_shown(&form("secretariat@commune-saint-gilles.example.be", "partner"), "/roster/0205893980");
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("Fiche enregistrée (statut)."), "only the status: {}", saved.body);
+    let commune = t.run(["members", "show", "0205893980", "--json"]).success().json();
+    assert_eq!(commune["email"], "cohesion@commune-saint-gilles.example.be", "the change made meanwhile stays");
+    assert_eq!(commune["status"], "partner");
+    // The coordinator changed the same field: refused, by the field, nothing changed.
+    let before = t.journal_len();
+    let refused = with_shown(&form("accueil@commune-saint-gilles.example.be", "partner"), "/roster/0205893980");
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains(
+            "cette organisation a été modifiée depuis que vous avez ouvert sa page (ce champ vaut maintenant « \
+             cohesion@commune-saint-gilles.example.be ») : regardez-la à nouveau"
+        ),
+        "{}",
+        refused.body
+    );
+    assert_eq!(t.journal_len(), before);
+    // The page made again: the status shows today's value, the email what was typed.
+    assert!(refused.body.contains("value=\"accueil@commune-saint-gilles.example.be\""), "{}", refused.body);
+    assert!(unescaped(&hidden(&refused, "shown")).contains("cohesion@commune"), "{}", refused.body);
+    let nl = with_shown(&form("accueil@commune-saint-gilles.example.be", "partner"), "/roster/0205893980?lang=nl");
+    assert!(nl.body.contains("deze organisatie werd gewijzigd sinds u haar pagina opende"), "{}", nl.body);
+    t.run(["audit"]).success();
 }
 
 #[test]

@@ -136,8 +136,16 @@ fn an_erased_roster_address_is_written_to_no_more_until_an_import_names_it_again
     let t = Test::new().at("2026-02-01");
     std::fs::write(t.path("roster.csv"), ROSTER).unwrap();
     t.run(["members", "import", "roster.csv"]).success();
+    // A roster uploaded on the desk, waiting for its confirmation: it names the address too.
+    std::fs::create_dir_all(t.path("out/staging")).unwrap();
+    let staged = t.path("out/staging/roster-0123456789abcdef0123456789abcdef.csv");
+    std::fs::write(&staged, ROSTER).unwrap();
+    std::fs::write(t.path("out/staging/notes.txt"), "not an upload").unwrap();
     let before = t.journal_len();
     let json = t.run(["erase", "info@lepont.example.be", "--reason", "request 12", "--json"]).success().json();
+    assert_eq!(json["staged_removed"], 1);
+    assert!(!staged.exists(), "a waiting upload could bring the address back: removed");
+    assert!(t.path("out/staging/notes.txt").exists(), "only uploads are removed");
     assert_eq!(json["erased"], 1);
     assert_eq!(json["entry"], before + 1);
     assert_eq!(json["kinds"], serde_json::json!({"email": 1}));

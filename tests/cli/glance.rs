@@ -77,6 +77,34 @@ fn the_coordinator_sees_the_command_lines_figures_and_each_links_to_its_detail()
 }
 
 #[test]
+fn each_stage_of_the_year_links_to_a_roster_listing_exactly_the_organisations_it_counts() {
+    let t = year();
+    // The issued one signs too: the figures move, and their lists with them.
+    t.sign(&["0516.604.875"]);
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let home = me.get("/");
+    let mut total = 0;
+    for stage in ["declared", "issued", "mailed", "reminded", "signed", "overdue", "waiting"] {
+        let link = format!("href=\"/roster?state={stage}\"");
+        assert!(home.body.contains(&link), "{stage} links to its list: {}", home.body);
+        let listed = me.get(&format!("/roster?state={stage}"));
+        assert_eq!(listed.status, 200);
+        let rows = listed.body.matches("<tr data-number=").count();
+        assert_eq!(rows, count(&home.body, stage), "{stage}: the figure and its list: {}", listed.body);
+        total += rows;
+    }
+    let roster = t.members().iter().filter(|m| m["status"] != "former").count();
+    assert_eq!(total, roster, "each organisation is listed at one stage");
+    assert_eq!(count(&home.body, "signed"), 3);
+    assert_eq!(count(&home.body, "issued"), 0);
+    // The former links still list: signed an older version only, or none.
+    let unsigned = me.get("/roster?state=unsigned").body.matches("<tr data-number=").count();
+    assert_eq!(unsigned, t.members().iter().filter(|m| m["signed_version"].is_null()).count());
+    assert_eq!(me.get("/roster?state=outdated").body.matches("<tr data-number=").count(), 0);
+}
+
+#[test]
 fn a_committee_account_reads_the_flags_letters_and_reports_and_drafts_nothing() {
     let t = year();
     let s = t.serve();

@@ -7,7 +7,7 @@
 //! whose page (`/jobs/ID`) says how far it got, then what it did.
 
 use super::jobs::{Ended, Job, Snapshot, Summary, Work};
-use super::{Coordinator, Form, Frame, date};
+use super::{Coordinator, Form, Frame, date, journal_date};
 use crate::app::App;
 use crate::app::documents::Row;
 use crate::app::issue::Which;
@@ -54,10 +54,7 @@ impl RowView {
             document: r.document.map(|d| (d.document_id, date(d.issued, lang))),
             mailed: r.mailed.map(|d| date(d, lang)),
             reminded: (!days.is_empty()).then(|| days.join(", ")),
-            signed: r.signed.map(|(day, method)| {
-                let day = day.parse().map_or(day, |d| date(d, lang));
-                (day, method_words(&method, lang))
-            }),
+            signed: r.signed.map(|(day, method)| (journal_date(&day, lang), method_words(&method, lang))),
             waiting: r.waiting,
             language: r.language.code(),
             name: r.name,

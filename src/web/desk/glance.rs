@@ -284,12 +284,7 @@ impl YearView {
         let fr = lang == Language::Fr;
         let stages = Stage::ALL
             .iter()
-            .map(|&s| StageRow {
-                code: s.code(),
-                label: stage_label(s, fr),
-                count: g.count(s),
-                href: detail(s).to_owned(),
-            })
+            .map(|&s| StageRow { code: s.code(), label: stage_label(s, fr), count: g.count(s), href: detail(s) })
             .collect();
         let deadlines: Vec<DeadlineRow> =
             g.deadlines.iter().take(DEADLINES_SHOWN).map(|d| deadline(d, g.today, lang)).collect();
@@ -328,17 +323,13 @@ impl YearView {
     }
 }
 
-/// The page that lists the organisations of a stage: the returns waiting,
-/// or the roster filtered as it filters (signed, or not).
-fn detail(s: Stage) -> &'static str {
-    match s {
-        Stage::Waiting => "/returns",
-        Stage::Signed => "/roster?state=signed",
-        Stage::Declared | Stage::Issued | Stage::Mailed | Stage::Reminded | Stage::Overdue => "/roster?state=unsigned",
-    }
+/// The page that lists the organisations of a stage: the roster filtered
+/// by it (the same rule: exactly the organisations the figure counts).
+fn detail(s: Stage) -> String {
+    format!("/roster?state={}", s.code())
 }
 
-fn stage_label(s: Stage, fr: bool) -> &'static str {
+pub(super) fn stage_label(s: Stage, fr: bool) -> &'static str {
     match (s, fr) {
         (Stage::Declared, true) => "Inscrites, sans document",
         (Stage::Declared, false) => "Ingeschreven, zonder document",

@@ -345,6 +345,14 @@ pub fn date(d: NaiveDate, _lang: Language) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
+/// A day the journal wrote (2026-11-30, or a time after it such as
+/// 2026-11-30T09:12:00Z), as a Belgian reads it; as written when it does
+/// not read as a day.
+pub fn journal_date(at: &str, lang: Language) -> String {
+    NaiveDate::parse_from_str(at.get(..10).unwrap_or_default(), "%Y-%m-%d")
+        .map_or_else(|_| at.to_owned(), |d| date(d, lang))
+}
+
 /// An amount in euros as Belgians write it: 1 234,56 € (a narrow
 /// no-break space between thousands, a comma before the cents).
 pub fn amount(cents: i64) -> String {
@@ -397,6 +405,9 @@ mod tests {
         assert_eq!(amount(-100_000_000), "-1\u{202f}000\u{202f}000,00\u{a0}€");
         let d = NaiveDate::from_ymd_opt(2026, 3, 1).expect("a date");
         assert_eq!(date(d, Language::Nl), "01/03/2026");
+        assert_eq!(journal_date("2026-03-01T09:12:00Z", Language::Fr), "01/03/2026");
+        assert_eq!(journal_date("2026-03-01", Language::Nl), "01/03/2026");
+        assert_eq!(journal_date("soon", Language::Nl), "soon");
     }
 
     #[test]

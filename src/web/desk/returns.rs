@@ -7,7 +7,7 @@
 //! said next to its form, in the page's language; nothing was changed.
 
 use super::documents::{attachment, method_words};
-use super::{Coordinator, Form, Frame, date};
+use super::{Coordinator, Form, Frame, journal_date};
 use crate::app::App;
 use crate::app::returns::{Listed, Why};
 use crate::collect::ReturnState;
@@ -119,7 +119,7 @@ fn returns_page(app: &App, f: Frame) -> Result<ReturnsPage> {
 fn view(l: &Listed, lang: Language) -> ReturnView {
     let fr = lang == Language::Fr;
     let (r, a) = (&l.ret, &l.ret.adherence);
-    let day = |d: &str| d.parse().map_or_else(|_| d.to_owned(), |d| date(d, lang));
+    let day = |d: &str| journal_date(d, lang);
     let why = match (l.why(), fr) {
         (Why::Scan, true) => {
             "Un scan ne prouve pas la signature à lui seul : confirmez-le une fois la signature vérifiée sur le papier."

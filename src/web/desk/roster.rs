@@ -8,12 +8,14 @@
 //! the form, in French or Dutch, with the library's own detail (line,
 //! column, field) where it gives one.
 
-use super::{Coordinator, Form, Frame, Upload, Viewer, date};
+use super::{Coordinator, Form, Frame, Upload, Viewer, date, journal_date};
 use crate::app::App;
 use crate::app::charter::Saved;
+use crate::app::glance::Stage;
 use crate::app::members::{Edited, MemberChanges, MemberFile, Standing};
 use crate::app::roster_upload::Preview;
 use crate::error::Problem;
+use crate::reason::Reason;
 use crate::roster::import::Plan;
 use crate::roster::{Language, Member, Status};
 use crate::web::{Failure, Site, render};
@@ -119,10 +121,42 @@ async fn changed<P: Shown + Send + 'static>(
 
 // --- /roster -----------------------------------------------------------
 
-/// `?state=signed|outdated|unsigned`: which organisations the table shows.
+/// `?state=`: which organisations the table shows: those at a stage of
+/// the year's page (`declared`, `issued`, `mailed`, `reminded`, `signed`,
+/// `overdue`, `waiting`: exactly those its figure counts), or those that
+/// signed an older version only (`outdated`) or none (`unsigned`).
 #[derive(Debug, serde::Deserialize)]
 struct Filter {
     state: Option<String>,
+}
+
+/// A filter of the roster's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chosen {
+    Stage(Stage),
+    Standing(Standing),
+}
+
+impl Chosen {
+    fn parse(code: &str) -> Option<Chosen> {
+        Stage::from_code(code).map(Chosen::Stage).or_else(|| {
+            [Standing::Outdated, Standing::Unsigned].into_iter().find(|s| s.code() == code).map(Chosen::Standing)
+        })
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Chosen::Stage(s) => s.code(),
+            Chosen::Standing(s) => s.code(),
+        }
+    }
+
+    fn lists(self, standing: Standing, stage: Option<Stage>) -> bool {
+        match self {
+            Chosen::Stage(s) => stage == Some(s),
+            Chosen::Standing(s) => standing == s,
+        }
+    }
 }
 
 /// One row of the roster's table, in the page's language.
@@ -171,7 +205,12 @@ fn standing_words(standing: Standing, version: Option<&str>, lang: Language) -> 
     }
 }
 
-fn tab_words(standing: Option<Standing>, lang: Language) -> &'static str {
+fn tab_words(chosen: Option<Chosen>, lang: Language) -> &'static str {
+    let standing = match chosen {
+        Some(Chosen::Stage(s)) => return super::glance::stage_label(s, lang == Language::Fr),
+        Some(Chosen::Standing(s)) => Some(s),
+        None => None,
+    };
     match (standing, lang) {
         (None, Language::Fr) => "Toutes",
         (None, Language::Nl) => "Alle",
@@ -197,21 +236,25 @@ fn language_words(lang: Language, page: Language) -> &'static str {
 fn roster_page(
     app: &App,
     viewer: &Viewer,
-    state: Option<Standing>,
+    state: Option<Chosen>,
     refusal: Option<Refusal>,
     done: Option<Said>,
 ) -> Result<RosterPage> {
     let lang = viewer.lang;
-    let all = app.roster(None)?;
-    let count = |s: Option<Standing>| all.iter().filter(|(_, st)| s.is_none_or(|s| s == *st)).count();
+    let all = app.roster()?;
+    let listed = |c: Option<Chosen>| all.iter().filter(move |(_, st, sg)| c.is_none_or(|c| c.lists(*st, *sg)));
     let mut tabs = vec![Tab { code: "", words: tab_words(None, lang), count: all.len(), current: state.is_none() }];
-    tabs.extend(Standing::ALL.iter().map(|&s| Tab {
-        code: s.code(),
-        words: tab_words(Some(s), lang),
-        count: count(Some(s)),
-        current: state == Some(s),
+    let filters = Stage::ALL
+        .into_iter()
+        .map(Chosen::Stage)
+        .chain([Chosen::Standing(Standing::Outdated), Chosen::Standing(Standing::Unsigned)]);
+    tabs.extend(filters.map(|c| Tab {
+        code: c.code(),
+        words: tab_words(Some(c), lang),
+        count: listed(Some(c)).count(),
+        current: state == Some(c),
     }));
-    let rows = all.iter().filter(|(_, s)| state.is_none_or(|w| w == *s)).map(|(m, s)| row(m, *s, lang)).collect();
+    let rows = listed(state).map(|(m, s, _)| row(m, *s, lang)).collect();
     Ok(RosterPage { f: Frame::new(app, viewer, "roster"), rows, tabs, refusal, done })
 }
 
@@ -235,7 +278,7 @@ async fn list(
     Coordinator(viewer): Coordinator,
     Query(filter): Query<Filter>,
 ) -> std::result::Result<Response, Failure> {
-    let state = filter.state.as_deref().and_then(|s| Standing::ALL.into_iter().find(|w| w.code() == s));
+    let state = filter.state.as_deref().and_then(Chosen::parse);
     shown(site, viewer, move |app, viewer| roster_page(app, viewer, state, None, None)).await
 }
 
@@ -257,6 +300,7 @@ pub struct PreviewPage {
     pub id: String,
     pub name: String,
     pub sha256: String,
+    pub digest: String,
     pub encoding: &'static str,
     pub separator: &'static str,
     pub added: Vec<(String, String)>,
@@ -329,6 +373,7 @@ fn preview_page(f: Frame, p: Preview, lang: Language) -> PreviewPage {
         id: p.id,
         name: p.name,
         sha256: p.sha256,
+        digest: p.digest,
     }
 }
 
@@ -391,6 +436,8 @@ impl Shown for Page {
 struct Confirm {
     id: String,
     sha256: String,
+    /// The previewed plan's digest ([`crate::roster::import::Plan::digest`]).
+    plan: String,
     name: String,
 }
 
@@ -413,7 +460,7 @@ async fn confirm(
     State(site): State<Arc<Site>>,
     Form(Coordinator(viewer), form): Form<Confirm>,
 ) -> std::result::Result<Response, Failure> {
-    changed(site, viewer, move |app, viewer| match app.confirm_roster(&form.id, &form.sha256, &form.name) {
+    changed(site, viewer, move |app, viewer| match app.confirm_roster(&form.id, &form.sha256, &form.plan, &form.name) {
         Ok(plan) => Ok((StatusCode::OK, roster_page(app, viewer, None, None, Some(imported(&plan)))?)),
         Err(e) => {
             let said = Said::new(
@@ -429,7 +476,12 @@ async fn confirm(
 
 // --- one organisation --------------------------------------------------
 
-/// The edit form's values, as typed, and its problems by field.
+/// The fields the edit form changes, by roster column name.
+const EDITED: [&str; 7] =
+    ["email", "language", "status", "representative", "representative_email", "address", "sectors"];
+
+/// The edit form's values, as typed, and the values the page showed
+/// (`shown`, a JSON object by roster column name, in a hidden field).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct EditForm {
     #[serde(default)]
@@ -446,31 +498,76 @@ pub struct EditForm {
     pub address: String,
     #[serde(default)]
     pub sectors: String,
+    #[serde(default)]
+    pub shown: String,
 }
 
 impl EditForm {
+    /// The form showing `o` as it is.
     fn of(o: &crate::roster::Organisation) -> EditForm {
-        EditForm {
-            email: o.value_of("email"),
-            language: o.value_of("language"),
-            status: o.value_of("status"),
-            representative: o.value_of("representative"),
-            representative_email: o.value_of("representative_email"),
-            address: o.value_of("address"),
-            sectors: o.value_of("sectors"),
+        let mut form = EditForm::default();
+        for f in EDITED {
+            *form.value_mut(f) = o.value_of(f);
+        }
+        let values: BTreeMap<&str, String> = EDITED.iter().map(|f| (*f, o.value_of(f))).collect();
+        form.shown = serde_json::to_string(&values).unwrap_or_default();
+        form
+    }
+
+    fn value_mut(&mut self, field: &str) -> &mut String {
+        match field {
+            "email" => &mut self.email,
+            "language" => &mut self.language,
+            "status" => &mut self.status,
+            "representative" => &mut self.representative,
+            "representative_email" => &mut self.representative_email,
+            "address" => &mut self.address,
+            _ => &mut self.sectors,
         }
     }
 
-    fn changes(&self) -> MemberChanges {
-        MemberChanges {
-            email: Some(self.email.clone()),
-            language: Some(self.language.clone()),
-            status: Some(self.status.clone()),
-            representative: Some(self.representative.clone()),
-            representative_email: Some(self.representative_email.clone()),
-            address: Some(self.address.clone()),
-            sectors: Some(self.sectors.replace(" | ", "|")),
+    /// The values the page showed, by field (none when the form did not
+    /// carry them).
+    fn was(&self) -> BTreeMap<String, String> {
+        serde_json::from_str(&self.shown).unwrap_or_default()
+    }
+
+    /// Only the fields the coordinator changed from what the page showed
+    /// (every field when the form did not carry what it showed), each
+    /// with the value shown: a field someone else changed meanwhile is
+    /// kept when the coordinator left it, refused when they changed it
+    /// too (their page showed an older value), never silently overwritten.
+    fn changes(&mut self) -> MemberChanges {
+        let was = self.was();
+        let mut c = MemberChanges::default();
+        for f in EDITED {
+            let typed = self.value_mut(f).clone();
+            let shown = was.get(f);
+            if shown == Some(&typed) {
+                continue;
+            }
+            if let Some(shown) = shown {
+                c.shown.insert(f, shown.clone());
+            }
+            *c.field_mut(f) = Some(if f == "sectors" { typed.replace(" | ", "|") } else { typed });
         }
+        c
+    }
+
+    /// This form, as typed, made again on `now` (the organisation as it
+    /// is): a field the coordinator left shows its value today, one they
+    /// typed keeps what they typed; what it shows is `now`'s.
+    fn rebased(self, now: &EditForm) -> EditForm {
+        let was = self.was();
+        let mut form = now.clone();
+        let mut typed = self;
+        for f in EDITED {
+            let value = typed.value_mut(f).clone();
+            if was.get(f) != Some(&value) {
+                *form.value_mut(f) = value;
+            }
+        }
+        form
     }
 }
 
@@ -519,8 +616,21 @@ fn entry_words(kind: &str, lang: Language) -> String {
         "organisation-added" => ("ajoutée à la liste des membres", "toegevoegd aan de ledenlijst"),
         "organisation-changed" => ("fiche modifiée", "gegevens gewijzigd"),
         "document-issued" => ("document d'adhésion émis", "toetredingsdocument uitgegeven"),
-        "message-intended" | "message-sent" => ("courriel envoyé", "e-mail verstuurd"),
-        "message-bounced" => ("courriel revenu en erreur", "e-mail kwam onbestelbaar terug"),
+        // Intended: written, not yet gone (with the outbox transport it
+        // waits in out/outbox/); only a sent or relayed entry says it left.
+        "message-intended" => ("courriel préparé", "e-mail klaargezet"),
+        "message-relay-intended" => {
+            ("courriel préparé remis à l'envoi", "klaargezette e-mail ter verzending aangeboden")
+        }
+        "message-sent" | "message-relayed" => ("courriel envoyé", "e-mail verstuurd"),
+        "message-bounced" | "message-relay-bounced" => ("courriel revenu en erreur", "e-mail kwam onbestelbaar terug"),
+        "flag-status-changed" => ("suivi d'un signalement mis à jour", "opvolging van een signalering bijgewerkt"),
+        "attendance-recorded" => {
+            ("présence à une réunion enregistrée", "aanwezigheid op een vergadering geregistreerd")
+        }
+        "convocation-late" => ("convocation envoyée trop tard", "uitnodiging te laat verstuurd"),
+        "link-code-refused" => ("code de signature erroné tapé", "verkeerde ondertekeningscode ingetikt"),
+        "note" => ("note ajoutée au journal", "notitie toegevoegd aan het logboek"),
         "adherence-collected" => ("signature reçue et comptée", "handtekening ontvangen en geteld"),
         "return-pending" => {
             ("document renvoyé, en attente de confirmation", "document teruggestuurd, wacht op bevestiging")
@@ -546,11 +656,18 @@ fn entry_words(kind: &str, lang: Language) -> String {
     if said.is_empty() { kind.to_owned() } else { said.to_owned() }
 }
 
-/// A day the journal wrote (2026-11-30, or a time after it), as a
-/// Belgian reads it; as written when it does not read.
-fn day_text(at: &str, lang: Language) -> String {
-    chrono::NaiveDate::parse_from_str(at.get(..10).unwrap_or_default(), "%Y-%m-%d")
-        .map_or_else(|_| at.to_owned(), |d| date(d, lang))
+/// A signature, in words: its version, how it came (as the documents'
+/// page says it), and who signed; a scan is signed on paper, and counts
+/// because the coordination confirmed it (its signer is that
+/// attestation, not a name).
+fn signature_words(a: &crate::collect::Adherence, lang: Language) -> String {
+    let how = super::documents::method_words(&a.method, lang);
+    match (a.method.as_str(), lang) {
+        ("scan", Language::Fr) => format!("version {}, {how}, confirmé par la coordination", a.charter_version),
+        ("scan", Language::Nl) => format!("versie {}, {how}, bevestigd door de coördinatie", a.charter_version),
+        (_, Language::Fr) => format!("version {}, {how}, signée par {}", a.charter_version, a.signer),
+        (_, Language::Nl) => format!("versie {}, {how}, ondertekend door {}", a.charter_version, a.signer),
+    }
 }
 
 fn member_page(app: &App, viewer: &Viewer, file: MemberFile) -> MemberPage {
@@ -573,20 +690,13 @@ fn member_page(app: &App, viewer: &Viewer, file: MemberFile) -> MemberPage {
     let signatures = file
         .adherences
         .iter()
-        .map(|a| Line {
-            on: day_text(&a.collected, lang),
-            what: if fr {
-                format!("version {}, signée par {} ({})", a.charter_version, a.signer, a.method)
-            } else {
-                format!("versie {}, ondertekend door {} ({})", a.charter_version, a.signer, a.method)
-            },
-        })
+        .map(|a| Line { on: journal_date(&a.collected, lang), what: signature_words(a, lang) })
         .collect();
     // The history in words: one line per day and kind of event, the
     // latest first (a mailing's many entries said once).
     let mut history: Vec<Line> = Vec::new();
     for e in file.history.iter().rev() {
-        let line = Line { on: day_text(&e.at, lang), what: entry_words(&e.kind, lang) };
+        let line = Line { on: journal_date(&e.at, lang), what: entry_words(&e.kind, lang) };
         if history.last().is_none_or(|l| l.on != line.on || l.what != line.what) {
             history.push(line);
         }
@@ -642,6 +752,7 @@ async fn edit(
     let lang = viewer.lang;
     changed(site, viewer, move |app, viewer| {
         let number = digits_only(&number)?;
+        let mut form = form;
         let outcome = app.edit_member(&number, &form.changes());
         let mut page = member_page(app, viewer, app.member_file(&number)?);
         match outcome {
@@ -664,10 +775,16 @@ async fn edit(
             Err(e) => {
                 // Each problem by its field, and in the refusal's list
                 // named by its field in words.
+                let mut meanwhile = false;
                 if let Error::Input { problems, .. } = &e {
                     page.errors = by_field(problems, lang);
+                    meanwhile = problems.iter().any(|p| matches!(p.reason, Some(Reason::ChangedMeanwhile { .. })));
                 }
-                page.form = form;
+                // Changed meanwhile: the form made again on the
+                // organisation as it is, what the coordinator typed kept
+                // (sent again, it is what they chose knowing the change);
+                // else as typed, with what it showed.
+                page.form = if meanwhile { form.rebased(&page.form) } else { form };
                 let said = Said::new(
                     "La fiche n'a pas été enregistrée ; rien n'a été modifié. Corrigez les champs signalés :",
                     "De fiche werd niet bewaard; er werd niets gewijzigd. Verbeter de aangeduide velden:",
@@ -861,4 +978,59 @@ async fn adopt(
         }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_organisations_history_and_signatures_are_said_in_words() {
+        for kind in [
+            "flag-status-changed",
+            "attendance-recorded",
+            "convocation-late",
+            "link-code-refused",
+            "note",
+            "message-intended",
+            "message-relay-intended",
+            "message-relayed",
+            "message-relay-bounced",
+        ] {
+            for lang in [Language::Fr, Language::Nl] {
+                assert_ne!(entry_words(kind, lang), kind, "{kind} in words");
+            }
+        }
+        assert_eq!(
+            entry_words("message-intended", Language::Fr),
+            "courriel préparé",
+            "not sent: it may wait in the outbox"
+        );
+        assert_eq!(entry_words("message-intended", Language::Nl), "e-mail klaargezet");
+        assert_eq!(entry_words("message-sent", Language::Fr), "courriel envoyé");
+        let mut a = crate::collect::Adherence {
+            file_sha256: String::new(),
+            document_id: "SG-2026-0001".into(),
+            enterprise_number: "0241029459".into(),
+            charter_version: "2026-03".into(),
+            method: "pades".into(),
+            signer: "Nathalie Dubois".into(),
+            signed: None,
+            sealed_sha256: String::new(),
+            details: serde_json::Value::Null,
+            collected: "2026-03-02".into(),
+            revoked: None,
+        };
+        assert_eq!(
+            signature_words(&a, Language::Fr),
+            "version 2026-03, PDF signé (eID ou certificat), signée par Nathalie Dubois"
+        );
+        a.method = "scan".into();
+        a.signer = "attested by the coordinator".into();
+        assert_eq!(signature_words(&a, Language::Fr), "version 2026-03, papier scanné, confirmé par la coordination");
+        assert_eq!(
+            signature_words(&a, Language::Nl),
+            "versie 2026-03, ingescand papier, bevestigd door de coördinatie"
+        );
+    }
 }
