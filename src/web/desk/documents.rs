@@ -95,22 +95,19 @@ async fn page(
     State(site): State<Arc<Site>>,
     Coordinator(viewer): Coordinator,
 ) -> std::result::Result<Response, Failure> {
-    let (lang, chosen) = (viewer.lang, viewer.chosen);
     let running = site.jobs.running();
-    let page = site
-        .read(move |app| {
-            let overview = app.adherence_documents()?;
-            Ok(DocumentsPage {
-                f: Frame::new(app, &viewer, "documents"),
-                running,
-                without_document: overview.without_document(),
-                not_mailed: overview.not_mailed(),
-                version: overview.version,
-                rows: overview.rows.into_iter().map(|r| RowView::new(r, viewer.lang)).collect(),
-            })
+    super::shown(site, viewer, move |app, viewer| {
+        let overview = app.adherence_documents()?;
+        Ok(DocumentsPage {
+            f: Frame::new(app, viewer, "documents"),
+            running,
+            without_document: overview.without_document(),
+            not_mailed: overview.not_mailed(),
+            version: overview.version,
+            rows: overview.rows.into_iter().map(|r| RowView::new(r, viewer.lang)).collect(),
         })
-        .await?;
-    Ok(render(&page, StatusCode::OK, chosen, lang))
+    })
+    .await
 }
 
 /// A form with nothing but its CSRF token (read by the extractor).

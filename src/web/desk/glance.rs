@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -27,7 +27,7 @@ use crate::accounts::Role;
 use crate::app::App;
 use crate::app::glance::{Deadline, Folder, Glance, OutFile, Stage, Stamp};
 use crate::roster::Language;
-use crate::web::{Failure, Site, render};
+use crate::web::{Failure, Site};
 
 /// The routes of this part.
 pub fn routes() -> Router<Arc<Site>> {
@@ -92,24 +92,19 @@ async fn home(
     Extension(kept): Extension<Arc<Kept>>,
     viewer: Viewer,
 ) -> Result<Response, Failure> {
-    let (lang, chosen) = (viewer.lang, viewer.chosen);
     if viewer.role == Role::Committee {
-        let page = site
-            .read(move |app| {
-                let mut v = FlagsView::of(app, lang)?;
-                v.reports = Some(files(&app.reports()?, lang, "/reports"));
-                Ok(Flags { f: Frame::new(app, &viewer, "year"), v })
-            })
-            .await?;
-        return Ok(render(&page, StatusCode::OK, chosen, lang));
-    }
-    let page = site
-        .read(move |app| {
-            let glance = kept.glance(app)?;
-            Ok(Year { f: Frame::new(app, &viewer, "year"), y: YearView::of(&glance, lang) })
+        return super::shown(site, viewer, |app, viewer| {
+            let mut v = FlagsView::of(app, viewer.lang)?;
+            v.reports = Some(files(&app.reports()?, viewer.lang, "/reports"));
+            Ok(Flags { f: Frame::new(app, viewer, "year"), v })
         })
-        .await?;
-    Ok(render(&page, StatusCode::OK, chosen, lang))
+        .await;
+    }
+    super::shown(site, viewer, move |app, viewer| {
+        let glance = kept.glance(app)?;
+        Ok(Year { f: Frame::new(app, viewer, "year"), y: YearView::of(&glance, viewer.lang) })
+    })
+    .await
 }
 
 /// `?drafted=N`: how many letters the coordinator's last drafting wrote.
@@ -124,15 +119,12 @@ async fn flags(
     Query(drafted): Query<Drafted>,
     viewer: Viewer,
 ) -> Result<Response, Failure> {
-    let (lang, chosen) = (viewer.lang, viewer.chosen);
-    let page = site
-        .read(move |app| {
-            let mut v = FlagsView::of(app, lang)?;
-            v.drafted = drafted.drafted;
-            Ok(Flags { v, f: Frame::new(app, &viewer, "flags") })
-        })
-        .await?;
-    Ok(render(&page, StatusCode::OK, chosen, lang))
+    super::shown(site, viewer, move |app, viewer| {
+        let mut v = FlagsView::of(app, viewer.lang)?;
+        v.drafted = drafted.drafted;
+        Ok(Flags { v, f: Frame::new(app, viewer, "flags") })
+    })
+    .await
 }
 
 /// The drafting form carries nothing but its token.
@@ -155,13 +147,10 @@ async fn draft_letters(
 
 /// `/reports`: the files of out/reports/.
 async fn reports(State(site): State<Arc<Site>>, viewer: Viewer) -> Result<Response, Failure> {
-    let (lang, chosen) = (viewer.lang, viewer.chosen);
-    let page = site
-        .read(move |app| {
-            Ok(Reports { files: files(&app.reports()?, lang, "/reports"), f: Frame::new(app, &viewer, "reports") })
-        })
-        .await?;
-    Ok(render(&page, StatusCode::OK, chosen, lang))
+    super::shown(site, viewer, |app, viewer| {
+        Ok(Reports { files: files(&app.reports()?, viewer.lang, "/reports"), f: Frame::new(app, viewer, "reports") })
+    })
+    .await
 }
 
 async fn report_file(

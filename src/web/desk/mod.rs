@@ -120,28 +120,25 @@ pub(crate) fn url_escape(s: &str) -> String {
         .collect()
 }
 
-/// The request's path and query, less its `lang` parameter.
-fn here_of(parts: &RequestParts) -> String {
+/// One parameter of a query string.
+type Pair = (String, String);
+
+/// The request's `lang` parameter, and its path and query less that
+/// parameter (where the language links lead), from one reading of the query.
+fn lang_and_here(parts: &RequestParts) -> (Option<String>, String) {
     let path = parts.uri.path().to_owned();
-    let kept: Vec<(String, String)> = parts
+    let (lang, kept): (Vec<Pair>, Vec<Pair>) = parts
         .uri
         .query()
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
         .unwrap_or_default()
         .into_iter()
-        .filter(|(k, _)| k != "lang")
-        .collect();
-    match serde_urlencoded::to_string(&kept) {
+        .partition(|(k, _)| k == "lang");
+    let here = match serde_urlencoded::to_string(&kept) {
         Ok(q) if !q.is_empty() => format!("{path}?{q}"),
         _ => path,
-    }
-}
-
-/// The `lang` parameter of a query string.
-fn query_lang(parts: &RequestParts) -> Option<String> {
-    let query = parts.uri.query()?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
-    pairs.into_iter().find(|(k, _)| k == "lang").map(|(_, v)| v)
+    };
+    (lang.into_iter().next().map(|(_, v)| v), here)
 }
 
 impl FromRequestParts<Arc<Site>> for Viewer {
@@ -149,14 +146,14 @@ impl FromRequestParts<Arc<Site>> for Viewer {
 
     async fn from_request_parts(parts: &mut RequestParts, site: &Arc<Site>) -> std::result::Result<Viewer, Response> {
         let Some(token) = session_token(&parts.headers, site.secure) else { return Err(to_login(parts)) };
-        let chosen = query_lang(parts);
+        let (chosen, here) = lang_and_here(parts);
         let picked = chosen.as_deref().and_then(lang::parse).is_some();
         let headers = parts.headers.clone();
         let now = now_unix();
         let found = site.session(token, now).await.map_err(IntoResponse::into_response)?;
         let Some((signed, main)) = found else { return Err(to_login(parts)) };
         let language = lang::choose(chosen.as_deref(), &headers, None, main);
-        let here = (parts.method == axum::http::Method::GET).then(|| here_of(parts));
+        let here = (parts.method == axum::http::Method::GET).then_some(here);
         Ok(Viewer { email: signed.email, role: signed.role, csrf: signed.csrf, lang: language, chosen: picked, here })
     }
 }
@@ -283,6 +280,40 @@ async fn read_parts(mut multipart: Multipart, viewer: &Viewer) -> Result<Parts> 
         check_csrf(viewer, None)?;
     }
     Ok(read)
+}
+
+/// A page a handler answers with, at a status, in the viewer's language.
+pub(crate) trait Shown {
+    fn response(&self, status: StatusCode, chosen: bool, lang: Language) -> Response;
+}
+
+impl<T: askama::Template> Shown for T {
+    fn response(&self, status: StatusCode, chosen: bool, lang: Language) -> Response {
+        super::render(self, status, chosen, lang)
+    }
+}
+
+/// The page `work` builds from an App opened to read (200).
+pub(crate) async fn shown<P: Shown + Send + 'static>(
+    site: Arc<Site>,
+    viewer: Viewer,
+    work: impl FnOnce(&App, &Viewer) -> Result<P> + Send + 'static,
+) -> std::result::Result<Response, Failure> {
+    let (chosen, lang) = (viewer.chosen, viewer.lang);
+    let page = site.read(move |app| work(app, &viewer)).await?;
+    Ok(page.response(StatusCode::OK, chosen, lang))
+}
+
+/// The page, and its status, `work` builds from an App opened to change
+/// the workspace (one application-layer action).
+pub(crate) async fn changed<P: Shown + Send + 'static>(
+    site: Arc<Site>,
+    viewer: Viewer,
+    work: impl FnOnce(&mut App, &Viewer) -> Result<(StatusCode, P)> + Send + 'static,
+) -> std::result::Result<Response, Failure> {
+    let (chosen, lang) = (viewer.chosen, viewer.lang);
+    let (status, page) = site.write(move |app| work(app, &viewer)).await?;
+    Ok(page.response(status, chosen, lang))
 }
 
 /// What every desk page's layout shows.

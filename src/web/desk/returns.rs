@@ -91,18 +91,15 @@ async fn page(
     Coordinator(viewer): Coordinator,
     Query(after): Query<After>,
 ) -> std::result::Result<Response, Failure> {
-    let (lang, chosen) = (viewer.lang, viewer.chosen);
-    let page = site
-        .read(move |app| {
-            let mut page = returns_page(app, Frame::new(app, &viewer, "returns"))?;
-            page.said = after.decided.and_then(|id| {
-                let r = page.decided.iter().chain(&page.waiting).find(|r| r.id == id)?;
-                Some(just_decided(r, lang))
-            });
-            Ok(page)
-        })
-        .await?;
-    Ok(render(&page, StatusCode::OK, chosen, lang))
+    super::shown(site, viewer, move |app, viewer| {
+        let mut page = returns_page(app, Frame::new(app, viewer, "returns"))?;
+        page.said = after.decided.and_then(|id| {
+            let r = page.decided.iter().chain(&page.waiting).find(|r| r.id == id)?;
+            Some(just_decided(r, viewer.lang))
+        });
+        Ok(page)
+    })
+    .await
 }
 
 fn returns_page(app: &App, f: Frame) -> Result<ReturnsPage> {

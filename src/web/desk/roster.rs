@@ -8,7 +8,7 @@
 //! the form, in French or Dutch, with the library's own detail (line,
 //! column, field) where it gives one.
 
-use super::{Coordinator, Form, Frame, Upload, Viewer, date, journal_date};
+use super::{Coordinator, Form, Frame, Shown, Upload, Viewer, changed, date, journal_date, shown};
 use crate::app::App;
 use crate::app::charter::Saved;
 use crate::app::glance::Stage;
@@ -18,7 +18,7 @@ use crate::error::Problem;
 use crate::reason::Reason;
 use crate::roster::import::Plan;
 use crate::roster::{Language, Member, Status};
-use crate::web::{Failure, Site, render};
+use crate::web::{Failure, Site};
 use crate::{Error, Result};
 use askama::Template;
 use axum::Router;
@@ -83,40 +83,6 @@ fn fixable(e: Error, said: Said, lang: Language) -> Result<Refusal> {
 /// A problem in the page's language, and whether it is still English.
 fn said_in(p: &Problem, lang: Language) -> (String, bool) {
     (p.say(lang), p.reason.is_none())
-}
-
-/// A page a handler answers with, at a status, in the viewer's language.
-trait Shown {
-    fn response(&self, status: StatusCode, chosen: bool, lang: Language) -> Response;
-}
-
-impl<T: Template> Shown for T {
-    fn response(&self, status: StatusCode, chosen: bool, lang: Language) -> Response {
-        render(self, status, chosen, lang)
-    }
-}
-
-/// The page `work` builds from an App opened to read (200).
-async fn shown<P: Shown + Send + 'static>(
-    site: Arc<Site>,
-    viewer: Viewer,
-    work: impl FnOnce(&App, &Viewer) -> Result<P> + Send + 'static,
-) -> std::result::Result<Response, Failure> {
-    let (chosen, lang) = (viewer.chosen, viewer.lang);
-    let page = site.read(move |app| work(app, &viewer)).await?;
-    Ok(page.response(StatusCode::OK, chosen, lang))
-}
-
-/// The page, and its status, `work` builds from an App opened to change
-/// the workspace (one application-layer action).
-async fn changed<P: Shown + Send + 'static>(
-    site: Arc<Site>,
-    viewer: Viewer,
-    work: impl FnOnce(&mut App, &Viewer) -> Result<(StatusCode, P)> + Send + 'static,
-) -> std::result::Result<Response, Failure> {
-    let (chosen, lang) = (viewer.chosen, viewer.lang);
-    let (status, page) = site.write(move |app| work(app, &viewer)).await?;
-    Ok(page.response(status, chosen, lang))
 }
 
 // --- /roster -----------------------------------------------------------
