@@ -327,8 +327,9 @@ pub struct Frame {
     pub coordinator: bool,
     /// The token every form of the page carries (field `csrf`).
     pub csrf: String,
-    /// The page's place in the navigation: year, roster, documents,
-    /// returns, flags, reports (marked aria-current).
+    /// The page's place in the navigation: year, roster, charter,
+    /// documents, returns, meetings, expenses, flags, reports, mail, runs
+    /// (marked aria-current).
     pub section: &'static str,
     /// Where the language links lead (see [`Viewer::here`]).
     pub here: String,
@@ -367,6 +368,10 @@ fn section_path(section: &str) -> &'static str {
         "returns" => "/returns",
         "flags" => "/flags",
         "reports" => "/reports",
+        "meetings" => "/meetings",
+        "expenses" => "/expenses",
+        "mail" => "/mail",
+        "runs" => "/runs",
         _ => "/",
     }
 }
