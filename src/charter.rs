@@ -200,6 +200,60 @@ impl std::fmt::Display for NotAdopted {
     }
 }
 
+/// Why a charter's text was not saved (`App::save_charter_text`): said in
+/// English ([`std::fmt::Display`]) and in the desk's French and Dutch
+/// ([`NotSaved::say`]). Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotSaved {
+    /// The coordination does not work in that language (charte.toml).
+    OtherLanguage { lang: crate::roster::Language },
+    /// The text is empty, or only spaces.
+    Empty,
+    /// The text is larger than `limit` bytes.
+    TooLarge { limit: u64 },
+}
+
+impl std::fmt::Display for NotSaved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotSaved::OtherLanguage { lang } => {
+                write!(f, "the coordination does not work in '{lang}' (charte.toml [coordination] languages)")
+            }
+            NotSaved::Empty => write!(f, "the charter's text is empty: nothing was changed"),
+            NotSaved::TooLarge { limit } => {
+                write!(f, "the text is larger than {}: nothing was changed", crate::error::size_in_words(*limit))
+            }
+        }
+    }
+}
+
+impl NotSaved {
+    /// The refusal in French or Dutch, for the coordinator.
+    pub fn say(&self, lang: crate::roster::Language) -> String {
+        use crate::roster::Language::{Fr, Nl};
+        match (self, lang) {
+            (NotSaved::OtherLanguage { lang: l }, Fr) => format!(
+                "la coordination ne travaille pas en « {l} » (charte.toml, [coordination] languages) : rien n'a été \
+                 modifié"
+            ),
+            (NotSaved::OtherLanguage { lang: l }, Nl) => format!(
+                "de coördinatie werkt niet in het “{l}” (charte.toml, [coordination] languages): er werd niets \
+                 gewijzigd"
+            ),
+            (NotSaved::Empty, Fr) => "le texte est vide : rien n'a été modifié".to_owned(),
+            (NotSaved::Empty, Nl) => "de tekst is leeg: er werd niets gewijzigd".to_owned(),
+            (NotSaved::TooLarge { limit }, Fr) => format!(
+                "le texte dépasse {} Ko : une charte tient en quelques pages ; rien n'a été modifié",
+                limit / 1024
+            ),
+            (NotSaved::TooLarge { limit }, Nl) => format!(
+                "de tekst is groter dan {} kB: een charter past op enkele bladzijden; er werd niets gewijzigd",
+                limit / 1024
+            ),
+        }
+    }
+}
+
 impl NotAdopted {
     /// The refusal in French or Dutch, for the coordinator.
     pub fn say(&self, lang: crate::roster::Language) -> String {

@@ -216,6 +216,9 @@ pub enum Error {
     /// English here, in French or Dutch on the desk).
     #[error("{0}")]
     NotAdopted(crate::charter::NotAdopted),
+    /// A charter text that is not saved, and why.
+    #[error("{0}")]
+    NotSaved(crate::charter::NotSaved),
     /// A roster sent to the desk that is not imported, and why.
     #[error("{0}")]
     NotImported(crate::roster::import::NotImported),
@@ -257,7 +260,11 @@ impl Error {
     /// What kind of failure this is.
     pub fn kind(&self) -> Kind {
         match self {
-            Error::Usage(_) | Error::Input { .. } | Error::Config { .. } | Error::NotAdopted(_) => Kind::Invalid,
+            Error::Usage(_)
+            | Error::Input { .. }
+            | Error::Config { .. }
+            | Error::NotAdopted(_)
+            | Error::NotSaved(_) => Kind::Invalid,
             Error::NotFound(_) | Error::LinkNotValid => Kind::NotFound,
             Error::ReadOnly => Kind::Forbidden,
             Error::CheckFailed(_) => Kind::CheckFailed,

@@ -81,20 +81,16 @@ impl App {
     /// version is adopted (`adopt_charter`), which records its sha256; it
     /// is what the next documents are issued with.
     pub fn save_charter_text(&self, lang: Language, text: &str) -> Result<Saved> {
+        use crate::charter::NotSaved;
         if !self.ws.config.coordination.languages.contains(&lang) {
-            return Err(Error::usage(format!(
-                "the coordination does not work in '{lang}' (charte.toml [coordination] languages)"
-            )));
+            return Err(Error::NotSaved(NotSaved::OtherLanguage { lang }));
         }
         let mut text = text.replace("\r\n", "\n").replace('\r', "\n");
         if text.trim().is_empty() {
-            return Err(Error::usage("the charter's text is empty: nothing was changed"));
+            return Err(Error::NotSaved(NotSaved::Empty));
         }
         if text.len() > MAX_TEXT_BYTES {
-            return Err(Error::usage(format!(
-                "the text is larger than {}: nothing was changed",
-                crate::error::size_in_words(MAX_TEXT_BYTES as u64)
-            )));
+            return Err(Error::NotSaved(NotSaved::TooLarge { limit: MAX_TEXT_BYTES as u64 }));
         }
         if !text.ends_with('\n') {
             text.push('\n');

@@ -373,6 +373,13 @@ fn the_charter_text_is_saved_and_a_version_adopted() {
     assert_eq!(std::fs::read_to_string(t.path("charter/fr.md")).unwrap(), "# Charte 2026\n\nNous coopérons.\n");
     let empty = me.post_form("/charter/text", &[("lang", "fr"), ("text", "  ")]);
     assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("le texte est vide : rien n&#39;a été modifié"), "{}", empty.body);
+    assert!(!empty.body.contains("lang=\"en\""), "the refusal is said in French: {}", empty.body);
+    let big = "x".repeat(300 * 1024);
+    let too_large = me.post_form("/charter/text?lang=nl", &[("lang", "fr"), ("text", &big)]);
+    assert_eq!(too_large.status, 422);
+    assert!(too_large.body.contains("de tekst is groter dan 256 kB"), "{}", too_large.body);
+    assert_eq!(std::fs::read_to_string(t.path("charter/fr.md")).unwrap(), "# Charte 2026\n\nNous coopérons.\n");
     // The example `charte init` writes is shown as such, and no version is adopted with it.
     let example = std::fs::read_to_string(crate::harness::repo().join("templates/workspace/charter.fr.md")).unwrap();
     let shown = me.post_form("/charter/text", &[("lang", "fr"), ("text", &example)]);

@@ -74,6 +74,7 @@ fn fixable(e: Error, said: Said, lang: Language) -> Result<Refusal> {
     let details = match e {
         Error::Input { problems, .. } => problems.iter().map(|p| said_in(p, lang)).collect(),
         Error::NotAdopted(why) => vec![(why.say(lang), false)],
+        Error::NotSaved(why) => vec![(why.say(lang), false)],
         Error::NotImported(why) => vec![(why.say(lang), false)],
         e => vec![(e.to_string(), true)],
     };
