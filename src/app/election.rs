@@ -284,9 +284,7 @@ impl App {
         let attendance = if held { self.ws.store.attendance_at(&e.meeting)? } else { Vec::new() };
         let pair = |m: &Member| (m.organisation.enterprise_number.clone(), m.organisation.name.clone());
         let voters = election::voters(&members, &attendance, &standing).into_iter().map(pair).collect();
-        let mut signatories: Vec<&Member> = members.iter().filter(|m| standing.holds(&m.organisation)).collect();
-        signatories
-            .sort_by(|a, b| crate::roster::fold(&a.organisation.name).cmp(&crate::roster::fold(&b.organisation.name)));
+        let signatories = election::by_name(members.iter().filter(|m| standing.holds(&m.organisation)).collect());
         let checked = match persons {
             Some(persons) => persons
                 .iter()

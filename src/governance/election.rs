@@ -495,12 +495,18 @@ pub fn read_round(table: &Table) -> Result<(Vec<Choosing>, RoundFields), Vec<Pro
 /// The members who may name in a round or object: the signatories on the
 /// plenary's day recorded present at it, by name.
 pub fn voters<'a>(members: &'a [Member], attendance: &[Attendance], standing: &Standing) -> Vec<&'a Member> {
-    let mut out: Vec<&Member> = members
-        .iter()
-        .filter(|m| present_voter(members, attendance, standing, m.organisation.enterprise_number.digits()).is_ok())
-        .collect();
-    out.sort_by(|a, b| fold(&a.organisation.name).cmp(&fold(&b.organisation.name)));
-    out
+    by_name(
+        members
+            .iter()
+            .filter(|m| present_voter(members, attendance, standing, m.organisation.enterprise_number.digits()).is_ok())
+            .collect(),
+    )
+}
+
+/// Organisations in the order of their names, as a list a person reads.
+pub fn by_name(mut members: Vec<&Member>) -> Vec<&Member> {
+    members.sort_by_cached_key(|m| fold(&m.organisation.name));
+    members
 }
 
 /// Validates a round's choices: each voter is a member present at the
