@@ -880,6 +880,59 @@ mod tests {
         assert!(!problems.iter().any(|p| matches!(p, Breach::NotNamed { .. })), "{problems:?}");
     }
 
+    fn table(header: &[&str], rows: &[&[&str]]) -> Table {
+        Table {
+            header: header.iter().map(|h| (*h).to_owned()).collect(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i as u64 + 2, r.iter().map(|c| (*c).to_owned()).collect()))
+                .collect(),
+            encoding: "UTF-8",
+            separator: ',',
+        }
+    }
+
+    #[test]
+    fn a_rounds_file_reads_into_the_choices_the_form_types_with_its_headers_as_written() {
+        let t = table(
+            &["Votant", "Personne", "Organisation de la personne", "Raison"],
+            &[
+                &["0250.616.524", "Marie Lemaire", "AIS", "le logement"],
+                &["Taalpunt", " Koen  Claes ", "0580868068", ""],
+            ],
+        );
+        let (choices, fields) = read_round(&t).unwrap();
+        assert_eq!(
+            choices[1],
+            Choosing {
+                line: 3,
+                voter: "Taalpunt".into(),
+                person: " Koen  Claes ".into(),
+                person_organisation: "0580868068".into(),
+                reason: String::new(),
+            }
+        );
+        assert_eq!(fields.voter, "Votant");
+        assert_eq!(fields.person_organisation, "Organisation de la personne");
+        assert_eq!(fields.reason, "Raison");
+        // Without the optional reason column, its problems say `reason`.
+        let (_, fields) = read_round(&table(&["voter", "person", "person_organisation"], &[])).unwrap();
+        assert_eq!(fields, RoundFields::default());
+        assert!(read_round(&table(&["voter", "person"], &[])).is_err(), "a required column missing");
+    }
+
+    #[test]
+    fn a_rule_broken_is_said_in_english_french_and_dutch() {
+        let b = Breach::SameInstitution { first: "A".into(), second: "B".into(), organisation: "AIS".into() };
+        assert_eq!(b.to_string(), "A and B both come from AIS: one elected seat per institution");
+        assert_eq!(b.say(Language::Fr), "A et B viennent tous deux de AIS : un seul siège élu par institution.");
+        assert_eq!(b.say(Language::Nl), "A en B komen allebei van AIS: één verkozen zetel per instelling.");
+        let too_many = Breach::TooMany { proposed: 5, seats: 4 };
+        assert_eq!(too_many.to_string(), "5 persons proposed for 4 open seats");
+        assert!(too_many.say(Language::Nl).starts_with("5 personen voorgesteld voor 4 te begeven zetels"));
+    }
+
     #[test]
     fn a_two_year_mandate_ends_the_day_before_the_anniversary() {
         let c = Config::parse(crate::workspace::CONFIG_TEMPLATE, std::path::Path::new("charte.toml")).unwrap();
