@@ -72,7 +72,7 @@ pub struct Row {
 pub struct ListPage {
     pub f: Frame,
     pub rows: Vec<Row>,
-    /// `?meeting=ID`: the plenary the list is narrowed to.
+    /// `?meeting=ID`: the plenary the list is narrowed to (its day).
     pub meeting: Option<String>,
     pub plenaries: Vec<Opt>,
     pub seats: String,
@@ -103,8 +103,8 @@ pub struct Opening {
 /// An election's stage in words.
 fn stage_words(e: &Election, fr: bool) -> &'static str {
     match (e.stage(), e.first_round.is_empty(), fr) {
-        (Stage::Elected, _, true) => "élu",
-        (Stage::Elected, _, false) => "verkozen",
+        (Stage::Elected, _, true) => "terminée : comité élu",
+        (Stage::Elected, _, false) => "afgelopen: comité verkozen",
         (Stage::Proposed, _, true) => "proposition faite, vote à venir",
         (Stage::Proposed, _, false) => "voorstel gedaan, stemming volgt",
         (Stage::Naming, true, true) => "ouverte, tour de nomination à venir",
@@ -145,7 +145,9 @@ fn list_page(app: &App, viewer: &Viewer, meeting: Option<String>, typed: &Openin
     Ok(ListPage {
         f,
         rows,
-        meeting: wanted.map(str::to_owned),
+        meeting: wanted.map(|m| {
+            all.plenaries.iter().find(|p| p.id == m).map_or_else(|| m.to_owned(), |p| long_date(p.date, viewer.lang))
+        }),
         plenaries,
         seats,
         since: typed.since.clone(),
