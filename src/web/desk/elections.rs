@@ -172,7 +172,6 @@ async fn open(
     State(site): State<Arc<Site>>,
     Form(Coordinator(viewer), typed): Form<Opening>,
 ) -> std::result::Result<Response, Failure> {
-    let fr = viewer.lang == Language::Fr;
     let seats = match typed.seats.trim() {
         "" => Ok(None),
         s => s.parse::<u32>().map(Some).map_err(|_| ()),
@@ -181,57 +180,63 @@ async fn open(
         "" => Ok(None),
         s => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| ()),
     };
-    let (lang, chosen) = (viewer.lang, viewer.chosen);
-    let outcome = site
-        .write(move |app| {
-            let (seats_n, since_d) = match (seats, since) {
-                (Ok(a), Ok(b)) => (a, b),
-                (seats, since) => {
-                    let mut page = list_page(app, &viewer, None, &typed)?;
-                    if seats.is_err() {
-                        page.seats_error = Some(seats_words(page.elected_seats, fr));
-                    }
-                    if since.is_err() {
-                        page.since_error = Some(if fr {
-                            "Choisissez une date dans le calendrier (jour, mois, année).".to_owned()
-                        } else {
-                            "Kies een datum in de kalender (dag, maand, jaar).".to_owned()
-                        });
-                    }
-                    return Ok(Err(page));
-                }
-            };
-            match app.open_election(typed.meeting.trim(), seats_n, since_d) {
-                Ok(opened) => Ok(Ok(opened.election)),
-                Err(e) if fixable(e.kind()) => {
-                    let message = e.to_string();
-                    let mut page = list_page(app, &viewer, None, &typed)?;
-                    if message.starts_with("--seats") {
-                        page.seats_error = Some(seats_words(page.elected_seats, fr));
-                    } else if message.starts_with("--since") {
-                        page.since_error = Some(if fr {
-                            "Les mandats ne peuvent pas commencer avant la plénière qui élit.".to_owned()
-                        } else {
-                            "De mandaten kunnen niet beginnen vóór de plenaire vergadering die verkiest.".to_owned()
-                        });
-                    } else {
-                        page.meeting_error = Some(if fr {
-                            "Choisissez une assemblée plénière qui n'a pas été annulée : c'est elle qui élit le comité."
-                                .to_owned()
-                        } else {
-                            "Kies een plenaire vergadering die niet geannuleerd werd: zij verkiest het comité."
-                                .to_owned()
-                        });
-                    }
-                    Ok(Err(page))
-                }
-                Err(e) => Err(e),
+    answer(site, viewer, move |app, viewer| {
+        let fr = viewer.lang == Language::Fr;
+        let (Ok(seats_n), Ok(since_d)) = (seats, since) else {
+            let mut page = list_page(app, viewer, None, &typed)?;
+            if seats.is_err() {
+                page.seats_error = Some(seats_words(page.elected_seats, fr));
             }
-        })
-        .await?;
-    Ok(match outcome {
-        Ok(id) => see_other(&format!("/elections/{id}?done=opened")),
-        Err(page) => crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
+            if since.is_err() {
+                page.since_error = Some(if fr {
+                    "Choisissez une date dans le calendrier (jour, mois, année).".to_owned()
+                } else {
+                    "Kies een datum in de kalender (dag, maand, jaar).".to_owned()
+                });
+            }
+            return Ok(Err(page));
+        };
+        let e = match app.open_election(typed.meeting.trim(), seats_n, since_d) {
+            Ok(opened) => return Ok(Ok(format!("/elections/{}?done=opened", opened.election))),
+            Err(e) if fixable(e.kind()) => e,
+            Err(e) => return Err(e),
+        };
+        // The field refused, read from the option the application names.
+        let message = e.to_string();
+        let mut page = list_page(app, viewer, None, &typed)?;
+        if message.starts_with("--seats") {
+            page.seats_error = Some(seats_words(page.elected_seats, fr));
+        } else if message.starts_with("--since") {
+            page.since_error = Some(if fr {
+                "Les mandats ne peuvent pas commencer avant la plénière qui élit.".to_owned()
+            } else {
+                "De mandaten kunnen niet beginnen vóór de plenaire vergadering die verkiest.".to_owned()
+            });
+        } else {
+            page.meeting_error = Some(if fr {
+                "Choisissez une assemblée plénière qui n'a pas été annulée : c'est elle qui élit le comité.".to_owned()
+            } else {
+                "Kies een plenaire vergadering die niet geannuleerd werd: zij verkiest het comité.".to_owned()
+            });
+        }
+        Ok(Err(page))
+    })
+    .await
+}
+
+/// Runs a form's action (`work`, one application-layer action, under the
+/// write lock): done, 303 to the page it names; refused for a reason the
+/// facilitator can fix, the page it returns, with the refusal by its
+/// form (422).
+async fn answer<P: super::Shown + Send + 'static>(
+    site: Arc<Site>,
+    viewer: Viewer,
+    work: impl FnOnce(&mut App, &Viewer) -> Result<std::result::Result<String, P>> + Send + 'static,
+) -> std::result::Result<Response, Failure> {
+    let (lang, chosen) = (viewer.lang, viewer.chosen);
+    Ok(match site.write(move |app| work(app, &viewer)).await? {
+        Ok(to) => see_other(&to),
+        Err(page) => page.response(StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
     })
 }
 
@@ -575,33 +580,27 @@ async fn page(
 
 /// Records a step (`work`, one application-layer action); done, 303 to
 /// the page saying so (`done`); refused for a reason the facilitator can
-/// fix, the page with `refused` said by the step's form (422).
+/// fix, the page (the committee's rules checked on `persons`, when given)
+/// with `refused` said by the step's form (422).
 async fn step<T: Send + 'static>(
     site: Arc<Site>,
     viewer: Viewer,
-    id: String,
+    (id, persons): (String, Option<Vec<String>>),
     done: &'static str,
     work: impl FnOnce(&mut App, &str) -> Result<T> + Send + 'static,
     refused: impl FnOnce(&mut ElectionPage, &Error) + Send + 'static,
 ) -> std::result::Result<Response, Failure> {
-    let target = format!("/elections/{id}?done={done}");
-    let (lang, chosen) = (viewer.lang, viewer.chosen);
-    let outcome = site
-        .write(move |app| match work(app, &id) {
-            Ok(_) => Ok(None),
-            Err(e) if fixable(e.kind()) => {
-                eprintln!("{}", serde_json::json!({"refused": done, "election": id, "why": e.to_string()}));
-                let mut page = election_page(app, &viewer, &id, None)?;
-                refused(&mut page, &e);
-                Ok(Some(page))
-            }
-            Err(e) => Err(e),
-        })
-        .await?;
-    Ok(match outcome {
-        None => see_other(&target),
-        Some(page) => crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
+    answer(site, viewer, move |app, viewer| match work(app, &id) {
+        Ok(_) => Ok(Ok(format!("/elections/{id}?done={done}"))),
+        Err(e) if fixable(e.kind()) => {
+            eprintln!("{}", serde_json::json!({"refused": done, "election": id, "why": e.to_string()}));
+            let mut page = election_page(app, viewer, &id, persons.as_deref())?;
+            refused(&mut page, &e);
+            Ok(Err(page))
+        }
+        Err(e) => Err(e),
     })
+    .await
 }
 
 /// The rows of a round's form: `voter-N`, `person-N`, `org-N`,
@@ -714,7 +713,7 @@ async fn round(
     step(
         site,
         viewer,
-        id,
+        (id, None),
         done,
         move |app, id| app.election_round(id, &Choices::Typed(typed), change),
         move |page, e| round_refused(page, &kept, e, change),
@@ -741,31 +740,23 @@ async fn propose(
     if check {
         return super::shown(site, viewer, move |app, v| election_page(app, v, &id, Some(&persons))).await;
     }
-    let (lang, chosen) = (viewer.lang, viewer.chosen);
-    let target = format!("/elections/{id}?done=proposed");
-    let outcome = site
-        .write(move |app| match app.propose(&id, &persons) {
-            Ok(_) => Ok(None),
-            Err(e) if fixable(e.kind()) => {
-                eprintln!("{}", serde_json::json!({"refused": "proposed", "election": id, "why": e.to_string()}));
-                // The rules broken, said by the same check on the persons ticked.
-                let mut page = election_page(app, &viewer, &id, Some(&persons))?;
-                let fr = page.f.page.fr;
-                page.propose_error = Some(if fr {
-                    "Cette proposition enfreint les règles du comité ci-dessous. Rien n'a été enregistré.".to_owned()
-                } else {
-                    "Dit voorstel overtreedt de regels van het comité hieronder. Er werd niets geregistreerd."
-                        .to_owned()
-                });
-                Ok(Some(page))
-            }
-            Err(e) => Err(e),
-        })
-        .await?;
-    Ok(match outcome {
-        None => see_other(&target),
-        Some(page) => crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
-    })
+    let ticked = persons.clone();
+    step(
+        site,
+        viewer,
+        (id, Some(ticked)),
+        "proposed",
+        move |app, id| app.propose(id, &persons),
+        // The rules broken are on the page: the same check, on the persons ticked.
+        |page, _| {
+            page.propose_error = Some(if page.f.page.fr {
+                "Cette proposition enfreint les règles du comité ci-dessus. Rien n'a été enregistré.".to_owned()
+            } else {
+                "Dit voorstel overtreedt de regels van het comité hierboven. Er werd niets geregistreerd.".to_owned()
+            });
+        },
+    )
+    .await
 }
 
 /// The objection's form.
@@ -789,7 +780,7 @@ async fn object(
     step(
         site,
         viewer,
-        id,
+        (id, None),
         "objected",
         move |app, id| app.object(id, &typed.by, &typed.against, &typed.reason),
         move |page, _| {
@@ -831,7 +822,7 @@ async fn resolve(
     step(
         site,
         viewer,
-        id,
+        (id, None),
         "resolved",
         move |app, id| app.resolve_objection(id, number, &typed.how),
         move |page, _| {
@@ -899,7 +890,7 @@ async fn vote(
     step(
         site,
         viewer,
-        id,
+        (id, None),
         "voted",
         move |app, id| match counted {
             (Some(yes), Some(no), Some(abstain)) => {
