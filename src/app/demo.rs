@@ -172,7 +172,7 @@ impl ElectionSteps {
     fn hold(&self, app: &mut App) -> Result<String> {
         let id = app.open_election(&self.meeting, self.seats, self.since)?.election;
         for (file, change) in self.rounds() {
-            let choices = TableFile::read(file, ROUND_BYTES, "a round of choices")?;
+            let choices = super::election::Choices::File(TableFile::read(file, ROUND_BYTES, "a round of choices")?);
             app.election_round(&id, &choices, change)?;
         }
         app.propose(&id, &self.proposed)?;

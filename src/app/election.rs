@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use super::{App, TableFile};
 use crate::error::{Error, Result};
 use crate::governance::attendance::Attendance;
-use crate::governance::election::{self, ElectedSeat, Election, Nominee, Step};
+use crate::governance::election::{self, Breach, Choosing, ElectedSeat, Election, Nominee, RoundFields, Step};
 use crate::governance::vote::{self, Choice, Electorate};
 use crate::journal::Event;
 use crate::roster::{EnterpriseNumber, Member};
@@ -66,6 +66,21 @@ pub struct Proposed {
     pub seats: u32,
 }
 
+/// A round's choices: a file (`charte election round`), or the rows the
+/// desk's form typed; both read by the one rule,
+/// crate::governance::election::parse_round.
+#[derive(Debug, Clone)]
+pub enum Choices {
+    /// Columns voter, person, person_organisation, reason.
+    File(TableFile),
+    /// The form's rows, numbered from 1; its problems name the fields
+    /// `voter`, `person`, `person_organisation`, `reason`.
+    Typed(Vec<Choosing>),
+}
+
+/// Where the file of a round typed in the desk's form says it comes from.
+pub const TYPED_ROUND: &str = "the round's form";
+
 /// How the proposal's vote was counted.
 #[derive(Debug, Clone)]
 pub enum Count {
@@ -83,6 +98,41 @@ pub struct Voted {
     /// The seats the proposal gives when adopted (none when rejected).
     pub elected: Vec<ElectedSeat>,
     pub names: Names,
+}
+
+/// An election as the facilitator's page shows it: where it stands, who
+/// may name and object, and the committee's rules checked on the persons
+/// the facilitator proposes or considers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facilitated {
+    pub election: Election,
+    pub names: Names,
+    /// The plenary has taken place (its choices may be recorded).
+    pub held: bool,
+    /// The members recorded present who may vote there, by name.
+    pub voters: Vec<(EnterpriseNumber, String)>,
+    /// The signatories a person named may work for, by name.
+    pub signatories: Vec<(EnterpriseNumber, String)>,
+    /// The persons checked: those asked about, else the proposal, else
+    /// the most named (as many as the seats).
+    pub checked: Vec<Nominee>,
+    /// The committee's rules they break (the check the proposal and the
+    /// vote make).
+    pub breaches: Vec<Breach>,
+    /// The seats, with their mandates, the persons checked would fill.
+    pub mandates: Vec<ElectedSeat>,
+    /// The holder of the plenary's casting vote, when it has one.
+    pub casting_vote: Option<String>,
+}
+
+/// The elections, and the meetings where one may be opened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Elections {
+    pub elections: Vec<Election>,
+    /// The plenaries not cancelled, by date.
+    pub plenaries: Vec<crate::governance::meeting::Meeting>,
+    /// The committee's elected seats (charte.toml).
+    pub elected_seats: u32,
 }
 
 /// An election as it stands, with the names of the organisations it
@@ -117,14 +167,23 @@ impl App {
     /// Records a round of choices: the naming round (each member present
     /// names one person, with a reason), or with `change` the voters who
     /// change their choice.
-    pub fn election_round(&mut self, id: &str, choices: &TableFile, change: bool) -> Result<Round> {
+    pub fn election_round(&mut self, id: &str, choices: &Choices, change: bool) -> Result<Round> {
         let e = self.election_state(id)?;
         e.admit(&Step::Round { change, namings: vec![] }).map_err(Error::Usage)?;
         let attendance = self.held(&e)?;
         let members = self.ws.store.members()?;
         let standing = self.ws.standing(e.date)?;
-        let namings = election::parse_round(&choices.table, &e, &members, &attendance, &standing, change)
-            .map_err(|p| choices.refused(p))?;
+        let (typed, fields, file) = match choices {
+            Choices::File(file) => {
+                let (typed, fields) = election::read_round(&file.table).map_err(|p| file.refused(p))?;
+                (std::borrow::Cow::Owned(typed), fields, file.file.clone())
+            }
+            Choices::Typed(rows) => {
+                (std::borrow::Cow::Borrowed(rows.as_slice()), RoundFields::default(), TYPED_ROUND.into())
+            }
+        };
+        let namings = election::parse_round(&typed, &fields, &e, &members, &attendance, &standing, change)
+            .map_err(|problems| Error::Input { file, problems })?;
         let recorded = namings.len();
         self.record(&e.id, Step::Round { change, namings })?;
         let e = self.election_state(id)?;
@@ -213,6 +272,67 @@ impl App {
         Ok(Voted { election: e.id, outcome, elected, names: Names::of(&members) })
     }
 
+    /// The facilitator's view of election `id`; `persons` (each
+    /// `NAME=ORGANISATION`) are the persons to check against the
+    /// committee's rules, by the check the proposal and the vote make.
+    pub fn facilitate(&self, id: &str, persons: Option<&[String]>) -> Result<Facilitated> {
+        let e = self.election_state(id)?;
+        let members = self.ws.store.members()?;
+        let standing = self.ws.standing(e.date)?;
+        let config = &self.ws.config;
+        let held = e.date <= self.today;
+        let attendance = if held { self.ws.store.attendance_at(&e.meeting)? } else { Vec::new() };
+        let pair = |m: &Member| (m.organisation.enterprise_number.clone(), m.organisation.name.clone());
+        let voters = election::voters(&members, &attendance, &standing).into_iter().map(pair).collect();
+        let signatories = election::by_name(members.iter().filter(|m| standing.holds(&m.organisation)).collect());
+        let checked = match persons {
+            Some(persons) => persons
+                .iter()
+                .map(|p| election::parse_nominee(p, &members))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(Error::Usage)?,
+            None if !e.proposal.is_empty() => e.proposal.clone(),
+            None => e.tally().into_iter().take(e.seats as usize).map(|(n, _)| n).collect(),
+        };
+        let breaches = if e.first_round.is_empty() && persons.is_none() {
+            Vec::new()
+        } else {
+            election::check_proposal(config, &members, &standing, &e, &checked)
+        };
+        let mandates = election::seats(config, &checked, e.since);
+        let casting_vote = crate::governance::body(config, election::ELECTING_BODY)
+            .ok()
+            .and_then(|b| vote::casting_seat(config, &b).map(|s| s.person.clone()));
+        Ok(Facilitated {
+            election: e,
+            names: Names::of(&members),
+            held,
+            voters,
+            signatories: signatories.into_iter().map(pair).collect(),
+            checked,
+            breaches,
+            mandates,
+            casting_vote,
+        })
+    }
+
+    /// Every election, and the plenaries where one may be opened.
+    pub fn elections_and_plenaries(&self) -> Result<Elections> {
+        let plenaries = self
+            .ws
+            .store
+            .meetings()?
+            .into_iter()
+            .filter(|r| r.cancelled.is_none() && r.meeting.body == election::ELECTING_BODY)
+            .map(|r| r.meeting)
+            .collect();
+        Ok(Elections {
+            elections: self.elections()?,
+            plenaries,
+            elected_seats: self.ws.config.bodies.committee.elected_seats,
+        })
+    }
+
     /// An election as it stands.
     pub fn election(&self, id: &str) -> Result<Shown> {
         Ok(Shown { election: self.election_state(id)?, names: Names::of(&self.ws.store.members()?) })
@@ -266,10 +386,11 @@ impl App {
 }
 
 /// Refuses a proposal that breaks the committee's rules, every problem at once.
-fn refuse(problems: Vec<String>, id: &str) -> Result<()> {
+fn refuse(problems: Vec<Breach>, id: &str) -> Result<()> {
     if problems.is_empty() {
         return Ok(());
     }
+    let problems: Vec<String> = problems.iter().map(Breach::to_string).collect();
     Err(Error::usage(format!(
         "election {id}: the proposal breaks the committee's rules, nothing was recorded:\n  {}",
         problems.join("\n  ")

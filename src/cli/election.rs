@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::Ctx;
 use crate::app::TableFile;
-use crate::app::election::{Count, MAX_BYTES, Names, Shown};
+use crate::app::election::{Choices, Count, MAX_BYTES, Names, Shown};
 use crate::error::{Error, Result};
 use crate::governance::election::{self, ElectedSeat};
 use crate::governance::vote::Choice;
@@ -120,7 +120,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
         }
         Command::Round { election, file, change } => {
             let mut app = ctx.app_writer()?;
-            let choices = TableFile::read(&file, MAX_BYTES, "a round of choices")?;
+            let choices = Choices::File(TableFile::read(&file, MAX_BYTES, "a round of choices")?);
             let done = app.election_round(&election, &choices, change)?;
             say!(
                 "{}: {} choices recorded in the {} round",

@@ -30,7 +30,7 @@ use super::standing::Standing;
 use super::vote::{self, Ballot, Choice, Electorate, Outcome};
 use crate::config::{CommitteeRules, Config, Seat, SeatKind};
 use crate::error::Problem;
-use crate::roster::{EnterpriseNumber, Member, fold, resolve};
+use crate::roster::{EnterpriseNumber, Language, Member, fold, resolve};
 use crate::tabular::{self, Table};
 
 /// A person put forward, with the organisation they work for.
@@ -349,6 +349,9 @@ pub fn present_voter<'a>(
     Ok(m)
 }
 
+/// The body whose meeting elects the committee.
+pub const ELECTING_BODY: &str = "plenary";
+
 /// The opening of an election at `meeting` (cancelled for `cancelled`'s
 /// reason, if it was): the committee is elected by a plenary that is held;
 /// `seats` open default to the committee's elected seats and are never
@@ -361,7 +364,7 @@ pub fn opening(
     seats: Option<u32>,
     since: Option<NaiveDate>,
 ) -> Result<Step, String> {
-    if meeting.body != "plenary" {
+    if meeting.body != ELECTING_BODY {
         return Err(format!(
             "--meeting: {} is a meeting of the {}; the committee is elected by the plenary",
             meeting.id, meeting.body
@@ -428,71 +431,150 @@ const ROUND_FIELDS: &[tabular::Field] = &[
     ("reason", &["raison", "motivation", "reden", "motivering", "pourquoi", "waarom"], false),
 ];
 
+/// One voter's choice as typed: a line of a round's file, or a row of the
+/// desk's form. Names as written; [`parse_round`] reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Choosing {
+    /// Where it was typed: the file's line, or the form's row (1-based).
+    pub line: u64,
+    /// The voting organisation: enterprise number or name.
+    pub voter: String,
+    pub person: String,
+    /// The person's organisation: enterprise number or name.
+    pub person_organisation: String,
+    pub reason: String,
+}
+
+/// What a round's problems name each field: the file's header as written,
+/// or (the form's rows) the field's own name (`voter`, `person`,
+/// `person_organisation`, `reason`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundFields {
+    pub voter: String,
+    pub person: String,
+    pub person_organisation: String,
+    pub reason: String,
+}
+
+impl Default for RoundFields {
+    fn default() -> RoundFields {
+        RoundFields {
+            voter: "voter".to_owned(),
+            person: "person".to_owned(),
+            person_organisation: "person_organisation".to_owned(),
+            reason: "reason".to_owned(),
+        }
+    }
+}
+
+/// A round's file read into choices, and what its header calls each field.
+pub fn read_round(table: &Table) -> Result<(Vec<Choosing>, RoundFields), Vec<Problem>> {
+    let columns = tabular::map_columns(&table.header, ROUND_FIELDS)?;
+    let mut fields = RoundFields::default();
+    let mut out = Vec::new();
+    for (i, (line, row)) in table.rows.iter().enumerate() {
+        let record = tabular::Record::new(table, row, &columns, ROUND_FIELDS);
+        let cell = |name: &str, header: &mut String| {
+            let (h, v) = record.get(name);
+            if i == 0 && !h.is_empty() {
+                h.clone_into(header);
+            }
+            v.to_owned()
+        };
+        out.push(Choosing {
+            line: *line,
+            voter: cell("voter", &mut fields.voter),
+            person: cell("person", &mut fields.person),
+            person_organisation: cell("person_organisation", &mut fields.person_organisation),
+            reason: cell("reason", &mut fields.reason),
+        });
+    }
+    Ok((out, fields))
+}
+
+/// The members who may name in a round or object: the signatories on the
+/// plenary's day recorded present at it, by name.
+pub fn voters<'a>(members: &'a [Member], attendance: &[Attendance], standing: &Standing) -> Vec<&'a Member> {
+    by_name(
+        members
+            .iter()
+            .filter(|m| present_voter(members, attendance, standing, m.organisation.enterprise_number.digits()).is_ok())
+            .collect(),
+    )
+}
+
+/// Organisations in the order of their names, as a list a person reads.
+pub fn by_name(mut members: Vec<&Member>) -> Vec<&Member> {
+    members.sort_by_cached_key(|m| fold(&m.organisation.name));
+    members
+}
+
 /// Validates a round's choices: each voter is a member present at the
 /// meeting and chooses once; the person's organisation is on the roster; a
 /// naming-round choice gives its reason; a change comes from a voter of the
-/// naming round. Every problem at once.
+/// naming round. Every problem at once, each naming its line and field.
 pub fn parse_round(
-    table: &Table,
+    choices: &[Choosing],
+    fields: &RoundFields,
     election: &Election,
     members: &[Member],
     attendance: &[Attendance],
     standing: &Standing,
     change: bool,
 ) -> Result<Vec<Naming>, Vec<Problem>> {
-    let columns = tabular::map_columns(&table.header, ROUND_FIELDS)?;
     let mut problems = Vec::new();
     let mut out = Vec::new();
     let mut seen: HashMap<EnterpriseNumber, u64> = HashMap::new();
-    for (line, row) in &table.rows {
-        let line = *line;
-        let record = tabular::Record::new(table, row, &columns, ROUND_FIELDS);
-        let (vh, voter) = record.get("voter");
-        let voter = match present_voter(members, attendance, standing, voter) {
+    let (vh, ph, oh, rh) = (
+        Some(fields.voter.as_str()),
+        Some(fields.person.as_str()),
+        Some(fields.person_organisation.as_str()),
+        Some(fields.reason.as_str()),
+    );
+    for c in choices {
+        let line = c.line;
+        let voter = match present_voter(members, attendance, standing, c.voter.trim()) {
             Ok(m) => m.organisation.enterprise_number.clone(),
             Err(e) => {
-                problems.push(Problem::at(line, Some(vh), e));
+                problems.push(Problem::at(line, vh, e));
                 continue;
             }
         };
         if let Some(first) = seen.insert(voter.clone(), line) {
-            problems.push(Problem::at(line, Some(vh), format!("this voter already chose on line {first}")));
+            problems.push(Problem::at(line, vh, format!("this voter already chose on line {first}")));
             continue;
         }
         if change && !election.first_round.iter().any(|n| n.voter == voter) {
             problems.push(Problem::at(
                 line,
-                Some(vh),
+                vh,
                 "this voter named nobody in the naming round, so has no choice to change",
             ));
             continue;
         }
-        let (ph, person) = record.get("person");
-        let person = person.split_whitespace().collect::<Vec<_>>().join(" ");
+        let person = c.person.split_whitespace().collect::<Vec<_>>().join(" ");
         if person.is_empty() {
-            problems.push(Problem::at(line, Some(ph), "name the person chosen"));
+            problems.push(Problem::at(line, ph, "name the person chosen"));
             continue;
         }
-        let (oh, org) = record.get("person_organisation");
-        let enterprise_number = match resolve(members, org) {
+        let enterprise_number = match resolve(members, c.person_organisation.trim()) {
             Ok(m) if !standing.holds(&m.organisation) => {
                 problems.push(Problem::at(
                     line,
-                    Some(oh),
+                    oh,
                     format!("{}; the persons named work for signatories", standing.why_not(&m.organisation)),
                 ));
                 continue;
             }
             Ok(m) => m.organisation.enterprise_number.clone(),
             Err(e) => {
-                problems.push(Problem::at(line, Some(oh), e));
+                problems.push(Problem::at(line, oh, e));
                 continue;
             }
         };
-        let (rh, reason) = record.get("reason");
+        let reason = c.reason.trim();
         if !change && reason.is_empty() {
-            let field = if rh.is_empty() { "reason" } else { rh };
-            problems.push(Problem::at(line, Some(field), "the naming round records why each person is named"));
+            problems.push(Problem::at(line, rh, "the naming round records why each person is named"));
             continue;
         }
         out.push(Naming { voter, nominee: Nominee { person, enterprise_number }, reason: reason.to_owned() });
@@ -516,56 +598,167 @@ pub fn parse_nominee(spec: &str, members: &[Member]) -> Result<Nominee, String> 
     Ok(Nominee { person, enterprise_number: m.organisation.enterprise_number.clone() })
 }
 
+/// A committee rule a proposal breaks, with the names its sentence needs:
+/// the command line says it in English ([`std::fmt::Display`]), the desk
+/// in French or Dutch ([`Breach::say`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Breach {
+    NoneProposed,
+    TooMany {
+        proposed: usize,
+        seats: u32,
+    },
+    Twice {
+        person: String,
+    },
+    NotNamed {
+        person: String,
+        organisation: String,
+    },
+    /// `why`: the standing's sentence, in English.
+    NotSignatory {
+        person: String,
+        organisation: String,
+        why: String,
+    },
+    NotOnRoster {
+        person: String,
+        organisation: String,
+    },
+    SameInstitution {
+        first: String,
+        second: String,
+        organisation: String,
+    },
+    NoWorkingGroup {
+        person: String,
+        organisation: String,
+    },
+}
+
+impl std::fmt::Display for Breach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Breach::NoneProposed => write!(f, "propose at least one person"),
+            Breach::TooMany { proposed, seats } => write!(f, "{proposed} persons proposed for {seats} open seats"),
+            Breach::Twice { person } => write!(f, "{person} is proposed twice"),
+            Breach::NotNamed { person, organisation } => write!(
+                f,
+                "{person} ({organisation}) was not named in the rounds; the facilitator proposes among the persons named"
+            ),
+            Breach::NotSignatory { person, why, .. } => {
+                write!(f, "{person}: {why}; an elected person works for a signatory")
+            }
+            Breach::NotOnRoster { person, organisation } => write!(f, "{person}: {organisation} is not on the roster"),
+            Breach::SameInstitution { first, second, organisation } => {
+                write!(f, "{first} and {second} both come from {organisation}: one elected seat per institution")
+            }
+            Breach::NoWorkingGroup { person, organisation } => {
+                write!(f, "{person}: {organisation} sits in no working group; an elected member must")
+            }
+        }
+    }
+}
+
+impl Breach {
+    /// The rule broken, in a sentence a facilitator reads out.
+    pub fn say(&self, lang: Language) -> String {
+        let fr = lang == Language::Fr;
+        match self {
+            Breach::NoneProposed if fr => "Proposez au moins une personne.".to_owned(),
+            Breach::NoneProposed => "Stel minstens één persoon voor.".to_owned(),
+            Breach::TooMany { proposed, seats } if fr => {
+                format!("{proposed} personnes proposées pour {seats} sièges à pourvoir : il y en a trop.")
+            }
+            Breach::TooMany { proposed, seats } => {
+                format!("{proposed} personen voorgesteld voor {seats} te begeven zetels: dat zijn er te veel.")
+            }
+            Breach::Twice { person } if fr => format!("{person} est proposé·e deux fois."),
+            Breach::Twice { person } => format!("{person} wordt twee keer voorgesteld."),
+            Breach::NotNamed { person, organisation } if fr => format!(
+                "{person} ({organisation}) n'a été nommé·e par personne aux tours : on propose parmi les personnes nommées."
+            ),
+            Breach::NotNamed { person, organisation } => format!(
+                "{person} ({organisation}) werd in de rondes door niemand genoemd: men stelt voor uit de genoemde personen."
+            ),
+            Breach::NotSignatory { person, organisation, .. } if fr => format!(
+                "{person} : {organisation} n'est pas signataire de la charte le jour de l'élection ; une personne élue travaille pour une organisation signataire."
+            ),
+            Breach::NotSignatory { person, organisation, .. } => format!(
+                "{person}: {organisation} heeft het charter op de dag van de verkiezing niet ondertekend; een verkozen persoon werkt voor een ondertekenende organisatie."
+            ),
+            Breach::NotOnRoster { person, organisation } if fr => {
+                format!("{person} : {organisation} n'est pas dans la liste des membres.")
+            }
+            Breach::NotOnRoster { person, organisation } => {
+                format!("{person}: {organisation} staat niet in de ledenlijst.")
+            }
+            Breach::SameInstitution { first, second, organisation } if fr => {
+                format!("{first} et {second} viennent tous deux de {organisation} : un seul siège élu par institution.")
+            }
+            Breach::SameInstitution { first, second, organisation } => {
+                format!("{first} en {second} komen allebei van {organisation}: één verkozen zetel per instelling.")
+            }
+            Breach::NoWorkingGroup { person, organisation } if fr => format!(
+                "{person} : {organisation} ne siège dans aucun groupe de travail ; un membre élu doit y siéger."
+            ),
+            Breach::NoWorkingGroup { person, organisation } => {
+                format!("{person}: {organisation} zetelt in geen enkele werkgroep; een verkozen lid moet dat wel.")
+            }
+        }
+    }
+}
+
 /// The committee's composition rules, checked on a proposal (and again
-/// before a result is recorded): every problem, one sentence each.
+/// before a result is recorded, and shown on the desk as the facilitator
+/// chooses): every rule broken.
 pub fn check_proposal(
     config: &Config,
     members: &[Member],
     standing: &Standing,
     election: &Election,
     nominees: &[Nominee],
-) -> Vec<String> {
+) -> Vec<Breach> {
     let rules = &config.bodies.committee;
     let mut problems = Vec::new();
     if nominees.is_empty() {
-        problems.push("propose at least one person".to_owned());
+        problems.push(Breach::NoneProposed);
     }
     if nominees.len() > election.seats as usize {
-        problems.push(format!("{} persons proposed for {} open seats", nominees.len(), election.seats));
+        problems.push(Breach::TooMany { proposed: nominees.len(), seats: election.seats });
     }
     let named: Vec<&Nominee> = election.first_round.iter().chain(&election.change_round).map(|c| &c.nominee).collect();
     for (i, n) in nominees.iter().enumerate() {
+        let person = n.person.clone();
         if nominees[..i].iter().any(|p| fold(&p.person) == fold(&n.person)) {
-            problems.push(format!("{} is proposed twice", n.person));
+            problems.push(Breach::Twice { person });
             continue;
         }
         let member = members.iter().find(|m| m.organisation.enterprise_number == n.enterprise_number);
         let organisation = member.map_or_else(|| n.enterprise_number.formatted(), |m| m.organisation.name.clone());
         if !named.iter().any(|p| same_person(p, n)) {
-            problems.push(format!(
-                "{} ({organisation}) was not named in the rounds; the facilitator proposes among the persons named",
-                n.person
-            ));
+            problems.push(Breach::NotNamed { person: person.clone(), organisation: organisation.clone() });
         }
         match member {
-            Some(m) if !standing.holds(&m.organisation) => problems.push(format!(
-                "{}: {}; an elected person works for a signatory",
-                n.person,
-                standing.why_not(&m.organisation)
-            )),
-            None => problems.push(format!("{}: {organisation} is not on the roster", n.person)),
+            Some(m) if !standing.holds(&m.organisation) => problems.push(Breach::NotSignatory {
+                person: person.clone(),
+                organisation: organisation.clone(),
+                why: standing.why_not(&m.organisation),
+            }),
+            None => problems.push(Breach::NotOnRoster { person: person.clone(), organisation: organisation.clone() }),
             Some(_) => {}
         }
         if rules.one_per_institution
             && let Some(first) = nominees[..i].iter().find(|p| p.enterprise_number == n.enterprise_number)
         {
-            problems.push(format!(
-                "{} and {} both come from {organisation}: one elected seat per institution",
-                first.person, n.person
-            ));
+            problems.push(Breach::SameInstitution {
+                first: first.person.clone(),
+                second: person.clone(),
+                organisation: organisation.clone(),
+            });
         }
         if rules.elected_must_sit_in_working_group && !config.sits_in_a_working_group(&n.enterprise_number) {
-            problems.push(format!("{}: {organisation} sits in no working group; an elected member must", n.person));
+            problems.push(Breach::NoWorkingGroup { person, organisation });
         }
     }
     problems
@@ -684,7 +877,60 @@ mod tests {
         ];
         let standing = Standing::on(&c.charter.history, &[], e.date);
         let problems = check_proposal(&c, &[], &standing, &e, &nominees);
-        assert!(!problems.iter().any(|p| p.contains("was not named")), "{problems:?}");
+        assert!(!problems.iter().any(|p| matches!(p, Breach::NotNamed { .. })), "{problems:?}");
+    }
+
+    fn table(header: &[&str], rows: &[&[&str]]) -> Table {
+        Table {
+            header: header.iter().map(|h| (*h).to_owned()).collect(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i as u64 + 2, r.iter().map(|c| (*c).to_owned()).collect()))
+                .collect(),
+            encoding: "UTF-8",
+            separator: ',',
+        }
+    }
+
+    #[test]
+    fn a_rounds_file_reads_into_the_choices_the_form_types_with_its_headers_as_written() {
+        let t = table(
+            &["Votant", "Personne", "Organisation de la personne", "Raison"],
+            &[
+                &["0250.616.524", "Marie Lemaire", "AIS", "le logement"],
+                &["Taalpunt", " Koen  Claes ", "0580868068", ""],
+            ],
+        );
+        let (choices, fields) = read_round(&t).unwrap();
+        assert_eq!(
+            choices[1],
+            Choosing {
+                line: 3,
+                voter: "Taalpunt".into(),
+                person: " Koen  Claes ".into(),
+                person_organisation: "0580868068".into(),
+                reason: String::new(),
+            }
+        );
+        assert_eq!(fields.voter, "Votant");
+        assert_eq!(fields.person_organisation, "Organisation de la personne");
+        assert_eq!(fields.reason, "Raison");
+        // Without the optional reason column, its problems say `reason`.
+        let (_, fields) = read_round(&table(&["voter", "person", "person_organisation"], &[])).unwrap();
+        assert_eq!(fields, RoundFields::default());
+        assert!(read_round(&table(&["voter", "person"], &[])).is_err(), "a required column missing");
+    }
+
+    #[test]
+    fn a_rule_broken_is_said_in_english_french_and_dutch() {
+        let b = Breach::SameInstitution { first: "A".into(), second: "B".into(), organisation: "AIS".into() };
+        assert_eq!(b.to_string(), "A and B both come from AIS: one elected seat per institution");
+        assert_eq!(b.say(Language::Fr), "A et B viennent tous deux de AIS : un seul siège élu par institution.");
+        assert_eq!(b.say(Language::Nl), "A en B komen allebei van AIS: één verkozen zetel per instelling.");
+        let too_many = Breach::TooMany { proposed: 5, seats: 4 };
+        assert_eq!(too_many.to_string(), "5 persons proposed for 4 open seats");
+        assert!(too_many.say(Language::Nl).starts_with("5 personen voorgesteld voor 4 te begeven zetels"));
     }
 
     #[test]

@@ -247,6 +247,27 @@ impl Test {
     }
 }
 
+/// Woluwe-Saint-Lambert's autumn plenary of 2026-10-13, held, with its
+/// attendance from the fixture (12 members present, 4 participants present,
+/// the Épicerie sociale absent), on the next day.
+pub fn woluwe_plenary_held() -> Test {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-10-01");
+    t.run(["members", "import", "roster.csv"]).success();
+    t.sign_declared_members();
+    let m = t.run(["meeting", "add", "--body", "plenary", "--date", "2026-10-13T09:30"]).success().stdout;
+    assert_eq!(m.trim(), "plenary-2026-10-13");
+    let lines: String = std::fs::read_to_string(t.path("year/attendance.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("plenary-2026-10-13,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(t.path("att.csv"), format!("meeting,enterprise_number,status,person\n{lines}")).unwrap();
+    let t = t.at("2026-10-14");
+    t.run(["attendance", "import", "att.csv"]).success();
+    t
+}
+
 /// The fingerprint of the public key file `path` (docs/seal.md §1).
 pub fn fingerprint(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

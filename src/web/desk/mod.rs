@@ -14,6 +14,7 @@
 //! which every form of the desk carries in its hidden field `csrf`.
 
 pub mod documents;
+pub mod elections;
 pub mod glance;
 pub mod jobs;
 pub(crate) mod login;
@@ -428,6 +429,7 @@ pub fn routes() -> Router<Arc<Site>> {
         .merge(roster::routes())
         .merge(documents::routes())
         .merge(returns::routes())
+        .merge(elections::routes())
 }
 
 #[cfg(test)]
