@@ -12,6 +12,7 @@ mod convoke;
 mod demo;
 mod desk;
 mod desk_documents;
+mod desk_meetings;
 mod desk_roster;
 mod documents;
 mod election;

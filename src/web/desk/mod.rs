@@ -17,6 +17,7 @@ pub mod documents;
 pub mod glance;
 pub mod jobs;
 pub(crate) mod login;
+pub mod meetings;
 pub mod returns;
 pub mod roster;
 
@@ -428,6 +429,7 @@ pub fn routes() -> Router<Arc<Site>> {
         .merge(roster::routes())
         .merge(documents::routes())
         .merge(returns::routes())
+        .merge(meetings::routes())
 }
 
 #[cfg(test)]
