@@ -417,16 +417,17 @@ pub struct After {
 }
 
 fn status_words(p: Option<Presence>, fr: bool) -> (&'static str, String) {
-    match (p, fr) {
-        (None, true) => ("", "rien d'enregistré".into()),
-        (None, false) => ("", "niets geregistreerd".into()),
-        (Some(Presence::Present), true) => ("present", "présent".into()),
-        (Some(Presence::Present), false) => ("present", "aanwezig".into()),
-        (Some(Presence::Excused), true) => ("excused", "excusé".into()),
-        (Some(Presence::Excused), false) => ("excused", "verontschuldigd".into()),
-        (Some(Presence::Absent), true) => ("absent", "absent".into()),
-        (Some(Presence::Absent), false) => ("absent", "afwezig".into()),
-    }
+    let (code, words) = match (p, fr) {
+        (None, true) => return ("", "pas encore enregistrée".into()),
+        (None, false) => return ("", "nog niet geregistreerd".into()),
+        (Some(Presence::Present), true) => ("present", "présente"),
+        (Some(Presence::Present), false) => ("present", "aanwezig"),
+        (Some(Presence::Excused), true) => ("excused", "excusée"),
+        (Some(Presence::Excused), false) => ("excused", "verontschuldigd"),
+        (Some(Presence::Absent), true) => ("absent", "absente"),
+        (Some(Presence::Absent), false) => ("absent", "afwezig"),
+    };
+    (code, if fr { format!("enregistrée : {words}") } else { format!("geregistreerd: {words}") })
 }
 
 /// The body's notice rule in words.
