@@ -113,9 +113,14 @@ impl App {
         };
         let (ballots_cast, outcome) = match votes {
             Votes::Ballots(lines) => electorate.count_lines(&lines).map_err(refused)?,
-            Votes::Counts { yes, no, abstain, casting } => {
-                (Vec::new(), electorate.count_numbers(yes, no, abstain, casting).map_err(refused)?)
-            }
+            // Counted by hand: the same rule as an election's vote at the
+            // plenary (the counts within the voters present, the casting
+            // vote asked for on a tie).
+            Votes::Counts { yes, no, abstain, casting } => (
+                Vec::new(),
+                crate::governance::election::count_hands(&electorate, [yes, no, abstain], casting)
+                    .map_err(|e| refused(vec![crate::error::Problem::file(e)]))?,
+            ),
         };
         Ok((meeting.id, ballots_cast, outcome))
     }

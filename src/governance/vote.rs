@@ -94,41 +94,6 @@ impl Electorate<'_> {
         Ok((ballots, outcome))
     }
 
-    /// Counts given as numbers (a show of hands), with how the holder of
-    /// the casting vote voted, when a tie needs it: refused when the counts
-    /// exceed the voters present, or a tie the rules break is given without
-    /// the casting vote.
-    pub fn count_numbers(
-        &self,
-        yes: usize,
-        no: usize,
-        abstain: usize,
-        casting: Option<Choice>,
-    ) -> Result<Outcome, Vec<Problem>> {
-        let present = self.present_voters();
-        if yes + no + abstain == 0 {
-            return Err(vec![Problem::file("no vote was counted (yes, no and abstentions are all 0)")]);
-        }
-        if yes + no + abstain > present {
-            return Err(vec![Problem::file(format!(
-                "{} votes counted ({yes} yes, {no} no, {abstain} abstentions) but {present} voters were recorded present",
-                yes + no + abstain
-            ))]);
-        }
-        let seat = casting_seat(self.config, self.body);
-        if yes == no
-            && casting.is_none()
-            && let Some(seat) = seat
-        {
-            return Err(vec![Problem::file(format!(
-                "the vote is tied: say how {} ({}) voted, who holds the casting vote",
-                seat.person,
-                seat.role.as_deref().unwrap_or_default()
-            ))]);
-        }
-        Ok(decide(self.body, [yes, no, abstain], present, seat.zip(casting)))
-    }
-
     /// Voters present at the meeting under the body's rules (signatories
     /// on the meeting's day, seats for a body of seats, or everyone
     /// present): the base of an absolute majority.
