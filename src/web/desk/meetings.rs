@@ -274,7 +274,9 @@ async fn add(
                 Ok(new) => {
                     let day = new.date;
                     match app.add_meeting(new) {
-                        Ok(added) => return Ok(Err(added.meeting.id)),
+                        Ok(added) => {
+                            return Ok(Then::See(format!("{}?added=1", meeting_url(&added.meeting.id))));
+                        }
                         Err(e) if super::fixable(e.kind()) => {
                             log_refusal("add-meeting", "", &e);
                             vec![if day < app.today {
@@ -292,12 +294,12 @@ async fn add(
             };
             let mut page = meetings_page(app, &viewer, None, form)?;
             page.errors = errors;
-            Ok(Ok(page))
+            Ok(Then::Refused(Box::new(page)))
         })
         .await?;
     Ok(match outcome {
-        Err(id) => see_other(&format!("/meetings/{}?added=1", super::url_escape(&id))),
-        Ok(page) => render(&page, StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
+        Then::See(to) => see_other(&to),
+        Then::Refused(page) => render(page.as_ref(), StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
     })
 }
 
@@ -314,6 +316,13 @@ fn past_day(day: NaiveDate, today: NaiveDate, lang: Language) -> String {
             date(today, lang)
         ),
     }
+}
+
+/// After a form: on to the page that shows the result (303), or the
+/// form's page again with the refusal (422).
+enum Then<P> {
+    See(String),
+    Refused(Box<P>),
 }
 
 /// The refusal the application gave, for the log (the page says it in its own words).
@@ -622,16 +631,10 @@ async fn show(
     .await
 }
 
-/// The page again with a refusal (422), or on to `to` (303).
-enum Then {
-    See(String),
-    Refused(Box<MeetingPage>),
-}
-
 async fn answer(
     site: &Arc<Site>,
     viewer: Viewer,
-    work: impl FnOnce(&mut App, &Viewer) -> Result<Then> + Send + 'static,
+    work: impl FnOnce(&mut App, &Viewer) -> Result<Then<MeetingPage>> + Send + 'static,
 ) -> std::result::Result<Response, Failure> {
     let (lang, chosen) = (viewer.lang, viewer.chosen);
     Ok(match site.write(move |app| work(app, &viewer)).await? {
