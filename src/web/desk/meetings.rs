@@ -419,6 +419,8 @@ pub struct MeetingPage {
 pub struct After {
     added: Option<u8>,
     convoked: Option<u8>,
+    /// Organisations the convocation could not be built for.
+    failed: Option<usize>,
     recorded: Option<usize>,
     changed: Option<usize>,
     known: Option<usize>,
@@ -582,7 +584,18 @@ fn said(after: &After, page: &MeetingPage, fr: bool) -> Option<String> {
         });
     }
     if after.convoked.is_some() {
-        return Some(page.convocations.clone());
+        let failed = match (after.failed.unwrap_or(0), fr) {
+            (0, _) => String::new(),
+            (n, true) => format!(
+                " Attention : la convocation de {n} organisation(s) n'a pas pu être préparée (le détail est dans le \
+                 journal du serveur) ; corrigez, puis envoyez les convocations qui manquent."
+            ),
+            (n, false) => format!(
+                " Let op: de uitnodiging van {n} organisatie(s) kon niet worden voorbereid (de details staan in het \
+                 logboek van de server); verbeter, en verstuur dan de ontbrekende uitnodigingen."
+            ),
+        };
+        return Some(page.convocations.clone() + &failed);
     }
     if let Some(recorded) = after.recorded {
         let (changed, known) = (after.changed.unwrap_or(0), after.known.unwrap_or(0));
@@ -663,6 +676,14 @@ async fn convoke(
         // A blank reason is no reason: the in-time button sends none.
         let reason = late.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
         match app.convoke(&id, reason.as_deref()) {
+            // Organisations whose convocation could not be built (the others
+            // were convoked): counted on the page, detailed in the log.
+            Ok(done) if !done.failed.is_empty() => {
+                for f in &done.failed {
+                    eprintln!("{}", serde_json::json!({"not-convoked": f.item, "meeting": id, "why": f.reason}));
+                }
+                Ok(Then::See(format!("{}?convoked=1&failed={}", meeting_url(&id), done.failed.len())))
+            }
             Ok(_) => Ok(Then::See(format!("{}?convoked=1", meeting_url(&id)))),
             Err(e) if super::fixable(e.kind()) => {
                 log_refusal("convoke", &id, &e);
