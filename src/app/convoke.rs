@@ -61,8 +61,10 @@ impl App {
         }
         let today = self.today;
         let body = governance::body(&self.ws.config, &meeting.body).map_err(Error::Usage)?;
-        let clear_days = convoke::check_notice(&body, &meeting, today, reason)?;
-        let short = !governance::notice::respected(today, meeting.date, body.notice_clear_days, body.receipt_days);
+        // The same rule, computed the same way, as the meeting's page shows.
+        let notice = self.notice(&body, meeting.date);
+        let clear_days = convoke::check_notice(&body, &meeting, &notice, today, reason)?;
+        let short = !notice.in_time;
         let mail = self.ws.mail()?;
         let templates = self.ws.mail_templates()?;
         let members = self.ws.store.members()?;

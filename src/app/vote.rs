@@ -21,11 +21,71 @@ pub struct Decided {
     pub outcome: vote::Outcome,
 }
 
+/// How the votes on a decision were given: ballots one by one (a file's
+/// lines, the desk's rows), or counts with how the holder of the casting
+/// vote voted, when the count is tied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Votes {
+    Ballots(Vec<vote::BallotLine>),
+    Counts { yes: usize, no: usize, abstain: usize, casting: Option<vote::Choice> },
+}
+
 impl App {
     /// Records `decision`, put to the vote at `meeting`, with its ballots
     /// (columns enterprise_number or name, vote, person), counted by the
-    /// meeting's body's rules.
+    /// meeting's body's rules: [`App::decide`] on the file's lines.
     pub fn vote(&mut self, meeting: &str, decision: &str, ballots: &TableFile) -> Result<Decided> {
+        let (lines, problems) = vote::lines(&ballots.table).map_err(|p| ballots.refused(p))?;
+        if !problems.is_empty() {
+            // Every problem at once: the unreadable votes with the others
+            // (counted, not recorded).
+            let mut all = problems;
+            if !lines.is_empty() {
+                match self.counted(meeting, decision, Votes::Ballots(lines), &|p| ballots.refused(p)) {
+                    Err(Error::Input { problems: more, .. }) => all.extend(more),
+                    Err(e) => return Err(e),
+                    Ok(_) => {}
+                }
+            }
+            all.sort_by_key(|p| p.line);
+            return Err(ballots.refused(all));
+        }
+        self.decide(meeting, decision, Votes::Ballots(lines), &|p| ballots.refused(p))
+    }
+
+    /// Records `decision`, put to the vote at `meeting`, with its votes,
+    /// counted by the meeting's body's rules; `refused` makes the error of
+    /// ballots that do not hold (naming the file, or the form).
+    pub fn decide(
+        &mut self,
+        meeting: &str,
+        decision: &str,
+        votes: Votes,
+        refused: &dyn Fn(Vec<crate::error::Problem>) -> Error,
+    ) -> Result<Decided> {
+        let (meeting, ballots_cast, outcome) = self.counted(meeting, decision, votes, refused)?;
+        let decision = decision.trim();
+        self.ws.store.transaction(self.today, |tx| {
+            tx.append(&Event::DecisionRecorded {
+                meeting: meeting.clone(),
+                decision: decision.to_owned(),
+                ballots: ballots_cast,
+                outcome: outcome.clone(),
+            })
+            .map(|_| ())
+        })?;
+        Ok(Decided { meeting, decision: decision.to_owned(), outcome })
+    }
+
+    /// The votes on `decision` at `meeting` checked and counted, nothing
+    /// recorded: the meeting's id, the ballots and the outcome.
+    fn counted(
+        &self,
+        meeting: &str,
+        decision: &str,
+        votes: Votes,
+        refused: &dyn Fn(Vec<crate::error::Problem>) -> Error,
+    ) -> Result<(String, Vec<vote::Ballot>, vote::Outcome)> {
         let crate::governance::meeting::MeetingRecord { meeting, cancelled } = self.meeting(meeting)?;
         if cancelled.is_some() || meeting.date > self.today {
             return Err(Error::usage(format!("meeting {} has not taken place: no vote can be recorded", meeting.id)));
@@ -51,16 +111,17 @@ impl App {
             attendance: &attendance,
             standing: &standing,
         };
-        let (ballots_cast, outcome) = electorate.count(&ballots.table).map_err(|p| ballots.refused(p))?;
-        self.ws.store.transaction(self.today, |tx| {
-            tx.append(&Event::DecisionRecorded {
-                meeting: meeting.id.clone(),
-                decision: decision.to_owned(),
-                ballots: ballots_cast,
-                outcome: outcome.clone(),
-            })
-            .map(|_| ())
-        })?;
-        Ok(Decided { meeting: meeting.id, decision: decision.to_owned(), outcome })
+        let (ballots_cast, outcome) = match votes {
+            Votes::Ballots(lines) => electorate.count_lines(&lines).map_err(refused)?,
+            // Counted by hand: the same rule as an election's vote at the
+            // plenary (the counts within the voters present, the casting
+            // vote asked for on a tie).
+            Votes::Counts { yes, no, abstain, casting } => (
+                Vec::new(),
+                crate::governance::election::count_hands(&electorate, [yes, no, abstain], casting)
+                    .map_err(|e| refused(vec![crate::error::Problem::file(e)]))?,
+            ),
+        };
+        Ok((meeting.id, ballots_cast, outcome))
     }
 }

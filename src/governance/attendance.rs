@@ -73,6 +73,19 @@ const FIELDS: &[tabular::Field] = &[
     ("person", &["personne", "persoon"], false),
 ];
 
+/// Whether attendance can be recorded at the meeting `id` (`found`, when
+/// it exists) on `today`: the same rule for a list's lines and the desk's
+/// checklist.
+pub fn check_meeting(found: Option<&Meeting>, id: &str, today: NaiveDate) -> Result<(), String> {
+    match found {
+        None => Err(format!("no meeting '{id}' (see `charte meeting list`)")),
+        Some(m) if m.date > today => {
+            Err(format!("meeting '{id}' is on {}, after today ({today}): attendance comes after the meeting", m.date))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
 /// Validates an attendance table against the meetings and the roster; all
 /// problems at once. A meeting dated after `today` cannot have attendance.
 pub fn parse(
@@ -92,21 +105,8 @@ pub fn parse(
         let cell = |name: &str| record.get(name);
         let before = problems.len();
         let (mh, meeting) = cell("meeting");
-        match by_id.get(meeting) {
-            None => problems.push(Problem::at(
-                line,
-                Some(mh),
-                format!("no meeting '{meeting}' (see `charte meeting list`)"),
-            )),
-            Some(m) if m.date > today => problems.push(Problem::at(
-                line,
-                Some(mh),
-                format!(
-                    "meeting '{meeting}' is on {}, after today ({today}): attendance comes after the meeting",
-                    m.date
-                ),
-            )),
-            Some(_) => {}
+        if let Err(e) = check_meeting(by_id.get(meeting).copied(), meeting, today) {
+            problems.push(Problem::at(line, Some(mh), e));
         }
         let (oh, org) = cell("enterprise_number");
         let number = match resolve(members, org) {

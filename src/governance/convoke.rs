@@ -35,30 +35,33 @@ pub struct LateConvocation {
 const DEFAULT_START: (u32, u32) = (9, 30);
 const DURATION_HOURS: i64 = 2;
 
-/// Checks the notice period: Ok(clear days given), or the error that says
-/// the last valid day to send.
-pub fn check_notice(body: &Body, meeting: &Meeting, today: NaiveDate, late: Option<&str>) -> Result<i64> {
+/// Checks the notice period (`notice`, the body's rule applied to the
+/// meeting today: [`notice::Notice`]): Ok(clear days given), or the error
+/// that says the last valid day to send.
+pub fn check_notice(
+    body: &Body,
+    meeting: &Meeting,
+    notice: &notice::Notice,
+    today: NaiveDate,
+    late: Option<&str>,
+) -> Result<i64> {
     if meeting.date < today {
         return Err(Error::usage(format!(
             "meeting {} was on {}: it is too late to convoke it",
             meeting.id, meeting.date
         )));
     }
-    let given = notice::clear_days(today, meeting.date);
-    if notice::respected(today, meeting.date, body.notice_clear_days, body.receipt_days) {
+    let given = notice.given;
+    if notice.in_time || late.is_some() {
         return Ok(given);
     }
-    if late.is_some() {
-        return Ok(given);
-    }
-    let last = notice::last_sending_day(meeting.date, body.notice_clear_days, body.receipt_days)
-        .map_or("-".to_owned(), |d| d.to_string());
+    let last = notice.last_day.map_or("-".to_owned(), |d| d.to_string());
     Err(Error::usage(format!(
         "the {} needs {} clear days of notice{}: the last day to send for {} was {last} (today {today} gives {}). \
          Nothing was sent. To send anyway: charte convoke {} --late \"REASON\" (the committee will see a notice-too-short flag)",
         body.key,
-        body.notice_clear_days,
-        if body.receipt_days > 0 { format!(" plus {} for delivery", body.receipt_days) } else { String::new() },
+        notice.clear,
+        if notice.receipt > 0 { format!(" plus {} for delivery", notice.receipt) } else { String::new() },
         meeting.id,
         given.max(0),
         meeting.id

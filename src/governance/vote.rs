@@ -85,6 +85,15 @@ impl Electorate<'_> {
         Ok((ballots, outcome))
     }
 
+    /// Ballots typed (a file's lines, a form's rows) checked
+    /// ([`Electorate::check`]) and counted ([`count`]) against the voters
+    /// present.
+    pub fn count_lines(&self, lines: &[BallotLine]) -> Result<(Vec<Ballot>, Outcome), Vec<Problem>> {
+        let ballots = self.check(lines)?;
+        let outcome = count(self.config, self.body, &ballots, self.present_voters());
+        Ok((ballots, outcome))
+    }
+
     /// Voters present at the meeting under the body's rules (signatories
     /// on the meeting's day, seats for a body of seats, or everyone
     /// present): the base of an absolute majority.
@@ -119,23 +128,37 @@ impl Electorate<'_> {
         }
     }
 
+    /// Validates a ballot file: [`Electorate::check`] on its lines, the
+    /// problems of its unreadable votes with the others, by line.
+    pub fn ballots(&self, table: &Table) -> Result<Vec<Ballot>, Vec<Problem>> {
+        let (lines, mut problems) = lines(table)?;
+        if lines.is_empty() && !problems.is_empty() {
+            return Err(problems);
+        }
+        match self.check(&lines) {
+            Ok(ballots) if problems.is_empty() => Ok(ballots),
+            Ok(_) => Err(problems),
+            Err(more) => {
+                problems.extend(more);
+                problems.sort_by_key(|p| p.line);
+                Err(problems)
+            }
+        }
+    }
+
     /// Validates ballots: each voter may vote under the body's rules, was
     /// present, and votes once. Every problem at once.
-    pub fn ballots(&self, table: &Table) -> Result<Vec<Ballot>, Vec<Problem>> {
+    pub fn check(&self, lines: &[BallotLine]) -> Result<Vec<Ballot>, Vec<Problem>> {
         let Electorate { config, body, members, attendance, standing } = *self;
-        let columns = tabular::map_columns(&table.header, FIELDS)?;
         let seats = &config.bodies.committee.seats;
         let present: HashSet<&str> =
             attendance.iter().filter(|a| a.status == Presence::Present).map(|a| a.enterprise_number.digits()).collect();
         let mut problems = Vec::new();
         let mut out = Vec::new();
         let mut seen: HashMap<String, u64> = HashMap::new();
-        for (line, row) in &table.rows {
-            let line = *line;
-            let record = tabular::Record::new(table, row, &columns, FIELDS);
-            let cell = |name: &str| record.get(name);
-            let (oh, org) = cell("enterprise_number");
-            let member = match resolve(members, org) {
+        for BallotLine { line, column, organisation, person, choice } in lines {
+            let (line, oh, choice) = (*line, column.as_str(), *choice);
+            let member = match resolve(members, organisation) {
                 Ok(m) => m,
                 Err(e) => {
                     problems.push(Problem::at(line, Some(oh), e));
@@ -143,15 +166,7 @@ impl Electorate<'_> {
                 }
             };
             let o = &member.organisation;
-            let person = cell("person").1.split_whitespace().collect::<Vec<_>>().join(" ");
-            let (vh, vote) = cell("vote");
-            let choice = match vote.parse::<Choice>() {
-                Ok(c) => c,
-                Err(e) => {
-                    problems.push(Problem::at(line, Some(vh), e));
-                    continue;
-                }
-            };
+            let person = person.split_whitespace().collect::<Vec<_>>().join(" ");
             let may_vote = match body.voters {
                 Voters::Members => standing.holds(o),
                 Voters::Seats => seats.iter().any(|s| {
@@ -197,6 +212,54 @@ impl Electorate<'_> {
         }
         if problems.is_empty() { Ok(out) } else { Err(problems) }
     }
+}
+
+/// One ballot as typed: a line of a ballot file, a row of the desk's form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BallotLine {
+    /// The line (the header is line 1), or the form's row.
+    pub line: u64,
+    /// The column or field naming the organisation, for saying where a problem is.
+    pub column: String,
+    /// Its enterprise number or name.
+    pub organisation: String,
+    pub person: String,
+    pub choice: Choice,
+}
+
+/// The ballots of a file, typed, and the problems of the lines whose vote
+/// does not read (a missing column refuses the file).
+pub fn lines(table: &Table) -> Result<(Vec<BallotLine>, Vec<Problem>), Vec<Problem>> {
+    let columns = tabular::map_columns(&table.header, FIELDS)?;
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for (line, row) in &table.rows {
+        let record = tabular::Record::new(table, row, &columns, FIELDS);
+        let (oh, org) = record.get("enterprise_number");
+        let (vh, vote) = record.get("vote");
+        match vote.parse::<Choice>() {
+            Ok(choice) => out.push(BallotLine {
+                line: *line,
+                column: oh.to_owned(),
+                organisation: org.to_owned(),
+                person: record.get("person").1.to_owned(),
+                choice,
+            }),
+            Err(e) => problems.push(Problem::at(*line, Some(vh), e)),
+        }
+    }
+    Ok((out, problems))
+}
+
+/// A decision as the journal recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedDecision {
+    pub decision: String,
+    /// The ballots, when they were entered one by one (none for counts).
+    pub ballots: Vec<Ballot>,
+    pub outcome: Outcome,
+    /// When it was recorded (the journal's date).
+    pub at: String,
 }
 
 /// Counts the ballots under the body's majority; a tie is broken by the

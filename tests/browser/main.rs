@@ -13,6 +13,7 @@
 mod desk;
 mod desk_documents;
 mod desk_elections;
+mod desk_meetings;
 mod desk_roster;
 mod glance;
 #[allow(dead_code)]
@@ -34,6 +35,7 @@ fn main() -> std::process::ExitCode {
         desk_roster::tests(),
         desk_documents::tests(),
         desk_elections::tests(),
+        desk_meetings::tests(),
         glance::tests(),
     ]
     .concat();

@@ -13,6 +13,7 @@ mod demo;
 mod desk;
 mod desk_documents;
 mod desk_elections;
+mod desk_meetings;
 mod desk_roster;
 mod documents;
 mod election;

@@ -289,6 +289,36 @@ impl Store {
         self.query(&attendance_sql(condition), params, attendance_row)
     }
 
+    /// The organisations written to about `about` for `purpose` (at least
+    /// one message handed over, sent or bounced), by enterprise number.
+    pub fn messaged_organisations(&self, purpose: &str, about: &str) -> Result<usize> {
+        let n: Vec<i64> = self.query(
+            "SELECT COUNT(DISTINCT enterprise_number) FROM messages WHERE purpose = ?1 AND subject = ?2",
+            [purpose, about],
+            |r| r.get(0),
+        )?;
+        Ok(n.into_iter().next().unwrap_or(0) as usize)
+    }
+
+    /// The decisions voted at `meeting`, oldest first, as their entries recorded them.
+    pub fn decisions(&self, meeting: &str) -> Result<Vec<crate::governance::vote::RecordedDecision>> {
+        let found: Vec<(String, String)> = self.query(
+            "SELECT at, payload FROM journal WHERE kind = 'decision-recorded' AND subject = ?1 ORDER BY seq",
+            [meeting],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let mut out = Vec::new();
+        for (at, payload) in found {
+            out.extend(picked(&self.path, "a decision-recorded entry", vec![payload], |e| match e {
+                Event::DecisionRecorded { decision, ballots, outcome, .. } => {
+                    Some(crate::governance::vote::RecordedDecision { decision, ballots, outcome, at: at.clone() })
+                }
+                _ => None,
+            })?);
+        }
+        Ok(out)
+    }
+
     /// The ids of the elections, oldest first.
     pub fn elections(&self) -> Result<Vec<String>> {
         self.query("SELECT id FROM elections ORDER BY seq", [], |r| r.get(0))

@@ -217,6 +217,8 @@ pub struct DeadlineRow {
 #[derive(Debug, Clone)]
 pub struct BodyRow {
     pub name: String,
+    /// Its meetings' page (`/meetings?body=KEY`).
+    pub href: String,
     pub held: usize,
     pub min: u32,
     pub short: bool,
@@ -295,6 +297,7 @@ impl YearView {
                 .iter()
                 .map(|b| BodyRow {
                     name: if fr { b.name_fr.clone() } else { b.name_nl.clone() },
+                    href: format!("/meetings?body={}", super::url_escape(&b.key)),
                     held: b.held,
                     min: b.required_min,
                     short: b.short,

@@ -18,6 +18,7 @@ pub mod elections;
 pub mod glance;
 pub mod jobs;
 pub(crate) mod login;
+pub mod meetings;
 pub mod returns;
 pub mod roster;
 
@@ -430,6 +431,7 @@ pub fn routes() -> Router<Arc<Site>> {
         .merge(documents::routes())
         .merge(returns::routes())
         .merge(elections::routes())
+        .merge(meetings::routes())
 }
 
 #[cfg(test)]
