@@ -244,3 +244,15 @@ fn letter(
     crate::error::write_atomic(&path, &pdf)?;
     Ok(Some(path))
 }
+
+impl App {
+    /// Each flag's markings, oldest first, by key: what the committee
+    /// decided about it, when, and why.
+    pub fn flag_marks(&self) -> Result<std::collections::HashMap<String, Vec<flags::FlagMark>>> {
+        let mut by_key: std::collections::HashMap<String, Vec<flags::FlagMark>> = std::collections::HashMap::new();
+        for m in self.ws.store.flag_marks()? {
+            by_key.entry(m.key.clone()).or_default().push(m);
+        }
+        Ok(by_key)
+    }
+}

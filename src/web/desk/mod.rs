@@ -14,11 +14,14 @@
 //! which every form of the desk carries in its hidden field `csrf`.
 
 pub mod documents;
+pub mod flags;
 pub mod glance;
 pub mod jobs;
 pub(crate) mod login;
+pub mod mail;
 pub mod returns;
 pub mod roster;
+pub mod runs;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -428,6 +431,9 @@ pub fn routes() -> Router<Arc<Site>> {
         .merge(roster::routes())
         .merge(documents::routes())
         .merge(returns::routes())
+        .merge(flags::routes())
+        .merge(mail::routes())
+        .merge(runs::routes())
 }
 
 #[cfg(test)]
