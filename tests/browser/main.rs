@@ -12,12 +12,15 @@
 
 mod desk;
 mod desk_documents;
+mod desk_mail;
 mod desk_roster;
 mod glance;
 #[allow(dead_code)]
 #[path = "../cli/harness.rs"]
 mod harness;
 mod signing;
+#[path = "../cli/smtp.rs"]
+mod smtp;
 mod support;
 mod verify_page;
 
@@ -32,6 +35,7 @@ fn main() -> std::process::ExitCode {
         desk::tests(),
         desk_roster::tests(),
         desk_documents::tests(),
+        desk_mail::tests(),
         glance::tests(),
     ]
     .concat();

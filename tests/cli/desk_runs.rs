@@ -68,8 +68,8 @@ fn a_run_on_demand_does_what_charte_run_does_and_the_page_says_what() {
         assert!(page.body.contains(&format!("<strong>{w}</strong>")), "{w}: {}", page.body);
     }
     assert!(page.body.contains("courriels envoyés"), "{}", page.body);
-    // The day's run done: the next one is tomorrow's.
-    assert!(page.body.contains("Prochain suivi automatique : le mardi 6 janvier 2026"), "{}", page.body);
+    // This server was started with --no-daily-run: it says so.
+    assert!(page.body.contains("--no-daily-run"), "{}", page.body);
     // A terminal's run meanwhile finds nothing left to do.
     t.run(["run", "adhesion"]).success().stdout_has(", 0 steps");
     // In Dutch.
@@ -107,6 +107,8 @@ fn the_server_runs_the_days_run_at_its_start_when_it_is_missing() {
     let page = after_run(&me);
     assert!(page.body.contains("data-state=\"done\""), "{}", page.body);
     assert!(!outbox(&t).is_empty(), "the adherence documents were mailed");
+    // The day's run done: the next one is tomorrow's.
+    assert!(page.body.contains("Prochain suivi automatique : le mardi 6 janvier 2026 à 00:00"), "{}", page.body);
     t.run(["run", "adhesion"]).success().stdout_has(", 0 steps");
     // `off`: a server that does not run it by itself says so.
     drop(s);

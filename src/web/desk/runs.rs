@@ -187,7 +187,7 @@ fn step_words(step: &str, kind: &str, fr: bool) -> String {
     if fr { format!("{step} : {what}") } else { format!("{step}: {what}") }
 }
 
-fn runs_page(app: &App, f: Frame, last: Option<LastView>) -> crate::Result<RunsPage> {
+fn runs_page(app: &App, f: Frame, last: Option<LastView>, scheduled: bool) -> crate::Result<RunsPage> {
     let lang = if f.page.fr { Language::Fr } else { Language::Nl };
     let fr = lang == Language::Fr;
     let days = app
@@ -206,7 +206,20 @@ fn runs_page(app: &App, f: Frame, last: Option<LastView>) -> crate::Result<RunsP
                 .collect(),
         })
         .collect();
-    let next = match due(app.ws.config.serve.daily_run, brussels_now(), app.today, app.daily_run_done()?) {
+    let hour = app.ws.config.serve.daily_run.filter(|_| scheduled);
+    // Asked for today and ended, yet not every workflow ran (one could not
+    // start): the next automatic run is tomorrow's all the same.
+    let tried = last.as_ref().is_some_and(|l| !l.running);
+    let next = match due(hour, brussels_now(), app.today, app.daily_run_done()? || tried) {
+        Due::Off if !scheduled && fr => {
+            "Ce serveur ne lance pas le suivi de lui-même (il a été démarré avec --no-daily-run) : lancez-le \
+             ci-dessous."
+                .to_owned()
+        }
+        Due::Off if !scheduled => {
+            "Deze server start de opvolging niet zelf (hij werd gestart met --no-daily-run): start ze hieronder."
+                .to_owned()
+        }
         Due::Off if fr => {
             "Le suivi quotidien automatique est désactivé (daily_run = \"off\" dans charte.toml).".to_owned()
         }
@@ -245,9 +258,9 @@ async fn page(
     Coordinator(viewer): Coordinator,
     Query(after): Query<After>,
 ) -> std::result::Result<Response, Failure> {
-    let last = last_view(&site);
+    let (last, scheduled) = (last_view(&site), site.daily_run);
     super::shown(site, viewer, move |app, viewer| {
-        let mut page = runs_page(app, Frame::new(app, viewer, "runs"), last)?;
+        let mut page = runs_page(app, Frame::new(app, viewer, "runs"), last, scheduled)?;
         page.busy = after.busy.is_some();
         Ok(page)
     })
