@@ -105,7 +105,7 @@ fn flags_mail_and_the_daily_run_from_the_desk(browser: &Browser) {
     page.submit("#run-now", "#history-title");
     until(&page, &format!("{base}/runs"), "#run-state[data-state='done']", "#history-title");
     let history = page.text("#history");
-    assert!(history.contains("adhesion") && history.contains("courriels envoyés"), "{}", page.body_text());
+    assert!(history.contains("Adhésion à la charte") && history.contains("courriels envoyés"), "{}", page.body_text());
     t.run(["run", "adhesion"]).success().stdout_has(", 0 steps");
     page.check_accessibility().screenshot("desk-runs-done");
     page.visit(&format!("{base}/runs?lang=nl"), "#run-now");

@@ -194,7 +194,7 @@ fn mail_page(app: &App, f: Frame, job: Option<JobView>) -> crate::Result<MailPag
     Ok(MailPage {
         more: waiting_total - waiting.len(),
         waiting,
-        sent_on: o.outbox.iter().filter(|e| matches!(e.relay, RelayState::Relayed | RelayState::Bounced)).count(),
+        sent_on: o.outbox.iter().filter(|e| e.relay == RelayState::Relayed).count(),
         refused: o.outbox.iter().filter(|e| e.relay == RelayState::Refused).count(),
         bounces: o
             .bounces

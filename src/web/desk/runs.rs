@@ -160,7 +160,8 @@ pub struct RunsPage {
     pub busy: bool,
 }
 
-/// What a step of a kind did, in words.
+/// What a step of a kind did, in words (a step of a kind the workflow
+/// files do not know: its own name).
 fn step_words(step: &str, kind: &str, fr: bool) -> String {
     let what = match (kind, fr) {
         ("issue", true) => "documents établis",
@@ -181,10 +182,22 @@ fn step_words(step: &str, kind: &str, fr: bool) -> String {
         ("await", false) => "wachttijden afgelopen",
         ("report", true) => "rapports établis",
         ("report", false) => "verslagen opgemaakt",
-        (_, true) => "faits",
-        (_, false) => "gedaan",
+        _ => return step.to_owned(),
     };
-    if fr { format!("{step} : {what}") } else { format!("{step}: {what}") }
+    what.to_owned()
+}
+
+/// A workflow's name in words (the built-in ones; a workspace's own by
+/// its file's name).
+fn workflow_words(name: &str, fr: bool) -> String {
+    let (f, n) = match name {
+        "adhesion" => ("Adhésion à la charte", "Toetreding tot het charter"),
+        "convocation" => ("Convocation des réunions", "Oproeping van de vergaderingen"),
+        "annual-report" => ("Rapport annuel", "Jaarverslag"),
+        "interpellation" => ("Interpellations", "Interpellaties"),
+        other => return other.to_owned(),
+    };
+    (if fr { f } else { n }).to_owned()
 }
 
 fn runs_page(app: &App, f: Frame, last: Option<LastView>, scheduled: bool) -> crate::Result<RunsPage> {
@@ -199,7 +212,7 @@ fn runs_page(app: &App, f: Frame, last: Option<LastView>, scheduled: bool) -> cr
                 .workflows
                 .into_iter()
                 .map(|w| WorkflowView {
-                    name: w.workflow,
+                    name: workflow_words(&w.workflow, fr),
                     runs: w.runs,
                     steps: w.steps.iter().map(|(s, k, n)| (step_words(s, k, fr), *n)).collect(),
                 })
@@ -233,7 +246,16 @@ fn runs_page(app: &App, f: Frame, last: Option<LastView>, scheduled: bool) -> cr
             format!("Volgende automatische opvolging: op {} om {}.", crate::mail::long_date(d, lang), h.format("%H:%M"))
         }
     };
-    Ok(RunsPage { f, days, next, workflows: app.workflow_names()?, last, busy: false })
+    let workflows = app.workflow_names()?.iter().map(|w| workflow_words(w, fr)).collect();
+    let last = last.map(|mut l| {
+        if let Some(s) = &mut l.summary {
+            for (w, _) in &mut s.workflows {
+                *w = workflow_words(w, fr);
+            }
+        }
+        l
+    });
+    Ok(RunsPage { f, days, next, workflows, last, busy: false })
 }
 
 fn last_view(site: &Site) -> Option<LastView> {
