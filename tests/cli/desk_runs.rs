@@ -5,6 +5,7 @@
 //! day's run did, from the journal, and when the next is due.
 
 use crate::harness::{Response, Session, Test};
+use crate::workflow::outbox;
 
 const COORDINATOR: (&str, &str) = ("coordination@wsl.example.be", "un mot de passe solide");
 
@@ -18,15 +19,6 @@ fn wsl() -> Test {
 }
 
 const WORKFLOWS: [&str; 4] = ["adhesion", "convocation", "annual-report", "interpellation"];
-
-/// The files of out/outbox/, sorted.
-fn outbox(t: &Test) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(t.path("out/outbox"))
-        .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default();
-    names.sort();
-    names
-}
 
 /// The runs page once no run is under way.
 fn after_run(me: &Session<'_>) -> Response {

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 
+use super::documents::Nothing;
 use super::jobs::{Ended, Summary, Work};
 use super::{Coordinator, Form, Frame};
 use crate::app::App;
@@ -61,7 +62,7 @@ pub struct BounceRow {
     pub date: String,
 }
 
-/// The last sending of the outbox by this server.
+/// The last sending of the outbox (or run) by this server.
 #[derive(Debug, Clone)]
 pub struct JobView {
     pub running: bool,
@@ -100,18 +101,26 @@ pub struct MessagePage {
     pub attachments: Vec<String>,
 }
 
+/// The words for `code` in a table of (code, French, Dutch): the code
+/// itself when the table does not know it (a workspace's own name).
+pub(super) fn in_words(code: &str, table: &[(&str, &str, &str)], fr: bool) -> String {
+    table.iter().find(|(c, ..)| *c == code).map_or(code, |(_, f, n)| if fr { f } else { n }).to_owned()
+}
+
 /// A message's purpose in words.
 fn purpose(code: &str, fr: bool) -> String {
-    let (f, n) = match code {
-        "convocation" => ("convocation", "oproeping"),
-        "adherence" => ("document d'adhésion", "toetredingsdocument"),
-        "reminder" => ("rappel", "herinnering"),
-        "code" => ("code de signature", "ondertekeningscode"),
-        "signed" => ("accusé de signature", "ontvangstbevestiging van de handtekening"),
-        "report" => ("rapport", "verslag"),
-        other => return other.to_owned(),
-    };
-    (if fr { f } else { n }).to_owned()
+    in_words(
+        code,
+        &[
+            ("convocation", "convocation", "oproeping"),
+            ("adherence", "document d'adhésion", "toetredingsdocument"),
+            ("reminder", "rappel", "herinnering"),
+            ("code", "code de signature", "ondertekeningscode"),
+            ("signed", "accusé de signature", "ontvangstbevestiging van de handtekening"),
+            ("report", "rapport", "verslag"),
+        ],
+        fr,
+    )
 }
 
 /// What sending the outbox on lacks, and what to do, in the page's language.
@@ -215,9 +224,9 @@ fn mail_page(app: &App, f: Frame, job: Option<JobView>) -> crate::Result<MailPag
     })
 }
 
-/// The last outbox job of this server, in words.
-fn job_view(site: &Site) -> Option<JobView> {
-    let s = site.jobs.latest(Work::Outbox)?;
+/// The last job of `work` this server ran, in words.
+pub(super) fn job_view(site: &Site, work: Work) -> Option<JobView> {
+    let s = site.jobs.latest(work)?;
     let (summary, stopped) = match s.ended {
         Some(Ended::Done(summary)) => (Some(summary), None),
         Some(Ended::Stopped { message, .. }) => (None, Some(message)),
@@ -226,10 +235,10 @@ fn job_view(site: &Site) -> Option<JobView> {
     Some(JobView { running: summary.is_none() && stopped.is_none(), done: s.done, len: s.len, summary, stopped })
 }
 
-/// `?busy=1`: the sending asked for did not start, another job ran.
+/// `?busy=1`: the work asked for did not start, another job ran.
 #[derive(Debug, serde::Deserialize)]
 pub struct After {
-    busy: Option<String>,
+    pub(super) busy: Option<String>,
 }
 
 /// GET /mail.
@@ -238,7 +247,7 @@ async fn page(
     Coordinator(viewer): Coordinator,
     Query(after): Query<After>,
 ) -> std::result::Result<Response, Failure> {
-    let job = job_view(&site);
+    let job = job_view(&site, Work::Outbox);
     super::shown(site, viewer, move |app, viewer| {
         let mut page = mail_page(app, Frame::new(app, viewer, "mail"), job)?;
         page.busy = after.busy.is_some();
@@ -279,10 +288,6 @@ async fn message(
     .await
 }
 
-/// The sending form carries nothing but its token.
-#[derive(Debug, serde::Deserialize)]
-pub struct Nothing {}
-
 /// POST /mail/send: sends the outbox on through SMTP, as a job; refused
 /// on the page (422) when the settings lack something, saying what.
 async fn send(
@@ -290,7 +295,7 @@ async fn send(
     Form(Coordinator(viewer), Nothing {}): Form<Nothing>,
 ) -> std::result::Result<Response, Failure> {
     let (lang, chosen) = (viewer.lang, viewer.chosen);
-    let job = job_view(&site);
+    let job = job_view(&site, Work::Outbox);
     let refused = site
         .read(move |app| {
             let state = app.mail_state();

@@ -24,7 +24,9 @@ use axum::routing::get;
 use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Europe::Brussels;
 
-use super::jobs::{Ended, Summary, Work};
+use super::documents::Nothing;
+use super::jobs::{Summary, Work};
+use super::mail::JobView;
 use super::{Coordinator, Form, Frame};
 use crate::app::App;
 use crate::roster::Language;
@@ -140,14 +142,6 @@ pub struct DayView {
     pub workflows: Vec<WorkflowView>,
 }
 
-/// This server's last run.
-#[derive(Debug, Clone)]
-pub struct LastView {
-    pub running: bool,
-    pub summary: Option<Summary>,
-    pub stopped: Option<String>,
-}
-
 #[derive(Debug, Template)]
 #[template(path = "desk/runs.html")]
 pub struct RunsPage {
@@ -156,7 +150,7 @@ pub struct RunsPage {
     /// When the next run is due, in words.
     pub next: String,
     pub workflows: Vec<String>,
-    pub last: Option<LastView>,
+    pub last: Option<JobView>,
     pub busy: bool,
 }
 
@@ -190,17 +184,19 @@ fn step_words(step: &str, kind: &str, fr: bool) -> String {
 /// A workflow's name in words (the built-in ones; a workspace's own by
 /// its file's name).
 fn workflow_words(name: &str, fr: bool) -> String {
-    let (f, n) = match name {
-        "adhesion" => ("Adhésion à la charte", "Toetreding tot het charter"),
-        "convocation" => ("Convocation des réunions", "Oproeping van de vergaderingen"),
-        "annual-report" => ("Rapport annuel", "Jaarverslag"),
-        "interpellation" => ("Interpellations", "Interpellaties"),
-        other => return other.to_owned(),
-    };
-    (if fr { f } else { n }).to_owned()
+    super::mail::in_words(
+        name,
+        &[
+            ("adhesion", "Adhésion à la charte", "Toetreding tot het charter"),
+            ("convocation", "Convocation des réunions", "Oproeping van de vergaderingen"),
+            ("annual-report", "Rapport annuel", "Jaarverslag"),
+            ("interpellation", "Interpellations", "Interpellaties"),
+        ],
+        fr,
+    )
 }
 
-fn runs_page(app: &App, f: Frame, last: Option<LastView>, scheduled: bool) -> crate::Result<RunsPage> {
+fn runs_page(app: &App, f: Frame, last: Option<JobView>, scheduled: bool) -> crate::Result<RunsPage> {
     let lang = if f.page.fr { Language::Fr } else { Language::Nl };
     let fr = lang == Language::Fr;
     let days = app
@@ -258,29 +254,13 @@ fn runs_page(app: &App, f: Frame, last: Option<LastView>, scheduled: bool) -> cr
     Ok(RunsPage { f, days, next, workflows, last, busy: false })
 }
 
-fn last_view(site: &Site) -> Option<LastView> {
-    let s = site.jobs.latest(Work::Run)?;
-    let (summary, stopped) = match s.ended {
-        Some(Ended::Done(summary)) => (Some(summary), None),
-        Some(Ended::Stopped { message, .. }) => (None, Some(message)),
-        None => (None, None),
-    };
-    Some(LastView { running: summary.is_none() && stopped.is_none(), summary, stopped })
-}
-
-/// `?busy=1`: the run asked for did not start, another job ran.
-#[derive(Debug, serde::Deserialize)]
-pub struct After {
-    busy: Option<String>,
-}
-
 /// GET /runs.
 async fn page(
     State(site): State<Arc<Site>>,
     Coordinator(viewer): Coordinator,
-    Query(after): Query<After>,
+    Query(after): Query<super::mail::After>,
 ) -> std::result::Result<Response, Failure> {
-    let (last, scheduled) = (last_view(&site), site.daily_run);
+    let (last, scheduled) = (super::mail::job_view(&site, Work::Run), site.daily_run);
     super::shown(site, viewer, move |app, viewer| {
         let mut page = runs_page(app, Frame::new(app, viewer, "runs"), last, scheduled)?;
         page.busy = after.busy.is_some();
@@ -288,10 +268,6 @@ async fn page(
     })
     .await
 }
-
-/// The form carries nothing but its token.
-#[derive(Debug, serde::Deserialize)]
-pub struct Nothing {}
 
 /// POST /runs: runs the workflows now, as a job (the one running, if
 /// one runs: a second click starts nothing).
