@@ -1,6 +1,6 @@
 //! Issue 20: flags, mail and the daily run on the coordinator's desk
 //! through a real browser: a flag put to the committee with a note and its
-//! letter drafted and downloaded; the outbox read, one message opened, then
+//! letter drafted, downloaded and mailed; the outbox read, one message opened, then
 //! sent through a real SMTP server; the daily run started from its page and
 //! what it did; the daily run's page in Dutch. Every page checked by
 //! axe-core and shot.
@@ -77,6 +77,8 @@ fn flags_mail_and_the_daily_run_from_the_desk(browser: &Browser) {
     assert!(page.text("ul.history").contains("« Au comité du 12 mars »"), "{}", page.text("ul.history"));
     page.submit("form[action='/flags/letters'] button", "#letters p.done");
     let letter = page.attr("#letters a[download]", "href").expect("the letter is listed");
+    page.submit("form[action='/letters/send'] button", "#letter-sent");
+    assert!(page.text("#letters").contains("envoyée le 02/02/2026"), "{}", page.text("#letters"));
     page.check_accessibility().screenshot("desk-flags-marked");
     let me = server.login(COORDINATOR, PASSWORD);
     let pdf = me.get(&letter);
@@ -84,7 +86,7 @@ fn flags_mail_and_the_daily_run_from_the_desk(browser: &Browser) {
 
     // The outbox: one message read, then all sent on.
     page.visit(&format!("{base}/mail"), "#send-outbox");
-    assert!(page.text("#outbox-count").contains("4 message(s) en attente"), "{}", page.text("#outbox-count"));
+    assert!(page.text("#outbox-count").contains("5 message(s) en attente"), "{}", page.text("#outbox-count"));
     assert!(!page.body_text().contains(SMTP_PASSWORD));
     page.check_accessibility().screenshot("desk-mail");
     page.click("table.outbox a");
@@ -94,8 +96,8 @@ fn flags_mail_and_the_daily_run_from_the_desk(browser: &Browser) {
     page.visit(&format!("{base}/mail"), "#send-outbox");
     page.submit("#send-outbox", "#outbox-title");
     until(&page, &format!("{base}/mail"), "#job[data-state='done']", "#outbox-title");
-    assert!(page.text("#job").contains("3 messages sont partis"), "{}", page.text("#job"));
-    assert_eq!(smtp.messages().len(), 3);
+    assert!(page.text("#job").contains("4 messages sont partis"), "{}", page.text("#job"));
+    assert_eq!(smtp.messages().len(), 4, "the convocations and the letter");
     assert!(page.text("#bounces").contains("bounce-gone@fermee.example.be"), "{}", page.text("#bounces"));
     page.check_accessibility().screenshot("desk-mail-sent");
 

@@ -1,8 +1,10 @@
 //! The desk's flags over TCP against the real server: a flag marked with a
 //! note (then `charte flags --json` and its history on the page show it),
 //! a refusal said by the form with nothing changed, the filters and pages
-//! of a year with many flags, a letter drafted and downloaded, and a
+//! of a year with many flags, a letter drafted, mailed once and downloaded, and a
 //! committee account that reads but cannot mark (403).
+
+use mail_parser::MimeHeaders;
 
 use crate::harness::Test;
 
@@ -136,6 +138,30 @@ fn a_committee_account_reads_the_flags_and_letters_but_cannot_mark() {
     let before = t.journal_len();
     assert_eq!(committee.post_form("/flags/mark", &[("key", &key), ("status", "resolved")]).status, 403);
     assert_eq!(t.journal_len(), before);
+    // The coordinator mails it, once: its organisation's registered address, the PDF attached.
+    assert_eq!(committee.post_form("/letters/send", &[("file", &letters[0])]).status, 403);
+    let sent = me.post_form("/letters/send", &[("file", &letters[0])]);
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let page = me.get(sent.header("location").unwrap());
+    assert!(page.body.contains("id=\"letter-sent\"") && page.body.contains("envoyée le 02/11/2026"), "{}", page.body);
+    let mailed = || -> Vec<String> {
+        std::fs::read_dir(t.path("out/outbox"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("letter."))
+            .collect()
+    };
+    assert_eq!(mailed().len(), 1, "{:?}", mailed());
+    let eml = std::fs::read(t.path(&format!("out/outbox/{}", mailed()[0]))).unwrap();
+    let parsed = mail_parser::MessageParser::default().parse(&eml).unwrap();
+    assert!(parsed.subject().unwrap().contains("lettre d'interpellation"), "{:?}", parsed.subject());
+    let names: Vec<String> = parsed.attachments().filter_map(|a| a.attachment_name().map(str::to_owned)).collect();
+    assert_eq!(names, vec![letters[0].clone()]);
+    assert_eq!(me.post_form("/letters/send", &[("file", &letters[0])]).status, 303);
+    assert_eq!(mailed().len(), 1, "never twice");
+    let gone = me.post_form("/letters/send", &[("file", "nothing.pdf")]);
+    assert_eq!(gone.status, 422);
+    assert!(gone.body.contains("id=\"letter-error\""), "{}", gone.body);
     // The letter downloads, for both.
     for who in [&me, &committee] {
         let pdf = who.get(&format!("/letters/{}", letters[0]));

@@ -35,6 +35,7 @@ pub fn routes() -> Router<Arc<Site>> {
         .route("/flags/mark", post(mark))
         .route("/flags/letters", post(draft_letters))
         .route("/letters/{file}", get(letter_file))
+        .route("/letters/send", post(send_letter))
 }
 
 #[derive(Debug, Template)]
@@ -110,7 +111,11 @@ pub struct FlagsView {
     pub pages: usize,
     pub prev: Option<String>,
     pub next: Option<String>,
-    pub letters: Vec<FileRow>,
+    /// The letters drafted, each with the day it was mailed, if it was.
+    pub letters: Vec<(FileRow, Option<String>)>,
+    /// The letter just mailed, in words; or why it was not.
+    pub letter_said: Option<String>,
+    pub letter_error: Option<String>,
     /// The reports too, on a committee account's home.
     pub reports: Option<Vec<FileRow>>,
     /// How many letters the coordinator just drafted.
@@ -129,6 +134,7 @@ pub struct Filter {
     page: Option<String>,
     drafted: Option<usize>,
     marked: Option<String>,
+    sent: Option<String>,
 }
 
 /// The status filters, in the page's order.
@@ -275,14 +281,26 @@ impl FlagsView {
             .into_iter()
             .map(|m| (m.organisation.enterprise_number.digits().to_owned(), m.organisation.name))
             .collect();
-        let mut letters = files(&app.letter_files()?, lang, "/letters");
-        for l in &mut letters {
+        let sent = app.letters_sent()?;
+        let mut letters = Vec::new();
+        for mut l in files(&app.letter_files()?, lang, "/letters") {
             // `SHORT-lettre-DIGITS-DATE.pdf`: the organisation written to.
             let digits = l.name.split('-').find(|p| p.len() == 10 && p.chars().all(|c| c.is_ascii_digit()));
             if let Some(name) = digits.and_then(|d| names.get(d)) {
                 l.what = name.clone();
             }
+            let mailed = sent.get(l.name.strip_suffix(".pdf").unwrap_or(&l.name)).map(|d| super::date(*d, lang));
+            letters.push((l, mailed));
         }
+        let letter_said = filter.sent.as_deref().and_then(|file| {
+            let (l, day) = letters.iter().find(|(l, _)| l.name == file)?;
+            day.as_ref()?;
+            Some(if fr {
+                format!("La lettre à {} est partie par courriel, le PDF en pièce jointe.", l.what)
+            } else {
+                format!("De brief aan {} is per e-mail vertrokken, met de pdf als bijlage.", l.what)
+            })
+        });
         Ok(FlagsView {
             status,
             statuses,
@@ -295,6 +313,8 @@ impl FlagsView {
             page,
             pages,
             letters,
+            letter_said,
+            letter_error: None,
             reports: None,
             drafted: filter.drafted,
             marked: None,
@@ -437,6 +457,65 @@ async fn draft_letters(
     let drafted = site.write(move |app| app.letters(&input)).await?;
     let written = drafted.letters.iter().filter(|l| l.path.is_some()).count();
     Ok(super::see_other(&format!("/flags?drafted={written}#letters")))
+}
+
+/// The letter-sending form: which letter.
+#[derive(Debug, serde::Deserialize)]
+pub struct LetterForm {
+    #[serde(default)]
+    file: String,
+}
+
+/// POST /letters/send: mails a drafted letter to its organisation (never
+/// twice); back to the letters (303), or the page with the refusal by
+/// the letters (422): no `[mail]`, a letter gone, no address.
+async fn send_letter(
+    State(site): State<Arc<Site>>,
+    Form(Coordinator(viewer), LetterForm { file }): Form<LetterForm>,
+) -> Result<Response, Failure> {
+    super::changed(site, viewer, move |app, viewer| {
+        let fr = viewer.lang == Language::Fr;
+        let refusal = match app.send_letter(&file) {
+            Ok(sent) if sent.bounced.is_none() => {
+                let to = format!(
+                    "/flags?{}#letters",
+                    serde_urlencoded::to_string([("sent", file.as_str())]).unwrap_or_default()
+                );
+                return Ok((StatusCode::SEE_OTHER, Marked::To(to)));
+            }
+            Ok(sent) => {
+                let why = sent.bounced.unwrap_or_default();
+                if fr {
+                    format!(
+                        "Le serveur de courrier a refusé l'adresse {} ({why}) : corrigez-la dans la liste des membres.",
+                        sent.address
+                    )
+                } else {
+                    format!("De mailserver weigerde het adres {} ({why}): verbeter het in de ledenlijst.", sent.address)
+                }
+            }
+            Err(e) if super::fixable(e.kind()) => {
+                eprintln!("{}", serde_json::json!({"refused": "send letter", "why": e.to_string()}));
+                if fr {
+                    "La lettre n'est pas partie : la section [mail] de charte.toml, l'adresse de l'organisation ou la \
+                     lettre elle-même manque. Le détail est dans le journal du serveur. Rien n'a été envoyé."
+                        .to_owned()
+                } else {
+                    "De brief is niet vertrokken: de sectie [mail] van charte.toml, het adres van de organisatie of de \
+                     brief zelf ontbreekt. De details staan in het logboek van de server. Er werd niets verstuurd."
+                        .to_owned()
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        let mut v = FlagsView::of(app, viewer.lang, &Filter::default())?;
+        v.letter_error = Some(refusal);
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Marked::Again(Box::new(Flags { v, f: Frame::new(app, viewer, "flags") })),
+        ))
+    })
+    .await
 }
 
 async fn letter_file(
