@@ -59,12 +59,37 @@ pub struct ServeSettings {
     /// A signing link's life in days (1 to 365).
     #[serde(deserialize_with = "link_days")]
     pub link_days: u32,
+    /// When the server runs the workflows each day, Brussels time
+    /// (`"06:30"`), or `"off"` (a cron job runs `charte run` instead).
+    #[serde(deserialize_with = "daily_run")]
+    pub daily_run: Option<chrono::NaiveTime>,
 }
+
+/// The daily run's hour when charte.toml says nothing.
+pub const DAILY_RUN: (u32, u32) = (6, 30);
 
 impl Default for ServeSettings {
     fn default() -> ServeSettings {
-        ServeSettings { public_url: None, link_days: 60 }
+        ServeSettings {
+            public_url: None,
+            link_days: 60,
+            daily_run: chrono::NaiveTime::from_hms_opt(DAILY_RUN.0, DAILY_RUN.1, 0),
+        }
     }
+}
+
+/// `serve.daily_run`: `"HH:MM"` (Brussels time) or `"off"`.
+fn daily_run<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<chrono::NaiveTime>, D::Error> {
+    let text = String::deserialize(d)?;
+    if text.trim() == "off" {
+        return Ok(None);
+    }
+    chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M").map(Some).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "serve.daily_run = {text:?}: the hour of the daily run as HH:MM, Brussels time (e.g. \"06:30\"), \
+             or \"off\""
+        ))
+    })
 }
 
 /// `serve.public_url`: `https://HOST[:PORT][/PATH]`, or `http://` for
@@ -787,7 +812,14 @@ mod tests {
     #[test]
     fn the_public_url_is_https_or_this_machine_and_links_live_60_days_by_default() {
         let c = Config::parse(crate::workspace::CONFIG_TEMPLATE, Path::new("charte.toml")).expect("template parses");
-        assert_eq!(c.serve, ServeSettings { public_url: None, link_days: 60 });
+        assert_eq!(c.serve, ServeSettings::default());
+        assert_eq!(c.serve.daily_run, chrono::NaiveTime::from_hms_opt(6, 30, 0));
+        assert_eq!(with_serve("daily_run = \"off\"").unwrap().serve.daily_run, None);
+        assert_eq!(
+            with_serve("daily_run = \"22:05\"").unwrap().serve.daily_run,
+            chrono::NaiveTime::from_hms_opt(22, 5, 0)
+        );
+        assert!(with_serve("daily_run = \"25:00\"").unwrap_err().contains("serve.daily_run"));
         let c = with_serve("public_url = \"https://charte.cpas-exemple.be/\"\nlink_days = 30").unwrap();
         assert_eq!(c.serve.public_url.as_deref(), Some("https://charte.cpas-exemple.be"));
         assert_eq!(c.serve.link_days, 30);

@@ -244,3 +244,95 @@ fn letter(
     crate::error::write_atomic(&path, &pdf)?;
     Ok(Some(path))
 }
+
+impl App {
+    /// Each flag's markings, oldest first, by key: what the committee
+    /// decided about it, when, and why.
+    pub fn flag_marks(&self) -> Result<std::collections::HashMap<String, Vec<flags::FlagMark>>> {
+        let mut by_key: std::collections::HashMap<String, Vec<flags::FlagMark>> = std::collections::HashMap::new();
+        for m in self.ws.store.flag_marks()? {
+            by_key.entry(m.key.clone()).or_default().push(m);
+        }
+        Ok(by_key)
+    }
+}
+
+/// A drafted letter sent by mail to its organisation, or found sent before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterSent {
+    pub organisation: String,
+    pub address: String,
+    /// Sent now (else sent before: a letter is never sent twice).
+    pub sent: bool,
+    /// Refused for good by the server: why.
+    pub bounced: Option<String>,
+}
+
+impl App {
+    /// Mails the drafted letter `file` of out/letters/ to its organisation's
+    /// registered address, the PDF attached, through `[mail]`'s transport.
+    /// Its Message-ID comes from the file's name, so the journal's
+    /// once-only sending never sends the same letter twice.
+    pub fn send_letter(&mut self, file: &str) -> Result<LetterSent> {
+        let pdf = self.out_file(super::glance::Folder::Letters, file)?;
+        let stem = pdf.name.strip_suffix(".pdf").unwrap_or(&pdf.name).to_owned();
+        let digits = stem.split('-').find(|p| p.len() == 10 && p.chars().all(|c| c.is_ascii_digit()));
+        let member = digits
+            .and_then(|d| crate::roster::EnterpriseNumber::parse(d).ok())
+            .map(|n| self.ws.store.member(&n))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| Error::not_found(format!("the letter {file} names no organisation of the roster")))?;
+        let o = &member.organisation;
+        let lang = o.language;
+        let mail = self.ws.mail()?;
+        let envelope = crate::governance::convoke::envelope(&mail)?;
+        let c = &self.ws.config.coordination;
+        let data = serde_json::json!({
+            "lang": lang.code(), "network": c.name(lang), "organiser": c.organiser(lang), "recipient": o.name,
+        });
+        let rendered = self
+            .ws
+            .mail_templates()?
+            .render("letter", lang, &data)
+            .map_err(|e| Error::usage(format!("mail template 'letter': {e}")))?;
+        let letter = crate::delivery::Letter {
+            envelope: &envelope,
+            rendered: &rendered,
+            date: self.today.and_time(chrono::Utc::now().time()).and_utc(),
+            id: format!("letter.{stem}"),
+            purpose: "letter",
+            about: &stem,
+        };
+        let attachment = crate::mail::Attachment {
+            filename: pdf.name.clone(),
+            content_type: pdf.content_type.into(),
+            bytes: pdf.bytes,
+        };
+        let planned = crate::delivery::to_registered_address_with(o, &letter, &|_| {
+            Ok(crate::delivery::Parts { attachments: vec![attachment.clone()], ..Default::default() })
+        })?
+        .ok_or_else(|| Error::usage(format!("{} has no registered address", o.name)))?;
+        let mut sender = self.sender()?;
+        let report = sender.deliver(&mut self.ws.store, self.today, std::slice::from_ref(&planned), &|| {})?;
+        sender.close();
+        Ok(LetterSent {
+            organisation: o.name.clone(),
+            address: planned.address,
+            sent: report.sent > 0,
+            bounced: report.bounced.first().map(|(_, why)| why.clone()),
+        })
+    }
+
+    /// The letters mailed, by file name's stem: the day each left.
+    pub fn letters_sent(&self) -> Result<std::collections::HashMap<String, NaiveDate>> {
+        Ok(self
+            .ws
+            .store
+            .messages("letter")?
+            .into_iter()
+            .filter(|m| m.state == crate::delivery::MessageState::Sent)
+            .map(|m| (m.about, m.at))
+            .collect())
+    }
+}

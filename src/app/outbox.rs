@@ -315,9 +315,14 @@ fn mismatch(expected: &str, header: Option<&str>) -> Option<String> {
 
 /// The Message-ID in the header of the file at `path` (its first bytes only).
 fn header_message_id(path: &Path) -> Result<Option<String>> {
+    Ok(message_id_of(&head(path)?))
+}
+
+/// The first bytes of the file at `path`: enough to hold its header.
+pub(crate) fn head(path: &Path) -> Result<Vec<u8>> {
     let mut head = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(HEADER_BYTES).read_to_end(&mut head))
         .map_err(|e| Error::io(path, e))?;
-    Ok(message_id_of(&head))
+    Ok(head)
 }

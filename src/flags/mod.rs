@@ -12,7 +12,7 @@ mod records;
 mod status;
 
 pub use meetings::{Shortfall, shortfalls};
-pub use records::{Breach, FlagStatus, RaisedFlag};
+pub use records::{Breach, FlagMark, FlagStatus, RaisedFlag};
 
 use std::collections::HashMap;
 

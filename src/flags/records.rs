@@ -16,6 +16,18 @@ pub struct FlagStatus {
     pub at: NaiveDate,
 }
 
+/// One marking of a flag, as the journal holds it (a flag's history).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagMark {
+    pub key: String,
+    pub status: Status,
+    pub note: Option<String>,
+    /// The day it was marked.
+    pub at: NaiveDate,
+    /// Its journal entry.
+    pub seq: i64,
+}
+
 /// A flag a workflow's escalation raised (e.g. adherence-overdue).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RaisedFlag {

@@ -88,6 +88,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("signed.nl.subject.hbs", include_str!("../../templates/mail/signed.nl.subject.hbs")),
     ("signed.nl.txt.hbs", include_str!("../../templates/mail/signed.nl.txt.hbs")),
     ("signed.nl.html.hbs", include_str!("../../templates/mail/signed.nl.html.hbs")),
+    ("letter.fr.subject.hbs", include_str!("../../templates/mail/letter.fr.subject.hbs")),
+    ("letter.fr.txt.hbs", include_str!("../../templates/mail/letter.fr.txt.hbs")),
+    ("letter.fr.html.hbs", include_str!("../../templates/mail/letter.fr.html.hbs")),
+    ("letter.nl.subject.hbs", include_str!("../../templates/mail/letter.nl.subject.hbs")),
+    ("letter.nl.txt.hbs", include_str!("../../templates/mail/letter.nl.txt.hbs")),
+    ("letter.nl.html.hbs", include_str!("../../templates/mail/letter.nl.html.hbs")),
 ];
 
 /// The three parts of a message template.

@@ -67,6 +67,9 @@ pub struct Site {
     /// a private CA, the retry delay): read from the environment once, by
     /// the server, as the command line does.
     pub options: crate::app::Options,
+    /// The server runs the workflows once a day (`[serve] daily_run`);
+    /// false: `serve --no-daily-run`, only on demand from the page.
+    pub daily_run: bool,
     /// charte.toml as last read, with the file's modification time and
     /// length when it was ([`Site::app`]).
     config: std::sync::Mutex<Option<ConfigStamp>>,
@@ -99,6 +102,7 @@ impl Site {
             password_checks: tokio::sync::Semaphore::new(desk::login::CHECKS_AT_ONCE),
             jobs: Arc::default(),
             options: crate::app::Options::from_env(),
+            daily_run: true,
             config: std::sync::Mutex::default(),
         })
     }
@@ -256,6 +260,10 @@ pub fn serve(site: Site, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result
             .await
             .map_err(|e| Error::usage(format!("--listen {listen}: cannot listen there ({e})")))?;
         let addr = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
+        if site.daily_run {
+            // Ends with the runtime; a run under way finishes as any job does (below).
+            tokio::spawn(desk::runs::scheduler(Arc::clone(&site)));
+        }
         ready(addr);
         axum::serve(listener, router(site).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())

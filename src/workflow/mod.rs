@@ -48,6 +48,16 @@ pub struct LastRun {
     pub steps: i64,
 }
 
+/// One recorded run of a workflow (`workflow-run`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    pub workflow: String,
+    pub at: chrono::NaiveDate,
+    /// The steps it ran.
+    pub steps: i64,
+    pub seq: i64,
+}
+
 /// The key an effect is journaled under.
 pub fn key(workflow: &str, subject: &str, step: &str, attempt: u32) -> String {
     format!("{workflow}/{subject}/{step}/{attempt}")

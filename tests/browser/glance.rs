@@ -46,7 +46,7 @@ fn the_coordinator_reads_the_year_drafts_the_letters_and_the_committee_reads_the
     page.visit(&format!("http://{}/?lang=fr", server.addr), "#stage-signed");
     // From a figure to its detail: the flags of a rule.
     page.click("a[href='/flags#adherence-missing']");
-    page.wait_text("h1", "Signalements ouverts");
+    page.wait_text("h1", "Signalements");
     page.check_accessibility().screenshot("desk-flags");
     page.submit("form[action='/flags/letters'] button", "#letters p.done");
     assert!(page.text("#letters p.done").contains("lettre(s) rédigée(s)"), "{}", page.text("#letters"));

@@ -13,6 +13,7 @@
 mod desk;
 mod desk_documents;
 mod desk_elections;
+mod desk_mail;
 mod desk_meetings;
 mod desk_roster;
 mod glance;
@@ -20,6 +21,8 @@ mod glance;
 #[path = "../cli/harness.rs"]
 mod harness;
 mod signing;
+#[path = "../cli/smtp.rs"]
+mod smtp;
 mod support;
 mod verify_page;
 
@@ -36,6 +39,7 @@ fn main() -> std::process::ExitCode {
         desk_documents::tests(),
         desk_elections::tests(),
         desk_meetings::tests(),
+        desk_mail::tests(),
         glance::tests(),
     ]
     .concat();

@@ -109,11 +109,19 @@ impl Test {
         Run::of(self.command(now, args, env))
     }
 
-    /// Starts `charte serve --listen 127.0.0.1:0` on the workspace and
-    /// waits until it listens; [`Served`] stops it when dropped.
+    /// Starts `charte serve --listen 127.0.0.1:0 --no-daily-run` on the
+    /// workspace and waits until it listens; [`Served`] stops it when
+    /// dropped. (The daily run would change the workspace under the test.)
     pub fn serve(&self) -> Served {
+        self.serve_with(&["--no-daily-run"], &[])
+    }
+
+    /// [`Test::serve`] with `args` after `--listen`, and `env`.
+    pub fn serve_with(&self, args: &[&str], env: &[(&str, &str)]) -> Served {
         use std::io::BufRead;
-        let mut cmd = self.command(&self.now, ["serve", "--listen", "127.0.0.1:0"], &[]);
+        let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        let mut cmd = self.command(&self.now, all, env);
         let mut child = cmd
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

@@ -10,7 +10,8 @@ use mail_parser::{MessageParser, MimeHeaders};
 use crate::harness::*;
 use crate::smtp::{PASSWORD, PASSWORD_ENV, ServerOptions, TestServer, ca_pem};
 
-fn outbox(t: &Test) -> Vec<String> {
+/// The files of out/outbox/, sorted.
+pub fn outbox(t: &Test) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(t.path("out/outbox"))
         .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default();

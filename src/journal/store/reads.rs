@@ -22,7 +22,7 @@ use crate::collect::{Adherence, KnownReturn, PendingReturn};
 use crate::delivery::{KnownMessage, MessageRecord, MessageState, RelayRecord, RelayState};
 use crate::documents::IssuedDocument;
 use crate::error::{Error, Result};
-use crate::flags::{Breach, FlagStatus, RaisedFlag};
+use crate::flags::{Breach, FlagMark, FlagStatus, RaisedFlag};
 use crate::governance::attendance::{Attendance, AttendanceRecord};
 use crate::governance::convoke::LateConvocation;
 use crate::governance::meeting::{Meeting, MeetingRecord};
@@ -30,7 +30,7 @@ use crate::journal::merkle::{self, Frontier, Hash, STORED_LEVEL};
 use crate::journal::{ChainVerifier, Entry, Event, GENESIS};
 use crate::links::Link;
 use crate::roster::{EnterpriseNumber, Member, Organisation, StatusEntry};
-use crate::workflow::{LastRun, StepRecord, SubjectRecord};
+use crate::workflow::{LastRun, RunRecord, StepRecord, SubjectRecord};
 
 /// A stored subtree that is not the one the chain gives.
 fn tree_difference(level: u32, index: u64, seq: i64) -> String {
@@ -515,6 +515,27 @@ impl Store {
         })
     }
 
+    /// Every marking of a flag (`flags mark`, the desk, a workflow's
+    /// `mark` step), oldest first: each flag's history.
+    pub fn flag_marks(&self) -> Result<Vec<FlagMark>> {
+        let rows: Vec<(i64, NaiveDate, String)> = self.query(
+            "SELECT seq, at, payload FROM journal WHERE kind = 'flag-status-changed' ORDER BY seq",
+            [],
+            |r| Ok((r.get(0)?, day(r, 1)?, r.get(2)?)),
+        )?;
+        let mut marks = Vec::with_capacity(rows.len());
+        for (seq, at, payload) in rows {
+            let mark = picked(&self.path, "a flag-status-changed entry", vec![payload], |e| match e {
+                Event::FlagStatusChanged { key, status, note } => {
+                    crate::flags::Status::parse(&status).map(|status| FlagMark { key, status, note, at, seq })
+                }
+                _ => None,
+            })?;
+            marks.extend(mark);
+        }
+        Ok(marks)
+    }
+
     /// Flags raised by workflows' escalations, in journal order.
     pub fn raised_flags(&self) -> Result<Vec<RaisedFlag>> {
         self.query(
@@ -560,6 +581,26 @@ impl Store {
                     outcome: r.get(4)?,
                 })
             },
+        )
+    }
+
+    /// The workflow runs recorded on or after `from`, latest first.
+    pub fn workflow_runs_since(&self, from: NaiveDate) -> Result<Vec<RunRecord>> {
+        self.query(
+            "SELECT workflow, at, steps, seq FROM workflow_runs WHERE at >= ?1 ORDER BY seq DESC",
+            [from.to_string()],
+            |r| Ok(RunRecord { workflow: r.get(0)?, at: day(r, 1)?, steps: r.get(2)?, seq: r.get(3)? }),
+        )
+    }
+
+    /// How many subjects each step of each workflow did, by day, on or
+    /// after `from`: (workflow, step, day, count).
+    pub fn steps_by_day(&self, from: NaiveDate) -> Result<Vec<(String, String, NaiveDate, i64)>> {
+        self.query(
+            "SELECT workflow, step, at, COUNT(*) FROM workflow_steps WHERE at >= ?1 \
+             GROUP BY workflow, step, at ORDER BY at DESC, MIN(seq)",
+            [from.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, day(r, 2)?, r.get(3)?)),
         )
     }
 

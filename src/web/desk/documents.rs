@@ -6,7 +6,7 @@
 //! issue and send steps), each run as a background job ([`super::jobs`])
 //! whose page (`/jobs/ID`) says how far it got, then what it did.
 
-use super::jobs::{Ended, Job, Snapshot, Summary, Work};
+use super::jobs::{Ended, Snapshot, Summary, Work};
 use super::{Coordinator, Form, Frame, date, journal_date};
 use crate::app::App;
 use crate::app::documents::Row;
@@ -144,14 +144,7 @@ fn start(
     kind: Work,
     work: impl FnOnce(&mut App) -> Result<Summary> + Send + 'static,
 ) -> Result<Redirect, Failure> {
-    let (dir, today, options) = (site.dir.clone(), site.today(), site.options.clone());
-    let (id, started) = site
-        .jobs
-        .start(kind, move |job: Arc<Job>| {
-            let mut app = App::writer(&dir, today)?.with_options(options).with_progress(job);
-            work(&mut app)
-        })
-        .map_err(Failure)?;
+    let (id, started) = super::jobs::launch(site, kind, work).map_err(Failure)?;
     if started {
         return Ok(Redirect::to(&format!("/jobs/{id}")));
     }
@@ -284,6 +277,8 @@ fn job_page(f: Frame, s: Snapshot, lang: Language, auto: bool, asked: Option<Wor
         asked: match asked.filter(|w| *w != s.work) {
             Some(Work::Mail) => "&asked=mail",
             Some(Work::Issue) => "&asked=issue",
+            Some(Work::Outbox) => "&asked=outbox",
+            Some(Work::Run) => "&asked=run",
             None => "",
         },
         not_started: asked.filter(|w| *w != s.work).map(|w| w == Work::Mail),

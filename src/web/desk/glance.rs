@@ -1,10 +1,8 @@
 //! The desk's read-only pages: the year at a glance (`/`, a coordinator's
-//! home; a committee account's home is its flags, letters and reports),
-//! the open flags with their evidence and the letters drafted (`/flags`),
-//! the reports (`/reports`), and the downloads of a report or a letter
-//! (`/reports/FILE`, `/letters/FILE`). Every role may read them. The one
-//! change made here is a coordinator's: drafting the day's interpellation
-//! letters (`POST /flags/letters`, as `charte flags letters` does).
+//! home; a committee account's home is its flags, letters and reports,
+//! [`super::flags`]), the reports (`/reports`), and the downloads of a
+//! report or a letter (`/reports/FILE`, and `download` for the letters of
+//! `/letters/FILE`). Every role may read them.
 //!
 //! The figures of the year at a glance are kept between requests while
 //! the journal's head, the day and the workspace's configuration stay the
@@ -15,14 +13,14 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use chrono::NaiveDate;
 
-use super::{Coordinator, Form, Frame, Viewer};
+use super::{Frame, Viewer};
 use crate::accounts::Role;
 use crate::app::App;
 use crate::app::glance::{Deadline, Folder, Glance, OutFile, Stage, Stamp};
@@ -33,11 +31,8 @@ use crate::web::{Failure, Site};
 pub fn routes() -> Router<Arc<Site>> {
     Router::new()
         .route("/", get(home))
-        .route("/flags", get(flags))
-        .route("/flags/letters", axum::routing::post(draft_letters))
         .route("/reports", get(reports))
         .route("/reports/{file}", get(report_file))
-        .route("/letters/{file}", get(letter_file))
         .layer(Extension(Arc::new(Kept::default())))
 }
 
@@ -72,13 +67,6 @@ pub struct Year {
 }
 
 #[derive(Debug, Template)]
-#[template(path = "desk/flags.html")]
-pub struct Flags {
-    pub f: Frame,
-    pub v: FlagsView,
-}
-
-#[derive(Debug, Template)]
 #[template(path = "desk/reports.html")]
 pub struct Reports {
     pub f: Frame,
@@ -93,56 +81,13 @@ async fn home(
     viewer: Viewer,
 ) -> Result<Response, Failure> {
     if viewer.role == Role::Committee {
-        return super::shown(site, viewer, |app, viewer| {
-            let mut v = FlagsView::of(app, viewer.lang)?;
-            v.reports = Some(files(&app.reports()?, viewer.lang, "/reports"));
-            Ok(Flags { f: Frame::new(app, viewer, "year"), v })
-        })
-        .await;
+        return super::shown(site, viewer, super::flags::committee_home).await;
     }
     super::shown(site, viewer, move |app, viewer| {
         let glance = kept.glance(app)?;
         Ok(Year { f: Frame::new(app, viewer, "year"), y: YearView::of(&glance, viewer.lang) })
     })
     .await
-}
-
-/// `?drafted=N`: how many letters the coordinator's last drafting wrote.
-#[derive(Debug, serde::Deserialize)]
-struct Drafted {
-    drafted: Option<usize>,
-}
-
-/// `/flags`: every flag not resolved, with its evidence; the letters drafted.
-async fn flags(
-    State(site): State<Arc<Site>>,
-    Query(drafted): Query<Drafted>,
-    viewer: Viewer,
-) -> Result<Response, Failure> {
-    super::shown(site, viewer, move |app, viewer| {
-        let mut v = FlagsView::of(app, viewer.lang)?;
-        v.drafted = drafted.drafted;
-        Ok(Flags { v, f: Frame::new(app, viewer, "flags") })
-    })
-    .await
-}
-
-/// The drafting form carries nothing but its token.
-#[derive(Debug, serde::Deserialize)]
-struct NoFields {}
-
-/// `POST /flags/letters`: the day's interpellation letters, drafted as
-/// `charte flags letters` drafts them (a coordinator's action: a committee
-/// account gets 403 and nothing is written); back to the letters.
-async fn draft_letters(
-    State(site): State<Arc<Site>>,
-    Form(Coordinator(_), NoFields {}): Form<NoFields>,
-) -> Result<Response, Failure> {
-    let input =
-        crate::app::flags::LettersInput { year: None, reply_within_days: crate::flags::REPLY_WITHIN_DAYS, only: None };
-    let drafted = site.write(move |app| app.letters(&input)).await?;
-    let written = drafted.letters.iter().filter(|l| l.path.is_some()).count();
-    Ok(super::see_other(&format!("/flags?drafted={written}#letters")))
 }
 
 /// `/reports`: the files of out/reports/.
@@ -161,18 +106,10 @@ async fn report_file(
     download(site, Folder::Reports, file).await
 }
 
-async fn letter_file(
-    State(site): State<Arc<Site>>,
-    Path(file): Path<String>,
-    _viewer: Viewer,
-) -> Result<Response, Failure> {
-    download(site, Folder::Letters, file).await
-}
-
 /// A file of out/reports/ or out/letters/ as an attachment under its own
 /// name (which [`App::out_file`] allows only in the characters safe in
 /// the header), or the site's 404.
-async fn download(site: Arc<Site>, folder: Folder, file: String) -> Result<Response, Failure> {
+pub(super) async fn download(site: Arc<Site>, folder: Folder, file: String) -> Result<Response, Failure> {
     let d = site.read(move |app| app.out_file(folder, &file)).await?;
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", d.name))
         .map_err(|_| Failure(crate::Error::not_found("no such file")))?;
@@ -450,7 +387,7 @@ fn body_name(key: &str, fr: bool) -> String {
 }
 
 /// Files to download, in the page's language.
-fn files(found: &[OutFile], lang: Language, base: &str) -> Vec<FileRow> {
+pub(super) fn files(found: &[OutFile], lang: Language, base: &str) -> Vec<FileRow> {
     let fr = lang == Language::Fr;
     found
         .iter()
@@ -523,92 +460,6 @@ fn what(name: &str, fr: bool) -> String {
     match kind {
         Some(k) => format!("{k} — {form}{language}"),
         None => form.to_owned(),
-    }
-}
-
-/// One flag with its evidence, in the page's language.
-#[derive(Debug, Clone)]
-pub struct FlagRow {
-    pub name: String,
-    pub enterprise_number: Option<String>,
-    pub since: String,
-    pub put_to_committee: bool,
-    pub evidence: Vec<EvidenceRow>,
-}
-
-#[derive(Debug, Clone)]
-pub struct EvidenceRow {
-    pub date: Option<String>,
-    /// The journal entry it is, if one.
-    pub entry: Option<i64>,
-    pub text: String,
-}
-
-/// The flags of one rule.
-#[derive(Debug, Clone)]
-pub struct RuleGroup {
-    pub rule: &'static str,
-    pub label: &'static str,
-    pub flags: Vec<FlagRow>,
-}
-
-/// `/flags` (and a committee account's home).
-#[derive(Debug, Clone)]
-pub struct FlagsView {
-    pub groups: Vec<RuleGroup>,
-    pub total: usize,
-    pub letters: Vec<FileRow>,
-    /// The reports too, on a committee account's home.
-    pub reports: Option<Vec<FileRow>>,
-    /// How many letters the coordinator just drafted.
-    pub drafted: Option<usize>,
-}
-
-impl FlagsView {
-    fn of(app: &App, lang: Language) -> crate::Result<FlagsView> {
-        let fr = lang == Language::Fr;
-        let listing = app.flags(None)?;
-        let mut groups: Vec<RuleGroup> = Vec::new();
-        let mut total = 0;
-        for l in listing.flags.iter().filter(|l| l.status != crate::flags::Status::Resolved) {
-            let row = FlagRow {
-                name: l.flag.name.clone(),
-                enterprise_number: l.flag.enterprise_number.clone(),
-                since: short(l.flag.since, lang),
-                put_to_committee: l.status == crate::flags::Status::PutToCommittee,
-                evidence: l
-                    .flag
-                    .evidence
-                    .iter()
-                    .map(|e| EvidenceRow {
-                        date: e.date.map(|d| short(d, lang)),
-                        entry: e.seq,
-                        text: e.in_language(lang).to_owned(),
-                    })
-                    .collect(),
-            };
-            total += 1;
-            match groups.iter_mut().find(|g| g.rule == l.flag.rule) {
-                Some(g) => g.flags.push(row),
-                None => {
-                    groups.push(RuleGroup { rule: l.flag.rule, label: rule_label(l.flag.rule, fr), flags: vec![row] })
-                }
-            }
-        }
-        let names: std::collections::HashMap<String, String> = app
-            .members()?
-            .into_iter()
-            .map(|m| (m.organisation.enterprise_number.digits().to_owned(), m.organisation.name))
-            .collect();
-        let mut letters = files(&app.letter_files()?, lang, "/letters");
-        for l in &mut letters {
-            // `SHORT-lettre-DIGITS-DATE.pdf`: the organisation written to.
-            let digits = l.name.split('-').find(|p| p.len() == 10 && p.chars().all(|c| c.is_ascii_digit()));
-            if let Some(name) = digits.and_then(|d| names.get(d)) {
-                l.what = name.clone();
-            }
-        }
-        Ok(FlagsView { groups, total, letters, reports: None, drafted: None })
     }
 }
 

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::app::Progress;
 use crate::error::{Error, Failed, Kind, Result};
+use crate::web::Site;
 
 /// Finished jobs kept for their page.
 const KEPT: usize = 32;
@@ -28,6 +29,10 @@ pub enum Work {
     Issue,
     /// Mail them (the adhesion workflow's issue and send steps).
     Mail,
+    /// Send the outbox on through SMTP (`charte outbox send`).
+    Outbox,
+    /// Run every workflow (the daily run, `charte run NAME` for each).
+    Run,
 }
 
 impl Work {
@@ -36,11 +41,13 @@ impl Work {
         match self {
             Work::Issue => "issue",
             Work::Mail => "mail",
+            Work::Outbox => "outbox",
+            Work::Run => "run",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Work> {
-        [Work::Issue, Work::Mail].into_iter().find(|w| w.code() == code)
+        [Work::Issue, Work::Mail, Work::Outbox, Work::Run].into_iter().find(|w| w.code() == code)
     }
 }
 
@@ -68,6 +75,12 @@ pub struct Summary {
     /// The organisations whose data needs a fix, and why (the batch went
     /// on for the others).
     pub failed: Vec<Failed>,
+    /// Outbox messages handed to the mail server.
+    pub relayed: usize,
+    /// (address, reason) of the messages the server refused for good.
+    pub bounced: Vec<(String, String)>,
+    /// A daily run: each workflow that ran, with the steps it did.
+    pub workflows: Vec<(String, usize)>,
 }
 
 /// A job as its page shows it, at one moment.
@@ -129,6 +142,22 @@ impl Progress for Job {
     }
 
     fn finish(&self) {}
+}
+
+/// Starts `work` as a job of `kind` on an App of its own (opened to
+/// change the workspace on the site's day, with the server's mail options),
+/// fed the job as its progress: the job's id, and whether it started (false:
+/// another job runs, whose id it is).
+pub(crate) fn launch(
+    site: &Site,
+    kind: Work,
+    work: impl FnOnce(&mut crate::app::App) -> Result<Summary> + Send + 'static,
+) -> Result<(u64, bool)> {
+    let (dir, today, options) = (site.dir.clone(), site.today(), site.options.clone());
+    site.jobs.start(kind, move |job: Arc<Job>| {
+        let mut app = crate::app::App::writer(&dir, today)?.with_options(options).with_progress(job);
+        work(&mut app)
+    })
 }
 
 /// The server's jobs.
@@ -238,6 +267,11 @@ impl Jobs {
     /// Job `id` as it is now.
     pub fn get(&self, id: u64) -> Option<Snapshot> {
         self.registry().jobs.get(&id).map(|j| j.snapshot())
+    }
+
+    /// The latest job of `work` this server ran or runs, as it is now.
+    pub fn latest(&self, work: Work) -> Option<Snapshot> {
+        self.registry().jobs.values().rev().find(|j| j.work == work).map(|j| j.snapshot())
     }
 }
 

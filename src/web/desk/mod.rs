@@ -15,12 +15,15 @@
 
 pub mod documents;
 pub mod elections;
+pub mod flags;
 pub mod glance;
 pub mod jobs;
 pub(crate) mod login;
+pub mod mail;
 pub mod meetings;
 pub mod returns;
 pub mod roster;
+pub mod runs;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -432,6 +435,9 @@ pub fn routes() -> Router<Arc<Site>> {
         .merge(returns::routes())
         .merge(elections::routes())
         .merge(meetings::routes())
+        .merge(flags::routes())
+        .merge(mail::routes())
+        .merge(runs::routes())
 }
 
 #[cfg(test)]
