@@ -8,13 +8,15 @@
 //! ways is refused), document (the supporting document's reference), person
 //! and fte (staff lines only).
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Problem;
 use crate::tabular::{self, Table};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Staff,
@@ -22,7 +24,70 @@ pub enum Category {
     Project,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+impl Category {
+    /// The word the journal, the JSON and the command line use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::Staff => "staff",
+            Category::Running => "running",
+            Category::Project => "project",
+        }
+    }
+
+    /// The word a member or a funder reads.
+    pub fn label(self, lang: crate::roster::Language) -> &'static str {
+        use crate::roster::Language::{Fr, Nl};
+        match (self, lang) {
+            (Category::Staff, Fr) => "Frais de personnel",
+            (Category::Staff, Nl) => "Personeelskosten",
+            (Category::Running, Fr) => "Frais de fonctionnement",
+            (Category::Running, Nl) => "Werkingskosten",
+            (Category::Project, Fr) => "Projets",
+            (Category::Project, Nl) => "Projecten",
+        }
+    }
+}
+
+impl std::str::FromStr for Category {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Category, String> {
+        match s {
+            "staff" => Ok(Category::Staff),
+            "running" => Ok(Category::Running),
+            "project" => Ok(Category::Project),
+            _ => Err(format!("'{s}' is not an expense category")),
+        }
+    }
+}
+
+/// The total of each category, in cents (only the categories present).
+pub fn totals(lines: &[Expense]) -> BTreeMap<Category, i64> {
+    let mut totals = BTreeMap::new();
+    for e in lines {
+        *totals.entry(e.category).or_default() += e.cents;
+    }
+    totals
+}
+
+/// The import whose lines hold for a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpenseImport {
+    pub year: i32,
+    /// The file's name as it was given.
+    pub file: String,
+    pub sha256: String,
+    /// The sha256 of the import it replaced, if any.
+    pub replaced: Option<String>,
+    pub lines: usize,
+    /// The day it was journaled.
+    pub at: String,
+    pub seq: i64,
+}
+
+/// One expense or staff line, as the file gave it and the journal records
+/// it (`expenses-imported`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expense {
     pub line: u64,
     pub date: NaiveDate,
@@ -44,6 +109,16 @@ const FIELDS: &[tabular::Field] = &[
     ("person", &["personne", "persoon", "travailleur", "werknemer"], false),
     ("fte", &["etp", "vte"], false),
 ];
+
+/// The year a file's lines are about: that of its first line's date
+/// (the parser then holds every other line to it); None when no first
+/// date reads.
+pub fn year_of(table: &Table) -> Option<i32> {
+    let columns = tabular::map_columns(&table.header, FIELDS).ok()?;
+    let (_, row) = table.rows.first()?;
+    let record = tabular::Record::new(table, row, &columns, FIELDS);
+    tabular::parse_date(record.get("date").1).ok().map(|d| d.year())
+}
 
 /// Validates the lines for `year`, none dated after `today` (an expense
 /// not yet made is a typing error); `project_allowed` for funders with a

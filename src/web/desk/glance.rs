@@ -1,7 +1,7 @@
 //! The desk's read-only pages: the year at a glance (`/`, a coordinator's
 //! home; a committee account's home is its flags, letters and reports),
 //! the open flags with their evidence and the letters drafted (`/flags`),
-//! the reports (`/reports`), and the downloads of a report or a letter
+//! and the downloads of a report or a letter
 //! (`/reports/FILE`, `/letters/FILE`). Every role may read them. The one
 //! change made here is a coordinator's: drafting the day's interpellation
 //! letters (`POST /flags/letters`, as `charte flags letters` does).
@@ -35,7 +35,6 @@ pub fn routes() -> Router<Arc<Site>> {
         .route("/", get(home))
         .route("/flags", get(flags))
         .route("/flags/letters", axum::routing::post(draft_letters))
-        .route("/reports", get(reports))
         .route("/reports/{file}", get(report_file))
         .route("/letters/{file}", get(letter_file))
         .layer(Extension(Arc::new(Kept::default())))
@@ -76,13 +75,6 @@ pub struct Year {
 pub struct Flags {
     pub f: Frame,
     pub v: FlagsView,
-}
-
-#[derive(Debug, Template)]
-#[template(path = "desk/reports.html")]
-pub struct Reports {
-    pub f: Frame,
-    pub files: Vec<FileRow>,
 }
 
 /// `/`: the year at a glance for a coordinator; a committee account's
@@ -143,14 +135,6 @@ async fn draft_letters(
     let drafted = site.write(move |app| app.letters(&input)).await?;
     let written = drafted.letters.iter().filter(|l| l.path.is_some()).count();
     Ok(super::see_other(&format!("/flags?drafted={written}#letters")))
-}
-
-/// `/reports`: the files of out/reports/.
-async fn reports(State(site): State<Arc<Site>>, viewer: Viewer) -> Result<Response, Failure> {
-    super::shown(site, viewer, |app, viewer| {
-        Ok(Reports { files: files(&app.reports()?, viewer.lang, "/reports"), f: Frame::new(app, viewer, "reports") })
-    })
-    .await
 }
 
 async fn report_file(
@@ -447,7 +431,7 @@ fn body_name(key: &str, fr: bool) -> String {
 }
 
 /// Files to download, in the page's language.
-fn files(found: &[OutFile], lang: Language, base: &str) -> Vec<FileRow> {
+pub(super) fn files(found: &[OutFile], lang: Language, base: &str) -> Vec<FileRow> {
     let fr = lang == Language::Fr;
     found
         .iter()

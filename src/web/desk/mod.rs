@@ -14,9 +14,11 @@
 //! which every form of the desk carries in its hidden field `csrf`.
 
 pub mod documents;
+pub mod expenses;
 pub mod glance;
 pub mod jobs;
 pub(crate) mod login;
+pub mod reports;
 pub mod returns;
 pub mod roster;
 
@@ -428,6 +430,8 @@ pub fn routes() -> Router<Arc<Site>> {
         .merge(roster::routes())
         .merge(documents::routes())
         .merge(returns::routes())
+        .merge(expenses::routes())
+        .merge(reports::routes())
 }
 
 #[cfg(test)]
