@@ -14,6 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Problem;
+use crate::reason::Reason;
 use crate::tabular::{self, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -135,12 +136,12 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
         let (h, v) = cell("date");
         let date = match tabular::parse_date(v) {
             Ok(d) if d > today => {
-                problems.push(Problem::at(line, Some(h), format!("{d} is after today ({today}): not yet spent")));
+                problems.push(Problem::because(line, Some(h), Reason::NotYetSpent { date: d, today }));
                 None
             }
             Ok(d) if d.year() == year => Some(d),
             Ok(d) => {
-                problems.push(Problem::at(line, Some(h), format!("{d} is not in {year}, the year of the report")));
+                problems.push(Problem::because(line, Some(h), Reason::NotInYear { date: d, year }));
                 None
             }
             Err(e) => {
@@ -154,26 +155,22 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
             "running" | "fonctionnement" | "werking" | "werkingskosten" => Some(Category::Running),
             "project" | "projet" | "projets" => Some(Category::Project),
             _ => {
-                problems.push(Problem::at(
-                    line,
-                    Some(h),
-                    format!("unknown category '{v}' (expected staff, running or project)"),
-                ));
+                problems.push(Problem::because(line, Some(h), Reason::UnknownCategory { value: v.to_owned() }));
                 None
             }
         };
         if category == Some(Category::Project) && !project_allowed {
-            problems.push(Problem::at(line, Some(h), "this funder has no project envelope: use staff or running"));
+            problems.push(Problem::because(line, Some(h), Reason::NoProjectEnvelope));
         }
         let (h, v) = cell("amount");
         let cents = super::amount::parse(v).map_err(|e| problems.push(Problem::at(line, Some(h), e))).ok();
         let (h, document) = cell("document");
         if document.is_empty() {
-            problems.push(Problem::at(line, Some(h), "every expense needs its supporting document's reference"));
+            problems.push(Problem::because(line, Some(h), Reason::NoSupportingDocument));
         }
         let (dh, description) = cell("description");
         if description.is_empty() {
-            problems.push(Problem::at(line, Some(dh), "the description is empty"));
+            problems.push(Problem::because(line, Some(dh), Reason::DescriptionEmpty));
         }
         let person = Some(cell("person").1.to_owned()).filter(|p| !p.is_empty());
         let (fh, fte) = cell("fte");
@@ -183,17 +180,13 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
             match fte.replace(',', ".").parse::<f64>() {
                 Ok(x) if x > 0.0 && x <= 1.0 => Some(x),
                 _ => {
-                    problems.push(Problem::at(
-                        line,
-                        Some(fh),
-                        format!("'{fte}' is not a full-time equivalent (0 < fte ≤ 1)"),
-                    ));
+                    problems.push(Problem::because(line, Some(fh), Reason::NotAnFte { value: fte.to_owned() }));
                     None
                 }
             }
         };
         if category == Some(Category::Staff) && (person.is_none() || fte.is_none()) && problems.len() == before {
-            problems.push(Problem::at(line, None, "a staff line names the person and the full-time equivalent (fte)"));
+            problems.push(Problem::because(line, None, Reason::StaffLineIncomplete));
         }
         if problems.len() > before {
             continue;

@@ -12,6 +12,7 @@
 
 mod desk;
 mod desk_documents;
+mod desk_money;
 mod desk_roster;
 mod glance;
 #[allow(dead_code)]
@@ -32,6 +33,7 @@ fn main() -> std::process::ExitCode {
         desk::tests(),
         desk_roster::tests(),
         desk_documents::tests(),
+        desk_money::tests(),
         glance::tests(),
     ]
     .concat();

@@ -89,8 +89,16 @@ fn a_broken_file_shows_its_lines_and_changes_nothing() {
     let page = me.post_multipart("/expenses/import", &[], Some(("file", "frais.csv", broken.as_bytes())));
     assert_eq!(page.status, 422, "{}", page.body);
     assert!(page.body.contains("Le fichier frais.csv ne peut pas être importé tel quel ; rien n&#39;a été modifié"));
-    assert!(page.body.contains("ligne 3"), "the line is named: {}", page.body);
-    assert!(page.body.contains("travel"), "{}", page.body);
+    assert!(
+        page.body.contains(
+            "<li>ligne 3, colonne « category » : « travel » n&#39;est pas une catégorie : écrivez personnel, \
+             fonctionnement ou projet (staff, running, project)</li>"
+        ),
+        "the line, its column and why, in French: {}",
+        page.body
+    );
+    let nl = me.post_multipart("/expenses/import?lang=nl", &[], Some(("file", "frais.csv", broken.as_bytes())));
+    assert!(nl.body.contains("“travel” is geen categorie"), "in Dutch: {}", nl.body);
     assert_eq!(t.journal_len(), before);
     assert_eq!(staged_files(&t), 0, "a refused file is not kept");
 }

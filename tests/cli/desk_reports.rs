@@ -4,7 +4,7 @@
 //! the approval said to lapse once the report is made again with other
 //! figures; sending to the funder explained, never a dead button.
 
-use crate::harness::{Session, Test};
+use crate::harness::Test;
 
 const COORDINATOR: (&str, &str) = ("sophie@cswsl.example.be", "un mot de passe solide");
 
@@ -19,23 +19,6 @@ fn desk() -> Test {
     t.run(["meeting", "add", "--body", "plenary", "--date", "2026-12-22T18:00"]).success();
     t.user(COORDINATOR.0, "coordinator", COORDINATOR.1);
     t.at("2026-12-15")
-}
-
-/// The bytes of a download, as the browser receives them (the harness's
-/// responses are text).
-fn download(me: &Session<'_>, path: &str) -> (u16, Vec<u8>) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(&me.served.addr).unwrap();
-    let head = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nCookie: {}\r\n\r\n",
-        me.served.addr, me.cookie
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a head") + 4;
-    let status = String::from_utf8_lossy(&raw[..end]).split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, raw[end..].to_vec())
 }
 
 fn pdf_text(bytes: &[u8]) -> String {
@@ -69,7 +52,7 @@ fn the_annual_report_is_made_downloaded_approved_and_its_approval_lapses_when_ma
     assert!(b.contains("Membres (charte en vigueur signée)"), "its figures: {b}");
     assert!(b.contains("href=\"/reports/annual-2026.pdf\""), "{b}");
     assert!(b.contains("Pas encore approuvé"), "{b}");
-    let (status, pdf) = download(&me, "/reports/annual-2026.pdf");
+    let (status, pdf) = me.download("/reports/annual-2026.pdf");
     assert_eq!(status, 200);
     assert!(pdf.starts_with(b"%PDF-"));
     let text = pdf_text(&pdf);
