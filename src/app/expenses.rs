@@ -7,7 +7,6 @@
 //! imported again changes nothing.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use super::{App, TableFile, staging};
 use crate::config::FunderKind;
@@ -154,14 +153,15 @@ impl App {
     /// is not kept: its problems are the error, each with its line and
     /// column, as the command line gives them.
     pub fn preview_expenses(&mut self, name: &str, bytes: &[u8]) -> Result<Preview> {
-        let name = staging::label(name, "expenses.csv");
-        if bytes.len() > MAX_BYTES {
-            return Err(Error::usage(format!("{name} is larger than {} MB: nothing was changed", MAX_BYTES >> 20)));
+        let (kept, file) = self.keep_table(staging::Kind::Expenses, name, bytes, MAX_BYTES)?;
+        match self.import_expenses(&file, None, true) {
+            Ok(imported) => Ok(Preview { id: kept.id, imported }),
+            Err(e) => {
+                // Nothing to confirm: the file is not kept.
+                let _ = std::fs::remove_file(&kept.path);
+                Err(e)
+            }
         }
-        let file = TableFile::from_bytes(Path::new(&name), bytes)?;
-        let imported = self.import_expenses(&file, None, true)?;
-        let kept = self.keep_upload(staging::Kind::Expenses, bytes)?;
-        Ok(Preview { id: kept.id, imported })
     }
 
     /// Imports the expenses file [`App::preview_expenses`] kept as `id`
@@ -176,17 +176,7 @@ impl App {
         name: &str,
         replaces: Option<&str>,
     ) -> Result<Imported> {
-        let Some(kept) = self.kept_upload(staging::Kind::Expenses, id)? else {
-            return Err(Error::not_found(
-                "this file is no longer waiting to be imported (a day has passed, or it was imported already): \
-                 nothing was changed; send it again",
-            ));
-        };
-        let bytes = crate::error::read_bounded(&kept.path, MAX_BYTES as u64, "an expenses file")?;
-        let file = TableFile::from_bytes(Path::new(&staging::label(name, "expenses.csv")), &bytes)?;
-        if file.sha256 != sha256 {
-            return Err(Error::usage("the file kept is not the one previewed: nothing was changed; send it again"));
-        }
+        let (kept, file) = self.kept_table(staging::Kind::Expenses, id, sha256, name, MAX_BYTES)?;
         let done = self.import_expenses_over(&file, Some(year), false, Some(replaces))?;
         std::fs::remove_file(&kept.path).map_err(|e| Error::io(&kept.path, e))?;
         Ok(done)

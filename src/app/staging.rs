@@ -24,15 +24,26 @@ const STAGING: &str = "staging";
 pub enum Kind {
     Roster,
     Expenses,
+    Events,
 }
 
 impl Kind {
-    const ALL: [Kind; 2] = [Kind::Roster, Kind::Expenses];
+    const ALL: [Kind; 3] = [Kind::Roster, Kind::Expenses, Kind::Events];
 
     fn prefix(self) -> &'static str {
         match self {
             Kind::Roster => "roster-",
             Kind::Expenses => "expenses-",
+            Kind::Events => "events-",
+        }
+    }
+
+    /// The name a file sent without one is given.
+    fn fallback(self) -> &'static str {
+        match self {
+            Kind::Roster => "roster.csv",
+            Kind::Expenses => "expenses.csv",
+            Kind::Events => "events.csv",
         }
     }
 
@@ -77,6 +88,50 @@ impl App {
             }
             _ => Ok(None),
         }
+    }
+
+    /// Reads an upload a preview kept (a table: expenses, events) for its
+    /// confirmation: the one kept as `id` if it still waits and is still
+    /// the file whose sha256 is `sha256`, decoded under the name it was
+    /// sent as; refused otherwise, nothing changed.
+    pub(super) fn kept_table(
+        &self,
+        kind: Kind,
+        id: &str,
+        sha256: &str,
+        name: &str,
+        max_bytes: usize,
+    ) -> Result<(Kept, super::TableFile)> {
+        let Some(kept) = self.kept_upload(kind, id)? else {
+            return Err(Error::not_found(
+                "this file is no longer waiting to be imported (a day has passed, or it was imported already): \
+                 nothing was changed; send it again",
+            ));
+        };
+        let bytes = crate::error::read_bounded(&kept.path, max_bytes as u64, "an upload")?;
+        let file = super::TableFile::from_bytes(Path::new(&label(name, kind.fallback())), &bytes)?;
+        if file.sha256 != sha256 {
+            return Err(Error::usage("the file kept is not the one previewed: nothing was changed; send it again"));
+        }
+        Ok((kept, file))
+    }
+
+    /// Keeps an upload (a table) for a preview: decoded first under the
+    /// name it was sent as (a file that does not read is not kept), no
+    /// larger than `max_bytes`.
+    pub(super) fn keep_table(
+        &self,
+        kind: Kind,
+        name: &str,
+        bytes: &[u8],
+        max_bytes: usize,
+    ) -> Result<(Kept, super::TableFile)> {
+        let name = label(name, kind.fallback());
+        if bytes.len() > max_bytes {
+            return Err(Error::usage(format!("{name} is larger than {} MB: nothing was changed", max_bytes >> 20)));
+        }
+        let file = super::TableFile::from_bytes(Path::new(&name), bytes)?;
+        Ok((self.keep_upload(kind, bytes)?, file))
     }
 
     /// Removes the uploads waiting under out/staging/ older than `age`

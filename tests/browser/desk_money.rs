@@ -1,6 +1,6 @@
 //! Issue 20: expenses and reports on the coordinator's desk through a real
 //! browser: the year's expenses file chosen in the file dialog, previewed
-//! with its totals, confirmed; the annual report made, approved by the
+//! with its totals, confirmed; the year's events likewise; the annual report made, approved by the
 //! plenary held, its PDF downloaded (as the page's link fetches it) and
 //! read; the reports page in Dutch. Every page checked by axe-core and shot.
 
@@ -50,6 +50,15 @@ fn expenses_are_imported_and_the_annual_report_is_made_approved_and_downloaded(b
     page.check_accessibility().screenshot("desk-expenses");
     let listed = t.run(["expenses", "list", "--json"]).success().json();
     assert_eq!(listed["lines"].as_array().unwrap().len(), kept.len() - 1);
+
+    // The year's events, likewise.
+    page.choose("#events-file", &t.path("year/events.csv"));
+    page.submit("form[action='/expenses/events'] button", "#summary");
+    assert!(page.text("#summary").contains("4 activité(s) à enregistrer"), "{}", page.body_text());
+    page.check_accessibility().screenshot("desk-events-preview");
+    page.submit(".confirm button", ".done");
+    assert!(page.text(".done").contains("4 activité(s) enregistrée(s)"), "{}", page.text(".done"));
+    assert!(page.text("#events-caption").contains("4 activité(s)"));
 
     // The annual report, made from the page, approved by the plenary.
     page.visit(&format!("http://{}/reports", server.addr), "#annual");

@@ -3,7 +3,7 @@
 //! exactly as previewed; a broken file's lines shown with nothing changed;
 //! a second file of the year said to replace the first.
 
-use crate::harness::{Response, Test};
+use crate::harness::Test;
 
 const COORDINATOR: (&str, &str) = ("sophie@cswsl.example.be", "un mot de passe solide");
 
@@ -11,13 +11,6 @@ fn desk() -> Test {
     let t = Test::fixture("woluwe-saint-lambert").at("2026-12-31");
     t.user(COORDINATOR.0, "coordinator", COORDINATOR.1);
     t
-}
-
-/// The value of the hidden field `name` of the page's forms.
-fn hidden(page: &Response, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = page.body.find(&marker).unwrap_or_else(|| panic!("no field {name} in {}", page.body)) + marker.len();
-    page.body[at..].split('"').next().unwrap().to_owned()
 }
 
 const TWO_LINES: &str = "date;category;description;amount;document;person;fte\n\
@@ -45,7 +38,7 @@ fn expenses_are_previewed_with_their_totals_then_recorded_as_previewed() {
     assert!(!b.contains("id=\"replaces\""), "nothing to replace yet");
     assert_eq!(t.journal_len(), before, "a preview changes nothing");
     assert_eq!(staged_files(&t), 1, "the upload waits for its confirmation");
-    let fields = ["id", "sha256", "year", "name", "replaces"].map(|k| (k, hidden(&preview, k)));
+    let fields = ["id", "sha256", "year", "name", "replaces"].map(|k| (k, preview.hidden(k)));
     let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let done = me.post_form("/expenses/import/confirm", &form);
     assert_eq!(done.status, 303, "{}", done.body);
@@ -101,4 +94,39 @@ fn a_broken_file_shows_its_lines_and_changes_nothing() {
     assert!(nl.body.contains("“travel” is geen categorie"), "in Dutch: {}", nl.body);
     assert_eq!(t.journal_len(), before);
     assert_eq!(staged_files(&t), 0, "a refused file is not kept");
+}
+
+#[test]
+fn events_are_previewed_then_recorded_and_the_same_file_changes_nothing() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let file = std::fs::read(t.path("year/events.csv")).unwrap();
+    let rows = String::from_utf8_lossy(&file).lines().count() - 1;
+    let before = t.journal_len();
+    let preview = me.post_multipart("/expenses/events", &[], Some(("file", "activités.csv", &file)));
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(preview.body.contains(&format!("{rows} activité(s) à enregistrer")), "{}", preview.body);
+    assert_eq!(t.journal_len(), before, "a preview changes nothing");
+    let fields = ["id", "sha256", "name"].map(|k| (k, preview.hidden(k)));
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = me.post_form("/expenses/events/confirm", &form);
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.header("location"), Some(format!("/expenses?events={rows}#events").as_str()));
+    assert_eq!(t.journal_len(), before + rows as u64, "one entry per event, as `charte events import` records them");
+    let listed = t.run(["events", "list", "--json"]).success().json();
+    assert_eq!(listed.as_array().unwrap().len(), rows);
+    let page = me.get("/expenses");
+    assert!(page.body.contains(&format!("{rows} activité(s)")), "{}", page.body);
+    // The same file again: nothing to record, no confirmation offered.
+    let same = me.post_multipart("/expenses/events", &[], Some(("file", "activités.csv", &file)));
+    assert!(same.body.contains("Ce fichier ne change rien"), "{}", same.body);
+    assert!(!same.body.contains("/expenses/events/confirm"));
+    assert_eq!(staged_files(&t), 1, "only the unconfirmed upload waits");
+    // A broken one: its line, by the events' form, nothing changed.
+    let broken = "date,kind,title\n2026-13-01,colloque,Colloque\n";
+    let refused = me.post_multipart("/expenses/events", &[], Some(("file", "activités.csv", broken.as_bytes())));
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("ligne 2"), "{}", refused.body);
+    assert_eq!(t.journal_len(), before + rows as u64);
 }

@@ -384,6 +384,13 @@ impl Response {
             .collect()
     }
 
+    /// The value of the field `name` of the page's forms (the first one).
+    pub fn hidden(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = self.body.find(&marker).unwrap_or_else(|| panic!("no field {name} in {}", self.body)) + marker.len();
+        self.body[at..].split('"').next().unwrap_or_default().to_owned()
+    }
+
     /// The value of the first hidden `csrf` field of the page's forms.
     pub fn form_token(&self) -> Option<String> {
         let at = self.body.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();

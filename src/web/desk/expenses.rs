@@ -4,7 +4,9 @@
 //! per category, what it would replace) or refused with its line errors,
 //! nothing changed; then confirmed, bound to the file's sha256 and to the
 //! import it replaces (crate::app::expenses), as `charte expenses import`
-//! records it.
+//! records it. The events (colloquia, network days, campaigns, bourses)
+//! likewise: uploaded, previewed (which it records, which are known),
+//! confirmed, as `charte events import` records them.
 
 use std::sync::Arc;
 
@@ -29,6 +31,8 @@ pub fn routes() -> Router<Arc<Site>> {
         .route("/expenses", get(list))
         .route("/expenses/import", post(upload))
         .route("/expenses/import/confirm", post(confirm))
+        .route("/expenses/events", post(upload_events))
+        .route("/expenses/events/confirm", post(confirm_events))
 }
 
 /// One line, as the tables show it.
@@ -103,8 +107,20 @@ fn totals(totals: &std::collections::BTreeMap<Category, i64>, lang: Language) ->
 #[derive(Debug, Clone)]
 pub struct EventRow {
     pub date: String,
+    pub kind: &'static str,
     pub title: String,
     pub participants: String,
+}
+
+impl EventRow {
+    fn of(a: crate::actions::Action, lang: Language) -> EventRow {
+        EventRow {
+            date: date(a.date, lang),
+            kind: a.kind.label(lang),
+            title: a.title,
+            participants: a.participants.map(|n| super::number(n.into())).unwrap_or_else(|| "—".to_owned()),
+        }
+    }
 }
 
 #[derive(Debug, Template)]
@@ -119,6 +135,8 @@ pub struct ExpensesPage {
     pub events: Vec<EventRow>,
     pub done: Option<Said>,
     pub refusal: Option<Refusal>,
+    /// The events form's refusal.
+    pub events_refusal: Option<Refusal>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -126,6 +144,14 @@ struct ListQuery {
     year: Option<i32>,
     /// Lines just imported (after a confirmation).
     imported: Option<usize>,
+    /// Events just recorded.
+    events: Option<usize>,
+}
+
+/// Which of the page's two forms a refusal belongs to.
+enum Refused {
+    Expenses(Refusal),
+    Events(Refusal),
 }
 
 fn expenses_page(
@@ -133,20 +159,16 @@ fn expenses_page(
     viewer: &Viewer,
     year: Option<i32>,
     done: Option<Said>,
-    refusal: Option<Refusal>,
+    refused: Option<Refused>,
 ) -> crate::Result<ExpensesPage> {
+    let (refusal, events_refusal) = match refused {
+        Some(Refused::Expenses(r)) => (Some(r), None),
+        Some(Refused::Events(r)) => (None, Some(r)),
+        None => (None, None),
+    };
     let lang = viewer.lang;
     let listed = app.expenses(year)?;
-    let events = app
-        .events()?
-        .into_iter()
-        .rev()
-        .map(|a| EventRow {
-            date: date(a.date, lang),
-            title: a.title,
-            participants: a.participants.map(|n| super::number(n.into())).unwrap_or_else(|| "—".to_owned()),
-        })
-        .collect();
+    let events = app.events()?.into_iter().rev().map(|a| EventRow::of(a, lang)).collect();
     Ok(ExpensesPage {
         f: Frame::new(app, viewer, "expenses"),
         source: listed.import.as_ref().map(|i| (i.file.clone(), super::journal_date(&i.at, lang))),
@@ -155,6 +177,7 @@ fn expenses_page(
         events,
         done,
         refusal,
+        events_refusal,
     })
 }
 
@@ -165,12 +188,16 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, Failure> {
     super::shown(site, viewer, move |app, viewer| {
-        let done = q.imported.map(|n| {
-            Said::new(
+        let done = match (q.imported, q.events) {
+            (Some(n), _) => Some(Said::new(
                 format!("Les {n} lignes du fichier sont enregistrées : ce sont désormais les dépenses de l'année."),
                 format!("De {n} regels uit het bestand zijn vastgelegd: dit zijn voortaan de uitgaven van het jaar."),
-            )
-        });
+            )),
+            (None, Some(n)) => {
+                Some(Said::new(format!("{n} activité(s) enregistrée(s)."), format!("{n} activiteit(en) vastgelegd.")))
+            }
+            _ => None,
+        };
         expenses_page(app, viewer, q.year, done, None)
     })
     .await
@@ -207,6 +234,7 @@ fn preview_page(f: Frame, p: Preview, lang: Language) -> PreviewPage {
 enum Page {
     List(Box<ExpensesPage>),
     Preview(Box<PreviewPage>),
+    Events(Box<EventsPreviewPage>),
 }
 
 impl Shown for Page {
@@ -214,7 +242,123 @@ impl Shown for Page {
         match self {
             Page::List(p) => p.response(status, chosen, lang),
             Page::Preview(p) => p.response(status, chosen, lang),
+            Page::Events(p) => p.response(status, chosen, lang),
         }
+    }
+}
+
+/// The framing of a file's line errors, nothing changed.
+fn not_imported(name: &str) -> Said {
+    Said::new(
+        format!(
+            "Le fichier {name} ne peut pas être importé tel quel ; rien n'a été modifié. Corrigez ces lignes dans le \
+             tableur, puis envoyez-le à nouveau :"
+        ),
+        format!(
+            "Het bestand {name} kan niet zo worden ingevoerd; er werd niets gewijzigd. Verbeter deze regels in het \
+             rekenblad en stuur het opnieuw:"
+        ),
+    )
+}
+
+/// The framing of a confirmation refused, nothing changed.
+fn not_confirmed() -> Said {
+    Said::new(
+        "Cette importation n'a pas été faite ; rien n'a été modifié :",
+        "Deze invoer werd niet uitgevoerd; er werd niets gewijzigd:",
+    )
+}
+
+/// Which of the page's two files an upload or a confirmation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Expenses,
+    Events,
+}
+
+impl Which {
+    fn refused(self, refusal: Refusal) -> Refused {
+        match self {
+            Which::Expenses => Refused::Expenses(refusal),
+            Which::Events => Refused::Events(refusal),
+        }
+    }
+
+    /// What to say when no file was chosen.
+    fn choose(self) -> Said {
+        match self {
+            Which::Expenses => Said::new(
+                "Choisissez le fichier des dépenses (CSV, tel qu'Excel l'enregistre).",
+                "Kies het bestand met de uitgaven (CSV, zoals Excel het bewaart).",
+            ),
+            Which::Events => Said::new(
+                "Choisissez le fichier des activités (CSV, tel qu'Excel l'enregistre).",
+                "Kies het bestand met de activiteiten (CSV, zoals Excel het bewaart).",
+            ),
+        }
+    }
+}
+
+/// An upload's first step: its preview, or the page with the file's
+/// problems by its form (422), nothing changed.
+async fn preview(site: Arc<Site>, viewer: Viewer, parts: super::Parts, which: Which) -> Result<Response, Failure> {
+    super::changed(site, viewer, move |app, viewer| {
+        let lang = viewer.lang;
+        let refused = |app: &App, refusal| {
+            expenses_page(app, viewer, None, None, Some(which.refused(refusal)))
+                .map(|p| (StatusCode::UNPROCESSABLE_ENTITY, Page::List(Box::new(p))))
+        };
+        let Some((name, bytes)) = parts.file.filter(|(_, b)| !b.is_empty()) else {
+            return refused(app, Refusal { said: which.choose(), ..Refusal::default() });
+        };
+        let f = Frame::new(app, viewer, "expenses");
+        let previewed = match which {
+            Which::Expenses => {
+                app.preview_expenses(&name, &bytes).map(|p| Page::Preview(Box::new(preview_page(f, p, lang))))
+            }
+            Which::Events => app.preview_events(&name, &bytes).map(|p| {
+                Page::Events(Box::new(EventsPreviewPage {
+                    f,
+                    id: p.id,
+                    name: p.name,
+                    sha256: p.sha256,
+                    new: p.new.into_iter().map(|a| EventRow::of(a, lang)).collect(),
+                    known: p.known,
+                }))
+            }),
+        };
+        match previewed {
+            Ok(page) => Ok((StatusCode::OK, page)),
+            Err(e) => refused(app, fixable(e, not_imported(&name), lang)?),
+        }
+    })
+    .await
+}
+
+/// An upload's confirmation, `work` (one application-layer action, which
+/// says where the result is shown): then that page (303), or the page with
+/// the refusal by its form (422), nothing changed.
+async fn confirmed(
+    site: Arc<Site>,
+    viewer: Viewer,
+    which: Which,
+    year: Option<i32>,
+    work: impl FnOnce(&mut App) -> crate::Result<String> + Send + 'static,
+) -> Result<Response, Failure> {
+    let (lang, chosen) = (viewer.lang, viewer.chosen);
+    let outcome = site
+        .write(move |app| match work(app) {
+            Ok(to) => Ok(Ok(to)),
+            Err(e) if super::fixable(e.kind()) => {
+                let refusal = fixable(e, not_confirmed(), lang)?;
+                Ok(Err(expenses_page(app, &viewer, year, None, Some(which.refused(refusal)))?))
+            }
+            Err(e) => Err(e),
+        })
+        .await?;
+    match outcome {
+        Ok(to) => Ok(super::see_other(&to)),
+        Err(page) => Ok(page.response(StatusCode::UNPROCESSABLE_ENTITY, chosen, lang)),
     }
 }
 
@@ -223,39 +367,7 @@ async fn upload(
     State(site): State<Arc<Site>>,
     Upload(Coordinator(viewer), parts): Upload,
 ) -> Result<Response, Failure> {
-    super::changed(site, viewer, move |app, viewer| {
-        let refused = |app: &App, refusal| {
-            expenses_page(app, viewer, None, None, Some(refusal))
-                .map(|p| (StatusCode::UNPROCESSABLE_ENTITY, Page::List(Box::new(p))))
-        };
-        let Some((name, bytes)) = parts.file.filter(|(_, b)| !b.is_empty()) else {
-            let said = Said::new(
-                "Choisissez le fichier des dépenses (CSV, tel qu'Excel l'enregistre).",
-                "Kies het bestand met de uitgaven (CSV, zoals Excel het bewaart).",
-            );
-            return refused(app, Refusal { said, ..Refusal::default() });
-        };
-        match app.preview_expenses(&name, &bytes) {
-            Ok(p) => Ok((
-                StatusCode::OK,
-                Page::Preview(Box::new(preview_page(Frame::new(app, viewer, "expenses"), p, viewer.lang))),
-            )),
-            Err(e) => {
-                let said = Said::new(
-                    format!(
-                        "Le fichier {name} ne peut pas être importé tel quel ; rien n'a été modifié. Corrigez ces \
-                         lignes dans le tableur, puis envoyez-le à nouveau :"
-                    ),
-                    format!(
-                        "Het bestand {name} kan niet zo worden ingevoerd; er werd niets gewijzigd. Verbeter deze \
-                         regels in het rekenblad en stuur het opnieuw:"
-                    ),
-                );
-                refused(app, fixable(e, said, viewer.lang)?)
-            }
-        }
-    })
-    .await
+    preview(site, viewer, parts, Which::Expenses).await
 }
 
 /// The confirmation of a previewed import.
@@ -275,27 +387,54 @@ async fn confirm(
     State(site): State<Arc<Site>>,
     Form(Coordinator(viewer), form): Form<Confirm>,
 ) -> Result<Response, Failure> {
-    let (year, lang, chosen) = (form.year, viewer.lang, viewer.chosen);
-    let outcome = site
-        .write(move |app| {
-            let replaces = Some(form.replaces.as_str()).filter(|r| !r.is_empty());
-            match app.confirm_expenses(&form.id, &form.sha256, form.year, &form.name, replaces) {
-                Ok(done) => Ok(Ok(done.lines.lines.len())),
-                Err(e) if super::fixable(e.kind()) => {
-                    let said = Said::new(
-                        "Cette importation n'a pas été faite ; rien n'a été modifié :",
-                        "Deze invoer werd niet uitgevoerd; er werd niets gewijzigd:",
-                    );
-                    let refusal = fixable(e, said, viewer.lang)?;
-                    let page = expenses_page(app, &viewer, Some(year), None, Some(refusal))?;
-                    Ok(Err(page))
-                }
-                Err(e) => Err(e),
-            }
-        })
-        .await?;
-    match outcome {
-        Ok(n) => Ok(super::see_other(&format!("/expenses?year={year}&imported={n}"))),
-        Err(page) => Ok(page.response(StatusCode::UNPROCESSABLE_ENTITY, chosen, lang)),
-    }
+    let year = form.year;
+    confirmed(site, viewer, Which::Expenses, Some(year), move |app| {
+        let replaces = Some(form.replaces.as_str()).filter(|r| !r.is_empty());
+        let done = app.confirm_expenses(&form.id, &form.sha256, year, &form.name, replaces)?;
+        Ok(format!("/expenses?year={year}&imported={}", done.lines.lines.len()))
+    })
+    .await
+}
+
+// --- the network's events ------------------------------------------------
+
+#[derive(Debug, Template)]
+#[template(path = "desk/expenses_events_preview.html")]
+pub struct EventsPreviewPage {
+    pub f: Frame,
+    pub id: String,
+    pub name: String,
+    pub sha256: String,
+    /// The events it would record.
+    pub new: Vec<EventRow>,
+    /// Its events already recorded as they are.
+    pub known: usize,
+}
+
+/// POST /expenses/events (multipart: `csrf`, then `file`).
+async fn upload_events(
+    State(site): State<Arc<Site>>,
+    Upload(Coordinator(viewer), parts): Upload,
+) -> Result<Response, Failure> {
+    preview(site, viewer, parts, Which::Events).await
+}
+
+/// The confirmation of a previewed events file.
+#[derive(Debug, serde::Deserialize)]
+struct ConfirmEvents {
+    id: String,
+    sha256: String,
+    name: String,
+}
+
+/// POST /expenses/events/confirm.
+async fn confirm_events(
+    State(site): State<Arc<Site>>,
+    Form(Coordinator(viewer), form): Form<ConfirmEvents>,
+) -> Result<Response, Failure> {
+    confirmed(site, viewer, Which::Events, None, move |app| {
+        let done = app.confirm_events(&form.id, &form.sha256, &form.name)?;
+        Ok(format!("/expenses?events={}#events", done.new))
+    })
+    .await
 }
