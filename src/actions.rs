@@ -42,6 +42,23 @@ impl Kind {
             Kind::Other => "other",
         }
     }
+
+    /// The kind in words, for a member or the coordinator's page.
+    pub fn label(self, lang: crate::roster::Language) -> &'static str {
+        use crate::roster::Language::{Fr, Nl};
+        match (self, lang) {
+            (Kind::Colloquium, Fr) => "Colloque",
+            (Kind::Colloquium, Nl) => "Studiedag",
+            (Kind::NetworkDay, Fr) => "Journée de réseau",
+            (Kind::NetworkDay, Nl) => "Netwerkdag",
+            (Kind::Campaign, Fr) => "Campagne",
+            (Kind::Campaign, Nl) => "Campagne",
+            (Kind::Bourse, Fr) => "Bourse aux associations",
+            (Kind::Bourse, Nl) => "Verenigingenbeurs",
+            (Kind::Other, Fr) => "Autre",
+            (Kind::Other, Nl) => "Andere",
+        }
+    }
 }
 
 impl FromStr for Kind {

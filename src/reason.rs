@@ -149,6 +149,26 @@ pub enum Reason {
         c: char,
         at: usize,
     },
+    // --- an expense or staff line (crate::report::expenses)
+    /// Dated after the day the lines are read: not yet spent.
+    NotYetSpent {
+        date: chrono::NaiveDate,
+        today: chrono::NaiveDate,
+    },
+    NotInYear {
+        date: chrono::NaiveDate,
+        year: i32,
+    },
+    UnknownCategory {
+        value: String,
+    },
+    NoProjectEnvelope,
+    NoSupportingDocument,
+    DescriptionEmpty,
+    NotAnFte {
+        value: String,
+    },
+    StaffLineIncomplete,
 }
 
 impl fmt::Display for NumberError {
@@ -390,6 +410,18 @@ impl fmt::Display for Reason {
                  fonts: remove or replace it",
                 *c as u32
             ),
+            Reason::NotYetSpent { date, today } => write!(f, "{date} is after today ({today}): not yet spent"),
+            Reason::NotInYear { date, year } => write!(f, "{date} is not in {year}, the year of the report"),
+            Reason::UnknownCategory { value } => {
+                write!(f, "unknown category '{value}' (expected staff, running or project)")
+            }
+            Reason::NoProjectEnvelope => f.write_str("this funder has no project envelope: use staff or running"),
+            Reason::NoSupportingDocument => f.write_str("every expense needs its supporting document's reference"),
+            Reason::DescriptionEmpty => f.write_str("the description is empty"),
+            Reason::NotAnFte { value } => write!(f, "'{value}' is not a full-time equivalent (0 < fte ≤ 1)"),
+            Reason::StaffLineIncomplete => {
+                f.write_str("a staff line names the person and the full-time equivalent (fte)")
+            }
         }
     }
 }
@@ -585,6 +617,53 @@ impl Reason {
                  lettertypes van de documenten: verwijder of vervang het",
                 *c as u32
             ),
+            Reason::NotYetSpent { date, today } if fr => format!(
+                "le {} est après aujourd'hui ({}) : cette dépense n'est pas encore faite",
+                date.format("%d/%m/%Y"),
+                today.format("%d/%m/%Y")
+            ),
+            Reason::NotYetSpent { date, today } => format!(
+                "{} valt na vandaag ({}): deze uitgave is nog niet gedaan",
+                date.format("%d/%m/%Y"),
+                today.format("%d/%m/%Y")
+            ),
+            Reason::NotInYear { date, year } if fr => {
+                format!("le {} n'est pas en {year}, l'année du rapport", date.format("%d/%m/%Y"))
+            }
+            Reason::NotInYear { date, year } => {
+                format!("{} valt niet in {year}, het jaar van het verslag", date.format("%d/%m/%Y"))
+            }
+            Reason::UnknownCategory { value } if fr => format!(
+                "« {value} » n'est pas une catégorie : écrivez personnel, fonctionnement ou projet (staff, running, \
+                 project)"
+            ),
+            Reason::UnknownCategory { value } => {
+                format!("“{value}” is geen categorie: schrijf personeel, werking of project (staff, running, project)")
+            }
+            Reason::NoProjectEnvelope if fr => {
+                "ce pouvoir subsidiant n'a pas d'enveloppe « projets » : choisissez personnel ou fonctionnement".into()
+            }
+            Reason::NoProjectEnvelope => {
+                "deze subsidiënt heeft geen enveloppe voor projecten: kies personeel of werking".into()
+            }
+            Reason::NoSupportingDocument if fr => {
+                "chaque dépense a besoin de la référence de sa pièce justificative".into()
+            }
+            Reason::NoSupportingDocument => "elke uitgave heeft de referentie van haar bewijsstuk nodig".into(),
+            Reason::DescriptionEmpty if fr => "l'objet de la dépense est vide".into(),
+            Reason::DescriptionEmpty => "de omschrijving van de uitgave is leeg".into(),
+            Reason::NotAnFte { value } if fr => {
+                format!("« {value} » n'est pas un temps de travail (ETP) : un nombre plus grand que 0, 1 au plus")
+            }
+            Reason::NotAnFte { value } => {
+                format!("“{value}” is geen arbeidstijd (VTE): een getal groter dan 0, hoogstens 1")
+            }
+            Reason::StaffLineIncomplete if fr => {
+                "une ligne de personnel indique le nom du travailleur et son temps de travail (ETP)".into()
+            }
+            Reason::StaffLineIncomplete => {
+                "een personeelsregel vermeldt de naam van de werknemer en zijn arbeidstijd (VTE)".into()
+            }
         }
     }
 }

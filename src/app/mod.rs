@@ -14,6 +14,7 @@
 //! them together: it reads what it decides on, does the work, journals
 //! what happened and says so.
 
+pub mod approve;
 pub mod attendance;
 pub mod audit;
 pub mod backup;
@@ -29,6 +30,7 @@ pub mod election;
 pub mod erase;
 pub mod events;
 pub mod evidence;
+pub mod expenses;
 pub mod flags;
 pub mod glance;
 pub mod init;
@@ -46,6 +48,7 @@ pub mod run;
 pub mod send;
 pub mod sign;
 pub mod since;
+pub mod staging;
 pub mod status;
 mod table_file;
 pub mod upload;

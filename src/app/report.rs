@@ -24,10 +24,11 @@ pub enum Expenses {
     File(PathBuf),
     /// None, on purpose: the report says on its page that it has none.
     NoExpenses,
-    /// Neither was said: refused, because a report without expenses is a
-    /// report of 0,00 €, made only when asked for, never because a file
-    /// was forgotten.
-    Missing,
+    /// Neither was said: the lines journaled for the year (`charte
+    /// expenses import`); refused when there are none, because a report
+    /// without expenses is a report of 0,00 €, made only when asked for,
+    /// never because a file was forgotten.
+    Journaled,
 }
 
 /// A sealed annual evaluation and where it was written.
@@ -69,7 +70,7 @@ pub struct SealedSubsidy {
 
 /// The years a report can be about: a typo (`--year 226`) is refused
 /// before anything is written.
-fn check_year(year: i32) -> Result<()> {
+pub(super) fn check_year(year: i32) -> Result<()> {
     if (2000..=2100).contains(&year) {
         Ok(())
     } else {
@@ -147,12 +148,11 @@ impl App {
                 )
             }
             Expenses::NoExpenses => None,
-            Expenses::Missing => {
-                return Err(Error::usage(format!(
-                    "the subsidy report {year} needs the year's expenses: give --expenses FILE.csv (the expense \
-                     and staff lines), or --no-expenses to make a report that says it has none. Nothing was \
-                     changed."
-                )));
+            Expenses::Journaled => {
+                if self.ws.store.expense_import(year)?.is_none() {
+                    return Err(super::expenses::none_journaled(year));
+                }
+                Some(self.ws.store.expenses(year)?)
             }
         };
         let activity = self.annual_figures(year)?;

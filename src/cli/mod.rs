@@ -28,6 +28,7 @@ mod election;
 mod erase;
 mod events;
 mod evidence;
+mod expenses;
 mod flags;
 mod init;
 mod issue;
@@ -122,6 +123,9 @@ enum Command {
     /// The network's events and actions: colloquia, network days, campaigns, bourses.
     #[command(subcommand)]
     Events(events::Command),
+    /// The year's expense and staff lines, which the subsidy report reads.
+    #[command(subcommand)]
+    Expenses(expenses::Command),
     /// Reports: the annual evaluation and the funder's subsidy report, sealed.
     #[command(subcommand)]
     Report(report::Command),
@@ -287,6 +291,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Status(args) => status::run(args, &ctx),
         Command::Election(cmd) => election::run(cmd, &ctx),
         Command::Events(cmd) => events::run(cmd, &ctx),
+        Command::Expenses(cmd) => expenses::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Audit(args) => audit::run(args, &ctx),
         Command::Checkpoint => audit::checkpoint(&ctx),

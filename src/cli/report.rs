@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::Ctx;
 use crate::app::report::{Expenses, Subsidy};
 use crate::error::Result;
+use crate::report::Kind;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -17,8 +18,9 @@ pub enum Command {
         year: i32,
     },
     /// The funder's report (COCOM or Walloon Region, per charte.toml), with
-    /// the year's expense and staff lines: give --expenses FILE.csv, or
-    /// --no-expenses for a report that says it has none.
+    /// the year's expense and staff lines: those `charte expenses import`
+    /// recorded for the year, or --expenses FILE.csv, or --no-expenses for
+    /// a report that says it has none.
     Subsidy {
         /// The subsidised year the report accounts for.
         #[arg(long)]
@@ -33,6 +35,28 @@ pub enum Command {
         #[arg(long, conflicts_with = "expenses")]
         no_expenses: bool,
     },
+    /// Record that a meeting of the body that approves reports (charte.toml:
+    /// [funder] approved_by, "plenary" or "committee"; the plenary without
+    /// it) approved the year's report as it is now: the meeting must be
+    /// that body's and held on or before today. A report made again is
+    /// another file, which needs a new approval.
+    Approve {
+        /// annual or subsidy.
+        report: Which,
+        /// The report's year.
+        #[arg(long)]
+        year: i32,
+        /// The meeting's id (charte meeting list), e.g. plenary-2026-11-19.
+        #[arg(long)]
+        meeting: String,
+    },
+}
+
+/// A report, as the command line names it.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Which {
+    Annual,
+    Subsidy,
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
@@ -42,9 +66,27 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
             let expenses = match (expenses, no_expenses) {
                 (Some(path), _) => Expenses::File(path),
                 (None, true) => Expenses::NoExpenses,
-                (None, false) => Expenses::Missing,
+                (None, false) => Expenses::Journaled,
             };
             subsidy(year, &expenses, ctx)
+        }
+        Command::Approve { report, year, meeting } => {
+            let kind = match report {
+                Which::Annual => Kind::Annual,
+                Which::Subsidy => Kind::Subsidy,
+            };
+            let approval = ctx.app_writer()?.approve_report(kind, year, &meeting)?;
+            if ctx.json {
+                return super::print_json(&approval).map(|_| 0);
+            }
+            say!(
+                "the {} report {year} ({}, sha256 {}) is approved by the meeting {}",
+                if matches!(report, Which::Annual) { "annual" } else { "subsidy" },
+                approval.document_id,
+                &approval.sealed_sha256[..approval.sealed_sha256.len().min(16)],
+                approval.meeting
+            );
+            Ok(0)
         }
     }
 }

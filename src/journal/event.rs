@@ -158,6 +158,24 @@ pub enum Event {
     /// its address (no `by`: the personal-data-erased entry that follows
     /// says why): account `account` can no longer sign in.
     AccountRemoved { account: i64, by: Option<Personal> },
+    /// `charte expenses import`: every expense and staff line of `year`,
+    /// read from `file` (the name given; its bytes hash to `sha256`). They
+    /// replace the lines an earlier import of that year recorded
+    /// (`replaced`: that import's sha256), never add to them: a line is
+    /// counted once however often the year's file is imported.
+    ExpensesImported {
+        year: i32,
+        file: String,
+        sha256: String,
+        replaced: Option<String>,
+        lines: Vec<crate::report::expenses::Expense>,
+    },
+    /// `charte report approve`: the meeting `meeting` (of the body
+    /// `[funder] approved_by` names) approved the report `document_id`
+    /// (`report`: annual-report or subsidy-report, of `year`), the sealed
+    /// file whose bytes hash to `sealed_sha256`: a report made again is
+    /// another file, which needs its own approval.
+    ReportApproved { report: String, year: i32, meeting: String, document_id: String, sealed_sha256: String },
 }
 
 /// An organisation as the journal records it: the roster's fields, its
@@ -244,6 +262,8 @@ impl Event {
             Event::LinkUsed { .. } => "link-used",
             Event::AccountAdded { .. } => "account-added",
             Event::AccountRemoved { .. } => "account-removed",
+            Event::ExpensesImported { .. } => "expenses-imported",
+            Event::ReportApproved { .. } => "report-approved",
         }
     }
 
@@ -292,6 +312,8 @@ impl Event {
             | Event::LinkUsed { link } => link.to_string(),
             Event::AccountAdded { role, .. } => role.clone(),
             Event::AccountRemoved { account, .. } => account.to_string(),
+            Event::ExpensesImported { year, .. } => year.to_string(),
+            Event::ReportApproved { meeting, .. } => meeting.clone(),
             // An erasure's subject is the person: never written down.
             Event::WorkspaceCreated { .. }
             | Event::RosterImported { .. }

@@ -8,13 +8,16 @@
 //! ways is refused), document (the supporting document's reference), person
 //! and fte (staff lines only).
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Problem;
+use crate::reason::Reason;
 use crate::tabular::{self, Table};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Staff,
@@ -22,7 +25,70 @@ pub enum Category {
     Project,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+impl Category {
+    /// The word the journal, the JSON and the command line use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::Staff => "staff",
+            Category::Running => "running",
+            Category::Project => "project",
+        }
+    }
+
+    /// The word a member or a funder reads.
+    pub fn label(self, lang: crate::roster::Language) -> &'static str {
+        use crate::roster::Language::{Fr, Nl};
+        match (self, lang) {
+            (Category::Staff, Fr) => "Frais de personnel",
+            (Category::Staff, Nl) => "Personeelskosten",
+            (Category::Running, Fr) => "Frais de fonctionnement",
+            (Category::Running, Nl) => "Werkingskosten",
+            (Category::Project, Fr) => "Projets",
+            (Category::Project, Nl) => "Projecten",
+        }
+    }
+}
+
+impl std::str::FromStr for Category {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Category, String> {
+        match s {
+            "staff" => Ok(Category::Staff),
+            "running" => Ok(Category::Running),
+            "project" => Ok(Category::Project),
+            _ => Err(format!("'{s}' is not an expense category")),
+        }
+    }
+}
+
+/// The total of each category, in cents (only the categories present).
+pub fn totals(lines: &[Expense]) -> BTreeMap<Category, i64> {
+    let mut totals = BTreeMap::new();
+    for e in lines {
+        *totals.entry(e.category).or_default() += e.cents;
+    }
+    totals
+}
+
+/// The import whose lines hold for a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpenseImport {
+    pub year: i32,
+    /// The file's name as it was given.
+    pub file: String,
+    pub sha256: String,
+    /// The sha256 of the import it replaced, if any.
+    pub replaced: Option<String>,
+    pub lines: usize,
+    /// The day it was journaled.
+    pub at: String,
+    pub seq: i64,
+}
+
+/// One expense or staff line, as the file gave it and the journal records
+/// it (`expenses-imported`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expense {
     pub line: u64,
     pub date: NaiveDate,
@@ -45,6 +111,16 @@ const FIELDS: &[tabular::Field] = &[
     ("fte", &["etp", "vte"], false),
 ];
 
+/// The year a file's lines are about: that of its first line's date
+/// (the parser then holds every other line to it); None when no first
+/// date reads.
+pub fn year_of(table: &Table) -> Option<i32> {
+    let columns = tabular::map_columns(&table.header, FIELDS).ok()?;
+    let (_, row) = table.rows.first()?;
+    let record = tabular::Record::new(table, row, &columns, FIELDS);
+    tabular::parse_date(record.get("date").1).ok().map(|d| d.year())
+}
+
 /// Validates the lines for `year`, none dated after `today` (an expense
 /// not yet made is a typing error); `project_allowed` for funders with a
 /// project envelope (the Walloon Region).
@@ -60,12 +136,12 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
         let (h, v) = cell("date");
         let date = match tabular::parse_date(v) {
             Ok(d) if d > today => {
-                problems.push(Problem::at(line, Some(h), format!("{d} is after today ({today}): not yet spent")));
+                problems.push(Problem::because(line, Some(h), Reason::NotYetSpent { date: d, today }));
                 None
             }
             Ok(d) if d.year() == year => Some(d),
             Ok(d) => {
-                problems.push(Problem::at(line, Some(h), format!("{d} is not in {year}, the year of the report")));
+                problems.push(Problem::because(line, Some(h), Reason::NotInYear { date: d, year }));
                 None
             }
             Err(e) => {
@@ -79,26 +155,22 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
             "running" | "fonctionnement" | "werking" | "werkingskosten" => Some(Category::Running),
             "project" | "projet" | "projets" => Some(Category::Project),
             _ => {
-                problems.push(Problem::at(
-                    line,
-                    Some(h),
-                    format!("unknown category '{v}' (expected staff, running or project)"),
-                ));
+                problems.push(Problem::because(line, Some(h), Reason::UnknownCategory { value: v.to_owned() }));
                 None
             }
         };
         if category == Some(Category::Project) && !project_allowed {
-            problems.push(Problem::at(line, Some(h), "this funder has no project envelope: use staff or running"));
+            problems.push(Problem::because(line, Some(h), Reason::NoProjectEnvelope));
         }
         let (h, v) = cell("amount");
         let cents = super::amount::parse(v).map_err(|e| problems.push(Problem::at(line, Some(h), e))).ok();
         let (h, document) = cell("document");
         if document.is_empty() {
-            problems.push(Problem::at(line, Some(h), "every expense needs its supporting document's reference"));
+            problems.push(Problem::because(line, Some(h), Reason::NoSupportingDocument));
         }
         let (dh, description) = cell("description");
         if description.is_empty() {
-            problems.push(Problem::at(line, Some(dh), "the description is empty"));
+            problems.push(Problem::because(line, Some(dh), Reason::DescriptionEmpty));
         }
         let person = Some(cell("person").1.to_owned()).filter(|p| !p.is_empty());
         let (fh, fte) = cell("fte");
@@ -108,17 +180,13 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
             match fte.replace(',', ".").parse::<f64>() {
                 Ok(x) if x > 0.0 && x <= 1.0 => Some(x),
                 _ => {
-                    problems.push(Problem::at(
-                        line,
-                        Some(fh),
-                        format!("'{fte}' is not a full-time equivalent (0 < fte ≤ 1)"),
-                    ));
+                    problems.push(Problem::because(line, Some(fh), Reason::NotAnFte { value: fte.to_owned() }));
                     None
                 }
             }
         };
         if category == Some(Category::Staff) && (person.is_none() || fte.is_none()) && problems.len() == before {
-            problems.push(Problem::at(line, None, "a staff line names the person and the full-time equivalent (fte)"));
+            problems.push(Problem::because(line, None, Reason::StaffLineIncomplete));
         }
         if problems.len() > before {
             continue;

@@ -8,7 +8,23 @@ pub mod expenses;
 pub mod export;
 pub mod subsidy;
 
+use serde::Serialize;
+
 use crate::roster::Language;
+
+/// `charte report approve`: a body's meeting approved a report's file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Approval {
+    pub year: i32,
+    /// The meeting's id.
+    pub meeting: String,
+    /// The report approved, and the sha256 of its sealed file.
+    pub document_id: String,
+    pub sealed_sha256: String,
+    /// The day it was journaled.
+    pub at: String,
+    pub seq: i64,
+}
 
 /// Which report a sealed document is: the kind journaled with it and
 /// written in its manifest.

@@ -118,10 +118,7 @@ pub fn compute(config: &Config, inputs: Inputs<'_>) -> Option<SubsidyReport> {
     };
     let no_expenses = expenses.is_none();
     let expenses = expenses.unwrap_or_default();
-    let mut totals: BTreeMap<Category, i64> = BTreeMap::new();
-    for e in expenses {
-        *totals.entry(e.category).or_default() += e.cents;
-    }
+    let totals = super::expenses::totals(expenses);
     let total: i64 = totals.values().sum();
     let mut staff: BTreeMap<&str, (f64, usize, i64)> = BTreeMap::new();
     for e in expenses.iter().filter(|e| e.category == Category::Staff) {

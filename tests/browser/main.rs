@@ -15,6 +15,7 @@ mod desk_documents;
 mod desk_elections;
 mod desk_mail;
 mod desk_meetings;
+mod desk_money;
 mod desk_roster;
 mod glance;
 #[allow(dead_code)]
@@ -40,6 +41,7 @@ fn main() -> std::process::ExitCode {
         desk_elections::tests(),
         desk_meetings::tests(),
         desk_mail::tests(),
+        desk_money::tests(),
         glance::tests(),
     ]
     .concat();

@@ -4,7 +4,7 @@
 //! organisation edited, the charter's text saved and a version adopted,
 //! and a committee account refused every change.
 
-use crate::harness::{Response, Test};
+use crate::harness::Test;
 
 const COORDINATOR: (&str, &str) = ("marie@cpas-saint-gilles.example.be", "un mot de passe solide");
 const COMMITTEE: (&str, &str) = ("comite@cpas-saint-gilles.example.be", "le comité lit seulement");
@@ -21,13 +21,6 @@ fn desk() -> Test {
 /// The roster file of the fixture, with `edit` applied to its text.
 fn roster_with(t: &Test, edit: impl Fn(String) -> String) -> Vec<u8> {
     edit(std::fs::read_to_string(t.path("roster.csv")).unwrap()).into_bytes()
-}
-
-/// The value of the hidden field `name` of the page's forms.
-fn hidden(page: &Response, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = page.body.find(&marker).unwrap_or_else(|| panic!("no field {name} in {}", page.body)) + marker.len();
-    page.body[at..].split('"').next().unwrap().to_owned()
 }
 
 /// A corrected roster: the CPAS's new address, the Commune's number as
@@ -76,10 +69,10 @@ fn a_corrected_roster_is_previewed_then_imported_exactly_as_previewed() {
     assert_eq!(staged_files(&t), 1, "the upload waits for its confirmation");
     // Confirmed: imported, journaled under the name it was sent with.
     let fields = [
-        ("id", hidden(&preview, "id")),
-        ("sha256", hidden(&preview, "sha256")),
-        ("plan", hidden(&preview, "plan")),
-        ("name", hidden(&preview, "name")),
+        ("id", preview.hidden("id")),
+        ("sha256", preview.hidden("sha256")),
+        ("plan", preview.hidden("plan")),
+        ("name", preview.hidden("name")),
     ];
     let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let done = me.post_form("/roster/import/confirm", &form);
@@ -181,7 +174,7 @@ fn a_confirmation_whose_file_changed_since_its_preview_is_refused() {
     let s = t.serve();
     let me = s.login(COORDINATOR.0, COORDINATOR.1);
     let preview = me.post_multipart("/roster/import", &[], Some(("file", "membres.csv", &corrected(&t))));
-    let (id, sha256, plan) = (hidden(&preview, "id"), hidden(&preview, "sha256"), hidden(&preview, "plan"));
+    let (id, sha256, plan) = (preview.hidden("id"), preview.hidden("sha256"), preview.hidden("plan"));
     let before = t.snapshot();
     // Another sha256 than the one previewed.
     let other = format!("{}0", &sha256[..63]);
@@ -228,7 +221,7 @@ fn a_confirmation_whose_plan_changed_since_its_preview_is_refused() {
     // The command line changes the Commune; the file would now put its old address back.
     commune_changed_meanwhile(&t, "cohesion@commune-saint-gilles.example.be");
     let before = t.snapshot();
-    let fields = ["id", "sha256", "plan", "name"].map(|k| (k, hidden(&preview, k)));
+    let fields = ["id", "sha256", "plan", "name"].map(|k| (k, preview.hidden(k)));
     let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let refused = me.post_form("/roster/import/confirm", &form);
     assert_eq!(refused.status, 422, "{}", refused.body);
@@ -245,7 +238,7 @@ fn a_confirmation_whose_plan_changed_since_its_preview_is_refused() {
     // Previewed again, it shows both changes, and is imported as shown.
     let again = me.post_multipart("/roster/import", &[], Some(("file", "membres.csv", &corrected(&t))));
     assert!(again.body.contains("2 modifiée(s)"), "{}", again.body);
-    let fields = ["id", "sha256", "plan", "name"].map(|k| (k, hidden(&again, k)));
+    let fields = ["id", "sha256", "plan", "name"].map(|k| (k, again.hidden(k)));
     let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(me.post_form("/roster/import/confirm", &form).status, 200);
 }
@@ -261,7 +254,7 @@ fn a_form_saved_after_a_change_made_meanwhile_keeps_that_change() {
     let s = t.serve();
     let me = s.login(COORDINATOR.0, COORDINATOR.1);
     let page = me.get("/roster/0205893980");
-    let shown = unescaped(&hidden(&page, "shown"));
+    let shown = unescaped(&page.hidden("shown"));
     commune_changed_meanwhile(&t, "cohesion@commune-saint-gilles.example.be");
     // The page as the browser sends it back: every field as it was shown, but the status.
     let form = |email: &'static str, status: &'static str| {
@@ -301,7 +294,7 @@ fn a_form_saved_after_a_change_made_meanwhile_keeps_that_change() {
     assert_eq!(t.journal_len(), before);
     // The page made again: the status shows today's value, the email what was typed.
     assert!(refused.body.contains("value=\"accueil@commune-saint-gilles.example.be\""), "{}", refused.body);
-    assert!(unescaped(&hidden(&refused, "shown")).contains("cohesion@commune"), "{}", refused.body);
+    assert!(unescaped(&refused.hidden("shown")).contains("cohesion@commune"), "{}", refused.body);
     let nl = with_shown(&form("accueil@commune-saint-gilles.example.be", "partner"), "/roster/0205893980?lang=nl");
     assert!(nl.body.contains("deze organisatie werd gewijzigd sinds u haar pagina opende"), "{}", nl.body);
     t.run(["audit"]).success();

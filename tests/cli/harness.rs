@@ -413,6 +413,13 @@ impl Response {
             .collect()
     }
 
+    /// The value of the field `name` of the page's forms (the first one).
+    pub fn hidden(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = self.body.find(&marker).unwrap_or_else(|| panic!("no field {name} in {}", self.body)) + marker.len();
+        self.body[at..].split('"').next().unwrap_or_default().to_owned()
+    }
+
     /// The value of the first hidden `csrf` field of the page's forms.
     pub fn form_token(&self) -> Option<String> {
         let at = self.body.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
@@ -440,6 +447,23 @@ impl Session<'_> {
         let mut all = vec![("csrf", self.csrf.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(path, &serde_urlencoded::to_string(&all).expect("a form"))
+    }
+
+    /// GETs `path` and returns its status and its body's bytes (a PDF, which
+    /// [`Response::body`], text, would mangle).
+    pub fn download(&self, path: &str) -> (u16, Vec<u8>) {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.served.addr).expect("the server accepts");
+        let head = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nCookie: {}\r\n\r\n",
+            self.served.addr, self.cookie
+        );
+        stream.write_all(head.as_bytes()).expect("request sent");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("response read");
+        let end = raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(raw.len(), |at| at + 4);
+        let status = String::from_utf8_lossy(&raw[..end]).split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        (status, raw[end..].to_vec())
     }
 
     /// POSTs `body` as an urlencoded form, as it is (no token added).

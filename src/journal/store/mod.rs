@@ -69,6 +69,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_personal.sql"),
     include_str!("../migrations/0016_links.sql"),
     include_str!("../migrations/0017_accounts.sql"),
+    include_str!("../migrations/0018_expenses.sql"),
+    include_str!("../migrations/0019_report_approvals.sql"),
 ];
 
 /// One workspace's database: the one connection every read and every

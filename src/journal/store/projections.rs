@@ -414,6 +414,18 @@ impl Tx<'_> {
                         .map_err(self.sql_err())?;
                 }
             }
+            Event::ExpensesImported { year, file, sha256, replaced, lines } => {
+                self.apply_expenses(seq, *year, file, sha256, replaced.as_deref(), lines)?;
+            }
+            Event::ReportApproved { report, year, meeting, document_id, sealed_sha256 } => {
+                self.tx
+                    .execute(
+                        "INSERT INTO report_approvals (seq, report, year, meeting, document_id, sealed_sha256, at) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![seq, report, year, meeting, document_id, sealed_sha256, self.at],
+                    )
+                    .map_err(self.sql_err())?;
+            }
             Event::WorkspaceCreated { .. }
             | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }
@@ -421,6 +433,52 @@ impl Tx<'_> {
             | Event::KeyRotated(_)
             | Event::Note { .. }
             | Event::CheckpointMade { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// A year's expense lines: those of an earlier import of the year go,
+    /// the new ones come in their place.
+    fn apply_expenses(
+        &self,
+        seq: i64,
+        year: i32,
+        file: &str,
+        sha256: &str,
+        replaced: Option<&str>,
+        lines: &[crate::report::expenses::Expense],
+    ) -> Result<()> {
+        self.tx.execute("DELETE FROM expenses WHERE year = ?1", [year]).map_err(self.sql_err())?;
+        self.tx
+            .execute(
+                "INSERT INTO expense_imports (year, file, sha256, replaced, lines, at, seq) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (year) DO UPDATE SET file = excluded.file, \
+                 sha256 = excluded.sha256, replaced = excluded.replaced, lines = excluded.lines, at = excluded.at, \
+                 seq = excluded.seq",
+                params![year, file, sha256, replaced, lines.len() as i64, self.at, seq],
+            )
+            .map_err(self.sql_err())?;
+        for e in lines {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO expenses (year, line, date, category, description, cents, document, person, fte, \
+                     seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        year,
+                        e.line as i64,
+                        e.date.to_string(),
+                        e.category.code(),
+                        e.description,
+                        e.cents,
+                        e.document,
+                        e.person,
+                        e.fte,
+                        seq
+                    ])
+                })
+                .map_err(self.sql_err())?;
         }
         Ok(())
     }
@@ -641,14 +699,16 @@ mod tests {
         assert_eq!(departures, &vec![day("2024-03-01")], "a rename is no departure");
         assert!(known.contains(&("f2".to_owned(), "ADH-0123456749".to_owned())), "the duplicate is known");
         // The workspace as schema version 10 left it: neither table (nor
-        // the later relays, claims, personal values, erasures, links and accounts).
+        // the later relays, claims, personal values, erasures, links,
+        // accounts, expenses and approvals).
         store
             .conn
             .execute_batch(
                 "DROP TABLE status_history; DROP TABLE duplicates; DROP TABLE relays; DROP TABLE claims; \
                  DROP TABLE merkle_nodes; DROP TABLE personal; DROP TABLE erasures; \
                  DROP TABLE links; DROP TABLE link_codes; DROP TABLE accounts; DROP TABLE passwords; \
-                 DROP TABLE sessions; PRAGMA user_version = 10;",
+                 DROP TABLE sessions; DROP TABLE expenses; DROP TABLE expense_imports; \
+                 DROP TABLE report_approvals; PRAGMA user_version = 10;",
             )
             .expect("downgrades");
         drop(store);

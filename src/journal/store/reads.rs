@@ -29,6 +29,8 @@ use crate::governance::meeting::{Meeting, MeetingRecord};
 use crate::journal::merkle::{self, Frontier, Hash, STORED_LEVEL};
 use crate::journal::{ChainVerifier, Entry, Event, GENESIS};
 use crate::links::Link;
+use crate::report::Approval;
+use crate::report::expenses::{Expense, ExpenseImport};
 use crate::roster::{EnterpriseNumber, Member, Organisation, StatusEntry};
 use crate::workflow::{LastRun, RunRecord, StepRecord, SubjectRecord};
 
@@ -206,29 +208,7 @@ impl Store {
 impl Store {
     /// Every meeting, by date; with the cancellation reason of cancelled ones.
     pub fn meetings(&self) -> Result<Vec<MeetingRecord>> {
-        self.query(
-            "SELECT id, body, date, time, place, title, agenda, cancelled FROM meetings ORDER BY date, time, id",
-            [],
-            |r| {
-                let time: Option<String> = r.get(3)?;
-                let agenda: String = r.get(6)?;
-                Ok(MeetingRecord {
-                    meeting: Meeting {
-                        id: r.get(0)?,
-                        body: r.get(1)?,
-                        date: day(r, 2)?,
-                        time: time
-                            .map(|t| chrono::NaiveTime::parse_from_str(&t, "%H:%M"))
-                            .transpose()
-                            .map_err(|e| text_err(3, e))?,
-                        place: r.get(4)?,
-                        title: r.get(5)?,
-                        agenda: serde_json::from_str(&agenda).map_err(|e| text_err(6, e))?,
-                    },
-                    cancelled: r.get(7)?,
-                })
-            },
-        )
+        self.query(&format!("{MEETINGS} ORDER BY date, time, id"), [], meeting_row)
     }
 
     /// Convocations sent with less notice than the rule.
@@ -365,6 +345,27 @@ impl Store {
     /// The network's events and actions, by date.
     pub fn actions(&self) -> Result<Vec<crate::actions::Action>> {
         self.query(ACTIONS, [], action_row)
+    }
+
+    /// The expense and staff lines journaled for `year` (`charte expenses
+    /// import`), by their line in the file.
+    pub fn expenses(&self, year: i32) -> Result<Vec<Expense>> {
+        self.query(EXPENSES, [year], expense_row)
+    }
+
+    /// The import whose lines hold for `year`, if any.
+    pub fn expense_import(&self, year: i32) -> Result<Option<ExpenseImport>> {
+        Ok(self.query::<_, Vec<_>>(EXPENSE_IMPORT, [year], expense_import_row)?.into_iter().next())
+    }
+
+    /// The years with journaled expense lines, the latest first.
+    pub fn expense_years(&self) -> Result<Vec<i32>> {
+        self.query("SELECT year FROM expense_imports ORDER BY year DESC", [], |r| r.get(0))
+    }
+
+    /// The approvals of the report `kind` of `year`, in journal order.
+    pub fn approvals(&self, kind: crate::documents::DocumentKind, year: i32) -> Result<Vec<Approval>> {
+        self.query(APPROVALS, rusqlite::params![kind.code(), year], approval_row)
     }
 
     /// The coordination's key rotations (`charte keys rotate`), in journal
@@ -700,6 +701,23 @@ impl Tx<'_> {
         self.rows(ACTIONS, [], action_row)
     }
 
+    /// The import whose lines hold for `year`, as [`Store::expense_import`],
+    /// read under the write lock: what a new import replaces.
+    pub fn expense_import(&self, year: i32) -> Result<Option<ExpenseImport>> {
+        Ok(self.rows::<_, Vec<_>>(EXPENSE_IMPORT, [year], expense_import_row)?.into_iter().next())
+    }
+
+    /// The approvals of a report, as [`Store::approvals`], read under the
+    /// write lock: the same approval is never journaled twice.
+    pub fn approvals(&self, kind: crate::documents::DocumentKind, year: i32) -> Result<Vec<Approval>> {
+        self.rows(APPROVALS, rusqlite::params![kind.code(), year], approval_row)
+    }
+
+    /// A meeting by its id, read under the write lock.
+    pub fn meeting(&self, id: &str) -> Result<Option<MeetingRecord>> {
+        Ok(self.rows::<_, Vec<_>>(&format!("{MEETINGS} WHERE id = ?1"), [id], meeting_row)?.into_iter().next())
+    }
+
     /// Every attendance line recorded, as [`Store::attendance`], read under
     /// the write lock: two imports at once never both record a line.
     pub fn attendance(&self) -> Result<Vec<Attendance>> {
@@ -923,6 +941,76 @@ impl Tx<'_> {
 const KNOWN_RETURNS: &str = "SELECT file_sha256, document_id FROM adherences UNION ALL \
      SELECT file_sha256, document_id FROM returns UNION ALL \
      SELECT file_sha256, document_id FROM duplicates";
+
+/// The meetings, as [`meeting_row`] reads them.
+const MEETINGS: &str = "SELECT id, body, date, time, place, title, agenda, cancelled FROM meetings";
+
+fn meeting_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MeetingRecord> {
+    let time: Option<String> = r.get(3)?;
+    let agenda: String = r.get(6)?;
+    Ok(MeetingRecord {
+        meeting: Meeting {
+            id: r.get(0)?,
+            body: r.get(1)?,
+            date: day(r, 2)?,
+            time: time
+                .map(|t| chrono::NaiveTime::parse_from_str(&t, "%H:%M"))
+                .transpose()
+                .map_err(|e| text_err(3, e))?,
+            place: r.get(4)?,
+            title: r.get(5)?,
+            agenda: serde_json::from_str(&agenda).map_err(|e| text_err(6, e))?,
+        },
+        cancelled: r.get(7)?,
+    })
+}
+
+/// A year's expense lines, as [`expense_row`] reads them.
+const EXPENSES: &str = "SELECT line, date, category, description, cents, document, person, fte FROM expenses WHERE year = ?1 ORDER BY line";
+
+fn expense_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Expense> {
+    let category: String = r.get(2)?;
+    Ok(Expense {
+        line: r.get::<_, i64>(0)? as u64,
+        date: day(r, 1)?,
+        category: category.parse().map_err(|e| text_err(2, e))?,
+        description: r.get(3)?,
+        cents: r.get(4)?,
+        document: r.get(5)?,
+        person: r.get(6)?,
+        fte: r.get(7)?,
+    })
+}
+
+/// The import that holds a year's lines, as [`expense_import_row`] reads it.
+const EXPENSE_IMPORT: &str = "SELECT year, file, sha256, replaced, lines, at, seq FROM expense_imports WHERE year = ?1";
+
+fn expense_import_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExpenseImport> {
+    Ok(ExpenseImport {
+        year: r.get(0)?,
+        file: r.get(1)?,
+        sha256: r.get(2)?,
+        replaced: r.get(3)?,
+        lines: r.get::<_, i64>(4)? as usize,
+        at: r.get(5)?,
+        seq: r.get(6)?,
+    })
+}
+
+/// A report's approvals, as [`approval_row`] reads them.
+const APPROVALS: &str = "SELECT year, meeting, document_id, sealed_sha256, at, seq FROM report_approvals \
+     WHERE report = ?1 AND year = ?2 ORDER BY seq";
+
+fn approval_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Approval> {
+    Ok(Approval {
+        year: r.get(0)?,
+        meeting: r.get(1)?,
+        document_id: r.get(2)?,
+        sealed_sha256: r.get(3)?,
+        at: r.get(4)?,
+        seq: r.get(5)?,
+    })
+}
 
 /// The network's events and actions, by date, as [`action_row`] reads them.
 const ACTIONS: &str = "SELECT date, kind, title, participants FROM actions ORDER BY date, key";

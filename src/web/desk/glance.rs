@@ -1,6 +1,6 @@
 //! The desk's read-only pages: the year at a glance (`/`, a coordinator's
 //! home; a committee account's home is its flags, letters and reports,
-//! [`super::flags`]), the reports (`/reports`), and the downloads of a
+//! [`super::flags`]), and the downloads of a
 //! report or a letter (`/reports/FILE`, and `download` for the letters of
 //! `/letters/FILE`). Every role may read them.
 //!
@@ -31,7 +31,6 @@ use crate::web::{Failure, Site};
 pub fn routes() -> Router<Arc<Site>> {
     Router::new()
         .route("/", get(home))
-        .route("/reports", get(reports))
         .route("/reports/{file}", get(report_file))
         .layer(Extension(Arc::new(Kept::default())))
 }
@@ -66,13 +65,6 @@ pub struct Year {
     pub y: YearView,
 }
 
-#[derive(Debug, Template)]
-#[template(path = "desk/reports.html")]
-pub struct Reports {
-    pub f: Frame,
-    pub files: Vec<FileRow>,
-}
-
 /// `/`: the year at a glance for a coordinator; a committee account's
 /// read-only home (its flags, letters and reports).
 async fn home(
@@ -86,14 +78,6 @@ async fn home(
     super::shown(site, viewer, move |app, viewer| {
         let glance = kept.glance(app)?;
         Ok(Year { f: Frame::new(app, viewer, "year"), y: YearView::of(&glance, viewer.lang) })
-    })
-    .await
-}
-
-/// `/reports`: the files of out/reports/.
-async fn reports(State(site): State<Arc<Site>>, viewer: Viewer) -> Result<Response, Failure> {
-    super::shown(site, viewer, |app, viewer| {
-        Ok(Reports { files: files(&app.reports()?, viewer.lang, "/reports"), f: Frame::new(app, viewer, "reports") })
     })
     .await
 }

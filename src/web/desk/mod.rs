@@ -15,12 +15,14 @@
 
 pub mod documents;
 pub mod elections;
+pub mod expenses;
 pub mod flags;
 pub mod glance;
 pub mod jobs;
 pub(crate) mod login;
 pub mod mail;
 pub mod meetings;
+pub mod reports;
 pub mod returns;
 pub mod roster;
 pub mod runs;
@@ -438,6 +440,8 @@ pub fn routes() -> Router<Arc<Site>> {
         .merge(flags::routes())
         .merge(mail::routes())
         .merge(runs::routes())
+        .merge(expenses::routes())
+        .merge(reports::routes())
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ pub struct Said {
 }
 
 impl Said {
-    fn new(fr: impl Into<String>, nl: impl Into<String>) -> Said {
+    pub(crate) fn new(fr: impl Into<String>, nl: impl Into<String>) -> Said {
         Said { fr: fr.into(), nl: nl.into() }
     }
 }
@@ -67,7 +67,7 @@ pub struct Refusal {
 /// An action's refusal the coordinator can fix (bad input, something
 /// named that is not there) becomes a [`Refusal`] shown by the form, in
 /// `lang`; any other error stays an error (its status page).
-fn fixable(e: Error, said: Said, lang: Language) -> Result<Refusal> {
+pub(crate) fn fixable(e: Error, said: Said, lang: Language) -> Result<Refusal> {
     if !super::fixable(e.kind()) {
         return Err(e);
     }

@@ -1,0 +1,417 @@
+//! The desk's reports (`/reports`): the annual evaluation and the funder's
+//! subsidy report of a year, each with where it stands (made or not, its
+//! figures as made, approved by which meeting and whether that approval
+//! still holds), the buttons that make it (`POST /reports/annual`,
+//! `/reports/subsidy`, as `charte report` does, a few seconds) and record
+//! its approval (`POST /reports/approve`, as `charte report approve`
+//! does), and what sending it to the funder waits for. Every report file
+//! of out/reports/ is listed to download. A committee account reads the
+//! page; only a coordinator's forms change anything.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::Datelike;
+
+use super::glance::{FileRow, files};
+use super::roster::{Refusal, Said, fixable};
+use super::{Coordinator, Form, Frame, Shown, Viewer, amount, date};
+use crate::app::App;
+use crate::app::approve::{Figures, State as ReportState, body_key};
+use crate::app::report::{Expenses, Subsidy};
+use crate::config::FunderKind;
+use crate::mail::dates::long_date;
+use crate::report::Kind;
+use crate::roster::Language;
+use crate::web::{Failure, Site};
+
+/// The routes of this part (the downloads, `/reports/FILE`, are the
+/// glance's, with the letters').
+pub fn routes() -> Router<Arc<Site>> {
+    Router::new()
+        .route("/reports", get(page))
+        .route("/reports/annual", post(make_annual))
+        .route("/reports/subsidy", post(make_subsidy))
+        .route("/reports/approve", post(approve))
+}
+
+/// A meeting that may approve, for the select.
+#[derive(Debug, Clone)]
+pub struct MeetingOption {
+    pub id: String,
+    pub words: String,
+}
+
+/// One report of the year, in the page's language.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    /// "annual" or "subsidy": the forms' value and the section's id.
+    pub code: &'static str,
+    pub title: String,
+    /// Made: the day, its document id.
+    pub made: Option<(String, String)>,
+    /// Its files (PDF, CSV or JSON, seal), to download.
+    pub files: Vec<FileRow>,
+    /// The figures as made: (label, value).
+    pub figures: Vec<(String, String)>,
+    /// Annual: each body's meetings held / required and attendance.
+    pub bodies: Vec<(String, String, String)>,
+    /// The approval that holds, in words.
+    pub approved: Option<String>,
+    /// An approval given to an earlier file of this report, in words.
+    pub lapsed: Option<String>,
+    /// Subsidy: no expenses recorded for the year (the form then offers
+    /// to make it without, on purpose).
+    pub no_expenses_recorded: bool,
+    /// What sending it to the funder still waits for, in words.
+    pub missing: Vec<String>,
+    pub refusal: Option<Refusal>,
+}
+
+#[derive(Debug, Template)]
+#[template(path = "desk/reports.html")]
+pub struct ReportsPage {
+    pub f: Frame,
+    pub year: i32,
+    pub reports: Vec<ReportView>,
+    /// The body that approves, in words, and its held meetings.
+    pub body: String,
+    pub meetings: Vec<MeetingOption>,
+    pub funder_email: Option<String>,
+    pub done: Option<Said>,
+    /// Every file of out/reports/.
+    pub all_files: Vec<FileRow>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct PageQuery {
+    year: Option<i32>,
+    /// A report just made ("annual", "subsidy").
+    made: Option<String>,
+    /// A report just approved.
+    approved: Option<String>,
+}
+
+fn kind_of(code: &str) -> Option<Kind> {
+    match code {
+        "annual" => Some(Kind::Annual),
+        "subsidy" => Some(Kind::Subsidy),
+        _ => None,
+    }
+}
+
+fn title(kind: Kind, year: i32, fr: bool) -> String {
+    match (kind, fr) {
+        (Kind::Annual, true) => format!("Rapport annuel d'évaluation {year}"),
+        (Kind::Annual, false) => format!("Jaarlijks evaluatieverslag {year}"),
+        (Kind::Subsidy, true) => format!("Rapport au pouvoir subsidiant {year}"),
+        (Kind::Subsidy, false) => format!("Verslag voor de subsidiënt {year}"),
+    }
+}
+
+/// A body's name in the page's language.
+fn body_words(app: &App, key: &str, lang: Language) -> String {
+    crate::governance::bodies(&app.ws.config)
+        .into_iter()
+        .find(|b| b.key == key)
+        .map_or_else(|| key.to_owned(), |b| b.name(lang).to_owned())
+}
+
+/// A meeting in words: "Assemblée plénière du jeudi 19 novembre 2026".
+fn meeting_words(app: &App, id: &str, lang: Language) -> String {
+    let found = app.ws.store.meetings().ok().and_then(|all| all.into_iter().find(|m| m.meeting.id == id));
+    match found {
+        Some(m) => {
+            let body = body_words(app, &m.meeting.body, lang);
+            match lang {
+                Language::Fr => format!("{body} du {}", long_date(m.meeting.date, lang)),
+                Language::Nl => format!("{body} van {}", long_date(m.meeting.date, lang)),
+            }
+        }
+        None => id.to_owned(),
+    }
+}
+
+fn figures_words(kind: Kind, figures: &Figures, lang: Language) -> Vec<(String, String)> {
+    let fr = lang == Language::Fr;
+    match kind {
+        Kind::Annual => figures
+            .organisations
+            .iter()
+            .filter_map(|(key, value)| {
+                let label = match (key.as_str(), fr) {
+                    ("members", true) => "Membres (charte en vigueur signée)",
+                    ("members", false) => "Leden (geldend charter ondertekend)",
+                    ("declared_not_signed", true) => "Déclarés membres, charte non signée",
+                    ("declared_not_signed", false) => "Als lid opgegeven, charter niet ondertekend",
+                    ("participants", true) => "Participants",
+                    ("participants", false) => "Deelnemers",
+                    ("new_adherences", true) => "Nouvelles adhésions",
+                    ("new_adherences", false) => "Nieuwe toetredingen",
+                    ("departures", true) => "Départs",
+                    ("departures", false) => "Vertrekken",
+                    _ => return None,
+                };
+                Some((label.to_owned(), value.clone()))
+            })
+            .collect(),
+        Kind::Subsidy => {
+            let mut out: Vec<(String, String)> =
+                figures.envelopes.iter().map(|(c, cents)| (c.label(lang).to_owned(), amount(*cents))).collect();
+            if figures.no_expenses {
+                out.push((
+                    if fr { "Dépenses" } else { "Uitgaven" }.to_owned(),
+                    if fr { "aucune (rapport fait sans dépenses)" } else { "geen (verslag zonder uitgaven)" }
+                        .to_owned(),
+                ));
+            }
+            let mut push = |fr_label: &str, nl_label: &str, cents: Option<i64>| {
+                if let Some(c) = cents {
+                    out.push((if fr { fr_label } else { nl_label }.to_owned(), amount(c)));
+                }
+            };
+            push("Total des dépenses éligibles", "Totaal subsidiabele uitgaven", figures.total_cents);
+            push("Subvention", "Subsidie", figures.grant_cents);
+            push("Solde (subvention moins dépenses)", "Saldo (subsidie min uitgaven)", figures.balance_cents);
+            out
+        }
+    }
+}
+
+fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<ReportView> {
+    let fr = lang == Language::Fr;
+    let (kind, year) = (state.kind, state.year);
+    let stem = kind.stem(year);
+    let own: Vec<_> = app
+        .reports()?
+        .into_iter()
+        .filter(|f| f.name.strip_prefix(&stem).is_some_and(|rest| rest.starts_with('.')))
+        .collect();
+    let figures = if state.made.is_some() { app.report_figures(kind, year)? } else { None };
+    let approval_words = |a: &crate::report::Approval| {
+        let meeting = meeting_words(app, &a.meeting, lang);
+        let day = super::journal_date(&a.at, lang);
+        if fr {
+            format!("Approuvé par la réunion « {meeting} » (enregistré le {day}).")
+        } else {
+            format!("Goedgekeurd door de vergadering ‘{meeting}’ (vastgelegd op {day}).")
+        }
+    };
+    let mut missing = Vec::new();
+    if state.made.is_none() {
+        missing.push(if fr {
+            "le rapport doit d'abord être produit"
+        } else {
+            "het verslag moet eerst gemaakt worden"
+        });
+    } else if state.holds.is_none() {
+        missing.push(if fr {
+            "il doit être approuvé par la réunion compétente"
+        } else {
+            "het moet worden goedgekeurd door de bevoegde vergadering"
+        });
+    }
+    if state.funder_email.is_none() {
+        missing.push(if fr {
+            "l'adresse du pouvoir subsidiant n'est pas encore indiquée (charte.toml, [funder] email)"
+        } else {
+            "het adres van de subsidiënt is nog niet opgegeven (charte.toml, [funder] email)"
+        });
+    }
+    let no_expenses_recorded = kind == Kind::Subsidy && app.ws.store.expense_import(year)?.is_none();
+    Ok(ReportView {
+        code: match kind {
+            Kind::Annual => "annual",
+            Kind::Subsidy => "subsidy",
+        },
+        title: title(kind, year, fr),
+        made: state.made.as_ref().map(|d| (date(d.issued, lang), d.document_id.clone())),
+        files: files(&own, lang, "/reports"),
+        figures: figures.as_ref().map(|f| figures_words(kind, f, lang)).unwrap_or_default(),
+        bodies: figures
+            .as_ref()
+            .map(|f| {
+                f.bodies
+                    .iter()
+                    .map(|b| {
+                        let held = if fr {
+                            format!("{} tenue(s) sur {} requise(s)", b.held, b.required_min)
+                        } else {
+                            format!("{} gehouden van {} vereist", b.held, b.required_min)
+                        };
+                        let rate = b
+                            .attendance_rate
+                            .replace(',', ".")
+                            .parse::<f64>()
+                            .map(|r| format!("{:.0} %", r * 100.0))
+                            .unwrap_or_else(|_| "—".to_owned());
+                        (body_words(app, &b.key, lang), held, rate)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        approved: state.holds.as_ref().map(approval_words),
+        lapsed: state.approval_lapsed().then(|| state.approvals.last().map(approval_words)).flatten(),
+        no_expenses_recorded,
+        missing: missing.into_iter().map(str::to_owned).collect(),
+        refusal: None,
+    })
+}
+
+/// The page for `year`, a refusal by the form of report `refused` if any.
+fn reports_page(
+    app: &App,
+    viewer: &Viewer,
+    year: Option<i32>,
+    done: Option<Said>,
+    refused: Option<(Kind, Refusal)>,
+) -> crate::Result<ReportsPage> {
+    let lang = viewer.lang;
+    let year = year.unwrap_or_else(|| app.today.year());
+    let mut kinds = vec![Kind::Annual];
+    if app.ws.config.funder.kind != FunderKind::None {
+        kinds.push(Kind::Subsidy);
+    }
+    let mut reports = Vec::new();
+    for kind in kinds {
+        let mut view = report_view(app, &app.report_state(kind, year)?, lang)?;
+        if let Some((k, r)) = &refused
+            && *k == kind
+        {
+            view.refusal = Some(r.clone());
+        }
+        reports.push(view);
+    }
+    let body = body_words(app, body_key(app.approving_body()), lang);
+    let meetings = app
+        .approving_meetings()?
+        .into_iter()
+        .map(|m| MeetingOption {
+            words: match lang {
+                Language::Fr => format!("{body} du {}", long_date(m.date, lang)),
+                Language::Nl => format!("{body} van {}", long_date(m.date, lang)),
+            },
+            id: m.id,
+        })
+        .collect();
+    Ok(ReportsPage {
+        f: Frame::new(app, viewer, "reports"),
+        year,
+        reports,
+        body,
+        meetings,
+        funder_email: app.ws.config.funder.email.clone(),
+        done,
+        all_files: files(&app.reports()?, lang, "/reports"),
+    })
+}
+
+/// GET /reports[?year=Y]
+async fn page(State(site): State<Arc<Site>>, viewer: Viewer, Query(q): Query<PageQuery>) -> Result<Response, Failure> {
+    super::shown(site, viewer, move |app, viewer| {
+        let year = q.year.unwrap_or_else(|| app.today.year());
+        let done = match (q.made.as_deref().and_then(kind_of), q.approved.as_deref().and_then(kind_of)) {
+            (Some(k), _) => Some(Said::new(
+                format!("Le {} est produit et scellé.", title(k, year, true).to_lowercase()),
+                format!("Het {} is gemaakt en verzegeld.", title(k, year, false).to_lowercase()),
+            )),
+            (None, Some(k)) => Some(Said::new(
+                format!("L'approbation du {} est enregistrée.", title(k, year, true).to_lowercase()),
+                format!("De goedkeuring van het {} is vastgelegd.", title(k, year, false).to_lowercase()),
+            )),
+            _ => None,
+        };
+        reports_page(app, viewer, Some(year), done, None)
+    })
+    .await
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct MakeForm {
+    year: i32,
+    /// "on": make the subsidy report without expenses, on purpose.
+    #[serde(default)]
+    no_expenses: Option<String>,
+}
+
+/// Does `work` (one application-layer action); then the page for `year`
+/// (303), or the page with the refusal by report `kind`'s form (422).
+async fn act(
+    site: Arc<Site>,
+    viewer: Viewer,
+    kind: Kind,
+    year: i32,
+    after: String,
+    work: impl FnOnce(&mut App) -> crate::Result<()> + Send + 'static,
+) -> Result<Response, Failure> {
+    let (lang, chosen) = (viewer.lang, viewer.chosen);
+    let outcome = site
+        .write(move |app| match work(app) {
+            Ok(()) => Ok(None),
+            Err(e) if super::fixable(e.kind()) => {
+                let said =
+                    Said::new("Rien n'a été fait ; rien n'a été modifié :", "Er werd niets gedaan of gewijzigd:");
+                let refusal = fixable(e, said, lang)?;
+                Ok(Some(reports_page(app, &viewer, Some(year), None, Some((kind, refusal)))?))
+            }
+            Err(e) => Err(e),
+        })
+        .await?;
+    Ok(match outcome {
+        None => super::see_other(&after),
+        Some(page) => page.response(StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
+    })
+}
+
+/// POST /reports/annual
+async fn make_annual(
+    State(site): State<Arc<Site>>,
+    Form(Coordinator(viewer), form): Form<MakeForm>,
+) -> Result<Response, Failure> {
+    let year = form.year;
+    act(site, viewer, Kind::Annual, year, format!("/reports?year={year}&made=annual"), move |app| {
+        app.annual_report(year).map(|_| ())
+    })
+    .await
+}
+
+/// POST /reports/subsidy
+async fn make_subsidy(
+    State(site): State<Arc<Site>>,
+    Form(Coordinator(viewer), form): Form<MakeForm>,
+) -> Result<Response, Failure> {
+    let year = form.year;
+    let expenses = if form.no_expenses.is_some() { Expenses::NoExpenses } else { Expenses::Journaled };
+    act(site, viewer, Kind::Subsidy, year, format!("/reports?year={year}&made=subsidy"), move |app| {
+        match app.subsidy_report(year, &expenses)? {
+            Subsidy::Made(_) => Ok(()),
+            Subsidy::NoFunder => Err(crate::Error::usage("this network has no funder: there is no subsidy report")),
+        }
+    })
+    .await
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ApproveForm {
+    report: String,
+    year: i32,
+    meeting: String,
+}
+
+/// POST /reports/approve
+async fn approve(
+    State(site): State<Arc<Site>>,
+    Form(Coordinator(viewer), form): Form<ApproveForm>,
+) -> Result<Response, Failure> {
+    let Some(kind) = kind_of(&form.report) else {
+        return Err(Failure(crate::Error::not_found(format!("there is no report '{}'", form.report))));
+    };
+    let year = form.year;
+    let after = format!("/reports?year={year}&approved={}", form.report);
+    act(site, viewer, kind, year, after, move |app| app.approve_report(kind, year, &form.meeting).map(|_| ())).await
+}

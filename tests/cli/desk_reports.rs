@@ -1,0 +1,114 @@
+//! The desk's reports page (`/reports`), over TCP against the real server:
+//! the annual report made from the page and downloaded, approved by a
+//! plenary held, the command line refusing a committee meeting for it, and
+//! the approval said to lapse once the report is made again with other
+//! figures; sending to the funder explained, never a dead button.
+
+use crate::harness::Test;
+
+const COORDINATOR: (&str, &str) = ("sophie@cswsl.example.be", "un mot de passe solide");
+
+/// Woluwe-Saint-Lambert in mid-December 2026: its roster, a plenary and a
+/// committee held in November, a plenary to come, a coordinator.
+fn desk() -> Test {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-11-02");
+    t.run(["keys", "init"]).success();
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["meeting", "add", "--body", "plenary", "--date", "2026-11-19T18:00"]).success();
+    t.run(["meeting", "add", "--body", "committee", "--date", "2026-11-26T14:00"]).success();
+    t.run(["meeting", "add", "--body", "plenary", "--date", "2026-12-22T18:00"]).success();
+    t.user(COORDINATOR.0, "coordinator", COORDINATOR.1);
+    t.at("2026-12-15")
+}
+
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext runs");
+    String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_annual_report_is_made_downloaded_approved_and_its_approval_lapses_when_made_again() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let page = me.get("/reports?year=2026");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("id=\"annual-made\">Pas encore produit."), "{}", page.body);
+    // Sending is explained, with what is missing; no button posts it.
+    assert!(page.body.contains("L'envoi depuis cette page arrive avec la prochaine version de charte"));
+    assert!(page.body.contains("le rapport doit d&#39;abord être produit"));
+    assert!(!page.body.contains("action=\"/reports/send"), "no button that does nothing");
+
+    let made = me.post_form("/reports/annual", &[("year", "2026")]);
+    assert_eq!(made.status, 303, "{}", made.body);
+    assert_eq!(made.header("location"), Some("/reports?year=2026&made=annual"));
+    let page = me.get("/reports?year=2026&made=annual");
+    let b = &page.body;
+    assert!(b.contains("Le rapport annuel d&#39;évaluation 2026 est produit et scellé"), "{b}");
+    assert!(b.contains("id=\"annual-made\">Produit le 15/12/2026"), "{b}");
+    assert!(b.contains("Membres (charte en vigueur signée)"), "its figures: {b}");
+    assert!(b.contains("href=\"/reports/annual-2026.pdf\""), "{b}");
+    assert!(b.contains("Pas encore approuvé"), "{b}");
+    let (status, pdf) = me.download("/reports/annual-2026.pdf");
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf);
+    assert!(text.contains("2026") && text.contains("Woluwe-Saint-Lambert"), "{text}");
+
+    // Approved by the plenary held on 19 November, chosen in the list.
+    assert!(b.contains("<option value=\"plenary-2026-11-19\">"), "the plenary is offered: {b}");
+    assert!(!b.contains("<option value=\"committee-2026-11-26\">"), "the committee does not approve it: {b}");
+    let approved =
+        me.post_form("/reports/approve", &[("report", "annual"), ("year", "2026"), ("meeting", "plenary-2026-11-19")]);
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    let page = me.get("/reports?year=2026");
+    assert!(
+        page.body.contains("id=\"annual-approved\"><span aria-hidden=\"true\">✔</span> Approuvé par la réunion"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Assemblée plénière du jeudi 19 novembre 2026"), "{}", page.body);
+    assert!(!page.body.contains("il doit être approuvé"), "{}", page.body);
+
+    // The command line: the committee does not approve the annual report.
+    t.run(["report", "approve", "annual", "--year", "2026", "--meeting", "committee-2026-11-26"])
+        .code(2)
+        .stderr_has("approved by the plenary")
+        .stderr_has("nothing was changed");
+    t.run(["report", "approve", "annual", "--year", "2026", "--meeting", "plenary-2026-12-22"])
+        .code(2)
+        .stderr_has("after today");
+    assert!(!b.contains("<option value=\"plenary-2026-12-22\">"), "a meeting not yet held is not offered");
+
+    // Other figures (the year's events recorded), the report made again:
+    // the approval no longer holds.
+    t.run(["events", "import", "year/events.csv"]).success();
+    let again = me.post_form("/reports/annual", &[("year", "2026")]);
+    assert_eq!(again.status, 303, "{}", again.body);
+    let page = me.get("/reports?year=2026");
+    assert!(page.body.contains("id=\"annual-lapsed\""), "{}", page.body);
+    assert!(page.body.contains("Cette approbation ne vaut plus"), "{}", page.body);
+    assert!(page.body.contains("il doit être approuvé par la réunion compétente"), "{}", page.body);
+    let nl = me.get("/reports?year=2026&lang=nl");
+    assert!(nl.body.contains("Deze goedkeuring geldt niet meer"), "{}", nl.body);
+    t.run(["audit"]).success();
+}
+
+#[test]
+fn a_report_not_made_cannot_be_approved_and_the_page_says_why() {
+    let t = desk();
+    t.run(["report", "approve", "annual", "--year", "2026", "--meeting", "plenary-2026-11-19"])
+        .code(2)
+        .stderr_has("has not been made yet");
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let entries = t.journal_len();
+    let refused =
+        me.post_form("/reports/approve", &[("report", "annual"), ("year", "2026"), ("meeting", "plenary-2026-11-19")]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Rien n&#39;a été fait"), "{}", refused.body);
+    assert_eq!(t.journal_len(), entries);
+}
