@@ -34,6 +34,7 @@ pub mod init;
 pub mod issue;
 pub mod keys;
 pub mod links;
+pub mod mailbox;
 pub mod meetings;
 pub mod members;
 pub mod outbox;

@@ -69,6 +69,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_personal.sql"),
     include_str!("../migrations/0016_links.sql"),
     include_str!("../migrations/0017_accounts.sql"),
+    include_str!("../migrations/0023_mail_read.sql"),
 ];
 
 /// One workspace's database: the one connection every read and every

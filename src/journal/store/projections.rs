@@ -414,6 +414,12 @@ impl Tx<'_> {
                         .map_err(self.sql_err())?;
                 }
             }
+            Event::MailRead { message_id, outcome, reason, .. } => {
+                self.tx
+                    .prepare_cached("INSERT INTO mail_read (message_id, seq, outcome, reason) VALUES (?1, ?2, ?3, ?4)")
+                    .and_then(|mut s| s.execute(params![message_id, seq, outcome, reason]))
+                    .map_err(self.sql_err())?;
+            }
             Event::WorkspaceCreated { .. }
             | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }
