@@ -174,13 +174,21 @@ impl App {
         for listed in listed {
             bar.inc(1);
             let header_key = reply::key_of_header(&listed.header);
-            if let Some(outcome) = header_key.as_ref().and_then(|k| read_before.get(k)) {
+            // Read before (by an earlier run): never examined again; moved
+            // now if that run stopped before moving it.
+            let mut read_earlier = |key: &str, mailbox: &mut Mailbox, fetched: &mut Fetched| {
+                let Some(outcome) = read_before.get(key) else { return Ok(false) };
                 if outcome == Read::NotAReturn.code() {
                     fetched.left_before += 1;
                 } else {
-                    move_to(&mut mailbox, listed.uid).map_err(|e| stopped(e, &fetched))?;
+                    move_to(mailbox, listed.uid).map_err(|e| stopped(e, fetched))?;
                     fetched.moved_late += 1;
                 }
+                Ok::<bool, Error>(true)
+            };
+            if let Some(key) = &header_key
+                && read_earlier(key, &mut mailbox, &mut fetched)?
+            {
                 continue;
             }
             let (reply, oversize) = if listed.size > MAX_MESSAGE_BYTES {
@@ -192,15 +200,7 @@ impl App {
                 let raw = mailbox.fetch(listed.uid).map_err(|e| stopped(e, &fetched))?;
                 (reply::read(&raw), false)
             };
-            if header_key.is_none()
-                && let Some(outcome) = read_before.get(&reply.key)
-            {
-                if outcome == Read::NotAReturn.code() {
-                    fetched.left_before += 1;
-                } else {
-                    move_to(&mut mailbox, listed.uid).map_err(|e| stopped(e, &fetched))?;
-                    fetched.moved_late += 1;
-                }
+            if header_key.is_none() && read_earlier(&reply.key, &mut mailbox, &mut fetched)? {
                 continue;
             }
             let sender = reply::sender(reply.from.as_deref(), &held.members);

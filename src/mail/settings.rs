@@ -171,20 +171,12 @@ impl ImapSettings {
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
-        if self.password_in_file.is_some() {
-            return Err(bad(
-                "mail.imap.password",
-                "the password never goes in charte.toml: put it in an environment \
-                 variable and name that variable in password_env",
-            ));
-        }
-        let host = self.host.trim();
-        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
-            return Err(bad("mail.imap.host", "expected a host name or an IP address"));
-        }
-        if self.port == Some(0) {
-            return Err(bad("mail.imap.port", "0 is not a port"));
-        }
+        let host = check_server(
+            ["mail.imap.password", "mail.imap.host", "mail.imap.port"],
+            self.password_in_file,
+            &self.host,
+            self.port,
+        )?;
         if self.username.trim().is_empty() {
             return Err(bad("mail.imap.username", "empty: the mailbox's login name"));
         }
@@ -296,20 +288,12 @@ impl MailSettings {
 
 impl SmtpSettings {
     fn validate(&self) -> Result<(), SettingsError> {
-        if self.password_in_file.is_some() {
-            return Err(bad(
-                "mail.smtp.password",
-                "the password never goes in charte.toml: put it in an environment \
-                 variable and name that variable in password_env",
-            ));
-        }
-        let host = self.host.trim();
-        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
-            return Err(bad("mail.smtp.host", "expected a host name or an IP address"));
-        }
-        if self.port == Some(0) {
-            return Err(bad("mail.smtp.port", "0 is not a port"));
-        }
+        let host = check_server(
+            ["mail.smtp.password", "mail.smtp.host", "mail.smtp.port"],
+            self.password_in_file,
+            &self.host,
+            self.port,
+        )?;
         match &self.username {
             Some(user) if user.trim().is_empty() => {
                 return Err(bad("mail.smtp.username", "empty; leave the line out for a server without AUTH"));
@@ -337,6 +321,32 @@ impl SmtpSettings {
         }
         Ok(())
     }
+}
+
+/// What `[mail.smtp]` and `[mail.imap]` check alike, `fields` naming
+/// their password, host and port: no password written in the file, a host
+/// name, a port. Returns the host, trimmed.
+fn check_server<'a>(
+    [password, host_field, port_field]: [&'static str; 3],
+    password_in_file: Option<Present>,
+    host: &'a str,
+    port: Option<u16>,
+) -> Result<&'a str, SettingsError> {
+    if password_in_file.is_some() {
+        return Err(bad(
+            password,
+            "the password never goes in charte.toml: put it in an environment \
+             variable and name that variable in password_env",
+        ));
+    }
+    let host = host.trim();
+    if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
+        return Err(bad(host_field, "expected a host name or an IP address"));
+    }
+    if port == Some(0) {
+        return Err(bad(port_field, "0 is not a port"));
+    }
+    Ok(host)
 }
 
 fn check_mailbox(field: &'static str, value: &str) -> Result<(), SettingsError> {

@@ -647,14 +647,15 @@ mod tests {
         assert_eq!(departures, &vec![day("2024-03-01")], "a rename is no departure");
         assert!(known.contains(&("f2".to_owned(), "ADH-0123456749".to_owned())), "the duplicate is known");
         // The workspace as schema version 10 left it: neither table (nor
-        // the later relays, claims, personal values, erasures, links and accounts).
+        // the later relays, claims, personal values, erasures, links,
+        // accounts and messages read from the mailbox).
         store
             .conn
             .execute_batch(
                 "DROP TABLE status_history; DROP TABLE duplicates; DROP TABLE relays; DROP TABLE claims; \
                  DROP TABLE merkle_nodes; DROP TABLE personal; DROP TABLE erasures; \
                  DROP TABLE links; DROP TABLE link_codes; DROP TABLE accounts; DROP TABLE passwords; \
-                 DROP TABLE sessions; PRAGMA user_version = 10;",
+                 DROP TABLE sessions; DROP TABLE mail_read; PRAGMA user_version = 10;",
             )
             .expect("downgrades");
         drop(store);
