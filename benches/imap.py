@@ -7,8 +7,8 @@ suite's configuration, tests/cli/imap.rs, works as it is).
 
 Makes a workspace from fixtures/woluwe-saint-lambert in a temporary folder
 (roster, key, every document issued), appends N replies (default 1,000):
-each from an organisation's address with a scanned paper signature (an
-unsealed PDF of about 60 KB, each different), so every one is examined,
+each from an organisation's address with a scanned paper signature (a JPEG
+of about 60 KB, each different), so every one is examined,
 recorded as a return waiting for confirmation and moved. Then runs
 `collect --imap` twice under /usr/bin/time: the 1,000 replies, and again
 with nothing new.
@@ -52,8 +52,8 @@ for i in range(n):
     m["Subject"] = f"Charte signée {i}"
     m["Message-ID"] = f"<bench-{i}@example.be>"
     m.set_content("Bonjour, voici notre charte signée.")
-    scan = b"%PDF-1.4\n% a scanned page\n" + rng.randbytes(60 * 1024) + b"\n%%EOF\n"
-    m.add_attachment(scan, maintype="application", subtype="pdf", filename="charte-signee.pdf")
+    scan = b"\xff\xd8\xff\xe0" + rng.randbytes(60 * 1024) + b"\xff\xd9"
+    m.add_attachment(scan, maintype="image", subtype="jpeg", filename="charte-signee.jpg")
     box.append("INBOX", None, None, m.as_bytes())
 box.logout()
 
@@ -65,5 +65,7 @@ for label in (f"{n} replies", "again, nothing new"):
         env=env, capture_output=True, text=True, cwd=ws,
     )
     summary = [l for l in r.stdout.splitlines() if "message(s) read" in l]
+    refused = [l for l in r.stderr.splitlines() if l.startswith("refused")][:1]
     print(f"{label}: exit {r.returncode}; {r.stderr.strip().splitlines()[-1]}; {summary[-1] if summary else r.stderr[-500:]}")
+    print("\n".join(refused))
 shutil.rmtree(tmp, ignore_errors=True)
