@@ -386,3 +386,34 @@ fn a_run_killed_part_way_is_finished_by_the_next_without_a_second_record() {
     assert_eq!(moved, all, "every message moved, none twice");
     t.run(["audit"]).success();
 }
+
+/// A PDF signed in a reader (PAdES) by the representative, its chain to a
+/// trusted root: by mail as from a file, it counts at once.
+#[test]
+fn a_pdf_signed_in_a_reader_by_the_representative_counts_when_it_arrives_by_mail() {
+    let t = issued();
+    let server = Dovecot::start();
+    server.point(&t);
+    let tomberg = "out/adherence/0845285318-maison-medicale-tomberg-roodebeek-2022-02.pdf";
+    crate::collect::pades_sign_with(
+        &t,
+        tomberg,
+        "tomberg-pades.pdf",
+        "chain",
+        &["--name", "Céline Bouzid (Signature)"],
+    );
+    std::fs::create_dir_all(t.path("keys/trusted-roots")).unwrap();
+    std::fs::copy(t.path("chain/root.der"), t.path("keys/trusted-roots/test-root.der")).unwrap();
+    let signed = std::fs::read(t.path("tomberg-pades.pdf")).unwrap();
+    server.append(&[message(
+        "anyone@example.org",
+        "Charte",
+        Some("pades@tomberg"),
+        &[("charte.pdf", "application/pdf", &signed)],
+    )]);
+    collect_imap(&t).success().stdout_has("collected message pades@tomberg").stdout_has("1 collected");
+    let m = crate::collect::member(&t, "0845.285.318");
+    assert_eq!(m["signed_version"], "2022-02");
+    assert_eq!(m["adherences"][0]["method"], "pades");
+    assert_eq!(ids(&server.folder(PROCESSED_ON_SERVER).unwrap()), ["pades@tomberg"]);
+}
