@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::Ctx;
 use crate::app::collect::{Input, Line, What};
-use crate::app::mailbox::Read;
+use crate::app::mailbox::{Fetched, Read};
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
@@ -118,6 +118,20 @@ fn say_line(line: &Line) {
 /// when a return was refused, as for files.
 fn run_imap(app: &mut crate::app::App) -> Result<u8> {
     let fetched = app.collect_imap()?;
+    let refused = say_fetched(&fetched);
+    if refused > 0 {
+        return Err(Error::CheckFailed(format!(
+            "{refused} message(s) refused (journaled, moved to {:?}); the register is unchanged for them",
+            fetched.processed_folder
+        )));
+    }
+    Ok(0)
+}
+
+/// What a reading of the mailbox did, message by message, then a
+/// summary (`charte collect --imap`, a workflow's `fetch` step); returns
+/// how many messages were refused.
+pub(super) fn say_fetched(fetched: &Fetched) -> usize {
     for m in &fetched.messages {
         let about = m.subject.as_deref().map(|s| format!(" ({s:?})")).unwrap_or_default();
         match &m.read {
@@ -150,11 +164,5 @@ fn run_imap(app: &mut crate::app::App) -> Result<u8> {
             String::new()
         },
     );
-    if refused > 0 {
-        return Err(Error::CheckFailed(format!(
-            "{refused} message(s) refused (journaled, moved to {:?}); the register is unchanged for them",
-            fetched.processed_folder
-        )));
-    }
-    Ok(0)
+    refused
 }

@@ -417,3 +417,39 @@ fn a_pdf_signed_in_a_reader_by_the_representative_counts_when_it_arrives_by_mail
     assert_eq!(m["adherences"][0]["method"], "pades");
     assert_eq!(ids(&server.folder(PROCESSED_ON_SERVER).unwrap()), ["pades@tomberg"]);
 }
+
+/// The adhesion workflow with a `fetch` step: skipped with a note without
+/// [mail.imap]; with it, a return that arrived by mail is collected before
+/// the reminders are decided, and no reminder goes to its organisation.
+#[test]
+fn a_fetch_step_reads_the_mailbox_before_the_reminders() {
+    let t = issued();
+    let builtin = std::fs::read_to_string(repo().join("workflows/adhesion.toml")).unwrap();
+    let with_fetch = builtin.replacen("[[steps]]", "[[steps]]\nname = \"mailbox\"\nkind = \"fetch\"\n\n[[steps]]", 1);
+    std::fs::create_dir_all(t.path("workflows")).unwrap();
+    std::fs::write(t.path("workflows/adhesion.toml"), with_fetch).unwrap();
+    t.run(["run", "adhesion"]).success().stdout_has("fetch skipped: there is no [mail.imap] table");
+    let server = Dovecot::start();
+    server.point(&t);
+    t.run(["sign", WOLU_DOC, "--key", "wolu.key", "--out", "signed.pdf"]).success();
+    let signed = std::fs::read(t.path("signed.pdf")).unwrap();
+    server.append(&[message(
+        "x@wolu.example.be",
+        "Charte",
+        Some("run@wolu"),
+        &[("charte.pdf", "application/pdf", &signed)],
+    )]);
+    // Past the reminder's delay: every unsigned organisation is reminded, but
+    // Wolu-Entraide's return was read first.
+    let t = t.at("2026-02-20");
+    t.run_env(["run", "adhesion"], &[PASSWORD_ENV]).success().stdout_has("collected message run@wolu");
+    assert_eq!(crate::collect::member(&t, "0631.119.315")["status"], "member");
+    let reminded = count(
+        &t,
+        "SELECT count(*) FROM journal WHERE kind = 'step-done' AND subject LIKE 'adhesion/%0631119315/remind%'",
+    );
+    assert_eq!(reminded, 0, "no reminder for a document returned by mail");
+    let others =
+        count(&t, "SELECT count(*) FROM journal WHERE kind = 'step-done' AND subject LIKE 'adhesion/%/remind%'");
+    assert!(others > 0, "the others are reminded");
+}
