@@ -38,6 +38,7 @@ pub mod issue;
 pub mod keys;
 pub mod links;
 pub mod mail;
+pub mod mailbox;
 pub mod meetings;
 pub mod members;
 pub mod outbox;

@@ -56,6 +56,17 @@ pub struct Outcome {
     /// Why a run that changed something has none (its key could not sign,
     /// or the file could not be written): the run itself is recorded.
     pub checkpoint_skipped: Option<String>,
+    /// What a `fetch` step read from the mailbox, or why it was skipped.
+    pub fetched: Option<Fetch>,
+}
+
+/// A run's `fetch` step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    /// The mailbox was read (`charte collect --imap`).
+    Read(super::mailbox::Fetched),
+    /// No `[mail.imap]`: nothing read.
+    Skipped(String),
 }
 
 impl Outcome {
@@ -87,6 +98,17 @@ impl App {
         let today = self.today;
         let wf = workflow::load(&self.ws.root, name, &self.ws.config.flags)?;
         self.preflight(&wf)?;
+        // The mailbox first, once per run: a return that arrived by mail
+        // is collected before any reminder is decided. A server down stops
+        // the run here (exit 3), before any reminder: run it again.
+        let wants_fetch = wf.steps.iter().any(|s| s.kind == Kind::Fetch) && kinds.is_none_or(|k| k.contains(&"fetch"));
+        let fetched = match (wants_fetch, dry_run) {
+            (false, _) | (true, true) => None,
+            (true, false) if self.ws.config.mail.as_ref().is_none_or(|m| m.imap.is_none()) => Some(Fetch::Skipped(
+                "fetch skipped: there is no [mail.imap] table in charte.toml, so no mailbox was read".into(),
+            )),
+            (true, false) => Some(Fetch::Read(self.collect_imap()?)),
+        };
         let found = subjects::gather(&self.ws.store, &self.ws.config, &wf, today)?;
         let mut done = workflow::done_by_subject(&self.ws.store, &wf)?;
         let entering: Vec<&Found> = found.iter().filter(|f| f.new).collect();
@@ -198,6 +220,7 @@ impl App {
             failed,
             checkpoint,
             checkpoint_skipped,
+            fetched,
         };
         for f in &found {
             let empty = Done::new();
@@ -243,7 +266,7 @@ impl App {
                 Kind::Convoke { .. } => {
                     self.ws.mail()?;
                 }
-                Kind::Await { .. } | Kind::Escalate { .. } | Kind::Letter { .. } | Kind::Mark { .. } => {}
+                Kind::Await { .. } | Kind::Escalate { .. } | Kind::Letter { .. } | Kind::Mark { .. } | Kind::Fetch => {}
             }
         }
         Ok(())
@@ -349,7 +372,7 @@ impl App {
                     })
                     .collect()
             }
-            Kind::Await { .. } => Vec::new(),
+            Kind::Await { .. } | Kind::Fetch => Vec::new(),
         };
         record_steps(&mut self.ws.store, self.today, b, outcomes)
     }

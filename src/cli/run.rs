@@ -2,6 +2,7 @@
 //! ([`crate::app::App::run_workflow`]), and what it did, in words.
 
 use super::Ctx;
+use crate::app::run::Fetch;
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
@@ -41,6 +42,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         outcome.waiting,
         outcome.next.map_or(String::new(), |d| format!(", next step due on {d}"))
     );
+    match &outcome.fetched {
+        Some(Fetch::Read(fetched)) => {
+            say!("fetch: the mailbox");
+            super::collect::say_fetched(fetched);
+        }
+        Some(Fetch::Skipped(note)) => say!("note: {note}"),
+        None => {}
+    }
     // Said also when some subjects failed: the run is recorded either way.
     if let Some(c) = &outcome.checkpoint {
         say!("  checkpoint: {} (the journal's {} entries, signed)", c.path.display(), c.head.size);

@@ -26,6 +26,7 @@
 //! it, and only the representative speaks for the organisation.
 
 pub mod pades;
+pub mod reply;
 mod returns;
 pub mod signature;
 

@@ -176,6 +176,13 @@ pub enum Event {
     /// file whose bytes hash to `sealed_sha256`: a report made again is
     /// another file, which needs its own approval.
     ReportApproved { report: String, year: i32, meeting: String, document_id: String, sealed_sha256: String },
+    /// `charte collect --imap`: the mailbox's message `message_id` (its
+    /// Message-ID, or `sha256:HEX` of its bytes when it has none) was
+    /// read, once and for all: `outcome` is collected, duplicate, waiting,
+    /// known, refused (`reason` says why) or not-a-return (left where it
+    /// was). `files`: the sha256 of each attachment examined, in order;
+    /// what each proved is in the entries just before this one.
+    MailRead { message_id: String, outcome: String, reason: Option<String>, files: Vec<String> },
 }
 
 /// An organisation as the journal records it: the roster's fields, its
@@ -264,6 +271,7 @@ impl Event {
             Event::AccountRemoved { .. } => "account-removed",
             Event::ExpensesImported { .. } => "expenses-imported",
             Event::ReportApproved { .. } => "report-approved",
+            Event::MailRead { .. } => "mail-read",
         }
     }
 
@@ -297,7 +305,8 @@ impl Event {
             | Event::MessageBounced { message_id, .. }
             | Event::MessageRelayIntended { message_id, .. }
             | Event::MessageRelayed { message_id }
-            | Event::MessageRelayBounced { message_id, .. } => message_id.clone(),
+            | Event::MessageRelayBounced { message_id, .. }
+            | Event::MailRead { message_id, .. } => message_id.clone(),
             Event::SubjectEntered { workflow, subject, .. } => format!("{workflow}/{subject}"),
             Event::StepDone { key, .. } => key.clone(),
             Event::FlagRaised { enterprise_number, .. } => enterprise_number.clone(),

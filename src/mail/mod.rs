@@ -13,7 +13,9 @@
 //! - [`transport`]: the [`Transport`] trait, [`SendError`] (transient,
 //!   permanent, configuration), [`send_with_retry`], the [`Outbox`], and
 //!   [`Raw`] messages the outbox wrote, to send on as they are;
-//! - [`smtp`]: the [`Smtp`] transport, one connection for a whole batch.
+//! - [`smtp`]: the [`Smtp`] transport, one connection for a whole batch;
+//! - [`imap`]: the [`imap::Mailbox`] `charte collect --imap` reads replies
+//!   from (only this module and [`smtp`] speak to a mail server).
 //!
 //! Nothing here touches the database or prints: the caller (`charte
 //! convoke`) decides what to send, records what was sent, and reports.
@@ -22,6 +24,7 @@ use std::path::Path;
 
 pub mod dates;
 pub mod ics;
+pub mod imap;
 pub mod message;
 pub mod settings;
 pub mod smtp;
@@ -31,7 +34,7 @@ pub mod transport;
 pub use dates::{Lang, long_date, long_date_time};
 pub use ics::{Invite, invite};
 pub use message::{Attachment, Contact, MessageError, Outgoing, message_id_of};
-pub use settings::{Envelope, MailSettings, Security, SettingsError, SmtpSettings, TransportKind};
+pub use settings::{Envelope, ImapSettings, MailSettings, Security, SettingsError, SmtpSettings, TransportKind};
 pub use smtp::{Smtp, SmtpOptions};
 pub use templates::{Convocation, Rendered, TemplateError, Templates};
 pub use transport::{Outbox, Raw, RetryPolicy, SendError, Transport, retry, send_with_retry};

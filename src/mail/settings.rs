@@ -26,6 +26,9 @@ pub struct MailSettings {
     /// `[mail.smtp]`: required when `transport = "smtp"`.
     #[serde(default)]
     pub smtp: Option<SmtpSettings>,
+    /// `[mail.imap]`: the mailbox `charte collect --imap` reads.
+    #[serde(default)]
+    pub imap: Option<ImapSettings>,
 }
 
 /// `mail.transport`.
@@ -112,6 +115,98 @@ impl SmtpSettings {
     }
 }
 
+/// `[mail.imap]`: the mailbox where associations' replies arrive.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapSettings {
+    pub host: String,
+    /// Defaults to the usual port of `security`: 143 or 993.
+    #[serde(default)]
+    pub port: Option<u16>,
+    pub security: Security,
+    pub username: String,
+    /// The environment variable that holds the password.
+    pub password_env: String,
+    /// The folder read; INBOX by default.
+    #[serde(default = "inbox")]
+    pub folder: String,
+    /// Where messages charte has read are moved (never deleted); `/`
+    /// separates levels, whatever the server's own separator.
+    #[serde(default = "processed")]
+    pub processed_folder: String,
+    /// Never valid, as in `[mail.smtp]`.
+    #[serde(default, rename = "password")]
+    password_in_file: Option<Present>,
+}
+
+fn inbox() -> String {
+    "INBOX".into()
+}
+
+fn processed() -> String {
+    "charte/traité".into()
+}
+
+impl ImapSettings {
+    /// Settings for a server on this machine (tests, the benchmark).
+    pub fn new(host: impl Into<String>, port: u16, security: Security, username: &str, password_env: &str) -> Self {
+        ImapSettings {
+            host: host.into(),
+            port: Some(port),
+            security,
+            username: username.into(),
+            password_env: password_env.into(),
+            folder: inbox(),
+            processed_folder: processed(),
+            password_in_file: None,
+        }
+    }
+
+    /// The port to connect to: the one written, or the usual one.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security {
+            Security::Tls => 993,
+            Security::None | Security::Starttls => 143,
+        })
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let host = check_server(
+            ["mail.imap.password", "mail.imap.host", "mail.imap.port"],
+            self.password_in_file,
+            &self.host,
+            self.port,
+        )?;
+        if self.username.trim().is_empty() {
+            return Err(bad("mail.imap.username", "empty: the mailbox's login name"));
+        }
+        let var = &self.password_env;
+        if var.is_empty() || var.contains(['=', '\0']) || var.contains(char::is_whitespace) {
+            return Err(bad("mail.imap.password_env", format!("{var:?} is not an environment variable name")));
+        }
+        if self.security == Security::None && !is_loopback(host) {
+            return Err(bad(
+                "mail.imap.security",
+                "\"none\" would send the password in clear; use \"starttls\" or \"tls\"",
+            ));
+        }
+        for (field, name) in
+            [("mail.imap.folder", &self.folder), ("mail.imap.processed_folder", &self.processed_folder)]
+        {
+            if name.trim().is_empty() || name.split('/').any(|level| level.trim().is_empty()) {
+                return Err(bad(field, format!("{name:?} is not a folder name (levels separated by /, none empty)")));
+            }
+            if name.contains(|c: char| c.is_control() || c == '"' || c == '\\' || c == '*' || c == '%') {
+                return Err(bad(field, format!("{name:?}: a folder name holds no quote, backslash, * or %")));
+            }
+        }
+        if self.folder == self.processed_folder {
+            return Err(bad("mail.imap.processed_folder", "must differ from mail.imap.folder"));
+        }
+        Ok(())
+    }
+}
+
 /// A `[mail]` setting that cannot work, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {problem}")]
@@ -186,26 +281,19 @@ impl MailSettings {
             }
             (_, Some(smtp)) => smtp.validate(),
             (TransportKind::Outbox, None) => Ok(()),
-        }
+        }?;
+        self.imap.as_ref().map_or(Ok(()), ImapSettings::validate)
     }
 }
 
 impl SmtpSettings {
     fn validate(&self) -> Result<(), SettingsError> {
-        if self.password_in_file.is_some() {
-            return Err(bad(
-                "mail.smtp.password",
-                "the password never goes in charte.toml: put it in an environment \
-                 variable and name that variable in password_env",
-            ));
-        }
-        let host = self.host.trim();
-        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
-            return Err(bad("mail.smtp.host", "expected a host name or an IP address"));
-        }
-        if self.port == Some(0) {
-            return Err(bad("mail.smtp.port", "0 is not a port"));
-        }
+        let host = check_server(
+            ["mail.smtp.password", "mail.smtp.host", "mail.smtp.port"],
+            self.password_in_file,
+            &self.host,
+            self.port,
+        )?;
         match &self.username {
             Some(user) if user.trim().is_empty() => {
                 return Err(bad("mail.smtp.username", "empty; leave the line out for a server without AUTH"));
@@ -233,6 +321,32 @@ impl SmtpSettings {
         }
         Ok(())
     }
+}
+
+/// What `[mail.smtp]` and `[mail.imap]` check alike, `fields` naming
+/// their password, host and port: no password written in the file, a host
+/// name, a port. Returns the host, trimmed.
+fn check_server<'a>(
+    [password, host_field, port_field]: [&'static str; 3],
+    password_in_file: Option<Present>,
+    host: &'a str,
+    port: Option<u16>,
+) -> Result<&'a str, SettingsError> {
+    if password_in_file.is_some() {
+        return Err(bad(
+            password,
+            "the password never goes in charte.toml: put it in an environment \
+             variable and name that variable in password_env",
+        ));
+    }
+    let host = host.trim();
+    if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
+        return Err(bad(host_field, "expected a host name or an IP address"));
+    }
+    if port == Some(0) {
+        return Err(bad(port_field, "0 is not a port"));
+    }
+    Ok(host)
 }
 
 fn check_mailbox(field: &'static str, value: &str) -> Result<(), SettingsError> {
@@ -306,6 +420,32 @@ password_env = "CHARTE_SMTP_PASSWORD"   # the password itself is never in the fi
         let extra = DESIGN_EXAMPLE.replace("port = 587", "port = 587\nprot = 1");
         let err = MailSettings::from_charte_toml(&extra).expect_err("unknown key");
         assert!(err.problem.contains("prot"), "{err}");
+    }
+
+    const IMAP_EXAMPLE: &str = r#"
+[mail.imap]                   # where associations' replies arrive (charte collect --imap)
+host = "imap.example.be"
+port = 993
+security = "tls"              # "none", "starttls" or "tls"
+username = "coordination"
+password_env = "CHARTE_IMAP_PASSWORD"
+folder = "INBOX"
+processed_folder = "charte/traité"   # messages charte has read are moved here, never deleted
+"#;
+
+    #[test]
+    fn reads_the_design_imap_example() {
+        let mail = MailSettings::from_charte_toml(&format!("{DESIGN_EXAMPLE}{IMAP_EXAMPLE}")).expect("valid");
+        let imap = mail.imap.expect("imap table");
+        assert_eq!((imap.port(), imap.security), (993, Security::Tls));
+        assert_eq!(imap.password_env, "CHARTE_IMAP_PASSWORD");
+        assert_eq!(imap.processed_folder, "charte/traité");
+        let bad_imap = |from: &str, to: &str| field_of(&format!("{DESIGN_EXAMPLE}{}", IMAP_EXAMPLE.replace(from, to)));
+        assert_eq!(bad_imap("folder = \"INBOX\"", "folder = \"INBOX\"\npassword = \"x\""), "mail.imap.password");
+        assert_eq!(bad_imap("\"tls\"", "\"none\""), "mail.imap.security");
+        assert_eq!(bad_imap("charte/traité", "charte//x"), "mail.imap.processed_folder");
+        assert_eq!(bad_imap("charte/traité", "INBOX"), "mail.imap.processed_folder");
+        assert_eq!(bad_imap("\"INBOX\"", "\"a*\""), "mail.imap.folder");
     }
 
     #[test]

@@ -69,6 +69,10 @@ pub enum Kind {
     Letter { reply_within_days: u32 },
     /// Record the committee's handling of the flag.
     Mark { status: crate::flags::Status },
+    /// Read the mailbox's returns (`charte collect --imap`), once per
+    /// run, before any step of a subject is decided; skipped with a note
+    /// without `[mail.imap]`. Nothing to do per subject.
+    Fetch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +93,7 @@ impl Kind {
             Kind::Report { .. } => "report",
             Kind::Letter { .. } => "letter",
             Kind::Mark { .. } => "mark",
+            Kind::Fetch => "fetch",
         }
     }
 
@@ -96,6 +101,8 @@ impl Kind {
     pub fn times(&self) -> u32 {
         match self {
             Kind::Remind { times, .. } => *times,
+            // Done by the run itself, never per subject.
+            Kind::Fetch => 0,
             _ => 1,
         }
     }
@@ -333,6 +340,7 @@ fn kind(raw: &RawStep, subjects: Subjects, rules: &FlagRules) -> std::result::Re
     };
     let kind = match code {
         "issue" => Kind::Issue,
+        "fetch" => Kind::Fetch,
         "send" => Kind::Send { message: need("message", raw.message.as_ref())? },
         "await" => {
             let until =
@@ -425,7 +433,7 @@ fn kind(raw: &RawStep, subjects: Subjects, rules: &FlagRules) -> std::result::Re
                 at,
                 format!(
                     "kind: unknown step kind '{other}' (expected one of: issue, send, await, remind, escalate, \
-                     convoke, report, letter, mark)"
+                     convoke, report, letter, mark, fetch)"
                 ),
             ));
         }
@@ -438,6 +446,7 @@ fn kind(raw: &RawStep, subjects: Subjects, rules: &FlagRules) -> std::result::Re
         (Kind::Await { until: Until::Resolved } | Kind::Letter { .. } | Kind::Mark { .. }, s) => s == Subjects::Flags,
         (Kind::Convoke { .. }, s) => s == Subjects::UpcomingMeetings,
         (Kind::Report { .. }, s) => s == Subjects::Years,
+        (Kind::Fetch, _) => true,
     };
     if !fits {
         return Err((at, format!("a '{}' step does not apply to subjects = \"{}\"", describe(&kind), subjects.code())));

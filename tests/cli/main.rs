@@ -31,6 +31,7 @@ mod glance;
 mod ground;
 mod harness;
 mod history;
+mod imap;
 mod init;
 mod input;
 mod keys;

@@ -71,6 +71,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0017_accounts.sql"),
     include_str!("../migrations/0018_expenses.sql"),
     include_str!("../migrations/0019_report_approvals.sql"),
+    include_str!("../migrations/0020_mail_read.sql"),
 ];
 
 /// One workspace's database: the one connection every read and every

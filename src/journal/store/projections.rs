@@ -426,6 +426,12 @@ impl Tx<'_> {
                     )
                     .map_err(self.sql_err())?;
             }
+            Event::MailRead { message_id, outcome, reason, .. } => {
+                self.tx
+                    .prepare_cached("INSERT INTO mail_read (message_id, seq, outcome, reason) VALUES (?1, ?2, ?3, ?4)")
+                    .and_then(|mut s| s.execute(params![message_id, seq, outcome, reason]))
+                    .map_err(self.sql_err())?;
+            }
             Event::WorkspaceCreated { .. }
             | Event::ReturnRefused { .. }
             | Event::RosterImported { .. }
@@ -700,7 +706,7 @@ mod tests {
         assert!(known.contains(&("f2".to_owned(), "ADH-0123456749".to_owned())), "the duplicate is known");
         // The workspace as schema version 10 left it: neither table (nor
         // the later relays, claims, personal values, erasures, links,
-        // accounts, expenses and approvals).
+        // accounts, expenses, approvals and messages read from the mailbox).
         store
             .conn
             .execute_batch(
@@ -708,7 +714,7 @@ mod tests {
                  DROP TABLE merkle_nodes; DROP TABLE personal; DROP TABLE erasures; \
                  DROP TABLE links; DROP TABLE link_codes; DROP TABLE accounts; DROP TABLE passwords; \
                  DROP TABLE sessions; DROP TABLE expenses; DROP TABLE expense_imports; \
-                 DROP TABLE report_approvals; PRAGMA user_version = 10;",
+                 DROP TABLE report_approvals; DROP TABLE mail_read; PRAGMA user_version = 10;",
             )
             .expect("downgrades");
         drop(store);

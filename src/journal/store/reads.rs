@@ -494,6 +494,12 @@ impl Store {
     pub fn known_returns(&self) -> Result<Vec<KnownReturn>> {
         self.query(KNOWN_RETURNS, [], |r| Ok(KnownReturn { file_sha256: r.get(0)?, document_id: r.get(1)? }))
     }
+
+    /// Every message of the mailbox read before (`charte collect --imap`):
+    /// its key and outcome (the transaction decides for good: Tx::mail_read).
+    pub fn mail_read(&self) -> Result<Vec<(String, String)>> {
+        self.query("SELECT message_id, outcome FROM mail_read", [], |r| Ok((r.get(0)?, r.get(1)?)))
+    }
 }
 
 /// Flags: what the committee did with them, and their evidence.
@@ -830,6 +836,15 @@ impl Tx<'_> {
     pub fn known_return(&self, file_sha256: &str) -> Result<Option<String>> {
         let sql = format!("SELECT document_id FROM ({KNOWN_RETURNS}) WHERE file_sha256 = ?1 LIMIT 1");
         self.tx.query_row(&sql, [file_sha256], |r| r.get(0)).optional().map_err(self.sql_err())
+    }
+
+    /// The outcome of the mailbox's message `message_id` if it was read
+    /// before, under the write lock: two runs never both record it.
+    pub fn mail_read(&self, message_id: &str) -> Result<Option<String>> {
+        self.tx
+            .query_row("SELECT outcome FROM mail_read WHERE message_id = ?1", [message_id], |r| r.get(0))
+            .optional()
+            .map_err(self.sql_err())
     }
 
     /// The adherence that counts for this organisation (10 digits) and

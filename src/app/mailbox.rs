@@ -1,0 +1,299 @@
+//! `charte collect --imap`: the returns that arrived in the coordination's
+//! mailbox (`[mail.imap]`), collected as `charte collect` collects files.
+//!
+//! Message by message, oldest first: a message read before (its key in
+//! the journal, decided again inside the write transaction) is never
+//! examined again; otherwise its PDF and image attachments are examined
+//! (crate::collect::reply) and recorded through the one recording path of
+//! every return ([`super::collect::record`]), then the message's outcome
+//! is journaled under its key (`mail-read`), in the same transaction. Only
+//! then is the message moved to `processed_folder` (never deleted); a
+//! message that is not a return stays where it was. A run stopped between
+//! the two (a lost connection, a kill) leaves the message journaled and
+//! not moved: the next run moves it without examining it again.
+//!
+//! A message larger than [`MAX_MESSAGE_BYTES`] is refused unread; one
+//! attachment over 20 MB is refused. At most one message is held in
+//! memory at a time.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::collect::{Held, Line, What, record};
+use super::{App, Bar};
+use crate::collect::reply::{self, MAX_MESSAGE_BYTES, Reply};
+use crate::collect::{Outcome, reply::Attached};
+use crate::error::{Error, Result};
+use crate::journal::Event;
+use crate::journal::personal::Kind;
+use crate::mail::imap::{ImapError, Mailbox};
+use crate::workspace::CONFIG_FILE;
+
+/// What became of one message, as journaled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    /// At least one attachment counted as an adherence.
+    Collected,
+    /// Valid proof, waiting for the coordinator's confirmation.
+    Waiting,
+    /// Valid proof of an adherence already counted.
+    Duplicate,
+    /// Files collected before.
+    Known,
+    /// Nothing in it could be collected, and why.
+    Refused(String),
+    /// No returned document in it: left where it was.
+    NotAReturn,
+}
+
+impl Read {
+    /// The journal's word for it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Read::Collected => "collected",
+            Read::Waiting => "waiting",
+            Read::Duplicate => "duplicate",
+            Read::Known => "known",
+            Read::Refused(_) => "refused",
+            Read::NotAReturn => "not-a-return",
+        }
+    }
+
+    /// What one message's attachments, recorded, make of it.
+    fn of(whats: &[&What]) -> Read {
+        let any = |f: fn(&What) -> bool| whats.iter().any(|w| f(w));
+        if whats.is_empty() {
+            Read::NotAReturn
+        } else if any(|w| matches!(w, What::Accepted { .. })) {
+            Read::Collected
+        } else if any(|w| matches!(w, What::Waiting { .. })) {
+            Read::Waiting
+        } else if any(|w| matches!(w, What::Duplicate { .. })) {
+            Read::Duplicate
+        } else if any(|w| matches!(w, What::Known { .. })) {
+            Read::Known
+        } else {
+            let reasons: Vec<&str> = whats
+                .iter()
+                .filter_map(|w| match w {
+                    What::Refused { reason } => Some(reason.as_str()),
+                    _ => None,
+                })
+                .collect();
+            Read::Refused(reasons.join("; "))
+        }
+    }
+}
+
+/// One message of this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Its Message-ID, or `sha256:HEX` of its bytes.
+    pub key: String,
+    pub subject: Option<String>,
+    pub read: Read,
+    /// What each attachment examined proved, as `charte collect` says it.
+    pub files: Vec<Line>,
+    /// Moved to the processed folder by this run.
+    pub moved: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Fetched {
+    /// The messages read by this run, oldest first.
+    pub messages: Vec<Message>,
+    /// Messages read by an earlier run and moved only now (that run
+    /// stopped before moving them).
+    pub moved_late: usize,
+    /// Messages read before and left where they are (not returns).
+    pub left_before: usize,
+    /// The processed folder, as charte.toml names it.
+    pub processed_folder: String,
+}
+
+impl Fetched {
+    pub fn count(&self, f: impl Fn(&Read) -> bool) -> usize {
+        self.messages.iter().filter(|m| f(&m.read)).count()
+    }
+}
+
+impl App {
+    /// Reads the mailbox `[mail.imap]` names (the action `charte collect
+    /// --imap`), with the password from the secret `password_env` names.
+    pub fn collect_imap(&mut self) -> Result<Fetched> {
+        let config = |message: String| Error::Config { file: self.ws.root.join(CONFIG_FILE), message };
+        let mail = self.ws.mail()?;
+        let Some(settings) = mail.imap.clone() else {
+            return Err(config(
+                "there is no [mail.imap] table: say where associations' replies arrive (host, port, security, \
+                 username, password_env, folder, processed_folder; see the template charte init writes). \
+                 Nothing was read"
+                    .into(),
+            ));
+        };
+        let Some(password) = self.options.secrets.get(&settings.password_env) else {
+            return Err(config(format!(
+                "the environment variable {} (mail.imap.password_env) is not set: set it to the mailbox's \
+                 password. Nothing was read",
+                settings.password_env
+            )));
+        };
+        let imap_error = |e: ImapError| match e {
+            ImapError::Unavailable(m) => Error::Temporary(m),
+            ImapError::Settings(m) => Error::Config { file: self.ws.root.join(CONFIG_FILE), message: m },
+        };
+        let extra_root = self.options.smtp.extra_root_pem.clone();
+        let mut mailbox = Mailbox::open(&settings, &password, extra_root.as_deref()).map_err(imap_error)?;
+        let listed = mailbox.list().map_err(imap_error)?;
+        let read_before: HashMap<String, String> = self.ws.store.mail_read()?.into_iter().collect();
+        let held = Held::read(self)?;
+        let register = held.register();
+        let version = self.ws.config.charter.version.clone();
+        let progress = Arc::clone(&self.progress);
+        let bar = Bar::start(progress.as_ref(), listed.len() as u64, "messages");
+        let mut fetched = Fetched { processed_folder: settings.processed_folder.clone(), ..Fetched::default() };
+        let mut processed: Option<String> = None;
+        let mut move_to = |mailbox: &mut Mailbox, uid: u32| -> std::result::Result<(), ImapError> {
+            let folder = match &processed {
+                Some(f) => f.clone(),
+                None => processed.insert(mailbox.ensure_folder(&settings.processed_folder)?).clone(),
+            };
+            mailbox.move_to(uid, &folder)
+        };
+        let stopped = |e: ImapError, fetched: &Fetched| match imap_error(e) {
+            Error::Temporary(m) => Error::Temporary(format!(
+                "{m} ({} message(s) read and journaled by this run before it stopped)",
+                fetched.messages.len()
+            )),
+            e => e,
+        };
+        for listed in listed {
+            bar.inc(1);
+            let header_key = reply::key_of_header(&listed.header);
+            // Read before (by an earlier run): never examined again; moved
+            // now if that run stopped before moving it.
+            let mut read_earlier = |key: &str, mailbox: &mut Mailbox, fetched: &mut Fetched| {
+                let Some(outcome) = read_before.get(key) else { return Ok(false) };
+                if outcome == Read::NotAReturn.code() {
+                    fetched.left_before += 1;
+                } else {
+                    move_to(mailbox, listed.uid).map_err(|e| stopped(e, fetched))?;
+                    fetched.moved_late += 1;
+                }
+                Ok::<bool, Error>(true)
+            };
+            if let Some(key) = &header_key
+                && read_earlier(key, &mut mailbox, &mut fetched)?
+            {
+                continue;
+            }
+            let (reply, oversize) = if listed.size > MAX_MESSAGE_BYTES {
+                // Refused unread: never more than the cap in memory.
+                let mut reply = reply::read(&listed.header);
+                reply.key = header_key.clone().unwrap_or_else(|| reply::key_of_bytes(&listed.header));
+                (reply, true)
+            } else {
+                let raw = mailbox.fetch(listed.uid).map_err(|e| stopped(e, &fetched))?;
+                (reply::read(&raw), false)
+            };
+            if header_key.is_none() && read_earlier(&reply.key, &mut mailbox, &mut fetched)? {
+                continue;
+            }
+            let sender = reply::sender(reply.from.as_deref(), &held.members);
+            let examined: Vec<(String, String, Outcome)> = if oversize {
+                // Refused unread, whoever sent it: its size alone says it
+                // holds more than a returned document may be.
+                let whole = Attached { name: "the message".into(), bytes: Vec::new(), oversize: true };
+                reply::examine_attached(&whole, "", &register, sender, &version, &held.issued)
+                    .map(|o| vec![(whole.name, format!("unread:{}", reply.key), o)])
+                    .unwrap_or_default()
+            } else {
+                reply
+                    .attachments
+                    .iter()
+                    .filter_map(|a| {
+                        let sha = match a.oversize {
+                            true => format!("unread:{}", a.name),
+                            false => hex::encode(Sha256::digest(&a.bytes)),
+                        };
+                        let outcome = reply::examine_attached(a, &sha, &register, sender, &version, &held.issued)?;
+                        Some((a.name.clone(), sha, outcome))
+                    })
+                    .collect()
+            };
+            let message = self.ws.store.transaction(self.today, |tx| {
+                if tx.mail_read(&reply.key)?.is_some() {
+                    return Ok(None);
+                }
+                let mut files = Vec::with_capacity(examined.len());
+                let mut shas = Vec::with_capacity(examined.len());
+                for (name, sha, outcome) in &examined {
+                    let mut outcome = outcome.clone();
+                    if let Outcome::Pending { adherence, .. } = &mut outcome {
+                        attach_mail(tx, &mut adherence.details, &reply)?;
+                    }
+                    let file = format!("{}: {name}", reply.key);
+                    let what = record(
+                        tx,
+                        &version,
+                        |n| register.member(n).map(|m| m.organisation.name.clone()),
+                        &file,
+                        sha.clone(),
+                        outcome,
+                    )?;
+                    shas.push(sha.clone());
+                    files.push(Line { file, what });
+                }
+                let read = Read::of(&files.iter().map(|l| &l.what).collect::<Vec<_>>());
+                let reason = match &read {
+                    Read::Refused(r) => Some(r.clone()),
+                    _ => None,
+                };
+                tx.append(&Event::MailRead {
+                    message_id: reply.key.clone(),
+                    outcome: read.code().to_owned(),
+                    reason,
+                    files: shas,
+                })?;
+                Ok(Some(Message { key: reply.key.clone(), subject: reply.subject.clone(), read, files, moved: false }))
+            })?;
+            // Another run read it meanwhile: that run moves it.
+            let Some(mut message) = message else { continue };
+            if message.read != Read::NotAReturn {
+                move_to(&mut mailbox, listed.uid).map_err(|e| {
+                    fetched.messages.push(message.clone());
+                    stopped(e, &fetched)
+                })?;
+                message.moved = true;
+            }
+            fetched.messages.push(message);
+        }
+        drop(bar);
+        mailbox.close();
+        Ok(fetched)
+    }
+}
+
+/// Adds to a waiting return's details where it came from: the message's
+/// key, date and subject, and its sender as a commitment (a mail sender is
+/// personal data, DESIGN.md: the address itself in `personal`).
+fn attach_mail(tx: &mut crate::journal::Tx<'_>, details: &mut serde_json::Value, reply: &Reply) -> Result<()> {
+    let from = reply.from.as_deref().map(|f| tx.personal(Kind::Email, f)).transpose()?;
+    let mail = json!({
+        "message_id": reply.key,
+        "from": from.as_ref().map(|c| c.as_str()),
+        "date": reply.date,
+        "subject": reply.subject,
+    });
+    match details.as_object_mut() {
+        Some(object) => {
+            object.insert("mail".into(), mail);
+        }
+        None => *details = json!({ "mail": mail }),
+    }
+    Ok(())
+}
