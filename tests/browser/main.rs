@@ -26,6 +26,7 @@ mod signing;
 mod smtp;
 mod support;
 mod verify_page;
+mod year;
 
 fn main() -> std::process::ExitCode {
     let mut args = libtest_mimic::Arguments::from_args();
@@ -43,6 +44,7 @@ fn main() -> std::process::ExitCode {
         desk_mail::tests(),
         desk_money::tests(),
         glance::tests(),
+        year::tests(),
     ]
     .concat();
     let trials = tests
