@@ -206,6 +206,9 @@ pub enum Folder {
     Reports,
     /// out/letters/: the interpellation letters drafted.
     Letters,
+    /// out/ itself, for one file only: the verification page
+    /// ([`super::verify_page::FILE`]) the reports are sent with.
+    Page,
 }
 
 impl Folder {
@@ -213,6 +216,7 @@ impl Folder {
         match self {
             Folder::Reports => "reports",
             Folder::Letters => "letters",
+            Folder::Page => "",
         }
     }
 }
@@ -524,11 +528,16 @@ impl App {
     pub fn out_file(&self, folder: Folder, name: &str) -> Result<Download> {
         let dir = self.ws.out_dir().join(folder.name());
         let missing = || Error::not_found(format!("out/{}/ holds no file '{name}'", folder.name()));
-        if !listed(&dir)?.iter().any(|f| f.name == name) {
+        let allowed = match folder {
+            Folder::Page => name == super::verify_page::FILE,
+            Folder::Reports | Folder::Letters => true,
+        };
+        if !allowed || !listed(&dir)?.iter().any(|f| f.name == name) {
             return Err(missing());
         }
         let content_type = match name.rsplit_once('.').map(|(_, ext)| ext) {
             Some("pdf") => "application/pdf",
+            Some("html") => "text/html; charset=utf-8",
             Some("csv") => "text/csv; charset=utf-8",
             Some("json") => "application/json",
             _ => "application/octet-stream",

@@ -57,6 +57,14 @@ fn the_annual_report_is_made_downloaded_approved_and_its_approval_lapses_when_ma
     assert!(pdf.starts_with(b"%PDF-"));
     let text = pdf_text(&pdf);
     assert!(text.contains("2026") && text.contains("Woluwe-Saint-Lambert"), "{text}");
+    // The verification page the funder opens offline, downloaded to send
+    // with the report: out/verify.html as it is, never shown on this site.
+    assert!(b.contains("href=\"/verify.html\" download"), "{b}");
+    let page_file = me.get("/verify.html");
+    assert_eq!(page_file.status, 200);
+    assert_eq!(page_file.header("content-disposition"), Some("attachment; filename=\"verify.html\""));
+    assert_eq!(page_file.body, std::fs::read_to_string(t.path("out/verify.html")).unwrap());
+    assert_eq!(me.get("/reports/..%2Fverify.html").status, 404, "out/ is not a folder of reports");
 
     // Approved by the plenary held on 19 November, chosen in the list.
     assert!(b.contains("<option value=\"plenary-2026-11-19\">"), "the plenary is offered: {b}");

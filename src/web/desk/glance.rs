@@ -32,6 +32,7 @@ pub fn routes() -> Router<Arc<Site>> {
     Router::new()
         .route("/", get(home))
         .route("/reports/{file}", get(report_file))
+        .route("/verify.html", get(verify_page_file))
         .layer(Extension(Arc::new(Kept::default())))
 }
 
@@ -88,6 +89,12 @@ async fn report_file(
     _viewer: Viewer,
 ) -> Result<Response, Failure> {
     download(site, Folder::Reports, file).await
+}
+
+/// out/verify.html, the page a funder verifies the reports with, offline:
+/// downloaded (an attachment, never shown on this site), to be sent with them.
+async fn verify_page_file(State(site): State<Arc<Site>>, _viewer: Viewer) -> Result<Response, Failure> {
+    download(site, Folder::Page, crate::app::verify_page::FILE.to_owned()).await
 }
 
 /// A file of out/reports/ or out/letters/ as an attachment under its own
