@@ -23,9 +23,13 @@ use crate::workflow;
 pub struct Daily {
     /// Each workflow that ran, in the order they ran.
     pub runs: Vec<Outcome>,
-    /// The workflows that could not run, and why (a setting missing: the
-    /// others ran).
+    /// The workflows that could not run, and why (a setting missing, a
+    /// mail server down: the others ran).
     pub stopped: Vec<Failed>,
+    /// One of them stopped on a temporary failure (a mail server down or
+    /// answering "try later", the journal busy): the day's run is to be
+    /// tried again soon, not tomorrow; what was done is journaled.
+    pub again: bool,
 }
 
 /// What the workflows did on one day, from the journal.
@@ -54,15 +58,20 @@ impl App {
     }
 
     /// Runs every workflow once, as `charte run NAME` does. A workflow that
-    /// cannot run (its settings or templates missing) is named and the
-    /// others run; a busy journal or a full disk stops the whole run.
+    /// cannot run (its settings or templates missing) or that stopped on a
+    /// temporary failure (a mail server down: [`Daily::again`]) is named
+    /// and the others run, so that a mailbox out of reach does not hold
+    /// back a convocation due today; a bug stops the whole run.
     pub fn daily_run(&mut self) -> Result<Daily> {
-        let mut daily = Daily { runs: Vec::new(), stopped: Vec::new() };
+        let mut daily = Daily { runs: Vec::new(), stopped: Vec::new(), again: false };
         for name in self.workflow_names()? {
             match self.run_workflow(&name, false) {
                 Ok(outcome) => daily.runs.push(outcome),
-                Err(e) if matches!(e.kind(), Kind::Temporary | Kind::Internal) => return Err(e),
-                Err(e) => daily.stopped.push(Failed { item: name, reason: e.to_string() }),
+                Err(e) if e.kind() == Kind::Internal => return Err(e),
+                Err(e) => {
+                    daily.again |= e.kind() == Kind::Temporary;
+                    daily.stopped.push(Failed { item: name, reason: e.to_string() });
+                }
             }
         }
         Ok(daily)

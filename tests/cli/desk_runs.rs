@@ -114,3 +114,34 @@ fn the_server_runs_the_days_run_at_its_start_when_it_is_missing() {
     assert!(page.body.contains("automatique est désactivé") && page.body.contains("id=\"no-runs\""), "{}", page.body);
     assert!(outbox(&t).is_empty());
 }
+
+/// A mailbox out of reach (the adhesion workflow's `fetch` step, the IMAP
+/// server down) stops that workflow, not the day: the convocations and
+/// the others still run, and the page says which one stopped.
+#[test]
+fn a_mail_server_down_stops_one_workflow_not_the_days_run() {
+    let t = wsl();
+    let builtin = std::fs::read_to_string(crate::harness::repo().join("workflows/adhesion.toml")).unwrap();
+    let with_fetch = builtin.replacen("[[steps]]", "[[steps]]\nname = \"mailbox\"\nkind = \"fetch\"\n\n[[steps]]", 1);
+    std::fs::create_dir_all(t.path("workflows")).unwrap();
+    std::fs::write(t.path("workflows/adhesion.toml"), with_fetch).unwrap();
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
+    toml.push_str(&format!(
+        "\n[mail.imap]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nusername = \"coordination\"\n\
+         password_env = \"CHARTE_IMAP_PASSWORD\"\nfolder = \"INBOX\"\nprocessed_folder = \"charte/traité\"\n"
+    ));
+    std::fs::write(t.path("charte.toml"), toml).unwrap();
+    t.run_env(["run", "adhesion"], &[("CHARTE_IMAP_PASSWORD", "secret")]).code(3);
+    let s = t.serve_with(&["--no-daily-run"], &[("CHARTE_IMAP_PASSWORD", "secret")]);
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    assert_eq!(me.post_form("/runs", &[]).status, 303);
+    let page = after_run(&me);
+    assert!(page.body.contains("data-state=\"done\""), "the day's run went on: {}", page.body);
+    for w in ["Convocation des réunions", "Rapport annuel", "Interpellations"] {
+        assert!(page.body.contains(&format!("<strong>{w}</strong>")), "{w} ran: {}", page.body);
+    }
+    assert!(page.body.contains("adhesion"), "the workflow that stopped is named: {}", page.body);
+    assert!(!page.body.contains("secret"), "never the password");
+}

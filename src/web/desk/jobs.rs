@@ -81,6 +81,9 @@ pub struct Summary {
     pub bounced: Vec<(String, String)>,
     /// A daily run: each workflow that ran, with the steps it did.
     pub workflows: Vec<(String, usize)>,
+    /// A daily run stopped in part by a temporary failure: to be tried
+    /// again soon ([`crate::app::daily::Daily::again`]).
+    pub again: bool,
 }
 
 /// A job as its page shows it, at one moment.

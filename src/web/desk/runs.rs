@@ -25,7 +25,7 @@ use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Europe::Brussels;
 
 use super::documents::Nothing;
-use super::jobs::{Summary, Work};
+use super::jobs::{Ended, Summary, Work};
 use super::mail::JobView;
 use super::{Coordinator, Form, Frame};
 use crate::app::App;
@@ -82,6 +82,7 @@ fn daily(app: &mut App) -> crate::Result<Summary> {
     }
     failed.extend(d.stopped);
     Ok(Summary {
+        again: d.again,
         workflows: d.runs.iter().map(|o| (o.workflow.clone(), o.steps())).collect(),
         failed,
         ..Summary::default()
@@ -92,12 +93,27 @@ fn daily(app: &mut App) -> crate::Result<Summary> {
 /// (the hour passed, no run recorded today for every workflow) and starts
 /// it as a job. A day whose run was started is not tried again by this
 /// process (a workflow that cannot run, its settings missing, would else
-/// be tried each minute); a job already running puts it off a minute.
+/// be tried each minute), unless the run stopped on a temporary failure
+/// (a mail server down, [`Summary::again`]): then it is tried again
+/// [`AGAIN_AFTER`] later, the same day; what was done is never done twice.
+/// A job already running puts it off a minute.
 pub(crate) async fn scheduler(site: Arc<Site>) {
-    let mut tried: Option<NaiveDate> = None;
+    // The day tried, and the job that ran it.
+    let mut tried: Option<(NaiveDate, u64)> = None;
+    let mut again_at: Option<std::time::Instant> = None;
     loop {
         let today = site.today();
-        if tried != Some(today) {
+        if let Some((day, job)) = tried
+            && day == today
+        {
+            match again_at {
+                Some(at) if std::time::Instant::now() >= at => (tried, again_at) = (None, None),
+                Some(_) => {}
+                None if ended_for_now(&site, job) => again_at = Some(std::time::Instant::now() + AGAIN_AFTER),
+                None => {}
+            }
+        }
+        if tried.map(|(day, _)| day) != Some(today) {
             let s = Arc::clone(&site);
             let asked = site
                 .read(move |app| {
@@ -108,7 +124,7 @@ pub(crate) async fn scheduler(site: Arc<Site>) {
             match asked {
                 Ok(Due::Now) => match super::jobs::launch(&s, Work::Run, daily) {
                     Ok((id, true)) => {
-                        tried = Some(today);
+                        tried = Some((today, id));
                         eprintln!(
                             "{}",
                             serde_json::json!({"daily_run": "started", "job": id, "day": today.to_string()})
@@ -124,6 +140,20 @@ pub(crate) async fn scheduler(site: Arc<Site>) {
             }
         }
         tokio::time::sleep(EVERY).await;
+    }
+}
+
+/// How long after a run stopped by a temporary failure the day's run is
+/// tried again.
+pub(crate) const AGAIN_AFTER: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Whether the daily run's job `id` ended on a temporary failure, whole
+/// or in part: the day's run is to be tried again.
+fn ended_for_now(site: &Site, id: u64) -> bool {
+    match site.jobs.get(id).and_then(|j| j.ended) {
+        Some(Ended::Done(summary)) => summary.again,
+        Some(Ended::Stopped { kind, .. }) => kind == crate::error::Kind::Temporary,
+        None => false,
     }
 }
 
