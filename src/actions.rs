@@ -68,7 +68,9 @@ impl FromStr for Kind {
             "colloquium" | "colloque" | "congres" | "studiedag" | "studievoormiddag" | "seminaire" => {
                 Ok(Kind::Colloquium)
             }
-            "networkday" | "journeedureseau" | "journeedelacoordination" | "netwerkdag" => Ok(Kind::NetworkDay),
+            "networkday" | "journeedureseau" | "journeedereseau" | "journeedelacoordination" | "netwerkdag" => {
+                Ok(Kind::NetworkDay)
+            }
             "campaign" | "campagne" => Ok(Kind::Campaign),
             "bourse" | "bourseauxassociations" | "beurs" | "verenigingenbeurs" => Ok(Kind::Bourse),
             "other" | "autre" | "ander" | "andere" => Ok(Kind::Other),
@@ -177,6 +179,8 @@ mod tests {
     fn kinds_in_three_languages() {
         assert_eq!("Bourse aux associations".parse::<Kind>(), Ok(Kind::Bourse));
         assert_eq!("Journée du réseau".parse::<Kind>(), Ok(Kind::NetworkDay));
+        // As the desk's page names it.
+        assert_eq!("journée de réseau".parse::<Kind>(), Ok(Kind::NetworkDay));
         assert_eq!("netwerkdag".parse::<Kind>(), Ok(Kind::NetworkDay));
         assert!("fête".parse::<Kind>().is_err());
     }

@@ -106,7 +106,7 @@ const FIELDS: &[tabular::Field] = &[
     ("category", &["categorie", "rubriek", "type"], true),
     ("description", &["libelle", "omschrijving", "objet"], true),
     ("amount", &["montant", "bedrag"], true),
-    ("document", &["piece", "justificatif", "bewijsstuk", "reference"], true),
+    ("document", &["piece", "piecejustificative", "justificatif", "bewijsstuk", "reference"], true),
     ("person", &["personne", "persoon", "travailleur", "werknemer"], false),
     ("fte", &["etp", "vte"], false),
 ];
@@ -151,9 +151,12 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
         };
         let (h, v) = cell("category");
         let category = match crate::roster::fold(v).as_str() {
-            "staff" | "personnel" | "fraisdepersonnel" => Some(Category::Staff),
-            "running" | "fonctionnement" | "werking" | "werkingskosten" => Some(Category::Running),
-            "project" | "projet" | "projets" => Some(Category::Project),
+            // As the desk's page tells a coordinator to write them, in French and Dutch.
+            "staff" | "personnel" | "fraisdepersonnel" | "personeel" | "personeelskosten" => Some(Category::Staff),
+            "running" | "fonctionnement" | "fraisdefonctionnement" | "werking" | "werkingskosten" => {
+                Some(Category::Running)
+            }
+            "project" | "projet" | "projets" | "projecten" => Some(Category::Project),
             _ => {
                 problems.push(Problem::because(line, Some(h), Reason::UnknownCategory { value: v.to_owned() }));
                 None
@@ -205,4 +208,25 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
         }
     }
     if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file written as the desk's page (in French and in Dutch) tells a
+    /// coordinator to write it is read.
+    #[test]
+    fn a_file_written_as_the_desk_says_is_read() {
+        let text = "Date;Catégorie;Objet;Montant;Pièce justificative;Personne;ETP\n\
+                    2026-02-01;personeel;Loon februari;1200,00;FICHE-2;Ann Peeters;0,5\n\
+                    2026-02-03;werking;Huur;300,00;HUUR-2;;\n\
+                    2026-02-05;projecten;Brochure;150,00;FACT-9;;\n\
+                    2026-02-07;frais de fonctionnement;Timbres;20,00;TIMB-1;;\n";
+        let table = tabular::parse(text.as_bytes()).expect("reads");
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).expect("a day");
+        let lines = parse(&table, 2026, today, true).expect("every line is read");
+        let categories: Vec<Category> = lines.iter().map(|l| l.category).collect();
+        assert_eq!(categories, [Category::Staff, Category::Running, Category::Project, Category::Running]);
+    }
 }
