@@ -474,7 +474,7 @@ fn federation(ws: PathBuf) -> Result<(), String> {
                 };
                 let attendance =
                     Attendance { meeting: id.clone(), enterprise_number: number(i)?, person: String::new(), status };
-                b.push(day, Event::AttendanceRecorded { attendance })?;
+                b.push(day, Event::AttendanceRecorded { attendance, replaces: None })?;
                 lines += 1;
             }
         }

@@ -24,8 +24,16 @@ pub enum Event {
     MeetingAdded { meeting: Meeting },
     /// `charte meeting cancel`.
     MeetingCancelled { meeting: String, reason: String },
-    /// One line of an attendance list (new, or changed).
-    AttendanceRecorded { attendance: Attendance },
+    /// One line of an attendance list (new, or changed). `replaces`: the
+    /// person of the organisation's line at that meeting this line takes
+    /// the place of (the desk's checklist, one line per organisation,
+    /// correcting who came); absent otherwise, and in entries written
+    /// before it existed.
+    AttendanceRecorded {
+        attendance: Attendance,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<String>,
+    },
     /// A decision put to the vote at a meeting, with its ballots and outcome.
     DecisionRecorded {
         meeting: String,
@@ -298,7 +306,7 @@ impl Event {
             Event::MeetingCancelled { meeting, .. } => meeting.clone(),
             Event::ElectionRecorded { election, .. } => election.clone(),
             Event::ActionRecorded { action } => action.date.to_string(),
-            Event::AttendanceRecorded { attendance } => attendance.meeting.clone(),
+            Event::AttendanceRecorded { attendance, .. } => attendance.meeting.clone(),
             Event::ConvocationLate { meeting, .. } | Event::DecisionRecorded { meeting, .. } => meeting.clone(),
             Event::MessageIntended { message_id, .. }
             | Event::MessageSent { message_id }

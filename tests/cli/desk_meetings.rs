@@ -100,7 +100,7 @@ fn a_plenary_is_added_from_the_form_and_its_page_shows_the_notice_rule() {
     // In Dutch.
     let nl = me.get("/meetings/plenary-2026-04-20?lang=nl");
     assert!(
-        nl.body.contains("Laatste dag om de uitnodigingen te versturen: <strong>zaterdag 4 april 2026</strong>"),
+        nl.body.contains("Laatste dag om de oproepingen te versturen: <strong>zaterdag 4 april 2026</strong>"),
         "{}",
         nl.body
     );
@@ -189,6 +189,17 @@ fn the_attendance_checklist_is_recorded_and_a_second_time_says_what_changed() {
     let report = t.run(["report", "annual", "--year", "2026", "--json"]).success().json();
     let rate = report["bodies"]["committee"]["attendance_rate"].as_f64().unwrap();
     assert!((rate - 0.667).abs() < 1e-9, "2 present of 3 recorded: {report}");
+    // Who came, corrected: the organisation's line is replaced, not doubled.
+    let corrected =
+        me.post_form(&path, &[(&format!("status-{CPAS}"), "absent"), (&format!("person-{CPAS}"), "Anne Dubois")]);
+    assert_eq!(location(&corrected), format!("/meetings/{id}?recorded=1&changed=1&known=0"));
+    let shown = me.get(location(&corrected));
+    assert!(shown.body.contains("value=\"Anne Dubois\""), "{}", shown.body);
+    assert!(!shown.body.contains("value=\"Jean-Marc Lefèvre\""), "the former name is gone: {}", shown.body);
+    let report = t.run(["report", "annual", "--year", "2026", "--json"]).success().json();
+    let rate = report["bodies"]["committee"]["attendance_rate"].as_f64().unwrap();
+    assert!((rate - 0.333).abs() < 1e-9, "1 present of 3 recorded, not of 4: {report}");
+    t.run(["audit"]).success();
 }
 
 #[test]

@@ -167,7 +167,15 @@ impl Tx<'_> {
                     )
                     .map_err(self.sql_err())?;
             }
-            Event::AttendanceRecorded { attendance: a } => {
+            Event::AttendanceRecorded { attendance: a, replaces } => {
+                if let Some(person) = replaces {
+                    self.tx
+                        .prepare_cached(
+                            "DELETE FROM attendance WHERE meeting = ?1 AND enterprise_number = ?2 AND person = ?3",
+                        )
+                        .and_then(|mut s| s.execute(params![a.meeting, a.enterprise_number.digits(), person]))
+                        .map_err(self.sql_err())?;
+                }
                 self.tx
                     .prepare_cached(
                         "INSERT INTO attendance (meeting, enterprise_number, person, status, seq) \

@@ -118,6 +118,7 @@ fn purpose(code: &str, fr: bool) -> String {
             ("code", "code de signature", "ondertekeningscode"),
             ("signed", "accusé de signature", "ontvangstbevestiging van de handtekening"),
             ("report", "rapport", "verslag"),
+            ("letter", "lettre d'interpellation", "interpellatiebrief"),
         ],
         fr,
     )

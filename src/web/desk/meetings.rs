@@ -248,13 +248,13 @@ fn agenda_problem(p: &Problem, fr: bool) -> String {
     let max_chars = crate::governance::meeting::MAX_AGENDA_ITEM_CHARS;
     match (p.line, fr) {
         (None, true) => format!("L'ordre du jour a trop de points : une convocation en imprime au plus {max_items}."),
-        (None, false) => format!("De agenda heeft te veel punten: een uitnodiging drukt er hoogstens {max_items} af."),
+        (None, false) => format!("De agenda heeft te veel punten: een oproeping drukt er hoogstens {max_items} af."),
         (Some(l), true) => format!(
             "Ligne {l} de l'ordre du jour : ce point ne peut pas être imprimé sur la convocation (au plus {max_chars} \
              caractères, sans caractère spécial comme un émoji)."
         ),
         (Some(l), false) => format!(
-            "Regel {l} van de agenda: dit punt kan niet op de uitnodiging worden gedrukt (hoogstens {max_chars} \
+            "Regel {l} van de agenda: dit punt kan niet op de oproeping worden gedrukt (hoogstens {max_chars} \
              tekens, zonder bijzonder teken zoals een emoji)."
         ),
     }
@@ -457,7 +457,7 @@ fn rule_words(v: &MeetingView, lang: Language) -> String {
             }
         ),
         Language::Nl => format!(
-            "{name}: de uitnodiging vertrekt minstens {} vrije dagen vóór de vergadering (de dag van verzending en \
+            "{name}: de oproeping vertrekt minstens {} vrije dagen vóór de vergadering (de dag van verzending en \
              die van de vergadering tellen niet mee){}.",
             n.clear,
             if n.receipt > 0 { format!(", plus {} dag(en) zodat de post aankomt", n.receipt) } else { String::new() }
@@ -480,16 +480,16 @@ fn meeting_page(app: &App, viewer: &Viewer, id: &str) -> Result<MeetingPage> {
     let convocations = match (fr, v.outbox) {
         (true, true) => format!(
             "{} organisation(s) convoquée(s) : {} courriel(s) prêt(s) dans la boîte d'envoi (out/outbox/). Ils \
-             partiront quand la boîte d'envoi sera envoyée (charte outbox send).",
+             partiront quand vous enverrez la boîte d'envoi (page Courrier).",
             c.organisations, c.sent
         ),
         (false, true) => format!(
-            "{} organisatie(s) uitgenodigd: {} e-mail(s) klaar in de uitgaande post (out/outbox/). Ze vertrekken \
-             wanneer de uitgaande post verstuurd wordt (charte outbox send).",
+            "{} organisatie(s) opgeroepen: {} e-mail(s) klaar in de uitgaande post (out/outbox/). Ze vertrekken \
+             wanneer u de uitgaande post verstuurt (op de pagina Post).",
             c.organisations, c.sent
         ),
         (true, false) => format!("{} organisation(s) convoquée(s) : {} courriel(s) parti(s).", c.organisations, c.sent),
-        (false, false) => format!("{} organisatie(s) uitgenodigd: {} e-mail(s) vertrokken.", c.organisations, c.sent),
+        (false, false) => format!("{} organisatie(s) opgeroepen: {} e-mail(s) vertrokken.", c.organisations, c.sent),
     } + &match (c.bounced, fr) {
         (0, _) => String::new(),
         (n, true) => format!(" {n} adresse(s) refusée(s) par le serveur de courrier (voir Signalements)."),
@@ -591,8 +591,8 @@ fn said(after: &After, page: &MeetingPage, fr: bool) -> Option<String> {
                  journal du serveur) ; corrigez, puis envoyez les convocations qui manquent."
             ),
             (n, false) => format!(
-                " Let op: de uitnodiging van {n} organisatie(s) kon niet worden voorbereid (de details staan in het \
-                 logboek van de server); verbeter, en verstuur dan de ontbrekende uitnodigingen."
+                " Let op: de oproeping van {n} organisatie(s) kon niet worden voorbereid (de details staan in het \
+                 logboek van de server); verbeter, en verstuur dan de ontbrekende oproepingen."
             ),
         };
         return Some(page.convocations.clone() + &failed);
@@ -706,15 +706,14 @@ fn convoke_refusal(page: &MeetingPage, reason: bool, no_mail: bool, fr: bool) ->
         return if fr {
             "Cette réunion est annulée : elle ne se convoque plus. Rien n'a été envoyé.".into()
         } else {
-            "Deze vergadering is geannuleerd: er wordt niet meer voor uitgenodigd. Er werd niets verstuurd.".into()
+            "Deze vergadering is geannuleerd: er wordt niet meer voor opgeroepen. Er werd niets verstuurd.".into()
         };
     }
     if !page.to_come {
         return if fr {
             "Cette réunion a déjà eu lieu : il est trop tard pour la convoquer. Rien n'a été envoyé.".into()
         } else {
-            "Deze vergadering heeft al plaatsgevonden: het is te laat om uit te nodigen. Er werd niets verstuurd."
-                .into()
+            "Deze vergadering heeft al plaatsgevonden: het is te laat om op te roepen. Er werd niets verstuurd.".into()
         };
     }
     if !page.in_time && !reason {
@@ -727,7 +726,7 @@ fn convoke_refusal(page: &MeetingPage, reason: bool, no_mail: bool, fr: bool) ->
             )
         } else {
             format!(
-                "De oproepingstermijn is verstreken: de laatste dag om te versturen was {}. Om toch uit te nodigen, \
+                "De oproepingstermijn is verstreken: de laatste dag om te versturen was {}. Om toch op te roepen, \
                  geef hieronder de reden op (het comité ziet dan een signaal „oproepingstermijn te kort”). Er werd \
                  niets verstuurd.",
                 page.last_day
@@ -746,8 +745,8 @@ fn convoke_refusal(page: &MeetingPage, reason: bool, no_mail: bool, fr: bool) ->
          convocation) : rien n'a été envoyé. Le détail est dans le journal du serveur."
             .into()
     } else {
-        "De uitnodigingen konden niet worden voorbereid (niemand uit te nodigen in dit orgaan, of het model van de \
-         uitnodiging): er werd niets verstuurd. De details staan in het logboek van de server."
+        "De oproepingen konden niet worden voorbereid (niemand op te roepen in dit orgaan, of het model van de \
+         oproeping): er werd niets verstuurd. De details staan in het logboek van de server."
             .into()
     }
 }

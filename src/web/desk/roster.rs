@@ -595,7 +595,7 @@ fn entry_words(kind: &str, lang: Language) -> String {
         "attendance-recorded" => {
             ("présence à une réunion enregistrée", "aanwezigheid op een vergadering geregistreerd")
         }
-        "convocation-late" => ("convocation envoyée trop tard", "uitnodiging te laat verstuurd"),
+        "convocation-late" => ("convocation envoyée trop tard", "oproeping te laat verstuurd"),
         "link-code-refused" => ("code de signature erroné tapé", "verkeerde ondertekeningscode ingetikt"),
         "note" => ("note ajoutée au journal", "notitie toegevoegd aan het logboek"),
         "adherence-collected" => ("signature reçue et comptée", "handtekening ontvangen en geteld"),
