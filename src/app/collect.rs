@@ -67,7 +67,7 @@ pub enum What {
     /// This very file was collected before (for `document_id`): nothing changed.
     Known { document_id: String },
     /// Not a valid return: journaled as refused, nothing else changed.
-    Refused { reason: String },
+    Refused { why: crate::collect::Why, reason: String },
 }
 
 /// What a collection did, file by file, in the order given.
@@ -125,14 +125,17 @@ impl App {
                             bar.inc(1);
                             let reason = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
                             // Not read, so not hashed: the refusal names the file instead.
-                            return Ok((format!("unread:{}", path.display()), Outcome::Refused { reason }));
+                            return Ok((
+                                format!("unread:{}", path.display()),
+                                Outcome::Refused { why: collect::Why::TooLarge, reason },
+                            ));
                         }
                         Err(e) => return Err(e),
                     };
                     let file_sha256 = hex::encode(Sha256::digest(&bytes));
                     let outcome = match &scan_member {
                         Some(Ok(m)) => collect::attest_scan(&bytes, &file_sha256, m, &version, issued, known),
-                        Some(Err(e)) => Outcome::Refused { reason: format!("--scan: {e}") },
+                        Some(Err(e)) => Outcome::Refused { why: collect::Why::Other, reason: format!("--scan: {e}") },
                         None => collect::examine(&bytes, &file_sha256, &register),
                     };
                     bar.inc(1);
@@ -240,9 +243,9 @@ pub(super) fn record(
         Outcome::Accepted(adherence) => (adherence, None),
         Outcome::Pending { adherence, reason } => (adherence, Some(reason)),
         Outcome::AlreadyKnown { document_id } => return Ok(What::Known { document_id }),
-        Outcome::Refused { reason } => {
+        Outcome::Refused { why, reason } => {
             tx.append(&Event::ReturnRefused { file, file_sha256, reason: reason.clone() })?;
-            return Ok(What::Refused { reason });
+            return Ok(What::Refused { why, reason });
         }
     };
     let who = name_of(&adherence.enterprise_number).unwrap_or_else(|| adherence.enterprise_number.clone());

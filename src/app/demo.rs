@@ -240,7 +240,7 @@ impl Step {
                     .lines
                     .iter()
                     .filter_map(|l| match &l.what {
-                        collect::What::Refused { reason } => Some(format!("{}: {reason}", l.file)),
+                        collect::What::Refused { reason, .. } => Some(format!("{}: {reason}", l.file)),
                         _ => None,
                     })
                     .collect();

@@ -12,9 +12,26 @@
 //! the two (a lost connection, a kill) leaves the message journaled and
 //! not moved: the next run moves it without examining it again.
 //!
-//! A message larger than [`MAX_MESSAGE_BYTES`] is refused unread; one
-//! attachment over 20 MB is refused. At most one message is held in
-//! memory at a time.
+//! A message larger than [`MAX_MESSAGE_BYTES`] is refused unread when it
+//! comes from an organisation's address (anyone else's is left where it
+//! was, unread); one attachment over 20 MB is refused. At most one message
+//! is held in memory at a time.
+//!
+//! A refused return is answered, once per message, at the registered
+//! address of the organisation it is about (the document's, else the
+//! sender's when that is an organisation's address), never at the
+//! message's sender, which anyone can forge: in the organisation's
+//! language, why and what to do ([`Why::explain`]). Who is answered and
+//! why is journaled with the message's outcome, and the answers still
+//! owed are sent after the run's messages (and by the next run, when one
+//! stopped first), each under a Message-ID derived from the message's
+//! key: never twice. At most [`ANSWERS_PER_DAY`] answers a day reach one
+//! organisation, so a flood of forged messages cannot flood its mailbox.
+//!
+//! A delivery report (RFC 3464) about a message charte sent, naming the
+//! address the journal records it was sent to, marks that message bounced
+//! (`mail-bounced`, as an SMTP 5xx does at once); one about anything else
+//! is not a return and stays where it was.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,8 +41,9 @@ use sha2::{Digest, Sha256};
 
 use super::collect::{Held, Line, What, record};
 use super::{App, Bar};
-use crate::collect::reply::{self, MAX_MESSAGE_BYTES, Reply};
-use crate::collect::{Outcome, reply::Attached};
+use crate::collect::reply::{self, MAX_MESSAGE_BYTES, Reply, Undelivered};
+use crate::collect::{Outcome, Why, reply::Attached};
+use crate::delivery::{self, MessageState};
 use crate::error::{Error, Result};
 use crate::journal::Event;
 use crate::journal::personal::Kind;
@@ -43,8 +61,12 @@ pub enum Read {
     Duplicate,
     /// Files collected before.
     Known,
-    /// Nothing in it could be collected, and why.
-    Refused(String),
+    /// Nothing in it could be collected: what kind of refusal (the first
+    /// attachment's), and every attachment's reason.
+    Refused { why: Why, reason: String },
+    /// A delivery report: the message `message_id` charte sent did not
+    /// arrive (`reason`), now marked bounced.
+    Undelivered { message_id: String, reason: String },
     /// No returned document in it: left where it was.
     NotAReturn,
 }
@@ -57,7 +79,8 @@ impl Read {
             Read::Waiting => "waiting",
             Read::Duplicate => "duplicate",
             Read::Known => "known",
-            Read::Refused(_) => "refused",
+            Read::Refused { .. } => "refused",
+            Read::Undelivered { .. } => "delivery-report",
             Read::NotAReturn => "not-a-return",
         }
     }
@@ -76,14 +99,17 @@ impl Read {
         } else if any(|w| matches!(w, What::Known { .. })) {
             Read::Known
         } else {
-            let reasons: Vec<&str> = whats
+            let refusals: Vec<(Why, &str)> = whats
                 .iter()
                 .filter_map(|w| match w {
-                    What::Refused { reason } => Some(reason.as_str()),
+                    What::Refused { why, reason } => Some((*why, reason.as_str())),
                     _ => None,
                 })
                 .collect();
-            Read::Refused(reasons.join("; "))
+            Read::Refused {
+                why: refusals.first().map_or(Why::Other, |(why, _)| *why),
+                reason: refusals.iter().map(|(_, r)| *r).collect::<Vec<_>>().join("; "),
+            }
         }
     }
 }
@@ -113,6 +139,9 @@ pub struct Fetched {
     pub left_before: usize,
     /// The processed folder, as charte.toml names it.
     pub processed_folder: String,
+    /// The answers to refused returns sent by this run (those owed by an
+    /// earlier one included).
+    pub answers: delivery::Report,
 }
 
 impl Fetched {
@@ -205,10 +234,13 @@ impl App {
             }
             let sender = reply::sender(reply.from.as_deref(), &held.members);
             let examined: Vec<(String, String, Outcome)> = if oversize {
-                // Refused unread, whoever sent it: its size alone says it
-                // holds more than a returned document may be.
+                // From an organisation's address, refused unread: its size
+                // alone says it holds more than a returned document may
+                // be. Anyone else's is not taken for a return: left unread
+                // where it was.
                 let whole = Attached { name: "the message".into(), bytes: Vec::new(), oversize: true };
-                reply::examine_attached(&whole, "", &register, sender, &version, &held.issued)
+                sender
+                    .and_then(|_| reply::examine_attached(&whole, "", &register, sender, &version, &held.issued))
                     .map(|o| vec![(whole.name, format!("unread:{}", reply.key), o)])
                     .unwrap_or_default()
             } else {
@@ -225,9 +257,37 @@ impl App {
                     })
                     .collect()
             };
-            let message = self.ws.store.transaction(self.today, |tx| {
+            // Whom a refusal is answered to: the organisation the document
+            // was issued to (as its seal's manifest says, even altered),
+            // else the one whose address sent it.
+            let about = reply
+                .attachments
+                .iter()
+                .find_map(|a| reply::issued_to(&a.bytes, &held.issued))
+                .or_else(|| sender.map(|m| m.organisation.enterprise_number.digits().to_owned()));
+            let today = self.today;
+            let message = self.ws.store.transaction(today, |tx| {
                 if tx.mail_read(&reply.key)?.is_some() {
                     return Ok(None);
+                }
+                if let Some(report) = &reply.undelivered
+                    && let Some(read) = undelivered(tx, report)?
+                {
+                    tx.append(&Event::MailRead {
+                        message_id: reply.key.clone(),
+                        outcome: read.code().to_owned(),
+                        reason: None,
+                        files: Vec::new(),
+                        answer_to: None,
+                        why: None,
+                    })?;
+                    return Ok(Some(Message {
+                        key: reply.key.clone(),
+                        subject: reply.subject.clone(),
+                        read,
+                        files: Vec::new(),
+                        moved: false,
+                    }));
                 }
                 let mut files = Vec::with_capacity(examined.len());
                 let mut shas = Vec::with_capacity(examined.len());
@@ -249,15 +309,25 @@ impl App {
                     files.push(Line { file, what });
                 }
                 let read = Read::of(&files.iter().map(|l| &l.what).collect::<Vec<_>>());
-                let reason = match &read {
-                    Read::Refused(r) => Some(r.clone()),
-                    _ => None,
+                let (reason, answer_to, why) = match &read {
+                    Read::Refused { why, reason } => {
+                        let answer_to = match &about {
+                            Some(digits) if why.answered() && tx.mail_answers_on(digits, today)? < ANSWERS_PER_DAY => {
+                                Some(digits.clone())
+                            }
+                            _ => None,
+                        };
+                        (Some(reason.clone()), answer_to, Some(why.code().to_owned()))
+                    }
+                    _ => (None, None, None),
                 };
                 tx.append(&Event::MailRead {
                     message_id: reply.key.clone(),
                     outcome: read.code().to_owned(),
                     reason,
                     files: shas,
+                    answer_to,
+                    why,
                 })?;
                 Ok(Some(Message { key: reply.key.clone(), subject: reply.subject.clone(), read, files, moved: false }))
             })?;
@@ -274,8 +344,106 @@ impl App {
         }
         drop(bar);
         mailbox.close();
+        fetched.answers = self.answer_refused()?;
         Ok(fetched)
     }
+
+    /// Sends the answers refused returns are owed and that were not sent
+    /// yet (see the module doc), through `[mail] transport`.
+    fn answer_refused(&mut self) -> Result<delivery::Report> {
+        let owed = self.ws.store.mail_answers()?;
+        if owed.is_empty() {
+            return Ok(delivery::Report::default());
+        }
+        let settled: std::collections::HashSet<String> = self
+            .ws
+            .store
+            .messages(ANSWER)?
+            .into_iter()
+            .filter(|m| m.state != MessageState::Intended)
+            .map(|m| m.about)
+            .collect();
+        let mail = self.ws.mail()?;
+        let envelope = crate::governance::convoke::envelope(&mail)?;
+        let templates = self.ws.mail_templates()?;
+        let c = &self.ws.config.coordination;
+        let date = self.today.and_time(chrono::Utc::now().time()).and_utc();
+        let mut planned = Vec::new();
+        for (key, digits, why) in owed {
+            let about = answer_about(&key);
+            if settled.contains(&about) {
+                continue;
+            }
+            let member = crate::roster::EnterpriseNumber::parse(&digits)
+                .ok()
+                .map(|n| self.ws.store.member(&n))
+                .transpose()?
+                .flatten();
+            // Gone from the roster since: nobody to answer.
+            let Some(member) = member else { continue };
+            let o = &member.organisation;
+            let lang = o.language;
+            let (because, todo) = Why::parse(&why).unwrap_or(Why::Other).explain(lang);
+            let data = json!({
+                "lang": lang.code(), "network": c.name(lang), "organiser": c.organiser(lang),
+                "recipient": o.name, "because": because, "todo": todo,
+            });
+            let rendered = templates
+                .render(ANSWER, lang, &data)
+                .map_err(|e| Error::usage(format!("mail template '{ANSWER}': {e}")))?;
+            let letter = delivery::Letter {
+                envelope: &envelope,
+                rendered: &rendered,
+                date,
+                id: format!("{ANSWER}.{about}"),
+                purpose: ANSWER,
+                about: &about,
+            };
+            planned.extend(delivery::to_registered_address(o, &letter)?);
+        }
+        if planned.is_empty() {
+            return Ok(delivery::Report::default());
+        }
+        let mut sender = self.sender()?;
+        sender.deliver(&mut self.ws.store, self.today, &planned, &|| {})?;
+        Ok(sender.close())
+    }
+}
+
+/// The purpose (and template) of the answer to a refused return.
+pub const ANSWER: &str = "return-refused";
+
+/// At most this many answers to refused returns reach one organisation a
+/// day; a refused message beyond them is journaled unanswered.
+pub const ANSWERS_PER_DAY: i64 = 3;
+
+/// What an answer is about, in its Message-ID: the message's key hashed
+/// (a key is whatever its sender wrote, and a Message-ID has rules).
+fn answer_about(key: &str) -> String {
+    hex::encode(&Sha256::digest(key.as_bytes())[..16])
+}
+
+/// What a delivery report does, under the write lock: the messages it
+/// names that the journal records as sent to the address it names are
+/// marked bounced. `None`: it names none (not a charte message, or
+/// another address: left where it was).
+fn undelivered(tx: &mut crate::journal::Tx<'_>, report: &Undelivered) -> Result<Option<Read>> {
+    let id = &report.message_id;
+    let Some(state) = tx.message_state(id)? else { return Ok(None) };
+    let Some(address) = tx.message_address(id)? else { return Ok(None) };
+    let Some(failed) = report.failed.iter().find(|f| f.address.eq_ignore_ascii_case(&address)) else {
+        return Ok(None);
+    };
+    let said = failed.diagnostic.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+    let reason = crate::journal::personal::redact(
+        &format!("delivery report, status {}{said}", failed.status),
+        &[address.as_str()],
+    );
+    // A second report of the same failure changes nothing more.
+    if state != MessageState::Bounced {
+        tx.append(&Event::MessageBounced { message_id: id.clone(), reason: reason.clone() })?;
+    }
+    Ok(Some(Read::Undelivered { message_id: id.clone(), reason }))
 }
 
 /// Adds to a waiting return's details where it came from: the message's

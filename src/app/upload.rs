@@ -117,6 +117,7 @@ fn bound_to(outcome: Outcome, document_id: &str) -> Outcome {
     };
     if other {
         return Outcome::Refused {
+            why: crate::collect::Why::NotOurs,
             reason: format!(
                 "the file is not the document {document_id} this link is for (another document, or another organisation's)"
             ),

@@ -48,7 +48,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
     let collected = app.collect(&Input { files: args.files, scan: args.scan })?;
     // Refusals first, on stderr; then the rest on stdout, in the files' order.
     for line in &collected.lines {
-        if let What::Refused { reason } = &line.what {
+        if let What::Refused { reason, .. } = &line.what {
             eprintln!("refused   {}: {reason}", line.file);
         }
     }
@@ -136,7 +136,10 @@ pub(super) fn say_fetched(fetched: &Fetched) -> usize {
         let about = m.subject.as_deref().map(|s| format!(" ({s:?})")).unwrap_or_default();
         match &m.read {
             Read::NotAReturn => say!("not a return {}{about}: no returned document in it; left where it was", m.key),
-            Read::Refused(reason) => eprintln!("refused   message {}{about}: {reason}", m.key),
+            Read::Refused { reason, .. } => eprintln!("refused   message {}{about}: {reason}", m.key),
+            Read::Undelivered { message_id, reason } => {
+                say!("bounced   message {}{about}: the message {message_id} did not arrive ({reason})", m.key)
+            }
             read => say!("{:<9} message {}{about}", read.code(), m.key),
         }
         for line in &m.files {
@@ -146,22 +149,35 @@ pub(super) fn say_fetched(fetched: &Fetched) -> usize {
         }
     }
     let count = |f: fn(&Read) -> bool| fetched.count(f);
-    let refused = count(|r| matches!(r, Read::Refused(_)));
+    let refused = count(|r| matches!(r, Read::Refused { .. }));
     let moved = fetched.messages.iter().filter(|m| m.moved).count() + fetched.moved_late;
     say!(
         "{} message(s) read: {} collected, {} waiting for your confirmation, {} duplicate, {} already known, \
-         {refused} refused, {} not a return (left where they were); {moved} moved to {:?}{}",
+         {refused} refused, {} delivery report(s), {} not a return (left where they were); {moved} moved to {:?}{}{}",
         fetched.messages.len(),
         count(|r| *r == Read::Collected),
         count(|r| *r == Read::Waiting),
         count(|r| *r == Read::Duplicate),
         count(|r| *r == Read::Known),
+        count(|r| matches!(r, Read::Undelivered { .. })),
         count(|r| *r == Read::NotAReturn),
         fetched.processed_folder,
         if fetched.left_before > 0 {
             format!("; {} read before and left where they were", fetched.left_before)
         } else {
             String::new()
+        },
+        match &fetched.answers {
+            a if a.sent + a.bounced.len() == 0 => String::new(),
+            a => format!(
+                "; {} answer(s) sent to the organisations whose return was refused{}",
+                a.sent,
+                if a.bounced.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} refused by the mail server", a.bounced.len())
+                }
+            ),
         },
     );
     refused

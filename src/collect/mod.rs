@@ -57,8 +57,171 @@ pub enum Outcome {
         document_id: String,
     },
     Refused {
+        /// What kind of refusal, for the answer the organisation gets.
+        why: Why,
+        /// In plain words, for the coordinator (English, as the command
+        /// line speaks).
         reason: String,
     },
+}
+
+/// Why a returned file is refused, as the organisation is told (the
+/// answer to a refused reply, crate::app::mailbox): each kind with its
+/// explanation and what to do, in French and Dutch ([`Why::explain`]).
+/// The coordinator reads the refusal's own words (`reason`), which say
+/// more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Not a document this coordination issued (no seal of its key, a
+    /// document id it never issued, a web record signed by another key).
+    NotOurs,
+    /// The document issued, changed after it was sealed.
+    Altered,
+    /// Signed, but the signature does not hold (forged, about another
+    /// document, not readable).
+    BadSignature,
+    /// Signed by someone else than the organisation (another key than
+    /// the one it registered, another organisation's).
+    OtherSigner,
+    /// More than a returned document may be.
+    TooLarge,
+    /// Not a PDF or an image, or a PDF with active content, or empty.
+    NotADocument,
+    /// No adherence document was issued to the organisation for the
+    /// charter in force (yet).
+    NotIssued,
+    /// Refused for a reason only the coordinator can act on (the
+    /// organisation left the roster, a command's option): no answer.
+    Other,
+}
+
+impl Why {
+    /// The code journaled with a refused message (`mail-read`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Why::NotOurs => "not-ours",
+            Why::Altered => "altered",
+            Why::BadSignature => "bad-signature",
+            Why::OtherSigner => "other-signer",
+            Why::TooLarge => "too-large",
+            Why::NotADocument => "not-a-document",
+            Why::NotIssued => "not-issued",
+            Why::Other => "other",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Why> {
+        [
+            Why::NotOurs,
+            Why::Altered,
+            Why::BadSignature,
+            Why::OtherSigner,
+            Why::TooLarge,
+            Why::NotADocument,
+            Why::NotIssued,
+            Why::Other,
+        ]
+        .into_iter()
+        .find(|w| w.code() == code)
+    }
+
+    /// Whether the organisation is told: not for a refusal only the
+    /// coordinator can act on.
+    pub fn answered(self) -> bool {
+        self != Why::Other
+    }
+
+    /// Why, and what to do, in the organisation's language: two
+    /// sentences for a social worker who signed a document.
+    pub fn explain(self, lang: crate::roster::Language) -> (&'static str, &'static str) {
+        use crate::roster::Language::{Fr, Nl};
+        match (self, lang) {
+            (Why::NotOurs, Fr) => (
+                "Le document joint n'est pas celui que la coordination vous a envoyé : il ne porte pas son \
+                 sceau, ou elle ne l'a jamais émis.",
+                "Signez le document PDF joint à notre courriel d'adhésion (ou celui de votre page de \
+                 signature), puis renvoyez-le en réponse à ce courriel d'adhésion.",
+            ),
+            (Why::NotOurs, Nl) => (
+                "Het bijgevoegde document is niet het document dat de coördinatie u stuurde: het draagt haar \
+                 zegel niet, of ze heeft het nooit uitgegeven.",
+                "Onderteken het PDF-document uit onze e-mail over de toetreding (of dat van uw \
+                 ondertekeningspagina) en stuur het terug als antwoord op die e-mail.",
+            ),
+            (Why::Altered, Fr) => (
+                "Le document a été modifié après que la coordination l'a scellé (une page changée, un texte \
+                 ajouté, un nouvel enregistrement du fichier), et la coordination ne peut plus le reconnaître.",
+                "Signez le fichier d'origine tel que vous l'avez reçu, sans le modifier ni l'imprimer en PDF ; \
+                 ou signez-le sur papier et renvoyez-en un scan depuis l'adresse de votre organisation.",
+            ),
+            (Why::Altered, Nl) => (
+                "Het document werd gewijzigd nadat de coördinatie het verzegelde (een gewijzigde pagina, \
+                 toegevoegde tekst, het bestand opnieuw opgeslagen), zodat de coördinatie het niet meer herkent.",
+                "Onderteken het oorspronkelijke bestand zoals u het ontving, zonder het te wijzigen of als PDF \
+                 af te drukken; of onderteken het op papier en stuur een scan vanaf het adres van uw organisatie.",
+            ),
+            (Why::BadSignature, Fr) => (
+                "La signature ajoutée au document ne peut pas être vérifiée : elle ne correspond pas au \
+                 document, ou le fichier a été modifié après la signature.",
+                "Signez à nouveau le fichier d'origine (avec votre carte d'identité électronique ou sur votre \
+                 page de signature) et renvoyez-le sans le modifier.",
+            ),
+            (Why::BadSignature, Nl) => (
+                "De handtekening op het document kan niet worden gecontroleerd: ze hoort niet bij het document, \
+                 of het bestand werd na de ondertekening gewijzigd.",
+                "Onderteken het oorspronkelijke bestand opnieuw (met uw elektronische identiteitskaart of op \
+                 uw ondertekeningspagina) en stuur het ongewijzigd terug.",
+            ),
+            (Why::OtherSigner, Fr) => (
+                "Le document est signé par quelqu'un d'autre que votre organisation : la clé ou le certificat \
+                 utilisé n'est pas celui que la coordination a enregistré pour vous.",
+                "Faites signer le document par la personne qui représente votre organisation, ou contactez la \
+                 coordination si votre représentant a changé.",
+            ),
+            (Why::OtherSigner, Nl) => (
+                "Het document is ondertekend door iemand anders dan uw organisatie: de gebruikte sleutel of \
+                 het certificaat is niet wat de coördinatie voor u registreerde.",
+                "Laat het document ondertekenen door de persoon die uw organisatie vertegenwoordigt, of neem \
+                 contact op met de coördinatie als uw vertegenwoordiger veranderd is.",
+            ),
+            (Why::TooLarge, Fr) => (
+                "Le message ou son fichier joint dépasse 20 Mo, la taille la plus grande qu'un document signé \
+                 peut avoir.",
+                "Renvoyez le document signé seul, ou scannez-le en noir et blanc à une résolution plus faible \
+                 (200 ppp suffisent).",
+            ),
+            (Why::TooLarge, Nl) => (
+                "Het bericht of de bijlage is groter dan 20 MB, het maximum voor een ondertekend document.",
+                "Stuur het ondertekende document alleen terug, of scan het in zwart-wit met een lagere \
+                 resolutie (200 dpi volstaat).",
+            ),
+            (Why::NotADocument, Fr) => (
+                "Le fichier joint n'est pas un document que la coordination peut accepter : ni un PDF ni une \
+                 image JPEG ou PNG, un fichier vide, ou un PDF qui contient un programme ou un autre fichier.",
+                "Renvoyez le document signé en PDF, ou un scan de la version papier signée en PDF, JPEG ou PNG.",
+            ),
+            (Why::NotADocument, Nl) => (
+                "De bijlage is geen document dat de coördinatie kan aanvaarden: geen PDF of JPEG- of \
+                 PNG-afbeelding, een leeg bestand, of een PDF met een programma of een ander bestand erin.",
+                "Stuur het ondertekende document als PDF, of een scan van de ondertekende papieren versie als \
+                 PDF, JPEG of PNG.",
+            ),
+            (Why::NotIssued, Fr) => (
+                "La coordination ne vous a pas encore envoyé le document d'adhésion de la charte en vigueur : \
+                 le document renvoyé ne peut pas être enregistré.",
+                "Attendez le courriel de la coordination avec votre document d'adhésion, puis signez celui-là.",
+            ),
+            (Why::NotIssued, Nl) => (
+                "De coördinatie heeft u het toetredingsdocument voor het geldende charter nog niet gestuurd: \
+                 het teruggestuurde document kan niet worden geregistreerd.",
+                "Wacht op de e-mail van de coördinatie met uw toetredingsdocument en onderteken dat document.",
+            ),
+            (Why::Other, Fr) => ("Le document renvoyé n'a pas pu être enregistré.", "La coordination vous contactera."),
+            (Why::Other, Nl) => {
+                ("Het teruggestuurde document kon niet worden geregistreerd.", "De coördinatie neemt contact met u op.")
+            }
+        }
+    }
 }
 
 /// What a collection run checks returned files against, indexed once.
@@ -126,8 +289,20 @@ impl<'a> Register<'a> {
     }
 }
 
-fn refused(reason: impl Into<String>) -> Outcome {
-    Outcome::Refused { reason: reason.into() }
+fn refused(why: Why, reason: impl Into<String>) -> Outcome {
+    Outcome::Refused { why, reason: reason.into() }
+}
+
+/// The kind of refusal a seal that does not verify is: a file with no
+/// charte seal, or sealed by another key, is not the coordination's; one
+/// whose sealed bytes changed is altered.
+fn not_authentic(e: &crate::seal::VerifyError) -> Why {
+    use crate::seal::VerifyError as V;
+    match e {
+        V::NotSealed | V::WrongKey { .. } => Why::NotOurs,
+        V::NotPdf => Why::NotADocument,
+        _ => Why::Altered,
+    }
 }
 
 /// Examines a file returned signed (by the organisation's key or in a PDF
@@ -141,21 +316,21 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
     }
     let verdict = match crate::seal::verify_sealed_part(file, reg.sealing_key(file)) {
         Ok(v) => v,
-        Err(e) => return refused(format!("the issued part is not authentic: {e}")),
+        Err(e) => return refused(not_authentic(&e), format!("the issued part is not authentic: {e}")),
     };
     let id = &verdict.manifest.document_id;
     let Some(doc) = reg.issued.get(id.as_str()).copied() else {
-        return refused(format!("document {id} was never issued by this coordination's journal"));
+        return refused(Why::NotOurs, format!("document {id} was never issued by this coordination's journal"));
     };
     let sealed = &file[..verdict.sealed_len];
     if hex::encode(Sha256::digest(sealed)) != doc.sealed_sha256 {
-        return refused(format!("the file does not begin with the bytes issued as {id}"));
+        return refused(Why::Altered, format!("the file does not begin with the bytes issued as {id}"));
     }
     let Some(member) = reg.members.get(doc.enterprise_number.as_str()).copied() else {
-        return refused(format!(
-            "document {id} was issued to {}, who is no longer on the roster",
-            doc.enterprise_number
-        ));
+        return refused(
+            Why::Other,
+            format!("document {id} was issued to {}, who is no longer on the roster", doc.enterprise_number),
+        );
     };
     let base = |method: &str, signer: String, signed: Option<String>, details: serde_json::Value| Adherence {
         file_sha256: file_sha256.clone(),
@@ -184,11 +359,14 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
         Ok(ReturnSignature::Web(web)) => {
             let trusted = web.key == *reg.coordination_key || reg.former_keys.contains(&web.key);
             if !trusted {
-                return refused(format!(
-                    "the web signature's record is signed by key {}, not by the coordination's key {}",
-                    web.record.key_fingerprint,
-                    crate::seal::fingerprint(reg.coordination_key)
-                ));
+                return refused(
+                    Why::NotOurs,
+                    format!(
+                        "the web signature's record is signed by key {}, not by the coordination's key {}",
+                        web.record.key_fingerprint,
+                        crate::seal::fingerprint(reg.coordination_key)
+                    ),
+                );
             }
             return Outcome::Accepted(Box::new(base(
                 "web",
@@ -198,24 +376,30 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
             )));
         }
         Ok(ReturnSignature::OwnKey(sig)) => sig,
-        Err(reason) => return refused(reason),
+        Err(reason) => return refused(Why::BadSignature, reason),
     };
     let fp = sig.statement.key_fingerprint.clone();
     let registered = member.public_key.as_deref();
     if registered != Some(sig.public_key.as_str()) {
         let owner = reg.keys.get(sig.public_key.as_str()).map(|m| m.organisation.name.clone());
-        return refused(match (owner, registered) {
-            (Some(other), _) => {
-                format!("signed with the key registered for {other}, not with the key of {}", member.organisation.name)
-            }
-            (None, None) => format!(
-                "{} has no registered key (charte members set-key); the signing key {fp} is unknown",
-                member.organisation.name
-            ),
-            (None, Some(_)) => {
-                format!("signed by key {fp}, which is not the key registered for {}", member.organisation.name)
-            }
-        });
+        return refused(
+            Why::OtherSigner,
+            match (owner, registered) {
+                (Some(other), _) => {
+                    format!(
+                        "signed with the key registered for {other}, not with the key of {}",
+                        member.organisation.name
+                    )
+                }
+                (None, None) => format!(
+                    "{} has no registered key (charte members set-key); the signing key {fp} is unknown",
+                    member.organisation.name
+                ),
+                (None, Some(_)) => {
+                    format!("signed by key {fp}, which is not the key registered for {}", member.organisation.name)
+                }
+            },
+        );
     }
     Outcome::Accepted(Box::new(base(
         "own-key",
@@ -252,16 +436,19 @@ pub fn attest_scan(
     known: &HashMap<String, String>,
 ) -> Outcome {
     if file.is_empty() {
-        return refused("the scan is an empty file: scan the signed paper again");
+        return refused(Why::NotADocument, "the scan is an empty file: scan the signed paper again");
     }
     let file_sha256 = file_sha256.to_owned();
     let Some(doc) = issued.iter().rev().find(|d| {
         d.enterprise_number == member.organisation.enterprise_number.digits() && d.charter_version == version
     }) else {
-        return refused(format!(
-            "no adherence document for charter {version} was issued to {}: issue it first (charte issue)",
-            member.organisation.name
-        ));
+        return refused(
+            Why::NotIssued,
+            format!(
+                "no adherence document for charter {version} was issued to {}: issue it first (charte issue)",
+                member.organisation.name
+            ),
+        );
     };
     if let Some(document_id) = known.get(&file_sha256) {
         return Outcome::AlreadyKnown { document_id: document_id.clone() };
@@ -364,12 +551,12 @@ pub fn examine_upload(
     if !file.starts_with(b"%PDF-") {
         return match is_image(file) {
             true => attest_scan(file, file_sha256, member, version, issued, reg.known_files),
-            false => refused("the file is neither a PDF nor a JPEG or PNG image"),
+            false => refused(Why::NotADocument, "the file is neither a PDF nor a JPEG or PNG image"),
         };
     }
     match crate::seal::read_manifest(file) {
         Err(crate::seal::VerifyError::NotSealed) => match active_content(file) {
-            Some(what) => refused(format!("the PDF holds {what}, which a scan never does")),
+            Some(what) => refused(Why::NotADocument, format!("the PDF holds {what}, which a scan never does")),
             None => attest_scan(file, file_sha256, member, version, issued, reg.known_files),
         },
         _ => examine(file, file_sha256, reg),

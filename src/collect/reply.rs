@@ -34,6 +34,31 @@ pub struct Reply {
     pub date: Option<String>,
     pub subject: Option<String>,
     pub attachments: Vec<Attached>,
+    /// A delivery report (RFC 3464) saying a message did not arrive.
+    pub undelivered: Option<Undelivered>,
+}
+
+/// A delivery report (RFC 3464, `multipart/report;
+/// report-type=delivery-status`): which message could not be delivered,
+/// and to whom. Anyone can write one: the caller believes it only about a
+/// message the journal records as sent to the address it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undelivered {
+    /// The Message-ID of the message returned (from the headers the
+    /// report carries back), without angle brackets.
+    pub message_id: String,
+    /// The recipients it failed for good (Action: failed, a 5.x.x status).
+    pub failed: Vec<Failed>,
+}
+
+/// One recipient a delivery report says failed for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    /// Final-Recipient's address.
+    pub address: String,
+    /// The status code (5.1.1) and the remote server's words, if given.
+    pub status: String,
+    pub diagnostic: Option<String>,
 }
 
 /// A PDF or image attached to a reply.
@@ -62,7 +87,14 @@ pub fn key_of_bytes(bytes: &[u8]) -> String {
 /// Reads the message `raw`: its key, sender, date, subject and attachments.
 pub fn read(raw: &[u8]) -> Reply {
     let Some(message) = MessageParser::default().parse(raw) else {
-        return Reply { key: key_of_bytes(raw), from: None, date: None, subject: None, attachments: Vec::new() };
+        return Reply {
+            key: key_of_bytes(raw),
+            from: None,
+            date: None,
+            subject: None,
+            attachments: Vec::new(),
+            undelivered: None,
+        };
     };
     let key = message.message_id().filter(|id| !id.trim().is_empty()).map_or_else(|| key_of_bytes(raw), str::to_owned);
     let from = message.from().and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_owned);
@@ -86,7 +118,85 @@ pub fn read(raw: &[u8]) -> Reply {
         let bytes = if oversize { Vec::new() } else { bytes.to_vec() };
         attachments.push(Attached { name, bytes, oversize });
     }
-    Reply { key, from, date, subject, attachments }
+    let undelivered = undelivered(&message);
+    Reply { key, from, date, subject, attachments, undelivered }
+}
+
+/// The delivery report `message` is, if it is one that names the message
+/// returned and at least one recipient that failed for good.
+///
+/// mail-parser reads the MIME structure; the report's fields (RFC 3464
+/// section 2: header-like groups separated by blank lines) are read here,
+/// as no well-kept crate reads them.
+fn undelivered(message: &mail_parser::Message<'_>) -> Option<Undelivered> {
+    let report = message
+        .content_type()
+        .is_some_and(|c| c.ctype().eq_ignore_ascii_case("multipart") && c.subtype() == Some("report"));
+    if !report {
+        return None;
+    }
+    let typed = |part: &mail_parser::MessagePart<'_>, t: &str, st: &str| part.is_content_type(t, st);
+    let mut status = None;
+    let mut returned = None;
+    for part in &message.parts {
+        if typed(part, "message", "delivery-status") || typed(part, "message", "global-delivery-status") {
+            status = Some(String::from_utf8_lossy(part.contents()).into_owned());
+        } else if typed(part, "message", "rfc822") || typed(part, "message", "global") {
+            returned = part.message().and_then(|m| m.message_id()).map(str::to_owned);
+        } else if typed(part, "text", "rfc822-headers") || typed(part, "message", "global-headers") {
+            returned =
+                MessageParser::default().parse_headers(part.contents()).and_then(|m| m.message_id().map(str::to_owned));
+        }
+    }
+    let failed: Vec<Failed> = delivery_fields(&status?)
+        .into_iter()
+        .skip(1)
+        .filter_map(|group| {
+            let field =
+                |name: &str| group.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned());
+            let after_type = |v: String| v.split_once(';').map_or(v.clone(), |(_, a)| a.trim().to_owned());
+            let action = field("Action")?;
+            let status = field("Status")?;
+            if !action.eq_ignore_ascii_case("failed") || !status.starts_with('5') {
+                return None;
+            }
+            let address = after_type(field("Final-Recipient")?).trim_matches(['<', '>']).to_owned();
+            Some(Failed { address, status, diagnostic: field("Diagnostic-Code").map(after_type) })
+        })
+        .collect();
+    let message_id = returned?.trim().trim_matches(['<', '>']).to_owned();
+    (!failed.is_empty() && !message_id.is_empty()).then_some(Undelivered { message_id, failed })
+}
+
+/// The groups of `name: value` fields of a delivery-status body, folded
+/// lines unfolded.
+fn delivery_fields(text: &str) -> Vec<Vec<(String, String)>> {
+    let mut groups: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    for line in text.lines() {
+        let group = groups.last_mut().expect("never empty");
+        if line.trim().is_empty() {
+            if !group.is_empty() {
+                groups.push(Vec::new());
+            }
+        } else if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = group.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            group.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+    }
+    groups.retain(|g| !g.is_empty());
+    groups
+}
+
+/// The organisation (10 digits) the document `bytes` was issued to, as its
+/// seal's manifest names it: read without checking the seal, so that a
+/// document altered after sealing still says whose it was.
+pub fn issued_to(bytes: &[u8], issued: &[IssuedDocument]) -> Option<String> {
+    let manifest = crate::seal::read_manifest(bytes).ok()?;
+    issued.iter().find(|d| d.document_id == manifest.document_id).map(|d| d.enterprise_number.clone())
 }
 
 /// The organisation on the roster whose address (or its representative's)
@@ -120,6 +230,7 @@ pub fn examine_attached(
 ) -> Option<Outcome> {
     if attached.oversize {
         return Some(Outcome::Refused {
+            why: super::Why::TooLarge,
             reason: format!(
                 "{} is over {} MB, the most a returned document may be: send the signed document alone, or \
                  scanned at a lower resolution",
@@ -166,6 +277,41 @@ mod tests {
         assert_eq!(reply.attachments[0].bytes, b"%PDF-1.7\n");
         let header_end = MAIL.find("\r\n\r\n").expect("header") + 4;
         assert_eq!(key_of_header(&MAIL.as_bytes()[..header_end]).as_deref(), Some("abc@lepont.be"));
+    }
+
+    /// A report as Postfix writes one: the headers of the message
+    /// returned, one recipient failed for good, one only delayed.
+    const BOUNCE: &str = "From: MAILER-DAEMON@mx.cpas.be\r\nTo: coordination@cpas.be\r\n\
+        Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce1@mx.cpas.be>\r\n\
+        MIME-Version: 1.0\r\n\
+        Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n\
+        --r\r\nContent-Type: text/plain\r\n\r\nThe mail system could not deliver your message.\r\n\
+        --r\r\nContent-Type: message/delivery-status\r\n\r\n\
+        Reporting-MTA: dns; mx.cpas.be\r\n\r\n\
+        Final-Recipient: rfc822; direction@lepont.be\r\nOriginal-Recipient: rfc822;direction@lepont.be\r\n\
+        Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 <direction@lepont.be>:\r\n\
+        \x20Recipient address rejected: User unknown\r\n\r\n\
+        Final-Recipient: rfc822; info@ailleurs.be\r\nAction: delayed\r\nStatus: 4.4.1\r\n\r\n\
+        --r\r\nContent-Type: text/rfc822-headers\r\n\r\n\
+        From: coordination@cpas.be\r\nTo: direction@lepont.be\r\n\
+        Message-ID: <adherence.d1.0@cpas.be>\r\nSubject: Charte\r\n\r\n--r--\r\n";
+
+    #[test]
+    fn a_delivery_report_names_the_message_and_the_address_that_failed() {
+        let reply = read(BOUNCE.as_bytes());
+        let report = reply.undelivered.expect("a delivery report");
+        assert_eq!(report.message_id, "adherence.d1.0@cpas.be");
+        assert_eq!(report.failed.len(), 1, "the delayed recipient is not a failure: {:?}", report.failed);
+        assert_eq!(report.failed[0].address, "direction@lepont.be");
+        assert_eq!(report.failed[0].status, "5.1.1");
+        assert_eq!(
+            report.failed[0].diagnostic.as_deref(),
+            Some("550 5.1.1 <direction@lepont.be>: Recipient address rejected: User unknown")
+        );
+        // A message that is no report, and a report of a delay only.
+        assert_eq!(read(MAIL.as_bytes()).undelivered, None);
+        let delayed = BOUNCE.replace("Action: failed\r\nStatus: 5.1.1", "Action: delayed\r\nStatus: 4.2.2");
+        assert_eq!(read(delayed.as_bytes()).undelivered, None);
     }
 
     #[test]

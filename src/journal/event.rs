@@ -190,7 +190,19 @@ pub enum Event {
     /// known, refused (`reason` says why) or not-a-return (left where it
     /// was). `files`: the sha256 of each attachment examined, in order;
     /// what each proved is in the entries just before this one.
-    MailRead { message_id: String, outcome: String, reason: Option<String>, files: Vec<String> },
+    MailRead {
+        message_id: String,
+        outcome: String,
+        reason: Option<String>,
+        files: Vec<String>,
+        /// A refused return: the organisation (10 digits) whose registered
+        /// address is answered, and why (crate::collect::Why's code).
+        /// Absent when nobody is, and in entries written before.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer_to: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        why: Option<String>,
+    },
 }
 
 /// An organisation as the journal records it: the roster's fields, its

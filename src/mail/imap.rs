@@ -181,7 +181,10 @@ impl Mailbox {
             .filter_map(|f| {
                 Some(Listed {
                     uid: f.uid?,
-                    size: u64::from(f.size.unwrap_or(0)),
+                    // Every server answers RFC822.SIZE when asked (RFC 3501);
+                    // one that does not is taken at its worst, so that a
+                    // run never reads a message of unknown size whole.
+                    size: f.size.map_or(u64::MAX, u64::from),
                     header: f.header().unwrap_or_default().to_vec(),
                 })
             })

@@ -94,6 +94,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("letter.nl.subject.hbs", include_str!("../../templates/mail/letter.nl.subject.hbs")),
     ("letter.nl.txt.hbs", include_str!("../../templates/mail/letter.nl.txt.hbs")),
     ("letter.nl.html.hbs", include_str!("../../templates/mail/letter.nl.html.hbs")),
+    ("return-refused.fr.subject.hbs", include_str!("../../templates/mail/return-refused.fr.subject.hbs")),
+    ("return-refused.fr.txt.hbs", include_str!("../../templates/mail/return-refused.fr.txt.hbs")),
+    ("return-refused.fr.html.hbs", include_str!("../../templates/mail/return-refused.fr.html.hbs")),
+    ("return-refused.nl.subject.hbs", include_str!("../../templates/mail/return-refused.nl.subject.hbs")),
+    ("return-refused.nl.txt.hbs", include_str!("../../templates/mail/return-refused.nl.txt.hbs")),
+    ("return-refused.nl.html.hbs", include_str!("../../templates/mail/return-refused.nl.html.hbs")),
 ];
 
 /// The three parts of a message template.

@@ -171,7 +171,7 @@ fn said(u: &Uploaded) -> Option<(Both<String>, Both<Vec<String>>)> {
 /// is journaled, for the coordinator).
 fn refusal(u: &Uploaded) -> Both<String> {
     let reason = match &u.what {
-        What::Refused { reason } => reason.as_str(),
+        What::Refused { reason, .. } => reason.as_str(),
         _ => "",
     };
     let id = &u.document_id;

@@ -554,11 +554,12 @@ mod tests {
         }
         let a = parse("adhesion", BUILT_IN[0].1, Path::new("a"), &FlagRules::default()).unwrap();
         let names: Vec<&str> = a.steps.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["issue", "send", "return", "remind", "escalate"]);
+        assert_eq!(names, ["mailbox", "issue", "send", "return", "remind", "escalate"]);
+        assert_eq!(a.step("mailbox").unwrap().kind, Kind::Fetch);
         assert_eq!(a.step("remind").unwrap().delay_days, 14);
         assert_eq!(a.step("escalate").unwrap().delay_days, 45);
-        assert_eq!(a.step("remind").unwrap().after, vec![2]);
-        assert_eq!(a.step("send").unwrap().after, vec![0]);
+        assert_eq!(a.step("remind").unwrap().after, vec![3]);
+        assert_eq!(a.step("send").unwrap().after, vec![1]);
     }
 
     #[test]

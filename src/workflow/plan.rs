@@ -255,17 +255,18 @@ mod tests {
         let w = adhesion();
         let s = org("2026-01-05", Some("2026-01-12"));
         let mut done = Done::new();
-        done.insert((0, 1), d("2026-01-05"));
+        // Step 0 reads the mailbox (once per run, never per subject).
         done.insert((1, 1), d("2026-01-05"));
+        done.insert((2, 1), d("2026-01-05"));
         let st = states(&w, &s, &done, d("2026-03-01"));
-        assert_eq!(st[2], State::Met { on: d("2026-01-12") });
-        assert_eq!(st[3], State::Skipped);
+        assert_eq!(st[3], State::Met { on: d("2026-01-12") });
         assert_eq!(st[4], State::Skipped);
+        assert_eq!(st[5], State::Skipped);
         assert!(finished(&st));
         // Before the signature, the same subject was waiting, with a reminder pending.
         let st = states(&w, &s, &done, d("2026-01-10"));
-        assert_eq!(st[2], State::Waiting { since: d("2026-01-05") });
-        assert_eq!(st[3], State::Pending { on: d("2026-01-19"), attempt: 1 });
+        assert_eq!(st[3], State::Waiting { since: d("2026-01-05") });
+        assert_eq!(st[4], State::Pending { on: d("2026-01-19"), attempt: 1 });
         assert!(!finished(&st));
     }
 

@@ -225,7 +225,8 @@ fn email_of(t: &Test, number: &str) -> String {
 
 /// The mailbox the issue describes: a reply with an own-key signed PDF, a
 /// scan from an organisation's address, a tampered PDF, a newsletter, a
-/// 30 MB attachment. Read twice: nothing examined twice.
+/// 30 MB attachment from an organisation's address and one from a
+/// stranger. Read twice: nothing examined twice, nothing answered twice.
 #[test]
 fn replies_in_the_mailbox_are_collected_once_and_moved() {
     let t = issued();
@@ -255,11 +256,12 @@ fn replies_in_the_mailbox_are_collected_once_and_moved() {
         ),
         message("news@federation.example.be", "Lettre d'information", Some("news@federation"), &[]),
         message(
-            "direction@wolu-entraide.example.be",
+            &email_of(&t, "0631.119.315"),
             "Gros fichier",
             Some("big@wolu"),
             &[("charte.pdf", "application/pdf", &big)],
         ),
+        message("promo@example.org", "Catalogue", Some("big@stranger"), &[("catalogue.pdf", "application/pdf", &big)]),
     ]);
 
     let run = collect_imap(&t).code(1);
@@ -271,8 +273,10 @@ fn replies_in_the_mailbox_are_collected_once_and_moved() {
         .stderr_has("not authentic")
         .stderr_has("refused   message big@wolu")
         .stderr_has("over 20 MB")
-        .stdout_has("5 message(s) read: 1 collected, 1 waiting for your confirmation")
-        .stdout_has("4 moved to \"charte/traité\"");
+        .stdout_has("not a return big@stranger")
+        .stdout_has("6 message(s) read: 1 collected, 1 waiting for your confirmation")
+        .stdout_has("4 moved to \"charte/traité\"")
+        .stdout_has("2 answer(s) sent to the organisations whose return was refused");
     assert_eq!(crate::collect::member(&t, "0631.119.315")["status"], "member", "the own-key return counts");
     // The scan waits, with where it came from; the sender as a commitment.
     let returns = t.run(["returns", "--json"]).success().json();
@@ -287,19 +291,109 @@ fn replies_in_the_mailbox_are_collected_once_and_moved() {
         .unwrap_or_default();
     assert!(details.contains("scan@cpas") && details.contains("Charte signée (scan)"), "{details}");
     assert!(!details.contains(&scanner), "the sender is a commitment, never in the journal: {details}");
-    // What moved where: the newsletter stays; the rest is processed.
+    // What moved where: the newsletter and the stranger's large message
+    // stay; the rest is processed.
     let inbox = server.folder("INBOX").expect("INBOX");
-    assert_eq!(ids(&inbox), ["news@federation"]);
+    assert_eq!(ids(&inbox), ["news@federation", "big@stranger"]);
     let processed = server.folder(PROCESSED_ON_SERVER).expect("the processed folder was created");
     assert_eq!(ids(&processed), ["signed@wolu", "scan@cpas", "tampered@example", "big@wolu"]);
-    assert_eq!(count(&t, "SELECT count(*) FROM journal WHERE kind = 'mail-read'"), 5);
+    assert_eq!(count(&t, "SELECT count(*) FROM journal WHERE kind = 'mail-read'"), 6);
+    // The two refusals are answered at Wolu-Entraide's registered address
+    // (the tampered document is its own, whoever sent it), in French, each
+    // saying why and what to do; never to the stranger who sent one.
+    let answered = answers(&t);
+    assert_eq!(answered.len(), 2, "{answered:?}");
+    for a in &answered {
+        assert!(a.contains("To: accueil@wolu-entraide.example.be"), "{a}");
+        assert!(!a.contains("someone@example.org"), "never to the sender: {a}");
+        assert!(a.contains("votre document d'adhésion n'a pas pu être enregistré"), "{a}");
+        assert!(a.contains("Pourquoi :") && a.contains("Que faire :"), "{a}");
+    }
+    let text = answered.join("\n");
+    assert!(text.contains("modifi") && text.contains("20 Mo"), "why, for each: {text}");
 
-    // Run again: nothing examined twice, nothing changed.
+    // Run again: nothing examined twice, nothing changed, nothing answered twice.
     let before = t.snapshot();
-    collect_imap(&t).success().stdout_has("0 message(s) read").stdout_has("1 read before and left where they were");
+    collect_imap(&t).success().stdout_has("0 message(s) read").stdout_has("2 read before and left where they were");
     assert_eq!(t.snapshot(), before, "journal and register unchanged");
-    assert_eq!(ids(&server.folder("INBOX").unwrap()), ["news@federation"]);
+    assert_eq!(ids(&server.folder("INBOX").unwrap()), ["news@federation", "big@stranger"]);
     assert_eq!(server.folder(PROCESSED_ON_SERVER).unwrap().len(), 4);
+    assert_eq!(answers(&t).len(), 2);
+    t.run(["audit"]).success();
+}
+
+/// The answers to refused returns in the outbox: each one's recipient
+/// and plain text (parsed with mail-parser, as any mail reader would).
+fn answers(t: &Test) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(t.path("out/outbox")).into_iter().flatten() {
+        let raw = std::fs::read(entry.expect("entry").path()).unwrap_or_default();
+        let m = mail_parser::MessageParser::default().parse(&raw).expect("a message");
+        if m.message_id().is_some_and(|id| id.starts_with("return-refused.")) {
+            let to = m.to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_owned();
+            out.push(format!("To: {to}\n{}\n{}", m.subject().unwrap_or_default(), m.body_text(0).unwrap_or_default()));
+        }
+    }
+    out
+}
+
+/// Delivery reports (RFC 3464) in the mailbox: the one about a message
+/// charte sent, naming the address it went to, marks it bounced
+/// (`mail-bounced`); a forged one naming another address, and one about a
+/// message charte never sent, stay where they were; a second report of
+/// the same failure changes nothing.
+#[test]
+fn a_delivery_report_marks_the_message_it_names_bounced() {
+    let t = issued();
+    t.run(["run", "adhesion"]).success();
+    let wolu = email_of(&t, "0631.119.315");
+    let sent: String = db(&t)
+        .query_row(
+            "SELECT message_id FROM messages WHERE enterprise_number = '0631119315' AND purpose = 'adherence'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the adherence mail to Wolu-Entraide was sent");
+    let server = Dovecot::start();
+    server.point(&t);
+    let report = |id: &str, about: &str, to: &str| {
+        format!(
+            "From: MAILER-DAEMON@mx.example.be\r\nTo: coordination@cpas.example.be\r\n\
+             Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <{id}>\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n\
+             --r\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\
+             --r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.be\r\n\r\n\
+             Final-Recipient: rfc822; {to}\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+             Diagnostic-Code: smtp; 550 5.1.1 <{to}>: User unknown\r\n\r\n\
+             --r\r\nContent-Type: text/rfc822-headers\r\n\r\nTo: {to}\r\nMessage-ID: <{about}>\r\n\
+             Subject: Charte\r\n\r\n--r--\r\n"
+        )
+        .into_bytes()
+    };
+    server.append(&[
+        report("dsn1@mx", &sent, &wolu),
+        report("forged@mx", &sent, "someone@else.example.org"),
+        report("unknown@mx", "never-sent@cpas.example.be", &wolu),
+    ]);
+    collect_imap(&t)
+        .success()
+        .stdout_has("bounced   message dsn1@mx")
+        .stdout_has(&format!("the message {sent} did not arrive"))
+        .stdout_has("1 delivery report(s)");
+    let flags = t.run(["flags", "--json"]).success().json();
+    let bounced: Vec<_> = flags.as_array().unwrap().iter().filter(|f| f["rule"] == "mail-bounced").collect();
+    assert_eq!(bounced.len(), 1, "{flags}");
+    assert_eq!(bounced[0]["enterprise_number"], "0631.119.315");
+    assert!(bounced[0]["evidence"].to_string().contains("5.1.1"), "{flags}");
+    let journaled: String =
+        db(&t).query_row("SELECT payload FROM journal WHERE kind = 'message-bounced'", [], |r| r.get(0)).unwrap();
+    assert!(journaled.contains("[address]") && !journaled.contains(&wolu), "never the address itself: {journaled}");
+    assert_eq!(ids(&server.folder(PROCESSED_ON_SERVER).unwrap()), ["dsn1@mx"]);
+    assert_eq!(ids(&server.folder("INBOX").unwrap()), ["forged@mx", "unknown@mx"]);
+    // The same failure reported again: read, moved, nothing more journaled.
+    server.append(&[report("dsn2@mx", &sent, &wolu)]);
+    collect_imap(&t).success().stdout_has("bounced   message dsn2@mx");
+    assert_eq!(count(&t, "SELECT count(*) FROM journal WHERE kind = 'message-bounced'"), 1);
     t.run(["audit"]).success();
 }
 
@@ -384,6 +478,9 @@ fn a_run_killed_part_way_is_finished_by_the_next_without_a_second_record() {
     let mut all = ids(&messages);
     all.sort();
     assert_eq!(moved, all, "every message moved, none twice");
+    // 150 forged messages about Wolu-Entraide's document: its mailbox gets
+    // the day's few answers, not 150.
+    assert_eq!(answers(&t).len(), 3);
     t.run(["audit"]).success();
 }
 
@@ -418,16 +515,13 @@ fn a_pdf_signed_in_a_reader_by_the_representative_counts_when_it_arrives_by_mail
     assert_eq!(ids(&server.folder(PROCESSED_ON_SERVER).unwrap()), ["pades@tomberg"]);
 }
 
-/// The adhesion workflow with a `fetch` step: skipped with a note without
+/// The adhesion workflow's `fetch` step: skipped with a note without
 /// [mail.imap]; with it, a return that arrived by mail is collected before
 /// the reminders are decided, and no reminder goes to its organisation.
 #[test]
 fn a_fetch_step_reads_the_mailbox_before_the_reminders() {
     let t = issued();
-    let builtin = std::fs::read_to_string(repo().join("workflows/adhesion.toml")).unwrap();
-    let with_fetch = builtin.replacen("[[steps]]", "[[steps]]\nname = \"mailbox\"\nkind = \"fetch\"\n\n[[steps]]", 1);
-    std::fs::create_dir_all(t.path("workflows")).unwrap();
-    std::fs::write(t.path("workflows/adhesion.toml"), with_fetch).unwrap();
+    // The built-in adhesion workflow reads the mailbox first.
     t.run(["run", "adhesion"]).success().stdout_has("fetch skipped: there is no [mail.imap] table");
     let server = Dovecot::start();
     server.point(&t);

@@ -72,6 +72,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0018_expenses.sql"),
     include_str!("../migrations/0019_report_approvals.sql"),
     include_str!("../migrations/0020_mail_read.sql"),
+    include_str!("../migrations/0021_mail_answers.sql"),
 ];
 
 /// One workspace's database: the one connection every read and every

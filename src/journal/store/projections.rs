@@ -434,10 +434,13 @@ impl Tx<'_> {
                     )
                     .map_err(self.sql_err())?;
             }
-            Event::MailRead { message_id, outcome, reason, .. } => {
+            Event::MailRead { message_id, outcome, reason, answer_to, why, .. } => {
                 self.tx
-                    .prepare_cached("INSERT INTO mail_read (message_id, seq, outcome, reason) VALUES (?1, ?2, ?3, ?4)")
-                    .and_then(|mut s| s.execute(params![message_id, seq, outcome, reason]))
+                    .prepare_cached(
+                        "INSERT INTO mail_read (message_id, seq, outcome, reason, answer_to, why) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )
+                    .and_then(|mut s| s.execute(params![message_id, seq, outcome, reason, answer_to, why]))
                     .map_err(self.sql_err())?;
             }
             Event::WorkspaceCreated { .. }

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
+use rusqlite::{OptionalExtension, params};
 
 use super::personal::resolved;
 use super::{Audit, DateSpan, Head, Store, TreeHead, Tx, corrupt, day, text_err};
@@ -500,6 +500,16 @@ impl Store {
     pub fn mail_read(&self) -> Result<Vec<(String, String)>> {
         self.query("SELECT message_id, outcome FROM mail_read", [], |r| Ok((r.get(0)?, r.get(1)?)))
     }
+
+    /// The refused messages whose organisation is answered: (message key,
+    /// 10 digits, why's code), in the order they were read.
+    pub fn mail_answers(&self) -> Result<Vec<(String, String, String)>> {
+        self.query(
+            "SELECT message_id, answer_to, why FROM mail_read WHERE answer_to IS NOT NULL ORDER BY seq",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+    }
 }
 
 /// Flags: what the committee did with them, and their evidence.
@@ -844,6 +854,19 @@ impl Tx<'_> {
         self.tx
             .query_row("SELECT outcome FROM mail_read WHERE message_id = ?1", [message_id], |r| r.get(0))
             .optional()
+            .map_err(self.sql_err())
+    }
+
+    /// How many refused messages read on `day` answer the organisation
+    /// (10 digits), under the write lock.
+    pub fn mail_answers_on(&self, enterprise_number: &str, day: NaiveDate) -> Result<i64> {
+        self.tx
+            .query_row(
+                "SELECT COUNT(*) FROM mail_read m JOIN journal j ON j.seq = m.seq \
+                 WHERE m.answer_to = ?1 AND j.at = ?2",
+                params![enterprise_number, day.to_string()],
+                |r| r.get(0),
+            )
             .map_err(self.sql_err())
     }
 

@@ -119,6 +119,11 @@ fn purpose(code: &str, fr: bool) -> String {
             ("signed", "accusé de signature", "ontvangstbevestiging van de handtekening"),
             ("report", "rapport", "verslag"),
             ("letter", "lettre d'interpellation", "interpellatiebrief"),
+            (
+                crate::app::mailbox::ANSWER,
+                "réponse à un document renvoyé refusé",
+                "antwoord op een geweigerd teruggestuurd document",
+            ),
         ],
         fr,
     )

@@ -1,0 +1,6 @@
+-- The answers a refused return is owed (issue 21): the organisation whose
+-- registered address is told (its 10 digits; NULL when nobody is, or for a
+-- message read before this version) and why, as crate::collect::Why codes
+-- it. A projection of the mail-read events, replayed by `charte audit`.
+ALTER TABLE mail_read ADD COLUMN answer_to TEXT;
+ALTER TABLE mail_read ADD COLUMN why TEXT;
