@@ -5,7 +5,8 @@
 //! through a link. The confirmation names the file by its ID (and the
 //! action checks its sha256): it imports exactly what was previewed, or
 //! nothing. Uploads older than [`KEPT`] are removed on the way, when the
-//! server starts and by `charte erase` (they may hold personal data).
+//! server starts and by `charte erase` (they may hold personal data), and
+//! never saved by `charte backup` (src/backup/plan.rs, `UPLOADS`).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};

@@ -4,7 +4,10 @@
 //! is skipped and said: a stale `.charte-*.tmp` file (a run killed while
 //! writing), a link (its target may be anywhere; the backup would restore
 //! something other than the workspace), anything that is not a regular
-//! file or a folder, a name a restore would refuse. The other things at
+//! file or a folder, a name a restore would refuse. Uploads waiting for
+//! their confirmation on the desk ([`UPLOADS`]) are not saved either: they
+//! are not the workspace's state, last a day, and may hold personal data
+//! that `charte erase` removes. The other things at
 //! the workspace's root (a roster.csv kept there) are not part of a
 //! workspace: they are named, not saved. SQLite's own files (-wal, -shm,
 //! -journal) are neither: the snapshot replaces them.
@@ -112,7 +115,7 @@ fn add(plan: &mut Plan, name: String, path: PathBuf, meta: &std::fs::Metadata) -
                 plan.skipped.push(Skipped { name: child_name, reason: format!("{problem}: rename it") });
                 continue;
             }
-            if is_stale(&file_name) {
+            if is_stale(&file_name) || child_name == UPLOADS {
                 continue;
             }
             let meta = std::fs::symlink_metadata(&child).map_err(|e| Error::io(&child, e))?;
@@ -125,6 +128,9 @@ fn add(plan: &mut Plan, name: String, path: PathBuf, meta: &std::fs::Metadata) -
     }
     Ok(())
 }
+
+/// The folder the desk's uploads wait in (crate::app::staging).
+pub const UPLOADS: &str = "out/staging";
 
 /// A temporary file of a charte run (error::stage), never part of the state.
 fn is_stale(name: &str) -> bool {
@@ -171,6 +177,8 @@ mod tests {
         std::fs::create_dir_all(root.join("out/adherence")).expect("mkdir");
         std::fs::write(root.join("out/adherence/a.pdf"), "p").expect("writes");
         std::fs::write(root.join("out/adherence/.charte-x1.tmp"), "half").expect("writes");
+        std::fs::create_dir_all(root.join("out/staging")).expect("mkdir");
+        std::fs::write(root.join("out/staging/roster-0a1b.csv"), "an upload").expect("writes");
         #[cfg(unix)]
         std::os::unix::fs::symlink("/etc/passwd", root.join("out/passwd")).expect("links");
         let plan = plan(root).expect("plans");
