@@ -168,6 +168,9 @@ impl Loaded {
             mails.sort_by_key(|&(seq, at)| (at, seq));
         }
         messages.extend(adherence);
+        // The funder's reports (`charte report send`): a bounce there is
+        // the coordination's own flag.
+        messages.extend(store.messages(crate::report::MAIL_PURPOSE)?);
         // The start of each organisation's current run as a declared member
         // or partner: a status given again does not move it.
         let mut declared: HashMap<String, (i64, NaiveDate)> = HashMap::new();

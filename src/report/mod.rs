@@ -12,6 +12,10 @@ use serde::Serialize;
 
 use crate::roster::Language;
 
+/// The purpose the journal records a report's mail to the funder under
+/// (`charte report send`).
+pub const MAIL_PURPOSE: &str = "report";
+
 /// `charte report approve`: a body's meeting approved a report's file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Approval {
