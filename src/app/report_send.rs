@@ -25,7 +25,7 @@ use crate::delivery::{MessageRecord, MessageState, Planned};
 use crate::documents::IssuedDocument;
 use crate::error::{Error, Result};
 use crate::mail::{Attachment, Outgoing};
-use crate::report::Kind;
+use crate::report::{Kind, NotSent};
 use crate::roster::Language;
 
 /// The purpose the journal records a report's mail under.
@@ -121,39 +121,22 @@ impl App {
     /// `[funder] email` is not set.
     pub fn send_report(&mut self, kind: Kind, year: i32) -> Result<ReportSent> {
         super::report::check_year(year)?;
-        let what = match kind {
-            Kind::Annual => "annual report",
-            Kind::Subsidy => "subsidy report",
-        };
-        let word = match kind {
-            Kind::Annual => "annual",
-            Kind::Subsidy => "subsidy",
-        };
+        let word = kind.word();
         let state = self.report_state(kind, year)?;
         let Some(made) = state.made.clone() else {
-            return Err(Error::usage(format!(
-                "the {what} {year} has not been made yet (charte report {word} --year {year}), nor approved: \
-                 nothing was sent"
-            )));
+            return Err(Error::NotSent(NotSent::NotMade { kind, year }));
         };
         let Some(approval) = state.holds.clone() else {
-            let lapsed = if state.approval_lapsed() {
-                " (an earlier file of it was approved; it was made again since, so it needs a new approval)"
-            } else {
-                ""
-            };
-            return Err(Error::usage(format!(
-                "the {what} {year} ({}) is not approved{lapsed}: a meeting of the {} approves it first (charte \
-                 report approve {word} --year {year} --meeting ID); nothing was sent",
-                made.document_id,
-                super::approve::body_key(state.body)
-            )));
+            return Err(Error::NotSent(NotSent::NotApproved {
+                kind,
+                year,
+                document_id: made.document_id,
+                body: super::approve::body_key(state.body),
+                lapsed: state.approval_lapsed(),
+            }));
         };
         let Some(to) = state.funder_email.clone() else {
-            return Err(Error::usage(
-                "charte.toml's [funder] has no email: say where the funder receives its reports (email = \
-                 \"rapports@funder.example.be\"), then send again; nothing was sent",
-            ));
+            return Err(Error::NotSent(NotSent::NoEmail));
         };
         let lang = self.funder_language();
         // Keyed on the report (kind, year, sealed file) and the address: a
@@ -208,7 +191,7 @@ impl App {
             "lang": lang.code(),
             "network": c.name(lang),
             "organiser": c.organiser(lang),
-            "report": report_words(kind, lang),
+            "report": kind.words(lang),
             "year": year,
             "meeting": self.meeting_words(&approval.meeting, lang)?,
             "approved_on": meeting_date.map(|d| crate::mail::long_date(d, lang)),
@@ -288,11 +271,10 @@ impl App {
         for doc in &pdfs {
             let path = self.ws.root.join(&doc.file);
             if crate::error::holds(&path, &doc.sealed_sha256)? != Some(true) {
-                return Err(Error::usage(format!(
-                    "{} is missing or is not the report journaled last ({}): put it back (charte restore) or make \
-                     the report again and have it approved; nothing was sent",
-                    doc.file, doc.document_id
-                )));
+                return Err(Error::NotSent(NotSent::FileChanged {
+                    file: doc.file.clone(),
+                    document_id: doc.document_id.clone(),
+                }));
             }
             out.push(Attachment {
                 filename: file_name(&path),
@@ -337,14 +319,4 @@ impl App {
 
 fn file_name(path: &std::path::Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
-/// The report's name in a sentence ("le rapport annuel d'évaluation").
-fn report_words(kind: Kind, lang: Language) -> &'static str {
-    match (kind, lang) {
-        (Kind::Annual, Language::Fr) => "rapport annuel d'évaluation",
-        (Kind::Annual, Language::Nl) => "jaarlijks evaluatieverslag",
-        (Kind::Subsidy, Language::Fr) => "rapport au pouvoir subsidiant",
-        (Kind::Subsidy, Language::Nl) => "verslag voor de subsidiënt",
-    }
 }
