@@ -146,8 +146,12 @@ impl App {
             use sha2::Digest as _;
             hex::encode(sha2::Sha256::digest(to.trim().to_lowercase().as_bytes()))
         };
-        let message_id_left =
-            format!("report.{}.{year}.{}.{}", kind.code(), &made.sealed_sha256[..16], &address_key[..8]);
+        let message_id_left = format!(
+            "{}.{}.{}",
+            crate::report::mail_key(kind.code(), year),
+            &made.sealed_sha256[..16],
+            &address_key[..8]
+        );
         let mail = self.ws.mail()?;
         let envelope = crate::governance::convoke::envelope(&mail)?;
         let message_id = format!("{message_id_left}@{}", envelope.domain);

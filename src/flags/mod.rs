@@ -9,10 +9,12 @@ mod committee;
 mod mail;
 mod meetings;
 mod records;
+mod report;
 mod status;
 
 pub use meetings::{Shortfall, shortfalls};
 pub use records::{Breach, FlagMark, FlagStatus, RaisedFlag};
+pub use report::{REPORT_NOT_SENT, not_sent_subject};
 
 use std::collections::HashMap;
 
@@ -247,6 +249,7 @@ pub fn evaluate(facts: &Facts<'_>) -> Vec<Flag> {
     committee::check(facts, &mut flags);
     meetings::check(facts, &mut flags);
     mail::check(facts, &mut flags);
+    report::check(facts, &mut flags);
     flags
 }
 

@@ -16,6 +16,13 @@ use crate::roster::Language;
 /// (`charte report send`).
 pub const MAIL_PURPOSE: &str = "report";
 
+/// The left part all mails of the report of kind `code` and `year` to the
+/// funder begin their Message-ID with (`report.annual-report.2026`): the
+/// `report-not-sent` flag reads it.
+pub fn mail_key(code: &str, year: i32) -> String {
+    format!("report.{code}.{year}")
+}
+
 /// `charte report approve`: a body's meeting approved a report's file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Approval {

@@ -183,3 +183,80 @@ fn a_funder_address_that_bounces_is_flagged_for_the_coordination() {
     send(&t, &["annual", "--year", "2026"]).success().stdout_has("nothing was sent");
     assert!(server.messages().is_empty());
 }
+
+fn outbox(t: &Test) -> usize {
+    std::fs::read_dir(t.path("out/outbox"))
+        .map(|d| d.filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml")).count())
+        .unwrap_or(0)
+}
+
+fn not_sent_flags(t: &Test) -> Vec<serde_json::Value> {
+    let flags = t.run(["flags", "--json"]).success().json();
+    flags.as_array().unwrap().iter().filter(|f| f["rule"] == "report-not-sent").cloned().collect()
+}
+
+/// The annual-report workflow sends each report once it is approved (the
+/// outbox here, as the fixture says), waits without failing before, and
+/// past [funder] subsidy_due (31 March) flags the report still unsent,
+/// once, until it goes.
+#[test]
+fn the_annual_report_workflow_sends_each_approved_report_and_flags_one_late() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-11-02");
+    t.run(["keys", "init"]).success();
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["meeting", "add", "--body", "plenary", "--date", "2027-01-20T18:00"]).success();
+    let t = t.at("2026-12-31");
+    t.run(["run", "annual-report"]).success();
+    assert!(t.path("out/reports/annual-2026.pdf").exists() && t.path("out/reports/subsidy-2026.pdf").exists());
+    assert_eq!(outbox(&t), 0, "not approved: nothing sent");
+    let status = t.run(["status", "annual-report", "--json"]).success().json();
+    assert_eq!(status[0]["finished"], false, "{status}");
+
+    let t = t.at("2027-01-25");
+    approve_at(&t, "annual", "plenary-2027-01-20");
+    t.run(["run", "annual-report"]).success().stdout_has("send-annual");
+    assert_eq!(outbox(&t), 1, "the annual report went");
+    t.run(["run", "annual-report"]).success();
+    assert_eq!(outbox(&t), 1, "once");
+    assert!(not_sent_flags(&t).is_empty());
+
+    // 31 March passed, the subsidy report not approved: flagged, once.
+    let t = t.at("2027-04-01");
+    t.run(["run", "annual-report"]).success();
+    let flags = not_sent_flags(&t);
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    assert_eq!(flags[0]["name"], "subsidy-report.2026");
+    assert!(flags[0]["enterprise_number"].is_null());
+    let evidence = flags[0]["evidence"][0]["text"].as_str().unwrap();
+    assert!(evidence.contains("due to the funder by 2027-03-31") && evidence.contains("not approved"), "{evidence}");
+    let t = t.at("2027-04-02");
+    t.run(["run", "annual-report"]).success();
+    assert_eq!(not_sent_flags(&t).len(), 1, "raised once");
+
+    // Approved and sent, late: the flag goes.
+    approve_at(&t, "subsidy", "plenary-2027-01-20");
+    t.run(["run", "annual-report"]).success();
+    assert_eq!(outbox(&t), 2);
+    assert!(not_sent_flags(&t).is_empty());
+    let status = t.run(["status", "annual-report", "--json"]).success().json();
+    assert_eq!(status[0]["finished"], true, "{status}");
+    t.run(["audit"]).success();
+}
+
+/// COCOM's Ixelles writes no due date and no funder email: its reports
+/// wait, and no flag is ever raised.
+#[test]
+fn without_a_due_date_an_unsent_report_is_not_flagged() {
+    let t = Test::fixture("ixelles").at("2026-11-02");
+    t.run(["keys", "init"]).success();
+    let t = t.at("2026-12-31");
+    t.run(["run", "annual-report"]).success();
+    let t = t.at("2027-09-01");
+    t.run(["run", "annual-report"]).success();
+    assert!(not_sent_flags(&t).is_empty());
+    assert_eq!(outbox(&t), 0);
+}
+
+fn approve_at(t: &Test, report: &str, meeting: &str) {
+    t.run(["report", "approve", report, "--year", "2026", "--meeting", meeting]).success();
+}
