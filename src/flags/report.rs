@@ -6,7 +6,7 @@
 //! `report.KIND.YEAR.` (crate::report::mail_key), the flag's subject
 //! `KIND.YEAR`.
 
-use super::{Evidence, Facts, Flag};
+use super::{Facts, Flag};
 use crate::delivery::MessageState;
 
 /// The rule's name.
@@ -32,13 +32,7 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             rule: REPORT_NOT_SENT,
             enterprise_number: None,
             name: r.subject.clone(),
-            evidence: vec![Evidence::new(
-                Some(r.seq),
-                Some(r.at),
-                r.evidence.clone(),
-                r.evidence_fr.clone(),
-                r.evidence_nl.clone(),
-            )],
+            evidence: vec![r.evidence()],
             since: r.at,
         });
     }

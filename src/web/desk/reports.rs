@@ -113,6 +113,11 @@ fn kind_of(code: &str) -> Option<Kind> {
     }
 }
 
+/// The report a form names ("annual", "subsidy"); 404 for any other.
+fn named_report(code: &str) -> Result<Kind, Failure> {
+    kind_of(code).ok_or_else(|| Failure(crate::Error::not_found(format!("there is no report '{code}'"))))
+}
+
 fn title(kind: Kind, year: i32, fr: bool) -> String {
     match (kind, fr) {
         (Kind::Annual, true) => format!("Rapport annuel d'évaluation {year}"),
@@ -436,9 +441,7 @@ async fn approve(
     State(site): State<Arc<Site>>,
     Form(Coordinator(viewer), form): Form<ApproveForm>,
 ) -> Result<Response, Failure> {
-    let Some(kind) = kind_of(&form.report) else {
-        return Err(Failure(crate::Error::not_found(format!("there is no report '{}'", form.report))));
-    };
+    let kind = named_report(&form.report)?;
     let year = form.year;
     let after = format!("/reports?year={year}&approved={}", form.report);
     act(site, viewer, kind, year, after, move |app| app.approve_report(kind, year, &form.meeting).map(|_| ())).await
@@ -456,9 +459,7 @@ async fn send(
     State(site): State<Arc<Site>>,
     Form(Coordinator(viewer), form): Form<SendForm>,
 ) -> Result<Response, Failure> {
-    let Some(kind) = kind_of(&form.report) else {
-        return Err(Failure(crate::Error::not_found(format!("there is no report '{}'", form.report))));
-    };
+    let kind = named_report(&form.report)?;
     let year = form.year;
     let after = format!("/reports?year={year}&sent={}", form.report);
     act(site, viewer, kind, year, after, move |app| app.send_report(kind, year).map(|_| ())).await
