@@ -222,6 +222,9 @@ pub enum Error {
     /// A roster sent to the desk that is not imported, and why.
     #[error("{0}")]
     NotImported(crate::roster::import::NotImported),
+    /// A report not sent to the funder, and why.
+    #[error("{0}")]
+    NotSent(crate::report::NotSent),
 }
 
 fn render_problems(file: &Path, problems: &[Problem]) -> String {
@@ -264,7 +267,8 @@ impl Error {
             | Error::Input { .. }
             | Error::Config { .. }
             | Error::NotAdopted(_)
-            | Error::NotSaved(_) => Kind::Invalid,
+            | Error::NotSaved(_)
+            | Error::NotSent(_) => Kind::Invalid,
             Error::NotFound(_) | Error::LinkNotValid => Kind::NotFound,
             Error::ReadOnly => Kind::Forbidden,
             Error::CheckFailed(_) => Kind::CheckFailed,

@@ -43,6 +43,7 @@ pub mod meetings;
 pub mod members;
 pub mod outbox;
 pub mod report;
+pub mod report_send;
 pub mod returns;
 pub mod roster_upload;
 pub mod run;

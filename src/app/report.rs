@@ -162,13 +162,17 @@ impl App {
         let json = self.ws.out_dir().join("reports").join(format!("{}.json", Kind::Subsidy.stem(year)));
         let text = serde_json::to_string_pretty(&report).map_err(|e| Error::internal(e.to_string()))?;
         let value = serde_json::to_value(&report).map_err(|e| Error::internal(e.to_string()))?;
+        // The lines themselves, for the funder's accountant (sent with the
+        // report: `charte report send`).
+        let expenses_csv = self.ws.out_dir().join("reports").join(expenses_file(year));
+        let expense_lines = export::expenses_csv(lines.as_deref().unwrap_or_default())?;
         let main = [self.ws.config.coordination.main_language()];
         let pdfs = self.seal_report(&Sealing {
             kind: Kind::Subsidy,
             year,
             report: value,
             languages: &main,
-            companions: &[(json.clone(), text.into_bytes())],
+            companions: &[(json.clone(), text.into_bytes()), (expenses_csv.clone(), expense_lines)],
         })?;
         let warnings =
             report.due.filter(|_| report.due_past).map(|due| past_due(year, due, self.today)).into_iter().collect();
@@ -406,6 +410,12 @@ impl App {
             "proof": proof.iter().map(hex::encode).collect::<Vec<_>>(),
         })))
     }
+}
+
+/// The expense lines a subsidy report of `year` was made with, beside it
+/// in out/reports/.
+pub fn expenses_file(year: i32) -> String {
+    format!("{}.expenses.csv", Kind::Subsidy.stem(year))
 }
 
 /// The manifest's `extra` key of a report's consistency proof.

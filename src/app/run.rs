@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::NaiveDate;
 
 use super::App;
+use super::report_send::Outcome as Mailed;
 use crate::collect::ReturnState;
 use crate::documents::{DocumentKind, IssuedDocument};
 use crate::error::{Error, Failed, Result};
@@ -266,7 +267,12 @@ impl App {
                 Kind::Convoke { .. } => {
                     self.ws.mail()?;
                 }
-                Kind::Await { .. } | Kind::Escalate { .. } | Kind::Letter { .. } | Kind::Mark { .. } | Kind::Fetch => {}
+                Kind::Await { .. }
+                | Kind::Escalate { .. }
+                | Kind::Letter { .. }
+                | Kind::Mark { .. }
+                | Kind::Fetch
+                | Kind::Deliver { .. } => {}
             }
         }
         Ok(())
@@ -372,9 +378,107 @@ impl App {
                     })
                     .collect()
             }
+            Kind::Deliver { report } => self.deliver_step(group, *report, failed)?,
             Kind::Await { .. } | Kind::Fetch => Vec::new(),
         };
         record_steps(&mut self.ws.store, self.today, b, outcomes)
+    }
+
+    /// Sends each year's report to the funder once it is approved (`charte
+    /// report send`, once only: a report sent before is done at once). A
+    /// report not yet made or approved, or with no `[funder] email`, waits
+    /// (its step stays to do, without failing the run); past the funder's
+    /// due date for it, the wait raises `report-not-sent`, once.
+    fn deliver_step(&mut self, group: &[&Subject], report: ReportKind, failed: &mut Vec<Failed>) -> Result<Vec<Done1>> {
+        let kind = match report {
+            ReportKind::Annual => crate::report::Kind::Annual,
+            ReportKind::Subsidy => crate::report::Kind::Subsidy,
+        };
+        let funder = self.ws.config.funder.clone();
+        let mut out = Vec::new();
+        for s in group {
+            if funder.kind == crate::config::FunderKind::None {
+                out.push((s.id.clone(), "no funder in charte.toml: no report to send".to_owned(), Vec::new()));
+                continue;
+            }
+            let year: i32 =
+                s.id.parse().map_err(|_| Error::internal(format!("{}: a report's subject is a year", s.id)))?;
+            let state = self.report_state(kind, year)?;
+            let item = format!("sending the {} report {year} to the funder", kind.word());
+            if state.holds.is_some() && state.funder_email.is_some() {
+                match self.send_report(kind, year) {
+                    Ok(sent) => match sent.outcome {
+                        Mailed::Sent | Mailed::AlreadySent => {
+                            out.push((s.id.clone(), format!("sent to {}", sent.to), Vec::new()));
+                        }
+                        Mailed::Bounced(why) | Mailed::BouncedBefore(why) => failed.push(Failed {
+                            item,
+                            reason: format!(
+                                "the mail server refused {} for good ({why}): correct charte.toml's [funder] email",
+                                sent.to
+                            ),
+                        }),
+                        // Another run is sending it: the next run records it.
+                        Mailed::Elsewhere => {}
+                    },
+                    Err(e) if matches!(e.kind(), crate::error::Kind::Invalid | crate::error::Kind::NotFound) => {
+                        failed.push(Failed { item, reason: e.to_string() });
+                    }
+                    Err(e) => return Err(e),
+                }
+                continue;
+            }
+            let due = match kind {
+                crate::report::Kind::Annual => funder.annual_due_for(year),
+                crate::report::Kind::Subsidy => funder.subsidy_due_for(year),
+            };
+            if let Some(due) = due.filter(|due| *due < self.today) {
+                self.raise_not_sent(kind, year, due, &state)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Raises `report-not-sent` for the report of `kind` and `year`, due
+    /// on `due`, unless it was raised already.
+    fn raise_not_sent(
+        &mut self,
+        kind: crate::report::Kind,
+        year: i32,
+        due: NaiveDate,
+        state: &super::approve::State,
+    ) -> Result<()> {
+        let subject = crate::flags::not_sent_subject(kind.code(), year);
+        let (en, fr, nl) = match (&state.made, &state.holds) {
+            (None, _) => ("it is not made", "il n'est pas produit", "het is niet gemaakt"),
+            (Some(_), None) => ("it is not approved", "il n'est pas approuvé", "het is niet goedgekeurd"),
+            (Some(_), Some(_)) => (
+                "charte.toml names no [funder] email",
+                "charte.toml n'indique pas l'adresse du pouvoir subsidiant",
+                "charte.toml vermeldt het adres van de subsidiënt niet",
+            ),
+        };
+        let (due_fr, due_nl) =
+            (crate::mail::long_date(due, crate::mail::Lang::Fr), crate::mail::long_date(due, crate::mail::Lang::Nl));
+        let event = Event::FlagRaised {
+            rule: crate::flags::REPORT_NOT_SENT.to_owned(),
+            enterprise_number: String::new(),
+            subject: subject.clone(),
+            evidence: format!("the {} report {year} was due to the funder by {due} and is not sent: {en}", kind.word()),
+            evidence_fr: format!(
+                "le {} {year} était à remettre au pouvoir subsidiant le {due_fr} au plus tard et n'est pas envoyé : {fr}",
+                kind.words(crate::roster::Language::Fr)
+            ),
+            evidence_nl: format!(
+                "het {} {year} moest uiterlijk op {due_nl} bij de subsidiënt zijn en is niet verzonden: {nl}",
+                kind.words(crate::roster::Language::Nl)
+            ),
+        };
+        if self.ws.store.raised_flags()?.iter().any(|r| r.rule == crate::flags::REPORT_NOT_SENT && r.subject == subject)
+        {
+            return Ok(());
+        }
+        self.ws.store.transaction(self.today, |tx| tx.append(&event).map(|_| ()))
     }
 
     /// The expenses of a subsidy report step: none when the step says

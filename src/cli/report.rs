@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::Ctx;
 use crate::app::report::{Expenses, Subsidy};
+use crate::app::report_send::Outcome;
 use crate::error::Result;
 use crate::report::Kind;
 
@@ -50,6 +51,19 @@ pub enum Command {
         #[arg(long)]
         meeting: String,
     },
+    /// Mail the approved report to the funder (charte.toml: [funder] email,
+    /// in [funder] language): one mail with its sealed PDF(s), for the
+    /// subsidy report the expense lines, the verification page
+    /// (out/verify.html) and the signed tree head, the key's fingerprint
+    /// and how to verify in its text. Once only: the same report again
+    /// sends nothing. Refused before the report is approved.
+    Send {
+        /// annual or subsidy.
+        report: Which,
+        /// The report's year.
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 /// A report, as the command line names it.
@@ -57,6 +71,47 @@ pub enum Command {
 pub enum Which {
     Annual,
     Subsidy,
+}
+
+impl Which {
+    fn kind(self) -> Kind {
+        match self {
+            Which::Annual => Kind::Annual,
+            Which::Subsidy => Kind::Subsidy,
+        }
+    }
+}
+
+fn send(kind: Kind, year: i32, ctx: &Ctx) -> Result<u8> {
+    let sent = ctx.app_writer()?.send_report(kind, year)?;
+    if ctx.json {
+        return super::print_json(&sent).map(|_| 0);
+    }
+    let what = format!("the {} report {year} ({})", sent.report, sent.document_id);
+    match &sent.outcome {
+        Outcome::Sent => {
+            say!("{what}, approved by the meeting {}, was sent to {} ({})", sent.meeting, sent.to, sent.language);
+            say!("  attached: {}", sent.attachments.join(", "));
+        }
+        Outcome::AlreadySent => {
+            say!("{what} was already sent to {} on {}: nothing was sent", sent.to, sent.at);
+        }
+        Outcome::BouncedBefore(why) => {
+            say!(
+                "{what}: the mail server refused {} for good on {} ({why}): nothing was sent; correct charte.toml's \
+                 [funder] email, then send again",
+                sent.to,
+                sent.at
+            );
+        }
+        Outcome::Elsewhere => {
+            say!("{what} is being sent by another charte command at this moment: nothing more was sent");
+        }
+        Outcome::Bounced(why) => {
+            say!("{what}: the mail server refused {} for good ({why}); it is flagged (mail-bounced)", sent.to);
+        }
+    }
+    Ok(0)
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
@@ -70,11 +125,9 @@ pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {
             };
             subsidy(year, &expenses, ctx)
         }
+        Command::Send { report, year } => send(report.kind(), year, ctx),
         Command::Approve { report, year, meeting } => {
-            let kind = match report {
-                Which::Annual => Kind::Annual,
-                Which::Subsidy => Kind::Subsidy,
-            };
+            let kind = report.kind();
             let approval = ctx.app_writer()?.approve_report(kind, year, &meeting)?;
             if ctx.json {
                 return super::print_json(&approval).map(|_| 0);

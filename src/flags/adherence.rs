@@ -121,13 +121,7 @@ pub fn overdue(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             rule: "adherence-overdue",
             enterprise_number: Some(m.organisation.enterprise_number.formatted()),
             name: m.organisation.name.clone(),
-            evidence: vec![Evidence::new(
-                Some(r.seq),
-                Some(r.at),
-                r.evidence.clone(),
-                r.evidence_fr.clone(),
-                r.evidence_nl.clone(),
-            )],
+            evidence: vec![r.evidence()],
             since: r.at,
         });
     }

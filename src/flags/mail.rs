@@ -13,7 +13,13 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
         flags.push(Flag {
             rule: "mail-bounced",
             enterprise_number: crate::roster::EnterpriseNumber::parse(&m.enterprise_number).ok().map(|n| n.formatted()),
-            name: facts.member_name(&m.enterprise_number),
+            // A mail to no organisation (the funder's report): named by
+            // what it carried.
+            name: if m.enterprise_number.is_empty() {
+                m.about.clone()
+            } else {
+                facts.member_name(&m.enterprise_number)
+            },
             evidence: vec![{
                 let reason = m.reason.as_deref().unwrap_or("-");
                 // An address erased since (charte erase) is not named.

@@ -9,10 +9,12 @@ mod committee;
 mod mail;
 mod meetings;
 mod records;
+mod report;
 mod status;
 
 pub use meetings::{Shortfall, shortfalls};
 pub use records::{Breach, FlagMark, FlagStatus, RaisedFlag};
+pub use report::{REPORT_NOT_SENT, not_sent_subject};
 
 use std::collections::HashMap;
 
@@ -168,6 +170,9 @@ impl Loaded {
             mails.sort_by_key(|&(seq, at)| (at, seq));
         }
         messages.extend(adherence);
+        // The funder's reports (`charte report send`): a bounce there is
+        // the coordination's own flag.
+        messages.extend(store.messages(crate::report::MAIL_PURPOSE)?);
         // The start of each organisation's current run as a declared member
         // or partner: a status given again does not move it.
         let mut declared: HashMap<String, (i64, NaiveDate)> = HashMap::new();
@@ -244,6 +249,7 @@ pub fn evaluate(facts: &Facts<'_>) -> Vec<Flag> {
     committee::check(facts, &mut flags);
     meetings::check(facts, &mut flags);
     mail::check(facts, &mut flags);
+    report::check(facts, &mut flags);
     flags
 }
 

@@ -56,3 +56,16 @@ pub struct Breach {
     pub about: String,
     pub at: NaiveDate,
 }
+
+impl RaisedFlag {
+    /// What the workflow that raised it wrote, as a flag's evidence.
+    pub fn evidence(&self) -> super::Evidence {
+        super::Evidence::new(
+            Some(self.seq),
+            Some(self.at),
+            self.evidence.clone(),
+            self.evidence_fr.clone(),
+            self.evidence_nl.clone(),
+        )
+    }
+}

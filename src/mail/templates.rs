@@ -100,6 +100,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("return-refused.nl.subject.hbs", include_str!("../../templates/mail/return-refused.nl.subject.hbs")),
     ("return-refused.nl.txt.hbs", include_str!("../../templates/mail/return-refused.nl.txt.hbs")),
     ("return-refused.nl.html.hbs", include_str!("../../templates/mail/return-refused.nl.html.hbs")),
+    ("report.fr.subject.hbs", include_str!("../../templates/mail/report.fr.subject.hbs")),
+    ("report.fr.txt.hbs", include_str!("../../templates/mail/report.fr.txt.hbs")),
+    ("report.fr.html.hbs", include_str!("../../templates/mail/report.fr.html.hbs")),
+    ("report.nl.subject.hbs", include_str!("../../templates/mail/report.nl.subject.hbs")),
+    ("report.nl.txt.hbs", include_str!("../../templates/mail/report.nl.txt.hbs")),
+    ("report.nl.html.hbs", include_str!("../../templates/mail/report.nl.html.hbs")),
 ];
 
 /// The three parts of a message template.

@@ -60,6 +60,33 @@ pub fn annual_csv(report: &AnnualReport) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| Error::internal(format!("writing the CSV: {e}")))
 }
 
+/// The expense and staff lines a subsidy report was made with, as the
+/// funder's accountant opens them (`subsidy-Y.expenses.csv`, sent with the
+/// report): the columns `charte expenses import` reads (date, category,
+/// description, amount, document, person, fte), amounts with a decimal
+/// comma, in the CSV shape of [`annual_csv`]. No lines (a report made
+/// without expenses): the header alone.
+pub fn expenses_csv(lines: &[super::expenses::Expense]) -> Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::from("\u{feff}".as_bytes()));
+    let fail = |e: csv::Error| Error::internal(format!("writing the expenses CSV: {e}"));
+    w.write_record(["date", "category", "description", "amount", "document", "person", "fte"]).map_err(fail)?;
+    for e in lines {
+        let amount =
+            format!("{}{},{:02}", if e.cents < 0 { "-" } else { "" }, e.cents.abs() / 100, e.cents.abs() % 100);
+        w.write_record([
+            e.date.to_string(),
+            e.category.code().to_owned(),
+            spreadsheet_text(&e.description),
+            amount,
+            spreadsheet_text(&e.document),
+            e.person.as_deref().map(spreadsheet_text).unwrap_or_default(),
+            e.fte.map(|f| f.to_string().replace('.', ",")).unwrap_or_default(),
+        ])
+        .map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| Error::internal(format!("writing the expenses CSV: {e}")))
+}
+
 /// Text a spreadsheet shows as text: a leading = + - @ (or a tab or
 /// carriage return, which some spreadsheets skip) would make it a formula.
 pub fn spreadsheet_text(s: &str) -> String {

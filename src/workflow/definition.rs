@@ -65,6 +65,11 @@ pub enum Kind {
     /// path in the workspace) or, with `no_expenses`, is made without
     /// expenses on purpose. Never both (refused when the file is read).
     Report { report: ReportKind, expenses: Option<String>, no_expenses: bool },
+    /// Send the year's report to the funder once it is approved
+    /// (`charte report send`); until then the step waits, and once the
+    /// funder's due date (`[funder] annual_due` / `subsidy_due`) has
+    /// passed with the report not sent, it raises `report-not-sent`.
+    Deliver { report: ReportKind },
     /// Draft the interpellation letter.
     Letter { reply_within_days: u32 },
     /// Record the committee's handling of the flag.
@@ -91,6 +96,7 @@ impl Kind {
             Kind::Escalate { .. } => "escalate",
             Kind::Convoke { .. } => "convoke",
             Kind::Report { .. } => "report",
+            Kind::Deliver { .. } => "deliver",
             Kind::Letter { .. } => "letter",
             Kind::Mark { .. } => "mark",
             Kind::Fetch => "fetch",
@@ -381,19 +387,9 @@ fn kind(raw: &RawStep, subjects: Subjects, rules: &FlagRules) -> std::result::Re
             Kind::Escalate { flag }
         }
         "convoke" => Kind::Convoke { margin_days: day(raw.margin_days.as_ref(), "margin_days", 2)? },
+        "deliver" => Kind::Deliver { report: which_report(raw, at, "deliver")? },
         "report" => {
-            let report =
-                raw.report.as_ref().ok_or((at, "a 'report' step needs report = \"annual\" or \"subsidy\"".into()))?;
-            let report = match report.get_ref().as_str() {
-                "annual" => ReportKind::Annual,
-                "subsidy" => ReportKind::Subsidy,
-                other => {
-                    return Err((
-                        Some(report.span().start),
-                        format!("report: unknown report '{other}' (expected \"annual\" or \"subsidy\")"),
-                    ));
-                }
-            };
+            let report = which_report(raw, at, "report")?;
             let no_expenses = raw.no_expenses.as_ref().is_some_and(|n| *n.get_ref());
             if let (Some(n), Some(file)) = (raw.no_expenses.as_ref().filter(|n| *n.get_ref()), &raw.expenses) {
                 return Err((
@@ -433,7 +429,7 @@ fn kind(raw: &RawStep, subjects: Subjects, rules: &FlagRules) -> std::result::Re
                 at,
                 format!(
                     "kind: unknown step kind '{other}' (expected one of: issue, send, await, remind, escalate, \
-                     convoke, report, letter, mark, fetch)"
+                     convoke, report, deliver, letter, mark, fetch)"
                 ),
             ));
         }
@@ -445,13 +441,27 @@ fn kind(raw: &RawStep, subjects: Subjects, rules: &FlagRules) -> std::result::Re
         (Kind::Await { until: Until::Signed }, s) => s == Subjects::UnsignedOrganisations,
         (Kind::Await { until: Until::Resolved } | Kind::Letter { .. } | Kind::Mark { .. }, s) => s == Subjects::Flags,
         (Kind::Convoke { .. }, s) => s == Subjects::UpcomingMeetings,
-        (Kind::Report { .. }, s) => s == Subjects::Years,
+        (Kind::Report { .. } | Kind::Deliver { .. }, s) => s == Subjects::Years,
         (Kind::Fetch, _) => true,
     };
     if !fits {
         return Err((at, format!("a '{}' step does not apply to subjects = \"{}\"", describe(&kind), subjects.code())));
     }
     Ok(kind)
+}
+
+/// The `report = "annual"|"subsidy"` of a `report` or `deliver` step.
+fn which_report(raw: &RawStep, at: Option<usize>, kind: &str) -> std::result::Result<ReportKind, At> {
+    let report =
+        raw.report.as_ref().ok_or((at, format!("a '{kind}' step needs report = \"annual\" or \"subsidy\"")))?;
+    match report.get_ref().as_str() {
+        "annual" => Ok(ReportKind::Annual),
+        "subsidy" => Ok(ReportKind::Subsidy),
+        other => Err((
+            Some(report.span().start),
+            format!("report: unknown report '{other}' (expected \"annual\" or \"subsidy\")"),
+        )),
+    }
 }
 
 fn describe(kind: &Kind) -> String {

@@ -2,7 +2,8 @@
 //! browser: the year's expenses file chosen in the file dialog, previewed
 //! with its totals, confirmed; the year's events likewise; the annual report made, approved by the
 //! plenary held, its PDF downloaded (as the page's link fetches it) and
-//! read; the reports page in Dutch. Every page checked by axe-core and shot.
+//! read; the reports page in Dutch; the report sent to the funder from the
+//! page. Every page checked by axe-core and shot.
 
 use crate::browser_tests;
 use crate::harness::*;
@@ -87,7 +88,24 @@ fn expenses_are_imported_and_the_annual_report_is_made_approved_and_downloaded(b
     page.visit(&format!("http://{}/reports?lang=nl", server.addr), "#annual");
     let nl = page.body_text();
     assert!(nl.contains("Goedgekeurd door de vergadering") && nl.contains("Verslagen 2026"), "{nl}");
-    assert!(nl.contains("komt met de volgende versie van charte"), "{nl}");
+    assert!(nl.contains("Het verslag is klaar om te vertrekken naar rapports-coordinations@cocom.example.be"), "{nl}");
     page.check_accessibility().screenshot("desk-reports-nl");
+
+    // Sent to the funder from the page (the fixture's outbox): the page
+    // says when and to whom, and offers no second sending.
+    page.visit(&format!("http://{}/reports?lang=fr", server.addr), "#annual-send-button");
+    page.submit("#annual-send-button", "#annual-sent");
+    let sent = page.text("#annual-sent");
+    assert!(
+        sent.contains("Envoyé au pouvoir subsidiant le 15/12/2026, à rapports-coordinations@cocom.example.be"),
+        "{sent}"
+    );
+    assert!(page.text(".done").contains("est envoyé au pouvoir subsidiant"), "{}", page.body_text());
+    page.check_accessibility().screenshot("desk-reports-sent");
+    let eml = std::fs::read_dir(t.path("out/outbox"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml"))
+        .count();
+    assert_eq!(eml, 1, "one mail in the outbox");
     t.run(["audit"]).success();
 }

@@ -37,8 +37,8 @@ fn the_annual_report_is_made_downloaded_approved_and_its_approval_lapses_when_ma
     let page = me.get("/reports?year=2026");
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("id=\"annual-made\">Pas encore produit."), "{}", page.body);
-    // Sending is explained, with what is missing; no button posts it.
-    assert!(page.body.contains("L'envoi depuis cette page arrive avec la prochaine version de charte"));
+    // Sending waits for the report, said so; no button posts it yet.
+    assert!(page.body.contains("Ce qui manque encore avant l'envoi"));
     assert!(page.body.contains("le rapport doit d&#39;abord être produit"));
     assert!(!page.body.contains("action=\"/reports/send"), "no button that does nothing");
 
@@ -119,4 +119,67 @@ fn a_report_not_made_cannot_be_approved_and_the_page_says_why() {
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("Rien n&#39;a été fait"), "{}", refused.body);
     assert_eq!(t.journal_len(), entries);
+}
+
+/// Made and approved, the report is sent from the page: one mail in the
+/// outbox, the page says when and to whom and offers no second sending;
+/// a form sent again sends nothing; a report not made is refused on the
+/// page in French and in Dutch, nothing sent.
+#[test]
+fn an_approved_report_is_sent_to_the_funder_from_the_page_once() {
+    let t = desk();
+    t.run(["report", "annual", "--year", "2026"]).success();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let page = me.get("/reports?year=2026");
+    assert!(page.body.contains("il doit être approuvé"), "{}", page.body);
+    assert!(!page.body.contains("action=\"/reports/send\""), "no button before the approval: {}", page.body);
+
+    let entries = t.journal_len();
+    let refused = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("n&#39;est pas approuvé"), "{}", refused.body);
+    assert!(refused.body.contains("rien n&#39;a été envoyé"), "{}", refused.body);
+    let nl = me.post_form("/reports/send?lang=nl", &[("report", "subsidy"), ("year", "2026")]);
+    assert_eq!(nl.status, 422, "{}", nl.body);
+    assert!(nl.body.contains("is nog niet gemaakt of goedgekeurd: er werd niets verzonden"), "{}", nl.body);
+    assert_eq!(me.get("/reports?year=2026&lang=fr").status, 200);
+    assert_eq!(t.journal_len(), entries, "nothing journaled");
+    assert!(!t.path("out/outbox").exists(), "nothing sent");
+
+    let approved =
+        me.post_form("/reports/approve", &[("report", "annual"), ("year", "2026"), ("meeting", "plenary-2026-11-19")]);
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    let page = me.get("/reports?year=2026");
+    assert!(
+        page.body.contains("Le rapport est prêt à partir vers rapports-coordinations@cocom.example.be"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("action=\"/reports/send\""), "{}", page.body);
+    let sent = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(sent.header("location"), Some("/reports?year=2026&sent=annual"));
+    let page = me.get("/reports?year=2026&sent=annual");
+    let b = &page.body;
+    assert!(b.contains("Le rapport annuel d&#39;évaluation 2026 est envoyé au pouvoir subsidiant."), "{b}");
+    assert!(
+        b.contains("id=\"annual-sent\"><span aria-hidden=\"true\">✔</span> Envoyé au pouvoir subsidiant le 15/12/2026, à rapports-coordinations@cocom.example.be."),
+        "{b}"
+    );
+    assert!(!b.contains("id=\"annual-send-button\""), "no second sending: {b}");
+    let nl = me.get("/reports?year=2026&lang=nl");
+    assert!(nl.body.contains("Verzonden naar de subsidiënt op 15/12/2026"), "{}", nl.body);
+    let outbox = || {
+        std::fs::read_dir(t.path("out/outbox"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml"))
+            .count()
+    };
+    assert_eq!(outbox(), 1, "one mail");
+    // The same form again (a second tab): nothing more.
+    let again = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
+    assert_eq!(again.status, 303, "{}", again.body);
+    assert_eq!(outbox(), 1, "never twice");
+    t.run(["audit"]).success();
 }

@@ -43,6 +43,7 @@ mod outbox;
 mod pages;
 mod proofs;
 mod report;
+mod report_send;
 mod returns;
 mod rotate;
 mod serve;

@@ -286,6 +286,7 @@ pub fn rule_label(rule: &str, fr: bool) -> &'static str {
         "mail-bounced" => ("Courriel non distribué", "E-mail niet afgeleverd"),
         "meetings-below-minimum" => ("Moins de réunions que le minimum", "Minder vergaderingen dan het minimum"),
         "notice-too-short" => ("Convocation envoyée trop tard", "Oproeping te laat verstuurd"),
+        "report-not-sent" => ("Rapport non envoyé au pouvoir subsidiant", "Verslag niet naar de subsidiënt verzonden"),
         _ => ("Autre signalement", "Ander signaal"),
     };
     if fr { f } else { n }

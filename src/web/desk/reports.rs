@@ -25,6 +25,7 @@ use crate::app::App;
 use crate::app::approve::{Figures, State as ReportState, body_key};
 use crate::app::report::{Expenses, Subsidy};
 use crate::config::FunderKind;
+use crate::delivery::MessageState;
 use crate::mail::dates::long_date;
 use crate::report::Kind;
 use crate::roster::Language;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<Arc<Site>> {
         .route("/reports/annual", post(make_annual))
         .route("/reports/subsidy", post(make_subsidy))
         .route("/reports/approve", post(approve))
+        .route("/reports/send", post(send))
 }
 
 /// A meeting that may approve, for the select.
@@ -70,6 +72,10 @@ pub struct ReportView {
     pub no_expenses_recorded: bool,
     /// What sending it to the funder still waits for, in words.
     pub missing: Vec<String>,
+    /// Sent to the funder: when and to whom, in words.
+    pub sent: Option<String>,
+    /// Refused for good by the funder's mail server, in words.
+    pub bounced: Option<String>,
     pub refusal: Option<Refusal>,
 }
 
@@ -95,6 +101,8 @@ struct PageQuery {
     made: Option<String>,
     /// A report just approved.
     approved: Option<String>,
+    /// A report just sent to the funder.
+    sent: Option<String>,
 }
 
 fn kind_of(code: &str) -> Option<Kind> {
@@ -103,6 +111,11 @@ fn kind_of(code: &str) -> Option<Kind> {
         "subsidy" => Some(Kind::Subsidy),
         _ => None,
     }
+}
+
+/// The report a form names ("annual", "subsidy"); 404 for any other.
+fn named_report(code: &str) -> Result<Kind, Failure> {
+    kind_of(code).ok_or_else(|| Failure(crate::Error::not_found(format!("there is no report '{code}'"))))
 }
 
 fn title(kind: Kind, year: i32, fr: bool) -> String {
@@ -120,21 +133,6 @@ fn body_words(app: &App, key: &str, lang: Language) -> String {
         .into_iter()
         .find(|b| b.key == key)
         .map_or_else(|| key.to_owned(), |b| b.name(lang).to_owned())
-}
-
-/// A meeting in words: "Assemblée plénière du jeudi 19 novembre 2026".
-fn meeting_words(app: &App, id: &str, lang: Language) -> String {
-    let found = app.ws.store.meetings().ok().and_then(|all| all.into_iter().find(|m| m.meeting.id == id));
-    match found {
-        Some(m) => {
-            let body = body_words(app, &m.meeting.body, lang);
-            match lang {
-                Language::Fr => format!("{body} du {}", long_date(m.meeting.date, lang)),
-                Language::Nl => format!("{body} van {}", long_date(m.meeting.date, lang)),
-            }
-        }
-        None => id.to_owned(),
-    }
 }
 
 fn figures_words(kind: Kind, figures: &Figures, lang: Language) -> Vec<(String, String)> {
@@ -194,7 +192,7 @@ fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<
         .collect();
     let figures = if state.made.is_some() { app.report_figures(kind, year)? } else { None };
     let approval_words = |a: &crate::report::Approval| {
-        let meeting = meeting_words(app, &a.meeting, lang);
+        let meeting = app.meeting_words(&a.meeting, lang).unwrap_or_else(|_| a.meeting.clone());
         let day = super::journal_date(&a.at, lang);
         if fr {
             format!("Approuvé par la réunion « {meeting} » (enregistré le {day}).")
@@ -222,6 +220,34 @@ fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<
         } else {
             "het adres van de subsidiënt is nog niet opgegeven (charte.toml, [funder] email)"
         });
+    }
+    let delivery = app.report_delivery(kind, year)?;
+    let (mut sent, mut bounced) = (None, None);
+    if let Some(m) = &delivery {
+        let to =
+            m.address.clone().unwrap_or_else(|| if fr { "une adresse effacée" } else { "een gewist adres" }.into());
+        let day = date(m.at, lang);
+        match m.state {
+            MessageState::Sent => {
+                sent = Some(if fr {
+                    format!("Envoyé au pouvoir subsidiant le {day}, à {to}.")
+                } else {
+                    format!("Verzonden naar de subsidiënt op {day}, naar {to}.")
+                });
+            }
+            _ => {
+                let why = m.reason.clone().unwrap_or_default();
+                bounced = Some(if fr {
+                    format!(
+                        "Le {day}, le serveur de courrier a refusé l'adresse {to} ({why}). Corrigez l'adresse dans                          charte.toml ([funder] email), puis envoyez à nouveau."
+                    )
+                } else {
+                    format!(
+                        "Op {day} weigerde de mailserver het adres {to} ({why}). Verbeter het adres in charte.toml                          ([funder] email) en verzend dan opnieuw."
+                    )
+                });
+            }
+        }
     }
     let no_expenses_recorded = kind == Kind::Subsidy && app.ws.store.expense_import(year)?.is_none();
     Ok(ReportView {
@@ -259,6 +285,8 @@ fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<
         lapsed: state.approval_lapsed().then(|| state.approvals.last().map(approval_words)).flatten(),
         no_expenses_recorded,
         missing: missing.into_iter().map(str::to_owned).collect(),
+        sent,
+        bounced,
         refusal: None,
     })
 }
@@ -324,7 +352,12 @@ async fn page(State(site): State<Arc<Site>>, viewer: Viewer, Query(q): Query<Pag
                 format!("L'approbation du {} est enregistrée.", title(k, year, true).to_lowercase()),
                 format!("De goedkeuring van het {} is vastgelegd.", title(k, year, false).to_lowercase()),
             )),
-            _ => None,
+            _ => q.sent.as_deref().and_then(kind_of).map(|k| {
+                Said::new(
+                    format!("Le {} est envoyé au pouvoir subsidiant.", title(k, year, true).to_lowercase()),
+                    format!("Het {} is naar de subsidiënt verzonden.", title(k, year, false).to_lowercase()),
+                )
+            }),
         };
         reports_page(app, viewer, Some(year), done, None)
     })
@@ -408,10 +441,26 @@ async fn approve(
     State(site): State<Arc<Site>>,
     Form(Coordinator(viewer), form): Form<ApproveForm>,
 ) -> Result<Response, Failure> {
-    let Some(kind) = kind_of(&form.report) else {
-        return Err(Failure(crate::Error::not_found(format!("there is no report '{}'", form.report))));
-    };
+    let kind = named_report(&form.report)?;
     let year = form.year;
     let after = format!("/reports?year={year}&approved={}", form.report);
     act(site, viewer, kind, year, after, move |app| app.approve_report(kind, year, &form.meeting).map(|_| ())).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct SendForm {
+    report: String,
+    year: i32,
+}
+
+/// POST /reports/send: the approved report to the funder, as `charte
+/// report send` does (once only: a report sent before is not sent again).
+async fn send(
+    State(site): State<Arc<Site>>,
+    Form(Coordinator(viewer), form): Form<SendForm>,
+) -> Result<Response, Failure> {
+    let kind = named_report(&form.report)?;
+    let year = form.year;
+    let after = format!("/reports?year={year}&sent={}", form.report);
+    act(site, viewer, kind, year, after, move |app| app.send_report(kind, year).map(|_| ())).await
 }

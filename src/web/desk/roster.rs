@@ -76,6 +76,7 @@ pub(crate) fn fixable(e: Error, said: Said, lang: Language) -> Result<Refusal> {
         Error::NotAdopted(why) => vec![(why.say(lang), false)],
         Error::NotSaved(why) => vec![(why.say(lang), false)],
         Error::NotImported(why) => vec![(why.say(lang), false)],
+        Error::NotSent(why) => vec![(why.say(lang), false)],
         e => vec![(e.to_string(), true)],
     };
     Ok(Refusal { said, details })

@@ -1,0 +1,39 @@
+//! `report-not-sent`: a report the funder was due to receive by `[funder]
+//! annual_due` / `subsidy_due` and that was not sent (the annual-report
+//! workflow's `deliver` step raises it once the day has passed, DESIGN.md
+//! "[funder]"). It stays until a mail carrying that year's report is
+//! accepted by the mail server: each report mail's Message-ID begins with
+//! `report.KIND.YEAR.` (crate::report::mail_key), the flag's subject
+//! `KIND.YEAR`.
+
+use super::{Facts, Flag};
+use crate::delivery::MessageState;
+
+/// The rule's name.
+pub const REPORT_NOT_SENT: &str = "report-not-sent";
+
+/// The flag's subject for the report of kind `code` ("annual-report") and `year`.
+pub fn not_sent_subject(code: &str, year: i32) -> String {
+    format!("{code}.{year}")
+}
+
+pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
+    let mut seen = std::collections::HashSet::new();
+    for r in facts.raised.iter().filter(|r| r.rule == REPORT_NOT_SENT) {
+        if !seen.insert(r.subject.as_str()) || !facts.in_year(r.at) {
+            continue;
+        }
+        let prefix = format!("report.{}.", r.subject);
+        let sent = facts.messages.iter().any(|m| m.state == MessageState::Sent && m.message_id.starts_with(&prefix));
+        if sent {
+            continue;
+        }
+        flags.push(Flag {
+            rule: REPORT_NOT_SENT,
+            enterprise_number: None,
+            name: r.subject.clone(),
+            evidence: vec![r.evidence()],
+            since: r.at,
+        });
+    }
+}

@@ -1,0 +1,262 @@
+//! `charte report send` through a real SMTP server (aiosmtpd on loopback,
+//! STARTTLS and AUTH; issue 21 item 4): refused before the report is
+//! approved, with nothing sent or journaled; once approved, one mail to the
+//! funder in its language carrying the sealed PDFs, the verification page
+//! and the signed tree head, whose PDF `charte verify` finds authentic;
+//! sent again, nothing; a report made again and approved again is a new
+//! mail; a funder's address that bounces is flagged for the coordination.
+
+use mail_parser::{MessageParser, MimeHeaders};
+
+use crate::harness::*;
+use crate::smtp::{ServerOptions, TestServer};
+
+/// Woluwe-Saint-Lambert (COCOM, reports approved by the plenary, the
+/// funder at rapports-coordinations@cocom.example.be in French), its
+/// roster and a plenary held on 19 November 2026, its mail going to
+/// `port`; on 15 December 2026.
+fn workspace(port: u16) -> Test {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-11-02");
+    t.run(["keys", "init"]).success();
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["meeting", "add", "--body", "plenary", "--date", "2026-11-19T18:00"]).success();
+    crate::smtp::point_at(&t.path("charte.toml"), port);
+    t.at("2026-12-15")
+}
+
+fn send(t: &Test, args: &[&str]) -> Run {
+    let env = crate::smtp::client_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    t.run_env([&["report", "send"][..], args].concat(), &env)
+}
+
+fn approve(t: &Test, report: &str) {
+    t.run(["report", "approve", report, "--year", "2026", "--meeting", "plenary-2026-11-19"]).success();
+}
+
+/// The attachment `name` of the message, its bytes.
+fn attachment(eml: &[u8], name: &str) -> Option<Vec<u8>> {
+    let msg = MessageParser::default().parse(eml).expect("a message");
+    msg.attachments().find(|a| a.attachment_name() == Some(name)).map(|a| a.contents().to_vec())
+}
+
+fn names(eml: &[u8]) -> Vec<String> {
+    let msg = MessageParser::default().parse(eml).expect("a message");
+    msg.attachments().filter_map(|a| a.attachment_name().map(str::to_owned)).collect()
+}
+
+#[test]
+fn a_report_goes_to_the_funder_once_approved_and_once_only_and_its_pdf_verifies() {
+    let server = TestServer::start(ServerOptions::default());
+    let t = workspace(server.port);
+    // Not made: refused.
+    send(&t, &["annual", "--year", "2026"]).code(2).stderr_has("has not been made yet").stderr_has("nothing was sent");
+    t.run(["report", "annual", "--year", "2026"]).success();
+    // Made, not approved: refused, nothing journaled, nothing sent or written.
+    let entries = t.journal_len();
+    send(&t, &["annual", "--year", "2026"])
+        .code(2)
+        .stderr_has("is not approved")
+        .stderr_has("charte report approve annual --year 2026 --meeting ID")
+        .stderr_has("nothing was sent");
+    assert_eq!(t.journal_len(), entries, "nothing journaled");
+    assert!(server.messages().is_empty(), "nothing sent");
+    assert!(!t.path("out/outbox").exists(), "nothing written to an outbox");
+
+    approve(&t, "annual");
+    let run = send(&t, &["annual", "--year", "2026"]).success();
+    run.stdout_has("was sent to rapports-coordinations@cocom.example.be (fr)");
+    let received = server.messages();
+    assert_eq!(received.len(), 1, "one mail");
+    assert_eq!(received[0].rcpt_tos, ["rapports-coordinations@cocom.example.be"]);
+    let eml = &received[0].eml;
+    let msg = MessageParser::default().parse(eml).unwrap();
+    let subject = msg.subject().unwrap().to_owned();
+    assert!(subject.contains("rapport annuel d'évaluation 2026"), "{subject}");
+    let message_id = msg.message_id().unwrap().to_owned();
+    assert!(message_id.starts_with("report.annual-report.2026."), "{message_id}");
+    let mut attached = names(eml);
+    attached.sort();
+    assert_eq!(attached.len(), 4, "{attached:?}");
+    assert_eq!(&attached[..2], ["annual-2026.nl.pdf", "annual-2026.pdf"], "{attached:?}");
+    assert!(attached[2].starts_with("checkpoint-") && attached[2].ends_with(".json"), "{attached:?}");
+    assert_eq!(attached[3], "verify.html");
+    // The body: the meeting, the fingerprint, the offline steps, no /verify
+    // link (the fixture sets no public_url).
+    let text = msg.body_text(0).unwrap().into_owned();
+    let fingerprint = fingerprint(&t.path("keys/coordination.pub"));
+    assert!(text.contains(&fingerprint), "{text}");
+    assert!(text.contains("Assemblée plénière du jeudi 19 novembre 2026"), "{text}");
+    assert!(text.contains("Ouvrez le fichier verify.html dans votre navigateur"), "{text}");
+    assert!(text.contains("demandez-le à la coordination"), "{text}");
+    assert!(!text.contains("/verify"), "no link without public_url: {text}");
+    // The PDF as received is the report, sealed: charte verify says so.
+    let pdf = attachment(eml, "annual-2026.pdf").unwrap();
+    assert_eq!(pdf, std::fs::read(t.path("out/reports/annual-2026.pdf")).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let received_pdf = dir.path().join("annual-2026.pdf");
+    std::fs::write(&received_pdf, &pdf).unwrap();
+    let key = t.path("keys/coordination.pub");
+    t.run(["verify", received_pdf.to_str().unwrap(), "--key", key.to_str().unwrap()]).success();
+    // The tree head as charte checkpoint wrote it, and the page as out/ holds it.
+    let checkpoint = attachment(eml, &attached[2]).unwrap();
+    assert_eq!(checkpoint, std::fs::read(t.path(&format!("out/checkpoints/{}", attached[2]))).unwrap());
+    assert_eq!(attachment(eml, "verify.html").unwrap(), std::fs::read(t.path("out/verify.html")).unwrap());
+
+    // Again: nothing sent, nothing journaled.
+    let entries = t.journal_len();
+    send(&t, &["annual", "--year", "2026"]).success().stdout_has("was already sent").stdout_has("nothing was sent");
+    assert_eq!(server.messages().len(), 1, "never twice");
+    assert_eq!(t.journal_len(), entries);
+
+    // Made again with other figures, approved again: a new mail.
+    t.run(["events", "import", "year/events.csv"]).success();
+    t.run(["report", "annual", "--year", "2026"]).success();
+    send(&t, &["annual", "--year", "2026"]).code(2).stderr_has("made again since");
+    approve(&t, "annual");
+    send(&t, &["annual", "--year", "2026", "--json"]).success();
+    let received = server.messages();
+    assert_eq!(received.len(), 2, "the new report is a new mail");
+    let second = MessageParser::default().parse(&received[1].eml).unwrap().message_id().unwrap().to_owned();
+    assert_ne!(second, message_id);
+    t.run(["audit"]).success();
+}
+
+#[test]
+fn the_subsidy_report_carries_its_expense_lines_in_dutch_with_the_verify_link() {
+    let server = TestServer::start(ServerOptions::default());
+    let t = workspace(server.port);
+    let path = t.path("charte.toml");
+    let toml = std::fs::read_to_string(&path).unwrap();
+    let toml = toml.replacen("language = \"fr\"\napproved_by", "language = \"nl\"\napproved_by", 1);
+    let toml = format!("{toml}\n[serve]\npublic_url = \"https://charte.cswsl.example.be\"\n");
+    std::fs::write(&path, toml).unwrap();
+    // In January, every line of the year spent.
+    let t = t.at("2027-01-11");
+    t.run(["report", "subsidy", "--year", "2026", "--expenses", "year/expenses.csv"]).success();
+    approve(&t, "subsidy");
+    let sent = send(&t, &["subsidy", "--year", "2026", "--json"]).success().json();
+    assert_eq!(sent["outcome"], "sent");
+    assert_eq!(sent["language"], "nl");
+    let received = server.messages();
+    assert_eq!(received.len(), 1);
+    let eml = &received[0].eml;
+    let msg = MessageParser::default().parse(eml).unwrap();
+    let text = msg.body_text(0).unwrap().into_owned();
+    assert!(text.contains("verslag voor de subsidiënt 2026"), "{text}");
+    assert!(text.contains("https://charte.cswsl.example.be/verify"), "{text}");
+    assert!(text.contains("Open het bestand verify.html in uw browser"), "{text}");
+    let csv = String::from_utf8(attachment(eml, "subsidy-2026.expenses.csv").expect("the expense lines")).unwrap();
+    let csv = csv.trim_start_matches('\u{feff}');
+    assert!(csv.starts_with("date;category;description;amount;document;person;fte"), "{csv}");
+    let lines_in = std::fs::read_to_string(t.path("year/expenses.csv")).unwrap().lines().count();
+    assert_eq!(csv.lines().count(), lines_in, "one line per expense line given: {csv}");
+    assert!(attachment(eml, "subsidy-2026.pdf").is_some());
+    // The lines sent read back as the same report's totals.
+    let again = Test::fixture("woluwe-saint-lambert").at("2027-01-11");
+    again.run(["keys", "init"]).success();
+    std::fs::write(again.path("sent.csv"), csv).unwrap();
+    let a = again.run(["report", "subsidy", "--year", "2026", "--expenses", "sent.csv", "--json"]).success().json();
+    let b: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(t.path("out/reports/subsidy-2026.json")).unwrap()).unwrap();
+    assert_eq!(a["envelopes_cents"], b["envelopes_cents"]);
+    assert_eq!(a["eligible_total_cents"], b["eligible_total_cents"]);
+}
+
+#[test]
+fn a_funder_address_that_bounces_is_flagged_for_the_coordination() {
+    let server = TestServer::start(ServerOptions::default());
+    let t = workspace(server.port);
+    let path = t.path("charte.toml");
+    let toml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, toml.replace("rapports-coordinations@cocom.example.be", "bounce-gone@cocom.example.be"))
+        .unwrap();
+    t.run(["report", "annual", "--year", "2026"]).success();
+    approve(&t, "annual");
+    send(&t, &["annual", "--year", "2026"]).success().stdout_has("refused bounce-gone@cocom.example.be for good");
+    let flags = t.run(["flags", "--json"]).success().json();
+    let bounced: Vec<_> = flags.as_array().unwrap().iter().filter(|f| f["rule"] == "mail-bounced").collect();
+    assert_eq!(bounced.len(), 1, "{flags}");
+    assert!(bounced[0]["enterprise_number"].is_null(), "a coordination-level flag: {}", bounced[0]);
+    assert!(!bounced[0]["name"].as_str().unwrap().is_empty(), "it names what bounced: {}", bounced[0]);
+    // Refused for good: not sent again.
+    send(&t, &["annual", "--year", "2026"]).success().stdout_has("nothing was sent");
+    assert!(server.messages().is_empty());
+}
+
+fn outbox(t: &Test) -> usize {
+    std::fs::read_dir(t.path("out/outbox"))
+        .map(|d| d.filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml")).count())
+        .unwrap_or(0)
+}
+
+fn not_sent_flags(t: &Test) -> Vec<serde_json::Value> {
+    let flags = t.run(["flags", "--json"]).success().json();
+    flags.as_array().unwrap().iter().filter(|f| f["rule"] == "report-not-sent").cloned().collect()
+}
+
+/// The annual-report workflow sends each report once it is approved (the
+/// outbox here, as the fixture says), waits without failing before, and
+/// past [funder] subsidy_due (31 March) flags the report still unsent,
+/// once, until it goes.
+#[test]
+fn the_annual_report_workflow_sends_each_approved_report_and_flags_one_late() {
+    let t = Test::fixture("woluwe-saint-lambert").at("2026-11-02");
+    t.run(["keys", "init"]).success();
+    t.run(["members", "import", "roster.csv"]).success();
+    t.run(["meeting", "add", "--body", "plenary", "--date", "2027-01-20T18:00"]).success();
+    let t = t.at("2026-12-31");
+    t.run(["run", "annual-report"]).success();
+    assert!(t.path("out/reports/annual-2026.pdf").exists() && t.path("out/reports/subsidy-2026.pdf").exists());
+    assert_eq!(outbox(&t), 0, "not approved: nothing sent");
+    let status = t.run(["status", "annual-report", "--json"]).success().json();
+    assert_eq!(status[0]["finished"], false, "{status}");
+
+    let t = t.at("2027-01-25");
+    approve_at(&t, "annual", "plenary-2027-01-20");
+    t.run(["run", "annual-report"]).success().stdout_has("send-annual");
+    assert_eq!(outbox(&t), 1, "the annual report went");
+    t.run(["run", "annual-report"]).success();
+    assert_eq!(outbox(&t), 1, "once");
+    assert!(not_sent_flags(&t).is_empty());
+
+    // 31 March passed, the subsidy report not approved: flagged, once.
+    let t = t.at("2027-04-01");
+    t.run(["run", "annual-report"]).success();
+    let flags = not_sent_flags(&t);
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    assert_eq!(flags[0]["name"], "subsidy-report.2026");
+    assert!(flags[0]["enterprise_number"].is_null());
+    let evidence = flags[0]["evidence"][0]["text"].as_str().unwrap();
+    assert!(evidence.contains("due to the funder by 2027-03-31") && evidence.contains("not approved"), "{evidence}");
+    let t = t.at("2027-04-02");
+    t.run(["run", "annual-report"]).success();
+    assert_eq!(not_sent_flags(&t).len(), 1, "raised once");
+
+    // Approved and sent, late: the flag goes.
+    approve_at(&t, "subsidy", "plenary-2027-01-20");
+    t.run(["run", "annual-report"]).success();
+    assert_eq!(outbox(&t), 2);
+    assert!(not_sent_flags(&t).is_empty());
+    let status = t.run(["status", "annual-report", "--json"]).success().json();
+    assert_eq!(status[0]["finished"], true, "{status}");
+    t.run(["audit"]).success();
+}
+
+/// COCOM's Ixelles writes no due date and no funder email: its reports
+/// wait, and no flag is ever raised.
+#[test]
+fn without_a_due_date_an_unsent_report_is_not_flagged() {
+    let t = Test::fixture("ixelles").at("2026-11-02");
+    t.run(["keys", "init"]).success();
+    let t = t.at("2026-12-31");
+    t.run(["run", "annual-report"]).success();
+    let t = t.at("2027-09-01");
+    t.run(["run", "annual-report"]).success();
+    assert!(not_sent_flags(&t).is_empty());
+    assert_eq!(outbox(&t), 0);
+}
+
+fn approve_at(t: &Test, report: &str, meeting: &str) {
+    t.run(["report", "approve", report, "--year", "2026", "--meeting", meeting]).success();
+}
