@@ -260,6 +260,19 @@ fn render_partial(done: &str, failed: &[Failed]) -> String {
 }
 
 impl Error {
+    /// The same error, its message followed by `note` (what was done
+    /// besides, what to do), where the error is a sentence of ours;
+    /// otherwise unchanged.
+    #[must_use]
+    pub fn noted(self, note: &str) -> Error {
+        match self {
+            Error::Temporary(m) => Error::Temporary(m + note),
+            Error::Usage(m) => Error::Usage(m + note),
+            Error::Config { file, message } => Error::Config { file, message: message + note },
+            e => e,
+        }
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> Kind {
         match self {

@@ -143,6 +143,16 @@ impl App {
                 at,
             });
         }
+        for m in self.ws.store.reported_undelivered()? {
+            out.push(Bounce {
+                address: m.address.clone(),
+                organisation: names.get(&m.enterprise_number).cloned().unwrap_or_else(|| m.enterprise_number.clone()),
+                purpose: crate::app::mailbox::REPORTED.into(),
+                reason: m.reason.unwrap_or_default(),
+                at: m.at,
+            });
+        }
+        out.sort_by_key(|b| b.at);
         out.reverse();
         Ok(out)
     }

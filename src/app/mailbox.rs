@@ -29,9 +29,13 @@
 //! organisation, so a flood of forged messages cannot flood its mailbox.
 //!
 //! A delivery report (RFC 3464) about a message charte sent, naming the
-//! address the journal records it was sent to, marks that message bounced
-//! (`mail-bounced`, as an SMTP 5xx does at once); one about anything else
-//! is not a return and stays where it was.
+//! address the journal records it was sent to, raises `mail-bounced` for
+//! that address, as an SMTP 5xx does at once; one about anything else is
+//! not a return and stays where it was. Anyone can write a report (our
+//! Message-IDs can be guessed): it is journaled as what it is, a report
+//! read, with its status code only (its free text, which a stranger
+//! writes, is not kept), and the message stays as it was: an organisation
+//! cannot make its own adherence mail unsent by forging one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -265,6 +269,14 @@ impl App {
                 .iter()
                 .find_map(|a| reply::issued_to(&a.bytes, &held.issued))
                 .or_else(|| sender.map(|m| m.organisation.enterprise_number.digits().to_owned()));
+            // A stranger's message (the document names an organisation
+            // whose address did not send it) is answered once a day at
+            // most, so that forged messages cannot use up the answers an
+            // organisation's own mistakes are owed.
+            let quota = match sender {
+                Some(m) if about.as_deref() == Some(m.organisation.enterprise_number.digits()) => ANSWERS_PER_DAY,
+                _ => 1,
+            };
             let today = self.today;
             let message = self.ws.store.transaction(today, |tx| {
                 if tx.mail_read(&reply.key)?.is_some() {
@@ -273,13 +285,22 @@ impl App {
                 if let Some(report) = &reply.undelivered
                     && let Some(read) = undelivered(tx, report)?
                 {
+                    // A second report of the same failure is read and moved,
+                    // and flags nothing more.
+                    let (undelivered, reason) = match &read {
+                        Read::Undelivered { message_id, reason } if !tx.reported_undelivered(message_id)? => {
+                            (Some(message_id.clone()), Some(reason.clone()))
+                        }
+                        _ => (None, None),
+                    };
                     tx.append(&Event::MailRead {
                         message_id: reply.key.clone(),
                         outcome: read.code().to_owned(),
-                        reason: None,
+                        reason,
                         files: Vec::new(),
                         answer_to: None,
                         why: None,
+                        undelivered,
                     })?;
                     return Ok(Some(Message {
                         key: reply.key.clone(),
@@ -312,7 +333,7 @@ impl App {
                 let (reason, answer_to, why) = match &read {
                     Read::Refused { why, reason } => {
                         let answer_to = match &about {
-                            Some(digits) if why.answered() && tx.mail_answers_on(digits, today)? < ANSWERS_PER_DAY => {
+                            Some(digits) if why.answered() && tx.mail_answers_on(digits, today)? < quota => {
                                 Some(digits.clone())
                             }
                             _ => None,
@@ -328,6 +349,7 @@ impl App {
                     files: shas,
                     answer_to,
                     why,
+                    undelivered: None,
                 })?;
                 Ok(Some(Message { key: reply.key.clone(), subject: reply.subject.clone(), read, files, moved: false }))
             })?;
@@ -414,7 +436,8 @@ impl App {
 pub const ANSWER: &str = "return-refused";
 
 /// At most this many answers to refused returns reach one organisation a
-/// day; a refused message beyond them is journaled unanswered.
+/// day (one of them, at most, for messages sent from another address than
+/// its own); a refused message beyond them is journaled unanswered.
 pub const ANSWERS_PER_DAY: i64 = 3;
 
 /// What an answer is about, in its Message-ID: the message's key hashed
@@ -423,28 +446,27 @@ fn answer_about(key: &str) -> String {
     hex::encode(&Sha256::digest(key.as_bytes())[..16])
 }
 
-/// What a delivery report does, under the write lock: the messages it
-/// names that the journal records as sent to the address it names are
-/// marked bounced. `None`: it names none (not a charte message, or
-/// another address: left where it was).
-fn undelivered(tx: &mut crate::journal::Tx<'_>, report: &Undelivered) -> Result<Option<Read>> {
+/// What a delivery report is, read under the write lock: about a message
+/// the journal records as sent to the address it names, that message and
+/// the report's status code (its only words kept: a status is digits and
+/// dots). `None`: it names none (not a charte message, or another
+/// address: left where it was).
+fn undelivered(tx: &crate::journal::Tx<'_>, report: &Undelivered) -> Result<Option<Read>> {
     let id = &report.message_id;
-    let Some(state) = tx.message_state(id)? else { return Ok(None) };
+    if tx.message_state(id)?.is_none() {
+        return Ok(None);
+    }
     let Some(address) = tx.message_address(id)? else { return Ok(None) };
     let Some(failed) = report.failed.iter().find(|f| f.address.eq_ignore_ascii_case(&address)) else {
         return Ok(None);
     };
-    let said = failed.diagnostic.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
-    let reason = crate::journal::personal::redact(
-        &format!("delivery report, status {}{said}", failed.status),
-        &[address.as_str()],
-    );
-    // A second report of the same failure changes nothing more.
-    if state != MessageState::Bounced {
-        tx.append(&Event::MessageBounced { message_id: id.clone(), reason: reason.clone() })?;
-    }
-    Ok(Some(Read::Undelivered { message_id: id.clone(), reason }))
+    let status: String = failed.status.chars().take_while(|c| c.is_ascii_digit() || *c == '.').take(16).collect();
+    Ok(Some(Read::Undelivered { message_id: id.clone(), reason: format!("DSN {status}") }))
 }
+
+/// The purpose a message reported undelivered shows under on the mail
+/// page (its own purpose is kept in the journal's record of it).
+pub const REPORTED: &str = "delivery-report";
 
 /// Adds to a waiting return's details where it came from: the message's
 /// key, date and subject, and its sender as a commitment (a mail sender is

@@ -102,14 +102,29 @@ impl App {
         // The mailbox first, once per run: a return that arrived by mail
         // is collected before any reminder is decided. A server down stops
         // the run here (exit 3), before any reminder: run it again.
+        //
+        // A mailbox that cannot be read (a server down, a password not set)
+        // holds back only what depends on it, the reminders and the
+        // escalations: documents due are still issued and sent, then the
+        // run stops with the mailbox's error (exit 3 for a server down:
+        // run it again, as `charte serve` does 15 minutes later).
         let wants_fetch = wf.steps.iter().any(|s| s.kind == Kind::Fetch) && kinds.is_none_or(|k| k.contains(&"fetch"));
+        let mut unread: Option<Error> = None;
         let fetched = match (wants_fetch, dry_run) {
             (false, _) | (true, true) => None,
             (true, false) if self.ws.config.mail.as_ref().is_none_or(|m| m.imap.is_none()) => Some(Fetch::Skipped(
                 "fetch skipped: there is no [mail.imap] table in charte.toml, so no mailbox was read".into(),
             )),
-            (true, false) => Some(Fetch::Read(self.collect_imap()?)),
+            (true, false) => match self.collect_imap() {
+                Ok(read) => Some(Fetch::Read(read)),
+                Err(e) if e.kind() == crate::error::Kind::Internal => return Err(e),
+                Err(e) => {
+                    unread = Some(e);
+                    None
+                }
+            },
         };
+        let needs_mailbox = |kind: &Kind| matches!(kind, Kind::Remind { .. } | Kind::Escalate { .. });
         let found = subjects::gather(&self.ws.store, &self.ws.config, &wf, today)?;
         let mut done = workflow::done_by_subject(&self.ws.store, &wf)?;
         let entering: Vec<&Found> = found.iter().filter(|f| f.new).collect();
@@ -139,7 +154,9 @@ impl App {
                 let empty = Done::new();
                 let d = done.get(&f.subject.id).unwrap_or(&empty);
                 for (i, attempt) in plan::due(&wf, &f.subject, d, today) {
-                    if kinds.is_some_and(|k| !k.contains(&wf.steps[i].kind.code())) {
+                    if kinds.is_some_and(|k| !k.contains(&wf.steps[i].kind.code()))
+                        || (unread.is_some() && needs_mailbox(&wf.steps[i].kind))
+                    {
                         continue;
                     }
                     if tried.insert((f.subject.id.clone(), i, attempt)) {
@@ -231,6 +248,13 @@ impl App {
             }
             outcome.waiting += states.iter().filter(|s| matches!(s, plan::State::Waiting { .. })).count();
             outcome.next = outcome.next.into_iter().chain(plan::next_pending(&states, today)).min();
+        }
+        if let Some(e) = unread {
+            return Err(e.noted(&format!(
+                "; the mailbox was not read, so no reminder or escalation was decided ({} step(s) done \
+                 besides, journaled): run it again once the mailbox can be read",
+                outcome.steps()
+            )));
         }
         Ok(outcome)
     }

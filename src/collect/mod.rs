@@ -83,6 +83,9 @@ pub enum Why {
     /// Signed by someone else than the organisation (another key than
     /// the one it registered, another organisation's).
     OtherSigner,
+    /// Signed with a key, but the organisation has none registered: the
+    /// coordination must register it (`charte members set-key`).
+    NoKey,
     /// More than a returned document may be.
     TooLarge,
     /// Not a PDF or an image, or a PDF with active content, or empty.
@@ -103,6 +106,7 @@ impl Why {
             Why::Altered => "altered",
             Why::BadSignature => "bad-signature",
             Why::OtherSigner => "other-signer",
+            Why::NoKey => "no-key",
             Why::TooLarge => "too-large",
             Why::NotADocument => "not-a-document",
             Why::NotIssued => "not-issued",
@@ -116,6 +120,7 @@ impl Why {
             Why::Altered,
             Why::BadSignature,
             Why::OtherSigner,
+            Why::NoKey,
             Why::TooLarge,
             Why::NotADocument,
             Why::NotIssued,
@@ -137,14 +142,14 @@ impl Why {
         use crate::roster::Language::{Fr, Nl};
         match (self, lang) {
             (Why::NotOurs, Fr) => (
-                "Le document joint n'est pas celui que la coordination vous a envoyé : il ne porte pas son \
-                 sceau, ou elle ne l'a jamais émis.",
+                "Le document que vous nous avez envoyé n'est pas celui que la coordination vous a adressé : \
+                 il ne porte pas son sceau, ou elle ne l'a jamais émis.",
                 "Signez le document PDF joint à notre courriel d'adhésion (ou celui de votre page de \
                  signature), puis renvoyez-le en réponse à ce courriel d'adhésion.",
             ),
             (Why::NotOurs, Nl) => (
-                "Het bijgevoegde document is niet het document dat de coördinatie u stuurde: het draagt haar \
-                 zegel niet, of ze heeft het nooit uitgegeven.",
+                "Het document dat u ons stuurde, is niet het document dat de coördinatie u bezorgde: het \
+                 draagt haar zegel niet, of ze heeft het nooit uitgegeven.",
                 "Onderteken het PDF-document uit onze e-mail over de toetreding (of dat van uw \
                  ondertekeningspagina) en stuur het terug als antwoord op die e-mail.",
             ),
@@ -184,6 +189,18 @@ impl Why {
                 "Laat het document ondertekenen door de persoon die uw organisatie vertegenwoordigt, of neem \
                  contact op met de coördinatie als uw vertegenwoordiger veranderd is.",
             ),
+            (Why::NoKey, Fr) => (
+                "Le document est signé avec une clé de signature que la coordination n'a pas encore \
+                 enregistrée pour votre organisation.",
+                "Envoyez à la coordination la clé publique de votre organisation (le fichier .pub), ou \
+                 contactez-la : elle l'enregistrera, puis votre document signé pourra être accepté.",
+            ),
+            (Why::NoKey, Nl) => (
+                "Het document is ondertekend met een sleutel die de coördinatie nog niet voor uw \
+                 organisatie registreerde.",
+                "Stuur de coördinatie de publieke sleutel van uw organisatie (het .pub-bestand), of neem \
+                 contact met haar op: zodra ze geregistreerd is, kan uw ondertekende document aanvaard worden.",
+            ),
             (Why::TooLarge, Fr) => (
                 "Le message ou son fichier joint dépasse 20 Mo, la taille la plus grande qu'un document signé \
                  peut avoir.",
@@ -196,12 +213,12 @@ impl Why {
                  resolutie (200 dpi volstaat).",
             ),
             (Why::NotADocument, Fr) => (
-                "Le fichier joint n'est pas un document que la coordination peut accepter : ni un PDF ni une \
+                "Le fichier envoyé n'est pas un document que la coordination peut accepter : ni un PDF ni une \
                  image JPEG ou PNG, un fichier vide, ou un PDF qui contient un programme ou un autre fichier.",
                 "Renvoyez le document signé en PDF, ou un scan de la version papier signée en PDF, JPEG ou PNG.",
             ),
             (Why::NotADocument, Nl) => (
-                "De bijlage is geen document dat de coördinatie kan aanvaarden: geen PDF of JPEG- of \
+                "Het verstuurde bestand is geen document dat de coördinatie kan aanvaarden: geen PDF of JPEG- of \
                  PNG-afbeelding, een leeg bestand, of een PDF met een programma of een ander bestand erin.",
                 "Stuur het ondertekende document als PDF, of een scan van de ondertekende papieren versie als \
                  PDF, JPEG of PNG.",
@@ -382,8 +399,9 @@ pub fn examine(file: &[u8], file_sha256: &str, reg: &Register<'_>) -> Outcome {
     let registered = member.public_key.as_deref();
     if registered != Some(sig.public_key.as_str()) {
         let owner = reg.keys.get(sig.public_key.as_str()).map(|m| m.organisation.name.clone());
+        let why = if owner.is_none() && registered.is_none() { Why::NoKey } else { Why::OtherSigner };
         return refused(
-            Why::OtherSigner,
+            why,
             match (owner, registered) {
                 (Some(other), _) => {
                     format!(
@@ -603,4 +621,36 @@ fn active_content(file: &[u8]) -> Option<&'static str> {
         }
     }
     doc.objects.values().find_map(|object| within(object, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Why;
+    use crate::roster::Language;
+
+    /// Each kind of refusal is journaled by a code that reads back, and is
+    /// explained to the organisation in both languages, differently.
+    #[test]
+    fn each_refusal_reads_back_and_is_said_in_french_and_dutch() {
+        let all = [
+            Why::NotOurs,
+            Why::Altered,
+            Why::BadSignature,
+            Why::OtherSigner,
+            Why::NoKey,
+            Why::TooLarge,
+            Why::NotADocument,
+            Why::NotIssued,
+            Why::Other,
+        ];
+        let mut said = std::collections::HashSet::new();
+        for why in all {
+            assert_eq!(Why::parse(why.code()), Some(why));
+            let (fr, nl) = (why.explain(Language::Fr), why.explain(Language::Nl));
+            assert!(!fr.0.is_empty() && !fr.1.is_empty() && fr != nl, "{why:?}");
+            assert!(said.insert(fr.0), "{why:?} says what another says");
+        }
+        assert_eq!(Why::parse("unknown"), None);
+        assert!(!Why::Other.answered() && Why::Altered.answered());
+    }
 }

@@ -173,6 +173,8 @@ impl Loaded {
         // The funder's reports (`charte report send`): a bounce there is
         // the coordination's own flag.
         messages.extend(store.messages(crate::report::MAIL_PURPOSE)?);
+        // What delivery reports in the mailbox said did not arrive.
+        messages.extend(store.reported_undelivered()?);
         // The start of each organisation's current run as a declared member
         // or partner: a status given again does not move it.
         let mut declared: HashMap<String, (i64, NaiveDate)> = HashMap::new();

@@ -202,6 +202,11 @@ pub enum Event {
         answer_to: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         why: Option<String>,
+        /// A delivery report: the Message-ID of the message it says did
+        /// not arrive (`reason`: the report's status code). The message's
+        /// own state is left as it was: anyone can write a report.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        undelivered: Option<String>,
     },
 }
 

@@ -116,8 +116,9 @@ fn the_server_runs_the_days_run_at_its_start_when_it_is_missing() {
 }
 
 /// A mailbox out of reach (the adhesion workflow's `fetch` step, the IMAP
-/// server down) stops that workflow, not the day: the convocations and
-/// the others still run, and the page says which one stopped.
+/// server down) stops that workflow's reminders, not the day: documents
+/// due are still issued and sent, the convocations and the others still
+/// run, and the page says which one stopped.
 #[test]
 fn a_mail_server_down_stops_one_workflow_not_the_days_run() {
     let t = wsl();
@@ -131,7 +132,21 @@ fn a_mail_server_down_stops_one_workflow_not_the_days_run() {
          password_env = \"CHARTE_IMAP_PASSWORD\"\nfolder = \"INBOX\"\nprocessed_folder = \"charte/traité\"\n"
     ));
     std::fs::write(t.path("charte.toml"), toml).unwrap();
-    t.run_env(["run", "adhesion"], &[("CHARTE_IMAP_PASSWORD", "secret")]).code(3);
+    t.run_env(["run", "adhesion"], &[("CHARTE_IMAP_PASSWORD", "secret")])
+        .code(3)
+        .stderr_has("cannot be reached")
+        .stderr_has("no reminder or escalation was decided");
+    let db = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    let step = |name: &str| -> i64 {
+        db.query_row(
+            "SELECT count(*) FROM journal WHERE kind = 'step-done' AND subject LIKE ?1",
+            [format!("adhesion/%/{name}/%")],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert!(step("issue") > 0 && step("send") > 0, "documents due are issued and sent all the same");
+    assert_eq!(step("remind") + step("escalate"), 0, "nothing decided without the mailbox");
     let s = t.serve_with(&["--no-daily-run"], &[("CHARTE_IMAP_PASSWORD", "secret")]);
     let me = s.login(COORDINATOR.0, COORDINATOR.1);
     assert_eq!(me.post_form("/runs", &[]).status, 303);

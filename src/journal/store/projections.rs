@@ -434,13 +434,13 @@ impl Tx<'_> {
                     )
                     .map_err(self.sql_err())?;
             }
-            Event::MailRead { message_id, outcome, reason, answer_to, why, .. } => {
+            Event::MailRead { message_id, outcome, reason, answer_to, why, undelivered, .. } => {
                 self.tx
                     .prepare_cached(
-                        "INSERT INTO mail_read (message_id, seq, outcome, reason, answer_to, why) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        "INSERT INTO mail_read (message_id, seq, outcome, reason, answer_to, why, undelivered) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     )
-                    .and_then(|mut s| s.execute(params![message_id, seq, outcome, reason, answer_to, why]))
+                    .and_then(|mut s| s.execute(params![message_id, seq, outcome, reason, answer_to, why, undelivered]))
                     .map_err(self.sql_err())?;
             }
             Event::WorkspaceCreated { .. }

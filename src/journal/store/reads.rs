@@ -401,6 +401,24 @@ impl Store {
         )
     }
 
+    /// The messages a delivery report read from the mailbox says did not
+    /// arrive (`charte collect --imap`), each as bounced on the day the
+    /// report was read, with its status code for reason: what the
+    /// `mail-bounced` flag reads beside the servers' own refusals. The
+    /// message's own record stays as it was (a report can be forged).
+    pub fn reported_undelivered(&self) -> Result<Vec<MessageRecord>> {
+        self.query(
+            &format!(
+                "SELECT m.message_id, m.subject, m.enterprise_number, {}, ?1, r.reason, r.seq, j.at \
+                 FROM mail_read r JOIN messages m ON m.message_id = r.undelivered \
+                 JOIN journal j ON j.seq = r.seq {ADDRESS_JOIN} ORDER BY r.seq",
+                resolved("m.address", "pa")
+            ),
+            [MessageState::Bounced.code()],
+            message_row,
+        )
+    }
+
     /// The state of each message about `about` (a meeting or document id)
     /// for `purpose`, by Message-ID.
     pub fn message_states(&self, purpose: &str, about: &str) -> Result<HashMap<String, MessageState>> {
@@ -854,6 +872,15 @@ impl Tx<'_> {
         self.tx
             .query_row("SELECT outcome FROM mail_read WHERE message_id = ?1", [message_id], |r| r.get(0))
             .optional()
+            .map_err(self.sql_err())
+    }
+
+    /// Whether a delivery report read before said the message
+    /// `message_id` did not arrive, under the write lock.
+    pub fn reported_undelivered(&self, message_id: &str) -> Result<bool> {
+        self.tx
+            .query_row("SELECT count(*) FROM mail_read WHERE undelivered = ?1", [message_id], |r| r.get::<_, i64>(0))
+            .map(|n| n > 0)
             .map_err(self.sql_err())
     }
 

@@ -119,6 +119,7 @@ fn purpose(code: &str, fr: bool) -> String {
             ("signed", "accusé de signature", "ontvangstbevestiging van de handtekening"),
             ("report", "rapport", "verslag"),
             ("letter", "lettre d'interpellation", "interpellatiebrief"),
+            (crate::app::mailbox::REPORTED, "avis de non-distribution", "melding van niet-aflevering"),
             (
                 crate::app::mailbox::ANSWER,
                 "réponse à un document renvoyé refusé",
