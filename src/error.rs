@@ -219,6 +219,9 @@ pub enum Error {
     /// A charter text that is not saved, and why.
     #[error("{0}")]
     NotSaved(crate::charter::NotSaved),
+    /// A vote that is not recorded, and why.
+    #[error("{0}")]
+    NotVoted(crate::governance::vote::NotVoted),
     /// A roster sent to the desk that is not imported, and why.
     #[error("{0}")]
     NotImported(crate::roster::import::NotImported),
@@ -264,7 +267,8 @@ impl Error {
             | Error::Input { .. }
             | Error::Config { .. }
             | Error::NotAdopted(_)
-            | Error::NotSaved(_) => Kind::Invalid,
+            | Error::NotSaved(_)
+            | Error::NotVoted(_) => Kind::Invalid,
             Error::NotFound(_) | Error::LinkNotValid => Kind::NotFound,
             Error::ReadOnly => Kind::Forbidden,
             Error::CheckFailed(_) => Kind::CheckFailed,

@@ -262,8 +262,8 @@ impl App {
         let (ballots, outcome) = match count {
             Count::Ballots(file) => electorate.count(&file.table).map_err(|p| file.refused(p))?,
             Count::Hands { yes, no, abstain, casting_vote } => {
-                let outcome =
-                    election::count_hands(&electorate, [*yes, *no, *abstain], *casting_vote).map_err(Error::Usage)?;
+                let outcome = election::count_hands(&electorate, [*yes, *no, *abstain], *casting_vote)
+                    .map_err(Error::NotVoted)?;
                 (vec![], outcome)
             }
         };

@@ -89,10 +89,7 @@ impl App {
                 if earlier.ballots == ballots && earlier.outcome == outcome {
                     return Ok(Decided { meeting, decision, outcome, recorded: false });
                 }
-                return Err(Error::usage(format!(
-                    "--decision: '{decision}' is already recorded at {meeting} with other votes; a meeting records \
-                     one vote per decision: nothing was changed"
-                )));
+                return Err(Error::NotVoted(vote::NotVoted::AlreadyRecorded { decision, meeting }));
             }
             tx.append(&Event::DecisionRecorded {
                 meeting: meeting.clone(),
@@ -121,18 +118,15 @@ fn counted(
         .meeting(meeting)?
         .ok_or_else(|| Error::not_found(format!("no meeting '{meeting}' (see `charte meeting list`)")))?;
     if cancelled.is_some() || meeting.date > today {
-        return Err(Error::usage(format!("meeting {} has not taken place: no vote can be recorded", meeting.id)));
+        return Err(Error::NotVoted(vote::NotVoted::NotHeld { meeting: meeting.id, cancelled: cancelled.is_some() }));
     }
     if decision.trim().is_empty() {
-        return Err(Error::usage("--decision: say what was put to the vote"));
+        return Err(Error::NotVoted(vote::NotVoted::NoDecision));
     }
     let body = governance::body(config, &meeting.body).map_err(Error::Usage)?;
     let attendance = tx.attendance_at(&meeting.id)?;
     if attendance.is_empty() {
-        return Err(Error::usage(format!(
-            "no attendance is recorded for {}: the majority counts those present (charte attendance import)",
-            meeting.id
-        )));
+        return Err(Error::NotVoted(vote::NotVoted::NoAttendance { meeting: meeting.id }));
     }
     let members = tx.members()?;
     let standing = Standing::on(&config.charter.history, &tx.adherence_history()?, meeting.date);
@@ -146,7 +140,7 @@ fn counted(
         Votes::Counts { yes, no, abstain, casting } => (
             Vec::new(),
             crate::governance::election::count_hands(&electorate, [yes, no, abstain], casting)
-                .map_err(|e| refused(vec![crate::error::Problem::file(e)]))?,
+                .map_err(Error::NotVoted)?,
         ),
     };
     Ok((meeting.id, ballots_cast, outcome))

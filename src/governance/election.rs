@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::attendance::{Attendance, Presence};
 use super::meeting::Meeting;
 use super::standing::Standing;
-use super::vote::{self, Ballot, Choice, Electorate, Outcome};
+use super::vote::{self, Ballot, Choice, Electorate, NotVoted, Outcome};
 use crate::config::{CommitteeRules, Config, Seat, SeatKind};
 use crate::error::Problem;
 use crate::roster::{EnterpriseNumber, Language, Member, fold, resolve};
@@ -392,18 +392,19 @@ pub fn opening(
 /// present ([`check_counts`]); on a tie, `casting` says how the holder of
 /// the plenary's casting vote voted, and is required when the plenary has
 /// one.
-pub fn count_hands(plenary: &Electorate<'_>, counted: [usize; 3], casting: Option<Choice>) -> Result<Outcome, String> {
+pub fn count_hands(
+    plenary: &Electorate<'_>,
+    counted: [usize; 3],
+    casting: Option<Choice>,
+) -> Result<Outcome, NotVoted> {
     let present_voters = plenary.present_voters();
     check_counts(counted, present_voters)?;
     let [yes, no, _] = counted;
     let casting = match (casting, vote::casting_seat(plenary.config, plenary.body)) {
         (Some(choice), Some(seat)) => Some((seat, choice)),
-        (Some(_), None) => return Err("--casting-vote: charte.toml names no casting vote for the plenary".to_owned()),
+        (Some(_), None) => return Err(NotVoted::NoCastingVote),
         (None, Some(seat)) if yes == no => {
-            return Err(format!(
-                "a tie ({yes} for, {no} against): say how {} voted with --casting-vote yes|no",
-                seat.person
-            ));
+            return Err(NotVoted::Tie { yes, no, holder: seat.person.clone(), role: seat.role.clone() });
         }
         (None, _) => None,
     };
@@ -411,15 +412,12 @@ pub fn count_hands(plenary: &Electorate<'_>, counted: [usize; 3], casting: Optio
 }
 
 /// Counted votes cannot outnumber the members present.
-pub fn check_counts([yes, no, abstain]: [usize; 3], present_voters: usize) -> Result<(), String> {
-    let total = yes + no + abstain;
-    if total > present_voters {
-        return Err(format!(
-            "{total} votes counted ({yes} for, {no} against, {abstain} abstentions) but only {present_voters} members were present"
-        ));
+pub fn check_counts([yes, no, abstain]: [usize; 3], present: usize) -> Result<(), NotVoted> {
+    if yes + no + abstain > present {
+        return Err(NotVoted::MoreThanPresent { yes, no, abstain, present });
     }
-    if total == 0 {
-        return Err("no vote counted".to_owned());
+    if yes + no + abstain == 0 {
+        return Err(NotVoted::NoVote);
     }
     Ok(())
 }
@@ -798,6 +796,20 @@ pub fn apply_elected_seats(config: &mut Config, elected: Vec<Seat>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_by_hand_are_refused_for_a_typed_reason_the_desk_says_in_its_languages() {
+        assert_eq!(check_counts([0, 0, 0], 4), Err(NotVoted::NoVote));
+        let more = check_counts([3, 2, 0], 4).unwrap_err();
+        assert_eq!(more, NotVoted::MoreThanPresent { yes: 3, no: 2, abstain: 0, present: 4 });
+        assert_eq!(
+            more.to_string(),
+            "5 votes counted (3 for, 2 against, 0 abstentions) but only 4 members were present"
+        );
+        assert!(more.say(Language::Fr).starts_with("5 voix comptées, mais 4 votant(s) seulement"));
+        assert!(more.say(Language::Nl).starts_with("5 stemmen geteld, maar slechts 4 stemgerechtigde(n)"));
+        assert_eq!(check_counts([2, 1, 1], 4), Ok(()));
+    }
 
     fn en(s: &str) -> EnterpriseNumber {
         EnterpriseNumber::parse(s).unwrap()

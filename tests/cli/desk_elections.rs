@@ -196,14 +196,17 @@ fn an_election_runs_round_by_round_on_the_desk_to_the_result_the_command_line_sh
     let before = t.journal_len();
     let many = me.post_form(&format!("/elections/{ID}/vote"), &[("yes", "20"), ("no", "0")]);
     assert_eq!(many.status, 422, "{}", many.body);
-    assert!(many.body.contains("20 voix comptées, mais seulement 12 membres présents votent."), "{}", many.body);
+    assert!(
+        many.body.contains("20 voix comptées, mais 12 votant(s) seulement sont enregistré(s) présent(s)"),
+        "the meeting page's words, from the one reason: {}",
+        many.body
+    );
     assert!(many.body.contains("id=\"yes\" name=\"yes\" min=\"0\" value=\"20\""), "the counts typed are kept");
     let tie = me.post_form(&format!("/elections/{ID}/vote"), &[("yes", "5"), ("no", "5"), ("abstain", "2")]);
     assert_eq!(tie.status, 422, "{}", tie.body);
     assert!(
-        tie.body.contains(
-            "Égalité (5 pour, 5 contre) : indiquez comment Olivier Vandermeulen a voté (voix prépondérante)."
-        ),
+        tie.body
+            .contains("Égalité (5 pour, 5 contre) : le règlement donne une voix prépondérante à Olivier Vandermeulen"),
         "the casting vote asked for: {}",
         tie.body
     );

@@ -291,6 +291,11 @@ fn the_same_vote_sent_twice_records_one_decision_and_other_votes_for_it_are_refu
     // The same decision with other votes: refused, nothing recorded.
     let other = me.post_form(&path, &[("decision", "Budget 2026"), ("yes", "1"), ("no", "3")]);
     assert_eq!(other.status, 422, "{}", other.body);
+    assert!(
+        other.body.contains("« Budget 2026 » est déjà enregistrée à cette réunion, avec d&#39;autres voix"),
+        "{}",
+        other.body
+    );
     assert_eq!(t.journal_len(), before + 1, "nothing recorded");
     // The command line: the same ballots twice record one decision.
     std::fs::write(
