@@ -222,6 +222,9 @@ pub enum Error {
     /// A vote that is not recorded, and why.
     #[error("{0}")]
     NotVoted(crate::governance::vote::NotVoted),
+    /// An election that is not opened, and why (with the field).
+    #[error("{0}")]
+    NotOpened(crate::governance::election::NotOpened),
     /// A roster sent to the desk that is not imported, and why.
     #[error("{0}")]
     NotImported(crate::roster::import::NotImported),
@@ -279,6 +282,7 @@ impl Error {
             Error::Io { source, .. } => io_kind(source),
             Error::Refused { kind, .. } => *kind,
             Error::NotImported(why) => why.kind(),
+            Error::NotOpened(why) => why.kind(),
         }
     }
 

@@ -352,6 +352,115 @@ pub fn present_voter<'a>(
 /// The body whose meeting elects the committee.
 pub const ELECTING_BODY: &str = "plenary";
 
+/// Why an election is not opened, and the field of the opening that
+/// says it (`meeting`, `seats`, `since`: the command line's options, the
+/// desk's form's fields): the command line's English
+/// ([`std::fmt::Display`]) and the desk's French and Dutch
+/// ([`NotOpened::say`]). Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotOpened {
+    /// No such meeting.
+    Unknown {
+        meeting: String,
+    },
+    /// A meeting of another body than the plenary.
+    NotPlenary {
+        meeting: String,
+        body: String,
+    },
+    Cancelled {
+        meeting: String,
+        reason: String,
+    },
+    /// More seats than the committee's elected seats, or none (`seats` as given).
+    Seats {
+        seats: String,
+        elected_seats: u32,
+    },
+    /// Mandates beginning before the plenary that elects.
+    SinceBefore {
+        since: NaiveDate,
+        plenary: NaiveDate,
+    },
+}
+
+impl NotOpened {
+    /// The field of the opening refused: `meeting`, `seats` or `since`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            NotOpened::Unknown { .. } | NotOpened::NotPlenary { .. } | NotOpened::Cancelled { .. } => "meeting",
+            NotOpened::Seats { .. } => "seats",
+            NotOpened::SinceBefore { .. } => "since",
+        }
+    }
+
+    /// What kind of refusal it is (the exit code, the HTTP status).
+    pub fn kind(&self) -> crate::error::Kind {
+        match self {
+            NotOpened::Unknown { .. } => crate::error::Kind::NotFound,
+            _ => crate::error::Kind::Invalid,
+        }
+    }
+
+    /// The refusal in French or Dutch, for the facilitator (a sentence).
+    pub fn say(&self, lang: Language) -> String {
+        match (self, lang) {
+            (NotOpened::Unknown { .. }, Language::Fr) => {
+                "Choisissez dans la liste l'assemblée plénière qui élit le comité.".to_owned()
+            }
+            (NotOpened::Unknown { .. }, Language::Nl) => {
+                "Kies in de lijst de plenaire vergadering die het comité verkiest.".to_owned()
+            }
+            (NotOpened::NotPlenary { .. }, Language::Fr) => {
+                "Choisissez une assemblée plénière : c'est elle qui élit le comité.".to_owned()
+            }
+            (NotOpened::NotPlenary { .. }, Language::Nl) => {
+                "Kies een plenaire vergadering: zij verkiest het comité.".to_owned()
+            }
+            (NotOpened::Cancelled { .. }, Language::Fr) => {
+                "Cette assemblée plénière a été annulée : choisissez celle qui élit le comité.".to_owned()
+            }
+            (NotOpened::Cancelled { .. }, Language::Nl) => {
+                "Deze plenaire vergadering werd geannuleerd: kies de vergadering die het comité verkiest.".to_owned()
+            }
+            (NotOpened::Seats { elected_seats, .. }, Language::Fr) => {
+                format!("Indiquez un nombre de sièges de 1 à {elected_seats} (les sièges élus du comité).")
+            }
+            (NotOpened::Seats { elected_seats, .. }, Language::Nl) => {
+                format!("Geef een aantal zetels van 1 tot {elected_seats} (de verkozen zetels van het comité).")
+            }
+            (NotOpened::SinceBefore { .. }, Language::Fr) => {
+                "Les mandats ne peuvent pas commencer avant la plénière qui élit.".to_owned()
+            }
+            (NotOpened::SinceBefore { .. }, Language::Nl) => {
+                "De mandaten kunnen niet beginnen vóór de plenaire vergadering die verkiest.".to_owned()
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for NotOpened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotOpened::Unknown { meeting } => {
+                write!(f, "--meeting: no meeting '{meeting}' (see `charte meeting list`)")
+            }
+            NotOpened::NotPlenary { meeting, body } => {
+                write!(f, "--meeting: {meeting} is a meeting of the {body}; the committee is elected by the plenary")
+            }
+            NotOpened::Cancelled { meeting, reason } => write!(f, "--meeting: {meeting} was cancelled ({reason})"),
+            NotOpened::Seats { seats, elected_seats } => write!(
+                f,
+                "--seats: {seats}; the committee has {elected_seats} elected seats (charte.toml, \
+                 bodies.committee.elected_seats)"
+            ),
+            NotOpened::SinceBefore { since, plenary } => {
+                write!(f, "--since: {since} is before the plenary ({plenary}) that elects")
+            }
+        }
+    }
+}
+
 /// The opening of an election at `meeting` (cancelled for `cancelled`'s
 /// reason, if it was): the committee is elected by a plenary that is held;
 /// `seats` open default to the committee's elected seats and are never
@@ -363,26 +472,20 @@ pub fn opening(
     cancelled: Option<&str>,
     seats: Option<u32>,
     since: Option<NaiveDate>,
-) -> Result<Step, String> {
+) -> Result<Step, NotOpened> {
     if meeting.body != ELECTING_BODY {
-        return Err(format!(
-            "--meeting: {} is a meeting of the {}; the committee is elected by the plenary",
-            meeting.id, meeting.body
-        ));
+        return Err(NotOpened::NotPlenary { meeting: meeting.id.clone(), body: meeting.body.clone() });
     }
     if let Some(reason) = cancelled {
-        return Err(format!("--meeting: {} was cancelled ({reason})", meeting.id));
+        return Err(NotOpened::Cancelled { meeting: meeting.id.clone(), reason: reason.to_owned() });
     }
     let seats = seats.unwrap_or(rules.elected_seats);
     if seats == 0 || (rules.elected_seats > 0 && seats > rules.elected_seats) {
-        return Err(format!(
-            "--seats: {seats}; the committee has {} elected seats (charte.toml, bodies.committee.elected_seats)",
-            rules.elected_seats
-        ));
+        return Err(NotOpened::Seats { seats: seats.to_string(), elected_seats: rules.elected_seats });
     }
     let since = since.unwrap_or(meeting.date);
     if since < meeting.date {
-        return Err(format!("--since: {since} is before the plenary ({}) that elects", meeting.date));
+        return Err(NotOpened::SinceBefore { since, plenary: meeting.date });
     }
     Ok(Step::Opened { meeting: meeting.id.clone(), date: meeting.date, seats, since })
 }

@@ -28,7 +28,7 @@ use super::{Coordinator, Form, Frame, Viewer, date, fixable, see_other};
 use crate::app::App;
 use crate::app::election::{Choices, Count, Facilitated, Names};
 use crate::error::Problem;
-use crate::governance::election::{Choosing, Election, Stage};
+use crate::governance::election::{Choosing, Election, NotOpened, Stage};
 use crate::governance::vote::{Choice, Outcome};
 use crate::mail::dates::long_date;
 use crate::roster::{EnterpriseNumber, Language};
@@ -185,7 +185,8 @@ async fn open(
         let (Ok(seats_n), Ok(since_d)) = (seats, since) else {
             let mut page = list_page(app, viewer, None, &typed)?;
             if seats.is_err() {
-                page.seats_error = Some(seats_words(page.elected_seats, fr));
+                let why = NotOpened::Seats { seats: typed.seats.clone(), elected_seats: page.elected_seats };
+                page.seats_error = Some(why.say(viewer.lang));
             }
             if since.is_err() {
                 page.since_error = Some(if fr {
@@ -196,28 +197,17 @@ async fn open(
             }
             return Ok(Err(page));
         };
-        let e = match app.open_election(typed.meeting.trim(), seats_n, since_d) {
+        let why = match app.open_election(typed.meeting.trim(), seats_n, since_d) {
             Ok(opened) => return Ok(Ok(format!("/elections/{}?done=opened", opened.election))),
-            Err(e) if fixable(e.kind()) => e,
+            Err(Error::NotOpened(why)) => why,
             Err(e) => return Err(e),
         };
-        // The field refused, read from the option the application names.
-        let message = e.to_string();
         let mut page = list_page(app, viewer, None, &typed)?;
-        if message.starts_with("--seats") {
-            page.seats_error = Some(seats_words(page.elected_seats, fr));
-        } else if message.starts_with("--since") {
-            page.since_error = Some(if fr {
-                "Les mandats ne peuvent pas commencer avant la plénière qui élit.".to_owned()
-            } else {
-                "De mandaten kunnen niet beginnen vóór de plenaire vergadering die verkiest.".to_owned()
-            });
-        } else {
-            page.meeting_error = Some(if fr {
-                "Choisissez une assemblée plénière qui n'a pas été annulée : c'est elle qui élit le comité.".to_owned()
-            } else {
-                "Kies een plenaire vergadering die niet geannuleerd werd: zij verkiest het comité.".to_owned()
-            });
+        let said = Some(why.say(viewer.lang));
+        match why.field() {
+            "seats" => page.seats_error = said,
+            "since" => page.since_error = said,
+            _ => page.meeting_error = said,
         }
         Ok(Err(page))
     })
@@ -238,14 +228,6 @@ async fn answer<P: super::Shown + Send + 'static>(
         Ok(to) => see_other(&to),
         Err(page) => page.response(StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
     })
-}
-
-fn seats_words(elected_seats: u32, fr: bool) -> String {
-    if fr {
-        format!("Indiquez un nombre de sièges de 1 à {elected_seats} (les sièges élus du comité).")
-    } else {
-        format!("Geef een aantal zetels van 1 tot {elected_seats} (de verkozen zetels van het comité).")
-    }
 }
 
 /// One row of a round's form: a member present who may name.
