@@ -219,6 +219,9 @@ pub enum Error {
     /// A charter text that is not saved, and why.
     #[error("{0}")]
     NotSaved(crate::charter::NotSaved),
+    /// An action not done, and why (said in French or Dutch on the desk).
+    #[error("{0}")]
+    NotDone(crate::reason::NotDone),
     /// A vote that is not recorded, and why.
     #[error("{0}")]
     NotVoted(crate::governance::vote::NotVoted),
@@ -271,7 +274,8 @@ impl Error {
             | Error::Config { .. }
             | Error::NotAdopted(_)
             | Error::NotSaved(_)
-            | Error::NotVoted(_) => Kind::Invalid,
+            | Error::NotVoted(_)
+            | Error::NotDone(_) => Kind::Invalid,
             Error::NotFound(_) | Error::LinkNotValid => Kind::NotFound,
             Error::ReadOnly => Kind::Forbidden,
             Error::CheckFailed(_) => Kind::CheckFailed,

@@ -120,3 +120,23 @@ fn a_report_not_made_cannot_be_approved_and_the_page_says_why() {
     assert!(refused.body.contains("Rien n&#39;a été fait"), "{}", refused.body);
     assert_eq!(t.journal_len(), entries);
 }
+
+#[test]
+fn a_subsidy_report_without_expenses_is_refused_in_the_pages_words_not_the_command_lines() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let before = t.journal_len();
+    let refused = me.post_form("/reports/subsidy", &[("year", "2026")]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("aucune n&#39;est enregistrée pour 2026")
+            && refused.body.contains("cochez « Sans dépenses, volontairement »"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains("--expenses") && !refused.body.contains("lang=\"en\""), "{}", refused.body);
+    assert_eq!(t.journal_len(), before);
+    // The command line still says its options.
+    t.run(["report", "subsidy", "--year", "2026"]).code(2).stderr_has("or --no-expenses");
+}

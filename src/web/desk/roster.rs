@@ -76,6 +76,9 @@ pub(crate) fn fixable(e: Error, said: Said, lang: Language) -> Result<Refusal> {
         Error::NotAdopted(why) => vec![(why.say(lang), false)],
         Error::NotSaved(why) => vec![(why.say(lang), false)],
         Error::NotImported(why) => vec![(why.say(lang), false)],
+        Error::NotDone(why) => vec![(why.say(lang), false)],
+        Error::NotVoted(why) => vec![(why.say(lang), false)],
+        Error::NotOpened(why) => vec![(why.say(lang), false)],
         e => vec![(e.to_string(), true)],
     };
     Ok(Refusal { said, details })
