@@ -281,6 +281,20 @@ pub struct PreviewPage {
     pub notes: Vec<String>,
 }
 
+impl PreviewPage {
+    /// Its confirm block: the import bound to the file and to the plan shown.
+    pub fn confirm(&self) -> super::Confirm {
+        super::Confirm::new(
+            "/roster/import/confirm",
+            ("Confirmer l'importation", "De invoer bevestigen"),
+            &self.id,
+            &self.sha256,
+            &self.name,
+        )
+        .with("plan", self.digest.clone())
+    }
+}
+
 /// A roster column in words.
 pub fn field_words(field: &str, lang: Language) -> &'static str {
     crate::roster::field_words(field, lang).unwrap_or("?")
