@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Problem;
+use crate::reason::Reason;
 use crate::roster::fold;
 use crate::tabular::{self, Table};
 
@@ -122,13 +123,18 @@ pub fn parse(table: &Table) -> Result<Vec<Action>, Vec<Problem>> {
         let record = tabular::Record::new(table, row, &columns, FIELDS);
         let before = problems.len();
         let (h, v) = record.get("date");
-        let date = tabular::parse_date(v).map_err(|e| problems.push(Problem::at(line, Some(h), e))).ok();
+        let date = tabular::parse_date(v).map_err(|e| problems.push(Problem::because(line, Some(h), e))).ok();
         let (h, v) = record.get("kind");
-        let kind = v.parse::<Kind>().map_err(|e| problems.push(Problem::at(line, Some(h), e))).ok();
+        let kind = v
+            .parse::<Kind>()
+            .map_err(|_| {
+                problems.push(Problem::because(line, Some(h), Reason::UnknownEventKind { value: v.to_owned() }))
+            })
+            .ok();
         let (h, v) = record.get("title");
         let title = v.split_whitespace().collect::<Vec<_>>().join(" ");
         if title.is_empty() {
-            problems.push(Problem::at(line, Some(h), "the title is empty"));
+            problems.push(Problem::because(line, Some(h), Reason::TitleEmpty));
         }
         let (h, v) = record.get("participants");
         let participants = match v.trim() {
@@ -136,11 +142,7 @@ pub fn parse(table: &Table) -> Result<Vec<Action>, Vec<Problem>> {
             n => n
                 .parse::<u32>()
                 .map_err(|_| {
-                    problems.push(Problem::at(
-                        line,
-                        Some(h),
-                        format!("'{n}' is not a number of participants (a whole number, 0 or more)"),
-                    ))
+                    problems.push(Problem::because(line, Some(h), Reason::NotParticipants { value: n.to_owned() }))
                 })
                 .ok(),
         };
@@ -150,17 +152,13 @@ pub fn parse(table: &Table) -> Result<Vec<Action>, Vec<Problem>> {
         }
         let action = Action { date, kind, title, participants };
         if let Some(first) = seen.insert(action.key(), line) {
-            problems.push(Problem::at(
-                line,
-                None,
-                format!("the same event (date and title) is already on line {first}"),
-            ));
+            problems.push(Problem::because(line, None, Reason::SameEvent { first }));
             continue;
         }
         out.push(action);
     }
     if out.is_empty() && problems.is_empty() {
-        problems.push(Problem::file("the file has a header but no event"));
+        problems.push(Problem::of_file(Reason::NoEvent));
     }
     if problems.is_empty() { Ok(out) } else { Err(problems) }
 }

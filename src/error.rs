@@ -219,6 +219,15 @@ pub enum Error {
     /// A charter text that is not saved, and why.
     #[error("{0}")]
     NotSaved(crate::charter::NotSaved),
+    /// An action not done, and why (said in French or Dutch on the desk).
+    #[error("{0}")]
+    NotDone(crate::reason::NotDone),
+    /// A vote that is not recorded, and why.
+    #[error("{0}")]
+    NotVoted(crate::governance::vote::NotVoted),
+    /// An election that is not opened, and why (with the field).
+    #[error("{0}")]
+    NotOpened(crate::governance::election::NotOpened),
     /// A roster sent to the desk that is not imported, and why.
     #[error("{0}")]
     NotImported(crate::roster::import::NotImported),
@@ -281,7 +290,9 @@ impl Error {
             | Error::Config { .. }
             | Error::NotAdopted(_)
             | Error::NotSaved(_)
-            | Error::NotSent(_) => Kind::Invalid,
+            | Error::NotSent(_)
+            | Error::NotVoted(_)
+            | Error::NotDone(_) => Kind::Invalid,
             Error::NotFound(_) | Error::LinkNotValid => Kind::NotFound,
             Error::ReadOnly => Kind::Forbidden,
             Error::CheckFailed(_) => Kind::CheckFailed,
@@ -292,6 +303,7 @@ impl Error {
             Error::Io { source, .. } => io_kind(source),
             Error::Refused { kind, .. } => *kind,
             Error::NotImported(why) => why.kind(),
+            Error::NotOpened(why) => why.kind(),
         }
     }
 

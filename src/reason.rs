@@ -64,6 +64,47 @@ pub enum Utf8Mark {
     Line(u64),
 }
 
+/// Why an action was not done, where no line or field of an input says
+/// it: the command line's English ([`fmt::Display`]) and the desk's French
+/// and Dutch ([`NotDone::say`]). Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotDone {
+    /// A subsidy report asked for without expenses while none are
+    /// recorded for its year (and "without expenses" not asked for).
+    NoExpenses { year: i32 },
+}
+
+impl fmt::Display for NotDone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotDone::NoExpenses { year } => write!(
+                f,
+                "the subsidy report {year} needs the year's expenses, and none are recorded for {year}: import them \
+                 first (charte expenses import FILE.csv), or give --expenses FILE.csv, or --no-expenses to make a \
+                 report that says it has none. Nothing was changed."
+            ),
+        }
+    }
+}
+
+impl NotDone {
+    /// The sentence in French or Dutch, for a social worker.
+    pub fn say(&self, lang: Language) -> String {
+        match (self, lang) {
+            (NotDone::NoExpenses { year }, Language::Fr) => format!(
+                "Le rapport de subvention {year} reprend les dépenses de l'année, et aucune n'est enregistrée pour \
+                 {year} : importez-les d'abord (page « Activités et dépenses »), ou cochez « Sans dépenses, volontairement » pour faire un \
+                 rapport qui dit n'en avoir aucune. Rien n'a été modifié."
+            ),
+            (NotDone::NoExpenses { year }, Language::Nl) => format!(
+                "Het subsidieverslag {year} neemt de uitgaven van het jaar over, en er zijn er geen geregistreerd \
+                 voor {year}: importeer ze eerst (pagina ‘Activiteiten en uitgaven’), of vink ‘Zonder uitgaven, met opzet’ aan voor een verslag \
+                 dat zegt er geen te hebben. Er werd niets gewijzigd."
+            ),
+        }
+    }
+}
+
 /// Why a line or a field is refused, or what was changed in it (a note).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
@@ -169,6 +210,25 @@ pub enum Reason {
         value: String,
     },
     StaffLineIncomplete,
+    /// An amount that does not read (crate::report::amount).
+    Amount(crate::report::amount::AmountError),
+    /// A date that does not read (crate::tabular::parse_date).
+    NotADate {
+        value: String,
+    },
+    // --- an events file (crate::actions)
+    UnknownEventKind {
+        value: String,
+    },
+    TitleEmpty,
+    NotParticipants {
+        value: String,
+    },
+    /// The same event (date and title) on an earlier line.
+    SameEvent {
+        first: u64,
+    },
+    NoEvent,
 }
 
 impl fmt::Display for NumberError {
@@ -422,6 +482,18 @@ impl fmt::Display for Reason {
             Reason::StaffLineIncomplete => {
                 f.write_str("a staff line names the person and the full-time equivalent (fte)")
             }
+            Reason::Amount(e) => e.fmt(f),
+            Reason::NotADate { value } => write!(f, "'{value}' is not a date (expected YYYY-MM-DD or DD/MM/YYYY)"),
+            Reason::UnknownEventKind { value } => write!(
+                f,
+                "'{value}' is not a kind of event (expected colloquium, network-day, campaign, bourse or other)"
+            ),
+            Reason::TitleEmpty => f.write_str("the title is empty"),
+            Reason::NotParticipants { value } => {
+                write!(f, "'{value}' is not a number of participants (a whole number, 0 or more)")
+            }
+            Reason::SameEvent { first } => write!(f, "the same event (date and title) is already on line {first}"),
+            Reason::NoEvent => f.write_str("the file has a header but no event"),
         }
     }
 }
@@ -664,6 +736,32 @@ impl Reason {
             Reason::StaffLineIncomplete => {
                 "een personeelsregel vermeldt de naam van de werknemer en zijn arbeidstijd (VTE)".into()
             }
+            Reason::Amount(e) => e.say(lang),
+            Reason::NotADate { value } if fr => {
+                format!("« {value} » n'est pas une date (écrivez-la 30/11/2026 ou 2026-11-30)")
+            }
+            Reason::NotADate { value } => format!("“{value}” is geen datum (schrijf 30/11/2026 of 2026-11-30)"),
+            Reason::UnknownEventKind { value } if fr => format!(
+                "« {value} » n'est pas un genre d'événement : écrivez colloque, journée de réseau, campagne, bourse \
+                 ou autre"
+            ),
+            Reason::UnknownEventKind { value } => {
+                format!("“{value}” is geen soort evenement: schrijf studiedag, netwerkdag, campagne, beurs of andere")
+            }
+            Reason::TitleEmpty if fr => "le titre est vide".into(),
+            Reason::TitleEmpty => "de titel is leeg".into(),
+            Reason::NotParticipants { value } if fr => {
+                format!("« {value} » n'est pas un nombre de participants (un nombre entier, 0 ou plus)")
+            }
+            Reason::NotParticipants { value } => {
+                format!("“{value}” is geen aantal deelnemers (een geheel getal, 0 of meer)")
+            }
+            Reason::SameEvent { first } if fr => {
+                format!("le même événement (date et titre) est déjà à la ligne {first}")
+            }
+            Reason::SameEvent { first } => format!("hetzelfde evenement (datum en titel) staat al op regel {first}"),
+            Reason::NoEvent if fr => "le fichier a une ligne de titres mais aucun événement".into(),
+            Reason::NoEvent => "het bestand heeft een regel met titels maar geen enkel evenement".into(),
         }
     }
 }

@@ -329,10 +329,10 @@ pub const ORGANISATION_ALIASES: &[&str] = &[
 ];
 
 /// A date cell as Belgian spreadsheets write it: YYYY-MM-DD or DD/MM/YYYY.
-pub fn parse_date(v: &str) -> std::result::Result<chrono::NaiveDate, String> {
+pub fn parse_date(v: &str) -> std::result::Result<chrono::NaiveDate, Reason> {
     chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .or_else(|_| chrono::NaiveDate::parse_from_str(v, "%d/%m/%Y"))
-        .map_err(|_| format!("'{v}' is not a date (expected YYYY-MM-DD or DD/MM/YYYY)"))
+        .map_err(|_| Reason::NotADate { value: v.to_owned() })
 }
 
 /// One row of a table, read by canonical column name.

@@ -146,16 +146,15 @@ pub struct Shown {
 impl App {
     /// Opens an election at a plenary `meeting` (crate::governance::election::opening).
     pub fn open_election(&mut self, meeting: &str, seats: Option<u32>, since: Option<NaiveDate>) -> Result<Opened> {
-        let crate::governance::meeting::MeetingRecord { meeting: m, cancelled } =
-            self.meeting(meeting).map_err(|e| match e {
-                Error::NotFound(message) => Error::NotFound(format!("--meeting: {message}")),
-                e => e,
-            })?;
-        let step = election::opening(&self.ws.config.bodies.committee, &m, cancelled.as_deref(), seats, since)
-            .map_err(Error::Usage)?;
-        // The id is allocated under the write lock: two elections opened
-        // at once get two ids.
+        let rules = &self.ws.config.bodies.committee;
+        // Checked and the id allocated under the write lock: a plenary
+        // cancelled meanwhile is refused, two elections opened at once get
+        // two ids.
         let id = self.ws.store.transaction(self.today, |tx| {
+            let crate::governance::meeting::MeetingRecord { meeting: m, cancelled } = tx
+                .meeting(meeting)?
+                .ok_or_else(|| Error::NotOpened(election::NotOpened::Unknown { meeting: meeting.to_owned() }))?;
+            let step = election::opening(rules, &m, cancelled.as_deref(), seats, since).map_err(Error::NotOpened)?;
             let id = election::new_id(m.date, &tx.election_ids()?);
             tx.append(&Event::ElectionRecorded { election: id.clone(), step })?;
             Ok(id)
@@ -262,8 +261,8 @@ impl App {
         let (ballots, outcome) = match count {
             Count::Ballots(file) => electorate.count(&file.table).map_err(|p| file.refused(p))?,
             Count::Hands { yes, no, abstain, casting_vote } => {
-                let outcome =
-                    election::count_hands(&electorate, [*yes, *no, *abstain], *casting_vote).map_err(Error::Usage)?;
+                let outcome = election::count_hands(&electorate, [*yes, *no, *abstain], *casting_vote)
+                    .map_err(Error::NotVoted)?;
                 (vec![], outcome)
             }
         };

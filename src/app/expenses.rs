@@ -186,9 +186,5 @@ impl App {
 /// The refusal of a subsidy report asked for without expenses while none
 /// are journaled for its year.
 pub(super) fn none_journaled(year: i32) -> Error {
-    Error::usage(format!(
-        "the subsidy report {year} needs the year's expenses, and none are recorded for {year}: import them first \
-         (charte expenses import FILE.csv), or give --expenses FILE.csv, or --no-expenses to make a report that says \
-         it has none. Nothing was changed."
-    ))
+    Error::NotDone(crate::reason::NotDone::NoExpenses { year })
 }

@@ -7,8 +7,8 @@
 //! Nothing here is a rule of its own: an organisation is overdue when the
 //! flags say so ([`flags::Facts::mailed`]), reminders and escalations fall
 //! due when the adhesion workflow's plan says so ([`App::status`]), the
-//! last day to convoke is the notice rule's
-//! ([`crate::governance::notice::last_sending_day`]), the meetings held are
+//! last day to convoke is the notice rule's, as the meeting's page and
+//! `convoke` apply it ([`App::notice`]), the meetings held are
 //! those of `report annual --json` ([`annual::meetings_held`]) and the flags
 //! are `charte flags`' ([`App::listing`]).
 //!
@@ -384,11 +384,9 @@ impl App {
                 meeting: m.id.clone(),
                 body: m.body.clone(),
                 date: m.date,
-                last_day: crate::governance::notice::last_sending_day(
-                    m.date,
-                    body.notice_clear_days,
-                    body.receipt_days,
-                ),
+                // The one notice rule (App::notice), as the meeting's page
+                // and `convoke` apply it.
+                last_day: self.notice(&body, m.date).last_day,
                 convoked: convoked.contains(m.id.as_str()),
             });
         }
@@ -737,6 +735,14 @@ mod tests {
             convoke,
             [(day("2026-04-20"), Some(day("2026-04-09"))), (day("2026-05-04"), Some(day("2026-04-28")))]
         );
+        // The one rule the meeting's page and `convoke` apply: the same day.
+        let app = App::open(dir.path(), day("2026-04-02")).expect("opens");
+        for d in &g.deadlines {
+            if let Deadline::Convoke { meeting, last_day, .. } = d {
+                let view = app.meeting_view(meeting).expect("its page");
+                assert_eq!(*last_day, view.notice.last_day, "{meeting}");
+            }
+        }
         // Bravo's and Charlie's escalations are due now (mailed on 2 March,
         // 30 days), Delta's on 8 April; Golf's reminder on 6 April.
         assert!(g.deadlines.contains(&Deadline::Escalations { on: day("2026-04-02"), count: 2 }), "{:?}", g.deadlines);

@@ -77,8 +77,7 @@ impl App {
             tx.append(&Event::MeetingAdded { meeting: meeting.clone() })?;
             Ok(meeting)
         })?;
-        let notice_missed = notice::last_sending_day(meeting.date, body.notice_clear_days, body.receipt_days)
-            .filter(|last| *last < self.today);
+        let notice_missed = self.notice(&body, meeting.date).last_day.filter(|last| *last < self.today);
         Ok(Added { meeting, notice_missed, notice_clear_days: body.notice_clear_days })
     }
 
@@ -91,10 +90,8 @@ impl App {
             .meetings()?
             .into_iter()
             .map(|crate::governance::meeting::MeetingRecord { meeting, cancelled }| {
-                let convoke_by = bodies
-                    .iter()
-                    .find(|b| b.key == meeting.body)
-                    .and_then(|b| notice::last_sending_day(meeting.date, b.notice_clear_days, b.receipt_days));
+                let convoke_by =
+                    bodies.iter().find(|b| b.key == meeting.body).and_then(|b| self.notice(b, meeting.date).last_day);
                 Listed { meeting, cancelled, convoke_by }
             })
             .collect())

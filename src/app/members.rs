@@ -40,18 +40,46 @@ pub enum KeySet {
 }
 
 /// The fields of an organisation a coordinator changes by hand (the
-/// roster's columns but its name and number), as typed: `None` leaves the
+/// roster's columns but its name and number), each a `T`: the one mapping
+/// from a roster column's name to its field, for the changes the
+/// application makes ([`MemberChanges`]) and the desk's form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct Editable<T> {
+    pub email: T,
+    pub language: T,
+    pub status: T,
+    pub representative: T,
+    pub representative_email: T,
+    pub address: T,
+    /// Several, separated by `|`, as in a roster.
+    pub sectors: T,
+}
+
+impl<T> Editable<T> {
+    /// The fields, by roster column name, in the form's order.
+    pub const FIELDS: [&'static str; 7] =
+        ["email", "language", "status", "representative", "representative_email", "address", "sectors"];
+
+    /// The field named by its roster column (`sectors` for any other name).
+    pub fn field_mut(&mut self, field: &str) -> &mut T {
+        match field {
+            "email" => &mut self.email,
+            "language" => &mut self.language,
+            "status" => &mut self.status,
+            "representative" => &mut self.representative,
+            "representative_email" => &mut self.representative_email,
+            "address" => &mut self.address,
+            _ => &mut self.sectors,
+        }
+    }
+}
+
+/// The changes a coordinator makes by hand, as typed: `None` leaves the
 /// field as it is, an empty text clears an optional one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemberChanges {
-    pub email: Option<String>,
-    pub language: Option<String>,
-    pub status: Option<String>,
-    pub representative: Option<String>,
-    pub representative_email: Option<String>,
-    pub address: Option<String>,
-    /// Several, separated by `|`, as in a roster.
-    pub sectors: Option<String>,
+    pub fields: Editable<Option<String>>,
     /// The values a form showed of the fields it changes (by roster
     /// column name, as [`roster::Organisation::value_of`] writes them):
     /// a field changed by someone else since (its value no longer the one
@@ -278,35 +306,22 @@ impl App {
 }
 
 impl MemberChanges {
-    /// The change of the field named by its roster column (`sectors` for
-    /// any other name): a form sets the fields it changes through it.
-    pub fn field_mut(&mut self, field: &str) -> &mut Option<String> {
-        match field {
-            "email" => &mut self.email,
-            "language" => &mut self.language,
-            "status" => &mut self.status,
-            "representative" => &mut self.representative,
-            "representative_email" => &mut self.representative_email,
-            "address" => &mut self.address,
-            _ => &mut self.sectors,
-        }
-    }
-
     /// The values of `o`'s fields, by roster column name, with these
     /// changes applied: what a roster line for it would hold.
     fn applied_to(&self, o: &roster::Organisation) -> std::collections::BTreeMap<&'static str, String> {
+        let f = &self.fields;
         let pick = |change: &Option<String>, old: String| change.clone().unwrap_or(old);
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         std::collections::BTreeMap::from([
             ("name", o.name.clone()),
             ("enterprise_number", o.enterprise_number.formatted()),
-            ("email", pick(&self.email, o.email.clone())),
-            ("language", pick(&self.language, o.language.code().to_owned())),
-            ("status", pick(&self.status, o.status.code().to_owned())),
-            ("representative", pick(&self.representative, text(&o.representative))),
-            ("representative_email", pick(&self.representative_email, text(&o.representative_email))),
-            ("address", pick(&self.address, text(&o.address))),
-            ("sectors", pick(&self.sectors, o.sectors.join("|"))),
+            ("email", pick(&f.email, o.email.clone())),
+            ("language", pick(&f.language, o.language.code().to_owned())),
+            ("status", pick(&f.status, o.status.code().to_owned())),
+            ("representative", pick(&f.representative, text(&o.representative))),
+            ("representative_email", pick(&f.representative_email, text(&o.representative_email))),
+            ("address", pick(&f.address, text(&o.address))),
+            ("sectors", pick(&f.sectors, o.sectors.join("|"))),
         ])
     }
 }
@@ -335,13 +350,34 @@ mod tests {
     }
 
     #[test]
+    fn each_edited_column_names_its_own_field() {
+        let mut e = Editable::<String>::default();
+        for f in Editable::<String>::FIELDS {
+            *e.field_mut(f) = f.to_owned();
+        }
+        let expected = Editable {
+            email: "email".to_owned(),
+            language: "language".to_owned(),
+            status: "status".to_owned(),
+            representative: "representative".to_owned(),
+            representative_email: "representative_email".to_owned(),
+            address: "address".to_owned(),
+            sectors: "sectors".to_owned(),
+        };
+        assert_eq!(e, expected);
+    }
+
+    #[test]
     fn an_edit_is_checked_by_the_roster_rules_each_problem_naming_its_field() {
         let (_dir, mut app) = workspace();
         let before = app.ws.store.head().expect("head").seq;
         let changes = MemberChanges {
-            email: Some("Evil <e@x.be>".into()),
-            status: Some("friend".into()),
-            representative: Some("Marie 😀".into()),
+            fields: Editable {
+                email: Some("Evil <e@x.be>".into()),
+                status: Some("friend".into()),
+                representative: Some("Marie 😀".into()),
+                ..Editable::default()
+            },
             ..MemberChanges::default()
         };
         let Err(Error::Input { problems, .. }) = app.edit_member("0203201340", &changes) else {
@@ -358,9 +394,12 @@ mod tests {
     fn an_edit_journals_the_changed_fields_and_an_unchanged_one_nothing() {
         let (_dir, mut app) = workspace();
         let changes = MemberChanges {
-            email: Some("contact@amis.example.be".into()),
-            status: Some("membre".into()),
-            sectors: Some("logement | santé".into()),
+            fields: Editable {
+                email: Some("contact@amis.example.be".into()),
+                status: Some("membre".into()),
+                sectors: Some("logement | santé".into()),
+                ..Editable::default()
+            },
             ..MemberChanges::default()
         };
         let edited = app.edit_member("Amis du Quartier", &changes).expect("edits");
@@ -382,8 +421,11 @@ mod tests {
             .edit_member(
                 "0203201340",
                 &MemberChanges {
-                    representative_email: Some("marie@café.be".into()),
-                    sectors: Some(String::new()),
+                    fields: Editable {
+                        representative_email: Some("marie@café.be".into()),
+                        sectors: Some(String::new()),
+                        ..Editable::default()
+                    },
                     ..MemberChanges::default()
                 },
             )

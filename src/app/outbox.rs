@@ -24,7 +24,7 @@ use serde::Serialize;
 use super::{App, Bar};
 use crate::delivery::{Held, Report};
 use crate::delivery::{KnownMessage, MessageState, RelayState as Stage};
-use crate::error::{Error, Failed, Result};
+use crate::error::{Error, Result};
 use crate::mail::{Raw, message_id_of, transport::file_stem};
 use crate::roster::EnterpriseNumber;
 
@@ -46,8 +46,131 @@ pub struct Entry {
     pub relay: RelayState,
     /// The day it was sent on (relayed or bounced).
     pub relayed_on: Option<String>,
-    /// Why it bounced, or why it is refused.
+    /// Why it bounced, or why it is refused (English).
     pub reason: Option<String>,
+    /// Why it is refused, typed (the desk says it in French or Dutch).
+    #[serde(skip)]
+    pub refusal: Option<NotSent>,
+}
+
+/// Why an outbox file is not sent on: charte sends only what it wrote,
+/// as it wrote it, to an address it still holds. The command line's
+/// English ([`std::fmt::Display`]) and the desk's French and Dutch
+/// ([`NotSent::say`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotSent {
+    /// The journal knows no message written under this name.
+    Unknown,
+    /// A link or a folder.
+    NotRegular,
+    /// Larger than any message charte writes.
+    TooLarge,
+    /// The file cannot be read (`why`: the system's words).
+    Unreadable {
+        why: String,
+    },
+    /// Its Message-ID is another message's.
+    OtherMessage {
+        found: String,
+        expected: String,
+    },
+    NoMessageId {
+        expected: String,
+    },
+    /// Its writing was interrupted.
+    Interrupted,
+    /// The journal records it bounced when it was written (`why`: the server's words).
+    Bounced {
+        why: Option<String>,
+    },
+    /// Its recipient's address was erased.
+    Erased,
+}
+
+impl std::fmt::Display for NotSent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const ONLY: &str = "charte sends only what it wrote";
+        match self {
+            NotSent::Unknown => write!(f, "the journal knows no message written under this name: {ONLY}"),
+            NotSent::NotRegular => write!(f, "not a regular file (a link, a folder): {ONLY}"),
+            NotSent::TooLarge => write!(f, "larger than any message charte writes: {ONLY}"),
+            NotSent::Unreadable { why } => write!(f, "cannot be read: {why}"),
+            NotSent::OtherMessage { found, expected } => write!(
+                f,
+                "its Message-ID <{found}> is not <{expected}>, the message the journal wrote under this name: {ONLY}"
+            ),
+            NotSent::NoMessageId { expected } => {
+                write!(f, "it has no Message-ID header, yet the journal wrote <{expected}> under this name: {ONLY}")
+            }
+            NotSent::Interrupted => {
+                f.write_str("its writing was interrupted: run the command that wrote it again, then send the outbox on")
+            }
+            NotSent::Bounced { why } => {
+                write!(
+                    f,
+                    "the journal records it bounced{}",
+                    why.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
+                )
+            }
+            NotSent::Erased => f.write_str(crate::delivery::ERASED),
+        }
+    }
+}
+
+impl NotSent {
+    /// The sentence in French or Dutch, for the coordinator.
+    pub fn say(&self, lang: crate::roster::Language) -> String {
+        use crate::roster::Language::{Fr, Nl};
+        let only = if lang == Fr {
+            "charte n'envoie que ce qu'il a écrit"
+        } else {
+            "charte verstuurt enkel wat het zelf schreef"
+        };
+        match (self, lang) {
+            (NotSent::Unknown, Fr) => format!("le journal ne connaît aucun message écrit sous ce nom : {only}"),
+            (NotSent::Unknown, Nl) => {
+                format!("het journaal kent geen bericht dat onder deze naam geschreven werd: {only}")
+            }
+            (NotSent::NotRegular, Fr) => format!("ce n'est pas un fichier ordinaire (un lien, un dossier) : {only}"),
+            (NotSent::NotRegular, Nl) => format!("dit is geen gewoon bestand (een koppeling, een map): {only}"),
+            (NotSent::TooLarge, Fr) => format!("plus grand que tout message écrit par charte : {only}"),
+            (NotSent::TooLarge, Nl) => format!("groter dan elk bericht dat charte schrijft: {only}"),
+            (NotSent::Unreadable { why }, Fr) => format!("le fichier ne peut pas être lu ({why})"),
+            (NotSent::Unreadable { why }, Nl) => format!("het bestand kan niet gelezen worden ({why})"),
+            (NotSent::OtherMessage { .. }, Fr) => {
+                format!("ce fichier contient un autre message que celui que charte a écrit sous ce nom : {only}")
+            }
+            (NotSent::OtherMessage { .. }, Nl) => {
+                format!("dit bestand bevat een ander bericht dan wat charte onder deze naam schreef: {only}")
+            }
+            (NotSent::NoMessageId { .. }, Fr) => {
+                format!("ce fichier n'a pas l'identifiant du message que charte a écrit sous ce nom : {only}")
+            }
+            (NotSent::NoMessageId { .. }, Nl) => {
+                format!(
+                    "dit bestand heeft niet de identificatie van het bericht dat charte onder deze naam schreef: {only}"
+                )
+            }
+            (NotSent::Interrupted, Fr) => "son écriture a été interrompue : refaites l'action qui l'a écrit (par \
+                exemple l'envoi des convocations), puis envoyez la boîte d'envoi"
+                .to_owned(),
+            (NotSent::Interrupted, Nl) => "het schrijven ervan werd onderbroken: doe de actie die het schreef opnieuw \
+                (bijvoorbeeld het versturen van de oproepingen) en verstuur dan de uitgaande post"
+                .to_owned(),
+            (NotSent::Bounced { .. }, Fr) => {
+                "le journal l'enregistre comme refusé par le serveur du destinataire".to_owned()
+            }
+            (NotSent::Bounced { .. }, Nl) => {
+                "het journaal registreert het als geweigerd door de server van de ontvanger".to_owned()
+            }
+            (NotSent::Erased, Fr) => {
+                "l'adresse du destinataire a été effacée : ce message ne peut plus être envoyé".to_owned()
+            }
+            (NotSent::Erased, Nl) => "het adres van de ontvanger werd gewist: dit bericht kan niet meer verstuurd \
+                worden"
+                .to_owned(),
+        }
+    }
 }
 
 /// What the journal recorded when the outbox wrote a message.
@@ -106,7 +229,7 @@ pub struct Relayed {
     /// `already`: the files sent on (or bounced) by an earlier run.
     pub report: Report,
     /// The files not sent, and why.
-    pub refused: Vec<Failed>,
+    pub refused: Vec<(String, NotSent)>,
     /// The server they went to, `host:port`.
     pub server: String,
 }
@@ -177,7 +300,7 @@ impl App {
                     pending.push((e.file, message_id, address));
                 }
                 (RelayState::Relayed | RelayState::Bounced, _) => already += 1,
-                (_, _) => refused.push(Failed { item: e.file, reason: e.reason.unwrap_or_default() }),
+                (_, _) => refused.push((e.file, e.refusal.unwrap_or(NotSent::Unknown))),
             }
         }
         let bar = Bar::start(self.progress.as_ref(), pending.len() as u64, "messages");
@@ -191,22 +314,19 @@ impl App {
                 let bytes = match crate::error::read_at_most(&path, MAX_MESSAGE_BYTES) {
                     Ok(Some(bytes)) => bytes,
                     Ok(None) => {
-                        refused.push(Failed {
-                            item: file.clone(),
-                            reason: "larger than any message charte writes: charte sends only what it wrote".into(),
-                        });
+                        refused.push((file.clone(), NotSent::TooLarge));
                         bar.inc(1);
                         continue;
                     }
                     Err(e) => {
-                        refused.push(Failed { item: file.clone(), reason: format!("cannot be read: {e}") });
+                        refused.push((file.clone(), NotSent::Unreadable { why: e.to_string() }));
                         bar.inc(1);
                         continue;
                     }
                 };
                 match mismatch(message_id, message_id_of(&bytes).as_deref()) {
-                    Some(reason) => {
-                        refused.push(Failed { item: file.clone(), reason });
+                    Some(why) => {
+                        refused.push((file.clone(), why));
                         bar.inc(1);
                     }
                     None => held.push(Held {
@@ -217,10 +337,11 @@ impl App {
             }
             let report = sender.relay(&mut self.ws.store, self.today, &held, &|| bar.inc(1))?;
             // Erased while this run read the outbox: seen under the lock.
-            refused.extend(report.refused.iter().map(|(id, reason)| Failed {
-                item: format!("out/outbox/{}.eml", file_stem(id)),
-                reason: reason.clone(),
-            }));
+            // The one refusal of a relay (delivery::Held::refusal): the
+            // address erased since it was read.
+            refused.extend(
+                report.refused.iter().map(|(id, _)| (format!("out/outbox/{}.eml", file_stem(id)), NotSent::Erased)),
+            );
         }
         drop(bar);
         let mut report = sender.close();
@@ -238,18 +359,16 @@ fn entry(
     header: Option<&str>,
     names: &HashMap<String, String>,
 ) -> Entry {
-    let refused = |reason: String, message: Option<Written>| Entry {
+    let refused = |why: NotSent, message: Option<Written>| Entry {
         file: file.clone(),
         message,
         relay: RelayState::Refused,
         relayed_on: None,
-        reason: Some(reason),
+        reason: Some(why.to_string()),
+        refusal: Some(why),
     };
     let Some(k) = k else {
-        return refused(
-            "the journal knows no message written under this name: charte sends only what it wrote".into(),
-            None,
-        );
+        return refused(NotSent::Unknown, None);
     };
     let m = &k.message;
     let written = Written {
@@ -263,23 +382,19 @@ fn entry(
         date: m.at.to_string(),
     };
     if !regular {
-        return refused("not a regular file (a link, a folder): charte sends only what it wrote".into(), Some(written));
+        return refused(NotSent::NotRegular, Some(written));
     }
-    if let Some(reason) = mismatch(&m.message_id, header) {
-        return refused(reason, Some(written));
+    if let Some(why) = mismatch(&m.message_id, header) {
+        return refused(why, Some(written));
     }
     let erased = written.address.is_none();
     match m.state {
         MessageState::Sent => {}
         MessageState::Intended => {
-            return refused(
-                "its writing was interrupted: run the command that wrote it again, then send the outbox on".into(),
-                Some(written),
-            );
+            return refused(NotSent::Interrupted, Some(written));
         }
-        other @ MessageState::Bounced => {
-            let why = m.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-            return refused(format!("the journal records it {other}{why}"), Some(written));
+        MessageState::Bounced => {
+            return refused(NotSent::Bounced { why: m.reason.clone() }, Some(written));
         }
     }
     let (relay, relayed_on, reason) = match &k.relay {
@@ -291,25 +406,19 @@ fn entry(
         },
     };
     if erased && matches!(relay, RelayState::Waiting | RelayState::Intended) {
-        return refused(crate::delivery::ERASED.into(), Some(written));
+        return refused(NotSent::Erased, Some(written));
     }
-    Entry { file, message: Some(written), relay, relayed_on, reason }
+    Entry { file, message: Some(written), relay, relayed_on, reason, refusal: None }
 }
 
 /// Why a file is not the message `expected` (the journal's Message-ID for
 /// its name), judging by the Message-ID in its header; `None` if it is.
-fn mismatch(expected: &str, header: Option<&str>) -> Option<String> {
-    let expected = expected.trim_start_matches('<').trim_end_matches('>');
+fn mismatch(expected: &str, header: Option<&str>) -> Option<NotSent> {
+    let expected = expected.trim_start_matches('<').trim_end_matches('>').to_owned();
     match header {
         Some(id) if id == expected => None,
-        Some(id) => Some(format!(
-            "its Message-ID <{id}> is not <{expected}>, the message the journal wrote under this name: \
-             charte sends only what it wrote"
-        )),
-        None => Some(format!(
-            "it has no Message-ID header, yet the journal wrote <{expected}> under this name: \
-             charte sends only what it wrote"
-        )),
+        Some(id) => Some(NotSent::OtherMessage { found: id.to_owned(), expected }),
+        None => Some(NotSent::NoMessageId { expected }),
     }
 }
 

@@ -4,10 +4,14 @@
 //! a tie are the body's rules (crate::governance::vote): a ballot of
 //! anyone else refuses the whole file, naming the line.
 
+use chrono::NaiveDate;
+
 use super::{App, TableFile};
+use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::governance::standing::Standing;
 use crate::governance::{self, vote};
-use crate::journal::Event;
+use crate::journal::{Event, Tx};
 
 /// The largest ballot file read.
 pub const MAX_BALLOTS_BYTES: usize = 16 * 1024 * 1024;
@@ -19,6 +23,9 @@ pub struct Decided {
     /// What was put to the vote, as recorded (trimmed).
     pub decision: String,
     pub outcome: vote::Outcome,
+    /// Recorded now; false: the same decision with the same votes was
+    /// recorded already, nothing was added.
+    pub recorded: bool,
 }
 
 /// How the votes on a decision were given: ballots one by one (a file's
@@ -41,10 +48,16 @@ impl App {
             // (counted, not recorded).
             let mut all = problems;
             if !lines.is_empty() {
-                match self.counted(meeting, decision, Votes::Ballots(lines), &|p| ballots.refused(p)) {
+                let config = &self.ws.config;
+                let today = self.today;
+                let refused = |p| ballots.refused(p);
+                let checked = self.ws.store.transaction(self.today, |tx| {
+                    counted(tx, config, today, meeting, decision, Votes::Ballots(lines), &refused).map(|_| ())
+                });
+                match checked {
                     Err(Error::Input { problems: more, .. }) => all.extend(more),
                     Err(e) => return Err(e),
-                    Ok(_) => {}
+                    Ok(()) => {}
                 }
             }
             all.sort_by_key(|p| p.line);
@@ -55,7 +68,11 @@ impl App {
 
     /// Records `decision`, put to the vote at `meeting`, with its votes,
     /// counted by the meeting's body's rules; `refused` makes the error of
-    /// ballots that do not hold (naming the file, or the form).
+    /// ballots that do not hold (naming the file, or the form). Checked and
+    /// recorded under the write lock. The same decision with the same votes
+    /// again (a form sent twice, a command run twice) is the one recorded:
+    /// nothing is added, and `recorded` says so; the same decision with
+    /// other votes is refused (the minutes hold one vote per decision).
     pub fn decide(
         &mut self,
         meeting: &str,
@@ -63,65 +80,68 @@ impl App {
         votes: Votes,
         refused: &dyn Fn(Vec<crate::error::Problem>) -> Error,
     ) -> Result<Decided> {
-        let (meeting, ballots_cast, outcome) = self.counted(meeting, decision, votes, refused)?;
-        let decision = decision.trim();
+        let config = &self.ws.config;
+        let today = self.today;
         self.ws.store.transaction(self.today, |tx| {
+            let (meeting, ballots, outcome) = counted(tx, config, today, meeting, decision, votes, refused)?;
+            let decision = decision.trim().to_owned();
+            if let Some(earlier) = tx.decisions(&meeting)?.into_iter().find(|d| d.decision == decision) {
+                if earlier.ballots == ballots && earlier.outcome == outcome {
+                    return Ok(Decided { meeting, decision, outcome, recorded: false });
+                }
+                return Err(Error::NotVoted(vote::NotVoted::AlreadyRecorded { decision, meeting }));
+            }
             tx.append(&Event::DecisionRecorded {
                 meeting: meeting.clone(),
-                decision: decision.to_owned(),
-                ballots: ballots_cast,
+                decision: decision.clone(),
+                ballots,
                 outcome: outcome.clone(),
-            })
-            .map(|_| ())
-        })?;
-        Ok(Decided { meeting, decision: decision.to_owned(), outcome })
+            })?;
+            Ok(Decided { meeting, decision, outcome, recorded: true })
+        })
     }
+}
 
-    /// The votes on `decision` at `meeting` checked and counted, nothing
-    /// recorded: the meeting's id, the ballots and the outcome.
-    fn counted(
-        &self,
-        meeting: &str,
-        decision: &str,
-        votes: Votes,
-        refused: &dyn Fn(Vec<crate::error::Problem>) -> Error,
-    ) -> Result<(String, Vec<vote::Ballot>, vote::Outcome)> {
-        let crate::governance::meeting::MeetingRecord { meeting, cancelled } = self.meeting(meeting)?;
-        if cancelled.is_some() || meeting.date > self.today {
-            return Err(Error::usage(format!("meeting {} has not taken place: no vote can be recorded", meeting.id)));
-        }
-        let decision = decision.trim();
-        if decision.is_empty() {
-            return Err(Error::usage("--decision: say what was put to the vote"));
-        }
-        let body = governance::body(&self.ws.config, &meeting.body).map_err(Error::Usage)?;
-        let attendance = self.ws.store.attendance_at(&meeting.id)?;
-        if attendance.is_empty() {
-            return Err(Error::usage(format!(
-                "no attendance is recorded for {}: the majority counts those present (charte attendance import)",
-                meeting.id
-            )));
-        }
-        let members = self.ws.store.members()?;
-        let standing = self.ws.standing(meeting.date)?;
-        let electorate = vote::Electorate {
-            config: &self.ws.config,
-            body: &body,
-            members: &members,
-            attendance: &attendance,
-            standing: &standing,
-        };
-        let (ballots_cast, outcome) = match votes {
-            Votes::Ballots(lines) => electorate.count_lines(&lines).map_err(refused)?,
-            // Counted by hand: the same rule as an election's vote at the
-            // plenary (the counts within the voters present, the casting
-            // vote asked for on a tie).
-            Votes::Counts { yes, no, abstain, casting } => (
-                Vec::new(),
-                crate::governance::election::count_hands(&electorate, [yes, no, abstain], casting)
-                    .map_err(|e| refused(vec![crate::error::Problem::file(e)]))?,
-            ),
-        };
-        Ok((meeting.id, ballots_cast, outcome))
+/// The votes on `decision` at `meeting` checked and counted under the
+/// write lock (`tx`), nothing recorded: the meeting's id, the ballots and
+/// the outcome.
+fn counted(
+    tx: &Tx<'_>,
+    config: &Config,
+    today: NaiveDate,
+    meeting: &str,
+    decision: &str,
+    votes: Votes,
+    refused: &dyn Fn(Vec<crate::error::Problem>) -> Error,
+) -> Result<(String, Vec<vote::Ballot>, vote::Outcome)> {
+    let crate::governance::meeting::MeetingRecord { meeting, cancelled } = tx
+        .meeting(meeting)?
+        .ok_or_else(|| Error::not_found(format!("no meeting '{meeting}' (see `charte meeting list`)")))?;
+    if cancelled.is_some() || meeting.date > today {
+        return Err(Error::NotVoted(vote::NotVoted::NotHeld { meeting: meeting.id, cancelled: cancelled.is_some() }));
     }
+    if decision.trim().is_empty() {
+        return Err(Error::NotVoted(vote::NotVoted::NoDecision));
+    }
+    let body = governance::body(config, &meeting.body).map_err(Error::Usage)?;
+    let attendance = tx.attendance_at(&meeting.id)?;
+    if attendance.is_empty() {
+        return Err(Error::NotVoted(vote::NotVoted::NoAttendance { meeting: meeting.id }));
+    }
+    let members = tx.members()?;
+    let standing = Standing::on(&config.charter.history, &tx.adherence_history()?, meeting.date);
+    let electorate =
+        vote::Electorate { config, body: &body, members: &members, attendance: &attendance, standing: &standing };
+    let (ballots_cast, outcome) = match votes {
+        Votes::Ballots(lines) => electorate.count_lines(&lines).map_err(refused)?,
+        // Counted by hand: the same rule as an election's vote at the
+        // plenary (the counts within the voters present, the casting
+        // vote asked for on a tie).
+        Votes::Counts { yes, no, abstain, casting } => (
+            Vec::new(),
+            crate::governance::election::count_hands(&electorate, [yes, no, abstain], casting)
+                .map_err(Error::NotVoted)?,
+        ),
+    };
+    Ok((meeting.id, ballots_cast, outcome))
 }

@@ -96,7 +96,12 @@ fn send(ctx: &Ctx) -> Result<u8> {
         say!("  bounced: {address}: {reason}");
     }
     if !outcome.refused.is_empty() {
-        return Err(Error::Partial { done: "the others were sent on".into(), failed: outcome.refused });
+        let failed = outcome
+            .refused
+            .into_iter()
+            .map(|(item, why)| crate::error::Failed { item, reason: why.to_string() })
+            .collect();
+        return Err(Error::Partial { done: "the others were sent on".into(), failed });
     }
     Ok(0)
 }

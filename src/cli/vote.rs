@@ -30,6 +30,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<u8> {
         return super::print_json(&done.outcome).map(|_| 0);
     }
     say!("{}", told(&done.decision, &done.outcome, &DECISION));
+    if !done.recorded {
+        say!("(recorded already with these votes: nothing was changed)");
+    }
     Ok(0)
 }
 

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::attendance::{Attendance, Presence};
 use super::meeting::Meeting;
 use super::standing::Standing;
-use super::vote::{self, Ballot, Choice, Electorate, Outcome};
+use super::vote::{self, Ballot, Choice, Electorate, NotVoted, Outcome};
 use crate::config::{CommitteeRules, Config, Seat, SeatKind};
 use crate::error::Problem;
 use crate::roster::{EnterpriseNumber, Language, Member, fold, resolve};
@@ -352,6 +352,115 @@ pub fn present_voter<'a>(
 /// The body whose meeting elects the committee.
 pub const ELECTING_BODY: &str = "plenary";
 
+/// Why an election is not opened, and the field of the opening that
+/// says it (`meeting`, `seats`, `since`: the command line's options, the
+/// desk's form's fields): the command line's English
+/// ([`std::fmt::Display`]) and the desk's French and Dutch
+/// ([`NotOpened::say`]). Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotOpened {
+    /// No such meeting.
+    Unknown {
+        meeting: String,
+    },
+    /// A meeting of another body than the plenary.
+    NotPlenary {
+        meeting: String,
+        body: String,
+    },
+    Cancelled {
+        meeting: String,
+        reason: String,
+    },
+    /// More seats than the committee's elected seats, or none (`seats` as given).
+    Seats {
+        seats: String,
+        elected_seats: u32,
+    },
+    /// Mandates beginning before the plenary that elects.
+    SinceBefore {
+        since: NaiveDate,
+        plenary: NaiveDate,
+    },
+}
+
+impl NotOpened {
+    /// The field of the opening refused: `meeting`, `seats` or `since`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            NotOpened::Unknown { .. } | NotOpened::NotPlenary { .. } | NotOpened::Cancelled { .. } => "meeting",
+            NotOpened::Seats { .. } => "seats",
+            NotOpened::SinceBefore { .. } => "since",
+        }
+    }
+
+    /// What kind of refusal it is (the exit code, the HTTP status).
+    pub fn kind(&self) -> crate::error::Kind {
+        match self {
+            NotOpened::Unknown { .. } => crate::error::Kind::NotFound,
+            _ => crate::error::Kind::Invalid,
+        }
+    }
+
+    /// The refusal in French or Dutch, for the facilitator (a sentence).
+    pub fn say(&self, lang: Language) -> String {
+        match (self, lang) {
+            (NotOpened::Unknown { .. }, Language::Fr) => {
+                "Choisissez dans la liste l'assemblée plénière qui élit le comité.".to_owned()
+            }
+            (NotOpened::Unknown { .. }, Language::Nl) => {
+                "Kies in de lijst de plenaire vergadering die het comité verkiest.".to_owned()
+            }
+            (NotOpened::NotPlenary { .. }, Language::Fr) => {
+                "Choisissez une assemblée plénière : c'est elle qui élit le comité.".to_owned()
+            }
+            (NotOpened::NotPlenary { .. }, Language::Nl) => {
+                "Kies een plenaire vergadering: zij verkiest het comité.".to_owned()
+            }
+            (NotOpened::Cancelled { .. }, Language::Fr) => {
+                "Cette assemblée plénière a été annulée : choisissez celle qui élit le comité.".to_owned()
+            }
+            (NotOpened::Cancelled { .. }, Language::Nl) => {
+                "Deze plenaire vergadering werd geannuleerd: kies de vergadering die het comité verkiest.".to_owned()
+            }
+            (NotOpened::Seats { elected_seats, .. }, Language::Fr) => {
+                format!("Indiquez un nombre de sièges de 1 à {elected_seats} (les sièges élus du comité).")
+            }
+            (NotOpened::Seats { elected_seats, .. }, Language::Nl) => {
+                format!("Geef een aantal zetels van 1 tot {elected_seats} (de verkozen zetels van het comité).")
+            }
+            (NotOpened::SinceBefore { .. }, Language::Fr) => {
+                "Les mandats ne peuvent pas commencer avant la plénière qui élit.".to_owned()
+            }
+            (NotOpened::SinceBefore { .. }, Language::Nl) => {
+                "De mandaten kunnen niet beginnen vóór de plenaire vergadering die verkiest.".to_owned()
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for NotOpened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotOpened::Unknown { meeting } => {
+                write!(f, "--meeting: no meeting '{meeting}' (see `charte meeting list`)")
+            }
+            NotOpened::NotPlenary { meeting, body } => {
+                write!(f, "--meeting: {meeting} is a meeting of the {body}; the committee is elected by the plenary")
+            }
+            NotOpened::Cancelled { meeting, reason } => write!(f, "--meeting: {meeting} was cancelled ({reason})"),
+            NotOpened::Seats { seats, elected_seats } => write!(
+                f,
+                "--seats: {seats}; the committee has {elected_seats} elected seats (charte.toml, \
+                 bodies.committee.elected_seats)"
+            ),
+            NotOpened::SinceBefore { since, plenary } => {
+                write!(f, "--since: {since} is before the plenary ({plenary}) that elects")
+            }
+        }
+    }
+}
+
 /// The opening of an election at `meeting` (cancelled for `cancelled`'s
 /// reason, if it was): the committee is elected by a plenary that is held;
 /// `seats` open default to the committee's elected seats and are never
@@ -363,26 +472,20 @@ pub fn opening(
     cancelled: Option<&str>,
     seats: Option<u32>,
     since: Option<NaiveDate>,
-) -> Result<Step, String> {
+) -> Result<Step, NotOpened> {
     if meeting.body != ELECTING_BODY {
-        return Err(format!(
-            "--meeting: {} is a meeting of the {}; the committee is elected by the plenary",
-            meeting.id, meeting.body
-        ));
+        return Err(NotOpened::NotPlenary { meeting: meeting.id.clone(), body: meeting.body.clone() });
     }
     if let Some(reason) = cancelled {
-        return Err(format!("--meeting: {} was cancelled ({reason})", meeting.id));
+        return Err(NotOpened::Cancelled { meeting: meeting.id.clone(), reason: reason.to_owned() });
     }
     let seats = seats.unwrap_or(rules.elected_seats);
     if seats == 0 || (rules.elected_seats > 0 && seats > rules.elected_seats) {
-        return Err(format!(
-            "--seats: {seats}; the committee has {} elected seats (charte.toml, bodies.committee.elected_seats)",
-            rules.elected_seats
-        ));
+        return Err(NotOpened::Seats { seats: seats.to_string(), elected_seats: rules.elected_seats });
     }
     let since = since.unwrap_or(meeting.date);
     if since < meeting.date {
-        return Err(format!("--since: {since} is before the plenary ({}) that elects", meeting.date));
+        return Err(NotOpened::SinceBefore { since, plenary: meeting.date });
     }
     Ok(Step::Opened { meeting: meeting.id.clone(), date: meeting.date, seats, since })
 }
@@ -392,18 +495,19 @@ pub fn opening(
 /// present ([`check_counts`]); on a tie, `casting` says how the holder of
 /// the plenary's casting vote voted, and is required when the plenary has
 /// one.
-pub fn count_hands(plenary: &Electorate<'_>, counted: [usize; 3], casting: Option<Choice>) -> Result<Outcome, String> {
+pub fn count_hands(
+    plenary: &Electorate<'_>,
+    counted: [usize; 3],
+    casting: Option<Choice>,
+) -> Result<Outcome, NotVoted> {
     let present_voters = plenary.present_voters();
     check_counts(counted, present_voters)?;
     let [yes, no, _] = counted;
     let casting = match (casting, vote::casting_seat(plenary.config, plenary.body)) {
         (Some(choice), Some(seat)) => Some((seat, choice)),
-        (Some(_), None) => return Err("--casting-vote: charte.toml names no casting vote for the plenary".to_owned()),
+        (Some(_), None) => return Err(NotVoted::NoCastingVote),
         (None, Some(seat)) if yes == no => {
-            return Err(format!(
-                "a tie ({yes} for, {no} against): say how {} voted with --casting-vote yes|no",
-                seat.person
-            ));
+            return Err(NotVoted::Tie { yes, no, holder: seat.person.clone(), role: seat.role.clone() });
         }
         (None, _) => None,
     };
@@ -411,15 +515,12 @@ pub fn count_hands(plenary: &Electorate<'_>, counted: [usize; 3], casting: Optio
 }
 
 /// Counted votes cannot outnumber the members present.
-pub fn check_counts([yes, no, abstain]: [usize; 3], present_voters: usize) -> Result<(), String> {
-    let total = yes + no + abstain;
-    if total > present_voters {
-        return Err(format!(
-            "{total} votes counted ({yes} for, {no} against, {abstain} abstentions) but only {present_voters} members were present"
-        ));
+pub fn check_counts([yes, no, abstain]: [usize; 3], present: usize) -> Result<(), NotVoted> {
+    if yes + no + abstain > present {
+        return Err(NotVoted::MoreThanPresent { yes, no, abstain, present });
     }
-    if total == 0 {
-        return Err("no vote counted".to_owned());
+    if yes + no + abstain == 0 {
+        return Err(NotVoted::NoVote);
     }
     Ok(())
 }
@@ -798,6 +899,20 @@ pub fn apply_elected_seats(config: &mut Config, elected: Vec<Seat>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_by_hand_are_refused_for_a_typed_reason_the_desk_says_in_its_languages() {
+        assert_eq!(check_counts([0, 0, 0], 4), Err(NotVoted::NoVote));
+        let more = check_counts([3, 2, 0], 4).unwrap_err();
+        assert_eq!(more, NotVoted::MoreThanPresent { yes: 3, no: 2, abstain: 0, present: 4 });
+        assert_eq!(
+            more.to_string(),
+            "5 votes counted (3 for, 2 against, 0 abstentions) but only 4 members were present"
+        );
+        assert!(more.say(Language::Fr).starts_with("5 voix comptées, mais 4 votant(s) seulement"));
+        assert!(more.say(Language::Nl).starts_with("5 stemmen geteld, maar slechts 4 stemgerechtigde(n)"));
+        assert_eq!(check_counts([2, 1, 1], 4), Ok(()));
+    }
 
     fn en(s: &str) -> EnterpriseNumber {
         EnterpriseNumber::parse(s).unwrap()

@@ -300,3 +300,142 @@ pub fn decide(
     }
     Outcome { yes, no, abstain, present_voters, adopted, casting_vote }
 }
+
+/// Why a vote is not recorded (a decision's, an election's proposal's):
+/// the command line's English ([`std::fmt::Display`]) and the desk's
+/// French and Dutch ([`NotVoted::say`]), each written once, here. Nothing
+/// was changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotVoted {
+    /// The meeting is still to come, or was cancelled.
+    NotHeld { meeting: String, cancelled: bool },
+    /// No words for what was put to the vote.
+    NoDecision,
+    /// No attendance recorded: the majority counts those present.
+    NoAttendance { meeting: String },
+    /// Counts that are all zero.
+    NoVote,
+    /// More votes counted than voters present.
+    MoreThanPresent { yes: usize, no: usize, abstain: usize, present: usize },
+    /// A tie the body's casting vote breaks, without how its holder
+    /// (`holder`, the seat's role in `role`) voted.
+    Tie { yes: usize, no: usize, holder: String, role: Option<String> },
+    /// A casting vote given where the body's rules name none.
+    NoCastingVote,
+    /// The decision is recorded at the meeting already, with other votes.
+    AlreadyRecorded { decision: String, meeting: String },
+}
+
+impl std::fmt::Display for NotVoted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotVoted::NotHeld { meeting, cancelled: false } => {
+                write!(f, "meeting {meeting} has not taken place: no vote can be recorded")
+            }
+            NotVoted::NotHeld { meeting, cancelled: true } => {
+                write!(f, "meeting {meeting} was cancelled: no vote can be recorded")
+            }
+            NotVoted::NoDecision => f.write_str("--decision: say what was put to the vote"),
+            NotVoted::NoAttendance { meeting } => write!(
+                f,
+                "no attendance is recorded for {meeting}: the majority counts those present (charte attendance import)"
+            ),
+            NotVoted::NoVote => f.write_str("no vote counted"),
+            NotVoted::MoreThanPresent { yes, no, abstain, present } => write!(
+                f,
+                "{} votes counted ({yes} for, {no} against, {abstain} abstentions) but only {present} members were \
+                 present",
+                yes + no + abstain
+            ),
+            NotVoted::Tie { yes, no, holder, .. } => {
+                write!(f, "a tie ({yes} for, {no} against): say how {holder} voted with --casting-vote yes|no")
+            }
+            NotVoted::NoCastingVote => f.write_str("--casting-vote: charte.toml names no casting vote for this body"),
+            NotVoted::AlreadyRecorded { decision, meeting } => write!(
+                f,
+                "--decision: '{decision}' is already recorded at {meeting} with other votes; a meeting records one \
+                 vote per decision: nothing was changed"
+            ),
+        }
+    }
+}
+
+impl NotVoted {
+    /// The refusal in French or Dutch, for the coordinator (a sentence).
+    pub fn say(&self, lang: crate::roster::Language) -> String {
+        use crate::roster::Language::{Fr, Nl};
+        match (self, lang) {
+            (NotVoted::NotHeld { cancelled: false, .. }, Fr) => {
+                "Cette réunion n'a pas encore eu lieu : un vote s'enregistre le jour de la réunion ou après.".to_owned()
+            }
+            (NotVoted::NotHeld { cancelled: false, .. }, Nl) => {
+                "Deze vergadering heeft nog niet plaatsgevonden: een stemming wordt op de dag zelf of erna \
+                 geregistreerd."
+                    .to_owned()
+            }
+            (NotVoted::NotHeld { cancelled: true, .. }, Fr) => {
+                "Cette réunion a été annulée : aucun vote ne s'y enregistre.".to_owned()
+            }
+            (NotVoted::NotHeld { cancelled: true, .. }, Nl) => {
+                "Deze vergadering werd geannuleerd: er wordt geen stemming voor geregistreerd.".to_owned()
+            }
+            (NotVoted::NoDecision, Fr) => "Indiquez la décision mise au vote.".to_owned(),
+            (NotVoted::NoDecision, Nl) => "Geef de beslissing op waarover gestemd werd.".to_owned(),
+            (NotVoted::NoAttendance { .. }, Fr) => {
+                "Enregistrez d'abord les présences : la majorité se compte parmi les votants présents.".to_owned()
+            }
+            (NotVoted::NoAttendance { .. }, Nl) => {
+                "Registreer eerst de aanwezigheden: de meerderheid wordt onder de aanwezige stemgerechtigden geteld."
+                    .to_owned()
+            }
+            (NotVoted::NoVote, Fr) => {
+                "Aucune voix comptée : indiquez le nombre de voix pour, contre et d'abstentions.".to_owned()
+            }
+            (NotVoted::NoVote, Nl) => {
+                "Geen stem geteld: geef het aantal stemmen voor, tegen en onthoudingen op.".to_owned()
+            }
+            (NotVoted::MoreThanPresent { yes, no, abstain, present }, Fr) => format!(
+                "{} voix comptées, mais {present} votant(s) seulement sont enregistré(s) présent(s) : vérifiez les \
+                 nombres ou les présences.",
+                yes + no + abstain
+            ),
+            (NotVoted::MoreThanPresent { yes, no, abstain, present }, Nl) => format!(
+                "{} stemmen geteld, maar slechts {present} stemgerechtigde(n) staan als aanwezig geregistreerd: kijk \
+                 de getallen of de aanwezigheden na.",
+                yes + no + abstain
+            ),
+            (NotVoted::Tie { yes, no, holder, role }, Fr) => format!(
+                "Égalité ({yes} pour, {no} contre) : le règlement donne une voix prépondérante à {}. Indiquez \
+                 comment cette personne a voté.",
+                with_role(holder, role.as_deref())
+            ),
+            (NotVoted::Tie { yes, no, holder, role }, Nl) => format!(
+                "Staking van stemmen ({yes} voor, {no} tegen): het reglement geeft de doorslaggevende stem aan {}. \
+                 Geef aan hoe deze persoon stemde.",
+                with_role(holder, role.as_deref())
+            ),
+            (NotVoted::NoCastingVote, Fr) => {
+                "Le règlement ne donne de voix prépondérante à personne : laissez ce choix vide.".to_owned()
+            }
+            (NotVoted::NoCastingVote, Nl) => {
+                "Het reglement geeft niemand een doorslaggevende stem: laat deze keuze leeg.".to_owned()
+            }
+            (NotVoted::AlreadyRecorded { decision, .. }, Fr) => format!(
+                "« {decision} » est déjà enregistrée à cette réunion, avec d'autres voix : une réunion vote une fois \
+                 par décision."
+            ),
+            (NotVoted::AlreadyRecorded { decision, .. }, Nl) => format!(
+                "“{decision}” is op deze vergadering al geregistreerd, met andere stemmen: een vergadering stemt één \
+                 keer per beslissing."
+            ),
+        }
+    }
+}
+
+/// A person with their seat's role: « Jean-Marc Lefèvre (Président·e du CPAS) ».
+fn with_role(person: &str, role: Option<&str>) -> String {
+    match role {
+        Some(role) => format!("{person} ({role})"),
+        None => person.to_owned(),
+    }
+}

@@ -41,20 +41,129 @@ fn is_separator(c: char) -> bool {
     c == '.' || c == ',' || SPACES.contains(&c)
 }
 
+/// Why a cell is not an amount (`shown`: the cell, trimmed): the command
+/// line's English ([`std::fmt::Display`]) and the desk's French and Dutch
+/// ([`AmountError::say`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmountError {
+    Empty,
+    Negative {
+        shown: String,
+    },
+    NotAnAmount {
+        shown: String,
+    },
+    /// "1,350": `a` thousands and `b`, or `a` with three decimals?
+    Ambiguous {
+        shown: String,
+        a: String,
+        b: String,
+    },
+    TooManyDecimals {
+        shown: String,
+    },
+    /// Digits not grouped by three.
+    Grouping {
+        shown: String,
+    },
+    TooLarge {
+        shown: String,
+    },
+}
+
+impl std::fmt::Display for AmountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AmountError::Empty => f.write_str("the amount is empty"),
+            AmountError::Negative { shown } => write!(
+                f,
+                "'{shown}' is negative: a refund or a credit note is recorded by lowering the line it corrects, \
+                 not as a negative line"
+            ),
+            AmountError::NotAnAmount { shown } => {
+                write!(f, "'{shown}' is not an amount in euros (e.g. 1350,00 or 1.350,00)")
+            }
+            AmountError::Ambiguous { shown, a, b } => write!(
+                f,
+                "'{shown}' is ambiguous: {a}{b} euros, or {a} with three decimals? Write {a}{b},00 or {a}.{b},00 for \
+                 {a}{b} euros (an amount has at most two decimals, e.g. {a},{})",
+                &b[..2]
+            ),
+            AmountError::TooManyDecimals { shown } => {
+                write!(f, "'{shown}' has more than two decimals: amounts are in euros and cents")
+            }
+            AmountError::Grouping { shown } => write!(
+                f,
+                "'{shown}' is not an amount in euros: digits are grouped by three (e.g. 1.350,00 or 1 350,00)"
+            ),
+            AmountError::TooLarge { shown } => write!(f, "'{shown}' is too large for an expense"),
+        }
+    }
+}
+
+impl AmountError {
+    /// The sentence in French or Dutch, for a social worker.
+    pub fn say(&self, lang: crate::roster::Language) -> String {
+        use crate::roster::Language::{Fr, Nl};
+        match (self, lang) {
+            (AmountError::Empty, Fr) => "le montant est vide".into(),
+            (AmountError::Empty, Nl) => "het bedrag is leeg".into(),
+            (AmountError::Negative { shown }, Fr) => format!(
+                "« {shown} » est négatif : un remboursement ou une note de crédit s'enregistre en diminuant la ligne \
+                 qu'il corrige, pas par une ligne négative"
+            ),
+            (AmountError::Negative { shown }, Nl) => format!(
+                "“{shown}” is negatief: een terugbetaling of creditnota wordt geregistreerd door de regel die ze \
+                 verbetert te verlagen, niet als negatieve regel"
+            ),
+            (AmountError::NotAnAmount { shown }, Fr) => {
+                format!("« {shown} » n'est pas un montant en euros (par exemple 1350,00 ou 1.350,00)")
+            }
+            (AmountError::NotAnAmount { shown }, Nl) => {
+                format!("“{shown}” is geen bedrag in euro (bijvoorbeeld 1350,00 of 1.350,00)")
+            }
+            (AmountError::Ambiguous { shown, a, b }, Fr) => format!(
+                "« {shown} » se lit de deux façons : {a}{b} euros, ou {a} euros avec trois décimales ? Écrivez \
+                 {a}{b},00 ou {a}.{b},00 pour {a}{b} euros (un montant a deux décimales au plus, par exemple {a},{})",
+                &b[..2]
+            ),
+            (AmountError::Ambiguous { shown, a, b }, Nl) => format!(
+                "“{shown}” kan op twee manieren gelezen worden: {a}{b} euro, of {a} euro met drie decimalen? Schrijf \
+                 {a}{b},00 of {a}.{b},00 voor {a}{b} euro (een bedrag heeft hoogstens twee decimalen, bijvoorbeeld \
+                 {a},{})",
+                &b[..2]
+            ),
+            (AmountError::TooManyDecimals { shown }, Fr) => {
+                format!("« {shown} » a plus de deux décimales : les montants sont en euros et en cents")
+            }
+            (AmountError::TooManyDecimals { shown }, Nl) => {
+                format!("“{shown}” heeft meer dan twee decimalen: bedragen zijn in euro en cent")
+            }
+            (AmountError::Grouping { shown }, Fr) => format!(
+                "« {shown} » n'est pas un montant en euros : les chiffres se groupent par trois (par exemple 1.350,00 \
+                 ou 1 350,00)"
+            ),
+            (AmountError::Grouping { shown }, Nl) => format!(
+                "“{shown}” is geen bedrag in euro: de cijfers worden per drie gegroepeerd (bijvoorbeeld 1.350,00 of \
+                 1 350,00)"
+            ),
+            (AmountError::TooLarge { shown }, Fr) => format!("« {shown} » est trop élevé pour une dépense"),
+            (AmountError::TooLarge { shown }, Nl) => format!("“{shown}” is te hoog voor een uitgave"),
+        }
+    }
+}
+
 /// Reads `written` into cents, or says in plain words why it cannot.
-pub fn parse(written: &str) -> Result<i64, String> {
+pub fn parse(written: &str) -> Result<i64, AmountError> {
     let shown = trim_spaces(written);
     let body = strip_currency(shown);
     if body.is_empty() {
-        return Err("the amount is empty".into());
+        return Err(AmountError::Empty);
     }
     if body.starts_with(['-', '\u{2212}']) || (body.starts_with('(') && body.ends_with(')')) {
-        return Err(format!(
-            "'{shown}' is negative: a refund or a credit note is recorded by lowering the line it corrects, \
-             not as a negative line"
-        ));
+        return Err(AmountError::Negative { shown: shown.to_owned() });
     }
-    let not_an_amount = || format!("'{shown}' is not an amount in euros (e.g. 1350,00 or 1.350,00)");
+    let not_an_amount = || AmountError::NotAnAmount { shown: shown.to_owned() };
     if !body.chars().all(|c| c.is_ascii_digit() || is_separator(c)) {
         return Err(not_an_amount());
     }
@@ -96,33 +205,24 @@ pub fn parse(written: &str) -> Result<i64, String> {
                 && !groups[0].starts_with('0')
             {
                 // "1,350" or "1.350": a thousands group, or three decimals?
-                let (a, b) = (groups[0], last_group);
-                return Err(format!(
-                    "'{shown}' is ambiguous: {a}{b} euros, or {a} with three decimals? Write {a}{b},00 or \
-                     {a}.{b},00 for {a}{b} euros (an amount has at most two decimals, e.g. {a},{})",
-                    &b[..2]
-                ));
+                let (a, b) = (groups[0].to_owned(), last_group.to_owned());
+                return Err(AmountError::Ambiguous { shown: shown.to_owned(), a, b });
             } else {
-                return Err(format!("'{shown}' has more than two decimals: amounts are in euros and cents"));
+                return Err(AmountError::TooManyDecimals { shown: shown.to_owned() });
             }
         }
     };
     let grouping = &separators[..whole.len() - 1];
-    check_grouping(whole, grouping).map_err(|()| {
-        format!("'{shown}' is not an amount in euros: digits are grouped by three (e.g. 1.350,00 or 1 350,00)")
-    })?;
+    check_grouping(whole, grouping).map_err(|()| AmountError::Grouping { shown: shown.to_owned() })?;
     let digits: String = whole.concat();
-    let euros: i64 = digits.parse().map_err(|_| format!("'{shown}' is too large for an expense"))?;
+    let too_large = || AmountError::TooLarge { shown: shown.to_owned() };
+    let euros: i64 = digits.parse().map_err(|_| too_large())?;
     let cents: i64 = match decimals.len() {
         0 => 0,
         1 => i64::from(decimals.as_bytes()[0] - b'0') * 10,
         _ => i64::from(decimals.as_bytes()[0] - b'0') * 10 + i64::from(decimals.as_bytes()[1] - b'0'),
     };
-    euros
-        .checked_mul(100)
-        .and_then(|e| e.checked_add(cents))
-        .filter(|c| *c <= MAX_CENTS)
-        .ok_or_else(|| format!("'{shown}' is too large for an expense"))
+    euros.checked_mul(100).and_then(|e| e.checked_add(cents)).filter(|c| *c <= MAX_CENTS).ok_or_else(too_large)
 }
 
 /// The integer part: one group of digits, or groups of three after a first
@@ -262,14 +362,19 @@ mod tests {
         ];
         for (written, reason) in refused {
             let got = parse(written);
-            assert!(got.as_ref().is_err_and(|e| e.contains(reason)), "{written:?}: {got:?} (expected {reason:?})");
+            assert!(
+                got.as_ref().is_err_and(|e| e.to_string().contains(reason)),
+                "{written:?}: {got:?} (expected {reason:?})"
+            );
         }
     }
 
     #[test]
     fn an_ambiguous_amount_says_how_to_write_it() {
-        let e = parse("1,350").unwrap_err();
+        let e = parse("1,350").unwrap_err().to_string();
         assert!(e.contains("1350,00") && e.contains("1.350,00") && e.contains("1,35"), "{e}");
+        let fr = parse("1,350").unwrap_err().say(crate::roster::Language::Fr);
+        assert!(fr.contains("1350,00") && fr.contains("se lit de deux façons"), "{fr}");
     }
 
     #[test]

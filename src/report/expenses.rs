@@ -145,7 +145,7 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
                 None
             }
             Err(e) => {
-                problems.push(Problem::at(line, Some(h), e));
+                problems.push(Problem::because(line, Some(h), e));
                 None
             }
         };
@@ -166,7 +166,8 @@ pub fn parse(table: &Table, year: i32, today: NaiveDate, project_allowed: bool) 
             problems.push(Problem::because(line, Some(h), Reason::NoProjectEnvelope));
         }
         let (h, v) = cell("amount");
-        let cents = super::amount::parse(v).map_err(|e| problems.push(Problem::at(line, Some(h), e))).ok();
+        let cents =
+            super::amount::parse(v).map_err(|e| problems.push(Problem::because(line, Some(h), Reason::Amount(e)))).ok();
         let (h, document) = cell("document");
         if document.is_empty() {
             problems.push(Problem::because(line, Some(h), Reason::NoSupportingDocument));

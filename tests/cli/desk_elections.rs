@@ -196,14 +196,17 @@ fn an_election_runs_round_by_round_on_the_desk_to_the_result_the_command_line_sh
     let before = t.journal_len();
     let many = me.post_form(&format!("/elections/{ID}/vote"), &[("yes", "20"), ("no", "0")]);
     assert_eq!(many.status, 422, "{}", many.body);
-    assert!(many.body.contains("20 voix comptées, mais seulement 12 membres présents votent."), "{}", many.body);
+    assert!(
+        many.body.contains("20 voix comptées, mais 12 votant(s) seulement sont enregistré(s) présent(s)"),
+        "the meeting page's words, from the one reason: {}",
+        many.body
+    );
     assert!(many.body.contains("id=\"yes\" name=\"yes\" min=\"0\" value=\"20\""), "the counts typed are kept");
     let tie = me.post_form(&format!("/elections/{ID}/vote"), &[("yes", "5"), ("no", "5"), ("abstain", "2")]);
     assert_eq!(tie.status, 422, "{}", tie.body);
     assert!(
-        tie.body.contains(
-            "Égalité (5 pour, 5 contre) : indiquez comment Olivier Vandermeulen a voté (voix prépondérante)."
-        ),
+        tie.body
+            .contains("Égalité (5 pour, 5 contre) : le règlement donne une voix prépondérante à Olivier Vandermeulen"),
         "the casting vote asked for: {}",
         tie.body
     );
@@ -248,13 +251,30 @@ fn an_opening_refused_is_said_by_its_field_and_a_committee_account_changes_nothi
     let committee = me.post_form("/elections?lang=nl", &[("meeting", "committee-2026-10-20")]);
     assert_eq!(committee.status, 422, "{}", committee.body);
     assert!(
-        committee.body.contains("id=\"meeting-error\">Kies een plenaire vergadering die niet geannuleerd werd"),
+        committee.body.contains("id=\"meeting-error\">Kies een plenaire vergadering: zij verkiest het comité."),
         "{}",
         committee.body
     );
     let since = me.post_form("/elections", &[("meeting", "plenary-2026-10-13"), ("since", "2026-01-01")]);
     assert_eq!(since.status, 422);
     assert!(since.body.contains("id=\"since-error\">Les mandats ne peuvent pas commencer avant la plénière"));
+    let unknown = me.post_form("/elections", &[("meeting", "plenary-2030-01-01")]);
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    assert!(unknown.body.contains("id=\"meeting-error\">Choisissez dans la liste l&#39;assemblée plénière"));
+    let typed = me.post_form("/elections", &[("meeting", "plenary-2026-10-13"), ("seats", "quatre")]);
+    assert_eq!(typed.status, 422, "{}", typed.body);
+    assert!(typed.body.contains("id=\"seats-error\">Indiquez un nombre de sièges de 1 à 4"), "{}", typed.body);
+    assert_eq!(t.journal_len(), before);
+    t.run(["meeting", "cancel", "plenary-2026-10-13", "--reason", "salle indisponible"]).success();
+    let before = t.journal_len();
+    let cancelled = me.post_form("/elections", &[("meeting", "plenary-2026-10-13"), ("seats", "9")]);
+    assert_eq!(cancelled.status, 422, "{}", cancelled.body);
+    assert!(
+        cancelled.body.contains("id=\"meeting-error\">Cette assemblée plénière a été annulée"),
+        "the meeting is named, not the seats: {}",
+        cancelled.body
+    );
+    assert!(!cancelled.body.contains("id=\"seats-error\""), "{}", cancelled.body);
     assert_eq!(t.journal_len(), before);
 
     // A committee account: its POST is refused (403), nothing changes.

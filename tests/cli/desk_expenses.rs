@@ -78,7 +78,8 @@ fn a_broken_file_shows_its_lines_and_changes_nothing() {
     let before = t.journal_len();
     let broken = "date,category,description,amount,document,person,fte\n\
                   2026-01-31,staff,Salaire,3250.00,FICHE-1,Anne,1\n\
-                  2026-02-01,travel,Train,12.00,TICKET-1,,\n";
+                  2026-02-01,travel,Train,12.00,TICKET-1,,\n\
+                  31/02/2026,running,Taxi,\"1,350\",TICKET-2,,\n";
     let page = me.post_multipart("/expenses/import", &[], Some(("file", "frais.csv", broken.as_bytes())));
     assert_eq!(page.status, 422, "{}", page.body);
     assert!(page.body.contains("Le fichier frais.csv ne peut pas être importé tel quel ; rien n&#39;a été modifié"));
@@ -90,8 +91,17 @@ fn a_broken_file_shows_its_lines_and_changes_nothing() {
         "the line, its column and why, in French: {}",
         page.body
     );
+    // A date and an amount that do not read: said in French too, never in English.
+    assert!(
+        page.body.contains("<li>ligne 4, colonne « date » : « 31/02/2026 » n&#39;est pas une date"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<li>ligne 4, colonne « amount » : « 1,350 » se lit de deux façons"), "{}", page.body);
+    assert!(!page.body.contains("lang=\"en\""), "no English: {}", page.body);
     let nl = me.post_multipart("/expenses/import?lang=nl", &[], Some(("file", "frais.csv", broken.as_bytes())));
     assert!(nl.body.contains("“travel” is geen categorie"), "in Dutch: {}", nl.body);
+    assert!(nl.body.contains("“1,350” kan op twee manieren gelezen worden"), "in Dutch: {}", nl.body);
     assert_eq!(t.journal_len(), before);
     assert_eq!(staged_files(&t), 0, "a refused file is not kept");
 }
@@ -128,5 +138,7 @@ fn events_are_previewed_then_recorded_and_the_same_file_changes_nothing() {
     let refused = me.post_multipart("/expenses/events", &[], Some(("file", "activités.csv", broken.as_bytes())));
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("ligne 2"), "{}", refused.body);
+    assert!(refused.body.contains("« 2026-13-01 » n&#39;est pas une date"), "in French: {}", refused.body);
+    assert!(!refused.body.contains("lang=\"en\""), "no English: {}", refused.body);
     assert_eq!(t.journal_len(), before + rows as u64);
 }

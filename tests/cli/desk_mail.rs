@@ -59,9 +59,19 @@ fn the_outbox_is_read_then_sent_on_each_message_once_and_the_bounce_listed() {
     assert_eq!(me.get("/mail/outbox/..%2F..%2Fcharte.toml").status, 404);
     assert_eq!(me.get("/mail/outbox/nothing.eml").status, 404);
 
+    // A file charte did not write: named, never sent, said in French.
+    std::fs::write(t.path("out/outbox/stray.eml"), "Subject: hello\r\n\r\nnot charte's\r\n").unwrap();
     let sent = me.post_form("/mail/send", &[]);
     assert_eq!(sent.status, 303, "{}", sent.body);
     let done = after_sending(&me);
+    assert!(
+        done.body.contains(
+            "<li>out/outbox/stray.eml — le journal ne connaît aucun message écrit sous ce nom : charte n&#39;envoie \
+             que ce qu&#39;il a écrit</li>"
+        ),
+        "{}",
+        done.body
+    );
     assert!(done.body.contains("data-state=\"done\"") && done.body.contains("3 messages sont partis"), "{}", done.body);
     assert_eq!(received_by(&server).len(), 3);
     assert!(done.body.contains("Aucun message n'attend"), "{}", done.body);

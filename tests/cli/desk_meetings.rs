@@ -273,6 +273,44 @@ fn votes_by_counts_and_a_tie_decided_by_the_casting_vote() {
 }
 
 #[test]
+fn the_same_vote_sent_twice_records_one_decision_and_other_votes_for_it_are_refused() {
+    let (t, id) = four_present();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let path = format!("/meetings/{id}/vote");
+    let form = [("decision", "Budget 2026"), ("yes", "3"), ("no", "1"), ("abstain", "")];
+    let before = t.journal_len();
+    let first = me.post_form(&path, &form);
+    assert_eq!(first.status, 303, "{}", first.body);
+    // A double click: the same form again is the decision recorded.
+    let again = me.post_form(&path, &form);
+    assert_eq!(again.status, 303, "{}", again.body);
+    assert_eq!(t.journal_len(), before + 1, "one decision recorded");
+    let shown = me.get(location(&again));
+    assert_eq!(shown.body.matches("« Budget 2026 » : adoptée").count(), 1, "{}", shown.body);
+    // The same decision with other votes: refused, nothing recorded.
+    let other = me.post_form(&path, &[("decision", "Budget 2026"), ("yes", "1"), ("no", "3")]);
+    assert_eq!(other.status, 422, "{}", other.body);
+    assert!(
+        other.body.contains("« Budget 2026 » est déjà enregistrée à cette réunion, avec d&#39;autres voix"),
+        "{}",
+        other.body
+    );
+    assert_eq!(t.journal_len(), before + 1, "nothing recorded");
+    // The command line: the same ballots twice record one decision.
+    std::fs::write(
+        t.path("ballots.csv"),
+        format!("enterprise_number,vote,person\n{CPAS},yes,Jean-Marc Lefèvre\n{COMMUNE},no,Amira Chahid\n"),
+    )
+    .unwrap();
+    let vote = ["vote", &id, "--decision", "Charte révisée", "--ballots", "ballots.csv"];
+    t.run(vote).success();
+    let twice = t.run(vote).success();
+    assert!(twice.stdout.contains("nothing was changed"), "{}", twice.stdout);
+    assert_eq!(t.journal_len(), before + 2);
+}
+
+#[test]
 fn ballots_per_organisation_go_through_the_same_counting_as_charte_vote() {
     let (t, id) = four_present();
     let s = t.serve();

@@ -183,3 +183,23 @@ fn an_approved_report_is_sent_to_the_funder_from_the_page_once() {
     assert_eq!(outbox(), 1, "never twice");
     t.run(["audit"]).success();
 }
+
+#[test]
+fn a_subsidy_report_without_expenses_is_refused_in_the_pages_words_not_the_command_lines() {
+    let t = desk();
+    let s = t.serve();
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let before = t.journal_len();
+    let refused = me.post_form("/reports/subsidy", &[("year", "2026")]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("aucune n&#39;est enregistrée pour 2026")
+            && refused.body.contains("cochez « Sans dépenses, volontairement »"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains("--expenses") && !refused.body.contains("lang=\"en\""), "{}", refused.body);
+    assert_eq!(t.journal_len(), before);
+    // The command line still says its options.
+    t.run(["report", "subsidy", "--year", "2026"]).code(2).stderr_has("or --no-expenses");
+}

@@ -282,21 +282,7 @@ impl Store {
 
     /// The decisions voted at `meeting`, oldest first, as their entries recorded them.
     pub fn decisions(&self, meeting: &str) -> Result<Vec<crate::governance::vote::RecordedDecision>> {
-        let found: Vec<(String, String)> = self.query(
-            "SELECT at, payload FROM journal WHERE kind = 'decision-recorded' AND subject = ?1 ORDER BY seq",
-            [meeting],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let mut out = Vec::new();
-        for (at, payload) in found {
-            out.extend(picked(&self.path, "a decision-recorded entry", vec![payload], |e| match e {
-                Event::DecisionRecorded { decision, ballots, outcome, .. } => {
-                    Some(crate::governance::vote::RecordedDecision { decision, ballots, outcome, at: at.clone() })
-                }
-                _ => None,
-            })?);
-        }
-        Ok(out)
+        decisions(&self.path, self.query(DECISIONS, [meeting], |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 
     /// The ids of the elections, oldest first.
@@ -492,12 +478,7 @@ impl Store {
     /// day it stopped counting if its confirmation was revoked: what a
     /// day's figures read (it counted from `collected` to `revoked`).
     pub fn adherence_history(&self) -> Result<Vec<Adherence>> {
-        let sql = format!(
-            "SELECT {ADHERENCE_COLUMNS} FROM adherences a WHERE seq = (SELECT min(seq) FROM adherences b \
-             WHERE b.enterprise_number = a.enterprise_number AND b.charter_version = a.charter_version \
-             AND (b.revoked IS NULL) = (a.revoked IS NULL)) ORDER BY seq"
-        );
-        self.query(&sql, [], adherence_row)
+        self.query(&adherence_history_sql(), [], adherence_row)
     }
 
     /// Every return that waited for the coordinator's confirmation, by id
@@ -660,6 +641,27 @@ impl Store {
     }
 }
 
+/// The decisions voted at a meeting (?1): each entry's day and payload.
+const DECISIONS: &str =
+    "SELECT at, payload FROM journal WHERE kind = 'decision-recorded' AND subject = ?1 ORDER BY seq";
+
+/// The decisions of [`DECISIONS`]' entries, as they recorded them.
+fn decisions(
+    path: &std::path::Path,
+    found: Vec<(String, String)>,
+) -> Result<Vec<crate::governance::vote::RecordedDecision>> {
+    let mut out = Vec::new();
+    for (at, payload) in found {
+        out.extend(picked(path, "a decision-recorded entry", vec![payload], |e| match e {
+            Event::DecisionRecorded { decision, ballots, outcome, .. } => {
+                Some(crate::governance::vote::RecordedDecision { decision, ballots, outcome, at: at.clone() })
+            }
+            _ => None,
+        })?);
+    }
+    Ok(out)
+}
+
 const ELECTION_STEPS: &str =
     "SELECT payload FROM journal WHERE kind = 'election-recorded' AND subject = ?1 ORDER BY seq";
 
@@ -757,6 +759,25 @@ impl Tx<'_> {
     pub fn attendance(&self) -> Result<Vec<Attendance>> {
         let records: Vec<AttendanceRecord> = self.rows(&attendance_sql("1"), [], attendance_row)?;
         Ok(records.into_iter().map(|r| r.attendance).collect())
+    }
+
+    /// The attendance lines of one meeting, as [`Store::attendance_at`],
+    /// read under the write lock: a vote counts those present as they are.
+    pub fn attendance_at(&self, meeting: &str) -> Result<Vec<Attendance>> {
+        let records: Vec<AttendanceRecord> = self.rows(&attendance_sql("meeting = ?1"), [meeting], attendance_row)?;
+        Ok(records.into_iter().map(|r| r.attendance).collect())
+    }
+
+    /// The decisions voted at `meeting`, as [`Store::decisions`], read
+    /// under the write lock: the same decision is never recorded twice.
+    pub fn decisions(&self, meeting: &str) -> Result<Vec<crate::governance::vote::RecordedDecision>> {
+        decisions(&self.path, self.rows(DECISIONS, [meeting], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+
+    /// Every adherence's history, as [`Store::adherence_history`], read
+    /// under the write lock: who holds a member's rights as it is.
+    pub fn adherence_history(&self) -> Result<Vec<Adherence>> {
+        self.rows(&adherence_history_sql(), [], adherence_row)
     }
 
     /// Why `meeting` was cancelled, if it was (None too for no such meeting).
@@ -1276,6 +1297,16 @@ fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
 }
 
 /// The columns [`adherence_row`] reads, in its order.
+/// Every adherence's first entry per organisation, version and state
+/// (counted or revoked), in journal order.
+fn adherence_history_sql() -> String {
+    format!(
+        "SELECT {ADHERENCE_COLUMNS} FROM adherences a WHERE seq = (SELECT min(seq) FROM adherences b \
+         WHERE b.enterprise_number = a.enterprise_number AND b.charter_version = a.charter_version \
+         AND (b.revoked IS NULL) = (a.revoked IS NULL)) ORDER BY seq"
+    )
+}
+
 const ADHERENCE_COLUMNS: &str = "file_sha256, document_id, enterprise_number, charter_version, method, signer, signed, \
                                  sealed_sha256, details, at, revoked";
 

@@ -28,7 +28,7 @@ use super::{Coordinator, Form, Frame, Viewer, date, fixable, see_other};
 use crate::app::App;
 use crate::app::election::{Choices, Count, Facilitated, Names};
 use crate::error::Problem;
-use crate::governance::election::{Choosing, Election, Stage};
+use crate::governance::election::{Choosing, Election, NotOpened, Stage};
 use crate::governance::vote::{Choice, Outcome};
 use crate::mail::dates::long_date;
 use crate::roster::{EnterpriseNumber, Language};
@@ -185,7 +185,8 @@ async fn open(
         let (Ok(seats_n), Ok(since_d)) = (seats, since) else {
             let mut page = list_page(app, viewer, None, &typed)?;
             if seats.is_err() {
-                page.seats_error = Some(seats_words(page.elected_seats, fr));
+                let why = NotOpened::Seats { seats: typed.seats.clone(), elected_seats: page.elected_seats };
+                page.seats_error = Some(why.say(viewer.lang));
             }
             if since.is_err() {
                 page.since_error = Some(if fr {
@@ -196,28 +197,17 @@ async fn open(
             }
             return Ok(Err(page));
         };
-        let e = match app.open_election(typed.meeting.trim(), seats_n, since_d) {
+        let why = match app.open_election(typed.meeting.trim(), seats_n, since_d) {
             Ok(opened) => return Ok(Ok(format!("/elections/{}?done=opened", opened.election))),
-            Err(e) if fixable(e.kind()) => e,
+            Err(Error::NotOpened(why)) => why,
             Err(e) => return Err(e),
         };
-        // The field refused, read from the option the application names.
-        let message = e.to_string();
         let mut page = list_page(app, viewer, None, &typed)?;
-        if message.starts_with("--seats") {
-            page.seats_error = Some(seats_words(page.elected_seats, fr));
-        } else if message.starts_with("--since") {
-            page.since_error = Some(if fr {
-                "Les mandats ne peuvent pas commencer avant la plénière qui élit.".to_owned()
-            } else {
-                "De mandaten kunnen niet beginnen vóór de plenaire vergadering die verkiest.".to_owned()
-            });
-        } else {
-            page.meeting_error = Some(if fr {
-                "Choisissez une assemblée plénière qui n'a pas été annulée : c'est elle qui élit le comité.".to_owned()
-            } else {
-                "Kies een plenaire vergadering die niet geannuleerd werd: zij verkiest het comité.".to_owned()
-            });
+        let said = Some(why.say(viewer.lang));
+        match why.field() {
+            "seats" => page.seats_error = said,
+            "since" => page.since_error = said,
+            _ => page.meeting_error = said,
         }
         Ok(Err(page))
     })
@@ -238,14 +228,6 @@ async fn answer<P: super::Shown + Send + 'static>(
         Ok(to) => see_other(&to),
         Err(page) => page.response(StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
     })
-}
-
-fn seats_words(elected_seats: u32, fr: bool) -> String {
-    if fr {
-        format!("Indiquez un nombre de sièges de 1 à {elected_seats} (les sièges élus du comité).")
-    } else {
-        format!("Geef een aantal zetels van 1 tot {elected_seats} (de verkozen zetels van het comité).")
-    }
 }
 
 /// One row of a round's form: a member present who may name.
@@ -882,6 +864,7 @@ async fn vote(
     Form(Coordinator(viewer), typed): Form<Counting>,
 ) -> std::result::Result<Response, Failure> {
     let counted = (count(&typed.yes), count(&typed.no), count(&typed.abstain));
+    let whole = counted.0.is_some() && counted.1.is_some() && counted.2.is_some();
     let casting = match typed.casting.as_str() {
         "" => None,
         c => c.parse::<Choice>().ok(),
@@ -898,54 +881,32 @@ async fn vote(
             }
             _ => Err(Error::usage("the counts are whole numbers")),
         },
-        move |page, _| vote_refused(page, &kept, counted),
+        move |page, e| vote_refused(page, &kept, e, whole),
     )
     .await
 }
 
-/// Says why the vote was refused, read from the counts typed and the page
-/// (the members present, the casting vote), not from the English message.
-fn vote_refused(page: &mut ElectionPage, typed: &Counting, counted: (Option<usize>, Option<usize>, Option<usize>)) {
+/// Says why the vote was refused: the application's reason for the
+/// counts (none counted, more than those present, a tie without the
+/// casting vote); else what the page shows stops it (the committee's
+/// rules broken, an objection open).
+fn vote_refused(page: &mut ElectionPage, typed: &Counting, e: &Error, whole: bool) {
     let fr = page.f.page.fr;
-    let present = page.present_voters;
     let nothing = if fr { "Rien n'a été enregistré." } else { "Er werd niets geregistreerd." };
-    let message = match counted {
-        (Some(yes), Some(no), Some(abstain)) => {
-            let total = yes + no + abstain;
-            match (&page.casting_vote, fr) {
-                _ if !page.breaches.is_empty() && fr => {
-                    "La proposition enfreint les règles du comité ci-dessus : modifiez-la avant le vote.".to_owned()
-                }
-                _ if !page.breaches.is_empty() => {
-                    "Het voorstel overtreedt de regels van het comité hierboven: wijzig het vóór de stemming."
-                        .to_owned()
-                }
-                _ if page.open_objections && fr => "Levez d'abord chaque objection.".to_owned(),
-                _ if page.open_objections => "Los eerst elk bezwaar op.".to_owned(),
-                _ if total == 0 && fr => {
-                    "Aucune voix comptée : indiquez les voix pour, contre et les abstentions.".to_owned()
-                }
-                _ if total == 0 => "Geen stem geteld: geef de stemmen voor, tegen en de onthoudingen.".to_owned(),
-                _ if total > present && fr => {
-                    format!("{total} voix comptées, mais seulement {present} membres présents votent.")
-                }
-                _ if total > present => {
-                    format!("{total} stemmen geteld, maar slechts {present} aanwezige leden stemmen.")
-                }
-                (Some(holder), true) if yes == no => {
-                    format!(
-                        "Égalité ({yes} pour, {no} contre) : indiquez comment {holder} a voté (voix prépondérante)."
-                    )
-                }
-                (Some(holder), false) if yes == no => {
-                    format!("Staking ({yes} voor, {no} tegen): geef aan hoe {holder} stemde (beslissende stem).")
-                }
-                (_, true) => "Le vote ne peut pas être enregistré tel quel : vérifiez les nombres.".to_owned(),
-                (_, false) => "De stemming kan zo niet geregistreerd worden: kijk de aantallen na.".to_owned(),
-            }
+    let message = match e {
+        Error::NotVoted(why) => why.say(if fr { Language::Fr } else { Language::Nl }),
+        _ if !whole && fr => "Les voix se comptent en nombres entiers (0, 1, 2…).".to_owned(),
+        _ if !whole => "Stemmen worden in gehele getallen geteld (0, 1, 2…).".to_owned(),
+        _ if !page.breaches.is_empty() && fr => {
+            "La proposition enfreint les règles du comité ci-dessus : modifiez-la avant le vote.".to_owned()
         }
-        _ if fr => "Les voix se comptent en nombres entiers (0, 1, 2…).".to_owned(),
-        _ => "Stemmen worden in gehele getallen geteld (0, 1, 2…).".to_owned(),
+        _ if !page.breaches.is_empty() => {
+            "Het voorstel overtreedt de regels van het comité hierboven: wijzig het vóór de stemming.".to_owned()
+        }
+        _ if page.open_objections && fr => "Levez d'abord chaque objection.".to_owned(),
+        _ if page.open_objections => "Los eerst elk bezwaar op.".to_owned(),
+        _ if fr => "Le vote ne peut pas être enregistré tel quel : vérifiez les nombres.".to_owned(),
+        _ => "De stemming kan zo niet geregistreerd worden: kijk de aantallen na.".to_owned(),
     };
     page.vote_error = Some(format!("{message} {nothing}"));
     page.yes.clone_from(&typed.yes);

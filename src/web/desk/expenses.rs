@@ -217,6 +217,23 @@ pub struct PreviewPage {
     pub unchanged: bool,
 }
 
+impl PreviewPage {
+    /// Its confirm block: the lines of the year previewed, replacing the
+    /// import shown (if any).
+    pub fn confirm(&self) -> super::Confirm {
+        let replaces = self.replaces.as_ref().map(|(.., sha)| sha.clone()).unwrap_or_default();
+        super::Confirm::new(
+            "/expenses/import/confirm",
+            ("Enregistrer ces dépenses", "Deze uitgaven vastleggen"),
+            &self.id,
+            &self.sha256,
+            &self.name,
+        )
+        .with("year", self.lines.year.to_string())
+        .with("replaces", replaces)
+    }
+}
+
 fn preview_page(f: Frame, p: Preview, lang: Language) -> PreviewPage {
     let Imported { lines, file, sha256, replaces, unchanged, .. } = p.imported;
     PreviewPage {
@@ -409,6 +426,19 @@ pub struct EventsPreviewPage {
     pub new: Vec<EventRow>,
     /// Its events already recorded as they are.
     pub known: usize,
+}
+
+impl EventsPreviewPage {
+    /// Its confirm block: the events previewed.
+    pub fn confirm(&self) -> super::Confirm {
+        super::Confirm::new(
+            "/expenses/events/confirm",
+            ("Enregistrer ces activités", "Deze activiteiten vastleggen"),
+            &self.id,
+            &self.sha256,
+            &self.name,
+        )
+    }
 }
 
 /// POST /expenses/events (multipart: `csrf`, then `file`).

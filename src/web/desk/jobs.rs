@@ -79,6 +79,8 @@ pub struct Summary {
     pub relayed: usize,
     /// (address, reason) of the messages the server refused for good.
     pub bounced: Vec<(String, String)>,
+    /// Outbox files not sent on, and why (the desk says it in its language).
+    pub not_sent: Vec<(String, crate::app::outbox::NotSent)>,
     /// A daily run: each workflow that ran, with the steps it did.
     pub workflows: Vec<(String, usize)>,
     /// A daily run stopped in part by a temporary failure: to be tried

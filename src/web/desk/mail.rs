@@ -89,6 +89,8 @@ pub struct MailPage {
     pub busy: bool,
     /// The refusal of the sending just asked for.
     pub error: Option<String>,
+    /// The last sending's files not sent on, and why, in the page's language.
+    pub not_sent: Vec<(String, String)>,
 }
 
 #[derive(Debug, Template)]
@@ -207,7 +209,13 @@ fn mail_page(app: &App, f: Frame, job: Option<JobView>) -> crate::Result<MailPag
         .take(crate::app::mail::SHOWN)
         .map(|e| row(e, o.subjects.get(&e.file), lang))
         .collect();
+    let not_sent = job
+        .as_ref()
+        .and_then(|j| j.summary.as_ref())
+        .map(|s| s.not_sent.iter().map(|(file, why)| (file.clone(), why.say(lang))).collect())
+        .unwrap_or_default();
     Ok(MailPage {
+        not_sent,
         more: waiting_total - waiting.len(),
         waiting,
         sent_on: o.outbox.iter().filter(|e| e.relay == RelayState::Relayed).count(),
@@ -320,7 +328,7 @@ async fn send(
         Ok(Summary {
             relayed: r.report.sent,
             bounced: r.report.bounced,
-            failed: r.refused,
+            not_sent: r.refused,
             unchanged: r.report.already,
             ..Summary::default()
         })

@@ -884,10 +884,6 @@ async fn vote(
         let refused = match votes {
             Err(why) => Some(why),
             Ok(votes) => {
-                let counts = match &votes {
-                    Votes::Counts { yes, no, abstain, casting } => Some((*yes, *no, *abstain, casting.is_some())),
-                    Votes::Ballots(_) => None,
-                };
                 match app
                     .decide(&id, &form.decision, votes, &|p| Error::Input { file: "the vote form".into(), problems: p })
                 {
@@ -895,7 +891,7 @@ async fn vote(
                     Err(e) if super::fixable(e.kind()) => {
                         log_refusal("vote", &id, &e);
                         let page = meeting_page(app, viewer, &id)?;
-                        Some(vote_refusal(&page, &form, counts, &e, fr))
+                        Some(vote_refusal(&page, &e, viewer.lang))
                     }
                     Err(e) => return Err(e),
                 }
@@ -914,76 +910,14 @@ async fn vote(
     .await
 }
 
-/// Why a vote was refused, read from the meeting as it is now and the form.
-fn vote_refusal(
-    page: &MeetingPage,
-    form: &VoteForm,
-    counts: Option<(usize, usize, usize, bool)>,
-    e: &Error,
-    fr: bool,
-) -> String {
+/// Why a vote was refused: the application's reason, in French or Dutch;
+/// a ballot refused, by whose it is.
+fn vote_refusal(page: &MeetingPage, e: &Error, lang: Language) -> String {
+    let fr = lang == Language::Fr;
     let nothing = if fr { " Rien n'a été enregistré." } else { " Er werd niets geregistreerd." };
-    let why = if !page.held {
-        if fr {
-            "Cette réunion n'a pas encore eu lieu : un vote s'enregistre le jour de la réunion ou après.".to_owned()
-        } else {
-            "Deze vergadering heeft nog niet plaatsgevonden: een stemming wordt op de dag zelf of erna geregistreerd."
-                .to_owned()
-        }
-    } else if form.decision.is_empty() {
-        if fr {
-            "Indiquez la décision mise au vote.".to_owned()
-        } else {
-            "Geef de beslissing op waarover gestemd werd.".to_owned()
-        }
-    } else if page.recorded == 0 {
-        if fr {
-            "Enregistrez d'abord les présences : la majorité se compte parmi les votants présents.".to_owned()
-        } else {
-            "Registreer eerst de aanwezigheden: de meerderheid wordt onder de aanwezige stemgerechtigden geteld."
-                .to_owned()
-        }
-    } else if let Some((yes, no, abstain, casting)) = counts {
-        let holder = page.casting_holder.clone().unwrap_or_default();
-        if yes + no + abstain == 0 {
-            if fr {
-                "Indiquez le nombre de voix pour, contre et d'abstentions.".to_owned()
-            } else {
-                "Geef het aantal stemmen voor, tegen en onthoudingen op.".to_owned()
-            }
-        } else if yes + no + abstain > page.present_voters {
-            if fr {
-                format!(
-                    "{} voix comptées, mais {} votant(s) seulement sont enregistré(s) présent(s) : vérifiez les \
-                     nombres ou les présences.",
-                    yes + no + abstain,
-                    page.present_voters
-                )
-            } else {
-                format!(
-                    "{} stemmen geteld, maar slechts {} stemgerechtigde(n) staan als aanwezig geregistreerd: kijk de \
-                     getallen of de aanwezigheden na.",
-                    yes + no + abstain,
-                    page.present_voters
-                )
-            }
-        } else if yes == no && !casting {
-            if fr {
-                format!(
-                    "Égalité ({yes} pour, {no} contre) : le règlement donne une voix prépondérante à {holder}. \
-                     Indiquez comment cette personne a voté."
-                )
-            } else {
-                format!(
-                    "Staking van stemmen ({yes} voor, {no} tegen): het reglement geeft de doorslaggevende stem aan \
-                     {holder}. Geef aan hoe deze persoon stemde."
-                )
-            }
-        } else {
-            generic_vote_refusal(e, page, fr)
-        }
-    } else {
-        generic_vote_refusal(e, page, fr)
+    let why = match e {
+        Error::NotVoted(why) => why.say(lang),
+        _ => generic_vote_refusal(e, page, fr),
     };
     why + nothing
 }

@@ -69,6 +69,38 @@ pub(crate) fn fixable(kind: Kind) -> bool {
     matches!(kind, Kind::Invalid | Kind::NotFound)
 }
 
+/// The confirm block of an upload's preview (desk/confirm.html, one
+/// shape for the roster, the expenses and the events): the form posted to
+/// `action` with the hidden fields that bind it to the file previewed (its
+/// staged id, sha256 and name, then the page's own), and its button's
+/// words in French and Dutch.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub action: &'static str,
+    pub hidden: Vec<(&'static str, String)>,
+    pub button: (&'static str, &'static str),
+}
+
+impl Confirm {
+    /// The form for the file staged as `id`, of `sha256`, named `name`.
+    pub fn new(
+        action: &'static str,
+        button: (&'static str, &'static str),
+        id: &str,
+        sha256: &str,
+        name: &str,
+    ) -> Confirm {
+        let hidden = vec![("id", id.to_owned()), ("sha256", sha256.to_owned()), ("name", name.to_owned())];
+        Confirm { action, hidden, button }
+    }
+
+    /// With the hidden field `name`, of `value`.
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Confirm {
+        self.hidden.push((name, value.into()));
+        self
+    }
+}
+
 /// The session cookie's name on this site.
 pub(crate) fn session_cookie_name(secure: bool) -> &'static str {
     if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }

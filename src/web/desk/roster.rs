@@ -12,7 +12,7 @@ use super::{Coordinator, Form, Frame, Shown, Upload, Viewer, changed, date, jour
 use crate::app::App;
 use crate::app::charter::Saved;
 use crate::app::glance::Stage;
-use crate::app::members::{Edited, MemberChanges, MemberFile, Standing};
+use crate::app::members::{Editable, Edited, MemberChanges, MemberFile, Standing};
 use crate::app::roster_upload::Preview;
 use crate::error::Problem;
 use crate::reason::Reason;
@@ -77,6 +77,9 @@ pub(crate) fn fixable(e: Error, said: Said, lang: Language) -> Result<Refusal> {
         Error::NotSaved(why) => vec![(why.say(lang), false)],
         Error::NotImported(why) => vec![(why.say(lang), false)],
         Error::NotSent(why) => vec![(why.say(lang), false)],
+        Error::NotDone(why) => vec![(why.say(lang), false)],
+        Error::NotVoted(why) => vec![(why.say(lang), false)],
+        Error::NotOpened(why) => vec![(why.say(lang), false)],
         e => vec![(e.to_string(), true)],
     };
     Ok(Refusal { said, details })
@@ -279,6 +282,20 @@ pub struct PreviewPage {
     pub notes: Vec<String>,
 }
 
+impl PreviewPage {
+    /// Its confirm block: the import bound to the file and to the plan shown.
+    pub fn confirm(&self) -> super::Confirm {
+        super::Confirm::new(
+            "/roster/import/confirm",
+            ("Confirmer l'importation", "De invoer bevestigen"),
+            &self.id,
+            &self.sha256,
+            &self.name,
+        )
+        .with("plan", self.digest.clone())
+    }
+}
+
 /// A roster column in words.
 pub fn field_words(field: &str, lang: Language) -> &'static str {
     crate::roster::field_words(field, lang).unwrap_or("?")
@@ -445,27 +462,14 @@ async fn confirm(
 // --- one organisation --------------------------------------------------
 
 /// The fields the edit form changes, by roster column name.
-const EDITED: [&str; 7] =
-    ["email", "language", "status", "representative", "representative_email", "address", "sectors"];
+const EDITED: [&str; 7] = Editable::<String>::FIELDS;
 
 /// The edit form's values, as typed, and the values the page showed
 /// (`shown`, a JSON object by roster column name, in a hidden field).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct EditForm {
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub language: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub representative: String,
-    #[serde(default)]
-    pub representative_email: String,
-    #[serde(default)]
-    pub address: String,
-    #[serde(default)]
-    pub sectors: String,
+    #[serde(flatten)]
+    pub fields: Editable<String>,
     #[serde(default)]
     pub shown: String,
 }
@@ -475,23 +479,11 @@ impl EditForm {
     fn of(o: &crate::roster::Organisation) -> EditForm {
         let mut form = EditForm::default();
         for f in EDITED {
-            *form.value_mut(f) = o.value_of(f);
+            *form.fields.field_mut(f) = o.value_of(f);
         }
         let values: BTreeMap<&str, String> = EDITED.iter().map(|f| (*f, o.value_of(f))).collect();
         form.shown = serde_json::to_string(&values).unwrap_or_default();
         form
-    }
-
-    fn value_mut(&mut self, field: &str) -> &mut String {
-        match field {
-            "email" => &mut self.email,
-            "language" => &mut self.language,
-            "status" => &mut self.status,
-            "representative" => &mut self.representative,
-            "representative_email" => &mut self.representative_email,
-            "address" => &mut self.address,
-            _ => &mut self.sectors,
-        }
     }
 
     /// The values the page showed, by field (none when the form did not
@@ -509,7 +501,7 @@ impl EditForm {
         let was = self.was();
         let mut c = MemberChanges::default();
         for f in EDITED {
-            let typed = self.value_mut(f).clone();
+            let typed = self.fields.field_mut(f).clone();
             let shown = was.get(f);
             if shown == Some(&typed) {
                 continue;
@@ -517,7 +509,7 @@ impl EditForm {
             if let Some(shown) = shown {
                 c.shown.insert(f, shown.clone());
             }
-            *c.field_mut(f) = Some(if f == "sectors" { typed.replace(" | ", "|") } else { typed });
+            *c.fields.field_mut(f) = Some(if f == "sectors" { typed.replace(" | ", "|") } else { typed });
         }
         c
     }
@@ -530,9 +522,9 @@ impl EditForm {
         let mut form = now.clone();
         let mut typed = self;
         for f in EDITED {
-            let value = typed.value_mut(f).clone();
+            let value = typed.fields.field_mut(f).clone();
             if was.get(f) != Some(&value) {
-                *form.value_mut(f) = value;
+                *form.fields.field_mut(f) = value;
             }
         }
         form
