@@ -408,8 +408,10 @@ impl App {
             if state.holds.is_some() && state.funder_email.is_some() {
                 match self.send_report(kind, year) {
                     Ok(sent) => match sent.outcome {
+                        // Never the address: the journal keeps no personal
+                        // data `charte erase` could not remove.
                         Mailed::Sent | Mailed::AlreadySent => {
-                            out.push((s.id.clone(), format!("sent to {}", sent.to), Vec::new()));
+                            out.push((s.id.clone(), "sent to the funder".to_owned(), Vec::new()));
                         }
                         Mailed::Bounced(why) | Mailed::BouncedBefore(why) => failed.push(Failed {
                             item,

@@ -190,6 +190,19 @@ fn outbox(t: &Test) -> usize {
         .unwrap_or(0)
 }
 
+/// The journal entries (kind: payload) whose subject or payload names `needle`, ignoring case.
+fn entries_naming(t: &Test, needle: &str) -> Vec<String> {
+    let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    let mut stmt = conn.prepare("SELECT kind, subject, payload FROM journal ORDER BY seq").unwrap();
+    let rows: Vec<(String, String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    assert!(rows.len() > 10, "a journal: {rows:?}");
+    rows.into_iter()
+        .filter(|(_, subject, payload)| format!("{subject}\n{payload}").to_lowercase().contains(&needle.to_lowercase()))
+        .map(|(kind, _, payload)| format!("{kind}: {payload}"))
+        .collect()
+}
+
 fn not_sent_flags(t: &Test) -> Vec<serde_json::Value> {
     let flags = t.run(["flags", "--json"]).success().json();
     flags.as_array().unwrap().iter().filter(|f| f["rule"] == "report-not-sent").cloned().collect()
@@ -216,6 +229,9 @@ fn the_annual_report_workflow_sends_each_approved_report_and_flags_one_late() {
     approve_at(&t, "annual", "plenary-2027-01-20");
     t.run(["run", "annual-report"]).success().stdout_has("send-annual");
     assert_eq!(outbox(&t), 1, "the annual report went");
+    // The journal keeps no address (charte erase could not remove it).
+    assert_eq!(entries_naming(&t, "rapports-coordinations@cocom.example.be"), Vec::<String>::new());
+    assert!(!entries_naming(&t, "sent to the funder").is_empty(), "the step says it went");
     t.run(["run", "annual-report"]).success();
     assert_eq!(outbox(&t), 1, "once");
     assert!(not_sent_flags(&t).is_empty());
