@@ -21,6 +21,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::App;
+use super::report::file_name;
 use crate::delivery::{MessageRecord, MessageState, Planned};
 use crate::documents::IssuedDocument;
 use crate::error::{Error, Result};
@@ -287,9 +288,34 @@ impl App {
             });
         }
         if kind == Kind::Subsidy {
-            let path = self.ws.out_dir().join("reports").join(super::report::expenses_file(year));
-            if let Some(bytes) = crate::error::read_at_most(&path, crate::error::MAX_DOCUMENT_BYTES).ok().flatten() {
-                out.push(Attachment { filename: file_name(&path), content_type: "text/csv".into(), bytes });
+            // The expense lines the sealed figures were made from, and no
+            // others: the PDF's seal names their sha256 (made with it).
+            let name = super::report::expenses_file(year);
+            let path = self.ws.out_dir().join("reports").join(&name);
+            let bound = out
+                .first()
+                .and_then(|pdf| crate::seal::read_manifest(&pdf.bytes).ok())
+                .and_then(|m| m.extra.get(super::report::COMPANIONS)?.get(&name)?.as_str().map(str::to_owned));
+            let bytes = match crate::error::read_at_most(&path, crate::error::MAX_DOCUMENT_BYTES) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(Error::io(&path, e)),
+            };
+            let holds = |bytes: &[u8]| {
+                use sha2::Digest as _;
+                bound.as_deref() == Some(hex::encode(sha2::Sha256::digest(bytes)).as_str())
+            };
+            match bytes {
+                Some(bytes) if holds(&bytes) => {
+                    out.push(Attachment { filename: name, content_type: "text/csv".into(), bytes });
+                }
+                _ => {
+                    let file = path.strip_prefix(&self.ws.root).unwrap_or(&path).to_string_lossy().into_owned();
+                    return Err(Error::NotSent(NotSent::ExpensesChanged {
+                        file,
+                        document_id: made.document_id.clone(),
+                    }));
+                }
             }
         }
         let page = self.write_verify_page()?;
@@ -319,8 +345,4 @@ impl App {
         });
         Ok(out)
     }
-}
-
-fn file_name(path: &std::path::Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }

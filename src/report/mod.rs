@@ -98,6 +98,9 @@ pub enum NotSent {
     NoEmail,
     /// Its file on disk is missing or not the one journaled last.
     FileChanged { file: String, document_id: String },
+    /// The subsidy report's expense lines (`file`) are missing or are not
+    /// the ones its sealed PDF was made from.
+    ExpensesChanged { file: String, document_id: String },
 }
 
 impl Kind {
@@ -152,6 +155,11 @@ impl std::fmt::Display for NotSent {
                 "{file} is missing or is not the report journaled last ({document_id}): put it back (charte \
                  restore) or make the report again and have it approved; nothing was sent"
             ),
+            NotSent::ExpensesChanged { file, document_id } => write!(
+                f,
+                "{file} is missing or is not the expense lines the report {document_id} was made from: make the \
+                 report again (charte report subsidy) and have it approved; nothing was sent"
+            ),
         }
     }
 }
@@ -195,6 +203,14 @@ impl NotSent {
             (NotSent::FileChanged { file, .. }, Language::Nl) => format!(
                 "het bestand {file} ontbreekt of werd gewijzigd sinds het gemaakt werd: maak het verslag opnieuw en \
                  laat het goedkeuren; er werd niets verzonden"
+            ),
+            (NotSent::ExpensesChanged { file, .. }, Language::Fr) => format!(
+                "le fichier {file} manque ou n'est pas celui des dépenses avec lesquelles le rapport a été produit : \
+                 produisez le rapport à nouveau et faites-le approuver ; rien n'a été envoyé"
+            ),
+            (NotSent::ExpensesChanged { file, .. }, Language::Nl) => format!(
+                "het bestand {file} ontbreekt of bevat niet de uitgaven waarmee het verslag gemaakt werd: maak het \
+                 verslag opnieuw en laat het goedkeuren; er werd niets verzonden"
             ),
         }
     }

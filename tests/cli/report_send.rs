@@ -276,3 +276,50 @@ fn without_a_due_date_an_unsent_report_is_not_flagged() {
 fn approve_at(t: &Test, report: &str, meeting: &str) {
     t.run(["report", "approve", report, "--year", "2026", "--meeting", meeting]).success();
 }
+
+/// The year's expense file without its last `drop` lines: other figures.
+fn fewer_lines(t: &Test, name: &str, drop: usize) {
+    let text = std::fs::read_to_string(t.path("year/expenses.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(t.path(name), lines[..lines.len() - drop].join("\n") + "\n").unwrap();
+}
+
+/// The expense lines go only with the sealed report they were made with:
+/// missing, or another run's beside this PDF, the report is not sent.
+#[test]
+fn the_expense_lines_sent_are_the_ones_the_sealed_report_was_made_from() {
+    let server = TestServer::start(ServerOptions::default());
+    let t = workspace(server.port).at("2027-01-11");
+    fewer_lines(&t, "other.csv", 3);
+    t.run(["report", "subsidy", "--year", "2026", "--expenses", "year/expenses.csv"]).success();
+    approve(&t, "subsidy");
+    let csv = t.path("out/reports/subsidy-2026.expenses.csv");
+    let made = std::fs::read(&csv).unwrap();
+    // Other lines beside the PDF: refused, in words, nothing sent.
+    let mut other = made.clone();
+    other.extend_from_slice(b"2026-12-30;running;Une ligne de trop;10,00;X;;\n");
+    std::fs::write(&csv, &other).unwrap();
+    send(&t, &["subsidy", "--year", "2026"])
+        .code(2)
+        .stderr_has("subsidy-2026.expenses.csv is missing or is not the expense lines")
+        .stderr_has("make the report again")
+        .stderr_has("nothing was sent");
+    std::fs::remove_file(&csv).unwrap();
+    send(&t, &["subsidy", "--year", "2026"]).code(2).stderr_has("make the report again");
+    assert!(server.messages().is_empty(), "nothing sent");
+    std::fs::write(&csv, &made).unwrap();
+    send(&t, &["subsidy", "--year", "2026"]).success();
+    assert_eq!(attachment(&server.messages()[0].eml, "subsidy-2026.expenses.csv").unwrap(), made);
+
+    // Two runs at once with other lines: whichever report is in place,
+    // its own lines are beside it, and they are what is sent.
+    let a = t.spawn_at("2027-01-11", ["report", "subsidy", "--year", "2026", "--expenses", "other.csv"]);
+    let b = t.spawn_at("2027-01-11", ["report", "subsidy", "--year", "2026", "--expenses", "year/expenses.csv"]);
+    let (a, b) = (a.wait(), b.wait());
+    assert!(a.code == 0 || b.code == 0, "{} {}", a.stderr, b.stderr);
+    approve(&t, "subsidy");
+    send(&t, &["subsidy", "--year", "2026"]).success();
+    let received = server.messages();
+    let sent = attachment(&received.last().unwrap().eml, "subsidy-2026.expenses.csv").unwrap();
+    assert_eq!(sent, std::fs::read(&csv).unwrap());
+}
