@@ -96,6 +96,18 @@ impl App {
         Ok(settled.iter().find(|m| m.state == MessageState::Sent).or(settled.last()).cloned())
     }
 
+    /// Whether the report of `kind` and `year` as it is now was refused
+    /// for good at the address `[funder] email` names now: sending it
+    /// again there sends nothing (the address needs correcting first).
+    pub fn report_refused_here(&self, kind: Kind, year: i32) -> Result<bool> {
+        let state = self.report_state(kind, year)?;
+        let (Some(made), Some(to)) = (state.made, state.funder_email) else { return Ok(false) };
+        let left = format!("{}@", message_id_left(kind, year, &made, &to));
+        Ok(self
+            .delivery_about(&made.document_id)?
+            .is_some_and(|m| m.state == MessageState::Bounced && m.message_id.starts_with(&left)))
+    }
+
     /// A meeting in words: "Assemblée plénière du jeudi 19 novembre 2026";
     /// its id when the journal does not know it.
     pub fn meeting_words(&self, id: &str, lang: Language) -> Result<String> {
@@ -140,19 +152,7 @@ impl App {
             return Err(Error::NotSent(NotSent::NoEmail));
         };
         let lang = self.funder_language();
-        // Keyed on the report (kind, year, sealed file) and the address: a
-        // report is delivered once; refused for good at one address, it
-        // goes to a corrected one.
-        let address_key = {
-            use sha2::Digest as _;
-            hex::encode(sha2::Sha256::digest(to.trim().to_lowercase().as_bytes()))
-        };
-        let message_id_left = format!(
-            "{}.{}.{}",
-            crate::report::mail_key(kind.code(), year),
-            &made.sealed_sha256[..16],
-            &address_key[..8]
-        );
+        let message_id_left = message_id_left(kind, year, &made, &to);
         let mail = self.ws.mail()?;
         let envelope = crate::governance::convoke::envelope(&mail)?;
         let message_id = format!("{message_id_left}@{}", envelope.domain);
@@ -345,4 +345,14 @@ impl App {
         });
         Ok(out)
     }
+}
+
+/// The left part of the Message-ID of the mail carrying the report `made`
+/// to `to`: keyed on the report (kind, year, sealed file) and the address,
+/// a report is delivered once; refused for good at one address, it goes to
+/// a corrected one.
+fn message_id_left(kind: Kind, year: i32, made: &IssuedDocument, to: &str) -> String {
+    use sha2::Digest as _;
+    let address_key = hex::encode(sha2::Sha256::digest(to.trim().to_lowercase().as_bytes()));
+    format!("{}.{}.{}", crate::report::mail_key(kind.code(), year), &made.sealed_sha256[..16], &address_key[..8])
 }

@@ -159,8 +159,8 @@ fn an_approved_report_is_sent_to_the_funder_from_the_page_once() {
     assert!(page.body.contains("action=\"/reports/send\""), "{}", page.body);
     let sent = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
     assert_eq!(sent.status, 303, "{}", sent.body);
-    assert_eq!(sent.header("location"), Some("/reports?year=2026&sent=annual"));
-    let page = me.get("/reports?year=2026&sent=annual");
+    assert_eq!(sent.header("location"), Some("/reports?year=2026&sent=annual&outcome=sent"));
+    let page = me.get("/reports?year=2026&sent=annual&outcome=sent");
     let b = &page.body;
     assert!(b.contains("Le rapport annuel d&#39;évaluation 2026 est envoyé au pouvoir subsidiant."), "{b}");
     assert!(
@@ -180,6 +180,48 @@ fn an_approved_report_is_sent_to_the_funder_from_the_page_once() {
     // The same form again (a second tab): nothing more.
     let again = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
     assert_eq!(again.status, 303, "{}", again.body);
+    assert_eq!(again.header("location"), Some("/reports?year=2026&sent=annual&outcome=already"));
+    let page = me.get("/reports?year=2026&sent=annual&outcome=already");
+    assert!(page.body.contains("avait déjà été envoyé au pouvoir subsidiant : rien n&#39;a été envoyé à nouveau"));
+    assert!(!page.body.contains("est envoyé au pouvoir subsidiant."), "{}", page.body);
     assert_eq!(outbox(), 1, "never twice");
     t.run(["audit"]).success();
+}
+
+/// The funder's server refuses its address: the page says nothing went
+/// and what to correct, never "sent", and offers no button that would
+/// send nothing while the address is the one refused.
+#[test]
+fn a_refused_funder_address_is_said_on_the_page_and_the_button_waits_for_a_correction() {
+    let server = crate::smtp::TestServer::start(crate::smtp::ServerOptions::default());
+    let t = desk();
+    let path = t.path("charte.toml");
+    crate::smtp::point_at(&path, server.port);
+    let toml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, toml.replace("rapports-coordinations@cocom.example.be", "bounce-gone@cocom.example.be"))
+        .unwrap();
+    t.run(["report", "annual", "--year", "2026"]).success();
+    t.run(["report", "approve", "annual", "--year", "2026", "--meeting", "plenary-2026-11-19"]).success();
+    let env = crate::smtp::client_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let s = t.serve_with(&["--no-daily-run"], &env);
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let sent = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let after = sent.header("location").unwrap().to_owned();
+    assert_eq!(after, "/reports?year=2026&sent=annual&outcome=bounced");
+    let b = me.get(&after).body;
+    assert!(
+        b.contains("n&#39;est pas parti : le serveur de courrier du pouvoir subsidiant a refusé son adresse"),
+        "{b}"
+    );
+    assert!(!b.contains("est envoyé au pouvoir subsidiant"), "never said sent: {b}");
+    assert!(b.contains("id=\"annual-bounced\""), "{b}");
+    assert!(!b.contains("id=\"annual-send-button\""), "no button while the address is the one refused: {b}");
+    // Again (a second tab): nothing sent, said the same way.
+    let again = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
+    assert_eq!(again.header("location"), Some(after.as_str()));
+    let nl = me.get(&format!("{after}&lang=nl")).body;
+    assert!(nl.contains("is niet vertrokken: de mailserver van de subsidiënt weigerde zijn adres"), "{nl}");
+    assert!(server.messages().is_empty());
 }
