@@ -101,6 +101,9 @@ pub enum NotSent {
     /// The subsidy report's expense lines (`file`) are missing or are not
     /// the ones its sealed PDF was made from.
     ExpensesChanged { file: String, document_id: String },
+    /// The funder's mail server refused this report's mail for good at
+    /// `address` (still charte.toml's `[funder] email`) on `on`.
+    RefusedBefore { address: String, on: chrono::NaiveDate, why: String },
 }
 
 impl Kind {
@@ -160,6 +163,11 @@ impl std::fmt::Display for NotSent {
                 "{file} is missing or is not the expense lines the report {document_id} was made from: make the \
                  report again (charte report subsidy) and have it approved; nothing was sent"
             ),
+            NotSent::RefusedBefore { address, on, why } => write!(
+                f,
+                "charte.toml's [funder] email {address} was refused for good by the mail server on {on} ({why}): \
+                 correct it, then send again; nothing was sent"
+            ),
         }
     }
 }
@@ -211,6 +219,16 @@ impl NotSent {
             (NotSent::ExpensesChanged { file, .. }, Language::Nl) => format!(
                 "het bestand {file} ontbreekt of bevat niet de uitgaven waarmee het verslag gemaakt werd: maak het \
                  verslag opnieuw en laat het goedkeuren; er werd niets verzonden"
+            ),
+            (NotSent::RefusedBefore { address, on, why }, Language::Fr) => format!(
+                "le serveur de courrier a refusé l'adresse du pouvoir subsidiant {address} le {} ({why}) : \
+                 corrigez-la dans charte.toml ([funder] email), puis envoyez à nouveau ; rien n'a été envoyé",
+                crate::mail::long_date(*on, lang)
+            ),
+            (NotSent::RefusedBefore { address, on, why }, Language::Nl) => format!(
+                "de mailserver weigerde het adres van de subsidiënt {address} op {} ({why}): verbeter het in \
+                 charte.toml ([funder] email) en verzend dan opnieuw; er werd niets verzonden",
+                crate::mail::long_date(*on, lang)
             ),
         }
     }

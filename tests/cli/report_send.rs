@@ -173,14 +173,25 @@ fn a_funder_address_that_bounces_is_flagged_for_the_coordination() {
         .unwrap();
     t.run(["report", "annual", "--year", "2026"]).success();
     approve(&t, "annual");
-    send(&t, &["annual", "--year", "2026"]).success().stdout_has("refused bounce-gone@cocom.example.be for good");
+    // Refused now: done (journaled, flagged) but for the address, which needs a fix: exit 4.
+    send(&t, &["annual", "--year", "2026"])
+        .code(4)
+        .stdout_has("refused bounce-gone@cocom.example.be for good")
+        .stderr_has("correct charte.toml's [funder] email");
     let flags = t.run(["flags", "--json"]).success().json();
     let bounced: Vec<_> = flags.as_array().unwrap().iter().filter(|f| f["rule"] == "mail-bounced").collect();
     assert_eq!(bounced.len(), 1, "{flags}");
     assert!(bounced[0]["enterprise_number"].is_null(), "a coordination-level flag: {}", bounced[0]);
     assert!(!bounced[0]["name"].as_str().unwrap().is_empty(), "it names what bounced: {}", bounced[0]);
-    // Refused for good: not sent again.
-    send(&t, &["annual", "--year", "2026"]).success().stdout_has("nothing was sent");
+    // Refused for good: not sent again, nothing changed, exit 2 saying when and what to correct.
+    let entries = t.journal_len();
+    send(&t, &["annual", "--year", "2026"])
+        .code(2)
+        .stderr_has("[funder] email bounce-gone@cocom.example.be was refused for good by the mail server on 2026-12-15")
+        .stderr_has("nothing was sent");
+    let json = send(&t, &["annual", "--year", "2026", "--json"]).code(2).json();
+    assert!(json["outcome"]["bounced_before"].is_string(), "{json}");
+    assert_eq!(t.journal_len(), entries);
     assert!(server.messages().is_empty());
 }
 
