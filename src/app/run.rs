@@ -411,7 +411,12 @@ impl App {
                         // Never the address: the journal keeps no personal
                         // data `charte erase` could not remove.
                         Mailed::Sent | Mailed::AlreadySent => {
-                            out.push((s.id.clone(), "sent to the funder".to_owned(), Vec::new()));
+                            let words = if self.ws.config.mail_to_outbox() {
+                                "written to the outbox for the funder (charte outbox send sends it on)"
+                            } else {
+                                "sent to the funder"
+                            };
+                            out.push((s.id.clone(), words.to_owned(), Vec::new()));
                         }
                         Mailed::Bounced(why) | Mailed::BouncedBefore(why) => failed.push(Failed {
                             item,

@@ -162,14 +162,22 @@ fn an_approved_report_is_sent_to_the_funder_from_the_page_once() {
     assert_eq!(sent.header("location"), Some("/reports?year=2026&sent=annual&outcome=sent"));
     let page = me.get("/reports?year=2026&sent=annual&outcome=sent");
     let b = &page.body;
-    assert!(b.contains("Le rapport annuel d&#39;évaluation 2026 est envoyé au pouvoir subsidiant."), "{b}");
+    // The outbox transport: written there, not yet gone; never said "sent".
     assert!(
-        b.contains("id=\"annual-sent\"><span aria-hidden=\"true\">✔</span> Envoyé au pouvoir subsidiant le 15/12/2026, à rapports-coordinations@cocom.example.be."),
+        b.contains(
+            "Le rapport annuel d&#39;évaluation 2026 est déposé dans la boîte d&#39;envoi : il part quand le courrier \
+             est envoyé (page Courrier)."
+        ),
         "{b}"
     );
+    assert!(
+        b.contains("id=\"annual-sent\"><span aria-hidden=\"true\">✔</span> Déposé dans la boîte d&#39;envoi le 15/12/2026, pour rapports-coordinations@cocom.example.be"),
+        "{b}"
+    );
+    assert!(!b.contains("est envoyé au pouvoir subsidiant"), "{b}");
     assert!(!b.contains("id=\"annual-send-button\""), "no second sending: {b}");
     let nl = me.get("/reports?year=2026&lang=nl");
-    assert!(nl.body.contains("Verzonden naar de subsidiënt op 15/12/2026"), "{}", nl.body);
+    assert!(nl.body.contains("Op 15/12/2026 in de uitgaande post gezet"), "{}", nl.body);
     let outbox = || {
         std::fs::read_dir(t.path("out/outbox"))
             .unwrap()
@@ -182,7 +190,7 @@ fn an_approved_report_is_sent_to_the_funder_from_the_page_once() {
     assert_eq!(again.status, 303, "{}", again.body);
     assert_eq!(again.header("location"), Some("/reports?year=2026&sent=annual&outcome=already"));
     let page = me.get("/reports?year=2026&sent=annual&outcome=already");
-    assert!(page.body.contains("avait déjà été envoyé au pouvoir subsidiant : rien n&#39;a été envoyé à nouveau"));
+    assert!(page.body.contains("est déjà dans la boîte d&#39;envoi : rien n&#39;a été ajouté"), "{}", page.body);
     assert!(!page.body.contains("est envoyé au pouvoir subsidiant."), "{}", page.body);
     assert_eq!(outbox(), 1, "never twice");
     t.run(["audit"]).success();

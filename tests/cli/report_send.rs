@@ -242,7 +242,7 @@ fn the_annual_report_workflow_sends_each_approved_report_and_flags_one_late() {
     assert_eq!(outbox(&t), 1, "the annual report went");
     // The journal keeps no address (charte erase could not remove it).
     assert_eq!(entries_naming(&t, "rapports-coordinations@cocom.example.be"), Vec::<String>::new());
-    assert!(!entries_naming(&t, "sent to the funder").is_empty(), "the step says it went");
+    assert!(!entries_naming(&t, "written to the outbox for the funder").is_empty(), "the step says where it went");
     t.run(["run", "annual-report"]).success();
     assert_eq!(outbox(&t), 1, "once");
     assert!(not_sent_flags(&t).is_empty());
@@ -260,10 +260,20 @@ fn the_annual_report_workflow_sends_each_approved_report_and_flags_one_late() {
     t.run(["run", "annual-report"]).success();
     assert_eq!(not_sent_flags(&t).len(), 1, "raised once");
 
-    // Approved and sent, late: the flag goes.
+    // Approved and written to the outbox, late: not gone yet, the flag stays.
     approve_at(&t, "subsidy", "plenary-2027-01-20");
     t.run(["run", "annual-report"]).success();
     assert_eq!(outbox(&t), 2);
+    assert_eq!(not_sent_flags(&t).len(), 1, "in the outbox only, it has not left");
+    // Sent on from the outbox (the transport stays the outbox): the flag goes.
+    let server = TestServer::start(ServerOptions::default());
+    crate::smtp::point_at(&t.path("charte.toml"), server.port);
+    let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
+    std::fs::write(t.path("charte.toml"), toml.replace("transport = \"smtp\"", "transport = \"outbox\"")).unwrap();
+    let env = crate::smtp::client_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    t.run_env(["outbox", "send"], &env).success();
+    assert_eq!(server.messages().len(), 2, "both reports went on");
     assert!(not_sent_flags(&t).is_empty());
     let status = t.run(["status", "annual-report", "--json"]).success().json();
     assert_eq!(status[0]["finished"], true, "{status}");

@@ -390,14 +390,20 @@ impl Store {
                  CASE WHEN r.state = ?3 THEN ?3 ELSE m.state END, \
                  CASE WHEN r.state = ?3 THEN r.reason ELSE m.reason END, \
                  CASE WHEN r.state IN (?2, ?3) THEN r.seq ELSE m.seq END, \
-                 CASE WHEN r.state IN (?2, ?3) THEN rj.at ELSE j.at END \
+                 CASE WHEN r.state IN (?2, ?3) THEN rj.at ELSE j.at END, r.state \
                  FROM messages m JOIN journal j ON j.seq = m.seq {ADDRESS_JOIN} \
                  LEFT JOIN relays r ON r.message_id = m.message_id LEFT JOIN journal rj ON rj.seq = r.seq \
                  WHERE m.purpose = ?1 ORDER BY m.seq",
                 resolved("m.address", "pa")
             ),
             [purpose, RelayState::Relayed.code(), RelayState::Bounced.code()],
-            message_row,
+            |r| {
+                let relay = match r.get::<_, Option<String>>(8)? {
+                    Some(state) => Some(state.parse().map_err(|e| text_err(8, e))?),
+                    None => None,
+                };
+                Ok(MessageRecord { relay, ..message_row(r)? })
+            },
         )
     }
 
@@ -1303,6 +1309,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRecord> {
         reason: r.get(5)?,
         seq: r.get(6)?,
         at: day(r, 7)?,
+        relay: None,
     })
 }
 

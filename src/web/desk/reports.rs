@@ -237,6 +237,20 @@ fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<
             m.address.clone().unwrap_or_else(|| if fr { "une adresse effacée" } else { "een gewist adres" }.into());
         let day = date(m.at, lang);
         match m.state {
+            // Written to the outbox only: it has not left yet.
+            MessageState::Sent if !m.reached_server(app.ws.config.mail_to_outbox()) => {
+                sent = Some(if fr {
+                    format!(
+                        "Déposé dans la boîte d'envoi le {day}, pour {to} : il part quand le courrier est envoyé \
+                         (page Courrier)."
+                    )
+                } else {
+                    format!(
+                        "Op {day} in de uitgaande post gezet, voor {to}: het vertrekt wanneer de post verstuurd wordt \
+                         (pagina Post)."
+                    )
+                });
+            }
             MessageState::Sent => {
                 sent = Some(if fr {
                     format!("Envoyé au pouvoir subsidiant le {day}, à {to}.")
@@ -377,7 +391,12 @@ async fn page(State(site): State<Arc<Site>>, viewer: Viewer, Query(q): Query<Pag
             _ => None,
         };
         let (done, warn) = match q.sent.as_deref().and_then(kind_of) {
-            Some(k) => sent_words(k, year, q.outcome.as_deref()),
+            Some(k) => {
+                let outbox = app.report_delivery(k, year)?.is_some_and(|m| {
+                    m.state == MessageState::Sent && !m.reached_server(app.ws.config.mail_to_outbox())
+                });
+                sent_words(k, year, q.outcome.as_deref(), outbox)
+            }
             None => (done, None),
         };
         reports_page(app, viewer, Some(year), (done, warn), None)
@@ -387,9 +406,21 @@ async fn page(State(site): State<Arc<Site>>, viewer: Viewer, Query(q): Query<Pag
 
 /// What sending report `kind` did (`outcome`, the send form's answer), in
 /// words: done, or a warning when nothing went.
-fn sent_words(kind: Kind, year: i32, outcome: Option<&str>) -> (Option<Said>, Option<Said>) {
+/// `outbox`: it was written to the outbox and waits there to be sent on.
+fn sent_words(kind: Kind, year: i32, outcome: Option<&str>, outbox: bool) -> (Option<Said>, Option<Said>) {
     let (fr, nl) = (title(kind, year, true).to_lowercase(), title(kind, year, false).to_lowercase());
     match outcome {
+        Some("already") if outbox => (
+            Some(Said::new(
+                format!(
+                    "Le {fr} est déjà dans la boîte d'envoi : rien n'a été ajouté. Il part quand le courrier est envoyé (page Courrier)."
+                ),
+                format!(
+                    "Het {nl} staat al in de uitgaande post: er werd niets toegevoegd. Het vertrekt wanneer de post verstuurd wordt (pagina Post)."
+                ),
+            )),
+            None,
+        ),
         Some("already") => (
             Some(Said::new(
                 format!("Le {fr} avait déjà été envoyé au pouvoir subsidiant : rien n'a été envoyé à nouveau."),
@@ -418,6 +449,17 @@ fn sent_words(kind: Kind, year: i32, outcome: Option<&str>) -> (Option<Said>, Op
                 ),
                 format!(
                     "Het {nl} wordt op dit moment door een andere bewerking van charte verzonden: laad de pagina zo dadelijk opnieuw."
+                ),
+            )),
+            None,
+        ),
+        _ if outbox => (
+            Some(Said::new(
+                format!(
+                    "Le {fr} est déposé dans la boîte d'envoi : il part quand le courrier est envoyé (page Courrier)."
+                ),
+                format!(
+                    "Het {nl} staat in de uitgaande post: het vertrekt wanneer de post verstuurd wordt (pagina Post)."
                 ),
             )),
             None,
