@@ -481,11 +481,13 @@ impl App {
                 kind.words(crate::roster::Language::Nl)
             ),
         };
-        if self.ws.store.raised_flags()?.iter().any(|r| r.rule == crate::flags::REPORT_NOT_SENT && r.subject == subject)
-        {
-            return Ok(());
-        }
-        self.ws.store.transaction(self.today, |tx| tx.append(&event).map(|_| ()))
+        // Decided under the write lock: two runs at once raise it once.
+        self.ws.store.transaction(self.today, |tx| {
+            if !tx.flag_raised(crate::flags::REPORT_NOT_SENT, &subject)? {
+                tx.append(&event)?;
+            }
+            Ok(())
+        })
     }
 
     /// The expenses of a subsidy report step: none when the step says

@@ -735,6 +735,16 @@ impl Tx<'_> {
         self.rows(APPROVALS, rusqlite::params![kind.code(), year], approval_row)
     }
 
+    /// Whether a flag of `rule` about `subject` was raised, read under the
+    /// write lock: two runs at once never raise it twice.
+    pub fn flag_raised(&self, rule: &str, subject: &str) -> Result<bool> {
+        let found: Vec<i64> =
+            self.rows("SELECT seq FROM raised_flags WHERE rule = ?1 AND subject = ?2 LIMIT 1", [rule, subject], |r| {
+                r.get(0)
+            })?;
+        Ok(!found.is_empty())
+    }
+
     /// A meeting by its id, read under the write lock.
     pub fn meeting(&self, id: &str) -> Result<Option<MeetingRecord>> {
         Ok(self.rows::<_, Vec<_>>(&format!("{MEETINGS} WHERE id = ?1"), [id], meeting_row)?.into_iter().next())
