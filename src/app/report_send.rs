@@ -189,8 +189,6 @@ impl App {
             .map(|k| crate::seal::fingerprint(&k))
             .map_err(|e| Error::usage(format!("{}: its seal does not read ({e}); nothing was sent", made.file)))?;
         let checkpoint = attachments.iter().rev().find(|a| a.filename.starts_with("checkpoint-"));
-        let meeting_date =
-            self.ws.store.meetings()?.into_iter().find(|m| m.meeting.id == approval.meeting).map(|m| m.meeting.date);
         let c = &self.ws.config.coordination;
         let data = serde_json::json!({
             "lang": lang.code(),
@@ -199,7 +197,7 @@ impl App {
             "report": kind.words(lang),
             "year": year,
             "meeting": self.meeting_words(&approval.meeting, lang)?,
-            "approved_on": meeting_date.map(|d| crate::mail::long_date(d, lang)),
+            "phone": c.contact.as_ref().map(|k| k.phone.clone()),
             "fingerprint": fingerprint,
             "verify_url": self.ws.config.serve.public_url.as_ref().map(|u| format!("{}/verify", u.trim_end_matches('/'))),
             "attachments": attachments.iter().map(|a| a.filename.clone()).collect::<Vec<_>>(),

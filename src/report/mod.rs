@@ -119,7 +119,7 @@ impl Kind {
     pub fn words(self, lang: Language) -> &'static str {
         match (self, lang) {
             (Kind::Annual, Language::Fr) => "rapport annuel d'évaluation",
-            (Kind::Annual, Language::Nl) => "jaarlijks evaluatieverslag",
+            (Kind::Annual, Language::Nl) => "jaarlijkse evaluatieverslag",
             (Kind::Subsidy, Language::Fr) => "rapport au pouvoir subsidiant",
             (Kind::Subsidy, Language::Nl) => "verslag voor de subsidiënt",
         }

@@ -48,6 +48,8 @@ fn the_annual_report_is_made_downloaded_approved_and_its_approval_lapses_when_ma
     let page = me.get("/reports?year=2026&made=annual");
     let b = &page.body;
     assert!(b.contains("Le rapport annuel d&#39;évaluation 2026 est produit et scellé"), "{b}");
+    let nl = me.get("/reports?year=2026&made=annual&lang=nl").body;
+    assert!(nl.contains("Het jaarlijkse evaluatieverslag 2026 is gemaakt en verzegeld."), "{nl}");
     assert!(b.contains("id=\"annual-made\">Produit le 15/12/2026"), "{b}");
     assert!(b.contains("Membres (charte en vigueur signée)"), "its figures: {b}");
     assert!(b.contains("href=\"/reports/annual-2026.pdf\""), "{b}");

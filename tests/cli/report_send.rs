@@ -86,7 +86,13 @@ fn a_report_goes_to_the_funder_once_approved_and_once_only_and_its_pdf_verifies(
     let text = msg.body_text(0).unwrap().into_owned();
     let fingerprint = fingerprint(&t.path("keys/coordination.pub"));
     assert!(text.contains(&fingerprint), "{text}");
-    assert!(text.contains("Assemblée plénière du jeudi 19 novembre 2026"), "{text}");
+    assert!(text.contains("approuvé par la réunion « Assemblée plénière du jeudi 19 novembre 2026 »."), "{text}");
+    assert_eq!(text.matches("19 novembre 2026").count(), 1, "the meeting's date once: {text}");
+    // The fingerprint confirmed by phone: the coordination's number.
+    assert!(text.contains("la coordination peut vous la confirmer par téléphone, au 02 774 36 40"), "{text}");
+    // The tree head said in plain words.
+    assert!(text.contains("l'empreinte signée du registre de la coordination"), "{text}");
+    assert!(!text.contains("arbre"), "{text}");
     assert!(text.contains("Ouvrez le fichier verify.html dans votre navigateur"), "{text}");
     assert!(text.contains("demandez-le à la coordination"), "{text}");
     assert!(!text.contains("/verify"), "no link without public_url: {text}");
@@ -146,6 +152,12 @@ fn the_subsidy_report_carries_its_expense_lines_in_dutch_with_the_verify_link() 
     assert!(text.contains("verslag voor de subsidiënt 2026"), "{text}");
     assert!(text.contains("https://charte.cswsl.example.be/verify"), "{text}");
     assert!(text.contains("Open het bestand verify.html in uw browser"), "{text}");
+    assert!(text.contains("het elektronisch zegel van de coördinatie"), "{text}");
+    assert!(text.contains("of het zegel geldig is en met welke sleutel het gezet werd"), "{text}");
+    assert!(text.contains("de ondertekende vingerafdruk van het register van de coördinatie"), "{text}");
+    assert!(!text.contains("boomkop") && !text.contains("de elektronische zegel"), "{text}");
+    assert!(text.contains("telefonisch bevestigen, op 02 774 36 40"), "{text}");
+    assert_eq!(text.matches("19 november 2026").count(), 1, "the meeting's date once: {text}");
     let csv = String::from_utf8(attachment(eml, "subsidy-2026.expenses.csv").expect("the expense lines")).unwrap();
     let csv = csv.trim_start_matches('\u{feff}');
     assert!(csv.starts_with("date;category;description;amount;document;person;fte"), "{csv}");

@@ -135,6 +135,12 @@ fn title(kind: Kind, year: i32, fr: bool) -> String {
     }
 }
 
+/// The report in a sentence, after "le" / "het": "jaarlijkse
+/// evaluatieverslag 2026" (declined there, unlike the title).
+fn in_sentence(kind: Kind, year: i32, lang: Language) -> String {
+    format!("{} {year}", kind.words(lang))
+}
+
 /// A body's name in the page's language.
 fn body_words(app: &App, key: &str, lang: Language) -> String {
     crate::governance::bodies(&app.ws.config)
@@ -381,12 +387,12 @@ async fn page(State(site): State<Arc<Site>>, viewer: Viewer, Query(q): Query<Pag
         let year = q.year.unwrap_or_else(|| app.today.year());
         let done = match (q.made.as_deref().and_then(kind_of), q.approved.as_deref().and_then(kind_of)) {
             (Some(k), _) => Some(Said::new(
-                format!("Le {} est produit et scellé.", title(k, year, true).to_lowercase()),
-                format!("Het {} is gemaakt en verzegeld.", title(k, year, false).to_lowercase()),
+                format!("Le {} est produit et scellé.", in_sentence(k, year, Language::Fr)),
+                format!("Het {} is gemaakt en verzegeld.", in_sentence(k, year, Language::Nl)),
             )),
             (None, Some(k)) => Some(Said::new(
-                format!("L'approbation du {} est enregistrée.", title(k, year, true).to_lowercase()),
-                format!("De goedkeuring van het {} is vastgelegd.", title(k, year, false).to_lowercase()),
+                format!("L'approbation du {} est enregistrée.", in_sentence(k, year, Language::Fr)),
+                format!("De goedkeuring van het {} is vastgelegd.", in_sentence(k, year, Language::Nl)),
             )),
             _ => None,
         };
@@ -408,7 +414,7 @@ async fn page(State(site): State<Arc<Site>>, viewer: Viewer, Query(q): Query<Pag
 /// words: done, or a warning when nothing went.
 /// `outbox`: it was written to the outbox and waits there to be sent on.
 fn sent_words(kind: Kind, year: i32, outcome: Option<&str>, outbox: bool) -> (Option<Said>, Option<Said>) {
-    let (fr, nl) = (title(kind, year, true).to_lowercase(), title(kind, year, false).to_lowercase());
+    let (fr, nl) = (in_sentence(kind, year, Language::Fr), in_sentence(kind, year, Language::Nl));
     match outcome {
         Some("already") if outbox => (
             Some(Said::new(
