@@ -230,6 +230,10 @@ fn a_refused_funder_address_is_said_on_the_page_and_the_button_waits_for_a_corre
     );
     assert!(!b.contains("est envoyé au pouvoir subsidiant"), "never said sent: {b}");
     assert!(b.contains("id=\"annual-bounced\""), "{b}");
+    // Its words in one piece (no run of spaces left by a broken line continuation).
+    assert!(b.contains("Corrigez l&#39;adresse du pouvoir subsidiant dans charte.toml ([funder] email)"), "{b}");
+    let bounced = b.split("id=\"annual-bounced\"").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(!bounced.contains("  "), "{bounced}");
     assert!(!b.contains("id=\"annual-send-button\""), "no button while the address is the one refused: {b}");
     // Again (a second tab): nothing sent, said the same way.
     let again = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
