@@ -604,6 +604,13 @@ impl Default for FlagRules {
 }
 
 impl Config {
+    /// Whether mail is written to out/outbox/ (`[mail] transport =
+    /// "outbox"`, or no `[mail]`) rather than handed to an SMTP server:
+    /// there, "sent" means "sent on" (`charte outbox send`).
+    pub fn mail_to_outbox(&self) -> bool {
+        self.mail.as_ref().is_none_or(|m| m.transport == crate::mail::TransportKind::Outbox)
+    }
+
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Self::parse(&text, path)

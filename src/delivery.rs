@@ -99,6 +99,18 @@ pub struct MessageRecord {
     pub seq: i64,
     /// The date of its last state change.
     pub at: NaiveDate,
+    /// Where it stands in being sent on from the outbox (`charte outbox
+    /// send`), if it was.
+    pub relay: Option<RelayState>,
+}
+
+impl MessageRecord {
+    /// Whether a mail server accepted it: sent through SMTP, or, when the
+    /// transport is the outbox (`outbox`), written there and sent on
+    /// (relayed). A message only written to out/outbox/ has not left.
+    pub fn reached_server(&self, outbox: bool) -> bool {
+        self.state == MessageState::Sent && (!outbox || self.relay == Some(RelayState::Relayed))
+    }
 }
 
 /// Where a message the outbox wrote stands in being sent on through

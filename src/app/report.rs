@@ -97,7 +97,8 @@ struct Sealing<'a> {
     /// The languages to render it in, the network's main one first.
     languages: &'a [Language],
     /// Files written beside the PDFs (the report's CSV or JSON), with them
-    /// or not at all.
+    /// or not at all; each one's sha256 is in the seal's manifest
+    /// ([`COMPANIONS`]), so a file is known to be the one made with the PDF.
     companions: &'a [(PathBuf, Vec<u8>)],
 }
 
@@ -213,12 +214,13 @@ impl App {
     /// for the first language and STEM.LANG.pdf and STEM.LANG.seal.json for
     /// the others, with the companions, and journals each PDF once (the
     /// same report made again the same day is not journaled twice).
-    /// Nothing is written until every language rendered and sealed: a
-    /// report that fails leaves no file behind. Returns the paths of the
-    /// PDFs, the first language's first.
+    /// Nothing is written until every language rendered and sealed, and the
+    /// companions go in place with the PDFs, under the journal's lock: a
+    /// report that fails (or that another run made meanwhile) leaves no
+    /// file behind, never a CSV beside another run's PDF. Returns the paths
+    /// of the PDFs, the first language's first.
     fn seal_report(&mut self, s: &Sealing<'_>) -> Result<Vec<PathBuf>> {
-        // The companion CSV/JSON files are written before the lock: a date
-        // the journal would refuse is refused first, whoever opened the App.
+        // A date the journal would refuse is refused first, whoever opened the App.
         self.ws.check_date(self.today)?;
         let sealer = self.sealer()?;
         let seal_key = sealer.fingerprint();
@@ -234,6 +236,14 @@ impl App {
         let consistency = self.consistency_since_previous(s.kind.document(), tree)?;
         let engine = App::engine()?;
         let (kind, year, stem) = (s.kind.code(), s.year, s.kind.stem(s.year));
+        let companions: serde_json::Map<String, serde_json::Value> = s
+            .companions
+            .iter()
+            .map(|(path, bytes)| {
+                use sha2::Digest as _;
+                (file_name(path), serde_json::Value::String(hex::encode(sha2::Sha256::digest(bytes))))
+            })
+            .collect();
         let ws = &self.ws;
         let mut made = Vec::new();
         for (i, &lang) in s.languages.iter().enumerate() {
@@ -264,6 +274,7 @@ impl App {
                 .extra("journal_head", serde_json::Value::String(head.clone()))
                 .extra("year", serde_json::json!(year))
                 .extra("language", serde_json::json!(lang.code()))
+                .extra(COMPANIONS, serde_json::Value::Object(companions.clone()))
                 .extra(crate::journal::checkpoint::FIELD, checkpoint.clone());
             let manifest = match &consistency {
                 Some(c) => manifest.extra(CONSISTENCY, c.clone()),
@@ -290,8 +301,9 @@ impl App {
             made.push((path, sealed, document));
         }
         ws.out_folder("reports")?;
+        let mut companions = Vec::with_capacity(s.companions.len());
         for (path, bytes) in s.companions {
-            crate::error::write_atomic(path, bytes)?;
+            companions.push((crate::error::stage(path, bytes)?, path.clone()));
         }
         // Each PDF and its seal are staged in a temporary file of this
         // run's own; under the journal's write lock the report is journaled
@@ -330,12 +342,22 @@ impl App {
             // only where this report is the one journaled last for its
             // file: a report another run journaled after it is kept.
             let mut paths = Vec::with_capacity(to_place.len());
+            let mut main_is_ours = false;
             for (files, path, document) in to_place {
                 let latest = tx.document_at(&document.file)?;
-                if latest.is_none_or(|l| l.document_id == document.document_id) && !files.in_place(&path)? {
+                let ours = latest.is_none_or(|l| l.document_id == document.document_id);
+                if ours && !files.in_place(&path)? {
                     files.replace(&path)?;
                 }
+                main_is_ours |= paths.is_empty() && ours;
                 paths.push(path);
+            }
+            // The companions go with the main PDF: beside another run's
+            // report they would not be the ones its seal names.
+            if main_is_ours {
+                for (staged, path) in companions {
+                    staged.replace(&path)?;
+                }
             }
             // A checkpoint after the report's own entries, so that they
             // too are covered by a signed tree head.
@@ -420,6 +442,17 @@ pub fn expenses_file(year: i32) -> String {
 
 /// The manifest's `extra` key of a report's consistency proof.
 pub const CONSISTENCY: &str = "consistency";
+
+/// The manifest's `extra` key of the files made with a report (its CSV or
+/// JSON beside it in out/reports/): each file's name and the sha256 of its
+/// bytes, so `charte report send` mails only the expense lines the sealed
+/// figures were made from.
+pub const COMPANIONS: &str = "companions";
+
+/// A path's file name.
+pub(super) fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
 
 /// The warning of a subsidy report made after its deadline.
 fn past_due(year: i32, due: NaiveDate, today: NaiveDate) -> String {

@@ -21,6 +21,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::App;
+use super::report::file_name;
 use crate::delivery::{MessageRecord, MessageState, Planned};
 use crate::documents::IssuedDocument;
 use crate::error::{Error, Result};
@@ -95,6 +96,18 @@ impl App {
         Ok(settled.iter().find(|m| m.state == MessageState::Sent).or(settled.last()).cloned())
     }
 
+    /// Whether the report of `kind` and `year` as it is now was refused
+    /// for good at the address `[funder] email` names now: sending it
+    /// again there sends nothing (the address needs correcting first).
+    pub fn report_refused_here(&self, kind: Kind, year: i32) -> Result<bool> {
+        let state = self.report_state(kind, year)?;
+        let (Some(made), Some(to)) = (state.made, state.funder_email) else { return Ok(false) };
+        let left = format!("{}@", message_id_left(kind, year, &made, &to));
+        Ok(self
+            .delivery_about(&made.document_id)?
+            .is_some_and(|m| m.state == MessageState::Bounced && m.message_id.starts_with(&left)))
+    }
+
     /// A meeting in words: "Assemblée plénière du jeudi 19 novembre 2026";
     /// its id when the journal does not know it.
     pub fn meeting_words(&self, id: &str, lang: Language) -> Result<String> {
@@ -139,19 +152,7 @@ impl App {
             return Err(Error::NotSent(NotSent::NoEmail));
         };
         let lang = self.funder_language();
-        // Keyed on the report (kind, year, sealed file) and the address: a
-        // report is delivered once; refused for good at one address, it
-        // goes to a corrected one.
-        let address_key = {
-            use sha2::Digest as _;
-            hex::encode(sha2::Sha256::digest(to.trim().to_lowercase().as_bytes()))
-        };
-        let message_id_left = format!(
-            "{}.{}.{}",
-            crate::report::mail_key(kind.code(), year),
-            &made.sealed_sha256[..16],
-            &address_key[..8]
-        );
+        let message_id_left = message_id_left(kind, year, &made, &to);
         let mail = self.ws.mail()?;
         let envelope = crate::governance::convoke::envelope(&mail)?;
         let message_id = format!("{message_id_left}@{}", envelope.domain);
@@ -188,8 +189,6 @@ impl App {
             .map(|k| crate::seal::fingerprint(&k))
             .map_err(|e| Error::usage(format!("{}: its seal does not read ({e}); nothing was sent", made.file)))?;
         let checkpoint = attachments.iter().rev().find(|a| a.filename.starts_with("checkpoint-"));
-        let meeting_date =
-            self.ws.store.meetings()?.into_iter().find(|m| m.meeting.id == approval.meeting).map(|m| m.meeting.date);
         let c = &self.ws.config.coordination;
         let data = serde_json::json!({
             "lang": lang.code(),
@@ -198,7 +197,7 @@ impl App {
             "report": kind.words(lang),
             "year": year,
             "meeting": self.meeting_words(&approval.meeting, lang)?,
-            "approved_on": meeting_date.map(|d| crate::mail::long_date(d, lang)),
+            "phone": c.contact.as_ref().map(|k| k.phone.clone()),
             "fingerprint": fingerprint,
             "verify_url": self.ws.config.serve.public_url.as_ref().map(|u| format!("{}/verify", u.trim_end_matches('/'))),
             "attachments": attachments.iter().map(|a| a.filename.clone()).collect::<Vec<_>>(),
@@ -287,9 +286,34 @@ impl App {
             });
         }
         if kind == Kind::Subsidy {
-            let path = self.ws.out_dir().join("reports").join(super::report::expenses_file(year));
-            if let Some(bytes) = crate::error::read_at_most(&path, crate::error::MAX_DOCUMENT_BYTES).ok().flatten() {
-                out.push(Attachment { filename: file_name(&path), content_type: "text/csv".into(), bytes });
+            // The expense lines the sealed figures were made from, and no
+            // others: the PDF's seal names their sha256 (made with it).
+            let name = super::report::expenses_file(year);
+            let path = self.ws.out_dir().join("reports").join(&name);
+            let bound = out
+                .first()
+                .and_then(|pdf| crate::seal::read_manifest(&pdf.bytes).ok())
+                .and_then(|m| m.extra.get(super::report::COMPANIONS)?.get(&name)?.as_str().map(str::to_owned));
+            let bytes = match crate::error::read_at_most(&path, crate::error::MAX_DOCUMENT_BYTES) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(Error::io(&path, e)),
+            };
+            let holds = |bytes: &[u8]| {
+                use sha2::Digest as _;
+                bound.as_deref() == Some(hex::encode(sha2::Sha256::digest(bytes)).as_str())
+            };
+            match bytes {
+                Some(bytes) if holds(&bytes) => {
+                    out.push(Attachment { filename: name, content_type: "text/csv".into(), bytes });
+                }
+                _ => {
+                    let file = path.strip_prefix(&self.ws.root).unwrap_or(&path).to_string_lossy().into_owned();
+                    return Err(Error::NotSent(NotSent::ExpensesChanged {
+                        file,
+                        document_id: made.document_id.clone(),
+                    }));
+                }
             }
         }
         let page = self.write_verify_page()?;
@@ -321,6 +345,12 @@ impl App {
     }
 }
 
-fn file_name(path: &std::path::Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+/// The left part of the Message-ID of the mail carrying the report `made`
+/// to `to`: keyed on the report (kind, year, sealed file) and the address,
+/// a report is delivered once; refused for good at one address, it goes to
+/// a corrected one.
+fn message_id_left(kind: Kind, year: i32, made: &IssuedDocument, to: &str) -> String {
+    use sha2::Digest as _;
+    let address_key = hex::encode(sha2::Sha256::digest(to.trim().to_lowercase().as_bytes()));
+    format!("{}.{}.{}", crate::report::mail_key(kind.code(), year), &made.sealed_sha256[..16], &address_key[..8])
 }

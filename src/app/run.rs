@@ -432,8 +432,15 @@ impl App {
             if state.holds.is_some() && state.funder_email.is_some() {
                 match self.send_report(kind, year) {
                     Ok(sent) => match sent.outcome {
+                        // Never the address: the journal keeps no personal
+                        // data `charte erase` could not remove.
                         Mailed::Sent | Mailed::AlreadySent => {
-                            out.push((s.id.clone(), format!("sent to {}", sent.to), Vec::new()));
+                            let words = if self.ws.config.mail_to_outbox() {
+                                "written to the outbox for the funder (charte outbox send sends it on)"
+                            } else {
+                                "sent to the funder"
+                            };
+                            out.push((s.id.clone(), words.to_owned(), Vec::new()));
                         }
                         Mailed::Bounced(why) | Mailed::BouncedBefore(why) => failed.push(Failed {
                             item,
@@ -498,11 +505,13 @@ impl App {
                 kind.words(crate::roster::Language::Nl)
             ),
         };
-        if self.ws.store.raised_flags()?.iter().any(|r| r.rule == crate::flags::REPORT_NOT_SENT && r.subject == subject)
-        {
-            return Ok(());
-        }
-        self.ws.store.transaction(self.today, |tx| tx.append(&event).map(|_| ()))
+        // Decided under the write lock: two runs at once raise it once.
+        self.ws.store.transaction(self.today, |tx| {
+            if !tx.flag_raised(crate::flags::REPORT_NOT_SENT, &subject)? {
+                tx.append(&event)?;
+            }
+            Ok(())
+        })
     }
 
     /// The expenses of a subsidy report step: none when the step says

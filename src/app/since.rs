@@ -91,7 +91,7 @@ pub fn extends(dir: &Path, today: NaiveDate, new: &Path, old: &Path, key: Option
         // Two trees of the same size, both signed by the coordination, with
         // other roots: two histories. No report made in between explains it.
         return Err(Error::CheckFailed(format!(
-            "the history behind {} does NOT extend the one behind {}: it continues another history of the same              {} entries (root {} where {} signed {}); the journal was rewritten",
+            "the history behind {} does NOT extend the one behind {}: it continues another history of the same {} entries (root {} where {} signed {}); the journal was rewritten",
             new.name,
             old.name,
             m.size,

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use super::Ctx;
 use crate::app::report::{Expenses, Subsidy};
 use crate::app::report_send::Outcome;
-use crate::error::Result;
-use crate::report::Kind;
+use crate::error::{Error, Failed, Result};
+use crate::report::{Kind, NotSent};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -82,12 +82,39 @@ impl Which {
     }
 }
 
+/// Exit codes (DESIGN.md): 0 sent, sent before or being sent by another
+/// run; 4 when the funder's server refused the mail for good now (done:
+/// the refusal is journaled and flagged; the one item, the funder's
+/// address, needs a fix); 2 when it was refused before at the address
+/// charte.toml still names (nothing was sent: correct the address).
 fn send(kind: Kind, year: i32, ctx: &Ctx) -> Result<u8> {
     let sent = ctx.app_writer()?.send_report(kind, year)?;
-    if ctx.json {
-        return super::print_json(&sent).map(|_| 0);
-    }
     let what = format!("the {} report {year} ({})", sent.report, sent.document_id);
+    if ctx.json {
+        super::print_json(&sent)?;
+    } else {
+        say_sent(&sent, &what);
+    }
+    match &sent.outcome {
+        Outcome::Bounced(why) => Err(Error::Partial {
+            done: "the refusal is journaled and flagged (mail-bounced)".into(),
+            failed: vec![Failed {
+                item: what,
+                reason: format!(
+                    "the funder's mail server refused {} for good ({why}): correct charte.toml's [funder] email, \
+                     then send again",
+                    sent.to
+                ),
+            }],
+        }),
+        Outcome::BouncedBefore(why) => {
+            Err(Error::NotSent(NotSent::RefusedBefore { address: sent.to.clone(), on: sent.at, why: why.clone() }))
+        }
+        Outcome::Sent | Outcome::AlreadySent | Outcome::Elsewhere => Ok(0),
+    }
+}
+
+fn say_sent(sent: &crate::app::report_send::ReportSent, what: &str) {
     match &sent.outcome {
         Outcome::Sent => {
             say!("{what}, approved by the meeting {}, was sent to {} ({})", sent.meeting, sent.to, sent.language);
@@ -96,14 +123,8 @@ fn send(kind: Kind, year: i32, ctx: &Ctx) -> Result<u8> {
         Outcome::AlreadySent => {
             say!("{what} was already sent to {} on {}: nothing was sent", sent.to, sent.at);
         }
-        Outcome::BouncedBefore(why) => {
-            say!(
-                "{what}: the mail server refused {} for good on {} ({why}): nothing was sent; correct charte.toml's \
-                 [funder] email, then send again",
-                sent.to,
-                sent.at
-            );
-        }
+        // Said by the refusal (exit 2).
+        Outcome::BouncedBefore(_) => {}
         Outcome::Elsewhere => {
             say!("{what} is being sent by another charte command at this moment: nothing more was sent");
         }
@@ -111,7 +132,6 @@ fn send(kind: Kind, year: i32, ctx: &Ctx) -> Result<u8> {
             say!("{what}: the mail server refused {} for good ({why}); it is flagged (mail-bounced)", sent.to);
         }
     }
-    Ok(0)
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> Result<u8> {

@@ -2,12 +2,12 @@
 //! annual_due` / `subsidy_due` and that was not sent (the annual-report
 //! workflow's `deliver` step raises it once the day has passed, DESIGN.md
 //! "[funder]"). It stays until a mail carrying that year's report is
-//! accepted by the mail server: each report mail's Message-ID begins with
+//! accepted by a mail server (written to the outbox is not enough: sent on
+//! from there, relayed): each report mail's Message-ID begins with
 //! `report.KIND.YEAR.` (crate::report::mail_key), the flag's subject
 //! `KIND.YEAR`.
 
 use super::{Facts, Flag};
-use crate::delivery::MessageState;
 
 /// The rule's name.
 pub const REPORT_NOT_SENT: &str = "report-not-sent";
@@ -24,7 +24,8 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
             continue;
         }
         let prefix = format!("report.{}.", r.subject);
-        let sent = facts.messages.iter().any(|m| m.state == MessageState::Sent && m.message_id.starts_with(&prefix));
+        let outbox = facts.config.mail_to_outbox();
+        let sent = facts.messages.iter().any(|m| m.reached_server(outbox) && m.message_id.starts_with(&prefix));
         if sent {
             continue;
         }

@@ -98,6 +98,12 @@ pub enum NotSent {
     NoEmail,
     /// Its file on disk is missing or not the one journaled last.
     FileChanged { file: String, document_id: String },
+    /// The subsidy report's expense lines (`file`) are missing or are not
+    /// the ones its sealed PDF was made from.
+    ExpensesChanged { file: String, document_id: String },
+    /// The funder's mail server refused this report's mail for good at
+    /// `address` (still charte.toml's `[funder] email`) on `on`.
+    RefusedBefore { address: String, on: chrono::NaiveDate, why: String },
 }
 
 impl Kind {
@@ -113,7 +119,7 @@ impl Kind {
     pub fn words(self, lang: Language) -> &'static str {
         match (self, lang) {
             (Kind::Annual, Language::Fr) => "rapport annuel d'évaluation",
-            (Kind::Annual, Language::Nl) => "jaarlijks evaluatieverslag",
+            (Kind::Annual, Language::Nl) => "jaarlijkse evaluatieverslag",
             (Kind::Subsidy, Language::Fr) => "rapport au pouvoir subsidiant",
             (Kind::Subsidy, Language::Nl) => "verslag voor de subsidiënt",
         }
@@ -151,6 +157,16 @@ impl std::fmt::Display for NotSent {
                 f,
                 "{file} is missing or is not the report journaled last ({document_id}): put it back (charte \
                  restore) or make the report again and have it approved; nothing was sent"
+            ),
+            NotSent::ExpensesChanged { file, document_id } => write!(
+                f,
+                "{file} is missing or is not the expense lines the report {document_id} was made from: make the \
+                 report again (charte report subsidy) and have it approved; nothing was sent"
+            ),
+            NotSent::RefusedBefore { address, on, why } => write!(
+                f,
+                "charte.toml's [funder] email {address} was refused for good by the mail server on {on} ({why}): \
+                 correct it, then send again; nothing was sent"
             ),
         }
     }
@@ -195,6 +211,24 @@ impl NotSent {
             (NotSent::FileChanged { file, .. }, Language::Nl) => format!(
                 "het bestand {file} ontbreekt of werd gewijzigd sinds het gemaakt werd: maak het verslag opnieuw en \
                  laat het goedkeuren; er werd niets verzonden"
+            ),
+            (NotSent::ExpensesChanged { file, .. }, Language::Fr) => format!(
+                "le fichier {file} manque ou n'est pas celui des dépenses avec lesquelles le rapport a été produit : \
+                 produisez le rapport à nouveau et faites-le approuver ; rien n'a été envoyé"
+            ),
+            (NotSent::ExpensesChanged { file, .. }, Language::Nl) => format!(
+                "het bestand {file} ontbreekt of bevat niet de uitgaven waarmee het verslag gemaakt werd: maak het \
+                 verslag opnieuw en laat het goedkeuren; er werd niets verzonden"
+            ),
+            (NotSent::RefusedBefore { address, on, why }, Language::Fr) => format!(
+                "le serveur de courrier a refusé l'adresse du pouvoir subsidiant {address} le {} ({why}) : \
+                 corrigez-la dans charte.toml ([funder] email), puis envoyez à nouveau ; rien n'a été envoyé",
+                crate::mail::long_date(*on, lang)
+            ),
+            (NotSent::RefusedBefore { address, on, why }, Language::Nl) => format!(
+                "de mailserver weigerde het adres van de subsidiënt {address} op {} ({why}): verbeter het in \
+                 charte.toml ([funder] email) en verzend dan opnieuw; er werd niets verzonden",
+                crate::mail::long_date(*on, lang)
             ),
         }
     }

@@ -97,10 +97,10 @@ fn expenses_are_imported_and_the_annual_report_is_made_approved_and_downloaded(b
     page.submit("#annual-send-button", "#annual-sent");
     let sent = page.text("#annual-sent");
     assert!(
-        sent.contains("Envoyé au pouvoir subsidiant le 15/12/2026, à rapports-coordinations@cocom.example.be"),
+        sent.contains("Déposé dans la boîte d'envoi le 15/12/2026, pour rapports-coordinations@cocom.example.be"),
         "{sent}"
     );
-    assert!(page.text(".done").contains("est envoyé au pouvoir subsidiant"), "{}", page.body_text());
+    assert!(page.text(".done").contains("est déposé dans la boîte d'envoi"), "{}", page.body_text());
     page.check_accessibility().screenshot("desk-reports-sent");
     let eml = std::fs::read_dir(t.path("out/outbox"))
         .unwrap()

@@ -48,6 +48,8 @@ fn the_annual_report_is_made_downloaded_approved_and_its_approval_lapses_when_ma
     let page = me.get("/reports?year=2026&made=annual");
     let b = &page.body;
     assert!(b.contains("Le rapport annuel d&#39;évaluation 2026 est produit et scellé"), "{b}");
+    let nl = me.get("/reports?year=2026&made=annual&lang=nl").body;
+    assert!(nl.contains("Het jaarlijkse evaluatieverslag 2026 is gemaakt en verzegeld."), "{nl}");
     assert!(b.contains("id=\"annual-made\">Produit le 15/12/2026"), "{b}");
     assert!(b.contains("Membres (charte en vigueur signée)"), "its figures: {b}");
     assert!(b.contains("href=\"/reports/annual-2026.pdf\""), "{b}");
@@ -159,28 +161,43 @@ fn an_approved_report_is_sent_to_the_funder_from_the_page_once() {
     assert!(page.body.contains("action=\"/reports/send\""), "{}", page.body);
     let sent = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
     assert_eq!(sent.status, 303, "{}", sent.body);
-    assert_eq!(sent.header("location"), Some("/reports?year=2026&sent=annual"));
-    let page = me.get("/reports?year=2026&sent=annual");
+    assert_eq!(sent.header("location"), Some("/reports?year=2026&sent=annual&outcome=sent"));
+    let page = me.get("/reports?year=2026&sent=annual&outcome=sent");
     let b = &page.body;
-    assert!(b.contains("Le rapport annuel d&#39;évaluation 2026 est envoyé au pouvoir subsidiant."), "{b}");
+    // The outbox transport: written there, not yet gone; never said "sent".
     assert!(
-        b.contains("id=\"annual-sent\"><span aria-hidden=\"true\">✔</span> Envoyé au pouvoir subsidiant le 15/12/2026, à rapports-coordinations@cocom.example.be."),
+        b.contains(
+            "Le rapport annuel d&#39;évaluation 2026 est déposé dans la boîte d&#39;envoi : il part quand le courrier \
+             est envoyé (page Courrier)."
+        ),
         "{b}"
     );
+    assert!(
+        b.contains("id=\"annual-sent\"><span aria-hidden=\"true\">✔</span> Déposé dans la boîte d&#39;envoi le 15/12/2026, pour rapports-coordinations@cocom.example.be"),
+        "{b}"
+    );
+    assert!(!b.contains("est envoyé au pouvoir subsidiant"), "{b}");
     assert!(!b.contains("id=\"annual-send-button\""), "no second sending: {b}");
     let nl = me.get("/reports?year=2026&lang=nl");
-    assert!(nl.body.contains("Verzonden naar de subsidiënt op 15/12/2026"), "{}", nl.body);
+    assert!(nl.body.contains("Op 15/12/2026 in de uitgaande post gezet"), "{}", nl.body);
+    // The mails journaled, not the outbox's files (the same Message-ID
+    // written again is the same file).
     let outbox = || {
-        std::fs::read_dir(t.path("out/outbox"))
-            .unwrap()
-            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml"))
-            .count()
+        let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+        let count = |kind: &str| -> i64 {
+            conn.query_row("SELECT count(*) FROM journal WHERE kind = ?1", [kind], |r| r.get(0)).unwrap()
+        };
+        (count("message-intended"), count("message-sent"))
     };
-    assert_eq!(outbox(), 1, "one mail");
+    assert_eq!(outbox(), (1, 1), "one mail");
     // The same form again (a second tab): nothing more.
     let again = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
     assert_eq!(again.status, 303, "{}", again.body);
-    assert_eq!(outbox(), 1, "never twice");
+    assert_eq!(again.header("location"), Some("/reports?year=2026&sent=annual&outcome=already"));
+    let page = me.get("/reports?year=2026&sent=annual&outcome=already");
+    assert!(page.body.contains("est déjà dans la boîte d&#39;envoi : rien n&#39;a été ajouté"), "{}", page.body);
+    assert!(!page.body.contains("est envoyé au pouvoir subsidiant."), "{}", page.body);
+    assert_eq!(outbox(), (1, 1), "never twice");
     t.run(["audit"]).success();
 }
 
@@ -202,4 +219,46 @@ fn a_subsidy_report_without_expenses_is_refused_in_the_pages_words_not_the_comma
     assert_eq!(t.journal_len(), before);
     // The command line still says its options.
     t.run(["report", "subsidy", "--year", "2026"]).code(2).stderr_has("or --no-expenses");
+}
+
+/// The funder's server refuses its address: the page says nothing went
+/// and what to correct, never "sent", and offers no button that would
+/// send nothing while the address is the one refused.
+#[test]
+fn a_refused_funder_address_is_said_on_the_page_and_the_button_waits_for_a_correction() {
+    let server = crate::smtp::TestServer::start(crate::smtp::ServerOptions::default());
+    let t = desk();
+    let path = t.path("charte.toml");
+    crate::smtp::point_at(&path, server.port);
+    let toml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, toml.replace("rapports-coordinations@cocom.example.be", "bounce-gone@cocom.example.be"))
+        .unwrap();
+    t.run(["report", "annual", "--year", "2026"]).success();
+    t.run(["report", "approve", "annual", "--year", "2026", "--meeting", "plenary-2026-11-19"]).success();
+    let env = crate::smtp::client_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let s = t.serve_with(&["--no-daily-run"], &env);
+    let me = s.login(COORDINATOR.0, COORDINATOR.1);
+    let sent = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let after = sent.header("location").unwrap().to_owned();
+    assert_eq!(after, "/reports?year=2026&sent=annual&outcome=bounced");
+    let b = me.get(&after).body;
+    assert!(
+        b.contains("n&#39;est pas parti : le serveur de courrier du pouvoir subsidiant a refusé son adresse"),
+        "{b}"
+    );
+    assert!(!b.contains("est envoyé au pouvoir subsidiant"), "never said sent: {b}");
+    assert!(b.contains("id=\"annual-bounced\""), "{b}");
+    // Its words in one piece (no run of spaces left by a broken line continuation).
+    assert!(b.contains("Corrigez l&#39;adresse du pouvoir subsidiant dans charte.toml ([funder] email)"), "{b}");
+    let bounced = b.split("id=\"annual-bounced\"").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(!bounced.contains("  "), "{bounced}");
+    assert!(!b.contains("id=\"annual-send-button\""), "no button while the address is the one refused: {b}");
+    // Again (a second tab): nothing sent, said the same way.
+    let again = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
+    assert_eq!(again.header("location"), Some(after.as_str()));
+    let nl = me.get(&format!("{after}&lang=nl")).body;
+    assert!(nl.contains("is niet vertrokken: de mailserver van de subsidiënt weigerde zijn adres"), "{nl}");
+    assert!(server.messages().is_empty());
 }

@@ -86,7 +86,13 @@ fn a_report_goes_to_the_funder_once_approved_and_once_only_and_its_pdf_verifies(
     let text = msg.body_text(0).unwrap().into_owned();
     let fingerprint = fingerprint(&t.path("keys/coordination.pub"));
     assert!(text.contains(&fingerprint), "{text}");
-    assert!(text.contains("Assemblée plénière du jeudi 19 novembre 2026"), "{text}");
+    assert!(text.contains("approuvé par la réunion « Assemblée plénière du jeudi 19 novembre 2026 »."), "{text}");
+    assert_eq!(text.matches("19 novembre 2026").count(), 1, "the meeting's date once: {text}");
+    // The fingerprint confirmed by phone: the coordination's number.
+    assert!(text.contains("la coordination peut vous la confirmer par téléphone, au 02 774 36 40"), "{text}");
+    // The tree head said in plain words.
+    assert!(text.contains("l'empreinte signée du registre de la coordination"), "{text}");
+    assert!(!text.contains("arbre"), "{text}");
     assert!(text.contains("Ouvrez le fichier verify.html dans votre navigateur"), "{text}");
     assert!(text.contains("demandez-le à la coordination"), "{text}");
     assert!(!text.contains("/verify"), "no link without public_url: {text}");
@@ -146,6 +152,12 @@ fn the_subsidy_report_carries_its_expense_lines_in_dutch_with_the_verify_link() 
     assert!(text.contains("verslag voor de subsidiënt 2026"), "{text}");
     assert!(text.contains("https://charte.cswsl.example.be/verify"), "{text}");
     assert!(text.contains("Open het bestand verify.html in uw browser"), "{text}");
+    assert!(text.contains("het elektronisch zegel van de coördinatie"), "{text}");
+    assert!(text.contains("of het zegel geldig is en met welke sleutel het gezet werd"), "{text}");
+    assert!(text.contains("de ondertekende vingerafdruk van het register van de coördinatie"), "{text}");
+    assert!(!text.contains("boomkop") && !text.contains("de elektronische zegel"), "{text}");
+    assert!(text.contains("telefonisch bevestigen, op 02 774 36 40"), "{text}");
+    assert_eq!(text.matches("19 november 2026").count(), 1, "the meeting's date once: {text}");
     let csv = String::from_utf8(attachment(eml, "subsidy-2026.expenses.csv").expect("the expense lines")).unwrap();
     let csv = csv.trim_start_matches('\u{feff}');
     assert!(csv.starts_with("date;category;description;amount;document;person;fte"), "{csv}");
@@ -173,21 +185,52 @@ fn a_funder_address_that_bounces_is_flagged_for_the_coordination() {
         .unwrap();
     t.run(["report", "annual", "--year", "2026"]).success();
     approve(&t, "annual");
-    send(&t, &["annual", "--year", "2026"]).success().stdout_has("refused bounce-gone@cocom.example.be for good");
+    // Refused now: done (journaled, flagged) but for the address, which needs a fix: exit 4.
+    send(&t, &["annual", "--year", "2026"])
+        .code(4)
+        .stdout_has("refused bounce-gone@cocom.example.be for good")
+        .stderr_has("correct charte.toml's [funder] email");
     let flags = t.run(["flags", "--json"]).success().json();
     let bounced: Vec<_> = flags.as_array().unwrap().iter().filter(|f| f["rule"] == "mail-bounced").collect();
     assert_eq!(bounced.len(), 1, "{flags}");
     assert!(bounced[0]["enterprise_number"].is_null(), "a coordination-level flag: {}", bounced[0]);
     assert!(!bounced[0]["name"].as_str().unwrap().is_empty(), "it names what bounced: {}", bounced[0]);
-    // Refused for good: not sent again.
-    send(&t, &["annual", "--year", "2026"]).success().stdout_has("nothing was sent");
+    // Refused for good: not sent again, nothing changed, exit 2 saying when and what to correct.
+    let entries = t.journal_len();
+    send(&t, &["annual", "--year", "2026"])
+        .code(2)
+        .stderr_has("[funder] email bounce-gone@cocom.example.be was refused for good by the mail server on 2026-12-15")
+        .stderr_has("nothing was sent");
+    let json = send(&t, &["annual", "--year", "2026", "--json"]).code(2).json();
+    assert!(json["outcome"]["bounced_before"].is_string(), "{json}");
+    assert_eq!(t.journal_len(), entries);
     assert!(server.messages().is_empty());
 }
 
-fn outbox(t: &Test) -> usize {
-    std::fs::read_dir(t.path("out/outbox"))
-        .map(|d| d.filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml")).count())
-        .unwrap_or(0)
+/// The report mails handed over: journaled intended, and sent. (Not the
+/// outbox's files: a mail written again has the same Message-ID, so the
+/// same file, and a count of files could not see it.)
+fn mails(t: &Test) -> (i64, i64) {
+    (kind_entries(t, "message-intended"), kind_entries(t, "message-sent"))
+}
+
+/// The journal entries (kind: payload) whose subject or payload names `needle`, ignoring case.
+fn entries_naming(t: &Test, needle: &str) -> Vec<String> {
+    let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    let mut stmt = conn.prepare("SELECT kind, subject, payload FROM journal ORDER BY seq").unwrap();
+    let rows: Vec<(String, String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    assert!(rows.len() > 10, "a journal: {rows:?}");
+    rows.into_iter()
+        .filter(|(_, subject, payload)| format!("{subject}\n{payload}").to_lowercase().contains(&needle.to_lowercase()))
+        .map(|(kind, _, payload)| format!("{kind}: {payload}"))
+        .collect()
+}
+
+/// The number of journal entries of `kind`.
+fn kind_entries(t: &Test, kind: &str) -> i64 {
+    let conn = rusqlite::Connection::open(t.path("charte.db")).unwrap();
+    conn.query_row("SELECT count(*) FROM journal WHERE kind = ?1", [kind], |r| r.get(0)).unwrap()
 }
 
 fn not_sent_flags(t: &Test) -> Vec<serde_json::Value> {
@@ -208,21 +251,28 @@ fn the_annual_report_workflow_sends_each_approved_report_and_flags_one_late() {
     let t = t.at("2026-12-31");
     t.run(["run", "annual-report"]).success();
     assert!(t.path("out/reports/annual-2026.pdf").exists() && t.path("out/reports/subsidy-2026.pdf").exists());
-    assert_eq!(outbox(&t), 0, "not approved: nothing sent");
+    assert_eq!(mails(&t), (0, 0), "not approved: nothing sent");
     let status = t.run(["status", "annual-report", "--json"]).success().json();
     assert_eq!(status[0]["finished"], false, "{status}");
 
     let t = t.at("2027-01-25");
     approve_at(&t, "annual", "plenary-2027-01-20");
     t.run(["run", "annual-report"]).success().stdout_has("send-annual");
-    assert_eq!(outbox(&t), 1, "the annual report went");
+    assert_eq!(mails(&t), (1, 1), "the annual report went");
+    // The journal keeps no address (charte erase could not remove it).
+    assert_eq!(entries_naming(&t, "rapports-coordinations@cocom.example.be"), Vec::<String>::new());
+    assert!(!entries_naming(&t, "written to the outbox for the funder").is_empty(), "the step says where it went");
     t.run(["run", "annual-report"]).success();
-    assert_eq!(outbox(&t), 1, "once");
+    assert_eq!(mails(&t), (1, 1), "once");
     assert!(not_sent_flags(&t).is_empty());
 
-    // 31 March passed, the subsidy report not approved: flagged, once.
+    // 31 March passed, the subsidy report not approved: flagged, once,
+    // even by two runs at once (the journal's entries, not the flags
+    // listed, which show one per subject whatever the journal holds).
     let t = t.at("2027-04-01");
-    t.run(["run", "annual-report"]).success();
+    let (a, b) = t.twice_at_once(&["run", "annual-report"], &[]);
+    assert!(a.code == 0 || b.code == 0, "{} {}", a.stderr, b.stderr);
+    assert_eq!(kind_entries(&t, "flag-raised"), 1, "raised once");
     let flags = not_sent_flags(&t);
     assert_eq!(flags.len(), 1, "{flags:?}");
     assert_eq!(flags[0]["name"], "subsidy-report.2026");
@@ -231,12 +281,23 @@ fn the_annual_report_workflow_sends_each_approved_report_and_flags_one_late() {
     assert!(evidence.contains("due to the funder by 2027-03-31") && evidence.contains("not approved"), "{evidence}");
     let t = t.at("2027-04-02");
     t.run(["run", "annual-report"]).success();
-    assert_eq!(not_sent_flags(&t).len(), 1, "raised once");
+    assert_eq!(not_sent_flags(&t).len(), 1);
+    assert_eq!(kind_entries(&t, "flag-raised"), 1, "raised once");
 
-    // Approved and sent, late: the flag goes.
+    // Approved and written to the outbox, late: not gone yet, the flag stays.
     approve_at(&t, "subsidy", "plenary-2027-01-20");
     t.run(["run", "annual-report"]).success();
-    assert_eq!(outbox(&t), 2);
+    assert_eq!(mails(&t), (2, 2));
+    assert_eq!(not_sent_flags(&t).len(), 1, "in the outbox only, it has not left");
+    // Sent on from the outbox (the transport stays the outbox): the flag goes.
+    let server = TestServer::start(ServerOptions::default());
+    crate::smtp::point_at(&t.path("charte.toml"), server.port);
+    let toml = std::fs::read_to_string(t.path("charte.toml")).unwrap();
+    std::fs::write(t.path("charte.toml"), toml.replace("transport = \"smtp\"", "transport = \"outbox\"")).unwrap();
+    let env = crate::smtp::client_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    t.run_env(["outbox", "send"], &env).success();
+    assert_eq!(server.messages().len(), 2, "both reports went on");
     assert!(not_sent_flags(&t).is_empty());
     let status = t.run(["status", "annual-report", "--json"]).success().json();
     assert_eq!(status[0]["finished"], true, "{status}");
@@ -254,9 +315,56 @@ fn without_a_due_date_an_unsent_report_is_not_flagged() {
     let t = t.at("2027-09-01");
     t.run(["run", "annual-report"]).success();
     assert!(not_sent_flags(&t).is_empty());
-    assert_eq!(outbox(&t), 0);
+    assert_eq!(mails(&t), (0, 0));
 }
 
 fn approve_at(t: &Test, report: &str, meeting: &str) {
     t.run(["report", "approve", report, "--year", "2026", "--meeting", meeting]).success();
+}
+
+/// The year's expense file without its last `drop` lines: other figures.
+fn fewer_lines(t: &Test, name: &str, drop: usize) {
+    let text = std::fs::read_to_string(t.path("year/expenses.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(t.path(name), lines[..lines.len() - drop].join("\n") + "\n").unwrap();
+}
+
+/// The expense lines go only with the sealed report they were made with:
+/// missing, or another run's beside this PDF, the report is not sent.
+#[test]
+fn the_expense_lines_sent_are_the_ones_the_sealed_report_was_made_from() {
+    let server = TestServer::start(ServerOptions::default());
+    let t = workspace(server.port).at("2027-01-11");
+    fewer_lines(&t, "other.csv", 3);
+    t.run(["report", "subsidy", "--year", "2026", "--expenses", "year/expenses.csv"]).success();
+    approve(&t, "subsidy");
+    let csv = t.path("out/reports/subsidy-2026.expenses.csv");
+    let made = std::fs::read(&csv).unwrap();
+    // Other lines beside the PDF: refused, in words, nothing sent.
+    let mut other = made.clone();
+    other.extend_from_slice(b"2026-12-30;running;Une ligne de trop;10,00;X;;\n");
+    std::fs::write(&csv, &other).unwrap();
+    send(&t, &["subsidy", "--year", "2026"])
+        .code(2)
+        .stderr_has("subsidy-2026.expenses.csv is missing or is not the expense lines")
+        .stderr_has("make the report again")
+        .stderr_has("nothing was sent");
+    std::fs::remove_file(&csv).unwrap();
+    send(&t, &["subsidy", "--year", "2026"]).code(2).stderr_has("make the report again");
+    assert!(server.messages().is_empty(), "nothing sent");
+    std::fs::write(&csv, &made).unwrap();
+    send(&t, &["subsidy", "--year", "2026"]).success();
+    assert_eq!(attachment(&server.messages()[0].eml, "subsidy-2026.expenses.csv").unwrap(), made);
+
+    // Two runs at once with other lines: whichever report is in place,
+    // its own lines are beside it, and they are what is sent.
+    let a = t.spawn_at("2027-01-11", ["report", "subsidy", "--year", "2026", "--expenses", "other.csv"]);
+    let b = t.spawn_at("2027-01-11", ["report", "subsidy", "--year", "2026", "--expenses", "year/expenses.csv"]);
+    let (a, b) = (a.wait(), b.wait());
+    assert!(a.code == 0 || b.code == 0, "{} {}", a.stderr, b.stderr);
+    approve(&t, "subsidy");
+    send(&t, &["subsidy", "--year", "2026"]).success();
+    let received = server.messages();
+    let sent = attachment(&received.last().unwrap().eml, "subsidy-2026.expenses.csv").unwrap();
+    assert_eq!(sent, std::fs::read(&csv).unwrap());
 }

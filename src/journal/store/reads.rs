@@ -376,14 +376,20 @@ impl Store {
                  CASE WHEN r.state = ?3 THEN ?3 ELSE m.state END, \
                  CASE WHEN r.state = ?3 THEN r.reason ELSE m.reason END, \
                  CASE WHEN r.state IN (?2, ?3) THEN r.seq ELSE m.seq END, \
-                 CASE WHEN r.state IN (?2, ?3) THEN rj.at ELSE j.at END \
+                 CASE WHEN r.state IN (?2, ?3) THEN rj.at ELSE j.at END, r.state \
                  FROM messages m JOIN journal j ON j.seq = m.seq {ADDRESS_JOIN} \
                  LEFT JOIN relays r ON r.message_id = m.message_id LEFT JOIN journal rj ON rj.seq = r.seq \
                  WHERE m.purpose = ?1 ORDER BY m.seq",
                 resolved("m.address", "pa")
             ),
             [purpose, RelayState::Relayed.code(), RelayState::Bounced.code()],
-            message_row,
+            |r| {
+                let relay = match r.get::<_, Option<String>>(8)? {
+                    Some(state) => Some(state.parse().map_err(|e| text_err(8, e))?),
+                    None => None,
+                };
+                Ok(MessageRecord { relay, ..message_row(r)? })
+            },
         )
     }
 
@@ -747,6 +753,16 @@ impl Tx<'_> {
     /// write lock: the same approval is never journaled twice.
     pub fn approvals(&self, kind: crate::documents::DocumentKind, year: i32) -> Result<Vec<Approval>> {
         self.rows(APPROVALS, rusqlite::params![kind.code(), year], approval_row)
+    }
+
+    /// Whether a flag of `rule` about `subject` was raised, read under the
+    /// write lock: two runs at once never raise it twice.
+    pub fn flag_raised(&self, rule: &str, subject: &str) -> Result<bool> {
+        let found: Vec<i64> =
+            self.rows("SELECT seq FROM raised_flags WHERE rule = ?1 AND subject = ?2 LIMIT 1", [rule, subject], |r| {
+                r.get(0)
+            })?;
+        Ok(!found.is_empty())
     }
 
     /// A meeting by its id, read under the write lock.
@@ -1361,6 +1377,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRecord> {
         reason: r.get(5)?,
         seq: r.get(6)?,
         at: day(r, 7)?,
+        relay: None,
     })
 }
 

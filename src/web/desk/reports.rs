@@ -24,6 +24,7 @@ use super::{Coordinator, Form, Frame, Shown, Viewer, amount, date};
 use crate::app::App;
 use crate::app::approve::{Figures, State as ReportState, body_key};
 use crate::app::report::{Expenses, Subsidy};
+use crate::app::report_send::Outcome;
 use crate::config::FunderKind;
 use crate::delivery::MessageState;
 use crate::mail::dates::long_date;
@@ -76,6 +77,9 @@ pub struct ReportView {
     pub sent: Option<String>,
     /// Refused for good by the funder's mail server, in words.
     pub bounced: Option<String>,
+    /// Refused for good at the address charte.toml names now: no button
+    /// until the address is corrected (sending there sends nothing).
+    pub refused_here: bool,
     pub refusal: Option<Refusal>,
 }
 
@@ -90,6 +94,8 @@ pub struct ReportsPage {
     pub meetings: Vec<MeetingOption>,
     pub funder_email: Option<String>,
     pub done: Option<Said>,
+    /// What did not go as asked (the funder's server refused the mail), in words.
+    pub warn: Option<Said>,
     /// Every file of out/reports/.
     pub all_files: Vec<FileRow>,
 }
@@ -103,6 +109,8 @@ struct PageQuery {
     approved: Option<String>,
     /// A report just sent to the funder.
     sent: Option<String>,
+    /// What sending it did: sent, already, bounced, elsewhere.
+    outcome: Option<String>,
 }
 
 fn kind_of(code: &str) -> Option<Kind> {
@@ -125,6 +133,12 @@ fn title(kind: Kind, year: i32, fr: bool) -> String {
         (Kind::Subsidy, true) => format!("Rapport au pouvoir subsidiant {year}"),
         (Kind::Subsidy, false) => format!("Verslag voor de subsidiënt {year}"),
     }
+}
+
+/// The report in a sentence, after "le" / "het": "jaarlijkse
+/// evaluatieverslag 2026" (declined there, unlike the title).
+fn in_sentence(kind: Kind, year: i32, lang: Language) -> String {
+    format!("{} {year}", kind.words(lang))
 }
 
 /// A body's name in the page's language.
@@ -222,12 +236,27 @@ fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<
         });
     }
     let delivery = app.report_delivery(kind, year)?;
+    let refused_here = app.report_refused_here(kind, year)?;
     let (mut sent, mut bounced) = (None, None);
     if let Some(m) = &delivery {
         let to =
             m.address.clone().unwrap_or_else(|| if fr { "une adresse effacée" } else { "een gewist adres" }.into());
         let day = date(m.at, lang);
         match m.state {
+            // Written to the outbox only: it has not left yet.
+            MessageState::Sent if !m.reached_server(app.ws.config.mail_to_outbox()) => {
+                sent = Some(if fr {
+                    format!(
+                        "Déposé dans la boîte d'envoi le {day}, pour {to} : il part quand le courrier est envoyé \
+                         (page Courrier)."
+                    )
+                } else {
+                    format!(
+                        "Op {day} in de uitgaande post gezet, voor {to}: het vertrekt wanneer de post verstuurd wordt \
+                         (pagina Post)."
+                    )
+                });
+            }
             MessageState::Sent => {
                 sent = Some(if fr {
                     format!("Envoyé au pouvoir subsidiant le {day}, à {to}.")
@@ -237,14 +266,25 @@ fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<
             }
             _ => {
                 let why = m.reason.clone().unwrap_or_default();
-                bounced = Some(if fr {
-                    format!(
-                        "Le {day}, le serveur de courrier a refusé l'adresse {to} ({why}). Corrigez l'adresse dans                          charte.toml ([funder] email), puis envoyez à nouveau."
-                    )
-                } else {
-                    format!(
-                        "Op {day} weigerde de mailserver het adres {to} ({why}). Verbeter het adres in charte.toml                          ([funder] email) en verzend dan opnieuw."
-                    )
+                bounced = Some(match (fr, refused_here) {
+                    (true, true) => format!(
+                        "Le {day}, le serveur de courrier a refusé l'adresse {to} ({why}) : rien n'est parti. \
+                         Corrigez l'adresse du pouvoir subsidiant dans charte.toml ([funder] email) ; le bouton \
+                         d'envoi revient ensuite."
+                    ),
+                    (false, true) => format!(
+                        "Op {day} weigerde de mailserver het adres {to} ({why}): er is niets vertrokken. Verbeter \
+                         het adres van de subsidiënt in charte.toml ([funder] email); daarna verschijnt de \
+                         verzendknop opnieuw."
+                    ),
+                    (true, false) => format!(
+                        "Le {day}, le serveur de courrier a refusé l'adresse {to} ({why}). L'adresse a été \
+                         corrigée depuis : le rapport peut partir vers la nouvelle."
+                    ),
+                    (false, false) => format!(
+                        "Op {day} weigerde de mailserver het adres {to} ({why}). Het adres werd sindsdien \
+                         verbeterd: het verslag kan naar het nieuwe vertrekken."
+                    ),
                 });
             }
         }
@@ -287,6 +327,7 @@ fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<
         missing: missing.into_iter().map(str::to_owned).collect(),
         sent,
         bounced,
+        refused_here,
         refusal: None,
     })
 }
@@ -296,7 +337,7 @@ fn reports_page(
     app: &App,
     viewer: &Viewer,
     year: Option<i32>,
-    done: Option<Said>,
+    (done, warn): (Option<Said>, Option<Said>),
     refused: Option<(Kind, Refusal)>,
 ) -> crate::Result<ReportsPage> {
     let lang = viewer.lang;
@@ -335,6 +376,7 @@ fn reports_page(
         meetings,
         funder_email: app.ws.config.funder.email.clone(),
         done,
+        warn,
         all_files: files(&app.reports()?, lang, "/reports"),
     })
 }
@@ -345,23 +387,97 @@ async fn page(State(site): State<Arc<Site>>, viewer: Viewer, Query(q): Query<Pag
         let year = q.year.unwrap_or_else(|| app.today.year());
         let done = match (q.made.as_deref().and_then(kind_of), q.approved.as_deref().and_then(kind_of)) {
             (Some(k), _) => Some(Said::new(
-                format!("Le {} est produit et scellé.", title(k, year, true).to_lowercase()),
-                format!("Het {} is gemaakt en verzegeld.", title(k, year, false).to_lowercase()),
+                format!("Le {} est produit et scellé.", in_sentence(k, year, Language::Fr)),
+                format!("Het {} is gemaakt en verzegeld.", in_sentence(k, year, Language::Nl)),
             )),
             (None, Some(k)) => Some(Said::new(
-                format!("L'approbation du {} est enregistrée.", title(k, year, true).to_lowercase()),
-                format!("De goedkeuring van het {} is vastgelegd.", title(k, year, false).to_lowercase()),
+                format!("L'approbation du {} est enregistrée.", in_sentence(k, year, Language::Fr)),
+                format!("De goedkeuring van het {} is vastgelegd.", in_sentence(k, year, Language::Nl)),
             )),
-            _ => q.sent.as_deref().and_then(kind_of).map(|k| {
-                Said::new(
-                    format!("Le {} est envoyé au pouvoir subsidiant.", title(k, year, true).to_lowercase()),
-                    format!("Het {} is naar de subsidiënt verzonden.", title(k, year, false).to_lowercase()),
-                )
-            }),
+            _ => None,
         };
-        reports_page(app, viewer, Some(year), done, None)
+        let (done, warn) = match q.sent.as_deref().and_then(kind_of) {
+            Some(k) => {
+                let outbox = app.report_delivery(k, year)?.is_some_and(|m| {
+                    m.state == MessageState::Sent && !m.reached_server(app.ws.config.mail_to_outbox())
+                });
+                sent_words(k, year, q.outcome.as_deref(), outbox)
+            }
+            None => (done, None),
+        };
+        reports_page(app, viewer, Some(year), (done, warn), None)
     })
     .await
+}
+
+/// What sending report `kind` did (`outcome`, the send form's answer), in
+/// words: done, or a warning when nothing went.
+/// `outbox`: it was written to the outbox and waits there to be sent on.
+fn sent_words(kind: Kind, year: i32, outcome: Option<&str>, outbox: bool) -> (Option<Said>, Option<Said>) {
+    let (fr, nl) = (in_sentence(kind, year, Language::Fr), in_sentence(kind, year, Language::Nl));
+    match outcome {
+        Some("already") if outbox => (
+            Some(Said::new(
+                format!(
+                    "Le {fr} est déjà dans la boîte d'envoi : rien n'a été ajouté. Il part quand le courrier est envoyé (page Courrier)."
+                ),
+                format!(
+                    "Het {nl} staat al in de uitgaande post: er werd niets toegevoegd. Het vertrekt wanneer de post verstuurd wordt (pagina Post)."
+                ),
+            )),
+            None,
+        ),
+        Some("already") => (
+            Some(Said::new(
+                format!("Le {fr} avait déjà été envoyé au pouvoir subsidiant : rien n'a été envoyé à nouveau."),
+                format!("Het {nl} was al naar de subsidiënt verzonden: er werd niets opnieuw verzonden."),
+            )),
+            None,
+        ),
+        Some("bounced") => (
+            None,
+            Some(Said::new(
+                format!(
+                    "Le {fr} n'est pas parti : le serveur de courrier du pouvoir subsidiant a refusé son adresse. \
+                     Corrigez l'adresse du pouvoir subsidiant (charte.toml, [funder] email), puis envoyez à nouveau."
+                ),
+                format!(
+                    "Het {nl} is niet vertrokken: de mailserver van de subsidiënt weigerde zijn adres. Verbeter het \
+                     adres van de subsidiënt (charte.toml, [funder] email) en verzend dan opnieuw."
+                ),
+            )),
+        ),
+        Some("elsewhere") => (
+            Some(Said::new(
+                format!(
+                    "Le {fr} est en train d'être envoyé par une autre opération de charte : rechargez la page dans \
+                     un instant."
+                ),
+                format!(
+                    "Het {nl} wordt op dit moment door een andere bewerking van charte verzonden: laad de pagina zo dadelijk opnieuw."
+                ),
+            )),
+            None,
+        ),
+        _ if outbox => (
+            Some(Said::new(
+                format!(
+                    "Le {fr} est déposé dans la boîte d'envoi : il part quand le courrier est envoyé (page Courrier)."
+                ),
+                format!(
+                    "Het {nl} staat in de uitgaande post: het vertrekt wanneer de post verstuurd wordt (pagina Post)."
+                ),
+            )),
+            None,
+        ),
+        _ => (
+            Some(Said::new(
+                format!("Le {fr} est envoyé au pouvoir subsidiant."),
+                format!("Het {nl} is naar de subsidiënt verzonden."),
+            )),
+            None,
+        ),
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -372,32 +488,46 @@ struct MakeForm {
     no_expenses: Option<String>,
 }
 
-/// Does `work` (one application-layer action); then the page for `year`
-/// (303), or the page with the refusal by report `kind`'s form (422).
+/// What a form's action came to.
+enum Acted {
+    /// Done: the page that shows it.
+    Done(String),
+    /// Refused: the page with the refusal by the form.
+    Refused(Box<ReportsPage>),
+}
+
+/// Does `work` (one application-layer action, answering the page that
+/// shows what it did); then that page (303), or the page with the refusal
+/// by report `kind`'s form (422).
 async fn act(
     site: Arc<Site>,
     viewer: Viewer,
     kind: Kind,
     year: i32,
-    after: String,
-    work: impl FnOnce(&mut App) -> crate::Result<()> + Send + 'static,
+    work: impl FnOnce(&mut App) -> crate::Result<String> + Send + 'static,
 ) -> Result<Response, Failure> {
     let (lang, chosen) = (viewer.lang, viewer.chosen);
     let outcome = site
         .write(move |app| match work(app) {
-            Ok(()) => Ok(None),
+            Ok(after) => Ok(Acted::Done(after)),
             Err(e) if super::fixable(e.kind()) => {
                 let said =
                     Said::new("Rien n'a été fait ; rien n'a été modifié :", "Er werd niets gedaan of gewijzigd:");
                 let refusal = fixable(e, said, lang)?;
-                Ok(Some(reports_page(app, &viewer, Some(year), None, Some((kind, refusal)))?))
+                Ok(Acted::Refused(Box::new(reports_page(
+                    app,
+                    &viewer,
+                    Some(year),
+                    (None, None),
+                    Some((kind, refusal)),
+                )?)))
             }
             Err(e) => Err(e),
         })
         .await?;
     Ok(match outcome {
-        None => super::see_other(&after),
-        Some(page) => page.response(StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
+        Acted::Done(after) => super::see_other(&after),
+        Acted::Refused(page) => page.response(StatusCode::UNPROCESSABLE_ENTITY, chosen, lang),
     })
 }
 
@@ -407,8 +537,8 @@ async fn make_annual(
     Form(Coordinator(viewer), form): Form<MakeForm>,
 ) -> Result<Response, Failure> {
     let year = form.year;
-    act(site, viewer, Kind::Annual, year, format!("/reports?year={year}&made=annual"), move |app| {
-        app.annual_report(year).map(|_| ())
+    act(site, viewer, Kind::Annual, year, move |app| {
+        app.annual_report(year).map(|_| format!("/reports?year={year}&made=annual"))
     })
     .await
 }
@@ -420,11 +550,9 @@ async fn make_subsidy(
 ) -> Result<Response, Failure> {
     let year = form.year;
     let expenses = if form.no_expenses.is_some() { Expenses::NoExpenses } else { Expenses::Journaled };
-    act(site, viewer, Kind::Subsidy, year, format!("/reports?year={year}&made=subsidy"), move |app| {
-        match app.subsidy_report(year, &expenses)? {
-            Subsidy::Made(_) => Ok(()),
-            Subsidy::NoFunder => Err(crate::Error::usage("this network has no funder: there is no subsidy report")),
-        }
+    act(site, viewer, Kind::Subsidy, year, move |app| match app.subsidy_report(year, &expenses)? {
+        Subsidy::Made(_) => Ok(format!("/reports?year={year}&made=subsidy")),
+        Subsidy::NoFunder => Err(crate::Error::usage("this network has no funder: there is no subsidy report")),
     })
     .await
 }
@@ -444,7 +572,7 @@ async fn approve(
     let kind = named_report(&form.report)?;
     let year = form.year;
     let after = format!("/reports?year={year}&approved={}", form.report);
-    act(site, viewer, kind, year, after, move |app| app.approve_report(kind, year, &form.meeting).map(|_| ())).await
+    act(site, viewer, kind, year, move |app| app.approve_report(kind, year, &form.meeting).map(|_| after)).await
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -461,6 +589,17 @@ async fn send(
 ) -> Result<Response, Failure> {
     let kind = named_report(&form.report)?;
     let year = form.year;
-    let after = format!("/reports?year={year}&sent={}", form.report);
-    act(site, viewer, kind, year, after, move |app| app.send_report(kind, year).map(|_| ())).await
+    let code = form.report;
+    act(site, viewer, kind, year, move |app| {
+        // The banner says what happened: sent, sent before, refused by the
+        // funder's server, or being sent by another run.
+        let outcome = match app.send_report(kind, year)?.outcome {
+            Outcome::Sent => "sent",
+            Outcome::AlreadySent => "already",
+            Outcome::Bounced(_) | Outcome::BouncedBefore(_) => "bounced",
+            Outcome::Elsewhere => "elsewhere",
+        };
+        Ok(format!("/reports?year={year}&sent={code}&outcome={outcome}"))
+    })
+    .await
 }
