@@ -187,7 +187,12 @@ impl App {
         let pdf = attachments.first().map(|a| a.filename.clone()).unwrap_or_default();
         let fingerprint = crate::seal::embedded_key(&attachments.first().map(|a| a.bytes.clone()).unwrap_or_default())
             .map(|k| crate::seal::fingerprint(&k))
-            .map_err(|e| Error::usage(format!("{}: its seal does not read ({e}); nothing was sent", made.file)))?;
+            .map_err(|_| {
+                Error::NotSent(crate::report::NotSent::FileChanged {
+                    file: made.file.clone(),
+                    document_id: made.document_id.clone(),
+                })
+            })?;
         let checkpoint = attachments.iter().rev().find(|a| a.filename.starts_with("checkpoint-"));
         let c = &self.ws.config.coordination;
         let data = serde_json::json!({

@@ -17,6 +17,22 @@ pub fn not_sent_subject(code: &str, year: i32) -> String {
     format!("{code}.{year}")
 }
 
+/// The flag's name: the report in words and its year, in French as the
+/// coordination's other flags name their body ("Rapport annuel
+/// d'évaluation 2026"); the subject itself if it is none of ours.
+fn named(subject: &str) -> String {
+    let found = [crate::report::Kind::Annual, crate::report::Kind::Subsidy].into_iter().find_map(|kind| {
+        let year = subject.strip_prefix(kind.code())?.strip_prefix('.')?;
+        Some((kind, year))
+    });
+    match found {
+        Some((kind, year)) => {
+            format!("{} {year}", crate::mail::templates::capitalise(kind.words(crate::roster::Language::Fr)))
+        }
+        None => subject.to_owned(),
+    }
+}
+
 pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
     let mut seen = std::collections::HashSet::new();
     for r in facts.raised.iter().filter(|r| r.rule == REPORT_NOT_SENT) {
@@ -32,7 +48,7 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
         flags.push(Flag {
             rule: REPORT_NOT_SENT,
             enterprise_number: None,
-            name: r.subject.clone(),
+            name: named(&r.subject),
             evidence: vec![r.evidence()],
             since: r.at,
         });

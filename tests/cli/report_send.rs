@@ -275,7 +275,7 @@ fn the_annual_report_workflow_sends_each_approved_report_and_flags_one_late() {
     assert_eq!(kind_entries(&t, "flag-raised"), 1, "raised once");
     let flags = not_sent_flags(&t);
     assert_eq!(flags.len(), 1, "{flags:?}");
-    assert_eq!(flags[0]["name"], "subsidy-report.2026");
+    assert_eq!(flags[0]["name"], "Rapport au pouvoir subsidiant 2026");
     assert!(flags[0]["enterprise_number"].is_null());
     let evidence = flags[0]["evidence"][0]["text"].as_str().unwrap();
     assert!(evidence.contains("due to the funder by 2027-03-31") && evidence.contains("not approved"), "{evidence}");
