@@ -114,20 +114,21 @@ impl Why {
         }
     }
 
+    /// Every kind, in the order they are checked for.
+    pub const ALL: [Why; 9] = [
+        Why::NotOurs,
+        Why::Altered,
+        Why::BadSignature,
+        Why::OtherSigner,
+        Why::NoKey,
+        Why::TooLarge,
+        Why::NotADocument,
+        Why::NotIssued,
+        Why::Other,
+    ];
+
     pub fn parse(code: &str) -> Option<Why> {
-        [
-            Why::NotOurs,
-            Why::Altered,
-            Why::BadSignature,
-            Why::OtherSigner,
-            Why::NoKey,
-            Why::TooLarge,
-            Why::NotADocument,
-            Why::NotIssued,
-            Why::Other,
-        ]
-        .into_iter()
-        .find(|w| w.code() == code)
+        Why::ALL.into_iter().find(|w| w.code() == code)
     }
 
     /// Whether the organisation is told: not for a refusal only the
@@ -632,19 +633,8 @@ mod tests {
     /// explained to the organisation in both languages, differently.
     #[test]
     fn each_refusal_reads_back_and_is_said_in_french_and_dutch() {
-        let all = [
-            Why::NotOurs,
-            Why::Altered,
-            Why::BadSignature,
-            Why::OtherSigner,
-            Why::NoKey,
-            Why::TooLarge,
-            Why::NotADocument,
-            Why::NotIssued,
-            Why::Other,
-        ];
         let mut said = std::collections::HashSet::new();
-        for why in all {
+        for why in Why::ALL {
             assert_eq!(Why::parse(why.code()), Some(why));
             let (fr, nl) = (why.explain(Language::Fr), why.explain(Language::Nl));
             assert!(!fr.0.is_empty() && !fr.1.is_empty() && fr != nl, "{why:?}");
