@@ -318,6 +318,12 @@ impl Report {
     }
 }
 
+/// How the reason of a message reported undelivered by a delivery report
+/// (read from the mailbox, crate::app::mailbox) begins, before the
+/// report's status code: such a report can be forged, and the flag says
+/// what it is.
+pub const REPORTED: &str = "DSN ";
+
 /// Why a message whose recipient's address was erased (`charte erase`) is
 /// not sent on.
 pub const ERASED: &str = "its recipient's address was erased (charte erase): it can no longer be sent on";

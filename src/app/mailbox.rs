@@ -26,7 +26,9 @@
 //! owed are sent after the run's messages (and by the next run, when one
 //! stopped first), each under a Message-ID derived from the message's
 //! key: never twice. At most [`ANSWERS_PER_DAY`] answers a day reach one
-//! organisation, so a flood of forged messages cannot flood its mailbox.
+//! organisation, so a flood of forged messages cannot flood its mailbox
+//! (a From header can be forged too: the quota bounds the answers, it
+//! does not tell who wrote).
 //!
 //! A delivery report (RFC 3464) about a message charte sent, naming the
 //! address the journal records it was sent to, raises `mail-bounced` for
@@ -69,7 +71,7 @@ pub enum Read {
     /// attachment's), and every attachment's reason.
     Refused { why: Why, reason: String },
     /// A delivery report: the message `message_id` charte sent did not
-    /// arrive (`reason`), now marked bounced.
+    /// arrive, it says (`reason`: its status code); `mail-bounced` reads it.
     Undelivered { message_id: String, reason: String },
     /// No returned document in it: left where it was.
     NotAReturn,
@@ -146,6 +148,10 @@ pub struct Fetched {
     /// The answers to refused returns sent by this run (those owed by an
     /// earlier one included).
     pub answers: delivery::Report,
+    /// Why the answers owed could not be sent (the mail server down, the
+    /// mail settings wrong): the mailbox was read all the same, and the
+    /// next run sends them.
+    pub unanswered: Option<String>,
 }
 
 impl Fetched {
@@ -269,10 +275,9 @@ impl App {
                 .iter()
                 .find_map(|a| reply::issued_to(&a.bytes, &held.issued))
                 .or_else(|| sender.map(|m| m.organisation.enterprise_number.digits().to_owned()));
-            // A stranger's message (the document names an organisation
-            // whose address did not send it) is answered once a day at
-            // most, so that forged messages cannot use up the answers an
-            // organisation's own mistakes are owed.
+            // A message from another address than the organisation's (the
+            // document names it, someone else sent it) is answered once a
+            // day at most: forged messages in bulk get one answer.
             let quota = match sender {
                 Some(m) if about.as_deref() == Some(m.organisation.enterprise_number.digits()) => ANSWERS_PER_DAY,
                 _ => 1,
@@ -366,7 +371,11 @@ impl App {
         }
         drop(bar);
         mailbox.close();
-        fetched.answers = self.answer_refused()?;
+        match self.answer_refused() {
+            Ok(answers) => fetched.answers = answers,
+            Err(e) if e.kind() == crate::error::Kind::Internal => return Err(e),
+            Err(e) => fetched.unanswered = Some(e.to_string()),
+        }
         Ok(fetched)
     }
 
@@ -461,7 +470,7 @@ fn undelivered(tx: &crate::journal::Tx<'_>, report: &Undelivered) -> Result<Opti
         return Ok(None);
     };
     let status: String = failed.status.chars().take_while(|c| c.is_ascii_digit() || *c == '.').take(16).collect();
-    Ok(Some(Read::Undelivered { message_id: id.clone(), reason: format!("DSN {status}") }))
+    Ok(Some(Read::Undelivered { message_id: id.clone(), reason: format!("{}{status}", delivery::REPORTED) }))
 }
 
 /// The purpose a message reported undelivered shows under on the mail

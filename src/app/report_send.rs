@@ -200,6 +200,7 @@ impl App {
             "network": c.name(lang),
             "organiser": c.organiser(lang),
             "report": kind.words(lang),
+            "report_title": kind.title(lang),
             "year": year,
             "meeting": self.meeting_words(&approval.meeting, lang)?,
             "phone": c.contact.as_ref().map(|k| k.phone.clone()),

@@ -100,14 +100,15 @@ impl App {
         let wf = workflow::load(&self.ws.root, name, &self.ws.config.flags)?;
         self.preflight(&wf)?;
         // The mailbox first, once per run: a return that arrived by mail
-        // is collected before any reminder is decided. A server down stops
-        // the run here (exit 3), before any reminder: run it again.
+        // is collected before any reminder is decided.
         //
         // A mailbox that cannot be read (a server down, a password not set)
         // holds back only what depends on it, the reminders and the
-        // escalations: documents due are still issued and sent, then the
-        // run stops with the mailbox's error (exit 3 for a server down:
-        // run it again, as `charte serve` does 15 minutes later).
+        // escalations: documents due are still issued and sent, the run is
+        // not recorded as the day's run (so `charte serve` tries again 15
+        // minutes later), and it ends with the mailbox's error: exit 3 for
+        // a server down (run it again), else exit 4 naming the mailbox when
+        // something was done (exit 2 when nothing was).
         let wants_fetch = wf.steps.iter().any(|s| s.kind == Kind::Fetch) && kinds.is_none_or(|k| k.contains(&"fetch"));
         let mut unread: Option<Error> = None;
         let fetched = match (wants_fetch, dry_run) {
@@ -213,7 +214,7 @@ impl App {
             };
             let pending = self.ws.store.transaction(today, |tx| {
                 let first_today = tx.last_workflow_run(&wf.name)?.is_none_or(|at| at < today);
-                if did || (first_today && kinds.is_none()) {
+                if unread.is_none() && (did || (first_today && kinds.is_none())) {
                     tx.append(&Event::WorkflowRun { workflow: wf.name.clone(), steps: total as u64 })?;
                 }
                 signer.as_ref().map(|s| s.sign(tx)).transpose()
@@ -250,11 +251,23 @@ impl App {
             outcome.next = outcome.next.into_iter().chain(plan::next_pending(&states, today)).min();
         }
         if let Some(e) = unread {
-            return Err(e.noted(&format!(
-                "; the mailbox was not read, so no reminder or escalation was decided ({} step(s) done \
-                 besides, journaled): run it again once the mailbox can be read",
-                outcome.steps()
-            )));
+            let done = outcome.steps() + outcome.entering;
+            if e.kind() == crate::error::Kind::Temporary || done == 0 {
+                return Err(e.noted(&format!(
+                    "; the mailbox was not read, so no reminder or escalation was decided ({} step(s) done \
+                     besides, journaled): run it again once the mailbox can be read",
+                    outcome.steps()
+                )));
+            }
+            let mut failed = vec![Failed {
+                item: "the mailbox ([mail.imap])".into(),
+                reason: format!("{e}; no reminder or escalation was decided until it can be read"),
+            }];
+            failed.append(&mut outcome.failed);
+            return Err(Error::Partial {
+                done: format!("workflow {}: {} step(s) done", wf.name, outcome.steps()),
+                failed,
+            });
         }
         Ok(outcome)
     }

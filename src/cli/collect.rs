@@ -119,6 +119,12 @@ fn say_line(line: &Line) {
 fn run_imap(app: &mut crate::app::App) -> Result<u8> {
     let fetched = app.collect_imap()?;
     let refused = say_fetched(&fetched);
+    if let Some(why) = &fetched.unanswered {
+        return Err(Error::Temporary(format!(
+            "the mailbox was read, but the answers to refused returns were not sent ({why}): run it again to \
+             send them"
+        )));
+    }
     if refused > 0 {
         return Err(Error::CheckFailed(format!(
             "{refused} message(s) refused (journaled, moved to {:?}); the register is unchanged for them",
@@ -180,5 +186,8 @@ pub(super) fn say_fetched(fetched: &Fetched) -> usize {
             ),
         },
     );
+    if let Some(why) = &fetched.unanswered {
+        eprintln!("answers to refused returns not sent ({why}): the next run sends them");
+    }
     refused
 }

@@ -27,13 +27,30 @@ pub fn check(facts: &Facts<'_>, flags: &mut Vec<Flag>) {
                     Some(a) => (a.clone(), format!("l'adresse {a}"), format!("het adres {a}")),
                     None => ("an erased address".into(), "une adresse effacée".into(), "een gewist adres".into()),
                 };
-                Evidence::new(
-                    Some(m.seq),
-                    Some(date),
-                    format!("{en} refused for {} ({reason})", m.about),
-                    format!("le serveur de courrier a refusé {fr} ({reason})"),
-                    format!("de mailserver weigerde {nl} ({reason})"),
-                )
+                match reason.strip_prefix(crate::delivery::REPORTED) {
+                    // A delivery report read from the mailbox: anyone can
+                    // write one, so the flag says it is a report.
+                    Some(status) => Evidence::new(
+                        Some(m.seq),
+                        Some(date),
+                        format!("a delivery report says {en} did not receive {} (status {status})", m.about),
+                        format!(
+                            "un avis de non-distribution reçu par la coordination dit que le courriel n'a pas \
+                             atteint {fr} (code {status}) : à vérifier avec l'organisation"
+                        ),
+                        format!(
+                            "een melding van niet-aflevering die de coördinatie ontving, zegt dat de e-mail \
+                             {nl} niet bereikte (code {status}): na te gaan met de organisatie"
+                        ),
+                    ),
+                    None => Evidence::new(
+                        Some(m.seq),
+                        Some(date),
+                        format!("{en} refused for {} ({reason})", m.about),
+                        format!("le serveur de courrier a refusé {fr} ({reason})"),
+                        format!("de mailserver weigerde {nl} ({reason})"),
+                    ),
+                }
             }],
             since: date,
         });

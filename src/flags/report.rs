@@ -26,9 +26,7 @@ fn named(subject: &str) -> String {
         Some((kind, year))
     });
     match found {
-        Some((kind, year)) => {
-            format!("{} {year}", crate::mail::templates::capitalise(kind.words(crate::roster::Language::Fr)))
-        }
+        Some((kind, year)) => format!("{} {year}", kind.title(crate::roster::Language::Fr)),
         None => subject.to_owned(),
     }
 }

@@ -364,7 +364,7 @@ impl HelperDef for Words {
 
 /// `text` with its first letter in upper case ("la Coordination…" → "La
 /// Coordination…").
-pub fn capitalise(text: &str) -> String {
+fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

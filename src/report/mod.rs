@@ -115,6 +115,17 @@ impl Kind {
         }
     }
 
+    /// The report's name as a title, without an article: "Rapport annuel
+    /// d'évaluation", "Jaarlijks evaluatieverslag".
+    pub fn title(self, lang: Language) -> &'static str {
+        match (self, lang) {
+            (Kind::Annual, Language::Fr) => "Rapport annuel d'évaluation",
+            (Kind::Annual, Language::Nl) => "Jaarlijks evaluatieverslag",
+            (Kind::Subsidy, Language::Fr) => "Rapport au pouvoir subsidiant",
+            (Kind::Subsidy, Language::Nl) => "Verslag voor de subsidiënt",
+        }
+    }
+
     /// The report's name in a sentence: "le rapport annuel d'évaluation".
     pub fn words(self, lang: Language) -> &'static str {
         match (self, lang) {

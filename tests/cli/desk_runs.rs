@@ -132,6 +132,14 @@ fn a_mail_server_down_stops_one_workflow_not_the_days_run() {
          password_env = \"CHARTE_IMAP_PASSWORD\"\nfolder = \"INBOX\"\nprocessed_folder = \"charte/traité\"\n"
     ));
     std::fs::write(t.path("charte.toml"), toml).unwrap();
+    // The password not set: documents due are issued and sent, the
+    // mailbox named as what needs a fix (exit 4).
+    t.run(["run", "adhesion"])
+        .code(4)
+        .stderr_has("the mailbox ([mail.imap])")
+        .stderr_has("CHARTE_IMAP_PASSWORD")
+        .stderr_has("no reminder or escalation was decided");
+    // The server down: exit 3, run it again.
     t.run_env(["run", "adhesion"], &[("CHARTE_IMAP_PASSWORD", "secret")])
         .code(3)
         .stderr_has("cannot be reached")
@@ -147,6 +155,12 @@ fn a_mail_server_down_stops_one_workflow_not_the_days_run() {
     };
     assert!(step("issue") > 0 && step("send") > 0, "documents due are issued and sent all the same");
     assert_eq!(step("remind") + step("escalate"), 0, "nothing decided without the mailbox");
+    let recorded: i64 = db
+        .query_row("SELECT count(*) FROM journal WHERE kind = 'workflow-run' AND subject = 'adhesion'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(recorded, 0, "not the day's run: the server tries again");
     let s = t.serve_with(&["--no-daily-run"], &[("CHARTE_IMAP_PASSWORD", "secret")]);
     let me = s.login(COORDINATOR.0, COORDINATOR.1);
     assert_eq!(me.post_form("/runs", &[]).status, 303);

@@ -392,6 +392,10 @@ fn a_delivery_report_marks_the_message_it_names_bounced() {
     assert_eq!(bounced.len(), 1, "{flags}");
     assert_eq!(bounced[0]["enterprise_number"], "0631.119.315");
     assert!(bounced[0]["evidence"].to_string().contains("5.1.1"), "{flags}");
+    assert!(
+        bounced[0]["evidence"][0]["fr"].as_str().unwrap().starts_with("un avis de non-distribution reçu"),
+        "the flag says it is a report, which anyone can write: {flags}"
+    );
     assert_eq!(ids(&server.folder(PROCESSED_ON_SERVER).unwrap()), ["dsn1@mx"]);
     assert_eq!(ids(&server.folder("INBOX").unwrap()), ["forged@mx", "unknown@mx"]);
     // The same failure reported again: read and moved; still one flag.

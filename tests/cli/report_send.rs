@@ -72,7 +72,7 @@ fn a_report_goes_to_the_funder_once_approved_and_once_only_and_its_pdf_verifies(
     let eml = &received[0].eml;
     let msg = MessageParser::default().parse(eml).unwrap();
     let subject = msg.subject().unwrap().to_owned();
-    assert!(subject.contains("rapport annuel d'évaluation 2026"), "{subject}");
+    assert!(subject.contains(": Rapport annuel d'évaluation 2026"), "{subject}");
     let message_id = msg.message_id().unwrap().to_owned();
     assert!(message_id.starts_with("report.annual-report.2026."), "{message_id}");
     let mut attached = names(eml);

@@ -1312,7 +1312,6 @@ fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
     })
 }
 
-/// The columns [`adherence_row`] reads, in its order.
 /// Every adherence's first entry per organisation, version and state
 /// (counted or revoked), in journal order.
 fn adherence_history_sql() -> String {
@@ -1323,6 +1322,7 @@ fn adherence_history_sql() -> String {
     )
 }
 
+/// The columns [`adherence_row`] reads, in its order.
 const ADHERENCE_COLUMNS: &str = "file_sha256, document_id, enterprise_number, charter_version, method, signer, signed, \
                                  sealed_sha256, details, at, revoked";
 
