@@ -173,7 +173,7 @@ fn an_approved_report_is_sent_to_the_funder_from_the_page_once() {
         "{b}"
     );
     assert!(
-        b.contains("id=\"annual-sent\"><span aria-hidden=\"true\">✔</span> Déposé dans la boîte d&#39;envoi le 15/12/2026, pour rapports-coordinations@cocom.example.be"),
+        b.contains("id=\"annual-sent\"><span aria-hidden=\"true\">✉</span> Déposé dans la boîte d&#39;envoi le 15/12/2026, pour rapports-coordinations@cocom.example.be"),
         "{b}"
     );
     assert!(!b.contains("est envoyé au pouvoir subsidiant"), "{b}");
@@ -245,7 +245,7 @@ fn a_refused_funder_address_is_said_on_the_page_and_the_button_waits_for_a_corre
     assert_eq!(after, "/reports?year=2026&sent=annual&outcome=bounced");
     let b = me.get(&after).body;
     assert!(
-        b.contains("n&#39;est pas parti : le serveur de courrier du pouvoir subsidiant a refusé son adresse"),
+        b.contains("n&#39;est pas parti : le serveur de courrier a refusé l&#39;adresse du pouvoir subsidiant"),
         "{b}"
     );
     assert!(!b.contains("est envoyé au pouvoir subsidiant"), "never said sent: {b}");
@@ -259,6 +259,6 @@ fn a_refused_funder_address_is_said_on_the_page_and_the_button_waits_for_a_corre
     let again = me.post_form("/reports/send", &[("report", "annual"), ("year", "2026")]);
     assert_eq!(again.header("location"), Some(after.as_str()));
     let nl = me.get(&format!("{after}&lang=nl")).body;
-    assert!(nl.contains("is niet vertrokken: de mailserver van de subsidiënt weigerde zijn adres"), "{nl}");
+    assert!(nl.contains("is niet vertrokken: de mailserver weigerde het adres van de subsidiënt"), "{nl}");
     assert!(server.messages().is_empty());
 }

@@ -75,6 +75,8 @@ pub struct ReportView {
     pub missing: Vec<String>,
     /// Sent to the funder: when and to whom, in words.
     pub sent: Option<String>,
+    /// Written to the outbox only: it has not left yet.
+    pub queued: bool,
     /// Refused for good by the funder's mail server, in words.
     pub bounced: Option<String>,
     /// Refused for good at the address charte.toml names now: no button
@@ -237,7 +239,7 @@ fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<
     }
     let delivery = app.report_delivery(kind, year)?;
     let refused_here = app.report_refused_here(kind, year)?;
-    let (mut sent, mut bounced) = (None, None);
+    let (mut sent, mut bounced, mut queued) = (None, None, false);
     if let Some(m) = &delivery {
         let to =
             m.address.clone().unwrap_or_else(|| if fr { "une adresse effacée" } else { "een gewist adres" }.into());
@@ -245,6 +247,7 @@ fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<
         match m.state {
             // Written to the outbox only: it has not left yet.
             MessageState::Sent if !m.reached_server(app.ws.config.mail_to_outbox()) => {
+                queued = true;
                 sent = Some(if fr {
                     format!(
                         "Déposé dans la boîte d'envoi le {day}, pour {to} : il part quand le courrier est envoyé \
@@ -326,6 +329,7 @@ fn report_view(app: &App, state: &ReportState, lang: Language) -> crate::Result<
         no_expenses_recorded,
         missing: missing.into_iter().map(str::to_owned).collect(),
         sent,
+        queued,
         bounced,
         refused_here,
         refusal: None,
@@ -438,11 +442,11 @@ fn sent_words(kind: Kind, year: i32, outcome: Option<&str>, outbox: bool) -> (Op
             None,
             Some(Said::new(
                 format!(
-                    "Le {fr} n'est pas parti : le serveur de courrier du pouvoir subsidiant a refusé son adresse. \
+                    "Le {fr} n'est pas parti : le serveur de courrier a refusé l'adresse du pouvoir subsidiant. \
                      Corrigez l'adresse du pouvoir subsidiant (charte.toml, [funder] email), puis envoyez à nouveau."
                 ),
                 format!(
-                    "Het {nl} is niet vertrokken: de mailserver van de subsidiënt weigerde zijn adres. Verbeter het \
+                    "Het {nl} is niet vertrokken: de mailserver weigerde het adres van de subsidiënt. Verbeter het \
                      adres van de subsidiënt (charte.toml, [funder] email) en verzend dan opnieuw."
                 ),
             )),
