@@ -283,7 +283,7 @@ impl App {
             standing: &standing,
         }
         .present_voters();
-        let outbox = self.ws.config.mail.as_ref().is_none_or(|m| m.transport == crate::mail::TransportKind::Outbox);
+        let outbox = self.ws.config.mail_to_outbox();
         Ok(MeetingView {
             notice: self.notice(&body, meeting.date),
             casting: governance::vote::casting_seat(&self.ws.config, &body).cloned(),

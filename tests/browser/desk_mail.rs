@@ -39,18 +39,6 @@ fn workspace(port: u16) -> Test {
     t
 }
 
-/// Visits `path` until `selector` is on it (a job's page while it runs).
-fn until(page: &crate::support::Page<'_>, url: &str, selector: &str, then: &str) {
-    for _ in 0..300 {
-        page.visit(url, then);
-        if page.attr(selector, "id").is_some() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("{selector} never came on {url}");
-}
-
 fn flags_mail_and_the_daily_run_from_the_desk(browser: &Browser) {
     let smtp = TestServer::start(ServerOptions::default());
     let t = workspace(smtp.port);
@@ -95,7 +83,7 @@ fn flags_mail_and_the_daily_run_from_the_desk(browser: &Browser) {
     page.check_accessibility().screenshot("desk-mail-message");
     page.visit(&format!("{base}/mail"), "#send-outbox");
     page.submit("#send-outbox", "#outbox-title");
-    until(&page, &format!("{base}/mail"), "#job[data-state='done']", "#outbox-title");
+    page.visit_until(&format!("{base}/mail"), "#job[data-state='done']", "#outbox-title");
     assert!(page.text("#job").contains("4 messages sont partis"), "{}", page.text("#job"));
     assert_eq!(smtp.messages().len(), 4, "the convocations and the letter");
     assert!(page.text("#bounces").contains("bounce-gone@fermee.example.be"), "{}", page.text("#bounces"));
@@ -105,7 +93,7 @@ fn flags_mail_and_the_daily_run_from_the_desk(browser: &Browser) {
     page.visit(&format!("{base}/runs"), "#run-now");
     page.check_accessibility().screenshot("desk-runs");
     page.submit("#run-now", "#history-title");
-    until(&page, &format!("{base}/runs"), "#run-state[data-state='done']", "#history-title");
+    page.visit_until(&format!("{base}/runs"), "#run-state[data-state='done']", "#history-title");
     let history = page.text("#history");
     assert!(history.contains("Adhésion à la charte") && history.contains("courriels envoyés"), "{}", page.body_text());
     t.run(["run", "adhesion"]).success().stdout_has(", 0 steps");

@@ -441,6 +441,19 @@ impl Page<'_> {
         self
     }
 
+    /// Visits `url` (waiting for `then` on it) until `selector` is on it
+    /// too: a job's page while the job runs.
+    pub fn visit_until(&self, url: &str, selector: &str, then: &str) -> &Self {
+        for _ in 0..300 {
+            self.visit(url, then);
+            if self.attr(selector, "id").is_some() {
+                return self;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("{selector} never came on {url}");
+    }
+
     /// Runs axe-core (tools/vendor-axe.sh) over the page as it is now, for
     /// the WCAG 2.1 A and AA rules, and fails naming each violation, its
     /// rule, its impact and where it is.

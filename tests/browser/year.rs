@@ -48,18 +48,6 @@ fn select(page: &Page<'_>, selector: &str, value: &str) {
     assert_eq!(chosen.as_str(), Some(value), "{selector} has no option {value}");
 }
 
-/// Visits `url` until `selector` is on it (a job's page while it runs).
-fn until(page: &Page<'_>, url: &str, selector: &str, then: &str) {
-    for _ in 0..300 {
-        page.visit(url, then);
-        if page.attr(selector, "id").is_some() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("{selector} never came on {url}");
-}
-
 fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
@@ -189,7 +177,7 @@ fn a_coordinators_year_from_the_desk(browser: &Browser) {
     // The outbox: the convocations sent on through the SMTP server.
     page.visit(&format!("{base}/mail"), "#send-outbox");
     page.submit("#send-outbox", "#outbox-title");
-    until(&page, &format!("{base}/mail"), "#job[data-state='done']", "#outbox-title");
+    page.visit_until(&format!("{base}/mail"), "#job[data-state='done']", "#outbox-title");
     assert!(!smtp.messages().is_empty(), "the outbox went out");
     assert!(page.text("#job").contains("sont partis"), "{}", page.text("#job"));
     page.check_accessibility().screenshot("year-mail-sent");

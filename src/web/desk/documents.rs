@@ -242,8 +242,7 @@ async fn job(
     let (lang, chosen) = (viewer.lang, viewer.chosen);
     let (f, outbox) = site
         .read(move |app| {
-            let outbox =
-                app.ws.config.mail.as_ref().is_none_or(|m| m.transport == crate::mail::settings::TransportKind::Outbox);
+            let outbox = app.ws.config.mail_to_outbox();
             Ok((Frame::new(app, &viewer, "documents"), outbox))
         })
         .await?;

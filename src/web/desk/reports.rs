@@ -129,12 +129,7 @@ fn named_report(code: &str) -> Result<Kind, Failure> {
 }
 
 fn title(kind: Kind, year: i32, fr: bool) -> String {
-    match (kind, fr) {
-        (Kind::Annual, true) => format!("Rapport annuel d'évaluation {year}"),
-        (Kind::Annual, false) => format!("Jaarlijks evaluatieverslag {year}"),
-        (Kind::Subsidy, true) => format!("Rapport au pouvoir subsidiant {year}"),
-        (Kind::Subsidy, false) => format!("Verslag voor de subsidiënt {year}"),
-    }
+    format!("{} {year}", kind.title(if fr { Language::Fr } else { Language::Nl }))
 }
 
 /// The report in a sentence, after "le" / "het": "jaarlijkse
